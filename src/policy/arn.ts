@@ -1,0 +1,71 @@
+// ARN-aware matching, as IAM matches the Resource element and the Arn* condition operators:
+// each of the six colon-separated parts (arn:partition:service:region:account:resource) is
+// matched on its own, so `*` never crosses a `:` between parts, while in the resource part it
+// spans `/` and `:` alike. Case-sensitive throughout.
+import { type Glob, type GlobToken, ANY_RUN, compileGlobTokens } from './wildcard.ts';
+
+const ARN_PARTS = 6;
+
+/** Splits at the first five colons; the resource part keeps any further colons. */
+export function splitArn(text: string): string[] | null {
+  const parts: string[] = [];
+  let start = 0;
+  for (let i = 0; i < ARN_PARTS - 1; i++) {
+    const colon = text.indexOf(':', start);
+    if (colon < 0) return null;
+    parts.push(text.slice(start, colon));
+    start = colon + 1;
+  }
+  parts.push(text.slice(start));
+  return parts;
+}
+
+export interface ArnPattern {
+  readonly matchesEverything: boolean;
+  /** `parts` is the input pre-split with splitArn (null when the input is not an ARN). */
+  matches(input: string, parts: readonly string[] | null): boolean;
+}
+
+/** Compiles a pattern given as tokens (literal text and wildcards) into an ARN matcher. */
+export function compileArnPattern(tokens: readonly GlobToken[]): ArnPattern {
+  const parts = splitTokensAtColons(tokens);
+  if (!parts) {
+    // Not six parts (e.g. "*" or "arn:aws:*"): the whole string is one glob.
+    const whole = compileGlobTokens(tokens);
+    return { matchesEverything: whole.matchesEverything, matches: (input) => whole.matches(input) };
+  }
+  const globs = parts.map(compileGlobTokens);
+  return {
+    matchesEverything: false,
+    matches: (input, inputParts) => {
+      if (!inputParts) return false;
+      for (let i = 0; i < ARN_PARTS; i++) if (!globs[i]!.matches(inputParts[i]!)) return false;
+      return true;
+    },
+  };
+}
+
+function splitTokensAtColons(tokens: readonly GlobToken[]): GlobToken[][] | null {
+  const parts: GlobToken[][] = [[]];
+  for (const token of tokens) {
+    if (typeof token !== 'string' || parts.length === ARN_PARTS) {
+      parts[parts.length - 1]!.push(token);
+      continue;
+    }
+    let rest = token;
+    let colon = rest.indexOf(':');
+    while (colon >= 0 && parts.length < ARN_PARTS) {
+      if (colon > 0) parts[parts.length - 1]!.push(rest.slice(0, colon));
+      parts.push([]);
+      rest = rest.slice(colon + 1);
+      colon = rest.indexOf(':');
+    }
+    if (rest) parts[parts.length - 1]!.push(rest);
+  }
+  if (parts.length < ARN_PARTS) return null;
+  // A pattern whose first part is a lone `*` (e.g. "*:*:*:*:*:*") still reads as a whole glob.
+  if (parts[0]!.length === 1 && parts[0]![0] === ANY_RUN) return null;
+  return parts;
+}
+
+export type { Glob };

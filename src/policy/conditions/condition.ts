@@ -1,0 +1,80 @@
+// One compiled condition: an operator applied to one context key with the policy's values.
+// Values of one key are ORed; the statement ANDs its conditions. Semantics, as AWS documents them:
+// - key absent: ...IfExists and ForAllValues are true, negated operators are true, the rest false;
+// - ForAnyValue: some context value satisfies the operator; ForAllValues: every one does;
+// - a policy value whose variable cannot be resolved matches nothing (so negated operators pass).
+import type { GlobToken } from '../wildcard.ts';
+import { memoizeResolved, parseTemplate } from '../variables.ts';
+import type { ContextLookup } from '../request.ts';
+import type { ValueTest } from './families.ts';
+import type { ParsedOperator } from './operators.ts';
+
+export interface CompiledCondition {
+  readonly operator: string;
+  /** Lower case. */
+  readonly key: string;
+  /** Records the key in `missing` when the request does not carry it. */
+  evaluate(context: ContextLookup, missing: string[] | null): boolean;
+}
+
+type PolicyValue = { readonly test: ValueTest | null } | { readonly resolve: (context: ContextLookup) => ValueTest | null };
+
+export function compileCondition(
+  operator: ParsedOperator,
+  key: string,
+  values: readonly string[],
+  allowVariables: boolean,
+): CompiledCondition {
+  const lowerKey = key.toLowerCase();
+  if (operator.isNull) return nullCondition(operator.name, lowerKey, values);
+  const { family, negated } = operator.spec!;
+  const policyValues: PolicyValue[] = values.map((text) => {
+    const template = parseTemplate(text, { variables: allowVariables, wildcards: family.wildcards });
+    return template.hasVariables
+      ? { resolve: memoizeResolved(template, (tokens) => family.prepare(tokens)) }
+      : { test: family.prepare(template.parts as GlobToken[]) };
+  });
+
+  const anyPolicyValueMatches = (context: ContextLookup, value: string): boolean => {
+    for (const policyValue of policyValues) {
+      const test = 'test' in policyValue ? policyValue.test : policyValue.resolve(context);
+      if (test && test(value)) return true;
+    }
+    return false;
+  };
+
+  const { qualifier, ifExists } = operator;
+  return {
+    operator: operator.name,
+    key: lowerKey,
+    evaluate(context, missing) {
+      const entry = context.get(lowerKey);
+      if (!entry || entry.values.length === 0) {
+        missing?.push(lowerKey);
+        if (qualifier === 'ForAllValues' || ifExists) return true;
+        if (qualifier === 'ForAnyValue') return false;
+        return negated;
+      }
+      const satisfies = (value: string) => anyPolicyValueMatches(context, value) !== negated;
+      if (qualifier === 'ForAllValues') return entry.values.every(satisfies);
+      if (qualifier === 'ForAnyValue') return entry.values.some(satisfies);
+      const anyMatch = entry.values.some((value) => anyPolicyValueMatches(context, value));
+      return anyMatch !== negated;
+    },
+  };
+}
+
+/** Null: "true" holds when the key is absent (or an empty set), "false" when it is present. */
+function nullCondition(operator: string, key: string, values: readonly string[]): CompiledCondition {
+  const wantsAbsent = values.some((v) => v.toLowerCase() === 'true');
+  const wantsPresent = values.some((v) => v.toLowerCase() === 'false');
+  return {
+    operator,
+    key,
+    evaluate(context) {
+      const entry = context.get(key);
+      const present = entry !== undefined && entry.values.length > 0;
+      return present ? wantsPresent : wantsAbsent;
+    },
+  };
+}

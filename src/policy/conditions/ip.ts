@@ -1,0 +1,88 @@
+// IPv4 and IPv6 addresses and CIDR ranges, for IpAddress / NotIpAddress. Addresses are held as
+// 16-bit groups (2 for IPv4, 8 for IPv6); an IPv4-mapped IPv6 address counts as IPv4.
+
+export interface Ip {
+  readonly v6: boolean;
+  readonly groups: readonly number[];
+}
+
+export interface Cidr {
+  readonly ip: Ip;
+  readonly bits: number;
+}
+
+export function parseCidr(text: string): Cidr | null {
+  const slash = text.indexOf('/');
+  const ip = parseIp(slash < 0 ? text : text.slice(0, slash));
+  if (!ip) return null;
+  const max = ip.v6 ? 128 : 32;
+  if (slash < 0) return { ip, bits: max };
+  const bitsText = text.slice(slash + 1);
+  if (!/^\d{1,3}$/.test(bitsText)) return null;
+  const bits = Number(bitsText);
+  return bits <= max ? { ip, bits } : null;
+}
+
+export function parseIp(text: string): Ip | null {
+  const trimmed = text.trim();
+  if (trimmed.includes(':')) return parseIpv6(trimmed);
+  const groups = parseIpv4(trimmed);
+  return groups ? { v6: false, groups } : null;
+}
+
+function parseIpv4(text: string): number[] | null {
+  const octets = text.split('.');
+  if (octets.length !== 4) return null;
+  const bytes: number[] = [];
+  for (const octet of octets) {
+    if (!/^\d{1,3}$/.test(octet)) return null;
+    const n = Number(octet);
+    if (n > 255) return null;
+    bytes.push(n);
+  }
+  return [(bytes[0]! << 8) | bytes[1]!, (bytes[2]! << 8) | bytes[3]!];
+}
+
+function parseIpv6(text: string): Ip | null {
+  const halves = text.split('::');
+  if (halves.length > 2) return null;
+  const head = parseGroups(halves[0]!);
+  const tail = halves.length === 2 ? parseGroups(halves[1]!) : [];
+  if (!head || !tail) return null;
+  const missing = 8 - head.length - tail.length;
+  if (halves.length === 1 ? missing !== 0 : missing < 1) return null;
+  const groups = [...head, ...new Array<number>(halves.length === 2 ? missing : 0).fill(0), ...tail];
+  const mappedV4 = groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff;
+  return mappedV4 ? { v6: false, groups: groups.slice(6) } : { v6: true, groups };
+}
+
+/** Colon-separated hex groups; the last may be a dotted IPv4 address (two groups). */
+function parseGroups(text: string): number[] | null {
+  if (text === '') return [];
+  const parts = text.split(':');
+  const groups: number[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]!;
+    if (i === parts.length - 1 && part.includes('.')) {
+      const v4 = parseIpv4(part);
+      if (!v4) return null;
+      groups.push(...v4);
+    } else if (/^[0-9a-fA-F]{1,4}$/.test(part)) {
+      groups.push(parseInt(part, 16));
+    } else {
+      return null;
+    }
+  }
+  return groups;
+}
+
+export function cidrContains(cidr: Cidr, ip: Ip): boolean {
+  if (cidr.ip.v6 !== ip.v6) return false;
+  let bits = cidr.bits;
+  for (let i = 0; i < ip.groups.length && bits > 0; i++, bits -= 16) {
+    const take = Math.min(16, bits);
+    const mask = (0xffff << (16 - take)) & 0xffff;
+    if ((cidr.ip.groups[i]! & mask) !== (ip.groups[i]! & mask)) return false;
+  }
+  return true;
+}

@@ -1,0 +1,185 @@
+// AWS's policy evaluation logic: each policy set is scanned for matching statements, then one
+// table (decide) turns what the sets said into the decision and the reason AWS would give.
+import type { CompiledPolicy, CompiledStatement, Grant } from './ast.ts';
+import type { PreparedRequest } from './request.ts';
+import type { EvaluationResult, MatchedStatement, PolicyType } from './types.ts';
+
+export interface EvaluationInput {
+  readonly request: PreparedRequest;
+  /** The principal's identity-based policies (its own, its groups', a role's). */
+  readonly identityPolicies?: readonly CompiledPolicy[];
+  /** The resource-based policy of the target; for sts:AssumeRole, the role's trust policy. */
+  readonly resourcePolicies?: readonly CompiledPolicy[];
+  /** The account owning the resource; differing from the principal's account makes the request cross-account. */
+  readonly resourceAccount?: string;
+  /** Omitted: the principal has no permissions boundary. */
+  readonly permissionsBoundaries?: readonly CompiledPolicy[];
+  /** Omitted: the session has no session policy. */
+  readonly sessionPolicies?: readonly CompiledPolicy[];
+  /** Omitted: not in an organization. Otherwise one list per level (root, OUs, account); each must allow. */
+  readonly serviceControlPolicies?: readonly (readonly CompiledPolicy[])[];
+}
+
+/** What one policy set said about the request. Lists are created on first use. */
+interface SetOutcome {
+  readonly type: PolicyType;
+  allows: MatchedStatement[] | null;
+  denies: MatchedStatement[] | null;
+  /** The strongest grant among allowing statements of resource-based policies. */
+  grant: Grant | null;
+}
+
+const NONE: readonly MatchedStatement[] = Object.freeze([]);
+const NO_KEYS: readonly string[] = Object.freeze([]);
+
+/** Scratch space of one evaluation. */
+interface Scan {
+  readonly request: PreparedRequest;
+  missing: string[] | null;
+  matched: MatchedStatement[] | null;
+}
+
+export function evaluate(input: EvaluationInput): EvaluationResult {
+  const { request } = input;
+  const scan: Scan = { request, missing: null, matched: null };
+  const resourceType: PolicyType = input.resourcePolicies?.some((p) => p.kind === 'trust')
+    ? 'role trust'
+    : 'resource-based';
+
+  let scps: SetOutcome[] | undefined;
+  if (input.serviceControlPolicies) {
+    scps = input.serviceControlPolicies.map((level) => scanSet(level, 'service control', scan));
+  }
+  const outcomes: Outcomes = {
+    scps,
+    resource: scanSet(input.resourcePolicies, resourceType, scan),
+    identity: scanSet(input.identityPolicies, 'identity-based', scan),
+    boundary: input.permissionsBoundaries && scanSet(input.permissionsBoundaries, 'permissions boundary', scan),
+    session: input.sessionPolicies && scanSet(input.sessionPolicies, 'session', scan),
+    crossAccount:
+      input.resourceAccount !== undefined &&
+      request.principal !== undefined &&
+      request.principal.account !== input.resourceAccount,
+  };
+  const verdict = decide(outcomes);
+  return {
+    decision: verdict.decision,
+    deniedBy: verdict.deniedBy,
+    decidingStatements: verdict.deciding,
+    matchedStatements: scan.matched ?? NONE,
+    missingContextKeys: scan.missing ? [...new Set(scan.missing)] : NO_KEYS,
+  };
+}
+
+interface Verdict {
+  readonly decision: EvaluationResult['decision'];
+  readonly deniedBy: PolicyType | undefined;
+  readonly deciding: readonly MatchedStatement[];
+}
+
+interface Outcomes {
+  readonly scps: readonly SetOutcome[] | undefined;
+  readonly resource: SetOutcome;
+  readonly identity: SetOutcome;
+  readonly boundary: SetOutcome | undefined;
+  readonly session: SetOutcome | undefined;
+  readonly crossAccount: boolean;
+}
+
+/** The decision table, in AWS's order of evaluation. Each row returns or falls through. */
+function decide(o: Outcomes): Verdict {
+  const boundaryAllows = !o.boundary || o.boundary.allows !== null;
+  const sessionAllows = !o.session || o.session.allows !== null;
+
+  // 1. An explicit deny in any policy wins; AWS names one policy type, the first it evaluates.
+  if (o.scps) for (const level of o.scps) if (level.denies) return explicitDeny(level);
+  if (o.resource.denies) return explicitDeny(o.resource);
+  if (o.identity.denies) return explicitDeny(o.identity);
+  if (o.boundary?.denies) return explicitDeny(o.boundary);
+  if (o.session?.denies) return explicitDeny(o.session);
+
+  // 2. Within an organization, every level of SCPs must allow.
+  if (o.scps?.some((level) => level.allows === null)) return implicitDeny('service control');
+
+  // 3. Cross-account: the resource's owner (its resource policy) and the principal's account must both allow.
+  if (o.crossAccount) {
+    if (!o.resource.grant) return implicitDeny(o.resource.type);
+    if (!o.identity.allows) return implicitDeny('identity-based');
+    if (!boundaryAllows) return implicitDeny('permissions boundary');
+    if (!sessionAllows) return implicitDeny('session');
+    return allowed([o.resource, o.identity]);
+  }
+
+  // 4. Same account: a resource policy naming the user or session itself allows on its own;
+  //    naming the session's role is still limited by boundary and session policies;
+  //    naming the account delegates to identity-based policies.
+  if (o.resource.grant === 'direct') return allowed([o.resource]);
+  if (o.resource.grant === 'role' && boundaryAllows && sessionAllows) return allowed([o.resource]);
+  // A role can only be assumed if its trust policy allows it.
+  if (o.resource.type === 'role trust' && !o.resource.grant) return implicitDeny('role trust');
+
+  // 5. Identity-based policies, intersected with the permissions boundary and the session policy.
+  if (!o.identity.allows) return implicitDeny('identity-based');
+  if (!boundaryAllows) return implicitDeny('permissions boundary');
+  if (!sessionAllows) return implicitDeny('session');
+  return allowed([o.identity, o.resource.grant ? o.resource : undefined, o.boundary, o.session]);
+}
+
+function explicitDeny(set: SetOutcome): Verdict {
+  return { decision: 'explicitDeny', deniedBy: set.type, deciding: set.denies ?? NONE };
+}
+
+function implicitDeny(type: PolicyType): Verdict {
+  return { decision: 'implicitDeny', deniedBy: type, deciding: NONE };
+}
+
+function allowed(sets: readonly (SetOutcome | undefined)[]): Verdict {
+  let deciding: MatchedStatement[] = [];
+  for (const set of sets) if (set?.allows) deciding = deciding.length === 0 ? set.allows : deciding.concat(set.allows);
+  return { decision: 'allowed', deniedBy: undefined, deciding };
+}
+
+const GRANT_STRENGTH: Record<Grant, number> = { account: 1, role: 2, direct: 3 };
+
+function scanSet(policies: readonly CompiledPolicy[] | undefined, type: PolicyType, scan: Scan): SetOutcome {
+  const outcome: SetOutcome = { type, allows: null, denies: null, grant: null };
+  if (!policies) return outcome;
+  const { service } = scan.request;
+  for (const policy of policies) {
+    const indexed = policy.byService.get(service);
+    if (indexed) for (const s of indexed) scanStatement(policy, s, outcome, scan);
+    for (const s of policy.anyService) scanStatement(policy, s, outcome, scan);
+  }
+  return outcome;
+}
+
+function scanStatement(policy: CompiledPolicy, statement: CompiledStatement, outcome: SetOutcome, scan: Scan): void {
+  const { request } = scan;
+  if (!statement.action.matches(request.actionKey)) return;
+  if (statement.resource && !statement.resource.matches(request)) return;
+  let grant: Grant | null = null;
+  if (statement.principal) {
+    grant = statement.principal.match(request.principal);
+    if (!grant) return;
+  }
+  let conditionsHold = true;
+  for (const condition of statement.conditions) {
+    // Every condition is evaluated (no early exit) so that all missing keys are reported.
+    if (!condition.evaluate(request.context, (scan.missing ??= []))) conditionsHold = false;
+  }
+  if (!conditionsHold) return;
+  const matched: MatchedStatement = {
+    policyId: policy.id,
+    policyType: outcome.type,
+    sid: statement.sid,
+    effect: statement.effect,
+    index: statement.index,
+  };
+  (scan.matched ??= []).push(matched);
+  if (statement.effect === 'Deny') {
+    (outcome.denies ??= []).push(matched);
+  } else {
+    (outcome.allows ??= []).push(matched);
+    if (grant && (!outcome.grant || GRANT_STRENGTH[grant] > GRANT_STRENGTH[outcome.grant])) outcome.grant = grant;
+  }
+}

@@ -1,0 +1,206 @@
+// Text → validated document → compiled policy. Validation (validate.ts) decides what IAM accepts;
+// compilation prepares everything evaluation needs so that evaluation only reads.
+import type { OneOrMany, PolicyDocument, PrincipalDocument, StatementDocument } from './document.ts';
+import type { PolicyError, PolicyKind } from './types.ts';
+import type { ActionMatcher, CompiledPolicy, CompiledStatement, PrincipalMatcher, ResourceMatcher } from './ast.ts';
+import { validatePolicyText } from './validate.ts';
+import { compileGlob, type Glob, type GlobToken } from './wildcard.ts';
+import { type ArnPattern, compileArnPattern } from './arn.ts';
+import { memoizeResolved, parseTemplate } from './variables.ts';
+import { type CompiledCondition, compileCondition } from './conditions/condition.ts';
+import type { ContextLookup } from './request.ts';
+import { parseOperator } from './conditions/operators.ts';
+
+export interface ParseOptions {
+  readonly kind: PolicyKind;
+  /** Names the policy in explanations (a policy ARN, "user/alice/inline-name", ...). */
+  readonly id?: string;
+}
+
+export type ParseResult = { ok: true; policy: CompiledPolicy } | { ok: false; error: PolicyError };
+
+export function parsePolicy(text: string, options: ParseOptions): ParseResult {
+  const validated = validatePolicyText(text, options.kind);
+  if (!validated.ok) return validated;
+  return { ok: true, policy: compilePolicy(validated.document, options) };
+}
+
+/** Compiles a document that validatePolicyText accepted. */
+export function compilePolicy(document: PolicyDocument, options: ParseOptions): CompiledPolicy {
+  const variables = document.Version === '2012-10-17';
+  const statements = asArray(document.Statement).map((s, index) => compileStatement(s, index, variables));
+  const byService = new Map<string, CompiledStatement[]>();
+  const anyService: CompiledStatement[] = [];
+  statements.forEach((statement, i) => {
+    const services = exactServices(asArray(document.Statement)[i]!);
+    if (!services) anyService.push(statement);
+    else for (const service of services) getOrAdd(byService, service).push(statement);
+  });
+  return Object.freeze({
+    id: options.id ?? document.Id ?? 'policy',
+    kind: options.kind,
+    version: document.Version,
+    document,
+    statements,
+    byService,
+    anyService,
+  });
+}
+
+function compileStatement(s: StatementDocument, index: number, variables: boolean): CompiledStatement {
+  return Object.freeze({
+    index,
+    sid: s.Sid,
+    effect: s.Effect,
+    action: s.NotAction !== undefined ? notMatcher(actionMatcher(s.NotAction)) : actionMatcher(s.Action ?? []),
+    resource:
+      s.NotResource !== undefined
+        ? notResource(resourceMatcher(s.NotResource, variables))
+        : s.Resource !== undefined
+          ? resourceMatcher(s.Resource, variables)
+          : null,
+    principal:
+      s.NotPrincipal !== undefined
+        ? notPrincipal(principalMatcher(s.NotPrincipal))
+        : s.Principal !== undefined
+          ? principalMatcher(s.Principal)
+          : null,
+    conditions: compileConditions(s, variables),
+  });
+}
+
+// ---- actions: lower case; exact names in a Set, wildcards as globs
+
+function actionMatcher(actions: OneOrMany<string>): ActionMatcher {
+  const exact = new Set<string>();
+  const globs: Glob[] = [];
+  for (const action of asArray(actions)) {
+    const lower = action.toLowerCase();
+    if (lower.includes('*') || lower.includes('?')) globs.push(compileGlob(lower));
+    else exact.add(lower);
+  }
+  if (globs.some((g) => g.matchesEverything)) return { matches: () => true };
+  if (globs.length === 0) return { matches: (key) => exact.has(key) };
+  return { matches: (key) => exact.has(key) || globs.some((g) => g.matches(key)) };
+}
+
+function notMatcher(inner: ActionMatcher): ActionMatcher {
+  return { matches: (key) => !inner.matches(key) };
+}
+
+/** The service prefixes a statement's Action can match, or null if it could match any service. */
+function exactServices(s: StatementDocument): string[] | null {
+  if (s.Action === undefined) return null;
+  const services = new Set<string>();
+  for (const action of asArray(s.Action)) {
+    const colon = action.indexOf(':');
+    const service = colon < 0 ? action : action.slice(0, colon);
+    if (colon < 0 || service.includes('*') || service.includes('?')) return null;
+    services.add(service.toLowerCase());
+  }
+  return [...services];
+}
+
+// ---- resources: ARN-aware, case-sensitive; variables resolved per request
+
+type ResourceEntry = { readonly pattern: ArnPattern } | { readonly resolve: (context: ContextLookup) => ArnPattern | null };
+
+function resourceMatcher(resources: OneOrMany<string>, variables: boolean): ResourceMatcher & { entries: ResourceEntry[] } {
+  const entries: ResourceEntry[] = asArray(resources).map((text) => {
+    const template = parseTemplate(text, { variables, wildcards: true });
+    return template.hasVariables
+      ? { resolve: memoizeResolved(template, compileArnPattern) }
+      : { pattern: compileArnPattern(template.parts as GlobToken[]) };
+  });
+  if (entries.some((e) => 'pattern' in e && e.pattern.matchesEverything)) {
+    return { entries, matches: () => true };
+  }
+  return {
+    entries,
+    matches: (request) => {
+      for (const entry of entries) {
+        if ('pattern' in entry) {
+          if (entry.pattern.matches(request.resource, request.resourceParts)) return true;
+        } else {
+          // An unresolved variable never matches.
+          const pattern = entry.resolve(request.context);
+          if (pattern && pattern.matches(request.resource, request.resourceParts)) return true;
+        }
+      }
+      return false;
+    },
+  };
+}
+
+function notResource(inner: ResourceMatcher): ResourceMatcher {
+  return { matches: (request) => !inner.matches(request) };
+}
+
+// ---- principals (resource-based and trust policies)
+
+function principalMatcher(principal: PrincipalDocument): PrincipalMatcher {
+  if (principal === '*') return { match: () => 'direct' };
+  const accounts = new Set<string>();
+  const arns = new Set<string>();
+  let anyone = false;
+  for (const value of asArray(principal.AWS ?? [])) {
+    if (value === '*') anyone = true;
+    else if (/^\d{12}$/.test(value)) accounts.add(value);
+    else {
+      const root = /^arn:aws[\w-]*:iam::(\d{12}):root$/.exec(value);
+      if (root) accounts.add(root[1]!);
+      else arns.add(value);
+    }
+  }
+  const services = new Set(asArray(principal.Service ?? []).map((s) => s.toLowerCase()));
+  const federated = new Set(asArray(principal.Federated ?? []));
+  const canonical = new Set(asArray(principal.CanonicalUser ?? []));
+  if (canonical.has('*')) anyone = true;
+  return {
+    match(p) {
+      if (anyone) return 'direct';
+      if (!p) return null;
+      if (arns.has(p.arn)) return 'direct';
+      if (p.service !== undefined && services.has(p.service.toLowerCase())) return 'direct';
+      if (p.federatedProvider !== undefined && federated.has(p.federatedProvider)) return 'direct';
+      if (p.roleArn !== undefined && arns.has(p.roleArn)) return 'role';
+      if (accounts.has(p.account) && p.type !== 'service' && p.type !== 'anonymous') return 'account';
+      return null;
+    },
+  };
+}
+
+/** NotPrincipal: applies to every principal the list does not name. */
+function notPrincipal(inner: PrincipalMatcher): PrincipalMatcher {
+  return { match: (p) => (inner.match(p) === null ? 'direct' : null) };
+}
+
+// ---- conditions
+
+function compileConditions(s: StatementDocument, variables: boolean): CompiledCondition[] {
+  const compiled: CompiledCondition[] = [];
+  for (const [operatorName, keys] of Object.entries(s.Condition ?? {})) {
+    const operator = parseOperator(operatorName);
+    for (const [key, values] of Object.entries(keys)) {
+      if (!operator) {
+        // Validation rejects unknown operators; should one slip through, it can never hold.
+        compiled.push({ operator: operatorName, key: key.toLowerCase(), evaluate: () => false });
+        continue;
+      }
+      compiled.push(compileCondition(operator, key, asArray(values).map(String), variables));
+    }
+  }
+  return compiled;
+}
+
+// ---- helpers
+
+function asArray<T>(value: OneOrMany<T>): readonly T[] {
+  return Array.isArray(value) ? value : [value as T];
+}
+
+function getOrAdd<K, V>(map: Map<K, V[]>, key: K): V[] {
+  let list = map.get(key);
+  if (!list) map.set(key, (list = []));
+  return list;
+}

@@ -1,0 +1,135 @@
+// Policy variables (`${aws:username}`, `${aws:PrincipalTag/team, 'none'}`) and the escapes `${*}`,
+// `${?}`, `${$}`. They exist only in documents of Version 2012-10-17; elsewhere the text is literal.
+// A resolved value is literal text: a `*` inside a user's tag never acts as a wildcard.
+import { type GlobToken, ANY_CHAR, ANY_RUN } from './wildcard.ts';
+import type { ContextLookup } from './request.ts';
+
+export interface VariableRef {
+  readonly kind: 'variable';
+  /** The context key, lower case (context keys are case-insensitive). */
+  readonly key: string;
+  readonly fallback: string | undefined;
+}
+
+/** Text as written: literal runs, wildcards (where the caller allows them) and variables. */
+export type TemplatePart = GlobToken | VariableRef;
+
+export interface Template {
+  readonly parts: readonly TemplatePart[];
+  readonly hasVariables: boolean;
+}
+
+const ESCAPES: Record<string, string> = { '*': '*', '?': '?', $: '$' };
+
+/**
+ * Reads `text` into parts. With `wildcards`, `*` and `?` outside variables become wildcard tokens;
+ * escaped ones (`${*}`) stay literal.
+ */
+export function parseTemplate(text: string, options: { variables: boolean; wildcards: boolean }): Template {
+  const parts: TemplatePart[] = [];
+  let literal = '';
+  let hasVariables = false;
+  const flush = () => {
+    if (literal) parts.push(literal);
+    literal = '';
+  };
+  let i = 0;
+  while (i < text.length) {
+    const ch = text[i]!;
+    if (options.variables && ch === '$' && text[i + 1] === '{') {
+      const close = text.indexOf('}', i + 2);
+      const inner = close < 0 ? null : text.slice(i + 2, close);
+      const escaped = inner === null ? undefined : ESCAPES[inner];
+      if (escaped !== undefined) {
+        literal += escaped;
+        i = close + 1;
+        continue;
+      }
+      const ref = inner === null ? null : parseVariable(inner);
+      if (ref) {
+        flush();
+        parts.push(ref);
+        hasVariables = true;
+        i = close + 1;
+        continue;
+      }
+    }
+    if (options.wildcards && (ch === '*' || ch === '?')) {
+      flush();
+      parts.push(ch === '*' ? ANY_RUN : ANY_CHAR);
+    } else {
+      literal += ch;
+    }
+    i++;
+  }
+  flush();
+  return { parts, hasVariables };
+}
+
+/** `aws:username` or `aws:username, 'default'` (the default in single quotes). */
+function parseVariable(inner: string): VariableRef | null {
+  const comma = inner.indexOf(',');
+  const key = (comma < 0 ? inner : inner.slice(0, comma)).trim();
+  if (!key || /[\s${}]/.test(key)) return null;
+  if (comma < 0) return { kind: 'variable', key: key.toLowerCase(), fallback: undefined };
+  const quoted = inner.slice(comma + 1).trim();
+  if (quoted.length < 2 || !quoted.startsWith("'") || !quoted.endsWith("'")) return null;
+  return { kind: 'variable', key: key.toLowerCase(), fallback: quoted.slice(1, -1) };
+}
+
+/**
+ * Replaces variables by their values from the request context. Returns null when a variable's key
+ * is missing (or multi-valued) and it has no default: the element then does not match.
+ */
+export function resolveTemplate(template: Template, context: ContextLookup): GlobToken[] | null {
+  const tokens: GlobToken[] = [];
+  for (const part of template.parts) {
+    if (typeof part === 'object') {
+      const entry = context.get(part.key);
+      const value = entry && entry.values.length === 1 ? entry.values[0]! : part.fallback;
+      if (value === undefined) return null;
+      tokens.push(value);
+    } else {
+      tokens.push(part);
+    }
+  }
+  return tokens;
+}
+
+/** The literal text of a template without wildcards (all parts strings). */
+export function literalText(tokens: readonly GlobToken[]): string {
+  let text = '';
+  for (const token of tokens) text += typeof token === 'string' ? token : token === ANY_RUN ? '*' : '?';
+  return text;
+}
+
+const MEMO_LIMIT = 256;
+
+/**
+ * Compiles a template per distinct set of variable values and remembers the last few hundred, so
+ * that a policy naming `${aws:username}` is compiled once per user rather than once per request.
+ * Returns null when a variable cannot be resolved.
+ */
+export function memoizeResolved<T>(
+  template: Template,
+  build: (tokens: GlobToken[]) => T,
+): (context: ContextLookup) => T | null {
+  const memo = new Map<string, T>();
+  return (context) => {
+    let key = '';
+    for (const part of template.parts) {
+      if (typeof part !== 'object') continue;
+      const entry = context.get(part.key);
+      const value = entry && entry.values.length === 1 ? entry.values[0]! : part.fallback;
+      if (value === undefined) return null;
+      key = key === '' ? value : `${key}\u0000${value}`;
+    }
+    let built = memo.get(key);
+    if (built === undefined) {
+      if (memo.size >= MEMO_LIMIT) memo.clear();
+      built = build(resolveTemplate(template, context)!);
+      memo.set(key, built);
+    }
+    return built;
+  };
+}
