@@ -3,18 +3,27 @@ import assert from 'node:assert/strict';
 import { compileArnPattern, splitArn } from './arn.ts';
 import { tokenizeGlob } from './wildcard.ts';
 
-const matches = (pattern: string, arn: string) => compileArnPattern(tokenizeGlob(pattern)).matches(arn, splitArn(arn));
+const matches = (pattern: string, arn: string) =>
+  compileArnPattern(tokenizeGlob(pattern)).matches(arn, splitArn(arn));
 
 test('splitArn keeps colons of the resource part', () => {
   assert.deepEqual(splitArn('arn:aws:logs:us-east-1:123456789012:log-group:name:*'), [
-    'arn', 'aws', 'logs', 'us-east-1', '123456789012', 'log-group:name:*',
+    'arn',
+    'aws',
+    'logs',
+    'us-east-1',
+    '123456789012',
+    'log-group:name:*',
   ]);
   assert.equal(splitArn('not-an-arn'), null);
 });
 
 test('* in the resource part spans / and :', () => {
   assert.equal(matches('arn:aws:s3:::bucket/*', 'arn:aws:s3:::bucket/a/b/c'), true);
-  assert.equal(matches('arn:aws:logs:*:*:log-group:*', 'arn:aws:logs:eu-west-1:123456789012:log-group:x:log-stream:y'), true);
+  assert.equal(
+    matches('arn:aws:logs:*:*:log-group:*', 'arn:aws:logs:eu-west-1:123456789012:log-group:x:log-stream:y'),
+    true,
+  );
 });
 
 test('* in an earlier part does not cross into the next part', () => {

@@ -35,7 +35,9 @@ export type PrincipalDocument =
     };
 
 /** Operator (e.g. "ForAnyValue:StringLikeIfExists") → condition key → one or many values. */
-export type ConditionBlockDocument = Readonly<Record<string, Readonly<Record<string, OneOrMany<ConditionValueDocument>>>>>;
+export type ConditionBlockDocument = Readonly<
+  Record<string, Readonly<Record<string, OneOrMany<ConditionValueDocument>>>>
+>;
 
 /** IAM accepts JSON strings, numbers and booleans as condition values. */
 export type ConditionValueDocument = string | number | boolean;

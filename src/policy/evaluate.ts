@@ -54,7 +54,8 @@ export function evaluate(input: EvaluationInput): EvaluationResult {
     scps,
     resource: scanSet(input.resourcePolicies, resourceType, scan),
     identity: scanSet(input.identityPolicies, 'identity-based', scan),
-    boundary: input.permissionsBoundaries && scanSet(input.permissionsBoundaries, 'permissions boundary', scan),
+    boundary:
+      input.permissionsBoundaries && scanSet(input.permissionsBoundaries, 'permissions boundary', scan),
     session: input.sessionPolicies && scanSet(input.sessionPolicies, 'session', scan),
     crossAccount:
       input.resourceAccount !== undefined &&
@@ -135,7 +136,8 @@ function implicitDeny(type: PolicyType): Verdict {
 
 function allowed(sets: readonly (SetOutcome | undefined)[]): Verdict {
   let deciding: MatchedStatement[] = [];
-  for (const set of sets) if (set?.allows) deciding = deciding.length === 0 ? set.allows : deciding.concat(set.allows);
+  for (const set of sets)
+    if (set?.allows) deciding = deciding.length === 0 ? set.allows : deciding.concat(set.allows);
   return { decision: 'allowed', deniedBy: undefined, deciding };
 }
 
@@ -153,7 +155,12 @@ function scanSet(policies: readonly CompiledPolicy[] | undefined, type: PolicyTy
   return outcome;
 }
 
-function scanStatement(policy: CompiledPolicy, statement: CompiledStatement, outcome: SetOutcome, scan: Scan): void {
+function scanStatement(
+  policy: CompiledPolicy,
+  statement: CompiledStatement,
+  outcome: SetOutcome,
+  scan: Scan,
+): void {
   const { request } = scan;
   if (!statement.action.matches(request.actionKey)) return;
   if (statement.resource && !statement.resource.matches(request)) return;
@@ -180,6 +187,7 @@ function scanStatement(policy: CompiledPolicy, statement: CompiledStatement, out
     (outcome.denies ??= []).push(matched);
   } else {
     (outcome.allows ??= []).push(matched);
-    if (grant && (!outcome.grant || GRANT_STRENGTH[grant] > GRANT_STRENGTH[outcome.grant])) outcome.grant = grant;
+    if (grant && (!outcome.grant || GRANT_STRENGTH[grant] > GRANT_STRENGTH[outcome.grant]))
+      outcome.grant = grant;
   }
 }

@@ -2,7 +2,13 @@
 // compilation prepares everything evaluation needs so that evaluation only reads.
 import type { OneOrMany, PolicyDocument, PrincipalDocument, StatementDocument } from './document.ts';
 import type { PolicyError, PolicyKind } from './types.ts';
-import type { ActionMatcher, CompiledPolicy, CompiledStatement, PrincipalMatcher, ResourceMatcher } from './ast.ts';
+import type {
+  ActionMatcher,
+  CompiledPolicy,
+  CompiledStatement,
+  PrincipalMatcher,
+  ResourceMatcher,
+} from './ast.ts';
 import { validatePolicyText } from './validate.ts';
 import { compileGlob, type Glob, type GlobToken } from './wildcard.ts';
 import { type ArnPattern, compileArnPattern } from './arn.ts';
@@ -52,7 +58,8 @@ function compileStatement(s: StatementDocument, index: number, variables: boolea
     index,
     sid: s.Sid,
     effect: s.Effect,
-    action: s.NotAction !== undefined ? notMatcher(actionMatcher(s.NotAction)) : actionMatcher(s.Action ?? []),
+    action:
+      s.NotAction !== undefined ? notMatcher(actionMatcher(s.NotAction)) : actionMatcher(s.Action ?? []),
     resource:
       s.NotResource !== undefined
         ? notResource(resourceMatcher(s.NotResource, variables))
@@ -103,9 +110,13 @@ function exactServices(s: StatementDocument): string[] | null {
 
 // ---- resources: ARN-aware, case-sensitive; variables resolved per request
 
-type ResourceEntry = { readonly pattern: ArnPattern } | { readonly resolve: (context: ContextLookup) => ArnPattern | null };
+type ResourceEntry =
+  { readonly pattern: ArnPattern } | { readonly resolve: (context: ContextLookup) => ArnPattern | null };
 
-function resourceMatcher(resources: OneOrMany<string>, variables: boolean): ResourceMatcher & { entries: ResourceEntry[] } {
+function resourceMatcher(
+  resources: OneOrMany<string>,
+  variables: boolean,
+): ResourceMatcher & { entries: ResourceEntry[] } {
   const entries: ResourceEntry[] = asArray(resources).map((text) => {
     const template = parseTemplate(text, { variables, wildcards: true });
     return template.hasVariables

@@ -26,7 +26,8 @@ export interface Principal {
   readonly arn: string;
   /** The account the principal belongs to (12 digits). */
   readonly account: string;
-  readonly type: 'root' | 'user' | 'assumed-role' | 'federated-user' | 'service' | 'web-identity' | 'saml' | 'anonymous';
+  readonly type:
+    'root' | 'user' | 'assumed-role' | 'federated-user' | 'service' | 'web-identity' | 'saml' | 'anonymous';
   /** For assumed-role sessions: the role's ARN, which a policy may name instead of the session. */
   readonly roleArn?: string;
   /** For services: the service principal, e.g. "ec2.amazonaws.com". */
@@ -49,12 +50,7 @@ export type Decision = 'allowed' | 'explicitDeny' | 'implicitDeny';
 
 /** The policy type named in AWS's AccessDenied messages. */
 export type PolicyType =
-  | 'identity-based'
-  | 'resource-based'
-  | 'role trust'
-  | 'permissions boundary'
-  | 'session'
-  | 'service control';
+  'identity-based' | 'resource-based' | 'role trust' | 'permissions boundary' | 'session' | 'service control';
 
 export interface MatchedStatement {
   readonly policyId: string;

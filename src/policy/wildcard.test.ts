@@ -36,18 +36,28 @@ test('ignoreCase compiles the pattern in lower case (inputs are lowered by the c
 
 /** Reference semantics: a straightforward regular expression. */
 function reference(pattern: string, input: string): boolean {
-  const source = [...pattern].map((c) => (c === '*' ? '[\\s\\S]*' : c === '?' ? '[\\s\\S]' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('');
+  const source = [...pattern]
+    .map((c) => (c === '*' ? '[\\s\\S]*' : c === '?' ? '[\\s\\S]' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+    .join('');
   return new RegExp(`^${source}$`).test(input);
 }
 
 test('the segment matcher agrees with a regular-expression reference on random globs', () => {
   const alphabet = fc.constantFrom('a', 'b', '*', '?', '/');
   fc.assert(
-    fc.property(fc.array(alphabet, { maxLength: 8 }), fc.array(fc.constantFrom('a', 'b', '/'), { maxLength: 10 }), (p, i) => {
-      const pattern = p.join('');
-      const input = i.join('');
-      assert.equal(compileGlob(pattern).matches(input), reference(pattern, input), `${pattern} vs ${input}`);
-    }),
+    fc.property(
+      fc.array(alphabet, { maxLength: 8 }),
+      fc.array(fc.constantFrom('a', 'b', '/'), { maxLength: 10 }),
+      (p, i) => {
+        const pattern = p.join('');
+        const input = i.join('');
+        assert.equal(
+          compileGlob(pattern).matches(input),
+          reference(pattern, input),
+          `${pattern} vs ${input}`,
+        );
+      },
+    ),
     { numRuns: 3000 },
   );
 });

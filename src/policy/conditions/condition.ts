@@ -17,7 +17,8 @@ export interface CompiledCondition {
   evaluate(context: ContextLookup, missing: string[] | null): boolean;
 }
 
-type PolicyValue = { readonly test: ValueTest | null } | { readonly resolve: (context: ContextLookup) => ValueTest | null };
+type PolicyValue =
+  { readonly test: ValueTest | null } | { readonly resolve: (context: ContextLookup) => ValueTest | null };
 
 export function compileCondition(
   operator: ParsedOperator,

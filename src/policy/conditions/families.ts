@@ -88,7 +88,8 @@ export function parseDate(text: string): number | null {
   if (EPOCH_SECONDS.test(trimmed)) return Number(trimmed) * 1000;
   if (!ISO_DATE.test(trimmed)) return null;
   // A date or time without a zone is UTC in IAM.
-  const withZone = /([Zz]|[+-]\d{2}:?\d{2})$/.test(trimmed) || trimmed.length === 10 ? trimmed : `${trimmed}Z`;
+  const withZone =
+    /([Zz]|[+-]\d{2}:?\d{2})$/.test(trimmed) || trimmed.length === 10 ? trimmed : `${trimmed}Z`;
   const ms = Date.parse(withZone);
   return Number.isNaN(ms) ? null : ms;
 }

@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  newAccessKeyId,
+  newRequestId,
+  newSecretAccessKey,
+  newSecretToken,
+  newUniqueId,
+  UNIQUE_ID_PREFIXES,
+} from './ids.ts';
+
+const N = 500;
+
+test('access key IDs have AWS shape: AKIA/ASIA + 16 of [A-Z2-7]', () => {
+  for (let i = 0; i < N; i++) {
+    assert.match(newAccessKeyId('long-term'), /^AKIA[A-Z2-7]{16}$/);
+    assert.match(newAccessKeyId('temporary'), /^ASIA[A-Z2-7]{16}$/);
+  }
+});
+
+test('secret access keys are 40 base64 characters', () => {
+  for (let i = 0; i < N; i++) assert.match(newSecretAccessKey(), /^[A-Za-z0-9+/]{40}$/);
+});
+
+test('unique IDs are the prefix + 17 upper-case alphanumerics (21 characters)', () => {
+  for (const prefix of Object.values(UNIQUE_ID_PREFIXES)) {
+    const id = newUniqueId(prefix);
+    assert.equal(id.length, 21);
+    assert.match(id, new RegExp(`^${prefix}[A-Z0-9]{17}$`));
+  }
+});
+
+test('a malformed unique-ID prefix is refused', () => {
+  assert.throws(() => newUniqueId('aida'));
+  assert.throws(() => newUniqueId('AID'));
+  assert.throws(() => newUniqueId('BIDA'));
+});
+
+test('request IDs are UUID v4', () => {
+  for (let i = 0; i < N; i++) {
+    assert.match(newRequestId(), /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  }
+});
+
+test('secret tokens are base64url of the requested size, and sizes below 16 bytes are refused', () => {
+  assert.match(newSecretToken(), /^[A-Za-z0-9_-]{43}$/);
+  assert.equal(Buffer.from(newSecretToken(64), 'base64url').length, 64);
+  assert.throws(() => newSecretToken(8));
+  assert.throws(() => newSecretToken(1.5));
+});
+
+test('identifiers are not repeated (a guessed or colliding ID is vanishingly unlikely)', () => {
+  const seen = new Set<string>();
+  for (let i = 0; i < 5000; i++) seen.add(newAccessKeyId('long-term'));
+  assert.equal(seen.size, 5000);
+});
+
+test('every character of the alphabet occurs (no character left out by a biased draw)', () => {
+  const counts = new Map<string, number>();
+  for (let i = 0; i < 2000; i++)
+    for (const c of newAccessKeyId('long-term').slice(4)) counts.set(c, (counts.get(c) ?? 0) + 1);
+  assert.equal(counts.size, 32);
+  // 32000 draws over 32 symbols: expect 1000 each; a gross bias would fall far outside this band.
+  for (const n of counts.values()) assert.ok(n > 800 && n < 1200, `count ${n}`);
+});

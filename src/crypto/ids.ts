@@ -1,0 +1,69 @@
+// Security property: every identifier and secret handed out is drawn from the operating
+// system's CSPRNG (crypto.randomBytes / crypto.randomInt, never Math.random), each character
+// chosen without modulo bias, in the shapes AWS uses so clients and regexes accept them.
+import { randomBytes, randomInt } from 'node:crypto';
+
+const BASE32_UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+const UPPER_ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+
+/** AWS's four-letter prefixes for unique IDs (IAM "Unique identifiers" reference). */
+export const UNIQUE_ID_PREFIXES = {
+  user: 'AIDA',
+  role: 'AROA',
+  group: 'AGPA',
+  managedPolicy: 'ANPA',
+  managedPolicyVersion: 'ANVA',
+  instanceProfile: 'AIPA',
+  publicKey: 'APKA',
+  serverCertificate: 'ASCA',
+  serviceSpecificCredential: 'ACCA',
+  bearerToken: 'ABIA',
+} as const;
+
+function randomString(alphabet: string, length: number): string {
+  let out = '';
+  for (let i = 0; i < length; i++) out += alphabet[randomInt(alphabet.length)];
+  return out;
+}
+
+/** A 20-character access key ID: `AKIA` (long-term) or `ASIA` (temporary) + 16 of [A-Z2-7]. */
+export function newAccessKeyId(kind: 'long-term' | 'temporary'): string {
+  return (kind === 'long-term' ? 'AKIA' : 'ASIA') + randomString(BASE32_UPPER, 16);
+}
+
+/** A 40-character secret access key over [A-Za-z0-9+/] (30 random bytes, base64: 240 bits). */
+export function newSecretAccessKey(): string {
+  return randomBytes(30).toString('base64');
+}
+
+/**
+ * A 21-character unique ID: a four-letter prefix (see UNIQUE_ID_PREFIXES, e.g. `AIDA` for a
+ * user) followed by 17 upper-case letters and digits.
+ */
+export function newUniqueId(prefix: string): string {
+  if (!/^A[A-Z]{3}$/.test(prefix))
+    throw new Error('A unique ID prefix is four upper-case letters starting with A.');
+  return prefix + randomString(UPPER_ALNUM, 17);
+}
+
+/** A request ID in UUID version 4 form, as AWS returns in RequestId. */
+export function newRequestId(): string {
+  const b = randomBytes(16);
+  b[6] = (b[6]! & 0x0f) | 0x40; // version 4
+  b[8] = (b[8]! & 0x3f) | 0x80; // RFC 4122 variant
+  const h = b.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** An opaque bearer secret of `bytes` random bytes (16 to 1024, default 32), base64url-encoded. */
+export function newSecretToken(bytes = 32): string {
+  if (!Number.isInteger(bytes) || bytes < 16 || bytes > 1024) {
+    throw new Error('A secret token is between 16 and 1024 random bytes.');
+  }
+  return randomBytes(bytes).toString('base64url');
+}
+
+/** A 12-digit AWS account id whose first digit is not 0. */
+export function newAccountId(): string {
+  return String(1 + randomInt(9)) + randomString('0123456789', 11);
+}

@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createSealer, generateMasterKey, parseMasterKey } from './sealing.ts';
+
+const SECRET = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';
+const CONTEXT = 'access-key:AKIAIOSFODNN7EXAMPLE';
+
+test('a sealed secret opens with the same key and context', () => {
+  const s = createSealer(generateMasterKey());
+  const sealed = s.seal(SECRET, CONTEXT);
+  assert.match(sealed, /^v1\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{22}$/);
+  assert.equal(s.open(sealed, CONTEXT), SECRET);
+  assert.equal(s.open(s.seal('', CONTEXT), CONTEXT), '');
+  assert.equal(s.open(s.seal('päss ✓', CONTEXT), CONTEXT), 'päss ✓');
+});
+
+test('the plaintext does not appear in the sealed form', () => {
+  const sealed = createSealer(generateMasterKey()).seal(SECRET, CONTEXT);
+  assert.ok(!sealed.includes(SECRET));
+  assert.ok(!sealed.includes(Buffer.from(SECRET).toString('base64url')));
+});
+
+test('sealing the same secret twice gives different outputs (fresh IV each time)', () => {
+  const s = createSealer(generateMasterKey());
+  const a = s.seal(SECRET, CONTEXT);
+  const b = s.seal(SECRET, CONTEXT);
+  assert.notEqual(a, b);
+  assert.notEqual(a.split('.')[1], b.split('.')[1]);
+});
+
+test('a sealed value moved to another row (other context) fails to open', () => {
+  const s = createSealer(generateMasterKey());
+  const sealed = s.seal(SECRET, CONTEXT);
+  assert.throws(() => s.open(sealed, 'access-key:AKIAOTHERKEY000000000'), /could not be opened/);
+});
+
+test('a sealed value opened with another master key fails', () => {
+  const sealed = createSealer(generateMasterKey()).seal(SECRET, CONTEXT);
+  assert.throws(() => createSealer(generateMasterKey()).open(sealed, CONTEXT), /could not be opened/);
+});
+
+test('any single-character change to a sealed value is detected', () => {
+  const s = createSealer(generateMasterKey());
+  const sealed = s.seal(SECRET, CONTEXT);
+  for (let i = 0; i < sealed.length; i++) {
+    if (sealed[i] === '.') continue;
+    const c = sealed[i] === 'A' ? 'B' : 'A';
+    const tampered = sealed.slice(0, i) + c + sealed.slice(i + 1);
+    let opened: string | undefined;
+    try {
+      opened = s.open(tampered, CONTEXT);
+    } catch {
+      continue;
+    }
+    // A change in the last base64url character's unused low bits decodes to the same bytes.
+    assert.equal(opened, SECRET, `position ${i} opened to something else`);
+  }
+});
+
+test('malformed sealed values fail with a generic error that echoes nothing', () => {
+  const s = createSealer(generateMasterKey());
+  for (const bad of ['', 'v1', 'v2.a.b.c', 'v1.a.b', 'v1.!!.b.c', SECRET, 'v1.AAAA.BBBB.CCCC']) {
+    assert.throws(
+      () => s.open(bad, CONTEXT),
+      (e: Error) =>
+        e.message.startsWith('A sealed secret could not be opened') &&
+        (bad === '' || !e.message.includes(bad)),
+    );
+  }
+});
+
+test('master keys parse from 64 hex characters or base64, and anything else is refused without echo', () => {
+  const key = generateMasterKey();
+  assert.deepEqual(parseMasterKey(key.toString('hex')), key);
+  assert.deepEqual(parseMasterKey(key.toString('base64')), key);
+  assert.deepEqual(parseMasterKey(`  ${key.toString('base64url')}\n`), key);
+  for (const bad of [
+    '',
+    'short',
+    key.toString('hex').slice(2),
+    'z'.repeat(64),
+    key.subarray(0, 16).toString('base64'),
+  ]) {
+    assert.throws(
+      () => parseMasterKey(bad),
+      (e: Error) => /must be 32 bytes/.test(e.message) && (bad.length < 4 || !e.message.includes(bad)),
+    );
+  }
+  assert.throws(() => createSealer(Buffer.alloc(16)));
+});

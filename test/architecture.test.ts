@@ -1,0 +1,57 @@
+// The import table of docs/architecture.md, checked: dependencies point inward, and the policy
+// engine imports nothing outside itself.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative, dirname, resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..');
+const src = join(root, 'src');
+
+/** Which top-level folders of src/ each folder may import (besides itself). */
+const allowed: Record<string, readonly string[]> = {
+  policy: [],
+  crypto: [],
+  domain: ['policy', 'crypto'],
+  storage: ['domain'],
+  protocols: ['domain', 'crypto', 'policy'],
+  console: ['domain', 'crypto', 'policy'],
+  cli: ['policy', 'app.ts', 'config.ts'],
+};
+/** Packages a folder may import; node built-ins are checked separately. */
+const policyMayImportPackages = false;
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) return sourceFiles(path);
+    return e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') ? [path] : [];
+  });
+}
+
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  return [...text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]/g)].map(
+    (m) => m[1]!,
+  );
+}
+
+test('each folder of src/ imports only the folders the architecture allows', () => {
+  const violations: string[] = [];
+  for (const file of sourceFiles(src)) {
+    const folder = relative(src, file).split('/')[0]!;
+    const rules = allowed[folder];
+    if (!rules) continue; // app.ts and config.ts may import everything
+    for (const specifier of importsOf(file)) {
+      if (!specifier.startsWith('.')) {
+        if (folder === 'policy' && !policyMayImportPackages)
+          violations.push(`${relative(root, file)} imports package ${specifier}`);
+        continue;
+      }
+      const target = relative(src, resolve(dirname(file), specifier)).split('/')[0]!;
+      if (target !== folder && !rules.includes(target))
+        violations.push(`${relative(root, file)} imports ${specifier}`);
+    }
+  }
+  assert.deepEqual(violations, []);
+});
