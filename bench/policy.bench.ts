@@ -1,6 +1,11 @@
 // npm run bench:policy — decisions per second on one core for the standard workload, and compile time.
 import { createRequest, evaluate, parsePolicy, type CompiledPolicy } from '../dist/policy/index.js';
-import { standardActions, standardContext, standardPolicies, standardPrincipal } from './workloads/policies.ts';
+import {
+  standardActions,
+  standardContext,
+  standardPolicies,
+  standardPrincipal,
+} from './workloads/policies.ts';
 
 const texts = Object.entries(standardPolicies).map(([id, doc]) => ({ id, text: JSON.stringify(doc) }));
 const statementCount = Object.values(standardPolicies).reduce((n, p) => n + p.Statement.length, 0);
@@ -15,7 +20,9 @@ function compileAll(): CompiledPolicy[] {
 
 const policies = compileAll();
 const requests = [false, true].flatMap((mfa) =>
-  standardActions.map((a) => createRequest({ ...a, principal: standardPrincipal, context: standardContext(mfa) })),
+  standardActions.map((a) =>
+    createRequest({ ...a, principal: standardPrincipal, context: standardContext(mfa) }),
+  ),
 );
 
 // Compile time: parse + validate + compile of the four policies, averaged per policy.
@@ -29,7 +36,10 @@ const compileMicros = Number(process.hrtime.bigint() - start) / 1e3 / (compileRo
 const decide = (n: number) => {
   let allowed = 0;
   for (let i = 0; i < n; i++) {
-    if (evaluate({ request: requests[i % requests.length]!, identityPolicies: policies }).decision === 'allowed') allowed++;
+    if (
+      evaluate({ request: requests[i % requests.length]!, identityPolicies: policies }).decision === 'allowed'
+    )
+      allowed++;
   }
   return allowed;
 };
@@ -40,10 +50,22 @@ const allowed = decide(rounds);
 const seconds = Number(process.hrtime.bigint() - start) / 1e9;
 
 const tally = requests.map((request) => evaluate({ request, identityPolicies: policies }).decision);
-console.log('workload: 4 identity policies (self-managed MFA [seed 002], BlockMostAccessUnlessSignedInWithMFA [seed 003],');
-console.log(`          EC2 full access, PowerUserAccess-like NotAction), ${statementCount} statements, \${aws:username} variables;`);
-console.log(`          ${standardActions.length} actions x {long-term key (no MFA key), MFA session} = ${requests.length} requests`);
-console.log(`          decisions: ${tally.filter((d) => d === 'allowed').length} allowed, ${tally.filter((d) => d === 'explicitDeny').length} explicit deny, ${tally.filter((d) => d === 'implicitDeny').length} implicit deny`);
+console.log(
+  'workload: 4 identity policies (self-managed MFA [seed 002], BlockMostAccessUnlessSignedInWithMFA [seed 003],',
+);
+console.log(
+  `          EC2 full access, PowerUserAccess-like NotAction), ${statementCount} statements, \${aws:username} variables;`,
+);
+console.log(
+  `          ${standardActions.length} actions x {long-term key (no MFA key), MFA session} = ${requests.length} requests`,
+);
+console.log(
+  `          decisions: ${tally.filter((d) => d === 'allowed').length} allowed, ${tally.filter((d) => d === 'explicitDeny').length} explicit deny, ${tally.filter((d) => d === 'implicitDeny').length} implicit deny`,
+);
 console.log(`node ${process.version}, one core (single thread)`);
-console.log(`decisions/second: ${Math.round(rounds / seconds).toLocaleString('en-US')} (${rounds.toLocaleString('en-US')} decisions in ${seconds.toFixed(2)} s, ${allowed.toLocaleString('en-US')} allowed)`);
-console.log(`compile time per policy (validate + compile, avg of ${texts.length}): ${compileMicros.toFixed(1)} µs`);
+console.log(
+  `decisions/second: ${Math.round(rounds / seconds).toLocaleString('en-US')} (${rounds.toLocaleString('en-US')} decisions in ${seconds.toFixed(2)} s, ${allowed.toLocaleString('en-US')} allowed)`,
+);
+console.log(
+  `compile time per policy (validate + compile, avg of ${texts.length}): ${compileMicros.toFixed(1)} µs`,
+);

@@ -1,0 +1,168 @@
+#!/usr/bin/env python3
+"""Extract the wire-relevant part of AWS's API models for IAM, STS and Organizations.
+
+The models come from botocore (Apache-2.0, see NOTICE). Documentation, examples, endpoint rules
+and everything else the wire does not need are dropped, so the committed files stay small and
+CI needs no botocore. Run it again after upgrading botocore:
+
+    python3 scripts/extract-models.py            # finds botocore on the Python path
+    python3 scripts/extract-models.py --botocore-data /path/to/botocore/data
+
+Output: src/protocols/aws-query/model/{iam,sts,organizations}.json, one operation or shape per
+line so that a model update reads as a small diff.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import sys
+
+SERVICES = {
+    # output name: (botocore service directory, API version)
+    "iam": ("iam", "2010-05-08"),
+    "sts": ("sts", "2011-06-15"),
+    "organizations": ("organizations", "2016-11-28"),
+}
+
+# Operation keys kept. `auth`/`authtype` say whether an operation is signed at all (for example
+# STS AssumeRoleWithWebIdentity is not), which a server needs.
+OPERATION_KEYS = ("name", "input", "output", "errors", "auth", "authtype")
+
+# Shape keys kept: the ones serialization, deserialization and input validation read.
+# `sensitive` is kept so that logs can redact such values; `fault` marks server faults in the
+# JSON protocol's exception shapes.
+SHAPE_KEYS = (
+    "type",
+    "members",
+    "required",
+    "min",
+    "max",
+    "pattern",
+    "enum",
+    "flattened",
+    "member",
+    "key",
+    "value",
+    "locationName",
+    "timestampFormat",
+    "xmlNamespace",
+    "error",
+    "exception",
+    "fault",
+    "sensitive",
+)
+
+# Keys kept on a member reference (a structure member, a list member, a map key or value).
+MEMBER_KEYS = ("shape", "locationName", "flattened", "queryName", "xmlNamespace", "timestampFormat")
+
+ERROR_KEYS = ("code", "httpStatusCode", "senderFault")
+
+
+def botocore_data_dir() -> str:
+    try:
+        import botocore  # type: ignore
+    except ImportError:
+        sys.exit("botocore is not installed; pass --botocore-data")
+    return os.path.join(os.path.dirname(botocore.__file__), "data")
+
+
+def load(data_dir: str, service: str, version: str) -> dict:
+    base = os.path.join(data_dir, service, version)
+    for name, opener in (("service-2.json.gz", gzip.open), ("service-2.json", open)):
+        path = os.path.join(base, name)
+        if os.path.exists(path):
+            with opener(path, "rt", encoding="utf-8") as handle:
+                return json.load(handle)
+    sys.exit(f"no service-2.json(.gz) under {base}")
+
+
+def pick(source: dict, keys: tuple[str, ...]) -> dict:
+    return {key: source[key] for key in keys if key in source}
+
+
+def strip_member(ref: dict) -> dict:
+    return pick(ref, MEMBER_KEYS)
+
+
+def strip_operation(operation: dict) -> dict:
+    out = {}
+    for key in OPERATION_KEYS:
+        if key not in operation:
+            continue
+        value = operation[key]
+        if key == "input":
+            value = {"shape": value["shape"]}
+        elif key == "output":
+            value = pick(value, ("shape", "resultWrapper"))
+        elif key == "errors":
+            value = [error["shape"] for error in value]
+        out[key] = value
+    return out
+
+
+def strip_shape(shape: dict) -> dict:
+    out = {}
+    for key in SHAPE_KEYS:
+        if key not in shape:
+            continue
+        value = shape[key]
+        if key == "members":
+            value = {name: strip_member(ref) for name, ref in value.items()}
+        elif key in ("member", "key", "value"):
+            value = strip_member(value)
+        elif key == "error":
+            value = pick(value, ERROR_KEYS)
+        out[key] = value
+    return out
+
+
+def strip(model: dict) -> dict:
+    return {
+        "metadata": model["metadata"],
+        "operations": {name: strip_operation(op) for name, op in model["operations"].items()},
+        "shapes": {name: strip_shape(shape) for name, shape in model["shapes"].items()},
+    }
+
+
+def dump(model: dict) -> str:
+    def one(value) -> str:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+    lines = ["{", f'"metadata":{one(model["metadata"])},', '"operations":{']
+    for section in ("operations", "shapes"):
+        items = list(model[section].items())
+        if section == "shapes":
+            lines.append('"shapes":{')
+        for index, (name, value) in enumerate(items):
+            comma = "," if index < len(items) - 1 else ""
+            lines.append(f"{one(name)}:{one(value)}{comma}")
+        lines.append("}," if section == "operations" else "}")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--botocore-data", help="botocore's data directory (default: the installed botocore)")
+    here = os.path.dirname(os.path.abspath(__file__))
+    default_out = os.path.join(here, "..", "src", "protocols", "aws-query", "model")
+    parser.add_argument("--out", default=default_out, help="output directory")
+    args = parser.parse_args()
+
+    data_dir = args.botocore_data or botocore_data_dir()
+    os.makedirs(args.out, exist_ok=True)
+    for out_name, (service, version) in SERVICES.items():
+        model = strip(load(data_dir, service, version))
+        text = dump(model)
+        json.loads(text)  # the writer above is hand-rolled: make sure it is still JSON
+        path = os.path.normpath(os.path.join(args.out, f"{out_name}.json"))
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        print(f"{path}: {len(model['operations'])} operations, {len(model['shapes'])} shapes, {len(text)} bytes")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,138 @@
+// The composition root: configuration → store → domain → protocols on one HTTP server.
+// The only file that wires storage into the domain.
+import { mkdirSync, existsSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { join } from 'node:path';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Config } from './config.ts';
+import { openSqliteStore } from './storage/sqlite/sqlite-store.ts';
+import { loadAwsManagedPolicyCatalog } from './storage/aws-managed-policies.ts';
+import { createIam, type Iam } from './domain/iam.ts';
+import { bootstrap, type BootstrapResult } from './domain/bootstrap.ts';
+import { iamOperations } from './domain/iam/index.ts';
+import { stsOperations } from './domain/sts/index.ts';
+import { createSealer, generateMasterKey, parseMasterKey } from './crypto/sealing.ts';
+import { handleQueryRequest, type QueryHandlerDeps } from './protocols/aws-query/handler.ts';
+import { encodeQueryError } from './protocols/aws-query/codec/encode.ts';
+import { newRequestId } from './crypto/ids.ts';
+
+export interface App {
+  readonly url: string;
+  readonly accountId: string;
+  /** What bootstrap created on this start (secrets only on the first start). */
+  readonly bootstrap: BootstrapResult;
+  readonly iam: Iam;
+  close(): Promise<void>;
+}
+
+/** Largest request body accepted: IAM's largest parameters (policy documents) fit well within it. */
+const BODY_LIMIT = 1024 * 1024;
+
+export async function startApp(config: Config): Promise<App> {
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const store = openSqliteStore({ filename: join(config.dataDir, 'portcullis.sqlite') });
+  const masterKey = config.masterKey
+    ? parseMasterKey(config.masterKey)
+    : loadOrCreateMasterKey(config.dataDir);
+  const iam = createIam({
+    store,
+    now: () => new Date(),
+    sealer: createSealer(masterKey),
+    awsManagedPolicies: loadAwsManagedPolicyCatalog(),
+  });
+  let bootstrapped = await bootstrap(iam, config.bootstrap);
+  if (bootstrapped.created) writeRootCredentials(config.dataDir, bootstrapped);
+
+  const server = Fastify({ bodyLimit: BODY_LIMIT, logger: false, trustProxy: false });
+  const deps: QueryHandlerDeps = {
+    iam,
+    operations: { iam: iamOperations, sts: stsOperations },
+    logError: (error, requestId) => console.error(`[${requestId}] internal failure:`, error),
+  };
+  registerQueryRoutes(server, deps);
+  server.post('/_portcullis/reset', async (_request, reply) => {
+    if (!config.allowReset) return reply.code(404).send({ message: 'Not found' });
+    await store.clear();
+    bootstrapped = await bootstrap(iam, config.bootstrap);
+    if (bootstrapped.created) writeRootCredentials(config.dataDir, bootstrapped);
+    return { reset: true, accountId: bootstrapped.accountId };
+  });
+  server.get('/_portcullis/health', async () => ({ status: 'ok' }));
+
+  await server.listen({ host: config.host, port: config.port });
+  const address = server.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  return {
+    url: `http://${host}:${port}`,
+    accountId: bootstrapped.accountId,
+    bootstrap: bootstrapped,
+    iam,
+    async close() {
+      await server.close();
+      await store.close();
+    },
+  };
+}
+
+function registerQueryRoutes(server: FastifyInstance, deps: QueryHandlerDeps): void {
+  // The Query protocol's bodies are form-encoded; keep them raw, since SigV4 hashes the exact bytes.
+  server.removeAllContentTypeParsers();
+  server.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  server.setErrorHandler((error: { statusCode?: number; message?: string }, _request, reply) => {
+    const status =
+      error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    const code =
+      status === 413 ? 'RequestEntityTooLarge' : status < 500 ? 'MalformedQueryString' : 'InternalFailure';
+    const message =
+      status === 413
+        ? 'Request body is too large.'
+        : status < 500
+          ? 'The request could not be read.'
+          : 'We encountered an internal error. Please try again.';
+    if (status === 500) console.error('internal failure:', error);
+    void reply
+      .code(status)
+      .type('text/xml')
+      .send(encodeQueryError('iam', { code, message }, newRequestId()));
+  });
+  server.route({
+    method: ['GET', 'POST'],
+    url: '/',
+    handler: async (request, reply) => {
+      const questionMark = request.url.indexOf('?');
+      const response = await handleQueryRequest(deps, {
+        method: request.method,
+        path: questionMark < 0 ? request.url : request.url.slice(0, questionMark),
+        query: questionMark < 0 ? '' : request.url.slice(questionMark + 1),
+        headers: request.headers,
+        body: (request.body as Buffer | undefined) ?? '',
+        sourceIp: request.ip,
+        secure: request.protocol === 'https',
+        userAgent: request.headers['user-agent'],
+      });
+      return reply.code(response.status).headers(response.headers).send(response.body);
+    },
+  });
+}
+
+function loadOrCreateMasterKey(dataDir: string): Buffer {
+  const file = join(dataDir, 'master.key');
+  if (existsSync(file)) return parseMasterKey(readFileSync(file, 'utf8').trim());
+  const key = generateMasterKey();
+  writeFileSync(file, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+  return key;
+}
+
+/** The bootstrap's secrets, once, in a file only the owner can read. */
+function writeRootCredentials(dataDir: string, result: BootstrapResult): void {
+  const file = join(dataDir, 'root-credentials.json');
+  const content = {
+    accountId: result.accountId,
+    rootEmail: result.rootEmail,
+    rootPassword: result.rootPassword,
+    accessKeyId: result.rootAccessKeyId,
+    secretAccessKey: result.rootSecretAccessKey,
+  };
+  writeFileSync(file, `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+}

@@ -1,0 +1,72 @@
+// Configuration: defaults, then environment variables, then command-line flags (each flag is the
+// variable's name without PORTCULLIS_, in lower case with dashes: --data-dir, --root-email, ...).
+// No secret has a default.
+import type { BootstrapSettings } from './domain/bootstrap.ts';
+
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  /** Base64 or hex; when absent, a key is generated into the data directory on first start. */
+  readonly masterKey: string | undefined;
+  readonly allowReset: boolean;
+  readonly bootstrap: BootstrapSettings;
+}
+
+export const DEFAULT_PORT = 4590;
+
+const VARIABLES = [
+  'HOST',
+  'PORT',
+  'DATA_DIR',
+  'MASTER_KEY',
+  'ALLOW_RESET',
+  'ACCOUNT_ID',
+  'ROOT_EMAIL',
+  'ROOT_PASSWORD',
+  'ROOT_ACCESS_KEY_ID',
+  'ROOT_SECRET_ACCESS_KEY',
+] as const;
+type Variable = (typeof VARIABLES)[number];
+
+export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Config {
+  const values = new Map<Variable, string>();
+  for (const name of VARIABLES) {
+    const value = env[`PORTCULLIS_${name}`];
+    if (value !== undefined && value !== '') values.set(name, value);
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('--')) throw new Error(`Unexpected argument: ${arg}`);
+    const [flag, inline] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
+    const name = flag.toUpperCase().replace(/-/g, '_') as Variable;
+    if (!VARIABLES.includes(name)) throw new Error(`Unknown option --${flag}`);
+    if (name === 'ALLOW_RESET' && inline === undefined) {
+      values.set(name, '1');
+      continue;
+    }
+    const value = inline ?? argv[++i];
+    if (value === undefined) throw new Error(`--${flag} needs a value`);
+    values.set(name, value);
+  }
+  const port = Number(values.get('PORT') ?? DEFAULT_PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`Invalid port: ${values.get('PORT')}`);
+  const accountId = values.get('ACCOUNT_ID');
+  if (accountId !== undefined && !/^\d{12}$/.test(accountId))
+    throw new Error('PORTCULLIS_ACCOUNT_ID must be 12 digits');
+  return {
+    host: values.get('HOST') ?? '127.0.0.1',
+    port,
+    dataDir: values.get('DATA_DIR') ?? './data',
+    masterKey: values.get('MASTER_KEY'),
+    allowReset: ['1', 'true', 'yes'].includes((values.get('ALLOW_RESET') ?? '').toLowerCase()),
+    bootstrap: {
+      accountId,
+      rootEmail: values.get('ROOT_EMAIL'),
+      rootPassword: values.get('ROOT_PASSWORD'),
+      rootAccessKeyId: values.get('ROOT_ACCESS_KEY_ID'),
+      rootSecretAccessKey: values.get('ROOT_SECRET_ACCESS_KEY'),
+    },
+  };
+}

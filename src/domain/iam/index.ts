@@ -1,0 +1,25 @@
+// Every IAM operation Portcullis serves, by its AWS name. Each family lives in its own file.
+import type { Operation } from '../operation.ts';
+import { userOperations } from './users.ts';
+import { groupsOperations } from './groups.ts';
+import { inlinePoliciesOperations } from './inline-policies.ts';
+import { managedPoliciesOperations } from './managed-policies.ts';
+import { rolesOperations } from './roles.ts';
+import { instanceProfilesOperations } from './instance-profiles.ts';
+import { accessKeysOperations } from './access-keys.ts';
+import { loginProfilesOperations } from './login-profiles.ts';
+import { accountOperations } from './account.ts';
+import { userCredentialsOperations } from './user-credentials.ts';
+
+export const iamOperations: Readonly<Record<string, Operation>> = {
+  ...userOperations,
+  ...groupsOperations,
+  ...inlinePoliciesOperations,
+  ...managedPoliciesOperations,
+  ...rolesOperations,
+  ...instanceProfilesOperations,
+  ...accessKeysOperations,
+  ...loginProfilesOperations,
+  ...accountOperations,
+  ...userCredentialsOperations,
+};

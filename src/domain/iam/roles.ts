@@ -1,0 +1,4 @@
+// (being written)
+import type { Operation } from '../operation.ts';
+
+export const rolesOperations: Record<string, Operation> = {};

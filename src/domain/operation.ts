@@ -1,0 +1,185 @@
+// The shape every domain operation has: AWS-shaped input (member names as in AWS's API model,
+// already checked against the model's constraints by the protocol) in, AWS-shaped output out.
+// The protocols and the console call the same operations, so each behaviour is defined once.
+import type { ContextValue } from '../policy/index.ts';
+import type { Caller } from './caller.ts';
+import type { Iam } from './iam.ts';
+import type { StoreTx } from './store.ts';
+import { authorize } from './authorize.ts';
+import { IamError } from './errors.ts';
+import type { Tag } from './records.ts';
+
+export type Input = Readonly<Record<string, unknown>>;
+export type Output = Record<string, unknown> | undefined;
+
+export interface OperationContext {
+  readonly iam: Iam;
+  readonly caller: Caller;
+}
+
+export type Operation = (ctx: OperationContext, input: Input) => Promise<Output>;
+
+/** Authorizes inside the transaction that will then act, so both see the same state. */
+export function check(
+  ctx: OperationContext,
+  tx: StoreTx,
+  action: string,
+  resource: string,
+  context?: Readonly<Record<string, ContextValue>>,
+): Promise<void> {
+  return authorize(ctx.iam, tx, ctx.caller, { action, resource, context });
+}
+
+export function str(input: Input, name: string): string | undefined {
+  const value = input[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+export function requiredStr(input: Input, name: string): string {
+  const value = str(input, name);
+  // The protocol's model validation rejects missing required members first; this guards other callers.
+  if (value === undefined) {
+    throw new IamError(
+      'ValidationError',
+      `1 validation error detected: Value null at '${lowerFirst(name)}' failed to satisfy constraint: Member must not be null`,
+    );
+  }
+  return value;
+}
+
+export function lowerFirst(name: string): string {
+  return name.charAt(0).toLowerCase() + name.slice(1);
+}
+
+export function isoNow(ctx: OperationContext): string {
+  return ctx.iam
+    .now()
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z');
+}
+
+// ---- tags
+
+export function tagsOf(input: Input, name = 'Tags'): Tag[] {
+  const tags = (input[name] as readonly Tag[] | undefined) ?? [];
+  const seen = new Set<string>();
+  for (const tag of tags) {
+    const lower = tag.Key.toLowerCase();
+    if (seen.has(lower))
+      throw new IamError(
+        'InvalidInput',
+        'Duplicate tag keys found. Please note that Tag keys are case insensitive.',
+      );
+    seen.add(lower);
+  }
+  return tags.map((t) => ({ Key: t.Key, Value: t.Value ?? '' }));
+}
+
+/** aws:RequestTag/<key> and aws:TagKeys for a request that sets tags. */
+export function requestTagContext(tags: readonly Tag[]): Record<string, ContextValue> {
+  if (tags.length === 0) return {};
+  const context: Record<string, ContextValue> = { 'aws:TagKeys': tags.map((t) => t.Key) };
+  for (const tag of tags) context[`aws:RequestTag/${tag.Key}`] = tag.Value;
+  return context;
+}
+
+/** aws:ResourceTag/<key> for a request on a tagged resource. */
+export function resourceTagContext(tags: readonly Tag[] | undefined): Record<string, ContextValue> {
+  const context: Record<string, ContextValue> = {};
+  for (const tag of tags ?? []) context[`aws:ResourceTag/${tag.Key}`] = tag.Value;
+  return context;
+}
+
+export const MAX_TAGS = 50;
+
+/** Merges new tags over old ones (keys compare without case), enforcing the 50-tag quota. */
+export function mergeTags(existing: readonly Tag[], added: readonly Tag[]): Tag[] {
+  const merged = existing.filter((t) => !added.some((a) => a.Key.toLowerCase() === t.Key.toLowerCase()));
+  merged.push(...added);
+  if (merged.length > MAX_TAGS)
+    throw new IamError('LimitExceeded', 'The number of tags has reached the maximum limit.');
+  return merged;
+}
+
+export function removeTags(existing: readonly Tag[], keys: readonly string[]): Tag[] {
+  const lower = new Set(keys.map((k) => k.toLowerCase()));
+  return existing.filter((t) => !lower.has(t.Key.toLowerCase()));
+}
+
+// ---- pagination: Marker is an opaque continuation (the last key returned), MaxItems 1–1000
+
+export interface Page<T> {
+  readonly items: T[];
+  readonly isTruncated: boolean;
+  readonly marker: string | undefined;
+}
+
+export function pageRequest(input: Input): { after: string | undefined; maxItems: number } {
+  const marker = str(input, 'Marker');
+  const maxItems = typeof input.MaxItems === 'number' ? input.MaxItems : 100;
+  return { after: marker === undefined ? undefined : decodeMarker(marker), maxItems };
+}
+
+export function encodeMarker(lastKey: string): string {
+  return Buffer.from(lastKey, 'utf8').toString('base64url');
+}
+
+function decodeMarker(marker: string): string {
+  const decoded = Buffer.from(marker, 'base64url').toString('utf8');
+  if (!decoded || encodeMarker(decoded) !== marker) throw new IamError('ValidationError', 'Invalid Marker.');
+  return decoded;
+}
+
+/**
+ * Pages through a kind under a prefix, keeping entries that pass `keep`, until a page is full.
+ * Reads in batches so that a filter (PathPrefix) never loads the whole kind at once.
+ */
+export async function listPage<T>(
+  tx: StoreTx,
+  kind: Parameters<StoreTx['list']>[0],
+  prefix: string,
+  input: Input,
+  keep: (value: T) => boolean = () => true,
+): Promise<Page<T>> {
+  const { after, maxItems } = pageRequest(input);
+  const items: T[] = [];
+  let cursor = after;
+  let lastKey: string | undefined;
+  for (;;) {
+    const batch = await tx.list<T>(kind, { prefix, after: cursor, limit: 200 });
+    for (const entry of batch) {
+      cursor = entry.key;
+      if (!keep(entry.value)) continue;
+      if (items.length === maxItems) return { items, isTruncated: true, marker: encodeMarker(lastKey!) };
+      items.push(entry.value);
+      lastKey = entry.key;
+    }
+    if (batch.length < 200) return { items, isTruncated: false, marker: undefined };
+  }
+}
+
+/** Pages through an in-memory list (already in AWS's order) with the same Marker rules. */
+export function pageOf<T>(all: readonly T[], keyOf: (item: T) => string, input: Input): Page<T> {
+  const { after, maxItems } = pageRequest(input);
+  const start = after === undefined ? 0 : all.findIndex((item) => keyOf(item) > after);
+  const rest = start < 0 ? [] : all.slice(start);
+  const items = rest.slice(0, maxItems);
+  const isTruncated = rest.length > maxItems;
+  return {
+    items,
+    isTruncated,
+    marker: isTruncated ? encodeMarker(keyOf(items[items.length - 1]!)) : undefined,
+  };
+}
+
+export function pageOutput<T>(
+  name: string,
+  page: Page<T>,
+  map: (item: T) => unknown,
+): Record<string, unknown> {
+  return {
+    [name]: page.items.map(map),
+    IsTruncated: page.isTruncated,
+    ...(page.marker ? { Marker: page.marker } : {}),
+  };
+}

@@ -1,0 +1,21 @@
+// Reading the default version of a managed policy, customer managed (in the Store) or AWS managed
+// (the built-in catalog).
+import type { Iam } from './iam.ts';
+import type { StoreTx } from './store.ts';
+import type { ManagedPolicyRecord } from './records.ts';
+import { key, parsePolicyArn } from './names.ts';
+
+export async function loadManagedPolicyDocument(
+  iam: Iam,
+  tx: StoreTx,
+  account: string,
+  arn: string,
+): Promise<string | undefined> {
+  const parsed = parsePolicyArn(arn);
+  if (!parsed) return undefined;
+  if (parsed.account === 'aws') return iam.awsManagedPolicies.get(arn)?.document;
+  if (parsed.account !== account) return undefined;
+  const policy = await tx.get<ManagedPolicyRecord>('policy', key.entity(account, parsed.name));
+  if (!policy || policy.arn !== arn) return undefined;
+  return policy.versions.find((v) => v.versionId === policy.defaultVersionId)?.document;
+}

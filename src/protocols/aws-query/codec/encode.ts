@@ -1,0 +1,190 @@
+// Encodes IAM and STS responses as AWS Query XML, driven by the operation's output shape:
+//
+//   <CreateUserResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">
+//     <CreateUserResult>
+//       <User>...</User>
+//     </CreateUserResult>
+//     <ResponseMetadata>
+//       <RequestId>...</RequestId>
+//     </ResponseMetadata>
+//   </CreateUserResponse>
+//
+// Layout, indentation and the error document follow responses recorded from real STS (see the
+// STS wire probe cited in validate.ts). Members are written in model order under their
+// locationName; lists as <member> elements (or flattened), maps as <entry><key/><value/></entry>,
+// timestamps as ISO 8601 in whole seconds (2026-11-23T12:00:00Z), booleans as true/false, blobs as
+// base64. Values that do not fit their shape are left out rather than guessed at.
+//
+// Error documents use the service's namespace, except InvalidAction, which AWS answers from its
+// generic front end with the AWSFault namespace.
+
+import { findOperation, getModel, shapeOf, type MemberRef, type QueryService, type ServiceModel, type Shape } from '../model/index.ts';
+import { errorTypeFor } from './error-codes.ts';
+import { escapeText } from './xml.ts';
+
+const AWS_FAULT_NAMESPACE = 'http://webservices.amazon.com/AWSFault/2005-15-09';
+
+/** Deeper output than this is not written (the models are at most a few levels deep). */
+const MAX_DEPTH = 32;
+
+export function encodeQueryResponse(
+  service: QueryService,
+  operation: string,
+  output: Record<string, unknown> | undefined,
+  requestId: string,
+): string {
+  const model = getModel(service);
+  const op = findOperation(model, operation);
+  if (op === undefined) throw new Error(`${service} has no operation ${operation}`);
+  const lines: string[] = [`<${op.name}Response xmlns="${escapeText(model.metadata.xmlNamespace ?? '')}">`];
+  if (op.output !== undefined) {
+    const writer = new Writer(model);
+    const wrapper = op.output.resultWrapper ?? `${op.name}Result`;
+    lines.push(...indent(writer.structure(wrapper, shapeOf(model, op.output.shape), output ?? {}, 0)));
+  }
+  lines.push(
+    '  <ResponseMetadata>',
+    `    <RequestId>${escapeText(requestId)}</RequestId>`,
+    '  </ResponseMetadata>',
+    `</${op.name}Response>`,
+  );
+  return lines.join('\n') + '\n';
+}
+
+export function encodeQueryError(
+  service: QueryService,
+  error: { code: string; message: string; type?: 'Sender' | 'Receiver' },
+  requestId: string,
+): string {
+  const namespace =
+    error.code === 'InvalidAction' ? AWS_FAULT_NAMESPACE : (getModel(service).metadata.xmlNamespace ?? '');
+  const lines = [
+    `<ErrorResponse xmlns="${escapeText(namespace)}">`,
+    '  <Error>',
+    `    <Type>${error.type ?? errorTypeFor(service, error.code)}</Type>`,
+    `    <Code>${escapeText(error.code)}</Code>`,
+  ];
+  // AWS leaves <Message> out when there is none (ReportNotPresent, MalformedInput).
+  if (error.message !== '') lines.push(`    <Message>${escapeText(error.message)}</Message>`);
+  lines.push('  </Error>', `  <RequestId>${escapeText(requestId)}</RequestId>`, '</ErrorResponse>');
+  return lines.join('\n') + '\n';
+}
+
+function indent(lines: string[]): string[] {
+  return lines.map((line) => '  ' + line);
+}
+
+function element(name: string, children: string[]): string[] {
+  return children.length === 0 ? [`<${name}/>`] : [`<${name}>`, ...indent(children), `</${name}>`];
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function own(record: Record<string, unknown>, key: string): unknown {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
+class Writer {
+  constructor(private readonly model: ServiceModel) {}
+
+  structure(name: string, shape: Shape, value: Record<string, unknown>, depth: number): string[] {
+    const children: string[] = [];
+    for (const [memberName, ref] of Object.entries(shape.members ?? {})) {
+      const memberValue = own(value, memberName);
+      if (memberValue === undefined || memberValue === null) continue;
+      children.push(...this.value(ref.locationName ?? memberName, ref, memberValue, depth + 1));
+    }
+    return element(name, children);
+  }
+
+  private value(name: string, ref: MemberRef, value: unknown, depth: number): string[] {
+    if (depth > MAX_DEPTH) return [];
+    const shape = shapeOf(this.model, ref.shape);
+    switch (shape.type) {
+      case 'structure':
+        return isRecord(value) ? this.structure(name, shape, value, depth) : [];
+      case 'list':
+        return this.list(name, shape, value, depth);
+      case 'map':
+        return this.map(name, shape, value, depth);
+      default: {
+        const text = scalarText(shape, ref, value);
+        return text === undefined ? [] : [`<${name}>${escapeText(text)}</${name}>`];
+      }
+    }
+  }
+
+  private list(name: string, shape: Shape, value: unknown, depth: number): string[] {
+    if (!Array.isArray(value) || shape.member === undefined) return [];
+    const member = shape.member;
+    const flattened = shape.flattened === true || member.flattened === true;
+    const itemName = flattened ? (member.locationName ?? name) : (member.locationName ?? 'member');
+    const items: string[] = [];
+    for (const item of value) {
+      if (item === undefined || item === null) continue;
+      items.push(...this.value(itemName, member, item, depth + 1));
+    }
+    return flattened ? items : element(name, items);
+  }
+
+  private map(name: string, shape: Shape, value: unknown, depth: number): string[] {
+    if (shape.key === undefined || shape.value === undefined) return [];
+    let entries: [unknown, unknown][];
+    if (value instanceof Map) entries = [...value.entries()];
+    else if (isRecord(value)) entries = Object.entries(value);
+    else return [];
+    const keyName = shape.key.locationName ?? 'key';
+    const valueName = shape.value.locationName ?? 'value';
+    const out: string[] = [];
+    for (const [k, v] of entries) {
+      if (v === undefined || v === null) continue;
+      const pair = [...this.value(keyName, shape.key, k, depth + 1), ...this.value(valueName, shape.value, v, depth + 1)];
+      out.push(...(shape.flattened ? element(name, pair) : element('entry', pair)));
+    }
+    return shape.flattened ? out : element(name, out);
+  }
+}
+
+function scalarText(shape: Shape, ref: MemberRef, value: unknown): string | undefined {
+  switch (shape.type) {
+    case 'string':
+      return typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint' ? String(value) : undefined;
+    case 'integer':
+    case 'long':
+      if (typeof value === 'bigint') return String(value);
+      if (typeof value === 'number' && Number.isInteger(value)) return String(value);
+      if (typeof value === 'string' && /^-?[0-9]+$/.test(value)) return value;
+      return undefined;
+    case 'float':
+    case 'double':
+      if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+      return undefined;
+    case 'boolean':
+      if (typeof value === 'boolean') return value ? 'true' : 'false';
+      if (value === 'true' || value === 'false') return value;
+      return undefined;
+    case 'timestamp':
+      return timestampText(value, ref.timestampFormat ?? shape.timestampFormat);
+    case 'blob':
+      if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
+      if (typeof value === 'string') return Buffer.from(value, 'utf8').toString('base64');
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** A Date, an ISO 8601 string or epoch milliseconds, in the shape's format (ISO 8601 by default). */
+function timestampText(value: unknown, format: string | undefined): string | undefined {
+  let date: Date;
+  if (value instanceof Date) date = value;
+  else if (typeof value === 'string' || typeof value === 'number') date = new Date(value);
+  else return undefined;
+  const ms = date.getTime();
+  if (Number.isNaN(ms)) return undefined;
+  if (format === 'unixTimestamp') return String(ms / 1000);
+  if (format === 'rfc822') return date.toUTCString();
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}

@@ -1,0 +1,143 @@
+// The AWS Query protocol, end to end: verify the SigV4 signature, route by the service in the
+// credential scope, decode the parameters by AWS's model, run one domain operation, encode XML.
+import { newRequestId } from '../../crypto/ids.ts';
+import type { Iam } from '../../domain/iam.ts';
+import type { Operation } from '../../domain/operation.ts';
+import { callerForAccessKey, lookupAccessKey, recordAccessKeyUse } from '../../domain/authenticate.ts';
+import { timeContext } from '../../domain/caller.ts';
+import { IamError } from '../../domain/errors.ts';
+import type { AccessKeyRecord } from '../../domain/records.ts';
+import type { ContextValue } from '../../policy/index.ts';
+import { verifySigV4 } from './sigv4/verify.ts';
+import type { IncomingRequest } from './sigv4/types.ts';
+import { decodeQueryRequest } from './codec/decode.ts';
+import { encodeQueryError, encodeQueryResponse } from './codec/encode.ts';
+import { toQueryErrorResponse } from './errors.ts';
+
+export type QueryService = 'iam' | 'sts';
+
+export interface QueryHandlerDeps {
+  readonly iam: Iam;
+  readonly operations: Readonly<Record<QueryService, Readonly<Record<string, Operation>>>>;
+  /** Called with the cause of an unexpected failure (never sent to the client). */
+  readonly logError: (error: unknown, requestId: string) => void;
+}
+
+export interface QueryRequest extends IncomingRequest {
+  readonly sourceIp: string;
+  readonly secure: boolean;
+  readonly userAgent: string | undefined;
+}
+
+export interface QueryResponse {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+
+export async function handleQueryRequest(deps: QueryHandlerDeps, req: QueryRequest): Promise<QueryResponse> {
+  const requestId = newRequestId();
+  let service: QueryService = 'iam';
+  try {
+    const now = deps.iam.now();
+    let keyRecord: AccessKeyRecord | undefined;
+    const verified = await verifySigV4(
+      req,
+      async (accessKeyId) => {
+        const found = await lookupAccessKey(deps.iam, accessKeyId);
+        if (!found) return null;
+        keyRecord = found.record;
+        return { secretAccessKey: found.secretAccessKey };
+      },
+      now,
+    );
+    if (!verified.ok)
+      return errorResponse(
+        service,
+        verified.error.code,
+        verified.error.message,
+        verified.error.status,
+        requestId,
+      );
+    if (verified.service !== 'iam' && verified.service !== 'sts') {
+      return errorResponse(
+        service,
+        'InvalidAction',
+        `The service ${verified.service} is not served here.`,
+        400,
+        requestId,
+      );
+    }
+    service = verified.service;
+
+    const params = new URLSearchParams(req.query);
+    const body = typeof req.body === 'string' ? req.body : Buffer.from(req.body).toString('utf8');
+    for (const [name, value] of new URLSearchParams(body)) params.append(name, value);
+    const decoded = decodeQueryRequest(service, params);
+    if (!decoded.ok)
+      return errorResponse(
+        service,
+        decoded.error.code,
+        decoded.error.message,
+        decoded.error.status,
+        requestId,
+      );
+    const operation = deps.operations[service][decoded.operation];
+    if (!operation) {
+      return errorResponse(
+        service,
+        'InvalidAction',
+        `The action ${decoded.operation} is not implemented by Portcullis yet.`,
+        400,
+        requestId,
+      );
+    }
+
+    const requestContext: Record<string, ContextValue> = {
+      ...timeContext(now),
+      'aws:SourceIp': req.sourceIp,
+      'aws:SecureTransport': req.secure,
+      'aws:RequestedRegion': verified.region,
+      ...(req.userAgent ? { 'aws:UserAgent': req.userAgent } : {}),
+    };
+    const caller = keyRecord && (await callerForAccessKey(deps.iam, keyRecord, requestContext));
+    if (!caller) {
+      return errorResponse(
+        service,
+        'InvalidClientTokenId',
+        'The security token included in the request is invalid.',
+        403,
+        requestId,
+      );
+    }
+    await recordAccessKeyUse(deps.iam, keyRecord!, verified.region, service);
+    const output = await operation({ iam: deps.iam, caller }, decoded.input);
+    return {
+      status: 200,
+      headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId },
+      body: encodeQueryResponse(service, decoded.operation, output, requestId),
+    };
+  } catch (error) {
+    if (!(error instanceof IamError)) deps.logError(error, requestId);
+    const mapped = toQueryErrorResponse(service, error, requestId);
+    return {
+      status: mapped.status,
+      headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId },
+      body: mapped.body,
+    };
+  }
+}
+
+function errorResponse(
+  service: QueryService,
+  code: string,
+  message: string,
+  status: number,
+  requestId: string,
+): QueryResponse {
+  return {
+    status,
+    headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId },
+    body: encodeQueryError(service, { code, message }, requestId),
+  };
+}

@@ -1,0 +1,132 @@
+// Starts the real server as a child process on a random port with a fresh data directory, and
+// hands out AWS SDK v3 clients pointed at it. Tests drive Portcullis exactly as users do.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { STSClient } from '@aws-sdk/client-sts';
+
+export const ROOT = {
+  accountId: '123456789012',
+  email: 'root@example.com',
+  password: 'Root-Password-For-Tests-1',
+  accessKeyId: 'AKIAROOTROOTROOTROOT',
+  secretAccessKey: 'root/secret/for/tests/0123456789abcdefghij',
+};
+
+export interface Credentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+}
+
+export interface Server {
+  readonly url: string;
+  readonly dataDir: string;
+  /** The process's output so far (for assertions that nothing secret is logged). */
+  readonly output: () => string;
+  iam(credentials?: Credentials): IAMClient;
+  sts(credentials?: Credentials): STSClient;
+  /** Stops the process and starts it again on the same data directory. */
+  restart(): Promise<Server>;
+  stop(): Promise<void>;
+}
+
+const repo = resolve(import.meta.dirname, '..', '..');
+
+export async function startServer(
+  options: { env?: Record<string, string>; dataDir?: string } = {},
+): Promise<Server> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'portcullis-e2e-'));
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repo, 'src/cli/main.ts'), 'serve'], {
+    cwd: repo,
+    env: {
+      PATH: process.env.PATH ?? '',
+      PORTCULLIS_PORT: '0',
+      PORTCULLIS_DATA_DIR: dataDir,
+      PORTCULLIS_ACCOUNT_ID: ROOT.accountId,
+      PORTCULLIS_ROOT_EMAIL: ROOT.email,
+      PORTCULLIS_ROOT_PASSWORD: ROOT.password,
+      PORTCULLIS_ROOT_ACCESS_KEY_ID: ROOT.accessKeyId,
+      PORTCULLIS_ROOT_SECRET_ACCESS_KEY: ROOT.secretAccessKey,
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const url = await waitForUrl(child, () => output);
+  const clients: { destroy(): void }[] = [];
+  const server: Server = {
+    url,
+    dataDir,
+    output: () => output,
+    iam(credentials = ROOT) {
+      const client = new IAMClient({ endpoint: url, region: 'us-east-1', credentials, maxAttempts: 1 });
+      clients.push(client);
+      return client;
+    },
+    sts(credentials = ROOT) {
+      const client = new STSClient({ endpoint: url, region: 'us-east-1', credentials, maxAttempts: 1 });
+      clients.push(client);
+      return client;
+    },
+    async restart() {
+      await stopProcess(child, clients);
+      return startServer({ ...options, dataDir });
+    },
+    async stop() {
+      await stopProcess(child, clients);
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return server;
+}
+
+function waitForUrl(child: ChildProcess, output: () => string): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output()}`)), 30_000);
+    const check = () => {
+      const match = /listening on (http:\/\/\S+)/.exec(output());
+      if (match) {
+        clearTimeout(timer);
+        child.stdout!.off('data', check);
+        resolvePromise(match[1]!);
+      }
+    };
+    child.stdout!.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${output()}`));
+    });
+  });
+}
+
+async function stopProcess(child: ChildProcess, clients: { destroy(): void }[]): Promise<void> {
+  for (const client of clients.splice(0)) client.destroy();
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** Runs a call expected to fail and returns the AWS error code as sent on the wire, its message and HTTP status. */
+export async function awsError(
+  call: Promise<unknown>,
+): Promise<{ code: string; message: string; status: number | undefined }> {
+  try {
+    await call;
+  } catch (error) {
+    // The SDK names modelled errors after their shape (NoSuchEntityException); Code is AWS's code.
+    const e = error as {
+      name: string;
+      Code?: string;
+      message: string;
+      $metadata?: { httpStatusCode?: number };
+    };
+    return { code: e.Code ?? e.name, message: e.message, status: e.$metadata?.httpStatusCode };
+  }
+  throw new Error('expected the call to fail, and it succeeded');
+}
