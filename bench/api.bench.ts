@@ -1,0 +1,159 @@
+// npm run bench:api — requests per second and p50/p99 latency of the real server (built, one
+// process) for GetUser, ListUsers (1,000 users present) and CreateUser+DeleteUser, at
+// concurrency 1 and 64, driven over HTTP with SigV4-signed requests.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { runLoad, type Signer } from './load.ts';
+import { standardPolicies } from './workloads/policies.ts';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const USERS = 1000;
+const repo = resolve(import.meta.dirname, '..');
+const root: Signer = {
+  accessKeyId: 'AKIABENCHROOTKEY0001',
+  secretAccessKey: 'bench/root/secret/0123456789abcdefghijklm',
+  region: 'us-east-1',
+  service: 'iam',
+};
+
+const dataDir = mkdtempSync(join(tmpdir(), 'portcullis-bench-'));
+const server = spawn(process.execPath, [join(repo, 'dist/cli/main.js'), 'serve'], {
+  env: {
+    PATH: process.env.PATH ?? '',
+    PORTCULLIS_PORT: '0',
+    PORTCULLIS_DATA_DIR: dataDir,
+    PORTCULLIS_ACCOUNT_ID: '123456789012',
+    PORTCULLIS_ROOT_PASSWORD: 'Bench-Root-Password-1',
+    PORTCULLIS_ROOT_ACCESS_KEY_ID: root.accessKeyId,
+    PORTCULLIS_ROOT_SECRET_ACCESS_KEY: root.secretAccessKey,
+  },
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+const url = await new Promise<string>((resolveUrl, reject) => {
+  let output = '';
+  server.stdout!.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    const match = /listening on (http:\/\/\S+)/.exec(output);
+    if (match) resolveUrl(match[1]!);
+  });
+  server.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+});
+
+const form = (params: Record<string, string>) =>
+  new URLSearchParams({ Version: '2010-05-08', ...params }).toString();
+async function call(signer: Signer, params: Record<string, string>): Promise<string> {
+  const result = await fetchSigned(signer, form(params));
+  if (result.status !== 200) throw new Error(`${params.Action}: ${result.status} ${result.text}`);
+  return result.text;
+}
+async function fetchSigned(signer: Signer, body: string) {
+  const { signedHeaders } = await import('./load.ts');
+  const response = await fetch(url, {
+    method: 'POST',
+    body,
+    headers: signedHeaders(signer, new URL(url).host, body),
+  });
+  return { status: response.status, text: await response.text() };
+}
+
+try {
+  // The caller: alice, with the standard policy workload (4 policies, seed MFA policies with ${aws:username}).
+  await call(root, { Action: 'CreateUser', UserName: 'alice' });
+  for (const [name, document] of Object.entries(standardPolicies)) {
+    await call(root, {
+      Action: 'PutUserPolicy',
+      UserName: 'alice',
+      PolicyName: name,
+      PolicyDocument: JSON.stringify(document),
+    });
+  }
+  await call(root, {
+    Action: 'PutUserPolicy',
+    UserName: 'alice',
+    PolicyName: 'ManageUsers',
+    PolicyDocument: JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: ['iam:ListUsers', 'iam:CreateUser', 'iam:DeleteUser'], Resource: '*' },
+      ],
+    }),
+  });
+  const created = await call(root, { Action: 'CreateAccessKey', UserName: 'alice' });
+  const alice: Signer = {
+    ...root,
+    accessKeyId: /<AccessKeyId>([^<]+)</.exec(created)![1]!,
+    secretAccessKey: /<SecretAccessKey>([^<]+)</.exec(created)![1]!,
+  };
+  for (let i = 0; i < USERS; i++)
+    await call(root, { Action: 'CreateUser', UserName: `user-${String(i).padStart(4, '0')}` });
+
+  // Alice has no MFA (long-term key), so DenyAllExceptListedIfNoMFA denies ListUsers/CreateUser:
+  // the heavier calls are made by a user with only the ManageUsers policy.
+  await call(root, { Action: 'CreateUser', UserName: 'admin' });
+  await call(root, {
+    Action: 'PutUserPolicy',
+    UserName: 'admin',
+    PolicyName: 'ManageUsers',
+    PolicyDocument: JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: ['iam:ListUsers', 'iam:CreateUser', 'iam:DeleteUser'], Resource: '*' },
+      ],
+    }),
+  });
+  const adminKey = await call(root, { Action: 'CreateAccessKey', UserName: 'admin' });
+  const admin: Signer = {
+    ...root,
+    accessKeyId: /<AccessKeyId>([^<]+)</.exec(adminKey)![1]!,
+    secretAccessKey: /<SecretAccessKey>([^<]+)</.exec(adminKey)![1]!,
+  };
+
+  let counter = 0;
+  const workloads: { name: string; signer: Signer; body: () => string }[] = [
+    {
+      name: 'GetUser (alice, 5 policies, 26 statements)',
+      signer: alice,
+      body: () => form({ Action: 'GetUser' }),
+    },
+    {
+      name: `ListUsers (${USERS + 2} users, 100 per page)`,
+      signer: admin,
+      body: () => form({ Action: 'ListUsers' }),
+    },
+    {
+      name: 'CreateUser+DeleteUser (alternating)',
+      signer: admin,
+      body: () => {
+        const n = counter++;
+        const name = `churn-${Math.floor(n / 2)}`;
+        return form(
+          n % 2 === 0 ? { Action: 'CreateUser', UserName: name } : { Action: 'DeleteUser', UserName: name },
+        );
+      },
+    },
+  ];
+  console.log(
+    `workload: server from dist/ (one Node.js process), SQLite in a temp dir, ${SECONDS} s per run,`,
+  );
+  console.log(`          load generator in a second process on the same machine (node ${process.version})`);
+  for (const workload of workloads) {
+    for (const concurrency of [1, 64]) {
+      const r = await runLoad({
+        url,
+        signer: workload.signer,
+        concurrency,
+        seconds: SECONDS,
+        body: workload.body,
+      });
+      console.log(
+        `${workload.name.padEnd(46)} c=${String(concurrency).padEnd(3)} ${Math.round(r.perSecond).toLocaleString('en-US').padStart(7)} req/s  p50 ${r.p50ms.toFixed(2)} ms  p99 ${r.p99ms.toFixed(2)} ms  (${r.requests} requests, ${r.errors} errors)`,
+      );
+    }
+  }
+} finally {
+  server.kill('SIGTERM');
+  await new Promise((r) => server.once('exit', r));
+  rmSync(dataDir, { recursive: true, force: true });
+}
