@@ -7,7 +7,7 @@
 // - Compiled objects are frozen and shared between requests: evaluation never mutates them, apart
 //   from bounded memos of patterns compiled per resolved variable value (variables.ts).
 import type { PolicyDocument, PolicyVersion } from './document.ts';
-import type { PolicyKind, Principal } from './types.ts';
+import type { MatchedStatement, PolicyKind, PolicyType, Principal } from './types.ts';
 import type { CompiledCondition } from './conditions/condition.ts';
 import type { PreparedRequest } from './request.ts';
 
@@ -32,6 +32,8 @@ export interface CompiledStatement {
   /** Null when the statement has no Principal/NotPrincipal element (identity policies). */
   readonly principal: PrincipalMatcher | null;
   readonly conditions: readonly CompiledCondition[];
+  /** Memo: how this statement is reported when it matches in a policy of each type. */
+  readonly described: Map<PolicyType, MatchedStatement>;
 }
 
 export interface ActionMatcher {

@@ -2,7 +2,8 @@
 // table (decide) turns what the sets said into the decision and the reason AWS would give.
 import type { CompiledPolicy, CompiledStatement, Grant } from './ast.ts';
 import type { PreparedRequest } from './request.ts';
-import type { EvaluationResult, MatchedStatement, PolicyType } from './types.ts';
+import type { MissingKeySink } from './conditions/condition.ts';
+import type { EvaluationResult, MatchedStatement, PolicyType, Principal } from './types.ts';
 
 export interface EvaluationInput {
   readonly request: PreparedRequest;
@@ -32,16 +33,19 @@ interface SetOutcome {
 const NONE: readonly MatchedStatement[] = Object.freeze([]);
 const NO_KEYS: readonly string[] = Object.freeze([]);
 
-/** Scratch space of one evaluation. */
-interface Scan {
-  readonly request: PreparedRequest;
-  missing: string[] | null;
-  matched: MatchedStatement[] | null;
+/** Scratch space of one evaluation; it also collects the keys conditions found missing. */
+class Scan implements MissingKeySink {
+  missingKeys: string[] | null = null;
+  matched: MatchedStatement[] | null = null;
+  constructor(readonly request: PreparedRequest) {}
+  missing(key: string): void {
+    (this.missingKeys ??= []).push(key);
+  }
 }
 
 export function evaluate(input: EvaluationInput): EvaluationResult {
   const { request } = input;
-  const scan: Scan = { request, missing: null, matched: null };
+  const scan = new Scan(request);
   const resourceType: PolicyType = input.resourcePolicies?.some((p) => p.kind === 'trust')
     ? 'role trust'
     : 'resource-based';
@@ -57,6 +61,7 @@ export function evaluate(input: EvaluationInput): EvaluationResult {
     boundary:
       input.permissionsBoundaries && scanSet(input.permissionsBoundaries, 'permissions boundary', scan),
     session: input.sessionPolicies && scanSet(input.sessionPolicies, 'session', scan),
+    principalType: request.principal?.type,
     crossAccount:
       input.resourceAccount !== undefined &&
       request.principal !== undefined &&
@@ -68,7 +73,7 @@ export function evaluate(input: EvaluationInput): EvaluationResult {
     deniedBy: verdict.deniedBy,
     decidingStatements: verdict.deciding,
     matchedStatements: scan.matched ?? NONE,
-    missingContextKeys: scan.missing ? [...new Set(scan.missing)] : NO_KEYS,
+    missingContextKeys: scan.missingKeys ? [...new Set(scan.missingKeys)] : NO_KEYS,
   };
 }
 
@@ -84,13 +89,17 @@ interface Outcomes {
   readonly identity: SetOutcome;
   readonly boundary: SetOutcome | undefined;
   readonly session: SetOutcome | undefined;
+  readonly principalType: Principal['type'] | undefined;
   readonly crossAccount: boolean;
 }
 
 /** The decision table, in AWS's order of evaluation. Each row returns or falls through. */
 function decide(o: Outcomes): Verdict {
   const boundaryAllows = !o.boundary || o.boundary.allows !== null;
-  const sessionAllows = !o.session || o.session.allows !== null;
+  // A federated user's session (GetFederationToken) has only what its session policy allows: none without one.
+  const sessionAllows = o.session ? o.session.allows !== null : o.principalType !== 'federated-user';
+  // The root user has full access in its own account; only SCPs, resource policies' denies and explicit denies limit it.
+  const identityAllows = o.identity.allows !== null || o.principalType === 'root';
 
   // 1. An explicit deny in any policy wins; AWS names one policy type, the first it evaluates.
   if (o.scps) for (const level of o.scps) if (level.denies) return explicitDeny(level);
@@ -105,7 +114,7 @@ function decide(o: Outcomes): Verdict {
   // 3. Cross-account: the resource's owner (its resource policy) and the principal's account must both allow.
   if (o.crossAccount) {
     if (!o.resource.grant) return implicitDeny(o.resource.type);
-    if (!o.identity.allows) return implicitDeny('identity-based');
+    if (!identityAllows) return implicitDeny('identity-based');
     if (!boundaryAllows) return implicitDeny('permissions boundary');
     if (!sessionAllows) return implicitDeny('session');
     return allowed([o.resource, o.identity]);
@@ -120,7 +129,7 @@ function decide(o: Outcomes): Verdict {
   if (o.resource.type === 'role trust' && !o.resource.grant) return implicitDeny('role trust');
 
   // 5. Identity-based policies, intersected with the permissions boundary and the session policy.
-  if (!o.identity.allows) return implicitDeny('identity-based');
+  if (!identityAllows) return implicitDeny('identity-based');
   if (!boundaryAllows) return implicitDeny('permissions boundary');
   if (!sessionAllows) return implicitDeny('session');
   return allowed([o.identity, o.resource.grant ? o.resource : undefined, o.boundary, o.session]);
@@ -172,16 +181,10 @@ function scanStatement(
   let conditionsHold = true;
   for (const condition of statement.conditions) {
     // Every condition is evaluated (no early exit) so that all missing keys are reported.
-    if (!condition.evaluate(request.context, (scan.missing ??= []))) conditionsHold = false;
+    if (!condition.evaluate(request.context, scan)) conditionsHold = false;
   }
   if (!conditionsHold) return;
-  const matched: MatchedStatement = {
-    policyId: policy.id,
-    policyType: outcome.type,
-    sid: statement.sid,
-    effect: statement.effect,
-    index: statement.index,
-  };
+  const matched = matchedStatement(policy, statement, outcome.type);
   (scan.matched ??= []).push(matched);
   if (statement.effect === 'Deny') {
     (outcome.denies ??= []).push(matched);
@@ -190,4 +193,24 @@ function scanStatement(
     if (grant && (!outcome.grant || GRANT_STRENGTH[grant] > GRANT_STRENGTH[outcome.grant]))
       outcome.grant = grant;
   }
+}
+
+/** The same statement matched in the same role is described by one shared, frozen object. */
+function matchedStatement(
+  policy: CompiledPolicy,
+  statement: CompiledStatement,
+  type: PolicyType,
+): MatchedStatement {
+  let matched = statement.described.get(type);
+  if (!matched) {
+    matched = Object.freeze({
+      policyId: policy.id,
+      policyType: type,
+      sid: statement.sid,
+      effect: statement.effect,
+      index: statement.index,
+    });
+    statement.described.set(type, matched);
+  }
+  return matched;
 }

@@ -1,7 +1,7 @@
 // AWS's AccessDenied message, from an evaluation result:
 //   User: <principal> is not authorized to perform: <action>[ on resource: <resource>] <reason>
 // where the reason names the policy type: "with an explicit deny in an identity-based policy" or
-// "because no identity-based policy allows the <action> action".
+// "because no identity-based policy allows the <action> action" (troubleshoot_access-denied).
 import type { EvaluationResult, PolicyType } from './types.ts';
 
 const EXPLICIT: Record<PolicyType, string> = {
@@ -9,7 +9,8 @@ const EXPLICIT: Record<PolicyType, string> = {
   'resource-based': 'a resource-based policy',
   'role trust': 'the role trust policy',
   'permissions boundary': 'a permissions boundary',
-  session: 'a session policy',
+  // AWS's wording, as its troubleshooting guide quotes it.
+  session: 'a sessions policy',
   'service control': 'a service control policy',
 };
 
@@ -35,6 +36,9 @@ export function accessDeniedMessage({ principalArn, action, resource, result }: 
   const onResource = resource === '*' ? '' : ` on resource: ${resource}`;
   const head = `User: ${principalArn} is not authorized to perform: ${action}${onResource}`;
   const type = result.deniedBy ?? 'identity-based';
-  if (result.decision === 'explicitDeny') return `${head} with an explicit deny in ${EXPLICIT[type]}`;
+  // For SCPs AWS always says "explicit deny", even when no SCP allowed (an implicit deny).
+  if (result.decision === 'explicitDeny' || type === 'service control') {
+    return `${head} with an explicit deny in ${EXPLICIT[type]}`;
+  }
   return `${head} because ${IMPLICIT[type]} allows the ${action} action`;
 }

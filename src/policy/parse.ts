@@ -73,6 +73,7 @@ function compileStatement(s: StatementDocument, index: number, variables: boolea
           ? principalMatcher(s.Principal)
           : null,
     conditions: compileConditions(s, variables),
+    described: new Map(),
   });
 }
 

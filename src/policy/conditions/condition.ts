@@ -9,12 +9,17 @@ import type { ContextLookup } from '../request.ts';
 import type { ValueTest } from './families.ts';
 import type { ParsedOperator } from './operators.ts';
 
+/** Receives the keys conditions asked for that the request lacks. */
+export interface MissingKeySink {
+  missing(key: string): void;
+}
+
 export interface CompiledCondition {
   readonly operator: string;
   /** Lower case. */
   readonly key: string;
-  /** Records the key in `missing` when the request does not carry it. */
-  evaluate(context: ContextLookup, missing: string[] | null): boolean;
+  /** Calls `onMissing` with the key when the request does not carry it. */
+  evaluate(context: ContextLookup, onMissing: MissingKeySink): boolean;
 }
 
 type PolicyValue =
@@ -48,10 +53,10 @@ export function compileCondition(
   return {
     operator: operator.name,
     key: lowerKey,
-    evaluate(context, missing) {
+    evaluate(context, sink) {
       const entry = context.get(lowerKey);
       if (!entry || entry.values.length === 0) {
-        missing?.push(lowerKey);
+        sink.missing(lowerKey);
         if (qualifier === 'ForAllValues' || ifExists) return true;
         if (qualifier === 'ForAnyValue') return false;
         return negated;
