@@ -14,6 +14,7 @@ import { createSealer, generateMasterKey, parseMasterKey } from './crypto/sealin
 import { handleQueryRequest, type QueryHandlerDeps } from './protocols/aws-query/handler.ts';
 import { encodeQueryError } from './protocols/aws-query/codec/encode.ts';
 import { newRequestId } from './crypto/ids.ts';
+import { createClock, registerTestEndpoints } from './test-endpoints.ts';
 
 export interface App {
   readonly url: string;
@@ -33,9 +34,10 @@ export async function startApp(config: Config): Promise<App> {
   const masterKey = config.masterKey
     ? parseMasterKey(config.masterKey)
     : loadOrCreateMasterKey(config.dataDir);
+  const clock = createClock();
   const iam = createIam({
     store,
-    now: () => new Date(),
+    now: clock.now,
     sealer: createSealer(masterKey),
     awsManagedPolicies: loadAwsManagedPolicyCatalog(),
   });
@@ -49,12 +51,16 @@ export async function startApp(config: Config): Promise<App> {
     logError: (error, requestId) => console.error(`[${requestId}] internal failure:`, error),
   };
   registerQueryRoutes(server, deps);
-  server.post('/_portcullis/reset', async (_request, reply) => {
-    if (!config.allowReset) return reply.code(404).send({ message: 'Not found' });
-    await store.clear();
-    bootstrapped = await bootstrap(iam, config.bootstrap);
-    if (bootstrapped.created) writeRootCredentials(config.dataDir, bootstrapped);
-    return { reset: true, accountId: bootstrapped.accountId };
+  registerTestEndpoints(server, {
+    allowReset: config.allowReset,
+    allowTestClock: config.allowTestClock,
+    clock,
+    reset: async () => {
+      await store.clear();
+      bootstrapped = await bootstrap(iam, config.bootstrap);
+      if (bootstrapped.created) writeRootCredentials(config.dataDir, bootstrapped);
+      return bootstrapped.accountId;
+    },
   });
   server.get('/_portcullis/health', async () => ({ status: 'ok' }));
 

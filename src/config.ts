@@ -10,6 +10,8 @@ export interface Config {
   /** Base64 or hex; when absent, a key is generated into the data directory on first start. */
   readonly masterKey: string | undefined;
   readonly allowReset: boolean;
+  /** Enables POST /_portcullis/clock, which moves the server's clock forward (test suites only). */
+  readonly allowTestClock: boolean;
   readonly bootstrap: BootstrapSettings;
 }
 
@@ -21,6 +23,7 @@ const VARIABLES = [
   'DATA_DIR',
   'MASTER_KEY',
   'ALLOW_RESET',
+  'ALLOW_TEST_CLOCK',
   'ACCOUNT_ID',
   'ROOT_EMAIL',
   'ROOT_PASSWORD',
@@ -41,7 +44,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     const [flag, inline] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
     const name = flag.toUpperCase().replace(/-/g, '_') as Variable;
     if (!VARIABLES.includes(name)) throw new Error(`Unknown option --${flag}`);
-    if (name === 'ALLOW_RESET' && inline === undefined) {
+    if ((name === 'ALLOW_RESET' || name === 'ALLOW_TEST_CLOCK') && inline === undefined) {
       values.set(name, '1');
       continue;
     }
@@ -60,7 +63,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     port,
     dataDir: values.get('DATA_DIR') ?? './data',
     masterKey: values.get('MASTER_KEY'),
-    allowReset: ['1', 'true', 'yes'].includes((values.get('ALLOW_RESET') ?? '').toLowerCase()),
+    allowReset: isOn(values.get('ALLOW_RESET')),
+    allowTestClock: isOn(values.get('ALLOW_TEST_CLOCK')),
     bootstrap: {
       accountId,
       rootEmail: values.get('ROOT_EMAIL'),
@@ -69,4 +73,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
       rootSecretAccessKey: values.get('ROOT_SECRET_ACCESS_KEY'),
     },
   };
+}
+
+function isOn(value: string | undefined): boolean {
+  return ['1', 'true', 'yes'].includes((value ?? '').toLowerCase());
 }

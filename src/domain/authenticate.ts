@@ -1,54 +1,111 @@
-// From a verified access key id to the Caller: the key's secret for SigV4 (opened from its sealed
-// form only here), its status, and the principal it belongs to. Use of a key is recorded for
-// GetAccessKeyLastUsed and the credential report.
+// From the access key id of a signed request to the Caller: the signing secret for SigV4 (opened
+// from its sealed form only here), the key's or session's validity, and the principal behind it.
+// Use of a long-term key is recorded for GetAccessKeyLastUsed and the credential report.
 import type { Iam } from './iam.ts';
 import type { AccessKeyRecord, UserRecord } from './records.ts';
 import type { Caller } from './caller.ts';
 import { key, rootArn } from './names.ts';
 import { userArn } from './iam/users.ts';
 import type { ContextValue } from '../policy/index.ts';
+import { sessionTokenMatches } from '../crypto/session-tokens.ts';
+import { sessionArn, type SessionRecord } from './sts/sessions.ts';
 
-export interface KeyLookupResult {
-  readonly secretAccessKey: string;
-  readonly record: AccessKeyRecord;
+export type Signing =
+  | { readonly kind: 'key'; readonly record: AccessKeyRecord }
+  | { readonly kind: 'session'; readonly record: SessionRecord };
+
+export interface AuthFailure {
+  readonly code: string;
+  readonly message: string;
+  readonly status: number;
 }
 
-/** The secret of an active long-term key, or null when the key is unknown or inactive (AWS says the same for both). */
-export async function lookupAccessKey(iam: Iam, accessKeyId: string): Promise<KeyLookupResult | null> {
-  const record = await iam.store.read((tx) => tx.get<AccessKeyRecord>('access-key', accessKeyId));
-  if (!record || record.status !== 'Active') return null;
-  return { secretAccessKey: iam.sealer.open(record.sealedSecret, `access-key:${record.id}`), record };
-}
+export type SigningLookup = { secretAccessKey: string; signing: Signing } | { error: AuthFailure } | null;
 
-/** The caller behind a verified long-term key; null if its user vanished meanwhile. */
-export async function callerForAccessKey(
+const INVALID_TOKEN: AuthFailure = {
+  code: 'InvalidClientTokenId',
+  message: 'The security token included in the request is invalid.',
+  status: 403,
+};
+const EXPIRED_TOKEN: AuthFailure = {
+  code: 'ExpiredToken',
+  message: 'The security token included in the request is expired',
+  status: 403,
+};
+
+/**
+ * The secret to verify a signature with. Unknown and inactive keys, and a session token that does
+ * not belong to the key, all answer as AWS does: the token is invalid. An expired session says so.
+ */
+export async function lookupSigningKey(
   iam: Iam,
-  record: AccessKeyRecord,
-  requestContext: Readonly<Record<string, ContextValue>>,
-): Promise<Caller | null> {
-  if (record.userName === undefined) {
+  accessKeyId: string,
+  sessionToken: string | undefined,
+): Promise<SigningLookup> {
+  if (accessKeyId.startsWith('ASIA')) {
+    const session = await iam.store.read((tx) => tx.get<SessionRecord>('session', accessKeyId));
+    if (!session || sessionToken === undefined || !sessionTokenMatches(sessionToken, session.tokenHash)) {
+      return { error: INVALID_TOKEN };
+    }
+    if (Date.parse(session.expiresAt) <= iam.now().getTime()) return { error: EXPIRED_TOKEN };
     return {
-      account: record.account,
-      type: 'root',
-      arn: rootArn(record.account),
-      userId: record.account,
-      accessKeyId: record.id,
-      requestContext,
+      secretAccessKey: iam.sealer.open(session.sealedSecret, `session:${session.accessKeyId}`),
+      signing: { kind: 'session', record: session },
     };
   }
-  const user = await iam.store.read((tx) =>
-    tx.get<UserRecord>('user', key.entity(record.account, record.userName!)),
-  );
-  if (!user) return null;
+  const record = await iam.store.read((tx) => tx.get<AccessKeyRecord>('access-key', accessKeyId));
+  if (!record || record.status !== 'Active') return null;
   return {
-    account: record.account,
-    type: 'user',
-    arn: userArn(user),
-    userName: user.name,
-    userId: user.id,
-    accessKeyId: record.id,
-    requestContext,
+    secretAccessKey: iam.sealer.open(record.sealedSecret, `access-key:${record.id}`),
+    signing: { kind: 'key', record },
   };
+}
+
+/** The caller behind a verified signature; null if its user or role vanished meanwhile. */
+export async function callerFor(
+  iam: Iam,
+  signing: Signing,
+  requestContext: Readonly<Record<string, ContextValue>>,
+): Promise<Caller | null> {
+  if (signing.kind === 'key') {
+    const record = signing.record;
+    const base = { account: record.account, accessKeyId: record.id, requestContext };
+    if (record.userName === undefined)
+      return { ...base, type: 'root', arn: rootArn(record.account), userId: record.account };
+    const user = await loadUser(iam, record.account, record.userName);
+    return user ? { ...base, type: 'user', arn: userArn(user), userName: user.name, userId: user.id } : null;
+  }
+  const session = signing.record;
+  const base = { account: session.account, accessKeyId: session.accessKeyId, requestContext, session };
+  switch (session.type) {
+    case 'assumed-role':
+      return {
+        ...base,
+        type: 'assumed-role',
+        arn: sessionArn(session),
+        userId: `${session.role!.id}:${session.role!.sessionName}`,
+      };
+    case 'federated-user':
+      return {
+        ...base,
+        type: 'federated-user',
+        arn: sessionArn(session),
+        userName: session.userName,
+        userId: `${session.account}:${session.federatedName}`,
+      };
+    case 'session-token': {
+      if (session.userName === undefined)
+        return { ...base, type: 'root', arn: rootArn(session.account), userId: session.account };
+      const user = await loadUser(iam, session.account, session.userName);
+      return user
+        ? { ...base, type: 'user', arn: userArn(user), userName: user.name, userId: user.id }
+        : null;
+    }
+  }
+}
+
+function loadUser(iam: Iam, account: string, name: string): Promise<UserRecord | undefined> {
+  return iam.store.read((tx) => tx.get<UserRecord>('user', key.entity(account, name)));
 }
 
 /** AWS records a key's use at coarse granularity; so do we, to keep reads free of writes. */
@@ -56,10 +113,12 @@ const LAST_USED_GRANULARITY_MS = 15 * 60 * 1000;
 
 export async function recordAccessKeyUse(
   iam: Iam,
-  record: AccessKeyRecord,
+  signing: Signing,
   region: string,
   service: string,
 ): Promise<void> {
+  if (signing.kind !== 'key') return;
+  const record = signing.record;
   const now = iam.now();
   const last = record.lastUsed;
   if (

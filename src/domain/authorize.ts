@@ -7,11 +7,13 @@ import {
   type CompiledPolicy,
   type ContextValue,
   type EvaluationResult,
+  type Principal,
 } from '../policy/index.ts';
 import type { Caller } from './caller.ts';
 import type { Iam } from './iam.ts';
 import type { StoreTx } from './store.ts';
-import type { GroupRecord, PolicyHolder, UserRecord } from './records.ts';
+import type { GroupRecord, PolicyHolder, RoleRecord, Tag, UserRecord } from './records.ts';
+import type { SessionRecord } from './sts/sessions.ts';
 import { IamError } from './errors.ts';
 import { key } from './names.ts';
 import { loadManagedPolicyDocument } from './policy-documents.ts';
@@ -23,12 +25,17 @@ export interface AuthorizationRequest {
   readonly resource: string;
   /** Request-specific keys: aws:RequestTag/*, aws:TagKeys, aws:ResourceTag/*, iam:PolicyARN, ... */
   readonly context?: Readonly<Record<string, ContextValue>>;
+  /** The target's resource-based policy (for sts:AssumeRole, the role's trust policy) and its owner. */
+  readonly resourcePolicies?: readonly CompiledPolicy[];
+  readonly resourceAccount?: string;
 }
 
-/** The caller's identity-based policies and permissions boundary, as loaded for one request. */
+/** What the engine needs to know about the caller: its policies, as a principal, and its context keys. */
 export interface CallerPolicies {
   readonly identity: readonly CompiledPolicy[];
   readonly boundary: readonly CompiledPolicy[] | undefined;
+  readonly session: readonly CompiledPolicy[] | undefined;
+  readonly principal: Principal;
   readonly principalContext: Readonly<Record<string, ContextValue>>;
 }
 
@@ -59,18 +66,21 @@ export async function decideFor(
   request: AuthorizationRequest,
 ): Promise<EvaluationResult> {
   // The root user may do everything in its own account.
-  if (caller.type === 'root') return ROOT_ALLOWED;
+  if (caller.type === 'root' && !request.resourcePolicies) return ROOT_ALLOWED;
   const policies = await loadCallerPolicies(iam, tx, caller);
   const prepared = createRequest({
     action: request.action,
     resource: request.resource,
-    principal: { arn: caller.arn, account: caller.account, type: 'user' },
+    principal: policies.principal,
     context: { ...caller.requestContext, ...policies.principalContext, ...request.context },
   });
   return evaluate({
     request: prepared,
     identityPolicies: policies.identity,
     permissionsBoundaries: policies.boundary,
+    sessionPolicies: policies.session,
+    resourcePolicies: request.resourcePolicies,
+    resourceAccount: request.resourceAccount,
   });
 }
 
@@ -82,31 +92,167 @@ const ROOT_ALLOWED: EvaluationResult = Object.freeze({
   missingContextKeys: [],
 });
 
+/** The effective policies of a user, of a role session (the role's) or of a federated user (its user's). */
 export async function loadCallerPolicies(iam: Iam, tx: StoreTx, caller: Caller): Promise<CallerPolicies> {
+  const session = caller.session;
+  const sessionPolicies = session && (await loadSessionPolicies(iam, tx, caller.account, session));
+  const sessionContext = session ? sessionContextKeys(session, iam.now()) : {};
+  if (caller.type === 'assumed-role') {
+    const role =
+      session?.role && (await tx.get<RoleRecord>('role', key.entity(caller.account, session.role.name)));
+    const identity: CompiledPolicy[] = [];
+    if (role) await addHolderPolicies(iam, tx, caller.account, role, `role/${role.name}`, identity);
+    const tags = mergeSessionTags(role?.tags ?? [], session?.tags ?? []);
+    return {
+      identity,
+      boundary: role?.permissionsBoundary
+        ? await loadBoundary(iam, tx, caller.account, role.permissionsBoundary)
+        : undefined,
+      session: sessionPolicies,
+      principal: {
+        arn: caller.arn,
+        account: caller.account,
+        type: 'assumed-role',
+        roleArn: session?.role?.arn,
+      },
+      principalContext: {
+        'aws:userid': caller.userId,
+        'aws:PrincipalArn': session?.role?.arn ?? caller.arn,
+        'aws:PrincipalAccount': caller.account,
+        'aws:PrincipalType': 'AssumedRole',
+        ...tagContext(tags),
+        ...sessionContext,
+      },
+    };
+  }
+  if (caller.type === 'federated-user' && caller.userName === undefined) {
+    // A federation token of the root user: its session policy alone limits it.
+    return {
+      identity: [iam.compile(ALLOW_ALL, 'identity', 'root')],
+      boundary: undefined,
+      session: sessionPolicies ?? [],
+      principal: { arn: caller.arn, account: caller.account, type: 'federated-user' },
+      principalContext: federatedContext(caller, sessionContext),
+    };
+  }
+  if (caller.type === 'root') {
+    return {
+      identity: [],
+      boundary: undefined,
+      session: undefined,
+      principal: { arn: caller.arn, account: caller.account, type: 'root' },
+      principalContext: {
+        'aws:userid': caller.userId,
+        'aws:PrincipalArn': caller.arn,
+        'aws:PrincipalAccount': caller.account,
+        'aws:PrincipalType': 'Account',
+        ...sessionContext,
+      },
+    };
+  }
   const user = await tx.get<UserRecord>('user', key.entity(caller.account, caller.userName ?? ''));
-  if (!user) return { identity: [], boundary: undefined, principalContext: {} };
   const identity: CompiledPolicy[] = [];
-  await addHolderPolicies(iam, tx, caller.account, user, `user/${user.name}`, identity);
-  for (const groupName of user.groups) {
-    const group = await tx.get<GroupRecord>('group', key.entity(caller.account, groupName));
-    if (group) await addHolderPolicies(iam, tx, caller.account, group, `group/${group.name}`, identity);
+  if (user) {
+    await addHolderPolicies(iam, tx, caller.account, user, `user/${user.name}`, identity);
+    for (const groupName of user.groups) {
+      const group = await tx.get<GroupRecord>('group', key.entity(caller.account, groupName));
+      if (group) await addHolderPolicies(iam, tx, caller.account, group, `group/${group.name}`, identity);
+    }
   }
-  let boundary: CompiledPolicy[] | undefined;
-  if (user.permissionsBoundary) {
-    const document = await loadManagedPolicyDocument(iam, tx, caller.account, user.permissionsBoundary);
-    // A boundary whose policy is gone allows nothing, as AWS treats it.
-    boundary = document ? [iam.compile(document, 'boundary', user.permissionsBoundary)] : [];
+  const boundary = user?.permissionsBoundary
+    ? await loadBoundary(iam, tx, caller.account, user.permissionsBoundary)
+    : undefined;
+  if (caller.type === 'federated-user') {
+    return {
+      identity,
+      boundary,
+      session: sessionPolicies ?? [],
+      principal: { arn: caller.arn, account: caller.account, type: 'federated-user' },
+      principalContext: federatedContext(caller, sessionContext),
+    };
   }
-  const principalContext: Record<string, ContextValue> = {
-    'aws:username': user.name,
-    'aws:userid': user.id,
+  return {
+    identity,
+    boundary,
+    session: undefined,
+    principal: { arn: caller.arn, account: caller.account, type: 'user' },
+    principalContext: {
+      'aws:username': user?.name ?? caller.userName ?? '',
+      'aws:userid': caller.userId,
+      'aws:PrincipalArn': caller.arn,
+      'aws:PrincipalAccount': caller.account,
+      'aws:PrincipalType': 'User',
+      ...tagContext(user?.tags ?? []),
+      ...sessionContext,
+    },
+  };
+}
+
+const ALLOW_ALL = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}';
+
+function federatedContext(
+  caller: Caller,
+  sessionContext: Record<string, ContextValue>,
+): Record<string, ContextValue> {
+  return {
+    'aws:userid': caller.userId,
     'aws:PrincipalArn': caller.arn,
     'aws:PrincipalAccount': caller.account,
-    'aws:PrincipalType': 'User',
+    'aws:PrincipalType': 'FederatedUser',
+    ...sessionContext,
   };
-  for (const tag of user.tags) principalContext[`aws:PrincipalTag/${tag.Key}`] = tag.Value;
-  if (user.tags.length > 0) principalContext['aws:PrincipalTagKeys'] = user.tags.map((t) => t.Key);
-  return { identity, boundary, principalContext };
+}
+
+/** What a temporary session adds to every request it signs (reference_policies_condition-keys). */
+function sessionContextKeys(session: SessionRecord, now: Date): Record<string, ContextValue> {
+  const context: Record<string, ContextValue> = {
+    'aws:MultiFactorAuthPresent': session.mfaAuthenticatedAt !== undefined,
+    'aws:TokenIssueTime': session.issuedAt,
+  };
+  if (session.mfaAuthenticatedAt) {
+    context['aws:MultiFactorAuthAge'] = Math.max(
+      0,
+      Math.floor((now.getTime() - Date.parse(session.mfaAuthenticatedAt)) / 1000),
+    );
+  }
+  if (session.sourceIdentity) context['aws:SourceIdentity'] = session.sourceIdentity;
+  return context;
+}
+
+function tagContext(tags: readonly Tag[]): Record<string, ContextValue> {
+  const context: Record<string, ContextValue> = {};
+  for (const tag of tags) context[`aws:PrincipalTag/${tag.Key}`] = tag.Value;
+  return context;
+}
+
+/** Session tags override the role's tags of the same key (keys compare without case). */
+function mergeSessionTags(roleTags: readonly Tag[], sessionTags: readonly Tag[]): Tag[] {
+  const overridden = new Set(sessionTags.map((t) => t.Key.toLowerCase()));
+  return [...roleTags.filter((t) => !overridden.has(t.Key.toLowerCase())), ...sessionTags];
+}
+
+async function loadBoundary(iam: Iam, tx: StoreTx, account: string, arn: string): Promise<CompiledPolicy[]> {
+  const document = await loadManagedPolicyDocument(iam, tx, account, arn);
+  // A boundary whose policy is gone allows nothing, as AWS treats it.
+  return document ? [iam.compile(document, 'boundary', arn)] : [];
+}
+
+/** A session's policies: undefined when it was given none (then they do not limit it). */
+async function loadSessionPolicies(
+  iam: Iam,
+  tx: StoreTx,
+  account: string,
+  session: SessionRecord,
+): Promise<CompiledPolicy[] | undefined> {
+  if (session.inlinePolicy === undefined && session.policyArns.length === 0) return undefined;
+  const policies: CompiledPolicy[] = [];
+  if (session.inlinePolicy !== undefined)
+    policies.push(iam.compile(session.inlinePolicy, 'session', 'session-policy'));
+  for (const arn of session.policyArns) {
+    const document = await loadManagedPolicyDocument(iam, tx, account, arn);
+    if (document) policies.push(iam.compile(document, 'session', arn));
+  }
+  return policies;
 }
 
 async function addHolderPolicies(

@@ -1,15 +1,23 @@
 // Who is calling: the principal behind a verified signature (or a console session), with the
 // request-level context keys the wire knows (source IP, transport, time, region).
 import type { ContextValue } from '../policy/index.ts';
+import type { SessionRecord } from './sts/sessions.ts';
 
 export interface Caller {
   readonly account: string;
-  readonly type: 'root' | 'user';
+  /**
+   * Who acts: the root user or an IAM user (with long-term keys, a console session, or a
+   * GetSessionToken session), a role session (AssumeRole), or a federated user (GetFederationToken).
+   */
+  readonly type: 'root' | 'user' | 'assumed-role' | 'federated-user';
+  /** The principal's ARN: the user's, the root's, the assumed-role session's or the federated user's. */
   readonly arn: string;
-  /** The IAM user's name (absent for root). */
+  /** The IAM user's name (for a user, and for the user behind a session token or federation token). */
   readonly userName?: string;
-  /** AIDA… for a user, the account id for root. */
+  /** AIDA… for a user, the account id for root, AROA…:session for a role session, account:name for a federated user. */
   readonly userId: string;
+  /** Present when the request was signed with temporary credentials. */
+  readonly session?: SessionRecord;
   /** The access key that signed the request, if any. */
   readonly accessKeyId?: string;
   /**

@@ -156,3 +156,23 @@ export interface PolicyAttachmentRecord {
   readonly entityType: 'user' | 'group' | 'role';
   readonly entityName: string;
 }
+
+/** A virtual MFA device (TOTP). Its seed is sealed with the master key; it is shown once, at creation. */
+export interface MfaDeviceRecord {
+  readonly account: string;
+  /** arn:aws:iam::<account>:mfa<path><name> */
+  readonly serialNumber: string;
+  readonly name: string;
+  readonly path: string;
+  readonly createdAt: string;
+  /** Sealed with context `mfa-seed:<serialNumber>`. */
+  readonly sealedSeed: string;
+  /** Set while the device is enabled for a user (the user's mfaSerials lists it too). */
+  userName?: string;
+  enabledAt?: string;
+  /** The last TOTP time step accepted: a code is never accepted twice. */
+  lastUsedStep?: number;
+  /** Consecutive wrong codes, and when the last one came, for throttling. */
+  failures?: { count: number; lastAt: string };
+  tags: Tag[];
+}

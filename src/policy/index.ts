@@ -21,3 +21,4 @@ export { createRequest } from './request.ts';
 export { evaluate } from './evaluate.ts';
 export { accessDeniedMessage } from './explain.ts';
 export { policySize, checkPolicySize, type PolicySizeLimit } from './size.ts';
+export { statementPositions, type StatementPosition, type TextPosition } from './positions.ts';

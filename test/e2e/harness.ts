@@ -28,6 +28,8 @@ export interface Server {
   readonly output: () => string;
   iam(credentials?: Credentials): IAMClient;
   sts(credentials?: Credentials): STSClient;
+  /** Moves the server's clock ahead (the test clock) and signs later requests with the same offset. */
+  advanceClock(seconds: number): Promise<void>;
   /** Stops the process and starts it again on the same data directory. */
   restart(): Promise<Server>;
   stop(): Promise<void>;
@@ -50,6 +52,7 @@ export async function startServer(
       PORTCULLIS_ROOT_PASSWORD: ROOT.password,
       PORTCULLIS_ROOT_ACCESS_KEY_ID: ROOT.accessKeyId,
       PORTCULLIS_ROOT_SECRET_ACCESS_KEY: ROOT.secretAccessKey,
+      PORTCULLIS_ALLOW_TEST_CLOCK: '1',
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -58,20 +61,38 @@ export async function startServer(
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const url = await waitForUrl(child, () => output);
-  const clients: { destroy(): void }[] = [];
+  const clients: (IAMClient | STSClient)[] = [];
+  let clockOffsetMs = 0;
+  const settings = (credentials: Credentials) => ({
+    endpoint: url,
+    region: 'us-east-1',
+    credentials,
+    maxAttempts: 1,
+    systemClockOffset: clockOffsetMs,
+  });
   const server: Server = {
     url,
     dataDir,
     output: () => output,
     iam(credentials = ROOT) {
-      const client = new IAMClient({ endpoint: url, region: 'us-east-1', credentials, maxAttempts: 1 });
+      const client = new IAMClient(settings(credentials));
       clients.push(client);
       return client;
     },
     sts(credentials = ROOT) {
-      const client = new STSClient({ endpoint: url, region: 'us-east-1', credentials, maxAttempts: 1 });
+      const client = new STSClient(settings(credentials));
       clients.push(client);
       return client;
+    },
+    async advanceClock(seconds) {
+      const response = await fetch(`${url}/_portcullis/clock`, {
+        method: 'POST',
+        body: JSON.stringify({ advanceSeconds: seconds }),
+      });
+      if (response.status !== 200)
+        throw new Error(`the test clock refused: ${response.status} ${await response.text()}`);
+      clockOffsetMs += seconds * 1000;
+      for (const client of clients) client.config.systemClockOffset = clockOffsetMs;
     },
     async restart() {
       await stopProcess(child, clients);

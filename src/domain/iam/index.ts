@@ -10,6 +10,9 @@ import { accessKeysOperations } from './access-keys.ts';
 import { loginProfilesOperations } from './login-profiles.ts';
 import { accountOperations } from './account.ts';
 import { userCredentialsOperations } from './user-credentials.ts';
+import { mfaDevicesOperations } from './mfa-devices.ts';
+import { credentialReportOperations } from './credential-report.ts';
+import { simulatorOperations } from './simulator.ts';
 
 export const iamOperations: Readonly<Record<string, Operation>> = {
   ...userOperations,
@@ -22,4 +25,7 @@ export const iamOperations: Readonly<Record<string, Operation>> = {
   ...loginProfilesOperations,
   ...accountOperations,
   ...userCredentialsOperations,
+  ...mfaDevicesOperations,
+  ...credentialReportOperations,
+  ...simulatorOperations,
 };

@@ -271,7 +271,7 @@ function assertUserDeletable(user: UserRecord): void {
     throw conflict('Cannot delete entity, must delete policies first.');
   if (user.attachedPolicies.length > 0)
     throw conflict('Cannot delete entity, must detach all policies first.');
-  if (user.groups.length > 0) throw conflict('Cannot delete entity, must remove user from all groups first.');
+  if (user.groups.length > 0) throw conflict('Cannot delete entity, must remove users from group first.');
 }
 
 async function renameUser(tx: StoreTx, user: UserRecord, newName: string, newPath: string): Promise<void> {

@@ -1,9 +1,344 @@
-// Every STS operation Portcullis serves, by its AWS name.
-import type { Operation } from '../operation.ts';
+// STS: GetCallerIdentity, GetSessionToken, AssumeRole, GetFederationToken — temporary credentials
+// with the limits, MFA and session policies AWS gives them (guide §1.8–1.9).
+import { accessDeniedMessage, parsePolicy, policySize, type ContextValue } from '../../policy/index.ts';
+import { newAccessKeyId, newSecretAccessKey } from '../../crypto/ids.ts';
+import { hashSessionToken, newSessionToken } from '../../crypto/session-tokens.ts';
+import type { Operation, OperationContext, Input } from '../operation.ts';
+import { requiredStr, str } from '../operation.ts';
+import { decideFor } from '../authorize.ts';
+import { IamError } from '../errors.ts';
+import { key, parsePolicyArn } from '../names.ts';
+import type { RoleRecord, Tag } from '../records.ts';
+import type { StoreTx } from '../store.ts';
+import { verifyMfaCode } from '../iam/mfa-verify.ts';
+import { loadManagedPolicyDocument } from '../policy-documents.ts';
+import type { SessionRecord } from './sessions.ts';
+import { sessionArn } from './sessions.ts';
+
+const HOUR = 3600;
+const SESSION_TOKEN_DEFAULT = 12 * HOUR;
+const FEDERATION_TOKEN_DEFAULT = 12 * HOUR;
+const ROLE_SESSION_DEFAULT = HOUR;
+const ROOT_SESSION_MAX = HOUR;
+const ROLE_CHAINING_MAX = HOUR;
+const PACKED_POLICY_LIMIT = 2048;
 
 export const stsOperations: Readonly<Record<string, Operation>> = {
   // GetCallerIdentity needs no permission and cannot be denied by policy, as in AWS.
   async GetCallerIdentity(ctx) {
     return { UserId: ctx.caller.userId, Account: ctx.caller.account, Arn: ctx.caller.arn };
   },
+
+  // No permission is needed either: it authenticates (with MFA) rather than acts.
+  async GetSessionToken(ctx, input) {
+    const { caller } = ctx;
+    const requested =
+      typeof input.DurationSeconds === 'number' ? input.DurationSeconds : SESSION_TOKEN_DEFAULT;
+    // The root user's session tokens last at most an hour; longer requests are silently shortened.
+    const duration = caller.type === 'root' ? Math.min(requested, ROOT_SESSION_MAX) : requested;
+    return ctx.iam.store.write(async (tx) => {
+      const mfaAt = await proveMfa(ctx, tx, input);
+      const credentials = await issue(ctx, tx, duration, {
+        type: 'session-token',
+        userName: caller.userName,
+        mfaAuthenticatedAt: mfaAt,
+        policyArns: [],
+        tags: [],
+        transitiveTagKeys: [],
+        chained: false,
+      });
+      return { Credentials: credentials.output };
+    });
+  },
+
+  async AssumeRole(ctx, input) {
+    const { caller } = ctx;
+    const roleArn = requiredStr(input, 'RoleArn');
+    const sessionName = requiredStr(input, 'RoleSessionName');
+    const target = parseRoleArn(roleArn);
+    if (!target) throw new IamError('ValidationError', `${roleArn} is invalid`);
+    if (caller.type === 'root')
+      throw new IamError('AccessDenied', 'Roles may not be assumed by root accounts.');
+    const chained = caller.type === 'assumed-role';
+    const duration = typeof input.DurationSeconds === 'number' ? input.DurationSeconds : ROLE_SESSION_DEFAULT;
+    if (chained && duration > ROLE_CHAINING_MAX) {
+      throw new IamError(
+        'ValidationError',
+        'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.',
+      );
+    }
+    const tags = sessionTags(input);
+    const transitiveTagKeys = transitiveKeys(input, tags);
+    const inlinePolicy = sessionPolicy(input);
+    const policyArns = ((input.PolicyArns as { arn?: string }[] | undefined) ?? []).map((p) => p.arn ?? '');
+    const externalId = str(input, 'ExternalId');
+    const sourceIdentity = str(input, 'SourceIdentity') ?? caller.session?.sourceIdentity;
+
+    return ctx.iam.store.write(async (tx) => {
+      const role = await tx.get<RoleRecord>('role', key.entity(target.account, target.name));
+      const denied = () =>
+        new IamError(
+          'AccessDenied',
+          `User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
+        );
+      if (!role || role.account !== target.account || role.path !== target.path) throw denied();
+      if (duration > role.maxSessionDuration) {
+        throw new IamError(
+          'ValidationError',
+          'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.',
+        );
+      }
+      await requirePolicyArns(ctx, tx, policyArns);
+      const mfaNow = await proveMfa(ctx, tx, input);
+      const mfaAt = mfaNow ?? caller.session?.mfaAuthenticatedAt;
+
+      // Transitive tags of the calling session carry over; they may not be overridden.
+      const inherited = (caller.session?.tags ?? []).filter((t) =>
+        caller.session!.transitiveTagKeys.some((k) => k.toLowerCase() === t.Key.toLowerCase()),
+      );
+      if (inherited.some((t) => tags.some((n) => n.Key.toLowerCase() === t.Key.toLowerCase()))) {
+        throw new IamError(
+          'InvalidParameterValue',
+          "One of the specified transitive tag keys can't be set because it conflicts with a transitive tag key from the calling session.",
+        );
+      }
+      const context: Record<string, ContextValue> = {
+        'sts:RoleSessionName': sessionName,
+        ...(externalId !== undefined ? { 'sts:ExternalId': externalId } : {}),
+        ...(sourceIdentity !== undefined ? { 'sts:SourceIdentity': sourceIdentity } : {}),
+        ...(mfaNow ? { 'aws:MultiFactorAuthPresent': true, 'aws:MultiFactorAuthAge': 0 } : {}),
+        ...requestTags(tags),
+        ...(transitiveTagKeys.length > 0 ? { 'sts:TransitiveTagKeys': transitiveTagKeys } : {}),
+      };
+      const trust = ctx.iam.compile(role.trustPolicy, 'trust', `${roleArn} trust policy`);
+      const authorizeAs = async (action: string) => {
+        const result = await decideFor(ctx.iam, tx, caller, {
+          action,
+          resource: roleArn,
+          context,
+          resourcePolicies: [trust],
+          resourceAccount: role.account,
+        });
+        if (result.decision !== 'allowed') {
+          throw new IamError(
+            'AccessDenied',
+            accessDeniedMessage({ principalArn: caller.arn, action, resource: roleArn, result }),
+          );
+        }
+      };
+      await authorizeAs('sts:AssumeRole');
+      if (tags.length > 0) await authorizeAs('sts:TagSession');
+      if (str(input, 'SourceIdentity') !== undefined) await authorizeAs('sts:SetSourceIdentity');
+
+      const credentials = await issue(ctx, tx, duration, {
+        type: 'assumed-role',
+        account: role.account,
+        role: { name: role.name, id: role.id, arn: roleArn, sessionName },
+        mfaAuthenticatedAt: mfaAt,
+        inlinePolicy,
+        policyArns,
+        tags: [...inherited, ...tags],
+        transitiveTagKeys: [...new Set([...(caller.session?.transitiveTagKeys ?? []), ...transitiveTagKeys])],
+        sourceIdentity,
+        chained,
+      });
+      role.lastUsed = {
+        date: credentials.record.issuedAt,
+        region: String(caller.requestContext['aws:RequestedRegion'] ?? 'us-east-1'),
+      };
+      await tx.put('role', key.entity(role.account, role.name), role);
+      return {
+        Credentials: credentials.output,
+        AssumedRoleUser: { AssumedRoleId: `${role.id}:${sessionName}`, Arn: sessionArn(credentials.record) },
+        ...(inlinePolicy !== undefined || policyArns.length > 0
+          ? { PackedPolicySize: packedSize(inlinePolicy, policyArns) }
+          : {}),
+        ...(sourceIdentity !== undefined ? { SourceIdentity: sourceIdentity } : {}),
+      };
+    });
+  },
+
+  async GetFederationToken(ctx, input) {
+    const { caller } = ctx;
+    const name = requiredStr(input, 'Name');
+    const requested =
+      typeof input.DurationSeconds === 'number' ? input.DurationSeconds : FEDERATION_TOKEN_DEFAULT;
+    const duration = caller.type === 'root' ? Math.min(requested, ROOT_SESSION_MAX) : requested;
+    const tags = sessionTags(input);
+    const inlinePolicy = sessionPolicy(input);
+    const policyArns = ((input.PolicyArns as { arn?: string }[] | undefined) ?? []).map((p) => p.arn ?? '');
+    const federatedArn = `arn:aws:sts::${caller.account}:federated-user/${name}`;
+    return ctx.iam.store.write(async (tx) => {
+      for (const action of tags.length > 0
+        ? ['sts:GetFederationToken', 'sts:TagSession']
+        : ['sts:GetFederationToken']) {
+        const result = await decideFor(ctx.iam, tx, caller, {
+          action,
+          resource: federatedArn,
+          context: requestTags(tags),
+        });
+        if (result.decision !== 'allowed') {
+          throw new IamError(
+            'AccessDenied',
+            accessDeniedMessage({ principalArn: caller.arn, action, resource: federatedArn, result }),
+          );
+        }
+      }
+      await requirePolicyArns(ctx, tx, policyArns);
+      const credentials = await issue(ctx, tx, duration, {
+        type: 'federated-user',
+        userName: caller.userName,
+        federatedName: name,
+        inlinePolicy,
+        policyArns,
+        tags,
+        transitiveTagKeys: [],
+        chained: false,
+      });
+      return {
+        Credentials: credentials.output,
+        FederatedUser: { FederatedUserId: `${caller.account}:${name}`, Arn: federatedArn },
+        ...(inlinePolicy !== undefined || policyArns.length > 0
+          ? { PackedPolicySize: packedSize(inlinePolicy, policyArns) }
+          : {}),
+      };
+    });
+  },
 };
+
+type SessionFields = Omit<
+  SessionRecord,
+  'accessKeyId' | 'sealedSecret' | 'tokenHash' | 'issuedAt' | 'expiresAt' | 'account'
+> & {
+  account?: string;
+};
+
+/** Creates the session record and the credentials handed out once: ASIA key, secret, token. */
+async function issue(ctx: OperationContext, tx: StoreTx, durationSeconds: number, fields: SessionFields) {
+  const now = ctx.iam.now();
+  const accessKeyId = newAccessKeyId('temporary');
+  const secretAccessKey = newSecretAccessKey();
+  const sessionToken = newSessionToken();
+  const record: SessionRecord = {
+    ...fields,
+    account: fields.account ?? ctx.caller.account,
+    accessKeyId,
+    sealedSecret: ctx.iam.sealer.seal(secretAccessKey, `session:${accessKeyId}`),
+    tokenHash: hashSessionToken(sessionToken),
+    issuedAt: iso(now),
+    expiresAt: iso(new Date(now.getTime() + durationSeconds * 1000)),
+  };
+  await tx.put('session', accessKeyId, record);
+  return {
+    record,
+    output: {
+      AccessKeyId: accessKeyId,
+      SecretAccessKey: secretAccessKey,
+      SessionToken: sessionToken,
+      Expiration: record.expiresAt,
+    },
+  };
+}
+
+/**
+ * Checks SerialNumber + TokenCode against the caller's MFA device; returns when MFA was proven,
+ * or undefined when none was offered. Wrong codes are AccessDenied with AWS's observed texts.
+ */
+async function proveMfa(ctx: OperationContext, tx: StoreTx, input: Input): Promise<string | undefined> {
+  const serial = str(input, 'SerialNumber');
+  const code = str(input, 'TokenCode');
+  if (serial === undefined && code === undefined) return undefined;
+  const unable = new IamError(
+    'AccessDenied',
+    'MultiFactorAuthentication failed, unable to validate MFA code. Please verify your MFA serial number is valid and associated with this user.',
+  );
+  if (serial === undefined || code === undefined) throw unable;
+  const userName = ctx.caller.type === 'root' ? undefined : ctx.caller.userName;
+  if (ctx.caller.type !== 'root' && userName === undefined) throw unable;
+  const verdict = await verifyMfaCode(ctx.iam, tx, ctx.caller.account, serial, userName, code);
+  if (!verdict.ok) {
+    if (verdict.reason === 'unknown-device') throw unable;
+    throw new IamError(
+      'AccessDenied',
+      'MultiFactorAuthentication failed with invalid MFA one time pass code.',
+    );
+  }
+  return iso(ctx.iam.now());
+}
+
+const ROLE_ARN = /^arn:aws:iam::(\d{12}):role(\/(?:[\x21-\x7e]*\/)?)?([\w+=,.@-]+)$/;
+
+function parseRoleArn(arn: string): { account: string; path: string; name: string } | null {
+  const match = ROLE_ARN.exec(arn);
+  return match ? { account: match[1]!, path: match[2] ?? '/', name: match[3]! } : null;
+}
+
+function sessionTags(input: Input): Tag[] {
+  const tags = ((input.Tags as Tag[] | undefined) ?? []).map((t) => ({ Key: t.Key, Value: t.Value ?? '' }));
+  const seen = new Set<string>();
+  for (const tag of tags) {
+    const lower = tag.Key.toLowerCase();
+    if (seen.has(lower))
+      throw new IamError(
+        'InvalidParameterValue',
+        'Duplicate tag keys found. Please note that Tag keys are case insensitive.',
+      );
+    seen.add(lower);
+  }
+  return tags;
+}
+
+function transitiveKeys(input: Input, tags: readonly Tag[]): string[] {
+  const keys = (input.TransitiveTagKeys as string[] | undefined) ?? [];
+  for (const k of keys) {
+    if (!tags.some((t) => t.Key.toLowerCase() === k.toLowerCase())) {
+      throw new IamError(
+        'InvalidParameterValue',
+        'The specified transitive tag key must be included in the requested tags.',
+      );
+    }
+  }
+  return keys;
+}
+
+function requestTags(tags: readonly Tag[]): Record<string, ContextValue> {
+  if (tags.length === 0) return {};
+  const context: Record<string, ContextValue> = { 'aws:TagKeys': tags.map((t) => t.Key) };
+  for (const tag of tags) context[`aws:RequestTag/${tag.Key}`] = tag.Value;
+  return context;
+}
+
+/** The inline session policy, validated as IAM validates session policies. */
+function sessionPolicy(input: Input): string | undefined {
+  const text = str(input, 'Policy');
+  if (text === undefined) return undefined;
+  const parsed = parsePolicy(text, { kind: 'session' });
+  if (!parsed.ok) throw new IamError(parsed.error.code, parsed.error.message);
+  if (policySize(text) > PACKED_POLICY_LIMIT) {
+    throw new IamError(
+      'PackedPolicyTooLarge',
+      `Packed policy consumes ${packedSize(text, [])}% of allotted space, please use smaller policy.`,
+    );
+  }
+  return text;
+}
+
+async function requirePolicyArns(ctx: OperationContext, tx: StoreTx, arns: readonly string[]): Promise<void> {
+  for (const arn of arns) {
+    const parsed = parsePolicyArn(arn);
+    const document = parsed && (await loadManagedPolicyDocument(ctx.iam, tx, ctx.caller.account, arn));
+    if (!document)
+      throw new IamError('InvalidParameterValue', `Policy ${arn} does not exist or is not attachable.`);
+  }
+}
+
+/** AWS reports session policies' packed size as a percentage of the allowed size. */
+function packedSize(inlinePolicy: string | undefined, policyArns: readonly string[]): number {
+  const size =
+    (inlinePolicy ? policySize(inlinePolicy) : 0) + policyArns.reduce((n, arn) => n + arn.length, 0);
+  return Math.ceil((size / PACKED_POLICY_LIMIT) * 100);
+}
+
+function iso(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

@@ -3,10 +3,10 @@
 import { newRequestId } from '../../crypto/ids.ts';
 import type { Iam } from '../../domain/iam.ts';
 import type { Operation } from '../../domain/operation.ts';
-import { callerForAccessKey, lookupAccessKey, recordAccessKeyUse } from '../../domain/authenticate.ts';
+import { callerFor, lookupSigningKey, recordAccessKeyUse, type Signing } from '../../domain/authenticate.ts';
+import { admit } from '../../domain/sts/admission.ts';
 import { timeContext } from '../../domain/caller.ts';
 import { IamError } from '../../domain/errors.ts';
-import type { AccessKeyRecord } from '../../domain/records.ts';
 import type { ContextValue } from '../../policy/index.ts';
 import { verifySigV4 } from './sigv4/verify.ts';
 import type { IncomingRequest } from './sigv4/types.ts';
@@ -40,13 +40,13 @@ export async function handleQueryRequest(deps: QueryHandlerDeps, req: QueryReque
   let service: QueryService = 'iam';
   try {
     const now = deps.iam.now();
-    let keyRecord: AccessKeyRecord | undefined;
+    let signing: Signing | undefined;
     const verified = await verifySigV4(
       req,
-      async (accessKeyId) => {
-        const found = await lookupAccessKey(deps.iam, accessKeyId);
-        if (!found) return null;
-        keyRecord = found.record;
+      async (accessKeyId, sessionToken) => {
+        const found = await lookupSigningKey(deps.iam, accessKeyId, sessionToken);
+        if (!found || 'error' in found) return found;
+        signing = found.signing;
         return { secretAccessKey: found.secretAccessKey };
       },
       now,
@@ -100,7 +100,7 @@ export async function handleQueryRequest(deps: QueryHandlerDeps, req: QueryReque
       'aws:RequestedRegion': verified.region,
       ...(req.userAgent ? { 'aws:UserAgent': req.userAgent } : {}),
     };
-    const caller = keyRecord && (await callerForAccessKey(deps.iam, keyRecord, requestContext));
+    const caller = signing && (await callerFor(deps.iam, signing, requestContext));
     if (!caller) {
       return errorResponse(
         service,
@@ -110,7 +110,8 @@ export async function handleQueryRequest(deps: QueryHandlerDeps, req: QueryReque
         requestId,
       );
     }
-    await recordAccessKeyUse(deps.iam, keyRecord!, verified.region, service);
+    admit(caller, service, decoded.operation);
+    await recordAccessKeyUse(deps.iam, signing!, verified.region, service);
     const output = await operation({ iam: deps.iam, caller }, decoded.input);
     return {
       status: 200,

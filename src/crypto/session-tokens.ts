@@ -1,0 +1,17 @@
+// Security property: a session token cannot be forged or altered. It is 96 random bytes, given
+// to the client once; the server keeps only its SHA-256 and compares in constant time, so neither
+// a copy of the database nor a timing side channel yields a usable token.
+import { createHash, randomBytes } from 'node:crypto';
+import { equalsConstantTime } from './constant-time.ts';
+
+export function newSessionToken(): string {
+  return randomBytes(96).toString('base64');
+}
+
+export function hashSessionToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+export function sessionTokenMatches(token: string, storedHash: string): boolean {
+  return equalsConstantTime(hashSessionToken(token), storedHash);
+}
