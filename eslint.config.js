@@ -11,12 +11,22 @@ export default tseslint.config(
     },
   },
   {
+    files: ['**/*.mjs', '**/*.cjs'],
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly' },
+    },
+  },
+  {
     // The engine is pure: time, randomness and I/O come in with the request.
     files: ['src/policy/**/*.ts'],
     ignores: ['src/policy/**/*.test.ts'],
     rules: {
       'no-restricted-globals': ['error', 'console', 'process', 'setTimeout', 'fetch'],
-      'no-restricted-properties': ['error', { object: 'Math', property: 'random' }, { object: 'Date', property: 'now' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Math', property: 'random' },
+        { object: 'Date', property: 'now' },
+      ],
     },
   },
 );

@@ -104,9 +104,11 @@ def strip_operation(operation: dict) -> dict:
 
 
 def strip_shape(shape: dict) -> dict:
+    # The model's own key order is kept: AWS lists an element's constraints in that order
+    # ("Member must satisfy constraint: [max, min, pattern]").
     out = {}
-    for key in SHAPE_KEYS:
-        if key not in shape:
+    for key in shape:
+        if key not in SHAPE_KEYS:
             continue
         value = shape[key]
         if key == "members":

@@ -158,7 +158,7 @@ export async function listPage<T>(
   }
 }
 
-/** Pages through an in-memory list (already in AWS's order) with the same Marker rules. */
+/** Pages through an in-memory list sorted by `keyOf`; the Marker holds the last key returned. */
 export function pageOf<T>(all: readonly T[], keyOf: (item: T) => string, input: Input): Page<T> {
   const { after, maxItems } = pageRequest(input);
   const start = after === undefined ? 0 : all.findIndex((item) => keyOf(item) > after);
@@ -170,6 +170,16 @@ export function pageOf<T>(all: readonly T[], keyOf: (item: T) => string, input: 
     isTruncated,
     marker: isTruncated ? encodeMarker(keyOf(items[items.length - 1]!)) : undefined,
   };
+}
+
+/** Pages through an in-memory list kept in its own order (tags); the Marker holds the position reached. */
+export function pageByPosition<T>(all: readonly T[], input: Input): Page<T> {
+  const { after, maxItems } = pageRequest(input);
+  const start = after === undefined ? 0 : Number(after);
+  if (!Number.isInteger(start) || start < 0) throw new IamError('ValidationError', 'Invalid Marker.');
+  const items = all.slice(start, start + maxItems);
+  const isTruncated = start + maxItems < all.length;
+  return { items, isTruncated, marker: isTruncated ? encodeMarker(String(start + maxItems)) : undefined };
 }
 
 export function pageOutput<T>(

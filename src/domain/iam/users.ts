@@ -12,7 +12,7 @@ import {
   isoNow,
   listPage,
   mergeTags,
-  pageOf,
+  pageByPosition,
   pageOutput,
   removeTags,
   requestTagContext,
@@ -40,7 +40,7 @@ export function userOutput(user: UserRecord, withTags = true): Record<string, un
     ...(user.permissionsBoundary
       ? {
           PermissionsBoundary: {
-            PermissionsBoundaryType: 'PermissionsBoundaryPolicy',
+            PermissionsBoundaryType: 'Policy',
             PermissionsBoundaryArn: user.permissionsBoundary,
           },
         }
@@ -220,11 +220,7 @@ export const userOperations: Record<string, Operation> = {
     const name = requiredStr(input, 'UserName');
     return ctx.iam.store.read(async (tx) => {
       const user = await authorizedUser(ctx, tx, 'iam:ListUserTags', name);
-      return pageOutput(
-        'Tags',
-        pageOf(user.tags, (t) => t.Key, input),
-        (t) => t,
-      );
+      return pageOutput('Tags', pageByPosition(user.tags, input), (t) => t);
     });
   },
 

@@ -1,0 +1,282 @@
+// Attaching managed policies: Attach/Detach{User,Group,Role}Policy, ListAttached{User,Group,Role}Policies
+// and ListEntitiesForPolicy.
+//
+// An attachment is kept twice, in one transaction: on the holder (its `attachedPolicies`, which
+// authorization reads) and as a policy-attachment record keyed by policy ARN (which counts and lists
+// a policy's attachments without reading every user, group and role).
+//
+// AWS's rules (IAM API reference, service authorization reference, quotas; messages recorded from
+// real AWS unless said otherwise):
+// - Authorization is on the user, group or role ARN with iam:PolicyARN and, for users and roles,
+//   iam:PermissionsBoundary (their current boundary) and aws:ResourceTag/*.
+// - A policy that is missing (or in another account): NoSuchEntity
+//   "Policy <arn> does not exist or is not attachable."; attaching one already attached is a no-op.
+// - AWS managed policies under /aws-service-role/ belong to service-linked roles: PolicyNotAttachable
+//   "Cannot attach a Service Role Policy to a Customer Role." (as AWS answers AttachRolePolicy; the
+//   same text is used for users and groups, for which no recording was found).
+// - At most 10 managed policies per user, group and role: LimitExceeded
+//   "Cannot exceed quota for PoliciesPerUser: 10" (PoliciesPerGroup, PoliciesPerRole).
+// - Detaching a policy that is not attached: NoSuchEntity "Policy <arn> was not found."
+// - Service-linked roles (path /aws-service-role/) are changed only by AWS: UnmodifiableEntity.
+import type { ContextValue } from '../../policy/index.ts';
+import { IamError } from '../errors.ts';
+import { iamArn, key, parsePolicyArn } from '../names.ts';
+import type { StoreTx } from '../store.ts';
+import type {
+  GroupRecord,
+  PolicyAttachmentRecord,
+  PolicyHolder,
+  RoleRecord,
+  UserRecord,
+} from '../records.ts';
+import {
+  type Input,
+  type Operation,
+  type OperationContext,
+  check,
+  pageOf,
+  pageOutput,
+  requiredStr,
+  resourceTagContext,
+  str,
+} from '../operation.ts';
+import {
+  ATTACHED_POLICIES_QUOTA,
+  boundaryHolders,
+  findPolicy,
+  pageInOrder,
+  policyNotAttachable,
+  policyNotFound,
+  readPolicyArn,
+  scan,
+  tagsOfPolicy,
+} from './managed-policies-common.ts';
+
+type HolderType = 'user' | 'group' | 'role';
+type HolderRecord = (UserRecord | GroupRecord | RoleRecord) & PolicyHolder;
+
+interface HolderKind {
+  readonly type: HolderType;
+  /** The input member naming the holder. */
+  readonly nameMember: 'UserName' | 'GroupName' | 'RoleName';
+  /** "User" as in "PoliciesPerUser" and "iam:AttachUserPolicy". */
+  readonly word: 'User' | 'Group' | 'Role';
+}
+
+const HOLDERS: Record<HolderType, HolderKind> = {
+  user: { type: 'user', nameMember: 'UserName', word: 'User' },
+  group: { type: 'group', nameMember: 'GroupName', word: 'Group' },
+  role: { type: 'role', nameMember: 'RoleName', word: 'Role' },
+};
+
+function noSuchHolder(type: HolderType, name: string): IamError {
+  return new IamError('NoSuchEntity', `The ${type} with name ${name} cannot be found.`);
+}
+
+function holderArn(
+  account: string,
+  type: HolderType,
+  name: string,
+  holder: HolderRecord | undefined,
+): string {
+  return iamArn(account, type, holder?.path ?? '/', holder?.name ?? name);
+}
+
+/** aws:ResourceTag/* and iam:PermissionsBoundary of a user or role (groups have neither). */
+function holderContext(holder: HolderRecord | undefined): Record<string, ContextValue> {
+  if (!holder || !('tags' in holder)) return {};
+  const boundary = (holder as UserRecord | RoleRecord).permissionsBoundary;
+  return {
+    ...resourceTagContext(holder.tags),
+    ...(boundary ? { 'iam:PermissionsBoundary': boundary } : {}),
+  };
+}
+
+async function findHolder(
+  tx: StoreTx,
+  account: string,
+  type: HolderType,
+  name: string,
+): Promise<HolderRecord | undefined> {
+  return tx.get<HolderRecord>(type, key.entity(account, name));
+}
+
+/** Finds the holder, authorizes the action on it, and answers NoSuchEntity when it is missing. */
+async function authorizedHolder(
+  ctx: OperationContext,
+  tx: StoreTx,
+  kind: HolderKind,
+  action: string,
+  name: string,
+  context: Record<string, ContextValue> = {},
+): Promise<HolderRecord> {
+  const { account } = ctx.caller;
+  const holder = await findHolder(tx, account, kind.type, name);
+  await check(ctx, tx, action, holderArn(account, kind.type, name, holder), {
+    ...holderContext(holder),
+    ...context,
+  });
+  if (!holder) throw noSuchHolder(kind.type, name);
+  return holder;
+}
+
+function assertModifiable(kind: HolderKind, holder: HolderRecord): void {
+  if (kind.type === 'role' && holder.path.startsWith('/aws-service-role/')) {
+    throw new IamError(
+      'UnmodifiableEntity',
+      `Cannot perform the operation on the protected role '${holder.name}' - this role is only modifiable by AWS`,
+    );
+  }
+}
+
+function attach(kind: HolderKind): Operation {
+  const action = `iam:Attach${kind.word}Policy`;
+  return async (ctx, input) => {
+    const name = requiredStr(input, kind.nameMember);
+    const ref = readPolicyArn(requiredStr(input, 'PolicyArn'));
+    const { account } = ctx.caller;
+    return ctx.iam.store.write(async (tx) => {
+      const holder = await authorizedHolder(ctx, tx, kind, action, name, { 'iam:PolicyARN': ref.arn });
+      assertModifiable(kind, holder);
+      const found = await findPolicy(ctx, tx, ref);
+      if (!found) throw policyNotAttachable(ref.arn);
+      if (found.kind === 'aws' && found.policy.path === '/aws-service-role/') {
+        throw new IamError('PolicyNotAttachable', 'Cannot attach a Service Role Policy to a Customer Role.');
+      }
+      if (holder.attachedPolicies.includes(ref.arn)) return undefined;
+      if (holder.attachedPolicies.length >= ATTACHED_POLICIES_QUOTA) {
+        throw new IamError(
+          'LimitExceeded',
+          `Cannot exceed quota for PoliciesPer${kind.word}: ${ATTACHED_POLICIES_QUOTA}`,
+        );
+      }
+      holder.attachedPolicies.push(ref.arn);
+      await tx.put(kind.type, key.entity(account, holder.name), holder);
+      const attachment: PolicyAttachmentRecord = {
+        policyArn: ref.arn,
+        entityType: kind.type,
+        entityName: holder.name,
+      };
+      await tx.put('policy-attachment', key.attachment(account, ref.arn, kind.type, holder.name), attachment);
+      return undefined;
+    });
+  };
+}
+
+function detach(kind: HolderKind): Operation {
+  const action = `iam:Detach${kind.word}Policy`;
+  return async (ctx, input) => {
+    const name = requiredStr(input, kind.nameMember);
+    const ref = readPolicyArn(requiredStr(input, 'PolicyArn'));
+    const { account } = ctx.caller;
+    return ctx.iam.store.write(async (tx) => {
+      const holder = await authorizedHolder(ctx, tx, kind, action, name, { 'iam:PolicyARN': ref.arn });
+      assertModifiable(kind, holder);
+      if (!holder.attachedPolicies.includes(ref.arn)) throw policyNotFound(ref.arn);
+      holder.attachedPolicies = holder.attachedPolicies.filter((arn) => arn !== ref.arn);
+      await tx.put(kind.type, key.entity(account, holder.name), holder);
+      await tx.delete('policy-attachment', key.attachment(account, ref.arn, kind.type, holder.name));
+      return undefined;
+    });
+  };
+}
+
+function listAttached(kind: HolderKind): Operation {
+  const action = `iam:ListAttached${kind.word}Policies`;
+  return async (ctx, input) => {
+    const name = requiredStr(input, kind.nameMember);
+    const prefix = str(input, 'PathPrefix') ?? '/';
+    return ctx.iam.store.read(async (tx) => {
+      const holder = await authorizedHolder(ctx, tx, kind, action, name);
+      const attached = holder.attachedPolicies.flatMap((arn) => {
+        const parsed = parsePolicyArn(arn);
+        return parsed && parsed.path.startsWith(prefix) ? [{ PolicyName: parsed.name, PolicyArn: arn }] : [];
+      });
+      return pageOutput(
+        'AttachedPolicies',
+        pageInOrder(attached, (p) => p.PolicyArn, input),
+        (p) => p,
+      );
+    });
+  };
+}
+
+// ---- ListEntitiesForPolicy
+
+interface PolicyEntity {
+  /** "group|name", "role|name", "user|name" in lower case: the order and the Marker. */
+  readonly sortKey: string;
+  readonly type: HolderType;
+  readonly record: HolderRecord;
+}
+
+const ENTITY_FILTER: Record<string, HolderType | null> = {
+  User: 'user',
+  Group: 'group',
+  Role: 'role',
+  // Policies are not entities a policy is attached to: nothing matches.
+  LocalManagedPolicy: null,
+  AWSManagedPolicy: null,
+};
+
+async function listEntitiesForPolicy(ctx: OperationContext, input: Input): Promise<Record<string, unknown>> {
+  const ref = readPolicyArn(requiredStr(input, 'PolicyArn'));
+  const filter = str(input, 'EntityFilter');
+  const wanted = filter === undefined ? undefined : ENTITY_FILTER[filter];
+  const prefix = str(input, 'PathPrefix') ?? '/';
+  const usage = str(input, 'PolicyUsageFilter');
+  const { account } = ctx.caller;
+  return ctx.iam.store.read(async (tx) => {
+    const found = await findPolicy(ctx, tx, ref);
+    await check(ctx, tx, 'iam:ListEntitiesForPolicy', ref.arn, resourceTagContext(tagsOfPolicy(found)));
+    if (!found) throw policyNotAttachable(ref.arn);
+
+    const entities = new Map<string, PolicyEntity>();
+    const add = (type: HolderType, record: HolderRecord) => {
+      if (wanted === null || (wanted !== undefined && wanted !== type)) return;
+      if (!record.path.startsWith(prefix)) return;
+      const sortKey = `${type}|${record.name.toLowerCase()}`;
+      entities.set(sortKey, { sortKey, type, record });
+    };
+    if (usage !== 'PermissionsBoundary') {
+      for await (const { value } of scan<PolicyAttachmentRecord>(
+        tx,
+        'policy-attachment',
+        key.attachmentsOf(account, ref.arn),
+      )) {
+        const record = await findHolder(tx, account, value.entityType, value.entityName);
+        if (record) add(value.entityType, record);
+      }
+    }
+    if (usage !== 'PermissionsPolicy') {
+      for (const holder of (await boundaryHolders(tx, account)).get(ref.arn) ?? []) {
+        add(holder.type, holder.record as HolderRecord);
+      }
+    }
+    const sorted = [...entities.values()].sort((a, b) =>
+      a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0,
+    );
+    const page = pageOf(sorted, (e) => e.sortKey, input);
+    const of = (type: HolderType) => page.items.filter((e) => e.type === type);
+    return {
+      PolicyGroups: of('group').map((e) => ({ GroupName: e.record.name, GroupId: e.record.id })),
+      PolicyUsers: of('user').map((e) => ({ UserName: e.record.name, UserId: e.record.id })),
+      PolicyRoles: of('role').map((e) => ({ RoleName: e.record.name, RoleId: e.record.id })),
+      IsTruncated: page.isTruncated,
+      ...(page.marker ? { Marker: page.marker } : {}),
+    };
+  });
+}
+
+export const managedPolicyAttachmentOperations: Record<string, Operation> = {
+  AttachUserPolicy: attach(HOLDERS.user),
+  AttachGroupPolicy: attach(HOLDERS.group),
+  AttachRolePolicy: attach(HOLDERS.role),
+  DetachUserPolicy: detach(HOLDERS.user),
+  DetachGroupPolicy: detach(HOLDERS.group),
+  DetachRolePolicy: detach(HOLDERS.role),
+  ListAttachedUserPolicies: listAttached(HOLDERS.user),
+  ListAttachedGroupPolicies: listAttached(HOLDERS.group),
+  ListAttachedRolePolicies: listAttached(HOLDERS.role),
+  ListEntitiesForPolicy: listEntitiesForPolicy,
+};

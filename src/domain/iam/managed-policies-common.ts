@@ -1,0 +1,267 @@
+// What the managed-policy operations share: reading a PolicyArn parameter, finding the policy it
+// names (customer managed in the Store, or AWS managed in the built-in catalog), the Policy and
+// PolicyVersion structures as AWS returns them, usage counts, and AWS's error texts.
+//
+// AWS's texts (recorded from real AWS in LocalStack's IAM snapshots unless said otherwise):
+//   NoSuchEntity  "Policy <arn> was not found."                              GetPolicy, DeletePolicy, TagPolicy, Detach*Policy
+//   NoSuchEntity  "Policy <arn> does not exist or is not attachable."        Attach*Policy, ListEntitiesForPolicy
+//   NoSuchEntity  "Policy <arn> version <v> does not exist or is not attachable."
+//                                                                            GetPolicyVersion, DeletePolicyVersion, SetDefaultPolicyVersion
+//   ValidationError "ARN <value> is not valid."                              a PolicyArn that is no ARN at all (AttachUserPolicy)
+//   InvalidInput  "ARN <arn> is not valid."                                  an ARN that does not name a policy
+//   AccessDenied  "Cannot delete policies outside your own account."         DeletePolicy on an AWS managed policy
+//   AccessDenied  "Cannot delete policy versions for policies outside your own account."
+//   AccessDenied  "Cannot update policies outside your own account."         SetDefaultPolicyVersion
+import type { AwsManagedPolicy } from '../iam.ts';
+import { IamError } from '../errors.ts';
+import { key, parsePolicyArn } from '../names.ts';
+import type { StoreTx } from '../store.ts';
+import type { ManagedPolicyRecord, PolicyVersionRecord, RoleRecord, Tag, UserRecord } from '../records.ts';
+import { type Input, type OperationContext, type Page, encodeMarker, pageRequest } from '../operation.ts';
+
+/** Customer managed policies per account (IAM quotas: 1,500 by default). */
+export const POLICIES_QUOTA = 1500;
+/** Versions a managed policy may have at once (IAM quotas: 5, fixed). */
+export const VERSIONS_PER_POLICY = 5;
+/** Managed policies attached to one user, group or role (IAM quotas: 10 by default). */
+export const ATTACHED_POLICIES_QUOTA = 10;
+
+export interface ParsedPolicyArn {
+  readonly arn: string;
+  /** The account id, or "aws" for AWS managed policies. */
+  readonly account: string;
+  readonly path: string;
+  readonly name: string;
+}
+
+/** Reads a PolicyArn parameter; a value that is no policy ARN gets AWS's error. */
+export function readPolicyArn(arn: string): ParsedPolicyArn {
+  if (!arn.startsWith('arn:')) throw new IamError('ValidationError', `ARN ${arn} is not valid.`);
+  const parsed = parsePolicyArn(arn);
+  if (!parsed) throw new IamError('InvalidInput', `ARN ${arn} is not valid.`);
+  return { arn, ...parsed };
+}
+
+/** A managed policy found by ARN: customer managed (a Store record) or AWS managed (the catalog). */
+export type FoundPolicy =
+  | { readonly kind: 'customer'; readonly record: ManagedPolicyRecord }
+  | { readonly kind: 'aws'; readonly policy: AwsManagedPolicy };
+
+/** The policy this ARN names in the caller's account or AWS's catalog, if it exists. */
+export async function findPolicy(
+  ctx: OperationContext,
+  tx: StoreTx,
+  ref: ParsedPolicyArn,
+): Promise<FoundPolicy | undefined> {
+  if (ref.account === 'aws') {
+    const policy = ctx.iam.awsManagedPolicies.get(ref.arn);
+    return policy ? { kind: 'aws', policy } : undefined;
+  }
+  if (ref.account !== ctx.caller.account) return undefined;
+  const record = await tx.get<ManagedPolicyRecord>('policy', key.entity(ref.account, ref.name));
+  // Names are unique in an account whatever the path; an ARN with another path names nothing.
+  if (!record || record.arn !== ref.arn) return undefined;
+  return { kind: 'customer', record };
+}
+
+export function tagsOfPolicy(found: FoundPolicy | undefined): readonly Tag[] | undefined {
+  return found?.kind === 'customer' ? found.record.tags : undefined;
+}
+
+// ---- errors
+
+export function policyNotFound(arn: string): IamError {
+  return new IamError('NoSuchEntity', `Policy ${arn} was not found.`);
+}
+
+export function policyNotAttachable(arn: string): IamError {
+  return new IamError('NoSuchEntity', `Policy ${arn} does not exist or is not attachable.`);
+}
+
+export function versionNotFound(arn: string, versionId: string): IamError {
+  return new IamError(
+    'NoSuchEntity',
+    `Policy ${arn} version ${versionId} does not exist or is not attachable.`,
+  );
+}
+
+// ---- usage: attachments (indexed by policy-attachment records) and permissions boundaries
+
+/** How many users, groups and roles in the account have this policy attached. */
+export function attachmentCount(tx: StoreTx, account: string, arn: string): Promise<number> {
+  return tx.count('policy-attachment', key.attachmentsOf(account, arn));
+}
+
+/** Every record of a kind under a prefix, read in batches. */
+export async function* scan<T>(
+  tx: StoreTx,
+  kind: 'user' | 'role' | 'group' | 'policy' | 'policy-attachment',
+  prefix: string,
+): AsyncGenerator<{ key: string; value: T }> {
+  let after: string | undefined;
+  for (;;) {
+    const batch = await tx.list<T>(kind, { prefix, after, limit: 500 });
+    for (const entry of batch) {
+      after = entry.key;
+      yield entry;
+    }
+    if (batch.length < 500) return;
+  }
+}
+
+export interface BoundaryHolder {
+  readonly type: 'user' | 'role';
+  readonly record: UserRecord | RoleRecord;
+}
+
+/**
+ * The users and roles whose permissions boundary is a managed policy, by policy ARN. Boundaries are
+ * kept on the users and roles themselves (no index), so this reads them all.
+ */
+export async function boundaryHolders(tx: StoreTx, account: string): Promise<Map<string, BoundaryHolder[]>> {
+  const byArn = new Map<string, BoundaryHolder[]>();
+  const add = (arn: string, holder: BoundaryHolder) => {
+    const list = byArn.get(arn);
+    if (list) list.push(holder);
+    else byArn.set(arn, [holder]);
+  };
+  for await (const { value } of scan<UserRecord>(tx, 'user', key.accountPrefix(account))) {
+    if (value.permissionsBoundary) add(value.permissionsBoundary, { type: 'user', record: value });
+  }
+  for await (const { value } of scan<RoleRecord>(tx, 'role', key.accountPrefix(account))) {
+    if (value.permissionsBoundary) add(value.permissionsBoundary, { type: 'role', record: value });
+  }
+  return byArn;
+}
+
+// ---- output structures
+
+export interface PolicyUsage {
+  readonly attachments: number;
+  readonly boundaries: number;
+}
+
+export type PolicyView = 'get' | 'create' | 'list';
+
+/**
+ * The Policy structure. GetPolicy carries Description and Tags; ListPolicies carries neither (API
+ * reference, Policy data type: "not included in the response to the ListPolicies operation").
+ */
+export function policyOutput(
+  found: FoundPolicy,
+  usage: PolicyUsage,
+  view: PolicyView,
+): Record<string, unknown> {
+  if (found.kind === 'aws') {
+    const p = found.policy;
+    return {
+      PolicyName: p.name,
+      PolicyId: p.id,
+      Arn: p.arn,
+      Path: p.path,
+      DefaultVersionId: p.defaultVersionId,
+      AttachmentCount: usage.attachments,
+      PermissionsBoundaryUsageCount: usage.boundaries,
+      IsAttachable: true,
+      ...(view !== 'list' && p.description ? { Description: p.description } : {}),
+      CreateDate: p.createDate,
+      UpdateDate: p.updateDate,
+    };
+  }
+  const r = found.record;
+  return {
+    PolicyName: r.name,
+    PolicyId: r.id,
+    Arn: r.arn,
+    Path: r.path,
+    DefaultVersionId: r.defaultVersionId,
+    AttachmentCount: usage.attachments,
+    PermissionsBoundaryUsageCount: usage.boundaries,
+    IsAttachable: true,
+    ...(view !== 'list' && r.description !== undefined ? { Description: r.description } : {}),
+    CreateDate: r.createdAt,
+    UpdateDate: r.updatedAt,
+    ...(view !== 'list' && r.tags.length > 0 ? { Tags: r.tags } : {}),
+  };
+}
+
+/** The versions of a policy as AWS keeps them; an AWS managed policy shows its current version. */
+export function versionsOf(found: FoundPolicy): {
+  versions: readonly PolicyVersionRecord[];
+  defaultVersionId: string;
+} {
+  if (found.kind === 'customer')
+    return { versions: found.record.versions, defaultVersionId: found.record.defaultVersionId };
+  const p = found.policy;
+  return {
+    versions: [{ versionId: p.defaultVersionId, document: p.document, createdAt: p.updateDate }],
+    defaultVersionId: p.defaultVersionId,
+  };
+}
+
+/** The PolicyVersion structure; Document only where AWS sends it (GetPolicyVersion). */
+export function versionOutput(
+  version: PolicyVersionRecord,
+  defaultVersionId: string,
+  withDocument: boolean,
+): Record<string, unknown> {
+  return {
+    ...(withDocument ? { Document: encodePolicyDocument(version.document) } : {}),
+    VersionId: version.versionId,
+    IsDefaultVersion: version.versionId === defaultVersionId,
+    CreateDate: version.createdAt,
+  };
+}
+
+/**
+ * Policy documents leave IAM URL-encoded as RFC 3986 describes (API reference, PolicyVersion:
+ * "The policy document returned in this structure is URL-encoded compliant with RFC 3986"): only
+ * A-Z a-z 0-9 - . _ ~ stay as they are. The AWS CLI and botocore decode it; SDK v3 leaves it to the
+ * caller (decodeURIComponent).
+ */
+export function encodePolicyDocument(text: string): string {
+  return encodeURIComponent(text).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+}
+
+/** The version number of "v3" (or of "v3.something", which the model's pattern allows). */
+export function versionNumber(versionId: string): number {
+  return Number.parseInt(versionId.slice(1), 10);
+}
+
+// ---- paging a list kept in its own order
+
+/**
+ * Pages through a list in its own order (attachment order, newest version first, ...) with the
+ * same opaque Marker as other list operations: the marker names the last item returned.
+ */
+export function pageInOrder<T>(all: readonly T[], keyOf: (item: T) => string, input: Input): Page<T> {
+  const { after, maxItems } = pageRequest(input);
+  let start = 0;
+  if (after !== undefined) {
+    const index = all.findIndex((item) => keyOf(item) === after);
+    start = index < 0 ? all.length : index + 1;
+  }
+  const rest = all.slice(start);
+  const items = rest.slice(0, maxItems);
+  const isTruncated = rest.length > maxItems;
+  return {
+    items,
+    isTruncated,
+    marker: isTruncated ? encodeMarker(keyOf(items[items.length - 1]!)) : undefined,
+  };
+}
+
+/** Tags as given to CreatePolicy/TagPolicy: AWS's own duplicate-key message for policies. */
+export function policyTagsOf(input: Input): Tag[] {
+  const tags = (input.Tags as readonly Tag[] | undefined) ?? [];
+  const seen = new Set<string>();
+  for (const tag of tags) {
+    const lower = tag.Key.toLowerCase();
+    if (seen.has(lower)) throw new IamError('InvalidInput', 'Duplicate tag keys found.');
+    seen.add(lower);
+  }
+  return tags.map((t) => ({ Key: t.Key, Value: t.Value ?? '' }));
+}
