@@ -39,12 +39,12 @@ import {
   requiredStr,
   resourceTagContext,
   str,
+  pageByPosition,
 } from '../operation.ts';
 import {
   ATTACHED_POLICIES_QUOTA,
   boundaryHolders,
   findPolicy,
-  pageInOrder,
   policyNotAttachable,
   policyNotFound,
   readPolicyArn,
@@ -192,11 +192,7 @@ function listAttached(kind: HolderKind): Operation {
         const parsed = parsePolicyArn(arn);
         return parsed && parsed.path.startsWith(prefix) ? [{ PolicyName: parsed.name, PolicyArn: arn }] : [];
       });
-      return pageOutput(
-        'AttachedPolicies',
-        pageInOrder(attached, (p) => p.PolicyArn, input),
-        (p) => p,
-      );
+      return pageOutput('AttachedPolicies', pageByPosition(attached, input), (p) => p);
     });
   };
 }

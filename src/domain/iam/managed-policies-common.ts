@@ -17,7 +17,7 @@ import { IamError } from '../errors.ts';
 import { key, parsePolicyArn } from '../names.ts';
 import type { StoreTx } from '../store.ts';
 import type { ManagedPolicyRecord, PolicyVersionRecord, RoleRecord, Tag, UserRecord } from '../records.ts';
-import { type Input, type OperationContext, type Page, encodeMarker, pageRequest } from '../operation.ts';
+import type { Input, OperationContext } from '../operation.ts';
 
 /** Customer managed policies per account (IAM quotas: 1,500 by default). */
 export const POLICIES_QUOTA = 1500;
@@ -229,29 +229,6 @@ export function encodePolicyDocument(text: string): string {
 /** The version number of "v3" (or of "v3.something", which the model's pattern allows). */
 export function versionNumber(versionId: string): number {
   return Number.parseInt(versionId.slice(1), 10);
-}
-
-// ---- paging a list kept in its own order
-
-/**
- * Pages through a list in its own order (attachment order, newest version first, ...) with the
- * same opaque Marker as other list operations: the marker names the last item returned.
- */
-export function pageInOrder<T>(all: readonly T[], keyOf: (item: T) => string, input: Input): Page<T> {
-  const { after, maxItems } = pageRequest(input);
-  let start = 0;
-  if (after !== undefined) {
-    const index = all.findIndex((item) => keyOf(item) === after);
-    start = index < 0 ? all.length : index + 1;
-  }
-  const rest = all.slice(start);
-  const items = rest.slice(0, maxItems);
-  const isTruncated = rest.length > maxItems;
-  return {
-    items,
-    isTruncated,
-    marker: isTruncated ? encodeMarker(keyOf(items[items.length - 1]!)) : undefined,
-  };
 }
 
 /** Tags as given to CreatePolicy/TagPolicy: AWS's own duplicate-key message for policies. */

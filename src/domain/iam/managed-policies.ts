@@ -40,6 +40,7 @@ import {
   requiredStr,
   resourceTagContext,
   str,
+  pageByPosition,
 } from '../operation.ts';
 import {
   type FoundPolicy,
@@ -49,7 +50,6 @@ import {
   attachmentCount,
   boundaryHolders,
   findPolicy,
-  pageInOrder,
   policyNotFound,
   policyOutput,
   policyTagsOf,
@@ -371,10 +371,8 @@ const policyOperations: Record<string, Operation> = {
       const newestFirst = [...versions].sort(
         (a, b) => versionNumber(b.versionId) - versionNumber(a.versionId),
       );
-      return pageOutput(
-        'Versions',
-        pageInOrder(newestFirst, (v) => v.versionId, input),
-        (v) => versionOutput(v, defaultVersionId, false),
+      return pageOutput('Versions', pageByPosition(newestFirst, input), (v) =>
+        versionOutput(v, defaultVersionId, false),
       );
     });
   },
@@ -443,11 +441,7 @@ const policyOperations: Record<string, Operation> = {
     return ctx.iam.store.read(async (tx) => {
       const found = await authorizedPolicy(ctx, tx, 'iam:ListPolicyTags', ref);
       if (!found) throw policyNotFound(ref.arn);
-      return pageOutput(
-        'Tags',
-        pageInOrder(tagsOfPolicy(found) ?? [], (t) => t.Key, input),
-        (t) => t,
-      );
+      return pageOutput('Tags', pageByPosition(tagsOfPolicy(found) ?? [], input), (t) => t);
     });
   },
 };

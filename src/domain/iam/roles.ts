@@ -25,7 +25,6 @@ import {
   isoNow,
   listPage,
   mergeTags,
-  pageOf,
   pageOutput,
   removeTags,
   requestTagContext,
@@ -33,6 +32,7 @@ import {
   resourceTagContext,
   str,
   tagsOf,
+  pageByPosition,
 } from '../operation.ts';
 import { requireAttachablePolicy } from './policy-refs.ts';
 import { instanceProfilesHoldingRole } from './instance-profiles.ts';
@@ -341,17 +341,9 @@ function setDescription(role: RoleRecord, description: string): void {
   else role.description = description;
 }
 
-/**
- * ListRoleTags / ListInstanceProfileTags: tags in the order they were set, paged by position.
- * (operation.ts's pageOf needs items sorted by their key, which tags in set order are not.)
- */
+/** ListRoleTags / ListInstanceProfileTags: tags in the order they were set, paged by position. */
 export function tagPage(tags: readonly Tag[], input: Input): Record<string, unknown> {
-  const numbered = tags.map((tag, index) => ({ tag, position: String(index).padStart(6, '0') }));
-  return pageOutput(
-    'Tags',
-    pageOf(numbered, (n) => n.position, input),
-    (n) => n.tag,
-  );
+  return pageOutput('Tags', pageByPosition(tags, input), (tag) => tag);
 }
 
 // ---- service-linked roles
