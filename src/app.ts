@@ -15,6 +15,7 @@ import { handleQueryRequest, type QueryHandlerDeps } from './protocols/aws-query
 import { encodeQueryError } from './protocols/aws-query/codec/encode.ts';
 import { newRequestId } from './crypto/ids.ts';
 import { createClock, registerTestEndpoints } from './test-endpoints.ts';
+import { registerConsole } from './console/index.ts';
 
 export interface App {
   readonly url: string;
@@ -51,6 +52,7 @@ export async function startApp(config: Config): Promise<App> {
     logError: (error, requestId) => console.error(`[${requestId}] internal failure:`, error),
   };
   registerQueryRoutes(server, deps);
+  registerConsole(server, { iam, accountId: () => bootstrapped.accountId });
   registerTestEndpoints(server, {
     allowReset: config.allowReset,
     allowTestClock: config.allowTestClock,

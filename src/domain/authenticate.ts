@@ -93,7 +93,8 @@ export async function callerFor(
         userName: session.userName,
         userId: `${session.account}:${session.federatedName}`,
       };
-    case 'session-token': {
+    case 'session-token':
+    case 'console': {
       if (session.userName === undefined)
         return { ...base, type: 'root', arn: rootArn(session.account), userId: session.account };
       const user = await loadUser(iam, session.account, session.userName);

@@ -14,6 +14,8 @@ export type Kind =
   | 'access-key'
   | 'instance-profile'
   | 'mfa-device'
+  | 'security-key'
+  | 'console-session'
   | 'credential-report'
   | 'session'
   | 'meta';

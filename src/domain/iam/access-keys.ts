@@ -1,4 +1,248 @@
-// (being written)
-import type { Operation } from '../operation.ts';
+// Access keys: CreateAccessKey, ListAccessKeys, UpdateAccessKey, DeleteAccessKey,
+// GetAccessKeyLastUsed.
+//
+// A key is a record of kind "access-key" keyed by its id; the owning user's record lists its keys in
+// `accessKeyIds` (oldest first). The root user's keys have no user name and are found by scanning
+// the account's keys. The secret is returned once, by CreateAccessKey, and otherwise kept only
+// sealed under the master key with the context "access-key:<id>" (authenticate.ts opens it there).
+//
+// AWS's rules (IAM API reference; IAM quotas; recorded responses in LocalStack's snapshots):
+// - UserName may be omitted: the caller's own keys; the root user omitting it means root's keys.
+// - At most 2 keys per user (inactive keys count): LimitExceeded
+//   "Cannot exceed quota for AccessKeysPerUser: 2".
+// - A key that is not the named user's is NoSuchEntity "The Access Key with id <id> cannot be found."
+// - GetAccessKeyLastUsed on a key outside the account answers AccessDenied
+//   "User: <caller> is not authorized to perform iam:GetAccessKeyLastUsed on resource: access key <id>"
+//   (recorded from AWS), and ServiceName/Region are "N/A" until the key is used.
+// - The resource for authorization is the owning user's ARN (service authorization reference:
+//   resource type "user"); for root's keys, the account's root ARN.
+import { newAccessKeyId, newSecretAccessKey } from '../../crypto/ids.ts';
+import { IamError } from '../errors.ts';
+import { key, rootArn } from '../names.ts';
+import type { StoreTx } from '../store.ts';
+import type { AccessKeyRecord, UserRecord } from '../records.ts';
+import {
+  type Input,
+  type Operation,
+  type OperationContext,
+  type Page,
+  check,
+  encodeMarker,
+  isoNow,
+  pageOutput,
+  pageRequest,
+  requiredStr,
+  str,
+} from '../operation.ts';
+import { authorizedUser } from './users.ts';
 
-export const accessKeysOperations: Record<string, Operation> = {};
+export const ACCESS_KEYS_PER_USER = 2;
+
+/** Whose keys an operation is about: an IAM user, or the account's root user. */
+type KeyOwner = { readonly kind: 'user'; readonly user: UserRecord } | { readonly kind: 'root' };
+
+/**
+ * Resolves UserName (or the caller when omitted), authorizing the action on the owner's ARN first.
+ * Only IAM users and root have keys of their own; any other caller must name a user, as AWS says.
+ */
+async function authorizedOwner(
+  ctx: OperationContext,
+  tx: StoreTx,
+  action: string,
+  input: Input,
+): Promise<KeyOwner> {
+  const named = str(input, 'UserName');
+  if (named !== undefined) return { kind: 'user', user: await authorizedUser(ctx, tx, action, named) };
+  if (ctx.caller.type === 'root') {
+    await check(ctx, tx, action, rootArn(ctx.caller.account));
+    return { kind: 'root' };
+  }
+  if (ctx.caller.userName === undefined) {
+    throw new IamError('ValidationError', 'Must specify userName when calling with non-User credentials');
+  }
+  return { kind: 'user', user: await authorizedUser(ctx, tx, action, ctx.caller.userName) };
+}
+
+/** The root user's keys in the account, oldest first. */
+export async function rootAccessKeys(tx: StoreTx, account: string): Promise<AccessKeyRecord[]> {
+  const found: AccessKeyRecord[] = [];
+  let after: string | undefined;
+  for (;;) {
+    const batch = await tx.list<AccessKeyRecord>('access-key', { after, limit: 500 });
+    for (const entry of batch) {
+      after = entry.key;
+      if (entry.value.account === account && entry.value.userName === undefined) found.push(entry.value);
+    }
+    if (batch.length < 500) break;
+  }
+  return found.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+}
+
+async function keysOf(tx: StoreTx, account: string, owner: KeyOwner): Promise<AccessKeyRecord[]> {
+  if (owner.kind === 'root') return rootAccessKeys(tx, account);
+  const keys: AccessKeyRecord[] = [];
+  for (const id of owner.user.accessKeyIds) {
+    const record = await tx.get<AccessKeyRecord>('access-key', id);
+    if (record) keys.push(record);
+  }
+  return keys;
+}
+
+function noSuchAccessKey(id: string): IamError {
+  return new IamError('NoSuchEntity', `The Access Key with id ${id} cannot be found.`);
+}
+
+/** The owner's key with this id, or NoSuchEntity. */
+async function ownedKey(tx: StoreTx, account: string, owner: KeyOwner, id: string): Promise<AccessKeyRecord> {
+  const record = await tx.get<AccessKeyRecord>('access-key', id);
+  const owned =
+    record !== undefined &&
+    record.account === account &&
+    (owner.kind === 'root'
+      ? record.userName === undefined
+      : record.userName !== undefined && record.userName.toLowerCase() === owner.user.name.toLowerCase());
+  if (!owned) throw noSuchAccessKey(id);
+  return record;
+}
+
+function metadataOutput(record: AccessKeyRecord): Record<string, unknown> {
+  return {
+    ...(record.userName !== undefined ? { UserName: record.userName } : {}),
+    AccessKeyId: record.id,
+    Status: record.status,
+    CreateDate: record.createdAt,
+  };
+}
+
+/**
+ * Pages through a list kept in its own order (not key order), with the same opaque Marker as the
+ * other list operations: the marker names the last item returned.
+ */
+export function positionalPage<T>(all: readonly T[], keyOf: (item: T) => string, input: Input): Page<T> {
+  const { after, maxItems } = pageRequest(input);
+  let start = 0;
+  if (after !== undefined) {
+    const index = all.findIndex((item) => keyOf(item) === after);
+    start = index < 0 ? all.length : index + 1;
+  }
+  const rest = all.slice(start);
+  const items = rest.slice(0, maxItems);
+  const isTruncated = rest.length > maxItems;
+  return {
+    items,
+    isTruncated,
+    marker: isTruncated ? encodeMarker(keyOf(items[items.length - 1]!)) : undefined,
+  };
+}
+
+export const accessKeysOperations: Record<string, Operation> = {
+  async CreateAccessKey(ctx, input) {
+    const { account } = ctx.caller;
+    return ctx.iam.store.write(async (tx) => {
+      const owner = await authorizedOwner(ctx, tx, 'iam:CreateAccessKey', input);
+      const existing = await keysOf(tx, account, owner);
+      if (existing.length >= ACCESS_KEYS_PER_USER) {
+        throw new IamError(
+          'LimitExceeded',
+          `Cannot exceed quota for AccessKeysPerUser: ${ACCESS_KEYS_PER_USER}`,
+        );
+      }
+      let id = newAccessKeyId('long-term');
+      while (await tx.get('access-key', id)) id = newAccessKeyId('long-term');
+      const secret = newSecretAccessKey();
+      const record: AccessKeyRecord = {
+        account,
+        userName: owner.kind === 'user' ? owner.user.name : undefined,
+        id,
+        sealedSecret: ctx.iam.sealer.seal(secret, `access-key:${id}`),
+        status: 'Active',
+        createdAt: isoNow(ctx),
+      };
+      await tx.put('access-key', id, record);
+      if (owner.kind === 'user') {
+        owner.user.accessKeyIds.push(id);
+        await tx.put('user', key.entity(account, owner.user.name), owner.user);
+      }
+      return {
+        AccessKey: {
+          ...(record.userName !== undefined ? { UserName: record.userName } : {}),
+          AccessKeyId: id,
+          Status: record.status,
+          SecretAccessKey: secret,
+          CreateDate: record.createdAt,
+        },
+      };
+    });
+  },
+
+  async ListAccessKeys(ctx, input) {
+    const { account } = ctx.caller;
+    return ctx.iam.store.read(async (tx) => {
+      const owner = await authorizedOwner(ctx, tx, 'iam:ListAccessKeys', input);
+      const keys = await keysOf(tx, account, owner);
+      return pageOutput(
+        'AccessKeyMetadata',
+        positionalPage(keys, (k) => k.id, input),
+        metadataOutput,
+      );
+    });
+  },
+
+  async UpdateAccessKey(ctx, input) {
+    const id = requiredStr(input, 'AccessKeyId');
+    const status = requiredStr(input, 'Status');
+    const { account } = ctx.caller;
+    return ctx.iam.store.write(async (tx) => {
+      const owner = await authorizedOwner(ctx, tx, 'iam:UpdateAccessKey', input);
+      const record = await ownedKey(tx, account, owner, id);
+      if (status !== 'Active' && status !== 'Inactive') {
+        throw new IamError('InvalidInput', `Invalid status ${status}. Status must be Active or Inactive.`);
+      }
+      record.status = status;
+      await tx.put('access-key', id, record);
+      return undefined;
+    });
+  },
+
+  async DeleteAccessKey(ctx, input) {
+    const id = requiredStr(input, 'AccessKeyId');
+    const { account } = ctx.caller;
+    return ctx.iam.store.write(async (tx) => {
+      const owner = await authorizedOwner(ctx, tx, 'iam:DeleteAccessKey', input);
+      await ownedKey(tx, account, owner, id);
+      await tx.delete('access-key', id);
+      if (owner.kind === 'user') {
+        owner.user.accessKeyIds = owner.user.accessKeyIds.filter((k) => k !== id);
+        await tx.put('user', key.entity(account, owner.user.name), owner.user);
+      }
+      return undefined;
+    });
+  },
+
+  async GetAccessKeyLastUsed(ctx, input) {
+    const id = requiredStr(input, 'AccessKeyId');
+    const { account } = ctx.caller;
+    return ctx.iam.store.read(async (tx) => {
+      const record = await tx.get<AccessKeyRecord>('access-key', id);
+      if (!record || record.account !== account) {
+        // AWS does not say whether a key exists outside the caller's account.
+        throw new IamError(
+          'AccessDenied',
+          `User: ${ctx.caller.arn} is not authorized to perform iam:GetAccessKeyLastUsed on resource: access key ${id}`,
+        );
+      }
+      if (record.userName === undefined) {
+        await check(ctx, tx, 'iam:GetAccessKeyLastUsed', rootArn(account));
+      } else {
+        await authorizedUser(ctx, tx, 'iam:GetAccessKeyLastUsed', record.userName);
+      }
+      const last = record.lastUsed;
+      return {
+        ...(record.userName !== undefined ? { UserName: record.userName } : {}),
+        AccessKeyLastUsed: last
+          ? { LastUsedDate: last.date, ServiceName: last.service, Region: last.region }
+          : { ServiceName: 'N/A', Region: 'N/A' },
+      };
+    });
+  },
+};

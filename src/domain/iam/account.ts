@@ -1,4 +1,479 @@
-// (being written)
-import type { Operation } from '../operation.ts';
+// The account: CreateAccountAlias, DeleteAccountAlias, ListAccountAliases, GetAccountSummary,
+// GetAccountAuthorizationDetails.
+//
+// AWS's rules (IAM API reference; IAM User Guide "Using an alias for your AWS account ID";
+// responses recorded from AWS in LocalStack's snapshots, February 2026):
+// - An account has at most one alias; creating another replaces it. Aliases are unique across
+//   accounts: EntityAlreadyExists "The account alias <alias> already exists.". Deleting an alias
+//   the account does not have is NoSuchEntity "The account alias <alias> cannot be found.".
+// - GetAccountSummary answers every key of the SummaryMap with AWS's current quota values.
+// - GetAccountAuthorizationDetails lists users, groups, roles and managed policies (customer
+//   managed ones, and the AWS managed ones in use in the account) with their policies; documents
+//   are URL-encoded as RFC 3986 describes; all four lists page together under one Marker.
+//   Users always carry GroupList, AttachedManagedPolicies and Tags, and UserPolicyList only when
+//   not empty; groups carry GroupPolicyList and AttachedManagedPolicies; roles carry
+//   InstanceProfileList, RolePolicyList, AttachedManagedPolicies, Tags and RoleLastUsed.
+// All of these act on no particular resource: they are authorized on "*".
+import { IamError } from '../errors.ts';
+import { iamArn, key, parsePolicyArn } from '../names.ts';
+import type { StoreTx, Kind } from '../store.ts';
+import type {
+  AccessKeyRecord,
+  AccountRecord,
+  GroupRecord,
+  ManagedPolicyRecord,
+  MfaDeviceRecord,
+  PolicyHolder,
+  RoleRecord,
+  Tag,
+  UserRecord,
+} from '../records.ts';
+import { type Operation, check, pageOf, pageOutput, requiredStr } from '../operation.ts';
+import { positionalPage } from './access-keys.ts';
+import { userArn } from './users.ts';
 
-export const accountOperations: Record<string, Operation> = {};
+/** AWS's quotas as GetAccountSummary reports them (recorded from AWS, 2026). */
+const QUOTAS = {
+  UsersQuota: 5000,
+  GroupsQuota: 300,
+  RolesQuota: 1000,
+  PoliciesQuota: 1500,
+  InstanceProfilesQuota: 1000,
+  ServerCertificatesQuota: 20,
+  AccessKeysPerUserQuota: 2,
+  SigningCertificatesPerUserQuota: 2,
+  GroupsPerUserQuota: 10,
+  AttachedPoliciesPerUserQuota: 10,
+  AttachedPoliciesPerGroupQuota: 10,
+  AttachedPoliciesPerRoleQuota: 10,
+  UserPolicySizeQuota: 2048,
+  GroupPolicySizeQuota: 5120,
+  RolePolicySizeQuota: 10240,
+  PolicySizeQuota: 6144,
+  AssumeRolePolicySizeQuota: 2048,
+  VersionsPerPolicyQuota: 5,
+  PolicyVersionsInUseQuota: 10000,
+  GlobalEndpointTokenVersion: 1,
+} as const;
+
+/** RFC 3986 percent-encoding: only A-Z a-z 0-9 - . _ ~ stay as they are. */
+function encodeDocument(text: string): string {
+  return encodeURIComponent(text).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+}
+
+async function loadAccount(tx: StoreTx, account: string): Promise<AccountRecord> {
+  const record = await tx.get<AccountRecord>('account', account);
+  if (!record) throw new IamError('ServiceFailure', 'The account record is missing.');
+  return record;
+}
+
+/** Every record of a kind under the account's prefix, in key order. */
+async function allOf<T>(tx: StoreTx, kind: Kind, account: string): Promise<T[]> {
+  const out: T[] = [];
+  let after: string | undefined;
+  for (;;) {
+    const batch = await tx.list<T>(kind, { prefix: key.accountPrefix(account), after, limit: 500 });
+    for (const entry of batch) {
+      out.push(entry.value);
+      after = entry.key;
+    }
+    if (batch.length < 500) return out;
+  }
+}
+
+/** The account's virtual MFA devices (their keys are not laid out by account, so all are read). */
+async function mfaDevicesOf(tx: StoreTx, account: string): Promise<MfaDeviceRecord[]> {
+  const out: MfaDeviceRecord[] = [];
+  let after: string | undefined;
+  for (;;) {
+    const batch = await tx.list<MfaDeviceRecord>('mfa-device', { after, limit: 500 });
+    for (const entry of batch) {
+      after = entry.key;
+      if (entry.value.account === account) out.push(entry.value);
+    }
+    if (batch.length < 500) return out;
+  }
+}
+
+async function hasRootAccessKey(tx: StoreTx, account: string): Promise<boolean> {
+  let after: string | undefined;
+  for (;;) {
+    const batch = await tx.list<AccessKeyRecord>('access-key', { after, limit: 500 });
+    for (const entry of batch) {
+      after = entry.key;
+      if (entry.value.account === account && entry.value.userName === undefined) return true;
+    }
+    if (batch.length < 500) return false;
+  }
+}
+
+// ---- GetAccountAuthorizationDetails
+
+/** An instance profile as instance-profiles.ts keeps it (only what is read here). */
+interface InstanceProfileView {
+  readonly account: string;
+  readonly id: string;
+  readonly name: string;
+  readonly path: string;
+  readonly createdAt: string;
+  readonly roles: readonly string[];
+  readonly tags?: readonly Tag[];
+}
+
+const ENTITY_TYPES = ['User', 'Group', 'Role', 'LocalManagedPolicy', 'AWSManagedPolicy'] as const;
+type EntityType = (typeof ENTITY_TYPES)[number];
+
+/** One item of the combined, paged answer. */
+interface DetailItem {
+  readonly list: 'UserDetailList' | 'GroupDetailList' | 'RoleDetailList' | 'Policies';
+  readonly key: string;
+  readonly value: Record<string, unknown>;
+}
+
+function inlinePolicyList(holder: PolicyHolder): Record<string, unknown>[] {
+  return Object.entries(holder.inlinePolicies).map(([name, document]) => ({
+    PolicyName: name,
+    PolicyDocument: encodeDocument(document),
+  }));
+}
+
+function attachedList(holder: PolicyHolder): Record<string, unknown>[] {
+  return holder.attachedPolicies.map((arn) => ({
+    PolicyName: parsePolicyArn(arn)?.name ?? arn,
+    PolicyArn: arn,
+  }));
+}
+
+function boundaryOutput(arn: string | undefined): Record<string, unknown> {
+  return arn
+    ? {
+        PermissionsBoundary: {
+          PermissionsBoundaryType: 'PermissionsBoundaryPolicy',
+          PermissionsBoundaryArn: arn,
+        },
+      }
+    : {};
+}
+
+function userDetail(user: UserRecord): Record<string, unknown> {
+  const inline = inlinePolicyList(user);
+  return {
+    Path: user.path,
+    UserName: user.name,
+    UserId: user.id,
+    Arn: userArn(user),
+    CreateDate: user.createdAt,
+    ...(inline.length > 0 ? { UserPolicyList: inline } : {}),
+    GroupList: [...user.groups],
+    AttachedManagedPolicies: attachedList(user),
+    ...boundaryOutput(user.permissionsBoundary),
+    Tags: user.tags,
+  };
+}
+
+function groupDetail(group: GroupRecord): Record<string, unknown> {
+  return {
+    Path: group.path,
+    GroupName: group.name,
+    GroupId: group.id,
+    Arn: iamArn(group.account, 'group', group.path, group.name),
+    CreateDate: group.createdAt,
+    GroupPolicyList: inlinePolicyList(group),
+    AttachedManagedPolicies: attachedList(group),
+  };
+}
+
+function roleArnOf(role: RoleRecord): string {
+  return iamArn(role.account, 'role', role.path, role.name);
+}
+
+function roleDetail(
+  role: RoleRecord,
+  profiles: readonly InstanceProfileView[],
+  rolesByName: ReadonlyMap<string, RoleRecord>,
+): Record<string, unknown> {
+  const lower = role.name.toLowerCase();
+  const holding = profiles.filter((p) => p.roles.some((r) => r.toLowerCase() === lower));
+  return {
+    Path: role.path,
+    RoleName: role.name,
+    RoleId: role.id,
+    Arn: roleArnOf(role),
+    CreateDate: role.createdAt,
+    AssumeRolePolicyDocument: encodeDocument(role.trustPolicy),
+    InstanceProfileList: holding.map((profile) => ({
+      Path: profile.path,
+      InstanceProfileName: profile.name,
+      InstanceProfileId: profile.id,
+      Arn: iamArn(profile.account, 'instance-profile', profile.path, profile.name),
+      CreateDate: profile.createdAt,
+      Roles: profile.roles.flatMap((name) => {
+        const member = rolesByName.get(name.toLowerCase());
+        return member
+          ? [
+              {
+                Path: member.path,
+                RoleName: member.name,
+                RoleId: member.id,
+                Arn: roleArnOf(member),
+                CreateDate: member.createdAt,
+                AssumeRolePolicyDocument: encodeDocument(member.trustPolicy),
+              },
+            ]
+          : [];
+      }),
+    })),
+    RolePolicyList: inlinePolicyList(role),
+    AttachedManagedPolicies: attachedList(role),
+    ...boundaryOutput(role.permissionsBoundary),
+    Tags: role.tags,
+    RoleLastUsed: role.lastUsed ? { LastUsedDate: role.lastUsed.date, Region: role.lastUsed.region } : {},
+  };
+}
+
+interface PolicyUsage {
+  attachments: number;
+  boundaries: number;
+}
+
+function usageMap(
+  users: readonly UserRecord[],
+  groups: readonly GroupRecord[],
+  roles: readonly RoleRecord[],
+): Map<string, PolicyUsage> {
+  const usage = new Map<string, PolicyUsage>();
+  const entry = (arn: string) => {
+    let u = usage.get(arn);
+    if (!u) usage.set(arn, (u = { attachments: 0, boundaries: 0 }));
+    return u;
+  };
+  for (const holder of [...users, ...groups, ...roles]) {
+    for (const arn of holder.attachedPolicies) entry(arn).attachments++;
+  }
+  for (const holder of [...users, ...roles]) {
+    if (holder.permissionsBoundary) entry(holder.permissionsBoundary).boundaries++;
+  }
+  return usage;
+}
+
+function localPolicyDetail(
+  policy: ManagedPolicyRecord,
+  usage: PolicyUsage | undefined,
+): Record<string, unknown> {
+  const versions = [...policy.versions].sort(
+    (a, b) => Number.parseInt(b.versionId.slice(1), 10) - Number.parseInt(a.versionId.slice(1), 10),
+  );
+  return {
+    PolicyName: policy.name,
+    PolicyId: policy.id,
+    Arn: policy.arn,
+    Path: policy.path,
+    DefaultVersionId: policy.defaultVersionId,
+    AttachmentCount: usage?.attachments ?? 0,
+    PermissionsBoundaryUsageCount: usage?.boundaries ?? 0,
+    IsAttachable: true,
+    CreateDate: policy.createdAt,
+    UpdateDate: policy.updatedAt,
+    PolicyVersionList: versions.map((v) => ({
+      Document: encodeDocument(v.document),
+      VersionId: v.versionId,
+      IsDefaultVersion: v.versionId === policy.defaultVersionId,
+      CreateDate: v.createdAt,
+    })),
+  };
+}
+
+function parseFilter(value: unknown): Set<EntityType> {
+  const given = Array.isArray(value) ? (value as unknown[]) : [];
+  const wanted = given.filter((v): v is EntityType => ENTITY_TYPES.includes(v as EntityType));
+  return new Set(wanted.length > 0 ? wanted : ENTITY_TYPES);
+}
+
+// ---- the operations
+
+export const accountOperations: Record<string, Operation> = {
+  async CreateAccountAlias(ctx, input) {
+    const alias = requiredStr(input, 'AccountAlias');
+    return ctx.iam.store.write(async (tx) => {
+      await check(ctx, tx, 'iam:CreateAccountAlias', '*');
+      if (/^[0-9]{12}$/.test(alias)) {
+        throw new IamError('ValidationError', 'The account alias cannot be a 12-digit number.');
+      }
+      const accounts = await tx.list<AccountRecord>('account');
+      if (accounts.some((a) => a.value.alias === alias)) {
+        throw new IamError('EntityAlreadyExists', `The account alias ${alias} already exists.`);
+      }
+      const record = await loadAccount(tx, ctx.caller.account);
+      // One alias per account: a new one replaces the old.
+      record.alias = alias;
+      await tx.put('account', record.id, record);
+      return undefined;
+    });
+  },
+
+  async DeleteAccountAlias(ctx, input) {
+    const alias = requiredStr(input, 'AccountAlias');
+    return ctx.iam.store.write(async (tx) => {
+      await check(ctx, tx, 'iam:DeleteAccountAlias', '*');
+      const record = await loadAccount(tx, ctx.caller.account);
+      if (record.alias !== alias) {
+        throw new IamError('NoSuchEntity', `The account alias ${alias} cannot be found.`);
+      }
+      delete record.alias;
+      await tx.put('account', record.id, record);
+      return undefined;
+    });
+  },
+
+  async ListAccountAliases(ctx, input) {
+    return ctx.iam.store.read(async (tx) => {
+      await check(ctx, tx, 'iam:ListAccountAliases', '*');
+      const record = await loadAccount(tx, ctx.caller.account);
+      const aliases = record.alias ? [record.alias] : [];
+      return pageOutput(
+        'AccountAliases',
+        positionalPage(aliases, (a) => a, input),
+        (a) => a,
+      );
+    });
+  },
+
+  async GetAccountSummary(ctx) {
+    const { account } = ctx.caller;
+    return ctx.iam.store.read(async (tx) => {
+      await check(ctx, tx, 'iam:GetAccountSummary', '*');
+      const accountRecord = await loadAccount(tx, account);
+      const prefix = key.accountPrefix(account);
+      const users = await allOf<UserRecord>(tx, 'user', account);
+      const policies = await allOf<ManagedPolicyRecord>(tx, 'policy', account);
+      const devices = await mfaDevicesOf(tx, account);
+      const enabled = devices.filter((d) => d.enabledAt !== undefined);
+      return {
+        SummaryMap: {
+          Users: users.length,
+          UsersQuota: QUOTAS.UsersQuota,
+          Groups: await tx.count('group', prefix),
+          GroupsQuota: QUOTAS.GroupsQuota,
+          Roles: await tx.count('role', prefix),
+          RolesQuota: QUOTAS.RolesQuota,
+          Policies: policies.length,
+          PoliciesQuota: QUOTAS.PoliciesQuota,
+          PolicyVersionsInUse: policies.reduce((n, p) => n + p.versions.length, 0),
+          PolicyVersionsInUseQuota: QUOTAS.PolicyVersionsInUseQuota,
+          VersionsPerPolicyQuota: QUOTAS.VersionsPerPolicyQuota,
+          PolicySizeQuota: QUOTAS.PolicySizeQuota,
+          InstanceProfiles: await tx.count('instance-profile', prefix),
+          InstanceProfilesQuota: QUOTAS.InstanceProfilesQuota,
+          ServerCertificates: 0,
+          ServerCertificatesQuota: QUOTAS.ServerCertificatesQuota,
+          Providers: 0,
+          MFADevices: devices.length,
+          MFADevicesInUse: enabled.length,
+          // The root user's devices are the enabled ones that belong to no IAM user.
+          AccountMFAEnabled: enabled.some((d) => d.userName === undefined) ? 1 : 0,
+          AccountAccessKeysPresent: (await hasRootAccessKey(tx, account)) ? 1 : 0,
+          AccountPasswordPresent: accountRecord.rootPasswordHash ? 1 : 0,
+          AccountSigningCertificatesPresent: 0,
+          AccessKeysPerUserQuota: QUOTAS.AccessKeysPerUserQuota,
+          SigningCertificatesPerUserQuota: QUOTAS.SigningCertificatesPerUserQuota,
+          GroupsPerUserQuota: QUOTAS.GroupsPerUserQuota,
+          AttachedPoliciesPerUserQuota: QUOTAS.AttachedPoliciesPerUserQuota,
+          AttachedPoliciesPerGroupQuota: QUOTAS.AttachedPoliciesPerGroupQuota,
+          AttachedPoliciesPerRoleQuota: QUOTAS.AttachedPoliciesPerRoleQuota,
+          UserPolicySizeQuota: QUOTAS.UserPolicySizeQuota,
+          GroupPolicySizeQuota: QUOTAS.GroupPolicySizeQuota,
+          RolePolicySizeQuota: QUOTAS.RolePolicySizeQuota,
+          AssumeRolePolicySizeQuota: QUOTAS.AssumeRolePolicySizeQuota,
+          GlobalEndpointTokenVersion: QUOTAS.GlobalEndpointTokenVersion,
+        },
+      };
+    });
+  },
+
+  async GetAccountAuthorizationDetails(ctx, input) {
+    const { account } = ctx.caller;
+    const filter = parseFilter(input.Filter);
+    return ctx.iam.store.read(async (tx) => {
+      await check(ctx, tx, 'iam:GetAccountAuthorizationDetails', '*');
+      const users = await allOf<UserRecord>(tx, 'user', account);
+      const groups = await allOf<GroupRecord>(tx, 'group', account);
+      const roles = await allOf<RoleRecord>(tx, 'role', account);
+      const usage = usageMap(users, groups, roles);
+      const items: DetailItem[] = [];
+      if (filter.has('User')) {
+        for (const u of users)
+          items.push({ list: 'UserDetailList', key: `1/${u.name.toLowerCase()}`, value: userDetail(u) });
+      }
+      if (filter.has('Group')) {
+        for (const g of groups)
+          items.push({ list: 'GroupDetailList', key: `2/${g.name.toLowerCase()}`, value: groupDetail(g) });
+      }
+      if (filter.has('Role')) {
+        const profiles = await allOf<InstanceProfileView>(tx, 'instance-profile', account);
+        const rolesByName = new Map(roles.map((r) => [r.name.toLowerCase(), r]));
+        for (const r of roles) {
+          items.push({
+            list: 'RoleDetailList',
+            key: `3/${r.name.toLowerCase()}`,
+            value: roleDetail(r, profiles, rolesByName),
+          });
+        }
+      }
+      if (filter.has('LocalManagedPolicy')) {
+        for (const p of await allOf<ManagedPolicyRecord>(tx, 'policy', account)) {
+          items.push({ list: 'Policies', key: `4/${p.arn}`, value: localPolicyDetail(p, usage.get(p.arn)) });
+        }
+      }
+      if (filter.has('AWSManagedPolicy')) {
+        // Only the AWS managed policies in use in the account, as AWS answers.
+        const inUse = [...usage.keys()].filter((arn) => parsePolicyArn(arn)?.account === 'aws').sort();
+        for (const arn of inUse) {
+          const policy = ctx.iam.awsManagedPolicies.get(arn);
+          if (!policy) continue;
+          const u = usage.get(arn);
+          items.push({
+            list: 'Policies',
+            key: `5/${arn}`,
+            value: {
+              PolicyName: policy.name,
+              PolicyId: policy.id,
+              Arn: policy.arn,
+              Path: policy.path,
+              DefaultVersionId: policy.defaultVersionId,
+              AttachmentCount: u?.attachments ?? 0,
+              PermissionsBoundaryUsageCount: u?.boundaries ?? 0,
+              IsAttachable: true,
+              CreateDate: policy.createDate,
+              UpdateDate: policy.updateDate,
+              PolicyVersionList: [
+                {
+                  Document: encodeDocument(policy.document),
+                  VersionId: policy.defaultVersionId,
+                  IsDefaultVersion: true,
+                  CreateDate: policy.updateDate,
+                },
+              ],
+            },
+          });
+        }
+      }
+      items.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      const page = pageOf(items, (item) => item.key, input);
+      const out: Record<string, unknown[]> = {
+        UserDetailList: [],
+        GroupDetailList: [],
+        RoleDetailList: [],
+        Policies: [],
+      };
+      for (const item of page.items) out[item.list]!.push(item.value);
+      return {
+        ...out,
+        IsTruncated: page.isTruncated,
+        ...(page.marker ? { Marker: page.marker } : {}),
+      };
+    });
+  },
+};

@@ -2,7 +2,8 @@
 // sealed like a long-term key's; the session token is kept only as a hash.
 import type { Tag } from '../records.ts';
 
-export type SessionType = 'session-token' | 'assumed-role' | 'federated-user';
+/** How the session began; 'console' is a web console sign-in (it carries MFA like a session token). */
+export type SessionType = 'session-token' | 'assumed-role' | 'federated-user' | 'console';
 
 export interface SessionRecord {
   readonly accessKeyId: string;

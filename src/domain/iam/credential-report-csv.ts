@@ -1,0 +1,239 @@
+// The credential report's CSV, built from a snapshot of the account: pure functions, no store, no
+// clock. The contract is /work/shared/guide/credential-report.md (columns, value grammar, the
+// decisions where AWS's documentation and observed reports disagree); this file follows it:
+// - 22 columns in AWS's order, the `<root_account>` row first, then one row per user ordered by
+//   creation time, then name; rows joined by LF with no final newline and no blank lines.
+// - Timestamps `YYYY-MM-DDTHH:MM:SS+00:00`; booleans lowercase; sentinels `N/A`,
+//   `no_information` and `not_supported` exactly as AWS writes them.
+// - A field is quoted (RFC 4180) only when it must be: a user name or path holding a comma.
+// - Access keys and signing certificates keep their slot (1 or 2) from one report to the next: a
+//   new credential takes the lowest free slot, and deleting the one in slot 1 leaves slot 1 empty.
+import type { AccessKeyRecord, PasswordPolicy, SigningCertificate } from '../records.ts';
+
+export const CREDENTIAL_REPORT_COLUMNS = [
+  'user',
+  'arn',
+  'user_creation_time',
+  'password_enabled',
+  'password_last_used',
+  'password_last_changed',
+  'password_next_rotation',
+  'mfa_active',
+  'access_key_1_active',
+  'access_key_1_last_rotated',
+  'access_key_1_last_used_date',
+  'access_key_1_last_used_region',
+  'access_key_1_last_used_service',
+  'access_key_2_active',
+  'access_key_2_last_rotated',
+  'access_key_2_last_used_date',
+  'access_key_2_last_used_region',
+  'access_key_2_last_used_service',
+  'cert_1_active',
+  'cert_1_last_rotated',
+  'cert_2_active',
+  'cert_2_last_rotated',
+] as const;
+
+export const ROOT_ROW_NAME = '<root_account>';
+
+const NA = 'N/A';
+const NO_INFORMATION = 'no_information';
+const NOT_SUPPORTED = 'not_supported';
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Services that are not Region-specific: AWS's documentation gives N/A as their region (§5.5). */
+const REGIONLESS_SERVICES = new Set(['s3']);
+
+/** Which credential holds slot 1 and slot 2 (null when empty), per owner. */
+export interface CredentialSlots {
+  keys: (string | null)[];
+  certs: (string | null)[];
+}
+
+/** What the report shows about one principal, gathered from the store. */
+export interface ReportPrincipal {
+  /** Slot memory key: the user's id (a user re-created under the same name starts afresh), or ROOT_ROW_NAME. */
+  readonly id: string;
+  readonly name: string;
+  readonly arn: string;
+  readonly createdAt: string;
+  readonly hasPassword: boolean;
+  readonly passwordLastUsed: string | undefined;
+  /** Undefined for root, whose password changes the report does not show. */
+  readonly passwordChangedAt: string | undefined;
+  readonly mfaActive: boolean;
+  /** The principal's access keys, oldest first. */
+  readonly accessKeys: readonly Pick<AccessKeyRecord, 'id' | 'status' | 'createdAt' | 'lastUsed'>[];
+  /** The principal's signing certificates, oldest first. */
+  readonly certificates: readonly Pick<SigningCertificate, 'id' | 'status' | 'uploadedAt'>[];
+}
+
+export interface ReportSnapshot {
+  readonly root: ReportPrincipal;
+  readonly users: readonly ReportPrincipal[];
+  readonly passwordPolicy: Pick<PasswordPolicy, 'MaxPasswordAge'> | undefined;
+  /** Slots as the previous report assigned them, by principal id. */
+  readonly previousSlots?: Readonly<Record<string, CredentialSlots>>;
+}
+
+export interface BuiltReport {
+  readonly csv: string;
+  readonly slots: Record<string, CredentialSlots>;
+}
+
+/** `YYYY-MM-DDTHH:MM:SS+00:00` for a stored ISO time (fractions dropped). */
+export function reportTime(iso: string): string {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return NA;
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().slice(0, 19) + '+00:00';
+}
+
+/** An RFC 4180 field: quoted only when it holds a comma, a quote or a line break. */
+export function csvField(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+/**
+ * Places credentials (oldest first) into `count` slots: one that held a slot keeps it; the others
+ * take the lowest free slots in creation order. More credentials than slots: the extra are left out.
+ */
+export function assignSlots(
+  previous: readonly (string | null)[] | undefined,
+  ids: readonly string[],
+  count = 2,
+): (string | null)[] {
+  const slots: (string | null)[] = Array.from({ length: count }, () => null);
+  const present = new Set(ids);
+  const placed = new Set<string>();
+  previous?.slice(0, count).forEach((id, index) => {
+    if (id !== null && present.has(id) && !placed.has(id)) {
+      slots[index] = id;
+      placed.add(id);
+    }
+  });
+  for (const id of ids) {
+    if (placed.has(id)) continue;
+    const free = slots.indexOf(null);
+    if (free < 0) break;
+    slots[free] = id;
+    placed.add(id);
+  }
+  return slots;
+}
+
+function bool(value: boolean): string {
+  return value ? 'true' : 'false';
+}
+
+function keyCells(key: ReportPrincipal['accessKeys'][number] | undefined): string[] {
+  if (!key) return ['false', NA, NA, NA, NA];
+  const used = key.lastUsed;
+  if (!used) return [bool(key.status === 'Active'), reportTime(key.createdAt), NA, NA, NA];
+  return [
+    bool(key.status === 'Active'),
+    reportTime(key.createdAt),
+    reportTime(used.date),
+    REGIONLESS_SERVICES.has(used.service) || !used.region ? NA : used.region,
+    used.service || NA,
+  ];
+}
+
+function certCells(cert: ReportPrincipal['certificates'][number] | undefined): string[] {
+  if (!cert) return ['false', NA];
+  return [bool(cert.status === 'Active'), reportTime(cert.uploadedAt)];
+}
+
+function nextRotation(changedAt: string, maxAgeDays: number | undefined): string {
+  if (maxAgeDays === undefined || maxAgeDays <= 0) return NA;
+  const ms = Date.parse(changedAt);
+  if (Number.isNaN(ms)) return NA;
+  return reportTime(new Date(ms + maxAgeDays * DAY_MS).toISOString());
+}
+
+function row(
+  principal: ReportPrincipal,
+  isRoot: boolean,
+  snapshot: ReportSnapshot,
+  slots: CredentialSlots,
+): string[] {
+  const keysById = new Map(principal.accessKeys.map((k) => [k.id, k]));
+  const certsById = new Map(principal.certificates.map((c) => [c.id, c]));
+  const keyAt = (slot: number) => {
+    const id = slots.keys[slot];
+    return id == null ? undefined : keysById.get(id);
+  };
+  const certAt = (slot: number) => {
+    const id = slots.certs[slot];
+    return id == null ? undefined : certsById.get(id);
+  };
+
+  let passwordCells: string[];
+  if (isRoot) {
+    passwordCells = [
+      bool(principal.hasPassword),
+      principal.passwordLastUsed ? reportTime(principal.passwordLastUsed) : NO_INFORMATION,
+      NOT_SUPPORTED,
+      NOT_SUPPORTED,
+    ];
+  } else if (principal.hasPassword && principal.passwordChangedAt !== undefined) {
+    passwordCells = [
+      'true',
+      principal.passwordLastUsed ? reportTime(principal.passwordLastUsed) : NO_INFORMATION,
+      reportTime(principal.passwordChangedAt),
+      nextRotation(principal.passwordChangedAt, snapshot.passwordPolicy?.MaxPasswordAge),
+    ];
+  } else {
+    // No password now; a former password's last use is kept (§5.2).
+    passwordCells = [
+      'false',
+      principal.passwordLastUsed ? reportTime(principal.passwordLastUsed) : NA,
+      NA,
+      NA,
+    ];
+  }
+
+  return [
+    principal.name,
+    principal.arn,
+    reportTime(principal.createdAt),
+    ...passwordCells,
+    bool(principal.mfaActive),
+    ...keyCells(keyAt(0)),
+    ...keyCells(keyAt(1)),
+    ...certCells(certAt(0)),
+    ...certCells(certAt(1)),
+  ];
+}
+
+function byCreation(a: ReportPrincipal, b: ReportPrincipal): number {
+  const diff = Date.parse(a.createdAt) - Date.parse(b.createdAt);
+  if (diff !== 0 && !Number.isNaN(diff)) return diff;
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+export function buildCredentialReport(snapshot: ReportSnapshot): BuiltReport {
+  const slots: Record<string, CredentialSlots> = {};
+  const lines: string[] = [CREDENTIAL_REPORT_COLUMNS.join(',')];
+  const principals: [ReportPrincipal, boolean][] = [
+    [snapshot.root, true],
+    ...[...snapshot.users].sort(byCreation).map((u): [ReportPrincipal, boolean] => [u, false]),
+  ];
+  for (const [principal, isRoot] of principals) {
+    const previous = snapshot.previousSlots?.[principal.id];
+    const assigned: CredentialSlots = {
+      keys: assignSlots(
+        previous?.keys,
+        principal.accessKeys.map((k) => k.id),
+      ),
+      certs: assignSlots(
+        previous?.certs,
+        principal.certificates.map((c) => c.id),
+      ),
+    };
+    if (assigned.keys.some((id) => id !== null) || assigned.certs.some((id) => id !== null)) {
+      slots[principal.id] = assigned;
+    }
+    lines.push(row(principal, isRoot, snapshot, assigned).map(csvField).join(','));
+  }
+  return { csv: lines.join('\n'), slots };
+}

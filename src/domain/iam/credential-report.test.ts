@@ -1,0 +1,219 @@
+// GenerateCredentialReport and GetCredentialReport with a controllable clock: the four-hour reuse
+// and expiry, snapshot semantics, root's MFA devices and key slots kept between reports. (The
+// end-to-end tests in test/e2e/credential-report/ cannot move the server's clock.)
+import { test, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { openSqliteStore } from '../../storage/sqlite/sqlite-store.ts';
+import { createSealer, generateMasterKey } from '../../crypto/sealing.ts';
+import { createIam, type Iam } from '../iam.ts';
+import type { Caller } from '../caller.ts';
+import { IamError } from '../errors.ts';
+import type { AccessKeyRecord, AccountRecord, MfaDeviceRecord, UserRecord } from '../records.ts';
+import type { OperationContext } from '../operation.ts';
+import { key } from '../names.ts';
+import type { Kind } from '../store.ts';
+import { credentialReportOperations, REPORT_STARTED_DESCRIPTION } from './credential-report.ts';
+
+const ACCOUNT = '123456789012';
+const HOUR = 60 * 60 * 1000;
+
+let clock: number;
+let iam: Iam;
+let ctx: OperationContext;
+
+const root: Caller = {
+  account: ACCOUNT,
+  type: 'root',
+  arn: `arn:aws:iam::${ACCOUNT}:root`,
+  userId: ACCOUNT,
+  requestContext: {},
+};
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+async function put(kind: Kind, k: string, value: unknown): Promise<void> {
+  await iam.store.write((tx) => tx.put(kind, k, value));
+}
+
+function user(name: string, fields: Partial<UserRecord> = {}): UserRecord {
+  return {
+    account: ACCOUNT,
+    id: `AIDA${name.toUpperCase()}`,
+    name,
+    path: '/',
+    createdAt: iso(clock),
+    tags: [],
+    attachedPolicies: [],
+    inlinePolicies: {},
+    groups: [],
+    accessKeyIds: [],
+    mfaSerials: [],
+    ...fields,
+  };
+}
+
+function accessKey(id: string, userName: string | undefined): AccessKeyRecord {
+  return { account: ACCOUNT, userName, id, sealedSecret: 'x', status: 'Active', createdAt: iso(clock) };
+}
+
+function device(name: string, fields: Partial<MfaDeviceRecord> = {}): MfaDeviceRecord {
+  return {
+    account: ACCOUNT,
+    serialNumber: `arn:aws:iam::${ACCOUNT}:mfa/${name}`,
+    name,
+    path: '/',
+    createdAt: iso(clock),
+    sealedSeed: 'x',
+    tags: [],
+    ...fields,
+  };
+}
+
+const generate = () => credentialReportOperations.GenerateCredentialReport!(ctx, {});
+const get = () => credentialReportOperations.GetCredentialReport!(ctx, {});
+
+async function reportLines(): Promise<string[]> {
+  const out = await get();
+  return Buffer.from(out!.Content as Uint8Array)
+    .toString('utf8')
+    .split('\n');
+}
+
+async function errorOf(call: Promise<unknown>): Promise<{ code: string; message: string }> {
+  try {
+    await call;
+  } catch (error) {
+    assert.ok(error instanceof IamError);
+    return { code: error.code, message: error.message };
+  }
+  throw new Error('expected the call to fail');
+}
+
+beforeEach(async () => {
+  clock = Date.parse('2026-07-31T12:00:00Z');
+  iam = createIam({
+    store: openSqliteStore({ filename: ':memory:' }),
+    now: () => new Date(clock),
+    sealer: createSealer(generateMasterKey()),
+    awsManagedPolicies: { get: () => undefined, list: () => [] },
+  });
+  ctx = { iam, caller: root };
+  const account: AccountRecord = {
+    id: ACCOUNT,
+    rootEmail: 'root@example.com',
+    rootPasswordHash: '$argon2id$stub',
+    createdAt: '2024-01-15T09:00:00Z',
+  };
+  await put('account', ACCOUNT, account);
+});
+
+test('GetCredentialReport before any report: ReportNotPresent with no message', async () => {
+  assert.deepEqual(await errorOf(get()), { code: 'ReportNotPresent', message: '' });
+});
+
+test('Generate starts a report that Get serves at once; within 4 hours Generate reuses it', async () => {
+  assert.deepEqual(await generate(), { State: 'STARTED', Description: REPORT_STARTED_DESCRIPTION });
+  const first = await get();
+  assert.equal(first!.ReportFormat, 'text/csv');
+  assert.equal(first!.GeneratedTime, '2026-07-31T12:00:00Z');
+
+  clock += 3 * HOUR + 59 * 60 * 1000;
+  await put('user', key.entity(ACCOUNT, 'late'), user('late'));
+  assert.deepEqual(await generate(), { State: 'COMPLETE' });
+  const again = await get();
+  assert.equal(again!.GeneratedTime, '2026-07-31T12:00:00Z');
+  // A snapshot: the user created after generation is not in it.
+  assert.equal((await reportLines()).length, 2);
+});
+
+test('after 4 hours Get says ReportExpired, and Generate starts a new report', async () => {
+  await generate();
+  await put('user', key.entity(ACCOUNT, 'late'), user('late'));
+  clock += 4 * HOUR;
+  assert.deepEqual(await errorOf(get()), { code: 'ReportExpired', message: '' });
+  assert.deepEqual(await generate(), { State: 'STARTED', Description: REPORT_STARTED_DESCRIPTION });
+  const out = await get();
+  assert.equal(out!.GeneratedTime, '2026-07-31T16:00:00Z');
+  const lines = await reportLines();
+  assert.equal(lines.length, 3);
+  assert.match(lines[2]!, /^late,/);
+});
+
+test("root's mfa_active comes from enabled devices of no user; unassigned devices do not count", async () => {
+  await put('mfa-device', `${ACCOUNT}/spare`, device('spare'));
+  await put(
+    'mfa-device',
+    `${ACCOUNT}/alice-phone`,
+    device('alice-phone', { userName: 'alice', enabledAt: iso(clock) }),
+  );
+  await put(
+    'mfa-device',
+    '999999999999/other',
+    device('other', { account: '999999999999', enabledAt: iso(clock) }),
+  );
+  await generate();
+  assert.equal((await reportLines())[1]!.split(',')[7], 'false');
+
+  clock += 4 * HOUR;
+  await put(
+    'mfa-device',
+    `${ACCOUNT}/root-account-mfa-device`,
+    device('root-account-mfa-device', { enabledAt: iso(clock) }),
+  );
+  await generate();
+  const rootRow = (await reportLines())[1]!.split(',');
+  assert.equal(rootRow[0], '<root_account>');
+  assert.equal(rootRow[3], 'true'); // root has a password
+  assert.equal(rootRow[7], 'true');
+});
+
+test("a user's mfa_active follows its enabled devices", async () => {
+  await put(
+    'user',
+    key.entity(ACCOUNT, 'withmfa'),
+    user('withmfa', { mfaSerials: [`arn:aws:iam::${ACCOUNT}:mfa/p`] }),
+  );
+  await put('user', key.entity(ACCOUNT, 'without'), user('without'));
+  await generate();
+  const rows = Object.fromEntries((await reportLines()).slice(2).map((l) => [l.split(',')[0], l.split(',')]));
+  assert.equal(rows.withmfa![7], 'true');
+  assert.equal(rows.without![7], 'false');
+});
+
+test('a key keeps its slot across reports: deleting slot 1 leaves slot 1 empty', async () => {
+  const k1 = accessKey('AKIAONE', 'keys');
+  clock += 1000;
+  const k2 = accessKey('AKIATWO', 'keys');
+  await put('access-key', k1.id, k1);
+  await put('access-key', k2.id, k2);
+  await put('user', key.entity(ACCOUNT, 'keys'), user('keys', { accessKeyIds: [k1.id, k2.id] }));
+  await generate();
+  let row = (await reportLines())[2]!.split(',');
+  assert.deepEqual([row[8], row[13]], ['true', 'true']);
+  assert.equal(row[9], iso(clock - 1000).replace('Z', '+00:00'));
+
+  clock += 4 * HOUR;
+  await iam.store.write((tx) => tx.delete('access-key', k1.id));
+  await put('user', key.entity(ACCOUNT, 'keys'), user('keys', { accessKeyIds: [k2.id] }));
+  await generate();
+  row = (await reportLines())[2]!.split(',');
+  assert.deepEqual(row.slice(8, 13), ['false', 'N/A', 'N/A', 'N/A', 'N/A']);
+  assert.equal(row[13], 'true');
+});
+
+test("the root user's access keys fill the root row", async () => {
+  const rootKey = accessKey('AKIAROOTKEY', undefined);
+  rootKey.lastUsed = { date: iso(clock), region: 'us-east-1', service: 'iam' };
+  await put('access-key', rootKey.id, rootKey);
+  await generate();
+  const row = (await reportLines())[1]!.split(',');
+  assert.deepEqual(row.slice(8, 13), [
+    'true',
+    '2026-07-31T12:00:00+00:00',
+    '2026-07-31T12:00:00+00:00',
+    'us-east-1',
+    'iam',
+  ]);
+});
