@@ -1,14 +1,83 @@
-// (placeholder until the MFA family lands: no device verifies)
+// One MFA code checked for a sign-in or a session (GetSessionToken, AssumeRole with SerialNumber
+// and TokenCode, console sign-in): the one path every caller shares.
+//
+// Security properties:
+// - the device must be enabled for exactly that principal (an IAM user, or root when userName is
+//   undefined); any other device answers 'unknown-device' without looking at the code;
+// - the code is checked with RFC 6238 (SHA-1, 6 digits, 30 s) within ±1 step of the server's
+//   clock, in constant time, and only steps later than the last accepted one count, so a code is
+//   never accepted twice (replay protection), nor one older than a code already used;
+// - wrong codes are counted per device; after MAX_CONSECUTIVE_FAILURES in a row the device is
+//   throttled (see mfa-common.ts) and answers 'throttled' without looking at the code;
+// - the seed is opened only here and in Enable/Resync, and never leaves this function.
 import type { Iam } from '../iam.ts';
 import type { StoreTx } from '../store.ts';
+import type { MfaDeviceRecord, UserRecord } from '../records.ts';
+import { key } from '../names.ts';
+import { verifyTotp } from '../../crypto/totp.ts';
+import { findDevice, isThrottled, openSeed, recordFailure, recordSuccess, saveDevice } from './mfa-common.ts';
 
+export type MfaVerification =
+  { ok: true } | { ok: false; reason: 'unknown-device' | 'invalid-code' | 'throttled' };
+
+/**
+ * Checks `code` against the device `serialNumber`, which must be enabled for `userName` (an IAM
+ * user's name; undefined for the account's root user). Records the accepted step, or counts the
+ * failure, through `tx`.
+ *
+ * The caller must let `tx` commit even when the answer is not ok — a failure count written in a
+ * transaction that is then rolled back (by throwing inside `store.write`) is lost, and with it the
+ * throttle. Return the outcome from the transaction and throw after it, or use `checkMfaCode`,
+ * which runs its own transaction.
+ */
 export async function verifyMfaCode(
-  _iam: Iam,
-  _tx: StoreTx,
-  _account: string,
-  _serialNumber: string,
-  _userName: string | undefined,
-  _code: string,
-): Promise<{ ok: true } | { ok: false; reason: 'unknown-device' | 'invalid-code' | 'throttled' }> {
-  return { ok: false, reason: 'unknown-device' };
+  iam: Iam,
+  tx: StoreTx,
+  account: string,
+  serialNumber: string,
+  userName: string | undefined,
+  code: string,
+): Promise<MfaVerification> {
+  const device = await findDevice(tx, account, serialNumber);
+  if (!device || !(await enabledForPrincipal(tx, account, device, userName))) {
+    return { ok: false, reason: 'unknown-device' };
+  }
+  const now = iam.now();
+  if (isThrottled(device, now.getTime())) return { ok: false, reason: 'throttled' };
+  const result = verifyTotp({
+    secret: openSeed(iam, device),
+    code,
+    atMs: now.getTime(),
+    window: 1,
+    ...(device.lastUsedStep !== undefined ? { lastUsedStep: device.lastUsedStep } : {}),
+  });
+  if (result.ok) recordSuccess(device, result.step);
+  else recordFailure(device, now);
+  await saveDevice(tx, device);
+  return result.ok ? { ok: true } : { ok: false, reason: 'invalid-code' };
+}
+
+/** verifyMfaCode in a write transaction of its own, committed whatever the answer. */
+export function checkMfaCode(
+  iam: Iam,
+  account: string,
+  serialNumber: string,
+  userName: string | undefined,
+  code: string,
+): Promise<MfaVerification> {
+  return iam.store.write((tx) => verifyMfaCode(iam, tx, account, serialNumber, userName, code));
+}
+
+async function enabledForPrincipal(
+  tx: StoreTx,
+  account: string,
+  device: MfaDeviceRecord,
+  userName: string | undefined,
+): Promise<boolean> {
+  if (device.enabledAt === undefined) return false;
+  if (userName === undefined) return device.userName === undefined;
+  const user = await tx.get<UserRecord>('user', key.entity(account, userName));
+  if (!user) return false;
+  const serial = device.serialNumber.toLowerCase();
+  return user.mfaSerials.some((s) => s.toLowerCase() === serial);
 }

@@ -22,6 +22,7 @@ import {
   tagsOf,
 } from '../operation.ts';
 import { requireAttachablePolicy } from './policy-refs.ts';
+import { renameMfaDeviceOwner } from './mfa-common.ts';
 
 export const USERS_QUOTA = 5000;
 
@@ -296,4 +297,5 @@ async function renameUser(tx: StoreTx, user: UserRecord, newName: string, newPat
     const accessKey = await tx.get<AccessKeyRecord>('access-key', id);
     if (accessKey) await tx.put('access-key', id, { ...accessKey, userName: newName });
   }
+  await renameMfaDeviceOwner(tx, user.account, user.mfaSerials, newName);
 }

@@ -10,7 +10,7 @@ import { IamError } from '../errors.ts';
 import { key, parsePolicyArn } from '../names.ts';
 import type { RoleRecord, Tag } from '../records.ts';
 import type { StoreTx } from '../store.ts';
-import { verifyMfaCode } from '../iam/mfa-verify.ts';
+import { checkMfaCode } from '../iam/mfa-verify.ts';
 import { loadManagedPolicyDocument } from '../policy-documents.ts';
 import type { SessionRecord } from './sessions.ts';
 import { sessionArn } from './sessions.ts';
@@ -36,8 +36,9 @@ export const stsOperations: Readonly<Record<string, Operation>> = {
       typeof input.DurationSeconds === 'number' ? input.DurationSeconds : SESSION_TOKEN_DEFAULT;
     // The root user's session tokens last at most an hour; longer requests are silently shortened.
     const duration = caller.type === 'root' ? Math.min(requested, ROOT_SESSION_MAX) : requested;
+    // MFA is checked in a transaction of its own, so that a wrong code counts against the throttle.
+    const mfaAt = await proveMfa(ctx, input);
     return ctx.iam.store.write(async (tx) => {
-      const mfaAt = await proveMfa(ctx, tx, input);
       const credentials = await issue(ctx, tx, duration, {
         type: 'session-token',
         userName: caller.userName,
@@ -74,6 +75,7 @@ export const stsOperations: Readonly<Record<string, Operation>> = {
     const externalId = str(input, 'ExternalId');
     const sourceIdentity = str(input, 'SourceIdentity') ?? caller.session?.sourceIdentity;
 
+    const mfaNow = await proveMfa(ctx, input);
     return ctx.iam.store.write(async (tx) => {
       const role = await tx.get<RoleRecord>('role', key.entity(target.account, target.name));
       const denied = () =>
@@ -89,7 +91,6 @@ export const stsOperations: Readonly<Record<string, Operation>> = {
         );
       }
       await requirePolicyArns(ctx, tx, policyArns);
-      const mfaNow = await proveMfa(ctx, tx, input);
       const mfaAt = mfaNow ?? caller.session?.mfaAuthenticatedAt;
 
       // Transitive tags of the calling session carry over; they may not be overridden.
@@ -244,7 +245,7 @@ async function issue(ctx: OperationContext, tx: StoreTx, durationSeconds: number
  * Checks SerialNumber + TokenCode against the caller's MFA device; returns when MFA was proven,
  * or undefined when none was offered. Wrong codes are AccessDenied with AWS's observed texts.
  */
-async function proveMfa(ctx: OperationContext, tx: StoreTx, input: Input): Promise<string | undefined> {
+async function proveMfa(ctx: OperationContext, input: Input): Promise<string | undefined> {
   const serial = str(input, 'SerialNumber');
   const code = str(input, 'TokenCode');
   if (serial === undefined && code === undefined) return undefined;
@@ -255,7 +256,7 @@ async function proveMfa(ctx: OperationContext, tx: StoreTx, input: Input): Promi
   if (serial === undefined || code === undefined) throw unable;
   const userName = ctx.caller.type === 'root' ? undefined : ctx.caller.userName;
   if (ctx.caller.type !== 'root' && userName === undefined) throw unable;
-  const verdict = await verifyMfaCode(ctx.iam, tx, ctx.caller.account, serial, userName, code);
+  const verdict = await checkMfaCode(ctx.iam, ctx.caller.account, serial, userName, code);
   if (!verdict.ok) {
     if (verdict.reason === 'unknown-device') throw unable;
     throw new IamError(

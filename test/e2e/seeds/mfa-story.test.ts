@@ -222,16 +222,14 @@ test('a role whose trust policy requires MFA is assumed only by an MFA session',
     .send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'with-mfa' }));
   assert.equal(withMfa.AssumedRoleUser?.Arn, `arn:aws:sts::${account}:assumed-role/admin-with-mfa/with-mfa`);
   await server.advanceClock(30);
-  const direct = await server
-    .sts(dave)
-    .send(
-      new AssumeRoleCommand({
-        RoleArn: roleArn,
-        RoleSessionName: 'direct-mfa',
-        SerialNumber: serial,
-        TokenCode: totpCode(seed, server.now()),
-      }),
-    );
+  const direct = await server.sts(dave).send(
+    new AssumeRoleCommand({
+      RoleArn: roleArn,
+      RoleSessionName: 'direct-mfa',
+      SerialNumber: serial,
+      TokenCode: totpCode(seed, server.now()),
+    }),
+  );
   assert.ok(direct.Credentials?.SessionToken);
 });
 
@@ -253,4 +251,20 @@ test('the credential report shows mfa_active true for the user with MFA and fals
   );
   assert.equal(byUser.get('dave')?.mfa_active, 'true');
   assert.equal(byUser.get('erin')?.mfa_active, 'false');
+});
+
+test('repeated wrong codes on GetSessionToken are throttled: then even the right code is refused', async () => {
+  for (let i = 0; i < 5; i++) {
+    const wrong = await awsError(
+      server.sts(dave).send(new GetSessionTokenCommand({ SerialNumber: serial, TokenCode: '000000' })),
+    );
+    assert.equal(wrong.code, 'AccessDenied');
+  }
+  await server.advanceClock(30);
+  const refused = await awsError(
+    server
+      .sts(dave)
+      .send(new GetSessionTokenCommand({ SerialNumber: serial, TokenCode: totpCode(seed, server.now()) })),
+  );
+  assert.equal(refused.code, 'AccessDenied');
 });

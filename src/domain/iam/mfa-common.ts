@@ -1,0 +1,242 @@
+// Shared pieces of the virtual MFA family: where devices are kept, how a serial number finds one,
+// whose device it is, AWS's errors, and the throttle on wrong codes.
+//
+// Storage: one record of kind "mfa-device" per device, keyed "<account>/<serial number in lower
+// case>", so an account's devices list in serial-number (path + name) order, `tx.count` with the
+// account prefix counts them (GetAccountSummary's MFADevices), and a serial number finds its
+// device in one read. AWS keys virtual devices by path and name: "test-device" may exist at "/"
+// and at "/test/" at once (moto's test of CreateVirtualMFADevice, which mirrors AWS).
+//
+// Assignment: a device is assigned while `enabledAt` is set. An IAM user's enabled devices are
+// listed in the user's `mfaSerials` (the source of truth for "is this device the user's", so a
+// renamed user keeps its devices); the device's `userName` repeats the owner for listings. The
+// root user's devices are enabled with `enabledAt` set and no `userName`.
+import { IamError } from '../errors.ts';
+import { iamArn, key, rootArn } from '../names.ts';
+import type { Iam } from '../iam.ts';
+import type { StoreTx } from '../store.ts';
+import type { AccountRecord, MfaDeviceRecord, UserRecord } from '../records.ts';
+import { type Input, type OperationContext, check, str } from '../operation.ts';
+import { authorizedUser, findUser } from './users.ts';
+
+/** Up to 8 MFA devices of any kind per identity, for root and for each IAM user (IAM quotas). */
+export const MFA_DEVICES_PER_USER = 8;
+/** Virtual MFA devices, assigned or not, are limited to the account's user quota (IAM quotas). */
+export const VIRTUAL_MFA_DEVICES_PER_ACCOUNT = 5000;
+
+export function deviceKey(account: string, serialNumber: string): string {
+  return `${account}/${serialNumber.toLowerCase()}`;
+}
+
+export async function findDevice(
+  tx: StoreTx,
+  account: string,
+  serialNumber: string,
+): Promise<MfaDeviceRecord | undefined> {
+  const device = await tx.get<MfaDeviceRecord>('mfa-device', deviceKey(account, serialNumber));
+  return device && device.account === account ? device : undefined;
+}
+
+export async function saveDevice(tx: StoreTx, device: MfaDeviceRecord): Promise<void> {
+  await tx.put('mfa-device', deviceKey(device.account, device.serialNumber), device);
+}
+
+/** The ARN to authorize a device action on: the device's own, or the serial number as given. */
+export function deviceArnFor(
+  account: string,
+  serialNumber: string,
+  device: MfaDeviceRecord | undefined,
+): string {
+  if (device) return device.serialNumber;
+  return serialNumber.startsWith('arn:') ? serialNumber : iamArn(account, 'mfa', '/', serialNumber);
+}
+
+export function noSuchDevice(serialNumber: string): IamError {
+  // Recorded from AWS (DeactivateMFADevice, DeleteVirtualMFADevice on an unknown serial number).
+  return new IamError('NoSuchEntity', `MFA Device with serial number ${serialNumber} does not exist.`);
+}
+
+export function invalidAuthenticationCode(): IamError {
+  // AWS's text for EnableMFADevice / ResyncMFADevice with codes it does not accept.
+  return new IamError('InvalidAuthenticationCode', 'Authentication code for device is not valid.');
+}
+
+export function throttledError(): IamError {
+  // AWS documents LimitExceeded for EnableMFADevice and ResyncMFADevice; its text here is ours.
+  return new IamError(
+    'LimitExceeded',
+    'Too many invalid authentication codes for this MFA device. Wait before trying again.',
+  );
+}
+
+// ---- whose devices: an IAM user, or the account's root user
+
+export type MfaOwner = { readonly kind: 'user'; readonly user: UserRecord } | { readonly kind: 'root' };
+
+export function ownerArn(account: string, owner: MfaOwner): string {
+  return owner.kind === 'root' ? rootArn(account) : iamArn(account, 'user', owner.user.path, owner.user.name);
+}
+
+/**
+ * Resolves a required UserName (EnableMFADevice, ResyncMFADevice), authorizing the action on the
+ * owner's ARN before anything is said about existence. The root user names itself with its
+ * account id or "root" (AWS enables root MFA only in its console, whose API takes no UserName);
+ * an IAM user of that name, if one exists, takes precedence.
+ */
+export async function authorizedNamedOwner(
+  ctx: OperationContext,
+  tx: StoreTx,
+  action: string,
+  userName: string,
+): Promise<MfaOwner> {
+  const { account } = ctx.caller;
+  if (ctx.caller.type === 'root' && namesRoot(account, userName)) {
+    if (!(await findUser(tx, account, userName))) {
+      await check(ctx, tx, action, rootArn(account));
+      return { kind: 'root' };
+    }
+  }
+  return { kind: 'user', user: await authorizedUser(ctx, tx, action, userName) };
+}
+
+function namesRoot(account: string, userName: string): boolean {
+  return userName === account || userName.toLowerCase() === 'root';
+}
+
+/** Resolves an optional UserName: omitted means the caller (IAM user or root), as AWS does. */
+export async function authorizedOwner(
+  ctx: OperationContext,
+  tx: StoreTx,
+  action: string,
+  input: Input,
+): Promise<MfaOwner> {
+  const named = str(input, 'UserName');
+  if (named !== undefined) return authorizedNamedOwner(ctx, tx, action, named);
+  if (ctx.caller.type === 'root') {
+    await check(ctx, tx, action, rootArn(ctx.caller.account));
+    return { kind: 'root' };
+  }
+  if (ctx.caller.userName === undefined) {
+    throw new IamError('ValidationError', 'Must specify userName when calling with non-User credentials');
+  }
+  return { kind: 'user', user: await authorizedUser(ctx, tx, action, ctx.caller.userName) };
+}
+
+/** True when the device is enabled for this owner. */
+export function isEnabledFor(device: MfaDeviceRecord, owner: MfaOwner): boolean {
+  if (device.enabledAt === undefined) return false;
+  if (owner.kind === 'root') return device.userName === undefined;
+  const serial = device.serialNumber.toLowerCase();
+  return owner.user.mfaSerials.some((s) => s.toLowerCase() === serial);
+}
+
+/** Every device of the account, in key (serial number) order. */
+export async function allDevices(tx: StoreTx, account: string): Promise<MfaDeviceRecord[]> {
+  const found: MfaDeviceRecord[] = [];
+  let after: string | undefined;
+  for (;;) {
+    const batch = await tx.list<MfaDeviceRecord>('mfa-device', {
+      prefix: key.accountPrefix(account),
+      after,
+      limit: 500,
+    });
+    for (const entry of batch) {
+      after = entry.key;
+      found.push(entry.value);
+    }
+    if (batch.length < 500) return found;
+  }
+}
+
+/** The devices enabled for an owner, in serial-number order. */
+export async function enabledDevicesOf(
+  tx: StoreTx,
+  account: string,
+  owner: MfaOwner,
+): Promise<MfaDeviceRecord[]> {
+  if (owner.kind === 'root') {
+    return (await allDevices(tx, account)).filter(
+      (d) => d.enabledAt !== undefined && d.userName === undefined,
+    );
+  }
+  const devices: MfaDeviceRecord[] = [];
+  for (const serial of owner.user.mfaSerials) {
+    const device = await findDevice(tx, account, serial);
+    if (device && device.enabledAt !== undefined) devices.push(device);
+  }
+  return devices.sort((a, b) => a.serialNumber.toLowerCase().localeCompare(b.serialNumber.toLowerCase()));
+}
+
+/** The root user's enabled MFA devices' serial numbers (GetAccountSummary, the credential report). */
+export async function rootMfaSerials(tx: StoreTx, account: string): Promise<string[]> {
+  return (await enabledDevicesOf(tx, account, { kind: 'root' })).map((d) => d.serialNumber);
+}
+
+/**
+ * Keeps devices' owner names right when a user is renamed: users.ts's rename should call this
+ * with the user's mfaSerials (as it moves access keys along).
+ */
+export async function renameMfaDeviceOwner(
+  tx: StoreTx,
+  account: string,
+  serials: readonly string[],
+  newUserName: string,
+): Promise<void> {
+  for (const serial of serials) {
+    const device = await findDevice(tx, account, serial);
+    if (device && device.userName !== undefined) {
+      device.userName = newUserName;
+      await saveDevice(tx, device);
+    }
+  }
+}
+
+/** The account's alias, or its id: the "account name" AWS writes into the QR code's label. */
+export async function accountDisplayName(tx: StoreTx, account: string): Promise<string> {
+  const record = await tx.get<AccountRecord>('account', account);
+  return record?.alias ?? account;
+}
+
+// ---- throttling repeated wrong codes
+//
+// After MAX_CONSECUTIVE_FAILURES wrong codes in a row, a device refuses every attempt (without
+// looking at the code) for a back-off that starts at one minute and doubles with each further
+// failure, up to 15 minutes. Attempts refused during a back-off neither count nor extend it, so
+// someone guessing cannot keep the owner locked out for longer than that. An accepted code
+// clears the count. This bounds guessing to a handful of tries per quarter hour.
+
+export const MAX_CONSECUTIVE_FAILURES = 5;
+const FIRST_BACKOFF_MS = 60_000;
+const MAX_BACKOFF_MS = 15 * 60_000;
+
+function backoffMs(count: number): number {
+  const doublings = Math.min(count - MAX_CONSECUTIVE_FAILURES, 10);
+  return Math.min(FIRST_BACKOFF_MS * 2 ** doublings, MAX_BACKOFF_MS);
+}
+
+/** True while the device refuses attempts after repeated wrong codes. */
+export function isThrottled(device: MfaDeviceRecord, nowMs: number): boolean {
+  const failures = device.failures;
+  if (!failures || failures.count < MAX_CONSECUTIVE_FAILURES) return false;
+  const lastAt = Date.parse(failures.lastAt);
+  if (!Number.isFinite(lastAt)) return false;
+  return nowMs < lastAt + backoffMs(failures.count);
+}
+
+export function recordFailure(device: MfaDeviceRecord, now: Date): void {
+  device.failures = { count: (device.failures?.count ?? 0) + 1, lastAt: now.toISOString() };
+}
+
+export function recordSuccess(device: MfaDeviceRecord, step: number): void {
+  device.lastUsedStep = step;
+  delete device.failures;
+}
+
+/** The device's seed, opened from its seal. Never log it or return it after creation. */
+export function openSeed(iam: Iam, device: MfaDeviceRecord): string {
+  return iam.sealer.open(device.sealedSeed, sealContext(device.serialNumber));
+}
+
+export function sealContext(serialNumber: string): string {
+  return `mfa-seed:${serialNumber}`;
+}

@@ -1,0 +1,375 @@
+// Virtual MFA devices: CreateVirtualMFADevice, EnableMFADevice, ResyncMFADevice,
+// DeactivateMFADevice, DeleteVirtualMFADevice, ListMFADevices, ListVirtualMFADevices,
+// GetMFADevice, TagMFADevice, UntagMFADevice, ListMFADeviceTags.
+//
+// AWS's rules (IAM API reference; IAM quotas; the service authorization reference; recorded
+// responses in LocalStack's snapshots):
+// - Authorization: CreateVirtualMFADevice, DeleteVirtualMFADevice and the tag actions on the
+//   device's ARN (resource type "mfa", with aws:RequestTag/aws:TagKeys/aws:ResourceTag);
+//   EnableMFADevice, ResyncMFADevice, DeactivateMFADevice, ListMFADevices and GetMFADevice on the
+//   user's ARN (resource type "user"); ListVirtualMFADevices on "*" (no resource type).
+// - CreateVirtualMFADevice returns the seed (Base32StringSeed) and a QR code PNG once; both are
+//   blobs, base64 on the wire. A device of the same path and name: EntityAlreadyExists
+//   "MFA device already exists." (recorded). Devices per account: the user quota (5000).
+// - EnableMFADevice takes two consecutive codes; otherwise InvalidAuthenticationCode (403)
+//   "Authentication code for device is not valid."; a device enabled for anyone:
+//   EntityAlreadyExists "MFA Device is already in use." (recorded); up to 8 devices per identity
+//   (LimitExceeded).
+// - DeactivateMFADevice leaves the virtual device in place, unassigned; DeleteVirtualMFADevice
+//   refuses an assigned device (DeleteConflict). An unknown serial number is NoSuchEntity
+//   "MFA Device with serial number <serial> does not exist." (recorded).
+// - ListVirtualMFADevices: AssignmentStatus Assigned | Unassigned | Any (default Any), no tags in
+//   the list; the root user's device names the root ARN as its User.
+import { IamError } from '../errors.ts';
+import type { ContextValue } from '../../policy/index.ts';
+import { iamArn, key, rootArn } from '../names.ts';
+import type { StoreTx } from '../store.ts';
+import type { AccountRecord, MfaDeviceRecord, Tag } from '../records.ts';
+import {
+  type Input,
+  type Operation,
+  type OperationContext,
+  check,
+  isoNow,
+  listPage,
+  mergeTags,
+  pageOf,
+  pageOutput,
+  removeTags,
+  requestTagContext,
+  requiredStr,
+  resourceTagContext,
+  str,
+  tagsOf,
+} from '../operation.ts';
+import { newTotpSecret, verifyConsecutiveTotp } from '../../crypto/totp.ts';
+import { findUser, userOutput } from './users.ts';
+import {
+  MFA_DEVICES_PER_USER,
+  VIRTUAL_MFA_DEVICES_PER_ACCOUNT,
+  type MfaOwner,
+  accountDisplayName,
+  authorizedNamedOwner,
+  authorizedOwner,
+  deviceArnFor,
+  deviceKey,
+  enabledDevicesOf,
+  findDevice,
+  invalidAuthenticationCode,
+  isEnabledFor,
+  isThrottled,
+  noSuchDevice,
+  openSeed,
+  recordFailure,
+  recordSuccess,
+  saveDevice,
+  sealContext,
+  throttledError,
+} from './mfa-common.ts';
+import { qrCodePng, virtualMfaUri } from './mfa-qr.ts';
+
+/** Enable: code2's step within ±2 steps (±60 s) of the server's clock, as totp.ts defaults. */
+const ENABLE_WINDOW = 2;
+/** Resync re-aligns a device that drifted: its codes may lie up to ±10 steps (±5 min) away. */
+const RESYNC_WINDOW = 10;
+
+/** The device for a device action, authorized on its ARN (with its tags) before NoSuchEntity. */
+async function authorizedDevice(
+  ctx: OperationContext,
+  tx: StoreTx,
+  action: string,
+  serialNumber: string,
+  context: Readonly<Record<string, ContextValue>> = {},
+): Promise<MfaDeviceRecord> {
+  const { account } = ctx.caller;
+  const device = await findDevice(tx, account, serialNumber);
+  await check(ctx, tx, action, deviceArnFor(account, serialNumber, device), {
+    ...resourceTagContext(device?.tags),
+    ...context,
+  });
+  if (!device) throw noSuchDevice(serialNumber);
+  return device;
+}
+
+function mfaDeviceOutput(device: MfaDeviceRecord, ownerName: string | undefined): Record<string, unknown> {
+  return {
+    ...(ownerName !== undefined ? { UserName: ownerName } : {}),
+    SerialNumber: device.serialNumber,
+    EnableDate: device.enabledAt,
+  };
+}
+
+function ownerName(owner: MfaOwner): string | undefined {
+  return owner.kind === 'user' ? owner.user.name : undefined;
+}
+
+/** The outcome of a code check, carried out of the transaction so a failure count is committed. */
+type CodeOutcome = { ok: true } | { ok: false; error: IamError };
+
+async function checkConsecutiveCodes(
+  ctx: OperationContext,
+  device: MfaDeviceRecord,
+  input: Input,
+  window: number,
+): Promise<CodeOutcome> {
+  const now = ctx.iam.now();
+  if (isThrottled(device, now.getTime())) return { ok: false, error: throttledError() };
+  const result = verifyConsecutiveTotp({
+    secret: openSeed(ctx.iam, device),
+    code1: requiredStr(input, 'AuthenticationCode1'),
+    code2: requiredStr(input, 'AuthenticationCode2'),
+    atMs: now.getTime(),
+    window,
+    ...(device.lastUsedStep !== undefined ? { lastUsedStep: device.lastUsedStep } : {}),
+  });
+  if (!result.ok) {
+    recordFailure(device, now);
+    return { ok: false, error: invalidAuthenticationCode() };
+  }
+  recordSuccess(device, result.step);
+  return { ok: true };
+}
+
+function settle(outcome: CodeOutcome): undefined {
+  if (!outcome.ok) throw outcome.error;
+  return undefined;
+}
+
+export const mfaDevicesOperations: Record<string, Operation> = {
+  async CreateVirtualMFADevice(ctx, input) {
+    const name = requiredStr(input, 'VirtualMFADeviceName');
+    const path = str(input, 'Path') ?? '/';
+    const tags = tagsOf(input);
+    const { account } = ctx.caller;
+    const serialNumber = iamArn(account, 'mfa', path, name);
+    const seed = newTotpSecret();
+    const created = await ctx.iam.store.write(async (tx) => {
+      await check(ctx, tx, 'iam:CreateVirtualMFADevice', serialNumber, requestTagContext(tags));
+      if (await findDevice(tx, account, serialNumber))
+        throw new IamError('EntityAlreadyExists', 'MFA device already exists.');
+      if ((await tx.count('mfa-device', key.accountPrefix(account))) >= VIRTUAL_MFA_DEVICES_PER_ACCOUNT) {
+        throw new IamError(
+          'LimitExceeded',
+          `Cannot exceed quota for VirtualMFADevicesPerAccount: ${VIRTUAL_MFA_DEVICES_PER_ACCOUNT}`,
+        );
+      }
+      const device: MfaDeviceRecord = {
+        account,
+        serialNumber,
+        name,
+        path,
+        createdAt: isoNow(ctx),
+        sealedSeed: ctx.iam.sealer.seal(seed, sealContext(serialNumber)),
+        tags,
+      };
+      await saveDevice(tx, device);
+      return { device, accountName: await accountDisplayName(tx, account) };
+    });
+    // The PNG is drawn after the commit, so the store is not held while it is drawn.
+    const png = await qrCodePng(virtualMfaUri(name, created.accountName, seed));
+    return {
+      VirtualMFADevice: {
+        SerialNumber: serialNumber,
+        Base32StringSeed: seed,
+        QRCodePNG: png,
+        ...(tags.length > 0 ? { Tags: tags } : {}),
+      },
+    };
+  },
+
+  async EnableMFADevice(ctx, input) {
+    const userName = requiredStr(input, 'UserName');
+    const serialNumber = requiredStr(input, 'SerialNumber');
+    const { account } = ctx.caller;
+    const outcome = await ctx.iam.store.write(async (tx): Promise<CodeOutcome> => {
+      const owner = await authorizedNamedOwner(ctx, tx, 'iam:EnableMFADevice', userName);
+      const device = await findDevice(tx, account, serialNumber);
+      if (!device) throw noSuchDevice(serialNumber);
+      if (device.enabledAt !== undefined)
+        throw new IamError('EntityAlreadyExists', 'MFA Device is already in use.');
+      const enabled = await enabledDevicesOf(tx, account, owner);
+      if (enabled.length >= MFA_DEVICES_PER_USER) {
+        throw new IamError(
+          'LimitExceeded',
+          `Cannot exceed quota for MFADevicesPerUser: ${MFA_DEVICES_PER_USER}`,
+        );
+      }
+      const outcome = await checkConsecutiveCodes(ctx, device, input, ENABLE_WINDOW);
+      if (outcome.ok) {
+        device.enabledAt = isoNow(ctx);
+        if (owner.kind === 'user') {
+          device.userName = owner.user.name;
+          owner.user.mfaSerials.push(device.serialNumber);
+          await tx.put('user', key.entity(account, owner.user.name), owner.user);
+        } else {
+          delete device.userName;
+        }
+      }
+      await saveDevice(tx, device);
+      return outcome;
+    });
+    return settle(outcome);
+  },
+
+  async ResyncMFADevice(ctx, input) {
+    const userName = requiredStr(input, 'UserName');
+    const serialNumber = requiredStr(input, 'SerialNumber');
+    const { account } = ctx.caller;
+    const outcome = await ctx.iam.store.write(async (tx): Promise<CodeOutcome> => {
+      const owner = await authorizedNamedOwner(ctx, tx, 'iam:ResyncMFADevice', userName);
+      const device = await findDevice(tx, account, serialNumber);
+      if (!device || !isEnabledFor(device, owner)) throw noSuchDevice(serialNumber);
+      const outcome = await checkConsecutiveCodes(ctx, device, input, RESYNC_WINDOW);
+      await saveDevice(tx, device);
+      return outcome;
+    });
+    return settle(outcome);
+  },
+
+  async DeactivateMFADevice(ctx, input) {
+    const serialNumber = requiredStr(input, 'SerialNumber');
+    const { account } = ctx.caller;
+    return ctx.iam.store.write(async (tx) => {
+      const owner = await authorizedOwner(ctx, tx, 'iam:DeactivateMFADevice', input);
+      const device = await findDevice(tx, account, serialNumber);
+      if (!device || !isEnabledFor(device, owner)) throw noSuchDevice(serialNumber);
+      delete device.enabledAt;
+      delete device.userName;
+      await saveDevice(tx, device);
+      if (owner.kind === 'user') {
+        const serial = device.serialNumber.toLowerCase();
+        owner.user.mfaSerials = owner.user.mfaSerials.filter((s) => s.toLowerCase() !== serial);
+        await tx.put('user', key.entity(account, owner.user.name), owner.user);
+      }
+      return undefined;
+    });
+  },
+
+  async DeleteVirtualMFADevice(ctx, input) {
+    const serialNumber = requiredStr(input, 'SerialNumber');
+    return ctx.iam.store.write(async (tx) => {
+      const device = await authorizedDevice(ctx, tx, 'iam:DeleteVirtualMFADevice', serialNumber);
+      if (device.enabledAt !== undefined) {
+        throw new IamError('DeleteConflict', 'Cannot delete entity, must deactivate MFA device first.');
+      }
+      await tx.delete('mfa-device', deviceKey(device.account, device.serialNumber));
+      return undefined;
+    });
+  },
+
+  async ListMFADevices(ctx, input) {
+    const { account } = ctx.caller;
+    return ctx.iam.store.read(async (tx) => {
+      const owner = await authorizedOwner(ctx, tx, 'iam:ListMFADevices', input);
+      const devices = await enabledDevicesOf(tx, account, owner);
+      return pageOutput(
+        'MFADevices',
+        pageOf(devices, (d) => d.serialNumber.toLowerCase(), input),
+        (d) => mfaDeviceOutput(d, ownerName(owner)),
+      );
+    });
+  },
+
+  async GetMFADevice(ctx, input) {
+    const serialNumber = requiredStr(input, 'SerialNumber');
+    const { account } = ctx.caller;
+    return ctx.iam.store.read(async (tx) => {
+      const owner = await authorizedOwner(ctx, tx, 'iam:GetMFADevice', input);
+      const device = await findDevice(tx, account, serialNumber);
+      if (!device || !isEnabledFor(device, owner)) throw noSuchDevice(serialNumber);
+      return mfaDeviceOutput(device, ownerName(owner));
+    });
+  },
+
+  async ListVirtualMFADevices(ctx, input) {
+    const status = str(input, 'AssignmentStatus') ?? 'Any';
+    const { account } = ctx.caller;
+    return ctx.iam.store.read(async (tx) => {
+      await check(ctx, tx, 'iam:ListVirtualMFADevices', '*');
+      const page = await listPage<MfaDeviceRecord>(
+        tx,
+        'mfa-device',
+        key.accountPrefix(account),
+        input,
+        (d) =>
+          status === 'Assigned'
+            ? d.enabledAt !== undefined
+            : status === 'Unassigned'
+              ? d.enabledAt === undefined
+              : true,
+      );
+      const rootUser = await rootUserOutput(tx, account);
+      const items: Record<string, unknown>[] = [];
+      for (const device of page.items) items.push(await virtualDeviceOutput(tx, account, device, rootUser));
+      return pageOutput('VirtualMFADevices', { ...page, items }, (item) => item);
+    });
+  },
+
+  async TagMFADevice(ctx, input) {
+    const serialNumber = requiredStr(input, 'SerialNumber');
+    const tags = tagsOf(input);
+    return ctx.iam.store.write(async (tx) => {
+      const device = await authorizedDevice(
+        ctx,
+        tx,
+        'iam:TagMFADevice',
+        serialNumber,
+        requestTagContext(tags),
+      );
+      device.tags = mergeTags(device.tags, tags);
+      await saveDevice(tx, device);
+      return undefined;
+    });
+  },
+
+  async UntagMFADevice(ctx, input) {
+    const serialNumber = requiredStr(input, 'SerialNumber');
+    const tagKeys = (input.TagKeys as string[] | undefined) ?? [];
+    return ctx.iam.store.write(async (tx) => {
+      const device = await authorizedDevice(ctx, tx, 'iam:UntagMFADevice', serialNumber, {
+        'aws:TagKeys': tagKeys,
+      });
+      device.tags = removeTags(device.tags, tagKeys);
+      await saveDevice(tx, device);
+      return undefined;
+    });
+  },
+
+  async ListMFADeviceTags(ctx, input) {
+    const serialNumber = requiredStr(input, 'SerialNumber');
+    return ctx.iam.store.read(async (tx) => {
+      const device = await authorizedDevice(ctx, tx, 'iam:ListMFADeviceTags', serialNumber);
+      return pageOutput(
+        'Tags',
+        pageOf(device.tags, (t: Tag) => t.Key, input),
+        (t) => t,
+      );
+    });
+  },
+};
+
+/** The root user as ListVirtualMFADevices shows it for root's own device (as GetUser does). */
+async function rootUserOutput(tx: StoreTx, account: string): Promise<Record<string, unknown>> {
+  const record = await tx.get<AccountRecord>('account', account);
+  return {
+    UserId: account,
+    Arn: rootArn(account),
+    ...(record?.createdAt ? { CreateDate: record.createdAt } : {}),
+    ...(record?.rootPasswordLastUsed ? { PasswordLastUsed: record.rootPasswordLastUsed } : {}),
+  };
+}
+
+async function virtualDeviceOutput(
+  tx: StoreTx,
+  account: string,
+  device: MfaDeviceRecord,
+  rootUser: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  if (device.enabledAt === undefined) return { SerialNumber: device.serialNumber };
+  let user: Record<string, unknown> = rootUser;
+  if (device.userName !== undefined) {
+    const found = await findUser(tx, account, device.userName);
+    user = found ? userOutput(found, false) : { UserName: device.userName };
+  }
+  return { SerialNumber: device.serialNumber, User: user, EnableDate: device.enabledAt };
+}

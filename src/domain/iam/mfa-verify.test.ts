@@ -1,0 +1,221 @@
+// verifyMfaCode against a real (in-memory SQLite) store and a clock the test moves.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { openSqliteStore } from '../../storage/sqlite/sqlite-store.ts';
+import { createSealer, generateMasterKey } from '../../crypto/sealing.ts';
+import { newTotpSecret, totpCode } from '../../crypto/totp.ts';
+import { createIam, type Iam } from '../iam.ts';
+import { key } from '../names.ts';
+import type { MfaDeviceRecord, UserRecord } from '../records.ts';
+import { checkMfaCode, verifyMfaCode } from './mfa-verify.ts';
+import { deviceKey, findDevice, MAX_CONSECUTIVE_FAILURES, sealContext } from './mfa-common.ts';
+import { virtualMfaUri } from './mfa-qr.ts';
+
+const ACCOUNT = '123456789012';
+const T0 = Date.UTC(2026, 10, 23, 12, 0, 15); // 15 s into a 30 s step
+
+function setup(): { iam: Iam; clock: { ms: number }; seed: string; rootSeed: string } {
+  const clock = { ms: T0 };
+  const iam = createIam({
+    store: openSqliteStore({ filename: ':memory:' }),
+    now: () => new Date(clock.ms),
+    sealer: createSealer(generateMasterKey()),
+    awsManagedPolicies: { get: () => undefined, list: () => [] },
+  });
+  return { iam, clock, seed: newTotpSecret(), rootSeed: newTotpSecret() };
+}
+
+function device(iam: Iam, name: string, seed: string, userName?: string, enabled = true): MfaDeviceRecord {
+  const serialNumber = `arn:aws:iam::${ACCOUNT}:mfa/${name}`;
+  return {
+    account: ACCOUNT,
+    serialNumber,
+    name,
+    path: '/',
+    createdAt: '2026-11-23T11:00:00Z',
+    sealedSeed: iam.sealer.seal(seed, sealContext(serialNumber)),
+    ...(userName !== undefined ? { userName } : {}),
+    ...(enabled ? { enabledAt: '2026-11-23T11:00:00Z' } : {}),
+    tags: [],
+  };
+}
+
+async function seedStore(iam: Iam, seed: string, rootSeed: string): Promise<void> {
+  await iam.store.write(async (tx) => {
+    const alice: UserRecord = {
+      account: ACCOUNT,
+      id: 'AIDAALICEALICEALICE1',
+      name: 'alice',
+      path: '/',
+      createdAt: '2026-11-23T10:00:00Z',
+      tags: [],
+      attachedPolicies: [],
+      inlinePolicies: {},
+      groups: [],
+      accessKeyIds: [],
+      mfaSerials: [`arn:aws:iam::${ACCOUNT}:mfa/alice`],
+    };
+    await tx.put('user', key.entity(ACCOUNT, 'alice'), alice);
+    await tx.put('user', key.entity(ACCOUNT, 'bob'), {
+      ...alice,
+      id: 'AIDABOBBOBBOBBOBBOB1',
+      name: 'bob',
+      mfaSerials: [],
+    });
+    for (const d of [
+      device(iam, 'alice', seed, 'alice'),
+      device(iam, 'spare', seed, undefined, false),
+      device(iam, 'root-account-mfa-device', rootSeed),
+    ]) {
+      await tx.put('mfa-device', deviceKey(ACCOUNT, d.serialNumber), d);
+    }
+  });
+}
+
+/** A six-digit code that is none of the codes around `atMs`. */
+function wrongCode(seed: string, atMs: number): string {
+  const near = new Set([-2, -1, 0, 1, 2].map((k) => totpCode(seed, atMs + k * 30_000)));
+  for (let n = 0; ; n++) {
+    const candidate = String(n).padStart(6, '0');
+    if (!near.has(candidate)) return candidate;
+  }
+}
+
+const ALICE = `arn:aws:iam::${ACCOUNT}:mfa/alice`;
+const ROOT_DEVICE = `arn:aws:iam::${ACCOUNT}:mfa/root-account-mfa-device`;
+
+test('the current code is accepted once, and never again (replay protection)', async () => {
+  const { iam, seed, rootSeed } = setup();
+  await seedStore(iam, seed, rootSeed);
+  const code = totpCode(seed, T0);
+  assert.deepEqual(await checkMfaCode(iam, ACCOUNT, ALICE, 'alice', code), { ok: true });
+  assert.deepEqual(await checkMfaCode(iam, ACCOUNT, ALICE, 'alice', code), {
+    ok: false,
+    reason: 'invalid-code',
+  });
+  // Nor is the previous step's code, now that a later one was used.
+  assert.deepEqual(await checkMfaCode(iam, ACCOUNT, ALICE, 'alice', totpCode(seed, T0 - 30_000)), {
+    ok: false,
+    reason: 'invalid-code',
+  });
+  const stored = await iam.store.read((tx) => findDevice(tx, ACCOUNT, ALICE));
+  assert.equal(stored?.lastUsedStep, Math.floor(T0 / 30_000));
+});
+
+test('codes one step away are accepted, two steps away are not', async () => {
+  const { iam, seed, rootSeed } = setup();
+  await seedStore(iam, seed, rootSeed);
+  assert.deepEqual(await checkMfaCode(iam, ACCOUNT, ALICE, 'alice', totpCode(seed, T0 - 60_000)), {
+    ok: false,
+    reason: 'invalid-code',
+  });
+  assert.deepEqual(await checkMfaCode(iam, ACCOUNT, ALICE, 'alice', totpCode(seed, T0 + 60_000)), {
+    ok: false,
+    reason: 'invalid-code',
+  });
+  assert.deepEqual(await checkMfaCode(iam, ACCOUNT, ALICE, 'alice', totpCode(seed, T0 - 30_000)), {
+    ok: true,
+  });
+  assert.deepEqual(await checkMfaCode(iam, ACCOUNT, ALICE, 'alice', totpCode(seed, T0 + 30_000)), {
+    ok: true,
+  });
+});
+
+test('a device not enabled for that principal is an unknown device, whatever the code', async () => {
+  const { iam, seed, rootSeed } = setup();
+  await seedStore(iam, seed, rootSeed);
+  const code = totpCode(seed, T0);
+  const unknown = { ok: false, reason: 'unknown-device' };
+  assert.deepEqual(await checkMfaCode(iam, ACCOUNT, ALICE, 'bob', code), unknown);
+  assert.deepEqual(await checkMfaCode(iam, ACCOUNT, ALICE, undefined, code), unknown);
+  assert.deepEqual(
+    await checkMfaCode(iam, ACCOUNT, `arn:aws:iam::${ACCOUNT}:mfa/spare`, 'alice', code),
+    unknown,
+  );
+  assert.deepEqual(
+    await checkMfaCode(iam, ACCOUNT, `arn:aws:iam::${ACCOUNT}:mfa/none`, 'alice', code),
+    unknown,
+  );
+  assert.deepEqual(await checkMfaCode(iam, '999999999999', ALICE, 'alice', code), unknown);
+  assert.deepEqual(await checkMfaCode(iam, ACCOUNT, ROOT_DEVICE, 'alice', totpCode(rootSeed, T0)), unknown);
+  // Serial numbers and user names compare without case, as IAM names do.
+  assert.deepEqual(
+    await checkMfaCode(
+      iam,
+      ACCOUNT,
+      ALICE.toUpperCase().replace('ARN:AWS:IAM', 'arn:aws:iam'),
+      'ALICE',
+      code,
+    ),
+    {
+      ok: true,
+    },
+  );
+});
+
+test("the root user's device answers for root (userName undefined)", async () => {
+  const { iam, seed, rootSeed } = setup();
+  await seedStore(iam, seed, rootSeed);
+  assert.deepEqual(await checkMfaCode(iam, ACCOUNT, ROOT_DEVICE, undefined, totpCode(rootSeed, T0)), {
+    ok: true,
+  });
+});
+
+test('after five wrong codes the device is throttled for a minute, then accepts a right code', async () => {
+  const { iam, clock, seed, rootSeed } = setup();
+  await seedStore(iam, seed, rootSeed);
+  const wrong = wrongCode(seed, T0);
+  for (let i = 0; i < MAX_CONSECUTIVE_FAILURES; i++) {
+    assert.deepEqual(await checkMfaCode(iam, ACCOUNT, ALICE, 'alice', wrong), {
+      ok: false,
+      reason: 'invalid-code',
+    });
+  }
+  // Even the right code is refused without being looked at.
+  clock.ms = T0 + 30_000;
+  assert.deepEqual(await checkMfaCode(iam, ACCOUNT, ALICE, 'alice', totpCode(seed, clock.ms)), {
+    ok: false,
+    reason: 'throttled',
+  });
+  clock.ms = T0 + 61_000;
+  assert.deepEqual(await checkMfaCode(iam, ACCOUNT, ALICE, 'alice', totpCode(seed, clock.ms)), { ok: true });
+  const stored = await iam.store.read((tx) => findDevice(tx, ACCOUNT, ALICE));
+  assert.equal(stored?.failures, undefined);
+});
+
+test('each further wrong code after the lockout doubles the back-off', async () => {
+  const { iam, clock, seed, rootSeed } = setup();
+  await seedStore(iam, seed, rootSeed);
+  for (let i = 0; i < MAX_CONSECUTIVE_FAILURES; i++) {
+    await checkMfaCode(iam, ACCOUNT, ALICE, 'alice', wrongCode(seed, T0));
+  }
+  clock.ms = T0 + 61_000;
+  const sixth = await checkMfaCode(iam, ACCOUNT, ALICE, 'alice', wrongCode(seed, clock.ms));
+  assert.deepEqual(sixth, { ok: false, reason: 'invalid-code' });
+  clock.ms = T0 + 61_000 + 100_000; // within the 120 s back-off
+  assert.deepEqual((await checkMfaCode(iam, ACCOUNT, ALICE, 'alice', totpCode(seed, clock.ms))).ok, false);
+  clock.ms = T0 + 61_000 + 121_000;
+  assert.deepEqual(await checkMfaCode(iam, ACCOUNT, ALICE, 'alice', totpCode(seed, clock.ms)), { ok: true });
+});
+
+test('verifyMfaCode writes through the given transaction; a committed failure is counted', async () => {
+  const { iam, seed, rootSeed } = setup();
+  await seedStore(iam, seed, rootSeed);
+  const verdict = await iam.store.write((tx) =>
+    verifyMfaCode(iam, tx, ACCOUNT, ALICE, 'alice', wrongCode(seed, T0)),
+  );
+  assert.equal(verdict.ok, false);
+  const stored = await iam.store.read((tx) => findDevice(tx, ACCOUNT, ALICE));
+  assert.equal(stored?.failures?.count, 1);
+});
+
+test('the QR code URI is the one AWS writes: issuer prefix, device@account, secret, issuer', () => {
+  assert.equal(
+    virtualMfaUri('alice', '123456789012', 'JBSWY3DPEHPK3PXP'),
+    'otpauth://totp/Amazon%20Web%20Services:alice@123456789012?secret=JBSWY3DPEHPK3PXP&issuer=Amazon%20Web%20Services',
+  );
+  assert.equal(
+    virtualMfaUri('a+b=c,d', 'my-alias', 'JBSWY3DPEHPK3PXP'),
+    'otpauth://totp/Amazon%20Web%20Services:a%2Bb%3Dc%2Cd@my-alias?secret=JBSWY3DPEHPK3PXP&issuer=Amazon%20Web%20Services',
+  );
+});
