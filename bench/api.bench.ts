@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runLoad, type Signer } from './load.ts';
 import { standardPolicies } from './workloads/policies.ts';
+import { totpCode } from '../src/crypto/totp.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const USERS = 1000;
@@ -19,7 +20,11 @@ const root: Signer = {
 };
 
 const dataDir = mkdtempSync(join(tmpdir(), 'portcullis-bench-'));
-const server = spawn(process.execPath, [join(repo, 'dist/cli/main.js'), 'serve'], {
+// BENCH_PROFILE=<dir> writes a CPU profile of the server there.
+const profile = process.env.BENCH_PROFILE
+  ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+  : [];
+const server = spawn(process.execPath, [...profile, join(repo, 'dist/cli/main.js'), 'serve'], {
   env: {
     PATH: process.env.PATH ?? '',
     PORTCULLIS_PORT: '0',
@@ -62,11 +67,11 @@ try {
   // The caller: alice, with the standard policy workload (4 policies, seed MFA policies with ${aws:username}).
   await call(root, { Action: 'CreateUser', UserName: 'alice' });
   for (const [name, document] of Object.entries(standardPolicies)) {
+    await call(root, { Action: 'CreatePolicy', PolicyName: name, PolicyDocument: JSON.stringify(document) });
     await call(root, {
-      Action: 'PutUserPolicy',
+      Action: 'AttachUserPolicy',
       UserName: 'alice',
-      PolicyName: name,
-      PolicyDocument: JSON.stringify(document),
+      PolicyArn: `arn:aws:iam::123456789012:policy/${name}`,
     });
   }
   await call(root, {
@@ -110,11 +115,39 @@ try {
     secretAccessKey: /<SecretAccessKey>([^<]+)</.exec(adminKey)![1]!,
   };
 
-  let counter = 0;
-  const workloads: { name: string; signer: Signer; body: () => string }[] = [
+  // Alice's policies deny nearly everything without MFA (as the seeds intend), so she works from an
+  // MFA-backed session: a virtual device enabled with two consecutive codes, then GetSessionToken.
+  const device = await call(root, { Action: 'CreateVirtualMFADevice', VirtualMFADeviceName: 'alice' });
+  const serial = /<SerialNumber>([^<]+)</.exec(device)![1]!;
+  const seed = Buffer.from(/<Base32StringSeed>([^<]+)</.exec(device)![1]!, 'base64').toString('utf8');
+  const now = Date.now();
+  await call(root, {
+    Action: 'EnableMFADevice',
+    UserName: 'alice',
+    SerialNumber: serial,
+    AuthenticationCode1: totpCode(seed, now - 30_000),
+    AuthenticationCode2: totpCode(seed, now),
+  });
+  const session = await call(
+    { ...alice, service: 'sts' },
     {
-      name: 'GetUser (alice, 5 policies, 26 statements)',
-      signer: alice,
+      Action: 'GetSessionToken',
+      Version: '2011-06-15',
+      SerialNumber: serial,
+      TokenCode: totpCode(seed, now + 30_000),
+    },
+  );
+  const aliceMfa: Signer = {
+    ...root,
+    accessKeyId: /<AccessKeyId>([^<]+)</.exec(session)![1]!,
+    secretAccessKey: /<SecretAccessKey>([^<]+)</.exec(session)![1]!,
+    sessionToken: /<SessionToken>([^<]+)</.exec(session)![1]!,
+  };
+
+  const workloads: { name: string; signer: Signer; body: (worker: number, n: number) => string }[] = [
+    {
+      name: 'GetUser (alice, MFA session, 4 managed + 1 inline policies)',
+      signer: aliceMfa,
       body: () => form({ Action: 'GetUser' }),
     },
     {
@@ -123,11 +156,10 @@ try {
       body: () => form({ Action: 'ListUsers' }),
     },
     {
-      name: 'CreateUser+DeleteUser (alternating)',
+      name: 'CreateUser+DeleteUser (each worker: create, then delete)',
       signer: admin,
-      body: () => {
-        const n = counter++;
-        const name = `churn-${Math.floor(n / 2)}`;
+      body: (worker, n) => {
+        const name = `churn-${worker}-${Math.floor(n / 2)}`;
         return form(
           n % 2 === 0 ? { Action: 'CreateUser', UserName: name } : { Action: 'DeleteUser', UserName: name },
         );

@@ -8,6 +8,7 @@ export interface Signer {
   readonly secretAccessKey: string;
   readonly region: string;
   readonly service: string;
+  readonly sessionToken?: string;
 }
 
 const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data).digest();
@@ -26,8 +27,13 @@ export function signedHeaders(
   const day = amzDate.slice(0, 8);
   const payloadHash = createHash('sha256').update(body).digest('hex');
   const contentType = 'application/x-www-form-urlencoded; charset=utf-8';
-  const canonicalHeaders = `content-type:${contentType}\nhost:${host}\nx-amz-date:${amzDate}\n`;
-  const signedHeaderNames = 'content-type;host;x-amz-date';
+  const token = signer.sessionToken;
+  const canonicalHeaders =
+    `content-type:${contentType}\nhost:${host}\nx-amz-date:${amzDate}\n` +
+    (token ? `x-amz-security-token:${token}\n` : '');
+  const signedHeaderNames = token
+    ? 'content-type;host;x-amz-date;x-amz-security-token'
+    : 'content-type;host;x-amz-date';
   const canonicalRequest = ['POST', '/', '', canonicalHeaders, signedHeaderNames, payloadHash].join('\n');
   const scope = `${day}/${signer.region}/${signer.service}/aws4_request`;
   const stringToSign = [
@@ -42,6 +48,7 @@ export function signedHeaders(
   return {
     'content-type': contentType,
     'x-amz-date': amzDate,
+    ...(token ? { 'x-amz-security-token': token } : {}),
     authorization: `AWS4-HMAC-SHA256 Credential=${signer.accessKeyId}/${scope}, SignedHeaders=${signedHeaderNames}, Signature=${signature}`,
   };
 }
@@ -61,7 +68,8 @@ export async function runLoad(options: {
   signer: Signer;
   concurrency: number;
   seconds: number;
-  body: () => string;
+  /** The body of a worker's n-th request (each worker sends its requests one after another). */
+  body: (worker: number, n: number) => string;
   /** Whether a response is the expected one (defaults to status 200). */
   ok?: (status: number) => boolean;
 }): Promise<LoadResult> {
@@ -71,9 +79,9 @@ export async function runLoad(options: {
   let errors = 0;
   const ok = options.ok ?? ((status: number) => status === 200);
   const deadline = performance.now() + options.seconds * 1000;
-  const once = (): Promise<void> =>
+  const once = (worker: number, n: number): Promise<void> =>
     new Promise((resolve) => {
-      const body = options.body();
+      const body = options.body(worker, n);
       const started = performance.now();
       const request = http.request(
         {
@@ -104,8 +112,8 @@ export async function runLoad(options: {
     });
   const started = performance.now();
   await Promise.all(
-    Array.from({ length: options.concurrency }, async () => {
-      while (performance.now() < deadline) await once();
+    Array.from({ length: options.concurrency }, async (_, worker) => {
+      for (let n = 0; performance.now() < deadline; n++) await once(worker, n);
     }),
   );
   const seconds = (performance.now() - started) / 1000;

@@ -35,21 +35,21 @@ export interface Iam {
 const COMPILED_LIMIT = 10_000;
 
 export function createIam(deps: Omit<Iam, 'compile'>): Iam {
-  const compiled = new Map<string, CompiledPolicy>();
+  // Keyed by kind and id; the text is compared rather than hashed into the key, so that a lookup
+  // allocates nothing. A changed document (a new default version) replaces the entry.
+  const compiled = new Map<string, { text: string; policy: CompiledPolicy }>();
   return {
     ...deps,
     compile(text, kind, id) {
-      const cacheKey = `${kind}\u0000${id}\u0000${text}`;
-      let policy = compiled.get(cacheKey);
-      if (!policy) {
-        const parsed = parsePolicy(text, { kind, id });
-        // Stored documents were validated when they were stored; one that fails now is a bug.
-        if (!parsed.ok) throw new IamError('ServiceFailure', `Stored policy ${id} no longer parses.`);
-        if (compiled.size >= COMPILED_LIMIT) compiled.clear();
-        policy = parsed.policy;
-        compiled.set(cacheKey, policy);
-      }
-      return policy;
+      const cacheKey = `${kind}:${id}`;
+      const cached = compiled.get(cacheKey);
+      if (cached && cached.text === text) return cached.policy;
+      const parsed = parsePolicy(text, { kind, id });
+      // Stored documents were validated when they were stored; one that fails now is a bug.
+      if (!parsed.ok) throw new IamError('ServiceFailure', `Stored policy ${id} no longer parses.`);
+      if (compiled.size >= COMPILED_LIMIT) compiled.clear();
+      compiled.set(cacheKey, { text, policy: parsed.policy });
+      return parsed.policy;
     },
   };
 }

@@ -1,7 +1,8 @@
 // The embedded default Store: one SQLite file in WAL mode through better-sqlite3.
 // better-sqlite3 is synchronous, so every transaction holds the one connection until it ends;
 // transactions queue behind each other (a promise chain) so that one never sees another's
-// uncommitted writes, even though the domain's work inside awaits between steps.
+// uncommitted writes, even though the domain's work inside awaits between steps. One process owns
+// the file: two servers on one data directory are not supported.
 import Database from 'better-sqlite3';
 import type { Entry, Kind, ListOptions, Store, StoreTx } from '../../domain/store.ts';
 import { migrate } from './migrations.ts';
@@ -74,15 +75,9 @@ export function openSqliteStore({ filename }: SqliteStoreOptions): Store {
   };
 
   return {
-    read: (work) =>
-      serialize(async () => {
-        db.exec('BEGIN');
-        try {
-          return await work(tx);
-        } finally {
-          db.exec('COMMIT');
-        }
-      }),
+    // Reads need no BEGIN: transactions run one at a time on the one connection, so nothing can
+    // change between the statements of a read.
+    read: (work) => serialize(() => work(tx)),
     write: (work) =>
       serialize(async () => {
         db.exec('BEGIN IMMEDIATE');
