@@ -83,7 +83,7 @@ test(
     assert.match(
       denied.stderr,
       new RegExp(
-        `An error occurred \\(AccessDenied\\) when calling the CreateUser operation: User: arn:aws:iam::${ROOT.accountId}:user/carol is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::${ROOT.accountId}:user/mallory because no identity-based policy allows the iam:CreateUser action`,
+        `An error occurred \\(AccessDenied\\) when calling the CreateUser operation(?: \\(reached max retries: \\d+\\))?: User: arn:aws:iam::${ROOT.accountId}:user/carol is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::${ROOT.accountId}:user/mallory because no identity-based policy allows the iam:CreateUser action`,
       ),
     );
 
