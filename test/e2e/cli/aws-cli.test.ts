@@ -19,10 +19,18 @@ after(async () => {
   await server?.stop();
 });
 
+/** The parts of the CLI's JSON output the test reads. */
+interface CliOutput {
+  AccessKey: { AccessKeyId: string; SecretAccessKey: string };
+  Arn: string;
+  Users: { UserName: string }[];
+  AttachedPolicies: { PolicyName: string }[];
+}
+
 async function aws(
   credentials: Credentials,
   ...args: string[]
-): Promise<{ ok: boolean; json: any; stderr: string }> {
+): Promise<{ ok: boolean; json: CliOutput; stderr: string }> {
   try {
     const { stdout, stderr } = await run(AWS!, ['--endpoint-url', server.url, '--output', 'json', ...args], {
       env: {
@@ -35,10 +43,10 @@ async function aws(
         AWS_MAX_ATTEMPTS: '1',
       },
     });
-    return { ok: true, json: stdout.trim() ? JSON.parse(stdout) : undefined, stderr };
+    return { ok: true, json: (stdout.trim() ? JSON.parse(stdout) : {}) as CliOutput, stderr };
   } catch (error) {
     const e = error as { stderr?: string };
-    return { ok: false, json: undefined, stderr: e.stderr ?? String(error) };
+    return { ok: false, json: {} as CliOutput, stderr: e.stderr ?? String(error) };
   }
 }
 
