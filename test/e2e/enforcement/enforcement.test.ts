@@ -28,6 +28,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { GetSessionTokenCommand } from '@aws-sdk/client-sts';
 import { totpCode, totpStep } from '../../../src/crypto/totp.ts';
+import { DENY_ALL_EXCEPT_LISTED_IF_NO_MFA, SELF_SERVICE_STATEMENTS } from '../../fixtures/seed-policies.ts';
 import { ROOT, awsError, startServer, type Credentials, type Server } from '../harness.ts';
 
 let server: Server;
@@ -176,92 +177,6 @@ test('an explicit Deny wins over any Allow, and says so', async () => {
   await asUser.send(new ListUsersCommand({}));
 });
 
-// The self-service statements of seed 002 ("Enforce MFA Access to the AWS Console"), as written.
-const SELF_SERVICE_STATEMENTS = [
-  {
-    Sid: 'AllowViewAccountInfo',
-    Effect: 'Allow',
-    Action: ['iam:GetAccountPasswordPolicy', 'iam:GetAccountSummary', 'iam:ListVirtualMFADevices'],
-    Resource: '*',
-  },
-  {
-    Sid: 'AllowManageOwnPasswords',
-    Effect: 'Allow',
-    Action: ['iam:ChangePassword', 'iam:GetUser'],
-    Resource: 'arn:aws:iam::*:user/${aws:username}',
-  },
-  {
-    Sid: 'AllowManageOwnAccessKeys',
-    Effect: 'Allow',
-    Action: ['iam:CreateAccessKey', 'iam:DeleteAccessKey', 'iam:ListAccessKeys', 'iam:UpdateAccessKey'],
-    Resource: 'arn:aws:iam::*:user/${aws:username}',
-  },
-  {
-    Sid: 'AllowManageOwnSigningCertificates',
-    Effect: 'Allow',
-    Action: [
-      'iam:DeleteSigningCertificate',
-      'iam:ListSigningCertificates',
-      'iam:UpdateSigningCertificate',
-      'iam:UploadSigningCertificate',
-    ],
-    Resource: 'arn:aws:iam::*:user/${aws:username}',
-  },
-  {
-    Sid: 'AllowManageOwnSSHPublicKeys',
-    Effect: 'Allow',
-    Action: [
-      'iam:DeleteSSHPublicKey',
-      'iam:GetSSHPublicKey',
-      'iam:ListSSHPublicKeys',
-      'iam:UpdateSSHPublicKey',
-      'iam:UploadSSHPublicKey',
-    ],
-    Resource: 'arn:aws:iam::*:user/${aws:username}',
-  },
-  {
-    Sid: 'AllowManageOwnGitCredentials',
-    Effect: 'Allow',
-    Action: [
-      'iam:CreateServiceSpecificCredential',
-      'iam:DeleteServiceSpecificCredential',
-      'iam:ListServiceSpecificCredentials',
-      'iam:ResetServiceSpecificCredential',
-      'iam:UpdateServiceSpecificCredential',
-    ],
-    Resource: 'arn:aws:iam::*:user/${aws:username}',
-  },
-  {
-    Sid: 'AllowManageOwnVirtualMFADevice',
-    Effect: 'Allow',
-    Action: ['iam:CreateVirtualMFADevice', 'iam:DeleteVirtualMFADevice'],
-    Resource: 'arn:aws:iam::*:mfa/${aws:username}',
-  },
-  {
-    Sid: 'AllowManageOwnUserMFA',
-    Effect: 'Allow',
-    Action: ['iam:DeactivateMFADevice', 'iam:EnableMFADevice', 'iam:ListMFADevices', 'iam:ResyncMFADevice'],
-    Resource: 'arn:aws:iam::*:user/${aws:username}',
-  },
-];
-const DENY_WITHOUT_MFA = {
-  Sid: 'DenyAllExceptListedIfNoMFA',
-  Effect: 'Deny',
-  NotAction: [
-    'iam:CreateVirtualMFADevice',
-    'iam:EnableMFADevice',
-    'iam:GetUser',
-    'iam:ListMFADevices',
-    'iam:ListVirtualMFADevices',
-    'iam:ResyncMFADevice',
-    'sts:GetSessionToken',
-    'iam:ChangePassword',
-    'iam:GetUser',
-  ],
-  Resource: '*',
-  Condition: { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } },
-};
-
 test("seed 002's self-service statements let a user manage its own access keys and no one else's", async () => {
   const created = await iam.send(
     new CreatePolicyCommand({
@@ -306,7 +221,7 @@ test("seed 002's whole policy: with long-term keys (no MFA) only the listed acti
   const created = await iam.send(
     new CreatePolicyCommand({
       PolicyName: 'ForceMFA',
-      PolicyDocument: policy(...SELF_SERVICE_STATEMENTS, DENY_WITHOUT_MFA),
+      PolicyDocument: policy(...SELF_SERVICE_STATEMENTS, DENY_ALL_EXCEPT_LISTED_IF_NO_MFA),
     }),
   );
   const creds = await userWithKey('testuser');

@@ -20,6 +20,7 @@ import {
   type IAMClient,
 } from '@aws-sdk/client-iam';
 import { ROOT, awsError, startServer, type Credentials, type Server } from '../harness.ts';
+import { SELF_MANAGED_MFA_POLICY } from '../../fixtures/seed-policies.ts';
 import { codeAt, consecutiveCodes, seedOf } from './codes.ts';
 
 const ACCOUNT = ROOT.accountId;
@@ -27,58 +28,7 @@ const userArn = (name: string) => `arn:aws:iam::${ACCOUNT}:user/${name}`;
 const mfaArn = (name: string) => `arn:aws:iam::${ACCOUNT}:mfa/${name}`;
 
 /** Seed 002's policy, as published. */
-const SELF_MANAGED_MFA = JSON.stringify({
-  Version: '2012-10-17',
-  Statement: [
-    {
-      Sid: 'AllowViewAccountInfo',
-      Effect: 'Allow',
-      Action: ['iam:GetAccountPasswordPolicy', 'iam:GetAccountSummary', 'iam:ListVirtualMFADevices'],
-      Resource: '*',
-    },
-    {
-      Sid: 'AllowManageOwnPasswords',
-      Effect: 'Allow',
-      Action: ['iam:ChangePassword', 'iam:GetUser'],
-      Resource: 'arn:aws:iam::*:user/${aws:username}',
-    },
-    {
-      Sid: 'AllowManageOwnAccessKeys',
-      Effect: 'Allow',
-      Action: ['iam:CreateAccessKey', 'iam:DeleteAccessKey', 'iam:ListAccessKeys', 'iam:UpdateAccessKey'],
-      Resource: 'arn:aws:iam::*:user/${aws:username}',
-    },
-    {
-      Sid: 'AllowManageOwnVirtualMFADevice',
-      Effect: 'Allow',
-      Action: ['iam:CreateVirtualMFADevice', 'iam:DeleteVirtualMFADevice'],
-      Resource: 'arn:aws:iam::*:mfa/${aws:username}',
-    },
-    {
-      Sid: 'AllowManageOwnUserMFA',
-      Effect: 'Allow',
-      Action: ['iam:DeactivateMFADevice', 'iam:EnableMFADevice', 'iam:ListMFADevices', 'iam:ResyncMFADevice'],
-      Resource: 'arn:aws:iam::*:user/${aws:username}',
-    },
-    {
-      Sid: 'DenyAllExceptListedIfNoMFA',
-      Effect: 'Deny',
-      NotAction: [
-        'iam:CreateVirtualMFADevice',
-        'iam:EnableMFADevice',
-        'iam:GetUser',
-        'iam:ListMFADevices',
-        'iam:ListVirtualMFADevices',
-        'iam:ResyncMFADevice',
-        'sts:GetSessionToken',
-        'iam:ChangePassword',
-        'iam:GetUser',
-      ],
-      Resource: '*',
-      Condition: { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } },
-    },
-  ],
-});
+const SELF_MANAGED_MFA = SELF_MANAGED_MFA_POLICY;
 
 let server: Server;
 let root: IAMClient;

@@ -24,6 +24,7 @@ import {
   type Credentials as StsCredentials,
 } from '@aws-sdk/client-sts';
 import { totpCode } from '../../../src/crypto/totp.ts';
+import { SELF_MANAGED_MFA_POLICY } from '../../fixtures/seed-policies.ts';
 import { ROOT, awsError, startServer, type Credentials, type Server } from '../harness.ts';
 
 const account = ROOT.accountId;
@@ -37,54 +38,7 @@ const temporary = (c: StsCredentials | undefined): Credentials => ({
 });
 
 /** Seed 002's policy: self-service of one's own credentials; everything else denied without MFA. */
-const selfManagedMfa = policy([
-  {
-    Sid: 'AllowViewAccountInfo',
-    Effect: 'Allow',
-    Action: ['iam:GetAccountPasswordPolicy', 'iam:GetAccountSummary', 'iam:ListVirtualMFADevices'],
-    Resource: '*',
-  },
-  {
-    Sid: 'AllowManageOwnPasswords',
-    Effect: 'Allow',
-    Action: ['iam:ChangePassword', 'iam:GetUser'],
-    Resource: 'arn:aws:iam::*:user/${aws:username}',
-  },
-  {
-    Sid: 'AllowManageOwnAccessKeys',
-    Effect: 'Allow',
-    Action: ['iam:CreateAccessKey', 'iam:DeleteAccessKey', 'iam:ListAccessKeys', 'iam:UpdateAccessKey'],
-    Resource: 'arn:aws:iam::*:user/${aws:username}',
-  },
-  {
-    Sid: 'AllowManageOwnVirtualMFADevice',
-    Effect: 'Allow',
-    Action: ['iam:CreateVirtualMFADevice', 'iam:DeleteVirtualMFADevice'],
-    Resource: 'arn:aws:iam::*:mfa/${aws:username}',
-  },
-  {
-    Sid: 'AllowManageOwnUserMFA',
-    Effect: 'Allow',
-    Action: ['iam:DeactivateMFADevice', 'iam:EnableMFADevice', 'iam:ListMFADevices', 'iam:ResyncMFADevice'],
-    Resource: 'arn:aws:iam::*:user/${aws:username}',
-  },
-  {
-    Sid: 'DenyAllExceptListedIfNoMFA',
-    Effect: 'Deny',
-    NotAction: [
-      'iam:CreateVirtualMFADevice',
-      'iam:EnableMFADevice',
-      'iam:GetUser',
-      'iam:ListMFADevices',
-      'iam:ListVirtualMFADevices',
-      'iam:ResyncMFADevice',
-      'sts:GetSessionToken',
-      'iam:ChangePassword',
-    ],
-    Resource: '*',
-    Condition: { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } },
-  },
-]);
+const selfManagedMfa = SELF_MANAGED_MFA_POLICY;
 
 /** A ForceMFA-style developers policy: read IAM, assume roles; nothing but IAM self-service without MFA. */
 const developers = policy([

@@ -10,7 +10,7 @@ import {
   type EvaluationResult,
 } from '@aws-sdk/client-iam';
 import { ROOT, awsError, startServer, type Server } from '../harness.ts';
-import { SELF_MANAGED_MFA_POLICY } from './seed-policies.ts';
+import { SELF_MANAGED_MFA_POLICY } from '../../fixtures/seed-policies.ts';
 
 let server: Server;
 before(async () => {

@@ -28,7 +28,7 @@ import {
   type IAMClient,
 } from '@aws-sdk/client-iam';
 import { ROOT, awsError, startServer, type Credentials, type Server } from '../harness.ts';
-import { SELF_MANAGED_MFA_POLICY } from './seed-policies.ts';
+import { SELF_MANAGED_MFA_POLICY } from '../../fixtures/seed-policies.ts';
 
 let server: Server;
 let iam: IAMClient;
