@@ -9,7 +9,10 @@ import { resolve } from 'node:path';
 const repo = resolve(import.meta.dirname, '..');
 
 test('examples/policy-quickstart.mjs prints the output shown in the README', () => {
-  const output = execFileSync(process.execPath, ['examples/policy-quickstart.mjs'], { cwd: repo, encoding: 'utf8' });
+  const output = execFileSync(process.execPath, ['examples/policy-quickstart.mjs'], {
+    cwd: repo,
+    encoding: 'utf8',
+  });
   const readme = readFileSync(resolve(repo, 'README.md'), 'utf8');
   const shown = /\nprints\n\n```\n([\s\S]*?)```/.exec(readme)?.[1];
   assert.ok(shown, 'the README shows the example output after "prints"');

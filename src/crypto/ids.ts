@@ -1,7 +1,7 @@
 // Security property: every identifier and secret handed out is drawn from the operating
 // system's CSPRNG (crypto.randomBytes / crypto.randomInt, never Math.random), each character
 // chosen without modulo bias, in the shapes AWS uses so clients and regexes accept them.
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 
 const BASE32_UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 const UPPER_ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
@@ -48,11 +48,8 @@ export function newUniqueId(prefix: string): string {
 
 /** A request ID in UUID version 4 form, as AWS returns in RequestId. */
 export function newRequestId(): string {
-  const b = randomBytes(16);
-  b[6] = (b[6]! & 0x0f) | 0x40; // version 4
-  b[8] = (b[8]! & 0x3f) | 0x80; // RFC 4122 variant
-  const h = b.toString('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  // randomUUID draws from a buffered CSPRNG pool: one per request without a syscall each time.
+  return randomUUID();
 }
 
 /** An opaque bearer secret of `bytes` random bytes (16 to 1024, default 32), base64url-encoded. */

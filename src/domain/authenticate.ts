@@ -42,23 +42,55 @@ export async function lookupSigningKey(
   accessKeyId: string,
   sessionToken: string | undefined,
 ): Promise<SigningLookup> {
-  if (accessKeyId.startsWith('ASIA')) {
-    const session = await iam.store.read((tx) => tx.get<SessionRecord>('session', accessKeyId));
-    if (!session || sessionToken === undefined || !sessionTokenMatches(sessionToken, session.tokenHash)) {
+  const found = await findSigningKey(iam, accessKeyId);
+  if (!found) return accessKeyId.startsWith('ASIA') ? { error: INVALID_TOKEN } : null;
+  if (found.signing.kind === 'session') {
+    const session = found.signing.record;
+    if (sessionToken === undefined || !sessionTokenMatches(sessionToken, session.tokenHash))
       return { error: INVALID_TOKEN };
-    }
     if (Date.parse(session.expiresAt) <= iam.now().getTime()) return { error: EXPIRED_TOKEN };
-    return {
-      secretAccessKey: iam.sealer.open(session.sealedSecret, `session:${session.accessKeyId}`),
-      signing: { kind: 'session', record: session },
-    };
+  } else if (found.signing.record.status !== 'Active') {
+    return null;
   }
-  const record = await iam.store.read((tx) => tx.get<AccessKeyRecord>('access-key', accessKeyId));
-  if (!record || record.status !== 'Active') return null;
-  return {
-    secretAccessKey: iam.sealer.open(record.sealedSecret, `access-key:${record.id}`),
-    signing: { kind: 'key', record },
-  };
+  return found;
+}
+
+interface Remembered {
+  readonly generation: number;
+  readonly found: { secretAccessKey: string; signing: Signing } | null;
+}
+
+const REMEMBERED_LIMIT = 10_000;
+const remembered = new WeakMap<Iam, Map<string, Remembered>>();
+
+/**
+ * The key's record and opened secret. Nearly every request repeats the lookup of the one before,
+ * so the answer is remembered until the next write transaction (iam.generation), which makes a
+ * deactivated or deleted key fail on the very next request all the same.
+ */
+async function findSigningKey(iam: Iam, accessKeyId: string): Promise<Remembered['found']> {
+  let cache = remembered.get(iam);
+  if (!cache) remembered.set(iam, (cache = new Map()));
+  const generation = iam.generation();
+  const hit = cache.get(accessKeyId);
+  if (hit && hit.generation === generation) return hit.found;
+  const found = await iam.store.read(async (tx): Promise<Remembered['found']> => {
+    if (accessKeyId.startsWith('ASIA')) {
+      const session = await tx.get<SessionRecord>('session', accessKeyId);
+      if (!session) return null;
+      const secretAccessKey = iam.sealer.open(session.sealedSecret, `session:${session.accessKeyId}`);
+      return { secretAccessKey, signing: { kind: 'session', record: session } };
+    }
+    const record = await tx.get<AccessKeyRecord>('access-key', accessKeyId);
+    if (!record) return null;
+    return {
+      secretAccessKey: iam.sealer.open(record.sealedSecret, `access-key:${record.id}`),
+      signing: { kind: 'key', record },
+    };
+  });
+  if (cache.size >= REMEMBERED_LIMIT) cache.clear();
+  cache.set(accessKeyId, { generation, found });
+  return found;
 }
 
 /** The caller behind a verified signature; null if its user or role vanished meanwhile. */

@@ -1,7 +1,7 @@
 // The domain's dependencies and shared caches, built once by app.ts and handed to every operation.
 import { parsePolicy, type CompiledPolicy, type PolicyKind } from '../policy/index.ts';
 import type { Sealer } from '../crypto/sealing.ts';
-import type { Store } from './store.ts';
+import type { Kind, Store, StoreTx } from './store.ts';
 import { IamError } from './errors.ts';
 
 /** An AWS managed policy (arn:aws:iam::aws:policy/...), read-only and the same in every account. */
@@ -30,16 +30,71 @@ export interface Iam {
   readonly awsManagedPolicies: AwsManagedPolicyCatalog;
   /** Compiles a stored policy document, reusing the compiled form for the same text. */
   compile(text: string, kind: PolicyKind, id: string): CompiledPolicy;
+  /**
+   * Changes with every write transaction: what was read at one generation is still true while it
+   * stays the same, which lets hot paths remember what they read (authenticate.ts).
+   */
+  generation(): number;
 }
 
 const COMPILED_LIMIT = 10_000;
+const RECORDS_LIMIT = 50_000;
+/** The records every authorization reads: a caller's user, groups, role and managed policies. */
+const REMEMBERED_KINDS: ReadonlySet<Kind> = new Set<Kind>(['user', 'group', 'role', 'policy']);
 
-export function createIam(deps: Omit<Iam, 'compile'>): Iam {
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
+export function createIam(deps: Omit<Iam, 'compile' | 'generation'>): Iam {
   // Keyed by kind and id; the text is compared rather than hashed into the key, so that a lookup
   // allocates nothing. A changed document (a new default version) replaces the entry.
   const compiled = new Map<string, { text: string; policy: CompiledPolicy }>();
+  let generation = 0;
+  // The generation moves inside the write, before its commit: nothing can run between the two
+  // (the store runs one transaction at a time), so no reader remembers what a write replaced.
+  // Records read in read transactions are remembered until the next write, frozen so that no
+  // reader can change what the next one sees (a write transaction always reads the store itself).
+  const records = new Map<string, unknown>();
+  let recordsAt = generation;
+  const remembering = (tx: StoreTx): StoreTx => ({
+    ...tx,
+    async get<T>(kind: Kind, key: string): Promise<T | undefined> {
+      if (recordsAt !== generation) {
+        records.clear();
+        recordsAt = generation;
+      }
+      const cacheKey = `${kind}\u0000${key}`;
+      const hit = records.get(cacheKey);
+      if (hit !== undefined) return hit as T;
+      const value = await tx.get<T>(kind, key);
+      if (value !== undefined && REMEMBERED_KINDS.has(kind) && records.size < RECORDS_LIMIT) {
+        records.set(cacheKey, deepFreeze(value));
+      }
+      return value;
+    },
+  });
+  const store: Store = {
+    ...deps.store,
+    read: (work) => deps.store.read((tx) => work(remembering(tx))),
+    write: (work) =>
+      deps.store.write(async (tx) => {
+        generation++;
+        return work(tx);
+      }),
+    clear: async () => {
+      generation++;
+      await deps.store.clear();
+    },
+  };
   return {
     ...deps,
+    store,
+    generation: () => generation,
     compile(text, kind, id) {
       const cacheKey = `${kind}:${id}`;
       const cached = compiled.get(cacheKey);

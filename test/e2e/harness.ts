@@ -28,6 +28,8 @@ export interface Server {
   readonly output: () => string;
   iam(credentials?: Credentials): IAMClient;
   sts(credentials?: Credentials): STSClient;
+  /** The server's idea of now, in ms (real time plus what advanceClock added). */
+  now(): number;
   /** Moves the server's clock ahead (the test clock) and signs later requests with the same offset. */
   advanceClock(seconds: number): Promise<void>;
   /** Stops the process and starts it again on the same data directory. */
@@ -84,6 +86,7 @@ export async function startServer(
       clients.push(client);
       return client;
     },
+    now: () => Date.now() + clockOffsetMs,
     async advanceClock(seconds) {
       const response = await fetch(`${url}/_portcullis/clock`, {
         method: 'POST',

@@ -19,7 +19,11 @@ export function toQueryErrorResponse(
     const code = err.code;
     return {
       status: httpStatusFor(service, code),
-      body: encodeQueryError(service, { code, message: err.message, type: errorTypeFor(service, code) }, requestId),
+      body: encodeQueryError(
+        service,
+        { code, message: err.message, type: errorTypeFor(service, code) },
+        requestId,
+      ),
     };
   }
   return {

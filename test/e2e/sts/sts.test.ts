@@ -153,27 +153,23 @@ test('AssumeRole: the trust policy names the account, so the caller needs sts:As
 
 test('AssumeRole without the trust policy allowing it is AccessDenied naming the role', async () => {
   await server.iam().send(new CreateUserCommand({ UserName: 'bob' }));
-  await server
-    .iam()
-    .send(
-      new PutUserPolicyCommand({
-        UserName: 'bob',
-        PolicyName: 'p',
-        PolicyDocument: policy([{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }]),
-      }),
-    );
+  await server.iam().send(
+    new PutUserPolicyCommand({
+      UserName: 'bob',
+      PolicyName: 'p',
+      PolicyDocument: policy([{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }]),
+    }),
+  );
   const key = await server.iam().send(new CreateAccessKeyCommand({ UserName: 'bob' }));
   const bob = { accessKeyId: key.AccessKey!.AccessKeyId!, secretAccessKey: key.AccessKey!.SecretAccessKey! };
   const error = await awsError(
-    server
-      .sts(bob)
-      .send(
-        new AssumeRoleCommand({
-          RoleArn: `arn:aws:iam::${account}:role/vendor`,
-          RoleSessionName: 's1',
-          ExternalId: 'shared-secret-42',
-        }),
-      ),
+    server.sts(bob).send(
+      new AssumeRoleCommand({
+        RoleArn: `arn:aws:iam::${account}:role/vendor`,
+        RoleSessionName: 's1',
+        ExternalId: 'shared-secret-42',
+      }),
+    ),
   );
   assert.equal(error.code, 'AccessDenied');
   assert.match(
@@ -219,15 +215,13 @@ test('DurationSeconds is bounded by the role and by role chaining', async () => 
     new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/auditor`, RoleSessionName: 'one' }),
   );
   const chained = await awsError(
-    server
-      .sts(temporary(first.Credentials))
-      .send(
-        new AssumeRoleCommand({
-          RoleArn: `arn:aws:iam::${account}:role/auditor`,
-          RoleSessionName: 'two',
-          DurationSeconds: 3601,
-        }),
-      ),
+    server.sts(temporary(first.Credentials)).send(
+      new AssumeRoleCommand({
+        RoleArn: `arn:aws:iam::${account}:role/auditor`,
+        RoleSessionName: 'two',
+        DurationSeconds: 3601,
+      }),
+    ),
   );
   assert.equal(chained.code, 'ValidationError');
   assert.match(chained.message, /role chaining/);
@@ -250,14 +244,12 @@ test('a session policy narrows what the role session may do', async () => {
 });
 
 test('a federation token has only what both the user and its session policy allow', async () => {
-  const token = await server
-    .sts(alice)
-    .send(
-      new GetFederationTokenCommand({
-        Name: 'broker-guest',
-        Policy: policy([{ Effect: 'Allow', Action: 'sts:GetCallerIdentity', Resource: '*' }]),
-      }),
-    );
+  const token = await server.sts(alice).send(
+    new GetFederationTokenCommand({
+      Name: 'broker-guest',
+      Policy: policy([{ Effect: 'Allow', Action: 'sts:GetCallerIdentity', Resource: '*' }]),
+    }),
+  );
   assert.equal(token.FederatedUser?.Arn, `arn:aws:sts::${account}:federated-user/broker-guest`);
   assert.equal(token.FederatedUser?.FederatedUserId, `${account}:broker-guest`);
   const guest = temporary(token.Credentials);

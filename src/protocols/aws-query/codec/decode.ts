@@ -22,7 +22,14 @@
 // of Maps (so "__proto__" or "constructor" are just names), only names the model can reach are
 // read, and list lengths are bounded by the model's maximum (or UNBOUNDED_LIST_LIMIT).
 
-import { findOperation, getModel, shapeOf, type QueryService, type ServiceModel, type Shape } from '../model/index.ts';
+import {
+  findOperation,
+  getModel,
+  shapeOf,
+  type QueryService,
+  type ServiceModel,
+  type Shape,
+} from '../model/index.ts';
 import { INTERNAL_FAILURE_MESSAGE } from './error-codes.ts';
 import { UNBOUNDED_LIST_LIMIT, validateInput, validationMessage } from './validate.ts';
 
@@ -65,7 +72,10 @@ function decode(service: QueryService, params: URLSearchParams): DecodeResult {
   const version = params.get('Version');
   const operation = findOperation(model, action);
   if (version !== model.metadata.apiVersion || operation === undefined) {
-    return fail('InvalidAction', `Could not find operation ${action} for version ${version ?? 'NO_VERSION_SPECIFIED'}`);
+    return fail(
+      'InvalidAction',
+      `Could not find operation ${action} for version ${version ?? 'NO_VERSION_SPECIFIED'}`,
+    );
   }
   if (operation.input === undefined) return { ok: true, operation: action, input: {} };
 

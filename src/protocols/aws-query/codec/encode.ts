@@ -18,7 +18,15 @@
 // Error documents use the service's namespace, except InvalidAction, which AWS answers from its
 // generic front end with the AWSFault namespace.
 
-import { findOperation, getModel, shapeOf, type MemberRef, type QueryService, type ServiceModel, type Shape } from '../model/index.ts';
+import {
+  findOperation,
+  getModel,
+  shapeOf,
+  type MemberRef,
+  type QueryService,
+  type ServiceModel,
+  type Shape,
+} from '../model/index.ts';
 import { errorTypeFor } from './error-codes.ts';
 import { escapeText } from './xml.ts';
 
@@ -140,7 +148,10 @@ class Writer {
     const out: string[] = [];
     for (const [k, v] of entries) {
       if (v === undefined || v === null) continue;
-      const pair = [...this.value(keyName, shape.key, k, depth + 1), ...this.value(valueName, shape.value, v, depth + 1)];
+      const pair = [
+        ...this.value(keyName, shape.key, k, depth + 1),
+        ...this.value(valueName, shape.value, v, depth + 1),
+      ];
       out.push(...(shape.flattened ? element(name, pair) : element('entry', pair)));
     }
     return shape.flattened ? out : element(name, out);
@@ -150,7 +161,9 @@ class Writer {
 function scalarText(shape: Shape, ref: MemberRef, value: unknown): string | undefined {
   switch (shape.type) {
     case 'string':
-      return typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint' ? String(value) : undefined;
+      return typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint'
+        ? String(value)
+        : undefined;
     case 'integer':
     case 'long':
       if (typeof value === 'bigint') return String(value);
@@ -168,7 +181,8 @@ function scalarText(shape: Shape, ref: MemberRef, value: unknown): string | unde
     case 'timestamp':
       return timestampText(value, ref.timestampFormat ?? shape.timestampFormat);
     case 'blob':
-      if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
+      if (value instanceof Uint8Array)
+        return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
       if (typeof value === 'string') return Buffer.from(value, 'utf8').toString('base64');
       return undefined;
     default:

@@ -22,7 +22,12 @@ import {
   UntagUserCommand,
   UpdateAccountPasswordPolicyCommand,
 } from '@aws-sdk/client-iam';
-import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
+import {
+  AssumeRoleCommand,
+  GetCallerIdentityCommand,
+  GetSessionTokenCommand,
+  STSClient,
+} from '@aws-sdk/client-sts';
 import { HttpResponse, type HttpRequest } from '@smithy/protocol-http';
 import type { QueryService } from '../model/index.ts';
 import { decodeQueryRequest } from './decode.ts';
@@ -53,7 +58,10 @@ function harness() {
   };
   const common = {
     region: 'us-east-1',
-    credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
+    credentials: {
+      accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+      secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    },
     maxAttempts: 1,
     requestHandler,
   };
@@ -115,7 +123,10 @@ test('PutUserPolicy: a JSON policy document survives form encoding byte for byte
       2,
     ),
   };
-  assert.deepEqual(await sentInput('iam', () => iam.send(new PutUserPolicyCommand(input)), 'PutUserPolicy'), input);
+  assert.deepEqual(
+    await sentInput('iam', () => iam.send(new PutUserPolicyCommand(input)), 'PutUserPolicy'),
+    input,
+  );
 });
 
 test('CreatePolicy with description, path and tags decodes to the command input', async () => {
@@ -123,10 +134,14 @@ test('CreatePolicy with description, path and tags decodes to the command input'
     PolicyName: 'ReadOnly',
     Path: '/managed/',
     Description: 'Read-only access',
-    PolicyDocument: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:Get*","Resource":"*"}]}',
+    PolicyDocument:
+      '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:Get*","Resource":"*"}]}',
     Tags: [{ Key: 'owner', Value: 'sec' }],
   };
-  assert.deepEqual(await sentInput('iam', () => iam.send(new CreatePolicyCommand(input)), 'CreatePolicy'), input);
+  assert.deepEqual(
+    await sentInput('iam', () => iam.send(new CreatePolicyCommand(input)), 'CreatePolicy'),
+    input,
+  );
 });
 
 test('SimulatePrincipalPolicy with nested context entries decodes to the command input', async () => {
@@ -135,7 +150,11 @@ test('SimulatePrincipalPolicy with nested context entries decodes to the command
     ActionNames: ['s3:GetObject', 's3:PutObject'],
     ResourceArns: ['arn:aws:s3:::bucket/*'],
     ContextEntries: [
-      { ContextKeyName: 'aws:MultiFactorAuthPresent', ContextKeyValues: ['true'], ContextKeyType: 'boolean' as const },
+      {
+        ContextKeyName: 'aws:MultiFactorAuthPresent',
+        ContextKeyValues: ['true'],
+        ContextKeyType: 'boolean' as const,
+      },
       {
         ContextKeyName: 'aws:SourceIp',
         ContextKeyValues: ['203.0.113.0/24', '198.51.100.7'],
@@ -145,7 +164,11 @@ test('SimulatePrincipalPolicy with nested context entries decodes to the command
     MaxItems: 50,
   };
   assert.deepEqual(
-    await sentInput('iam', () => iam.send(new SimulatePrincipalPolicyCommand(input)), 'SimulatePrincipalPolicy'),
+    await sentInput(
+      'iam',
+      () => iam.send(new SimulatePrincipalPolicyCommand(input)),
+      'SimulatePrincipalPolicy',
+    ),
     input,
   );
 });
@@ -163,7 +186,11 @@ test('UpdateAccountPasswordPolicy: booleans and integers come back typed', async
     HardExpiry: false,
   };
   assert.deepEqual(
-    await sentInput('iam', () => iam.send(new UpdateAccountPasswordPolicyCommand(input)), 'UpdateAccountPasswordPolicy'),
+    await sentInput(
+      'iam',
+      () => iam.send(new UpdateAccountPasswordPolicyCommand(input)),
+      'UpdateAccountPasswordPolicy',
+    ),
     input,
   );
 });
@@ -177,7 +204,10 @@ test('AssumeRole with policy ARNs, session tags and transitive keys decodes to t
   const input = {
     RoleArn: 'arn:aws:iam::123456789012:role/deploy',
     RoleSessionName: 'ci@build-42',
-    PolicyArns: [{ arn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' }, { arn: 'arn:aws:iam::123456789012:policy/Extra' }],
+    PolicyArns: [
+      { arn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' },
+      { arn: 'arn:aws:iam::123456789012:policy/Extra' },
+    ],
     Policy: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}',
     DurationSeconds: 3600,
     Tags: [
@@ -194,22 +224,35 @@ test('AssumeRole with policy ARNs, session tags and transitive keys decodes to t
 });
 
 test('GetSessionToken with and without MFA parameters decodes to the command input', async () => {
-  const withMfa = { DurationSeconds: 129600, SerialNumber: 'arn:aws:iam::123456789012:mfa/alice', TokenCode: '000123' };
+  const withMfa = {
+    DurationSeconds: 129600,
+    SerialNumber: 'arn:aws:iam::123456789012:mfa/alice',
+    TokenCode: '000123',
+  };
   assert.deepEqual(
     await sentInput('sts', () => sts.send(new GetSessionTokenCommand(withMfa)), 'GetSessionToken'),
     withMfa,
   );
-  assert.deepEqual(await sentInput('sts', () => sts.send(new GetSessionTokenCommand({})), 'GetSessionToken'), {});
+  assert.deepEqual(
+    await sentInput('sts', () => sts.send(new GetSessionTokenCommand({})), 'GetSessionToken'),
+    {},
+  );
 });
 
 test('property: any valid tag list the SDK sends for CreateUser decodes unchanged', async () => {
   const tagKey = fc.stringMatching(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u);
   const tagValue = fc.stringMatching(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u);
   await fc.assert(
-    fc.asyncProperty(fc.array(fc.record({ Key: tagKey, Value: tagValue }, { noNullPrototype: true }), { maxLength: 50 }), async (Tags) => {
-      const input = Tags.length === 0 ? { UserName: 'u' } : { UserName: 'u', Tags };
-      assert.deepEqual(await sentInput('iam', () => iam.send(new CreateUserCommand(input)), 'CreateUser'), input);
-    }),
+    fc.asyncProperty(
+      fc.array(fc.record({ Key: tagKey, Value: tagValue }, { noNullPrototype: true }), { maxLength: 50 }),
+      async (Tags) => {
+        const input = Tags.length === 0 ? { UserName: 'u' } : { UserName: 'u', Tags };
+        assert.deepEqual(
+          await sentInput('iam', () => iam.send(new CreateUserCommand(input)), 'CreateUser'),
+          input,
+        );
+      },
+    ),
     { numRuns: 60 },
   );
 });
@@ -237,21 +280,42 @@ test('GetUser with tags and a permissions boundary parses back into the same obj
       ],
     },
   };
-  assert.deepEqual(await parsedOutput('iam', 'GetUser', output, () => iam.send(new GetUserCommand({}))), output);
+  assert.deepEqual(
+    await parsedOutput('iam', 'GetUser', output, () => iam.send(new GetUserCommand({}))),
+    output,
+  );
 });
 
 test('ListUsers with IsTruncated and Marker, and an empty page, parse back', async () => {
   const page = {
     Users: [
-      { Path: '/', UserName: 'a', UserId: 'AIDA1', Arn: 'arn:aws:iam::123456789012:user/a', CreateDate: created },
-      { Path: '/x/', UserName: 'b', UserId: 'AIDA2', Arn: 'arn:aws:iam::123456789012:user/x/b', CreateDate: created },
+      {
+        Path: '/',
+        UserName: 'a',
+        UserId: 'AIDA1',
+        Arn: 'arn:aws:iam::123456789012:user/a',
+        CreateDate: created,
+      },
+      {
+        Path: '/x/',
+        UserName: 'b',
+        UserId: 'AIDA2',
+        Arn: 'arn:aws:iam::123456789012:user/x/b',
+        CreateDate: created,
+      },
     ],
     IsTruncated: true,
     Marker: 'opaque+/=marker',
   };
-  assert.deepEqual(await parsedOutput('iam', 'ListUsers', page, () => iam.send(new ListUsersCommand({}))), page);
+  assert.deepEqual(
+    await parsedOutput('iam', 'ListUsers', page, () => iam.send(new ListUsersCommand({}))),
+    page,
+  );
   const empty = { Users: [], IsTruncated: false };
-  assert.deepEqual(await parsedOutput('iam', 'ListUsers', empty, () => iam.send(new ListUsersCommand({}))), empty);
+  assert.deepEqual(
+    await parsedOutput('iam', 'ListUsers', empty, () => iam.send(new ListUsersCommand({}))),
+    empty,
+  );
 });
 
 test('CreateAccessKey parses back', async () => {
@@ -264,7 +328,10 @@ test('CreateAccessKey parses back', async () => {
       CreateDate: created,
     },
   };
-  assert.deepEqual(await parsedOutput('iam', 'CreateAccessKey', output, () => iam.send(new CreateAccessKeyCommand({}))), output);
+  assert.deepEqual(
+    await parsedOutput('iam', 'CreateAccessKey', output, () => iam.send(new CreateAccessKeyCommand({}))),
+    output,
+  );
 });
 
 test('CreateVirtualMFADevice blobs (seed and QR PNG) parse back byte for byte', async () => {
@@ -282,13 +349,18 @@ test('CreateVirtualMFADevice blobs (seed and QR PNG) parse back byte for byte', 
   );
   const device = parsed.VirtualMFADevice!;
   assert.equal(device.SerialNumber, output.VirtualMFADevice.SerialNumber);
-  assert.deepEqual(Buffer.from(device.Base32StringSeed!), Buffer.from(output.VirtualMFADevice.Base32StringSeed));
+  assert.deepEqual(
+    Buffer.from(device.Base32StringSeed!),
+    Buffer.from(output.VirtualMFADevice.Base32StringSeed),
+  );
   assert.deepEqual(Buffer.from(device.QRCodePNG!), Buffer.from(png));
   assert.deepEqual(device.Tags, output.VirtualMFADevice.Tags);
 });
 
 test('GetAccountSummary map parses back', async () => {
-  const output = { SummaryMap: { Users: 3, UsersQuota: 5000, AccountMFAEnabled: 1, AccountAccessKeysPresent: 0 } };
+  const output = {
+    SummaryMap: { Users: 3, UsersQuota: 5000, AccountMFAEnabled: 1, AccountAccessKeysPresent: 0 },
+  };
   assert.deepEqual(
     await parsedOutput('iam', 'GetAccountSummary', output, () => iam.send(new GetAccountSummaryCommand({}))),
     output,
@@ -304,9 +376,16 @@ test('GetAccountSummary also accepts a Map from the domain', async () => {
 });
 
 test('GetCredentialReport blob and timestamp parse back', async () => {
-  const csv = 'user,arn,user_creation_time\n<root_account>,arn:aws:iam::123456789012:root,2026-01-01T00:00:00+00:00\n';
-  const output = { Content: new TextEncoder().encode(csv), ReportFormat: 'text/csv' as const, GeneratedTime: created };
-  const parsed = await parsedOutput('iam', 'GetCredentialReport', output, () => iam.send(new GetCredentialReportCommand({})));
+  const csv =
+    'user,arn,user_creation_time\n<root_account>,arn:aws:iam::123456789012:root,2026-01-01T00:00:00+00:00\n';
+  const output = {
+    Content: new TextEncoder().encode(csv),
+    ReportFormat: 'text/csv' as const,
+    GeneratedTime: created,
+  };
+  const parsed = await parsedOutput('iam', 'GetCredentialReport', output, () =>
+    iam.send(new GetCredentialReportCommand({})),
+  );
   assert.equal(new TextDecoder().decode(parsed.Content), csv);
   assert.equal(parsed.ReportFormat, 'text/csv');
   assert.deepEqual(parsed.GeneratedTime, created);
@@ -329,14 +408,20 @@ test('AssumeRole credentials parse back', async () => {
   };
   assert.deepEqual(
     await parsedOutput('sts', 'AssumeRole', output, () =>
-      sts.send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::123456789012:role/deploy', RoleSessionName: 's' })),
+      sts.send(
+        new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::123456789012:role/deploy', RoleSessionName: 's' }),
+      ),
     ),
     output,
   );
 });
 
 test('GetCallerIdentity parses back', async () => {
-  const output = { UserId: 'AIDAEXAMPLE', Account: '123456789012', Arn: 'arn:aws:iam::123456789012:user/bob' };
+  const output = {
+    UserId: 'AIDAEXAMPLE',
+    Account: '123456789012',
+    Arn: 'arn:aws:iam::123456789012:user/bob',
+  };
   assert.deepEqual(
     await parsedOutput('sts', 'GetCallerIdentity', output, () => sts.send(new GetCallerIdentityCommand({}))),
     output,
@@ -345,16 +430,23 @@ test('GetCallerIdentity parses back', async () => {
 
 test('an operation without output answers with ResponseMetadata only, which the SDK accepts', async () => {
   assert.deepEqual(
-    await parsedOutput('iam', 'DeleteUser', undefined, () => iam.send(new DeleteUserCommand({ UserName: 'bob' }))),
+    await parsedOutput('iam', 'DeleteUser', undefined, () =>
+      iam.send(new DeleteUserCommand({ UserName: 'bob' })),
+    ),
     {},
   );
 });
 
 test('property: any string the domain returns reaches the SDK intact (or with U+FFFD for non-XML characters)', async () => {
-  const nonXml = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+  /* eslint-disable no-control-regex -- the characters XML 1.0 cannot carry */
+  const nonXml =
+    /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+  /* eslint-enable no-control-regex */
   const text = fc.oneof(
     fc.string({ unit: 'binary' }),
-    fc.string({ unit: fc.constantFrom('&', '<', '>', '"', "'", '\r', '\n', '\t', '\u0000', '\uD800', 'a', ' ', ']]>') }),
+    fc.string({
+      unit: fc.constantFrom('&', '<', '>', '"', "'", '\r', '\n', '\t', '\u0000', '\uD800', 'a', ' ', ']]>'),
+    }),
   );
   await fc.assert(
     fc.asyncProperty(text, async (value) => {
@@ -362,7 +454,9 @@ test('property: any string the domain returns reaches the SDK intact (or with U+
       // client's rule, not something the server can change.
       fc.pre(!(value.trim() === '' && /[\n\r]/.test(value)));
       const output = { UserId: value, Account: '123456789012', Arn: 'arn' };
-      const parsed = await parsedOutput('sts', 'GetCallerIdentity', output, () => sts.send(new GetCallerIdentityCommand({})));
+      const parsed = await parsedOutput('sts', 'GetCallerIdentity', output, () =>
+        sts.send(new GetCallerIdentityCommand({})),
+      );
       assert.equal(parsed.UserId ?? '', value.replace(nonXml, '\uFFFD'));
     }),
     { numRuns: 150 },

@@ -84,7 +84,9 @@ function isScalar(shape: Shape): boolean {
 }
 
 function isNumeric(shape: Shape): boolean {
-  return shape.type === 'integer' || shape.type === 'long' || shape.type === 'float' || shape.type === 'double';
+  return (
+    shape.type === 'integer' || shape.type === 'long' || shape.type === 'float' || shape.type === 'double'
+  );
 }
 
 class Validator {
@@ -115,13 +117,16 @@ class Validator {
 
   private value(shape: Shape, value: unknown, path: string): void {
     if (shape.type === 'structure') {
-      if (value !== null && typeof value === 'object') this.structure(shape, value as Record<string, unknown>, path);
+      if (value !== null && typeof value === 'object')
+        this.structure(shape, value as Record<string, unknown>, path);
     } else if (shape.type === 'list') {
       if (Array.isArray(value)) this.list(shape, value, path);
     } else if (shape.type === 'map') {
-      if (value !== null && typeof value === 'object') this.map(shape, value as Record<string, unknown>, path);
+      if (value !== null && typeof value === 'object')
+        this.map(shape, value as Record<string, unknown>, path);
     } else {
-      for (const constraint of scalarViolations(shape, value, this.style)) this.report(path, value, constraint);
+      for (const constraint of scalarViolations(shape, value, this.style))
+        this.report(path, value, constraint);
     }
   }
 
@@ -135,7 +140,11 @@ class Validator {
     const member = shapeOf(this.model, shape.member.shape);
     if (isScalar(member)) {
       if (items.some((item) => scalarViolations(member, item, this.style).length > 0)) {
-        this.report(path, items, `Member must satisfy constraint: [${describeConstraints(member, this.style).join(', ')}]`);
+        this.report(
+          path,
+          items,
+          `Member must satisfy constraint: [${describeConstraints(member, this.style).join(', ')}]`,
+        );
       }
       return;
     }
@@ -152,7 +161,11 @@ class Validator {
     if (shape.key !== undefined) {
       const key = shapeOf(this.model, shape.key.shape);
       if (Object.keys(entries).some((k) => scalarViolations(key, k, this.style).length > 0)) {
-        this.report(path, entries, `Map keys must satisfy constraint: [${describeConstraints(key, this.style).join(', ')}]`);
+        this.report(
+          path,
+          entries,
+          `Map keys must satisfy constraint: [${describeConstraints(key, this.style).join(', ')}]`,
+        );
       }
     }
     if (shape.value !== undefined) {
@@ -227,7 +240,8 @@ function describeConstraints(shape: Shape, style: Style): string[] {
 /** How a value is echoed in an STS message: strings as they are, lists as "[a, b]". */
 export function formatValue(value: unknown): string {
   if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return String(value);
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
   if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
   if (Array.isArray(value)) return `[${value.map(formatValue).join(', ')}]`;

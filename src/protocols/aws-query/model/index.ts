@@ -77,10 +77,19 @@ export interface ServiceModel {
   shapes: Record<string, Shape>;
 }
 
+/** The models drive validation, so nobody gets to change them at run time. */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
 const models: Record<ModelledService, ServiceModel> = {
-  iam: iamModel as unknown as ServiceModel,
-  sts: stsModel as unknown as ServiceModel,
-  organizations: organizationsModel as unknown as ServiceModel,
+  iam: deepFreeze(iamModel as unknown as ServiceModel),
+  sts: deepFreeze(stsModel as unknown as ServiceModel),
+  organizations: deepFreeze(organizationsModel as unknown as ServiceModel),
 };
 
 export function getModel(service: ModelledService): ServiceModel {

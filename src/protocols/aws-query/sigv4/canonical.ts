@@ -80,12 +80,25 @@ export function stringToSign(amzDate: string, scope: string, canonical: string):
   return ['AWS4-HMAC-SHA256', amzDate, scope, sha256Hex(canonical)].join('\n');
 }
 
-/** kSigning = HMAC chain over "AWS4"+secret, date, region, service, "aws4_request". */
+/**
+ * kSigning = HMAC chain over "AWS4"+secret, date, region, service, "aws4_request". The same key
+ * serves a whole day, so the last few hundred are remembered (in memory only, as the secrets are)
+ * instead of running four HMACs on every request.
+ */
 export function signingKey(secretAccessKey: string, date: string, region: string, service: string): Buffer {
-  let key = hmacSha256(`AWS4${secretAccessKey}`, date);
-  for (const part of [region, service, 'aws4_request']) key = hmacSha256(key, part);
+  const cacheKey = `${secretAccessKey}\u0000${date}\u0000${region}\u0000${service}`;
+  let key = signingKeys.get(cacheKey);
+  if (!key) {
+    key = hmacSha256(`AWS4${secretAccessKey}`, date);
+    for (const part of [region, service, 'aws4_request']) key = hmacSha256(key, part);
+    if (signingKeys.size >= SIGNING_KEY_CACHE_SIZE) signingKeys.clear();
+    signingKeys.set(cacheKey, key);
+  }
   return key;
 }
+
+const SIGNING_KEY_CACHE_SIZE = 1024;
+const signingKeys = new Map<string, Buffer>();
 
 /** The lower-case hex signature of `toSign` under the derived signing key. */
 export function signature(key: Buffer, toSign: string): string {
