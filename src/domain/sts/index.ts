@@ -4,11 +4,11 @@ import { accessDeniedMessage, parsePolicy, policySize, type ContextValue } from 
 import { newAccessKeyId, newSecretAccessKey } from '../../crypto/ids.ts';
 import { hashSessionToken, newSessionToken } from '../../crypto/session-tokens.ts';
 import type { Operation, OperationContext, Input } from '../operation.ts';
-import { requiredStr, str } from '../operation.ts';
+import { check, requiredStr, str } from '../operation.ts';
 import { decideFor } from '../authorize.ts';
 import { IamError } from '../errors.ts';
 import { key, parsePolicyArn } from '../names.ts';
-import type { RoleRecord, Tag } from '../records.ts';
+import type { AccessKeyRecord, RoleRecord, Tag } from '../records.ts';
 import type { StoreTx } from '../store.ts';
 import { checkMfaCode } from '../iam/mfa-verify.ts';
 import { loadManagedPolicyDocument } from '../policy-documents.ts';
@@ -27,6 +27,21 @@ export const stsOperations: Readonly<Record<string, Operation>> = {
   // GetCallerIdentity needs no permission and cannot be denied by policy, as in AWS.
   async GetCallerIdentity(ctx) {
     return { UserId: ctx.caller.userId, Account: ctx.caller.account, Arn: ctx.caller.arn };
+  },
+
+  async GetAccessKeyInfo(ctx, input) {
+    const accessKeyId = requiredStr(input, 'AccessKeyId');
+    return ctx.iam.store.read(async (tx) => {
+      await check(ctx, tx, 'sts:GetAccessKeyInfo', '*');
+      const owner = accessKeyId.startsWith('ASIA')
+        ? (await tx.get<SessionRecord>('session', accessKeyId))?.account
+        : (await tx.get<AccessKeyRecord>('access-key', accessKeyId))?.account;
+      // AWS reads the account out of the key id itself; Portcullis's ids carry none, so it can
+      // answer only for keys it issued.
+      if (owner === undefined)
+        throw new IamError('InvalidParameterValue', `The access key ID ${accessKeyId} is not valid.`);
+      return { Account: owner };
+    });
   },
 
   // No permission is needed either: it authenticates (with MFA) rather than acts.

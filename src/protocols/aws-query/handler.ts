@@ -53,6 +53,7 @@ export async function handleQueryRequest(deps: QueryHandlerDeps, req: QueryReque
     );
     if (!verified.ok)
       return errorResponse(
+        deps,
         service,
         verified.error.code,
         verified.error.message,
@@ -61,6 +62,7 @@ export async function handleQueryRequest(deps: QueryHandlerDeps, req: QueryReque
       );
     if (verified.service !== 'iam' && verified.service !== 'sts') {
       return errorResponse(
+        deps,
         service,
         'InvalidAction',
         `The service ${verified.service} is not served here.`,
@@ -76,6 +78,7 @@ export async function handleQueryRequest(deps: QueryHandlerDeps, req: QueryReque
     const decoded = decodeQueryRequest(service, params);
     if (!decoded.ok)
       return errorResponse(
+        deps,
         service,
         decoded.error.code,
         decoded.error.message,
@@ -85,6 +88,7 @@ export async function handleQueryRequest(deps: QueryHandlerDeps, req: QueryReque
     const operation = deps.operations[service][decoded.operation];
     if (!operation) {
       return errorResponse(
+        deps,
         service,
         'InvalidAction',
         `The action ${decoded.operation} is not implemented by Portcullis yet.`,
@@ -103,6 +107,7 @@ export async function handleQueryRequest(deps: QueryHandlerDeps, req: QueryReque
     const caller = signing && (await callerFor(deps.iam, signing, requestContext));
     if (!caller) {
       return errorResponse(
+        deps,
         service,
         'InvalidClientTokenId',
         'The security token included in the request is invalid.',
@@ -115,7 +120,7 @@ export async function handleQueryRequest(deps: QueryHandlerDeps, req: QueryReque
     const output = await operation({ iam: deps.iam, caller }, decoded.input);
     return {
       status: 200,
-      headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId },
+      headers: responseHeaders(deps, requestId),
       body: encodeQueryResponse(service, decoded.operation, output, requestId),
     };
   } catch (error) {
@@ -123,13 +128,14 @@ export async function handleQueryRequest(deps: QueryHandlerDeps, req: QueryReque
     const mapped = toQueryErrorResponse(service, error, requestId);
     return {
       status: mapped.status,
-      headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId },
+      headers: responseHeaders(deps, requestId),
       body: mapped.body,
     };
   }
 }
 
 function errorResponse(
+  deps: QueryHandlerDeps,
   service: QueryService,
   code: string,
   message: string,
@@ -138,7 +144,12 @@ function errorResponse(
 ): QueryResponse {
   return {
     status,
-    headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId },
+    headers: responseHeaders(deps, requestId),
     body: encodeQueryError(service, { code, message }, requestId),
   };
+}
+
+/** The Date header tells SDKs the server's time (they correct their clock skew from it). */
+function responseHeaders(deps: QueryHandlerDeps, requestId: string): Record<string, string> {
+  return { 'content-type': 'text/xml', 'x-amzn-requestid': requestId, date: deps.iam.now().toUTCString() };
 }

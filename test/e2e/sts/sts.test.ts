@@ -14,6 +14,7 @@ import {
 import {
   AssumeRoleCommand,
   GetCallerIdentityCommand,
+  GetAccessKeyInfoCommand,
   GetFederationTokenCommand,
   GetSessionTokenCommand,
   type Credentials as StsCredentials,
@@ -269,4 +270,120 @@ test('an expired session is rejected with ExpiredToken', async () => {
     message: 'The security token included in the request is expired',
     status: 403,
   });
+});
+
+test('session tags become principal tags; transitive ones carry over a role chain; SourceIdentity sticks', async () => {
+  const iam = server.iam();
+  await iam.send(
+    new CreateRoleCommand({
+      RoleName: 'tagged',
+      AssumeRolePolicyDocument: policy([
+        {
+          Effect: 'Allow',
+          Principal: { AWS: `arn:aws:iam::${account}:root` },
+          Action: ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'],
+        },
+      ]),
+    }),
+  );
+  await iam.send(
+    new PutRolePolicyCommand({
+      RoleName: 'tagged',
+      PolicyName: 'by-tag',
+      PolicyDocument: policy([
+        { Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:TagSession'], Resource: '*' },
+        {
+          Effect: 'Allow',
+          Action: 'iam:GetUser',
+          Resource: '*',
+          Condition: { StringEquals: { 'aws:PrincipalTag/team': 'blue' } },
+        },
+        {
+          Effect: 'Allow',
+          Action: 'iam:ListUsers',
+          Resource: '*',
+          Condition: { StringEquals: { 'aws:SourceIdentity': 'alice@example.com' } },
+        },
+      ]),
+    }),
+  );
+  await iam.send(
+    new PutUserPolicyCommand({
+      UserName: 'alice',
+      PolicyName: 'tagging',
+      PolicyDocument: policy([
+        { Effect: 'Allow', Action: ['sts:TagSession', 'sts:SetSourceIdentity'], Resource: '*' },
+      ]),
+    }),
+  );
+  const roleArn = `arn:aws:iam::${account}:role/tagged`;
+  const blue = await server.sts(alice).send(
+    new AssumeRoleCommand({
+      RoleArn: roleArn,
+      RoleSessionName: 'blue-1',
+      Tags: [{ Key: 'team', Value: 'blue' }],
+      TransitiveTagKeys: ['team'],
+      SourceIdentity: 'alice@example.com',
+    }),
+  );
+  assert.equal(blue.SourceIdentity, 'alice@example.com');
+  const blueSession = temporary(blue.Credentials);
+  await server.iam(blueSession).send(new GetUserCommand({ UserName: 'alice' }));
+  await server.iam(blueSession).send(new ListUsersCommand({}));
+
+  const red = temporary(
+    (
+      await server
+        .sts(alice)
+        .send(
+          new AssumeRoleCommand({
+            RoleArn: roleArn,
+            RoleSessionName: 'red-1',
+            Tags: [{ Key: 'team', Value: 'red' }],
+          }),
+        )
+    ).Credentials,
+  );
+  assert.equal(
+    (await awsError(server.iam(red).send(new GetUserCommand({ UserName: 'alice' })))).code,
+    'AccessDenied',
+  );
+  assert.equal((await awsError(server.iam(red).send(new ListUsersCommand({})))).code, 'AccessDenied');
+
+  // Chained from the blue session: the transitive tag and the source identity come along.
+  const chained = temporary(
+    (
+      await server
+        .sts(blueSession)
+        .send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'blue-2' }))
+    ).Credentials,
+  );
+  await server.iam(chained).send(new GetUserCommand({ UserName: 'alice' }));
+  await server.iam(chained).send(new ListUsersCommand({}));
+  const conflict = await awsError(
+    server
+      .sts(blueSession)
+      .send(
+        new AssumeRoleCommand({
+          RoleArn: roleArn,
+          RoleSessionName: 'blue-3',
+          Tags: [{ Key: 'TEAM', Value: 'red' }],
+        }),
+      ),
+  );
+  assert.equal(conflict.code, 'InvalidParameterValue');
+});
+
+test('GetAccessKeyInfo names the account of a key it issued', async () => {
+  await server
+    .iam()
+    .send(
+      new PutUserPolicyCommand({
+        UserName: 'alice',
+        PolicyName: 'key-info',
+        PolicyDocument: policy([{ Effect: 'Allow', Action: 'sts:GetAccessKeyInfo', Resource: '*' }]),
+      }),
+    );
+  const info = await server.sts(alice).send(new GetAccessKeyInfoCommand({ AccessKeyId: alice.accessKeyId }));
+  assert.equal(info.Account, account);
 });
