@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { runLoad, type Signer } from './load.ts';
+import { runLoad, runRepeated, type Signer } from './load.ts';
 import { standardPolicies } from './workloads/policies.ts';
 import { totpCode } from '../src/crypto/totp.ts';
 
@@ -144,41 +144,58 @@ try {
     sessionToken: /<SessionToken>([^<]+)</.exec(session)![1]!,
   };
 
-  const workloads: { name: string; signer: Signer; body: (worker: number, n: number) => string }[] = [
-    {
-      name: 'GetUser (alice, MFA session, 4 managed + 1 inline policies)',
-      signer: aliceMfa,
-      body: () => form({ Action: 'GetUser' }),
-    },
-    {
-      name: `ListUsers (${USERS + 2} users, 100 per page)`,
-      signer: admin,
-      body: () => form({ Action: 'ListUsers' }),
-    },
-    {
-      name: 'CreateUser+DeleteUser (each worker: create, then delete)',
-      signer: admin,
-      body: (worker, n) => {
-        const name = `churn-${worker}-${Math.floor(n / 2)}`;
-        return form(
-          n % 2 === 0 ? { Action: 'CreateUser', UserName: name } : { Action: 'DeleteUser', UserName: name },
-        );
+  // GetUser and ListUsers repeat one signed request (autocannon); CreateUser+DeleteUser sign every
+  // request afresh, each worker creating a user and then deleting it.
+  const workloads: { name: string; run: (concurrency: number) => Promise<import('./load.ts').LoadResult> }[] =
+    [
+      {
+        name: 'GetUser (alice, MFA session, 4 managed + 1 inline policies)',
+        run: (concurrency) =>
+          runRepeated({
+            url,
+            signer: aliceMfa,
+            concurrency,
+            seconds: SECONDS,
+            body: form({ Action: 'GetUser' }),
+          }),
       },
-    },
-  ];
+      {
+        name: `ListUsers (${USERS + 2} users, 100 per page)`,
+        run: (concurrency) =>
+          runRepeated({
+            url,
+            signer: admin,
+            concurrency,
+            seconds: SECONDS,
+            body: form({ Action: 'ListUsers' }),
+          }),
+      },
+      {
+        name: 'CreateUser+DeleteUser (each worker: create, then delete)',
+        run: (concurrency) =>
+          runLoad({
+            url,
+            signer: admin,
+            concurrency,
+            seconds: SECONDS,
+            body: (worker, n) => {
+              const name = `churn-${worker}-${Math.floor(n / 2)}`;
+              return form(
+                n % 2 === 0
+                  ? { Action: 'CreateUser', UserName: name }
+                  : { Action: 'DeleteUser', UserName: name },
+              );
+            },
+          }),
+      },
+    ];
   console.log(
     `workload: server from dist/ (one Node.js process), SQLite in a temp dir, ${SECONDS} s per run,`,
   );
   console.log(`          load generator in a second process on the same machine (node ${process.version})`);
   for (const workload of workloads) {
     for (const concurrency of [1, 64]) {
-      const r = await runLoad({
-        url,
-        signer: workload.signer,
-        concurrency,
-        seconds: SECONDS,
-        body: workload.body,
-      });
+      const r = await workload.run(concurrency);
       console.log(
         `${workload.name.padEnd(46)} c=${String(concurrency).padEnd(3)} ${Math.round(r.perSecond).toLocaleString('en-US').padStart(7)} req/s  p50 ${r.p50ms.toFixed(2)} ms  p99 ${r.p99ms.toFixed(2)} ms  (${r.requests} requests, ${r.errors} errors)`,
       );

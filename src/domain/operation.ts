@@ -145,8 +145,10 @@ export async function listPage<T>(
   const items: T[] = [];
   let cursor = after;
   let lastKey: string | undefined;
+  // One more than a page usually settles IsTruncated in a single read; filters may need more.
+  const batchSize = Math.min(1000, maxItems + 1);
   for (;;) {
-    const batch = await tx.list<T>(kind, { prefix, after: cursor, limit: 200 });
+    const batch = await tx.list<T>(kind, { prefix, after: cursor, limit: batchSize });
     for (const entry of batch) {
       cursor = entry.key;
       if (!keep(entry.value)) continue;
@@ -154,7 +156,7 @@ export async function listPage<T>(
       items.push(entry.value);
       lastKey = entry.key;
     }
-    if (batch.length < 200) return { items, isTruncated: false, marker: undefined };
+    if (batch.length < batchSize) return { items, isTruncated: false, marker: undefined };
   }
 }
 
