@@ -8,7 +8,6 @@
 // Each entry: [name, path, policyId, defaultVersionId, createDate, updateDate, document text].
 // The package has no policy ids: ids are derived from the ARN (stable across builds and servers)
 // in AWS's shape for managed policies, "ANPA" + 17 upper-case letters and digits.
-/* global console */
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

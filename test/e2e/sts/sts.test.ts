@@ -333,15 +333,13 @@ test('session tags become principal tags; transitive ones carry over a role chai
 
   const red = temporary(
     (
-      await server
-        .sts(alice)
-        .send(
-          new AssumeRoleCommand({
-            RoleArn: roleArn,
-            RoleSessionName: 'red-1',
-            Tags: [{ Key: 'team', Value: 'red' }],
-          }),
-        )
+      await server.sts(alice).send(
+        new AssumeRoleCommand({
+          RoleArn: roleArn,
+          RoleSessionName: 'red-1',
+          Tags: [{ Key: 'team', Value: 'red' }],
+        }),
+      )
     ).Credentials,
   );
   assert.equal(
@@ -361,29 +359,25 @@ test('session tags become principal tags; transitive ones carry over a role chai
   await server.iam(chained).send(new GetUserCommand({ UserName: 'alice' }));
   await server.iam(chained).send(new ListUsersCommand({}));
   const conflict = await awsError(
-    server
-      .sts(blueSession)
-      .send(
-        new AssumeRoleCommand({
-          RoleArn: roleArn,
-          RoleSessionName: 'blue-3',
-          Tags: [{ Key: 'TEAM', Value: 'red' }],
-        }),
-      ),
+    server.sts(blueSession).send(
+      new AssumeRoleCommand({
+        RoleArn: roleArn,
+        RoleSessionName: 'blue-3',
+        Tags: [{ Key: 'TEAM', Value: 'red' }],
+      }),
+    ),
   );
   assert.equal(conflict.code, 'InvalidParameterValue');
 });
 
 test('GetAccessKeyInfo names the account of a key it issued', async () => {
-  await server
-    .iam()
-    .send(
-      new PutUserPolicyCommand({
-        UserName: 'alice',
-        PolicyName: 'key-info',
-        PolicyDocument: policy([{ Effect: 'Allow', Action: 'sts:GetAccessKeyInfo', Resource: '*' }]),
-      }),
-    );
+  await server.iam().send(
+    new PutUserPolicyCommand({
+      UserName: 'alice',
+      PolicyName: 'key-info',
+      PolicyDocument: policy([{ Effect: 'Allow', Action: 'sts:GetAccessKeyInfo', Resource: '*' }]),
+    }),
+  );
   const info = await server.sts(alice).send(new GetAccessKeyInfoCommand({ AccessKeyId: alice.accessKeyId }));
   assert.equal(info.Account, account);
 });
