@@ -1,11 +1,75 @@
 // The web console: server-rendered pages under /console over the same domain operations and the
-// same engine decisions as the API. (Being written.)
+// same engine decisions as the API. A console session is a Caller carrying a SessionRecord of type
+// 'console', so MFA-enforcement policies decide pages exactly as they decide API calls.
+//
+//   /console                         sign-in (IAM user) or, signed in, the dashboard
+//   /console/root-signin             sign-in of the root user (e-mail and password)
+//   /console/mfa                     the MFA step of a sign-in
+//   /console/change-password         the password change a reset or an expired password forces
+//   /console/users                   the account's users (iam:ListUsers)
+//   /console/security-credentials    the caller's password, MFA devices and access keys
+//   /console/signout                 (POST) ends the session
+//
+// Every response carries a strict Content-Security-Policy and no-store caching (web.ts); sessions,
+// their lifetimes and CSRF tokens are described in sessions.ts, the throttles in rate-limit.ts.
 import type { FastifyInstance } from 'fastify';
 import type { Iam } from '../domain/iam.ts';
+import type { ConsoleContext } from './context.ts';
+import { alertBox, html, layout } from './html.ts';
+import { registerPages } from './pages.ts';
+import { registerCredentials } from './credentials.ts';
+import { registerAdmin } from './admin/index.ts';
+import { registerSignIn } from './signin.ts';
+import { registerSecurityKeys } from './security-keys.ts';
+import { createThrottles } from './rate-limit.ts';
+import { CONSOLE_CSS } from './static.ts';
+import { SECURITY_HEADERS, sendHtml } from './web.ts';
 
 export interface ConsoleOptions {
   readonly iam: Iam;
   readonly accountId: () => string;
 }
 
-export function registerConsole(_server: FastifyInstance, _options: ConsoleOptions): void {}
+export function registerConsole(server: FastifyInstance, options: ConsoleOptions): void {
+  const ctx: ConsoleContext = {
+    iam: options.iam,
+    accountId: options.accountId,
+    throttles: createThrottles(() => options.iam.now().getTime()),
+  };
+  void server.register(async (instance) => {
+    instance.addHook('onSend', async (_request, reply, payload) => {
+      for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
+      return payload;
+    });
+    instance.setErrorHandler((error, _request, reply) => {
+      console.error('console failure:', error);
+      return sendHtml(
+        reply,
+        500,
+        layout({
+          title: 'Something went wrong',
+          body: alertBox('error', 'We encountered an internal error. Please try again.'),
+        }),
+      );
+    });
+    instance.get('/console/static/console.css', async (_request, reply) =>
+      reply.type('text/css; charset=utf-8').send(CONSOLE_CSS),
+    );
+    registerSignIn(instance, ctx);
+    registerPages(instance, ctx);
+    registerCredentials(instance, ctx);
+    registerSecurityKeys(instance, ctx);
+    registerAdmin(instance, ctx);
+    const notFound = async (_request: unknown, reply: import('fastify').FastifyReply) =>
+      sendHtml(
+        reply,
+        404,
+        layout({
+          title: 'Page not found',
+          body: html`<p>There is no such page in the console. <a href="/console">Go to the console</a>.</p>`,
+        }),
+      );
+    instance.get('/console/*', notFound);
+    instance.post('/console/*', notFound);
+  });
+}

@@ -1,0 +1,229 @@
+// User groups: the list and "Create group", and a group's page: members (add, remove), attached and
+// inline policies, and deleting the group (members and policies removed first, as the AWS console does).
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { IamError } from '../../domain/errors.ts';
+import { type ConsoleContext, type Signed, callIam } from '../context.ts';
+import { buttonForm, field, html, table } from '../html.ts';
+import { formText, redirect } from '../web.ts';
+import {
+  ADMIN,
+  type Messages,
+  action,
+  adminPage,
+  check,
+  firstProblem,
+  noticeOf,
+  page,
+  path,
+  plausibleName,
+  postForm,
+  section,
+  select,
+  statusOf,
+} from './common.ts';
+import {
+  GROUP,
+  POLICY_NOTICES,
+  policySections,
+  registerPolicyActions,
+  removePolicies,
+} from './holder-policies.ts';
+
+const BASE = `${ADMIN}/groups`;
+
+const NOTICES: Readonly<Record<string, string>> = {
+  ...POLICY_NOTICES,
+  created: 'The group was created.',
+  deleted: 'The group was deleted.',
+  'member-added': 'The user was added to the group.',
+  'member-removed': 'The user was removed from the group.',
+};
+
+export function registerGroups(server: FastifyInstance, ctx: ConsoleContext): void {
+  page(server, ctx, BASE, async (signed, query, _params, reply) =>
+    listPage(ctx, signed, reply, 200, { notice: noticeOf(query, NOTICES) }),
+  );
+
+  action(server, ctx, `${BASE}/create`, async (signed, form, _params, reply) => {
+    const name = formText(form, 'group-name', 256);
+    const groupPath = formText(form, 'path', 600) || '/';
+    const draft = { 'group-name': name, path: groupPath };
+    const problem = firstProblem(check.groupName(name), check.path(groupPath));
+    if (problem) return listPage(ctx, signed, reply, statusOf(problem), { error: problem, draft });
+    const created = await callIam(signed.caller, ctx, 'CreateGroup', { GroupName: name, Path: groupPath });
+    if (!created.ok)
+      return listPage(ctx, signed, reply, statusOf(created.error), { error: created.error, draft });
+    return redirect(reply, `${path(BASE, name)}?notice=created`);
+  });
+
+  page<{ name: string }>(server, ctx, `${BASE}/:name`, async (signed, query, { name }, reply) => {
+    if (!plausibleName(name, 128)) return redirect(reply, BASE);
+    return detailPage(ctx, signed, reply, name, 200, { notice: noticeOf(query, NOTICES) });
+  });
+
+  const render = (signed: Signed, reply: FastifyReply, name: string, status: number, messages: Messages) =>
+    detailPage(ctx, signed, reply, name, status, messages);
+  registerPolicyActions(server, ctx, GROUP, render);
+
+  const membership = (suffix: string, operation: string, notice: string) =>
+    action<{ name: string }>(
+      server,
+      ctx,
+      `${BASE}/:name/${suffix}`,
+      async (signed, form, { name }, reply) => {
+        if (!plausibleName(name, 128)) return redirect(reply, BASE);
+        const user = formText(form, 'user-name', 256);
+        const problem = check.userName(user);
+        if (problem) return render(signed, reply, name, statusOf(problem), { error: problem });
+        const result = await callIam(signed.caller, ctx, operation, { GroupName: name, UserName: user });
+        if (!result.ok) return render(signed, reply, name, statusOf(result.error), { error: result.error });
+        return redirect(reply, `${path(BASE, name)}?notice=${notice}`);
+      },
+    );
+  membership('members/add', 'AddUserToGroup', 'member-added');
+  membership('members/remove', 'RemoveUserFromGroup', 'member-removed');
+
+  action<{ name: string }>(server, ctx, `${BASE}/:name/delete`, async (signed, form, { name }, reply) => {
+    if (!plausibleName(name, 128)) return redirect(reply, BASE);
+    if (formText(form, 'confirm', 256) !== name) {
+      return render(signed, reply, name, 400, {
+        error: 'To confirm the deletion, type the group name in the confirmation field.',
+      });
+    }
+    const error = await deleteGroup(ctx, signed, name);
+    if (error) return render(signed, reply, name, statusOf(error), { error });
+    return redirect(reply, `${BASE}?notice=deleted`);
+  });
+}
+
+async function deleteGroup(ctx: ConsoleContext, signed: Signed, name: string): Promise<IamError | undefined> {
+  const group = await callIam(signed.caller, ctx, 'GetGroup', { GroupName: name, MaxItems: 1000 });
+  if (!group.ok) return group.error;
+  for (const u of (group.output.Users ?? []) as Record<string, string>[]) {
+    const r = await callIam(signed.caller, ctx, 'RemoveUserFromGroup', {
+      GroupName: name,
+      UserName: u.UserName,
+    });
+    if (!r.ok) return r.error;
+  }
+  const policies = await removePolicies(ctx, signed, GROUP, name);
+  if (policies) return policies;
+  const deleted = await callIam(signed.caller, ctx, 'DeleteGroup', { GroupName: name });
+  return deleted.ok ? undefined : deleted.error;
+}
+
+async function listPage(
+  ctx: ConsoleContext,
+  signed: Signed,
+  reply: FastifyReply,
+  status: number,
+  messages: Messages,
+): Promise<FastifyReply> {
+  const groups = await callIam(signed.caller, ctx, 'ListGroups', { MaxItems: 1000 });
+  const draft = messages.draft ?? {};
+  const list = section('User groups', 'groups-heading', groups, (out) =>
+    table(
+      'User groups in this account',
+      ['Group name', 'Path', 'ARN', 'Created'],
+      ((out.Groups ?? []) as Record<string, string>[]).map((g) => [
+        html`<a href="${path(BASE, g.GroupName ?? '')}">${g.GroupName}</a>`,
+        g.Path,
+        html`<code>${g.Arn}</code>`,
+        g.CreateDate,
+      ]),
+    ),
+  );
+  const create = html`<section aria-labelledby="create-group-heading">
+    <h2 id="create-group-heading">Create group</h2>
+    ${postForm(
+      `${BASE}/create`,
+      signed.record.csrf,
+      html`${field({ id: 'group-name', label: 'Group name', value: draft['group-name'] ?? '', hint: 'Up to 128 letters, digits and + = , . @ _ -' })}
+        ${field({ id: 'path', label: 'Path', value: draft.path ?? '/', required: false })}
+        <button type="submit">Create group</button>`,
+    )}
+  </section>`;
+  return adminPage(reply, signed, status, {
+    title: 'User groups',
+    section: BASE,
+    body: html`${list} ${create}`,
+    messages,
+  });
+}
+
+async function detailPage(
+  ctx: ConsoleContext,
+  signed: Signed,
+  reply: FastifyReply,
+  name: string,
+  status: number,
+  messages: Messages,
+): Promise<FastifyReply> {
+  const { caller } = signed;
+  const csrf = signed.record.csrf;
+  const base = path(BASE, name);
+  const group = await callIam(caller, ctx, 'GetGroup', { GroupName: name, MaxItems: 1000 });
+  const users = await callIam(caller, ctx, 'ListUsers', { MaxItems: 1000 });
+
+  const summary = section('Summary', 'summary-heading', group, (out) => {
+    const g = out.Group as Record<string, string>;
+    return html`<dl>
+      <dt>Group name</dt>
+      <dd>${g.GroupName}</dd>
+      <dt>Path</dt>
+      <dd>${g.Path}</dd>
+      <dt>ARN</dt>
+      <dd><code>${g.Arn}</code></dd>
+      <dt>Created</dt>
+      <dd>${g.CreateDate}</dd>
+    </dl>`;
+  });
+  const userOptions = users.ok ? ((users.output.Users ?? []) as Record<string, string>[]) : [];
+  const addMember = postForm(
+    `${base}/members/add`,
+    csrf,
+    html`<h3>Add a user to this group</h3>
+      ${
+        userOptions.length > 0
+          ? select({
+              id: 'add-member',
+              name: 'user-name',
+              label: 'User',
+              options: userOptions.map((u) => ({ value: u.UserName ?? '', label: u.UserName ?? '' })),
+            })
+          : field({ id: 'add-member', name: 'user-name', label: 'User name' })
+      }
+      <button type="submit">Add user</button>`,
+  );
+  const members = section(
+    'Users in this group',
+    'members-heading',
+    group,
+    (out) =>
+      table(
+        'Members',
+        ['User name', 'ARN', 'Actions'],
+        ((out.Users ?? []) as Record<string, string>[]).map((u) => [
+          html`<a href="${path(`${ADMIN}/users`, u.UserName ?? '')}">${u.UserName}</a>`,
+          html`<code>${u.Arn}</code>`,
+          buttonForm(`${base}/members/remove`, csrf, `Remove ${u.UserName ?? ''}`, {
+            'user-name': u.UserName ?? '',
+          }),
+        ]),
+      ),
+    addMember,
+  );
+  const deleteSection = html`<section aria-labelledby="delete-heading">
+    <h2 id="delete-heading">Delete group</h2>
+    <p>Deleting the group also removes its members from it and its policies.</p>
+    ${postForm(
+      `${base}/delete`,
+      csrf,
+      html`${field({ id: 'confirm', label: `To confirm, type the group name (${name})`, autocomplete: 'off' })}
+        <button type="submit" class="danger">Delete group</button>`,
+    )}
+  </section>`;
+  const body = html`${summary} ${members} ${await policySections(ctx, signed, GROUP, name, messages.draft)}
+  ${deleteSection}`;
+  return adminPage(reply, signed, status, { title: `Group ${name}`, section: BASE, body, messages });
+}

@@ -1,0 +1,291 @@
+// Roles: the list and "Create role" (with its trust policy), and a role's page: summary, the trust
+// policy editor (UpdateAssumeRolePolicy), the maximum session duration and description (UpdateRole),
+// attached and inline policies, and deleting the role (its policies removed first).
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { IamError } from '../../domain/errors.ts';
+import { type ConsoleContext, type Signed, callIam } from '../context.ts';
+import { field, html, table } from '../html.ts';
+import { formText, redirect } from '../web.ts';
+import {
+  ADMIN,
+  type Messages,
+  action,
+  adminPage,
+  check,
+  decodeDocument,
+  firstProblem,
+  noticeOf,
+  page,
+  path,
+  plausibleName,
+  postForm,
+  section,
+  statusOf,
+  textarea,
+} from './common.ts';
+import {
+  POLICY_NOTICES,
+  ROLE,
+  policySections,
+  registerPolicyActions,
+  removePolicies,
+} from './holder-policies.ts';
+
+const BASE = `${ADMIN}/roles`;
+
+const NOTICES: Readonly<Record<string, string>> = {
+  ...POLICY_NOTICES,
+  created: 'The role was created.',
+  deleted: 'The role was deleted.',
+  'trust-updated': 'The trust policy was updated.',
+  updated: 'The role was updated.',
+};
+
+function defaultTrustPolicy(account: string): string {
+  return JSON.stringify(
+    {
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'sts:AssumeRole' },
+      ],
+    },
+    null,
+    2,
+  );
+}
+
+/** A duration typed in the form: a number for the operation (which checks its range), or nothing. */
+function durationOf(text: string): number | undefined {
+  if (text === '') return undefined;
+  return /^\d{1,9}$/.test(text) ? Number(text) : 0;
+}
+
+export function registerRoles(server: FastifyInstance, ctx: ConsoleContext): void {
+  page(server, ctx, BASE, async (signed, query, _params, reply) =>
+    listPage(ctx, signed, reply, 200, { notice: noticeOf(query, NOTICES) }),
+  );
+
+  action(server, ctx, `${BASE}/create`, async (signed, form, _params, reply) => {
+    const name = formText(form, 'role-name', 256);
+    const rolePath = formText(form, 'path', 600) || '/';
+    const document = (form.get('trust-policy') ?? '').slice(0, 140_000);
+    const description = formText(form, 'description', 1200);
+    const duration = formText(form, 'max-session-duration', 16);
+    const draft = {
+      'role-name': name,
+      path: rolePath,
+      'trust-policy': document,
+      description,
+      'max-session-duration': duration,
+    };
+    const fail = (error: IamError) => listPage(ctx, signed, reply, statusOf(error), { error, draft });
+    const problem = firstProblem(
+      check.roleName(name),
+      check.path(rolePath),
+      check.document(document, 'assumeRolePolicyDocument'),
+    );
+    if (problem) return fail(problem);
+    const maxSessionDuration = durationOf(duration);
+    const created = await callIam(signed.caller, ctx, 'CreateRole', {
+      RoleName: name,
+      Path: rolePath,
+      AssumeRolePolicyDocument: document,
+      ...(description ? { Description: description } : {}),
+      ...(maxSessionDuration !== undefined ? { MaxSessionDuration: maxSessionDuration } : {}),
+    });
+    if (!created.ok) return fail(created.error);
+    return redirect(reply, `${path(BASE, name)}?notice=created`);
+  });
+
+  page<{ name: string }>(server, ctx, `${BASE}/:name`, async (signed, query, { name }, reply) => {
+    if (!plausibleName(name, 64)) return redirect(reply, BASE);
+    return detailPage(ctx, signed, reply, name, 200, { notice: noticeOf(query, NOTICES) });
+  });
+
+  const render = (signed: Signed, reply: FastifyReply, name: string, status: number, messages: Messages) =>
+    detailPage(ctx, signed, reply, name, status, messages);
+  registerPolicyActions(server, ctx, ROLE, render);
+
+  action<{ name: string }>(
+    server,
+    ctx,
+    `${BASE}/:name/trust-policy`,
+    async (signed, form, { name }, reply) => {
+      if (!plausibleName(name, 64)) return redirect(reply, BASE);
+      const document = (form.get('trust-policy') ?? '').slice(0, 140_000);
+      const draft = { 'trust-policy': document };
+      const problem = check.document(document);
+      if (problem) return render(signed, reply, name, statusOf(problem), { error: problem, draft });
+      const result = await callIam(signed.caller, ctx, 'UpdateAssumeRolePolicy', {
+        RoleName: name,
+        PolicyDocument: document,
+      });
+      if (!result.ok)
+        return render(signed, reply, name, statusOf(result.error), { error: result.error, draft });
+      return redirect(reply, `${path(BASE, name)}?notice=trust-updated`);
+    },
+  );
+
+  action<{ name: string }>(server, ctx, `${BASE}/:name/update`, async (signed, form, { name }, reply) => {
+    if (!plausibleName(name, 64)) return redirect(reply, BASE);
+    const description = formText(form, 'description', 1200);
+    const duration = durationOf(formText(form, 'max-session-duration', 16));
+    const result = await callIam(signed.caller, ctx, 'UpdateRole', {
+      RoleName: name,
+      Description: description,
+      ...(duration !== undefined ? { MaxSessionDuration: duration } : {}),
+    });
+    if (!result.ok) return render(signed, reply, name, statusOf(result.error), { error: result.error });
+    return redirect(reply, `${path(BASE, name)}?notice=updated`);
+  });
+
+  action<{ name: string }>(server, ctx, `${BASE}/:name/delete`, async (signed, form, { name }, reply) => {
+    if (!plausibleName(name, 64)) return redirect(reply, BASE);
+    if (formText(form, 'confirm', 256) !== name) {
+      return render(signed, reply, name, 400, {
+        error: 'To confirm the deletion, type the role name in the confirmation field.',
+      });
+    }
+    const error = await removePolicies(ctx, signed, ROLE, name);
+    if (error) return render(signed, reply, name, statusOf(error), { error });
+    const deleted = await callIam(signed.caller, ctx, 'DeleteRole', { RoleName: name });
+    if (!deleted.ok) return render(signed, reply, name, statusOf(deleted.error), { error: deleted.error });
+    return redirect(reply, `${BASE}?notice=deleted`);
+  });
+}
+
+async function listPage(
+  ctx: ConsoleContext,
+  signed: Signed,
+  reply: FastifyReply,
+  status: number,
+  messages: Messages,
+): Promise<FastifyReply> {
+  const roles = await callIam(signed.caller, ctx, 'ListRoles', { MaxItems: 1000 });
+  const draft = messages.draft ?? {};
+  const list = section('Roles', 'roles-heading', roles, (out) =>
+    table(
+      'Roles in this account',
+      ['Role name', 'Path', 'ARN', 'Created'],
+      ((out.Roles ?? []) as Record<string, string>[]).map((r) => [
+        html`<a href="${path(BASE, r.RoleName ?? '')}">${r.RoleName}</a>`,
+        r.Path,
+        html`<code>${r.Arn}</code>`,
+        r.CreateDate,
+      ]),
+    ),
+  );
+  const create = html`<section aria-labelledby="create-role-heading">
+    <h2 id="create-role-heading">Create role</h2>
+    ${postForm(
+      `${BASE}/create`,
+      signed.record.csrf,
+      html`${field({ id: 'role-name', label: 'Role name', value: draft['role-name'] ?? '', hint: 'Up to 64 letters, digits and + = , . @ _ -' })}
+        ${field({ id: 'path', label: 'Path', value: draft.path ?? '/', required: false })}
+        ${field({ id: 'description', label: 'Description', value: draft.description ?? '', required: false })}
+        ${field({
+          id: 'max-session-duration',
+          label: 'Maximum session duration (seconds)',
+          value: draft['max-session-duration'] ?? '3600',
+          inputmode: 'numeric',
+          required: false,
+          hint: 'From 3600 (1 hour) to 43200 (12 hours).',
+        })}
+        ${textarea({
+          id: 'trust-policy',
+          label: 'Trust policy (JSON)',
+          value: draft['trust-policy'] ?? defaultTrustPolicy(signed.caller.account),
+          hint: 'Who may assume the role.',
+        })} <button type="submit">Create role</button>`,
+    )}
+  </section>`;
+  return adminPage(reply, signed, status, {
+    title: 'Roles',
+    section: BASE,
+    body: html`${list} ${create}`,
+    messages,
+  });
+}
+
+async function detailPage(
+  ctx: ConsoleContext,
+  signed: Signed,
+  reply: FastifyReply,
+  name: string,
+  status: number,
+  messages: Messages,
+): Promise<FastifyReply> {
+  const csrf = signed.record.csrf;
+  const base = path(BASE, name);
+  const role = await callIam(signed.caller, ctx, 'GetRole', { RoleName: name });
+  const r = role.ok ? (role.output.Role as Record<string, unknown>) : undefined;
+  const draft = messages.draft ?? {};
+
+  const summary = section('Summary', 'summary-heading', role, () => {
+    const tags = (r?.Tags ?? []) as { Key: string; Value: string }[];
+    return html`<dl>
+        <dt>Role name</dt>
+        <dd>${String(r?.RoleName)}</dd>
+        <dt>Path</dt>
+        <dd>${String(r?.Path)}</dd>
+        <dt>ARN</dt>
+        <dd><code>${String(r?.Arn)}</code></dd>
+        <dt>Description</dt>
+        <dd>${r?.Description ? String(r.Description) : '—'}</dd>
+        <dt>Maximum session duration</dt>
+        <dd>${String(r?.MaxSessionDuration ?? 3600)} seconds</dd>
+        <dt>Created</dt>
+        <dd>${String(r?.CreateDate)}</dd>
+      </dl>
+      ${table(
+        'Tags',
+        ['Key', 'Value'],
+        tags.map((t) => [t.Key, t.Value]),
+      )}`;
+  });
+  const settings = r
+    ? html`<section aria-labelledby="settings-heading">
+        <h2 id="settings-heading">Settings</h2>
+        ${postForm(
+          `${base}/update`,
+          csrf,
+          html`${field({ id: 'role-description', name: 'description', label: 'Description', value: String(r.Description ?? ''), required: false })}
+            ${field({
+              id: 'role-max-session-duration',
+              name: 'max-session-duration',
+              label: 'Maximum session duration (seconds)',
+              value: String(r.MaxSessionDuration ?? 3600),
+              inputmode: 'numeric',
+              hint: 'From 3600 (1 hour) to 43200 (12 hours).',
+            })} <button type="submit">Save settings</button>`,
+        )}
+      </section>`
+    : '';
+  const trust = r
+    ? html`<section aria-labelledby="trust-heading">
+        <h2 id="trust-heading">Trust relationships</h2>
+        ${postForm(
+          `${base}/trust-policy`,
+          csrf,
+          html`${textarea({
+              id: 'trust-policy',
+              label: 'Trust policy (JSON)',
+              value: draft['trust-policy'] ?? decodeDocument(r.AssumeRolePolicyDocument),
+            })} <button type="submit">Update trust policy</button>`,
+        )}
+      </section>`
+    : '';
+  const deleteSection = html`<section aria-labelledby="delete-heading">
+    <h2 id="delete-heading">Delete role</h2>
+    <p>Deleting the role also removes its policies.</p>
+    ${postForm(
+      `${base}/delete`,
+      csrf,
+      html`${field({ id: 'confirm', label: `To confirm, type the role name (${name})`, autocomplete: 'off' })}
+        <button type="submit" class="danger">Delete role</button>`,
+    )}
+  </section>`;
+  const body = html`${summary} ${settings} ${trust}
+  ${await policySections(ctx, signed, ROLE, name, messages.draft)} ${deleteSection}`;
+  return adminPage(reply, signed, status, { title: `Role ${name}`, section: BASE, body, messages });
+}

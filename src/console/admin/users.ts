@@ -1,0 +1,477 @@
+// Users: the list and "Create user" (with an optional console password and "require password
+// reset"), and a user's page: summary and tags, console access, groups, permissions (attached and
+// inline policies), access keys, MFA devices, and deleting the user.
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { IamError } from '../../domain/errors.ts';
+import { type ConsoleContext, type Signed, callIam } from '../context.ts';
+import { buttonForm, field, html, table } from '../html.ts';
+import { formSecret, formText, redirect } from '../web.ts';
+import {
+  ADMIN,
+  type Messages,
+  action,
+  adminPage,
+  check,
+  checkbox,
+  firstProblem,
+  noticeOf,
+  page,
+  path,
+  plausibleName,
+  postForm,
+  problemBox,
+  section,
+  select,
+  statusOf,
+} from './common.ts';
+import {
+  POLICY_NOTICES,
+  USER,
+  policySections,
+  registerPolicyActions,
+  removePolicies,
+} from './holder-policies.ts';
+
+const BASE = `${ADMIN}/users`;
+const ACCESS_KEY_ID = /^\w{16,128}$/;
+
+const NOTICES: Readonly<Record<string, string>> = {
+  ...POLICY_NOTICES,
+  created: 'The user was created.',
+  deleted: 'The user was deleted.',
+  'group-added': 'The user was added to the group.',
+  'group-removed': 'The user was removed from the group.',
+  'key-updated': 'The access key was updated.',
+  'key-deleted': 'The access key was deleted.',
+  'password-set': 'The console password was set.',
+  'password-removed': 'Console access was disabled: the password was removed.',
+};
+
+export function registerUsers(server: FastifyInstance, ctx: ConsoleContext): void {
+  page(server, ctx, BASE, async (signed, query, _params, reply) => {
+    const marker = query.marker && query.marker.length < 2048 ? query.marker : undefined;
+    return listPage(ctx, signed, reply, 200, { notice: noticeOf(query, NOTICES) }, marker);
+  });
+
+  action(server, ctx, `${BASE}/create`, async (signed, form, _params, reply) => {
+    const name = formText(form, 'user-name', 128);
+    const userPath = formText(form, 'path', 600) || '/';
+    const consoleAccess = form.get('console-access') === 'true';
+    const password = formSecret(form, 'password', 256);
+    const resetRequired = form.get('password-reset-required') === 'true';
+    const tagKey = formText(form, 'tag-key', 256);
+    const tagValue = formText(form, 'tag-value', 512);
+    const draft = { 'user-name': name, path: userPath, 'tag-key': tagKey, 'tag-value': tagValue };
+    const fail = (error: IamError | string) =>
+      listPage(ctx, signed, reply, statusOf(error), { error, draft });
+    const problem = firstProblem(
+      check.userName(name),
+      check.path(userPath),
+      consoleAccess ? check.password(password) : undefined,
+      tagKey ? check.tagKey(tagKey) : undefined,
+      tagKey ? check.tagValue(tagValue) : undefined,
+    );
+    if (problem) return fail(problem);
+    const created = await callIam(signed.caller, ctx, 'CreateUser', {
+      UserName: name,
+      Path: userPath,
+      ...(tagKey ? { Tags: [{ Key: tagKey, Value: tagValue }] } : {}),
+    });
+    if (!created.ok) return fail(created.error);
+    if (consoleAccess) {
+      const profile = await callIam(signed.caller, ctx, 'CreateLoginProfile', {
+        UserName: name,
+        Password: password,
+        PasswordResetRequired: resetRequired,
+      });
+      if (!profile.ok) {
+        return detailPage(ctx, signed, reply, name, statusOf(profile.error), {
+          error: `The user was created, but its console password was not set. ${profile.error.code}: ${profile.error.message}`,
+        });
+      }
+    }
+    return redirect(reply, `${path(BASE, name)}?notice=created`);
+  });
+
+  page<{ name: string }>(server, ctx, `${BASE}/:name`, async (signed, query, { name }, reply) => {
+    if (!plausibleName(name, 128)) return redirect(reply, BASE);
+    return detailPage(ctx, signed, reply, name, 200, { notice: noticeOf(query, NOTICES) });
+  });
+
+  const render = (signed: Signed, reply: FastifyReply, name: string, status: number, messages: Messages) =>
+    detailPage(ctx, signed, reply, name, status, messages);
+  registerPolicyActions(server, ctx, USER, render);
+
+  /** A per-user action: the name checked, the operation called, the page redirected or shown with the error. */
+  const userAction = (
+    suffix: string,
+    run: (
+      signed: Signed,
+      form: URLSearchParams,
+      name: string,
+    ) => Promise<{ error?: IamError | string; notice?: string }>,
+  ) =>
+    action<{ name: string }>(
+      server,
+      ctx,
+      `${BASE}/:name/${suffix}`,
+      async (signed, form, { name }, reply) => {
+        if (!plausibleName(name, 128)) return redirect(reply, BASE);
+        const outcome = await run(signed, form, name);
+        if (outcome.error)
+          return render(signed, reply, name, statusOf(outcome.error), { error: outcome.error });
+        if (outcome.notice === 'deleted') return redirect(reply, `${BASE}?notice=deleted`);
+        return redirect(reply, `${path(BASE, name)}?notice=${outcome.notice ?? ''}`);
+      },
+    );
+
+  const outcomeOf = async (p: ReturnType<typeof callIam>, notice: string) => {
+    const result = await p;
+    return result.ok ? { notice } : { error: result.error };
+  };
+
+  userAction('groups/add', async (signed, form, name) => {
+    const group = formText(form, 'group-name', 256);
+    const problem = check.groupName(group);
+    if (problem) return { error: problem };
+    return outcomeOf(
+      callIam(signed.caller, ctx, 'AddUserToGroup', { UserName: name, GroupName: group }),
+      'group-added',
+    );
+  });
+
+  userAction('groups/remove', async (signed, form, name) => {
+    const group = formText(form, 'group-name', 256);
+    const problem = check.groupName(group);
+    if (problem) return { error: problem };
+    return outcomeOf(
+      callIam(signed.caller, ctx, 'RemoveUserFromGroup', { UserName: name, GroupName: group }),
+      'group-removed',
+    );
+  });
+
+  userAction('access-keys/status', async (signed, form, name) => {
+    const id = formText(form, 'id', 128);
+    const status = formText(form, 'status', 16);
+    if (!ACCESS_KEY_ID.test(id) || (status !== 'Active' && status !== 'Inactive'))
+      return { error: 'That is not an access key of this user.' };
+    return outcomeOf(
+      callIam(signed.caller, ctx, 'UpdateAccessKey', { UserName: name, AccessKeyId: id, Status: status }),
+      'key-updated',
+    );
+  });
+
+  userAction('access-keys/delete', async (signed, form, name) => {
+    const id = formText(form, 'id', 128);
+    if (!ACCESS_KEY_ID.test(id)) return { error: 'That is not an access key of this user.' };
+    return outcomeOf(
+      callIam(signed.caller, ctx, 'DeleteAccessKey', { UserName: name, AccessKeyId: id }),
+      'key-deleted',
+    );
+  });
+
+  userAction('password', async (signed, form, name) => {
+    const password = formSecret(form, 'password', 256);
+    const resetRequired = form.get('password-reset-required') === 'true';
+    const problem = check.password(password);
+    if (problem) return { error: problem };
+    const existing = await callIam(signed.caller, ctx, 'GetLoginProfile', { UserName: name });
+    const operation = existing.ok ? 'UpdateLoginProfile' : 'CreateLoginProfile';
+    if (!existing.ok && existing.error.code !== 'NoSuchEntity') return { error: existing.error };
+    return outcomeOf(
+      callIam(signed.caller, ctx, operation, {
+        UserName: name,
+        Password: password,
+        PasswordResetRequired: resetRequired,
+      }),
+      'password-set',
+    );
+  });
+
+  userAction('password/delete', async (signed, _form, name) =>
+    outcomeOf(callIam(signed.caller, ctx, 'DeleteLoginProfile', { UserName: name }), 'password-removed'),
+  );
+
+  userAction('delete', async (signed, form, name) => {
+    if (formText(form, 'confirm', 128) !== name)
+      return { error: 'To confirm the deletion, type the user name in the confirmation field.' };
+    const error = await deleteUserAndCredentials(ctx, signed, name);
+    return error ? { error } : { notice: 'deleted' };
+  });
+}
+
+/**
+ * Deletes a user as the AWS console does: first what DeleteUser would refuse to delete around
+ * (console password, access keys, MFA devices, group memberships, policies), each step its own
+ * authorized operation, stopping at the first refusal.
+ */
+async function deleteUserAndCredentials(
+  ctx: ConsoleContext,
+  signed: Signed,
+  name: string,
+): Promise<IamError | undefined> {
+  const call = (op: string, input: Record<string, unknown>) => callIam(signed.caller, ctx, op, input);
+  const user = { UserName: name };
+  const got = await call('GetUser', user);
+  if (!got.ok) return got.error;
+  const profile = await call('DeleteLoginProfile', user);
+  if (!profile.ok && profile.error.code !== 'NoSuchEntity') return profile.error;
+  const keys = await call('ListAccessKeys', { ...user, MaxItems: 1000 });
+  if (!keys.ok) return keys.error;
+  for (const k of (keys.output.AccessKeyMetadata ?? []) as Record<string, string>[]) {
+    const r = await call('DeleteAccessKey', { ...user, AccessKeyId: k.AccessKeyId });
+    if (!r.ok) return r.error;
+  }
+  const devices = await call('ListMFADevices', { ...user, MaxItems: 1000 });
+  if (!devices.ok) return devices.error;
+  for (const d of (devices.output.MFADevices ?? []) as Record<string, string>[]) {
+    const r = await call('DeactivateMFADevice', { ...user, SerialNumber: d.SerialNumber });
+    if (!r.ok) return r.error;
+    if (d.SerialNumber?.startsWith('arn:')) {
+      const removed = await call('DeleteVirtualMFADevice', { SerialNumber: d.SerialNumber });
+      if (!removed.ok && removed.error.code !== 'NoSuchEntity') return removed.error;
+    }
+  }
+  const groups = await call('ListGroupsForUser', { ...user, MaxItems: 1000 });
+  if (!groups.ok) return groups.error;
+  for (const g of (groups.output.Groups ?? []) as Record<string, string>[]) {
+    const r = await call('RemoveUserFromGroup', { ...user, GroupName: g.GroupName });
+    if (!r.ok) return r.error;
+  }
+  const policies = await removePolicies(ctx, signed, USER, name);
+  if (policies) return policies;
+  const deleted = await call('DeleteUser', user);
+  return deleted.ok ? undefined : deleted.error;
+}
+
+async function listPage(
+  ctx: ConsoleContext,
+  signed: Signed,
+  reply: FastifyReply,
+  status: number,
+  messages: Messages,
+  marker?: string,
+): Promise<FastifyReply> {
+  const users = await callIam(signed.caller, ctx, 'ListUsers', {
+    MaxItems: 100,
+    ...(marker ? { Marker: marker } : {}),
+  });
+  const draft = messages.draft ?? {};
+  const list = section('Users', 'users-heading', users, (out) => {
+    const rows = (out.Users ?? []) as Record<string, string | undefined>[];
+    const next = out.IsTruncated ? (out.Marker as string) : undefined;
+    return html`${table(
+      'IAM users in this account',
+      ['User name', 'Path', 'ARN', 'Created', 'Console password last used'],
+      rows.map((u) => [
+        html`<a href="${path(BASE, u.UserName ?? '')}">${u.UserName}</a>`,
+        u.Path,
+        html`<code>${u.Arn}</code>`,
+        u.CreateDate,
+        u.PasswordLastUsed ?? 'Never',
+      ]),
+    )}
+    ${next ? html`<p><a href="${BASE}?marker=${encodeURIComponent(next)}">Next page</a></p>` : ''}`;
+  });
+  const create = html`<section aria-labelledby="create-user-heading">
+    <h2 id="create-user-heading">Create user</h2>
+    ${postForm(
+      `${BASE}/create`,
+      signed.record.csrf,
+      html`${field({
+          id: 'user-name',
+          label: 'User name',
+          value: draft['user-name'] ?? '',
+          hint: 'Up to 64 letters, digits and + = , . @ _ -',
+        })}
+        ${field({ id: 'path', label: 'Path', value: draft.path ?? '/', required: false })}
+        <fieldset>
+          <legend>Console access</legend>
+          ${checkbox({ id: 'console-access', label: 'Provide user access to the console (a console password)' })}
+          ${field({
+            id: 'password',
+            label: 'Console password',
+            type: 'password',
+            autocomplete: 'new-password',
+            required: false,
+            hint: 'Must meet the account password policy.',
+          })}
+          ${checkbox({
+            id: 'password-reset-required',
+            label: 'Users must create a new password at next sign-in',
+            checked: true,
+          })}
+        </fieldset>
+        <fieldset>
+          <legend>Tag (optional)</legend>
+          ${field({ id: 'tag-key', label: 'Tag key', value: draft['tag-key'] ?? '', required: false })}
+          ${field({ id: 'tag-value', label: 'Tag value', value: draft['tag-value'] ?? '', required: false })}
+        </fieldset>
+        <button type="submit">Create user</button>`,
+    )}
+  </section>`;
+  return adminPage(reply, signed, status, {
+    title: 'Users',
+    section: BASE,
+    body: html`${list} ${create}`,
+    messages,
+  });
+}
+
+async function detailPage(
+  ctx: ConsoleContext,
+  signed: Signed,
+  reply: FastifyReply,
+  name: string,
+  status: number,
+  messages: Messages,
+): Promise<FastifyReply> {
+  const { caller } = signed;
+  const csrf = signed.record.csrf;
+  const user = { UserName: name };
+  const base = path(BASE, name);
+  const details = await callIam(caller, ctx, 'GetUser', user);
+  const profile = await callIam(caller, ctx, 'GetLoginProfile', user);
+  const groups = await callIam(caller, ctx, 'ListGroupsForUser', { ...user, MaxItems: 1000 });
+  const allGroups = await callIam(caller, ctx, 'ListGroups', { MaxItems: 1000 });
+  const keys = await callIam(caller, ctx, 'ListAccessKeys', { ...user, MaxItems: 1000 });
+  const devices = await callIam(caller, ctx, 'ListMFADevices', { ...user, MaxItems: 1000 });
+
+  const summary = section('Summary', 'summary-heading', details, (out) => {
+    const u = out.User as Record<string, unknown>;
+    const tags = (u.Tags ?? []) as { Key: string; Value: string }[];
+    return html`<dl>
+        <dt>User name</dt>
+        <dd>${String(u.UserName)}</dd>
+        <dt>Path</dt>
+        <dd>${String(u.Path)}</dd>
+        <dt>ARN</dt>
+        <dd><code>${String(u.Arn)}</code></dd>
+        <dt>User ID</dt>
+        <dd><code>${String(u.UserId)}</code></dd>
+        <dt>Created</dt>
+        <dd>${String(u.CreateDate)}</dd>
+        <dt>Console password last used</dt>
+        <dd>${u.PasswordLastUsed ? String(u.PasswordLastUsed) : 'Never'}</dd>
+      </dl>
+      ${table(
+        'Tags',
+        ['Key', 'Value'],
+        tags.map((t) => [t.Key, t.Value]),
+      )}`;
+  });
+
+  const passwordForm = postForm(
+    `${base}/password`,
+    csrf,
+    html`${field({ id: 'set-password', name: 'password', label: 'New console password', type: 'password', autocomplete: 'new-password' })}
+      ${checkbox({ id: 'set-password-reset', name: 'password-reset-required', label: 'User must create a new password at next sign-in', checked: true })}
+      <button type="submit">Set console password</button>`,
+  );
+  const consoleAccess = html`<section aria-labelledby="console-access-heading">
+    <h2 id="console-access-heading">Console access</h2>
+    ${
+      profile.ok
+        ? html`<p>
+              Console access is enabled. Password created
+              ${String((profile.output.LoginProfile as Record<string, unknown>).CreateDate)}${
+                (profile.output.LoginProfile as Record<string, unknown>).PasswordResetRequired
+                  ? '; the user must create a new password at next sign-in'
+                  : ''
+              }.
+            </p>
+            ${buttonForm(`${base}/password/delete`, csrf, 'Disable console access')}`
+        : profile.error.code === 'NoSuchEntity'
+          ? html`<p>Console access is disabled (the user has no console password).</p>`
+          : problemBox(profile.error)
+    }
+    ${passwordForm}
+  </section>`;
+
+  const groupOptions = allGroups.ok ? ((allGroups.output.Groups ?? []) as Record<string, string>[]) : [];
+  const addToGroup = postForm(
+    `${base}/groups/add`,
+    csrf,
+    html`<h3>Add user to group</h3>
+      ${
+        groupOptions.length > 0
+          ? select({
+              id: 'add-group',
+              name: 'group-name',
+              label: 'Group',
+              options: groupOptions.map((g) => ({ value: g.GroupName ?? '', label: g.GroupName ?? '' })),
+            })
+          : field({ id: 'add-group', name: 'group-name', label: 'Group name' })
+      }
+      <button type="submit">Add to group</button>`,
+  );
+  const groupsSection = section(
+    'Groups',
+    'groups-heading',
+    groups,
+    (out) =>
+      table(
+        'Groups this user belongs to',
+        ['Group name', 'ARN', 'Actions'],
+        ((out.Groups ?? []) as Record<string, string>[]).map((g) => [
+          html`<a href="${path(`${ADMIN}/groups`, g.GroupName ?? '')}">${g.GroupName}</a>`,
+          html`<code>${g.Arn}</code>`,
+          buttonForm(`${base}/groups/remove`, csrf, `Remove from ${g.GroupName ?? ''}`, {
+            'group-name': g.GroupName ?? '',
+          }),
+        ]),
+      ),
+    addToGroup,
+  );
+
+  const keysSection = section('Access keys', 'keys-heading', keys, (out) =>
+    table(
+      'Access keys of this user',
+      ['Access key ID', 'Status', 'Created', 'Actions'],
+      ((out.AccessKeyMetadata ?? []) as Record<string, string>[]).map((k) => [
+        html`<code>${k.AccessKeyId}</code>`,
+        k.Status,
+        k.CreateDate,
+        html`${buttonForm(
+          `${base}/access-keys/status`,
+          csrf,
+          k.Status === 'Active' ? 'Make inactive' : 'Make active',
+          {
+            id: k.AccessKeyId ?? '',
+            status: k.Status === 'Active' ? 'Inactive' : 'Active',
+          },
+        )}
+        ${buttonForm(`${base}/access-keys/delete`, csrf, 'Delete', { id: k.AccessKeyId ?? '' })}`,
+      ]),
+    ),
+  );
+
+  const mfaSection = section('Multi-factor authentication (MFA)', 'mfa-heading', devices, (out) => {
+    const list = (out.MFADevices ?? []) as Record<string, string>[];
+    return html`<p id="mfa-status">MFA: ${list.length > 0 ? 'enabled' : 'not enabled'}</p>
+      ${table(
+        'Assigned MFA devices',
+        ['Identifier', 'Assigned'],
+        list.map((d) => [html`<code>${d.SerialNumber}</code>`, d.EnableDate]),
+      )}`;
+  });
+
+  const deleteSection = html`<section aria-labelledby="delete-heading">
+    <h2 id="delete-heading">Delete user</h2>
+    <p>
+      Deleting the user also removes its console password, access keys, MFA devices, group memberships and
+      policies.
+    </p>
+    ${postForm(
+      `${base}/delete`,
+      csrf,
+      html`${field({ id: 'confirm', label: `To confirm, type the user name (${name})`, autocomplete: 'off' })}
+        <button type="submit" class="danger">Delete user</button>`,
+    )}
+  </section>`;
+
+  const body = html`${summary} ${consoleAccess} ${groupsSection}
+  ${await policySections(ctx, signed, USER, name, messages.draft)} ${keysSection} ${mfaSection}
+  ${deleteSection}`;
+  return adminPage(reply, signed, status, { title: `User ${name}`, section: BASE, body, messages });
+}

@@ -1,0 +1,148 @@
+// What every console route shares: the domain, the throttles, the session behind a request and
+// the one way pages call the domain (the same operations, the same engine decisions as the API).
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Caller } from '../domain/caller.ts';
+import { IamError } from '../domain/errors.ts';
+import type { Iam } from '../domain/iam.ts';
+import { iamOperations } from '../domain/iam/index.ts';
+import type { Input } from '../domain/operation.ts';
+import type { SignInThrottles } from './rate-limit.ts';
+import { alertBox, html, layout, type PageUser } from './html.ts';
+import {
+  callerFor,
+  consoleRequestContext,
+  csrfMatches,
+  deleteSession,
+  loadSession,
+  type ConsoleSessionRecord,
+  type Stage,
+} from './sessions.ts';
+import {
+  clearCookie,
+  crossOrigin,
+  isSecure,
+  readCookies,
+  redirect,
+  sendHtml,
+  sessionCookieName,
+} from './web.ts';
+
+export interface ConsoleContext {
+  readonly iam: Iam;
+  readonly accountId: () => string;
+  readonly throttles: SignInThrottles;
+}
+
+export interface Signed {
+  readonly record: ConsoleSessionRecord;
+  readonly caller: Caller;
+  readonly user: PageUser;
+}
+
+/** Where a session at each stage belongs. */
+export function homeOf(stage: Stage): string {
+  return stage === 'mfa'
+    ? '/console/mfa'
+    : stage === 'password-change'
+      ? '/console/change-password'
+      : '/console';
+}
+
+export function requestContextOf(ctx: ConsoleContext, request: FastifyRequest) {
+  const userAgent = request.headers['user-agent'];
+  return consoleRequestContext(ctx.iam.now(), {
+    ip: request.ip,
+    secure: isSecure(request),
+    userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 512) : undefined,
+  });
+}
+
+/** The session of this request, if any, and its Caller (a session whose user is gone is ended). */
+export async function currentSession(
+  ctx: ConsoleContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<Signed | undefined> {
+  const record = await loadSession(ctx.iam, readCookies(request).get(sessionCookieName(request)));
+  if (!record) return undefined;
+  const caller = await callerFor(ctx.iam, record, requestContextOf(ctx, request));
+  if (!caller) {
+    await deleteSession(ctx.iam, record);
+    clearCookie(request, reply, sessionCookieName(request));
+    return undefined;
+  }
+  const who = record.principal.kind === 'root' ? 'root' : record.principal.userName;
+  return {
+    record,
+    caller,
+    user: { label: `${who} @ ${record.account}`, csrf: record.csrf, nav: record.stage === 'active' },
+  };
+}
+
+/**
+ * The session for a page of a given stage; otherwise sends the redirect to where the visitor
+ * belongs (the sign-in page, or the step of the sign-in they are at) and answers undefined.
+ * For a POST, the CSRF token (form field "csrf") must match the session's and the Origin, if
+ * sent, must be this server; otherwise a 403 page is sent.
+ */
+export async function requireSession(
+  ctx: ConsoleContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  stage: Stage | readonly Stage[],
+  form?: URLSearchParams,
+): Promise<Signed | undefined> {
+  const signed = await currentSession(ctx, request, reply);
+  const stages: readonly Stage[] = typeof stage === 'string' ? [stage] : stage;
+  if (!signed) {
+    redirect(reply, '/console');
+    return undefined;
+  }
+  if (!stages.includes(signed.record.stage)) {
+    redirect(reply, homeOf(signed.record.stage));
+    return undefined;
+  }
+  if (form && (crossOrigin(request) || !csrfMatches(signed.record, form.get('csrf')))) {
+    sendForbiddenForm(reply);
+    return undefined;
+  }
+  return signed;
+}
+
+export type OperationResult =
+  | { readonly ok: true; readonly output: Record<string, unknown> }
+  | { readonly ok: false; readonly error: IamError };
+
+/** Calls an IAM operation as the console's caller; IAM errors (AccessDenied above all) come back as values. */
+export async function callIam(
+  caller: Caller,
+  ctx: ConsoleContext,
+  name: string,
+  input: Input = {},
+): Promise<OperationResult> {
+  const operation = iamOperations[name];
+  if (!operation) throw new Error(`no IAM operation ${name}`);
+  try {
+    const output = await operation({ iam: ctx.iam, caller }, input);
+    return { ok: true, output: output ?? {} };
+  } catch (error) {
+    if (error instanceof IamError) return { ok: false, error };
+    throw error;
+  }
+}
+
+/** The answer to a form that failed its CSRF or Origin check: nothing was done. */
+export function sendForbiddenForm(reply: FastifyReply): FastifyReply {
+  return sendHtml(
+    reply,
+    403,
+    layout({
+      title: 'This form has expired',
+      body: html`${alertBox(
+          'error',
+          'The form was not accepted: it has expired or did not come from this console. Nothing was changed.',
+        )}
+        <p><a href="/console">Go back to the console</a> and try again.</p>`,
+    }),
+  );
+}

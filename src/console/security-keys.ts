@@ -1,0 +1,506 @@
+// FIDO2 security keys and passkeys (WebAuthn, with @simplewebauthn/server) as an MFA method of the
+// console: registered from "My security credentials", used at the MFA step of a sign-in.
+//
+// Authorization follows AWS, where a security key is an MFA device: registering needs
+// iam:EnableMFADevice, listing iam:ListMFADevices, removing iam:DeactivateMFADevice, each on the
+// user's own ARN (the root ARN for the root user), decided by the engine with the session's
+// context (so the seeds' policies, which deny deactivation without MFA, apply).
+//
+// Security properties:
+// - each ceremony's challenge is random, kept in the server-side session, expires after 5 minutes
+//   and is used once, whatever the outcome;
+// - the origin and the RP ID (the host name the console is reached by) are checked by
+//   verifyRegistrationResponse / verifyAuthenticationResponse; the signature counter must grow
+//   when the authenticator keeps one;
+// - keys are filed under the IAM user's unique id (AIDA…), so a user deleted and created again
+//   under the same name does not inherit the old user's keys;
+// - a failed sign-in with a key counts toward the sign-in throttles like a wrong code;
+// - the JSON endpoints take the session's CSRF token in an X-CSRF-Token header, and a same-origin
+//   Origin (browsers send it on fetch POSTs).
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import {
+  generateAuthenticationOptions,
+  generateRegistrationOptions,
+  verifyAuthenticationResponse,
+  verifyRegistrationResponse,
+  type AuthenticationResponseJSON,
+  type RegistrationResponseJSON,
+} from '@simplewebauthn/server';
+import { authorize } from '../domain/authorize.ts';
+import type { Caller } from '../domain/caller.ts';
+import { IamError } from '../domain/errors.ts';
+import { enabledDevicesOf, MFA_DEVICES_PER_USER } from '../domain/iam/mfa-common.ts';
+import { key, rootArn } from '../domain/names.ts';
+import type { UserRecord } from '../domain/records.ts';
+import type { StoreTx } from '../domain/store.ts';
+import { userArn } from '../domain/iam/users.ts';
+import { equalsConstantTime } from '../crypto/constant-time.ts';
+import { type ConsoleContext, type Signed, currentSession, homeOf, requireSession } from './context.ts';
+import { buttonForm, csrfField, deniedBox, field, html, table, type Html } from './html.ts';
+import { createSession, csrfMatches, iso, saveSession, type ConsoleSessionRecord } from './sessions.ts';
+import { crossOrigin, formText, readForm, redirect, sessionCookieName, setCookie } from './web.ts';
+import { ABSOLUTE_LIFETIME_MS, PENDING_LIFETIME_MS } from './sessions.ts';
+import { credentialsPage } from './credentials.ts';
+
+/** The scripts of a page with a WebAuthn form: the library, then the console's own. */
+export const WEBAUTHN_SCRIPTS = ['/console/static/simplewebauthn-browser.js', '/console/static/webauthn.js'];
+
+const CHALLENGE_LIFETIME_MS = 5 * 60 * 1000;
+const KEY_NAME = /^[\w+=,.@ -]{1,64}$/;
+
+export interface SecurityKeyRecord {
+  readonly account: string;
+  /** The IAM user's unique id, or "root". */
+  readonly ownerId: string;
+  readonly credentialId: string;
+  /** The COSE public key, base64url. */
+  readonly publicKey: string;
+  counter: number;
+  readonly transports?: string[];
+  readonly name: string;
+  readonly createdAt: string;
+  lastUsedAt?: string;
+}
+
+const keyPrefix = (account: string, ownerId: string) => `${account}/${ownerId}/`;
+const recordKey = (record: Pick<SecurityKeyRecord, 'account' | 'ownerId' | 'credentialId'>) =>
+  `${keyPrefix(record.account, record.ownerId)}${record.credentialId}`;
+
+/** The owner of a console session: its user record (for IAM users) and its id for keys. */
+async function ownerOf(
+  tx: StoreTx,
+  record: ConsoleSessionRecord,
+): Promise<{ ownerId: string; arn: string; user?: UserRecord } | undefined> {
+  if (record.principal.kind === 'root') return { ownerId: 'root', arn: rootArn(record.account) };
+  const user = await tx.get<UserRecord>('user', key.entity(record.account, record.principal.userName));
+  return user ? { ownerId: user.id, arn: userArn(user), user } : undefined;
+}
+
+export async function securityKeysOf(
+  ctx: ConsoleContext,
+  record: ConsoleSessionRecord,
+): Promise<SecurityKeyRecord[]> {
+  return ctx.iam.store.read(async (tx) => {
+    const owner = await ownerOf(tx, record);
+    if (!owner) return [];
+    return (
+      await tx.list<SecurityKeyRecord>('security-key', { prefix: keyPrefix(record.account, owner.ownerId) })
+    ).map((e) => e.value);
+  });
+}
+
+function rpIdOf(request: FastifyRequest): string {
+  const host = request.headers.host ?? 'localhost';
+  return host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.replace(/:\d+$/, '');
+}
+
+function originOf(request: FastifyRequest): string {
+  return `${request.protocol}://${request.headers.host ?? 'localhost'}`;
+}
+
+function jsonBody(request: FastifyRequest): unknown {
+  const body = request.body;
+  const text = Buffer.isBuffer(body) ? body.toString('utf8') : typeof body === 'string' ? body : '';
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The CSRF and Origin checks of a JSON endpoint. */
+function jsonRequestAllowed(request: FastifyRequest, record: ConsoleSessionRecord): boolean {
+  const token = request.headers['x-csrf-token'];
+  return !crossOrigin(request) && csrfMatches(record, typeof token === 'string' ? token : undefined);
+}
+
+function jsonError(reply: FastifyReply, status: number, message: string): FastifyReply {
+  return reply.code(status).type('application/json').send({ ok: false, message });
+}
+
+/** Takes the session's challenge for `purpose` (single use); undefined if none or expired. */
+async function takeChallenge(
+  ctx: ConsoleContext,
+  record: ConsoleSessionRecord,
+  purpose: 'register' | 'authenticate',
+): Promise<string | undefined> {
+  const pending = record.webauthn;
+  if (!pending) return undefined;
+  delete record.webauthn;
+  await saveSession(ctx.iam, record);
+  if (pending.purpose !== purpose || ctx.iam.now().getTime() >= Date.parse(pending.expiresAt))
+    return undefined;
+  return pending.challenge;
+}
+
+async function authorizeOwn(
+  ctx: ConsoleContext,
+  caller: Caller,
+  record: ConsoleSessionRecord,
+  action: string,
+) {
+  return ctx.iam.store.read(async (tx) => {
+    const owner = await ownerOf(tx, record);
+    if (!owner) throw new IamError('NoSuchEntity', 'The user cannot be found.');
+    await authorize(ctx.iam, tx, caller, { action, resource: owner.arn });
+    return owner;
+  });
+}
+
+let browserBundle: string | undefined;
+
+/** @simplewebauthn/browser's UMD bundle, served same-origin (the CSP allows no other scripts). */
+function simpleWebAuthnBrowser(): string {
+  if (browserBundle === undefined) {
+    const require = createRequire(import.meta.url);
+    const main = require.resolve('@simplewebauthn/browser');
+    browserBundle = readFileSync(join(dirname(dirname(main)), 'dist', 'bundle', 'index.umd.min.js'), 'utf8');
+  }
+  return browserBundle;
+}
+
+export function registerSecurityKeys(server: FastifyInstance, ctx: ConsoleContext): void {
+  server.get('/console/static/simplewebauthn-browser.js', async (_request, reply) =>
+    reply.type('text/javascript; charset=utf-8').send(simpleWebAuthnBrowser()),
+  );
+  server.get('/console/static/webauthn.js', async (_request, reply) =>
+    reply.type('text/javascript; charset=utf-8').send(WEBAUTHN_JS),
+  );
+
+  // ---- registration (signed in)
+
+  server.post('/console/security-keys/options', async (request, reply) => {
+    const signed = await currentSession(ctx, request, reply);
+    if (!signed || signed.record.stage !== 'active') return jsonError(reply, 401, 'Sign in again.');
+    if (!jsonRequestAllowed(request, signed.record)) return jsonError(reply, 403, 'The form has expired.');
+    let owner;
+    try {
+      owner = await authorizeOwn(ctx, signed.caller, signed.record, 'iam:EnableMFADevice');
+    } catch (error) {
+      if (error instanceof IamError) return jsonError(reply, 403, error.message);
+      throw error;
+    }
+    const existing = await securityKeysOf(ctx, signed.record);
+    const who = signed.record.principal.kind === 'root' ? 'root' : signed.record.principal.userName;
+    const options = await generateRegistrationOptions({
+      rpName: 'Portcullis',
+      rpID: rpIdOf(request),
+      userName: `${who}@${signed.record.account}`,
+      userID: new TextEncoder().encode(`${signed.record.account}/${owner.ownerId}`),
+      attestationType: 'none',
+      excludeCredentials: existing.map((k) => ({
+        id: k.credentialId,
+        ...(k.transports ? { transports: k.transports } : {}),
+      })),
+      authenticatorSelection: { residentKey: 'preferred', userVerification: 'preferred' },
+    });
+    signed.record.webauthn = {
+      challenge: options.challenge,
+      purpose: 'register',
+      expiresAt: iso(new Date(ctx.iam.now().getTime() + CHALLENGE_LIFETIME_MS)),
+    };
+    await saveSession(ctx.iam, signed.record);
+    return reply.type('application/json').send(options);
+  });
+
+  server.post('/console/security-keys/register', async (request, reply) => {
+    const signed = await currentSession(ctx, request, reply);
+    if (!signed || signed.record.stage !== 'active') return jsonError(reply, 401, 'Sign in again.');
+    if (!jsonRequestAllowed(request, signed.record)) return jsonError(reply, 403, 'The form has expired.');
+    const body = jsonBody(request) as { name?: unknown; response?: RegistrationResponseJSON } | undefined;
+    const name = typeof body?.name === 'string' ? body.name.trim() : '';
+    if (!KEY_NAME.test(name)) {
+      return jsonError(
+        reply,
+        400,
+        'Name the key with letters, digits, spaces and + = , . @ _ - (up to 64 characters).',
+      );
+    }
+    const challenge = await takeChallenge(ctx, signed.record, 'register');
+    if (!challenge || !body?.response) return jsonError(reply, 400, 'The registration expired. Try again.');
+    let verified;
+    try {
+      verified = await verifyRegistrationResponse({
+        response: body.response,
+        expectedChallenge: challenge,
+        expectedOrigin: originOf(request),
+        expectedRPID: rpIdOf(request),
+        requireUserVerification: false,
+      });
+    } catch {
+      return jsonError(reply, 400, 'The security key could not be registered.');
+    }
+    if (!verified.verified) return jsonError(reply, 400, 'The security key could not be registered.');
+    const credential = verified.registrationInfo.credential;
+    try {
+      await ctx.iam.store.write(async (tx) => {
+        const owner = await ownerOf(tx, signed.record);
+        if (!owner) throw new IamError('NoSuchEntity', 'The user cannot be found.');
+        await authorize(ctx.iam, tx, signed.caller, { action: 'iam:EnableMFADevice', resource: owner.arn });
+        const keys = await tx.count('security-key', keyPrefix(signed.record.account, owner.ownerId));
+        const virtual = await enabledDevicesOf(
+          tx,
+          signed.record.account,
+          owner.user ? { kind: 'user', user: owner.user } : { kind: 'root' },
+        );
+        if (keys + virtual.length >= MFA_DEVICES_PER_USER) {
+          throw new IamError(
+            'LimitExceeded',
+            `Cannot exceed quota for MFADevicesPerUser: ${MFA_DEVICES_PER_USER}`,
+          );
+        }
+        const record: SecurityKeyRecord = {
+          account: signed.record.account,
+          ownerId: owner.ownerId,
+          credentialId: credential.id,
+          publicKey: Buffer.from(credential.publicKey).toString('base64url'),
+          counter: credential.counter,
+          ...(credential.transports ? { transports: [...credential.transports] } : {}),
+          name,
+          createdAt: iso(ctx.iam.now()),
+        };
+        if (await tx.get('security-key', recordKey(record)))
+          throw new IamError('EntityAlreadyExists', 'MFA Device is already in use.');
+        await tx.put('security-key', recordKey(record), record);
+      });
+    } catch (error) {
+      if (error instanceof IamError)
+        return jsonError(reply, error.code === 'AccessDenied' ? 403 : 400, error.message);
+      throw error;
+    }
+    return reply
+      .type('application/json')
+      .send({ ok: true, redirect: '/console/security-credentials?notice=key-registered' });
+  });
+
+  server.post('/console/security-keys/remove', async (request, reply) => {
+    const form = readForm(request);
+    const signed = await requireSession(ctx, request, reply, 'active', form);
+    if (!signed) return reply;
+    const credentialId = formText(form, 'credential', 1024);
+    try {
+      await ctx.iam.store.write(async (tx) => {
+        const owner = await ownerOf(tx, signed.record);
+        if (!owner) throw new IamError('NoSuchEntity', 'The user cannot be found.');
+        await authorize(ctx.iam, tx, signed.caller, {
+          action: 'iam:DeactivateMFADevice',
+          resource: owner.arn,
+        });
+        const removed = await tx.delete(
+          'security-key',
+          recordKey({ account: signed.record.account, ownerId: owner.ownerId, credentialId }),
+        );
+        if (!removed)
+          throw new IamError('NoSuchEntity', `MFA Device with serial number ${credentialId} does not exist.`);
+      });
+    } catch (error) {
+      if (error instanceof IamError)
+        return credentialsPage(ctx, reply, signed, error.code === 'AccessDenied' ? 403 : 404, { error });
+      throw error;
+    }
+    return redirect(reply, '/console/security-credentials?notice=key-removed');
+  });
+
+  // Without JavaScript the registration form lands here.
+  server.post('/console/security-keys/no-script', async (_request, reply) =>
+    redirect(reply, '/console/security-credentials?notice=key-needs-script'),
+  );
+
+  // ---- sign-in with a security key (the MFA step)
+
+  server.post('/console/mfa/security-key/options', async (request, reply) => {
+    const signed = await currentSession(ctx, request, reply);
+    if (!signed || signed.record.stage !== 'mfa') return jsonError(reply, 401, 'Sign in again.');
+    if (!jsonRequestAllowed(request, signed.record)) return jsonError(reply, 403, 'The form has expired.');
+    const keys = await securityKeysOf(ctx, signed.record);
+    if (keys.length === 0) return jsonError(reply, 400, 'No security key is registered.');
+    const options = await generateAuthenticationOptions({
+      rpID: rpIdOf(request),
+      allowCredentials: keys.map((k) => ({
+        id: k.credentialId,
+        ...(k.transports ? { transports: k.transports } : {}),
+      })),
+      userVerification: 'preferred',
+    });
+    signed.record.webauthn = {
+      challenge: options.challenge,
+      purpose: 'authenticate',
+      expiresAt: iso(new Date(ctx.iam.now().getTime() + CHALLENGE_LIFETIME_MS)),
+    };
+    await saveSession(ctx.iam, signed.record);
+    return reply.type('application/json').send(options);
+  });
+
+  server.post('/console/mfa/security-key/verify', async (request, reply) => {
+    const signed = await currentSession(ctx, request, reply);
+    if (!signed || signed.record.stage !== 'mfa') return jsonError(reply, 401, 'Sign in again.');
+    const { record } = signed;
+    if (!jsonRequestAllowed(request, record)) return jsonError(reply, 403, 'The form has expired.');
+    const throttleId =
+      record.principal.kind === 'root'
+        ? `root-mfa:${record.account}`
+        : `user:${record.account}/${record.principal.userName.toLowerCase()}`;
+    const wait = Math.max(ctx.throttles.user.waitMs(throttleId), ctx.throttles.address.waitMs(request.ip));
+    if (wait > 0) return jsonError(reply, 429, 'Too many failed sign-in attempts. Wait and try again.');
+    const response = (jsonBody(request) as { response?: AuthenticationResponseJSON } | undefined)?.response;
+    const challenge = await takeChallenge(ctx, record, 'authenticate');
+    const keys = await securityKeysOf(ctx, record);
+    const stored = response && keys.find((k) => equalsConstantTime(k.credentialId, String(response.id)));
+    let ok = false;
+    if (challenge && response && stored) {
+      try {
+        const verified = await verifyAuthenticationResponse({
+          response,
+          expectedChallenge: challenge,
+          expectedOrigin: originOf(request),
+          expectedRPID: rpIdOf(request),
+          credential: {
+            id: stored.credentialId,
+            publicKey: new Uint8Array(Buffer.from(stored.publicKey, 'base64url')),
+            counter: stored.counter,
+            ...(stored.transports ? { transports: stored.transports as never } : {}),
+          },
+          requireUserVerification: false,
+        });
+        ok = verified.verified;
+        if (ok) {
+          stored.counter = verified.authenticationInfo.newCounter;
+          stored.lastUsedAt = iso(ctx.iam.now());
+          await ctx.iam.store.write((tx) => tx.put('security-key', recordKey(stored), stored));
+        }
+      } catch {
+        ok = false;
+      }
+    }
+    if (!ok) {
+      ctx.throttles.user.fail(throttleId);
+      ctx.throttles.address.fail(request.ip);
+      return jsonError(reply, 401, 'Your authentication information is incorrect. Please try again.');
+    }
+    ctx.throttles.user.succeed(throttleId);
+    const stage = record.passwordChangeReason ? 'password-change' : 'active';
+    const session = await createSession(
+      ctx.iam,
+      record.account,
+      record.principal,
+      stage,
+      {
+        mfaAuthenticatedAt: iso(ctx.iam.now()),
+        ...(record.passwordChangeReason ? { passwordChangeReason: record.passwordChangeReason } : {}),
+      },
+      record,
+    );
+    const maxAge = Math.floor((stage === 'active' ? ABSOLUTE_LIFETIME_MS : PENDING_LIFETIME_MS) / 1000);
+    setCookie(request, reply, sessionCookieName(request), session.token, {
+      sameSite: 'Lax',
+      maxAgeSeconds: maxAge,
+    });
+    return reply.type('application/json').send({ ok: true, redirect: homeOf(stage) });
+  });
+}
+
+/** The security keys section of "My security credentials". */
+export async function securityKeysSection(
+  ctx: ConsoleContext,
+  signed: Signed,
+  listAllowed: string | true,
+): Promise<Html> {
+  const csrf = signed.record.csrf;
+  const keys = listAllowed === true ? await securityKeysOf(ctx, signed.record) : [];
+  return html`<section aria-labelledby="security-keys-heading">
+    <h2 id="security-keys-heading">Security keys and passkeys</h2>
+    ${
+      listAllowed === true
+        ? table(
+            'Your security keys',
+            ['Name', 'Registered', 'Last used', 'Actions'],
+            keys.map((k) => [
+              k.name,
+              k.createdAt,
+              k.lastUsedAt ?? 'Never',
+              buttonForm('/console/security-keys/remove', csrf, 'Remove', { credential: k.credentialId }),
+            ]),
+          )
+        : deniedBox(listAllowed)
+    }
+    <form method="post" action="/console/security-keys/no-script" id="register-security-key" class="card">
+      ${csrfField(csrf)}
+      ${field({ id: 'security-key-name', label: 'Security key name', name: 'name', value: 'security-key', hint: 'Registering a security key needs JavaScript (WebAuthn).' })}
+      <p class="alert error" role="alert" id="security-key-error" hidden></p>
+      <button type="submit">Register security key</button>
+    </form>
+  </section>`;
+}
+
+/** The MFA step's security key form (the script runs the WebAuthn ceremony). */
+export function securityKeySignInForm(csrf: string): Html {
+  return html`<form
+    method="post"
+    action="/console/security-keys/no-script"
+    id="security-key-signin"
+    class="card"
+  >
+    ${csrfField(csrf)}
+    <p>Or use a security key or passkey registered for this user.</p>
+    <p class="alert error" role="alert" id="security-key-error" hidden></p>
+    <button type="submit">Use security key</button>
+  </form>`;
+}
+
+/** The console's own script: runs WebAuthn ceremonies for the two forms above. No inline code. */
+const WEBAUTHN_JS = `'use strict';
+(function () {
+  var lib = window.SimpleWebAuthnBrowser;
+  function csrfOf(form) { return form.querySelector('input[name="csrf"]').value; }
+  function showError(form, message) {
+    var box = form.querySelector('#security-key-error');
+    box.textContent = message;
+    box.hidden = false;
+  }
+  async function post(url, csrf, body) {
+    var response = await fetch(url, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
+      body: JSON.stringify(body || {}),
+    });
+    var json = await response.json();
+    if (!response.ok || json.ok === false) throw new Error(json.message || 'The request failed.');
+    return json;
+  }
+  var register = document.getElementById('register-security-key');
+  if (register) {
+    register.addEventListener('submit', async function (event) {
+      event.preventDefault();
+      var csrf = csrfOf(register);
+      try {
+        var options = await post('/console/security-keys/options', csrf);
+        var response = await lib.startRegistration({ optionsJSON: options });
+        var name = register.querySelector('input[name="name"]').value;
+        var done = await post('/console/security-keys/register', csrf, { name: name, response: response });
+        window.location.assign(done.redirect);
+      } catch (error) {
+        showError(register, error && error.message ? error.message : String(error));
+      }
+    });
+  }
+  var signIn = document.getElementById('security-key-signin');
+  if (signIn) {
+    signIn.addEventListener('submit', async function (event) {
+      event.preventDefault();
+      var csrf = csrfOf(signIn);
+      try {
+        var options = await post('/console/mfa/security-key/options', csrf);
+        var response = await lib.startAuthentication({ optionsJSON: options });
+        var done = await post('/console/mfa/security-key/verify', csrf, { response: response });
+        window.location.assign(done.redirect);
+      } catch (error) {
+        showError(signIn, error && error.message ? error.message : String(error));
+      }
+    });
+  }
+})();
+`;

@@ -1,0 +1,68 @@
+// The console's one stylesheet, served from /console/static/console.css (the CSP allows styles
+// only from the console itself). Focus is always visible; colours keep a 4.5:1 contrast.
+export const CONSOLE_CSS = `
+:root { color-scheme: light; --ink: #16191f; --muted: #545b64; --line: #d5dbdb; --accent: #0b5fa5;
+  --bg: #f2f3f3; --ok: #1d6b32; --warn: #8a4b00; --error: #b0071b; }
+* { box-sizing: border-box; }
+[hidden] { display: none !important; }
+body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink);
+  background: var(--bg); }
+a { color: var(--accent); }
+:focus-visible { outline: 3px solid #ff9900; outline-offset: 2px; }
+.skip { position: absolute; left: -999px; top: 0; background: #fff; padding: .5rem; }
+.skip:focus { left: .5rem; }
+header { display: flex; flex-wrap: wrap; align-items: center; gap: 1rem; background: #232f3e; color: #fff;
+  padding: .5rem 1rem; }
+header a { color: #fff; }
+.brand { font-weight: 700; font-size: 1.2rem; text-decoration: none; }
+nav ul { display: flex; gap: 1rem; list-style: none; margin: 0; padding: 0; }
+nav a[aria-current="page"] { font-weight: 700; text-decoration: underline; }
+.account { margin-left: auto; display: flex; align-items: center; gap: .75rem; }
+main { max-width: 960px; margin: 1rem auto; padding: 0 1rem 2rem; }
+main:focus { outline: none; }
+h1 { font-size: 1.6rem; }
+h2 { font-size: 1.2rem; border-bottom: 1px solid var(--line); padding-bottom: .25rem; }
+section { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: .75rem 1rem;
+  margin: 1rem 0; }
+.card { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 1rem; max-width: 28rem; }
+section .card { border: 0; padding: 0; }
+.field { margin: 0 0 .9rem; }
+label { display: block; font-weight: 600; margin-bottom: .2rem; }
+.hint { margin: 0 0 .2rem; color: var(--muted); font-size: .9rem; }
+input, select { font: inherit; width: 100%; padding: .4rem .5rem; border: 1px solid #879596; border-radius: 4px; }
+button { font: inherit; padding: .4rem .9rem; border-radius: 4px; border: 1px solid #545b64; background: #fff;
+  cursor: pointer; }
+button[type="submit"] { background: #ec7211; border-color: #ec7211; color: #16191f; font-weight: 600; }
+header button[type="submit"] { background: transparent; color: #fff; border-color: #fff; }
+form.inline { display: inline; }
+.alert { border-left: 6px solid; padding: .6rem .9rem; margin: 1rem 0; background: #fff; }
+.alert.error { border-color: var(--error); }
+.alert.success { border-color: var(--ok); }
+.alert.info { border-color: var(--accent); }
+.aws-message { display: block; font-family: ui-monospace, monospace; font-size: .9rem; overflow-wrap: anywhere; }
+table { border-collapse: collapse; width: 100%; }
+caption { text-align: left; font-weight: 600; padding: .25rem 0; }
+th, td { text-align: left; border-bottom: 1px solid var(--line); padding: .4rem; vertical-align: top; }
+code { overflow-wrap: anywhere; }
+dl { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; }
+dt { font-weight: 600; }
+dd { margin: 0; }
+ul.status { list-style: none; padding: 0; }
+ul.status li::before { content: "\\2713  "; color: var(--ok); }
+ul.status li.warn::before { content: "!  "; color: var(--warn); font-weight: 700; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); }
+figure { margin: .5rem 0; }
+details { margin: .5rem 0; }
+summary { cursor: pointer; color: var(--accent); }
+textarea { font: .9rem/1.4 ui-monospace, monospace; width: 100%; padding: .4rem .5rem; border: 1px solid #879596; border-radius: 4px; }
+pre.code { background: var(--bg); border: 1px solid var(--line); border-radius: 4px; padding: .5rem; overflow-x: auto; font-size: .9rem; }
+.card.wide { max-width: none; }
+.field.checkbox { display: flex; align-items: center; gap: .5rem; }
+.field.checkbox input { width: auto; }
+.field.checkbox label { margin: 0; }
+fieldset { border: 1px solid var(--line); border-radius: 4px; margin: 0 0 .9rem; padding: .5rem .9rem; }
+legend { font-weight: 600; }
+nav.subnav ul { flex-wrap: wrap; margin-bottom: 1rem; }
+.scroll { overflow-x: auto; }
+button.danger[type="submit"] { background: var(--error); border-color: var(--error); color: #fff; }
+`;

@@ -1,0 +1,136 @@
+// The console's HTTP plumbing: cookies, form bodies, security headers, CSRF checks for requests
+// made before sign-in, and sending pages.
+//
+// Cookies: the session cookie is HttpOnly, SameSite=Lax (so a link to the console from elsewhere
+// still finds the session; every state change is a POST with a CSRF token, so Lax suffices),
+// Path=/, and under TLS Secure with the __Host- prefix. The sign-in form's cookie, which only binds
+// the sign-in form's CSRF token, is SameSite=Strict.
+import { createHmac, randomBytes } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { equalsConstantTime } from '../crypto/constant-time.ts';
+import { newSecretToken } from '../crypto/ids.ts';
+import type { Html } from './html.ts';
+
+/** default-src 'self' and nothing inline: scripts, styles and images come from the console itself. */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy': CONTENT_SECURITY_POLICY,
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'same-origin',
+  'cache-control': 'no-store',
+  'cross-origin-opener-policy': 'same-origin',
+};
+
+export function isSecure(request: FastifyRequest): boolean {
+  return request.protocol === 'https';
+}
+
+export function sessionCookieName(request: FastifyRequest): string {
+  return isSecure(request) ? '__Host-portcullis-console' : 'portcullis-console';
+}
+
+export function signInCookieName(request: FastifyRequest): string {
+  return isSecure(request) ? '__Host-portcullis-signin' : 'portcullis-signin';
+}
+
+export function readCookies(request: FastifyRequest): Map<string, string> {
+  const cookies = new Map<string, string>();
+  const header = request.headers.cookie;
+  if (!header) return cookies;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    const name = part.slice(0, eq).trim();
+    const value = part.slice(eq + 1).trim();
+    if (!cookies.has(name)) cookies.set(name, value);
+  }
+  return cookies;
+}
+
+export function setCookie(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  name: string,
+  value: string,
+  options: { sameSite: 'Lax' | 'Strict'; maxAgeSeconds?: number },
+): void {
+  const parts = [`${name}=${value}`, 'Path=/', 'HttpOnly', `SameSite=${options.sameSite}`];
+  if (isSecure(request)) parts.push('Secure');
+  if (options.maxAgeSeconds !== undefined) parts.push(`Max-Age=${options.maxAgeSeconds}`);
+  const existing = reply.getHeader('set-cookie');
+  const list = Array.isArray(existing) ? existing : existing === undefined ? [] : [String(existing)];
+  reply.header('set-cookie', [...list, parts.join('; ')]);
+}
+
+export function clearCookie(request: FastifyRequest, reply: FastifyReply, name: string): void {
+  setCookie(request, reply, name, '', { sameSite: 'Lax', maxAgeSeconds: 0 });
+}
+
+/** An application/x-www-form-urlencoded body (the app keeps every body as a raw Buffer). */
+export function readForm(request: FastifyRequest): URLSearchParams {
+  const body = request.body;
+  const text = Buffer.isBuffer(body) ? body.toString('utf8') : typeof body === 'string' ? body : '';
+  return new URLSearchParams(text);
+}
+
+/** Form text: trimmed for names, never longer than `max`. Passwords are taken as typed. */
+export function formText(form: URLSearchParams, name: string, max = 256): string {
+  return (form.get(name) ?? '').trim().slice(0, max);
+}
+
+export function formSecret(form: URLSearchParams, name: string, max = 1024): string {
+  return (form.get(name) ?? '').slice(0, max);
+}
+
+/**
+ * A POST from another site: its Origin (sent by browsers on every POST) names another host. A
+ * missing Origin is allowed (non-browser clients); the CSRF token still has to match.
+ */
+export function crossOrigin(request: FastifyRequest): boolean {
+  const origin = request.headers.origin;
+  if (origin === undefined) return false;
+  return origin !== `${request.protocol}://${request.headers.host ?? ''}`;
+}
+
+// ---- CSRF before sign-in: the sign-in forms' token is an HMAC of a random cookie value
+
+const SIGN_IN_FORM_KEY = randomBytes(32);
+
+export function signInCsrf(request: FastifyRequest, reply: FastifyReply): string {
+  const name = signInCookieName(request);
+  let value = readCookies(request).get(name);
+  if (!value || !/^[A-Za-z0-9_-]{43}$/.test(value)) {
+    value = newSecretToken(32);
+    setCookie(request, reply, name, value, { sameSite: 'Strict' });
+  }
+  return csrfFor(value);
+}
+
+export function signInCsrfMatches(request: FastifyRequest, submitted: string | null): boolean {
+  const value = readCookies(request).get(signInCookieName(request));
+  if (!value || typeof submitted !== 'string') return false;
+  return equalsConstantTime(csrfFor(value), submitted);
+}
+
+function csrfFor(value: string): string {
+  return createHmac('sha256', SIGN_IN_FORM_KEY).update(value).digest('base64url');
+}
+
+export function sendHtml(reply: FastifyReply, status: number, page: Html): FastifyReply {
+  return reply.code(status).type('text/html; charset=utf-8').send(page.toString());
+}
+
+export function redirect(reply: FastifyReply, location: string): FastifyReply {
+  return reply.code(303).header('location', location).send();
+}
