@@ -79,7 +79,6 @@ const NAV: readonly { href: string; label: string }[] = [
   { href: '/console', label: 'Dashboard' },
   { href: '/console/users', label: 'Users' },
   { href: '/console/admin', label: 'Access management' },
-  { href: '/console/admin', label: 'Access management' },
   { href: '/console/security-credentials', label: 'My security credentials' },
 ];
 
