@@ -238,6 +238,8 @@ export function registerCredentials(server: FastifyInstance, ctx: ConsoleContext
         error: deactivated.error,
       });
     }
+    // A security key is gone once deactivated; only a virtual device remains to be deleted.
+    if (serial.includes(':u2f/')) return redirect(reply, `${BASE}?notice=mfa-removed`);
     const deleted = await callIam(signed.caller, ctx, 'DeleteVirtualMFADevice', { SerialNumber: serial });
     if (!deleted.ok) {
       return credentialsPage(ctx, reply, signed, statusOf(deleted.error.code), {

@@ -6,6 +6,13 @@
 // user's own ARN (the root ARN for the root user), decided by the engine with the session's
 // context (so the seeds' policies, which deny deactivation without MFA, apply).
 //
+// A registered key is an MFA device everywhere, as on AWS: registering writes the key, its u2f
+// device record (serial arn:aws:iam::<account>:u2f/user/<UserName>/<name>-<suffix>) and the
+// user's mfaSerials in one transaction (addSecurityKey in mfa-common.ts), so ListMFADevices, the
+// credential report, GetAccountSummary and DeleteUser see it; removing it here or with
+// DeactivateMFADevice removes all three. Key names follow AWS's rule for MFA device names
+// (letters, digits and + = , . @ _ -), since the name is part of the serial number.
+//
 // Security properties:
 // - each ceremony's challenge is random, kept in the server-side session, expires after 5 minutes
 //   and is used once, whatever the outcome;
@@ -32,7 +39,15 @@ import {
 import { authorize } from '../domain/authorize.ts';
 import type { Caller } from '../domain/caller.ts';
 import { IamError } from '../domain/errors.ts';
-import { enabledDevicesOf, MFA_DEVICES_PER_USER } from '../domain/iam/mfa-common.ts';
+import {
+  type MfaOwner,
+  type SecurityKeyRecord,
+  SECURITY_KEY_NAME,
+  addSecurityKey,
+  removeSecurityKey,
+  securityKeyKey,
+  securityKeysOfOwner,
+} from '../domain/iam/mfa-common.ts';
 import { key, rootArn } from '../domain/names.ts';
 import type { UserRecord } from '../domain/records.ts';
 import type { StoreTx } from '../domain/store.ts';
@@ -48,35 +63,19 @@ import { credentialsPage } from './credentials.ts';
 /** The scripts of a page with a WebAuthn form: the library, then the console's own. */
 export const WEBAUTHN_SCRIPTS = ['/console/static/simplewebauthn-browser.js', '/console/static/webauthn.js'];
 
+export type { SecurityKeyRecord } from '../domain/iam/mfa-common.ts';
+
 const CHALLENGE_LIFETIME_MS = 5 * 60 * 1000;
-const KEY_NAME = /^[\w+=,.@ -]{1,64}$/;
-
-export interface SecurityKeyRecord {
-  readonly account: string;
-  /** The IAM user's unique id, or "root". */
-  readonly ownerId: string;
-  readonly credentialId: string;
-  /** The COSE public key, base64url. */
-  readonly publicKey: string;
-  counter: number;
-  readonly transports?: string[];
-  readonly name: string;
-  readonly createdAt: string;
-  lastUsedAt?: string;
-}
-
-const keyPrefix = (account: string, ownerId: string) => `${account}/${ownerId}/`;
-const recordKey = (record: Pick<SecurityKeyRecord, 'account' | 'ownerId' | 'credentialId'>) =>
-  `${keyPrefix(record.account, record.ownerId)}${record.credentialId}`;
 
 /** The owner of a console session: its user record (for IAM users) and its id for keys. */
 async function ownerOf(
   tx: StoreTx,
   record: ConsoleSessionRecord,
-): Promise<{ ownerId: string; arn: string; user?: UserRecord } | undefined> {
-  if (record.principal.kind === 'root') return { ownerId: 'root', arn: rootArn(record.account) };
+): Promise<{ ownerId: string; arn: string; mfaOwner: MfaOwner } | undefined> {
+  if (record.principal.kind === 'root')
+    return { ownerId: 'root', arn: rootArn(record.account), mfaOwner: { kind: 'root' } };
   const user = await tx.get<UserRecord>('user', key.entity(record.account, record.principal.userName));
-  return user ? { ownerId: user.id, arn: userArn(user), user } : undefined;
+  return user ? { ownerId: user.id, arn: userArn(user), mfaOwner: { kind: 'user', user } } : undefined;
 }
 
 export async function securityKeysOf(
@@ -86,9 +85,7 @@ export async function securityKeysOf(
   return ctx.iam.store.read(async (tx) => {
     const owner = await ownerOf(tx, record);
     if (!owner) return [];
-    return (
-      await tx.list<SecurityKeyRecord>('security-key', { prefix: keyPrefix(record.account, owner.ownerId) })
-    ).map((e) => e.value);
+    return securityKeysOfOwner(tx, record.account, owner.mfaOwner);
   });
 }
 
@@ -212,11 +209,11 @@ export function registerSecurityKeys(server: FastifyInstance, ctx: ConsoleContex
     if (!jsonRequestAllowed(request, signed.record)) return jsonError(reply, 403, 'The form has expired.');
     const body = jsonBody(request) as { name?: unknown; response?: RegistrationResponseJSON } | undefined;
     const name = typeof body?.name === 'string' ? body.name.trim() : '';
-    if (!KEY_NAME.test(name)) {
+    if (!SECURITY_KEY_NAME.test(name)) {
       return jsonError(
         reply,
         400,
-        'Name the key with letters, digits, spaces and + = , . @ _ - (up to 64 characters).',
+        'Name the key with letters, digits and + = , . @ _ - (up to 64 characters, no spaces).',
       );
     }
     const challenge = await takeChallenge(ctx, signed.record, 'register');
@@ -240,31 +237,19 @@ export function registerSecurityKeys(server: FastifyInstance, ctx: ConsoleContex
         const owner = await ownerOf(tx, signed.record);
         if (!owner) throw new IamError('NoSuchEntity', 'The user cannot be found.');
         await authorize(ctx.iam, tx, signed.caller, { action: 'iam:EnableMFADevice', resource: owner.arn });
-        const keys = await tx.count('security-key', keyPrefix(signed.record.account, owner.ownerId));
-        const virtual = await enabledDevicesOf(
+        await addSecurityKey(
           tx,
           signed.record.account,
-          owner.user ? { kind: 'user', user: owner.user } : { kind: 'root' },
+          owner.mfaOwner,
+          {
+            credentialId: credential.id,
+            publicKey: Buffer.from(credential.publicKey).toString('base64url'),
+            counter: credential.counter,
+            ...(credential.transports ? { transports: [...credential.transports] } : {}),
+            name,
+          },
+          iso(ctx.iam.now()),
         );
-        if (keys + virtual.length >= MFA_DEVICES_PER_USER) {
-          throw new IamError(
-            'LimitExceeded',
-            `Cannot exceed quota for MFADevicesPerUser: ${MFA_DEVICES_PER_USER}`,
-          );
-        }
-        const record: SecurityKeyRecord = {
-          account: signed.record.account,
-          ownerId: owner.ownerId,
-          credentialId: credential.id,
-          publicKey: Buffer.from(credential.publicKey).toString('base64url'),
-          counter: credential.counter,
-          ...(credential.transports ? { transports: [...credential.transports] } : {}),
-          name,
-          createdAt: iso(ctx.iam.now()),
-        };
-        if (await tx.get('security-key', recordKey(record)))
-          throw new IamError('EntityAlreadyExists', 'MFA Device is already in use.');
-        await tx.put('security-key', recordKey(record), record);
       });
     } catch (error) {
       if (error instanceof IamError)
@@ -289,10 +274,7 @@ export function registerSecurityKeys(server: FastifyInstance, ctx: ConsoleContex
           action: 'iam:DeactivateMFADevice',
           resource: owner.arn,
         });
-        const removed = await tx.delete(
-          'security-key',
-          recordKey({ account: signed.record.account, ownerId: owner.ownerId, credentialId }),
-        );
+        const removed = await removeSecurityKey(tx, signed.record.account, owner.mfaOwner, { credentialId });
         if (!removed)
           throw new IamError('NoSuchEntity', `MFA Device with serial number ${credentialId} does not exist.`);
       });
@@ -369,7 +351,7 @@ export function registerSecurityKeys(server: FastifyInstance, ctx: ConsoleContex
         if (ok) {
           stored.counter = verified.authenticationInfo.newCounter;
           stored.lastUsedAt = iso(ctx.iam.now());
-          await ctx.iam.store.write((tx) => tx.put('security-key', recordKey(stored), stored));
+          await ctx.iam.store.write((tx) => tx.put('security-key', securityKeyKey(stored), stored));
         }
       } catch {
         ok = false;
@@ -416,9 +398,10 @@ export async function securityKeysSection(
       listAllowed === true
         ? table(
             'Your security keys',
-            ['Name', 'Registered', 'Last used', 'Actions'],
+            ['Name', 'Identifier', 'Registered', 'Last used', 'Actions'],
             keys.map((k) => [
               k.name,
+              k.serialNumber ? html`<code>${k.serialNumber}</code>` : '',
               k.createdAt,
               k.lastUsedAt ?? 'Never',
               buttonForm('/console/security-keys/remove', csrf, 'Remove', { credential: k.credentialId }),

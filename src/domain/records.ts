@@ -165,8 +165,14 @@ export interface MfaDeviceRecord {
   readonly name: string;
   readonly path: string;
   readonly createdAt: string;
-  /** Sealed with context `mfa-seed:<serialNumber>`. */
-  readonly sealedSeed: string;
+  /**
+   * 'u2f' for a FIDO security key registered in the console (serial
+   * arn:aws:iam::<account>:u2f/user/<UserName>/<name>-<suffix>, or …:u2f/root/…): enabled from
+   * its creation, no seed. Absent or 'virtual' for a virtual (TOTP) device.
+   */
+  readonly type?: 'virtual' | 'u2f';
+  /** Sealed with context `mfa-seed:<serialNumber>` (virtual devices only). */
+  readonly sealedSeed?: string;
   /** Set while the device is enabled for a user (the user's mfaSerials lists it too). */
   userName?: string;
   enabledAt?: string;

@@ -11,6 +11,19 @@
 // listed in the user's `mfaSerials` (the source of truth for "is this device the user's", so a
 // renamed user keeps its devices); the device's `userName` repeats the owner for listings. The
 // root user's devices are enabled with `enabledAt` set and no `userName`.
+//
+// FIDO security keys (registered in the console, see src/console/security-keys.ts) are MFA
+// devices too, as on AWS: each key has a record of kind "security-key" (its WebAuthn credential,
+// keyed "<account>/<owner's unique id or root>/<credential id>") and a device record of type
+// "u2f" with the same key scheme as virtual devices, serial number
+// arn:aws:iam::<account>:u2f/user/<UserName>/<key name>-<random suffix> (…:u2f/root/… for the
+// root user), enabled from its registration and listed in the user's mfaSerials. Both are written
+// and removed together (addSecurityKey / removeSecurityKey), so ListMFADevices, GetMFADevice,
+// the credential report, GetAccountSummary and DeleteUser's DeleteConflict see them. A u2f device
+// has no seed: TOTP checks answer 'unknown-device' for it, and the virtual-only operations
+// (ListVirtualMFADevices, DeleteVirtualMFADevice, tags) do not see it. Renaming a user keeps its
+// keys' serial numbers (they are identifiers; the device's userName follows the rename).
+import { randomBytes } from 'node:crypto';
 import { IamError } from '../errors.ts';
 import { iamArn, key, rootArn } from '../names.ts';
 import type { Iam } from '../iam.ts';
@@ -148,8 +161,25 @@ export async function allDevices(tx: StoreTx, account: string): Promise<MfaDevic
   }
 }
 
-/** The devices enabled for an owner, in serial-number order. */
+/** True for a FIDO security key's device record (no seed, no codes). */
+export function isU2f(device: MfaDeviceRecord): boolean {
+  return device.type === 'u2f';
+}
+
+/**
+ * The devices enabled for an owner that answer six-digit codes (virtual devices), in serial-number
+ * order: what a code form may offer. Security keys are in enabledMfaDevicesOf.
+ */
 export async function enabledDevicesOf(
+  tx: StoreTx,
+  account: string,
+  owner: MfaOwner,
+): Promise<MfaDeviceRecord[]> {
+  return (await enabledMfaDevicesOf(tx, account, owner)).filter((d) => !isU2f(d));
+}
+
+/** Every MFA device enabled for an owner, virtual and FIDO, in serial-number order. */
+export async function enabledMfaDevicesOf(
   tx: StoreTx,
   account: string,
   owner: MfaOwner,
@@ -169,7 +199,7 @@ export async function enabledDevicesOf(
 
 /** The root user's enabled MFA devices' serial numbers (GetAccountSummary, the credential report). */
 export async function rootMfaSerials(tx: StoreTx, account: string): Promise<string[]> {
-  return (await enabledDevicesOf(tx, account, { kind: 'root' })).map((d) => d.serialNumber);
+  return (await enabledMfaDevicesOf(tx, account, { kind: 'root' })).map((d) => d.serialNumber);
 }
 
 /**
@@ -234,9 +264,172 @@ export function recordSuccess(device: MfaDeviceRecord, step: number): void {
 
 /** The device's seed, opened from its seal. Never log it or return it after creation. */
 export function openSeed(iam: Iam, device: MfaDeviceRecord): string {
+  if (device.sealedSeed === undefined || isU2f(device))
+    throw new Error(`MFA device ${device.serialNumber} has no seed`);
   return iam.sealer.open(device.sealedSeed, sealContext(device.serialNumber));
 }
 
 export function sealContext(serialNumber: string): string {
   return `mfa-seed:${serialNumber}`;
+}
+
+// ---- FIDO security keys
+
+export interface SecurityKeyRecord {
+  readonly account: string;
+  /** The IAM user's unique id, or "root". */
+  readonly ownerId: string;
+  readonly credentialId: string;
+  /** The COSE public key, base64url. */
+  readonly publicKey: string;
+  counter: number;
+  readonly transports?: string[];
+  readonly name: string;
+  readonly createdAt: string;
+  lastUsedAt?: string;
+  /** The key's MFA device serial number (arn:aws:iam::<account>:u2f/…). */
+  readonly serialNumber?: string;
+}
+
+/** The ids security keys are filed under: the IAM user's unique id, so a new user of the same name starts clean. */
+export function securityKeyOwnerId(owner: MfaOwner): string {
+  return owner.kind === 'root' ? 'root' : owner.user.id;
+}
+
+export function securityKeyPrefix(account: string, ownerId: string): string {
+  return `${account}/${ownerId}/`;
+}
+
+export function securityKeyKey(
+  record: Pick<SecurityKeyRecord, 'account' | 'ownerId' | 'credentialId'>,
+): string {
+  return `${securityKeyPrefix(record.account, record.ownerId)}${record.credentialId}`;
+}
+
+/** AWS's rule for MFA device names (and so for the key name inside a u2f serial number). */
+export const SECURITY_KEY_NAME = /^[\w+=,.@-]{1,64}$/;
+
+const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+/** 26 random base32 characters (130 bits), as the suffix AWS appends to a FIDO key's name. */
+function randomSuffix(): string {
+  const bytes = randomBytes(26);
+  let out = '';
+  for (const b of bytes) out += BASE32[b & 31];
+  return out;
+}
+
+/** arn:aws:iam::<account>:u2f/user/<UserName>/<name>-<suffix>, or …:u2f/root/<name>-<suffix>. */
+export function u2fSerialNumber(account: string, owner: MfaOwner, deviceName: string): string {
+  const where = owner.kind === 'root' ? 'root' : `user/${owner.user.name}`;
+  return `arn:aws:iam::${account}:u2f/${where}/${deviceName}`;
+}
+
+/** The security keys of an owner (at most MFA_DEVICES_PER_USER). */
+export async function securityKeysOfOwner(
+  tx: StoreTx,
+  account: string,
+  owner: MfaOwner,
+): Promise<SecurityKeyRecord[]> {
+  const entries = await tx.list<SecurityKeyRecord>('security-key', {
+    prefix: securityKeyPrefix(account, securityKeyOwnerId(owner)),
+  });
+  return entries.map((e) => e.value);
+}
+
+/**
+ * Registers a verified WebAuthn credential as an MFA device of `owner` (the caller authorizes
+ * iam:EnableMFADevice first): the security-key record, its u2f device record, and the serial in
+ * the user's mfaSerials, all in `tx`. Refuses a ninth device (LimitExceeded, as EnableMFADevice)
+ * and a credential already registered (EntityAlreadyExists).
+ */
+export async function addSecurityKey(
+  tx: StoreTx,
+  account: string,
+  owner: MfaOwner,
+  credential: {
+    readonly credentialId: string;
+    readonly publicKey: string;
+    readonly counter: number;
+    readonly transports?: readonly string[];
+    readonly name: string;
+  },
+  now: string,
+): Promise<SecurityKeyRecord> {
+  if (!SECURITY_KEY_NAME.test(credential.name))
+    throw new IamError('ValidationError', 'The security key name is not valid.');
+  const keys = await securityKeysOfOwner(tx, account, owner);
+  const devices = await enabledMfaDevicesOf(tx, account, owner);
+  // Keys registered before they had device records still count toward the quota.
+  const unlisted = keys.filter((k) => k.serialNumber === undefined).length;
+  if (devices.length + unlisted >= MFA_DEVICES_PER_USER) {
+    throw new IamError('LimitExceeded', `Cannot exceed quota for MFADevicesPerUser: ${MFA_DEVICES_PER_USER}`);
+  }
+  if (keys.some((k) => k.credentialId === credential.credentialId))
+    throw new IamError('EntityAlreadyExists', 'MFA Device is already in use.');
+  const deviceName = `${credential.name}-${randomSuffix()}`;
+  const serialNumber = u2fSerialNumber(account, owner, deviceName);
+  if (await findDevice(tx, account, serialNumber))
+    throw new IamError('EntityAlreadyExists', 'MFA Device is already in use.');
+  const record: SecurityKeyRecord = {
+    account,
+    ownerId: securityKeyOwnerId(owner),
+    credentialId: credential.credentialId,
+    publicKey: credential.publicKey,
+    counter: credential.counter,
+    ...(credential.transports ? { transports: [...credential.transports] } : {}),
+    name: credential.name,
+    createdAt: now,
+    serialNumber,
+  };
+  const device: MfaDeviceRecord = {
+    account,
+    serialNumber,
+    name: deviceName,
+    path: owner.kind === 'root' ? '/root/' : `/user/${owner.user.name}/`,
+    createdAt: now,
+    type: 'u2f',
+    enabledAt: now,
+    ...(owner.kind === 'user' ? { userName: owner.user.name } : {}),
+    tags: [],
+  };
+  await tx.put('security-key', securityKeyKey(record), record);
+  await saveDevice(tx, device);
+  if (owner.kind === 'user') {
+    owner.user.mfaSerials.push(serialNumber);
+    await tx.put('user', key.entity(account, owner.user.name), owner.user);
+  }
+  return record;
+}
+
+/**
+ * Removes a security key of `owner` and its MFA device, whichever way it is named: by the key's
+ * record (the console) or by the device's serial number (DeactivateMFADevice). The caller
+ * authorizes iam:DeactivateMFADevice first. Returns false when the owner has no such key.
+ */
+export async function removeSecurityKey(
+  tx: StoreTx,
+  account: string,
+  owner: MfaOwner,
+  which: { readonly credentialId: string } | { readonly serialNumber: string },
+): Promise<boolean> {
+  const keys = await securityKeysOfOwner(tx, account, owner);
+  const found =
+    'credentialId' in which
+      ? keys.find((k) => k.credentialId === which.credentialId)
+      : keys.find((k) => k.serialNumber?.toLowerCase() === which.serialNumber.toLowerCase());
+  const serialNumber = 'serialNumber' in which ? which.serialNumber : found?.serialNumber;
+  const device = serialNumber !== undefined ? await findDevice(tx, account, serialNumber) : undefined;
+  const ownDevice = device !== undefined && isU2f(device) && isEnabledFor(device, owner) ? device : undefined;
+  if (!found && !ownDevice) return false;
+  if (found) await tx.delete('security-key', securityKeyKey(found));
+  if (ownDevice) {
+    await tx.delete('mfa-device', deviceKey(account, ownDevice.serialNumber));
+    if (owner.kind === 'user') {
+      const serial = ownDevice.serialNumber.toLowerCase();
+      owner.user.mfaSerials = owner.user.mfaSerials.filter((s) => s.toLowerCase() !== serial);
+      await tx.put('user', key.entity(account, owner.user.name), owner.user);
+    }
+  }
+  return true;
 }

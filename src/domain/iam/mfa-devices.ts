@@ -20,6 +20,14 @@
 //   "MFA Device with serial number <serial> does not exist." (recorded).
 // - ListVirtualMFADevices: AssignmentStatus Assigned | Unassigned | Any (default Any), no tags in
 //   the list; the root user's device names the root ARN as its User.
+// - FIDO security keys (registered in the console; type "u2f", see mfa-common.ts) are MFA devices:
+//   ListMFADevices and GetMFADevice show them with the virtual ones (GetMFADevice without
+//   Certifications: no FIDO metadata service is consulted), DeactivateMFADevice removes one for
+//   good (a key has no unassigned state). The virtual-only operations treat a u2f serial as no
+//   virtual device: ListVirtualMFADevices skips them; DeleteVirtualMFADevice and the tag
+//   operations answer NoSuchEntity. EnableMFADevice answers EntityAlreadyExists (a key is
+//   enabled from its registration) and ResyncMFADevice InvalidAuthenticationCode (a key makes no
+//   codes), neither counting a failure.
 import { IamError } from '../errors.ts';
 import type { ContextValue } from '../../policy/index.ts';
 import { iamArn, key, rootArn } from '../names.ts';
@@ -49,19 +57,22 @@ import {
   VIRTUAL_MFA_DEVICES_PER_ACCOUNT,
   type MfaOwner,
   accountDisplayName,
+  allDevices,
   authorizedNamedOwner,
   authorizedOwner,
   deviceArnFor,
   deviceKey,
-  enabledDevicesOf,
+  enabledMfaDevicesOf,
   findDevice,
   invalidAuthenticationCode,
   isEnabledFor,
   isThrottled,
+  isU2f,
   noSuchDevice,
   openSeed,
   recordFailure,
   recordSuccess,
+  removeSecurityKey,
   saveDevice,
   sealContext,
   throttledError,
@@ -73,7 +84,10 @@ const ENABLE_WINDOW = 2;
 /** Resync re-aligns a device that drifted: its codes may lie up to ±10 steps (±5 min) away. */
 const RESYNC_WINDOW = 10;
 
-/** The device for a device action, authorized on its ARN (with its tags) before NoSuchEntity. */
+/**
+ * The virtual device for a device action, authorized on its ARN (with its tags) before
+ * NoSuchEntity. A FIDO key's device is no virtual device: NoSuchEntity.
+ */
 async function authorizedDevice(
   ctx: OperationContext,
   tx: StoreTx,
@@ -87,7 +101,7 @@ async function authorizedDevice(
     ...resourceTagContext(device?.tags),
     ...context,
   });
-  if (!device) throw noSuchDevice(serialNumber);
+  if (!device || isU2f(device)) throw noSuchDevice(serialNumber);
   return device;
 }
 
@@ -147,7 +161,7 @@ export const mfaDevicesOperations: Record<string, Operation> = {
       await check(ctx, tx, 'iam:CreateVirtualMFADevice', serialNumber, requestTagContext(tags));
       if (await findDevice(tx, account, serialNumber))
         throw new IamError('EntityAlreadyExists', 'MFA device already exists.');
-      if ((await tx.count('mfa-device', key.accountPrefix(account))) >= VIRTUAL_MFA_DEVICES_PER_ACCOUNT) {
+      if ((await virtualDeviceCount(tx, account)) >= VIRTUAL_MFA_DEVICES_PER_ACCOUNT) {
         throw new IamError(
           'LimitExceeded',
           `Cannot exceed quota for VirtualMFADevicesPerAccount: ${VIRTUAL_MFA_DEVICES_PER_ACCOUNT}`,
@@ -185,9 +199,9 @@ export const mfaDevicesOperations: Record<string, Operation> = {
       const owner = await authorizedNamedOwner(ctx, tx, 'iam:EnableMFADevice', userName);
       const device = await findDevice(tx, account, serialNumber);
       if (!device) throw noSuchDevice(serialNumber);
-      if (device.enabledAt !== undefined)
+      if (device.enabledAt !== undefined || isU2f(device))
         throw new IamError('EntityAlreadyExists', 'MFA Device is already in use.');
-      const enabled = await enabledDevicesOf(tx, account, owner);
+      const enabled = await enabledMfaDevicesOf(tx, account, owner);
       if (enabled.length >= MFA_DEVICES_PER_USER) {
         throw new IamError(
           'LimitExceeded',
@@ -219,6 +233,7 @@ export const mfaDevicesOperations: Record<string, Operation> = {
       const owner = await authorizedNamedOwner(ctx, tx, 'iam:ResyncMFADevice', userName);
       const device = await findDevice(tx, account, serialNumber);
       if (!device || !isEnabledFor(device, owner)) throw noSuchDevice(serialNumber);
+      if (isU2f(device)) throw invalidAuthenticationCode();
       const outcome = await checkConsecutiveCodes(ctx, device, input, RESYNC_WINDOW);
       await saveDevice(tx, device);
       return outcome;
@@ -233,6 +248,10 @@ export const mfaDevicesOperations: Record<string, Operation> = {
       const owner = await authorizedOwner(ctx, tx, 'iam:DeactivateMFADevice', input);
       const device = await findDevice(tx, account, serialNumber);
       if (!device || !isEnabledFor(device, owner)) throw noSuchDevice(serialNumber);
+      if (isU2f(device)) {
+        await removeSecurityKey(tx, account, owner, { serialNumber: device.serialNumber });
+        return undefined;
+      }
       delete device.enabledAt;
       delete device.userName;
       await saveDevice(tx, device);
@@ -261,7 +280,7 @@ export const mfaDevicesOperations: Record<string, Operation> = {
     const { account } = ctx.caller;
     return ctx.iam.store.read(async (tx) => {
       const owner = await authorizedOwner(ctx, tx, 'iam:ListMFADevices', input);
-      const devices = await enabledDevicesOf(tx, account, owner);
+      const devices = await enabledMfaDevicesOf(tx, account, owner);
       return pageOutput(
         'MFADevices',
         pageOf(devices, (d) => d.serialNumber.toLowerCase(), input),
@@ -292,11 +311,12 @@ export const mfaDevicesOperations: Record<string, Operation> = {
         key.accountPrefix(account),
         input,
         (d) =>
-          status === 'Assigned'
+          !isU2f(d) &&
+          (status === 'Assigned'
             ? d.enabledAt !== undefined
             : status === 'Unassigned'
               ? d.enabledAt === undefined
-              : true,
+              : true),
       );
       const rootUser = await rootUserOutput(tx, account);
       const items: Record<string, unknown>[] = [];
@@ -347,6 +367,13 @@ export const mfaDevicesOperations: Record<string, Operation> = {
     });
   },
 };
+
+/** The account's virtual devices (u2f devices, at most 8 per identity, are not counted). */
+async function virtualDeviceCount(tx: StoreTx, account: string): Promise<number> {
+  const all = await tx.count('mfa-device', key.accountPrefix(account));
+  if (all < VIRTUAL_MFA_DEVICES_PER_ACCOUNT) return all;
+  return (await allDevices(tx, account)).filter((d) => !isU2f(d)).length;
+}
 
 /** The root user as ListVirtualMFADevices shows it for root's own device (as GetUser does). */
 async function rootUserOutput(tx: StoreTx, account: string): Promise<Record<string, unknown>> {

@@ -3,7 +3,8 @@
 //
 // Security properties:
 // - the device must be enabled for exactly that principal (an IAM user, or root when userName is
-//   undefined); any other device answers 'unknown-device' without looking at the code;
+//   undefined); any other device answers 'unknown-device' without looking at the code, and so
+//   does a FIDO security key's device (type 'u2f': it has no seed and answers no codes);
 // - the code is checked with RFC 6238 (SHA-1, 6 digits, 30 s) within ±1 step of the server's
 //   clock, in constant time, and only steps later than the last accepted one count, so a code is
 //   never accepted twice (replay protection), nor one older than a code already used;
@@ -15,7 +16,15 @@ import type { StoreTx } from '../store.ts';
 import type { MfaDeviceRecord, UserRecord } from '../records.ts';
 import { key } from '../names.ts';
 import { verifyTotp } from '../../crypto/totp.ts';
-import { findDevice, isThrottled, openSeed, recordFailure, recordSuccess, saveDevice } from './mfa-common.ts';
+import {
+  findDevice,
+  isThrottled,
+  isU2f,
+  openSeed,
+  recordFailure,
+  recordSuccess,
+  saveDevice,
+} from './mfa-common.ts';
 
 export type MfaVerification =
   { ok: true } | { ok: false; reason: 'unknown-device' | 'invalid-code' | 'throttled' };
@@ -39,7 +48,7 @@ export async function verifyMfaCode(
   code: string,
 ): Promise<MfaVerification> {
   const device = await findDevice(tx, account, serialNumber);
-  if (!device || !(await enabledForPrincipal(tx, account, device, userName))) {
+  if (!device || isU2f(device) || !(await enabledForPrincipal(tx, account, device, userName))) {
     return { ok: false, reason: 'unknown-device' };
   }
   const now = iam.now();
