@@ -14,7 +14,7 @@ import { compileGlob, type Glob, type GlobToken } from './wildcard.ts';
 import { type ArnPattern, compileArnPattern } from './arn.ts';
 import { memoizeResolved, parseTemplate } from './variables.ts';
 import { type CompiledCondition, compileCondition } from './conditions/condition.ts';
-import type { ContextLookup } from './request.ts';
+import type { ContextLookup, PreparedRequest } from './request.ts';
 import { parseOperator } from './conditions/operators.ts';
 
 export interface ParseOptions {
@@ -58,13 +58,12 @@ function compileStatement(s: StatementDocument, index: number, variables: boolea
     index,
     sid: s.Sid,
     effect: s.Effect,
-    action:
-      s.NotAction !== undefined ? notMatcher(actionMatcher(s.NotAction)) : actionMatcher(s.Action ?? []),
+    action: s.NotAction !== undefined ? new ActionSet(s.NotAction, true) : new ActionSet(s.Action ?? [], false),
     resource:
       s.NotResource !== undefined
-        ? notResource(resourceMatcher(s.NotResource, variables))
+        ? new ResourceSet(s.NotResource, variables, true)
         : s.Resource !== undefined
-          ? resourceMatcher(s.Resource, variables)
+          ? new ResourceSet(s.Resource, variables, false)
           : null,
     principal:
       s.NotPrincipal !== undefined
@@ -79,21 +78,36 @@ function compileStatement(s: StatementDocument, index: number, variables: boolea
 
 // ---- actions: lower case; exact names in a Set, wildcards as globs
 
-function actionMatcher(actions: OneOrMany<string>): ActionMatcher {
-  const exact = new Set<string>();
-  const globs: Glob[] = [];
-  for (const action of asArray(actions)) {
-    const lower = action.toLowerCase();
-    if (lower.includes('*') || lower.includes('?')) globs.push(compileGlob(lower));
-    else exact.add(lower);
-  }
-  if (globs.some((g) => g.matchesEverything)) return { matches: () => true };
-  if (globs.length === 0) return { matches: (key) => exact.has(key) };
-  return { matches: (key) => exact.has(key) || globs.some((g) => g.matches(key)) };
-}
+/**
+ * One class for every Action/NotAction element, so that evaluation's call site sees one shape
+ * (closures of different shapes there made the call megamorphic, and slow).
+ */
+class ActionSet implements ActionMatcher {
+  private readonly exact = new Set<string>();
+  private readonly globs: Glob[] = [];
+  private readonly any: boolean;
 
-function notMatcher(inner: ActionMatcher): ActionMatcher {
-  return { matches: (key) => !inner.matches(key) };
+  constructor(
+    actions: OneOrMany<string>,
+    private readonly negated: boolean,
+  ) {
+    for (const action of asArray(actions)) {
+      const lower = action.toLowerCase();
+      if (lower.includes('*') || lower.includes('?')) this.globs.push(compileGlob(lower));
+      else this.exact.add(lower);
+    }
+    this.any = this.globs.some((g) => g.matchesEverything);
+  }
+
+  matches(actionKey: string): boolean {
+    return this.listed(actionKey) !== this.negated;
+  }
+
+  private listed(actionKey: string): boolean {
+    if (this.any || this.exact.has(actionKey)) return true;
+    for (const glob of this.globs) if (glob.matches(actionKey)) return true;
+    return false;
+  }
 }
 
 /** The service prefixes a statement's Action can match, or null if it could match any service. */
@@ -111,41 +125,44 @@ function exactServices(s: StatementDocument): string[] | null {
 
 // ---- resources: ARN-aware, case-sensitive; variables resolved per request
 
-type ResourceEntry =
-  { readonly pattern: ArnPattern } | { readonly resolve: (context: ContextLookup) => ArnPattern | null };
-
-function resourceMatcher(
-  resources: OneOrMany<string>,
-  variables: boolean,
-): ResourceMatcher & { entries: ResourceEntry[] } {
-  const entries: ResourceEntry[] = asArray(resources).map((text) => {
-    const template = parseTemplate(text, { variables, wildcards: true });
-    return template.hasVariables
-      ? { resolve: memoizeResolved(template, compileArnPattern) }
-      : { pattern: compileArnPattern(template.parts as GlobToken[]) };
-  });
-  if (entries.some((e) => 'pattern' in e && e.pattern.matchesEverything)) {
-    return { entries, matches: () => true };
-  }
-  return {
-    entries,
-    matches: (request) => {
-      for (const entry of entries) {
-        if ('pattern' in entry) {
-          if (entry.pattern.matches(request.resource, request.resourceParts)) return true;
-        } else {
-          // An unresolved variable never matches.
-          const pattern = entry.resolve(request.context);
-          if (pattern && pattern.matches(request.resource, request.resourceParts)) return true;
-        }
-      }
-      return false;
-    },
-  };
+/** A resource pattern as compiled, or, with variables, compiled per resolved value. */
+interface ResourceEntry {
+  readonly pattern: ArnPattern | undefined;
+  readonly resolve: ((context: ContextLookup) => ArnPattern | null) | undefined;
 }
 
-function notResource(inner: ResourceMatcher): ResourceMatcher {
-  return { matches: (request) => !inner.matches(request) };
+/** One class for every Resource/NotResource element (one shape at evaluation's call site). */
+class ResourceSet implements ResourceMatcher {
+  private readonly entries: ResourceEntry[];
+  private readonly any: boolean;
+
+  constructor(
+    resources: OneOrMany<string>,
+    variables: boolean,
+    private readonly negated: boolean,
+  ) {
+    this.entries = asArray(resources).map((text) => {
+      const template = parseTemplate(text, { variables, wildcards: true });
+      return template.hasVariables
+        ? { pattern: undefined, resolve: memoizeResolved(template, compileArnPattern) }
+        : { pattern: compileArnPattern(template.parts as GlobToken[]), resolve: undefined };
+    });
+    this.any = this.entries.some((e) => e.pattern?.matchesEverything === true);
+  }
+
+  matches(request: PreparedRequest): boolean {
+    return this.listed(request) !== this.negated;
+  }
+
+  private listed(request: PreparedRequest): boolean {
+    if (this.any) return true;
+    for (const entry of this.entries) {
+      // An unresolved variable never matches.
+      const pattern = entry.pattern ?? entry.resolve!(request.context);
+      if (pattern && pattern.matches(request.resource, request.resourceParts)) return true;
+    }
+    return false;
+  }
 }
 
 // ---- principals (resource-based and trust policies)
