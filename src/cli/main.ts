@@ -18,6 +18,7 @@ async function main(argv: string[]): Promise<number> {
   const lines = [
     `Portcullis is listening on ${app.url} (IAM and STS over AWS's Query protocol)`,
     `Account: ${app.accountId}    Data: ${config.dataDir}`,
+    `Web console: ${app.url}/console (the root user signs in at ${app.url}/console/root-signin)`,
   ];
   if (b.created && b.rootAccessKeyId) {
     lines.push(
