@@ -11,15 +11,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
-  AddUserToGroupCommand,
-  CreateGroupCommand,
-  CreateLoginProfileCommand,
-  CreateUserCommand,
-  PutGroupPolicyCommand,
+  GetGroupPolicyCommand,
+  ListGroupsForUserCommand,
   UpdateAccountPasswordPolicyCommand,
 } from '@aws-sdk/client-iam';
 import type { Page } from 'playwright-core';
 import { totpCode } from '../../src/crypto/totp.ts';
+import { SELF_MANAGED_MFA_POLICY } from '../fixtures/seed-policies.ts';
 import { ROOT, startServer, type Server } from '../e2e/harness.ts';
 import { launchBrowser, type Browser } from './browser.ts';
 
@@ -27,55 +25,8 @@ const account = ROOT.accountId;
 const screenshots = resolve(import.meta.dirname, '..', '..', 'docs', 'screenshots');
 const policy = (statements: object[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
 
-/** Seed 002's policy ("Enforce MFA Access to the AWS Console"). */
-const selfManagedMfa = policy([
-  {
-    Sid: 'AllowViewAccountInfo',
-    Effect: 'Allow',
-    Action: ['iam:GetAccountPasswordPolicy', 'iam:GetAccountSummary', 'iam:ListVirtualMFADevices'],
-    Resource: '*',
-  },
-  {
-    Sid: 'AllowManageOwnPasswords',
-    Effect: 'Allow',
-    Action: ['iam:ChangePassword', 'iam:GetUser'],
-    Resource: 'arn:aws:iam::*:user/${aws:username}',
-  },
-  {
-    Sid: 'AllowManageOwnAccessKeys',
-    Effect: 'Allow',
-    Action: ['iam:CreateAccessKey', 'iam:DeleteAccessKey', 'iam:ListAccessKeys', 'iam:UpdateAccessKey'],
-    Resource: 'arn:aws:iam::*:user/${aws:username}',
-  },
-  {
-    Sid: 'AllowManageOwnVirtualMFADevice',
-    Effect: 'Allow',
-    Action: ['iam:CreateVirtualMFADevice', 'iam:DeleteVirtualMFADevice'],
-    Resource: 'arn:aws:iam::*:mfa/${aws:username}',
-  },
-  {
-    Sid: 'AllowManageOwnUserMFA',
-    Effect: 'Allow',
-    Action: ['iam:DeactivateMFADevice', 'iam:EnableMFADevice', 'iam:ListMFADevices', 'iam:ResyncMFADevice'],
-    Resource: 'arn:aws:iam::*:user/${aws:username}',
-  },
-  {
-    Sid: 'DenyAllExceptListedIfNoMFA',
-    Effect: 'Deny',
-    NotAction: [
-      'iam:CreateVirtualMFADevice',
-      'iam:EnableMFADevice',
-      'iam:GetUser',
-      'iam:ListMFADevices',
-      'iam:ListVirtualMFADevices',
-      'iam:ResyncMFADevice',
-      'sts:GetSessionToken',
-      'iam:ChangePassword',
-    ],
-    Resource: '*',
-    Condition: { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } },
-  },
-]);
+/** Seed 002's policy ("Enforce MFA Access to the AWS Console"), verbatim. */
+const selfManagedMfa = SELF_MANAGED_MFA_POLICY;
 
 /** The developers' ForceMFA-style policy: read IAM; nothing but MFA self-service without MFA. */
 const developers = policy([
@@ -117,32 +68,6 @@ before(async () => {
       AllowUsersToChangePassword: true,
     }),
   );
-  await iam.send(new CreateGroupCommand({ GroupName: 'everyone' }));
-  await iam.send(
-    new PutGroupPolicyCommand({
-      GroupName: 'everyone',
-      PolicyName: 'SelfManagedMFA',
-      PolicyDocument: selfManagedMfa,
-    }),
-  );
-  await iam.send(new CreateGroupCommand({ GroupName: 'developers' }));
-  await iam.send(
-    new PutGroupPolicyCommand({
-      GroupName: 'developers',
-      PolicyName: 'ForceMFA',
-      PolicyDocument: developers,
-    }),
-  );
-  await iam.send(new CreateUserCommand({ UserName: 'carol' }));
-  await iam.send(
-    new CreateLoginProfileCommand({
-      UserName: 'carol',
-      Password: FIRST_PASSWORD,
-      PasswordResetRequired: true,
-    }),
-  );
-  for (const group of ['everyone', 'developers'])
-    await iam.send(new AddUserToGroupCommand({ GroupName: group, UserName: 'carol' }));
   browser = await launchBrowser({ javaScript: false });
   page = await browser.context.newPage();
 });
@@ -174,6 +99,56 @@ async function signInWithPassword(password: string): Promise<void> {
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
+
+test("the administrator (root) sets up the seeds' groups, their policies and the new user in the console", async () => {
+  // The administrator has a browser of its own, so carol's sessions start from nothing.
+  const admin = await launchBrowser({ javaScript: false });
+  const root = await admin.context.newPage();
+  try {
+    await root.goto(url('/console/root-signin'));
+    await root.getByLabel('Root user email address').fill(ROOT.email);
+    await root.getByLabel('Password').fill(ROOT.password);
+    await root.getByRole('button', { name: 'Sign in' }).click();
+    await root.waitForURL(/\/console$/);
+
+    for (const [group, policyName, document] of [
+      ['everyone', 'SelfManagedMFA', selfManagedMfa],
+      ['developers', 'ForceMFA', developers],
+    ] as const) {
+      await root.goto(url('/console/admin/groups'));
+      await root.getByLabel('Group name').fill(group);
+      await root.getByRole('button', { name: 'Create group' }).click();
+      await root.waitForURL(new RegExp(`/console/admin/groups/${group}\\?notice=created$`));
+      await root.getByLabel('Policy name').fill(policyName);
+      await root.getByLabel('Policy document (JSON)').fill(document);
+      await root.getByRole('button', { name: 'Save inline policy' }).click();
+      assert.match(await root.locator('main').innerText(), new RegExp(policyName));
+    }
+
+    await root.goto(url('/console/admin/users'));
+    await root.getByLabel('User name').fill('carol');
+    await root.getByLabel('Provide user access to the console (a console password)').check();
+    await root.getByLabel('Console password', { exact: true }).fill(FIRST_PASSWORD);
+    await root.getByRole('button', { name: 'Create user' }).click();
+    await root.waitForURL(/\/console\/admin\/users\/carol\?notice=created$/);
+    for (const group of ['everyone', 'developers']) {
+      await root.getByLabel('Group', { exact: true }).selectOption(group);
+      await root.getByRole('button', { name: 'Add to group' }).click();
+    }
+    const details = await root.locator('main').innerText();
+    assert.match(details, /everyone/);
+    assert.match(details, /developers/);
+  } finally {
+    await admin.close();
+  }
+  // The console did what the API would have: the groups hold the seeds' policies, carol is in both.
+  const groups = await server.iam().send(new ListGroupsForUserCommand({ UserName: 'carol' }));
+  assert.deepEqual(groups.Groups?.map((g) => g.GroupName).sort(), ['developers', 'everyone']);
+  const stored = await server
+    .iam()
+    .send(new GetGroupPolicyCommand({ GroupName: 'everyone', PolicyName: 'SelfManagedMFA' }));
+  assert.deepEqual(JSON.parse(decodeURIComponent(stored.PolicyDocument!)), JSON.parse(selfManagedMfa));
+});
 
 test('the sign-in URL opens the IAM user sign-in page with the account filled in', async () => {
   await page.goto(url(`/console?account=${account}`));
