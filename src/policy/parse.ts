@@ -58,7 +58,8 @@ function compileStatement(s: StatementDocument, index: number, variables: boolea
     index,
     sid: s.Sid,
     effect: s.Effect,
-    action: s.NotAction !== undefined ? new ActionSet(s.NotAction, true) : new ActionSet(s.Action ?? [], false),
+    action:
+      s.NotAction !== undefined ? new ActionSet(s.NotAction, true) : new ActionSet(s.Action ?? [], false),
     resource:
       s.NotResource !== undefined
         ? new ResourceSet(s.NotResource, variables, true)
