@@ -19,3 +19,15 @@ export async function loadManagedPolicyDocument(
   if (!policy || policy.arn !== arn) return undefined;
   return policy.versions.find((v) => v.versionId === policy.defaultVersionId)?.document;
 }
+
+/**
+ * A policy document as IAM returns it (API reference, PolicyVersion: "URL-encoded compliant with
+ * RFC 3986"): only A-Z a-z 0-9 - . _ ~ stay as they are. The AWS CLI and botocore decode it; SDK
+ * v3 leaves that to the caller (decodeURIComponent).
+ */
+export function encodePolicyDocument(text: string): string {
+  return encodeURIComponent(text).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+}

@@ -31,6 +31,7 @@ import type {
 import { type Operation, check, pageOf, pageOutput, requiredStr } from '../operation.ts';
 import { positionalPage } from './access-keys.ts';
 import { userArn } from './users.ts';
+import { encodePolicyDocument } from '../policy-documents.ts';
 
 /** AWS's quotas as GetAccountSummary reports them (recorded from AWS, 2026). */
 const QUOTAS = {
@@ -55,14 +56,6 @@ const QUOTAS = {
   PolicyVersionsInUseQuota: 10000,
   GlobalEndpointTokenVersion: 1,
 } as const;
-
-/** RFC 3986 percent-encoding: only A-Z a-z 0-9 - . _ ~ stay as they are. */
-function encodeDocument(text: string): string {
-  return encodeURIComponent(text).replace(
-    /[!'()*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
-}
 
 async function loadAccount(tx: StoreTx, account: string): Promise<AccountRecord> {
   const record = await tx.get<AccountRecord>('account', account);
@@ -136,7 +129,7 @@ interface DetailItem {
 function inlinePolicyList(holder: PolicyHolder): Record<string, unknown>[] {
   return Object.entries(holder.inlinePolicies).map(([name, document]) => ({
     PolicyName: name,
-    PolicyDocument: encodeDocument(document),
+    PolicyDocument: encodePolicyDocument(document),
   }));
 }
 
@@ -203,7 +196,7 @@ function roleDetail(
     RoleId: role.id,
     Arn: roleArnOf(role),
     CreateDate: role.createdAt,
-    AssumeRolePolicyDocument: encodeDocument(role.trustPolicy),
+    AssumeRolePolicyDocument: encodePolicyDocument(role.trustPolicy),
     InstanceProfileList: holding.map((profile) => ({
       Path: profile.path,
       InstanceProfileName: profile.name,
@@ -220,7 +213,7 @@ function roleDetail(
                 RoleId: member.id,
                 Arn: roleArnOf(member),
                 CreateDate: member.createdAt,
-                AssumeRolePolicyDocument: encodeDocument(member.trustPolicy),
+                AssumeRolePolicyDocument: encodePolicyDocument(member.trustPolicy),
               },
             ]
           : [];
@@ -278,7 +271,7 @@ function localPolicyDetail(
     CreateDate: policy.createdAt,
     UpdateDate: policy.updatedAt,
     PolicyVersionList: versions.map((v) => ({
-      Document: encodeDocument(v.document),
+      Document: encodePolicyDocument(v.document),
       VersionId: v.versionId,
       IsDefaultVersion: v.versionId === policy.defaultVersionId,
       CreateDate: v.createdAt,
@@ -450,7 +443,7 @@ export const accountOperations: Record<string, Operation> = {
               UpdateDate: policy.updateDate,
               PolicyVersionList: [
                 {
-                  Document: encodeDocument(policy.document),
+                  Document: encodePolicyDocument(policy.document),
                   VersionId: policy.defaultVersionId,
                   IsDefaultVersion: true,
                   CreateDate: policy.updateDate,

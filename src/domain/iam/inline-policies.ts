@@ -24,14 +24,7 @@ import {
 } from '../operation.ts';
 import { findUser, noSuchUser } from './users.ts';
 import { findGroup, noSuchGroup } from './groups.ts';
-
-/** RFC 3986 percent-encoding of a policy document, as IAM returns documents. */
-export function encodePolicyDocument(text: string): string {
-  return encodeURIComponent(text).replace(
-    /[!'()*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
-}
+import { encodePolicyDocument } from '../policy-documents.ts';
 
 interface Holder extends PolicyHolder {
   readonly account: string;

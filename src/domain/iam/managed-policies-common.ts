@@ -18,6 +18,7 @@ import { key, parsePolicyArn } from '../names.ts';
 import type { StoreTx } from '../store.ts';
 import type { ManagedPolicyRecord, PolicyVersionRecord, RoleRecord, Tag, UserRecord } from '../records.ts';
 import type { Input, OperationContext } from '../operation.ts';
+import { encodePolicyDocument } from '../policy-documents.ts';
 
 /** Customer managed policies per account (IAM quotas: 1,500 by default). */
 export const POLICIES_QUOTA = 1500;
@@ -211,19 +212,6 @@ export function versionOutput(
     IsDefaultVersion: version.versionId === defaultVersionId,
     CreateDate: version.createdAt,
   };
-}
-
-/**
- * Policy documents leave IAM URL-encoded as RFC 3986 describes (API reference, PolicyVersion:
- * "The policy document returned in this structure is URL-encoded compliant with RFC 3986"): only
- * A-Z a-z 0-9 - . _ ~ stay as they are. The AWS CLI and botocore decode it; SDK v3 leaves it to the
- * caller (decodeURIComponent).
- */
-export function encodePolicyDocument(text: string): string {
-  return encodeURIComponent(text).replace(
-    /[!'()*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
 }
 
 /** The version number of "v3" (or of "v3.something", which the model's pattern allows). */

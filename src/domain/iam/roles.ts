@@ -36,6 +36,7 @@ import {
 } from '../operation.ts';
 import { requireAttachablePolicy } from './policy-refs.ts';
 import { instanceProfilesHoldingRole } from './instance-profiles.ts';
+import { encodePolicyDocument } from '../policy-documents.ts';
 
 /** Roles per account (IAM and STS quotas: 1,000 by default). */
 export const ROLES_QUOTA = 1000;
@@ -50,14 +51,6 @@ export function roleArn(role: Pick<RoleRecord, 'account' | 'path' | 'name'>): st
 
 export function roleArnFor(account: string, name: string, role: RoleRecord | undefined): string {
   return role ? roleArn(role) : iamArn(account, 'role', '/', name);
-}
-
-/** Percent-encodes a policy document as RFC 3986 does (only A-Z a-z 0-9 - . _ ~ stay as they are). */
-export function encodePolicyDocument(text: string): string {
-  return encodeURIComponent(text).replace(
-    /[!'()*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
 }
 
 /** Which answer the Role structure goes into; each carries the members AWS sends there. */
