@@ -7,81 +7,40 @@
 // over an existing "readonly" replaces it. GetXPolicy returns the document URL-encoded (RFC 3986),
 // as AWS does; the AWS CLI and boto3 decode it, other SDKs hand it over encoded.
 import { checkPolicySize, parsePolicy, policySize, type PolicySizeLimit } from '../../policy/index.ts';
-import type { ContextValue } from '../../policy/index.ts';
 import { IamError } from '../errors.ts';
-import { iamArn, key } from '../names.ts';
 import type { StoreTx } from '../store.ts';
-import type { PolicyHolder, RoleRecord } from '../records.ts';
+import type { PolicyHolder } from '../records.ts';
 import {
   type Input,
   type Operation,
   type OperationContext,
-  check,
   pageOf,
   pageOutput,
   requiredStr,
-  resourceTagContext,
 } from '../operation.ts';
-import { findUser, noSuchUser } from './users.ts';
-import { findGroup, noSuchGroup } from './groups.ts';
+import {
+  type HolderRecord,
+  type HolderType,
+  assertModifiableHolder,
+  authorizedHolder,
+  saveHolder,
+} from './holders.ts';
 import { encodePolicyDocument } from '../policy-documents.ts';
-
-interface Holder extends PolicyHolder {
-  readonly account: string;
-  readonly name: string;
-  readonly path: string;
-  readonly tags?: readonly { Key: string; Value: string }[];
-}
 
 /** What differs between users, groups and roles as holders of inline policies. */
 interface HolderFamily {
   readonly entity: 'User' | 'Group' | 'Role';
-  readonly kind: 'user' | 'group' | 'role';
+  readonly kind: HolderType;
   /** The input and output member naming the holder: UserName, GroupName, RoleName. */
   readonly nameMember: 'UserName' | 'GroupName' | 'RoleName';
   readonly sizeLimit: PolicySizeLimit;
-  find(tx: StoreTx, account: string, name: string): Promise<Holder | undefined>;
-  noSuch(name: string): IamError;
-  /** Throws when the holder may not be changed by anyone but AWS (service-linked roles). */
-  assertModifiable?(holder: Holder): void;
 }
 
-const userFamily: HolderFamily = {
-  entity: 'User',
-  kind: 'user',
-  nameMember: 'UserName',
-  sizeLimit: 'user-inline',
-  find: (tx, account, name) => findUser(tx, account, name),
-  noSuch: noSuchUser,
-};
-
-const groupFamily: HolderFamily = {
-  entity: 'Group',
-  kind: 'group',
-  nameMember: 'GroupName',
-  sizeLimit: 'group-inline',
-  find: (tx, account, name) => findGroup(tx, account, name),
-  noSuch: noSuchGroup,
-};
-
-/** Roles AWS keeps for itself (service-linked roles, IAM Identity Center roles). */
-const PROTECTED_ROLE_PATHS = ['/aws-service-role/', '/aws-reserved/'];
-
-const roleFamily: HolderFamily = {
-  entity: 'Role',
-  kind: 'role',
-  nameMember: 'RoleName',
-  sizeLimit: 'role-inline',
-  find: (tx, account, name) => tx.get<RoleRecord>('role', key.entity(account, name)),
-  noSuch: (name) => new IamError('NoSuchEntity', `The role with name ${name} cannot be found.`),
-  assertModifiable(holder) {
-    if (PROTECTED_ROLE_PATHS.some((p) => holder.path.startsWith(p)))
-      throw new IamError(
-        'UnmodifiableEntity',
-        `Cannot perform the operation on the protected role '${holder.name}' - this role is only modifiable by AWS`,
-      );
-  },
-};
+const FAMILIES: readonly HolderFamily[] = [
+  { entity: 'User', kind: 'user', nameMember: 'UserName', sizeLimit: 'user-inline' },
+  { entity: 'Group', kind: 'group', nameMember: 'GroupName', sizeLimit: 'group-inline' },
+  { entity: 'Role', kind: 'role', nameMember: 'RoleName', sizeLimit: 'role-inline' },
+];
 
 /** The stored name of the inline policy matching `name` without regard to case, if any. */
 function storedPolicyName(holder: PolicyHolder, name: string): string | undefined {
@@ -93,27 +52,14 @@ function noSuchPolicy(family: HolderFamily, policyName: string): IamError {
   return new IamError('NoSuchEntity', `The ${family.kind} policy with name ${policyName} cannot be found.`);
 }
 
-/** Finds the holder, authorizes on its ARN (with its tags), then fails with NoSuchEntity if missing. */
-async function authorizedHolder(
+function authorizedFamilyHolder(
   ctx: OperationContext,
   tx: StoreTx,
   family: HolderFamily,
   action: string,
   input: Input,
-): Promise<Holder> {
-  const name = requiredStr(input, family.nameMember);
-  const { account } = ctx.caller;
-  const holder = await family.find(tx, account, name);
-  const context: Record<string, ContextValue> = resourceTagContext(holder?.tags);
-  // The holder's ARN, or the one the name would have at path "/" when it does not exist.
-  const arn = iamArn(account, family.kind, holder?.path ?? '/', holder?.name ?? name);
-  await check(ctx, tx, action, arn, context);
-  if (!holder) throw family.noSuch(name);
-  return holder;
-}
-
-function save(tx: StoreTx, family: HolderFamily, holder: Holder): Promise<void> {
-  return tx.put(family.kind, key.entity(holder.account, holder.name), holder);
+): Promise<HolderRecord> {
+  return authorizedHolder(ctx, tx, family.kind, action, requiredStr(input, family.nameMember));
 }
 
 function operationsFor(family: HolderFamily): Record<string, Operation> {
@@ -123,8 +69,8 @@ function operationsFor(family: HolderFamily): Record<string, Operation> {
       const policyName = requiredStr(input, 'PolicyName');
       const document = requiredStr(input, 'PolicyDocument');
       return ctx.iam.store.write(async (tx) => {
-        const holder = await authorizedHolder(ctx, tx, family, `iam:Put${entity}Policy`, input);
-        family.assertModifiable?.(holder);
+        const holder = await authorizedFamilyHolder(ctx, tx, family, `iam:Put${entity}Policy`, input);
+        assertModifiableHolder(family.kind, holder);
         const parsed = parsePolicy(document, { kind: 'identity' });
         if (!parsed.ok) throw new IamError(parsed.error.code, parsed.error.message);
         const replaced = storedPolicyName(holder, policyName);
@@ -136,7 +82,7 @@ function operationsFor(family: HolderFamily): Record<string, Operation> {
         if (tooLarge) throw new IamError(tooLarge.code, tooLarge.message);
         if (replaced !== undefined) delete holder.inlinePolicies[replaced];
         holder.inlinePolicies[policyName] = document;
-        await save(tx, family, holder);
+        await saveHolder(tx, family.kind, holder);
         return undefined;
       });
     },
@@ -144,7 +90,7 @@ function operationsFor(family: HolderFamily): Record<string, Operation> {
     async [`Get${entity}Policy`](ctx, input) {
       const policyName = requiredStr(input, 'PolicyName');
       return ctx.iam.store.read(async (tx) => {
-        const holder = await authorizedHolder(ctx, tx, family, `iam:Get${entity}Policy`, input);
+        const holder = await authorizedFamilyHolder(ctx, tx, family, `iam:Get${entity}Policy`, input);
         const stored = storedPolicyName(holder, policyName);
         if (stored === undefined) throw noSuchPolicy(family, policyName);
         return {
@@ -157,7 +103,7 @@ function operationsFor(family: HolderFamily): Record<string, Operation> {
 
     async [`List${entity}Policies`](ctx, input) {
       return ctx.iam.store.read(async (tx) => {
-        const holder = await authorizedHolder(ctx, tx, family, `iam:List${entity}Policies`, input);
+        const holder = await authorizedFamilyHolder(ctx, tx, family, `iam:List${entity}Policies`, input);
         const lower = (n: string) => n.toLowerCase();
         const names = Object.keys(holder.inlinePolicies).sort((a, b) =>
           lower(a) < lower(b) ? -1 : lower(a) > lower(b) ? 1 : 0,
@@ -169,12 +115,12 @@ function operationsFor(family: HolderFamily): Record<string, Operation> {
     async [`Delete${entity}Policy`](ctx, input) {
       const policyName = requiredStr(input, 'PolicyName');
       return ctx.iam.store.write(async (tx) => {
-        const holder = await authorizedHolder(ctx, tx, family, `iam:Delete${entity}Policy`, input);
-        family.assertModifiable?.(holder);
+        const holder = await authorizedFamilyHolder(ctx, tx, family, `iam:Delete${entity}Policy`, input);
+        assertModifiableHolder(family.kind, holder);
         const stored = storedPolicyName(holder, policyName);
         if (stored === undefined) throw noSuchPolicy(family, policyName);
         delete holder.inlinePolicies[stored];
-        await save(tx, family, holder);
+        await saveHolder(tx, family.kind, holder);
         return undefined;
       });
     },
@@ -182,7 +128,5 @@ function operationsFor(family: HolderFamily): Record<string, Operation> {
 }
 
 export const inlinePoliciesOperations: Record<string, Operation> = {
-  ...operationsFor(userFamily),
-  ...operationsFor(groupFamily),
-  ...operationsFor(roleFamily),
+  ...Object.assign({}, ...FAMILIES.map(operationsFor)),
 };

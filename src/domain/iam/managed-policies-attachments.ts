@@ -18,17 +18,9 @@
 //   "Cannot exceed quota for PoliciesPerUser: 10" (PoliciesPerGroup, PoliciesPerRole).
 // - Detaching a policy that is not attached: NoSuchEntity "Policy <arn> was not found."
 // - Service-linked roles (path /aws-service-role/) are changed only by AWS: UnmodifiableEntity.
-import type { ContextValue } from '../../policy/index.ts';
 import { IamError } from '../errors.ts';
-import { iamArn, key, parsePolicyArn } from '../names.ts';
-import type { StoreTx } from '../store.ts';
-import type {
-  GroupRecord,
-  PolicyAttachmentRecord,
-  PolicyHolder,
-  RoleRecord,
-  UserRecord,
-} from '../records.ts';
+import { key, parsePolicyArn } from '../names.ts';
+import type { PolicyAttachmentRecord } from '../records.ts';
 import {
   type Input,
   type Operation,
@@ -42,6 +34,15 @@ import {
   pageByPosition,
 } from '../operation.ts';
 import {
+  HOLDERS,
+  type HolderKind,
+  type HolderRecord,
+  type HolderType,
+  assertModifiableHolder,
+  authorizedHolder,
+  findHolder,
+} from './holders.ts';
+import {
   ATTACHED_POLICIES_QUOTA,
   boundaryHolders,
   findPolicy,
@@ -52,83 +53,6 @@ import {
   tagsOfPolicy,
 } from './managed-policies-common.ts';
 
-type HolderType = 'user' | 'group' | 'role';
-type HolderRecord = (UserRecord | GroupRecord | RoleRecord) & PolicyHolder;
-
-interface HolderKind {
-  readonly type: HolderType;
-  /** The input member naming the holder. */
-  readonly nameMember: 'UserName' | 'GroupName' | 'RoleName';
-  /** "User" as in "PoliciesPerUser" and "iam:AttachUserPolicy". */
-  readonly word: 'User' | 'Group' | 'Role';
-}
-
-const HOLDERS: Record<HolderType, HolderKind> = {
-  user: { type: 'user', nameMember: 'UserName', word: 'User' },
-  group: { type: 'group', nameMember: 'GroupName', word: 'Group' },
-  role: { type: 'role', nameMember: 'RoleName', word: 'Role' },
-};
-
-function noSuchHolder(type: HolderType, name: string): IamError {
-  return new IamError('NoSuchEntity', `The ${type} with name ${name} cannot be found.`);
-}
-
-function holderArn(
-  account: string,
-  type: HolderType,
-  name: string,
-  holder: HolderRecord | undefined,
-): string {
-  return iamArn(account, type, holder?.path ?? '/', holder?.name ?? name);
-}
-
-/** aws:ResourceTag/* and iam:PermissionsBoundary of a user or role (groups have neither). */
-function holderContext(holder: HolderRecord | undefined): Record<string, ContextValue> {
-  if (!holder || !('tags' in holder)) return {};
-  const boundary = (holder as UserRecord | RoleRecord).permissionsBoundary;
-  return {
-    ...resourceTagContext(holder.tags),
-    ...(boundary ? { 'iam:PermissionsBoundary': boundary } : {}),
-  };
-}
-
-async function findHolder(
-  tx: StoreTx,
-  account: string,
-  type: HolderType,
-  name: string,
-): Promise<HolderRecord | undefined> {
-  return tx.get<HolderRecord>(type, key.entity(account, name));
-}
-
-/** Finds the holder, authorizes the action on it, and answers NoSuchEntity when it is missing. */
-async function authorizedHolder(
-  ctx: OperationContext,
-  tx: StoreTx,
-  kind: HolderKind,
-  action: string,
-  name: string,
-  context: Record<string, ContextValue> = {},
-): Promise<HolderRecord> {
-  const { account } = ctx.caller;
-  const holder = await findHolder(tx, account, kind.type, name);
-  await check(ctx, tx, action, holderArn(account, kind.type, name, holder), {
-    ...holderContext(holder),
-    ...context,
-  });
-  if (!holder) throw noSuchHolder(kind.type, name);
-  return holder;
-}
-
-function assertModifiable(kind: HolderKind, holder: HolderRecord): void {
-  if (kind.type === 'role' && holder.path.startsWith('/aws-service-role/')) {
-    throw new IamError(
-      'UnmodifiableEntity',
-      `Cannot perform the operation on the protected role '${holder.name}' - this role is only modifiable by AWS`,
-    );
-  }
-}
-
 function attach(kind: HolderKind): Operation {
   const action = `iam:Attach${kind.word}Policy`;
   return async (ctx, input) => {
@@ -136,8 +60,8 @@ function attach(kind: HolderKind): Operation {
     const ref = readPolicyArn(requiredStr(input, 'PolicyArn'));
     const { account } = ctx.caller;
     return ctx.iam.store.write(async (tx) => {
-      const holder = await authorizedHolder(ctx, tx, kind, action, name, { 'iam:PolicyARN': ref.arn });
-      assertModifiable(kind, holder);
+      const holder = await authorizedHolder(ctx, tx, kind.type, action, name, { 'iam:PolicyARN': ref.arn });
+      assertModifiableHolder(kind.type, holder);
       const found = await findPolicy(ctx, tx, ref);
       if (!found) throw policyNotAttachable(ref.arn);
       if (found.kind === 'aws' && found.policy.path === '/aws-service-role/') {
@@ -170,8 +94,8 @@ function detach(kind: HolderKind): Operation {
     const ref = readPolicyArn(requiredStr(input, 'PolicyArn'));
     const { account } = ctx.caller;
     return ctx.iam.store.write(async (tx) => {
-      const holder = await authorizedHolder(ctx, tx, kind, action, name, { 'iam:PolicyARN': ref.arn });
-      assertModifiable(kind, holder);
+      const holder = await authorizedHolder(ctx, tx, kind.type, action, name, { 'iam:PolicyARN': ref.arn });
+      assertModifiableHolder(kind.type, holder);
       if (!holder.attachedPolicies.includes(ref.arn)) throw policyNotFound(ref.arn);
       holder.attachedPolicies = holder.attachedPolicies.filter((arn) => arn !== ref.arn);
       await tx.put(kind.type, key.entity(account, holder.name), holder);
@@ -187,7 +111,7 @@ function listAttached(kind: HolderKind): Operation {
     const name = requiredStr(input, kind.nameMember);
     const prefix = str(input, 'PathPrefix') ?? '/';
     return ctx.iam.store.read(async (tx) => {
-      const holder = await authorizedHolder(ctx, tx, kind, action, name);
+      const holder = await authorizedHolder(ctx, tx, kind.type, action, name);
       const attached = holder.attachedPolicies.flatMap((arn) => {
         const parsed = parsePolicyArn(arn);
         return parsed && parsed.path.startsWith(prefix) ? [{ PolicyName: parsed.name, PolicyArn: arn }] : [];
