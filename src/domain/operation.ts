@@ -195,3 +195,50 @@ export function pageOutput<T>(
     ...(page.marker ? { Marker: page.marker } : {}),
   };
 }
+
+/**
+ * Tag<Noun>, Untag<Noun> and List<Noun>Tags: the same for every taggable entity but for how the
+ * entity is named in the input, found (and authorized, with its own tags as aws:ResourceTag) and
+ * saved. Tagging passes aws:RequestTag/* and aws:TagKeys; untagging aws:TagKeys; tags list in
+ * the order they were set.
+ */
+export function tagOperations<T extends { tags: Tag[] }>(spec: {
+  readonly noun: string;
+  /** Finds the entity named in `input`, authorizes `action` on it with `context`, or throws. */
+  readonly load: (
+    ctx: OperationContext,
+    tx: StoreTx,
+    action: string,
+    input: Input,
+    context: Readonly<Record<string, ContextValue>>,
+  ) => Promise<T>;
+  readonly save: (tx: StoreTx, entity: T) => Promise<void>;
+}): Record<string, Operation> {
+  const { noun, load, save } = spec;
+  return {
+    async [`Tag${noun}`](ctx, input) {
+      const tags = tagsOf(input);
+      return ctx.iam.store.write(async (tx) => {
+        const entity = await load(ctx, tx, `iam:Tag${noun}`, input, requestTagContext(tags));
+        entity.tags = mergeTags(entity.tags, tags);
+        await save(tx, entity);
+        return undefined;
+      });
+    },
+    async [`Untag${noun}`](ctx, input) {
+      const tagKeys = (input.TagKeys as string[] | undefined) ?? [];
+      return ctx.iam.store.write(async (tx) => {
+        const entity = await load(ctx, tx, `iam:Untag${noun}`, input, { 'aws:TagKeys': tagKeys });
+        entity.tags = removeTags(entity.tags, tagKeys);
+        await save(tx, entity);
+        return undefined;
+      });
+    },
+    async [`List${noun}Tags`](ctx, input) {
+      return ctx.iam.store.read(async (tx) => {
+        const entity = await load(ctx, tx, `iam:List${noun}Tags`, input, {});
+        return pageOutput('Tags', pageByPosition(entity.tags, input), (tag) => tag);
+      });
+    },
+  };
+}

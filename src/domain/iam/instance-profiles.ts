@@ -23,15 +23,14 @@ import {
   check,
   isoNow,
   listPage,
-  mergeTags,
   pageOf,
   pageOutput,
-  removeTags,
   requestTagContext,
   requiredStr,
   resourceTagContext,
   str,
   tagsOf,
+  tagOperations,
 } from '../operation.ts';
 import {
   assertModifiableRole,
@@ -40,7 +39,6 @@ import {
   noSuchRole,
   roleArnFor,
   roleOutput,
-  tagPage,
 } from './roles.ts';
 
 /** Kept as kind "instance-profile" under key.entity(account, name). */
@@ -151,6 +149,12 @@ async function saveProfile(tx: StoreTx, profile: InstanceProfileRecord): Promise
 }
 
 export const instanceProfilesOperations: Record<string, Operation> = {
+  ...tagOperations<InstanceProfileRecord>({
+    noun: 'InstanceProfile',
+    load: (ctx, tx, action, input, context) =>
+      authorizedProfile(ctx, tx, action, requiredStr(input, 'InstanceProfileName'), context),
+    save: saveProfile,
+  }),
   async CreateInstanceProfile(ctx, input) {
     const name = requiredStr(input, 'InstanceProfileName');
     const path = str(input, 'Path') ?? '/';
@@ -284,40 +288,6 @@ export const instanceProfilesOperations: Record<string, Operation> = {
       const profiles: Record<string, unknown>[] = [];
       for (const profile of page.items) profiles.push(await instanceProfileOutput(tx, profile, 'never'));
       return pageOutput('InstanceProfiles', { ...page, items: profiles }, (p) => p);
-    });
-  },
-
-  async TagInstanceProfile(ctx, input) {
-    const name = requiredStr(input, 'InstanceProfileName');
-    const tags = tagsOf(input);
-    return ctx.iam.store.write(async (tx) => {
-      const profile = await authorizedProfile(ctx, tx, 'iam:TagInstanceProfile', name, {
-        ...requestTagContext(tags),
-      });
-      profile.tags = mergeTags(profile.tags, tags);
-      await saveProfile(tx, profile);
-      return undefined;
-    });
-  },
-
-  async UntagInstanceProfile(ctx, input) {
-    const name = requiredStr(input, 'InstanceProfileName');
-    const tagKeys = (input.TagKeys as string[] | undefined) ?? [];
-    return ctx.iam.store.write(async (tx) => {
-      const profile = await authorizedProfile(ctx, tx, 'iam:UntagInstanceProfile', name, {
-        'aws:TagKeys': tagKeys,
-      });
-      profile.tags = removeTags(profile.tags, tagKeys);
-      await saveProfile(tx, profile);
-      return undefined;
-    });
-  },
-
-  async ListInstanceProfileTags(ctx, input) {
-    const name = requiredStr(input, 'InstanceProfileName');
-    return ctx.iam.store.read(async (tx) => {
-      const profile = await authorizedProfile(ctx, tx, 'iam:ListInstanceProfileTags', name);
-      return tagPage(profile.tags, input);
     });
   },
 };

@@ -32,7 +32,7 @@ import { IamError } from '../errors.ts';
 import type { ContextValue } from '../../policy/index.ts';
 import { iamArn, key, rootArn } from '../names.ts';
 import type { StoreTx } from '../store.ts';
-import type { AccountRecord, MfaDeviceRecord, Tag } from '../records.ts';
+import type { AccountRecord, MfaDeviceRecord } from '../records.ts';
 import {
   type Input,
   type Operation,
@@ -40,15 +40,14 @@ import {
   check,
   isoNow,
   listPage,
-  mergeTags,
   pageOf,
   pageOutput,
-  removeTags,
   requestTagContext,
   requiredStr,
   resourceTagContext,
   str,
   tagsOf,
+  tagOperations,
 } from '../operation.ts';
 import { newTotpSecret, verifyConsecutiveTotp } from '../../crypto/totp.ts';
 import { findUser, userOutput } from './users.ts';
@@ -150,6 +149,12 @@ function settle(outcome: CodeOutcome): undefined {
 }
 
 export const mfaDevicesOperations: Record<string, Operation> = {
+  ...tagOperations<MfaDeviceRecord>({
+    noun: 'MFADevice',
+    load: (ctx, tx, action, input, context) =>
+      authorizedDevice(ctx, tx, action, requiredStr(input, 'SerialNumber'), context),
+    save: saveDevice,
+  }),
   async CreateVirtualMFADevice(ctx, input) {
     const name = requiredStr(input, 'VirtualMFADeviceName');
     const path = str(input, 'Path') ?? '/';
@@ -322,48 +327,6 @@ export const mfaDevicesOperations: Record<string, Operation> = {
       const items: Record<string, unknown>[] = [];
       for (const device of page.items) items.push(await virtualDeviceOutput(tx, account, device, rootUser));
       return pageOutput('VirtualMFADevices', { ...page, items }, (item) => item);
-    });
-  },
-
-  async TagMFADevice(ctx, input) {
-    const serialNumber = requiredStr(input, 'SerialNumber');
-    const tags = tagsOf(input);
-    return ctx.iam.store.write(async (tx) => {
-      const device = await authorizedDevice(
-        ctx,
-        tx,
-        'iam:TagMFADevice',
-        serialNumber,
-        requestTagContext(tags),
-      );
-      device.tags = mergeTags(device.tags, tags);
-      await saveDevice(tx, device);
-      return undefined;
-    });
-  },
-
-  async UntagMFADevice(ctx, input) {
-    const serialNumber = requiredStr(input, 'SerialNumber');
-    const tagKeys = (input.TagKeys as string[] | undefined) ?? [];
-    return ctx.iam.store.write(async (tx) => {
-      const device = await authorizedDevice(ctx, tx, 'iam:UntagMFADevice', serialNumber, {
-        'aws:TagKeys': tagKeys,
-      });
-      device.tags = removeTags(device.tags, tagKeys);
-      await saveDevice(tx, device);
-      return undefined;
-    });
-  },
-
-  async ListMFADeviceTags(ctx, input) {
-    const serialNumber = requiredStr(input, 'SerialNumber');
-    return ctx.iam.store.read(async (tx) => {
-      const device = await authorizedDevice(ctx, tx, 'iam:ListMFADeviceTags', serialNumber);
-      return pageOutput(
-        'Tags',
-        pageOf(device.tags, (t: Tag) => t.Key, input),
-        (t) => t,
-      );
     });
   },
 };

@@ -16,7 +16,7 @@ import { checkPolicySize, parsePolicy, policySize, type ContextValue } from '../
 import { IamError } from '../errors.ts';
 import { iamArn, key } from '../names.ts';
 import type { StoreTx } from '../store.ts';
-import type { RoleRecord, Tag } from '../records.ts';
+import type { RoleRecord } from '../records.ts';
 import {
   type Input,
   type Operation,
@@ -24,15 +24,13 @@ import {
   check,
   isoNow,
   listPage,
-  mergeTags,
   pageOutput,
-  removeTags,
   requestTagContext,
   requiredStr,
   resourceTagContext,
   str,
   tagsOf,
-  pageByPosition,
+  tagOperations,
 } from '../operation.ts';
 import { requireAttachablePolicy } from './policy-refs.ts';
 import { instanceProfilesHoldingRole } from './instance-profiles.ts';
@@ -264,36 +262,6 @@ const roleOperations: Record<string, Operation> = {
     });
   },
 
-  async TagRole(ctx, input) {
-    const name = requiredStr(input, 'RoleName');
-    const tags = tagsOf(input);
-    return ctx.iam.store.write(async (tx) => {
-      const role = await authorizedRole(ctx, tx, 'iam:TagRole', name, requestTagContext(tags));
-      role.tags = mergeTags(role.tags, tags);
-      await saveRole(tx, role);
-      return undefined;
-    });
-  },
-
-  async UntagRole(ctx, input) {
-    const name = requiredStr(input, 'RoleName');
-    const tagKeys = (input.TagKeys as string[] | undefined) ?? [];
-    return ctx.iam.store.write(async (tx) => {
-      const role = await authorizedRole(ctx, tx, 'iam:UntagRole', name, { 'aws:TagKeys': tagKeys });
-      role.tags = removeTags(role.tags, tagKeys);
-      await saveRole(tx, role);
-      return undefined;
-    });
-  },
-
-  async ListRoleTags(ctx, input) {
-    const name = requiredStr(input, 'RoleName');
-    return ctx.iam.store.read(async (tx) => {
-      const role = await authorizedRole(ctx, tx, 'iam:ListRoleTags', name);
-      return tagPage(role.tags, input);
-    });
-  },
-
   async PutRolePermissionsBoundary(ctx, input) {
     const name = requiredStr(input, 'RoleName');
     const boundary = requiredStr(input, 'PermissionsBoundary');
@@ -332,11 +300,6 @@ const roleOperations: Record<string, Operation> = {
 function setDescription(role: RoleRecord, description: string): void {
   if (description === '') delete role.description;
   else role.description = description;
-}
-
-/** ListRoleTags / ListInstanceProfileTags: tags in the order they were set, paged by position. */
-export function tagPage(tags: readonly Tag[], input: Input): Record<string, unknown> {
-  return pageOutput('Tags', pageByPosition(tags, input), (tag) => tag);
 }
 
 // ---- service-linked roles
@@ -626,6 +589,12 @@ export const serviceLinkedRoleOperations: Record<string, Operation> = {
 };
 
 export const rolesOperations: Record<string, Operation> = {
+  ...tagOperations<RoleRecord>({
+    noun: 'Role',
+    load: (ctx, tx, action, input, context) =>
+      authorizedRole(ctx, tx, action, requiredStr(input, 'RoleName'), context),
+    save: (tx, role) => saveRole(tx, role),
+  }),
   ...roleOperations,
   ...serviceLinkedRoleOperations,
 };

@@ -4,6 +4,7 @@ import { IamError } from '../errors.ts';
 import { iamArn, key, rootArn } from '../names.ts';
 import type { StoreTx } from '../store.ts';
 import type { AccessKeyRecord, AccountRecord, UserRecord } from '../records.ts';
+import type { ContextValue } from '../../policy/index.ts';
 import {
   type Input,
   type Operation,
@@ -11,14 +12,12 @@ import {
   check,
   isoNow,
   listPage,
-  mergeTags,
-  pageByPosition,
   pageOutput,
-  removeTags,
   requestTagContext,
   requiredStr,
   resourceTagContext,
   str,
+  tagOperations,
   tagsOf,
 } from '../operation.ts';
 import { requireAttachablePolicy } from './policy-refs.ts';
@@ -72,9 +71,13 @@ export async function authorizedUser(
   tx: StoreTx,
   action: string,
   name: string,
+  context: Readonly<Record<string, ContextValue>> = {},
 ): Promise<UserRecord> {
   const user = await findUser(tx, ctx.caller.account, name);
-  await check(ctx, tx, action, userArnFor(ctx.caller.account, name, user), resourceTagContext(user?.tags));
+  await check(ctx, tx, action, userArnFor(ctx.caller.account, name, user), {
+    ...resourceTagContext(user?.tags),
+    ...context,
+  });
   if (!user) throw noSuchUser(name);
   return user;
 }
@@ -85,6 +88,13 @@ export function targetUserName(ctx: OperationContext, input: Input): string | un
 }
 
 export const userOperations: Record<string, Operation> = {
+  ...tagOperations<UserRecord>({
+    noun: 'User',
+    load: (ctx, tx, action, input, context) =>
+      authorizedUser(ctx, tx, action, requiredStr(input, 'UserName'), context),
+    save: (tx, user) => tx.put('user', key.entity(user.account, user.name), user),
+  }),
+
   async CreateUser(ctx, input) {
     const name = requiredStr(input, 'UserName');
     const path = str(input, 'Path') ?? '/';
@@ -182,46 +192,6 @@ export const userOperations: Record<string, Operation> = {
       assertUserDeletable(user);
       await tx.delete('user', key.entity(user.account, user.name));
       return undefined;
-    });
-  },
-
-  async TagUser(ctx, input) {
-    const name = requiredStr(input, 'UserName');
-    const tags = tagsOf(input);
-    return ctx.iam.store.write(async (tx) => {
-      const user = await findUser(tx, ctx.caller.account, name);
-      await check(ctx, tx, 'iam:TagUser', userArnFor(ctx.caller.account, name, user), {
-        ...resourceTagContext(user?.tags),
-        ...requestTagContext(tags),
-      });
-      if (!user) throw noSuchUser(name);
-      user.tags = mergeTags(user.tags, tags);
-      await tx.put('user', key.entity(user.account, user.name), user);
-      return undefined;
-    });
-  },
-
-  async UntagUser(ctx, input) {
-    const name = requiredStr(input, 'UserName');
-    const tagKeys = (input.TagKeys as string[] | undefined) ?? [];
-    return ctx.iam.store.write(async (tx) => {
-      const user = await findUser(tx, ctx.caller.account, name);
-      await check(ctx, tx, 'iam:UntagUser', userArnFor(ctx.caller.account, name, user), {
-        ...resourceTagContext(user?.tags),
-        'aws:TagKeys': tagKeys,
-      });
-      if (!user) throw noSuchUser(name);
-      user.tags = removeTags(user.tags, tagKeys);
-      await tx.put('user', key.entity(user.account, user.name), user);
-      return undefined;
-    });
-  },
-
-  async ListUserTags(ctx, input) {
-    const name = requiredStr(input, 'UserName');
-    return ctx.iam.store.read(async (tx) => {
-      const user = await authorizedUser(ctx, tx, 'iam:ListUserTags', name);
-      return pageOutput('Tags', pageByPosition(user.tags, input), (t) => t);
     });
   },
 
