@@ -11,7 +11,8 @@ import { bootstrap, type BootstrapResult } from './domain/bootstrap.ts';
 import { iamOperations } from './domain/iam/index.ts';
 import { stsOperations } from './domain/sts/index.ts';
 import { createSealer, generateMasterKey, parseMasterKey } from './crypto/sealing.ts';
-import { handleQueryRequest, type QueryHandlerDeps } from './protocols/aws-query/handler.ts';
+import type { QueryHandlerDeps } from './protocols/aws-query/handler.ts';
+import { createQueryServer } from './protocols/aws-query/http.ts';
 import { encodeQueryError } from './protocols/aws-query/codec/encode.ts';
 import { newRequestId } from './crypto/ids.ts';
 import { createClock, registerTestEndpoints } from './test-endpoints.ts';
@@ -45,13 +46,19 @@ export async function startApp(config: Config): Promise<App> {
   let bootstrapped = await bootstrap(iam, config.bootstrap);
   if (bootstrapped.created) writeRootCredentials(config.dataDir, bootstrapped);
 
-  const server = Fastify({ bodyLimit: BODY_LIMIT, logger: false, trustProxy: false });
   const deps: QueryHandlerDeps = {
     iam,
     operations: { iam: iamOperations, sts: stsOperations },
     logError: (error, requestId) => console.error(`[${requestId}] internal failure:`, error),
   };
-  registerQueryRoutes(server, deps);
+  // The Query endpoint ("/") is served on Node's HTTP server directly; fastify serves the rest.
+  const server = Fastify({
+    bodyLimit: BODY_LIMIT,
+    logger: false,
+    trustProxy: false,
+    serverFactory: (otherwise) => createQueryServer({ deps, bodyLimit: BODY_LIMIT, otherwise }),
+  });
+  registerBodyHandling(server);
   registerConsole(server, { iam, accountId: () => bootstrapped.accountId });
   registerTestEndpoints(server, {
     allowReset: config.allowReset,
@@ -82,8 +89,8 @@ export async function startApp(config: Config): Promise<App> {
   };
 }
 
-function registerQueryRoutes(server: FastifyInstance, deps: QueryHandlerDeps): void {
-  // The Query protocol's bodies are form-encoded; keep them raw, since SigV4 hashes the exact bytes.
+/** Bodies stay raw bytes (each route reads its own); failures outside the console answer in XML. */
+function registerBodyHandling(server: FastifyInstance): void {
   server.removeAllContentTypeParsers();
   server.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   server.setErrorHandler((error: { statusCode?: number; message?: string }, _request, reply) => {
@@ -102,24 +109,6 @@ function registerQueryRoutes(server: FastifyInstance, deps: QueryHandlerDeps): v
       .code(status)
       .type('text/xml')
       .send(encodeQueryError('iam', { code, message }, newRequestId()));
-  });
-  server.route({
-    method: ['GET', 'POST'],
-    url: '/',
-    handler: async (request, reply) => {
-      const questionMark = request.url.indexOf('?');
-      const response = await handleQueryRequest(deps, {
-        method: request.method,
-        path: questionMark < 0 ? request.url : request.url.slice(0, questionMark),
-        query: questionMark < 0 ? '' : request.url.slice(questionMark + 1),
-        headers: request.headers,
-        body: (request.body as Buffer | undefined) ?? '',
-        sourceIp: request.ip,
-        secure: request.protocol === 'https',
-        userAgent: request.headers['user-agent'],
-      });
-      return reply.code(response.status).headers(response.headers).send(response.body);
-    },
   });
 }
 

@@ -68,6 +68,30 @@ test('an oversized body is refused with a 4xx XML error', async () => {
   await expectAwsClientError(response);
 });
 
+test('an oversized body sent in chunks (no Content-Length) is refused with 413 and the server keeps serving', async () => {
+  const { request } = await import('node:http');
+  const target = new URL(server.url);
+  const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const req = request(
+      { host: target.hostname, port: target.port, method: 'POST', path: '/' },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
+      },
+    );
+    req.on('error', reject);
+    req.write('Action=CreateUser&Version=2010-05-08&UserName=big&Path=');
+    for (let i = 0; i < 32; i++) req.write('a'.repeat(64 * 1024));
+    req.end();
+  });
+  assert.equal(answer.status, 413);
+  assert.match(answer.text, /<Code>RequestEntityTooLarge<\/Code>/);
+  const user = await server.iam().send(new GetUserCommand({}));
+  assert.ok(user.User?.Arn);
+});
+
 test('random bodies, signed or not, never get a 5xx and the server keeps serving', async () => {
   await fc.assert(
     fc.asyncProperty(

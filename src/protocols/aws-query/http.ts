@@ -1,0 +1,106 @@
+// The Query protocol on Node's own HTTP server. The AWS wire is one endpoint ("/", GET or POST)
+// whose body SigV4 hashes as raw bytes, so its requests go straight from Node's parser to the
+// Query handler: a web framework's routing, hooks and reply pipeline would add nothing to it but
+// time (measured: they cost about as much as the whole of GetUser). Every other request (console,
+// health, test endpoints) goes on to the framework.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { newRequestId } from '../../crypto/ids.ts';
+import { encodeQueryError } from './codec/encode.ts';
+import { handleQueryRequest, type QueryHandlerDeps, type QueryResponse } from './handler.ts';
+
+export interface QueryServerOptions {
+  readonly deps: QueryHandlerDeps;
+  /** Largest body accepted; a larger one is refused with 413 before it is read. */
+  readonly bodyLimit: number;
+  /** Where every request that is not for the Query endpoint goes. */
+  readonly otherwise: (req: IncomingMessage, res: ServerResponse) => void;
+}
+
+export function createQueryServer(options: QueryServerOptions): Server {
+  const server = createServer((req, res) => {
+    if (isQueryRequest(req)) serveQuery(options, req, res);
+    else options.otherwise(req, res);
+  });
+  // Clients (the SDKs' agents) keep connections open between calls; closing them sooner than a
+  // client expects makes it send on a socket the server is closing.
+  server.keepAliveTimeout = 72_000;
+  return server;
+}
+
+function isQueryRequest(req: IncomingMessage): boolean {
+  const url = req.url ?? '';
+  return (req.method === 'POST' || req.method === 'GET') && (url === '/' || url.startsWith('/?'));
+}
+
+function serveQuery(options: QueryServerOptions, req: IncomingMessage, res: ServerResponse): void {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > options.bodyLimit) return refuseTooLarge(req, res);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let refused = false;
+  req.on('data', (chunk: Buffer) => {
+    if (refused) return;
+    size += chunk.length;
+    if (size > options.bodyLimit) {
+      refused = true;
+      refuseTooLarge(req, res);
+    } else chunks.push(chunk);
+  });
+  req.on('end', () => {
+    if (refused) return;
+    const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+    const questionMark = req.url!.indexOf('?');
+    handleQueryRequest(options.deps, {
+      method: req.method!,
+      path: questionMark < 0 ? req.url! : req.url!.slice(0, questionMark),
+      query: questionMark < 0 ? '' : req.url!.slice(questionMark + 1),
+      headers: req.headers,
+      // GET requests carry their parameters in the query string; a body is not theirs to send.
+      body: req.method === 'POST' ? body : '',
+      sourceIp: req.socket.remoteAddress ?? '',
+      secure: false,
+      userAgent: req.headers['user-agent'],
+    }).then(
+      (response) => send(res, response),
+      (error: unknown) => {
+        const requestId = newRequestId();
+        options.deps.logError(error, requestId);
+        send(res, {
+          status: 500,
+          headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId },
+          body: encodeQueryError(
+            'iam',
+            { code: 'InternalFailure', message: 'We encountered an internal error. Please try again.' },
+            requestId,
+          ),
+        });
+      },
+    );
+  });
+  req.on('error', () => res.destroy());
+}
+
+function refuseTooLarge(req: IncomingMessage, res: ServerResponse): void {
+  const requestId = newRequestId();
+  // The rest of the body is not read: the connection closes after the answer.
+  res.shouldKeepAlive = false;
+  send(res, {
+    status: 413,
+    headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId, connection: 'close' },
+    body: encodeQueryError(
+      'iam',
+      { code: 'RequestEntityTooLarge', message: 'Request body is too large.' },
+      requestId,
+    ),
+  });
+  req.resume();
+}
+
+function send(res: ServerResponse, response: QueryResponse): void {
+  if (res.headersSent || res.destroyed) return;
+  res.writeHead(response.status, {
+    ...response.headers,
+    'content-length': Buffer.byteLength(response.body),
+  });
+  res.end(response.body);
+}
