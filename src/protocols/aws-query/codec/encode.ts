@@ -44,19 +44,19 @@ export function encodeQueryResponse(
   const model = getModel(service);
   const op = findOperation(model, operation);
   if (op === undefined) throw new Error(`${service} has no operation ${operation}`);
-  const lines: string[] = [`<${op.name}Response xmlns="${escapeText(model.metadata.xmlNamespace ?? '')}">`];
+  let xml = `<${op.name}Response xmlns="${escapeText(model.metadata.xmlNamespace ?? '')}">\n`;
   if (op.output !== undefined) {
     const writer = new Writer(model);
     const wrapper = op.output.resultWrapper ?? `${op.name}Result`;
-    lines.push(...indent(writer.structure(wrapper, shapeOf(model, op.output.shape), output ?? {}, 0)));
+    xml += writer.structure(wrapper, shapeOf(model, op.output.shape), output ?? {}, 0, '  ');
   }
-  lines.push(
-    '  <ResponseMetadata>',
-    `    <RequestId>${escapeText(requestId)}</RequestId>`,
-    '  </ResponseMetadata>',
-    `</${op.name}Response>`,
+  return (
+    xml +
+    '  <ResponseMetadata>\n' +
+    `    <RequestId>${escapeText(requestId)}</RequestId>\n` +
+    '  </ResponseMetadata>\n' +
+    `</${op.name}Response>\n`
   );
-  return lines.join('\n') + '\n';
 }
 
 export function encodeQueryError(
@@ -78,12 +78,11 @@ export function encodeQueryError(
   return lines.join('\n') + '\n';
 }
 
-function indent(lines: string[]): string[] {
-  return lines.map((line) => '  ' + line);
-}
+const INDENT = '  ';
 
-function element(name: string, children: string[]): string[] {
-  return children.length === 0 ? [`<${name}/>`] : [`<${name}>`, ...indent(children), `</${name}>`];
+/** `<name>` lines around `children` (already indented one level deeper), or `<name/>` when empty. */
+function element(name: string, children: string, pad: string): string {
+  return children === '' ? `${pad}<${name}/>\n` : `${pad}<${name}>\n${children}${pad}</${name}>\n`;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -94,67 +93,72 @@ function own(record: Record<string, unknown>, key: string): unknown {
   return Object.hasOwn(record, key) ? record[key] : undefined;
 }
 
+/** Writes values as lines of XML text, each starting with `pad` (two spaces per level). */
 class Writer {
   constructor(private readonly model: ServiceModel) {}
 
-  structure(name: string, shape: Shape, value: Record<string, unknown>, depth: number): string[] {
-    const children: string[] = [];
-    for (const [memberName, ref] of Object.entries(shape.members ?? {})) {
+  structure(name: string, shape: Shape, value: Record<string, unknown>, depth: number, pad: string): string {
+    let children = '';
+    const inner = pad + INDENT;
+    for (const memberName in shape.members) {
+      const ref = shape.members[memberName]!;
       const memberValue = own(value, memberName);
       if (memberValue === undefined || memberValue === null) continue;
-      children.push(...this.value(ref.locationName ?? memberName, ref, memberValue, depth + 1));
+      children += this.value(ref.locationName ?? memberName, ref, memberValue, depth + 1, inner);
     }
-    return element(name, children);
+    return element(name, children, pad);
   }
 
-  private value(name: string, ref: MemberRef, value: unknown, depth: number): string[] {
-    if (depth > MAX_DEPTH) return [];
+  private value(name: string, ref: MemberRef, value: unknown, depth: number, pad: string): string {
+    if (depth > MAX_DEPTH) return '';
     const shape = shapeOf(this.model, ref.shape);
     switch (shape.type) {
       case 'structure':
-        return isRecord(value) ? this.structure(name, shape, value, depth) : [];
+        return isRecord(value) ? this.structure(name, shape, value, depth, pad) : '';
       case 'list':
-        return this.list(name, shape, value, depth);
+        return this.list(name, shape, value, depth, pad);
       case 'map':
-        return this.map(name, shape, value, depth);
+        return this.map(name, shape, value, depth, pad);
       default: {
         const text = scalarText(shape, ref, value);
-        return text === undefined ? [] : [`<${name}>${escapeText(text)}</${name}>`];
+        return text === undefined ? '' : `${pad}<${name}>${escapeText(text)}</${name}>\n`;
       }
     }
   }
 
-  private list(name: string, shape: Shape, value: unknown, depth: number): string[] {
-    if (!Array.isArray(value) || shape.member === undefined) return [];
+  private list(name: string, shape: Shape, value: unknown, depth: number, pad: string): string {
+    if (!Array.isArray(value) || shape.member === undefined) return '';
     const member = shape.member;
     const flattened = shape.flattened === true || member.flattened === true;
     const itemName = flattened ? (member.locationName ?? name) : (member.locationName ?? 'member');
-    const items: string[] = [];
+    const itemPad = flattened ? pad : pad + INDENT;
+    let items = '';
     for (const item of value) {
       if (item === undefined || item === null) continue;
-      items.push(...this.value(itemName, member, item, depth + 1));
+      items += this.value(itemName, member, item, depth + 1, itemPad);
     }
-    return flattened ? items : element(name, items);
+    return flattened ? items : element(name, items, pad);
   }
 
-  private map(name: string, shape: Shape, value: unknown, depth: number): string[] {
-    if (shape.key === undefined || shape.value === undefined) return [];
+  private map(name: string, shape: Shape, value: unknown, depth: number, pad: string): string {
+    if (shape.key === undefined || shape.value === undefined) return '';
     let entries: [unknown, unknown][];
     if (value instanceof Map) entries = [...value.entries()];
     else if (isRecord(value)) entries = Object.entries(value);
-    else return [];
+    else return '';
     const keyName = shape.key.locationName ?? 'key';
     const valueName = shape.value.locationName ?? 'value';
-    const out: string[] = [];
+    const entryPad = shape.flattened ? pad : pad + INDENT;
+    const pairPad = entryPad + INDENT;
+    let out = '';
     for (const [k, v] of entries) {
       if (v === undefined || v === null) continue;
-      const pair = [
-        ...this.value(keyName, shape.key, k, depth + 1),
-        ...this.value(valueName, shape.value, v, depth + 1),
-      ];
-      out.push(...(shape.flattened ? element(name, pair) : element('entry', pair)));
+      const pair =
+        this.value(keyName, shape.key, k, depth + 1, pairPad) +
+        this.value(valueName, shape.value, v, depth + 1, pairPad);
+      out += element(shape.flattened ? name : 'entry', pair, entryPad);
     }
-    return shape.flattened ? out : element(name, out);
+    return shape.flattened ? out : element(name, out, pad);
   }
 }
 

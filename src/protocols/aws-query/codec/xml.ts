@@ -6,6 +6,8 @@
 /* eslint-disable no-control-regex -- finding control characters is the point */
 const NOT_XML_CHAR =
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+// Whether a text holds anything escapeText changes (most do not: names, ids, ARNs, dates).
+const NEEDS_WORK = /[\u0000-\u0008\u000B-\u001F\uD800-\uDFFF\uFFFE\uFFFF&<>"']/;
 /* eslint-enable no-control-regex */
 
 const ENTITIES: Record<string, string> = {
@@ -21,5 +23,6 @@ const ENTITIES: Record<string, string> = {
 
 /** Escapes markup characters and replaces characters XML cannot carry with U+FFFD. */
 export function escapeText(text: string): string {
+  if (!NEEDS_WORK.test(text)) return text;
   return text.replace(NOT_XML_CHAR, '\uFFFD').replace(/[&<>"'\r]/g, (c) => ENTITIES[c] ?? c);
 }
