@@ -2,7 +2,7 @@
 // process) for GetUser, ListUsers (1,000 users present) and CreateUser+DeleteUser, at
 // concurrency 1 and 64, driven over HTTP with SigV4-signed requests.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runLoad, runRepeated, type Signer } from './load.ts';
@@ -10,6 +10,10 @@ import { standardPolicies } from './workloads/policies.ts';
 import { totpCode } from '../src/crypto/totp.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+// BENCH_ONLY=<text> runs only the workloads whose name contains it (e.g. GetUser).
+const ONLY = process.env.BENCH_ONLY ?? '';
+// BENCH_CONCURRENCY=64 runs only that concurrency.
+const CONCURRENCIES = process.env.BENCH_CONCURRENCY ? [Number(process.env.BENCH_CONCURRENCY)] : [1, 64];
 const USERS = 1000;
 const repo = resolve(import.meta.dirname, '..');
 const root: Signer = {
@@ -45,6 +49,15 @@ const url = await new Promise<string>((resolveUrl, reject) => {
   });
   server.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
 });
+
+/** CPU time (user + system) the server process has used, in ms; undefined where /proc is absent. */
+function serverCpuMs(): number | undefined {
+  const file = `/proc/${server.pid}/stat`;
+  if (!existsSync(file)) return undefined;
+  // Fields after the command name (which ends with ')'): utime and stime are the 12th and 13th.
+  const fields = readFileSync(file, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ is 100 on Linux
+}
 
 const form = (params: Record<string, string>) =>
   new URLSearchParams({ Version: '2010-05-08', ...params }).toString();
@@ -193,11 +206,17 @@ try {
     `workload: server from dist/ (one Node.js process), SQLite in a temp dir, ${SECONDS} s per run,`,
   );
   console.log(`          load generator in a second process on the same machine (node ${process.version})`);
-  for (const workload of workloads) {
-    for (const concurrency of [1, 64]) {
+  for (const workload of workloads.filter((w) => w.name.includes(ONLY))) {
+    for (const concurrency of CONCURRENCIES) {
+      const cpuBefore = serverCpuMs();
       const r = await workload.run(concurrency);
+      const cpuAfter = serverCpuMs();
+      const cpu =
+        cpuBefore === undefined || cpuAfter === undefined || r.requests === 0
+          ? ''
+          : `  server CPU ${Math.round(((cpuAfter - cpuBefore) * 1000) / r.requests)} µs/request`;
       console.log(
-        `${workload.name.padEnd(46)} c=${String(concurrency).padEnd(3)} ${Math.round(r.perSecond).toLocaleString('en-US').padStart(7)} req/s  p50 ${r.p50ms.toFixed(2)} ms  p99 ${r.p99ms.toFixed(2)} ms  (${r.requests} requests, ${r.errors} errors)`,
+        `${workload.name.padEnd(46)} c=${String(concurrency).padEnd(3)} ${Math.round(r.perSecond).toLocaleString('en-US').padStart(7)} req/s  p50 ${r.p50ms.toFixed(2)} ms  p99 ${r.p99ms.toFixed(2)} ms  (${r.requests} requests, ${r.errors} errors)${cpu}`,
       );
     }
   }
