@@ -26,8 +26,12 @@ export function canonicalUri(rawPath: string): string {
   return leading + segments.map((s) => uriEncodeBytes(Buffer.from(s, 'utf8'))).join('/') + trailing;
 }
 
+/** Whether a value has anything canonicalValue changes (most values have not). */
+const NEEDS_CANONICALIZING = /[\r\n\t]| {2}|^ | $/;
+
 /** Trims a header value and collapses runs of spaces and tabs (line breaks count as spaces). */
 function canonicalValue(value: string): string {
+  if (!NEEDS_CANONICALIZING.test(value)) return value;
   return value
     .replace(/[\r\n]/g, ' ')
     .replace(/[ \t]+/g, ' ')

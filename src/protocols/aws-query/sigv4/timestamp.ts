@@ -24,8 +24,20 @@ function exactUtc(y: number, mo: number, d: number, h: number, mi: number, s: nu
   return same ? t : undefined;
 }
 
+// Requests signed within the same second carry the same X-Amz-Date: the last one parsed, and the
+// last time formatted, are kept (Dates here are never modified).
+let lastParsed: { text: string; date: Date } | undefined;
+let lastFormatted: { ms: number; text: string } | undefined;
+
 /** Parses `YYYYMMDD'T'HHMMSS'Z'` (or, when `allowHttpDate`, an IMF-fixdate); rejects impossible dates. */
 export function parseSigningTime(text: string, allowHttpDate: boolean): Date | AuthError {
+  if (lastParsed?.text === text) return lastParsed.date;
+  const parsed = parseTime(text, allowHttpDate);
+  if (parsed instanceof Date) lastParsed = { text, date: parsed };
+  return parsed;
+}
+
+function parseTime(text: string, allowHttpDate: boolean): Date | AuthError {
   const basic = BASIC.exec(text);
   if (basic) {
     const [y, mo, d, h, mi, s] = basic.slice(1).map(Number) as [
@@ -51,10 +63,14 @@ export function parseSigningTime(text: string, allowHttpDate: boolean): Date | A
 
 /** `YYYYMMDD'T'HHMMSS'Z'`, the form used in the string to sign and in AWS's messages. */
 export function formatBasic(t: Date): string {
-  return t
+  const ms = Math.floor(t.getTime() / 1000) * 1000;
+  if (lastFormatted?.ms === ms) return lastFormatted.text;
+  const text = t
     .toISOString()
     .replace(/\.\d{3}Z$/, 'Z')
     .replace(/[-:]/g, '');
+  lastFormatted = { ms, text };
+  return text;
 }
 
 /** The AuthError when `signedAt` lies outside ±CLOCK_SKEW_SECONDS of `now`, else undefined. */
