@@ -29,8 +29,11 @@ export interface Caller {
 
 /** The context keys AWS derives from the time of a request. */
 export function timeContext(now: Date): Record<string, ContextValue> {
-  return {
-    'aws:CurrentTime': now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    'aws:EpochTime': Math.floor(now.getTime() / 1000),
-  };
+  const epoch = Math.floor(now.getTime() / 1000);
+  // Requests of the same second share the text (formatting a date is a visible cost per request).
+  if (lastTime?.epoch !== epoch)
+    lastTime = { epoch, text: new Date(epoch * 1000).toISOString().replace('.000Z', 'Z') };
+  return { 'aws:CurrentTime': lastTime.text, 'aws:EpochTime': epoch };
 }
+
+let lastTime: { epoch: number; text: string } | undefined;

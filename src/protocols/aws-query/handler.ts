@@ -151,5 +151,14 @@ function errorResponse(
 
 /** The Date header tells SDKs the server's time (they correct their clock skew from it). */
 function responseHeaders(deps: QueryHandlerDeps, requestId: string): Record<string, string> {
-  return { 'content-type': 'text/xml', 'x-amzn-requestid': requestId, date: deps.iam.now().toUTCString() };
+  return { 'content-type': 'text/xml', 'x-amzn-requestid': requestId, date: httpDate(deps.iam.now()) };
+}
+
+let lastDate: { second: number; text: string } | undefined;
+
+/** The IMF-fixdate of `now`, made once per second. */
+function httpDate(now: Date): string {
+  const second = Math.floor(now.getTime() / 1000);
+  if (lastDate?.second !== second) lastDate = { second, text: now.toUTCString() };
+  return lastDate.text;
 }

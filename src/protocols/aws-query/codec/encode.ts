@@ -194,8 +194,12 @@ function scalarText(shape: Shape, ref: MemberRef, value: unknown): string | unde
   }
 }
 
+const ISO_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+
 /** A Date, an ISO 8601 string or epoch milliseconds, in the shape's format (ISO 8601 by default). */
 function timestampText(value: unknown, format: string | undefined): string | undefined {
+  // The domain keeps times as ISO 8601 text in whole seconds: already the default form.
+  if (format === undefined && typeof value === 'string' && ISO_SECONDS.test(value)) return value;
   let date: Date;
   if (value instanceof Date) date = value;
   else if (typeof value === 'string' || typeof value === 'number') date = new Date(value);
