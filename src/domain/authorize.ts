@@ -72,7 +72,12 @@ export async function decideFor(
     action: request.action,
     resource: request.resource,
     principal: policies.principal,
-    context: { ...caller.requestContext, ...policies.principalContext, ...request.context },
+    context: {
+      ...caller.requestContext,
+      ...policies.principalContext,
+      ...mfaAgeContext(caller.session, iam.now()),
+      ...request.context,
+    },
   });
   return evaluate({
     request: prepared,
@@ -92,11 +97,38 @@ const ROOT_ALLOWED: EvaluationResult = Object.freeze({
   missingContextKeys: [],
 });
 
-/** The effective policies of a user, of a role session (the role's) or of a federated user (its user's). */
-export async function loadCallerPolicies(iam: Iam, tx: StoreTx, caller: Caller): Promise<CallerPolicies> {
+/**
+ * The effective policies of a user, of a role session (the role's) or of a federated user (its
+ * user's), with the principal's context keys except the time-dependent aws:MultiFactorAuthAge.
+ * Nearly every request repeats its caller's last one, so in read transactions the answer is
+ * remembered until the next write (which may change a policy, a membership or a tag).
+ */
+export function loadCallerPolicies(iam: Iam, tx: StoreTx, caller: Caller): Promise<CallerPolicies> {
+  if (caller.accessKeyId === undefined) return readCallerPolicies(iam, tx, caller);
+  const rememberAs = `caller-policies\u0000${caller.type}\u0000${caller.accessKeyId}\u0000${caller.arn}\u0000${caller.userId}`;
+  return iam.remember(tx, rememberAs, async () => freezePolicies(await readCallerPolicies(iam, tx, caller)));
+}
+
+function freezePolicies(policies: CallerPolicies): CallerPolicies {
+  Object.freeze(policies.identity);
+  if (policies.boundary) Object.freeze(policies.boundary);
+  if (policies.session) Object.freeze(policies.session);
+  Object.freeze(policies.principal);
+  Object.freeze(policies.principalContext);
+  return Object.freeze(policies);
+}
+
+/** aws:MultiFactorAuthAge: seconds since the session's MFA authentication, when it had one. */
+function mfaAgeContext(session: SessionRecord | undefined, now: Date): Record<string, ContextValue> {
+  if (!session?.mfaAuthenticatedAt) return {};
+  const age = Math.floor((now.getTime() - Date.parse(session.mfaAuthenticatedAt)) / 1000);
+  return { 'aws:MultiFactorAuthAge': Math.max(0, age) };
+}
+
+async function readCallerPolicies(iam: Iam, tx: StoreTx, caller: Caller): Promise<CallerPolicies> {
   const session = caller.session;
   const sessionPolicies = session && (await loadSessionPolicies(iam, tx, caller.account, session));
-  const sessionContext = session ? sessionContextKeys(session, iam.now()) : {};
+  const sessionContext = session ? sessionContextKeys(session) : {};
   if (caller.type === 'assumed-role') {
     const role =
       session?.role && (await tx.get<RoleRecord>('role', key.entity(caller.account, session.role.name)));
@@ -203,18 +235,15 @@ function federatedContext(
   };
 }
 
-/** What a temporary session adds to every request it signs (reference_policies_condition-keys). */
-function sessionContextKeys(session: SessionRecord, now: Date): Record<string, ContextValue> {
+/**
+ * What a temporary session adds to every request it signs (reference_policies_condition-keys),
+ * but aws:MultiFactorAuthAge, which grows with time (mfaAgeContext).
+ */
+function sessionContextKeys(session: SessionRecord): Record<string, ContextValue> {
   const context: Record<string, ContextValue> = {
     'aws:MultiFactorAuthPresent': session.mfaAuthenticatedAt !== undefined,
     'aws:TokenIssueTime': session.issuedAt,
   };
-  if (session.mfaAuthenticatedAt) {
-    context['aws:MultiFactorAuthAge'] = Math.max(
-      0,
-      Math.floor((now.getTime() - Date.parse(session.mfaAuthenticatedAt)) / 1000),
-    );
-  }
   if (session.sourceIdentity) context['aws:SourceIdentity'] = session.sourceIdentity;
   return context;
 }

@@ -35,6 +35,12 @@ export interface Iam {
    * stays the same, which lets hot paths remember what they read (authenticate.ts).
    */
   generation(): number;
+  /**
+   * What `compute` gives for `key`, remembered until the next write, when `tx` is a read
+   * transaction (in a write transaction it is computed afresh: the write may change it, or roll
+   * back). The value is shared by every later reader: it must not be changed.
+   */
+  remember<T>(tx: StoreTx, key: string, compute: () => Promise<T>): Promise<T>;
 }
 
 const COMPILED_LIMIT = 10_000;
@@ -50,7 +56,7 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-export function createIam(deps: Omit<Iam, 'compile' | 'generation'>): Iam {
+export function createIam(deps: Omit<Iam, 'compile' | 'generation' | 'remember'>): Iam {
   // Keyed by kind and id; the text is compared rather than hashed into the key, so that a lookup
   // allocates nothing. A changed document (a new default version) replaces the entry.
   const compiled = new Map<string, { text: string; policy: CompiledPolicy }>();
@@ -60,24 +66,34 @@ export function createIam(deps: Omit<Iam, 'compile' | 'generation'>): Iam {
   // Records read in read transactions are remembered until the next write, frozen so that no
   // reader can change what the next one sees (a write transaction always reads the store itself).
   const records = new Map<string, unknown>();
+  const derived = new Map<string, unknown>();
   let recordsAt = generation;
-  const remembering = (tx: StoreTx): StoreTx => ({
-    ...tx,
-    async get<T>(kind: Kind, key: string): Promise<T | undefined> {
-      if (recordsAt !== generation) {
-        records.clear();
-        recordsAt = generation;
-      }
-      const cacheKey = `${kind}\u0000${key}`;
-      const hit = records.get(cacheKey);
-      if (hit !== undefined) return hit as T;
-      const value = await tx.get<T>(kind, key);
-      if (value !== undefined && REMEMBERED_KINDS.has(kind) && records.size < RECORDS_LIMIT) {
-        records.set(cacheKey, deepFreeze(value));
-      }
-      return value;
-    },
-  });
+  const forget = () => {
+    if (recordsAt !== generation) {
+      records.clear();
+      derived.clear();
+      recordsAt = generation;
+    }
+  };
+  const readTransactions = new WeakSet<StoreTx>();
+  const remembering = (tx: StoreTx): StoreTx => {
+    const reader: StoreTx = {
+      ...tx,
+      async get<T>(kind: Kind, key: string): Promise<T | undefined> {
+        forget();
+        const cacheKey = `${kind}\u0000${key}`;
+        const hit = records.get(cacheKey);
+        if (hit !== undefined) return hit as T;
+        const value = await tx.get<T>(kind, key);
+        if (value !== undefined && REMEMBERED_KINDS.has(kind) && records.size < RECORDS_LIMIT) {
+          records.set(cacheKey, deepFreeze(value));
+        }
+        return value;
+      },
+    };
+    readTransactions.add(reader);
+    return reader;
+  };
   const store: Store = {
     ...deps.store,
     read: (work) => deps.store.read((tx) => work(remembering(tx))),
@@ -95,6 +111,17 @@ export function createIam(deps: Omit<Iam, 'compile' | 'generation'>): Iam {
     ...deps,
     store,
     generation: () => generation,
+    async remember<T>(tx: StoreTx, key: string, compute: () => Promise<T>): Promise<T> {
+      if (!readTransactions.has(tx)) return compute();
+      forget();
+      if (derived.has(key)) return derived.get(key) as T;
+      const at = generation;
+      const value = await compute();
+      if (at !== generation) return value;
+      if (derived.size >= RECORDS_LIMIT) derived.clear();
+      derived.set(key, value);
+      return value;
+    },
     compile(text, kind, id) {
       const cacheKey = `${kind}:${id}`;
       const cached = compiled.get(cacheKey);

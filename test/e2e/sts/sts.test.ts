@@ -6,6 +6,8 @@ import {
   CreateAccessKeyCommand,
   CreateRoleCommand,
   CreateUserCommand,
+  CreateVirtualMFADeviceCommand,
+  EnableMFADeviceCommand,
   GetUserCommand,
   ListUsersCommand,
   PutRolePolicyCommand,
@@ -20,6 +22,7 @@ import {
   type Credentials as StsCredentials,
 } from '@aws-sdk/client-sts';
 import { ROOT, awsError, startServer, type Credentials, type Server } from '../harness.ts';
+import { codeAt, consecutiveCodes, seedOf } from '../mfa/codes.ts';
 
 let server: Server;
 let alice: Credentials;
@@ -270,6 +273,49 @@ test('an expired session is rejected with ExpiredToken', async () => {
     message: 'The security token included in the request is expired',
     status: 403,
   });
+});
+
+test('aws:MultiFactorAuthAge grows with time: a policy that wants a fresh MFA sign-in stops allowing', async () => {
+  const iam = server.iam();
+  await iam.send(new CreateUserCommand({ UserName: 'mia' }));
+  await iam.send(
+    new PutUserPolicyCommand({
+      UserName: 'mia',
+      PolicyName: 'fresh-mfa',
+      PolicyDocument: policy([
+        {
+          Effect: 'Allow',
+          Action: 'iam:GetUser',
+          Resource: '*',
+          Condition: { NumericLessThan: { 'aws:MultiFactorAuthAge': '600' } },
+        },
+      ]),
+    }),
+  );
+  const key = await iam.send(new CreateAccessKeyCommand({ UserName: 'mia' }));
+  const mia = { accessKeyId: key.AccessKey!.AccessKeyId!, secretAccessKey: key.AccessKey!.SecretAccessKey! };
+  const device = await iam.send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: 'mia' }));
+  const seed = seedOf(device.VirtualMFADevice!.Base32StringSeed);
+  const serial = device.VirtualMFADevice!.SerialNumber!;
+  const { code1, code2 } = consecutiveCodes(seed, server.now());
+  await iam.send(
+    new EnableMFADeviceCommand({
+      UserName: 'mia',
+      SerialNumber: serial,
+      AuthenticationCode1: code1,
+      AuthenticationCode2: code2,
+    }),
+  );
+  const session = await server
+    .sts(mia)
+    .send(new GetSessionTokenCommand({ SerialNumber: serial, TokenCode: codeAt(seed, 1, server.now()) }));
+  const withMfa = server.iam(temporary(session.Credentials));
+  const allowed = await withMfa.send(new GetUserCommand({}));
+  assert.equal(allowed.User?.UserName, 'mia');
+  // Nothing is written in between: only the time moves.
+  await server.advanceClock(601);
+  const error = await awsError(withMfa.send(new GetUserCommand({})));
+  assert.equal(error.code, 'AccessDenied');
 });
 
 test('session tags become principal tags; transitive ones carry over a role chain; SourceIdentity sticks', async () => {
