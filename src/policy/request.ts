@@ -29,9 +29,12 @@ export function createRequest(input: RequestInput): PreparedRequest {
   const actionKey = input.action.toLowerCase();
   const colon = actionKey.indexOf(':');
   const context = new Map<string, ContextEntry>();
-  for (const [key, value] of Object.entries(input.context ?? {})) {
+  const given = input.context;
+  for (const key in given) {
+    if (!Object.hasOwn(given, key)) continue;
+    const value = given[key];
     if (value === undefined) continue;
-    context.set(key.toLowerCase(), toEntry(value));
+    context.set(lowerCase(key), toEntry(value));
   }
   return Object.freeze({
     action: input.action,
@@ -42,6 +45,20 @@ export function createRequest(input: RequestInput): PreparedRequest {
     principal: input.principal,
     context,
   });
+}
+
+// Requests repeat the same few dozen key names: their lower-case forms are kept (a bounded set).
+const LOWER_CASE_LIMIT = 4096;
+const lowerCased = new Map<string, string>();
+
+function lowerCase(key: string): string {
+  let lower = lowerCased.get(key);
+  if (lower === undefined) {
+    lower = key.toLowerCase();
+    if (lowerCased.size >= LOWER_CASE_LIMIT) lowerCased.clear();
+    lowerCased.set(key, lower);
+  }
+  return lower;
 }
 
 function toEntry(value: ContextValue): ContextEntry {
