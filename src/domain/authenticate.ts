@@ -2,6 +2,7 @@
 // from its sealed form only here), the key's or session's validity, and the principal behind it.
 // Use of a long-term key is recorded for GetAccessKeyLastUsed and the credential report.
 import type { Iam } from './iam.ts';
+import type { StoreTx } from './store.ts';
 import type { AccessKeyRecord, UserRecord } from './records.ts';
 import type { Caller } from './caller.ts';
 import { key, rootArn } from './names.ts';
@@ -55,26 +56,15 @@ export async function lookupSigningKey(
   return found;
 }
 
-interface Remembered {
-  readonly generation: number;
-  readonly found: { secretAccessKey: string; signing: Signing } | null;
-}
-
-const REMEMBERED_LIMIT = 10_000;
-const remembered = new WeakMap<Iam, Map<string, Remembered>>();
+type FoundKey = { secretAccessKey: string; signing: Signing } | null;
 
 /**
  * The key's record and opened secret. Nearly every request repeats the lookup of the one before,
- * so the answer is remembered until the next write transaction (iam.generation), which makes a
- * deactivated or deleted key fail on the very next request all the same.
+ * so the answer is remembered until the next write transaction (iam.readRemembered), which makes
+ * a deactivated or deleted key fail on the very next request all the same.
  */
-async function findSigningKey(iam: Iam, accessKeyId: string): Promise<Remembered['found']> {
-  let cache = remembered.get(iam);
-  if (!cache) remembered.set(iam, (cache = new Map()));
-  const generation = iam.generation();
-  const hit = cache.get(accessKeyId);
-  if (hit && hit.generation === generation) return hit.found;
-  const found = await iam.store.read(async (tx): Promise<Remembered['found']> => {
+function findSigningKey(iam: Iam, accessKeyId: string): Promise<FoundKey> {
+  return iam.readRemembered(`signing-key\u0000${accessKeyId}`, async (tx): Promise<FoundKey> => {
     if (accessKeyId.startsWith('ASIA')) {
       const session = await tx.get<SessionRecord>('session', accessKeyId);
       if (!session) return null;
@@ -88,9 +78,6 @@ async function findSigningKey(iam: Iam, accessKeyId: string): Promise<Remembered
       signing: { kind: 'key', record },
     };
   });
-  if (cache.size >= REMEMBERED_LIMIT) cache.clear();
-  cache.set(accessKeyId, { generation, found });
-  return found;
 }
 
 /** The caller behind a verified signature; null if its user or role vanished meanwhile. */
@@ -99,16 +86,25 @@ export async function callerFor(
   signing: Signing,
   requestContext: Readonly<Record<string, ContextValue>>,
 ): Promise<Caller | null> {
+  const id = signing.kind === 'key' ? signing.record.id : signing.record.accessKeyId;
+  // Who signs does not change between writes: the principal is remembered, the context is not.
+  const principal = await iam.readRemembered(`caller\u0000${id}`, (tx) => principalOf(tx, signing));
+  return principal && { ...principal, requestContext };
+}
+
+type Principal = Omit<Caller, 'requestContext'>;
+
+async function principalOf(tx: StoreTx, signing: Signing): Promise<Principal | null> {
   if (signing.kind === 'key') {
     const record = signing.record;
-    const base = { account: record.account, accessKeyId: record.id, requestContext };
+    const base = { account: record.account, accessKeyId: record.id };
     if (record.userName === undefined)
       return { ...base, type: 'root', arn: rootArn(record.account), userId: record.account };
-    const user = await loadUser(iam, record.account, record.userName);
+    const user = await tx.get<UserRecord>('user', key.entity(record.account, record.userName));
     return user ? { ...base, type: 'user', arn: userArn(user), userName: user.name, userId: user.id } : null;
   }
   const session = signing.record;
-  const base = { account: session.account, accessKeyId: session.accessKeyId, requestContext, session };
+  const base = { account: session.account, accessKeyId: session.accessKeyId, session };
   switch (session.type) {
     case 'assumed-role':
       return {
@@ -129,16 +125,12 @@ export async function callerFor(
     case 'console': {
       if (session.userName === undefined)
         return { ...base, type: 'root', arn: rootArn(session.account), userId: session.account };
-      const user = await loadUser(iam, session.account, session.userName);
+      const user = await tx.get<UserRecord>('user', key.entity(session.account, session.userName));
       return user
         ? { ...base, type: 'user', arn: userArn(user), userName: user.name, userId: user.id }
         : null;
     }
   }
-}
-
-function loadUser(iam: Iam, account: string, name: string): Promise<UserRecord | undefined> {
-  return iam.store.read((tx) => tx.get<UserRecord>('user', key.entity(account, name)));
 }
 
 /** AWS records a key's use at coarse granularity; so do we, to keep reads free of writes. */

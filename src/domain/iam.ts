@@ -41,6 +41,12 @@ export interface Iam {
    * back). The value is shared by every later reader: it must not be changed.
    */
   remember<T>(tx: StoreTx, key: string, compute: () => Promise<T>): Promise<T>;
+  /**
+   * What a read transaction running `work` gives, remembered under `key` until the next write:
+   * while nothing was written since, the answer comes without a transaction at all. The value is
+   * shared by every later reader: it must not be changed.
+   */
+  readRemembered<T>(key: string, work: (tx: StoreTx) => Promise<T>): Promise<T>;
 }
 
 const COMPILED_LIMIT = 10_000;
@@ -56,7 +62,7 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-export function createIam(deps: Omit<Iam, 'compile' | 'generation' | 'remember'>): Iam {
+export function createIam(deps: Omit<Iam, 'compile' | 'generation' | 'remember' | 'readRemembered'>): Iam {
   // Keyed by kind and id; the text is compared rather than hashed into the key, so that a lookup
   // allocates nothing. A changed document (a new default version) replaces the entry.
   const compiled = new Map<string, { text: string; policy: CompiledPolicy }>();
@@ -74,6 +80,10 @@ export function createIam(deps: Omit<Iam, 'compile' | 'generation' | 'remember'>
       derived.clear();
       recordsAt = generation;
     }
+  };
+  const keep = (key: string, value: unknown) => {
+    if (derived.size >= RECORDS_LIMIT) derived.clear();
+    derived.set(key, value);
   };
   const readTransactions = new WeakSet<StoreTx>();
   const remembering = (tx: StoreTx): StoreTx => {
@@ -107,20 +117,24 @@ export function createIam(deps: Omit<Iam, 'compile' | 'generation' | 'remember'>
       await deps.store.clear();
     },
   };
+  const remember = async <T>(tx: StoreTx, key: string, compute: () => Promise<T>): Promise<T> => {
+    if (!readTransactions.has(tx)) return compute();
+    forget();
+    if (derived.has(key)) return derived.get(key) as T;
+    const at = generation;
+    const value = await compute();
+    if (at === generation) keep(key, value);
+    return value;
+  };
   return {
     ...deps,
     store,
     generation: () => generation,
-    async remember<T>(tx: StoreTx, key: string, compute: () => Promise<T>): Promise<T> {
-      if (!readTransactions.has(tx)) return compute();
+    remember,
+    async readRemembered<T>(key: string, work: (tx: StoreTx) => Promise<T>): Promise<T> {
       forget();
       if (derived.has(key)) return derived.get(key) as T;
-      const at = generation;
-      const value = await compute();
-      if (at !== generation) return value;
-      if (derived.size >= RECORDS_LIMIT) derived.clear();
-      derived.set(key, value);
-      return value;
+      return store.read((tx) => remember(tx, key, () => work(tx)));
     },
     compile(text, kind, id) {
       const cacheKey = `${kind}:${id}`;

@@ -72,9 +72,9 @@ export async function handleQueryRequest(deps: QueryHandlerDeps, req: QueryReque
     }
     service = verified.service;
 
-    const params = new URLSearchParams(req.query);
     const body = typeof req.body === 'string' ? req.body : Buffer.from(req.body).toString('utf8');
-    for (const [name, value] of new URLSearchParams(body)) params.append(name, value);
+    const params = new URLSearchParams(req.query === '' ? body : req.query);
+    if (req.query !== '') for (const [name, value] of new URLSearchParams(body)) params.append(name, value);
     const decoded = decodeQueryRequest(service, params);
     if (!decoded.ok)
       return errorResponse(
@@ -97,13 +97,11 @@ export async function handleQueryRequest(deps: QueryHandlerDeps, req: QueryReque
       );
     }
 
-    const requestContext: Record<string, ContextValue> = {
-      ...timeContext(now),
-      'aws:SourceIp': req.sourceIp,
-      'aws:SecureTransport': req.secure,
-      'aws:RequestedRegion': verified.region,
-      ...(req.userAgent ? { 'aws:UserAgent': req.userAgent } : {}),
-    };
+    const requestContext: Record<string, ContextValue> = timeContext(now);
+    requestContext['aws:SourceIp'] = req.sourceIp;
+    requestContext['aws:SecureTransport'] = req.secure;
+    requestContext['aws:RequestedRegion'] = verified.region;
+    if (req.userAgent) requestContext['aws:UserAgent'] = req.userAgent;
     const caller = signing && (await callerFor(deps.iam, signing, requestContext));
     if (!caller) {
       return errorResponse(
