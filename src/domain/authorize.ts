@@ -72,12 +72,12 @@ export async function decideFor(
     action: request.action,
     resource: request.resource,
     principal: policies.principal,
-    context: {
-      ...caller.requestContext,
-      ...policies.principalContext,
-      ...mfaAgeContext(caller.session, iam.now()),
-      ...request.context,
-    },
+    context: [
+      caller.requestContext,
+      policies.principalContext,
+      mfaAgeContext(caller.session, iam.now()),
+      request.context ?? NO_KEYS,
+    ],
   });
   return evaluate({
     request: prepared,
@@ -88,6 +88,8 @@ export async function decideFor(
     resourceAccount: request.resourceAccount,
   });
 }
+
+const NO_KEYS: Readonly<Record<string, ContextValue>> = Object.freeze({});
 
 const ROOT_ALLOWED: EvaluationResult = Object.freeze({
   decision: 'allowed',
@@ -119,8 +121,11 @@ function freezePolicies(policies: CallerPolicies): CallerPolicies {
 }
 
 /** aws:MultiFactorAuthAge: seconds since the session's MFA authentication, when it had one. */
-function mfaAgeContext(session: SessionRecord | undefined, now: Date): Record<string, ContextValue> {
-  if (!session?.mfaAuthenticatedAt) return {};
+function mfaAgeContext(
+  session: SessionRecord | undefined,
+  now: Date,
+): Readonly<Record<string, ContextValue>> {
+  if (!session?.mfaAuthenticatedAt) return NO_KEYS;
   const age = Math.floor((now.getTime() - Date.parse(session.mfaAuthenticatedAt)) / 1000);
   return { 'aws:MultiFactorAuthAge': Math.max(0, age) };
 }

@@ -2,7 +2,7 @@
 // the resource ARN split into its parts, and context keys in lower case (keys ignore case) with
 // every value as text.
 import { splitArn } from './arn.ts';
-import type { ContextScalar, ContextValue, Principal, RequestInput } from './types.ts';
+import type { ContextKeys, ContextScalar, ContextValue, Principal, RequestInput } from './types.ts';
 
 export interface ContextEntry {
   readonly values: readonly string[];
@@ -30,12 +30,8 @@ export function createRequest(input: RequestInput): PreparedRequest {
   const colon = actionKey.indexOf(':');
   const context = new Map<string, ContextEntry>();
   const given = input.context;
-  for (const key in given) {
-    if (!Object.hasOwn(given, key)) continue;
-    const value = given[key];
-    if (value === undefined) continue;
-    context.set(lowerCase(key), toEntry(value));
-  }
+  if (Array.isArray(given)) for (const keys of given as readonly ContextKeys[]) addKeys(context, keys);
+  else if (given) addKeys(context, given as ContextKeys);
   return Object.freeze({
     action: input.action,
     actionKey,
@@ -45,6 +41,15 @@ export function createRequest(input: RequestInput): PreparedRequest {
     principal: input.principal,
     context,
   });
+}
+
+function addKeys(context: Map<string, ContextEntry>, keys: ContextKeys): void {
+  for (const key in keys) {
+    if (!Object.hasOwn(keys, key)) continue;
+    const value = keys[key];
+    if (value === undefined) context.delete(lowerCase(key));
+    else context.set(lowerCase(key), toEntry(value));
+  }
 }
 
 // Requests repeat the same few dozen key names: their lower-case forms are kept (a bounded set).

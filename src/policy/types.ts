@@ -36,14 +36,19 @@ export interface Principal {
   readonly federatedProvider?: string;
 }
 
+export type ContextKeys = Readonly<Record<string, ContextValue | undefined>>;
+
 export interface RequestInput {
   /** "service:Action", any case. */
   readonly action: string;
   /** The resource ARN, or "*" for actions without a resource. */
   readonly resource: string;
   readonly principal?: Principal;
-  /** Context keys, any case (aws:username, aws:MultiFactorAuthPresent, iam:PassedToService, ...). */
-  readonly context?: Readonly<Record<string, ContextValue | undefined>>;
+  /**
+   * Context keys, any case (aws:username, aws:MultiFactorAuthPresent, iam:PassedToService, ...);
+   * or several sets of them, where a later set's key replaces an earlier one's.
+   */
+  readonly context?: ContextKeys | readonly ContextKeys[];
 }
 
 export type Decision = 'allowed' | 'explicitDeny' | 'implicitDeny';

@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createRequest } from './request.ts';
+
+const valuesOf = (context: ReadonlyMap<string, { values: readonly string[] }>, key: string) =>
+  context.get(key)?.values;
+
+test('context keys are found in lower case, with every value as text', () => {
+  const request = createRequest({
+    action: 'iam:GetUser',
+    resource: '*',
+    context: { 'aws:MultiFactorAuthPresent': true, 'aws:TagKeys': ['a', 'B'], 'aws:EpochTime': 7 },
+  });
+  assert.deepEqual(valuesOf(request.context, 'aws:multifactorauthpresent'), ['true']);
+  assert.deepEqual(valuesOf(request.context, 'aws:tagkeys'), ['a', 'B']);
+  assert.equal(request.context.get('aws:tagkeys')?.multiValued, true);
+  assert.deepEqual(valuesOf(request.context, 'aws:epochtime'), ['7']);
+});
+
+test('in several sets of keys, a later set replaces an earlier one (in any case) and undefined removes', () => {
+  const request = createRequest({
+    action: 'iam:GetUser',
+    resource: '*',
+    context: [
+      { 'aws:username': 'alice', 'aws:SourceIp': '10.0.0.1', 'aws:PrincipalTag/team': 'red' },
+      { 'AWS:UserName': 'bob' },
+      { 'aws:principaltag/TEAM': undefined },
+    ],
+  });
+  assert.deepEqual(valuesOf(request.context, 'aws:username'), ['bob']);
+  assert.deepEqual(valuesOf(request.context, 'aws:sourceip'), ['10.0.0.1']);
+  assert.equal(request.context.has('aws:principaltag/team'), false);
+});
