@@ -86,7 +86,11 @@ export function createIam(deps: Omit<Iam, 'compile' | 'generation' | 'remember' 
     derived.set(key, value);
   };
   const readTransactions = new WeakSet<StoreTx>();
+  // A store may hand every transaction the same tx object: its reader is then made once.
+  const readers = new WeakMap<StoreTx, StoreTx>();
   const remembering = (tx: StoreTx): StoreTx => {
+    const known = readers.get(tx);
+    if (known) return known;
     const reader: StoreTx = {
       ...tx,
       async get<T>(kind: Kind, key: string): Promise<T | undefined> {
@@ -102,6 +106,7 @@ export function createIam(deps: Omit<Iam, 'compile' | 'generation' | 'remember' 
       },
     };
     readTransactions.add(reader);
+    readers.set(tx, reader);
     return reader;
   };
   const store: Store = {

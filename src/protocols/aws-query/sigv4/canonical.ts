@@ -51,7 +51,7 @@ export function canonicalHeaders(
     if (!Object.hasOwn(headers, name)) continue;
     const raw = headers[name];
     if (raw === undefined) continue;
-    const value = (Array.isArray(raw) ? raw : [raw]).map(canonicalValue).join(',');
+    const value = typeof raw === 'string' ? canonicalValue(raw) : raw.map(canonicalValue).join(',');
     out += `${name}:${value}\n`;
     if (out.length > MAX_CANONICAL_HEADERS_LENGTH)
       return authErrors.tooLarge('The signed headers length', MAX_CANONICAL_HEADERS_LENGTH);

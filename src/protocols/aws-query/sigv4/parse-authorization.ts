@@ -35,8 +35,13 @@ export function headerValue(headers: Headers, name: string): string | undefined 
   return Array.isArray(v) ? v[0] : v;
 }
 
+/** Whether a SignedHeaders list is already in canonical form, as every SDK writes it. */
+const CANONICAL_LIST = /^[a-z0-9!#$%&'*+.^_`|~-]+(?:;[a-z0-9!#$%&'*+.^_`|~-]+)*$/;
+
 function splitSignedHeaders(list: string): string[] | AuthError {
-  const names = list.split(';').map((h) => h.trim().toLowerCase());
+  const names = CANONICAL_LIST.test(list)
+    ? list.split(';')
+    : list.split(';').map((h) => h.trim().toLowerCase());
   if (names.length > MAX_SIGNED_HEADERS)
     return authErrors.tooLarge('The number of signed headers', MAX_SIGNED_HEADERS);
   return names.sort();
@@ -60,19 +65,22 @@ function fromAuthorizationHeader(raw: string, headers: Headers): AuthParams | Au
   const algorithm = space === -1 ? header : header.slice(0, space);
   if (algorithm !== ALGORITHM) return authErrors.unsupportedAlgorithm(algorithm);
 
-  const params = new Map<string, string>();
+  let credential: string | undefined;
+  let signature: string | undefined;
+  let signedHeaders: string | undefined;
   for (const untrimmed of (space === -1 ? '' : header.slice(space)).split(',')) {
     const parameter = untrimmed.trim();
     if (parameter === '') continue;
     const eq = parameter.indexOf('=');
     if (eq === -1) return authErrors.notKeyValuePair(parameter, header);
-    params.set(parameter.slice(0, eq), parameter.slice(eq + 1)); // the last value of a key wins, as at AWS
+    // The last value of a key wins, as at AWS; other keys are ignored.
+    const name = parameter.slice(0, eq);
+    if (name === 'Credential') credential = parameter.slice(eq + 1);
+    else if (name === 'Signature') signature = parameter.slice(eq + 1);
+    else if (name === 'SignedHeaders') signedHeaders = parameter.slice(eq + 1);
   }
 
   const missing: string[] = [];
-  const credential = params.get('Credential');
-  const signature = params.get('Signature');
-  const signedHeaders = params.get('SignedHeaders');
   if (credential === undefined) missing.push(HEADER_MISSING.credential);
   if (signature === undefined) missing.push(HEADER_MISSING.signature);
   if (signedHeaders === undefined) missing.push(HEADER_MISSING.signedHeaders);
