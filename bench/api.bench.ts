@@ -28,7 +28,7 @@ const dataDir = mkdtempSync(join(tmpdir(), 'portcullis-bench-'));
 const profile = process.env.BENCH_PROFILE
   ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
   : [];
-const server = spawn(process.execPath, [...profile, join(repo, 'dist/cli/main.js'), 'serve'], {
+const server = spawn(process.execPath, [...profile, ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), join(repo, 'dist/cli/main.js'), 'serve'], {
   env: {
     PATH: process.env.PATH ?? '',
     PORTCULLIS_PORT: '0',
