@@ -5,9 +5,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { runLoad, runRepeated, type Signer } from './load.ts';
-import { standardPolicies } from './workloads/policies.ts';
-import { totpCode } from '../src/crypto/totp.ts';
+import { runLoad, runRepeated, signedHeaders, type Signer } from './load.ts';
+import { ACCOUNT_ID, ROOT as root, setUpAdmin, setUpAlice } from './workloads/callers.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 // BENCH_ONLY=<text> runs only the workloads whose name contains it (e.g. GetUser).
@@ -16,30 +15,33 @@ const ONLY = process.env.BENCH_ONLY ?? '';
 const CONCURRENCIES = process.env.BENCH_CONCURRENCY ? [Number(process.env.BENCH_CONCURRENCY)] : [1, 64];
 const USERS = 1000;
 const repo = resolve(import.meta.dirname, '..');
-const root: Signer = {
-  accessKeyId: 'AKIABENCHROOTKEY0001',
-  secretAccessKey: 'bench/root/secret/0123456789abcdefghijklm',
-  region: 'us-east-1',
-  service: 'iam',
-};
 
 const dataDir = mkdtempSync(join(tmpdir(), 'portcullis-bench-'));
 // BENCH_PROFILE=<dir> writes a CPU profile of the server there.
 const profile = process.env.BENCH_PROFILE
   ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
   : [];
-const server = spawn(process.execPath, [...profile, ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), join(repo, 'dist/cli/main.js'), 'serve'], {
-  env: {
-    PATH: process.env.PATH ?? '',
-    PORTCULLIS_PORT: '0',
-    PORTCULLIS_DATA_DIR: dataDir,
-    PORTCULLIS_ACCOUNT_ID: '123456789012',
-    PORTCULLIS_ROOT_PASSWORD: 'Bench-Root-Password-1',
-    PORTCULLIS_ROOT_ACCESS_KEY_ID: root.accessKeyId,
-    PORTCULLIS_ROOT_SECRET_ACCESS_KEY: root.secretAccessKey,
+const server = spawn(
+  process.execPath,
+  [
+    ...profile,
+    ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean),
+    join(repo, 'dist/cli/main.js'),
+    'serve',
+  ],
+  {
+    env: {
+      PATH: process.env.PATH ?? '',
+      PORTCULLIS_PORT: '0',
+      PORTCULLIS_DATA_DIR: dataDir,
+      PORTCULLIS_ACCOUNT_ID: ACCOUNT_ID,
+      PORTCULLIS_ROOT_PASSWORD: 'Bench-Root-Password-1',
+      PORTCULLIS_ROOT_ACCESS_KEY_ID: root.accessKeyId,
+      PORTCULLIS_ROOT_SECRET_ACCESS_KEY: root.secretAccessKey,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
   },
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
+);
 const url = await new Promise<string>((resolveUrl, reject) => {
   let output = '';
   server.stdout!.on('data', (chunk: Buffer) => {
@@ -67,7 +69,6 @@ async function call(signer: Signer, params: Record<string, string>): Promise<str
   return result.text;
 }
 async function fetchSigned(signer: Signer, body: string) {
-  const { signedHeaders } = await import('./load.ts');
   const response = await fetch(url, {
     method: 'POST',
     body,
@@ -77,85 +78,12 @@ async function fetchSigned(signer: Signer, body: string) {
 }
 
 try {
-  // The caller: alice, with the standard policy workload (4 policies, seed MFA policies with ${aws:username}).
-  await call(root, { Action: 'CreateUser', UserName: 'alice' });
-  for (const [name, document] of Object.entries(standardPolicies)) {
-    await call(root, { Action: 'CreatePolicy', PolicyName: name, PolicyDocument: JSON.stringify(document) });
-    await call(root, {
-      Action: 'AttachUserPolicy',
-      UserName: 'alice',
-      PolicyArn: `arn:aws:iam::123456789012:policy/${name}`,
-    });
-  }
-  await call(root, {
-    Action: 'PutUserPolicy',
-    UserName: 'alice',
-    PolicyName: 'ManageUsers',
-    PolicyDocument: JSON.stringify({
-      Version: '2012-10-17',
-      Statement: [
-        { Effect: 'Allow', Action: ['iam:ListUsers', 'iam:CreateUser', 'iam:DeleteUser'], Resource: '*' },
-      ],
-    }),
-  });
-  const created = await call(root, { Action: 'CreateAccessKey', UserName: 'alice' });
-  const alice: Signer = {
-    ...root,
-    accessKeyId: /<AccessKeyId>([^<]+)</.exec(created)![1]!,
-    secretAccessKey: /<SecretAccessKey>([^<]+)</.exec(created)![1]!,
-  };
+  const aliceMfa = await setUpAlice(call);
   for (let i = 0; i < USERS; i++)
     await call(root, { Action: 'CreateUser', UserName: `user-${String(i).padStart(4, '0')}` });
-
-  // Alice has no MFA (long-term key), so DenyAllExceptListedIfNoMFA denies ListUsers/CreateUser:
-  // the heavier calls are made by a user with only the ManageUsers policy.
-  await call(root, { Action: 'CreateUser', UserName: 'admin' });
-  await call(root, {
-    Action: 'PutUserPolicy',
-    UserName: 'admin',
-    PolicyName: 'ManageUsers',
-    PolicyDocument: JSON.stringify({
-      Version: '2012-10-17',
-      Statement: [
-        { Effect: 'Allow', Action: ['iam:ListUsers', 'iam:CreateUser', 'iam:DeleteUser'], Resource: '*' },
-      ],
-    }),
-  });
-  const adminKey = await call(root, { Action: 'CreateAccessKey', UserName: 'admin' });
-  const admin: Signer = {
-    ...root,
-    accessKeyId: /<AccessKeyId>([^<]+)</.exec(adminKey)![1]!,
-    secretAccessKey: /<SecretAccessKey>([^<]+)</.exec(adminKey)![1]!,
-  };
-
-  // Alice's policies deny nearly everything without MFA (as the seeds intend), so she works from an
-  // MFA-backed session: a virtual device enabled with two consecutive codes, then GetSessionToken.
-  const device = await call(root, { Action: 'CreateVirtualMFADevice', VirtualMFADeviceName: 'alice' });
-  const serial = /<SerialNumber>([^<]+)</.exec(device)![1]!;
-  const seed = Buffer.from(/<Base32StringSeed>([^<]+)</.exec(device)![1]!, 'base64').toString('utf8');
-  const now = Date.now();
-  await call(root, {
-    Action: 'EnableMFADevice',
-    UserName: 'alice',
-    SerialNumber: serial,
-    AuthenticationCode1: totpCode(seed, now - 30_000),
-    AuthenticationCode2: totpCode(seed, now),
-  });
-  const session = await call(
-    { ...alice, service: 'sts' },
-    {
-      Action: 'GetSessionToken',
-      Version: '2011-06-15',
-      SerialNumber: serial,
-      TokenCode: totpCode(seed, now + 30_000),
-    },
-  );
-  const aliceMfa: Signer = {
-    ...root,
-    accessKeyId: /<AccessKeyId>([^<]+)</.exec(session)![1]!,
-    secretAccessKey: /<SecretAccessKey>([^<]+)</.exec(session)![1]!,
-    sessionToken: /<SessionToken>([^<]+)</.exec(session)![1]!,
-  };
+  // Alice's policies deny ListUsers and CreateUser to her long-term key (no MFA), and her session
+  // is for GetUser: the heavier calls are made by a user with only the ManageUsers policy.
+  const admin = await setUpAdmin(call);
 
   // GetUser and ListUsers repeat one signed request (autocannon); CreateUser+DeleteUser sign every
   // request afresh, each worker creating a user and then deleting it.

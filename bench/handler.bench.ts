@@ -1,0 +1,84 @@
+// npm run bench:handler — the cost of Portcullis's own code per request: GetUser (alice, MFA
+// session, the standard policy workload) through the Query handler in this process, without HTTP,
+// sockets or a second process. bench:api measures the same call over the wire; the difference is
+// Node's HTTP stack, the kernel and the load generator.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openSqliteStore } from '../src/storage/sqlite/sqlite-store.ts';
+import { loadAwsManagedPolicyCatalog } from '../src/storage/aws-managed-policies.ts';
+import { createIam } from '../src/domain/iam.ts';
+import { bootstrap } from '../src/domain/bootstrap.ts';
+import { iamOperations } from '../src/domain/iam/index.ts';
+import { stsOperations } from '../src/domain/sts/index.ts';
+import { createSealer, generateMasterKey } from '../src/crypto/sealing.ts';
+import {
+  handleQueryRequest,
+  type QueryHandlerDeps,
+  type QueryRequest,
+} from '../src/protocols/aws-query/handler.ts';
+import { signedHeaders, type Signer } from './load.ts';
+import { ACCOUNT_ID, ROOT, setUpAlice } from './workloads/callers.ts';
+
+const CALLS = Number(process.env.BENCH_CALLS ?? 20_000);
+const ROUNDS = 9;
+const HOST = '127.0.0.1:4590';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'portcullis-handler-bench-'));
+const store = openSqliteStore({ filename: join(dataDir, 'portcullis.sqlite') });
+try {
+  const iam = createIam({
+    store,
+    now: () => new Date(),
+    sealer: createSealer(generateMasterKey()),
+    awsManagedPolicies: loadAwsManagedPolicyCatalog(),
+  });
+  await bootstrap(iam, {
+    accountId: ACCOUNT_ID,
+    rootPassword: 'Bench-Root-Password-1',
+    rootAccessKeyId: ROOT.accessKeyId,
+    rootSecretAccessKey: ROOT.secretAccessKey,
+  });
+  const deps: QueryHandlerDeps = {
+    iam,
+    operations: { iam: iamOperations, sts: stsOperations },
+    logError: (error) => console.error(error),
+  };
+  const request = (signer: Signer, params: Record<string, string>): QueryRequest => {
+    const body = new URLSearchParams({ Version: '2010-05-08', ...params }).toString();
+    return {
+      method: 'POST',
+      path: '/',
+      query: '',
+      headers: { host: HOST, 'content-length': String(body.length), ...signedHeaders(signer, HOST, body) },
+      body: Buffer.from(body),
+      sourceIp: '127.0.0.1',
+      secure: false,
+      userAgent: 'bench',
+    };
+  };
+  const send = async (req: QueryRequest) => {
+    const response = await handleQueryRequest(deps, req);
+    if (response.status !== 200) throw new Error(response.body);
+    return response.body;
+  };
+  const alice = await setUpAlice((signer, params) => send(request(signer, params)));
+
+  // One signed request, repeated (as bench:api does); the median of the rounds is the figure.
+  const getUser = request(alice, { Action: 'GetUser' });
+  const perCall: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const started = performance.now();
+    for (let i = 0; i < CALLS; i++) await send(getUser);
+    perCall.push(((performance.now() - started) * 1000) / CALLS);
+  }
+  perCall.sort((a, b) => a - b);
+  console.log(`workload: GetUser by alice (MFA session, 4 managed + 1 inline policies) through the Query`);
+  console.log(`          handler in-process, ${ROUNDS} rounds of ${CALLS} calls (node ${process.version})`);
+  console.log(
+    `GetUser in-process: median ${perCall[ROUNDS >> 1]!.toFixed(1)} µs/call, best round ${perCall[0]!.toFixed(1)} µs/call`,
+  );
+} finally {
+  await store.close();
+  rmSync(dataDir, { recursive: true, force: true });
+}
