@@ -112,16 +112,25 @@ function refuseTooLarge(send: Send, req: IncomingMessage, res: ServerResponse): 
  */
 function batchedSender(): Send {
   let outbox: [ServerResponse, QueryResponse][] = [];
+  let waiting = 0;
   const flush = () => {
     const ready = outbox;
     outbox = [];
+    waiting = 0;
     for (const [res, response] of ready) write(res, response);
   };
   return (res, response) => {
     if (outbox.length === 0) setImmediate(flush);
     outbox.push([res, response]);
+    // Large answers (a page of ListUsers) are not held: their own size, not the wake-up,
+    // dominates their write, and holding them through a long turn makes them outlive the young
+    // generation (measured: ListUsers at c=64 took twice the CPU per request when held).
+    waiting += response.body.length;
+    if (waiting >= FLUSH_AT_CHARACTERS) flush();
   };
 }
+
+const FLUSH_AT_CHARACTERS = 64 * 1024;
 
 function write(res: ServerResponse, response: QueryResponse): void {
   if (res.headersSent || res.destroyed) return;
