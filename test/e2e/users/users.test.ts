@@ -90,6 +90,30 @@ test('ListUsers pages with Marker and MaxItems and filters by PathPrefix', async
   assert.equal(pages, 3);
 });
 
+test('a large page (over 64 KiB of XML) and many small answers in flight together all arrive whole', async () => {
+  const iam = server.iam();
+  const path = `/bulk/${'deep/'.repeat(20)}`;
+  const names = Array.from({ length: 160 }, (_, i) => `bulk-user-${String(i).padStart(3, '0')}`);
+  for (let i = 0; i < names.length; i += 20) {
+    await Promise.all(
+      names.slice(i, i + 20).map((name) => iam.send(new CreateUserCommand({ UserName: name, Path: path }))),
+    );
+  }
+  const [page, ...small] = await Promise.all([
+    iam.send(new ListUsersCommand({ PathPrefix: '/bulk/', MaxItems: 1000 })),
+    ...names.slice(0, 40).map((name) => iam.send(new GetUserCommand({ UserName: name }))),
+  ]);
+  assert.deepEqual(
+    page.Users?.map((u) => u.UserName),
+    names,
+  );
+  assert.equal(page.IsTruncated, false);
+  assert.deepEqual(
+    small.map((answer) => answer.User?.UserName),
+    names.slice(0, 40),
+  );
+});
+
 test('UpdateUser renames and moves a user; the old name is gone', async () => {
   const iam = server.iam();
   await iam.send(new CreateUserCommand({ UserName: 'bob' }));
