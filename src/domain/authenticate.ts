@@ -89,7 +89,18 @@ export async function callerFor(
   const id = signing.kind === 'key' ? signing.record.id : signing.record.accessKeyId;
   // Who signs does not change between writes: the principal is remembered, the context is not.
   const principal = await iam.readRemembered(`caller\u0000${id}`, (tx) => principalOf(tx, signing));
-  return principal && { ...principal, requestContext };
+  if (!principal) return null;
+  // Written out rather than spread: one object shape for every caller keeps V8's access fast.
+  return {
+    account: principal.account,
+    type: principal.type,
+    arn: principal.arn,
+    userName: principal.userName,
+    userId: principal.userId,
+    session: principal.session,
+    accessKeyId: principal.accessKeyId,
+    requestContext,
+  };
 }
 
 type Principal = Omit<Caller, 'requestContext'>;

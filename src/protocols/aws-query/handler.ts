@@ -72,7 +72,10 @@ export async function handleQueryRequest(deps: QueryHandlerDeps, req: QueryReque
     }
     service = verified.service;
 
-    const body = typeof req.body === 'string' ? req.body : Buffer.from(req.body).toString('utf8');
+    const body =
+      typeof req.body === 'string'
+        ? req.body
+        : Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength).toString('utf8');
     const params = new URLSearchParams(req.query === '' ? body : req.query);
     if (req.query !== '') for (const [name, value] of new URLSearchParams(body)) params.append(name, value);
     const decoded = decodeQueryRequest(service, params);

@@ -14,7 +14,9 @@ export const MAX_CANONICAL_HEADERS_LENGTH = 64 * 1024;
  * of the raw, already-encoded path (AWS: "each path segment must be URI-encoded twice").
  */
 export function canonicalUri(rawPath: string): string {
-  const path = rawPath === '' ? '/' : rawPath;
+  // Every Query request goes to "/".
+  if (rawPath === '/' || rawPath === '') return '/';
+  const path = rawPath;
   const segments: string[] = [];
   for (const segment of path.split('/')) {
     if (segment === '' || segment === '.') continue;
