@@ -31,12 +31,8 @@ export interface Iam {
   /** Compiles a stored policy document, reusing the compiled form for the same text. */
   compile(text: string, kind: PolicyKind, id: string): CompiledPolicy;
   /**
-   * Changes with every write transaction: what was read at one generation is still true while it
-   * stays the same, which lets hot paths remember what they read (authenticate.ts).
-   */
-  generation(): number;
-  /**
-   * What `compute` gives for `key`, remembered until the next write, when `tx` is a read
+   * What `compute` gives for `key`, remembered until the next write transaction (which lets hot
+   * paths skip repeating what they derived: authenticate.ts, authorize.ts), when `tx` is a read
    * transaction (in a write transaction it is computed afresh: the write may change it, or roll
    * back). The value is shared by every later reader: it must not be changed.
    */
@@ -62,15 +58,16 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-export function createIam(deps: Omit<Iam, 'compile' | 'generation' | 'remember' | 'readRemembered'>): Iam {
+export function createIam(deps: Omit<Iam, 'compile' | 'remember' | 'readRemembered'>): Iam {
   // Keyed by kind and id; the text is compared rather than hashed into the key, so that a lookup
   // allocates nothing. A changed document (a new default version) replaces the entry.
   const compiled = new Map<string, { text: string; policy: CompiledPolicy }>();
   let generation = 0;
   // The generation moves inside the write, before its commit: nothing can run between the two
   // (the store runs one transaction at a time), so no reader remembers what a write replaced.
-  // Records read in read transactions are remembered until the next write, frozen so that no
-  // reader can change what the next one sees (a write transaction always reads the store itself).
+  // Records read in read transactions, and what was derived from them (remember), are kept until
+  // the next write; records frozen so that no reader can change what the next one sees (a write
+  // transaction always reads the store itself).
   const records = new Map<string, unknown>();
   const derived = new Map<string, unknown>();
   let recordsAt = generation;
@@ -134,7 +131,6 @@ export function createIam(deps: Omit<Iam, 'compile' | 'generation' | 'remember' 
   return {
     ...deps,
     store,
-    generation: () => generation,
     remember,
     async readRemembered<T>(key: string, work: (tx: StoreTx) => Promise<T>): Promise<T> {
       forget();
