@@ -31,3 +31,15 @@ test('in several sets of keys, a later set replaces an earlier one (in any case)
   assert.deepEqual(valuesOf(request.context, 'aws:sourceip'), ['10.0.0.1']);
   assert.equal(request.context.has('aws:principaltag/team'), false);
 });
+
+test('a frozen set of keys serves many requests; a set that is not frozen is read afresh each time', () => {
+  const principal = Object.freeze({ 'aws:username': 'alice', 'aws:TagKeys': ['a'] });
+  const perRequest: Record<string, string> = { 'aws:SourceIp': '10.0.0.1' };
+  const first = createRequest({ action: 'iam:GetUser', resource: '*', context: [principal, perRequest] });
+  perRequest['aws:SourceIp'] = '10.0.0.2';
+  const second = createRequest({ action: 'iam:GetUser', resource: '*', context: [principal, perRequest] });
+  assert.deepEqual(valuesOf(first.context, 'aws:sourceip'), ['10.0.0.1']);
+  assert.deepEqual(valuesOf(second.context, 'aws:sourceip'), ['10.0.0.2']);
+  assert.deepEqual(valuesOf(second.context, 'aws:username'), ['alice']);
+  assert.ok(Object.isFrozen(second.context.get('aws:tagkeys')?.values));
+});

@@ -43,13 +43,39 @@ export function createRequest(input: RequestInput): PreparedRequest {
   });
 }
 
+type PreparedKeys = readonly (readonly [key: string, entry: ContextEntry | undefined])[];
+
+// A frozen set of keys cannot change, so it is prepared once (a caller's principal keys, which
+// the domain keeps frozen between requests); other sets are prepared on every request.
+const preparedFrozen = new WeakMap<ContextKeys, PreparedKeys>();
+
 function addKeys(context: Map<string, ContextEntry>, keys: ContextKeys): void {
+  const frozen = Object.isFrozen(keys);
+  let prepared = frozen ? preparedFrozen.get(keys) : undefined;
+  if (prepared === undefined) {
+    prepared = prepareKeys(keys, frozen);
+    if (frozen) preparedFrozen.set(keys, prepared);
+  }
+  for (const [key, entry] of prepared) {
+    if (entry === undefined) context.delete(key);
+    else context.set(key, entry);
+  }
+}
+
+/** The keys in lower case with their entries; frozen entries when they will serve many requests. */
+function prepareKeys(keys: ContextKeys, shared: boolean): PreparedKeys {
+  const prepared: [string, ContextEntry | undefined][] = [];
   for (const key in keys) {
     if (!Object.hasOwn(keys, key)) continue;
     const value = keys[key];
-    if (value === undefined) context.delete(lowerCase(key));
-    else context.set(lowerCase(key), toEntry(value));
+    const entry = value === undefined ? undefined : toEntry(value);
+    if (entry && shared) {
+      Object.freeze(entry.values);
+      Object.freeze(entry);
+    }
+    prepared.push([lowerCase(key), entry]);
   }
+  return prepared;
 }
 
 // Requests repeat the same few dozen key names: their lower-case forms are kept (a bounded set).

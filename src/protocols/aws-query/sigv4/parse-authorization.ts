@@ -16,7 +16,7 @@ export interface AuthParams {
   credential: string;
   signature: string;
   /** Lower-case, sorted. */
-  signedHeaders: string[];
+  signedHeaders: readonly string[];
   /** The raw X-Amz-Date (or Date header) value. */
   timestamp: string;
   /** True when `timestamp` came from the Date header (which may be an HTTP date). */
@@ -38,7 +38,21 @@ export function headerValue(headers: Headers, name: string): string | undefined 
 /** Whether a SignedHeaders list is already in canonical form, as every SDK writes it. */
 const CANONICAL_LIST = /^[a-z0-9!#$%&'*+.^_`|~-]+(?:;[a-z0-9!#$%&'*+.^_`|~-]+)*$/;
 
-function splitSignedHeaders(list: string): string[] | AuthError {
+// Clients send the same SignedHeaders list on every request: the last one split is kept.
+let lastSplit: { list: string; names: readonly string[] } | undefined;
+
+function splitSignedHeaders(list: string): readonly string[] | AuthError {
+  if (lastSplit?.list === list) return lastSplit.names;
+  const names = splitHeaderList(list);
+  if (Array.isArray(names)) lastSplit = { list, names: Object.freeze(names) };
+  return names;
+}
+
+function isList(value: readonly string[] | AuthError): value is readonly string[] {
+  return Array.isArray(value);
+}
+
+function splitHeaderList(list: string): string[] | AuthError {
   const names = CANONICAL_LIST.test(list)
     ? list.split(';')
     : list.split(';').map((h) => h.trim().toLowerCase());
@@ -97,7 +111,7 @@ function fromAuthorizationHeader(raw: string, headers: Headers): AuthParams | Au
   }
 
   const names = splitSignedHeaders(signedHeaders);
-  if (!Array.isArray(names)) return names;
+  if (!isList(names)) return names;
   return {
     presigned: false,
     credential,
@@ -142,7 +156,7 @@ function fromQuery(algorithm: string, query: readonly QueryPair[]): AuthParams |
   }
 
   const names = splitSignedHeaders(signedHeaders);
-  if (!Array.isArray(names)) return names;
+  if (!isList(names)) return names;
   return {
     presigned: true,
     credential,
