@@ -13,6 +13,7 @@ import { stsOperations } from './domain/sts/index.ts';
 import { createSealer, generateMasterKey, parseMasterKey } from './crypto/sealing.ts';
 import type { QueryHandlerDeps } from './protocols/aws-query/handler.ts';
 import { createQueryServer } from './protocols/aws-query/http.ts';
+import { requestTooLargeResponse, toQueryErrorResponse } from './protocols/aws-query/errors.ts';
 import { encodeQueryError } from './protocols/aws-query/codec/encode.ts';
 import { newRequestId } from './crypto/ids.ts';
 import { createClock, registerTestEndpoints } from './test-endpoints.ts';
@@ -93,22 +94,25 @@ export async function startApp(config: Config): Promise<App> {
 function registerBodyHandling(server: FastifyInstance): void {
   server.removeAllContentTypeParsers();
   server.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
-  server.setErrorHandler((error: { statusCode?: number; message?: string }, _request, reply) => {
+  server.setErrorHandler((error: { statusCode?: number }, _request, reply) => {
+    const requestId = newRequestId();
     const status =
       error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-    const code =
-      status === 413 ? 'RequestEntityTooLarge' : status < 500 ? 'MalformedQueryString' : 'InternalFailure';
-    const message =
+    if (status === 500) console.error(`[${requestId}] internal failure:`, error);
+    const answer =
       status === 413
-        ? 'Request body is too large.'
+        ? requestTooLargeResponse(requestId)
         : status < 500
-          ? 'The request could not be read.'
-          : 'We encountered an internal error. Please try again.';
-    if (status === 500) console.error('internal failure:', error);
-    void reply
-      .code(status)
-      .type('text/xml')
-      .send(encodeQueryError('iam', { code, message }, newRequestId()));
+          ? {
+              status,
+              body: encodeQueryError(
+                'iam',
+                { code: 'MalformedQueryString', message: 'The request could not be read.' },
+                requestId,
+              ),
+            }
+          : toQueryErrorResponse('iam', error, requestId);
+    void reply.code(answer.status).type('text/xml').send(answer.body);
   });
 }
 

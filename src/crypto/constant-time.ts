@@ -26,5 +26,7 @@ export function equalsConstantTime(a: string | Uint8Array, b: string | Uint8Arra
   const left = bytes(a);
   const right = bytes(b);
   if (left.byteLength === right.byteLength) return timingSafeEqual(left, right);
-  return timingSafeEqual(digest(left), digest(right)) && false;
+  // Unequal lengths never match; comparing their MACs keeps the time independent of the content.
+  timingSafeEqual(digest(left), digest(right));
+  return false;
 }

@@ -35,3 +35,15 @@ export function toQueryErrorResponse(
     ),
   };
 }
+
+/** A body over the server's size limit: refused with 413, before or while it is read. */
+export function requestTooLargeResponse(requestId: string): { status: number; body: string } {
+  return {
+    status: 413,
+    body: encodeQueryError(
+      'iam',
+      { code: 'RequestEntityTooLarge', message: 'Request body is too large.' },
+      requestId,
+    ),
+  };
+}

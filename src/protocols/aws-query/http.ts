@@ -5,7 +5,7 @@
 // health, test endpoints) goes on to the framework.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { newRequestId } from '../../crypto/ids.ts';
-import { encodeQueryError } from './codec/encode.ts';
+import { requestTooLargeResponse, toQueryErrorResponse } from './errors.ts';
 import { handleQueryRequest, type QueryHandlerDeps, type QueryResponse } from './handler.ts';
 
 export interface QueryServerOptions {
@@ -73,15 +73,7 @@ function serveQuery(
       (error: unknown) => {
         const requestId = newRequestId();
         options.deps.logError(error, requestId);
-        send(res, {
-          status: 500,
-          headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId },
-          body: encodeQueryError(
-            'iam',
-            { code: 'InternalFailure', message: 'We encountered an internal error. Please try again.' },
-            requestId,
-          ),
-        });
+        send(res, { ...toQueryErrorResponse('iam', error, requestId), headers: xmlHeaders(requestId) });
       },
     );
   });
@@ -90,18 +82,16 @@ function serveQuery(
 
 function refuseTooLarge(send: Send, req: IncomingMessage, res: ServerResponse): void {
   const requestId = newRequestId();
-  // The rest of the body is not read: the connection closes after the answer.
-  res.shouldKeepAlive = false;
+  // The connection closes after the answer; what is left of the body is read and discarded.
   send(res, {
-    status: 413,
-    headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId, connection: 'close' },
-    body: encodeQueryError(
-      'iam',
-      { code: 'RequestEntityTooLarge', message: 'Request body is too large.' },
-      requestId,
-    ),
+    ...requestTooLargeResponse(requestId),
+    headers: { ...xmlHeaders(requestId), connection: 'close' },
   });
   req.resume();
+}
+
+function xmlHeaders(requestId: string): Record<string, string> {
+  return { 'content-type': 'text/xml', 'x-amzn-requestid': requestId };
 }
 
 /**
