@@ -174,14 +174,25 @@ export function pageOf<T>(all: readonly T[], keyOf: (item: T) => string, input: 
   };
 }
 
-/** Pages through an in-memory list kept in its own order (tags); the Marker holds the position reached. */
-export function pageByPosition<T>(all: readonly T[], input: Input): Page<T> {
+/**
+ * Pages through an in-memory list kept in its own order (tags, versions newest first, access
+ * keys): the Marker names the last item returned, so an item removed between pages skips nothing.
+ */
+export function positionalPage<T>(all: readonly T[], keyOf: (item: T) => string, input: Input): Page<T> {
   const { after, maxItems } = pageRequest(input);
-  const start = after === undefined ? 0 : Number(after);
-  if (!Number.isInteger(start) || start < 0) throw new IamError('ValidationError', 'Invalid Marker.');
-  const items = all.slice(start, start + maxItems);
-  const isTruncated = start + maxItems < all.length;
-  return { items, isTruncated, marker: isTruncated ? encodeMarker(String(start + maxItems)) : undefined };
+  let start = 0;
+  if (after !== undefined) {
+    const index = all.findIndex((item) => keyOf(item) === after);
+    start = index < 0 ? all.length : index + 1;
+  }
+  const rest = all.slice(start);
+  const items = rest.slice(0, maxItems);
+  const isTruncated = rest.length > maxItems;
+  return {
+    items,
+    isTruncated,
+    marker: isTruncated ? encodeMarker(keyOf(items[items.length - 1]!)) : undefined,
+  };
 }
 
 export function pageOutput<T>(
@@ -237,7 +248,11 @@ export function tagOperations<T extends { tags: Tag[] }>(spec: {
     async [`List${noun}Tags`](ctx, input) {
       return ctx.iam.store.read(async (tx) => {
         const entity = await load(ctx, tx, `iam:List${noun}Tags`, input, {});
-        return pageOutput('Tags', pageByPosition(entity.tags, input), (tag) => tag);
+        return pageOutput(
+          'Tags',
+          positionalPage(entity.tags, (tag) => tag.Key, input),
+          (tag) => tag,
+        );
       });
     },
   };

@@ -25,12 +25,10 @@ import {
   type Input,
   type Operation,
   type OperationContext,
-  type Page,
   check,
-  encodeMarker,
   isoNow,
   pageOutput,
-  pageRequest,
+  positionalPage,
   requiredStr,
   str,
 } from '../operation.ts';
@@ -111,27 +109,6 @@ function metadataOutput(record: AccessKeyRecord): Record<string, unknown> {
     AccessKeyId: record.id,
     Status: record.status,
     CreateDate: record.createdAt,
-  };
-}
-
-/**
- * Pages through a list kept in its own order (not key order), with the same opaque Marker as the
- * other list operations: the marker names the last item returned.
- */
-export function positionalPage<T>(all: readonly T[], keyOf: (item: T) => string, input: Input): Page<T> {
-  const { after, maxItems } = pageRequest(input);
-  let start = 0;
-  if (after !== undefined) {
-    const index = all.findIndex((item) => keyOf(item) === after);
-    start = index < 0 ? all.length : index + 1;
-  }
-  const rest = all.slice(start);
-  const items = rest.slice(0, maxItems);
-  const isTruncated = rest.length > maxItems;
-  return {
-    items,
-    isTruncated,
-    marker: isTruncated ? encodeMarker(keyOf(items[items.length - 1]!)) : undefined,
   };
 }
 

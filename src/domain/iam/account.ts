@@ -28,8 +28,7 @@ import type {
   Tag,
   UserRecord,
 } from '../records.ts';
-import { type Operation, check, pageOf, pageOutput, requiredStr } from '../operation.ts';
-import { positionalPage } from './access-keys.ts';
+import { type Operation, check, pageOf, pageOutput, positionalPage, requiredStr } from '../operation.ts';
 import { userArn } from './users.ts';
 import { encodePolicyDocument } from '../policy-documents.ts';
 

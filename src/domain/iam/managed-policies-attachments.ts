@@ -31,7 +31,7 @@ import {
   requiredStr,
   resourceTagContext,
   str,
-  pageByPosition,
+  positionalPage,
 } from '../operation.ts';
 import {
   HOLDERS,
@@ -116,7 +116,11 @@ function listAttached(kind: HolderKind): Operation {
         const parsed = parsePolicyArn(arn);
         return parsed && parsed.path.startsWith(prefix) ? [{ PolicyName: parsed.name, PolicyArn: arn }] : [];
       });
-      return pageOutput('AttachedPolicies', pageByPosition(attached, input), (p) => p);
+      return pageOutput(
+        'AttachedPolicies',
+        positionalPage(attached, (p) => p.PolicyArn, input),
+        (p) => p,
+      );
     });
   };
 }

@@ -40,7 +40,7 @@ import {
   requiredStr,
   resourceTagContext,
   str,
-  pageByPosition,
+  positionalPage,
 } from '../operation.ts';
 import {
   type FoundPolicy,
@@ -371,8 +371,10 @@ const policyOperations: Record<string, Operation> = {
       const newestFirst = [...versions].sort(
         (a, b) => versionNumber(b.versionId) - versionNumber(a.versionId),
       );
-      return pageOutput('Versions', pageByPosition(newestFirst, input), (v) =>
-        versionOutput(v, defaultVersionId, false),
+      return pageOutput(
+        'Versions',
+        positionalPage(newestFirst, (v) => v.versionId, input),
+        (v) => versionOutput(v, defaultVersionId, false),
       );
     });
   },
@@ -441,7 +443,11 @@ const policyOperations: Record<string, Operation> = {
     return ctx.iam.store.read(async (tx) => {
       const found = await authorizedPolicy(ctx, tx, 'iam:ListPolicyTags', ref);
       if (!found) throw policyNotFound(ref.arn);
-      return pageOutput('Tags', pageByPosition(tagsOfPolicy(found) ?? [], input), (t) => t);
+      return pageOutput(
+        'Tags',
+        positionalPage(tagsOfPolicy(found) ?? [], (t) => t.Key, input),
+        (t) => t,
+      );
     });
   },
 };

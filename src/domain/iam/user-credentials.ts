@@ -31,10 +31,10 @@ import {
   check,
   isoNow,
   pageOutput,
+  positionalPage,
   requiredStr,
   str,
 } from '../operation.ts';
-import { positionalPage } from './access-keys.ts';
 import { authorizedUser } from './users.ts';
 
 export const SIGNING_CERTIFICATES_PER_USER = 2;
