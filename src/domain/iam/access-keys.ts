@@ -32,7 +32,7 @@ import {
   requiredStr,
   str,
 } from '../operation.ts';
-import { authorizedUser } from './users.ts';
+import { authorizedUser, requiredTargetUserName } from './users.ts';
 
 export const ACCESS_KEYS_PER_USER = 2;
 
@@ -55,10 +55,7 @@ async function authorizedOwner(
     await check(ctx, tx, action, rootArn(ctx.caller.account));
     return { kind: 'root' };
   }
-  if (ctx.caller.userName === undefined) {
-    throw new IamError('ValidationError', 'Must specify userName when calling with non-User credentials');
-  }
-  return { kind: 'user', user: await authorizedUser(ctx, tx, action, ctx.caller.userName) };
+  return { kind: 'user', user: await authorizedUser(ctx, tx, action, requiredTargetUserName(ctx, input)) };
 }
 
 /** The root user's keys in the account, oldest first. */

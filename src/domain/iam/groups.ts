@@ -20,7 +20,7 @@ import {
   requiredStr,
   str,
 } from '../operation.ts';
-import { authorizedUser, findUser, noSuchUser, userOutput } from './users.ts';
+import { authorizedUser, findUser, noSuchUser, saveUser, userOutput } from './users.ts';
 
 /** AWS's default quota of groups per account (IAM and AWS STS quotas). */
 export const GROUPS_QUOTA = 300;
@@ -69,10 +69,6 @@ export async function authorizedGroup(
 
 function sameName(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase();
-}
-
-async function putUser(tx: StoreTx, user: UserRecord): Promise<void> {
-  await tx.put('user', key.entity(user.account, user.name), user);
 }
 
 /**
@@ -205,7 +201,7 @@ export const groupsOperations: Record<string, Operation> = {
           `Cannot exceed quota for GroupsPerUser: ${GROUPS_PER_USER_QUOTA}`,
         );
       user.groups.push(group.name);
-      await putUser(tx, user);
+      await saveUser(tx, user);
       const member: GroupMemberRecord = { groupName: group.name, userName: user.name };
       await tx.put('group-member', key.groupMember(user.account, group.name, user.name), member);
       return undefined;
@@ -227,7 +223,7 @@ export const groupsOperations: Record<string, Operation> = {
       // A user who is not a member is, from the group's side, a user that cannot be found.
       if (index < 0) throw noSuchUser(userName);
       user.groups.splice(index, 1);
-      await putUser(tx, user);
+      await saveUser(tx, user);
       await tx.delete('group-member', key.groupMember(user.account, group.name, user.name));
       return undefined;
     });
@@ -267,7 +263,7 @@ async function renameGroup(tx: StoreTx, group: GroupRecord, newName: string, new
     const user = await findUser(tx, account, member.userName);
     if (user) {
       user.groups = user.groups.map((g) => (sameName(g, oldName) ? newName : g));
-      await putUser(tx, user);
+      await saveUser(tx, user);
     }
   }
   for (const arn of group.attachedPolicies) {

@@ -25,19 +25,10 @@ import { hashPassword, verifyPassword } from '../../crypto/passwords.ts';
 import { accessDeniedMessage } from '../../policy/index.ts';
 import { decideFor } from '../authorize.ts';
 import { IamError } from '../errors.ts';
-import { key } from '../names.ts';
 import type { StoreTx } from '../store.ts';
 import type { AccountRecord, LoginProfile, PasswordPolicy, UserRecord } from '../records.ts';
-import {
-  type Input,
-  type Operation,
-  type OperationContext,
-  check,
-  isoNow,
-  requiredStr,
-  str,
-} from '../operation.ts';
-import { authorizedUser, findUser, userArn } from './users.ts';
+import { type Operation, type OperationContext, check, isoNow, requiredStr, str } from '../operation.ts';
+import { authorizedUser, findUser, requiredTargetUserName, saveUser, userArn } from './users.ts';
 
 /** Earlier passwords remembered for PasswordReusePrevention (its maximum). */
 const MAX_REMEMBERED_PASSWORDS = 24;
@@ -122,19 +113,6 @@ async function loadAccount(tx: StoreTx, account: string): Promise<AccountRecord>
   return record;
 }
 
-/** UserName, or the calling IAM user; root (and any non-user caller) must name a user. */
-function profileUserName(ctx: OperationContext, input: Input): string {
-  const named = str(input, 'UserName') ?? ctx.caller.userName;
-  if (named === undefined) {
-    throw new IamError('ValidationError', 'Must specify userName when calling with non-User credentials');
-  }
-  return named;
-}
-
-async function saveUser(tx: StoreTx, user: UserRecord): Promise<void> {
-  await tx.put('user', key.entity(user.account, user.name), user);
-}
-
 /** The new profile state after a password change: the old hash joins the remembered ones. */
 function withNewPassword(
   profile: LoginProfile,
@@ -173,7 +151,7 @@ async function authorizeSelfService(
 
 export const loginProfilesOperations: Record<string, Operation> = {
   async CreateLoginProfile(ctx, input) {
-    const name = profileUserName(ctx, input);
+    const name = requiredTargetUserName(ctx, input);
     const password = requiredStr(input, 'Password');
     const resetRequired = input.PasswordResetRequired === true;
     const { account } = ctx.caller;
@@ -203,7 +181,7 @@ export const loginProfilesOperations: Record<string, Operation> = {
   },
 
   async GetLoginProfile(ctx, input) {
-    const name = profileUserName(ctx, input);
+    const name = requiredTargetUserName(ctx, input);
     return ctx.iam.store.read(async (tx) => {
       const user = await authorizedUser(ctx, tx, 'iam:GetLoginProfile', name);
       if (!user.loginProfile) throw noSuchLoginProfile(user.name);
@@ -250,7 +228,7 @@ export const loginProfilesOperations: Record<string, Operation> = {
   },
 
   async DeleteLoginProfile(ctx, input) {
-    const name = profileUserName(ctx, input);
+    const name = requiredTargetUserName(ctx, input);
     return ctx.iam.store.write(async (tx) => {
       const user = await authorizedUser(ctx, tx, 'iam:DeleteLoginProfile', name);
       if (!user.loginProfile) throw noSuchLoginProfile(user.name);

@@ -30,7 +30,7 @@ import type { Iam } from '../iam.ts';
 import type { StoreTx } from '../store.ts';
 import type { AccountRecord, MfaDeviceRecord, UserRecord } from '../records.ts';
 import { type Input, type OperationContext, check, str } from '../operation.ts';
-import { authorizedUser, findUser } from './users.ts';
+import { authorizedUser, findUser, requiredTargetUserName } from './users.ts';
 
 /** Up to 8 MFA devices of any kind per identity, for root and for each IAM user (IAM quotas). */
 export const MFA_DEVICES_PER_USER = 8;
@@ -129,10 +129,7 @@ export async function authorizedOwner(
     await check(ctx, tx, action, rootArn(ctx.caller.account));
     return { kind: 'root' };
   }
-  if (ctx.caller.userName === undefined) {
-    throw new IamError('ValidationError', 'Must specify userName when calling with non-User credentials');
-  }
-  return { kind: 'user', user: await authorizedUser(ctx, tx, action, ctx.caller.userName) };
+  return { kind: 'user', user: await authorizedUser(ctx, tx, action, requiredTargetUserName(ctx, input)) };
 }
 
 /** True when the device is enabled for this owner. */

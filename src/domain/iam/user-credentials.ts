@@ -22,10 +22,8 @@ import { X509Certificate, createHash, createPublicKey, randomInt, type KeyObject
 import { newSecretToken, newUniqueId } from '../../crypto/ids.ts';
 import { IamError } from '../errors.ts';
 import { iamArn, key } from '../names.ts';
-import type { StoreTx } from '../store.ts';
 import type { ServiceCredential, SigningCertificate, SshPublicKey, UserRecord } from '../records.ts';
 import {
-  type Input,
   type Operation,
   type OperationContext,
   check,
@@ -35,26 +33,13 @@ import {
   requiredStr,
   str,
 } from '../operation.ts';
-import { authorizedUser } from './users.ts';
+import { authorizedUser, requiredTargetUserName, saveUser } from './users.ts';
 
 export const SIGNING_CERTIFICATES_PER_USER = 2;
 export const SSH_PUBLIC_KEYS_PER_USER = 5;
 export const SERVICE_CREDENTIALS_PER_SERVICE = 2;
 
 // ---- shared
-
-/** UserName, or the calling IAM user; any other caller must name a user, as AWS says. */
-function ownerName(ctx: OperationContext, input: Input): string {
-  const named = str(input, 'UserName') ?? ctx.caller.userName;
-  if (named === undefined) {
-    throw new IamError('ValidationError', 'Must specify userName when calling with non-User credentials');
-  }
-  return named;
-}
-
-async function saveUser(tx: StoreTx, user: UserRecord): Promise<void> {
-  await tx.put('user', key.entity(user.account, user.name), user);
-}
 
 function requireStatus(value: string): 'Active' | 'Inactive' {
   if (value !== 'Active' && value !== 'Inactive') {
@@ -324,7 +309,7 @@ export const userCredentialsOperations: Record<string, Operation> = {
   // ---- signing certificates
 
   async UploadSigningCertificate(ctx, input) {
-    const name = ownerName(ctx, input);
+    const name = requiredTargetUserName(ctx, input);
     const body = requiredStr(input, 'CertificateBody');
     return ctx.iam.store.write(async (tx) => {
       const user = await authorizedUser(ctx, tx, 'iam:UploadSigningCertificate', name);
@@ -355,7 +340,7 @@ export const userCredentialsOperations: Record<string, Operation> = {
   },
 
   async ListSigningCertificates(ctx, input) {
-    const name = ownerName(ctx, input);
+    const name = requiredTargetUserName(ctx, input);
     return ctx.iam.store.read(async (tx) => {
       const user = await authorizedUser(ctx, tx, 'iam:ListSigningCertificates', name);
       return pageOutput(
@@ -367,7 +352,7 @@ export const userCredentialsOperations: Record<string, Operation> = {
   },
 
   async UpdateSigningCertificate(ctx, input) {
-    const name = ownerName(ctx, input);
+    const name = requiredTargetUserName(ctx, input);
     const id = requiredStr(input, 'CertificateId');
     const status = requiredStr(input, 'Status');
     return ctx.iam.store.write(async (tx) => {
@@ -380,7 +365,7 @@ export const userCredentialsOperations: Record<string, Operation> = {
   },
 
   async DeleteSigningCertificate(ctx, input) {
-    const name = ownerName(ctx, input);
+    const name = requiredTargetUserName(ctx, input);
     const id = requiredStr(input, 'CertificateId');
     return ctx.iam.store.write(async (tx) => {
       const user = await authorizedUser(ctx, tx, 'iam:DeleteSigningCertificate', name);
@@ -552,7 +537,14 @@ export const userCredentialsOperations: Record<string, Operation> = {
           if (batch.length < 500) break;
         }
       } else {
-        users = [await authorizedUser(ctx, tx, 'iam:ListServiceSpecificCredentials', ownerName(ctx, input))];
+        users = [
+          await authorizedUser(
+            ctx,
+            tx,
+            'iam:ListServiceSpecificCredentials',
+            requiredTargetUserName(ctx, input),
+          ),
+        ];
       }
       if (givenFilter !== undefined) credentialService(givenFilter);
       const rows = users.flatMap((user) =>
@@ -569,7 +561,7 @@ export const userCredentialsOperations: Record<string, Operation> = {
   },
 
   async ResetServiceSpecificCredential(ctx, input) {
-    const name = ownerName(ctx, input);
+    const name = requiredTargetUserName(ctx, input);
     const id = requiredStr(input, 'ServiceSpecificCredentialId');
     return ctx.iam.store.write(async (tx) => {
       const user = await authorizedUser(ctx, tx, 'iam:ResetServiceSpecificCredential', name);
@@ -586,7 +578,7 @@ export const userCredentialsOperations: Record<string, Operation> = {
   },
 
   async UpdateServiceSpecificCredential(ctx, input) {
-    const name = ownerName(ctx, input);
+    const name = requiredTargetUserName(ctx, input);
     const id = requiredStr(input, 'ServiceSpecificCredentialId');
     const status = requiredStr(input, 'Status');
     return ctx.iam.store.write(async (tx) => {
@@ -599,7 +591,7 @@ export const userCredentialsOperations: Record<string, Operation> = {
   },
 
   async DeleteServiceSpecificCredential(ctx, input) {
-    const name = ownerName(ctx, input);
+    const name = requiredTargetUserName(ctx, input);
     const id = requiredStr(input, 'ServiceSpecificCredentialId');
     return ctx.iam.store.write(async (tx) => {
       const user = await authorizedUser(ctx, tx, 'iam:DeleteServiceSpecificCredential', name);

@@ -87,12 +87,25 @@ export function targetUserName(ctx: OperationContext, input: Input): string | un
   return str(input, 'UserName') ?? ctx.caller.userName;
 }
 
+/** As targetUserName, for operations that need a user: a caller that is none must name one. */
+export function requiredTargetUserName(ctx: OperationContext, input: Input): string {
+  const named = targetUserName(ctx, input);
+  if (named === undefined) {
+    throw new IamError('ValidationError', 'Must specify userName when calling with non-User credentials');
+  }
+  return named;
+}
+
+export async function saveUser(tx: StoreTx, user: UserRecord): Promise<void> {
+  await tx.put('user', key.entity(user.account, user.name), user);
+}
+
 export const userOperations: Record<string, Operation> = {
   ...tagOperations<UserRecord>({
     noun: 'User',
     load: (ctx, tx, action, input, context) =>
       authorizedUser(ctx, tx, action, requiredStr(input, 'UserName'), context),
-    save: (tx, user) => tx.put('user', key.entity(user.account, user.name), user),
+    save: saveUser,
   }),
 
   async CreateUser(ctx, input) {
@@ -207,7 +220,7 @@ export const userOperations: Record<string, Operation> = {
       if (!user) throw noSuchUser(name);
       await requireAttachablePolicy(ctx, tx, boundary, 'boundary');
       user.permissionsBoundary = boundary;
-      await tx.put('user', key.entity(user.account, user.name), user);
+      await saveUser(tx, user);
       return undefined;
     });
   },
@@ -217,7 +230,7 @@ export const userOperations: Record<string, Operation> = {
     return ctx.iam.store.write(async (tx) => {
       const user = await authorizedUser(ctx, tx, 'iam:DeleteUserPermissionsBoundary', name);
       delete user.permissionsBoundary;
-      await tx.put('user', key.entity(user.account, user.name), user);
+      await saveUser(tx, user);
       return undefined;
     });
   },
