@@ -5,6 +5,10 @@ import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
 import { openSqliteStore } from './storage/sqlite/sqlite-store.ts';
+import { lockDataDirectory, type DirectoryLock } from './storage/sqlite/lock.ts';
+import { openPostgresStore } from './storage/postgres/postgres-store.ts';
+import type { Store } from './domain/store.ts';
+import { accessKeys } from './domain/tables.ts';
 import { loadAwsManagedPolicyCatalog } from './storage/aws-managed-policies.ts';
 import { createIam, type Iam } from './domain/iam.ts';
 import { bootstrap, type BootstrapResult } from './domain/bootstrap.ts';
@@ -33,7 +37,7 @@ const BODY_LIMIT = 1024 * 1024;
 
 export async function startApp(config: Config): Promise<App> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const store = openSqliteStore({ filename: join(config.dataDir, 'portcullis.sqlite') });
+  const { store, lock } = await openStore(config);
   const masterKey = config.masterKey
     ? parseMasterKey(config.masterKey)
     : loadOrCreateMasterKey(config.dataDir);
@@ -44,6 +48,7 @@ export async function startApp(config: Config): Promise<App> {
     sealer: createSealer(masterKey),
     awsManagedPolicies: loadAwsManagedPolicyCatalog(),
   });
+  await checkMasterKey(iam);
   let bootstrapped = await bootstrap(iam, config.bootstrap);
   if (bootstrapped.created) writeRootCredentials(config.dataDir, bootstrapped);
 
@@ -86,8 +91,42 @@ export async function startApp(config: Config): Promise<App> {
     async close() {
       await server.close();
       await store.close();
+      lock?.release();
     },
   };
+}
+
+/**
+ * PostgreSQL when a database URL is set (any number of nodes); else SQLite in the data directory,
+ * which one server at a time may use (the directory is locked for the life of the process).
+ */
+async function openStore(config: Config): Promise<{ store: Store; lock: DirectoryLock | undefined }> {
+  if (config.databaseUrl)
+    return { store: await openPostgresStore({ connectionString: config.databaseUrl }), lock: undefined };
+  const lock = lockDataDirectory(config.dataDir);
+  try {
+    return { store: openSqliteStore({ filename: join(config.dataDir, 'portcullis.sqlite') }), lock };
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+/**
+ * Secrets are sealed with the master key: a server given another key than the one the store was
+ * written with could open none of them. Said at start, plainly, rather than as failed signatures.
+ */
+async function checkMasterKey(iam: Iam): Promise<void> {
+  const [sample] = await iam.store.read((tx) => tx.list(accessKeys, { limit: 1 }));
+  if (!sample) return;
+  try {
+    iam.sealer.open(sample.sealedSecret, `access-key:${sample.id}`);
+  } catch {
+    throw new Error(
+      'The master key does not open the secrets in this database: start with the master key it was written with ' +
+        '(PORTCULLIS_MASTER_KEY, or master.key in the data directory). Every node of a deployment needs the same key.',
+    );
+  }
 }
 
 /** Bodies stay raw bytes (each route reads its own); failures outside the console answer in XML. */

@@ -7,6 +7,8 @@ export interface Config {
   readonly host: string;
   readonly port: number;
   readonly dataDir: string;
+  /** postgres://… to keep state in PostgreSQL (several nodes may share it); else SQLite in dataDir. */
+  readonly databaseUrl: string | undefined;
   /** Base64 or hex; when absent, a key is generated into the data directory on first start. */
   readonly masterKey: string | undefined;
   readonly allowReset: boolean;
@@ -21,6 +23,7 @@ const VARIABLES = [
   'HOST',
   'PORT',
   'DATA_DIR',
+  'DATABASE_URL',
   'MASTER_KEY',
   'ALLOW_RESET',
   'ALLOW_TEST_CLOCK',
@@ -62,6 +65,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     host: values.get('HOST') ?? '127.0.0.1',
     port,
     dataDir: values.get('DATA_DIR') ?? './data',
+    databaseUrl: databaseUrlOf(values.get('DATABASE_URL')),
     masterKey: values.get('MASTER_KEY'),
     allowReset: isOn(values.get('ALLOW_RESET')),
     allowTestClock: isOn(values.get('ALLOW_TEST_CLOCK')),
@@ -73,6 +77,13 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
       rootSecretAccessKey: values.get('ROOT_SECRET_ACCESS_KEY'),
     },
   };
+}
+
+function databaseUrlOf(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!/^postgres(?:ql)?:\/\//.test(value))
+    throw new Error('PORTCULLIS_DATABASE_URL must be a postgres:// (or postgresql://) URL');
+  return value;
 }
 
 function isOn(value: string | undefined): boolean {

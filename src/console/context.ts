@@ -1,7 +1,8 @@
 // What every console route shares: the domain, the throttles, the session behind a request and
 // the one way pages call the domain (the same operations, the same engine decisions as the API).
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Caller } from '../domain/caller.ts';
+import { timeContext, type Caller } from '../domain/caller.ts';
+import type { ContextValue } from '../policy/index.ts';
 import { IamError } from '../domain/errors.ts';
 import type { Iam } from '../domain/iam.ts';
 import { iamOperations } from '../domain/iam/index.ts';
@@ -10,13 +11,12 @@ import type { SignInThrottles } from './rate-limit.ts';
 import { alertBox, html, layout, type PageUser } from './html.ts';
 import {
   callerFor,
-  consoleRequestContext,
   csrfMatches,
   deleteSession,
   loadSession,
   type ConsoleSessionRecord,
   type Stage,
-} from './sessions.ts';
+} from '../domain/console-sessions.ts';
 import {
   clearCookie,
   crossOrigin,
@@ -46,6 +46,21 @@ export function homeOf(stage: Stage): string {
     : stage === 'password-change'
       ? '/console/change-password'
       : '/console';
+}
+
+/** What the wire knows about a console request: AWS's request-level context keys. */
+function consoleRequestContext(
+  now: Date,
+  request: { ip: string; secure: boolean; userAgent: string | undefined },
+): Record<string, ContextValue> {
+  return {
+    ...timeContext(now),
+    'aws:SourceIp': request.ip,
+    'aws:SecureTransport': request.secure,
+    // IAM is a global service; AWS reports its console requests in us-east-1.
+    'aws:RequestedRegion': 'us-east-1',
+    ...(request.userAgent ? { 'aws:UserAgent': request.userAgent } : {}),
+  };
 }
 
 export function requestContextOf(ctx: ConsoleContext, request: FastifyRequest) {

@@ -16,7 +16,7 @@ import { alertBox, buttonForm, csrfField, deniedBox, field, html, layout, table,
 import { section } from './pages.ts';
 import { WEBAUTHN_SCRIPTS, securityKeysSection } from './security-keys.ts';
 import { passwordPolicyList } from './signin.ts';
-import { endOtherSessions, iso, saveSession, type ConsoleSessionRecord } from './sessions.ts';
+import { endOtherSessions, iso, saveSession, type ConsoleSessionRecord } from '../domain/console-sessions.ts';
 import { formSecret, formText, readForm, redirect, sendHtml } from './web.ts';
 
 const BASE = '/console/security-credentials';
@@ -261,7 +261,7 @@ function statusOf(code: string): number {
 }
 
 function sealContext(record: ConsoleSessionRecord, id: string): string {
-  return `console:${record.tokenHash}:${id}`;
+  return `console:${record.id}:${id}`;
 }
 
 /** EnableMFADevice's UserName: the IAM user, or the account id for the root user. */

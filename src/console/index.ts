@@ -34,7 +34,7 @@ export function registerConsole(server: FastifyInstance, options: ConsoleOptions
   const ctx: ConsoleContext = {
     iam: options.iam,
     accountId: options.accountId,
-    throttles: createThrottles(() => options.iam.now().getTime()),
+    throttles: createThrottles(options.iam),
   };
   void server.register(async (instance) => {
     instance.addHook('onSend', async (_request, reply, payload) => {

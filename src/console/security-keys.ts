@@ -6,11 +6,10 @@
 // user's own ARN (the root ARN for the root user), decided by the engine with the session's
 // context (so the seeds' policies, which deny deactivation without MFA, apply).
 //
-// A registered key is an MFA device everywhere, as on AWS: registering writes the key, its u2f
-// device record (serial arn:aws:iam::<account>:u2f/user/<UserName>/<name>-<suffix>) and the
-// user's mfaSerials in one transaction (addSecurityKey in mfa-common.ts), so ListMFADevices, the
-// credential report, GetAccountSummary and DeleteUser see it; removing it here or with
-// DeactivateMFADevice removes all three. Key names follow AWS's rule for MFA device names
+// A registered key is an MFA device everywhere, as on AWS: registering writes the key and its u2f
+// device, enabled for the owner's id (serial arn:aws:iam::<account>:u2f/user/<UserName>/<name>-<suffix>),
+// in one transaction (addSecurityKey in mfa-common.ts), so ListMFADevices, the credential report,
+// GetAccountSummary and DeleteUser see it; removing it here or with DeactivateMFADevice removes both. Key names follow AWS's rule for MFA device names
 // (letters, digits and + = , . @ _ -), since the name is part of the serial number.
 //
 // Security properties:
@@ -45,19 +44,26 @@ import {
   SECURITY_KEY_NAME,
   addSecurityKey,
   removeSecurityKey,
-  securityKeyKey,
   securityKeysOfOwner,
 } from '../domain/iam/mfa-common.ts';
-import { key, rootArn } from '../domain/names.ts';
-import type { UserRecord } from '../domain/records.ts';
+import { rootArn } from '../domain/names.ts';
+import { ROOT_OWNER } from '../domain/records.ts';
 import type { StoreTx } from '../domain/store.ts';
+import { securityKeys, users } from '../domain/tables.ts';
+import { signInFailed, signInWaitMs } from './rate-limit.ts';
 import { userArn } from '../domain/iam/users.ts';
 import { equalsConstantTime } from '../crypto/constant-time.ts';
 import { type ConsoleContext, type Signed, currentSession, homeOf, requireSession } from './context.ts';
 import { buttonForm, csrfField, deniedBox, field, html, table, type Html } from './html.ts';
-import { createSession, csrfMatches, iso, saveSession, type ConsoleSessionRecord } from './sessions.ts';
+import {
+  createSession,
+  csrfMatches,
+  iso,
+  saveSession,
+  type ConsoleSessionRecord,
+} from '../domain/console-sessions.ts';
 import { crossOrigin, formText, readForm, redirect, sessionCookieName, setCookie } from './web.ts';
-import { ABSOLUTE_LIFETIME_MS, PENDING_LIFETIME_MS } from './sessions.ts';
+import { ABSOLUTE_LIFETIME_MS, PENDING_LIFETIME_MS } from '../domain/console-sessions.ts';
 import { credentialsPage } from './credentials.ts';
 
 /** The scripts of a page with a WebAuthn form: the library, then the console's own. */
@@ -73,8 +79,8 @@ async function ownerOf(
   record: ConsoleSessionRecord,
 ): Promise<{ ownerId: string; arn: string; mfaOwner: MfaOwner } | undefined> {
   if (record.principal.kind === 'root')
-    return { ownerId: 'root', arn: rootArn(record.account), mfaOwner: { kind: 'root' } };
-  const user = await tx.get<UserRecord>('user', key.entity(record.account, record.principal.userName));
+    return { ownerId: ROOT_OWNER, arn: rootArn(record.account), mfaOwner: { kind: 'root' } };
+  const user = await tx.get(users, record.principal.id);
   return user ? { ownerId: user.id, arn: userArn(user), mfaOwner: { kind: 'user', user } } : undefined;
 }
 
@@ -189,7 +195,7 @@ export function registerSecurityKeys(server: FastifyInstance, ctx: ConsoleContex
       userID: new TextEncoder().encode(`${signed.record.account}/${owner.ownerId}`),
       attestationType: 'none',
       excludeCredentials: existing.map((k) => ({
-        id: k.credentialId,
+        id: k.id,
         ...(k.transports ? { transports: k.transports } : {}),
       })),
       authenticatorSelection: { residentKey: 'preferred', userVerification: 'preferred' },
@@ -302,7 +308,7 @@ export function registerSecurityKeys(server: FastifyInstance, ctx: ConsoleContex
     const options = await generateAuthenticationOptions({
       rpID: rpIdOf(request),
       allowCredentials: keys.map((k) => ({
-        id: k.credentialId,
+        id: k.id,
         ...(k.transports ? { transports: k.transports } : {}),
       })),
       userVerification: 'preferred',
@@ -325,12 +331,12 @@ export function registerSecurityKeys(server: FastifyInstance, ctx: ConsoleContex
       record.principal.kind === 'root'
         ? `root-mfa:${record.account}`
         : `user:${record.account}/${record.principal.userName.toLowerCase()}`;
-    const wait = Math.max(ctx.throttles.user.waitMs(throttleId), ctx.throttles.address.waitMs(request.ip));
+    const wait = await signInWaitMs(ctx.throttles, throttleId, request.ip);
     if (wait > 0) return jsonError(reply, 429, 'Too many failed sign-in attempts. Wait and try again.');
     const response = (jsonBody(request) as { response?: AuthenticationResponseJSON } | undefined)?.response;
     const challenge = await takeChallenge(ctx, record, 'authenticate');
     const keys = await securityKeysOf(ctx, record);
-    const stored = response && keys.find((k) => equalsConstantTime(k.credentialId, String(response.id)));
+    const stored = response && keys.find((k) => equalsConstantTime(k.id, String(response.id)));
     let ok = false;
     if (challenge && response && stored) {
       try {
@@ -340,7 +346,7 @@ export function registerSecurityKeys(server: FastifyInstance, ctx: ConsoleContex
           expectedOrigin: originOf(request),
           expectedRPID: rpIdOf(request),
           credential: {
-            id: stored.credentialId,
+            id: stored.id,
             publicKey: new Uint8Array(Buffer.from(stored.publicKey, 'base64url')),
             counter: stored.counter,
             ...(stored.transports ? { transports: stored.transports as never } : {}),
@@ -349,20 +355,24 @@ export function registerSecurityKeys(server: FastifyInstance, ctx: ConsoleContex
         });
         ok = verified.verified;
         if (ok) {
-          stored.counter = verified.authenticationInfo.newCounter;
-          stored.lastUsedAt = iso(ctx.iam.now());
-          await ctx.iam.store.write((tx) => tx.put('security-key', securityKeyKey(stored), stored));
+          const counter = verified.authenticationInfo.newCounter;
+          await ctx.iam.store.write(async (tx) => {
+            const current = await tx.get(securityKeys, stored.id);
+            if (!current) return;
+            current.counter = counter;
+            current.lastUsedAt = iso(ctx.iam.now());
+            await tx.update(securityKeys, current);
+          });
         }
       } catch {
         ok = false;
       }
     }
     if (!ok) {
-      ctx.throttles.user.fail(throttleId);
-      ctx.throttles.address.fail(request.ip);
+      await signInFailed(ctx.throttles, throttleId, request.ip);
       return jsonError(reply, 401, 'Your authentication information is incorrect. Please try again.');
     }
-    ctx.throttles.user.succeed(throttleId);
+    await ctx.throttles.user.succeed(throttleId);
     const stage = record.passwordChangeReason ? 'password-change' : 'active';
     const session = await createSession(
       ctx.iam,
@@ -404,7 +414,7 @@ export async function securityKeysSection(
               k.serialNumber ? html`<code>${k.serialNumber}</code>` : '',
               k.createdAt,
               k.lastUsedAt ?? 'Never',
-              buttonForm('/console/security-keys/remove', csrf, 'Remove', { credential: k.credentialId }),
+              buttonForm('/console/security-keys/remove', csrf, 'Remove', { credential: k.id }),
             ]),
           )
         : deniedBox(listAllowed)

@@ -14,9 +14,15 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { verifyPasswordOrDummy } from '../crypto/passwords.ts';
 import { checkMfaCode } from '../domain/iam/mfa-verify.ts';
-import { enabledDevicesOf } from '../domain/iam/mfa-common.ts';
-import { key } from '../domain/names.ts';
-import type { AccountRecord, UserRecord } from '../domain/records.ts';
+import type { UserRecord } from '../domain/records.ts';
+import {
+  codeDevicesOf,
+  recordPasswordUse,
+  securityKeyCount,
+  signInAccount,
+  signInUser,
+} from '../domain/console-signin.ts';
+import { sweepThrottles } from '../domain/throttles.ts';
 import {
   type ConsoleContext,
   callIam,
@@ -27,7 +33,7 @@ import {
 } from './context.ts';
 import { alertBox, csrfField, field, html, layout, type Html } from './html.ts';
 import { passwordExpired, passwordRules } from './password-policy.ts';
-import { throttledMessage } from './rate-limit.ts';
+import { signInFailed, signInWaitMs, throttledMessage } from './rate-limit.ts';
 import { WEBAUTHN_SCRIPTS, securityKeySignInForm, securityKeysOf } from './security-keys.ts';
 import {
   createSession,
@@ -35,11 +41,13 @@ import {
   iso,
   sweepExpiredSessions,
   endOtherSessions,
+  saveSession,
   PENDING_LIFETIME_MS,
   ABSOLUTE_LIFETIME_MS,
+  ROOT_PRINCIPAL,
   type ConsoleSessionRecord,
   type Principal,
-} from './sessions.ts';
+} from '../domain/console-sessions.ts';
 import {
   clearCookie,
   crossOrigin,
@@ -75,9 +83,8 @@ export function registerSignIn(server: FastifyInstance, ctx: ConsoleContext): vo
     const ip = request.ip;
     let userThrottleId: string;
     let storedHash: string | undefined;
-    let principal: Principal;
     let user: UserRecord | undefined;
-    const account = await ctx.iam.store.read((tx) => tx.get<AccountRecord>('account', accountId));
+    const account = await signInAccount(ctx.iam, accountId);
     if (!account) throw new Error('the account record is missing');
     const retry = (status: number, message: string) =>
       signInPage(request, reply, status, kind, message, {
@@ -90,7 +97,6 @@ export function registerSignIn(server: FastifyInstance, ctx: ConsoleContext): vo
       userThrottleId = `root:${email}`;
       storedHash =
         email !== '' && email === account.rootEmail.toLowerCase() ? account.rootPasswordHash : undefined;
-      principal = { kind: 'root' };
     } else {
       const typed = formText(form, 'account', 64).toLowerCase();
       const userName = formText(form, 'username', 64);
@@ -99,20 +105,21 @@ export function registerSignIn(server: FastifyInstance, ctx: ConsoleContext): vo
       userThrottleId = `user:${known ? accountId : typed}/${userName.toLowerCase()}`;
       user =
         known && /^[\w+=,.@-]{1,64}$/.test(userName)
-          ? await ctx.iam.store.read((tx) => tx.get<UserRecord>('user', key.entity(accountId, userName)))
+          ? await signInUser(ctx.iam, accountId, userName)
           : undefined;
       storedHash = user?.loginProfile?.passwordHash;
-      principal = { kind: 'user', userName: user?.name ?? userName };
     }
-    const wait = Math.max(ctx.throttles.user.waitMs(userThrottleId), ctx.throttles.address.waitMs(ip));
+    const wait = await signInWaitMs(ctx.throttles, userThrottleId, ip);
     if (wait > 0) return retry(429, throttledMessage(wait));
     const ok = await verifyPasswordOrDummy(storedHash, password);
     if (!ok) {
-      ctx.throttles.user.fail(userThrottleId);
-      ctx.throttles.address.fail(ip);
+      await signInFailed(ctx.throttles, userThrottleId, ip);
       return retry(401, SIGN_IN_FAILED);
     }
-    ctx.throttles.user.succeed(userThrottleId);
+    await ctx.throttles.user.succeed(userThrottleId);
+    // The password matched a stored hash: the root user's, or this user's (by id from now on).
+    const principal: Principal =
+      kind === 'root' ? ROOT_PRINCIPAL : { kind: 'user', id: user!.id, userName: user!.name };
 
     // The password is right: record its use, then decide the next step.
     const now = ctx.iam.now();
@@ -128,21 +135,12 @@ export function registerSignIn(server: FastifyInstance, ctx: ConsoleContext): vo
         changeReason = 'reset-required';
       }
     }
-    await recordPasswordUse(ctx, principal, iso(now));
-    const devices = await ctx.iam.store.read((tx) =>
-      enabledDevicesOf(
-        tx,
-        accountId,
-        principal.kind === 'root' ? { kind: 'root' } : { kind: 'user', user: user! },
-      ),
-    );
-    const keys = await ctx.iam.store.read(async (tx) =>
-      principal.kind === 'root'
-        ? tx.count('security-key', `${accountId}/root/`)
-        : tx.count('security-key', `${accountId}/${user!.id}/`),
-    );
+    await recordPasswordUse(ctx.iam, accountId, principal, iso(now));
+    const devices = await codeDevicesOf(ctx.iam, accountId, principal);
+    const keys = await securityKeyCount(ctx.iam, accountId, principal);
     const stage = devices.length + keys > 0 ? 'mfa' : changeReason ? 'password-change' : 'active';
     await sweepExpiredSessions(ctx.iam);
+    await sweepThrottles(ctx.iam);
     const previous = await currentSession(ctx, request, reply);
     if (previous) await deleteSession(ctx.iam, previous.record);
     const session = await createSession(ctx.iam, accountId, principal, stage, {
@@ -168,41 +166,31 @@ export function registerSignIn(server: FastifyInstance, ctx: ConsoleContext): vo
       principal.kind === 'root'
         ? `root-mfa:${record.account}`
         : `user:${record.account}/${principal.userName.toLowerCase()}`;
-    const wait = Math.max(
-      ctx.throttles.user.waitMs(userThrottleId),
-      ctx.throttles.address.waitMs(request.ip),
-    );
+    const wait = await signInWaitMs(ctx.throttles, userThrottleId, request.ip);
     if (wait > 0) return mfaPage(ctx, reply, record, 429, throttledMessage(wait));
-    const devices = await devicesOf(ctx, record);
+    const devices = await codeDevicesOf(ctx.iam, record.account, record.principal);
     const chosen = formText(form, 'serial', 2048);
     const serial = devices.find((d) => d === chosen) ?? devices[0];
     const code = formText(form, 'code', 16);
     const result = serial
-      ? await checkMfaCode(
-          ctx.iam,
-          record.account,
-          serial,
-          principal.kind === 'user' ? principal.userName : undefined,
-          code,
-        )
+      ? await checkMfaCode(ctx.iam, record.account, serial, principal.id, code)
       : ({ ok: false, reason: 'unknown-device' } as const);
     if (!result.ok) {
-      ctx.throttles.user.fail(userThrottleId);
-      ctx.throttles.address.fail(request.ip);
+      await signInFailed(ctx.throttles, userThrottleId, request.ip);
       record.mfaAttempts = (record.mfaAttempts ?? 0) + 1;
       if (record.mfaAttempts >= MAX_MFA_ATTEMPTS) {
         await deleteSession(ctx.iam, record);
         clearCookie(request, reply, sessionCookieName(request));
         return redirect(reply, '/console?notice=mfa-restart');
       }
-      await ctx.iam.store.write((tx) => tx.put('console-session', record.tokenHash, record));
+      await saveSession(ctx.iam, record);
       const message =
         result.reason === 'throttled'
           ? 'Too many invalid authentication codes for this MFA device. Wait before trying again.'
           : SIGN_IN_FAILED;
       return mfaPage(ctx, reply, record, 401, message);
     }
-    ctx.throttles.user.succeed(userThrottleId);
+    await ctx.throttles.user.succeed(userThrottleId);
     const stage = record.passwordChangeReason ? 'password-change' : 'active';
     const session = await createSession(
       ctx.iam,
@@ -319,17 +307,6 @@ export function signInPage(
   );
 }
 
-async function devicesOf(ctx: ConsoleContext, record: ConsoleSessionRecord): Promise<string[]> {
-  const principal = record.principal;
-  return ctx.iam.store.read(async (tx) => {
-    if (principal.kind === 'root')
-      return (await enabledDevicesOf(tx, record.account, { kind: 'root' })).map((d) => d.serialNumber);
-    const user = await tx.get<UserRecord>('user', key.entity(record.account, principal.userName));
-    if (!user) return [];
-    return (await enabledDevicesOf(tx, record.account, { kind: 'user', user })).map((d) => d.serialNumber);
-  });
-}
-
 async function mfaPage(
   ctx: ConsoleContext,
   reply: FastifyReply,
@@ -337,7 +314,7 @@ async function mfaPage(
   status: number,
   error?: string,
 ): Promise<FastifyReply> {
-  const devices = await devicesOf(ctx, record);
+  const devices = await codeDevicesOf(ctx.iam, record.account, record.principal);
   const keys = await securityKeysOf(ctx, record);
   const chooser =
     devices.length > 1
@@ -374,7 +351,7 @@ async function mfaPage(
 }
 
 async function brokenRules(ctx: ConsoleContext, password: string): Promise<string[]> {
-  const account = await ctx.iam.store.read((tx) => tx.get<AccountRecord>('account', ctx.accountId()));
+  const account = await signInAccount(ctx.iam, ctx.accountId());
   return account
     ? passwordRules(account)
         .filter((r) => !r.holds(password))
@@ -383,7 +360,7 @@ async function brokenRules(ctx: ConsoleContext, password: string): Promise<strin
 }
 
 export async function passwordPolicyList(ctx: ConsoleContext): Promise<Html> {
-  const account = await ctx.iam.store.read((tx) => tx.get<AccountRecord>('account', ctx.accountId()));
+  const account = await signInAccount(ctx.iam, ctx.accountId());
   const rules = account ? passwordRules(account) : [];
   return html`<section aria-labelledby="policy-heading" class="policy">
     <h2 id="policy-heading">Password requirements</h2>
@@ -431,17 +408,4 @@ function setSessionCookie(request: FastifyRequest, reply: FastifyReply, token: s
   // A session cookie for the browser's lifetime, bounded by the server-side lifetimes.
   const maxAge = Math.floor((stage === 'active' ? ABSOLUTE_LIFETIME_MS : PENDING_LIFETIME_MS) / 1000);
   setCookie(request, reply, sessionCookieName(request), token, { sameSite: 'Lax', maxAgeSeconds: maxAge });
-}
-
-async function recordPasswordUse(ctx: ConsoleContext, principal: Principal, now: string): Promise<void> {
-  const account = ctx.accountId();
-  await ctx.iam.store.write(async (tx) => {
-    if (principal.kind === 'root') {
-      const record = await tx.get<AccountRecord>('account', account);
-      if (record) await tx.put('account', account, { ...record, rootPasswordLastUsed: now });
-      return;
-    }
-    const user = await tx.get<UserRecord>('user', key.entity(account, principal.userName));
-    if (user) await tx.put('user', key.entity(account, user.name), { ...user, passwordLastUsed: now });
-  });
 }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { crossOrigin, readCookies, sessionCookieName, setCookie } from './web.ts';
-import { Throttle, throttledMessage } from './rate-limit.ts';
+import { throttledMessage } from './rate-limit.ts';
 
 function fakeRequest(protocol: 'http' | 'https', headers: Record<string, string> = {}): FastifyRequest {
   return { protocol, headers } as unknown as FastifyRequest;
@@ -55,29 +55,8 @@ test('a POST whose Origin names another host is cross-origin; a missing Origin i
   assert.equal(crossOrigin(fakeRequest('http', { host: 'h:1' })), false);
 });
 
-test('the throttle: free failures, then a back-off doubling to 15 minutes; success clears it', () => {
-  let now = 0;
-  const throttle = new Throttle(2, () => now);
-  throttle.fail('u');
-  assert.equal(throttle.waitMs('u'), 0);
-  throttle.fail('u');
-  assert.equal(throttle.waitMs('u'), 60_000);
-  now += 60_000;
-  throttle.fail('u');
-  assert.equal(throttle.waitMs('u'), 120_000);
-  for (let i = 0; i < 10; i++) throttle.fail('u');
-  assert.equal(throttle.waitMs('u'), 15 * 60_000);
-  throttle.succeed('u');
-  assert.equal(throttle.waitMs('u'), 0);
+// The throttle itself (store-backed, shared by every node) is tested in src/domain/throttles.test.ts.
+test('the sign-in page says how long to wait, in whole minutes rounded up', () => {
   assert.equal(throttledMessage(61_000), 'Too many failed sign-in attempts. Wait 2 minutes and try again.');
   assert.equal(throttledMessage(1_000), 'Too many failed sign-in attempts. Wait 1 minute and try again.');
-});
-
-test('failures are forgotten after an hour without one', () => {
-  let now = 0;
-  const throttle = new Throttle(1, () => now);
-  throttle.fail('a');
-  assert.ok(throttle.waitMs('a') > 0);
-  now += 60 * 60_000 + 1;
-  assert.equal(throttle.waitMs('a'), 0);
 });

@@ -46,6 +46,11 @@ export function newUniqueId(prefix: string): string {
   return prefix + randomString(UPPER_ALNUM, 17);
 }
 
+/** An internal row id for records AWS gives no id of their own (MFA devices). */
+export function newInternalId(): string {
+  return randomUUID();
+}
+
 /** A request ID in UUID version 4 form, as AWS returns in RequestId. */
 export function newRequestId(): string {
   // randomUUID draws from a buffered CSPRNG pool: one per request without a syscall each time.

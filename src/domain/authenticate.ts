@@ -1,11 +1,16 @@
 // From the access key id of a signed request to the Caller: the signing secret for SigV4 (opened
 // from its sealed form only here), the key's or session's validity, and the principal behind it.
 // Use of a long-term key is recorded for GetAccessKeyLastUsed and the credential report.
+//
+// A request's account is known from its key id (a key belongs to one account for good), so the
+// node's memory of that account is refreshed against the store before anything remembered is
+// used: a key deactivated or a policy changed through another node counts on the next request.
 import type { Iam } from './iam.ts';
 import type { StoreTx } from './store.ts';
-import type { AccessKeyRecord, UserRecord } from './records.ts';
+import type { AccessKeyRecord } from './records.ts';
 import type { Caller } from './caller.ts';
-import { key, rootArn } from './names.ts';
+import { rootArn } from './names.ts';
+import { accessKeys, lastUsed, stsSessions, users } from './tables.ts';
 import { userArn } from './iam/users.ts';
 import type { ContextValue } from '../policy/index.ts';
 import { sessionTokenMatches } from '../crypto/session-tokens.ts';
@@ -43,7 +48,10 @@ export async function lookupSigningKey(
   accessKeyId: string,
   sessionToken: string | undefined,
 ): Promise<SigningLookup> {
-  const found = await findSigningKey(iam, accessKeyId);
+  const account = await accountOfKey(iam, accessKeyId);
+  if (account === undefined) return accessKeyId.startsWith('ASIA') ? { error: INVALID_TOKEN } : null;
+  await iam.refresh(account);
+  const found = await findSigningKey(iam, account, accessKeyId);
   if (!found) return accessKeyId.startsWith('ASIA') ? { error: INVALID_TOKEN } : null;
   if (found.signing.kind === 'session') {
     const session = found.signing.record;
@@ -63,15 +71,15 @@ type FoundKey = { secretAccessKey: string; signing: Signing } | null;
  * so the answer is remembered until the next write transaction (iam.readRemembered), which makes
  * a deactivated or deleted key fail on the very next request all the same.
  */
-function findSigningKey(iam: Iam, accessKeyId: string): Promise<FoundKey> {
-  return iam.readRemembered(`signing-key\u0000${accessKeyId}`, async (tx): Promise<FoundKey> => {
+function findSigningKey(iam: Iam, account: string, accessKeyId: string): Promise<FoundKey> {
+  return iam.readRemembered(account, `signing-key\u0000${accessKeyId}`, async (tx): Promise<FoundKey> => {
     if (accessKeyId.startsWith('ASIA')) {
-      const session = await tx.get<SessionRecord>('session', accessKeyId);
+      const session = await tx.get(stsSessions, accessKeyId);
       if (!session) return null;
       const secretAccessKey = iam.sealer.open(session.sealedSecret, `session:${session.accessKeyId}`);
       return { secretAccessKey, signing: { kind: 'session', record: session } };
     }
-    const record = await tx.get<AccessKeyRecord>('access-key', accessKeyId);
+    const record = await tx.get(accessKeys, accessKeyId);
     if (!record) return null;
     return {
       secretAccessKey: iam.sealer.open(record.sealedSecret, `access-key:${record.id}`),
@@ -80,7 +88,28 @@ function findSigningKey(iam: Iam, accessKeyId: string): Promise<FoundKey> {
   });
 }
 
-/** The caller behind a verified signature; null if its user or role vanished meanwhile. */
+/** The accounts of the key ids seen: a fact that never changes, kept per Iam (bounded). */
+const keyAccounts = new WeakMap<Iam, Map<string, string>>();
+const KEY_ACCOUNTS_LIMIT = 100_000;
+
+/** The account an access key id (long-term or temporary) belongs to, if it exists. */
+async function accountOfKey(iam: Iam, accessKeyId: string): Promise<string | undefined> {
+  let known = keyAccounts.get(iam);
+  if (!known) keyAccounts.set(iam, (known = new Map()));
+  const account = known.get(accessKeyId);
+  if (account !== undefined) return account;
+  const found = await iam.store.read(async (tx) =>
+    accessKeyId.startsWith('ASIA')
+      ? (await tx.get(stsSessions, accessKeyId))?.account
+      : (await tx.get(accessKeys, accessKeyId))?.account,
+  );
+  if (found === undefined) return undefined;
+  if (known.size >= KEY_ACCOUNTS_LIMIT) known.clear();
+  known.set(accessKeyId, found);
+  return found;
+}
+
+/** The caller behind a verified signature; null if its user vanished meanwhile. */
 export async function callerFor(
   iam: Iam,
   signing: Signing,
@@ -88,7 +117,8 @@ export async function callerFor(
 ): Promise<Caller | null> {
   const id = signing.kind === 'key' ? signing.record.id : signing.record.accessKeyId;
   // Who signs does not change between writes: the principal is remembered, the context is not.
-  const principal = await iam.readRemembered(`caller\u0000${id}`, (tx) => principalOf(tx, signing));
+  const account = signing.record.account;
+  const principal = await iam.readRemembered(account, `caller\u0000${id}`, (tx) => principalOf(tx, signing));
   if (!principal) return null;
   // Written out rather than spread: one object shape for every caller keeps V8's access fast.
   return {
@@ -109,9 +139,9 @@ async function principalOf(tx: StoreTx, signing: Signing): Promise<Principal | n
   if (signing.kind === 'key') {
     const record = signing.record;
     const base = { account: record.account, accessKeyId: record.id };
-    if (record.userName === undefined)
+    if (record.userId === undefined)
       return { ...base, type: 'root', arn: rootArn(record.account), userId: record.account };
-    const user = await tx.get<UserRecord>('user', key.entity(record.account, record.userName));
+    const user = await tx.get(users, record.userId);
     return user ? { ...base, type: 'user', arn: userArn(user), userName: user.name, userId: user.id } : null;
   }
   const session = signing.record;
@@ -134,9 +164,10 @@ async function principalOf(tx: StoreTx, signing: Signing): Promise<Principal | n
       };
     case 'session-token':
     case 'console': {
-      if (session.userName === undefined)
+      if (session.principalId === undefined)
         return { ...base, type: 'root', arn: rootArn(session.account), userId: session.account };
-      const user = await tx.get<UserRecord>('user', key.entity(session.account, session.userName));
+      // The user the session was issued to, by id: a re-created user of the same name is not it.
+      const user = await tx.get(users, session.principalId);
       return user
         ? { ...base, type: 'user', arn: userArn(user), userName: user.name, userId: user.id }
         : null;
@@ -144,8 +175,14 @@ async function principalOf(tx: StoreTx, signing: Signing): Promise<Principal | n
   }
 }
 
-/** AWS records a key's use at coarse granularity; so do we, to keep reads free of writes. */
+/**
+ * AWS records a key's use at coarse granularity; so do we, so that use is not a write per
+ * request: a node writes a key's last use when its region or service changes, or when the last
+ * write it made is 15 minutes old. (Each node keeps its own memory of what it wrote.)
+ */
 const LAST_USED_GRANULARITY_MS = 15 * 60 * 1000;
+const LAST_USED_MEMORY_LIMIT = 100_000;
+const lastWritten = new WeakMap<Iam, Map<string, { at: number; region: string; service: string }>>();
 
 export async function recordAccessKeyUse(
   iam: Iam,
@@ -154,21 +191,28 @@ export async function recordAccessKeyUse(
   service: string,
 ): Promise<void> {
   if (signing.kind !== 'key') return;
-  const record = signing.record;
+  const record: AccessKeyRecord = signing.record;
   const now = iam.now();
-  const last = record.lastUsed;
+  let written = lastWritten.get(iam);
+  if (!written) lastWritten.set(iam, (written = new Map()));
+  const last = written.get(record.id);
   if (
     last &&
     last.region === region &&
     last.service === service &&
-    now.getTime() - Date.parse(last.date) < LAST_USED_GRANULARITY_MS
+    now.getTime() - last.at < LAST_USED_GRANULARITY_MS
   ) {
     return;
   }
-  await iam.store.write(async (tx) => {
-    const current = await tx.get<AccessKeyRecord>('access-key', record.id);
-    if (!current) return;
-    current.lastUsed = { date: now.toISOString().replace(/\.\d{3}Z$/, 'Z'), region, service };
-    await tx.put('access-key', record.id, current);
-  });
+  if (written.size >= LAST_USED_MEMORY_LIMIT) written.clear();
+  written.set(record.id, { at: now.getTime(), region, service });
+  await iam.store.write((tx) =>
+    tx.put(lastUsed, {
+      id: record.id,
+      account: record.account,
+      date: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      region,
+      service,
+    }),
+  );
 }

@@ -12,11 +12,13 @@ import {
 import type { Caller } from './caller.ts';
 import type { Iam } from './iam.ts';
 import type { StoreTx } from './store.ts';
-import type { GroupRecord, PolicyHolder, RoleRecord, Tag, UserRecord } from './records.ts';
+import type { GroupRecord, RoleRecord, Tag, UserRecord } from './records.ts';
 import type { SessionRecord } from './sts/sessions.ts';
 import { IamError } from './errors.ts';
-import { key } from './names.ts';
 import { loadManagedPolicyDocument } from './policy-documents.ts';
+import { roles, users } from './tables.ts';
+import { groupsOfUser } from './iam/groups.ts';
+import { attachmentsOf } from './iam/managed-policies-attachments.ts';
 
 export interface AuthorizationRequest {
   /** "iam:CreateUser" as AWS spells it. */
@@ -108,7 +110,9 @@ const ROOT_ALLOWED: EvaluationResult = Object.freeze({
 export function loadCallerPolicies(iam: Iam, tx: StoreTx, caller: Caller): Promise<CallerPolicies> {
   if (caller.accessKeyId === undefined) return readCallerPolicies(iam, tx, caller);
   const rememberAs = `caller-policies\u0000${caller.type}\u0000${caller.accessKeyId}\u0000${caller.arn}\u0000${caller.userId}`;
-  return iam.remember(tx, rememberAs, async () => freezePolicies(await readCallerPolicies(iam, tx, caller)));
+  return iam.remember(tx, caller.account, rememberAs, async () =>
+    freezePolicies(await readCallerPolicies(iam, tx, caller)),
+  );
 }
 
 function freezePolicies(policies: CallerPolicies): CallerPolicies {
@@ -135,8 +139,8 @@ async function readCallerPolicies(iam: Iam, tx: StoreTx, caller: Caller): Promis
   const sessionPolicies = session && (await loadSessionPolicies(iam, tx, caller.account, session));
   const sessionContext = session ? sessionContextKeys(session) : {};
   if (caller.type === 'assumed-role') {
-    const role =
-      session?.role && (await tx.get<RoleRecord>('role', key.entity(caller.account, session.role.name)));
+    // The role the session was issued for, by id: a role re-created under its name is another role.
+    const role: RoleRecord | undefined = session?.role && (await tx.get(roles, session.role.id));
     const identity: CompiledPolicy[] = [];
     if (role) await addHolderPolicies(iam, tx, caller.account, role, `role/${role.name}`, identity);
     const tags = mergeSessionTags(role?.tags ?? [], session?.tags ?? []);
@@ -151,6 +155,7 @@ async function readCallerPolicies(iam: Iam, tx: StoreTx, caller: Caller): Promis
         account: caller.account,
         type: 'assumed-role',
         roleArn: session?.role?.arn,
+        uniqueId: session?.role?.id,
       },
       principalContext: {
         'aws:userid': caller.userId,
@@ -187,13 +192,14 @@ async function readCallerPolicies(iam: Iam, tx: StoreTx, caller: Caller): Promis
       },
     };
   }
-  const user = await tx.get<UserRecord>('user', key.entity(caller.account, caller.userName ?? ''));
+  // The IAM user behind the caller, by id (a federated user's is the session's principal).
+  const userId = caller.type === 'federated-user' ? session?.principalId : caller.userId;
+  const user: UserRecord | undefined = userId === undefined ? undefined : await tx.get(users, userId);
   const identity: CompiledPolicy[] = [];
   if (user) {
     await addHolderPolicies(iam, tx, caller.account, user, `user/${user.name}`, identity);
-    for (const groupName of user.groups) {
-      const group = await tx.get<GroupRecord>('group', key.entity(caller.account, groupName));
-      if (group) await addHolderPolicies(iam, tx, caller.account, group, `group/${group.name}`, identity);
+    for (const group of await groupsOfUser(tx, user)) {
+      await addHolderPolicies(iam, tx, caller.account, group, `group/${group.name}`, identity);
     }
   }
   const boundary = user?.permissionsBoundary
@@ -212,7 +218,7 @@ async function readCallerPolicies(iam: Iam, tx: StoreTx, caller: Caller): Promis
     identity,
     boundary,
     session: undefined,
-    principal: { arn: caller.arn, account: caller.account, type: 'user' },
+    principal: { arn: caller.arn, account: caller.account, type: 'user', uniqueId: user?.id },
     principalContext: {
       'aws:username': user?.name ?? caller.userName ?? '',
       'aws:userid': caller.userId,
@@ -293,11 +299,11 @@ async function addHolderPolicies(
   iam: Iam,
   tx: StoreTx,
   account: string,
-  holder: PolicyHolder,
+  holder: UserRecord | GroupRecord | RoleRecord,
   holderId: string,
   into: CompiledPolicy[],
 ): Promise<void> {
-  for (const arn of holder.attachedPolicies) {
+  for (const { policyArn: arn } of await attachmentsOf(tx, holder.id)) {
     const document = await loadManagedPolicyDocument(iam, tx, account, arn);
     if (document) into.push(iam.compile(document, 'identity', arn));
   }

@@ -4,7 +4,9 @@
 import { hashPassword } from '../crypto/passwords.ts';
 import { newAccessKeyId, newAccountId, newSecretAccessKey, newSecretToken } from '../crypto/ids.ts';
 import type { Iam } from './iam.ts';
+import type { StoreTx } from './store.ts';
 import type { AccessKeyRecord, AccountRecord } from './records.ts';
+import { accessKeys, accounts } from './tables.ts';
 
 export interface BootstrapSettings {
   readonly accountId?: string;
@@ -25,11 +27,8 @@ export interface BootstrapResult {
 }
 
 export async function bootstrap(iam: Iam, settings: BootstrapSettings): Promise<BootstrapResult> {
-  const existing = await iam.store.read((tx) => tx.list<AccountRecord>('account', { limit: 1 }));
-  if (existing.length > 0) {
-    const account = existing[0]!.value;
-    return { created: false, accountId: account.id, rootEmail: account.rootEmail };
-  }
+  const existing = await iam.store.read(oldestAccount);
+  if (existing) return { created: false, accountId: existing.id, rootEmail: existing.rootEmail };
   const accountId = settings.accountId ?? newAccountId();
   const rootEmail = settings.rootEmail ?? 'root@portcullis.local';
   const rootPassword = settings.rootPassword ?? newSecretToken(18);
@@ -40,18 +39,33 @@ export async function bootstrap(iam: Iam, settings: BootstrapSettings): Promise<
     .toISOString()
     .replace(/\.\d{3}Z$/, 'Z');
   const rootPasswordHash = await hashPassword(rootPassword);
-  await iam.store.write(async (tx) => {
+  // Looked for again inside the write: several nodes starting together on an empty database
+  // create one account between them.
+  const raced = await iam.store.write(async (tx) => {
+    const first = await oldestAccount(tx);
+    if (first) return first;
     const account: AccountRecord = { id: accountId, rootEmail, rootPasswordHash, createdAt };
-    await tx.put('account', accountId, account);
+    await tx.insert(accounts, account);
     const key: AccessKeyRecord = {
       account: accountId,
-      userName: undefined,
       id: rootAccessKeyId,
       sealedSecret: iam.sealer.seal(rootSecretAccessKey, `access-key:${rootAccessKeyId}`),
       status: 'Active',
       createdAt,
+      position: 1,
     };
-    await tx.put('access-key', rootAccessKeyId, key);
+    await tx.insert(accessKeys, key);
+    return undefined;
   });
+  if (raced) return { created: false, accountId: raced.id, rootEmail: raced.rootEmail };
   return { created: true, accountId, rootEmail, rootPassword, rootAccessKeyId, rootSecretAccessKey };
+}
+
+/** The account a server starts with: the first one created. */
+async function oldestAccount(tx: StoreTx): Promise<AccountRecord | undefined> {
+  const all = await tx.list(accounts, {});
+  return all.reduce<AccountRecord | undefined>(
+    (a, b) => (a && a.createdAt <= b.createdAt ? a : b),
+    undefined,
+  );
 }

@@ -1,4 +1,5 @@
 // Console sessions: who is signed in, how far the sign-in has got, and the Caller the domain sees.
+// Kept in the store (console_sessions), so any node of a deployment serves any session.
 //
 // Security properties:
 // - the cookie holds 32 random bytes (base64url); the store keeps only their SHA-256, so a copy of
@@ -9,17 +10,18 @@
 //   sign-in (absolute) or after 1 hour without a request (idle); a sign-in waiting for its MFA code
 //   or its password change ends after 10 minutes; sign-out deletes the session;
 // - every session has its own CSRF token (32 random bytes), compared in constant time;
-// - a session of an IAM user that has been deleted, or whose password was removed, ends.
+// - a session names its IAM user by id: it ends when that user is deleted or loses its password,
+//   even if a user of the same name exists again.
 import { hashSessionToken } from '../crypto/session-tokens.ts';
 import { newSecretToken } from '../crypto/ids.ts';
 import { equalsConstantTime } from '../crypto/constant-time.ts';
-import type { Caller } from '../domain/caller.ts';
-import { timeContext } from '../domain/caller.ts';
-import type { Iam } from '../domain/iam.ts';
-import { key, rootArn } from '../domain/names.ts';
-import type { UserRecord } from '../domain/records.ts';
-import type { SessionRecord } from '../domain/sts/sessions.ts';
-import { userArn } from '../domain/iam/users.ts';
+import type { Caller } from './caller.ts';
+import type { Iam } from './iam.ts';
+import { rootArn } from './names.ts';
+import { ROOT_OWNER } from './records.ts';
+import type { SessionRecord } from './sts/sessions.ts';
+import { userArn } from './iam/users.ts';
+import { consoleSessions, stsSessions, users } from './tables.ts';
 import type { ContextValue } from '../policy/index.ts';
 
 export const ABSOLUTE_LIFETIME_MS = 12 * 60 * 60 * 1000;
@@ -30,10 +32,16 @@ const TOUCH_INTERVAL_MS = 60 * 1000;
 
 export type Stage = 'mfa' | 'password-change' | 'active';
 
-export type Principal = { readonly kind: 'root' } | { readonly kind: 'user'; readonly userName: string };
+/** Who signs in: the root user, or an IAM user by id (and the name it had, for display). */
+export type Principal =
+  | { readonly kind: 'root'; readonly id: typeof ROOT_OWNER }
+  | { readonly kind: 'user'; readonly id: string; readonly userName: string };
+
+export const ROOT_PRINCIPAL: Principal = { kind: 'root', id: ROOT_OWNER };
 
 export interface ConsoleSessionRecord {
-  readonly tokenHash: string;
+  /** The SHA-256 of the cookie's token. */
+  readonly id: string;
   readonly account: string;
   readonly principal: Principal;
   stage: Stage;
@@ -70,7 +78,7 @@ export async function createSession(
   const now = iam.now();
   const lifetime = stage === 'active' ? ABSOLUTE_LIFETIME_MS : PENDING_LIFETIME_MS;
   const record: ConsoleSessionRecord = {
-    tokenHash: hashSessionToken(token),
+    id: hashSessionToken(token),
     account,
     principal,
     stage,
@@ -81,8 +89,8 @@ export async function createSession(
     ...carry,
   };
   await iam.store.write(async (tx) => {
-    if (replaces) await tx.delete('console-session', replaces.tokenHash);
-    await tx.put('console-session', record.tokenHash, record);
+    if (replaces) await tx.delete(consoleSessions, replaces.id);
+    await tx.insert(consoleSessions, record);
   });
   return { token, record };
 }
@@ -93,9 +101,10 @@ export async function loadSession(
   token: string | undefined,
 ): Promise<ConsoleSessionRecord | undefined> {
   if (!token || token.length > 200) return undefined;
-  const tokenHash = hashSessionToken(token);
-  const record = await iam.store.read((tx) => tx.get<ConsoleSessionRecord>('console-session', tokenHash));
+  const record = await iam.store.read((tx) => tx.get(consoleSessions, hashSessionToken(token)));
   if (!record) return undefined;
+  // What this node remembers of the account is brought up to date before the request uses it.
+  await iam.refresh(record.account);
   const now = iam.now().getTime();
   const idleLimit = record.stage === 'active' ? IDLE_LIFETIME_MS : PENDING_LIFETIME_MS;
   if (now >= Date.parse(record.expiresAt) || now >= Date.parse(record.lastSeenAt) + idleLimit) {
@@ -109,76 +118,47 @@ export async function loadSession(
   return record;
 }
 
-let sweepCursor: string | undefined;
 const SWEEP_BATCH = 100;
 
 /**
- * Deletes expired sessions, a batch at a time, walking the store from where the last sweep ended
- * (called at each sign-in, so abandoned sessions do not pile up).
+ * Deletes console sessions and STS sessions past their absolute expiry, the oldest first, a batch
+ * at a time (called at each sign-in and issue, so abandoned sessions do not pile up). Sessions
+ * that ended by idling are deleted when they are next presented.
  */
 export async function sweepExpiredSessions(iam: Iam): Promise<void> {
-  const now = iam.now().getTime();
+  const now = iam.now().toISOString();
   await iam.store.write(async (tx) => {
-    const batch = await tx.list<ConsoleSessionRecord>('console-session', {
-      after: sweepCursor,
-      limit: SWEEP_BATCH,
-    });
-    sweepCursor = batch.length === SWEEP_BATCH ? batch[batch.length - 1]!.key : undefined;
-    for (const { key: entryKey, value } of batch) {
-      const idleLimit = value.stage === 'active' ? IDLE_LIFETIME_MS : PENDING_LIFETIME_MS;
-      if (now >= Date.parse(value.expiresAt) || now >= Date.parse(value.lastSeenAt) + idleLimit) {
-        await tx.delete('console-session', entryKey);
-      }
+    const oldest = { orderBy: 'expires_at', limit: SWEEP_BATCH };
+    for (const session of await tx.list(consoleSessions, oldest)) {
+      if (session.expiresAt <= now) await tx.delete(consoleSessions, session.id);
+    }
+    for (const session of await tx.list(stsSessions, oldest)) {
+      if (session.expiresAt <= now) await tx.delete(stsSessions, session.accessKeyId);
     }
   });
 }
 
 /** Ends every other console session of the same principal (after a password change). */
 export async function endOtherSessions(iam: Iam, keep: ConsoleSessionRecord): Promise<void> {
-  const same = (other: ConsoleSessionRecord) =>
-    other.account === keep.account &&
-    other.principal.kind === keep.principal.kind &&
-    (other.principal.kind === 'root' ||
-      (keep.principal.kind === 'user' &&
-        other.principal.userName.toLowerCase() === keep.principal.userName.toLowerCase()));
   await iam.store.write(async (tx) => {
-    let after: string | undefined;
-    for (;;) {
-      const batch = await tx.list<ConsoleSessionRecord>('console-session', { after, limit: 500 });
-      for (const { key: entryKey, value } of batch) {
-        if (entryKey !== keep.tokenHash && same(value)) await tx.delete('console-session', entryKey);
-      }
-      if (batch.length < 500) return;
-      after = batch[batch.length - 1]!.key;
-    }
+    const same = await tx.list(consoleSessions, {
+      where: { account: keep.account, principal_id: keep.principal.id },
+    });
+    for (const other of same) if (other.id !== keep.id) await tx.delete(consoleSessions, other.id);
   });
 }
 
+/** Saves what a step of the session changed (its state, not its identity). */
 export async function saveSession(iam: Iam, record: ConsoleSessionRecord): Promise<void> {
-  await iam.store.write((tx) => tx.put('console-session', record.tokenHash, record));
+  await iam.store.write((tx) => tx.put(consoleSessions, record));
 }
 
 export async function deleteSession(iam: Iam, record: ConsoleSessionRecord): Promise<void> {
-  await iam.store.write((tx) => tx.delete('console-session', record.tokenHash));
+  await iam.store.write((tx) => tx.delete(consoleSessions, record.id));
 }
 
 export function csrfMatches(record: { csrf: string }, submitted: string | null | undefined): boolean {
   return typeof submitted === 'string' && equalsConstantTime(record.csrf, submitted);
-}
-
-/** What the wire knows about a console request: AWS's request-level context keys. */
-export function consoleRequestContext(
-  now: Date,
-  request: { ip: string; secure: boolean; userAgent: string | undefined },
-): Record<string, ContextValue> {
-  return {
-    ...timeContext(now),
-    'aws:SourceIp': request.ip,
-    'aws:SecureTransport': request.secure,
-    // IAM is a global service; AWS reports its console requests in us-east-1.
-    'aws:RequestedRegion': 'us-east-1',
-    ...(request.userAgent ? { 'aws:UserAgent': request.userAgent } : {}),
-  };
 }
 
 /**
@@ -192,14 +172,16 @@ export async function callerFor(
   requestContext: Record<string, ContextValue>,
 ): Promise<Caller | undefined> {
   const session: SessionRecord = {
-    accessKeyId: `console:${record.tokenHash.slice(0, 16)}`,
+    accessKeyId: `console:${record.id.slice(0, 16)}`,
     account: record.account,
     type: 'console',
     sealedSecret: '',
-    tokenHash: record.tokenHash,
+    tokenHash: record.id,
     issuedAt: record.issuedAt,
     expiresAt: record.expiresAt,
-    ...(record.principal.kind === 'user' ? { userName: record.principal.userName } : {}),
+    ...(record.principal.kind === 'user'
+      ? { principalId: record.principal.id, userName: record.principal.userName }
+      : {}),
     ...(record.mfaAuthenticatedAt ? { mfaAuthenticatedAt: record.mfaAuthenticatedAt } : {}),
     policyArns: [],
     tags: [],
@@ -216,8 +198,8 @@ export async function callerFor(
       requestContext,
     };
   }
-  const userName = record.principal.userName;
-  const user = await iam.store.read((tx) => tx.get<UserRecord>('user', key.entity(record.account, userName)));
+  const userId = record.principal.id;
+  const user = await iam.store.read((tx) => tx.get(users, userId));
   if (!user || !user.loginProfile) return undefined;
   return {
     account: record.account,

@@ -1,8 +1,16 @@
 // The domain's dependencies and shared caches, built once by app.ts and handed to every operation.
+//
+// What repeats from one request to the next (a key's record and opened secret, the caller's
+// principal and effective policies, the records authorization reads) is remembered per account,
+// from read transactions only, and kept while the account's revision in the store stays where it
+// was. Every request starts with `refresh(account)`, which reads that revision: a change written
+// through any node — this one or another on the same database — is seen by the next request.
+// A write committed here forgets the accounts it changed at once.
 import { parsePolicy, type CompiledPolicy, type PolicyKind } from '../policy/index.ts';
 import type { Sealer } from '../crypto/sealing.ts';
-import type { Kind, Store, StoreTx } from './store.ts';
+import { StoreConflict, type AnyTable, type Store, type StoreTx, type Table, type Where } from './store.ts';
 import { IamError } from './errors.ts';
+import { policies, roles, groups, users } from './tables.ts';
 
 /** An AWS managed policy (arn:aws:iam::aws:policy/...), read-only and the same in every account. */
 export interface AwsManagedPolicy {
@@ -31,24 +39,31 @@ export interface Iam {
   /** Compiles a stored policy document, reusing the compiled form for the same text. */
   compile(text: string, kind: PolicyKind, id: string): CompiledPolicy;
   /**
-   * What `compute` gives for `key`, remembered until the next write transaction (which lets hot
-   * paths skip repeating what they derived: authenticate.ts, authorize.ts), when `tx` is a read
-   * transaction (in a write transaction it is computed afresh: the write may change it, or roll
-   * back). The value is shared by every later reader: it must not be changed.
+   * Brings what this node remembers of the account up to the store's revision: call it when a
+   * request's account becomes known, before anything remembered of it is used.
    */
-  remember<T>(tx: StoreTx, key: string, compute: () => Promise<T>): Promise<T>;
+  refresh(account: string): Promise<void>;
   /**
-   * What a read transaction running `work` gives, remembered under `key` until the next write:
-   * while nothing was written since, the answer comes without a transaction at all. The value is
-   * shared by every later reader: it must not be changed.
+   * What `compute` gives for `key`, remembered for the account until its revision moves, when
+   * `tx` is a read transaction (in a write transaction it is computed afresh: the write may change
+   * it, or roll back). The value is shared by every later reader: it must not be changed.
    */
-  readRemembered<T>(key: string, work: (tx: StoreTx) => Promise<T>): Promise<T>;
+  remember<T>(tx: StoreTx, account: string, key: string, compute: () => Promise<T>): Promise<T>;
+  /**
+   * What a read transaction running `work` gives, remembered as `remember` does: while the
+   * account's revision stays, the answer comes without a transaction at all.
+   */
+  readRemembered<T>(account: string, key: string, work: (tx: StoreTx) => Promise<T>): Promise<T>;
 }
 
 const COMPILED_LIMIT = 10_000;
-const RECORDS_LIMIT = 50_000;
-/** The records every authorization reads: a caller's user, groups, role and managed policies. */
-const REMEMBERED_KINDS: ReadonlySet<Kind> = new Set<Kind>(['user', 'group', 'role', 'policy']);
+const REMEMBERED_LIMIT = 50_000;
+/** The tables every authorization reads: a caller's user, groups, role and managed policies. */
+const REMEMBERED_TABLES: ReadonlySet<AnyTable> = new Set<AnyTable>([users, groups, roles, policies]);
+
+/** AWS's text for ConcurrentModification (IAM API reference, ConcurrentModificationException). */
+const CONCURRENT_MODIFICATION =
+  'The request was rejected because multiple requests to change this object were submitted simultaneously. Wait a few minutes and submit your request again.';
 
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {
@@ -58,84 +73,153 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-export function createIam(deps: Omit<Iam, 'compile' | 'remember' | 'readRemembered'>): Iam {
-  // Keyed by kind and id; the text is compared rather than hashed into the key, so that a lookup
-  // allocates nothing. A changed document (a new default version) replaces the entry.
+/** What this node knows of an account: the revision its memories belong to. */
+interface AccountState {
+  /** Memories are valid while they carry the current epoch. */
+  epoch: object;
+  /** The store's revision the memories reflect (undefined: not read since the last forgetting). */
+  revision: number | undefined;
+  /** The tick at which the account was last forgotten. */
+  forgottenAt: number;
+}
+
+interface Memory {
+  readonly epoch: object;
+  readonly value: unknown;
+}
+
+export function createIam(deps: Omit<Iam, 'compile' | 'remember' | 'readRemembered' | 'refresh'>): Iam {
   const compiled = new Map<string, { text: string; policy: CompiledPolicy }>();
-  let generation = 0;
-  // The generation moves inside the write, before its commit: nothing can run between the two
-  // (the store runs one transaction at a time), so no reader remembers what a write replaced.
-  // Records read in read transactions, and what was derived from them (remember), are kept until
-  // the next write; records frozen so that no reader can change what the next one sees (a write
-  // transaction always reads the store itself).
-  const records = new Map<string, unknown>();
-  const derived = new Map<string, unknown>();
-  let recordsAt = generation;
-  const forget = () => {
-    if (recordsAt !== generation) {
-      records.clear();
-      derived.clear();
-      recordsAt = generation;
+
+  // A tick counts forgettings. A read transaction notes the tick it began at; what it read may
+  // be remembered only if its account was not forgotten since (a write that committed while it
+  // ran may have changed what it saw).
+  let tick = 0;
+  let everythingForgottenAt = 0;
+  const states = new Map<string, AccountState>();
+  const memories = new Map<string, Memory>();
+  const stateOf = (account: string): AccountState => {
+    let state = states.get(account);
+    if (!state) states.set(account, (state = { epoch: {}, revision: undefined, forgottenAt: 0 }));
+    return state;
+  };
+  const forget = (account: string): AccountState => {
+    const state = stateOf(account);
+    state.epoch = {};
+    state.revision = undefined;
+    state.forgottenAt = ++tick;
+    return state;
+  };
+  const recall = (key: string, account: string): Memory | undefined => {
+    const memory = memories.get(key);
+    if (memory && memory.epoch !== stateOf(account).epoch) {
+      memories.delete(key);
+      return undefined;
     }
+    return memory;
   };
-  const keep = (key: string, value: unknown) => {
-    if (derived.size >= RECORDS_LIMIT) derived.clear();
-    derived.set(key, value);
+  const keep = (key: string, account: string, since: number, value: unknown): void => {
+    const state = stateOf(account);
+    if (state.forgottenAt > since || everythingForgottenAt > since) return;
+    if (memories.size >= REMEMBERED_LIMIT) memories.clear();
+    memories.set(key, { epoch: state.epoch, value });
   };
-  const readTransactions = new WeakSet<StoreTx>();
-  // A store may hand every transaction the same tx object: its reader is then made once.
-  const readers = new WeakMap<StoreTx, StoreTx>();
+
+  deps.store.onCommit((accounts) => {
+    for (const account of accounts) forget(account);
+  });
+
+  const readers = new WeakMap<StoreTx, number>();
   const remembering = (tx: StoreTx): StoreTx => {
-    const known = readers.get(tx);
-    if (known) return known;
+    const since = tick;
+    // Spelled out: a transaction's methods may live on its prototype, where a spread misses them.
     const reader: StoreTx = {
-      ...tx,
-      async get<T>(kind: Kind, key: string): Promise<T | undefined> {
-        forget();
-        const cacheKey = `${kind}\u0000${key}`;
-        const hit = records.get(cacheKey);
-        if (hit !== undefined) return hit as T;
-        const value = await tx.get<T>(kind, key);
-        if (value !== undefined && REMEMBERED_KINDS.has(kind) && records.size < RECORDS_LIMIT) {
-          records.set(cacheKey, deepFreeze(value));
+      getMany: (table, ids) => tx.getMany(table, ids),
+      list: (table, query) => tx.list(table, query),
+      count: (table, where) => tx.count(table, where),
+      tally: (table, column, where) => tx.tally(table, column, where),
+      insert: (table, row) => tx.insert(table, row),
+      update: (table, row) => tx.update(table, row),
+      put: (table, row) => tx.put(table, row),
+      delete: (table, id) => tx.delete(table, id),
+      deleteWhere: (table, where) => tx.deleteWhere(table, where),
+      async get<T>(table: Table<T>, id: string): Promise<T | undefined> {
+        if (!REMEMBERED_TABLES.has(table)) return tx.get(table, id);
+        const key = `${table.name}\u0000${id}`;
+        const hit = memories.get(key);
+        if (hit !== undefined) {
+          const account = String(table.columns.account!(hit.value as T));
+          if (hit.epoch === stateOf(account).epoch) return hit.value as T;
+          memories.delete(key);
         }
+        const value = await tx.get(table, id);
+        if (value !== undefined) keep(key, String(table.columns.account!(value)), since, deepFreeze(value));
+        return value;
+      },
+      async find<T>(table: Table<T>, where: Where): Promise<T | undefined> {
+        const account = where.account;
+        if (!REMEMBERED_TABLES.has(table) || typeof account !== 'string') return tx.find(table, where);
+        const key = `${table.name}\u0000find\u0000${JSON.stringify(where)}`;
+        const hit = recall(key, account);
+        if (hit) return hit.value as T;
+        const value = await tx.find(table, where);
+        if (value !== undefined) keep(key, account, since, deepFreeze(value));
         return value;
       },
     };
-    readTransactions.add(reader);
-    readers.set(tx, reader);
+    readers.set(reader, since);
     return reader;
   };
+
   const store: Store = {
     ...deps.store,
     read: (work) => deps.store.read((tx) => work(remembering(tx))),
-    write: (work) =>
-      deps.store.write(async (tx) => {
-        generation++;
-        return work(tx);
-      }),
+    write: async (work) => {
+      try {
+        return await deps.store.write(work);
+      } catch (error) {
+        if (error instanceof StoreConflict)
+          throw new IamError('ConcurrentModification', CONCURRENT_MODIFICATION);
+        throw error;
+      }
+    },
     clear: async () => {
-      generation++;
+      everythingForgottenAt = ++tick;
+      states.clear();
+      memories.clear();
       await deps.store.clear();
     },
   };
-  const remember = async <T>(tx: StoreTx, key: string, compute: () => Promise<T>): Promise<T> => {
-    if (!readTransactions.has(tx)) return compute();
-    forget();
-    if (derived.has(key)) return derived.get(key) as T;
-    const at = generation;
+
+  const remember = async <T>(
+    tx: StoreTx,
+    account: string,
+    key: string,
+    compute: () => Promise<T>,
+  ): Promise<T> => {
+    const since = readers.get(tx);
+    if (since === undefined) return compute();
+    const memoryKey = `${account}\u0000${key}`;
+    const hit = recall(memoryKey, account);
+    if (hit) return hit.value as T;
     const value = await compute();
-    if (at === generation) keep(key, value);
+    keep(memoryKey, account, since, value);
     return value;
   };
+
   return {
     ...deps,
     store,
     remember,
-    async readRemembered<T>(key: string, work: (tx: StoreTx) => Promise<T>): Promise<T> {
-      forget();
-      if (derived.has(key)) return derived.get(key) as T;
-      return store.read((tx) => remember(tx, key, () => work(tx)));
+    async refresh(account) {
+      const revision = await deps.store.revision(account);
+      const state = stateOf(account);
+      if (state.revision !== revision) forget(account).revision = revision;
+    },
+    async readRemembered<T>(account: string, key: string, work: (tx: StoreTx) => Promise<T>): Promise<T> {
+      const hit = recall(`${account}\u0000${key}`, account);
+      if (hit) return hit.value as T;
+      return store.read((tx) => remember(tx, account, key, () => work(tx)));
     },
     compile(text, kind, id) {
       const cacheKey = `${kind}:${id}`;

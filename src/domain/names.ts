@@ -1,18 +1,6 @@
-// Store keys and ARNs for IAM entities. Keys put the account first and the name in lower case, so
-// that names are unique regardless of case and an account's entities list in name order.
+// ARNs of IAM entities.
 
 export type EntityType = 'user' | 'group' | 'role' | 'policy' | 'instance-profile' | 'mfa';
-
-export const key = {
-  entity: (account: string, name: string) => `${account}/${name.toLowerCase()}`,
-  accountPrefix: (account: string) => `${account}/`,
-  groupMember: (account: string, group: string, user: string) =>
-    `${account}/${group.toLowerCase()}/${user.toLowerCase()}`,
-  groupMembers: (account: string, group: string) => `${account}/${group.toLowerCase()}/`,
-  attachment: (account: string, policyArn: string, type: string, name: string) =>
-    `${account}/${policyArn}|${type}|${name.toLowerCase()}`,
-  attachmentsOf: (account: string, policyArn: string) => `${account}/${policyArn}|`,
-};
 
 /** arn:aws:iam::<account>:<type><path><name>, e.g. user/division/alice for path /division/. */
 export function iamArn(account: string, type: EntityType, path: string, name: string): string {

@@ -4,7 +4,7 @@
 import type { ContextValue } from '../policy/index.ts';
 import type { Caller } from './caller.ts';
 import type { Iam } from './iam.ts';
-import type { StoreTx } from './store.ts';
+import type { Query, StoreTx, Table } from './store.ts';
 import { authorize } from './authorize.ts';
 import { IamError } from './errors.ts';
 import type { Tag } from './records.ts';
@@ -131,33 +131,28 @@ function decodeMarker(marker: string): string {
 }
 
 /**
- * Pages through a kind under a prefix, keeping entries that pass `keep`, until a page is full.
- * Reads in batches so that a filter (PathPrefix) never loads the whole kind at once.
+ * One page of a table's rows in the order of `query.orderBy` (a unique column), the Marker holding
+ * the last value returned: the database selects, orders and limits.
  */
 export async function listPage<T>(
   tx: StoreTx,
-  kind: Parameters<StoreTx['list']>[0],
-  prefix: string,
+  table: Table<T>,
   input: Input,
-  keep: (value: T) => boolean = () => true,
+  query: Query & { readonly orderBy: string },
 ): Promise<Page<T>> {
   const { after, maxItems } = pageRequest(input);
-  const items: T[] = [];
-  let cursor = after;
-  let lastKey: string | undefined;
-  // One more than a page usually settles IsTruncated in a single read; filters may need more.
-  const batchSize = Math.min(1000, maxItems + 1);
-  for (;;) {
-    const batch = await tx.list<T>(kind, { prefix, after: cursor, limit: batchSize });
-    for (const entry of batch) {
-      cursor = entry.key;
-      if (!keep(entry.value)) continue;
-      if (items.length === maxItems) return { items, isTruncated: true, marker: encodeMarker(lastKey!) };
-      items.push(entry.value);
-      lastKey = entry.key;
-    }
-    if (batch.length < batchSize) return { items, isTruncated: false, marker: undefined };
-  }
+  const rows = await tx.list(table, { ...query, after, limit: maxItems + 1 });
+  const isTruncated = rows.length > maxItems;
+  const items = rows.slice(0, maxItems);
+  const last = items[items.length - 1];
+  return {
+    items,
+    isTruncated,
+    marker:
+      isTruncated && last !== undefined
+        ? encodeMarker(String(table.columns[query.orderBy]!(last)))
+        : undefined,
+  };
 }
 
 /** Pages through an in-memory list sorted by `keyOf`; the Marker holds the last key returned. */
@@ -223,16 +218,16 @@ export function tagOperations<T extends { tags: Tag[] }>(spec: {
     input: Input,
     context: Readonly<Record<string, ContextValue>>,
   ) => Promise<T>;
-  readonly save: (tx: StoreTx, entity: T) => Promise<void>;
+  readonly table: Table<T>;
 }): Record<string, Operation> {
-  const { noun, load, save } = spec;
+  const { noun, load, table } = spec;
   return {
     async [`Tag${noun}`](ctx, input) {
       const tags = tagsOf(input);
       return ctx.iam.store.write(async (tx) => {
         const entity = await load(ctx, tx, `iam:Tag${noun}`, input, requestTagContext(tags));
         entity.tags = mergeTags(entity.tags, tags);
-        await save(tx, entity);
+        await tx.update(table, entity);
         return undefined;
       });
     },
@@ -241,7 +236,7 @@ export function tagOperations<T extends { tags: Tag[] }>(spec: {
       return ctx.iam.store.write(async (tx) => {
         const entity = await load(ctx, tx, `iam:Untag${noun}`, input, { 'aws:TagKeys': tagKeys });
         entity.tags = removeTags(entity.tags, tagKeys);
-        await save(tx, entity);
+        await tx.update(table, entity);
         return undefined;
       });
     },

@@ -2,8 +2,8 @@
 // (the built-in catalog).
 import type { Iam } from './iam.ts';
 import type { StoreTx } from './store.ts';
-import type { ManagedPolicyRecord } from './records.ts';
-import { key, parsePolicyArn } from './names.ts';
+import { parsePolicyArn } from './names.ts';
+import { policies } from './tables.ts';
 
 export async function loadManagedPolicyDocument(
   iam: Iam,
@@ -15,7 +15,7 @@ export async function loadManagedPolicyDocument(
   if (!parsed) return undefined;
   if (parsed.account === 'aws') return iam.awsManagedPolicies.get(arn)?.document;
   if (parsed.account !== account) return undefined;
-  const policy = await tx.get<ManagedPolicyRecord>('policy', key.entity(account, parsed.name));
+  const policy = await tx.find(policies, { account, name_lower: parsed.name.toLowerCase() });
   if (!policy || policy.arn !== arn) return undefined;
   return policy.versions.find((v) => v.versionId === policy.defaultVersionId)?.document;
 }

@@ -1,5 +1,7 @@
-// What the domain keeps in the Store: plain JSON records, one kind each. Names keep the case they
-// were created with; keys use lower case because IAM names are unique regardless of case.
+// What the domain keeps in the Store: one record type per table (tables.ts). Records refer to
+// each other by immutable id, never by name: a group member names the user's id, a key its
+// owner's id, a session its principal's id. Names keep the case they were created with; their
+// uniqueness regardless of case is a unique column.
 
 export interface Tag {
   readonly Key: string;
@@ -13,7 +15,6 @@ export interface AccountRecord {
   readonly createdAt: string;
   alias?: string;
   passwordPolicy?: PasswordPolicy;
-  rootPasswordLastUsed?: string;
 }
 
 export interface PasswordPolicy {
@@ -28,10 +29,8 @@ export interface PasswordPolicy {
   HardExpiry: boolean;
 }
 
-/** Users, groups and roles share the way they hold policies. */
+/** Users, groups and roles hold inline policies in their own record; attachments are rows of their own. */
 export interface PolicyHolder {
-  /** Managed policy ARNs attached, in attachment order. */
-  attachedPolicies: string[];
   /** Inline policy name → document text as given. */
   inlinePolicies: Record<string, string>;
 }
@@ -44,13 +43,6 @@ export interface UserRecord extends PolicyHolder {
   readonly createdAt: string;
   tags: Tag[];
   permissionsBoundary?: string;
-  passwordLastUsed?: string;
-  /** Names of the groups the user is in, in the order joined. */
-  groups: string[];
-  /** Ids of the user's access keys (records of kind access-key, keyed by id), oldest first. */
-  accessKeyIds: string[];
-  /** Serial numbers of the MFA devices enabled for the user. */
-  mfaSerials: string[];
   loginProfile?: LoginProfile;
   signingCertificates?: SigningCertificate[];
   sshPublicKeys?: SshPublicKey[];
@@ -98,18 +90,33 @@ export interface GroupRecord extends PolicyHolder {
   readonly createdAt: string;
 }
 
+/** A user's membership of a group. */
+export interface GroupMemberRecord {
+  /** "<group id>/<user id>". */
+  readonly id: string;
+  readonly account: string;
+  readonly groupId: string;
+  readonly userId: string;
+}
+
 export interface RoleRecord extends PolicyHolder {
   readonly account: string;
   readonly id: string;
   readonly name: string;
   readonly path: string;
   readonly createdAt: string;
+  /** The trust policy as given. */
   trustPolicy: string;
+  /**
+   * The user and role ARNs the trust policy names, bound to the unique ids they had when the
+   * policy was saved (as AWS does): the policy trusts those ids, never a later principal of the
+   * same name.
+   */
+  trustPrincipals?: Record<string, string>;
   description?: string;
   maxSessionDuration: number;
   tags: Tag[];
   permissionsBoundary?: string;
-  lastUsed?: { date: string; region: string };
 }
 
 export interface PolicyVersionRecord {
@@ -134,51 +141,115 @@ export interface ManagedPolicyRecord {
   tags: Tag[];
 }
 
+/** A managed policy (customer or AWS managed, by ARN) attached to a user, group or role. */
+export interface PolicyAttachmentRecord {
+  /** "<holder id>|<policy ARN>". */
+  readonly id: string;
+  readonly account: string;
+  readonly policyArn: string;
+  readonly holderType: 'user' | 'group' | 'role';
+  readonly holderId: string;
+  /** Attachment order among the holder's policies. */
+  readonly position: number;
+}
+
 export interface AccessKeyRecord {
   readonly account: string;
-  /** Absent for the root user's keys; kept up to date when the user is renamed. */
-  userName: string | undefined;
   readonly id: string;
+  /** The owning IAM user's id; absent for the root user's keys. */
+  readonly userId?: string;
   /** Sealed with the master key; opened only to verify a signature. */
   readonly sealedSecret: string;
   status: 'Active' | 'Inactive';
   readonly createdAt: string;
-  lastUsed?: { date: string; region: string; service: string };
+  /** Creation order among the owner's keys (creation times are whole seconds). */
+  readonly position: number;
 }
 
-export interface GroupMemberRecord {
-  readonly groupName: string;
-  readonly userName: string;
-}
-
-export interface PolicyAttachmentRecord {
-  readonly policyArn: string;
-  readonly entityType: 'user' | 'group' | 'role';
-  readonly entityName: string;
-}
-
-/** A virtual MFA device (TOTP). Its seed is sealed with the master key; it is shown once, at creation. */
+/**
+ * An MFA device: a virtual (TOTP) device, or a FIDO security key's device (type 'u2f',
+ * registered in the console: enabled from its creation, no seed).
+ */
 export interface MfaDeviceRecord {
+  /** Internal: a re-created device of the same serial number is another device. */
+  readonly id: string;
   readonly account: string;
-  /** arn:aws:iam::<account>:mfa<path><name> */
+  /** arn:aws:iam::<account>:mfa<path><name>, or …:u2f/user/<UserName>/<name>-<suffix> */
   readonly serialNumber: string;
   readonly name: string;
   readonly path: string;
   readonly createdAt: string;
-  /**
-   * 'u2f' for a FIDO security key registered in the console (serial
-   * arn:aws:iam::<account>:u2f/user/<UserName>/<name>-<suffix>, or …:u2f/root/…): enabled from
-   * its creation, no seed. Absent or 'virtual' for a virtual (TOTP) device.
-   */
   readonly type?: 'virtual' | 'u2f';
   /** Sealed with context `mfa-seed:<serialNumber>` (virtual devices only). */
   readonly sealedSeed?: string;
-  /** Set while the device is enabled for a user (the user's mfaSerials lists it too). */
-  userName?: string;
+  /** Whose device it is while enabled: an IAM user's id, or "root". */
+  ownerId?: string;
   enabledAt?: string;
   /** The last TOTP time step accepted: a code is never accepted twice. */
   lastUsedStep?: number;
   /** Consecutive wrong codes, and when the last one came, for throttling. */
   failures?: { count: number; lastAt: string };
   tags: Tag[];
+}
+
+/** The owner id of the root user's MFA devices and security keys. */
+export const ROOT_OWNER = 'root';
+
+export interface InstanceProfileRecord {
+  readonly account: string;
+  readonly id: string;
+  readonly name: string;
+  readonly path: string;
+  readonly createdAt: string;
+  /** The role in the profile (AWS allows at most one), by id. */
+  roleId?: string;
+  tags: Tag[];
+}
+
+/** A FIDO security key's WebAuthn credential; its MFA device is an MfaDeviceRecord of type 'u2f'. */
+export interface SecurityKeyRecord {
+  /** The credential id (base64url), unique to the authenticator's registration. */
+  readonly id: string;
+  readonly account: string;
+  /** The IAM user's unique id, or "root". */
+  readonly ownerId: string;
+  /** The COSE public key, base64url. */
+  readonly publicKey: string;
+  counter: number;
+  readonly transports?: string[];
+  readonly name: string;
+  readonly createdAt: string;
+  lastUsedAt?: string;
+  /** The key's MFA device serial number (arn:aws:iam::<account>:u2f/…). */
+  readonly serialNumber?: string;
+}
+
+/**
+ * When a credential or principal was last used: an access key (with region and service), an IAM
+ * user's or the root user's password (id: the user id, or the account id), a role (with region).
+ * Kept apart from the records they describe, so that use is never an authorization-relevant write.
+ */
+export interface LastUsedRecord {
+  readonly id: string;
+  readonly account: string;
+  readonly date: string;
+  readonly region?: string;
+  readonly service?: string;
+}
+
+/** A service-linked role deletion started by DeleteServiceLinkedRole. */
+export interface DeletionTaskRecord {
+  readonly id: string;
+  readonly account: string;
+  readonly roleName: string;
+  readonly service: string;
+  readonly status: 'SUCCEEDED' | 'IN_PROGRESS' | 'FAILED' | 'NOT_STARTED';
+}
+
+/** Failures counted against one key (a sign-in name, an address), for back-off. */
+export interface ThrottleRecord {
+  readonly id: string;
+  readonly failures: number;
+  /** Epoch milliseconds of the last failure. */
+  readonly lastAt: number;
 }

@@ -168,14 +168,19 @@ class ResourceSet implements ResourceMatcher {
 
 // ---- principals (resource-based and trust policies)
 
+/** A user's or role's unique id, as IAM stores a principal ARN (AIDA… user, AROA… role). */
+const UNIQUE_ID = /^A(?:IDA|ROA)[A-Z0-9]{12,}$/;
+
 function principalMatcher(principal: PrincipalDocument): PrincipalMatcher {
   if (principal === '*') return { match: () => 'direct' };
   const accounts = new Set<string>();
   const arns = new Set<string>();
+  const uniqueIds = new Set<string>();
   let anyone = false;
   for (const value of asArray(principal.AWS ?? [])) {
     if (value === '*') anyone = true;
     else if (/^\d{12}$/.test(value)) accounts.add(value);
+    else if (UNIQUE_ID.test(value)) uniqueIds.add(value);
     else {
       const root = /^arn:aws[\w-]*:iam::(\d{12}):root$/.exec(value);
       if (root) accounts.add(root[1]!);
@@ -194,6 +199,8 @@ function principalMatcher(principal: PrincipalDocument): PrincipalMatcher {
       if (p.service !== undefined && services.has(p.service.toLowerCase())) return 'direct';
       if (p.federatedProvider !== undefined && federated.has(p.federatedProvider)) return 'direct';
       if (p.roleArn !== undefined && arns.has(p.roleArn)) return 'role';
+      if (p.uniqueId !== undefined && uniqueIds.has(p.uniqueId))
+        return p.type === 'assumed-role' ? 'role' : 'direct';
       if (accounts.has(p.account) && p.type !== 'service' && p.type !== 'anonymous') return 'account';
       return null;
     },

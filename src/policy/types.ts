@@ -30,6 +30,12 @@ export interface Principal {
     'root' | 'user' | 'assumed-role' | 'federated-user' | 'service' | 'web-identity' | 'saml' | 'anonymous';
   /** For assumed-role sessions: the role's ARN, which a policy may name instead of the session. */
   readonly roleArn?: string;
+  /**
+   * The principal's unique id: an IAM user's (AIDA…), or for an assumed-role session its role's
+   * (AROA…). IAM keeps a policy's principal ARNs as these ids, so a policy naming the id trusts
+   * that very user or role, not a later one of the same name.
+   */
+  readonly uniqueId?: string;
   /** For services: the service principal, e.g. "ec2.amazonaws.com". */
   readonly service?: string;
   /** For web identity / SAML: the provider (e.g. "accounts.google.com" or a saml-provider ARN). */

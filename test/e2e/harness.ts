@@ -1,11 +1,14 @@
 // Starts the real server as a child process on a random port with a fresh data directory, and
 // hands out AWS SDK v3 clients pointed at it. Tests drive Portcullis exactly as users do.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { STSClient } from '@aws-sdk/client-sts';
+import pg from 'pg';
+import { freshDatabase, type FreshDatabase } from '../support/postgres.ts';
+import { ALL_TABLES } from '../../src/domain/tables.ts';
 
 export const ROOT = {
   accountId: '123456789012',
@@ -21,11 +24,29 @@ export interface Credentials {
   readonly sessionToken?: string;
 }
 
+/** Where a server keeps its state: SQLite in its data directory, or a fresh PostgreSQL database. */
+export type Storage = 'sqlite' | 'postgres';
+
+/**
+ * The storage a test's servers use unless it says: PORTCULLIS_E2E_STORAGE=postgres runs a suite
+ * against PostgreSQL instead of SQLite.
+ */
+export const DEFAULT_STORAGE: Storage =
+  process.env.PORTCULLIS_E2E_STORAGE === 'postgres' ? 'postgres' : 'sqlite';
+
 export interface Server {
   readonly url: string;
   readonly dataDir: string;
+  readonly storage: Storage;
+  /** The PostgreSQL database, when storage is 'postgres'. */
+  readonly databaseUrl: string | undefined;
   /** The process's output so far (for assertions that nothing secret is logged). */
   readonly output: () => string;
+  /**
+   * Everything the server keeps at rest, as bytes (for assertions that no secret is kept in
+   * clear): its SQLite files, or every row of its PostgreSQL database.
+   */
+  storedBytes(): Promise<Buffer>;
   iam(credentials?: Credentials): IAMClient;
   sts(credentials?: Credentials): STSClient;
   /** The server's idea of now, in ms (real time plus what advanceClock added). */
@@ -39,10 +60,18 @@ export interface Server {
 
 const repo = resolve(import.meta.dirname, '..', '..');
 
-export async function startServer(
-  options: { env?: Record<string, string>; dataDir?: string } = {},
-): Promise<Server> {
+export interface ServerOptions {
+  readonly env?: Record<string, string>;
+  readonly dataDir?: string;
+  readonly storage?: Storage;
+  /** An existing database to use (another server's), instead of a fresh one. */
+  readonly database?: FreshDatabase;
+}
+
+export async function startServer(options: ServerOptions = {}): Promise<Server> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'portcullis-e2e-'));
+  const storage = options.database ? 'postgres' : (options.storage ?? DEFAULT_STORAGE);
+  const database = storage === 'postgres' ? (options.database ?? (await freshDatabase())) : undefined;
   const child = spawn(process.execPath, ['--import', 'tsx', join(repo, 'src/cli/main.ts'), 'serve'], {
     cwd: repo,
     env: {
@@ -55,6 +84,7 @@ export async function startServer(
       PORTCULLIS_ROOT_ACCESS_KEY_ID: ROOT.accessKeyId,
       PORTCULLIS_ROOT_SECRET_ACCESS_KEY: ROOT.secretAccessKey,
       PORTCULLIS_ALLOW_TEST_CLOCK: '1',
+      ...(database ? { PORTCULLIS_DATABASE_URL: database.url } : {}),
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -75,7 +105,10 @@ export async function startServer(
   const server: Server = {
     url,
     dataDir,
+    storage,
+    databaseUrl: database?.url,
     output: () => output,
+    storedBytes: () => storedBytes(dataDir, database?.url),
     iam(credentials = ROOT) {
       const client = new IAMClient(settings(credentials));
       clients.push(client);
@@ -99,14 +132,36 @@ export async function startServer(
     },
     async restart() {
       await stopProcess(child, clients);
-      return startServer({ ...options, dataDir });
+      return startServer({ ...options, dataDir, ...(database ? { database } : {}) });
     },
     async stop() {
       await stopProcess(child, clients);
       if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+      // A database this server made is dropped with it; one handed in belongs to the caller.
+      if (database && !options.database) await database.drop();
     },
   };
   return server;
+}
+
+async function storedBytes(dataDir: string, databaseUrl: string | undefined): Promise<Buffer> {
+  if (!databaseUrl) {
+    const files = readdirSync(dataDir).filter((f) => f.startsWith('portcullis.sqlite'));
+    if (files.length === 0) throw new Error(`no SQLite files in ${dataDir}`);
+    return Buffer.concat(files.map((name) => readFileSync(join(dataDir, name))));
+  }
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const rows: string[] = [];
+    for (const table of ALL_TABLES) {
+      const result = await client.query<{ row: string }>(`SELECT row_to_json(t)::text AS row FROM ${table.name} t`);
+      rows.push(...result.rows.map((r) => r.row));
+    }
+    return Buffer.from(rows.join('\n'), 'utf8');
+  } finally {
+    await client.end();
+  }
 }
 
 function waitForUrl(child: ChildProcess, output: () => string): Promise<string> {

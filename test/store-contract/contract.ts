@@ -1,96 +1,401 @@
-// One contract for every Store adapter: what the domain relies on, including atomicity and
-// isolation under concurrent transactions.
+// One contract for every Store adapter: what the domain relies on, on the domain's own tables.
+// Each test gets a fresh database; the race tests open two Store instances on it (two nodes, or
+// two processes on one SQLite file) and let them collide.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Store } from '../../src/domain/store.ts';
+import { StoreConflict, type Store, type StoreTx } from '../../src/domain/store.ts';
+import {
+  ALL_TABLES,
+  groupMembers,
+  groups,
+  mfaDevices,
+  policyAttachments,
+  throttles,
+  users,
+} from '../../src/domain/tables.ts';
+import type { GroupRecord, MfaDeviceRecord, UserRecord } from '../../src/domain/records.ts';
+import { createIam } from '../../src/domain/iam.ts';
+import { createSealer, generateMasterKey } from '../../src/crypto/sealing.ts';
+import { verifyMfaCode } from '../../src/domain/iam/mfa-verify.ts';
+import { newTotpSecret, totpCode } from '../../src/crypto/totp.ts';
 
-export function runStoreContract(name: string, open: () => Promise<Store>): void {
-  const withStore = (title: string, body: (store: Store) => Promise<void>) =>
+/** A fresh, empty database, and a way to open Store instances on it. */
+export interface Database {
+  open(): Promise<Store>;
+  /** The names of a table's columns as the database has them. */
+  columns(table: string): Promise<string[]>;
+  dispose(): Promise<void>;
+}
+
+const A = '111111111111';
+const B = '222222222222';
+
+function user(name: string, fields: Partial<UserRecord> = {}): UserRecord {
+  return {
+    account: A,
+    id: `AIDA${name.toUpperCase().replace(/[^A-Z0-9]/g, '')}${Math.random().toString(36).slice(2, 8).toUpperCase()}`,
+    name,
+    path: '/',
+    createdAt: '2026-12-01T00:00:00Z',
+    tags: [],
+    inlinePolicies: {},
+    ...fields,
+  };
+}
+
+function group(name: string): GroupRecord {
+  return {
+    account: A,
+    id: `AGPA${name.toUpperCase()}`,
+    name,
+    path: '/',
+    createdAt: '2026-12-01T00:00:00Z',
+    inlinePolicies: {},
+  };
+}
+
+/** The domain's way of creating a user: refuse a taken name, then insert. */
+async function createUser(tx: StoreTx, record: UserRecord): Promise<void> {
+  if (await tx.find(users, { account: record.account, name_lower: record.name.toLowerCase() })) {
+    throw new Error('EntityAlreadyExists');
+  }
+  await tx.insert(users, record);
+}
+
+export function runStoreContract(name: string, fresh: () => Promise<Database>): void {
+  const withDatabase = (title: string, body: (db: Database, store: Store) => Promise<void>) =>
     test(`${name}: ${title}`, async () => {
-      const store = await open();
+      const db = await fresh();
+      const store = await db.open();
       try {
-        await body(store);
+        await body(db, store);
       } finally {
         await store.close();
+        await db.dispose();
       }
     });
 
-  withStore('a record written is read back as an equal value', async (store) => {
-    const value = { name: 'Alice', tags: [{ Key: 'a', Value: 'é ✓ 𝄞' }], n: 3, flag: true };
-    await store.write((tx) => tx.put('user', '123/alice', value));
-    assert.deepEqual(await store.read((tx) => tx.get('user', '123/alice')), value);
-    assert.equal(await store.read((tx) => tx.get('user', '123/bob')), undefined);
+  withDatabase('every declared table and column exists in the migrated schema', async (db) => {
+    for (const table of ALL_TABLES) {
+      const columns = await db.columns(table.name);
+      for (const column of ['id', 'version', 'doc', ...Object.keys(table.columns)]) {
+        assert.ok(columns.includes(column), `${table.name}.${column} is missing (has ${columns.join(', ')})`);
+      }
+    }
   });
 
-  withStore('kinds are separate namespaces', async (store) => {
-    await store.write((tx) => tx.put('user', 'k', { kind: 'user' }));
-    await store.write((tx) => tx.put('group', 'k', { kind: 'group' }));
-    assert.deepEqual(await store.read((tx) => tx.get('user', 'k')), { kind: 'user' });
-  });
+  withDatabase(
+    'a row written is read back equal, by id, by unique column and among many',
+    async (_db, store) => {
+      const alice = user('Alice', { tags: [{ Key: 'é ✓ 𝄞', Value: 'x' }] });
+      await store.write((tx) => tx.insert(users, alice));
+      assert.deepEqual(await store.read((tx) => tx.get(users, alice.id)), alice);
+      assert.deepEqual(await store.read((tx) => tx.find(users, { account: A, name_lower: 'alice' })), alice);
+      assert.equal(await store.read((tx) => tx.find(users, { account: B, name_lower: 'alice' })), undefined);
+      assert.deepEqual(await store.read((tx) => tx.getMany(users, [alice.id, 'AIDANOBODY', alice.id])), [
+        alice,
+      ]);
+    },
+  );
 
-  withStore('list returns keys under a prefix in order, after a key, up to a limit', async (store) => {
+  withDatabase('lists select, order, page and count in the database', async (_db, store) => {
+    const names = ['carol', 'alice', 'bob', 'dave', 'Eve'];
     await store.write(async (tx) => {
-      for (const k of ['1/c', '1/a', '1/b', '2/a', '1']) await tx.put('user', k, { k });
+      for (const n of names)
+        await tx.insert(users, user(n, { path: n === 'bob' || n === 'dave' ? '/eng/' : '/' }));
+      await tx.insert(users, user('zed', { account: B }));
     });
-    const keys = (options: Parameters<import('../../src/domain/store.ts').StoreTx['list']>[1]) =>
-      store.read(async (tx) => (await tx.list<{ k: string }>('user', options)).map((e) => e.key));
-    assert.deepEqual(await keys({ prefix: '1/' }), ['1/a', '1/b', '1/c']);
-    assert.deepEqual(await keys({ prefix: '1/', after: '1/a' }), ['1/b', '1/c']);
-    assert.deepEqual(await keys({ prefix: '1/', limit: 2 }), ['1/a', '1/b']);
-    assert.deepEqual(await keys({}), ['1', '1/a', '1/b', '1/c', '2/a']);
-    assert.equal(await store.read((tx) => tx.count('user', '1/')), 3);
+    const listed = (query: Parameters<StoreTx['list']>[1]) =>
+      store.read(async (tx) => (await tx.list(users, query)).map((u) => u.name));
+    assert.deepEqual(await listed({ where: { account: A }, orderBy: 'name_lower' }), [
+      'alice',
+      'bob',
+      'carol',
+      'dave',
+      'Eve',
+    ]);
+    assert.deepEqual(await listed({ where: { account: A }, orderBy: 'name_lower', after: 'bob', limit: 2 }), [
+      'carol',
+      'dave',
+    ]);
+    assert.deepEqual(
+      await listed({
+        where: { account: A },
+        prefix: { column: 'path', value: '/eng/' },
+        orderBy: 'name_lower',
+      }),
+      ['bob', 'dave'],
+    );
+    assert.deepEqual(
+      await listed({
+        where: { account: A, name_lower: { in: ['eve', 'alice', 'nobody'] } },
+        orderBy: 'name_lower',
+      }),
+      ['alice', 'Eve'],
+    );
+    assert.equal(await store.read((tx) => tx.count(users, { account: A })), 5);
+    assert.equal(await store.read((tx) => tx.count(users, {})), 6);
+    assert.deepEqual(
+      await store.read((tx) => tx.tally(users, 'path', { account: A })),
+      new Map([
+        ['/', 3],
+        ['/eng/', 2],
+      ]),
+    );
   });
 
-  withStore('delete and deletePrefix remove records and say so', async (store) => {
+  withDatabase('a query may select by the values another table holds', async (_db, store) => {
+    const [alice, bob, carol] = [user('alice'), user('bob'), user('carol')];
+    const devs = group('devs');
     await store.write(async (tx) => {
-      for (const k of ['a/1', 'a/2', 'b/1']) await tx.put('user', k, {});
+      for (const u of [alice, bob, carol]) await tx.insert(users, u);
+      await tx.insert(groups, devs);
+      for (const u of [carol, alice]) {
+        await tx.insert(groupMembers, {
+          id: `${devs.id}/${u.id}`,
+          account: A,
+          groupId: devs.id,
+          userId: u.id,
+        });
+      }
     });
-    assert.equal(await store.write((tx) => tx.delete('user', 'b/1')), true);
-    assert.equal(await store.write((tx) => tx.delete('user', 'b/1')), false);
-    assert.equal(await store.write((tx) => tx.deletePrefix('user', 'a/')), 2);
-    assert.equal(await store.read((tx) => tx.count('user', '')), 0);
+    const members = await store.read((tx) =>
+      tx.list(users, {
+        where: { id: { in: { table: groupMembers, column: 'user_id', where: { group_id: devs.id } } } },
+        orderBy: 'name_lower',
+      }),
+    );
+    assert.deepEqual(
+      members.map((u) => u.name),
+      ['alice', 'carol'],
+    );
   });
 
-  withStore('a transaction that throws leaves nothing behind', async (store) => {
+  withDatabase(
+    'insert refuses a taken unique column; update and delete say what they did',
+    async (_db, store) => {
+      const alice = user('alice');
+      await store.write((tx) => tx.insert(users, alice));
+      await assert.rejects(
+        store.write((tx) => tx.insert(users, user('ALICE'))),
+        StoreConflict,
+      );
+      await store.write(async (tx) => {
+        const found = (await tx.get(users, alice.id))!;
+        found.name = 'alicia';
+        await tx.update(users, found);
+      });
+      assert.equal(
+        (await store.read((tx) => tx.find(users, { account: A, name_lower: 'alicia' })))?.id,
+        alice.id,
+      );
+      assert.equal(await store.read((tx) => tx.find(users, { account: A, name_lower: 'alice' })), undefined);
+      assert.equal(await store.write((tx) => tx.delete(users, alice.id)), true);
+      assert.equal(await store.write((tx) => tx.delete(users, alice.id)), false);
+    },
+  );
+
+  withDatabase('a transaction that throws leaves nothing behind', async (_db, store) => {
     await assert.rejects(
       store.write(async (tx) => {
-        await tx.put('user', 'x', { v: 1 });
+        await tx.insert(users, user('ghost'));
         throw new Error('boom');
       }),
       /boom/,
     );
-    assert.equal(await store.read((tx) => tx.get('user', 'x')), undefined);
+    assert.equal(await store.read((tx) => tx.count(users, {})), 0);
   });
 
-  withStore('concurrent read-modify-write transactions do not lose updates', async (store) => {
-    await store.write((tx) => tx.put('meta', 'counter', { n: 0 }));
-    await Promise.all(
-      Array.from({ length: 50 }, () =>
-        store.write(async (tx) => {
-          const current = (await tx.get<{ n: number }>('meta', 'counter'))!;
-          await Promise.resolve(); // yield between read and write, as real work does
-          await tx.put('meta', 'counter', { n: current.n + 1 });
-        }),
-      ),
-    );
-    assert.deepEqual(await store.read((tx) => tx.get('meta', 'counter')), { n: 50 });
-  });
-
-  withStore('two concurrent creations racing a limit of two admit exactly two', async (store) => {
-    const create = (id: string) =>
-      store.write(async (tx) => {
-        if ((await tx.count('access-key', 'u/')) >= 2) throw new Error('LimitExceeded');
-        await Promise.resolve();
-        await tx.put('access-key', `u/${id}`, { id });
+  withDatabase(
+    "an account's revision moves with its revisioned rows only, and commits are announced",
+    async (_db, store) => {
+      const announced: string[][] = [];
+      store.onCommit((accounts) => announced.push([...accounts].sort()));
+      assert.equal(await store.revision(A), 0);
+      await store.write((tx) => tx.insert(users, user('alice')));
+      const afterInsert = await store.revision(A);
+      assert.ok(afterInsert > 0);
+      assert.equal(await store.revision(B), 0);
+      // Throttle counts and MFA code checks are not what authorization reads: no revision moves.
+      await store.write((tx) => tx.put(throttles, { id: 'x', failures: 1, lastAt: 1 }));
+      assert.equal(await store.revision(A), afterInsert);
+      await store.write(async (tx) => {
+        await tx.insert(users, user('bob'));
+        await tx.insert(users, user('zed', { account: B }));
       });
-    const results = await Promise.allSettled(['k1', 'k2', 'k3', 'k4'].map(create));
-    assert.equal(results.filter((r) => r.status === 'fulfilled').length, 2);
-    assert.equal(await store.read((tx) => tx.count('access-key', 'u/')), 2);
+      assert.ok((await store.revision(A)) > afterInsert);
+      assert.ok((await store.revision(B)) > 0);
+      assert.deepEqual(announced, [[A], [A, B]]);
+      const beforeClear = await store.revision(A);
+      await store.clear();
+      assert.ok((await store.revision(A)) > beforeClear, 'a reset moves every revision on');
+      assert.equal(await store.read((tx) => tx.count(users, {})), 0);
+    },
+  );
+
+  withDatabase('a read transaction keeps its snapshot while a write commits', async (_db, store) => {
+    await store.write((tx) => tx.insert(users, user('alice')));
+    let release!: () => void;
+    const paused = new Promise<void>((resolve) => (release = resolve));
+    const reading = store.read(async (tx) => {
+      const before = await tx.count(users, {});
+      await paused;
+      return [before, await tx.count(users, {})];
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await store.write((tx) => tx.insert(users, user('bob')));
+    release();
+    assert.deepEqual(await reading, [1, 1]);
+    assert.equal(await store.read((tx) => tx.count(users, {})), 2);
   });
 
-  withStore('clear removes everything', async (store) => {
-    await store.write((tx) => tx.put('user', 'a', {}));
-    await store.clear();
-    assert.equal(await store.read((tx) => tx.count('user', '')), 0);
+  // ---- races between two instances on one database
+
+  withDatabase('two instances: read-modify-write transactions lose no update', async (db, first) => {
+    const second = await db.open();
+    try {
+      await first.write((tx) => tx.put(throttles, { id: 'counter', failures: 0, lastAt: 0 }));
+      const increment = (store: Store) =>
+        store.write(async (tx) => {
+          const current = (await tx.get(throttles, 'counter'))!;
+          await new Promise((resolve) => setImmediate(resolve)); // real work yields between read and write
+          await tx.update(throttles, { ...current, failures: current.failures + 1 });
+        });
+      await Promise.all(Array.from({ length: 40 }, (_, i) => increment(i % 2 === 0 ? first : second)));
+      assert.equal((await first.read((tx) => tx.get(throttles, 'counter')))!.failures, 40);
+    } finally {
+      await second.close();
+    }
+  });
+
+  withDatabase('two instances: of concurrent creates of one name, exactly one wins', async (db, first) => {
+    const second = await db.open();
+    try {
+      const attempts = Array.from({ length: 8 }, (_, i) =>
+        (i % 2 === 0 ? first : second).write((tx) => createUser(tx, user(i % 2 === 0 ? 'alice' : 'ALICE'))),
+      );
+      const results = await Promise.allSettled(attempts);
+      assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+      for (const r of results)
+        if (r.status === 'rejected') assert.match(String(r.reason), /EntityAlreadyExists/);
+      assert.equal(await first.read((tx) => tx.count(users, { account: A })), 1);
+    } finally {
+      await second.close();
+    }
+  });
+
+  withDatabase(
+    'two instances: a quota checked by counting holds under concurrent attaches',
+    async (db, first) => {
+      const second = await db.open();
+      const holder = user('alice');
+      await first.write((tx) => tx.insert(users, holder));
+      try {
+        const attach = (store: Store, n: number) =>
+          store.write(async (tx) => {
+            if ((await tx.count(policyAttachments, { holder_id: holder.id })) >= 10)
+              throw new Error('LimitExceeded');
+            const policyArn = `arn:aws:iam::${A}:policy/p${n}`;
+            await tx.insert(policyAttachments, {
+              id: `${holder.id}|${policyArn}`,
+              account: A,
+              policyArn,
+              holderType: 'user',
+              holderId: holder.id,
+              position: n,
+            });
+          });
+        const results = await Promise.allSettled(
+          Array.from({ length: 16 }, (_, n) => attach(n % 2 ? first : second, n)),
+        );
+        assert.equal(results.filter((r) => r.status === 'fulfilled').length, 10);
+        assert.equal(await first.read((tx) => tx.count(policyAttachments, { holder_id: holder.id })), 10);
+      } finally {
+        await second.close();
+      }
+    },
+  );
+
+  withDatabase(
+    'two instances: deleting a group and adding a member never leave a member of no group',
+    async (db, first) => {
+      const second = await db.open();
+      try {
+        for (let round = 0; round < 6; round++) {
+          const devs = { ...group(`devs${round}`), id: `AGPADEVS${round}` };
+          const alice = user(`alice${round}`);
+          await first.write(async (tx) => {
+            await tx.insert(groups, devs);
+            await tx.insert(users, alice);
+          });
+          const removeGroup = first.write(async (tx) => {
+            if ((await tx.count(groupMembers, { group_id: devs.id })) > 0) throw new Error('DeleteConflict');
+            await new Promise((resolve) => setImmediate(resolve));
+            await tx.delete(groups, devs.id);
+          });
+          const addMember = second.write(async (tx) => {
+            if (!(await tx.get(groups, devs.id))) throw new Error('NoSuchEntity');
+            await new Promise((resolve) => setImmediate(resolve));
+            await tx.insert(groupMembers, {
+              id: `${devs.id}/${alice.id}`,
+              account: A,
+              groupId: devs.id,
+              userId: alice.id,
+            });
+          });
+          const [removed, added] = await Promise.allSettled([removeGroup, addMember]);
+          const state = await first.read(async (tx) => ({
+            group: (await tx.get(groups, devs.id)) !== undefined,
+            members: await tx.count(groupMembers, { group_id: devs.id }),
+          }));
+          // Exactly one of the two happened, and the store agrees with it.
+          assert.notEqual(removed.status, added.status, `round ${round}: both or neither succeeded`);
+          assert.deepEqual(
+            state,
+            removed.status === 'fulfilled' ? { group: false, members: 0 } : { group: true, members: 1 },
+          );
+        }
+      } finally {
+        await second.close();
+      }
+    },
+  );
+
+  withDatabase('two instances: one MFA code raced from both is accepted once', async (db, first) => {
+    const second = await db.open();
+    try {
+      const sealer = createSealer(generateMasterKey());
+      const catalog = { get: () => undefined, list: () => [] };
+      const now = new Date('2026-12-01T12:00:10Z');
+      const nodes = [first, second].map((store) =>
+        createIam({ store, now: () => now, sealer, awsManagedPolicies: catalog }),
+      );
+      const seed = newTotpSecret();
+      const serialNumber = `arn:aws:iam::${A}:mfa/alice`;
+      const device: MfaDeviceRecord = {
+        id: 'device-1',
+        account: A,
+        serialNumber,
+        name: 'alice',
+        path: '/',
+        createdAt: '2026-12-01T00:00:00Z',
+        sealedSeed: sealer.seal(seed, `mfa-seed:${serialNumber}`),
+        ownerId: 'AIDAALICE',
+        enabledAt: '2026-12-01T00:00:00Z',
+        tags: [],
+      };
+      await first.write((tx) => tx.insert(mfaDevices, device));
+      const code = totpCode(seed, now.getTime());
+      const verdicts = await Promise.all(
+        Array.from({ length: 6 }, (_, i) =>
+          nodes[i % 2]!.store.write((tx) =>
+            verifyMfaCode(nodes[i % 2]!, tx, A, serialNumber, 'AIDAALICE', code),
+          ),
+        ),
+      );
+      assert.equal(verdicts.filter((v) => v.ok).length, 1, JSON.stringify(verdicts));
+    } finally {
+      await second.close();
+    }
   });
 }

@@ -1,10 +1,10 @@
 // Access keys: CreateAccessKey, ListAccessKeys, UpdateAccessKey, DeleteAccessKey,
 // GetAccessKeyLastUsed.
 //
-// A key is a record of kind "access-key" keyed by its id; the owning user's record lists its keys in
-// `accessKeyIds` (oldest first). The root user's keys have no user name and are found by scanning
-// the account's keys. The secret is returned once, by CreateAccessKey, and otherwise kept only
-// sealed under the master key with the context "access-key:<id>" (authenticate.ts opens it there).
+// A key is a row keyed by its id naming its owner's user id (none for the root user's keys), so
+// an owner's keys are one indexed query and a renamed user keeps them. The secret is returned
+// once, by CreateAccessKey, and otherwise kept only sealed under the master key with the context
+// "access-key:<id>" (authenticate.ts opens it there).
 //
 // AWS's rules (IAM API reference; IAM quotas; recorded responses in LocalStack's snapshots):
 // - UserName may be omitted: the caller's own keys; the root user omitting it means root's keys.
@@ -18,9 +18,10 @@
 //   resource type "user"); for root's keys, the account's root ARN.
 import { newAccessKeyId, newSecretAccessKey } from '../../crypto/ids.ts';
 import { IamError } from '../errors.ts';
-import { key, rootArn } from '../names.ts';
+import { rootArn } from '../names.ts';
 import type { StoreTx } from '../store.ts';
 import type { AccessKeyRecord, UserRecord } from '../records.ts';
+import { accessKeys, lastUsed, users } from '../tables.ts';
 import {
   type Input,
   type Operation,
@@ -37,7 +38,7 @@ import { authorizedUser, requiredTargetUserName } from './users.ts';
 export const ACCESS_KEYS_PER_USER = 2;
 
 /** Whose keys an operation is about: an IAM user, or the account's root user. */
-type KeyOwner = { readonly kind: 'user'; readonly user: UserRecord } | { readonly kind: 'root' };
+export type KeyOwner = { readonly kind: 'user'; readonly user: UserRecord } | { readonly kind: 'root' };
 
 /**
  * Resolves UserName (or the caller when omitted), authorizing the action on the owner's ARN first.
@@ -58,29 +59,17 @@ async function authorizedOwner(
   return { kind: 'user', user: await authorizedUser(ctx, tx, action, requiredTargetUserName(ctx, input)) };
 }
 
-/** The root user's keys in the account, oldest first. */
-export async function rootAccessKeys(tx: StoreTx, account: string): Promise<AccessKeyRecord[]> {
-  const found: AccessKeyRecord[] = [];
-  let after: string | undefined;
-  for (;;) {
-    const batch = await tx.list<AccessKeyRecord>('access-key', { after, limit: 500 });
-    for (const entry of batch) {
-      after = entry.key;
-      if (entry.value.account === account && entry.value.userName === undefined) found.push(entry.value);
-    }
-    if (batch.length < 500) break;
-  }
-  return found.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+/** An owner's keys, oldest first: an IAM user's (by id), or the root user's (user id null). */
+export function keysOf(tx: StoreTx, account: string, owner: KeyOwner): Promise<AccessKeyRecord[]> {
+  return tx.list(accessKeys, {
+    where: { account, user_id: owner.kind === 'root' ? null : owner.user.id },
+    orderBy: 'position',
+  });
 }
 
-async function keysOf(tx: StoreTx, account: string, owner: KeyOwner): Promise<AccessKeyRecord[]> {
-  if (owner.kind === 'root') return rootAccessKeys(tx, account);
-  const keys: AccessKeyRecord[] = [];
-  for (const id of owner.user.accessKeyIds) {
-    const record = await tx.get<AccessKeyRecord>('access-key', id);
-    if (record) keys.push(record);
-  }
-  return keys;
+/** The root user's keys in the account, oldest first. */
+export function rootAccessKeys(tx: StoreTx, account: string): Promise<AccessKeyRecord[]> {
+  return keysOf(tx, account, { kind: 'root' });
 }
 
 function noSuchAccessKey(id: string): IamError {
@@ -89,20 +78,22 @@ function noSuchAccessKey(id: string): IamError {
 
 /** The owner's key with this id, or NoSuchEntity. */
 async function ownedKey(tx: StoreTx, account: string, owner: KeyOwner, id: string): Promise<AccessKeyRecord> {
-  const record = await tx.get<AccessKeyRecord>('access-key', id);
+  const record = await tx.get(accessKeys, id);
   const owned =
     record !== undefined &&
     record.account === account &&
-    (owner.kind === 'root'
-      ? record.userName === undefined
-      : record.userName !== undefined && record.userName.toLowerCase() === owner.user.name.toLowerCase());
+    (owner.kind === 'root' ? record.userId === undefined : record.userId === owner.user.id);
   if (!owned) throw noSuchAccessKey(id);
   return record;
 }
 
-function metadataOutput(record: AccessKeyRecord): Record<string, unknown> {
+function ownerName(owner: KeyOwner): string | undefined {
+  return owner.kind === 'user' ? owner.user.name : undefined;
+}
+
+function metadataOutput(record: AccessKeyRecord, userName: string | undefined): Record<string, unknown> {
   return {
-    ...(record.userName !== undefined ? { UserName: record.userName } : {}),
+    ...(userName !== undefined ? { UserName: userName } : {}),
     AccessKeyId: record.id,
     Status: record.status,
     CreateDate: record.createdAt,
@@ -122,24 +113,22 @@ export const accessKeysOperations: Record<string, Operation> = {
         );
       }
       let id = newAccessKeyId('long-term');
-      while (await tx.get('access-key', id)) id = newAccessKeyId('long-term');
+      while (await tx.get(accessKeys, id)) id = newAccessKeyId('long-term');
       const secret = newSecretAccessKey();
       const record: AccessKeyRecord = {
         account,
-        userName: owner.kind === 'user' ? owner.user.name : undefined,
         id,
+        ...(owner.kind === 'user' ? { userId: owner.user.id } : {}),
         sealedSecret: ctx.iam.sealer.seal(secret, `access-key:${id}`),
         status: 'Active',
         createdAt: isoNow(ctx),
+        position: (existing[existing.length - 1]?.position ?? 0) + 1,
       };
-      await tx.put('access-key', id, record);
-      if (owner.kind === 'user') {
-        owner.user.accessKeyIds.push(id);
-        await tx.put('user', key.entity(account, owner.user.name), owner.user);
-      }
+      await tx.insert(accessKeys, record);
+      const userName = ownerName(owner);
       return {
         AccessKey: {
-          ...(record.userName !== undefined ? { UserName: record.userName } : {}),
+          ...(userName !== undefined ? { UserName: userName } : {}),
           AccessKeyId: id,
           Status: record.status,
           SecretAccessKey: secret,
@@ -157,7 +146,7 @@ export const accessKeysOperations: Record<string, Operation> = {
       return pageOutput(
         'AccessKeyMetadata',
         positionalPage(keys, (k) => k.id, input),
-        metadataOutput,
+        (k) => metadataOutput(k, ownerName(owner)),
       );
     });
   },
@@ -173,7 +162,7 @@ export const accessKeysOperations: Record<string, Operation> = {
         throw new IamError('InvalidInput', `Invalid status ${status}. Status must be Active or Inactive.`);
       }
       record.status = status;
-      await tx.put('access-key', id, record);
+      await tx.update(accessKeys, record);
       return undefined;
     });
   },
@@ -184,11 +173,8 @@ export const accessKeysOperations: Record<string, Operation> = {
     return ctx.iam.store.write(async (tx) => {
       const owner = await authorizedOwner(ctx, tx, 'iam:DeleteAccessKey', input);
       await ownedKey(tx, account, owner, id);
-      await tx.delete('access-key', id);
-      if (owner.kind === 'user') {
-        owner.user.accessKeyIds = owner.user.accessKeyIds.filter((k) => k !== id);
-        await tx.put('user', key.entity(account, owner.user.name), owner.user);
-      }
+      await tx.delete(accessKeys, id);
+      await tx.delete(lastUsed, id);
       return undefined;
     });
   },
@@ -197,7 +183,7 @@ export const accessKeysOperations: Record<string, Operation> = {
     const id = requiredStr(input, 'AccessKeyId');
     const { account } = ctx.caller;
     return ctx.iam.store.read(async (tx) => {
-      const record = await tx.get<AccessKeyRecord>('access-key', id);
+      const record = await tx.get(accessKeys, id);
       if (!record || record.account !== account) {
         // AWS does not say whether a key exists outside the caller's account.
         throw new IamError(
@@ -205,16 +191,17 @@ export const accessKeysOperations: Record<string, Operation> = {
           `User: ${ctx.caller.arn} is not authorized to perform iam:GetAccessKeyLastUsed on resource: access key ${id}`,
         );
       }
-      if (record.userName === undefined) {
+      const owner = record.userId === undefined ? undefined : await tx.get(users, record.userId);
+      if (owner === undefined) {
         await check(ctx, tx, 'iam:GetAccessKeyLastUsed', rootArn(account));
       } else {
-        await authorizedUser(ctx, tx, 'iam:GetAccessKeyLastUsed', record.userName);
+        await authorizedUser(ctx, tx, 'iam:GetAccessKeyLastUsed', owner.name);
       }
-      const last = record.lastUsed;
+      const last = await tx.get(lastUsed, id);
       return {
-        ...(record.userName !== undefined ? { UserName: record.userName } : {}),
+        ...(owner !== undefined ? { UserName: owner.name } : {}),
         AccessKeyLastUsed: last
-          ? { LastUsedDate: last.date, ServiceName: last.service, Region: last.region }
+          ? { LastUsedDate: last.date, ServiceName: last.service ?? 'N/A', Region: last.region ?? 'N/A' }
           : { ServiceName: 'N/A', Region: 'N/A' },
       };
     });

@@ -15,22 +15,36 @@
 //   InstanceProfileList, RolePolicyList, AttachedManagedPolicies, Tags and RoleLastUsed.
 // All of these act on no particular resource: they are authorized on "*".
 import { IamError } from '../errors.ts';
-import { iamArn, key, parsePolicyArn } from '../names.ts';
-import type { StoreTx, Kind } from '../store.ts';
-import type {
-  AccessKeyRecord,
-  AccountRecord,
-  GroupRecord,
-  ManagedPolicyRecord,
-  MfaDeviceRecord,
-  PolicyHolder,
-  RoleRecord,
-  Tag,
-  UserRecord,
+import { iamArn, parsePolicyArn } from '../names.ts';
+import type { StoreTx } from '../store.ts';
+import {
+  ROOT_OWNER,
+  type AccountRecord,
+  type GroupRecord,
+  type InstanceProfileRecord,
+  type LastUsedRecord,
+  type ManagedPolicyRecord,
+  type PolicyHolder,
+  type RoleRecord,
+  type UserRecord,
 } from '../records.ts';
+import {
+  accessKeys,
+  accounts,
+  groupMembers,
+  groups as groupsTable,
+  instanceProfiles,
+  lastUsed,
+  mfaDevices,
+  policies as policiesTable,
+  policyAttachments,
+  roles as rolesTable,
+  users as usersTable,
+} from '../tables.ts';
 import { type Operation, check, pageOf, pageOutput, positionalPage, requiredStr } from '../operation.ts';
 import { userArn } from './users.ts';
 import { encodePolicyDocument } from '../policy-documents.ts';
+import { trustPoliciesForDisplay } from './trust-principals.ts';
 
 /** AWS's quotas as GetAccountSummary reports them (recorded from AWS, 2026). */
 const QUOTAS = {
@@ -57,63 +71,12 @@ const QUOTAS = {
 } as const;
 
 async function loadAccount(tx: StoreTx, account: string): Promise<AccountRecord> {
-  const record = await tx.get<AccountRecord>('account', account);
+  const record = await tx.get(accounts, account);
   if (!record) throw new IamError('ServiceFailure', 'The account record is missing.');
   return record;
 }
 
-/** Every record of a kind under the account's prefix, in key order. */
-async function allOf<T>(tx: StoreTx, kind: Kind, account: string): Promise<T[]> {
-  const out: T[] = [];
-  let after: string | undefined;
-  for (;;) {
-    const batch = await tx.list<T>(kind, { prefix: key.accountPrefix(account), after, limit: 500 });
-    for (const entry of batch) {
-      out.push(entry.value);
-      after = entry.key;
-    }
-    if (batch.length < 500) return out;
-  }
-}
-
-/** The account's virtual MFA devices (their keys are not laid out by account, so all are read). */
-async function mfaDevicesOf(tx: StoreTx, account: string): Promise<MfaDeviceRecord[]> {
-  const out: MfaDeviceRecord[] = [];
-  let after: string | undefined;
-  for (;;) {
-    const batch = await tx.list<MfaDeviceRecord>('mfa-device', { after, limit: 500 });
-    for (const entry of batch) {
-      after = entry.key;
-      if (entry.value.account === account) out.push(entry.value);
-    }
-    if (batch.length < 500) return out;
-  }
-}
-
-async function hasRootAccessKey(tx: StoreTx, account: string): Promise<boolean> {
-  let after: string | undefined;
-  for (;;) {
-    const batch = await tx.list<AccessKeyRecord>('access-key', { after, limit: 500 });
-    for (const entry of batch) {
-      after = entry.key;
-      if (entry.value.account === account && entry.value.userName === undefined) return true;
-    }
-    if (batch.length < 500) return false;
-  }
-}
-
 // ---- GetAccountAuthorizationDetails
-
-/** An instance profile as instance-profiles.ts keeps it (only what is read here). */
-interface InstanceProfileView {
-  readonly account: string;
-  readonly id: string;
-  readonly name: string;
-  readonly path: string;
-  readonly createdAt: string;
-  readonly roles: readonly string[];
-  readonly tags?: readonly Tag[];
-}
 
 const ENTITY_TYPES = ['User', 'Group', 'Role', 'LocalManagedPolicy', 'AWSManagedPolicy'] as const;
 type EntityType = (typeof ENTITY_TYPES)[number];
@@ -132,11 +95,34 @@ function inlinePolicyList(holder: PolicyHolder): Record<string, unknown>[] {
   }));
 }
 
-function attachedList(holder: PolicyHolder): Record<string, unknown>[] {
-  return holder.attachedPolicies.map((arn) => ({
+/** What the details of users, groups and roles draw on besides their own records. */
+interface Relations {
+  /** Attached policy ARNs by holder id, in attachment order. */
+  readonly attached: ReadonlyMap<string, readonly string[]>;
+  /** Group names by user id. */
+  readonly groupsOfUser: ReadonlyMap<string, readonly string[]>;
+  readonly profiles: readonly InstanceProfileRecord[];
+  readonly rolesById: ReadonlyMap<string, RoleRecord>;
+  readonly lastUsed: ReadonlyMap<string, LastUsedRecord>;
+  readonly trustOf: (role: RoleRecord) => string;
+}
+
+function attachedList(relations: Relations, holderId: string): Record<string, unknown>[] {
+  return (relations.attached.get(holderId) ?? []).map((arn) => ({
     PolicyName: parsePolicyArn(arn)?.name ?? arn,
     PolicyArn: arn,
   }));
+}
+
+function groupBy<K, V>(items: readonly V[], keyOf: (item: V) => K): Map<K, V[]> {
+  const grouped = new Map<K, V[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const list = grouped.get(key);
+    if (list) list.push(item);
+    else grouped.set(key, [item]);
+  }
+  return grouped;
 }
 
 function boundaryOutput(arn: string | undefined): Record<string, unknown> {
@@ -150,7 +136,7 @@ function boundaryOutput(arn: string | undefined): Record<string, unknown> {
     : {};
 }
 
-function userDetail(user: UserRecord): Record<string, unknown> {
+function userDetail(user: UserRecord, relations: Relations): Record<string, unknown> {
   const inline = inlinePolicyList(user);
   return {
     Path: user.path,
@@ -159,14 +145,14 @@ function userDetail(user: UserRecord): Record<string, unknown> {
     Arn: userArn(user),
     CreateDate: user.createdAt,
     ...(inline.length > 0 ? { UserPolicyList: inline } : {}),
-    GroupList: [...user.groups],
-    AttachedManagedPolicies: attachedList(user),
+    GroupList: [...(relations.groupsOfUser.get(user.id) ?? [])],
+    AttachedManagedPolicies: attachedList(relations, user.id),
     ...boundaryOutput(user.permissionsBoundary),
     Tags: user.tags,
   };
 }
 
-function groupDetail(group: GroupRecord): Record<string, unknown> {
+function groupDetail(group: GroupRecord, relations: Relations): Record<string, unknown> {
   return {
     Path: group.path,
     GroupName: group.name,
@@ -174,7 +160,7 @@ function groupDetail(group: GroupRecord): Record<string, unknown> {
     Arn: iamArn(group.account, 'group', group.path, group.name),
     CreateDate: group.createdAt,
     GroupPolicyList: inlinePolicyList(group),
-    AttachedManagedPolicies: attachedList(group),
+    AttachedManagedPolicies: attachedList(relations, group.id),
   };
 }
 
@@ -182,29 +168,25 @@ function roleArnOf(role: RoleRecord): string {
   return iamArn(role.account, 'role', role.path, role.name);
 }
 
-function roleDetail(
-  role: RoleRecord,
-  profiles: readonly InstanceProfileView[],
-  rolesByName: ReadonlyMap<string, RoleRecord>,
-): Record<string, unknown> {
-  const lower = role.name.toLowerCase();
-  const holding = profiles.filter((p) => p.roles.some((r) => r.toLowerCase() === lower));
+function roleDetail(role: RoleRecord, relations: Relations): Record<string, unknown> {
+  const holding = relations.profiles.filter((p) => p.roleId === role.id);
+  const used = relations.lastUsed.get(role.id);
   return {
     Path: role.path,
     RoleName: role.name,
     RoleId: role.id,
     Arn: roleArnOf(role),
     CreateDate: role.createdAt,
-    AssumeRolePolicyDocument: encodePolicyDocument(role.trustPolicy),
-    InstanceProfileList: holding.map((profile) => ({
-      Path: profile.path,
-      InstanceProfileName: profile.name,
-      InstanceProfileId: profile.id,
-      Arn: iamArn(profile.account, 'instance-profile', profile.path, profile.name),
-      CreateDate: profile.createdAt,
-      Roles: profile.roles.flatMap((name) => {
-        const member = rolesByName.get(name.toLowerCase());
-        return member
+    AssumeRolePolicyDocument: encodePolicyDocument(relations.trustOf(role)),
+    InstanceProfileList: holding.map((profile) => {
+      const member = profile.roleId ? relations.rolesById.get(profile.roleId) : undefined;
+      return {
+        Path: profile.path,
+        InstanceProfileName: profile.name,
+        InstanceProfileId: profile.id,
+        Arn: iamArn(profile.account, 'instance-profile', profile.path, profile.name),
+        CreateDate: profile.createdAt,
+        Roles: member
           ? [
               {
                 Path: member.path,
@@ -212,17 +194,17 @@ function roleDetail(
                 RoleId: member.id,
                 Arn: roleArnOf(member),
                 CreateDate: member.createdAt,
-                AssumeRolePolicyDocument: encodePolicyDocument(member.trustPolicy),
+                AssumeRolePolicyDocument: encodePolicyDocument(relations.trustOf(member)),
               },
             ]
-          : [];
-      }),
-    })),
+          : [],
+      };
+    }),
     RolePolicyList: inlinePolicyList(role),
-    AttachedManagedPolicies: attachedList(role),
+    AttachedManagedPolicies: attachedList(relations, role.id),
     ...boundaryOutput(role.permissionsBoundary),
     Tags: role.tags,
-    RoleLastUsed: role.lastUsed ? { LastUsedDate: role.lastUsed.date, Region: role.lastUsed.region } : {},
+    RoleLastUsed: used ? { LastUsedDate: used.date, Region: used.region } : {},
   };
 }
 
@@ -232,8 +214,8 @@ interface PolicyUsage {
 }
 
 function usageMap(
+  attached: ReadonlyMap<string, readonly string[]>,
   users: readonly UserRecord[],
-  groups: readonly GroupRecord[],
   roles: readonly RoleRecord[],
 ): Map<string, PolicyUsage> {
   const usage = new Map<string, PolicyUsage>();
@@ -242,9 +224,7 @@ function usageMap(
     if (!u) usage.set(arn, (u = { attachments: 0, boundaries: 0 }));
     return u;
   };
-  for (const holder of [...users, ...groups, ...roles]) {
-    for (const arn of holder.attachedPolicies) entry(arn).attachments++;
-  }
+  for (const arns of attached.values()) for (const arn of arns) entry(arn).attachments++;
   for (const holder of [...users, ...roles]) {
     if (holder.permissionsBoundary) entry(holder.permissionsBoundary).boundaries++;
   }
@@ -294,14 +274,14 @@ export const accountOperations: Record<string, Operation> = {
       if (/^[0-9]{12}$/.test(alias)) {
         throw new IamError('ValidationError', 'The account alias cannot be a 12-digit number.');
       }
-      const accounts = await tx.list<AccountRecord>('account');
-      if (accounts.some((a) => a.value.alias === alias)) {
+      // Aliases are unique across accounts.
+      if (await tx.find(accounts, { alias_lower: alias.toLowerCase() })) {
         throw new IamError('EntityAlreadyExists', `The account alias ${alias} already exists.`);
       }
       const record = await loadAccount(tx, ctx.caller.account);
       // One alias per account: a new one replaces the old.
       record.alias = alias;
-      await tx.put('account', record.id, record);
+      await tx.update(accounts, record);
       return undefined;
     });
   },
@@ -315,7 +295,7 @@ export const accountOperations: Record<string, Operation> = {
         throw new IamError('NoSuchEntity', `The account alias ${alias} cannot be found.`);
       }
       delete record.alias;
-      await tx.put('account', record.id, record);
+      await tx.update(accounts, record);
       return undefined;
     });
   },
@@ -338,18 +318,16 @@ export const accountOperations: Record<string, Operation> = {
     return ctx.iam.store.read(async (tx) => {
       await check(ctx, tx, 'iam:GetAccountSummary', '*');
       const accountRecord = await loadAccount(tx, account);
-      const prefix = key.accountPrefix(account);
-      const users = await allOf<UserRecord>(tx, 'user', account);
-      const policies = await allOf<ManagedPolicyRecord>(tx, 'policy', account);
-      const devices = await mfaDevicesOf(tx, account);
-      const enabled = devices.filter((d) => d.enabledAt !== undefined);
+      const policies = await tx.list(policiesTable, { where: { account } });
+      const devices = await tx.tally(mfaDevices, 'status', { account });
+      const enabledDevices = (devices.get('assigned') ?? 0) + (devices.get('u2f') ?? 0);
       return {
         SummaryMap: {
-          Users: users.length,
+          Users: await tx.count(usersTable, { account }),
           UsersQuota: QUOTAS.UsersQuota,
-          Groups: await tx.count('group', prefix),
+          Groups: await tx.count(groupsTable, { account }),
           GroupsQuota: QUOTAS.GroupsQuota,
-          Roles: await tx.count('role', prefix),
+          Roles: await tx.count(rolesTable, { account }),
           RolesQuota: QUOTAS.RolesQuota,
           Policies: policies.length,
           PoliciesQuota: QUOTAS.PoliciesQuota,
@@ -357,16 +335,15 @@ export const accountOperations: Record<string, Operation> = {
           PolicyVersionsInUseQuota: QUOTAS.PolicyVersionsInUseQuota,
           VersionsPerPolicyQuota: QUOTAS.VersionsPerPolicyQuota,
           PolicySizeQuota: QUOTAS.PolicySizeQuota,
-          InstanceProfiles: await tx.count('instance-profile', prefix),
+          InstanceProfiles: await tx.count(instanceProfiles, { account }),
           InstanceProfilesQuota: QUOTAS.InstanceProfilesQuota,
           ServerCertificates: 0,
           ServerCertificatesQuota: QUOTAS.ServerCertificatesQuota,
           Providers: 0,
-          MFADevices: devices.length,
-          MFADevicesInUse: enabled.length,
-          // The root user's devices are the enabled ones that belong to no IAM user.
-          AccountMFAEnabled: enabled.some((d) => d.userName === undefined) ? 1 : 0,
-          AccountAccessKeysPresent: (await hasRootAccessKey(tx, account)) ? 1 : 0,
+          MFADevices: enabledDevices + (devices.get('unassigned') ?? 0),
+          MFADevicesInUse: enabledDevices,
+          AccountMFAEnabled: (await tx.count(mfaDevices, { account, owner_id: ROOT_OWNER })) > 0 ? 1 : 0,
+          AccountAccessKeysPresent: (await tx.count(accessKeys, { account, user_id: null })) > 0 ? 1 : 0,
           AccountPasswordPresent: accountRecord.rootPasswordHash ? 1 : 0,
           AccountSigningCertificatesPresent: 0,
           AccessKeysPerUserQuota: QUOTAS.AccessKeysPerUserQuota,
@@ -390,32 +367,58 @@ export const accountOperations: Record<string, Operation> = {
     const filter = parseFilter(input.Filter);
     return ctx.iam.store.read(async (tx) => {
       await check(ctx, tx, 'iam:GetAccountAuthorizationDetails', '*');
-      const users = await allOf<UserRecord>(tx, 'user', account);
-      const groups = await allOf<GroupRecord>(tx, 'group', account);
-      const roles = await allOf<RoleRecord>(tx, 'role', account);
-      const usage = usageMap(users, groups, roles);
+      const where = { where: { account } };
+      const users = await tx.list(usersTable, where);
+      const groups = await tx.list(groupsTable, where);
+      const roles = await tx.list(rolesTable, where);
+      const attachments = await tx.list(policyAttachments, { ...where, orderBy: 'position' });
+      const attached = new Map(
+        [...groupBy(attachments, (a) => a.holderId)].map(([id, list]) => [id, list.map((a) => a.policyArn)]),
+      );
+      const groupNames = new Map(groups.map((g) => [g.id, g.name]));
+      const memberships = groupBy(await tx.list(groupMembers, where), (m) => m.userId);
+      const relations: Relations = {
+        attached,
+        groupsOfUser: new Map(
+          [...memberships].map(([userId, list]) => [
+            userId,
+            list.flatMap((m) => groupNames.get(m.groupId) ?? []),
+          ]),
+        ),
+        profiles: await tx.list(instanceProfiles, where),
+        rolesById: new Map(roles.map((r) => [r.id, r])),
+        lastUsed: new Map((await tx.list(lastUsed, where)).map((u) => [u.id, u])),
+        trustOf: await trustPoliciesForDisplay(tx, roles),
+      };
+      const usage = usageMap(attached, users, roles);
       const items: DetailItem[] = [];
       if (filter.has('User')) {
         for (const u of users)
-          items.push({ list: 'UserDetailList', key: `1/${u.name.toLowerCase()}`, value: userDetail(u) });
+          items.push({
+            list: 'UserDetailList',
+            key: `1/${u.name.toLowerCase()}`,
+            value: userDetail(u, relations),
+          });
       }
       if (filter.has('Group')) {
         for (const g of groups)
-          items.push({ list: 'GroupDetailList', key: `2/${g.name.toLowerCase()}`, value: groupDetail(g) });
+          items.push({
+            list: 'GroupDetailList',
+            key: `2/${g.name.toLowerCase()}`,
+            value: groupDetail(g, relations),
+          });
       }
       if (filter.has('Role')) {
-        const profiles = await allOf<InstanceProfileView>(tx, 'instance-profile', account);
-        const rolesByName = new Map(roles.map((r) => [r.name.toLowerCase(), r]));
         for (const r of roles) {
           items.push({
             list: 'RoleDetailList',
             key: `3/${r.name.toLowerCase()}`,
-            value: roleDetail(r, profiles, rolesByName),
+            value: roleDetail(r, relations),
           });
         }
       }
       if (filter.has('LocalManagedPolicy')) {
-        for (const p of await allOf<ManagedPolicyRecord>(tx, 'policy', account)) {
+        for (const p of await tx.list(policiesTable, where)) {
           items.push({ list: 'Policies', key: `4/${p.arn}`, value: localPolicyDetail(p, usage.get(p.arn)) });
         }
       }

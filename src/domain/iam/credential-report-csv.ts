@@ -51,6 +51,14 @@ export interface CredentialSlots {
 }
 
 /** What the report shows about one principal, gathered from the store. */
+/** An access key as the report shows it, with its last use (LastUsedRecord). */
+export interface ReportKey {
+  readonly id: string;
+  readonly status: AccessKeyRecord['status'];
+  readonly createdAt: string;
+  readonly lastUsed?: { readonly date: string; readonly region?: string; readonly service?: string };
+}
+
 export interface ReportPrincipal {
   /** Slot memory key: the user's id (a user re-created under the same name starts afresh), or ROOT_ROW_NAME. */
   readonly id: string;
@@ -63,7 +71,7 @@ export interface ReportPrincipal {
   readonly passwordChangedAt: string | undefined;
   readonly mfaActive: boolean;
   /** The principal's access keys, oldest first. */
-  readonly accessKeys: readonly Pick<AccessKeyRecord, 'id' | 'status' | 'createdAt' | 'lastUsed'>[];
+  readonly accessKeys: readonly ReportKey[];
   /** The principal's signing certificates, oldest first. */
   readonly certificates: readonly Pick<SigningCertificate, 'id' | 'status' | 'uploadedAt'>[];
 }
@@ -133,7 +141,7 @@ function keyCells(key: ReportPrincipal['accessKeys'][number] | undefined): strin
     bool(key.status === 'Active'),
     reportTime(key.createdAt),
     reportTime(used.date),
-    REGIONLESS_SERVICES.has(used.service) || !used.region ? NA : used.region,
+    (used.service !== undefined && REGIONLESS_SERVICES.has(used.service)) || !used.region ? NA : used.region,
     used.service || NA,
   ];
 }

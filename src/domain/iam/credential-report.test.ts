@@ -8,10 +8,16 @@ import { createSealer, generateMasterKey } from '../../crypto/sealing.ts';
 import { createIam, type Iam } from '../iam.ts';
 import type { Caller } from '../caller.ts';
 import { IamError } from '../errors.ts';
-import type { AccessKeyRecord, AccountRecord, MfaDeviceRecord, UserRecord } from '../records.ts';
+import {
+  ROOT_OWNER,
+  type AccessKeyRecord,
+  type AccountRecord,
+  type MfaDeviceRecord,
+  type UserRecord,
+} from '../records.ts';
 import type { OperationContext } from '../operation.ts';
-import { key } from '../names.ts';
-import type { Kind } from '../store.ts';
+import type { Table } from '../store.ts';
+import { accessKeys, accounts, lastUsed, mfaDevices, users } from '../tables.ts';
 import { credentialReportOperations, REPORT_STARTED_DESCRIPTION } from './credential-report.ts';
 
 const ACCOUNT = '123456789012';
@@ -33,8 +39,9 @@ function iso(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-async function put(kind: Kind, k: string, value: unknown): Promise<void> {
-  await iam.store.write((tx) => tx.put(kind, k, value));
+/** Adds (or replaces) a row in a write of its own, as a committed change between reports. */
+async function put<T>(table: Table<T>, row: T): Promise<void> {
+  await iam.store.write((tx) => tx.put(table, row));
 }
 
 function user(name: string, fields: Partial<UserRecord> = {}): UserRecord {
@@ -45,26 +52,35 @@ function user(name: string, fields: Partial<UserRecord> = {}): UserRecord {
     path: '/',
     createdAt: iso(clock),
     tags: [],
-    attachedPolicies: [],
     inlinePolicies: {},
-    groups: [],
-    accessKeyIds: [],
-    mfaSerials: [],
     ...fields,
   };
 }
 
-function accessKey(id: string, userName: string | undefined): AccessKeyRecord {
-  return { account: ACCOUNT, userName, id, sealedSecret: 'x', status: 'Active', createdAt: iso(clock) };
-}
-
-function device(name: string, fields: Partial<MfaDeviceRecord> = {}): MfaDeviceRecord {
+/** An access key of the user with this id (undefined: the root user's), `position`-th of its owner's. */
+function accessKey(id: string, userId: string | undefined, position: number): AccessKeyRecord {
   return {
     account: ACCOUNT,
-    serialNumber: `arn:aws:iam::${ACCOUNT}:mfa/${name}`,
+    id,
+    ...(userId !== undefined ? { userId } : {}),
+    sealedSecret: 'x',
+    status: 'Active',
+    createdAt: iso(clock),
+    position,
+  };
+}
+
+/** A virtual device; enabled for an owner when `fields` give `ownerId` and `enabledAt`. */
+function device(name: string, fields: Partial<MfaDeviceRecord> = {}): MfaDeviceRecord {
+  const account = fields.account ?? ACCOUNT;
+  return {
+    id: `device-${account}-${name}`,
+    account,
+    serialNumber: `arn:aws:iam::${account}:mfa/${name}`,
     name,
     path: '/',
     createdAt: iso(clock),
+    type: 'virtual',
     sealedSeed: 'x',
     tags: [],
     ...fields,
@@ -106,7 +122,7 @@ beforeEach(async () => {
     rootPasswordHash: '$argon2id$stub',
     createdAt: '2024-01-15T09:00:00Z',
   };
-  await put('account', ACCOUNT, account);
+  await put(accounts, account);
 });
 
 test('GetCredentialReport before any report: ReportNotPresent with no message', async () => {
@@ -120,7 +136,7 @@ test('Generate starts a report that Get serves at once; within 4 hours Generate 
   assert.equal(first!.GeneratedTime, '2026-07-31T12:00:00Z');
 
   clock += 3 * HOUR + 59 * 60 * 1000;
-  await put('user', key.entity(ACCOUNT, 'late'), user('late'));
+  await put(users, user('late'));
   assert.deepEqual(await generate(), { State: 'COMPLETE' });
   const again = await get();
   assert.equal(again!.GeneratedTime, '2026-07-31T12:00:00Z');
@@ -130,7 +146,7 @@ test('Generate starts a report that Get serves at once; within 4 hours Generate 
 
 test('after 4 hours Get says ReportExpired, and Generate starts a new report', async () => {
   await generate();
-  await put('user', key.entity(ACCOUNT, 'late'), user('late'));
+  await put(users, user('late'));
   clock += 4 * HOUR;
   assert.deepEqual(await errorOf(get()), { code: 'ReportExpired', message: '' });
   assert.deepEqual(await generate(), { State: 'STARTED', Description: REPORT_STARTED_DESCRIPTION });
@@ -141,27 +157,21 @@ test('after 4 hours Get says ReportExpired, and Generate starts a new report', a
   assert.match(lines[2]!, /^late,/);
 });
 
-test("root's mfa_active comes from enabled devices of no user; unassigned devices do not count", async () => {
-  await put('mfa-device', `${ACCOUNT}/spare`, device('spare'));
+test("root's mfa_active comes from devices enabled for root; unassigned devices and others' do not count", async () => {
+  // Unassigned: no owner, not enabled.
+  await put(mfaDevices, device('spare'));
+  // Enabled for an IAM user (by id), not for root.
+  await put(mfaDevices, device('alice-phone', { ownerId: 'AIDAALICE', enabledAt: iso(clock) }));
+  // Enabled for the root user of another account.
   await put(
-    'mfa-device',
-    `${ACCOUNT}/alice-phone`,
-    device('alice-phone', { userName: 'alice', enabledAt: iso(clock) }),
-  );
-  await put(
-    'mfa-device',
-    '999999999999/other',
-    device('other', { account: '999999999999', enabledAt: iso(clock) }),
+    mfaDevices,
+    device('other', { account: '999999999999', ownerId: ROOT_OWNER, enabledAt: iso(clock) }),
   );
   await generate();
   assert.equal((await reportLines())[1]!.split(',')[7], 'false');
 
   clock += 4 * HOUR;
-  await put(
-    'mfa-device',
-    `${ACCOUNT}/root-account-mfa-device`,
-    device('root-account-mfa-device', { enabledAt: iso(clock) }),
-  );
+  await put(mfaDevices, device('root-account-mfa-device', { ownerId: ROOT_OWNER, enabledAt: iso(clock) }));
   await generate();
   const rootRow = (await reportLines())[1]!.split(',');
   assert.equal(rootRow[0], '<root_account>');
@@ -170,12 +180,10 @@ test("root's mfa_active comes from enabled devices of no user; unassigned device
 });
 
 test("a user's mfa_active follows its enabled devices", async () => {
-  await put(
-    'user',
-    key.entity(ACCOUNT, 'withmfa'),
-    user('withmfa', { mfaSerials: [`arn:aws:iam::${ACCOUNT}:mfa/p`] }),
-  );
-  await put('user', key.entity(ACCOUNT, 'without'), user('without'));
+  const withMfa = user('withmfa');
+  await put(users, withMfa);
+  await put(mfaDevices, device('p', { ownerId: withMfa.id, enabledAt: iso(clock) }));
+  await put(users, user('without'));
   await generate();
   const rows = Object.fromEntries((await reportLines()).slice(2).map((l) => [l.split(',')[0], l.split(',')]));
   assert.equal(rows.withmfa![7], 'true');
@@ -183,30 +191,38 @@ test("a user's mfa_active follows its enabled devices", async () => {
 });
 
 test('a key keeps its slot across reports: deleting slot 1 leaves slot 1 empty', async () => {
-  const k1 = accessKey('AKIAONE', 'keys');
+  const owner = user('keys');
+  const k1 = accessKey('AKIAONE', owner.id, 1);
   clock += 1000;
-  const k2 = accessKey('AKIATWO', 'keys');
-  await put('access-key', k1.id, k1);
-  await put('access-key', k2.id, k2);
-  await put('user', key.entity(ACCOUNT, 'keys'), user('keys', { accessKeyIds: [k1.id, k2.id] }));
+  const k2 = accessKey('AKIATWO', owner.id, 2);
+  await put(accessKeys, k1);
+  await put(accessKeys, k2);
+  await put(users, owner);
   await generate();
   let row = (await reportLines())[2]!.split(',');
   assert.deepEqual([row[8], row[13]], ['true', 'true']);
   assert.equal(row[9], iso(clock - 1000).replace('Z', '+00:00'));
 
   clock += 4 * HOUR;
-  await iam.store.write((tx) => tx.delete('access-key', k1.id));
-  await put('user', key.entity(ACCOUNT, 'keys'), user('keys', { accessKeyIds: [k2.id] }));
+  await iam.store.write((tx) => tx.delete(accessKeys, k1.id));
   await generate();
   row = (await reportLines())[2]!.split(',');
   assert.deepEqual(row.slice(8, 13), ['false', 'N/A', 'N/A', 'N/A', 'N/A']);
   assert.equal(row[13], 'true');
 });
 
-test("the root user's access keys fill the root row", async () => {
-  const rootKey = accessKey('AKIAROOTKEY', undefined);
-  rootKey.lastUsed = { date: iso(clock), region: 'us-east-1', service: 'iam' };
-  await put('access-key', rootKey.id, rootKey);
+test("the root user's access keys fill the root row, with their last use", async () => {
+  const rootKey = accessKey('AKIAROOTKEY', undefined, 1);
+  await put(accessKeys, rootKey);
+  // Last uses are rows of their own, under the key's id (and the account id for root's password).
+  await put(lastUsed, {
+    id: rootKey.id,
+    account: ACCOUNT,
+    date: iso(clock),
+    region: 'us-east-1',
+    service: 'iam',
+  });
+  await put(lastUsed, { id: ACCOUNT, account: ACCOUNT, date: iso(clock - HOUR) });
   await generate();
   const row = (await reportLines())[1]!.split(',');
   assert.deepEqual(row.slice(8, 13), [
@@ -216,4 +232,5 @@ test("the root user's access keys fill the root row", async () => {
     'us-east-1',
     'iam',
   ]);
+  assert.equal(row[4], '2026-07-31T11:00:00+00:00'); // password_last_used
 });

@@ -1,9 +1,10 @@
 // The credential report: GenerateCredentialReport and GetCredentialReport.
 //
-// The report is a snapshot: Generate reads the whole account and keeps the CSV (kind
-// "credential-report", key = the account id) with the time it was generated; Get returns that
-// copy, so later changes show only after a regeneration, as on AWS. The CSV itself is built by
-// credential-report-csv.ts (the contract: /work/shared/guide/credential-report.md).
+// The report is a snapshot: Generate reads the whole account in one read transaction — a handful
+// of set-based queries (users a page at a time, their keys, last uses and MFA devices), yielding
+// to other requests between pages — and then keeps the CSV with the time it was generated in a
+// short write (credential_reports, by account); Get returns that copy, so later changes show only
+// after a regeneration, as on AWS. The CSV itself is built by credential-report-csv.ts.
 //
 // AWS's rules (IAM API reference; IAM User Guide "Generate credential reports for your AWS
 // account"; the guide's recorded responses):
@@ -19,17 +20,17 @@
 // - Both are authorized on "*" (the service authorization reference lists no resource type for
 //   them; AWS's example policy grants them on "Resource": "*").
 import { IamError } from '../errors.ts';
-import { key, rootArn } from '../names.ts';
+import { rootArn } from '../names.ts';
 import type { StoreTx } from '../store.ts';
-import type { AccountRecord, UserRecord, AccessKeyRecord } from '../records.ts';
+import { ROOT_OWNER, type AccessKeyRecord, type LastUsedRecord, type UserRecord } from '../records.ts';
+import { accessKeys, accounts, credentialReports, lastUsed, mfaDevices, users } from '../tables.ts';
 import { type Operation, check, isoNow } from '../operation.ts';
-import { rootAccessKeys } from './access-keys.ts';
-import { rootMfaSerials } from './mfa-common.ts';
 import { userArn } from './users.ts';
 import {
   buildCredentialReport,
   ROOT_ROW_NAME,
   type CredentialSlots,
+  type ReportKey,
   type ReportPrincipal,
 } from './credential-report-csv.ts';
 
@@ -53,64 +54,71 @@ function isFresh(report: CredentialReportRecord, now: Date): boolean {
   return age < CREDENTIAL_REPORT_MAX_AGE_MS;
 }
 
-async function listAll<T>(tx: StoreTx, kind: Parameters<StoreTx['list']>[0], prefix?: string): Promise<T[]> {
-  const found: T[] = [];
-  let after: string | undefined;
-  for (;;) {
-    const batch = await tx.list<T>(kind, { prefix, after, limit: 500 });
-    for (const entry of batch) {
-      after = entry.key;
-      found.push(entry.value);
-    }
-    if (batch.length < 500) return found;
-  }
+/** Users are read this many at a time, with a pause for other requests between pages. */
+const USERS_PER_PAGE = 1000;
+
+function yieldToOtherRequests(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
-async function userPrincipal(tx: StoreTx, user: UserRecord): Promise<ReportPrincipal> {
-  const keys: AccessKeyRecord[] = [];
-  for (const id of user.accessKeyIds) {
-    const record = await tx.get<AccessKeyRecord>('access-key', id);
-    if (record) keys.push(record);
-  }
-  return {
-    id: user.id,
-    name: user.name,
-    arn: userArn(user),
-    createdAt: user.createdAt,
-    hasPassword: user.loginProfile !== undefined,
-    passwordLastUsed: user.passwordLastUsed,
-    passwordChangedAt: user.loginProfile?.passwordChangedAt,
-    mfaActive: user.mfaSerials.length > 0,
-    accessKeys: keys,
-    certificates: user.signingCertificates ?? [],
-  };
-}
-
-/** Reads the account and builds a new report (inside the caller's write transaction). */
+/** Reads the account from `tx` (one snapshot) and builds a new report. */
 export async function generateReport(
   tx: StoreTx,
   account: string,
   generatedAt: string,
   previous: CredentialReportRecord | undefined,
 ): Promise<CredentialReportRecord> {
-  const accountRecord = await tx.get<AccountRecord>('account', account);
+  const accountRecord = await tx.get(accounts, account);
   if (!accountRecord) throw new IamError('ServiceFailure', 'The account could not be read.');
-  const users = await listAll<UserRecord>(tx, 'user', key.accountPrefix(account));
+  const where = { where: { account } };
+  const uses = new Map((await tx.list(lastUsed, where)).map((u): [string, LastUsedRecord] => [u.id, u]));
+  const keysByOwner = new Map<string, ReportKey[]>();
+  for (const key of await tx.list(accessKeys, { ...where, orderBy: 'position' })) {
+    const owner = key.userId ?? ROOT_OWNER;
+    const list = keysByOwner.get(owner) ?? [];
+    list.push(reportKey(key, uses.get(key.id)));
+    keysByOwner.set(owner, list);
+  }
+  const devicesByOwner = await tx.tally(mfaDevices, 'owner_id', { account });
   const root: ReportPrincipal = {
     id: ROOT_ROW_NAME,
     name: ROOT_ROW_NAME,
     arn: rootArn(account),
     createdAt: accountRecord.createdAt,
     hasPassword: Boolean(accountRecord.rootPasswordHash),
-    passwordLastUsed: accountRecord.rootPasswordLastUsed,
+    passwordLastUsed: uses.get(account)?.date,
     passwordChangedAt: undefined,
-    // The root user's MFA devices are the enabled devices that belong to no IAM user.
-    mfaActive: (await rootMfaSerials(tx, account)).length > 0,
-    accessKeys: await rootAccessKeys(tx, account),
+    mfaActive: (devicesByOwner.get(ROOT_OWNER) ?? 0) > 0,
+    accessKeys: keysByOwner.get(ROOT_OWNER) ?? [],
     certificates: [],
   };
   const principals: ReportPrincipal[] = [];
-  for (const user of users) principals.push(await userPrincipal(tx, user));
+  let after: string | undefined;
+  for (;;) {
+    const page: UserRecord[] = await tx.list(users, {
+      ...where,
+      orderBy: 'name_lower',
+      after,
+      limit: USERS_PER_PAGE,
+    });
+    for (const user of page) {
+      principals.push({
+        id: user.id,
+        name: user.name,
+        arn: userArn(user),
+        createdAt: user.createdAt,
+        hasPassword: user.loginProfile !== undefined,
+        passwordLastUsed: uses.get(user.id)?.date,
+        passwordChangedAt: user.loginProfile?.passwordChangedAt,
+        mfaActive: (devicesByOwner.get(user.id) ?? 0) > 0,
+        accessKeys: keysByOwner.get(user.id) ?? [],
+        certificates: user.signingCertificates ?? [],
+      });
+    }
+    if (page.length < USERS_PER_PAGE) break;
+    after = page[page.length - 1]!.name.toLowerCase();
+    await yieldToOtherRequests();
+  }
   const built = buildCredentialReport({
     root,
     users: principals,
@@ -120,24 +128,35 @@ export async function generateReport(
   return { account, generatedAt, content: built.csv, slots: built.slots };
 }
 
+function reportKey(key: AccessKeyRecord, used: LastUsedRecord | undefined): ReportKey {
+  return {
+    id: key.id,
+    status: key.status,
+    createdAt: key.createdAt,
+    ...(used ? { lastUsed: { date: used.date, region: used.region, service: used.service } } : {}),
+  };
+}
+
 export const credentialReportOperations: Record<string, Operation> = {
   async GenerateCredentialReport(ctx) {
     const { account } = ctx.caller;
-    return ctx.iam.store.write(async (tx) => {
+    // Read and built from one snapshot while other requests go on; stored in a write of its own.
+    const report = await ctx.iam.store.read(async (tx) => {
       await check(ctx, tx, 'iam:GenerateCredentialReport', '*');
-      const previous = await tx.get<CredentialReportRecord>('credential-report', account);
-      if (previous && isFresh(previous, ctx.iam.now())) return { State: 'COMPLETE' };
-      const report = await generateReport(tx, account, isoNow(ctx), previous);
-      await tx.put('credential-report', account, report);
-      return { State: 'STARTED', Description: REPORT_STARTED_DESCRIPTION };
+      const previous = await tx.get(credentialReports, account);
+      if (previous && isFresh(previous, ctx.iam.now())) return undefined;
+      return generateReport(tx, account, isoNow(ctx), previous);
     });
+    if (!report) return { State: 'COMPLETE' };
+    await ctx.iam.store.write((tx) => tx.put(credentialReports, report));
+    return { State: 'STARTED', Description: REPORT_STARTED_DESCRIPTION };
   },
 
   async GetCredentialReport(ctx) {
     const { account } = ctx.caller;
     return ctx.iam.store.read(async (tx) => {
       await check(ctx, tx, 'iam:GetCredentialReport', '*');
-      const report = await tx.get<CredentialReportRecord>('credential-report', account);
+      const report = await tx.get(credentialReports, account);
       if (!report) throw new IamError('ReportNotPresent', '');
       if (!isFresh(report, ctx.iam.now())) throw new IamError('ReportExpired', '');
       return {

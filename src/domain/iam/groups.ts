@@ -1,14 +1,15 @@
 // Groups and membership: CreateGroup, GetGroup, ListGroups, UpdateGroup, DeleteGroup,
 // AddUserToGroup, RemoveUserFromGroup, ListGroupsForUser.
 //
-// Membership is kept twice, always written in the same transaction: as the user's `groups` list
-// (read on every authorization of that user) and as `group-member` records keyed
-// "<account>/<group>/<user>" (lower case), which list a group's members in name order.
+// A membership is a row of its own naming the group's and the user's ids (group_members), so a
+// group lists its members in the database, a user its groups, and renaming either changes
+// nothing but its own row.
 import { newUniqueId } from '../../crypto/ids.ts';
 import { IamError } from '../errors.ts';
-import { iamArn, key } from '../names.ts';
+import { iamArn } from '../names.ts';
 import type { StoreTx } from '../store.ts';
-import type { GroupMemberRecord, GroupRecord, PolicyAttachmentRecord, UserRecord } from '../records.ts';
+import type { GroupRecord, UserRecord } from '../records.ts';
+import { groupMembers, groups, policyAttachments, users } from '../tables.ts';
 import {
   type Operation,
   type OperationContext,
@@ -20,7 +21,7 @@ import {
   requiredStr,
   str,
 } from '../operation.ts';
-import { authorizedUser, findUser, noSuchUser, saveUser, userOutput } from './users.ts';
+import { authorizedUser, findUser, noSuchUser, passwordsLastUsed, userOutput } from './users.ts';
 
 /** AWS's default quota of groups per account (IAM and AWS STS quotas). */
 export const GROUPS_QUOTA = 300;
@@ -51,7 +52,19 @@ export function noSuchGroup(name: string): IamError {
 }
 
 export function findGroup(tx: StoreTx, account: string, name: string): Promise<GroupRecord | undefined> {
-  return tx.get<GroupRecord>('group', key.entity(account, name));
+  return tx.find(groups, { account, name_lower: name.toLowerCase() });
+}
+
+/** The groups a user is in (at most GROUPS_PER_USER_QUOTA). */
+export function groupsOfUser(tx: StoreTx, user: UserRecord): Promise<GroupRecord[]> {
+  return tx.list(groups, {
+    where: { id: { in: { table: groupMembers, column: 'group_id', where: { user_id: user.id } } } },
+    orderBy: 'name_lower',
+  });
+}
+
+function membershipId(group: GroupRecord, user: UserRecord): string {
+  return `${group.id}/${user.id}`;
 }
 
 /** Finds the group, authorizes `action` on its ARN, then fails with NoSuchEntity if it is missing. */
@@ -101,7 +114,7 @@ export const groupsOperations: Record<string, Operation> = {
       await check(ctx, tx, 'iam:CreateGroup', iamArn(account, 'group', path, name));
       if (await findGroup(tx, account, name))
         throw new IamError('EntityAlreadyExists', `Group with name ${name} already exists.`);
-      if ((await tx.count('group', key.accountPrefix(account))) >= GROUPS_QUOTA)
+      if ((await tx.count(groups, { account })) >= GROUPS_QUOTA)
         throw new IamError('LimitExceeded', `Cannot exceed quota for GroupsPerAccount: ${GROUPS_QUOTA}`);
       const group: GroupRecord = {
         account,
@@ -109,10 +122,9 @@ export const groupsOperations: Record<string, Operation> = {
         name,
         path,
         createdAt: isoNow(ctx),
-        attachedPolicies: [],
         inlinePolicies: {},
       };
-      await tx.put('group', key.entity(account, name), group);
+      await tx.insert(groups, group);
       return { Group: groupOutput(group) };
     });
   },
@@ -122,20 +134,20 @@ export const groupsOperations: Record<string, Operation> = {
     const { account } = ctx.caller;
     return ctx.iam.store.read(async (tx) => {
       const group = await authorizedGroup(ctx, tx, 'iam:GetGroup', name);
-      const page = await listPage<GroupMemberRecord>(
+      const page = await listPage(tx, users, input, {
+        where: {
+          account,
+          id: { in: { table: groupMembers, column: 'user_id', where: { group_id: group.id } } },
+        },
+        orderBy: 'name_lower',
+      });
+      const used = await passwordsLastUsed(
         tx,
-        'group-member',
-        key.groupMembers(account, group.name),
-        input,
+        page.items.map((u) => u.id),
       );
-      const users: UserRecord[] = [];
-      for (const member of page.items) {
-        const user = await findUser(tx, account, member.userName);
-        if (user) users.push(user);
-      }
       return {
         Group: groupOutput(group),
-        ...pageOutput('Users', { ...page, items: users }, (u) => userOutput(u, false)),
+        ...pageOutput('Users', page, (u) => userOutput(u, used.get(u.id), false)),
       };
     });
   },
@@ -145,9 +157,11 @@ export const groupsOperations: Record<string, Operation> = {
     const { account } = ctx.caller;
     return ctx.iam.store.read(async (tx) => {
       await check(ctx, tx, 'iam:ListGroups', iamArn(account, 'group', prefix, ''));
-      const page = await listPage<GroupRecord>(tx, 'group', key.accountPrefix(account), input, (g) =>
-        g.path.startsWith(prefix),
-      );
+      const page = await listPage(tx, groups, input, {
+        where: { account },
+        prefix: { column: 'path', value: prefix },
+        orderBy: 'name_lower',
+      });
       return pageOutput('Groups', page, groupOutput);
     });
   },
@@ -166,24 +180,26 @@ export const groupsOperations: Record<string, Operation> = {
       if (targetArn !== groupArn(group)) await check(ctx, tx, 'iam:UpdateGroup', targetArn);
       if (!sameName(targetName, group.name) && (await findGroup(tx, account, targetName)))
         throw new IamError('EntityAlreadyExists', `Group with name ${targetName} already exists.`);
-      await renameGroup(tx, group, targetName, targetPath);
+      // Members and attachments refer to the group by id: renaming is this one change.
+      group.name = targetName;
+      group.path = targetPath;
+      await tx.update(groups, group);
       return undefined;
     });
   },
 
   async DeleteGroup(ctx, input) {
     const name = requiredStr(input, 'GroupName');
-    const { account } = ctx.caller;
     return ctx.iam.store.write(async (tx) => {
       const group = await authorizedGroup(ctx, tx, 'iam:DeleteGroup', name);
       const conflict = (message: string) => new IamError('DeleteConflict', message);
-      if ((await tx.count('group-member', key.groupMembers(account, group.name))) > 0)
+      if ((await tx.count(groupMembers, { group_id: group.id })) > 0)
         throw conflict('Cannot delete entity, must remove users from group first.');
       if (Object.keys(group.inlinePolicies).length > 0)
         throw conflict('Cannot delete entity, must delete policies first.');
-      if (group.attachedPolicies.length > 0)
+      if ((await tx.count(policyAttachments, { holder_id: group.id })) > 0)
         throw conflict('Cannot delete entity, must detach all policies first.');
-      await tx.delete('group', key.entity(account, group.name));
+      await tx.delete(groups, group.id);
       return undefined;
     });
   },
@@ -194,16 +210,18 @@ export const groupsOperations: Record<string, Operation> = {
     return ctx.iam.store.write(async (tx) => {
       const { group, user } = await membershipParties(ctx, tx, 'iam:AddUserToGroup', groupName, userName);
       // Adding a member twice succeeds and changes nothing, as on AWS.
-      if (user.groups.some((g) => sameName(g, group.name))) return undefined;
-      if (user.groups.length >= GROUPS_PER_USER_QUOTA)
+      if (await tx.get(groupMembers, membershipId(group, user))) return undefined;
+      if ((await tx.count(groupMembers, { user_id: user.id })) >= GROUPS_PER_USER_QUOTA)
         throw new IamError(
           'LimitExceeded',
           `Cannot exceed quota for GroupsPerUser: ${GROUPS_PER_USER_QUOTA}`,
         );
-      user.groups.push(group.name);
-      await saveUser(tx, user);
-      const member: GroupMemberRecord = { groupName: group.name, userName: user.name };
-      await tx.put('group-member', key.groupMember(user.account, group.name, user.name), member);
+      await tx.insert(groupMembers, {
+        id: membershipId(group, user),
+        account: user.account,
+        groupId: group.id,
+        userId: user.id,
+      });
       return undefined;
     });
   },
@@ -219,12 +237,8 @@ export const groupsOperations: Record<string, Operation> = {
         groupName,
         userName,
       );
-      const index = user.groups.findIndex((g) => sameName(g, group.name));
       // A user who is not a member is, from the group's side, a user that cannot be found.
-      if (index < 0) throw noSuchUser(userName);
-      user.groups.splice(index, 1);
-      await saveUser(tx, user);
-      await tx.delete('group-member', key.groupMember(user.account, group.name, user.name));
+      if (!(await tx.delete(groupMembers, membershipId(group, user)))) throw noSuchUser(userName);
       return undefined;
     });
   },
@@ -233,42 +247,8 @@ export const groupsOperations: Record<string, Operation> = {
     const userName = requiredStr(input, 'UserName');
     return ctx.iam.store.read(async (tx) => {
       const user = await authorizedUser(ctx, tx, 'iam:ListGroupsForUser', userName);
-      const groups: GroupRecord[] = [];
-      for (const name of user.groups) {
-        const group = await findGroup(tx, user.account, name);
-        if (group) groups.push(group);
-      }
       const lower = (g: GroupRecord) => g.name.toLowerCase();
-      groups.sort((a, b) => (lower(a) < lower(b) ? -1 : lower(a) > lower(b) ? 1 : 0));
-      return pageOutput('Groups', pageOf(groups, lower, input), groupOutput);
+      return pageOutput('Groups', pageOf(await groupsOfUser(tx, user), lower, input), groupOutput);
     });
   },
 };
-
-/** Renames and/or moves a group, carrying memberships, users' group lists and attachments along. */
-async function renameGroup(tx: StoreTx, group: GroupRecord, newName: string, newPath: string): Promise<void> {
-  const { account } = group;
-  const oldName = group.name;
-  const members = await tx.list<GroupMemberRecord>('group-member', {
-    prefix: key.groupMembers(account, oldName),
-  });
-  await tx.delete('group', key.entity(account, oldName));
-  group.name = newName;
-  group.path = newPath;
-  await tx.put('group', key.entity(account, newName), group);
-  for (const { key: memberKey, value: member } of members) {
-    await tx.delete('group-member', memberKey);
-    const moved: GroupMemberRecord = { groupName: newName, userName: member.userName };
-    await tx.put('group-member', key.groupMember(account, newName, member.userName), moved);
-    const user = await findUser(tx, account, member.userName);
-    if (user) {
-      user.groups = user.groups.map((g) => (sameName(g, oldName) ? newName : g));
-      await saveUser(tx, user);
-    }
-  }
-  for (const arn of group.attachedPolicies) {
-    await tx.delete('policy-attachment', key.attachment(account, arn, 'group', oldName));
-    const moved: PolicyAttachmentRecord = { policyArn: arn, entityType: 'group', entityName: newName };
-    await tx.put('policy-attachment', key.attachment(account, arn, 'group', newName), moved);
-  }
-}

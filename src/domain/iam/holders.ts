@@ -3,8 +3,9 @@
 // its ARN first, then answer NoSuchEntity, as AWS does.
 import type { ContextValue } from '../../policy/index.ts';
 import { IamError } from '../errors.ts';
-import { iamArn, key } from '../names.ts';
-import type { StoreTx } from '../store.ts';
+import { iamArn } from '../names.ts';
+import type { StoreTx, Table } from '../store.ts';
+import { groups, roles, users } from '../tables.ts';
 import type { GroupRecord, RoleRecord, UserRecord } from '../records.ts';
 import { type OperationContext, check, resourceTagContext } from '../operation.ts';
 
@@ -25,13 +26,20 @@ export const HOLDERS: Readonly<Record<HolderType, HolderKind>> = {
   role: { type: 'role', nameMember: 'RoleName', word: 'Role' },
 };
 
+/** Where each kind of holder is kept. */
+export const HOLDER_TABLES: Readonly<Record<HolderType, Table<HolderRecord>>> = {
+  user: users as Table<HolderRecord>,
+  group: groups as Table<HolderRecord>,
+  role: roles as Table<HolderRecord>,
+};
+
 export function findHolder(
   tx: StoreTx,
   account: string,
   type: HolderType,
   name: string,
 ): Promise<HolderRecord | undefined> {
-  return tx.get<HolderRecord>(type, key.entity(account, name));
+  return tx.find(HOLDER_TABLES[type], { account, name_lower: name.toLowerCase() });
 }
 
 export function noSuchHolder(type: HolderType, name: string): IamError {
@@ -91,5 +99,5 @@ export function assertModifiableHolder(type: HolderType, holder: HolderRecord): 
 }
 
 export function saveHolder(tx: StoreTx, type: HolderType, holder: HolderRecord): Promise<void> {
-  return tx.put(type, key.entity(holder.account, holder.name), holder);
+  return tx.update(HOLDER_TABLES[type], holder);
 }

@@ -13,17 +13,17 @@
 // profile shows Path, RoleName, RoleId, Arn, CreateDate and AssumeRolePolicyDocument.
 import { newUniqueId } from '../../crypto/ids.ts';
 import { IamError } from '../errors.ts';
-import { iamArn, key } from '../names.ts';
+import { iamArn } from '../names.ts';
 import type { StoreTx } from '../store.ts';
 import type { ContextValue } from '../../policy/index.ts';
-import type { RoleRecord, Tag } from '../records.ts';
+import type { InstanceProfileRecord, RoleRecord } from '../records.ts';
+import { instanceProfiles, roles as rolesTable } from '../tables.ts';
 import {
   type Operation,
   type OperationContext,
   check,
   isoNow,
   listPage,
-  pageOf,
   pageOutput,
   requestTagContext,
   requiredStr,
@@ -40,18 +40,9 @@ import {
   roleArnFor,
   roleOutput,
 } from './roles.ts';
+import { trustPoliciesForDisplay } from './trust-principals.ts';
 
-/** Kept as kind "instance-profile" under key.entity(account, name). */
-export interface InstanceProfileRecord {
-  readonly account: string;
-  readonly id: string;
-  readonly name: string;
-  readonly path: string;
-  readonly createdAt: string;
-  /** Names of the roles in the profile (AWS allows at most one). */
-  roles: string[];
-  tags: Tag[];
-}
+export type { InstanceProfileRecord };
 
 /** Instance profiles per account (IAM and STS quotas: 1,000 by default). */
 export const INSTANCE_PROFILES_QUOTA = 1000;
@@ -74,57 +65,45 @@ export function noSuchInstanceProfile(name: string): IamError {
   return new IamError('NoSuchEntity', `Instance Profile ${name} cannot be found.`);
 }
 
-export async function findInstanceProfile(
+export function findInstanceProfile(
   tx: StoreTx,
   account: string,
   name: string,
 ): Promise<InstanceProfileRecord | undefined> {
-  return tx.get<InstanceProfileRecord>('instance-profile', key.entity(account, name));
+  return tx.find(instanceProfiles, { account, name_lower: name.toLowerCase() });
 }
 
-/** The account's instance profiles that hold the role, in name order. */
-export async function instanceProfilesHoldingRole(
+/** The InstanceProfile structures of these profiles, with their roles read from the store. */
+export async function instanceProfileOutputs(
   tx: StoreTx,
-  account: string,
-  roleName: string,
-): Promise<InstanceProfileRecord[]> {
-  const lower = roleName.toLowerCase();
-  const found: InstanceProfileRecord[] = [];
-  let after: string | undefined;
-  for (;;) {
-    const batch = await tx.list<InstanceProfileRecord>('instance-profile', {
-      prefix: key.accountPrefix(account),
-      after,
-      limit: 500,
-    });
-    for (const entry of batch) {
-      if (entry.value.roles.some((r) => r.toLowerCase() === lower)) found.push(entry.value);
-      after = entry.key;
-    }
-    if (batch.length < 500) return found;
-  }
+  profiles: readonly InstanceProfileRecord[],
+  tags: 'always' | 'when-set' | 'never',
+): Promise<Record<string, unknown>[]> {
+  const roleIds = profiles.flatMap((p) => (p.roleId ? [p.roleId] : []));
+  const held = new Map((await tx.getMany(rolesTable, roleIds)).map((role) => [role.id, role]));
+  const trustOf = await trustPoliciesForDisplay(tx, [...held.values()]);
+  return profiles.map((profile) => {
+    const role = profile.roleId ? held.get(profile.roleId) : undefined;
+    return {
+      Path: profile.path,
+      InstanceProfileName: profile.name,
+      InstanceProfileId: profile.id,
+      Arn: instanceProfileArn(profile),
+      CreateDate: profile.createdAt,
+      Roles: role ? [roleOutput(role, 'instance-profile', trustOf(role))] : [],
+      ...(tags === 'always' || (tags === 'when-set' && profile.tags.length > 0)
+        ? { Tags: profile.tags }
+        : {}),
+    };
+  });
 }
 
-/** The InstanceProfile structure, with its roles read from the store. */
-export async function instanceProfileOutput(
+async function instanceProfileOutput(
   tx: StoreTx,
   profile: InstanceProfileRecord,
   tags: 'always' | 'when-set' | 'never',
 ): Promise<Record<string, unknown>> {
-  const roles: Record<string, unknown>[] = [];
-  for (const roleName of profile.roles) {
-    const role = await findRole(tx, profile.account, roleName);
-    if (role) roles.push(roleOutput(role, 'instance-profile'));
-  }
-  return {
-    Path: profile.path,
-    InstanceProfileName: profile.name,
-    InstanceProfileId: profile.id,
-    Arn: instanceProfileArn(profile),
-    CreateDate: profile.createdAt,
-    Roles: roles,
-    ...(tags === 'always' || (tags === 'when-set' && profile.tags.length > 0) ? { Tags: profile.tags } : {}),
-  };
+  return (await instanceProfileOutputs(tx, [profile], tags))[0]!;
 }
 
 /** Find the profile, authorize on its ARN (its tags as aws:ResourceTag), then NoSuchEntity. */
@@ -144,8 +123,8 @@ async function authorizedProfile(
   return profile;
 }
 
-async function saveProfile(tx: StoreTx, profile: InstanceProfileRecord): Promise<void> {
-  await tx.put('instance-profile', key.entity(profile.account, profile.name), profile);
+function saveProfile(tx: StoreTx, profile: InstanceProfileRecord): Promise<void> {
+  return tx.update(instanceProfiles, profile);
 }
 
 export const instanceProfilesOperations: Record<string, Operation> = {
@@ -153,7 +132,7 @@ export const instanceProfilesOperations: Record<string, Operation> = {
     noun: 'InstanceProfile',
     load: (ctx, tx, action, input, context) =>
       authorizedProfile(ctx, tx, action, requiredStr(input, 'InstanceProfileName'), context),
-    save: saveProfile,
+    table: instanceProfiles,
   }),
   async CreateInstanceProfile(ctx, input) {
     const name = requiredStr(input, 'InstanceProfileName');
@@ -170,7 +149,7 @@ export const instanceProfilesOperations: Record<string, Operation> = {
       );
       if (await findInstanceProfile(tx, account, name))
         throw new IamError('EntityAlreadyExists', `Instance Profile ${name} already exists.`);
-      if ((await tx.count('instance-profile', key.accountPrefix(account))) >= INSTANCE_PROFILES_QUOTA) {
+      if ((await tx.count(instanceProfiles, { account })) >= INSTANCE_PROFILES_QUOTA) {
         throw new IamError(
           'LimitExceeded',
           `Cannot exceed quota for InstanceProfilesPerAccount: ${INSTANCE_PROFILES_QUOTA}`,
@@ -182,10 +161,9 @@ export const instanceProfilesOperations: Record<string, Operation> = {
         name,
         path,
         createdAt: isoNow(ctx),
-        roles: [],
         tags,
       };
-      await saveProfile(tx, profile);
+      await tx.insert(instanceProfiles, profile);
       return { InstanceProfile: await instanceProfileOutput(tx, profile, 'when-set') };
     });
   },
@@ -203,15 +181,12 @@ export const instanceProfilesOperations: Record<string, Operation> = {
     const { account } = ctx.caller;
     return ctx.iam.store.read(async (tx) => {
       await check(ctx, tx, 'iam:ListInstanceProfiles', iamArn(account, 'instance-profile', prefix, ''));
-      const page = await listPage<InstanceProfileRecord>(
-        tx,
-        'instance-profile',
-        key.accountPrefix(account),
-        input,
-        (p) => p.path.startsWith(prefix),
-      );
-      const profiles: Record<string, unknown>[] = [];
-      for (const profile of page.items) profiles.push(await instanceProfileOutput(tx, profile, 'never'));
+      const page = await listPage(tx, instanceProfiles, input, {
+        where: { account },
+        prefix: { column: 'path', value: prefix },
+        orderBy: 'name_lower',
+      });
+      const profiles = await instanceProfileOutputs(tx, page.items, 'never');
       return pageOutput('InstanceProfiles', { ...page, items: profiles }, (p) => p);
     });
   },
@@ -220,13 +195,13 @@ export const instanceProfilesOperations: Record<string, Operation> = {
     const name = requiredStr(input, 'InstanceProfileName');
     return ctx.iam.store.write(async (tx) => {
       const profile = await authorizedProfile(ctx, tx, 'iam:DeleteInstanceProfile', name);
-      if (profile.roles.length > 0) {
+      if (profile.roleId !== undefined) {
         throw new IamError(
           'DeleteConflict',
           'Cannot delete entity, must remove roles from instance profile first.',
         );
       }
-      await tx.delete('instance-profile', key.entity(profile.account, profile.name));
+      await tx.delete(instanceProfiles, profile.id);
       return undefined;
     });
   },
@@ -249,13 +224,13 @@ export const instanceProfilesOperations: Record<string, Operation> = {
       if (!profile) throw noSuchInstanceProfile(name);
       if (!role) throw noSuchRole(roleName);
       assertModifiableRole(role);
-      if (profile.roles.length >= ROLES_PER_INSTANCE_PROFILE) {
+      if (profile.roleId !== undefined) {
         throw new IamError(
           'LimitExceeded',
           `Cannot exceed quota for InstanceSessionsPerInstanceProfile: ${ROLES_PER_INSTANCE_PROFILE}`,
         );
       }
-      profile.roles.push(role.name);
+      profile.roleId = role.id;
       await saveProfile(tx, profile);
       return undefined;
     });
@@ -269,11 +244,10 @@ export const instanceProfilesOperations: Record<string, Operation> = {
       const role = await findRole(tx, profile.account, roleName);
       if (!role) throw noSuchRole(roleName);
       assertModifiableRole(role);
-      const index = profile.roles.findIndex((r) => r.toLowerCase() === role.name.toLowerCase());
-      if (index < 0) {
+      if (profile.roleId !== role.id) {
         throw new IamError('NoSuchEntity', `Role ${roleName} in Instance Profile ${name} cannot be found.`);
       }
-      profile.roles.splice(index, 1);
+      delete profile.roleId;
       await saveProfile(tx, profile);
       return undefined;
     });
@@ -283,10 +257,11 @@ export const instanceProfilesOperations: Record<string, Operation> = {
     const roleName = requiredStr(input, 'RoleName');
     return ctx.iam.store.read(async (tx) => {
       const role: RoleRecord = await authorizedRole(ctx, tx, 'iam:ListInstanceProfilesForRole', roleName);
-      const all = await instanceProfilesHoldingRole(tx, role.account, role.name);
-      const page = pageOf(all, (p) => key.entity(p.account, p.name), input);
-      const profiles: Record<string, unknown>[] = [];
-      for (const profile of page.items) profiles.push(await instanceProfileOutput(tx, profile, 'never'));
+      const page = await listPage(tx, instanceProfiles, input, {
+        where: { account: role.account, role_id: role.id },
+        orderBy: 'name_lower',
+      });
+      const profiles = await instanceProfileOutputs(tx, page.items, 'never');
       return pageOutput('InstanceProfiles', { ...page, items: profiles }, (p) => p);
     });
   },

@@ -27,8 +27,9 @@ import { decideFor } from '../authorize.ts';
 import { IamError } from '../errors.ts';
 import type { StoreTx } from '../store.ts';
 import type { AccountRecord, LoginProfile, PasswordPolicy, UserRecord } from '../records.ts';
+import { accounts, users } from '../tables.ts';
 import { type Operation, type OperationContext, check, isoNow, requiredStr, str } from '../operation.ts';
-import { authorizedUser, findUser, requiredTargetUserName, saveUser, userArn } from './users.ts';
+import { authorizedUser, requiredTargetUserName, saveUser, userArn } from './users.ts';
 
 /** Earlier passwords remembered for PasswordReusePrevention (its maximum). */
 const MAX_REMEMBERED_PASSWORDS = 24;
@@ -108,7 +109,7 @@ function noSuchLoginProfile(userName: string): IamError {
 }
 
 async function loadAccount(tx: StoreTx, account: string): Promise<AccountRecord> {
-  const record = await tx.get<AccountRecord>('account', account);
+  const record = await tx.get(accounts, account);
   if (!record) throw new IamError('ServiceFailure', 'The account record is missing.');
   return record;
 }
@@ -249,7 +250,8 @@ export const loginProfilesOperations: Record<string, Operation> = {
     /** Authorizes the caller on itself and returns its record, its profile and the account. */
     const authorizeCaller = async (tx: StoreTx) => {
       const accountRecord = await loadAccount(tx, caller.account);
-      const user = await findUser(tx, caller.account, userName);
+      // The caller is the user of its id: a user renamed or re-created meanwhile is not it.
+      const user = await tx.get(users, caller.userId);
       if (!user) throw new IamError('NoSuchEntity', `The user with name ${userName} cannot be found.`);
       await authorizeSelfService(ctx, tx, 'iam:ChangePassword', userArn(user), accountRecord);
       if (!user.loginProfile) throw noSuchLoginProfile(user.name);
@@ -299,7 +301,7 @@ export const loginProfilesOperations: Record<string, Operation> = {
       await check(ctx, tx, 'iam:UpdateAccountPasswordPolicy', '*');
       const accountRecord = await loadAccount(tx, ctx.caller.account);
       accountRecord.passwordPolicy = policy;
-      await tx.put('account', accountRecord.id, accountRecord);
+      await tx.update(accounts, accountRecord);
       return undefined;
     });
   },
@@ -326,7 +328,7 @@ export const loginProfilesOperations: Record<string, Operation> = {
         throw new IamError('NoSuchEntity', 'The account policy with name PasswordPolicy cannot be found.');
       }
       delete accountRecord.passwordPolicy;
-      await tx.put('account', accountRecord.id, accountRecord);
+      await tx.update(accounts, accountRecord);
       return undefined;
     });
   },

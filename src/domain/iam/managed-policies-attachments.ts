@@ -1,9 +1,8 @@
 // Attaching managed policies: Attach/Detach{User,Group,Role}Policy, ListAttached{User,Group,Role}Policies
 // and ListEntitiesForPolicy.
 //
-// An attachment is kept twice, in one transaction: on the holder (its `attachedPolicies`, which
-// authorization reads) and as a policy-attachment record keyed by policy ARN (which counts and lists
-// a policy's attachments without reading every user, group and role).
+// An attachment is a row naming the holder's id and the policy's ARN (policy_attachments): the
+// database lists a holder's policies in attachment order, and counts and lists a policy's holders.
 //
 // AWS's rules (IAM API reference, service authorization reference, quotas; messages recorded from
 // real AWS unless said otherwise):
@@ -19,8 +18,10 @@
 // - Detaching a policy that is not attached: NoSuchEntity "Policy <arn> was not found."
 // - Service-linked roles (path /aws-service-role/) are changed only by AWS: UnmodifiableEntity.
 import { IamError } from '../errors.ts';
-import { key, parsePolicyArn } from '../names.ts';
+import { parsePolicyArn } from '../names.ts';
+import type { StoreTx } from '../store.ts';
 import type { PolicyAttachmentRecord } from '../records.ts';
+import { policyAttachments } from '../tables.ts';
 import {
   type Input,
   type Operation,
@@ -35,12 +36,12 @@ import {
 } from '../operation.ts';
 import {
   HOLDERS,
+  HOLDER_TABLES,
   type HolderKind,
   type HolderRecord,
   type HolderType,
   assertModifiableHolder,
   authorizedHolder,
-  findHolder,
 } from './holders.ts';
 import {
   ATTACHED_POLICIES_QUOTA,
@@ -49,9 +50,17 @@ import {
   policyNotAttachable,
   policyNotFound,
   readPolicyArn,
-  scan,
   tagsOfPolicy,
 } from './managed-policies-common.ts';
+
+/** A holder's attached policies, in attachment order. */
+export function attachmentsOf(tx: StoreTx, holderId: string): Promise<PolicyAttachmentRecord[]> {
+  return tx.list(policyAttachments, { where: { holder_id: holderId }, orderBy: 'position' });
+}
+
+function attachmentId(holderId: string, policyArn: string): string {
+  return `${holderId}|${policyArn}`;
+}
 
 function attach(kind: HolderKind): Operation {
   const action = `iam:Attach${kind.word}Policy`;
@@ -67,21 +76,22 @@ function attach(kind: HolderKind): Operation {
       if (found.kind === 'aws' && found.policy.path === '/aws-service-role/') {
         throw new IamError('PolicyNotAttachable', 'Cannot attach a Service Role Policy to a Customer Role.');
       }
-      if (holder.attachedPolicies.includes(ref.arn)) return undefined;
-      if (holder.attachedPolicies.length >= ATTACHED_POLICIES_QUOTA) {
+      const attached = await attachmentsOf(tx, holder.id);
+      if (attached.some((a) => a.policyArn === ref.arn)) return undefined;
+      if (attached.length >= ATTACHED_POLICIES_QUOTA) {
         throw new IamError(
           'LimitExceeded',
           `Cannot exceed quota for PoliciesPer${kind.word}: ${ATTACHED_POLICIES_QUOTA}`,
         );
       }
-      holder.attachedPolicies.push(ref.arn);
-      await tx.put(kind.type, key.entity(account, holder.name), holder);
-      const attachment: PolicyAttachmentRecord = {
+      await tx.insert(policyAttachments, {
+        id: attachmentId(holder.id, ref.arn),
+        account,
         policyArn: ref.arn,
-        entityType: kind.type,
-        entityName: holder.name,
-      };
-      await tx.put('policy-attachment', key.attachment(account, ref.arn, kind.type, holder.name), attachment);
+        holderType: kind.type,
+        holderId: holder.id,
+        position: (attached[attached.length - 1]?.position ?? 0) + 1,
+      });
       return undefined;
     });
   };
@@ -92,14 +102,11 @@ function detach(kind: HolderKind): Operation {
   return async (ctx, input) => {
     const name = requiredStr(input, kind.nameMember);
     const ref = readPolicyArn(requiredStr(input, 'PolicyArn'));
-    const { account } = ctx.caller;
     return ctx.iam.store.write(async (tx) => {
       const holder = await authorizedHolder(ctx, tx, kind.type, action, name, { 'iam:PolicyARN': ref.arn });
       assertModifiableHolder(kind.type, holder);
-      if (!holder.attachedPolicies.includes(ref.arn)) throw policyNotFound(ref.arn);
-      holder.attachedPolicies = holder.attachedPolicies.filter((arn) => arn !== ref.arn);
-      await tx.put(kind.type, key.entity(account, holder.name), holder);
-      await tx.delete('policy-attachment', key.attachment(account, ref.arn, kind.type, holder.name));
+      if (!(await tx.delete(policyAttachments, attachmentId(holder.id, ref.arn))))
+        throw policyNotFound(ref.arn);
       return undefined;
     });
   };
@@ -112,7 +119,7 @@ function listAttached(kind: HolderKind): Operation {
     const prefix = str(input, 'PathPrefix') ?? '/';
     return ctx.iam.store.read(async (tx) => {
       const holder = await authorizedHolder(ctx, tx, kind.type, action, name);
-      const attached = holder.attachedPolicies.flatMap((arn) => {
+      const attached = (await attachmentsOf(tx, holder.id)).flatMap(({ policyArn: arn }) => {
         const parsed = parsePolicyArn(arn);
         return parsed && parsed.path.startsWith(prefix) ? [{ PolicyName: parsed.name, PolicyArn: arn }] : [];
       });
@@ -163,17 +170,24 @@ async function listEntitiesForPolicy(ctx: OperationContext, input: Input): Promi
       entities.set(sortKey, { sortKey, type, record });
     };
     if (usage !== 'PermissionsBoundary') {
-      for await (const { value } of scan<PolicyAttachmentRecord>(
-        tx,
-        'policy-attachment',
-        key.attachmentsOf(account, ref.arn),
-      )) {
-        const record = await findHolder(tx, account, value.entityType, value.entityName);
-        if (record) add(value.entityType, record);
+      for (const type of ['user', 'group', 'role'] as const) {
+        const holders = await tx.list(HOLDER_TABLES[type], {
+          where: {
+            account,
+            id: {
+              in: {
+                table: policyAttachments,
+                column: 'holder_id',
+                where: { account, policy_arn: ref.arn, holder_type: type },
+              },
+            },
+          },
+        });
+        for (const record of holders) add(type, record);
       }
     }
     if (usage !== 'PermissionsPolicy') {
-      for (const holder of (await boundaryHolders(tx, account)).get(ref.arn) ?? []) {
+      for (const holder of await boundaryHolders(tx, account, ref.arn)) {
         add(holder.type, holder.record as HolderRecord);
       }
     }

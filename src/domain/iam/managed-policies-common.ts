@@ -14,9 +14,10 @@
 //   AccessDenied  "Cannot update policies outside your own account."         SetDefaultPolicyVersion
 import type { AwsManagedPolicy } from '../iam.ts';
 import { IamError } from '../errors.ts';
-import { key, parsePolicyArn } from '../names.ts';
+import { parsePolicyArn } from '../names.ts';
 import type { StoreTx } from '../store.ts';
 import type { ManagedPolicyRecord, PolicyVersionRecord, RoleRecord, Tag, UserRecord } from '../records.ts';
+import { policies, policyAttachments, roles, users } from '../tables.ts';
 import type { Input, OperationContext } from '../operation.ts';
 import { encodePolicyDocument } from '../policy-documents.ts';
 
@@ -59,10 +60,22 @@ export async function findPolicy(
     return policy ? { kind: 'aws', policy } : undefined;
   }
   if (ref.account !== ctx.caller.account) return undefined;
-  const record = await tx.get<ManagedPolicyRecord>('policy', key.entity(ref.account, ref.name));
-  // Names are unique in an account whatever the path; an ARN with another path names nothing.
-  if (!record || record.arn !== ref.arn) return undefined;
-  return { kind: 'customer', record };
+  const record = await findCustomerPolicy(tx, ref.account, ref.arn);
+  return record && { kind: 'customer', record };
+}
+
+/** The account's customer managed policy of this ARN (names are unique whatever the path). */
+export function findCustomerPolicy(
+  tx: StoreTx,
+  account: string,
+  arn: string,
+): Promise<ManagedPolicyRecord | undefined> {
+  const parsed = parsePolicyArn(arn);
+  if (!parsed || parsed.account !== account) return Promise.resolve(undefined);
+  // An ARN with another path than the policy's names nothing.
+  return tx
+    .find(policies, { account, name_lower: parsed.name.toLowerCase() })
+    .then((record) => (record?.arn === arn ? record : undefined));
 }
 
 export function tagsOfPolicy(found: FoundPolicy | undefined): readonly Tag[] | undefined {
@@ -86,28 +99,32 @@ export function versionNotFound(arn: string, versionId: string): IamError {
   );
 }
 
-// ---- usage: attachments (indexed by policy-attachment records) and permissions boundaries
+// ---- usage: attachments and permissions boundaries, counted by the database
 
-/** How many users, groups and roles in the account have this policy attached. */
-export function attachmentCount(tx: StoreTx, account: string, arn: string): Promise<number> {
-  return tx.count('policy-attachment', key.attachmentsOf(account, arn));
+export interface PolicyUsage {
+  readonly attachments: number;
+  readonly boundaries: number;
 }
 
-/** Every record of a kind under a prefix, read in batches. */
-export async function* scan<T>(
-  tx: StoreTx,
-  kind: 'user' | 'role' | 'group' | 'policy' | 'policy-attachment',
-  prefix: string,
-): AsyncGenerator<{ key: string; value: T }> {
-  let after: string | undefined;
-  for (;;) {
-    const batch = await tx.list<T>(kind, { prefix, after, limit: 500 });
-    for (const entry of batch) {
-      after = entry.key;
-      yield entry;
-    }
-    if (batch.length < 500) return;
-  }
+/** How many users, groups and roles have the policy attached, and how many use it as their boundary. */
+export async function usageOf(tx: StoreTx, account: string, arn: string): Promise<PolicyUsage> {
+  return {
+    attachments: await tx.count(policyAttachments, { account, policy_arn: arn }),
+    boundaries:
+      (await tx.count(users, { account, boundary: arn })) +
+      (await tx.count(roles, { account, boundary: arn })),
+  };
+}
+
+/** Every policy's usage in the account at once, by ARN (policies in use by nothing are absent). */
+export async function usageByArn(tx: StoreTx, account: string): Promise<(arn: string) => PolicyUsage> {
+  const attached = await tx.tally(policyAttachments, 'policy_arn', { account });
+  const userBoundaries = await tx.tally(users, 'boundary', { account });
+  const roleBoundaries = await tx.tally(roles, 'boundary', { account });
+  return (arn) => ({
+    attachments: attached.get(arn) ?? 0,
+    boundaries: (userBoundaries.get(arn) ?? 0) + (roleBoundaries.get(arn) ?? 0),
+  });
 }
 
 export interface BoundaryHolder {
@@ -115,32 +132,16 @@ export interface BoundaryHolder {
   readonly record: UserRecord | RoleRecord;
 }
 
-/**
- * The users and roles whose permissions boundary is a managed policy, by policy ARN. Boundaries are
- * kept on the users and roles themselves (no index), so this reads them all.
- */
-export async function boundaryHolders(tx: StoreTx, account: string): Promise<Map<string, BoundaryHolder[]>> {
-  const byArn = new Map<string, BoundaryHolder[]>();
-  const add = (arn: string, holder: BoundaryHolder) => {
-    const list = byArn.get(arn);
-    if (list) list.push(holder);
-    else byArn.set(arn, [holder]);
-  };
-  for await (const { value } of scan<UserRecord>(tx, 'user', key.accountPrefix(account))) {
-    if (value.permissionsBoundary) add(value.permissionsBoundary, { type: 'user', record: value });
-  }
-  for await (const { value } of scan<RoleRecord>(tx, 'role', key.accountPrefix(account))) {
-    if (value.permissionsBoundary) add(value.permissionsBoundary, { type: 'role', record: value });
-  }
-  return byArn;
+/** The users and roles whose permissions boundary is this policy. */
+export async function boundaryHolders(tx: StoreTx, account: string, arn: string): Promise<BoundaryHolder[]> {
+  const where = { account, boundary: arn };
+  return [
+    ...(await tx.list(users, { where })).map((record) => ({ type: 'user' as const, record })),
+    ...(await tx.list(roles, { where })).map((record) => ({ type: 'role' as const, record })),
+  ];
 }
 
 // ---- output structures
-
-export interface PolicyUsage {
-  readonly attachments: number;
-  readonly boundaries: number;
-}
 
 export type PolicyView = 'get' | 'create' | 'list';
 

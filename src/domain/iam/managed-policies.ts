@@ -22,9 +22,10 @@
 import { newUniqueId } from '../../crypto/ids.ts';
 import { checkPolicySize, parsePolicy, policySize, type ContextValue } from '../../policy/index.ts';
 import { IamError } from '../errors.ts';
-import { key, policyArn } from '../names.ts';
+import { policyArn } from '../names.ts';
 import type { StoreTx } from '../store.ts';
-import type { ManagedPolicyRecord, PolicyAttachmentRecord } from '../records.ts';
+import type { ManagedPolicyRecord } from '../records.ts';
+import { policies } from '../tables.ts';
 import {
   type Input,
   type Operation,
@@ -47,15 +48,15 @@ import {
   type ParsedPolicyArn,
   POLICIES_QUOTA,
   VERSIONS_PER_POLICY,
-  attachmentCount,
-  boundaryHolders,
+  type PolicyUsage,
   findPolicy,
   policyNotFound,
   policyOutput,
   policyTagsOf,
   readPolicyArn,
-  scan,
   tagsOfPolicy,
+  usageByArn,
+  usageOf,
   versionNotFound,
   versionNumber,
   versionOutput,
@@ -99,19 +100,12 @@ function ownPolicy(
 
 const CANNOT_UPDATE = 'Cannot update policies outside your own account.';
 
-async function savePolicy(tx: StoreTx, record: ManagedPolicyRecord): Promise<void> {
-  await tx.put('policy', key.entity(record.account, record.name), record);
+function savePolicy(tx: StoreTx, record: ManagedPolicyRecord): Promise<void> {
+  return tx.update(policies, record);
 }
 
-async function usageOf(
-  tx: StoreTx,
-  account: string,
-  found: FoundPolicy,
-): Promise<{ attachments: number; boundaries: number }> {
-  const arn = found.kind === 'aws' ? found.policy.arn : found.record.arn;
-  const attachments = await attachmentCount(tx, account, arn);
-  const boundaries = (await boundaryHolders(tx, account)).get(arn)?.length ?? 0;
-  return { attachments, boundaries };
+function arnOf(found: FoundPolicy): string {
+  return found.kind === 'aws' ? found.policy.arn : found.record.arn;
 }
 
 /** IAM's AccessDenied for ListPolicies names the path, not an ARN: "on resource: policy path /". */
@@ -146,21 +140,18 @@ async function* customerCandidates(
   after: string | undefined,
 ): AsyncGenerator<Candidate> {
   // The marker's name was already returned if it was a customer policy, and customer policies
-  // sort before AWS ones of the same name, so the store listing resumes after that name.
-  const markerName = after?.split(SEPARATOR)[0];
-  let cursor = markerName === undefined ? undefined : key.entity(account, markerName);
+  // sort before AWS ones of the same name, so the listing resumes after that name.
+  let cursor = after?.split(SEPARATOR)[0];
   for (;;) {
-    const batch = await tx.list<ManagedPolicyRecord>('policy', {
-      prefix: key.accountPrefix(account),
+    const batch = await tx.list(policies, {
+      where: { account },
+      orderBy: 'name_lower',
       after: cursor,
       limit: 200,
     });
-    for (const entry of batch) {
-      cursor = entry.key;
-      yield {
-        sortKey: `${entry.value.name.toLowerCase()}${SEPARATOR}0`,
-        found: { kind: 'customer', record: entry.value },
-      };
+    for (const record of batch) {
+      cursor = record.name.toLowerCase();
+      yield { sortKey: `${cursor}${SEPARATOR}0`, found: { kind: 'customer', record } };
     }
     if (batch.length < 200) return;
   }
@@ -186,25 +177,11 @@ async function listPolicies(
   const usageFilter = str(input, 'PolicyUsageFilter');
   const { after, maxItems } = pageRequest(input);
 
-  const boundaries = await boundaryHolders(tx, account);
-  // Attachments of AWS managed policies in this account, counted in one pass over the index.
-  const awsAttachments = new Map<string, number>();
-  if (scope !== 'Local') {
-    const prefixOfAws = key.attachmentsOf(account, 'arn:aws:iam::aws:policy').slice(0, -1);
-    for await (const { value } of scan<PolicyAttachmentRecord>(tx, 'policy-attachment', prefixOfAws)) {
-      awsAttachments.set(value.policyArn, (awsAttachments.get(value.policyArn) ?? 0) + 1);
-    }
-  }
-
-  const usageOfCandidate = async (c: Candidate) => {
-    const arn = c.found.kind === 'aws' ? c.found.policy.arn : c.found.record.arn;
-    const attachments =
-      c.found.kind === 'aws' ? (awsAttachments.get(arn) ?? 0) : await attachmentCount(tx, account, arn);
-    return { attachments, boundaries: boundaries.get(arn)?.length ?? 0 };
-  };
+  // Every policy's usage in the account, counted by the database in three grouped queries.
+  const usage = await usageByArn(tx, account);
   // PolicyUsageFilter keeps the policies used that way; OnlyAttached keeps those in use at all
   // (attached, or set as a boundary when the filter asks for boundaries).
-  const keep = (c: Candidate, usage: { attachments: number; boundaries: number }): boolean => {
+  const keep = (c: Candidate, usage: PolicyUsage): boolean => {
     const path = c.found.kind === 'aws' ? c.found.policy.path : c.found.record.path;
     if (!path.startsWith(prefix)) return false;
     if (usageFilter === 'PermissionsBoundary') return usage.boundaries > 0;
@@ -216,7 +193,7 @@ async function listPolicies(
   const aws = scope === 'Local' ? undefined : awsCandidates(ctx, after);
   let nextCustomer = customer ? (await customer.next()).value : undefined;
   let nextAws = aws ? aws.next().value : undefined;
-  const page: { candidate: Candidate; usage: { attachments: number; boundaries: number } }[] = [];
+  const page: { candidate: Candidate; usage: PolicyUsage }[] = [];
   while (page.length <= maxItems && (nextCustomer || nextAws)) {
     let candidate: Candidate;
     if (nextCustomer && (!nextAws || nextCustomer.sortKey < nextAws.sortKey)) {
@@ -226,8 +203,8 @@ async function listPolicies(
       candidate = nextAws!;
       nextAws = aws!.next().value;
     }
-    const usage = await usageOfCandidate(candidate);
-    if (keep(candidate, usage)) page.push({ candidate, usage });
+    const used = usage(arnOf(candidate.found));
+    if (keep(candidate, used)) page.push({ candidate, usage: used });
   }
   await customer?.return(undefined);
   const isTruncated = page.length > maxItems;
@@ -253,13 +230,13 @@ const policyOperations: Record<string, Operation> = {
     return ctx.iam.store.write(async (tx) => {
       await check(ctx, tx, 'iam:CreatePolicy', arn, requestTagContext(tags));
       validateManagedPolicyDocument(document, name);
-      if (await tx.get('policy', key.entity(account, name))) {
+      if (await tx.find(policies, { account, name_lower: name.toLowerCase() })) {
         throw new IamError(
           'EntityAlreadyExists',
           `A policy called ${name} already exists. Duplicate names are not allowed.`,
         );
       }
-      if ((await tx.count('policy', key.accountPrefix(account))) >= POLICIES_QUOTA) {
+      if ((await tx.count(policies, { account })) >= POLICIES_QUOTA) {
         throw new IamError('LimitExceeded', `Cannot exceed quota for PoliciesPerAccount: ${POLICIES_QUOTA}`);
       }
       const now = isoNow(ctx);
@@ -277,7 +254,7 @@ const policyOperations: Record<string, Operation> = {
         nextVersion: 2,
         tags,
       };
-      await savePolicy(tx, record);
+      await tx.insert(policies, record);
       return {
         Policy: policyOutput({ kind: 'customer', record }, { attachments: 0, boundaries: 0 }, 'create'),
       };
@@ -289,7 +266,7 @@ const policyOperations: Record<string, Operation> = {
     return ctx.iam.store.read(async (tx) => {
       const found = await authorizedPolicy(ctx, tx, 'iam:GetPolicy', ref);
       if (!found) throw policyNotFound(ref.arn);
-      return { Policy: policyOutput(found, await usageOf(tx, ctx.caller.account, found), 'get') };
+      return { Policy: policyOutput(found, await usageOf(tx, ctx.caller.account, arnOf(found)), 'get') };
     });
   },
 
@@ -309,7 +286,7 @@ const policyOperations: Record<string, Operation> = {
       const record = ownPolicy(ctx, ref, found, 'Cannot delete policies outside your own account.', () =>
         policyNotFound(ref.arn),
       );
-      const usage = await usageOf(tx, account, { kind: 'customer', record });
+      const usage = await usageOf(tx, account, record.arn);
       if (usage.attachments > 0 || usage.boundaries > 0) {
         throw new IamError('DeleteConflict', 'Cannot delete a policy attached to entities.');
       }
@@ -319,7 +296,7 @@ const policyOperations: Record<string, Operation> = {
           "This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.",
         );
       }
-      await tx.delete('policy', key.entity(account, record.name));
+      await tx.delete(policies, record.id);
       return undefined;
     });
   },

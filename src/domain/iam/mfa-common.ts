@@ -1,34 +1,32 @@
 // Shared pieces of the virtual MFA family: where devices are kept, how a serial number finds one,
 // whose device it is, AWS's errors, and the throttle on wrong codes.
 //
-// Storage: one record of kind "mfa-device" per device, keyed "<account>/<serial number in lower
-// case>", so an account's devices list in serial-number (path + name) order, `tx.count` with the
-// account prefix counts them (GetAccountSummary's MFADevices), and a serial number finds its
-// device in one read. AWS keys virtual devices by path and name: "test-device" may exist at "/"
-// and at "/test/" at once (moto's test of CreateVirtualMFADevice, which mirrors AWS).
+// Storage: one row per device (mfa_devices), found by its serial number (unique, compared without
+// case). AWS keys virtual devices by path and name: "test-device" may exist at "/" and at
+// "/test/" at once (moto's test of CreateVirtualMFADevice, which mirrors AWS).
 //
-// Assignment: a device is assigned while `enabledAt` is set. An IAM user's enabled devices are
-// listed in the user's `mfaSerials` (the source of truth for "is this device the user's", so a
-// renamed user keeps its devices); the device's `userName` repeats the owner for listings. The
-// root user's devices are enabled with `enabledAt` set and no `userName`.
+// Assignment: a device is assigned while `enabledAt` is set; its `ownerId` is then the IAM
+// user's id, or "root" for the root user's devices. So a renamed user keeps its devices, and a
+// re-created user of the same name has none.
 //
 // FIDO security keys (registered in the console, see src/console/security-keys.ts) are MFA
-// devices too, as on AWS: each key has a record of kind "security-key" (its WebAuthn credential,
-// keyed "<account>/<owner's unique id or root>/<credential id>") and a device record of type
-// "u2f" with the same key scheme as virtual devices, serial number
+// devices too, as on AWS: each key has a row in security_keys (its WebAuthn credential, under the
+// owner's id) and a device row of type "u2f", serial number
 // arn:aws:iam::<account>:u2f/user/<UserName>/<key name>-<random suffix> (…:u2f/root/… for the
-// root user), enabled from its registration and listed in the user's mfaSerials. Both are written
-// and removed together (addSecurityKey / removeSecurityKey), so ListMFADevices, GetMFADevice,
-// the credential report, GetAccountSummary and DeleteUser's DeleteConflict see them. A u2f device
-// has no seed: TOTP checks answer 'unknown-device' for it, and the virtual-only operations
+// root user), enabled from its registration. Both are written and removed together
+// (addSecurityKey / removeSecurityKey), so ListMFADevices, GetMFADevice, the credential report,
+// GetAccountSummary and DeleteUser's DeleteConflict see them. A u2f device has no seed: TOTP
+// checks answer 'unknown-device' for it, and the virtual-only operations
 // (ListVirtualMFADevices, DeleteVirtualMFADevice, tags) do not see it. Renaming a user keeps its
-// keys' serial numbers (they are identifiers; the device's userName follows the rename).
+// keys' serial numbers (they are identifiers).
 import { randomBytes } from 'node:crypto';
+import { newInternalId } from '../../crypto/ids.ts';
 import { IamError } from '../errors.ts';
-import { iamArn, key, rootArn } from '../names.ts';
+import { iamArn, rootArn } from '../names.ts';
 import type { Iam } from '../iam.ts';
 import type { StoreTx } from '../store.ts';
-import type { AccountRecord, MfaDeviceRecord, UserRecord } from '../records.ts';
+import { ROOT_OWNER, type MfaDeviceRecord, type SecurityKeyRecord, type UserRecord } from '../records.ts';
+import { accounts, mfaDevices, securityKeys } from '../tables.ts';
 import { type Input, type OperationContext, check, str } from '../operation.ts';
 import { authorizedUser, findUser, requiredTargetUserName } from './users.ts';
 
@@ -37,21 +35,22 @@ export const MFA_DEVICES_PER_USER = 8;
 /** Virtual MFA devices, assigned or not, are limited to the account's user quota (IAM quotas). */
 export const VIRTUAL_MFA_DEVICES_PER_ACCOUNT = 5000;
 
-export function deviceKey(account: string, serialNumber: string): string {
-  return `${account}/${serialNumber.toLowerCase()}`;
-}
-
 export async function findDevice(
   tx: StoreTx,
   account: string,
   serialNumber: string,
 ): Promise<MfaDeviceRecord | undefined> {
-  const device = await tx.get<MfaDeviceRecord>('mfa-device', deviceKey(account, serialNumber));
+  const device = await tx.find(mfaDevices, { serial_lower: serialNumber.toLowerCase() });
   return device && device.account === account ? device : undefined;
 }
 
-export async function saveDevice(tx: StoreTx, device: MfaDeviceRecord): Promise<void> {
-  await tx.put('mfa-device', deviceKey(device.account, device.serialNumber), device);
+export function saveDevice(tx: StoreTx, device: MfaDeviceRecord): Promise<void> {
+  return tx.update(mfaDevices, device);
+}
+
+/** A new device row's id. */
+export function newDeviceId(): string {
+  return newInternalId();
 }
 
 /** The ARN to authorize a device action on: the device's own, or the serial number as given. */
@@ -132,30 +131,14 @@ export async function authorizedOwner(
   return { kind: 'user', user: await authorizedUser(ctx, tx, action, requiredTargetUserName(ctx, input)) };
 }
 
-/** True when the device is enabled for this owner. */
-export function isEnabledFor(device: MfaDeviceRecord, owner: MfaOwner): boolean {
-  if (device.enabledAt === undefined) return false;
-  if (owner.kind === 'root') return device.userName === undefined;
-  const serial = device.serialNumber.toLowerCase();
-  return owner.user.mfaSerials.some((s) => s.toLowerCase() === serial);
+/** The id devices and security keys of this owner are filed under: the user's id, or "root". */
+export function ownerIdOf(owner: MfaOwner): string {
+  return owner.kind === 'root' ? ROOT_OWNER : owner.user.id;
 }
 
-/** Every device of the account, in key (serial number) order. */
-export async function allDevices(tx: StoreTx, account: string): Promise<MfaDeviceRecord[]> {
-  const found: MfaDeviceRecord[] = [];
-  let after: string | undefined;
-  for (;;) {
-    const batch = await tx.list<MfaDeviceRecord>('mfa-device', {
-      prefix: key.accountPrefix(account),
-      after,
-      limit: 500,
-    });
-    for (const entry of batch) {
-      after = entry.key;
-      found.push(entry.value);
-    }
-    if (batch.length < 500) return found;
-  }
+/** True when the device is enabled for this owner. */
+export function isEnabledFor(device: MfaDeviceRecord, owner: MfaOwner): boolean {
+  return device.enabledAt !== undefined && device.ownerId === ownerIdOf(owner);
 }
 
 /** True for a FIDO security key's device record (no seed, no codes). */
@@ -176,22 +159,13 @@ export async function enabledDevicesOf(
 }
 
 /** Every MFA device enabled for an owner, virtual and FIDO, in serial-number order. */
-export async function enabledMfaDevicesOf(
+export function enabledMfaDevicesOf(
   tx: StoreTx,
   account: string,
   owner: MfaOwner,
 ): Promise<MfaDeviceRecord[]> {
-  if (owner.kind === 'root') {
-    return (await allDevices(tx, account)).filter(
-      (d) => d.enabledAt !== undefined && d.userName === undefined,
-    );
-  }
-  const devices: MfaDeviceRecord[] = [];
-  for (const serial of owner.user.mfaSerials) {
-    const device = await findDevice(tx, account, serial);
-    if (device && device.enabledAt !== undefined) devices.push(device);
-  }
-  return devices.sort((a, b) => a.serialNumber.toLowerCase().localeCompare(b.serialNumber.toLowerCase()));
+  // A device has an owner only while it is enabled.
+  return tx.list(mfaDevices, { where: { account, owner_id: ownerIdOf(owner) }, orderBy: 'serial_lower' });
 }
 
 /** The root user's enabled MFA devices' serial numbers (GetAccountSummary, the credential report). */
@@ -199,28 +173,9 @@ export async function rootMfaSerials(tx: StoreTx, account: string): Promise<stri
   return (await enabledMfaDevicesOf(tx, account, { kind: 'root' })).map((d) => d.serialNumber);
 }
 
-/**
- * Keeps devices' owner names right when a user is renamed: users.ts's rename should call this
- * with the user's mfaSerials (as it moves access keys along).
- */
-export async function renameMfaDeviceOwner(
-  tx: StoreTx,
-  account: string,
-  serials: readonly string[],
-  newUserName: string,
-): Promise<void> {
-  for (const serial of serials) {
-    const device = await findDevice(tx, account, serial);
-    if (device && device.userName !== undefined) {
-      device.userName = newUserName;
-      await saveDevice(tx, device);
-    }
-  }
-}
-
 /** The account's alias, or its id: the "account name" AWS writes into the QR code's label. */
 export async function accountDisplayName(tx: StoreTx, account: string): Promise<string> {
-  const record = await tx.get<AccountRecord>('account', account);
+  const record = await tx.get(accounts, account);
   return record?.alias ?? account;
 }
 
@@ -272,36 +227,7 @@ export function sealContext(serialNumber: string): string {
 
 // ---- FIDO security keys
 
-export interface SecurityKeyRecord {
-  readonly account: string;
-  /** The IAM user's unique id, or "root". */
-  readonly ownerId: string;
-  readonly credentialId: string;
-  /** The COSE public key, base64url. */
-  readonly publicKey: string;
-  counter: number;
-  readonly transports?: string[];
-  readonly name: string;
-  readonly createdAt: string;
-  lastUsedAt?: string;
-  /** The key's MFA device serial number (arn:aws:iam::<account>:u2f/…). */
-  readonly serialNumber?: string;
-}
-
-/** The ids security keys are filed under: the IAM user's unique id, so a new user of the same name starts clean. */
-export function securityKeyOwnerId(owner: MfaOwner): string {
-  return owner.kind === 'root' ? 'root' : owner.user.id;
-}
-
-export function securityKeyPrefix(account: string, ownerId: string): string {
-  return `${account}/${ownerId}/`;
-}
-
-export function securityKeyKey(
-  record: Pick<SecurityKeyRecord, 'account' | 'ownerId' | 'credentialId'>,
-): string {
-  return `${securityKeyPrefix(record.account, record.ownerId)}${record.credentialId}`;
-}
+export type { SecurityKeyRecord };
 
 /** AWS's rule for MFA device names (and so for the key name inside a u2f serial number). */
 export const SECURITY_KEY_NAME = /^[\w+=,.@-]{1,64}$/;
@@ -323,21 +249,18 @@ export function u2fSerialNumber(account: string, owner: MfaOwner, deviceName: st
 }
 
 /** The security keys of an owner (at most MFA_DEVICES_PER_USER). */
-export async function securityKeysOfOwner(
+export function securityKeysOfOwner(
   tx: StoreTx,
   account: string,
   owner: MfaOwner,
 ): Promise<SecurityKeyRecord[]> {
-  const entries = await tx.list<SecurityKeyRecord>('security-key', {
-    prefix: securityKeyPrefix(account, securityKeyOwnerId(owner)),
-  });
-  return entries.map((e) => e.value);
+  return tx.list(securityKeys, { where: { account, owner_id: ownerIdOf(owner) } });
 }
 
 /**
  * Registers a verified WebAuthn credential as an MFA device of `owner` (the caller authorizes
- * iam:EnableMFADevice first): the security-key record, its u2f device record, and the serial in
- * the user's mfaSerials, all in `tx`. Refuses a ninth device (LimitExceeded, as EnableMFADevice)
+ * iam:EnableMFADevice first): the security-key row and its u2f device row, enabled for the
+ * owner's id, both in `tx`. Refuses a ninth device (LimitExceeded, as EnableMFADevice)
  * and a credential already registered (EntityAlreadyExists).
  */
 export async function addSecurityKey(
@@ -362,16 +285,19 @@ export async function addSecurityKey(
   if (devices.length + unlisted >= MFA_DEVICES_PER_USER) {
     throw new IamError('LimitExceeded', `Cannot exceed quota for MFADevicesPerUser: ${MFA_DEVICES_PER_USER}`);
   }
-  if (keys.some((k) => k.credentialId === credential.credentialId))
+  if (
+    keys.some((k) => k.id === credential.credentialId) ||
+    (await tx.get(securityKeys, credential.credentialId))
+  )
     throw new IamError('EntityAlreadyExists', 'MFA Device is already in use.');
   const deviceName = `${credential.name}-${randomSuffix()}`;
   const serialNumber = u2fSerialNumber(account, owner, deviceName);
   if (await findDevice(tx, account, serialNumber))
     throw new IamError('EntityAlreadyExists', 'MFA Device is already in use.');
   const record: SecurityKeyRecord = {
+    id: credential.credentialId,
     account,
-    ownerId: securityKeyOwnerId(owner),
-    credentialId: credential.credentialId,
+    ownerId: ownerIdOf(owner),
     publicKey: credential.publicKey,
     counter: credential.counter,
     ...(credential.transports ? { transports: [...credential.transports] } : {}),
@@ -380,6 +306,7 @@ export async function addSecurityKey(
     serialNumber,
   };
   const device: MfaDeviceRecord = {
+    id: newDeviceId(),
     account,
     serialNumber,
     name: deviceName,
@@ -387,15 +314,11 @@ export async function addSecurityKey(
     createdAt: now,
     type: 'u2f',
     enabledAt: now,
-    ...(owner.kind === 'user' ? { userName: owner.user.name } : {}),
+    ownerId: ownerIdOf(owner),
     tags: [],
   };
-  await tx.put('security-key', securityKeyKey(record), record);
-  await saveDevice(tx, device);
-  if (owner.kind === 'user') {
-    owner.user.mfaSerials.push(serialNumber);
-    await tx.put('user', key.entity(account, owner.user.name), owner.user);
-  }
+  await tx.insert(securityKeys, record);
+  await tx.insert(mfaDevices, device);
   return record;
 }
 
@@ -413,20 +336,13 @@ export async function removeSecurityKey(
   const keys = await securityKeysOfOwner(tx, account, owner);
   const found =
     'credentialId' in which
-      ? keys.find((k) => k.credentialId === which.credentialId)
+      ? keys.find((k) => k.id === which.credentialId)
       : keys.find((k) => k.serialNumber?.toLowerCase() === which.serialNumber.toLowerCase());
   const serialNumber = 'serialNumber' in which ? which.serialNumber : found?.serialNumber;
   const device = serialNumber !== undefined ? await findDevice(tx, account, serialNumber) : undefined;
   const ownDevice = device !== undefined && isU2f(device) && isEnabledFor(device, owner) ? device : undefined;
   if (!found && !ownDevice) return false;
-  if (found) await tx.delete('security-key', securityKeyKey(found));
-  if (ownDevice) {
-    await tx.delete('mfa-device', deviceKey(account, ownDevice.serialNumber));
-    if (owner.kind === 'user') {
-      const serial = ownDevice.serialNumber.toLowerCase();
-      owner.user.mfaSerials = owner.user.mfaSerials.filter((s) => s.toLowerCase() !== serial);
-      await tx.put('user', key.entity(account, owner.user.name), owner.user);
-    }
-  }
+  if (found) await tx.delete(securityKeys, found.id);
+  if (ownDevice) await tx.delete(mfaDevices, ownDevice.id);
   return true;
 }

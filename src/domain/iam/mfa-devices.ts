@@ -30,9 +30,10 @@
 //   codes), neither counting a failure.
 import { IamError } from '../errors.ts';
 import type { ContextValue } from '../../policy/index.ts';
-import { iamArn, key, rootArn } from '../names.ts';
+import { iamArn, rootArn } from '../names.ts';
 import type { StoreTx } from '../store.ts';
-import type { AccountRecord, MfaDeviceRecord } from '../records.ts';
+import { ROOT_OWNER, type MfaDeviceRecord } from '../records.ts';
+import { accounts, mfaDevices, users } from '../tables.ts';
 import {
   type Input,
   type Operation,
@@ -50,25 +51,25 @@ import {
   tagOperations,
 } from '../operation.ts';
 import { newTotpSecret, verifyConsecutiveTotp } from '../../crypto/totp.ts';
-import { findUser, userOutput } from './users.ts';
+import { passwordsLastUsed, userOutput } from './users.ts';
 import {
   MFA_DEVICES_PER_USER,
   VIRTUAL_MFA_DEVICES_PER_ACCOUNT,
   type MfaOwner,
   accountDisplayName,
-  allDevices,
   authorizedNamedOwner,
   authorizedOwner,
   deviceArnFor,
-  deviceKey,
   enabledMfaDevicesOf,
   findDevice,
   invalidAuthenticationCode,
   isEnabledFor,
   isThrottled,
   isU2f,
+  newDeviceId,
   noSuchDevice,
   openSeed,
+  ownerIdOf,
   recordFailure,
   recordSuccess,
   removeSecurityKey,
@@ -153,7 +154,7 @@ export const mfaDevicesOperations: Record<string, Operation> = {
     noun: 'MFADevice',
     load: (ctx, tx, action, input, context) =>
       authorizedDevice(ctx, tx, action, requiredStr(input, 'SerialNumber'), context),
-    save: saveDevice,
+    table: mfaDevices,
   }),
   async CreateVirtualMFADevice(ctx, input) {
     const name = requiredStr(input, 'VirtualMFADeviceName');
@@ -173,6 +174,7 @@ export const mfaDevicesOperations: Record<string, Operation> = {
         );
       }
       const device: MfaDeviceRecord = {
+        id: newDeviceId(),
         account,
         serialNumber,
         name,
@@ -181,7 +183,7 @@ export const mfaDevicesOperations: Record<string, Operation> = {
         sealedSeed: ctx.iam.sealer.seal(seed, sealContext(serialNumber)),
         tags,
       };
-      await saveDevice(tx, device);
+      await tx.insert(mfaDevices, device);
       return { device, accountName: await accountDisplayName(tx, account) };
     });
     // The PNG is drawn after the commit, so the store is not held while it is drawn.
@@ -216,13 +218,7 @@ export const mfaDevicesOperations: Record<string, Operation> = {
       const outcome = await checkConsecutiveCodes(ctx, device, input, ENABLE_WINDOW);
       if (outcome.ok) {
         device.enabledAt = isoNow(ctx);
-        if (owner.kind === 'user') {
-          device.userName = owner.user.name;
-          owner.user.mfaSerials.push(device.serialNumber);
-          await tx.put('user', key.entity(account, owner.user.name), owner.user);
-        } else {
-          delete device.userName;
-        }
+        device.ownerId = ownerIdOf(owner);
       }
       await saveDevice(tx, device);
       return outcome;
@@ -258,13 +254,8 @@ export const mfaDevicesOperations: Record<string, Operation> = {
         return undefined;
       }
       delete device.enabledAt;
-      delete device.userName;
+      delete device.ownerId;
       await saveDevice(tx, device);
-      if (owner.kind === 'user') {
-        const serial = device.serialNumber.toLowerCase();
-        owner.user.mfaSerials = owner.user.mfaSerials.filter((s) => s.toLowerCase() !== serial);
-        await tx.put('user', key.entity(account, owner.user.name), owner.user);
-      }
       return undefined;
     });
   },
@@ -276,7 +267,7 @@ export const mfaDevicesOperations: Record<string, Operation> = {
       if (device.enabledAt !== undefined) {
         throw new IamError('DeleteConflict', 'Cannot delete entity, must deactivate MFA device first.');
       }
-      await tx.delete('mfa-device', deviceKey(device.account, device.serialNumber));
+      await tx.delete(mfaDevices, device.id);
       return undefined;
     });
   },
@@ -310,56 +301,56 @@ export const mfaDevicesOperations: Record<string, Operation> = {
     const { account } = ctx.caller;
     return ctx.iam.store.read(async (tx) => {
       await check(ctx, tx, 'iam:ListVirtualMFADevices', '*');
-      const page = await listPage<MfaDeviceRecord>(
-        tx,
-        'mfa-device',
-        key.accountPrefix(account),
-        input,
-        (d) =>
-          !isU2f(d) &&
-          (status === 'Assigned'
-            ? d.enabledAt !== undefined
-            : status === 'Unassigned'
-              ? d.enabledAt === undefined
-              : true),
+      const statuses =
+        status === 'Assigned' ? ['assigned'] : status === 'Unassigned' ? ['unassigned'] : VIRTUAL_STATUSES;
+      const page = await listPage(tx, mfaDevices, input, {
+        where: { account, status: { in: statuses } },
+        orderBy: 'serial_lower',
+      });
+      const owners = await tx.getMany(
+        users,
+        page.items.flatMap((d) => (d.ownerId && d.ownerId !== ROOT_OWNER ? [d.ownerId] : [])),
       );
-      const rootUser = await rootUserOutput(tx, account);
-      const items: Record<string, unknown>[] = [];
-      for (const device of page.items) items.push(await virtualDeviceOutput(tx, account, device, rootUser));
-      return pageOutput('VirtualMFADevices', { ...page, items }, (item) => item);
+      const used = await passwordsLastUsed(tx, [account, ...owners.map((u) => u.id)]);
+      const ownerOf = new Map(owners.map((u) => [u.id, userOutput(u, used.get(u.id), false)]));
+      const rootUser = await rootUserOutput(tx, account, used.get(account));
+      return pageOutput('VirtualMFADevices', page, (device) =>
+        virtualDeviceOutput(
+          device,
+          device.ownerId === ROOT_OWNER ? rootUser : ownerOf.get(device.ownerId ?? ''),
+        ),
+      );
     });
   },
 };
 
+/** The mfa_devices status of virtual devices (the others are FIDO keys, "u2f"). */
+const VIRTUAL_STATUSES = ['assigned', 'unassigned'];
+
 /** The account's virtual devices (u2f devices, at most 8 per identity, are not counted). */
-async function virtualDeviceCount(tx: StoreTx, account: string): Promise<number> {
-  const all = await tx.count('mfa-device', key.accountPrefix(account));
-  if (all < VIRTUAL_MFA_DEVICES_PER_ACCOUNT) return all;
-  return (await allDevices(tx, account)).filter((d) => !isU2f(d)).length;
+function virtualDeviceCount(tx: StoreTx, account: string): Promise<number> {
+  return tx.count(mfaDevices, { account, status: { in: VIRTUAL_STATUSES } });
 }
 
 /** The root user as ListVirtualMFADevices shows it for root's own device (as GetUser does). */
-async function rootUserOutput(tx: StoreTx, account: string): Promise<Record<string, unknown>> {
-  const record = await tx.get<AccountRecord>('account', account);
+async function rootUserOutput(
+  tx: StoreTx,
+  account: string,
+  passwordLastUsed: string | undefined,
+): Promise<Record<string, unknown>> {
+  const record = await tx.get(accounts, account);
   return {
     UserId: account,
     Arn: rootArn(account),
     ...(record?.createdAt ? { CreateDate: record.createdAt } : {}),
-    ...(record?.rootPasswordLastUsed ? { PasswordLastUsed: record.rootPasswordLastUsed } : {}),
+    ...(passwordLastUsed ? { PasswordLastUsed: passwordLastUsed } : {}),
   };
 }
 
-async function virtualDeviceOutput(
-  tx: StoreTx,
-  account: string,
+function virtualDeviceOutput(
   device: MfaDeviceRecord,
-  rootUser: Record<string, unknown>,
-): Promise<Record<string, unknown>> {
-  if (device.enabledAt === undefined) return { SerialNumber: device.serialNumber };
-  let user: Record<string, unknown> = rootUser;
-  if (device.userName !== undefined) {
-    const found = await findUser(tx, account, device.userName);
-    user = found ? userOutput(found, false) : { UserName: device.userName };
-  }
+  user: Record<string, unknown> | undefined,
+): Record<string, unknown> {
+  if (device.enabledAt === undefined || user === undefined) return { SerialNumber: device.serialNumber };
   return { SerialNumber: device.serialNumber, User: user, EnableDate: device.enabledAt };
 }

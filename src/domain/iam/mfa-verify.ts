@@ -2,9 +2,9 @@
 // and TokenCode, console sign-in): the one path every caller shares.
 //
 // Security properties:
-// - the device must be enabled for exactly that principal (an IAM user, or root when userName is
-//   undefined); any other device answers 'unknown-device' without looking at the code, and so
-//   does a FIDO security key's device (type 'u2f': it has no seed and answers no codes);
+// - the device must be enabled for exactly that principal, by id (an IAM user's unique id, or
+//   "root"); any other device answers 'unknown-device' without looking at the code, and so does
+//   a FIDO security key's device (type 'u2f': it has no seed and answers no codes);
 // - the code is checked with RFC 6238 (SHA-1, 6 digits, 30 s) within ±1 step of the server's
 //   clock, in constant time, and only steps later than the last accepted one count, so a code is
 //   never accepted twice (replay protection), nor one older than a code already used;
@@ -13,8 +13,7 @@
 // - the seed is opened only here and in Enable/Resync, and never leaves this function.
 import type { Iam } from '../iam.ts';
 import type { StoreTx } from '../store.ts';
-import type { MfaDeviceRecord, UserRecord } from '../records.ts';
-import { key } from '../names.ts';
+import type { MfaDeviceRecord } from '../records.ts';
 import { verifyTotp } from '../../crypto/totp.ts';
 import {
   findDevice,
@@ -30,9 +29,10 @@ export type MfaVerification =
   { ok: true } | { ok: false; reason: 'unknown-device' | 'invalid-code' | 'throttled' };
 
 /**
- * Checks `code` against the device `serialNumber`, which must be enabled for `userName` (an IAM
- * user's name; undefined for the account's root user). Records the accepted step, or counts the
- * failure, through `tx`.
+ * Checks `code` against the device `serialNumber`, which must be enabled for `ownerId` (an IAM
+ * user's unique id, or "root" for the account's root user): a device of a deleted user is never
+ * one of a re-created user of the same name. Records the accepted step, or counts the failure,
+ * through `tx`.
  *
  * The caller must let `tx` commit even when the answer is not ok — a failure count written in a
  * transaction that is then rolled back (by throwing inside `store.write`) is lost, and with it the
@@ -44,11 +44,11 @@ export async function verifyMfaCode(
   tx: StoreTx,
   account: string,
   serialNumber: string,
-  userName: string | undefined,
+  ownerId: string,
   code: string,
 ): Promise<MfaVerification> {
   const device = await findDevice(tx, account, serialNumber);
-  if (!device || isU2f(device) || !(await enabledForPrincipal(tx, account, device, userName))) {
+  if (!device || isU2f(device) || !enabledFor(device, ownerId)) {
     return { ok: false, reason: 'unknown-device' };
   }
   const now = iam.now();
@@ -71,22 +71,12 @@ export function checkMfaCode(
   iam: Iam,
   account: string,
   serialNumber: string,
-  userName: string | undefined,
+  ownerId: string,
   code: string,
 ): Promise<MfaVerification> {
-  return iam.store.write((tx) => verifyMfaCode(iam, tx, account, serialNumber, userName, code));
+  return iam.store.write((tx) => verifyMfaCode(iam, tx, account, serialNumber, ownerId, code));
 }
 
-async function enabledForPrincipal(
-  tx: StoreTx,
-  account: string,
-  device: MfaDeviceRecord,
-  userName: string | undefined,
-): Promise<boolean> {
-  if (device.enabledAt === undefined) return false;
-  if (userName === undefined) return device.userName === undefined;
-  const user = await tx.get<UserRecord>('user', key.entity(account, userName));
-  if (!user) return false;
-  const serial = device.serialNumber.toLowerCase();
-  return user.mfaSerials.some((s) => s.toLowerCase() === serial);
+function enabledFor(device: MfaDeviceRecord, ownerId: string): boolean {
+  return device.enabledAt !== undefined && device.ownerId === ownerId;
 }

@@ -1,9 +1,10 @@
 // Checks on a managed policy ARN handed in by a caller (attach, boundary): well-formed and existing.
 import { IamError } from '../errors.ts';
-import { key, parsePolicyArn } from '../names.ts';
+import { parsePolicyArn } from '../names.ts';
 import type { StoreTx } from '../store.ts';
 import type { ManagedPolicyRecord } from '../records.ts';
 import type { OperationContext } from '../operation.ts';
+import { findCustomerPolicy } from './managed-policies-common.ts';
 
 /** The customer managed policy record, or the AWS managed policy's ARN; throws AWS's errors otherwise. */
 export async function requireAttachablePolicy(
@@ -26,7 +27,7 @@ export async function requireAttachablePolicy(
     return undefined;
   }
   if (parsed.account !== ctx.caller.account) throw missing();
-  const policy = await tx.get<ManagedPolicyRecord>('policy', key.entity(parsed.account, parsed.name));
-  if (!policy || policy.arn !== arn) throw missing();
+  const policy = await findCustomerPolicy(tx, parsed.account, arn);
+  if (!policy) throw missing();
   return policy;
 }

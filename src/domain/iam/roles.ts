@@ -14,9 +14,10 @@
 import { newRequestId, newUniqueId } from '../../crypto/ids.ts';
 import { checkPolicySize, parsePolicy, policySize, type ContextValue } from '../../policy/index.ts';
 import { IamError } from '../errors.ts';
-import { iamArn, key } from '../names.ts';
+import { iamArn } from '../names.ts';
 import type { StoreTx } from '../store.ts';
-import type { RoleRecord } from '../records.ts';
+import type { DeletionTaskRecord, LastUsedRecord, RoleRecord } from '../records.ts';
+import { deletionTasks, instanceProfiles, lastUsed, policyAttachments, roles } from '../tables.ts';
 import {
   type Input,
   type Operation,
@@ -33,8 +34,8 @@ import {
   tagOperations,
 } from '../operation.ts';
 import { requireAttachablePolicy } from './policy-refs.ts';
-import { instanceProfilesHoldingRole } from './instance-profiles.ts';
 import { encodePolicyDocument } from '../policy-documents.ts';
+import { bindTrustPrincipals, trustPoliciesForDisplay } from './trust-principals.ts';
 
 /** Roles per account (IAM and STS quotas: 1,000 by default). */
 export const ROLES_QUOTA = 1000;
@@ -54,14 +55,23 @@ export function roleArnFor(account: string, name: string, role: RoleRecord | und
 /** Which answer the Role structure goes into; each carries the members AWS sends there. */
 export type RoleView = 'create' | 'get' | 'list' | 'instance-profile';
 
-export function roleOutput(role: RoleRecord, view: RoleView): Record<string, unknown> {
+/**
+ * The Role structure. `trustPolicy` is the trust policy as shown (trustPoliciesForDisplay), and
+ * `used` the role's last use (GetRole only).
+ */
+export function roleOutput(
+  role: RoleRecord,
+  view: RoleView,
+  trustPolicy: string,
+  used?: LastUsedRecord,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {
     Path: role.path,
     RoleName: role.name,
     RoleId: role.id,
     Arn: roleArn(role),
     CreateDate: role.createdAt,
-    AssumeRolePolicyDocument: encodePolicyDocument(role.trustPolicy),
+    AssumeRolePolicyDocument: encodePolicyDocument(trustPolicy),
   };
   if (view === 'get' || view === 'list') {
     if (role.description !== undefined) out.Description = role.description;
@@ -75,9 +85,7 @@ export function roleOutput(role: RoleRecord, view: RoleView): Record<string, unk
   }
   if ((view === 'get' || view === 'create') && role.tags.length > 0) out.Tags = role.tags;
   if (view === 'get') {
-    out.RoleLastUsed = role.lastUsed
-      ? { LastUsedDate: role.lastUsed.date, Region: role.lastUsed.region }
-      : {};
+    out.RoleLastUsed = used ? { LastUsedDate: used.date, Region: used.region } : {};
   }
   return out;
 }
@@ -86,8 +94,19 @@ export function noSuchRole(name: string): IamError {
   return new IamError('NoSuchEntity', `The role with name ${name} cannot be found.`);
 }
 
-export async function findRole(tx: StoreTx, account: string, name: string): Promise<RoleRecord | undefined> {
-  return tx.get<RoleRecord>('role', key.entity(account, name));
+export function findRole(tx: StoreTx, account: string, name: string): Promise<RoleRecord | undefined> {
+  return tx.find(roles, { account, name_lower: name.toLowerCase() });
+}
+
+/** The role's structure for one view, its trust policy shown as GetRole shows it. */
+export async function roleOutputOf(
+  tx: StoreTx,
+  role: RoleRecord,
+  view: RoleView,
+): Promise<Record<string, unknown>> {
+  const trustOf = await trustPoliciesForDisplay(tx, [role]);
+  const used = view === 'get' ? await tx.get(lastUsed, role.id) : undefined;
+  return roleOutput(role, view, trustOf(role), used);
 }
 
 /**
@@ -138,8 +157,8 @@ function maxSessionDurationOf(input: Input): number | undefined {
   return n;
 }
 
-async function saveRole(tx: StoreTx, role: RoleRecord): Promise<void> {
-  await tx.put('role', key.entity(role.account, role.name), role);
+function saveRole(tx: StoreTx, role: RoleRecord): Promise<void> {
+  return tx.update(roles, role);
 }
 
 const roleOperations: Record<string, Operation> = {
@@ -160,10 +179,11 @@ const roleOperations: Record<string, Operation> = {
       validateTrustPolicy(trustPolicy, name);
       if (await findRole(tx, account, name))
         throw new IamError('EntityAlreadyExists', `Role with name ${name} already exists.`);
-      if ((await tx.count('role', key.accountPrefix(account))) >= ROLES_QUOTA) {
+      if ((await tx.count(roles, { account })) >= ROLES_QUOTA) {
         throw new IamError('LimitExceeded', `Cannot exceed quota for RolesPerAccount: ${ROLES_QUOTA}`);
       }
       if (boundary) await requireAttachablePolicy(ctx, tx, boundary, 'boundary');
+      const trustPrincipals = await bindTrustPrincipals(tx, trustPolicy);
       const role: RoleRecord = {
         account,
         id: newUniqueId('AROA'),
@@ -171,15 +191,15 @@ const roleOperations: Record<string, Operation> = {
         path,
         createdAt: isoNow(ctx),
         trustPolicy,
+        ...(Object.keys(trustPrincipals).length > 0 ? { trustPrincipals } : {}),
         maxSessionDuration,
         tags,
-        attachedPolicies: [],
         inlinePolicies: {},
         ...(description ? { description } : {}),
         ...(boundary ? { permissionsBoundary: boundary } : {}),
       };
-      await saveRole(tx, role);
-      return { Role: roleOutput(role, 'create') };
+      await tx.insert(roles, role);
+      return { Role: roleOutput(role, 'create', trustPolicy) };
     });
   },
 
@@ -187,7 +207,7 @@ const roleOperations: Record<string, Operation> = {
     const name = requiredStr(input, 'RoleName');
     return ctx.iam.store.read(async (tx) => {
       const role = await authorizedRole(ctx, tx, 'iam:GetRole', name);
-      return { Role: roleOutput(role, 'get') };
+      return { Role: await roleOutputOf(tx, role, 'get') };
     });
   },
 
@@ -196,10 +216,13 @@ const roleOperations: Record<string, Operation> = {
     const { account } = ctx.caller;
     return ctx.iam.store.read(async (tx) => {
       await check(ctx, tx, 'iam:ListRoles', iamArn(account, 'role', prefix, ''));
-      const page = await listPage<RoleRecord>(tx, 'role', key.accountPrefix(account), input, (r) =>
-        r.path.startsWith(prefix),
-      );
-      return pageOutput('Roles', page, (r) => roleOutput(r, 'list'));
+      const page = await listPage(tx, roles, input, {
+        where: { account },
+        prefix: { column: 'path', value: prefix },
+        orderBy: 'name_lower',
+      });
+      const trustOf = await trustPoliciesForDisplay(tx, page.items);
+      return pageOutput('Roles', page, (r) => roleOutput(r, 'list', trustOf(r)));
     });
   },
 
@@ -226,7 +249,7 @@ const roleOperations: Record<string, Operation> = {
       const role = await authorizedRole(ctx, tx, 'iam:UpdateRoleDescription', name);
       setDescription(role, description);
       await saveRole(tx, role);
-      const out = roleOutput(role, 'create');
+      const out = await roleOutputOf(tx, role, 'create');
       if (role.description !== undefined) out.Description = role.description;
       return { Role: out };
     });
@@ -239,7 +262,10 @@ const roleOperations: Record<string, Operation> = {
       const role = await authorizedRole(ctx, tx, 'iam:UpdateAssumeRolePolicy', name);
       assertModifiableRole(role);
       validateTrustPolicy(document, role.name);
+      const trustPrincipals = await bindTrustPrincipals(tx, document);
       role.trustPolicy = document;
+      if (Object.keys(trustPrincipals).length > 0) role.trustPrincipals = trustPrincipals;
+      else delete role.trustPrincipals;
       await saveRole(tx, role);
       return undefined;
     });
@@ -251,13 +277,14 @@ const roleOperations: Record<string, Operation> = {
       const role = await authorizedRole(ctx, tx, 'iam:DeleteRole', name);
       assertModifiableRole(role);
       const conflict = (message: string) => new IamError('DeleteConflict', message);
-      if ((await instanceProfilesHoldingRole(tx, role.account, role.name)).length > 0)
+      if ((await tx.count(instanceProfiles, { role_id: role.id })) > 0)
         throw conflict('Cannot delete entity, must remove roles from instance profile first.');
       if (Object.keys(role.inlinePolicies).length > 0)
         throw conflict('Cannot delete entity, must delete policies first.');
-      if (role.attachedPolicies.length > 0)
+      if ((await tx.count(policyAttachments, { holder_id: role.id })) > 0)
         throw conflict('Cannot delete entity, must detach all policies first.');
-      await tx.delete('role', key.entity(role.account, role.name));
+      await tx.delete(roles, role.id);
+      await tx.delete(lastUsed, role.id);
       return undefined;
     });
   },
@@ -457,17 +484,6 @@ function serviceRoleSpec(service: string): ServiceLinkedRoleSpec {
   return { roleName: `AWSServiceRoleFor${first.charAt(0).toUpperCase()}${first.slice(1)}`, policy: '' };
 }
 
-interface DeletionTask {
-  readonly id: string;
-  readonly account: string;
-  readonly roleName: string;
-  readonly service: string;
-  readonly status: 'SUCCEEDED' | 'IN_PROGRESS' | 'FAILED' | 'NOT_STARTED';
-}
-
-/** Deletion tasks are kept in the "meta" kind under this prefix (no other family uses it). */
-const deletionTaskKey = (account: string, id: string) => `slr-deletion-task/${account}/${id}`;
-
 const DELETION_TASK_ID = /^task\/aws-service-role\/([^/]+)\/([\w+=,.@-]+)\/[0-9a-f-]{36}$/;
 
 export const serviceLinkedRoleOperations: Record<string, Operation> = {
@@ -491,7 +507,7 @@ export const serviceLinkedRoleOperations: Record<string, Operation> = {
           `Service role name ${name} has been taken in this account, please try a different suffix.`,
         );
       }
-      if ((await tx.count('role', key.accountPrefix(account))) >= ROLES_QUOTA) {
+      if ((await tx.count(roles, { account })) >= ROLES_QUOTA) {
         throw new IamError('LimitExceeded', `Cannot exceed quota for RolesPerAccount: ${ROLES_QUOTA}`);
       }
       const policyArn = spec.policy ? `arn:aws:iam::aws:policy${SERVICE_ROLE_PATH}${spec.policy}` : '';
@@ -508,19 +524,21 @@ export const serviceLinkedRoleOperations: Record<string, Operation> = {
         }),
         maxSessionDuration: DEFAULT_MAX_SESSION_DURATION,
         tags: [],
-        attachedPolicies: attached,
         inlinePolicies: {},
         ...(description ? { description } : {}),
       };
-      await saveRole(tx, role);
-      for (const arn of attached) {
-        await tx.put('policy-attachment', key.attachment(account, arn, 'role', name), {
+      await tx.insert(roles, role);
+      for (const [index, arn] of attached.entries()) {
+        await tx.insert(policyAttachments, {
+          id: `${role.id}|${arn}`,
+          account,
           policyArn: arn,
-          entityType: 'role',
-          entityName: name,
+          holderType: 'role',
+          holderId: role.id,
+          position: index + 1,
         });
       }
-      const out = roleOutput(role, 'create');
+      const out = roleOutput(role, 'create', role.trustPolicy);
       if (role.description !== undefined) out.Description = role.description;
       return { Role: out };
     });
@@ -543,25 +561,24 @@ export const serviceLinkedRoleOperations: Record<string, Operation> = {
         // Not confirmed against AWS: the wording for a role that is not service-linked.
         throw new IamError('InvalidInput', `Role ${role.name} is not a service-linked role.`);
       }
-      if ((await instanceProfilesHoldingRole(tx, account, role.name)).length > 0) {
+      if ((await tx.count(instanceProfiles, { role_id: role.id })) > 0) {
         throw new IamError(
           'DeleteConflict',
           'Cannot delete entity, must remove roles from instance profile first.',
         );
       }
       // The service's own policies go with the role (AWS deletes the role and its permissions).
-      for (const arn of role.attachedPolicies) {
-        await tx.delete('policy-attachment', key.attachment(account, arn, 'role', role.name));
-      }
-      await tx.delete('role', key.entity(account, role.name));
-      const task: DeletionTask = {
+      await tx.deleteWhere(policyAttachments, { holder_id: role.id });
+      await tx.delete(roles, role.id);
+      await tx.delete(lastUsed, role.id);
+      const task: DeletionTaskRecord = {
         id: `task${SERVICE_ROLE_PATH}${service}/${role.name}/${newRequestId()}`,
         account,
         roleName: role.name,
         service,
         status: 'SUCCEEDED',
       };
-      await tx.put('meta', deletionTaskKey(account, task.id), task);
+      await tx.insert(deletionTasks, task);
       return { DeletionTaskId: task.id };
     });
   },
@@ -581,8 +598,9 @@ export const serviceLinkedRoleOperations: Record<string, Operation> = {
       );
       // Not confirmed against AWS: the wording for an unknown or malformed task id.
       if (!match) throw new IamError('InvalidInput', `Invalid deletion task id: ${id}`);
-      const task = await tx.get<DeletionTask>('meta', deletionTaskKey(account, id));
-      if (!task) throw new IamError('NoSuchEntity', `Deletion task ${id} cannot be found.`);
+      const task = await tx.get(deletionTasks, id);
+      if (!task || task.account !== account)
+        throw new IamError('NoSuchEntity', `Deletion task ${id} cannot be found.`);
       return { Status: task.status };
     });
   },
@@ -593,7 +611,7 @@ export const rolesOperations: Record<string, Operation> = {
     noun: 'Role',
     load: (ctx, tx, action, input, context) =>
       authorizedRole(ctx, tx, action, requiredStr(input, 'RoleName'), context),
-    save: (tx, role) => saveRole(tx, role),
+    table: roles,
   }),
   ...roleOperations,
   ...serviceLinkedRoleOperations,

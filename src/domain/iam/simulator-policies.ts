@@ -17,10 +17,13 @@ import {
 } from '../../policy/index.ts';
 import { IamError } from '../errors.ts';
 import type { Iam } from '../iam.ts';
-import { iamArn, key, parsePolicyArn } from '../names.ts';
+import { iamArn, parsePolicyArn } from '../names.ts';
 import { loadManagedPolicyDocument } from '../policy-documents.ts';
-import type { GroupRecord, PolicyHolder, RoleRecord, Tag, UserRecord } from '../records.ts';
+import type { GroupRecord, RoleRecord, Tag, UserRecord } from '../records.ts';
 import type { StoreTx } from '../store.ts';
+import { HOLDER_TABLES } from './holders.ts';
+import { groupsOfUser } from './groups.ts';
+import { attachmentsOf } from './managed-policies-attachments.ts';
 
 type StatementDocument = Exclude<CompiledPolicy['document']['Statement'], readonly unknown[]>;
 
@@ -79,9 +82,8 @@ export type Entity =
 /** The entity the ARN names, if it exists in `account` with that path. */
 export async function findEntity(tx: StoreTx, account: string, ref: EntityRef): Promise<Entity | undefined> {
   if (ref.account !== account) return undefined;
-  const record = await tx.get<UserRecord & GroupRecord & RoleRecord>(ref.type, key.entity(account, ref.name));
-  if (!record || record.path !== ref.path || record.name.toLowerCase() !== ref.name.toLowerCase())
-    return undefined;
+  const record = await tx.find(HOLDER_TABLES[ref.type], { account, name_lower: ref.name.toLowerCase() });
+  if (!record || record.path !== ref.path) return undefined;
   return { type: ref.type, record } as Entity;
 }
 
@@ -107,9 +109,8 @@ export async function entityPolicies(iam: Iam, tx: StoreTx, entity: Entity): Pro
   const account = entity.record.account;
   await addHolder(iam, tx, account, entity.record, entity.type, entity.record.name, identity);
   if (entity.type === 'user') {
-    for (const groupName of entity.record.groups) {
-      const group = await tx.get<GroupRecord>('group', key.entity(account, groupName));
-      if (group) await addHolder(iam, tx, account, group, 'group', group.name, identity);
+    for (const group of await groupsOfUser(tx, entity.record)) {
+      await addHolder(iam, tx, account, group, 'group', group.name, identity);
     }
   }
   let boundary: SimulatedPolicy[] | undefined;
@@ -128,12 +129,12 @@ async function addHolder(
   iam: Iam,
   tx: StoreTx,
   account: string,
-  holder: PolicyHolder,
+  holder: UserRecord | GroupRecord | RoleRecord,
   type: EntityType,
   name: string,
   into: SimulatedPolicy[],
 ): Promise<void> {
-  for (const arn of holder.attachedPolicies) {
+  for (const { policyArn: arn } of await attachmentsOf(tx, holder.id)) {
     const text = await loadManagedPolicyDocument(iam, tx, account, arn);
     if (text) into.push(stored(iam.compile(text, 'identity', arn), managedName(arn), text));
   }

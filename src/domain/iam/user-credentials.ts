@@ -21,7 +21,8 @@
 import { X509Certificate, createHash, createPublicKey, randomInt, type KeyObject } from 'node:crypto';
 import { newSecretToken, newUniqueId } from '../../crypto/ids.ts';
 import { IamError } from '../errors.ts';
-import { iamArn, key } from '../names.ts';
+import { iamArn } from '../names.ts';
+import { users } from '../tables.ts';
 import type { ServiceCredential, SigningCertificate, SshPublicKey, UserRecord } from '../records.ts';
 import {
   type Operation,
@@ -519,25 +520,12 @@ export const userCredentialsOperations: Record<string, Operation> = {
     const allUsers = input.AllUsers === true;
     const { account } = ctx.caller;
     return ctx.iam.store.read(async (tx) => {
-      let users: UserRecord[];
+      let holders: UserRecord[];
       if (allUsers) {
         await check(ctx, tx, 'iam:ListServiceSpecificCredentials', iamArn(account, 'user', '/', '*'));
-        users = [];
-        let after: string | undefined;
-        for (;;) {
-          const batch = await tx.list<UserRecord>('user', {
-            prefix: key.accountPrefix(account),
-            after,
-            limit: 500,
-          });
-          for (const entry of batch) {
-            users.push(entry.value);
-            after = entry.key;
-          }
-          if (batch.length < 500) break;
-        }
+        holders = await tx.list(users, { where: { account }, orderBy: 'name_lower' });
       } else {
-        users = [
+        holders = [
           await authorizedUser(
             ctx,
             tx,
@@ -547,7 +535,7 @@ export const userCredentialsOperations: Record<string, Operation> = {
         ];
       }
       if (givenFilter !== undefined) credentialService(givenFilter);
-      const rows = users.flatMap((user) =>
+      const rows = holders.flatMap((user) =>
         ((user.serviceCredentials ?? []) as StoredServiceCredential[])
           .filter((c) => serviceFilter === undefined || c.serviceName === serviceFilter)
           .map((cred) => ({ user, cred })),

@@ -1,9 +1,18 @@
 // Users: CreateUser, GetUser, ListUsers, UpdateUser, DeleteUser, their tags and permissions boundary.
 import { newUniqueId } from '../../crypto/ids.ts';
 import { IamError } from '../errors.ts';
-import { iamArn, key, rootArn } from '../names.ts';
+import { iamArn, rootArn } from '../names.ts';
 import type { StoreTx } from '../store.ts';
-import type { AccessKeyRecord, AccountRecord, UserRecord } from '../records.ts';
+import type { UserRecord } from '../records.ts';
+import {
+  accessKeys,
+  accounts,
+  groupMembers,
+  lastUsed,
+  mfaDevices,
+  policyAttachments,
+  users,
+} from '../tables.ts';
 import type { ContextValue } from '../../policy/index.ts';
 import {
   type Input,
@@ -21,7 +30,6 @@ import {
   tagsOf,
 } from '../operation.ts';
 import { requireAttachablePolicy } from './policy-refs.ts';
-import { renameMfaDeviceOwner } from './mfa-common.ts';
 
 export const USERS_QUOTA = 5000;
 
@@ -29,14 +37,19 @@ export function userArn(user: Pick<UserRecord, 'account' | 'path' | 'name'>): st
   return iamArn(user.account, 'user', user.path, user.name);
 }
 
-export function userOutput(user: UserRecord, withTags = true): Record<string, unknown> {
+/** The User structure; PasswordLastUsed comes from the last-use records (passwordsLastUsed). */
+export function userOutput(
+  user: UserRecord,
+  passwordLastUsed: string | undefined,
+  withTags = true,
+): Record<string, unknown> {
   return {
     Path: user.path,
     UserName: user.name,
     UserId: user.id,
     Arn: userArn(user),
     CreateDate: user.createdAt,
-    ...(user.passwordLastUsed ? { PasswordLastUsed: user.passwordLastUsed } : {}),
+    ...(passwordLastUsed ? { PasswordLastUsed: passwordLastUsed } : {}),
     ...(user.permissionsBoundary
       ? {
           PermissionsBoundary: {
@@ -53,9 +66,18 @@ export function noSuchUser(name: string): IamError {
   return new IamError('NoSuchEntity', `The user with name ${name} cannot be found.`);
 }
 
-/** Loads a user by name, or null; the ARN for authorization is the user's if found, else path "/". */
-export async function findUser(tx: StoreTx, account: string, name: string): Promise<UserRecord | undefined> {
-  return tx.get<UserRecord>('user', key.entity(account, name));
+/** The user of this name in the account (names compare without case). */
+export function findUser(tx: StoreTx, account: string, name: string): Promise<UserRecord | undefined> {
+  return tx.find(users, { account, name_lower: name.toLowerCase() });
+}
+
+/** When each of these users last signed in with a password, by user id. */
+export async function passwordsLastUsed(
+  tx: StoreTx,
+  userIds: readonly string[],
+): Promise<ReadonlyMap<string, string>> {
+  const found = await tx.getMany(lastUsed, userIds);
+  return new Map(found.map((record) => [record.id, record.date]));
 }
 
 export function userArnFor(account: string, name: string, user: UserRecord | undefined): string {
@@ -96,8 +118,8 @@ export function requiredTargetUserName(ctx: OperationContext, input: Input): str
   return named;
 }
 
-export async function saveUser(tx: StoreTx, user: UserRecord): Promise<void> {
-  await tx.put('user', key.entity(user.account, user.name), user);
+export function saveUser(tx: StoreTx, user: UserRecord): Promise<void> {
+  return tx.update(users, user);
 }
 
 export const userOperations: Record<string, Operation> = {
@@ -105,7 +127,7 @@ export const userOperations: Record<string, Operation> = {
     noun: 'User',
     load: (ctx, tx, action, input, context) =>
       authorizedUser(ctx, tx, action, requiredStr(input, 'UserName'), context),
-    save: saveUser,
+    table: users,
   }),
 
   async CreateUser(ctx, input) {
@@ -121,7 +143,7 @@ export const userOperations: Record<string, Operation> = {
       });
       if (await findUser(tx, account, name))
         throw new IamError('EntityAlreadyExists', `User with name ${name} already exists.`);
-      if ((await tx.count('user', key.accountPrefix(account))) >= USERS_QUOTA) {
+      if ((await tx.count(users, { account })) >= USERS_QUOTA) {
         throw new IamError('LimitExceeded', `Cannot exceed quota for UsersPerAccount: ${USERS_QUOTA}`);
       }
       if (boundary) await requireAttachablePolicy(ctx, tx, boundary, 'boundary');
@@ -132,15 +154,11 @@ export const userOperations: Record<string, Operation> = {
         path,
         createdAt: isoNow(ctx),
         tags,
-        attachedPolicies: [],
         inlinePolicies: {},
-        groups: [],
-        accessKeyIds: [],
-        mfaSerials: [],
         ...(boundary ? { permissionsBoundary: boundary } : {}),
       };
-      await tx.put('user', key.entity(account, name), user);
-      return { User: userOutput(user) };
+      await tx.insert(users, user);
+      return { User: userOutput(user, undefined) };
     });
   },
 
@@ -151,20 +169,19 @@ export const userOperations: Record<string, Operation> = {
       if (name === undefined) {
         // The root user asking about itself.
         await check(ctx, tx, 'iam:GetUser', rootArn(account));
-        const accountRecord = await tx.get<AccountRecord>('account', account);
+        const accountRecord = await tx.get(accounts, account);
+        const used = (await passwordsLastUsed(tx, [account])).get(account);
         return {
           User: {
             UserId: account,
             Arn: rootArn(account),
             CreateDate: accountRecord?.createdAt,
-            ...(accountRecord?.rootPasswordLastUsed
-              ? { PasswordLastUsed: accountRecord.rootPasswordLastUsed }
-              : {}),
+            ...(used ? { PasswordLastUsed: used } : {}),
           },
         };
       }
       const user = await authorizedUser(ctx, tx, 'iam:GetUser', name);
-      return { User: userOutput(user) };
+      return { User: userOutput(user, (await passwordsLastUsed(tx, [user.id])).get(user.id)) };
     });
   },
 
@@ -173,10 +190,16 @@ export const userOperations: Record<string, Operation> = {
     const { account } = ctx.caller;
     return ctx.iam.store.read(async (tx) => {
       await check(ctx, tx, 'iam:ListUsers', iamArn(account, 'user', prefix, ''));
-      const page = await listPage<UserRecord>(tx, 'user', key.accountPrefix(account), input, (u) =>
-        u.path.startsWith(prefix),
+      const page = await listPage(tx, users, input, {
+        where: { account },
+        prefix: { column: 'path', value: prefix },
+        orderBy: 'name_lower',
+      });
+      const used = await passwordsLastUsed(
+        tx,
+        page.items.map((u) => u.id),
       );
-      return pageOutput('Users', page, (u) => userOutput(u, false));
+      return pageOutput('Users', page, (u) => userOutput(u, used.get(u.id), false));
     });
   },
 
@@ -193,7 +216,10 @@ export const userOperations: Record<string, Operation> = {
         if (await findUser(tx, account, newName))
           throw new IamError('EntityAlreadyExists', `User with name ${newName} already exists.`);
       }
-      await renameUser(tx, user, newName ?? user.name, newPath ?? user.path);
+      // Everything else refers to the user by id: renaming is this one change.
+      user.name = newName ?? user.name;
+      user.path = newPath ?? user.path;
+      await saveUser(tx, user);
       return undefined;
     });
   },
@@ -202,8 +228,9 @@ export const userOperations: Record<string, Operation> = {
     const name = requiredStr(input, 'UserName');
     return ctx.iam.store.write(async (tx) => {
       const user = await authorizedUser(ctx, tx, 'iam:DeleteUser', name);
-      assertUserDeletable(user);
-      await tx.delete('user', key.entity(user.account, user.name));
+      await assertUserDeletable(tx, user);
+      await tx.delete(users, user.id);
+      await tx.delete(lastUsed, user.id);
       return undefined;
     });
   },
@@ -237,48 +264,24 @@ export const userOperations: Record<string, Operation> = {
 };
 
 /** AWS refuses to delete a user that still holds anything; each holding has its own message. */
-function assertUserDeletable(user: UserRecord): void {
+async function assertUserDeletable(tx: StoreTx, user: UserRecord): Promise<void> {
   const conflict = (message: string) => new IamError('DeleteConflict', message);
+  const held = (table: Parameters<StoreTx['count']>[0], where: Parameters<StoreTx['count']>[1]) =>
+    tx.count(table, where).then((n) => n > 0);
   if (user.loginProfile) throw conflict('Cannot delete entity, must delete login profile first.');
-  if (user.accessKeyIds.length > 0) throw conflict('Cannot delete entity, must delete access keys first.');
+  if (await held(accessKeys, { account: user.account, user_id: user.id }))
+    throw conflict('Cannot delete entity, must delete access keys first.');
   if (user.signingCertificates?.length)
     throw conflict('Cannot delete entity, must delete signing certificates first.');
   if (user.sshPublicKeys?.length) throw conflict('Cannot delete entity, must delete SSH public keys first.');
   if (user.serviceCredentials?.length)
     throw conflict('Cannot delete entity, must delete service specific credentials first.');
-  if (user.mfaSerials.length > 0) throw conflict('Cannot delete entity, must delete MFA device first.');
+  if (await held(mfaDevices, { account: user.account, owner_id: user.id }))
+    throw conflict('Cannot delete entity, must delete MFA device first.');
   if (Object.keys(user.inlinePolicies).length > 0)
     throw conflict('Cannot delete entity, must delete policies first.');
-  if (user.attachedPolicies.length > 0)
+  if (await held(policyAttachments, { holder_id: user.id }))
     throw conflict('Cannot delete entity, must detach all policies first.');
-  if (user.groups.length > 0) throw conflict('Cannot delete entity, must remove users from group first.');
-}
-
-async function renameUser(tx: StoreTx, user: UserRecord, newName: string, newPath: string): Promise<void> {
-  const oldName = user.name;
-  await tx.delete('user', key.entity(user.account, oldName));
-  user.name = newName;
-  user.path = newPath;
-  await tx.put('user', key.entity(user.account, newName), user);
-  // Memberships, attachments and keys name the user: move them along.
-  for (const group of user.groups) {
-    await tx.delete('group-member', key.groupMember(user.account, group, oldName));
-    await tx.put('group-member', key.groupMember(user.account, group, newName), {
-      groupName: group,
-      userName: newName,
-    });
-  }
-  for (const arn of user.attachedPolicies) {
-    await tx.delete('policy-attachment', key.attachment(user.account, arn, 'user', oldName));
-    await tx.put('policy-attachment', key.attachment(user.account, arn, 'user', newName), {
-      policyArn: arn,
-      entityType: 'user',
-      entityName: newName,
-    });
-  }
-  for (const id of user.accessKeyIds) {
-    const accessKey = await tx.get<AccessKeyRecord>('access-key', id);
-    if (accessKey) await tx.put('access-key', id, { ...accessKey, userName: newName });
-  }
-  await renameMfaDeviceOwner(tx, user.account, user.mfaSerials, newName);
+  if (await held(groupMembers, { user_id: user.id }))
+    throw conflict('Cannot delete entity, must remove users from group first.');
 }

@@ -7,10 +7,12 @@ import type { Operation, OperationContext, Input } from '../operation.ts';
 import { check, requiredStr, str } from '../operation.ts';
 import { decideFor } from '../authorize.ts';
 import { IamError } from '../errors.ts';
-import { key, parsePolicyArn } from '../names.ts';
-import type { AccessKeyRecord, RoleRecord, Tag } from '../records.ts';
+import { parsePolicyArn } from '../names.ts';
+import { ROOT_OWNER, type Tag } from '../records.ts';
 import type { StoreTx } from '../store.ts';
+import { accessKeys, lastUsed, roles, stsSessions } from '../tables.ts';
 import { checkMfaCode } from '../iam/mfa-verify.ts';
+import { trustPolicyForEvaluation } from '../iam/trust-principals.ts';
 import { loadManagedPolicyDocument } from '../policy-documents.ts';
 import type { SessionRecord } from './sessions.ts';
 import { sessionArn } from './sessions.ts';
@@ -34,8 +36,8 @@ export const stsOperations: Readonly<Record<string, Operation>> = {
     return ctx.iam.store.read(async (tx) => {
       await check(ctx, tx, 'sts:GetAccessKeyInfo', '*');
       const owner = accessKeyId.startsWith('ASIA')
-        ? (await tx.get<SessionRecord>('session', accessKeyId))?.account
-        : (await tx.get<AccessKeyRecord>('access-key', accessKeyId))?.account;
+        ? (await tx.get(stsSessions, accessKeyId))?.account
+        : (await tx.get(accessKeys, accessKeyId))?.account;
       // AWS reads the account out of the key id itself; Portcullis's ids carry none, so it can
       // answer only for keys it issued.
       if (owner === undefined)
@@ -56,7 +58,7 @@ export const stsOperations: Readonly<Record<string, Operation>> = {
     return ctx.iam.store.write(async (tx) => {
       const credentials = await issue(ctx, tx, duration, {
         type: 'session-token',
-        userName: caller.userName,
+        ...userOf(ctx),
         mfaAuthenticatedAt: mfaAt,
         policyArns: [],
         tags: [],
@@ -92,7 +94,7 @@ export const stsOperations: Readonly<Record<string, Operation>> = {
 
     const mfaNow = await proveMfa(ctx, input);
     return ctx.iam.store.write(async (tx) => {
-      const role = await tx.get<RoleRecord>('role', key.entity(target.account, target.name));
+      const role = await tx.find(roles, { account: target.account, name_lower: target.name.toLowerCase() });
       const denied = () =>
         new IamError(
           'AccessDenied',
@@ -126,7 +128,7 @@ export const stsOperations: Readonly<Record<string, Operation>> = {
         ...requestTags(tags),
         ...(transitiveTagKeys.length > 0 ? { 'sts:TransitiveTagKeys': transitiveTagKeys } : {}),
       };
-      const trust = ctx.iam.compile(role.trustPolicy, 'trust', `${roleArn} trust policy`);
+      const trust = ctx.iam.compile(trustPolicyForEvaluation(role), 'trust', `${role.id} trust policy`);
       const authorizeAs = async (action: string) => {
         const result = await decideFor(ctx.iam, tx, caller, {
           action,
@@ -158,11 +160,12 @@ export const stsOperations: Readonly<Record<string, Operation>> = {
         sourceIdentity,
         chained,
       });
-      role.lastUsed = {
+      await tx.put(lastUsed, {
+        id: role.id,
+        account: role.account,
         date: credentials.record.issuedAt,
         region: String(caller.requestContext['aws:RequestedRegion'] ?? 'us-east-1'),
-      };
-      await tx.put('role', key.entity(role.account, role.name), role);
+      });
       return {
         Credentials: credentials.output,
         AssumedRoleUser: { AssumedRoleId: `${role.id}:${sessionName}`, Arn: sessionArn(credentials.record) },
@@ -203,7 +206,7 @@ export const stsOperations: Readonly<Record<string, Operation>> = {
       await requirePolicyArns(ctx, tx, policyArns);
       const credentials = await issue(ctx, tx, duration, {
         type: 'federated-user',
-        userName: caller.userName,
+        ...userOf(ctx),
         federatedName: name,
         inlinePolicy,
         policyArns,
@@ -229,6 +232,14 @@ type SessionFields = Omit<
   account?: string;
 };
 
+/** The IAM user a session of this caller is issued for, by id and (for its ARN) by name. */
+function userOf(ctx: OperationContext): Pick<SessionRecord, 'principalId' | 'userName'> {
+  const { caller } = ctx;
+  if (caller.type === 'root') return {};
+  const principalId = caller.type === 'user' ? caller.userId : caller.session?.principalId;
+  return { ...(principalId !== undefined ? { principalId } : {}), userName: caller.userName };
+}
+
 /** Creates the session record and the credentials handed out once: ASIA key, secret, token. */
 async function issue(ctx: OperationContext, tx: StoreTx, durationSeconds: number, fields: SessionFields) {
   const now = ctx.iam.now();
@@ -244,7 +255,7 @@ async function issue(ctx: OperationContext, tx: StoreTx, durationSeconds: number
     issuedAt: iso(now),
     expiresAt: iso(new Date(now.getTime() + durationSeconds * 1000)),
   };
-  await tx.put('session', accessKeyId, record);
+  await tx.insert(stsSessions, record);
   return {
     record,
     output: {
@@ -269,9 +280,10 @@ async function proveMfa(ctx: OperationContext, input: Input): Promise<string | u
     'MultiFactorAuthentication failed, unable to validate MFA code. Please verify your MFA serial number is valid and associated with this user.',
   );
   if (serial === undefined || code === undefined) throw unable;
-  const userName = ctx.caller.type === 'root' ? undefined : ctx.caller.userName;
-  if (ctx.caller.type !== 'root' && userName === undefined) throw unable;
-  const verdict = await checkMfaCode(ctx.iam, ctx.caller.account, serial, userName, code);
+  // Only an IAM user or the root user has MFA devices of its own.
+  if (ctx.caller.type !== 'root' && ctx.caller.type !== 'user') throw unable;
+  const ownerId = ctx.caller.type === 'root' ? ROOT_OWNER : ctx.caller.userId;
+  const verdict = await checkMfaCode(ctx.iam, ctx.caller.account, serial, ownerId, code);
   if (!verdict.ok) {
     if (verdict.reason === 'unknown-device') throw unable;
     throw new IamError(

@@ -1,5 +1,7 @@
 // Temporary credentials: one record per session, keyed by its ASIA access key id. The secret is
-// sealed like a long-term key's; the session token is kept only as a hash.
+// sealed like a long-term key's; the session token is kept only as a hash. A session names the
+// principal it was issued for by id (principalId, role.id): when that principal is gone, the
+// session is worth nothing, even if a principal of the same name exists again.
 import type { Tag } from '../records.ts';
 
 /** How the session began; 'console' is a web console sign-in (it carries MFA like a session token). */
@@ -14,7 +16,9 @@ export interface SessionRecord {
   readonly tokenHash: string;
   readonly issuedAt: string;
   readonly expiresAt: string;
-  /** The IAM user behind a session-token or federated-user session (absent: the root user). */
+  /** The IAM user's id behind a session-token, federated-user or console session (absent: the root user). */
+  readonly principalId?: string;
+  /** That user's name when the session was issued (absent: the root user). */
   readonly userName?: string;
   readonly role?: {
     readonly name: string;

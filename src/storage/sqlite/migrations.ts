@@ -1,24 +1,36 @@
-// Schema migrations, applied in order at start; the applied version is kept in user_version.
+// Schema versions, applied in order at start inside one BEGIN IMMEDIATE (so two processes
+// starting together cannot both migrate); the applied version is kept in user_version.
+//   1  the first release's records table: JSON records by kind and key (never created any more)
+//   2  the relational schema (../sql/schema.ts); a version-1 file's records move into it
 import type Database from 'better-sqlite3';
-
-const MIGRATIONS: readonly string[] = [
-  `CREATE TABLE records (
-     kind  TEXT NOT NULL,
-     key   TEXT NOT NULL,
-     value TEXT NOT NULL,
-     PRIMARY KEY (kind, key)
-   ) WITHOUT ROWID`,
-];
+import { SCHEMA_VERSION, schemaV2 } from '../sql/schema.ts';
+import { migrateRecordsToV2 } from './migrate-v1.ts';
 
 export function migrate(db: Database.Database): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > MIGRATIONS.length) {
-    throw new Error(
-      `The database schema (version ${current}) is newer than this Portcullis (${MIGRATIONS.length}).`,
-    );
+  for (let wait = 0; ; wait++) {
+    try {
+      db.exec('BEGIN IMMEDIATE');
+      break;
+    } catch (error) {
+      // Another process is migrating the same file: its busy_timeout-bounded waits add up to seconds.
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY' || wait > 500) throw error;
+    }
   }
-  db.transaction(() => {
-    for (let version = current; version < MIGRATIONS.length; version++) db.exec(MIGRATIONS[version]!);
-    db.pragma(`user_version = ${MIGRATIONS.length}`);
-  })();
+  try {
+    const current = db.pragma('user_version', { simple: true }) as number;
+    if (current > SCHEMA_VERSION) {
+      throw new Error(
+        `The database schema (version ${current}) is newer than this Portcullis (${SCHEMA_VERSION}).`,
+      );
+    }
+    if (current < 2) {
+      for (const statement of schemaV2('sqlite')) db.exec(statement);
+      if (current === 1) migrateRecordsToV2(db);
+    }
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    db.exec('COMMIT');
+  } catch (error) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    throw error;
+  }
 }

@@ -1,101 +1,192 @@
 // The embedded default Store: one SQLite file in WAL mode through better-sqlite3.
-// better-sqlite3 is synchronous, so every transaction holds the one connection until it ends;
-// transactions queue behind each other (a promise chain) so that one never sees another's
-// uncommitted writes, even though the domain's work inside awaits between steps. One process owns
-// the file: two servers on one data directory are not supported.
+//
+// better-sqlite3 is synchronous, and a transaction's work awaits between its statements, so:
+// - write transactions queue behind each other in this process and run on one writer
+//   connection under BEGIN IMMEDIATE (which also excludes writers of other connections or
+//   processes on the same file: when one holds the lock, BEGIN is retried after a short wait,
+//   without blocking the event loop);
+// - read transactions each take a connection of their own from a small pool (WAL lets readers
+//   keep their snapshot while the writer commits), opened on their first statement;
+// - the revision of an account is read on a connection that never holds a transaction.
+// A server locks its data directory (lock.ts), so one process writes a file; the Store itself
+// works with several instances on one file, which the contract suite uses for its races.
 import Database from 'better-sqlite3';
-import type { Entry, Kind, ListOptions, Store, StoreTx } from '../../domain/store.ts';
+import type { Store, StoreTx } from '../../domain/store.ts';
+import { ALL_TABLES } from '../../domain/tables.ts';
+import type { ErrorKinds, SqlConnection, SqlValue } from '../sql/connection.ts';
+import { SqlTransaction } from '../sql/transaction.ts';
+import { withRetries } from '../sql/retry.ts';
+import { BUMP_ALL_REVISIONS, BUMP_REVISION, REVISION_OF } from '../sql/statements.ts';
 import { migrate } from './migrations.ts';
+import { restrictFileModes } from './files.ts';
 
 export interface SqliteStoreOptions {
   /** A file path, or ":memory:". */
   readonly filename: string;
 }
 
+/** How long a statement may wait for a lock held by another connection before it reports busy. */
+const STATEMENT_BUSY_MS = 20;
+/** How long a write waits in all for another connection's write lock. */
+const WRITE_LOCK_PATIENCE_MS = 15_000;
+const READERS = 4;
+
+const errorKinds: ErrorKinds = {
+  isUniqueViolation: (error) =>
+    (error as { code?: string } | null)?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    (error as { code?: string } | null)?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY',
+  // Under BEGIN IMMEDIATE a transaction never loses a race to another writer.
+  isSerializationFailure: () => false,
+};
+
 export function openSqliteStore({ filename }: SqliteStoreOptions): Store {
-  const db = new Database(filename);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
-  migrate(db);
+  const inMemory = filename === ':memory:';
+  if (!inMemory) restrictFileModes(filename, 'before');
+  const writer = open(filename);
+  migrate(writer);
+  if (!inMemory) restrictFileModes(filename, 'after');
+  // An in-memory database exists only on its one connection.
+  const idle: Database.Database[] = [];
+  let readersOpen = 0;
+  const waiting: ((db: Database.Database) => void)[] = [];
+  const single = inMemory ? writer : open(filename);
 
-  const statements = {
-    get: db.prepare<[string, string], { value: string }>(
-      'SELECT value FROM records WHERE kind = ? AND key = ?',
-    ),
-    put: db.prepare(
-      'INSERT INTO records (kind, key, value) VALUES (?, ?, ?) ON CONFLICT (kind, key) DO UPDATE SET value = excluded.value',
-    ),
-    delete: db.prepare('DELETE FROM records WHERE kind = ? AND key = ?'),
-    list: db.prepare<[string, string, string, string, number], { key: string; value: string }>(
-      'SELECT key, value FROM records WHERE kind = ? AND key >= ? AND key < ? AND key > ? ORDER BY key LIMIT ?',
-    ),
-    count: db.prepare<[string, string, string], { n: number }>(
-      'SELECT count(*) AS n FROM records WHERE kind = ? AND key >= ? AND key < ?',
-    ),
-    deletePrefix: db.prepare('DELETE FROM records WHERE kind = ? AND key >= ? AND key < ?'),
+  const acquireReader = async (): Promise<Database.Database> => {
+    if (inMemory) return writer;
+    const db = idle.pop();
+    if (db) return db;
+    if (readersOpen < READERS) {
+      readersOpen++;
+      return open(filename);
+    }
+    return new Promise((resolve) => waiting.push(resolve));
+  };
+  const releaseReader = (db: Database.Database) => {
+    if (inMemory) return;
+    const next = waiting.shift();
+    if (next) next(db);
+    else idle.push(db);
   };
 
-  const tx: StoreTx = {
-    async get<T>(kind: Kind, key: string) {
-      const row = statements.get.get(kind, key);
-      return row ? (JSON.parse(row.value) as T) : undefined;
-    },
-    async put(kind, key, value) {
-      statements.put.run(kind, key, JSON.stringify(value));
-    },
-    async delete(kind, key) {
-      return statements.delete.run(kind, key).changes > 0;
-    },
-    async list<T>(kind: Kind, options: ListOptions = {}) {
-      const prefix = options.prefix ?? '';
-      const rows = statements.list.all(
-        kind,
-        prefix,
-        prefixEnd(prefix),
-        options.after ?? '',
-        options.limit ?? -1,
-      );
-      return rows.map((row): Entry<T> => ({ key: row.key, value: JSON.parse(row.value) as T }));
-    },
-    async count(kind, prefix) {
-      return statements.count.get(kind, prefix, prefixEnd(prefix))!.n;
-    },
-    async deletePrefix(kind, prefix) {
-      return statements.deletePrefix.run(kind, prefix, prefixEnd(prefix)).changes;
-    },
-  };
-
-  let queue: Promise<unknown> = Promise.resolve();
+  const listeners: ((accounts: ReadonlySet<string>) => void)[] = [];
+  let writes: Promise<unknown> = Promise.resolve();
+  // In memory, readers share the writer's connection: they wait for writes to end.
   const serialize = <T>(work: () => Promise<T>): Promise<T> => {
-    const run = queue.then(work, work);
-    queue = run.catch(() => undefined);
+    const run = writes.then(work, work);
+    writes = run.catch(() => undefined);
     return run;
   };
 
+  const runWrite = async <T>(work: (tx: StoreTx) => Promise<T>): Promise<T> => {
+    const tx = new SqlTransaction(() => connection(writer), true);
+    await beginImmediate(writer);
+    try {
+      const result = await work(tx);
+      for (const account of tx.touched) statement(writer, BUMP_REVISION).run(account);
+      writer.exec('COMMIT');
+      if (tx.touched.size > 0) for (const listener of listeners) listener(tx.touched);
+      return result;
+    } catch (error) {
+      if (writer.inTransaction) writer.exec('ROLLBACK');
+      throw error;
+    }
+  };
+
+  const runRead = async <T>(work: (tx: StoreTx) => Promise<T>): Promise<T> => {
+    let db: Database.Database | undefined;
+    const tx = new SqlTransaction(async () => {
+      if (!db) {
+        db = await acquireReader();
+        if (!inMemory) db.exec('BEGIN');
+      }
+      return connection(db);
+    }, false);
+    try {
+      return await work(tx);
+    } finally {
+      if (db) {
+        if (!inMemory && db.inTransaction) db.exec('COMMIT');
+        releaseReader(db);
+      }
+    }
+  };
+
   return {
-    // Reads need no BEGIN: transactions run one at a time on the one connection, so nothing can
-    // change between the statements of a read.
-    read: (work) => serialize(() => work(tx)),
-    write: (work) =>
+    read: (work) => (inMemory ? serialize(() => runRead(work)) : runRead(work)),
+    write: (work) => serialize(() => withRetries(errorKinds, () => runWrite(work))),
+    async revision(account) {
+      const row = statement(single, REVISION_OF).get(account) as { revision: number } | undefined;
+      return row ? Number(row.revision) : 0;
+    },
+    onCommit(listener) {
+      listeners.push(listener);
+    },
+    clear: () =>
       serialize(async () => {
-        db.exec('BEGIN IMMEDIATE');
+        await beginImmediate(writer);
         try {
-          const result = await work(tx);
-          db.exec('COMMIT');
-          return result;
+          for (const table of ALL_TABLES) writer.exec(`DELETE FROM ${table.name}`);
+          writer.exec(BUMP_ALL_REVISIONS);
+          writer.exec('COMMIT');
         } catch (error) {
-          db.exec('ROLLBACK');
+          if (writer.inTransaction) writer.exec('ROLLBACK');
           throw error;
         }
       }),
-    clear: () => serialize(async () => void db.exec('DELETE FROM records')),
-    close: () => serialize(async () => void db.close()),
+    close: () =>
+      serialize(async () => {
+        for (const db of idle.splice(0)) db.close();
+        if (single !== writer) single.close();
+        writer.close();
+      }),
   };
 }
 
-/** The smallest string greater than every string starting with `prefix` ("" means no upper bound). */
-function prefixEnd(prefix: string): string {
-  return prefix === '' ? '\u{10FFFF}' : prefix + '\u{10FFFF}';
+function open(filename: string): Database.Database {
+  const db = new Database(filename);
+  db.pragma('journal_mode = WAL');
+  // Durable across a crash of the process (the OS keeps what was written); a power loss may lose
+  // the last transactions, never the file's integrity (SQLite's documentation on WAL).
+  db.pragma('synchronous = NORMAL');
+  db.pragma(`busy_timeout = ${STATEMENT_BUSY_MS}`);
+  db.pragma('foreign_keys = ON');
+  return db;
+}
+
+async function beginImmediate(db: Database.Database): Promise<void> {
+  const deadline = Date.now() + WRITE_LOCK_PATIENCE_MS;
+  for (let wait = 1; ; wait = Math.min(wait * 2, 50)) {
+    try {
+      db.exec('BEGIN IMMEDIATE');
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+}
+
+const prepared = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+
+function statement(db: Database.Database, sql: string): Database.Statement {
+  let statements = prepared.get(db);
+  if (!statements) prepared.set(db, (statements = new Map()));
+  let found = statements.get(sql);
+  if (!found) statements.set(sql, (found = db.prepare(sql)));
+  return found;
+}
+
+const connections = new WeakMap<Database.Database, SqlConnection>();
+
+function connection(db: Database.Database): SqlConnection {
+  let found = connections.get(db);
+  if (!found) {
+    found = {
+      all: (sql: string, params: readonly SqlValue[]) =>
+        statement(db, sql).all(...params) as Record<string, unknown>[],
+      run: (sql: string, params: readonly SqlValue[]) => statement(db, sql).run(...params).changes,
+    };
+    connections.set(db, found);
+  }
+  return found;
 }

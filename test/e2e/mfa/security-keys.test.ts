@@ -27,9 +27,10 @@ import { GetSessionTokenCommand } from '@aws-sdk/client-sts';
 import { ROOT, awsError, startServer, type Server } from '../harness.ts';
 import { consecutiveCodes, seedOf } from './codes.ts';
 import { openSqliteStore } from '../../../src/storage/sqlite/sqlite-store.ts';
-import type { Store } from '../../../src/domain/store.ts';
-import { key } from '../../../src/domain/names.ts';
+import { openPostgresStore } from '../../../src/storage/postgres/postgres-store.ts';
+import type { Store, StoreTx } from '../../../src/domain/store.ts';
 import type { UserRecord } from '../../../src/domain/records.ts';
+import { users } from '../../../src/domain/tables.ts';
 import {
   MFA_DEVICES_PER_USER,
   type MfaOwner,
@@ -50,8 +51,11 @@ let credentials = 0;
 before(async () => {
   server = await startServer();
   iam = server.iam();
-  // The server's own store, opened beside it (SQLite in WAL mode takes both).
-  store = openSqliteStore({ filename: join(server.dataDir, 'portcullis.sqlite') });
+  // The server's own store, opened beside it (as a second node of the deployment would).
+  store =
+    server.databaseUrl !== undefined
+      ? await openPostgresStore({ connectionString: server.databaseUrl })
+      : openSqliteStore({ filename: join(server.dataDir, 'portcullis.sqlite') });
 });
 
 after(async () => {
@@ -59,10 +63,15 @@ after(async () => {
   await server?.stop();
 });
 
+/** The user of that name now (names are unique regardless of case; keys are filed under the id). */
+function findUser(tx: StoreTx, userName: string): Promise<UserRecord | undefined> {
+  return tx.find(users, { account: ACCOUNT, name_lower: userName.toLowerCase() });
+}
+
 /** The keys the console offers a user at sign-in. */
 async function keysOf(userName: string): Promise<SecurityKeyRecord[]> {
   return store.read(async (tx) => {
-    const user = await tx.get<UserRecord>('user', key.entity(ACCOUNT, userName));
+    const user = await findUser(tx, userName);
     return user ? securityKeysOfOwner(tx, ACCOUNT, { kind: 'user', user }) : [];
   });
 }
@@ -72,9 +81,7 @@ async function registerKey(userName: string | undefined, name: string): Promise<
   credentials += 1;
   return store.write(async (tx) => {
     const owner: MfaOwner =
-      userName === undefined
-        ? { kind: 'root' }
-        : { kind: 'user', user: (await tx.get<UserRecord>('user', key.entity(ACCOUNT, userName)))! };
+      userName === undefined ? { kind: 'root' } : { kind: 'user', user: (await findUser(tx, userName))! };
     return addSecurityKey(
       tx,
       ACCOUNT,

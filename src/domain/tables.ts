@@ -1,0 +1,218 @@
+// The tables the domain keeps, and the columns its queries need. Each adapter's migrations create
+// exactly these columns (test/store-contract checks it), with these indexes:
+//
+//   accounts            alias_lower unique, root_email_lower unique
+//   users               (account, name_lower) unique, (account, path), (account, boundary)
+//   groups              (account, name_lower) unique, (account, path)
+//   group_members       (group_id, user_id) unique, (user_id)
+//   roles               (account, name_lower) unique, (account, path), (account, boundary)
+//   policies            (account, name_lower) unique, arn unique
+//   policy_attachments  (holder_id, policy_arn) unique, (account, policy_arn)
+//   access_keys         (account, user_id)
+//   instance_profiles   (account, name_lower) unique, (account, path), (role_id)
+//   mfa_devices         serial_lower unique, (account, owner_id), (account, serial_lower)
+//   security_keys       (account, owner_id)
+//   sts_sessions        (expires_at)
+//   console_sessions    (account, principal_id), (expires_at)
+//   last_used           (account)
+//   credential_reports, deletion_tasks, throttles: by id only (throttles by last_at too)
+//
+// Tags stay inside their entity's row: no operation selects by tag.
+import type { ConsoleSessionRecord } from './console-sessions.ts';
+import type { CredentialReportRecord } from './iam/credential-report.ts';
+import type {
+  AccessKeyRecord,
+  AccountRecord,
+  DeletionTaskRecord,
+  GroupMemberRecord,
+  GroupRecord,
+  InstanceProfileRecord,
+  LastUsedRecord,
+  ManagedPolicyRecord,
+  MfaDeviceRecord,
+  PolicyAttachmentRecord,
+  RoleRecord,
+  SecurityKeyRecord,
+  ThrottleRecord,
+  UserRecord,
+} from './records.ts';
+import type { SessionRecord } from './sts/sessions.ts';
+import { table } from './store.ts';
+
+const lower = (text: string | undefined): string | null => (text === undefined ? null : text.toLowerCase());
+
+export const accounts = table<AccountRecord>({
+  name: 'accounts',
+  id: (r) => r.id,
+  columns: {
+    account: (r) => r.id,
+    alias_lower: (r) => lower(r.alias),
+    root_email_lower: (r) => r.rootEmail.toLowerCase(),
+  },
+  revisioned: true,
+});
+
+export const users = table<UserRecord>({
+  name: 'users',
+  id: (r) => r.id,
+  columns: {
+    account: (r) => r.account,
+    name_lower: (r) => r.name.toLowerCase(),
+    path: (r) => r.path,
+    boundary: (r) => r.permissionsBoundary ?? null,
+  },
+  revisioned: true,
+});
+
+export const groups = table<GroupRecord>({
+  name: 'groups',
+  id: (r) => r.id,
+  columns: { account: (r) => r.account, name_lower: (r) => r.name.toLowerCase(), path: (r) => r.path },
+  revisioned: true,
+});
+
+export const groupMembers = table<GroupMemberRecord>({
+  name: 'group_members',
+  id: (r) => r.id,
+  columns: { account: (r) => r.account, group_id: (r) => r.groupId, user_id: (r) => r.userId },
+  revisioned: true,
+});
+
+export const roles = table<RoleRecord>({
+  name: 'roles',
+  id: (r) => r.id,
+  columns: {
+    account: (r) => r.account,
+    name_lower: (r) => r.name.toLowerCase(),
+    path: (r) => r.path,
+    boundary: (r) => r.permissionsBoundary ?? null,
+  },
+  revisioned: true,
+});
+
+export const policies = table<ManagedPolicyRecord>({
+  name: 'policies',
+  id: (r) => r.id,
+  columns: { account: (r) => r.account, name_lower: (r) => r.name.toLowerCase(), arn: (r) => r.arn },
+  revisioned: true,
+});
+
+export const policyAttachments = table<PolicyAttachmentRecord>({
+  name: 'policy_attachments',
+  id: (r) => r.id,
+  columns: {
+    account: (r) => r.account,
+    policy_arn: (r) => r.policyArn,
+    holder_id: (r) => r.holderId,
+    holder_type: (r) => r.holderType,
+    position: (r) => r.position,
+  },
+  revisioned: true,
+});
+
+export const accessKeys = table<AccessKeyRecord>({
+  name: 'access_keys',
+  id: (r) => r.id,
+  columns: { account: (r) => r.account, user_id: (r) => r.userId ?? null, position: (r) => r.position },
+  revisioned: true,
+});
+
+export const instanceProfiles = table<InstanceProfileRecord>({
+  name: 'instance_profiles',
+  id: (r) => r.id,
+  columns: {
+    account: (r) => r.account,
+    name_lower: (r) => r.name.toLowerCase(),
+    path: (r) => r.path,
+    role_id: (r) => r.roleId ?? null,
+  },
+  revisioned: true,
+});
+
+// MFA devices change with every code checked (replay guard, throttle): not revisioned, and
+// nothing cached depends on them.
+export const mfaDevices = table<MfaDeviceRecord>({
+  name: 'mfa_devices',
+  id: (r) => r.id,
+  columns: {
+    account: (r) => r.account,
+    serial_lower: (r) => r.serialNumber.toLowerCase(),
+    owner_id: (r) => r.ownerId ?? null,
+    status: (r) => (r.type === 'u2f' ? 'u2f' : r.enabledAt !== undefined ? 'assigned' : 'unassigned'),
+  },
+  revisioned: false,
+});
+
+export const securityKeys = table<SecurityKeyRecord>({
+  name: 'security_keys',
+  id: (r) => r.id,
+  columns: { account: (r) => r.account, owner_id: (r) => r.ownerId },
+  revisioned: false,
+});
+
+export const stsSessions = table<SessionRecord>({
+  name: 'sts_sessions',
+  id: (r) => r.accessKeyId,
+  columns: { account: (r) => r.account, expires_at: (r) => r.expiresAt },
+  revisioned: false,
+});
+
+export const consoleSessions = table<ConsoleSessionRecord>({
+  name: 'console_sessions',
+  id: (r) => r.id,
+  columns: {
+    account: (r) => r.account,
+    principal_id: (r) => r.principal.id,
+    expires_at: (r) => r.expiresAt,
+  },
+  revisioned: false,
+});
+
+export const lastUsed = table<LastUsedRecord>({
+  name: 'last_used',
+  id: (r) => r.id,
+  columns: { account: (r) => r.account },
+  revisioned: false,
+});
+
+export const credentialReports = table<CredentialReportRecord>({
+  name: 'credential_reports',
+  id: (r) => r.account,
+  columns: { account: (r) => r.account },
+  revisioned: false,
+});
+
+export const deletionTasks = table<DeletionTaskRecord>({
+  name: 'deletion_tasks',
+  id: (r) => r.id,
+  columns: { account: (r) => r.account },
+  revisioned: false,
+});
+
+export const throttles = table<ThrottleRecord>({
+  name: 'throttles',
+  id: (r) => r.id,
+  columns: { last_at: (r) => r.lastAt },
+  revisioned: false,
+});
+
+/** Every table, in the order their rows may be removed. */
+export const ALL_TABLES = [
+  consoleSessions,
+  stsSessions,
+  throttles,
+  lastUsed,
+  credentialReports,
+  deletionTasks,
+  securityKeys,
+  mfaDevices,
+  accessKeys,
+  policyAttachments,
+  groupMembers,
+  instanceProfiles,
+  policies,
+  roles,
+  groups,
+  users,
+  accounts,
+] as const;

@@ -1,0 +1,57 @@
+// Schema versions on PostgreSQL, applied at start under a lock so that N nodes starting together
+// migrate once: the version lives in a one-row table whose row is locked (SELECT … FOR UPDATE)
+// by the node that migrates, while the others wait for its commit and then find nothing to do.
+// DDL is transactional in PostgreSQL, so a migration that fails leaves the schema as it was.
+//   2  the relational schema (../sql/schema.ts); PostgreSQL starts there (version 1 was SQLite's
+//      records table only)
+import type pg from 'pg';
+import { SCHEMA_VERSION, schemaV2 } from '../sql/schema.ts';
+
+const MIGRATIONS: Readonly<Record<number, () => readonly string[]>> = {
+  2: () => schemaV2('postgres'),
+};
+
+export async function migrate(pool: pg.Pool): Promise<void> {
+  await ensureVersionTable(pool);
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const { rows } = await client.query<{ version: number }>(
+      'SELECT version FROM portcullis_schema WHERE id = 1 FOR UPDATE',
+    );
+    const current = rows[0]!.version;
+    if (current > SCHEMA_VERSION) {
+      throw new Error(
+        `The database schema (version ${current}) is newer than this Portcullis (${SCHEMA_VERSION}).`,
+      );
+    }
+    for (let version = Math.max(current + 1, 2); version <= SCHEMA_VERSION; version++) {
+      for (const statement of MIGRATIONS[version]!()) await client.query(statement);
+    }
+    await client.query('UPDATE portcullis_schema SET version = $1 WHERE id = 1', [SCHEMA_VERSION]);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** The version table and its one row; nodes creating it at the same moment may collide, then retry. */
+async function ensureVersionTable(pool: pg.Pool): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await pool.query(
+        'CREATE TABLE IF NOT EXISTS portcullis_schema (id INTEGER PRIMARY KEY, version INTEGER NOT NULL)',
+      );
+      await pool.query(
+        'INSERT INTO portcullis_schema (id, version) VALUES (1, 0) ON CONFLICT (id) DO NOTHING',
+      );
+      return;
+    } catch (error) {
+      if (attempt >= 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    }
+  }
+}

@@ -1,0 +1,86 @@
+// The relational schema (version 2), written once for both dialects: TEXT columns compare by code
+// point in both (SQLite's BINARY collation; PostgreSQL's "C" collation, whatever the database's
+// locale), so pages, prefixes and uniqueness behave alike. Every row table has its id, its
+// version (for conflicts), its whole record as JSON (doc) and the columns tables.ts declares.
+// Frozen: a change to the schema is a new version, in both adapters' migration lists.
+
+export type SchemaDialect = 'sqlite' | 'postgres';
+
+const ROW = 'id {text} PRIMARY KEY, version INTEGER NOT NULL, doc TEXT NOT NULL';
+
+const SCHEMA_V2 = `
+CREATE TABLE account_revisions (account {text} PRIMARY KEY, revision BIGINT NOT NULL);
+
+CREATE TABLE accounts (${ROW}, account {text} NOT NULL, alias_lower {text}, root_email_lower {text} NOT NULL);
+CREATE UNIQUE INDEX accounts_alias ON accounts (alias_lower);
+CREATE UNIQUE INDEX accounts_root_email ON accounts (root_email_lower);
+
+CREATE TABLE users (${ROW}, account {text} NOT NULL, name_lower {text} NOT NULL, path {text} NOT NULL, boundary {text});
+CREATE UNIQUE INDEX users_name ON users (account, name_lower);
+CREATE INDEX users_path ON users (account, path);
+CREATE INDEX users_boundary ON users (account, boundary);
+
+CREATE TABLE groups (${ROW}, account {text} NOT NULL, name_lower {text} NOT NULL, path {text} NOT NULL);
+CREATE UNIQUE INDEX groups_name ON groups (account, name_lower);
+CREATE INDEX groups_path ON groups (account, path);
+
+CREATE TABLE group_members (${ROW}, account {text} NOT NULL, group_id {text} NOT NULL REFERENCES groups (id), user_id {text} NOT NULL REFERENCES users (id));
+CREATE UNIQUE INDEX group_members_pair ON group_members (group_id, user_id);
+CREATE INDEX group_members_user ON group_members (user_id);
+
+CREATE TABLE roles (${ROW}, account {text} NOT NULL, name_lower {text} NOT NULL, path {text} NOT NULL, boundary {text});
+CREATE UNIQUE INDEX roles_name ON roles (account, name_lower);
+CREATE INDEX roles_path ON roles (account, path);
+CREATE INDEX roles_boundary ON roles (account, boundary);
+
+CREATE TABLE policies (${ROW}, account {text} NOT NULL, name_lower {text} NOT NULL, arn {text} NOT NULL);
+CREATE UNIQUE INDEX policies_name ON policies (account, name_lower);
+CREATE UNIQUE INDEX policies_arn ON policies (arn);
+
+CREATE TABLE policy_attachments (${ROW}, account {text} NOT NULL, policy_arn {text} NOT NULL, holder_id {text} NOT NULL, holder_type {text} NOT NULL, position INTEGER NOT NULL);
+CREATE UNIQUE INDEX policy_attachments_pair ON policy_attachments (holder_id, policy_arn);
+CREATE INDEX policy_attachments_policy ON policy_attachments (account, policy_arn);
+
+CREATE TABLE access_keys (${ROW}, account {text} NOT NULL, user_id {text}, position BIGINT NOT NULL);
+CREATE INDEX access_keys_owner ON access_keys (account, user_id);
+
+CREATE TABLE instance_profiles (${ROW}, account {text} NOT NULL, name_lower {text} NOT NULL, path {text} NOT NULL, role_id {text});
+CREATE UNIQUE INDEX instance_profiles_name ON instance_profiles (account, name_lower);
+CREATE INDEX instance_profiles_path ON instance_profiles (account, path);
+CREATE INDEX instance_profiles_role ON instance_profiles (role_id);
+
+CREATE TABLE mfa_devices (${ROW}, account {text} NOT NULL, serial_lower {text} NOT NULL, owner_id {text}, status {text} NOT NULL);
+CREATE UNIQUE INDEX mfa_devices_serial ON mfa_devices (serial_lower);
+CREATE INDEX mfa_devices_owner ON mfa_devices (account, owner_id);
+CREATE INDEX mfa_devices_account ON mfa_devices (account, serial_lower);
+
+CREATE TABLE security_keys (${ROW}, account {text} NOT NULL, owner_id {text} NOT NULL);
+CREATE INDEX security_keys_owner ON security_keys (account, owner_id);
+
+CREATE TABLE sts_sessions (${ROW}, account {text} NOT NULL, expires_at {text} NOT NULL);
+CREATE INDEX sts_sessions_expiry ON sts_sessions (expires_at);
+
+CREATE TABLE console_sessions (${ROW}, account {text} NOT NULL, principal_id {text} NOT NULL, expires_at {text} NOT NULL);
+CREATE INDEX console_sessions_principal ON console_sessions (account, principal_id);
+CREATE INDEX console_sessions_expiry ON console_sessions (expires_at);
+
+CREATE TABLE last_used (${ROW}, account {text} NOT NULL);
+CREATE INDEX last_used_account ON last_used (account);
+CREATE TABLE credential_reports (${ROW}, account {text} NOT NULL);
+CREATE TABLE deletion_tasks (${ROW}, account {text} NOT NULL);
+
+CREATE TABLE throttles (${ROW}, last_at BIGINT NOT NULL);
+CREATE INDEX throttles_age ON throttles (last_at);
+`;
+
+/** The version-2 schema's statements in a dialect. */
+export function schemaV2(dialect: SchemaDialect): string[] {
+  const text = dialect === 'postgres' ? 'TEXT COLLATE "C"' : 'TEXT';
+  return SCHEMA_V2.replaceAll('{text}', text)
+    .split(';')
+    .map((statement) => statement.trim())
+    .filter((statement) => statement !== '');
+}
+
+/** The schema version this release writes. */
+export const SCHEMA_VERSION = 2;
