@@ -77,7 +77,15 @@ export async function startApp(config: Config): Promise<App> {
       return bootstrapped.accountId;
     },
   });
-  server.get('/_portcullis/health', async () => ({ status: 'ok' }));
+  // For load balancers: a node that cannot reach its database is taken out of rotation.
+  server.get('/_portcullis/health', async (_request, reply) => {
+    try {
+      await store.revision(bootstrapped.accountId);
+      return { status: 'ok' };
+    } catch {
+      return reply.code(503).send({ status: 'unavailable', reason: 'the database does not answer' });
+    }
+  });
 
   await server.listen({ host: config.host, port: config.port });
   const address = server.server.address();

@@ -51,6 +51,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     max: options.poolSize ?? 10,
     application_name: 'portcullis',
     types,
+    // A database that does not answer fails requests (and the health check) instead of holding them.
+    connectionTimeoutMillis: 5_000,
+    keepAlive: true,
   });
   // An idle connection that breaks (the server restarted) is dropped by the pool, not thrown.
   pool.on('error', () => undefined);
