@@ -3,7 +3,7 @@
 // codes) are made by the console's sign-in routes with these answers.
 import type { Iam } from './iam.ts';
 import type { AccountRecord, UserRecord } from './records.ts';
-import { accounts, lastUsed, securityKeys, users } from './tables.ts';
+import { accounts, securityKeys, users } from './tables.ts';
 import { enabledDevicesOf, type MfaOwner } from './iam/mfa-common.ts';
 import type { Principal } from './console-sessions.ts';
 
@@ -32,13 +32,23 @@ export function securityKeyCount(iam: Iam, account: string, principal: Principal
   return iam.store.read((tx) => tx.count(securityKeys, { account, owner_id: principal.id }));
 }
 
-/** Records a console password's use (PasswordLastUsed, the credential report). */
+/**
+ * Records a console password's use (PasswordLastUsed, the credential report) on the user or the
+ * account: a change to them like any other, seen by every node at once (sign-ins are rare).
+ */
 export async function recordPasswordUse(
   iam: Iam,
   account: string,
   principal: Principal,
   now: string,
 ): Promise<void> {
-  const id = principal.kind === 'root' ? account : principal.id;
-  await iam.store.write((tx) => tx.put(lastUsed, { id, account, date: now }));
+  await iam.store.write(async (tx) => {
+    if (principal.kind === 'root') {
+      const record = await tx.get(accounts, account);
+      if (record) await tx.update(accounts, { ...record, rootPasswordLastUsed: now });
+      return;
+    }
+    const user = await tx.get(users, principal.id);
+    if (user) await tx.update(users, { ...user, passwordLastUsed: now });
+  });
 }

@@ -8,7 +8,15 @@
 // A write committed here forgets the accounts it changed at once.
 import { parsePolicy, type CompiledPolicy, type PolicyKind } from '../policy/index.ts';
 import type { Sealer } from '../crypto/sealing.ts';
-import { StoreConflict, type AnyTable, type Store, type StoreTx, type Table, type Where } from './store.ts';
+import {
+  StoreConflict,
+  type AnyTable,
+  type Query,
+  type Store,
+  type StoreTx,
+  type Table,
+  type Where,
+} from './store.ts';
 import { IamError } from './errors.ts';
 import { policies, roles, groups, users } from './tables.ts';
 
@@ -58,6 +66,8 @@ export interface Iam {
 
 const COMPILED_LIMIT = 10_000;
 const REMEMBERED_LIMIT = 50_000;
+/** Pages of these tables are remembered too (ListUsers, GetGroup…), up to this many rows. */
+const REMEMBERED_PAGE_ROWS = 1001;
 /** The tables every authorization reads: a caller's user, groups, role and managed policies. */
 const REMEMBERED_TABLES: ReadonlySet<AnyTable> = new Set<AnyTable>([users, groups, roles, policies]);
 
@@ -135,7 +145,6 @@ export function createIam(deps: Omit<Iam, 'compile' | 'remember' | 'readRemember
     // Spelled out: a transaction's methods may live on its prototype, where a spread misses them.
     const reader: StoreTx = {
       getMany: (table, ids) => tx.getMany(table, ids),
-      list: (table, query) => tx.list(table, query),
       count: (table, where) => tx.count(table, where),
       tally: (table, column, where) => tx.tally(table, column, where),
       insert: (table, row) => tx.insert(table, row),
@@ -155,6 +164,27 @@ export function createIam(deps: Omit<Iam, 'compile' | 'remember' | 'readRemember
         const value = await tx.get(table, id);
         if (value !== undefined) keep(key, String(table.columns.account!(value)), since, deepFreeze(value));
         return value;
+      },
+      async list<T>(table: Table<T>, query?: Query): Promise<T[]> {
+        const account = query?.where?.account;
+        const limit = query?.limit;
+        if (
+          !REMEMBERED_TABLES.has(table) ||
+          typeof account !== 'string' ||
+          limit === undefined ||
+          limit > REMEMBERED_PAGE_ROWS
+        ) {
+          return tx.list(table, query);
+        }
+        // Subqueries name their table; its name is what tells them apart.
+        const key = `${table.name}\u0000list\u0000${JSON.stringify(query, (name, value) =>
+          name === 'table' ? (value as AnyTable).name : value,
+        )}`;
+        const hit = recall(key, account);
+        if (hit) return hit.value as T[];
+        const rows = await tx.list(table, query);
+        keep(key, account, since, deepFreeze(rows));
+        return rows;
       },
       async find<T>(table: Table<T>, where: Where): Promise<T | undefined> {
         const account = where.account;

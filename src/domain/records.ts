@@ -15,6 +15,8 @@ export interface AccountRecord {
   readonly createdAt: string;
   alias?: string;
   passwordPolicy?: PasswordPolicy;
+  /** The root user's last console sign-in (GetUser, the credential report). */
+  rootPasswordLastUsed?: string;
 }
 
 export interface PasswordPolicy {
@@ -43,6 +45,8 @@ export interface UserRecord extends PolicyHolder {
   readonly createdAt: string;
   tags: Tag[];
   permissionsBoundary?: string;
+  /** The last console sign-in (rare enough to be kept with the user, and seen with it). */
+  passwordLastUsed?: string;
   loginProfile?: LoginProfile;
   signingCertificates?: SigningCertificate[];
   sshPublicKeys?: SshPublicKey[];
@@ -225,9 +229,9 @@ export interface SecurityKeyRecord {
 }
 
 /**
- * When a credential or principal was last used: an access key (with region and service), an IAM
- * user's or the root user's password (id: the user id, or the account id), a role (with region).
- * Kept apart from the records they describe, so that use is never an authorization-relevant write.
+ * When an access key (with region and service) or a role (with region) was last used, by its id.
+ * Kept apart from the records they describe: use, frequent as it is, is never a change to what
+ * authorization reads.
  */
 export interface LastUsedRecord {
   readonly id: string;

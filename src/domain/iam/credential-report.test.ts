@@ -214,7 +214,7 @@ test('a key keeps its slot across reports: deleting slot 1 leaves slot 1 empty',
 test("the root user's access keys fill the root row, with their last use", async () => {
   const rootKey = accessKey('AKIAROOTKEY', undefined, 1);
   await put(accessKeys, rootKey);
-  // Last uses are rows of their own, under the key's id (and the account id for root's password).
+  // A key's last use is a row of its own, under the key's id; root's password use is on the account.
   await put(lastUsed, {
     id: rootKey.id,
     account: ACCOUNT,
@@ -222,7 +222,10 @@ test("the root user's access keys fill the root row, with their last use", async
     region: 'us-east-1',
     service: 'iam',
   });
-  await put(lastUsed, { id: ACCOUNT, account: ACCOUNT, date: iso(clock - HOUR) });
+  await iam.store.write(async (tx) => {
+    const account = (await tx.get(accounts, ACCOUNT))!;
+    await tx.update(accounts, { ...account, rootPasswordLastUsed: iso(clock - HOUR) });
+  });
   await generate();
   const row = (await reportLines())[1]!.split(',');
   assert.deepEqual(row.slice(8, 13), [

@@ -21,7 +21,7 @@ import {
   requiredStr,
   str,
 } from '../operation.ts';
-import { authorizedUser, findUser, noSuchUser, passwordsLastUsed, userOutput } from './users.ts';
+import { authorizedUser, findUser, noSuchUser, userOutput } from './users.ts';
 
 /** AWS's default quota of groups per account (IAM and AWS STS quotas). */
 export const GROUPS_QUOTA = 300;
@@ -141,13 +141,9 @@ export const groupsOperations: Record<string, Operation> = {
         },
         orderBy: 'name_lower',
       });
-      const used = await passwordsLastUsed(
-        tx,
-        page.items.map((u) => u.id),
-      );
       return {
         Group: groupOutput(group),
-        ...pageOutput('Users', page, (u) => userOutput(u, used.get(u.id), false)),
+        ...pageOutput('Users', page, (u) => userOutput(u, false)),
       };
     });
   },

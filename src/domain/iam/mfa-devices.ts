@@ -51,7 +51,7 @@ import {
   tagOperations,
 } from '../operation.ts';
 import { newTotpSecret, verifyConsecutiveTotp } from '../../crypto/totp.ts';
-import { passwordsLastUsed, userOutput } from './users.ts';
+import { userOutput } from './users.ts';
 import {
   MFA_DEVICES_PER_USER,
   VIRTUAL_MFA_DEVICES_PER_ACCOUNT,
@@ -311,9 +311,8 @@ export const mfaDevicesOperations: Record<string, Operation> = {
         users,
         page.items.flatMap((d) => (d.ownerId && d.ownerId !== ROOT_OWNER ? [d.ownerId] : [])),
       );
-      const used = await passwordsLastUsed(tx, [account, ...owners.map((u) => u.id)]);
-      const ownerOf = new Map(owners.map((u) => [u.id, userOutput(u, used.get(u.id), false)]));
-      const rootUser = await rootUserOutput(tx, account, used.get(account));
+      const ownerOf = new Map(owners.map((u) => [u.id, userOutput(u, false)]));
+      const rootUser = await rootUserOutput(tx, account);
       return pageOutput('VirtualMFADevices', page, (device) =>
         virtualDeviceOutput(
           device,
@@ -333,17 +332,13 @@ function virtualDeviceCount(tx: StoreTx, account: string): Promise<number> {
 }
 
 /** The root user as ListVirtualMFADevices shows it for root's own device (as GetUser does). */
-async function rootUserOutput(
-  tx: StoreTx,
-  account: string,
-  passwordLastUsed: string | undefined,
-): Promise<Record<string, unknown>> {
+async function rootUserOutput(tx: StoreTx, account: string): Promise<Record<string, unknown>> {
   const record = await tx.get(accounts, account);
   return {
     UserId: account,
     Arn: rootArn(account),
     ...(record?.createdAt ? { CreateDate: record.createdAt } : {}),
-    ...(passwordLastUsed ? { PasswordLastUsed: passwordLastUsed } : {}),
+    ...(record?.rootPasswordLastUsed ? { PasswordLastUsed: record.rootPasswordLastUsed } : {}),
   };
 }
 

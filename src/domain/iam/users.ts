@@ -4,15 +4,7 @@ import { IamError } from '../errors.ts';
 import { iamArn, rootArn } from '../names.ts';
 import type { StoreTx } from '../store.ts';
 import type { UserRecord } from '../records.ts';
-import {
-  accessKeys,
-  accounts,
-  groupMembers,
-  lastUsed,
-  mfaDevices,
-  policyAttachments,
-  users,
-} from '../tables.ts';
+import { accessKeys, accounts, groupMembers, mfaDevices, policyAttachments, users } from '../tables.ts';
 import type { ContextValue } from '../../policy/index.ts';
 import {
   type Input,
@@ -37,19 +29,14 @@ export function userArn(user: Pick<UserRecord, 'account' | 'path' | 'name'>): st
   return iamArn(user.account, 'user', user.path, user.name);
 }
 
-/** The User structure; PasswordLastUsed comes from the last-use records (passwordsLastUsed). */
-export function userOutput(
-  user: UserRecord,
-  passwordLastUsed: string | undefined,
-  withTags = true,
-): Record<string, unknown> {
+export function userOutput(user: UserRecord, withTags = true): Record<string, unknown> {
   return {
     Path: user.path,
     UserName: user.name,
     UserId: user.id,
     Arn: userArn(user),
     CreateDate: user.createdAt,
-    ...(passwordLastUsed ? { PasswordLastUsed: passwordLastUsed } : {}),
+    ...(user.passwordLastUsed ? { PasswordLastUsed: user.passwordLastUsed } : {}),
     ...(user.permissionsBoundary
       ? {
           PermissionsBoundary: {
@@ -69,15 +56,6 @@ export function noSuchUser(name: string): IamError {
 /** The user of this name in the account (names compare without case). */
 export function findUser(tx: StoreTx, account: string, name: string): Promise<UserRecord | undefined> {
   return tx.find(users, { account, name_lower: name.toLowerCase() });
-}
-
-/** When each of these users last signed in with a password, by user id. */
-export async function passwordsLastUsed(
-  tx: StoreTx,
-  userIds: readonly string[],
-): Promise<ReadonlyMap<string, string>> {
-  const found = await tx.getMany(lastUsed, userIds);
-  return new Map(found.map((record) => [record.id, record.date]));
 }
 
 export function userArnFor(account: string, name: string, user: UserRecord | undefined): string {
@@ -158,7 +136,7 @@ export const userOperations: Record<string, Operation> = {
         ...(boundary ? { permissionsBoundary: boundary } : {}),
       };
       await tx.insert(users, user);
-      return { User: userOutput(user, undefined) };
+      return { User: userOutput(user) };
     });
   },
 
@@ -170,18 +148,19 @@ export const userOperations: Record<string, Operation> = {
         // The root user asking about itself.
         await check(ctx, tx, 'iam:GetUser', rootArn(account));
         const accountRecord = await tx.get(accounts, account);
-        const used = (await passwordsLastUsed(tx, [account])).get(account);
         return {
           User: {
             UserId: account,
             Arn: rootArn(account),
             CreateDate: accountRecord?.createdAt,
-            ...(used ? { PasswordLastUsed: used } : {}),
+            ...(accountRecord?.rootPasswordLastUsed
+              ? { PasswordLastUsed: accountRecord.rootPasswordLastUsed }
+              : {}),
           },
         };
       }
       const user = await authorizedUser(ctx, tx, 'iam:GetUser', name);
-      return { User: userOutput(user, (await passwordsLastUsed(tx, [user.id])).get(user.id)) };
+      return { User: userOutput(user) };
     });
   },
 
@@ -195,11 +174,7 @@ export const userOperations: Record<string, Operation> = {
         prefix: { column: 'path', value: prefix },
         orderBy: 'name_lower',
       });
-      const used = await passwordsLastUsed(
-        tx,
-        page.items.map((u) => u.id),
-      );
-      return pageOutput('Users', page, (u) => userOutput(u, used.get(u.id), false));
+      return pageOutput('Users', page, (u) => userOutput(u, false));
     });
   },
 
@@ -230,7 +205,6 @@ export const userOperations: Record<string, Operation> = {
       const user = await authorizedUser(ctx, tx, 'iam:DeleteUser', name);
       await assertUserDeletable(tx, user);
       await tx.delete(users, user.id);
-      await tx.delete(lastUsed, user.id);
       return undefined;
     });
   },

@@ -21,7 +21,6 @@ interface V1User extends Doc {
   name: string;
   path: string;
   permissionsBoundary?: string;
-  passwordLastUsed?: string;
   groups: string[];
   accessKeyIds: string[];
   mfaSerials: string[];
@@ -113,10 +112,9 @@ export function migrateRecordsToV2(db: Database.Database): void {
         alias_lower: alias === undefined ? null : lower(alias),
         root_email_lower: lower(account.rootEmail as string),
       },
-      without(account, 'rootPasswordLastUsed'),
+      account,
     );
     db.prepare('INSERT INTO account_revisions (account, revision) VALUES (?, 1)').run(id);
-    if (account.rootPasswordLastUsed) lastUsed(id, id, { date: account.rootPasswordLastUsed });
   }
 
   const users = records('user') as V1User[];
@@ -144,7 +142,7 @@ export function migrateRecordsToV2(db: Database.Database): void {
   const keyOwners = new Map<string, { userId: string; position: number }>();
   const deviceOwners = new Map<string, string>();
   for (const user of users) {
-    const doc = without(user, 'groups', 'accessKeyIds', 'mfaSerials', 'attachedPolicies', 'passwordLastUsed');
+    const doc = without(user, 'groups', 'accessKeyIds', 'mfaSerials', 'attachedPolicies');
     put(
       'users',
       user.id,
@@ -156,7 +154,6 @@ export function migrateRecordsToV2(db: Database.Database): void {
       },
       doc,
     );
-    if (user.passwordLastUsed) lastUsed(user.id, user.account, { date: user.passwordLastUsed });
     user.accessKeyIds.forEach((keyId, index) =>
       keyOwners.set(keyId, { userId: user.id, position: index + 1 }),
     );
