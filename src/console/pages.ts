@@ -42,7 +42,7 @@ async function usersWithoutMfa(ctx: ConsoleContext, caller: Caller): Promise<Ope
 export function registerPages(server: FastifyInstance, ctx: ConsoleContext): void {
   server.get('/console', async (request, reply) => {
     const signed = await currentSession(ctx, request, reply);
-    if (!signed) return signInPage(request, reply, 200, 'iam');
+    if (!signed) return signInPage(ctx, request, reply, 200, 'iam');
     if (signed.record.stage !== 'active') return redirect(reply, homeOf(signed.record.stage));
     const { caller, user } = signed;
     const query = request.query as Record<string, string | undefined>;
@@ -133,7 +133,7 @@ export function registerPages(server: FastifyInstance, ctx: ConsoleContext): voi
   server.get('/console/root-signin', async (request, reply) => {
     const signed = await currentSession(ctx, request, reply);
     if (signed) return redirect(reply, homeOf(signed.record.stage));
-    return signInPage(request, reply, 200, 'root');
+    return signInPage(ctx, request, reply, 200, 'root');
   });
 
   server.get('/console/users', async (request, reply) => {

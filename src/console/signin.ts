@@ -75,7 +75,7 @@ const NOTICES: Record<string, string> = {
 export function registerSignIn(server: FastifyInstance, ctx: ConsoleContext): void {
   server.post('/console/signin', async (request, reply) => {
     const form = readForm(request);
-    if (crossOrigin(request) || !signInCsrfMatches(request, form.get('csrf')))
+    if (crossOrigin(request) || !signInCsrfMatches(request, form.get('csrf'), ctx.iam.sealer.mac))
       return sendForbiddenForm(reply);
     const kind = form.get('kind') === 'root' ? 'root' : 'iam';
     const password = formSecret(form, 'password');
@@ -87,7 +87,7 @@ export function registerSignIn(server: FastifyInstance, ctx: ConsoleContext): vo
     const account = await signInAccount(ctx.iam, accountId);
     if (!account) throw new Error('the account record is missing');
     const retry = (status: number, message: string) =>
-      signInPage(request, reply, status, kind, message, {
+      signInPage(ctx, request, reply, status, kind, message, {
         account: formText(form, 'account', 64),
         userName: formText(form, 'username', 64),
         email: formText(form, 'email', 256),
@@ -266,6 +266,7 @@ export function registerSignIn(server: FastifyInstance, ctx: ConsoleContext): vo
 
 /** The sign-in page: the IAM user form, or the root user's (kind "root"). */
 export function signInPage(
+  ctx: ConsoleContext,
   request: FastifyRequest,
   reply: FastifyReply,
   status: number,
@@ -273,7 +274,7 @@ export function signInPage(
   error?: string,
   values: { account?: string; userName?: string; email?: string } = {},
 ): FastifyReply {
-  const csrf = signInCsrf(request, reply);
+  const csrf = signInCsrf(request, reply, ctx.iam.sealer.mac);
   const query = request.query as Record<string, string | undefined>;
   const notice = query.notice && Object.hasOwn(NOTICES, query.notice) ? NOTICES[query.notice] : undefined;
   const account = values.account ?? query.account ?? '';

@@ -5,7 +5,6 @@
 // still finds the session; every state change is a POST with a CSRF token, so Lax suffices),
 // Path=/, and under TLS Secure with the __Host- prefix. The sign-in form's cookie, which only binds
 // the sign-in form's CSRF token, is SameSite=Strict.
-import { createHmac, randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { equalsConstantTime } from '../crypto/constant-time.ts';
 import { newSecretToken } from '../crypto/ids.ts';
@@ -103,29 +102,29 @@ export function crossOrigin(request: FastifyRequest): boolean {
   return origin !== `${request.protocol}://${request.headers.host ?? ''}`;
 }
 
-// ---- CSRF before sign-in: the sign-in forms' token is an HMAC of a random cookie value
+// ---- CSRF before sign-in: the sign-in forms' token is an HMAC of a random cookie value, under a
+// key derived from the master key (so any node of a deployment accepts a form another served).
 
-const SIGN_IN_FORM_KEY = randomBytes(32);
+/** The MAC the sign-in forms' tokens are made with (the Sealer's, bound to the master key). */
+export type FormMac = (purpose: string, value: string) => string;
 
-export function signInCsrf(request: FastifyRequest, reply: FastifyReply): string {
+export function signInCsrf(request: FastifyRequest, reply: FastifyReply, mac: FormMac): string {
   const name = signInCookieName(request);
   let value = readCookies(request).get(name);
   if (!value || !/^[A-Za-z0-9_-]{43}$/.test(value)) {
     value = newSecretToken(32);
     setCookie(request, reply, name, value, { sameSite: 'Strict' });
   }
-  return csrfFor(value);
+  return mac(SIGN_IN_FORM, value);
 }
 
-export function signInCsrfMatches(request: FastifyRequest, submitted: string | null): boolean {
+export function signInCsrfMatches(request: FastifyRequest, submitted: string | null, mac: FormMac): boolean {
   const value = readCookies(request).get(signInCookieName(request));
   if (!value || typeof submitted !== 'string') return false;
-  return equalsConstantTime(csrfFor(value), submitted);
+  return equalsConstantTime(mac(SIGN_IN_FORM, value), submitted);
 }
 
-function csrfFor(value: string): string {
-  return createHmac('sha256', SIGN_IN_FORM_KEY).update(value).digest('base64url');
-}
+const SIGN_IN_FORM = 'console-sign-in-form';
 
 export function sendHtml(reply: FastifyReply, status: number, page: Html): FastifyReply {
   return reply.code(status).type('text/html; charset=utf-8').send(page.toString());

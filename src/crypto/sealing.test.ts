@@ -88,3 +88,13 @@ test('master keys parse from 64 hex characters or base64, and anything else is r
   }
   assert.throws(() => createSealer(Buffer.alloc(16)));
 });
+
+test('MACs: the same master key gives the same MAC on every node; another purpose or key another', () => {
+  const master = generateMasterKey();
+  const one = createSealer(master);
+  const other = createSealer(Buffer.from(master));
+  assert.equal(one.mac('form', 'value'), other.mac('form', 'value'));
+  assert.notEqual(one.mac('form', 'value'), one.mac('another-form', 'value'));
+  assert.notEqual(one.mac('form', 'value'), createSealer(generateMasterKey()).mac('form', 'value'));
+  assert.match(one.mac('form', 'value'), /^[A-Za-z0-9_-]{43}$/);
+});

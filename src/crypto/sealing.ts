@@ -5,7 +5,7 @@
 //
 // Format: v1.<iv>.<ciphertext>.<tag>, each part base64url. Random 96-bit IVs keep the IV
 // collision risk negligible for up to 2^32 seals under one master key (NIST SP 800-38D).
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 
 const VERSION = 'v1';
 const IV_BYTES = 12;
@@ -15,6 +15,11 @@ const KEY_INFO = 'portcullis/sealing/v1/aes-256-gcm';
 export interface Sealer {
   seal(plaintext: string, context: string): string;
   open(sealed: string, context: string): string;
+  /**
+   * HMAC-SHA256 of `value` (base64url) under a key derived from the master key for `purpose`:
+   * every node sharing the master key computes the same MAC, and no two purposes share a key.
+   */
+  mac(purpose: string, value: string): string;
 }
 
 /** 32 random bytes, for a new master key. */
@@ -48,6 +53,15 @@ export function createSealer(masterKey: Buffer): Sealer {
   if (!Buffer.isBuffer(masterKey) || masterKey.length !== 32)
     throw new Error('The master key must be 32 bytes.');
   const key = Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), KEY_INFO, 32));
+  const macKeys = new Map<string, Buffer>();
+  const macKey = (purpose: string): Buffer => {
+    let found = macKeys.get(purpose);
+    if (!found) {
+      found = Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), `portcullis/mac/v1/${purpose}`, 32));
+      macKeys.set(purpose, found);
+    }
+    return found;
+  };
 
   return {
     seal(plaintext: string, context: string): string {
@@ -81,6 +95,10 @@ export function createSealer(masterKey: Buffer): Sealer {
       } catch {
         throw openFailed();
       }
+    },
+
+    mac(purpose: string, value: string): string {
+      return createHmac('sha256', macKey(purpose)).update(value, 'utf8').digest('base64url');
     },
   };
 }
