@@ -13,7 +13,7 @@ import { rootArn } from './names.ts';
 import { accessKeys, lastUsed, stsSessions, users } from './tables.ts';
 import { userArn } from './iam/users.ts';
 import type { ContextValue } from '../policy/index.ts';
-import { sessionTokenMatches } from '../crypto/session-tokens.ts';
+import { sessionTokenMatches, stsTokenExpiry } from '../crypto/session-tokens.ts';
 import { sessionArn, type SessionRecord } from './sts/sessions.ts';
 
 export type Signing =
@@ -49,7 +49,8 @@ export async function lookupSigningKey(
   sessionToken: string | undefined,
 ): Promise<SigningLookup> {
   const account = await accountOfKey(iam, accessKeyId);
-  if (account === undefined) return accessKeyId.startsWith('ASIA') ? { error: INVALID_TOKEN } : null;
+  if (account === undefined)
+    return accessKeyId.startsWith('ASIA') ? { error: goneSession(iam, accessKeyId, sessionToken) } : null;
   await iam.refresh(account);
   const found = await findSigningKey(iam, account, accessKeyId);
   if (!found) return accessKeyId.startsWith('ASIA') ? { error: INVALID_TOKEN } : null;
@@ -65,6 +66,16 @@ export async function lookupSigningKey(
 }
 
 type FoundKey = { secretAccessKey: string; signing: Signing } | null;
+
+/**
+ * A temporary key with no session (swept away after it expired, or never issued): a token this
+ * server issued for that key, and that has expired, is ExpiredToken however old, as on AWS.
+ */
+function goneSession(iam: Iam, accessKeyId: string, sessionToken: string | undefined): AuthFailure {
+  const expiry =
+    sessionToken === undefined ? undefined : stsTokenExpiry(iam.sealer.mac, accessKeyId, sessionToken);
+  return expiry !== undefined && expiry <= iam.now().getTime() ? EXPIRED_TOKEN : INVALID_TOKEN;
+}
 
 /**
  * The key's record and opened secret. Nearly every request repeats the lookup of the one before,

@@ -121,19 +121,27 @@ export async function loadSession(
 const SWEEP_BATCH = 100;
 
 /**
- * Deletes console sessions and STS sessions past their absolute expiry, the oldest first, a batch
- * at a time (called at each sign-in and issue, so abandoned sessions do not pile up). Sessions
- * that ended by idling are deleted when they are next presented.
+ * STS sessions are kept this long past their expiry: their tokens answer ExpiredToken from the
+ * token alone afterwards (crypto/session-tokens.ts), but the first release's tokens, migrated
+ * with their sessions, cannot, and answer so only while their rows exist.
+ */
+const STS_SESSION_RETENTION_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Deletes console sessions past their absolute expiry, and STS sessions a day past theirs, the
+ * oldest first, a batch at a time (called at each sign-in, so abandoned sessions do not pile up).
+ * Console sessions that ended by idling are deleted when they are next presented.
  */
 export async function sweepExpiredSessions(iam: Iam): Promise<void> {
   const now = iam.now().toISOString();
+  const retained = new Date(iam.now().getTime() - STS_SESSION_RETENTION_MS).toISOString();
   await iam.store.write(async (tx) => {
     const oldest = { orderBy: 'expires_at', limit: SWEEP_BATCH };
     for (const session of await tx.list(consoleSessions, oldest)) {
       if (session.expiresAt <= now) await tx.delete(consoleSessions, session.id);
     }
     for (const session of await tx.list(stsSessions, oldest)) {
-      if (session.expiresAt <= now) await tx.delete(stsSessions, session.accessKeyId);
+      if (session.expiresAt <= retained) await tx.delete(stsSessions, session.accessKeyId);
     }
   });
 }

@@ -2,7 +2,7 @@
 // with the limits, MFA and session policies AWS gives them (guide §1.8–1.9).
 import { accessDeniedMessage, parsePolicy, policySize, type ContextValue } from '../../policy/index.ts';
 import { newAccessKeyId, newSecretAccessKey } from '../../crypto/ids.ts';
-import { hashSessionToken, newSessionToken } from '../../crypto/session-tokens.ts';
+import { hashSessionToken, newStsSessionToken } from '../../crypto/session-tokens.ts';
 import type { Operation, OperationContext, Input } from '../operation.ts';
 import { check, requiredStr, str } from '../operation.ts';
 import { decideFor } from '../authorize.ts';
@@ -245,7 +245,8 @@ async function issue(ctx: OperationContext, tx: StoreTx, durationSeconds: number
   const now = ctx.iam.now();
   const accessKeyId = newAccessKeyId('temporary');
   const secretAccessKey = newSecretAccessKey();
-  const sessionToken = newSessionToken();
+  const expiresAt = iso(new Date(now.getTime() + durationSeconds * 1000));
+  const sessionToken = newStsSessionToken(ctx.iam.sealer.mac, accessKeyId, Date.parse(expiresAt));
   const record: SessionRecord = {
     ...fields,
     account: fields.account ?? ctx.caller.account,
@@ -253,7 +254,7 @@ async function issue(ctx: OperationContext, tx: StoreTx, durationSeconds: number
     sealedSecret: ctx.iam.sealer.seal(secretAccessKey, `session:${accessKeyId}`),
     tokenHash: hashSessionToken(sessionToken),
     issuedAt: iso(now),
-    expiresAt: iso(new Date(now.getTime() + durationSeconds * 1000)),
+    expiresAt,
   };
   await tx.insert(stsSessions, record);
   return {

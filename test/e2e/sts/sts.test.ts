@@ -23,6 +23,7 @@ import {
 } from '@aws-sdk/client-sts';
 import { ROOT, awsError, startServer, type Credentials, type Server } from '../harness.ts';
 import { codeAt, consecutiveCodes, seedOf } from '../mfa/codes.ts';
+import { ConsoleClient, signInRoot } from '../console/client.ts';
 
 let server: Server;
 let alice: Credentials;
@@ -273,6 +274,23 @@ test('an expired session is rejected with ExpiredToken', async () => {
     message: 'The security token included in the request is expired',
     status: 403,
   });
+});
+
+test('an expired token stays ExpiredToken after its session is swept away; a forged one is invalid', async () => {
+  const session = await server.sts(alice).send(new GetSessionTokenCommand({ DurationSeconds: 900 }));
+  const credentials = temporary(session.Credentials);
+  // Two days on, a console sign-in sweeps sessions expired more than a day ago.
+  await server.advanceClock(2 * 86400);
+  const console = new ConsoleClient(server.url);
+  await signInRoot(console, ROOT.email, ROOT.password);
+  const expired = await awsError(server.sts(credentials).send(new GetCallerIdentityCommand({})));
+  assert.equal(expired.code, 'ExpiredToken', 'AWS answers ExpiredToken for an expired token, however old');
+  // The same key id with a token this server did not issue for it is no expired token of ours.
+  const forged = { ...credentials, sessionToken: Buffer.alloc(105, 7).toString('base64') };
+  assert.equal(
+    (await awsError(server.sts(forged).send(new GetCallerIdentityCommand({})))).code,
+    'InvalidClientTokenId',
+  );
 });
 
 test('aws:MultiFactorAuthAge grows with time: a policy that wants a fresh MFA sign-in stops allowing', async () => {
