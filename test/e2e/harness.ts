@@ -155,7 +155,9 @@ async function storedBytes(dataDir: string, databaseUrl: string | undefined): Pr
   try {
     const rows: string[] = [];
     for (const table of ALL_TABLES) {
-      const result = await client.query<{ row: string }>(`SELECT row_to_json(t)::text AS row FROM ${table.name} t`);
+      const result = await client.query<{ row: string }>(
+        `SELECT row_to_json(t)::text AS row FROM ${table.name} t`,
+      );
       rows.push(...result.rows.map((r) => r.row));
     }
     return Buffer.from(rows.join('\n'), 'utf8');
@@ -185,7 +187,7 @@ function waitForUrl(child: ChildProcess, output: () => string): Promise<string> 
 
 async function stopProcess(child: ChildProcess, clients: { destroy(): void }[]): Promise<void> {
   for (const client of clients.splice(0)) client.destroy();
-  if (child.exitCode !== null) return;
+  if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');
   await exited;
