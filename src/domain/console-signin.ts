@@ -42,13 +42,16 @@ export async function recordPasswordUse(
   principal: Principal,
   now: string,
 ): Promise<void> {
-  await iam.store.write(async (tx) => {
-    if (principal.kind === 'root') {
-      const record = await tx.get(accounts, account);
-      if (record) await tx.update(accounts, { ...record, rootPasswordLastUsed: now });
-      return;
-    }
-    const user = await tx.get(users, principal.id);
-    if (user) await tx.update(users, { ...user, passwordLastUsed: now });
-  });
+  await iam.store.write(
+    async (tx) => {
+      if (principal.kind === 'root') {
+        const record = await tx.get(accounts, account);
+        if (record) await tx.update(accounts, { ...record, rootPasswordLastUsed: now });
+        return;
+      }
+      const user = await tx.get(users, principal.id);
+      if (user) await tx.update(users, { ...user, passwordLastUsed: now });
+    },
+    { account },
+  );
 }

@@ -204,9 +204,9 @@ export function createIam(deps: Omit<Iam, 'compile' | 'remember' | 'readRemember
   const store: Store = {
     ...deps.store,
     read: (work) => deps.store.read((tx) => work(remembering(tx))),
-    write: async (work) => {
+    write: async (work, options) => {
       try {
-        return await deps.store.write(work);
+        return await deps.store.write(work, options);
       } catch (error) {
         if (error instanceof StoreConflict)
           throw new IamError('ConcurrentModification', CONCURRENT_MODIFICATION);

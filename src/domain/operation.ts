@@ -19,6 +19,14 @@ export interface OperationContext {
 
 export type Operation = (ctx: OperationContext, input: Input) => Promise<Output>;
 
+/**
+ * A write transaction about the caller's account: writers of one account take turns across the
+ * nodes of a deployment instead of racing (Store.write's `account`).
+ */
+export function writeTx<T>(ctx: OperationContext, work: (tx: StoreTx) => Promise<T>): Promise<T> {
+  return ctx.iam.store.write(work, { account: ctx.caller.account });
+}
+
 /** Authorizes inside the transaction that will then act, so both see the same state. */
 export function check(
   ctx: OperationContext,
@@ -224,7 +232,7 @@ export function tagOperations<T extends { tags: Tag[] }>(spec: {
   return {
     async [`Tag${noun}`](ctx, input) {
       const tags = tagsOf(input);
-      return ctx.iam.store.write(async (tx) => {
+      return writeTx(ctx, async (tx) => {
         const entity = await load(ctx, tx, `iam:Tag${noun}`, input, requestTagContext(tags));
         entity.tags = mergeTags(entity.tags, tags);
         await tx.update(table, entity);
@@ -233,7 +241,7 @@ export function tagOperations<T extends { tags: Tag[] }>(spec: {
     },
     async [`Untag${noun}`](ctx, input) {
       const tagKeys = (input.TagKeys as string[] | undefined) ?? [];
-      return ctx.iam.store.write(async (tx) => {
+      return writeTx(ctx, async (tx) => {
         const entity = await load(ctx, tx, `iam:Untag${noun}`, input, { 'aws:TagKeys': tagKeys });
         entity.tags = removeTags(entity.tags, tagKeys);
         await tx.update(table, entity);

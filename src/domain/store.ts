@@ -79,11 +79,20 @@ export interface StoreTx {
   deleteWhere(table: AnyTable, where: Where): Promise<number>;
 }
 
+export interface WriteOptions {
+  /**
+   * The account the transaction is about, when it is about one: a store may make writers of one
+   * account wait for each other instead of racing (PostgreSQL does, across nodes), so that under
+   * load they take turns rather than abort each other again and again.
+   */
+  readonly account?: string;
+}
+
 export interface Store {
   /** Runs `work` in a read-only transaction (one snapshot). */
   read<T>(work: (tx: StoreTx) => Promise<T>): Promise<T>;
   /** Runs `work` in a serializable read-write transaction: committed when it resolves, rolled back when it throws. */
-  write<T>(work: (tx: StoreTx) => Promise<T>): Promise<T>;
+  write<T>(work: (tx: StoreTx) => Promise<T>, options?: WriteOptions): Promise<T>;
   /** The account's revision as committed: it moves with every write to the account's revisioned rows. */
   revision(account: string): Promise<number>;
   /** Called after each commit with the accounts whose revisioned rows it changed. */

@@ -32,6 +32,7 @@ import {
   positionalPage,
   requiredStr,
   str,
+  writeTx,
 } from '../operation.ts';
 import { authorizedUser, requiredTargetUserName } from './users.ts';
 
@@ -103,7 +104,7 @@ function metadataOutput(record: AccessKeyRecord, userName: string | undefined): 
 export const accessKeysOperations: Record<string, Operation> = {
   async CreateAccessKey(ctx, input) {
     const { account } = ctx.caller;
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       const owner = await authorizedOwner(ctx, tx, 'iam:CreateAccessKey', input);
       const existing = await keysOf(tx, account, owner);
       if (existing.length >= ACCESS_KEYS_PER_USER) {
@@ -155,7 +156,7 @@ export const accessKeysOperations: Record<string, Operation> = {
     const id = requiredStr(input, 'AccessKeyId');
     const status = requiredStr(input, 'Status');
     const { account } = ctx.caller;
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       const owner = await authorizedOwner(ctx, tx, 'iam:UpdateAccessKey', input);
       const record = await ownedKey(tx, account, owner, id);
       if (status !== 'Active' && status !== 'Inactive') {
@@ -170,7 +171,7 @@ export const accessKeysOperations: Record<string, Operation> = {
   async DeleteAccessKey(ctx, input) {
     const id = requiredStr(input, 'AccessKeyId');
     const { account } = ctx.caller;
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       const owner = await authorizedOwner(ctx, tx, 'iam:DeleteAccessKey', input);
       await ownedKey(tx, account, owner, id);
       await tx.delete(accessKeys, id);

@@ -41,7 +41,15 @@ import {
   roles as rolesTable,
   users as usersTable,
 } from '../tables.ts';
-import { type Operation, check, pageOf, pageOutput, positionalPage, requiredStr } from '../operation.ts';
+import {
+  type Operation,
+  check,
+  pageOf,
+  pageOutput,
+  positionalPage,
+  requiredStr,
+  writeTx,
+} from '../operation.ts';
 import { userArn } from './users.ts';
 import { encodePolicyDocument } from '../policy-documents.ts';
 import { trustPoliciesForDisplay } from './trust-principals.ts';
@@ -269,7 +277,7 @@ function parseFilter(value: unknown): Set<EntityType> {
 export const accountOperations: Record<string, Operation> = {
   async CreateAccountAlias(ctx, input) {
     const alias = requiredStr(input, 'AccountAlias');
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       await check(ctx, tx, 'iam:CreateAccountAlias', '*');
       if (/^[0-9]{12}$/.test(alias)) {
         throw new IamError('ValidationError', 'The account alias cannot be a 12-digit number.');
@@ -288,7 +296,7 @@ export const accountOperations: Record<string, Operation> = {
 
   async DeleteAccountAlias(ctx, input) {
     const alias = requiredStr(input, 'AccountAlias');
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       await check(ctx, tx, 'iam:DeleteAccountAlias', '*');
       const record = await loadAccount(tx, ctx.caller.account);
       if (record.alias !== alias) {

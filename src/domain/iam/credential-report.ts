@@ -24,7 +24,7 @@ import { rootArn } from '../names.ts';
 import type { StoreTx } from '../store.ts';
 import { ROOT_OWNER, type AccessKeyRecord, type LastUsedRecord, type UserRecord } from '../records.ts';
 import { accessKeys, accounts, credentialReports, lastUsed, mfaDevices, users } from '../tables.ts';
-import { type Operation, check, isoNow } from '../operation.ts';
+import { type Operation, check, isoNow, writeTx } from '../operation.ts';
 import { userArn } from './users.ts';
 import {
   buildCredentialReport,
@@ -148,7 +148,7 @@ export const credentialReportOperations: Record<string, Operation> = {
       return generateReport(tx, account, isoNow(ctx), previous);
     });
     if (!report) return { State: 'COMPLETE' };
-    await ctx.iam.store.write((tx) => tx.put(credentialReports, report));
+    await writeTx(ctx, (tx) => tx.put(credentialReports, report));
     return { State: 'STARTED', Description: REPORT_STARTED_DESCRIPTION };
   },
 

@@ -20,6 +20,7 @@ import {
   pageOutput,
   requiredStr,
   str,
+  writeTx,
 } from '../operation.ts';
 import { authorizedUser, findUser, noSuchUser, userOutput } from './users.ts';
 
@@ -110,7 +111,7 @@ export const groupsOperations: Record<string, Operation> = {
     const name = requiredStr(input, 'GroupName');
     const path = str(input, 'Path') ?? '/';
     const { account } = ctx.caller;
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       await check(ctx, tx, 'iam:CreateGroup', iamArn(account, 'group', path, name));
       if (await findGroup(tx, account, name))
         throw new IamError('EntityAlreadyExists', `Group with name ${name} already exists.`);
@@ -167,7 +168,7 @@ export const groupsOperations: Record<string, Operation> = {
     const newName = str(input, 'NewGroupName');
     const newPath = str(input, 'NewPath');
     const { account } = ctx.caller;
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       const group = await authorizedGroup(ctx, tx, 'iam:UpdateGroup', name);
       const targetName = newName ?? group.name;
       const targetPath = newPath ?? group.path;
@@ -186,7 +187,7 @@ export const groupsOperations: Record<string, Operation> = {
 
   async DeleteGroup(ctx, input) {
     const name = requiredStr(input, 'GroupName');
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       const group = await authorizedGroup(ctx, tx, 'iam:DeleteGroup', name);
       const conflict = (message: string) => new IamError('DeleteConflict', message);
       if ((await tx.count(groupMembers, { group_id: group.id })) > 0)
@@ -203,7 +204,7 @@ export const groupsOperations: Record<string, Operation> = {
   async AddUserToGroup(ctx, input) {
     const groupName = requiredStr(input, 'GroupName');
     const userName = requiredStr(input, 'UserName');
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       const { group, user } = await membershipParties(ctx, tx, 'iam:AddUserToGroup', groupName, userName);
       // Adding a member twice succeeds and changes nothing, as on AWS.
       if (await tx.get(groupMembers, membershipId(group, user))) return undefined;
@@ -225,7 +226,7 @@ export const groupsOperations: Record<string, Operation> = {
   async RemoveUserFromGroup(ctx, input) {
     const groupName = requiredStr(input, 'GroupName');
     const userName = requiredStr(input, 'UserName');
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       const { group, user } = await membershipParties(
         ctx,
         tx,

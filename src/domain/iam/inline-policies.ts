@@ -17,6 +17,7 @@ import {
   pageOf,
   pageOutput,
   requiredStr,
+  writeTx,
 } from '../operation.ts';
 import {
   type HolderRecord,
@@ -68,7 +69,7 @@ function operationsFor(family: HolderFamily): Record<string, Operation> {
     async [`Put${entity}Policy`](ctx, input) {
       const policyName = requiredStr(input, 'PolicyName');
       const document = requiredStr(input, 'PolicyDocument');
-      return ctx.iam.store.write(async (tx) => {
+      return writeTx(ctx, async (tx) => {
         const holder = await authorizedFamilyHolder(ctx, tx, family, `iam:Put${entity}Policy`, input);
         assertModifiableHolder(family.kind, holder);
         const parsed = parsePolicy(document, { kind: 'identity' });
@@ -114,7 +115,7 @@ function operationsFor(family: HolderFamily): Record<string, Operation> {
 
     async [`Delete${entity}Policy`](ctx, input) {
       const policyName = requiredStr(input, 'PolicyName');
-      return ctx.iam.store.write(async (tx) => {
+      return writeTx(ctx, async (tx) => {
         const holder = await authorizedFamilyHolder(ctx, tx, family, `iam:Delete${entity}Policy`, input);
         assertModifiableHolder(family.kind, holder);
         const stored = storedPolicyName(holder, policyName);

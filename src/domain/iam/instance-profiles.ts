@@ -31,6 +31,7 @@ import {
   str,
   tagsOf,
   tagOperations,
+  writeTx,
 } from '../operation.ts';
 import {
   assertModifiableRole,
@@ -139,7 +140,7 @@ export const instanceProfilesOperations: Record<string, Operation> = {
     const path = str(input, 'Path') ?? '/';
     const tags = tagsOf(input);
     const { account } = ctx.caller;
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       await check(
         ctx,
         tx,
@@ -193,7 +194,7 @@ export const instanceProfilesOperations: Record<string, Operation> = {
 
   async DeleteInstanceProfile(ctx, input) {
     const name = requiredStr(input, 'InstanceProfileName');
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       const profile = await authorizedProfile(ctx, tx, 'iam:DeleteInstanceProfile', name);
       if (profile.roleId !== undefined) {
         throw new IamError(
@@ -210,7 +211,7 @@ export const instanceProfilesOperations: Record<string, Operation> = {
     const name = requiredStr(input, 'InstanceProfileName');
     const roleName = requiredStr(input, 'RoleName');
     const { account } = ctx.caller;
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       const profile = await findInstanceProfile(tx, account, name);
       await check(ctx, tx, 'iam:AddRoleToInstanceProfile', profileArnFor(account, name, profile), {
         ...resourceTagContext(profile?.tags),
@@ -239,7 +240,7 @@ export const instanceProfilesOperations: Record<string, Operation> = {
   async RemoveRoleFromInstanceProfile(ctx, input) {
     const name = requiredStr(input, 'InstanceProfileName');
     const roleName = requiredStr(input, 'RoleName');
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       const profile = await authorizedProfile(ctx, tx, 'iam:RemoveRoleFromInstanceProfile', name);
       const role = await findRole(tx, profile.account, roleName);
       if (!role) throw noSuchRole(roleName);

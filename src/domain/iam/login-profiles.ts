@@ -28,7 +28,15 @@ import { IamError } from '../errors.ts';
 import type { StoreTx } from '../store.ts';
 import type { AccountRecord, LoginProfile, PasswordPolicy, UserRecord } from '../records.ts';
 import { accounts, users } from '../tables.ts';
-import { type Operation, type OperationContext, check, isoNow, requiredStr, str } from '../operation.ts';
+import {
+  type Operation,
+  type OperationContext,
+  check,
+  isoNow,
+  requiredStr,
+  str,
+  writeTx,
+} from '../operation.ts';
 import { authorizedUser, requiredTargetUserName, saveUser, userArn } from './users.ts';
 
 /** Earlier passwords remembered for PasswordReusePrevention (its maximum). */
@@ -163,7 +171,7 @@ export const loginProfilesOperations: Record<string, Operation> = {
       checkPasswordAgainstPolicy(await loadAccount(tx, account), password);
     });
     const hash = await hashPassword(password);
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       const user = await authorizedUser(ctx, tx, 'iam:CreateLoginProfile', name);
       if (user.loginProfile) throw alreadyExists(user.name);
       checkPasswordAgainstPolicy(await loadAccount(tx, account), password);
@@ -208,7 +216,7 @@ export const loginProfilesOperations: Record<string, Operation> = {
       await checkReuse(before.accountRecord, before.profile, password);
       hash = await hashPassword(password);
     }
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       const user = await authorizedUser(ctx, tx, 'iam:UpdateLoginProfile', name);
       const profile = user.loginProfile;
       if (!profile) throw noSuchLoginProfile(user.name);
@@ -230,7 +238,7 @@ export const loginProfilesOperations: Record<string, Operation> = {
 
   async DeleteLoginProfile(ctx, input) {
     const name = requiredTargetUserName(ctx, input);
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       const user = await authorizedUser(ctx, tx, 'iam:DeleteLoginProfile', name);
       if (!user.loginProfile) throw noSuchLoginProfile(user.name);
       delete user.loginProfile;
@@ -264,7 +272,7 @@ export const loginProfilesOperations: Record<string, Operation> = {
     checkPasswordAgainstPolicy(before.accountRecord, newPassword);
     await checkReuse(before.accountRecord, before.profile, newPassword);
     const hash = await hashPassword(newPassword);
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       const { accountRecord, user, profile } = await authorizeCaller(tx);
       if (profile.passwordHash !== before.profile.passwordHash) {
         // Changed meanwhile: the old password we checked is no longer the current one.
@@ -297,7 +305,7 @@ export const loginProfilesOperations: Record<string, Operation> = {
       HardExpiry: hardExpiry ?? false,
       ...(hardExpiry !== undefined ? { HardExpirySet: true } : {}),
     };
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       await check(ctx, tx, 'iam:UpdateAccountPasswordPolicy', '*');
       const accountRecord = await loadAccount(tx, ctx.caller.account);
       accountRecord.passwordPolicy = policy;
@@ -321,7 +329,7 @@ export const loginProfilesOperations: Record<string, Operation> = {
   },
 
   async DeleteAccountPasswordPolicy(ctx) {
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       await check(ctx, tx, 'iam:DeleteAccountPasswordPolicy', '*');
       const accountRecord = await loadAccount(tx, ctx.caller.account);
       if (!accountRecord.passwordPolicy) {

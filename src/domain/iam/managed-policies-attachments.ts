@@ -33,6 +33,7 @@ import {
   resourceTagContext,
   str,
   positionalPage,
+  writeTx,
 } from '../operation.ts';
 import {
   HOLDERS,
@@ -68,7 +69,7 @@ function attach(kind: HolderKind): Operation {
     const name = requiredStr(input, kind.nameMember);
     const ref = readPolicyArn(requiredStr(input, 'PolicyArn'));
     const { account } = ctx.caller;
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       const holder = await authorizedHolder(ctx, tx, kind.type, action, name, { 'iam:PolicyARN': ref.arn });
       assertModifiableHolder(kind.type, holder);
       const found = await findPolicy(ctx, tx, ref);
@@ -102,7 +103,7 @@ function detach(kind: HolderKind): Operation {
   return async (ctx, input) => {
     const name = requiredStr(input, kind.nameMember);
     const ref = readPolicyArn(requiredStr(input, 'PolicyArn'));
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       const holder = await authorizedHolder(ctx, tx, kind.type, action, name, { 'iam:PolicyARN': ref.arn });
       assertModifiableHolder(kind.type, holder);
       if (!(await tx.delete(policyAttachments, attachmentId(holder.id, ref.arn))))

@@ -42,6 +42,7 @@ import {
   resourceTagContext,
   str,
   positionalPage,
+  writeTx,
 } from '../operation.ts';
 import {
   type FoundPolicy,
@@ -227,7 +228,7 @@ const policyOperations: Record<string, Operation> = {
     const tags = policyTagsOf(input);
     const { account } = ctx.caller;
     const arn = policyArn(account, path, name);
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       await check(ctx, tx, 'iam:CreatePolicy', arn, requestTagContext(tags));
       validateManagedPolicyDocument(document, name);
       if (await tx.find(policies, { account, name_lower: name.toLowerCase() })) {
@@ -281,7 +282,7 @@ const policyOperations: Record<string, Operation> = {
   async DeletePolicy(ctx, input) {
     const ref = readPolicyArn(requiredStr(input, 'PolicyArn'));
     const { account } = ctx.caller;
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       const found = await authorizedPolicy(ctx, tx, 'iam:DeletePolicy', ref);
       const record = ownPolicy(ctx, ref, found, 'Cannot delete policies outside your own account.', () =>
         policyNotFound(ref.arn),
@@ -305,7 +306,7 @@ const policyOperations: Record<string, Operation> = {
     const ref = readPolicyArn(requiredStr(input, 'PolicyArn'));
     const document = requiredStr(input, 'PolicyDocument');
     const setAsDefault = input.SetAsDefault === true || input.SetAsDefault === 'true';
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       const found = await authorizedPolicy(ctx, tx, 'iam:CreatePolicyVersion', ref);
       const record = ownPolicy(ctx, ref, found, CANNOT_UPDATE, () => policyNotFound(ref.arn));
       validateManagedPolicyDocument(document, record.name);
@@ -359,7 +360,7 @@ const policyOperations: Record<string, Operation> = {
   async DeletePolicyVersion(ctx, input) {
     const ref = readPolicyArn(requiredStr(input, 'PolicyArn'));
     const versionId = requiredStr(input, 'VersionId');
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       const found = await authorizedPolicy(ctx, tx, 'iam:DeletePolicyVersion', ref);
       const record = ownPolicy(
         ctx,
@@ -381,7 +382,7 @@ const policyOperations: Record<string, Operation> = {
   async SetDefaultPolicyVersion(ctx, input) {
     const ref = readPolicyArn(requiredStr(input, 'PolicyArn'));
     const versionId = requiredStr(input, 'VersionId');
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       const found = await authorizedPolicy(ctx, tx, 'iam:SetDefaultPolicyVersion', ref);
       const record = ownPolicy(ctx, ref, found, CANNOT_UPDATE, () => versionNotFound(ref.arn, versionId));
       if (!record.versions.some((v) => v.versionId === versionId)) throw versionNotFound(ref.arn, versionId);
@@ -394,7 +395,7 @@ const policyOperations: Record<string, Operation> = {
   async TagPolicy(ctx, input) {
     const ref = readPolicyArn(requiredStr(input, 'PolicyArn'));
     const tags = policyTagsOf(input);
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       const found = await authorizedPolicy(ctx, tx, 'iam:TagPolicy', ref, requestTagContext(tags));
       const record = ownPolicy(ctx, ref, found, CANNOT_UPDATE, () => policyNotFound(ref.arn));
       record.tags = mergeTags(record.tags, tags);
@@ -406,7 +407,7 @@ const policyOperations: Record<string, Operation> = {
   async UntagPolicy(ctx, input) {
     const ref = readPolicyArn(requiredStr(input, 'PolicyArn'));
     const tagKeys = (input.TagKeys as string[] | undefined) ?? [];
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       const found = await authorizedPolicy(ctx, tx, 'iam:UntagPolicy', ref, { 'aws:TagKeys': tagKeys });
       const record = ownPolicy(ctx, ref, found, CANNOT_UPDATE, () => policyNotFound(ref.arn));
       record.tags = removeTags(record.tags, tagKeys);

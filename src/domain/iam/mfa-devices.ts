@@ -49,6 +49,7 @@ import {
   str,
   tagsOf,
   tagOperations,
+  writeTx,
 } from '../operation.ts';
 import { newTotpSecret, verifyConsecutiveTotp } from '../../crypto/totp.ts';
 import { userOutput } from './users.ts';
@@ -163,7 +164,7 @@ export const mfaDevicesOperations: Record<string, Operation> = {
     const { account } = ctx.caller;
     const serialNumber = iamArn(account, 'mfa', path, name);
     const seed = newTotpSecret();
-    const created = await ctx.iam.store.write(async (tx) => {
+    const created = await writeTx(ctx, async (tx) => {
       await check(ctx, tx, 'iam:CreateVirtualMFADevice', serialNumber, requestTagContext(tags));
       if (await findDevice(tx, account, serialNumber))
         throw new IamError('EntityAlreadyExists', 'MFA device already exists.');
@@ -202,7 +203,7 @@ export const mfaDevicesOperations: Record<string, Operation> = {
     const userName = requiredStr(input, 'UserName');
     const serialNumber = requiredStr(input, 'SerialNumber');
     const { account } = ctx.caller;
-    const outcome = await ctx.iam.store.write(async (tx): Promise<CodeOutcome> => {
+    const outcome = await writeTx(ctx, async (tx): Promise<CodeOutcome> => {
       const owner = await authorizedNamedOwner(ctx, tx, 'iam:EnableMFADevice', userName);
       const device = await findDevice(tx, account, serialNumber);
       if (!device) throw noSuchDevice(serialNumber);
@@ -230,7 +231,7 @@ export const mfaDevicesOperations: Record<string, Operation> = {
     const userName = requiredStr(input, 'UserName');
     const serialNumber = requiredStr(input, 'SerialNumber');
     const { account } = ctx.caller;
-    const outcome = await ctx.iam.store.write(async (tx): Promise<CodeOutcome> => {
+    const outcome = await writeTx(ctx, async (tx): Promise<CodeOutcome> => {
       const owner = await authorizedNamedOwner(ctx, tx, 'iam:ResyncMFADevice', userName);
       const device = await findDevice(tx, account, serialNumber);
       if (!device || !isEnabledFor(device, owner)) throw noSuchDevice(serialNumber);
@@ -245,7 +246,7 @@ export const mfaDevicesOperations: Record<string, Operation> = {
   async DeactivateMFADevice(ctx, input) {
     const serialNumber = requiredStr(input, 'SerialNumber');
     const { account } = ctx.caller;
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       const owner = await authorizedOwner(ctx, tx, 'iam:DeactivateMFADevice', input);
       const device = await findDevice(tx, account, serialNumber);
       if (!device || !isEnabledFor(device, owner)) throw noSuchDevice(serialNumber);
@@ -262,7 +263,7 @@ export const mfaDevicesOperations: Record<string, Operation> = {
 
   async DeleteVirtualMFADevice(ctx, input) {
     const serialNumber = requiredStr(input, 'SerialNumber');
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       const device = await authorizedDevice(ctx, tx, 'iam:DeleteVirtualMFADevice', serialNumber);
       if (device.enabledAt !== undefined) {
         throw new IamError('DeleteConflict', 'Cannot delete entity, must deactivate MFA device first.');

@@ -74,7 +74,7 @@ export function checkMfaCode(
   ownerId: string,
   code: string,
 ): Promise<MfaVerification> {
-  return iam.store.write((tx) => verifyMfaCode(iam, tx, account, serialNumber, ownerId, code));
+  return iam.store.write((tx) => verifyMfaCode(iam, tx, account, serialNumber, ownerId, code), { account });
 }
 
 function enabledFor(device: MfaDeviceRecord, ownerId: string): boolean {

@@ -32,6 +32,7 @@ import {
   str,
   tagsOf,
   tagOperations,
+  writeTx,
 } from '../operation.ts';
 import { requireAttachablePolicy } from './policy-refs.ts';
 import { encodePolicyDocument } from '../policy-documents.ts';
@@ -171,7 +172,7 @@ const roleOperations: Record<string, Operation> = {
     const boundary = str(input, 'PermissionsBoundary');
     const tags = tagsOf(input);
     const { account } = ctx.caller;
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       await check(ctx, tx, 'iam:CreateRole', iamArn(account, 'role', path, name), {
         ...requestTagContext(tags),
         ...(boundary ? { 'iam:PermissionsBoundary': boundary } : {}),
@@ -230,7 +231,7 @@ const roleOperations: Record<string, Operation> = {
     const name = requiredStr(input, 'RoleName');
     const description = str(input, 'Description');
     const maxSessionDuration = maxSessionDurationOf(input);
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       const role = await authorizedRole(ctx, tx, 'iam:UpdateRole', name);
       // A service-linked role's description may be edited; nothing else.
       if (maxSessionDuration !== undefined) assertModifiableRole(role);
@@ -245,7 +246,7 @@ const roleOperations: Record<string, Operation> = {
   async UpdateRoleDescription(ctx, input) {
     const name = requiredStr(input, 'RoleName');
     const description = requiredStr(input, 'Description');
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       const role = await authorizedRole(ctx, tx, 'iam:UpdateRoleDescription', name);
       setDescription(role, description);
       await saveRole(tx, role);
@@ -258,7 +259,7 @@ const roleOperations: Record<string, Operation> = {
   async UpdateAssumeRolePolicy(ctx, input) {
     const name = requiredStr(input, 'RoleName');
     const document = requiredStr(input, 'PolicyDocument');
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       const role = await authorizedRole(ctx, tx, 'iam:UpdateAssumeRolePolicy', name);
       assertModifiableRole(role);
       validateTrustPolicy(document, role.name);
@@ -273,7 +274,7 @@ const roleOperations: Record<string, Operation> = {
 
   async DeleteRole(ctx, input) {
     const name = requiredStr(input, 'RoleName');
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       const role = await authorizedRole(ctx, tx, 'iam:DeleteRole', name);
       assertModifiableRole(role);
       const conflict = (message: string) => new IamError('DeleteConflict', message);
@@ -292,7 +293,7 @@ const roleOperations: Record<string, Operation> = {
   async PutRolePermissionsBoundary(ctx, input) {
     const name = requiredStr(input, 'RoleName');
     const boundary = requiredStr(input, 'PermissionsBoundary');
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       const role = await authorizedRole(ctx, tx, 'iam:PutRolePermissionsBoundary', name, {
         'iam:PermissionsBoundary': boundary,
       });
@@ -306,7 +307,7 @@ const roleOperations: Record<string, Operation> = {
 
   async DeleteRolePermissionsBoundary(ctx, input) {
     const name = requiredStr(input, 'RoleName');
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       const existing = await findRole(tx, ctx.caller.account, name);
       // iam:PermissionsBoundary names the boundary being removed (service authorization reference).
       const role = await authorizedRole(
@@ -495,7 +496,7 @@ export const serviceLinkedRoleOperations: Record<string, Operation> = {
     const spec = serviceRoleSpec(service);
     const name = suffix ? `${spec.roleName}_${suffix}` : spec.roleName;
     const path = `${SERVICE_ROLE_PATH}${service}/`;
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       await check(ctx, tx, 'iam:CreateServiceLinkedRole', iamArn(account, 'role', path, name), {
         'iam:AWSServiceName': service,
       });
@@ -547,7 +548,7 @@ export const serviceLinkedRoleOperations: Record<string, Operation> = {
   async DeleteServiceLinkedRole(ctx, input) {
     const name = requiredStr(input, 'RoleName');
     const { account } = ctx.caller;
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       const existing = await findRole(tx, account, name);
       const service = existing ? serviceOfRole(existing) : undefined;
       const role = await authorizedRole(

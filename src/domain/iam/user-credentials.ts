@@ -33,6 +33,7 @@ import {
   positionalPage,
   requiredStr,
   str,
+  writeTx,
 } from '../operation.ts';
 import { authorizedUser, requiredTargetUserName, saveUser } from './users.ts';
 
@@ -312,7 +313,7 @@ export const userCredentialsOperations: Record<string, Operation> = {
   async UploadSigningCertificate(ctx, input) {
     const name = requiredTargetUserName(ctx, input);
     const body = requiredStr(input, 'CertificateBody');
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       const user = await authorizedUser(ctx, tx, 'iam:UploadSigningCertificate', name);
       const der = parseCertificate(body);
       const certs = user.signingCertificates ?? [];
@@ -356,7 +357,7 @@ export const userCredentialsOperations: Record<string, Operation> = {
     const name = requiredTargetUserName(ctx, input);
     const id = requiredStr(input, 'CertificateId');
     const status = requiredStr(input, 'Status');
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       const user = await authorizedUser(ctx, tx, 'iam:UpdateSigningCertificate', name);
       const cert = findCertificate(user, id);
       cert.status = requireStatus(status);
@@ -368,7 +369,7 @@ export const userCredentialsOperations: Record<string, Operation> = {
   async DeleteSigningCertificate(ctx, input) {
     const name = requiredTargetUserName(ctx, input);
     const id = requiredStr(input, 'CertificateId');
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       const user = await authorizedUser(ctx, tx, 'iam:DeleteSigningCertificate', name);
       findCertificate(user, id);
       user.signingCertificates = (user.signingCertificates ?? []).filter((c) => c.id !== id);
@@ -382,7 +383,7 @@ export const userCredentialsOperations: Record<string, Operation> = {
   async UploadSSHPublicKey(ctx, input) {
     const name = requiredStr(input, 'UserName');
     const body = requiredStr(input, 'SSHPublicKeyBody');
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       const user = await authorizedUser(ctx, tx, 'iam:UploadSSHPublicKey', name);
       const parsed = parseSshPublicKey(body);
       const fingerprint = sshFingerprint(parsed.wire);
@@ -444,7 +445,7 @@ export const userCredentialsOperations: Record<string, Operation> = {
     const name = requiredStr(input, 'UserName');
     const id = requiredStr(input, 'SSHPublicKeyId');
     const status = requiredStr(input, 'Status');
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       const user = await authorizedUser(ctx, tx, 'iam:UpdateSSHPublicKey', name);
       const stored = findSshKey(user, id);
       stored.status = requireStatus(status);
@@ -456,7 +457,7 @@ export const userCredentialsOperations: Record<string, Operation> = {
   async DeleteSSHPublicKey(ctx, input) {
     const name = requiredStr(input, 'UserName');
     const id = requiredStr(input, 'SSHPublicKeyId');
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       const user = await authorizedUser(ctx, tx, 'iam:DeleteSSHPublicKey', name);
       findSshKey(user, id);
       user.sshPublicKeys = (user.sshPublicKeys ?? []).filter((k) => k.id !== id);
@@ -472,7 +473,7 @@ export const userCredentialsOperations: Record<string, Operation> = {
     const givenService = requiredStr(input, 'ServiceName');
     const serviceName = givenService.toLowerCase();
     const ageDays = typeof input.CredentialAgeDays === 'number' ? input.CredentialAgeDays : undefined;
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       const user = await authorizedUser(ctx, tx, 'iam:CreateServiceSpecificCredential', name);
       const service = credentialService(givenService);
       const creds = (user.serviceCredentials ?? []) as StoredServiceCredential[];
@@ -551,7 +552,7 @@ export const userCredentialsOperations: Record<string, Operation> = {
   async ResetServiceSpecificCredential(ctx, input) {
     const name = requiredTargetUserName(ctx, input);
     const id = requiredStr(input, 'ServiceSpecificCredentialId');
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       const user = await authorizedUser(ctx, tx, 'iam:ResetServiceSpecificCredential', name);
       const cred = findCredential(user, id);
       const password = newServicePassword();
@@ -569,7 +570,7 @@ export const userCredentialsOperations: Record<string, Operation> = {
     const name = requiredTargetUserName(ctx, input);
     const id = requiredStr(input, 'ServiceSpecificCredentialId');
     const status = requiredStr(input, 'Status');
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       const user = await authorizedUser(ctx, tx, 'iam:UpdateServiceSpecificCredential', name);
       const cred = findCredential(user, id);
       cred.status = requireStatus(status);
@@ -581,7 +582,7 @@ export const userCredentialsOperations: Record<string, Operation> = {
   async DeleteServiceSpecificCredential(ctx, input) {
     const name = requiredTargetUserName(ctx, input);
     const id = requiredStr(input, 'ServiceSpecificCredentialId');
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       const user = await authorizedUser(ctx, tx, 'iam:DeleteServiceSpecificCredential', name);
       findCredential(user, id);
       user.serviceCredentials = (user.serviceCredentials ?? []).filter((c) => c.id !== id);

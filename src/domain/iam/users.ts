@@ -20,6 +20,7 @@ import {
   str,
   tagOperations,
   tagsOf,
+  writeTx,
 } from '../operation.ts';
 import { requireAttachablePolicy } from './policy-refs.ts';
 
@@ -114,7 +115,7 @@ export const userOperations: Record<string, Operation> = {
     const tags = tagsOf(input);
     const boundary = str(input, 'PermissionsBoundary');
     const { account } = ctx.caller;
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       await check(ctx, tx, 'iam:CreateUser', iamArn(account, 'user', path, name), {
         ...requestTagContext(tags),
         ...(boundary ? { 'iam:PermissionsBoundary': boundary } : {}),
@@ -183,7 +184,7 @@ export const userOperations: Record<string, Operation> = {
     const newName = str(input, 'NewUserName');
     const newPath = str(input, 'NewPath');
     const { account } = ctx.caller;
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       const user = await authorizedUser(ctx, tx, 'iam:UpdateUser', name);
       if (newName !== undefined && newName.toLowerCase() !== name.toLowerCase()) {
         // Renaming needs permission on the new name too, as AWS checks.
@@ -201,7 +202,7 @@ export const userOperations: Record<string, Operation> = {
 
   async DeleteUser(ctx, input) {
     const name = requiredStr(input, 'UserName');
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       const user = await authorizedUser(ctx, tx, 'iam:DeleteUser', name);
       await assertUserDeletable(tx, user);
       await tx.delete(users, user.id);
@@ -212,7 +213,7 @@ export const userOperations: Record<string, Operation> = {
   async PutUserPermissionsBoundary(ctx, input) {
     const name = requiredStr(input, 'UserName');
     const boundary = requiredStr(input, 'PermissionsBoundary');
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       const user = await findUser(tx, ctx.caller.account, name);
       await check(ctx, tx, 'iam:PutUserPermissionsBoundary', userArnFor(ctx.caller.account, name, user), {
         ...resourceTagContext(user?.tags),
@@ -228,7 +229,7 @@ export const userOperations: Record<string, Operation> = {
 
   async DeleteUserPermissionsBoundary(ctx, input) {
     const name = requiredStr(input, 'UserName');
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       const user = await authorizedUser(ctx, tx, 'iam:DeleteUserPermissionsBoundary', name);
       delete user.permissionsBoundary;
       await saveUser(tx, user);

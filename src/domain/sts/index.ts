@@ -4,7 +4,7 @@ import { accessDeniedMessage, parsePolicy, policySize, type ContextValue } from 
 import { newAccessKeyId, newSecretAccessKey } from '../../crypto/ids.ts';
 import { hashSessionToken, newStsSessionToken } from '../../crypto/session-tokens.ts';
 import type { Operation, OperationContext, Input } from '../operation.ts';
-import { check, requiredStr, str } from '../operation.ts';
+import { check, requiredStr, str, writeTx } from '../operation.ts';
 import { decideFor } from '../authorize.ts';
 import { IamError } from '../errors.ts';
 import { parsePolicyArn } from '../names.ts';
@@ -55,7 +55,7 @@ export const stsOperations: Readonly<Record<string, Operation>> = {
     const duration = caller.type === 'root' ? Math.min(requested, ROOT_SESSION_MAX) : requested;
     // MFA is checked in a transaction of its own, so that a wrong code counts against the throttle.
     const mfaAt = await proveMfa(ctx, input);
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       const credentials = await issue(ctx, tx, duration, {
         type: 'session-token',
         ...userOf(ctx),
@@ -93,7 +93,7 @@ export const stsOperations: Readonly<Record<string, Operation>> = {
     const sourceIdentity = str(input, 'SourceIdentity') ?? caller.session?.sourceIdentity;
 
     const mfaNow = await proveMfa(ctx, input);
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       const role = await tx.find(roles, { account: target.account, name_lower: target.name.toLowerCase() });
       const denied = () =>
         new IamError(
@@ -187,7 +187,7 @@ export const stsOperations: Readonly<Record<string, Operation>> = {
     const inlinePolicy = sessionPolicy(input);
     const policyArns = ((input.PolicyArns as { arn?: string }[] | undefined) ?? []).map((p) => p.arn ?? '');
     const federatedArn = `arn:aws:sts::${caller.account}:federated-user/${name}`;
-    return ctx.iam.store.write(async (tx) => {
+    return writeTx(ctx, async (tx) => {
       for (const action of tags.length > 0
         ? ['sts:GetFederationToken', 'sts:TagSession']
         : ['sts:GetFederationToken']) {

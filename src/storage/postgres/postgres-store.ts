@@ -4,7 +4,12 @@
 //   across nodes by the database's guarantee; one that the database cannot serialize (40001), a
 //   deadlock (40P01), a unique column taken meanwhile (23505) or a row changed since it was read
 //   is run again (../sql/retry.ts). Within a node, writes queue behind each other, so that a busy
-//   node does not race itself; nodes race each other only.
+//   node does not race itself.
+// - Writes about one account also queue across nodes: the account's row of account_locks is
+//   locked (SELECT … FOR UPDATE, on a connection of its own) before the transaction takes its
+//   snapshot, and held until it ends. Writers of an account then wait for each other instead of
+//   aborting each other — under load they take turns, where racing starved some nodes for a second
+//   or more and ended in ConcurrentModification.
 // - Read transactions run REPEATABLE READ READ ONLY (one snapshot, never a serialization
 //   failure) on a pooled connection taken at their first statement: a request answered from
 //   memory holds no connection.
@@ -67,6 +72,24 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     return run;
   };
 
+  /** Runs `body` holding the account's lock (writers of other accounts, and unlocked writes, go on). */
+  const withAccountLock = async <T>(account: string | undefined, body: () => Promise<T>): Promise<T> => {
+    if (account === undefined) return body();
+    const client = await pool.connect();
+    let broken = false;
+    try {
+      await client.query('INSERT INTO account_locks (account) VALUES ($1) ON CONFLICT (account) DO NOTHING', [
+        account,
+      ]);
+      await client.query('BEGIN');
+      await client.query('SELECT account FROM account_locks WHERE account = $1 FOR UPDATE', [account]);
+      return await body();
+    } finally {
+      broken = !(await rollback(client));
+      client.release(broken);
+    }
+  };
+
   const runWrite = async <T>(work: (tx: StoreTx) => Promise<T>): Promise<T> => {
     const client = await pool.connect();
     let broken = false;
@@ -112,7 +135,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
 
   return {
     read: runRead,
-    write: (work) => serialize(() => withRetries(errorKinds, () => runWrite(work))),
+    write: (work, options) =>
+      serialize(() => withAccountLock(options?.account, () => withRetries(errorKinds, () => runWrite(work)))),
     async revision(account) {
       const result = await pool.query<{ revision: number }>(dialect(REVISION_OF), [account]);
       return result.rows[0]?.revision ?? 0;

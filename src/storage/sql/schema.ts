@@ -10,6 +10,7 @@ const ROW = 'id {text} PRIMARY KEY, version INTEGER NOT NULL, doc TEXT NOT NULL'
 
 const SCHEMA_V2 = `
 CREATE TABLE account_revisions (account {text} PRIMARY KEY, revision BIGINT NOT NULL);
+CREATE TABLE account_locks (account {text} PRIMARY KEY);
 
 CREATE TABLE accounts (${ROW}, account {text} NOT NULL, alias_lower {text}, root_email_lower {text} NOT NULL);
 CREATE UNIQUE INDEX accounts_alias ON accounts (alias_lower);
