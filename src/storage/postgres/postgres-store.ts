@@ -76,7 +76,6 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const withAccountLock = async <T>(account: string | undefined, body: () => Promise<T>): Promise<T> => {
     if (account === undefined) return body();
     const client = await pool.connect();
-    let broken = false;
     try {
       await client.query('INSERT INTO account_locks (account) VALUES ($1) ON CONFLICT (account) DO NOTHING', [
         account,
@@ -85,8 +84,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       await client.query('SELECT account FROM account_locks WHERE account = $1 FOR UPDATE', [account]);
       return await body();
     } finally {
-      broken = !(await rollback(client));
-      client.release(broken);
+      // Ending the transaction releases the lock; a connection that cannot is thrown away.
+      client.release(!(await rollback(client)));
     }
   };
 
