@@ -8,13 +8,13 @@
 //   roles               (account, name_lower) unique, (account, path), (account, boundary)
 //   policies            (account, name_lower) unique, arn unique
 //   policy_attachments  (holder_id, policy_arn) unique, (account, policy_arn)
-//   access_keys         (account, user_id)
+//   access_keys         (account, user_id), (account, id)
 //   instance_profiles   (account, name_lower) unique, (account, path), (role_id)
 //   mfa_devices         serial_lower unique, (account, owner_id), (account, serial_lower)
 //   security_keys       (account, owner_id)
 //   sts_sessions        (expires_at)
 //   console_sessions    (account, principal_id), (expires_at)
-//   last_used           (account)
+//   last_used           (account, id)
 //   credential_reports, deletion_tasks, throttles: by id only (throttles by last_at too)
 //
 // Tags stay inside their entity's row: no operation selects by tag.

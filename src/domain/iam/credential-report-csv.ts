@@ -213,18 +213,46 @@ function row(
   ];
 }
 
-function byCreation(a: ReportPrincipal, b: ReportPrincipal): number {
-  const diff = Date.parse(a.createdAt) - Date.parse(b.createdAt);
-  if (diff !== 0 && !Number.isNaN(diff)) return diff;
-  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+/** Users in creation order (then name), each creation time parsed once. */
+function byCreation(users: readonly ReportPrincipal[]): ReportPrincipal[] {
+  const keyed = users.map((user) => ({ user, at: Date.parse(user.createdAt) }));
+  keyed.sort((a, b) => {
+    const diff = a.at - b.at;
+    if (diff !== 0 && !Number.isNaN(diff)) return diff;
+    return a.user.name < b.user.name ? -1 : a.user.name > b.user.name ? 1 : 0;
+  });
+  return keyed.map((k) => k.user);
 }
 
 export function buildCredentialReport(snapshot: ReportSnapshot): BuiltReport {
   const slots: Record<string, CredentialSlots> = {};
-  const lines: string[] = [CREDENTIAL_REPORT_COLUMNS.join(',')];
+  return { csv: [...reportLines(snapshot, slots)].join('\n'), slots };
+}
+
+/**
+ * buildCredentialReport, pausing (`pause`) every `every` rows, so that building the report of a
+ * large account never holds the event loop for long.
+ */
+export async function buildCredentialReportPaced(
+  snapshot: ReportSnapshot,
+  pause: () => Promise<void>,
+  every = 500,
+): Promise<BuiltReport> {
+  const slots: Record<string, CredentialSlots> = {};
+  const lines: string[] = [];
+  for (const line of reportLines(snapshot, slots)) {
+    lines.push(line);
+    if (lines.length % every === 0) await pause();
+  }
+  return { csv: lines.join('\n'), slots };
+}
+
+/** The report's lines, header first; fills `slots` with the slots assigned. */
+function* reportLines(snapshot: ReportSnapshot, slots: Record<string, CredentialSlots>): Generator<string> {
+  yield CREDENTIAL_REPORT_COLUMNS.join(',');
   const principals: [ReportPrincipal, boolean][] = [
     [snapshot.root, true],
-    ...[...snapshot.users].sort(byCreation).map((u): [ReportPrincipal, boolean] => [u, false]),
+    ...byCreation(snapshot.users).map((u): [ReportPrincipal, boolean] => [u, false]),
   ];
   for (const [principal, isRoot] of principals) {
     const previous = snapshot.previousSlots?.[principal.id];
@@ -241,7 +269,6 @@ export function buildCredentialReport(snapshot: ReportSnapshot): BuiltReport {
     if (assigned.keys.some((id) => id !== null) || assigned.certs.some((id) => id !== null)) {
       slots[principal.id] = assigned;
     }
-    lines.push(row(principal, isRoot, snapshot, assigned).map(csvField).join(','));
+    yield row(principal, isRoot, snapshot, assigned).map(csvField).join(',');
   }
-  return { csv: lines.join('\n'), slots };
 }

@@ -21,13 +21,14 @@
 //   them; AWS's example policy grants them on "Resource": "*").
 import { IamError } from '../errors.ts';
 import { rootArn } from '../names.ts';
-import type { StoreTx } from '../store.ts';
-import { ROOT_OWNER, type AccessKeyRecord, type LastUsedRecord, type UserRecord } from '../records.ts';
+import type { Scalar, StoreTx, Table, Where } from '../store.ts';
+import { ROOT_OWNER, type AccessKeyRecord, type LastUsedRecord } from '../records.ts';
 import { accessKeys, accounts, credentialReports, lastUsed, mfaDevices, users } from '../tables.ts';
 import { type Operation, check, isoNow, writeTx } from '../operation.ts';
 import { userArn } from './users.ts';
+import { flushKeyUses } from '../key-uses.ts';
 import {
-  buildCredentialReport,
+  buildCredentialReportPaced,
   ROOT_ROW_NAME,
   type CredentialSlots,
   type ReportKey,
@@ -54,8 +55,11 @@ function isFresh(report: CredentialReportRecord, now: Date): boolean {
   return age < CREDENTIAL_REPORT_MAX_AGE_MS;
 }
 
-/** Users are read this many at a time, with a pause for other requests between pages. */
-const USERS_PER_PAGE = 1000;
+/**
+ * Rows are read (and report lines built) this many at a time, with a pause for other requests
+ * between pages: no step of a 5,000-user report holds the event loop for long.
+ */
+const PAGE = 500;
 
 function yieldToOtherRequests(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
@@ -70,10 +74,14 @@ export async function generateReport(
 ): Promise<CredentialReportRecord> {
   const accountRecord = await tx.get(accounts, account);
   if (!accountRecord) throw new IamError('ServiceFailure', 'The account could not be read.');
-  const where = { where: { account } };
-  const uses = new Map((await tx.list(lastUsed, where)).map((u): [string, LastUsedRecord] => [u.id, u]));
+  const where = { account };
+  const uses = new Map<string, LastUsedRecord>();
+  for await (const use of pages(tx, lastUsed, where, 'id')) uses.set(use.id, use);
+  const keys: AccessKeyRecord[] = [];
+  for await (const key of pages(tx, accessKeys, where, 'id')) keys.push(key);
+  keys.sort((a, b) => a.position - b.position);
   const keysByOwner = new Map<string, ReportKey[]>();
-  for (const key of await tx.list(accessKeys, { ...where, orderBy: 'position' })) {
+  for (const key of keys) {
     const owner = key.userId ?? ROOT_OWNER;
     const list = keysByOwner.get(owner) ?? [];
     list.push(reportKey(key, uses.get(key.id)));
@@ -93,39 +101,38 @@ export async function generateReport(
     certificates: [],
   };
   const principals: ReportPrincipal[] = [];
-  let after: string | undefined;
-  for (;;) {
-    const page: UserRecord[] = await tx.list(users, {
-      ...where,
-      orderBy: 'name_lower',
-      after,
-      limit: USERS_PER_PAGE,
+  for await (const user of pages(tx, users, where, 'name_lower')) {
+    principals.push({
+      id: user.id,
+      name: user.name,
+      arn: userArn(user),
+      createdAt: user.createdAt,
+      hasPassword: user.loginProfile !== undefined,
+      passwordLastUsed: user.passwordLastUsed,
+      passwordChangedAt: user.loginProfile?.passwordChangedAt,
+      mfaActive: (devicesByOwner.get(user.id) ?? 0) > 0,
+      accessKeys: keysByOwner.get(user.id) ?? [],
+      certificates: user.signingCertificates ?? [],
     });
-    for (const user of page) {
-      principals.push({
-        id: user.id,
-        name: user.name,
-        arn: userArn(user),
-        createdAt: user.createdAt,
-        hasPassword: user.loginProfile !== undefined,
-        passwordLastUsed: user.passwordLastUsed,
-        passwordChangedAt: user.loginProfile?.passwordChangedAt,
-        mfaActive: (devicesByOwner.get(user.id) ?? 0) > 0,
-        accessKeys: keysByOwner.get(user.id) ?? [],
-        certificates: user.signingCertificates ?? [],
-      });
-    }
-    if (page.length < USERS_PER_PAGE) break;
-    after = page[page.length - 1]!.name.toLowerCase();
+  }
+  const built = await buildCredentialReportPaced(
+    { root, users: principals, passwordPolicy: accountRecord.passwordPolicy, previousSlots: previous?.slots },
+    yieldToOtherRequests,
+    PAGE,
+  );
+  return { account, generatedAt, content: built.csv, slots: built.slots };
+}
+
+/** Every row matching `where`, a page at a time in `orderBy` order, pausing between pages. */
+async function* pages<T>(tx: StoreTx, table: Table<T>, where: Where, orderBy: string): AsyncGenerator<T> {
+  let after: Scalar | undefined;
+  for (;;) {
+    const page = await tx.list(table, { where, orderBy, after, limit: PAGE });
+    yield* page;
+    if (page.length < PAGE) return;
+    after = table.columns[orderBy]?.(page[page.length - 1]!) ?? table.id(page[page.length - 1]!);
     await yieldToOtherRequests();
   }
-  const built = buildCredentialReport({
-    root,
-    users: principals,
-    passwordPolicy: accountRecord.passwordPolicy,
-    previousSlots: previous?.slots,
-  });
-  return { account, generatedAt, content: built.csv, slots: built.slots };
 }
 
 function reportKey(key: AccessKeyRecord, used: LastUsedRecord | undefined): ReportKey {
@@ -140,6 +147,7 @@ function reportKey(key: AccessKeyRecord, used: LastUsedRecord | undefined): Repo
 export const credentialReportOperations: Record<string, Operation> = {
   async GenerateCredentialReport(ctx) {
     const { account } = ctx.caller;
+    await flushKeyUses(ctx.iam);
     // Read and built from one snapshot while other requests go on; stored in a write of its own.
     const report = await ctx.iam.store.read(async (tx) => {
       await check(ctx, tx, 'iam:GenerateCredentialReport', '*');

@@ -44,6 +44,7 @@ CREATE INDEX policy_attachments_policy ON policy_attachments (account, policy_ar
 
 CREATE TABLE access_keys (${ROW}, account {text} NOT NULL, user_id {text}, position BIGINT NOT NULL);
 CREATE INDEX access_keys_owner ON access_keys (account, user_id);
+CREATE INDEX access_keys_account ON access_keys (account, id);
 
 CREATE TABLE instance_profiles (${ROW}, account {text} NOT NULL, name_lower {text} NOT NULL, path {text} NOT NULL, role_id {text});
 CREATE UNIQUE INDEX instance_profiles_name ON instance_profiles (account, name_lower);
@@ -66,7 +67,7 @@ CREATE INDEX console_sessions_principal ON console_sessions (account, principal_
 CREATE INDEX console_sessions_expiry ON console_sessions (expires_at);
 
 CREATE TABLE last_used (${ROW}, account {text} NOT NULL);
-CREATE INDEX last_used_account ON last_used (account);
+CREATE INDEX last_used_account ON last_used (account, id);
 CREATE TABLE credential_reports (${ROW}, account {text} NOT NULL);
 CREATE TABLE deletion_tasks (${ROW}, account {text} NOT NULL);
 
