@@ -137,7 +137,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     write: (work, options) =>
       serialize(() => withAccountLock(options?.account, () => withRetries(errorKinds, () => runWrite(work)))),
     async revision(account) {
-      const result = await pool.query<{ revision: number }>(dialect(REVISION_OF), [account]);
+      const result = await pool.query<{ revision: number }>({ ...prepared(REVISION_OF), values: [account] });
       return result.rows[0]?.revision ?? 0;
     },
     onCommit(listener) {
@@ -187,13 +187,30 @@ export function dialect(sql: string): string {
   return text;
 }
 
+const named = new Map<string, pg.QueryConfig>();
+const NAMED_LIMIT = 2_000;
+
+/**
+ * The statement as a named prepared statement: each connection parses and plans it once, not on
+ * every request (the shared SQL is a few hundred shapes; id lists of other lengths stay unnamed).
+ */
+function prepared(sql: string): pg.QueryConfig {
+  let config = named.get(sql);
+  if (!config) {
+    config = { name: `p${named.size}`, text: dialect(sql) };
+    if (named.size < NAMED_LIMIT) named.set(sql, config);
+    else config = { text: config.text };
+  }
+  return config;
+}
+
 function connection(client: pg.PoolClient): SqlConnection {
   return {
     async all(sql: string, params: readonly SqlValue[]): Promise<readonly SqlRow[]> {
-      return (await client.query(dialect(sql), params as SqlValue[])).rows as SqlRow[];
+      return (await client.query({ ...prepared(sql), values: params as SqlValue[] })).rows as SqlRow[];
     },
     async run(sql: string, params: readonly SqlValue[]): Promise<number> {
-      return (await client.query(dialect(sql), params as SqlValue[])).rowCount ?? 0;
+      return (await client.query({ ...prepared(sql), values: params as SqlValue[] })).rowCount ?? 0;
     },
   };
 }
