@@ -9,6 +9,7 @@ import { lockDataDirectory, type DirectoryLock } from './storage/sqlite/lock.ts'
 import { openPostgresStore } from './storage/postgres/postgres-store.ts';
 import type { Store } from './domain/store.ts';
 import { accessKeys } from './domain/tables.ts';
+import { flushKeyUses } from './domain/key-uses.ts';
 import { loadAwsManagedPolicyCatalog } from './storage/aws-managed-policies.ts';
 import { createIam, type Iam } from './domain/iam.ts';
 import { bootstrap, type BootstrapResult } from './domain/bootstrap.ts';
@@ -98,6 +99,7 @@ export async function startApp(config: Config): Promise<App> {
     iam,
     async close() {
       await server.close();
+      await flushKeyUses(iam);
       await store.close();
       lock?.release();
     },

@@ -1,20 +1,19 @@
 // From the access key id of a signed request to the Caller: the signing secret for SigV4 (opened
 // from its sealed form only here), the key's or session's validity, and the principal behind it.
-// Use of a long-term key is recorded for GetAccessKeyLastUsed and the credential report.
 //
 // A request's account is known from its key id (a key belongs to one account for good), so the
 // node's memory of that account is refreshed against the store before anything remembered is
 // used: a key deactivated or a policy changed through another node counts on the next request.
 import type { Iam } from './iam.ts';
 import type { StoreTx } from './store.ts';
-import type { AccessKeyRecord } from './records.ts';
 import type { Caller } from './caller.ts';
 import { rootArn } from './names.ts';
-import { accessKeys, lastUsed, stsSessions, users } from './tables.ts';
+import { accessKeys, stsSessions, users } from './tables.ts';
 import { userArn } from './iam/users.ts';
 import type { ContextValue } from '../policy/index.ts';
 import { sessionTokenMatches, stsTokenExpiry } from '../crypto/session-tokens.ts';
 import { sessionArn, type SessionRecord } from './sts/sessions.ts';
+import type { AccessKeyRecord } from './records.ts';
 
 export type Signing =
   | { readonly kind: 'key'; readonly record: AccessKeyRecord }
@@ -184,46 +183,4 @@ async function principalOf(tx: StoreTx, signing: Signing): Promise<Principal | n
         : null;
     }
   }
-}
-
-/**
- * AWS records a key's use at coarse granularity; so do we, so that use is not a write per
- * request: a node writes a key's last use when its region or service changes, or when the last
- * write it made is 15 minutes old. (Each node keeps its own memory of what it wrote.)
- */
-const LAST_USED_GRANULARITY_MS = 15 * 60 * 1000;
-const LAST_USED_MEMORY_LIMIT = 100_000;
-const lastWritten = new WeakMap<Iam, Map<string, { at: number; region: string; service: string }>>();
-
-export async function recordAccessKeyUse(
-  iam: Iam,
-  signing: Signing,
-  region: string,
-  service: string,
-): Promise<void> {
-  if (signing.kind !== 'key') return;
-  const record: AccessKeyRecord = signing.record;
-  const now = iam.now();
-  let written = lastWritten.get(iam);
-  if (!written) lastWritten.set(iam, (written = new Map()));
-  const last = written.get(record.id);
-  if (
-    last &&
-    last.region === region &&
-    last.service === service &&
-    now.getTime() - last.at < LAST_USED_GRANULARITY_MS
-  ) {
-    return;
-  }
-  if (written.size >= LAST_USED_MEMORY_LIMIT) written.clear();
-  written.set(record.id, { at: now.getTime(), region, service });
-  await iam.store.write((tx) =>
-    tx.put(lastUsed, {
-      id: record.id,
-      account: record.account,
-      date: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
-      region,
-      service,
-    }),
-  );
 }

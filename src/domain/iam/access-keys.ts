@@ -35,6 +35,7 @@ import {
   writeTx,
 } from '../operation.ts';
 import { authorizedUser, requiredTargetUserName } from './users.ts';
+import { flushKeyUses } from '../key-uses.ts';
 
 export const ACCESS_KEYS_PER_USER = 2;
 
@@ -183,6 +184,7 @@ export const accessKeysOperations: Record<string, Operation> = {
   async GetAccessKeyLastUsed(ctx, input) {
     const id = requiredStr(input, 'AccessKeyId');
     const { account } = ctx.caller;
+    await flushKeyUses(ctx.iam);
     return ctx.iam.store.read(async (tx) => {
       const record = await tx.get(accessKeys, id);
       if (!record || record.account !== account) {

@@ -3,7 +3,8 @@
 import { newRequestId } from '../../crypto/ids.ts';
 import type { Iam } from '../../domain/iam.ts';
 import type { Operation } from '../../domain/operation.ts';
-import { callerFor, lookupSigningKey, recordAccessKeyUse, type Signing } from '../../domain/authenticate.ts';
+import { callerFor, lookupSigningKey, type Signing } from '../../domain/authenticate.ts';
+import { recordAccessKeyUse } from '../../domain/key-uses.ts';
 import { admit } from '../../domain/sts/admission.ts';
 import { timeContext } from '../../domain/caller.ts';
 import { IamError } from '../../domain/errors.ts';
@@ -117,7 +118,7 @@ export async function handleQueryRequest(deps: QueryHandlerDeps, req: QueryReque
       );
     }
     admit(caller, service, decoded.operation);
-    await recordAccessKeyUse(deps.iam, signing!, verified.region, service);
+    if (signing!.kind === 'key') recordAccessKeyUse(deps.iam, signing!.record, verified.region, service);
     const output = await operation({ iam: deps.iam, caller }, decoded.input);
     return {
       status: 200,
