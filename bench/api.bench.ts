@@ -1,99 +1,91 @@
-// npm run bench:api — requests per second and p50/p99 latency of the real server (built, one
-// process) for GetUser, ListUsers (1,000 users present) and CreateUser+DeleteUser, at
-// concurrency 1 and 64, driven over HTTP with SigV4-signed requests.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// npm run bench:api — requests per second and p50/p99 latency of the real server (built) for
+// GetUser, ListUsers (1,000 users present) and CreateUser+DeleteUser, at concurrency 1 and 64,
+// driven over HTTP with SigV4-signed requests: on SQLite (one process), and on PostgreSQL with one
+// node and with two nodes (two server processes on one database, the connections split between
+// them). BENCH_STORAGE=sqlite|postgres|all (default all) picks the storage; BENCH_NODES=1 or 2
+// only that many PostgreSQL nodes.
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { runLoad, runRepeated, signedHeaders, type Signer } from './load.ts';
-import { ACCOUNT_ID, ROOT as root, setUpAdmin, setUpAlice } from './workloads/callers.ts';
+import { join } from 'node:path';
+import { generateMasterKey } from '../src/crypto/sealing.ts';
+import { runLoad, runRepeated, type LoadResult } from './load.ts';
+import {
+  caller,
+  cpuPerRequest,
+  form,
+  readCpu,
+  startBenchPostgres,
+  startServer,
+  type BenchPostgres,
+  type ServerProcess,
+} from './servers.ts';
+import { ROOT as root, setUpAdmin, setUpAlice } from './workloads/callers.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 // BENCH_ONLY=<text> runs only the workloads whose name contains it (e.g. GetUser).
 const ONLY = process.env.BENCH_ONLY ?? '';
 // BENCH_CONCURRENCY=64 runs only that concurrency.
 const CONCURRENCIES = process.env.BENCH_CONCURRENCY ? [Number(process.env.BENCH_CONCURRENCY)] : [1, 64];
+const STORAGE = process.env.BENCH_STORAGE ?? 'all';
+const NODES = process.env.BENCH_NODES ? [Number(process.env.BENCH_NODES)] : [1, 2];
 const USERS = 1000;
-const repo = resolve(import.meta.dirname, '..');
 
-const dataDir = mkdtempSync(join(tmpdir(), 'portcullis-bench-'));
-// BENCH_PROFILE=<dir> writes a CPU profile of the server there.
-const profile = process.env.BENCH_PROFILE
-  ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
-  : [];
-const server = spawn(
-  process.execPath,
-  [
-    ...profile,
-    ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean),
-    join(repo, 'dist/cli/main.js'),
-    'serve',
-  ],
-  {
-    env: {
-      PATH: process.env.PATH ?? '',
-      PORTCULLIS_PORT: '0',
-      PORTCULLIS_DATA_DIR: dataDir,
-      PORTCULLIS_ACCOUNT_ID: ACCOUNT_ID,
-      PORTCULLIS_ROOT_PASSWORD: 'Bench-Root-Password-1',
-      PORTCULLIS_ROOT_ACCESS_KEY_ID: root.accessKeyId,
-      PORTCULLIS_ROOT_SECRET_ACCESS_KEY: root.secretAccessKey,
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  },
-);
-const url = await new Promise<string>((resolveUrl, reject) => {
-  let output = '';
-  server.stdout!.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-    const match = /listening on (http:\/\/\S+)/.exec(output);
-    if (match) resolveUrl(match[1]!);
-  });
-  server.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-});
+if (!['sqlite', 'postgres', 'all'].includes(STORAGE))
+  throw new Error(`BENCH_STORAGE is sqlite, postgres or all, not ${STORAGE}`);
 
-/** CPU time (user + system) the server process has used, in ms; undefined where /proc is absent. */
-function serverCpuMs(): number | undefined {
-  const file = `/proc/${server.pid}/stat`;
-  if (!existsSync(file)) return undefined;
-  // Fields after the command name (which ends with ')'): utime and stime are the 12th and 13th.
-  const fields = readFileSync(file, 'utf8').split(') ')[1]!.split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ is 100 on Linux
+interface Setup {
+  readonly storage: 'sqlite' | 'postgres';
+  readonly nodes: number;
 }
+const setups: Setup[] = [
+  ...(STORAGE !== 'postgres' ? [{ storage: 'sqlite' as const, nodes: 1 }] : []),
+  ...(STORAGE !== 'sqlite' ? NODES.map((nodes) => ({ storage: 'postgres' as const, nodes })) : []),
+];
 
-const form = (params: Record<string, string>) =>
-  new URLSearchParams({ Version: '2010-05-08', ...params }).toString();
-async function call(signer: Signer, params: Record<string, string>): Promise<string> {
-  const result = await fetchSigned(signer, form(params));
-  if (result.status !== 200) throw new Error(`${params.Action}: ${result.status} ${result.text}`);
-  return result.text;
-}
-async function fetchSigned(signer: Signer, body: string) {
-  const response = await fetch(url, {
-    method: 'POST',
-    body,
-    headers: signedHeaders(signer, new URL(url).host, body),
-  });
-  return { status: response.status, text: await response.text() };
-}
+console.log(`workload: server from dist/, ${SECONDS} s per run, load generator in a second process on the`);
+console.log(`          same machine (node ${process.version})`);
 
+let postgres: BenchPostgres | undefined;
 try {
-  const aliceMfa = await setUpAlice(call);
-  for (let i = 0; i < USERS; i++)
-    await call(root, { Action: 'CreateUser', UserName: `user-${String(i).padStart(4, '0')}` });
-  // Alice's policies deny ListUsers and CreateUser to her long-term key (no MFA), and her session
-  // is for GetUser: the heavier calls are made by a user with only the ManageUsers policy.
-  const admin = await setUpAdmin(call);
+  for (const setup of setups) {
+    if (setup.storage === 'postgres') postgres ??= await startBenchPostgres();
+    await benchmark(setup, postgres);
+  }
+} finally {
+  await postgres?.stop();
+}
 
-  // GetUser and ListUsers repeat one signed request (autocannon); CreateUser+DeleteUser sign every
-  // request afresh, each worker creating a user and then deleting it.
-  const workloads: { name: string; run: (concurrency: number) => Promise<import('./load.ts').LoadResult> }[] =
-    [
+async function benchmark(setup: Setup, postgres: BenchPostgres | undefined): Promise<void> {
+  const masterKey = generateMasterKey();
+  const dataDirs: string[] = [];
+  const servers: ServerProcess[] = [];
+  const database = `bench_api_${setup.nodes}_nodes_${process.pid}`;
+  try {
+    const databaseUrl = postgres ? await postgres.createDatabase(database) : undefined;
+    // One after the other: the first creates the schema and the account, the others find them.
+    for (let n = 0; n < setup.nodes; n++) {
+      const dataDir = mkdtempSync(join(tmpdir(), 'portcullis-bench-'));
+      dataDirs.push(dataDir);
+      servers.push(await startServer({ dataDir, masterKey, databaseUrl }));
+    }
+    const urls = servers.map((s) => s.url);
+    // Set up through the first node; the others read the same database.
+    const call = caller(urls[0]!);
+    const aliceMfa = await setUpAlice(call);
+    for (let i = 0; i < USERS; i++)
+      await call(root, { Action: 'CreateUser', UserName: `user-${String(i).padStart(4, '0')}` });
+    // Alice's policies deny ListUsers and CreateUser to her long-term key (no MFA), and her session
+    // is for GetUser: the heavier calls are made by a user with only the ManageUsers policy.
+    const admin = await setUpAdmin(call);
+
+    // GetUser and ListUsers repeat one signed request (autocannon); CreateUser+DeleteUser sign every
+    // request afresh, each worker creating a user and then deleting it.
+    const workloads: { name: string; run: (concurrency: number) => Promise<LoadResult> }[] = [
       {
         name: 'GetUser (alice, MFA session, 4 managed + 1 inline policies)',
         run: (concurrency) =>
           runRepeated({
-            url,
+            url: urls,
             signer: aliceMfa,
             concurrency,
             seconds: SECONDS,
@@ -104,7 +96,7 @@ try {
         name: `ListUsers (${USERS + 2} users, 100 per page)`,
         run: (concurrency) =>
           runRepeated({
-            url,
+            url: urls,
             signer: admin,
             concurrency,
             seconds: SECONDS,
@@ -115,7 +107,7 @@ try {
         name: 'CreateUser+DeleteUser (each worker: create, then delete)',
         run: (concurrency) =>
           runLoad({
-            url,
+            url: urls,
             signer: admin,
             concurrency,
             seconds: SECONDS,
@@ -130,26 +122,33 @@ try {
           }),
       },
     ];
-  console.log(
-    `workload: server from dist/ (one Node.js process), SQLite in a temp dir, ${SECONDS} s per run,`,
-  );
-  console.log(`          load generator in a second process on the same machine (node ${process.version})`);
-  for (const workload of workloads.filter((w) => w.name.includes(ONLY))) {
-    for (const concurrency of CONCURRENCIES) {
-      const cpuBefore = serverCpuMs();
-      const r = await workload.run(concurrency);
-      const cpuAfter = serverCpuMs();
-      const cpu =
-        cpuBefore === undefined || cpuAfter === undefined || r.requests === 0
-          ? ''
-          : `  server CPU ${Math.round(((cpuAfter - cpuBefore) * 1000) / r.requests)} µs/request`;
-      console.log(
-        `${workload.name.padEnd(46)} c=${String(concurrency).padEnd(3)} ${Math.round(r.perSecond).toLocaleString('en-US').padStart(7)} req/s  p50 ${r.p50ms.toFixed(2)} ms  p99 ${r.p99ms.toFixed(2)} ms  (${r.requests} requests, ${r.errors} errors)${cpu}`,
-      );
+    const processes =
+      setup.nodes === 1
+        ? 'one Node.js process'
+        : `${setup.nodes} Node.js processes on one database, connections split evenly`;
+    const skipped = CONCURRENCIES.some((c) => c < setup.nodes)
+      ? ` (no run at c < ${setup.nodes}: a node would be idle)`
+      : '';
+    console.log('');
+    console.log(
+      setup.storage === 'sqlite'
+        ? `storage: SQLite in a temp dir, ${processes}`
+        : `storage: ${postgres!.version}, throwaway local cluster (fsync and synchronous_commit off, as for ` +
+            `the tests), ${processes}${skipped}`,
+    );
+    for (const workload of workloads.filter((w) => w.name.includes(ONLY))) {
+      for (const concurrency of CONCURRENCIES.filter((c) => c >= setup.nodes)) {
+        const before = readCpu(servers, postgres);
+        const r = await workload.run(concurrency);
+        const after = readCpu(servers, postgres);
+        console.log(
+          `${workload.name.padEnd(46)} c=${String(concurrency).padEnd(3)} ${Math.round(r.perSecond).toLocaleString('en-US').padStart(7)} req/s  p50 ${r.p50ms.toFixed(2)} ms  p99 ${r.p99ms.toFixed(2)} ms  (${r.requests} requests, ${r.errors} errors)${cpuPerRequest(before, after, r.requests)}`,
+        );
+      }
     }
+  } finally {
+    for (const server of servers) await server.stop();
+    for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+    if (postgres) await postgres.dropDatabase(database);
   }
-} finally {
-  server.kill('SIGTERM');
-  await new Promise((r) => server.once('exit', r));
-  rmSync(dataDir, { recursive: true, force: true });
 }

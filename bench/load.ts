@@ -62,9 +62,15 @@ export interface LoadResult {
   readonly p99ms: number;
 }
 
+/** The targets of a load: one server, or several serving the same store (connections split evenly). */
+export type Targets = string | readonly string[];
+
+const urlsOf = (targets: Targets): readonly string[] => (typeof targets === 'string' ? [targets] : targets);
+
 /** Sends `body()` (a fresh body per request) for `seconds`, `concurrency` at a time. */
 export async function runLoad(options: {
-  url: string;
+  /** With several servers, worker w sends to server w mod n (each request signed for its server). */
+  url: Targets;
   signer: Signer;
   concurrency: number;
   seconds: number;
@@ -73,14 +79,17 @@ export async function runLoad(options: {
   /** Whether a response is the expected one (defaults to status 200). */
   ok?: (status: number) => boolean;
 }): Promise<LoadResult> {
-  const target = new URL(options.url);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: options.concurrency });
+  const targets = urlsOf(options.url).map((url) => ({
+    url: new URL(url),
+    agent: new http.Agent({ keepAlive: true, maxSockets: options.concurrency }),
+  }));
   const latencies: number[] = [];
   let errors = 0;
   const ok = options.ok ?? ((status: number) => status === 200);
   const deadline = performance.now() + options.seconds * 1000;
   const once = (worker: number, n: number): Promise<void> =>
     new Promise((resolve) => {
+      const { url: target, agent } = targets[worker % targets.length]!;
       const body = options.body(worker, n);
       const started = performance.now();
       const request = http.request(
@@ -117,7 +126,7 @@ export async function runLoad(options: {
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  agent.destroy();
+  for (const { agent } of targets) agent.destroy();
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
   return {
@@ -133,29 +142,59 @@ export async function runLoad(options: {
 /**
  * The same signed request over and over (AWS accepts a signature for 15 minutes), sent by
  * autocannon, whose lean sockets leave more of this 2-core machine to the server.
+ *
+ * With several servers, autocannon's connections take them in turn, and every request carries the
+ * first server's Host (the one it is signed for), as a load balancer in front of the nodes passes
+ * it on. With several signers, each connection goes through their requests in turn.
  */
 export async function runRepeated(options: {
-  url: string;
-  signer: Signer;
+  url: Targets;
+  signer: Signer | readonly Signer[];
   concurrency: number;
+  /** The run's length; with `until`, the longest it may last. */
   seconds: number;
   body: string;
+  /** Ends the run early when it resolves (requests per second are then over the time it ran). */
+  until?: Promise<unknown>;
+  /** Every response: when it came (performance.now()) and its latency in ms. */
+  onResponse?: (at: number, latencyMs: number, status: number) => void;
 }): Promise<LoadResult> {
   const { default: autocannon } = await import('autocannon');
-  const target = new URL(options.url);
-  const result = await autocannon({
-    url: options.url,
-    method: 'POST',
-    connections: options.concurrency,
-    duration: options.seconds,
-    headers: signedHeaders(options.signer, target.host, options.body),
-    body: options.body,
+  const urls = urlsOf(options.url);
+  const host = new URL(urls[0]!).host;
+  const signers: readonly Signer[] = 'accessKeyId' in options.signer ? [options.signer] : options.signer;
+  const headersOf = (signer: Signer) => ({ host, ...signedHeaders(signer, host, options.body) });
+  const started = performance.now();
+  const result = await new Promise<import('autocannon').Result>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        // autocannon takes several URLs (its types say one).
+        url: (urls.length === 1 ? urls[0]! : [...urls]) as string,
+        method: 'POST',
+        connections: options.concurrency,
+        duration: options.seconds,
+        headers: headersOf(signers[0]!),
+        body: options.body,
+        ...(signers.length > 1
+          ? { requests: signers.map((signer) => ({ headers: headersOf(signer) })) }
+          : {}),
+      },
+      (error: unknown, done: import('autocannon').Result) => (error ? reject(error) : resolve(done)),
+    );
+    if (options.onResponse) {
+      const record = options.onResponse;
+      instance.on('response', (_client, status, _bytes, latency) =>
+        record(performance.now(), latency, status),
+      );
+    }
+    void options.until?.then(() => instance.stop());
   });
+  const seconds = options.until ? (performance.now() - started) / 1000 : options.seconds;
   return {
     requests: result.requests.total,
     errors: result.errors + result.non2xx,
-    seconds: options.seconds,
-    perSecond: result.requests.total / options.seconds,
+    seconds,
+    perSecond: result.requests.total / seconds,
     p50ms: result.latency.p50,
     p99ms: result.latency.p99,
   };
