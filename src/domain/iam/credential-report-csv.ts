@@ -89,8 +89,13 @@ export interface BuiltReport {
   readonly slots: Record<string, CredentialSlots>;
 }
 
+const WHOLE_SECONDS_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
+
 /** `YYYY-MM-DDTHH:MM:SS+00:00` for a stored ISO time (fractions dropped). */
 export function reportTime(iso: string): string {
+  // Times are stored in whole seconds, UTC: only the zone's spelling changes (and no Date is made
+  // for each of a large report's cells).
+  if (WHOLE_SECONDS_UTC.test(iso)) return `${iso.slice(0, 19)}+00:00`;
   const ms = Date.parse(iso);
   if (Number.isNaN(ms)) return NA;
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().slice(0, 19) + '+00:00';
@@ -164,15 +169,14 @@ function row(
   snapshot: ReportSnapshot,
   slots: CredentialSlots,
 ): string[] {
-  const keysById = new Map(principal.accessKeys.map((k) => [k.id, k]));
-  const certsById = new Map(principal.certificates.map((c) => [c.id, c]));
+  // A principal has at most two keys and two certificates: a search beats building maps.
   const keyAt = (slot: number) => {
     const id = slots.keys[slot];
-    return id == null ? undefined : keysById.get(id);
+    return id == null ? undefined : principal.accessKeys.find((k) => k.id === id);
   };
   const certAt = (slot: number) => {
     const id = slots.certs[slot];
-    return id == null ? undefined : certsById.get(id);
+    return id == null ? undefined : principal.certificates.find((c) => c.id === id);
   };
 
   let passwordCells: string[];
