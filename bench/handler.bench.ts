@@ -25,7 +25,7 @@ const ROUNDS = 9;
 const HOST = '127.0.0.1:4590';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'portcullis-handler-bench-'));
-const store = openSqliteStore({ filename: join(dataDir, 'portcullis.sqlite') });
+const store = openSqliteStore({ filename: join(dataDir, 'portcullis.sqlite'), exclusive: true });
 try {
   const iam = createIam({
     store,

@@ -115,7 +115,10 @@ async function openStore(config: Config): Promise<{ store: Store; lock: Director
     return { store: await openPostgresStore({ connectionString: config.databaseUrl }), lock: undefined };
   const lock = lockDataDirectory(config.dataDir);
   try {
-    return { store: openSqliteStore({ filename: join(config.dataDir, 'portcullis.sqlite') }), lock };
+    return {
+      store: openSqliteStore({ filename: join(config.dataDir, 'portcullis.sqlite'), exclusive: true }),
+      lock,
+    };
   } catch (error) {
     lock.release();
     throw error;

@@ -73,3 +73,32 @@ test('sqlite: the database and its WAL and shared-memory files are 0600 whatever
     process.umask(previous);
   }
 });
+
+test('sqlite: a store holding its file alone keeps revisions in memory, and they move with its commits', async () => {
+  const filename = join(mkdtempSync(join(tmpdir(), 'store-')), 'db.sqlite');
+  const store = openSqliteStore({ filename, exclusive: true });
+  const account = '111111111111';
+  const user = (id: string) => ({
+    account,
+    id,
+    name: id,
+    path: '/',
+    createdAt: 'x',
+    tags: [],
+    inlinePolicies: {},
+  });
+  assert.equal(await store.revision(account), 0);
+  await store.write((tx) => tx.insert(users, user('AIDAONE')));
+  const first = await store.revision(account);
+  assert.ok(first > 0);
+  await store.write((tx) => tx.insert(users, user('AIDATWO')));
+  assert.ok((await store.revision(account)) > first);
+  const beforeClear = await store.revision(account);
+  await store.clear();
+  assert.ok((await store.revision(account)) > beforeClear);
+  await store.close();
+  // What it kept in memory is what the file says.
+  const reopened = openSqliteStore({ filename });
+  assert.equal(await reopened.revision(account), beforeClear + 1);
+  await reopened.close();
+});

@@ -7,9 +7,11 @@
 //   without blocking the event loop);
 // - read transactions each take a connection of their own from a small pool (WAL lets readers
 //   keep their snapshot while the writer commits), opened on their first statement;
-// - the revision of an account is read on a connection that never holds a transaction.
-// A server locks its data directory (lock.ts), so one process writes a file; the Store itself
-// works with several instances on one file, which the contract suite uses for its races.
+// - the revision of an account is read on a connection that never holds a transaction — or, when
+//   the caller holds the file for itself (`exclusive`: a server locks its data directory,
+//   lock.ts), kept in memory, since only this process's commits can move it.
+// The Store itself works with several instances on one file, which the contract suite uses for
+// its races.
 import Database from 'better-sqlite3';
 import type { Store, StoreTx } from '../../domain/store.ts';
 import { ALL_TABLES } from '../../domain/tables.ts';
@@ -23,6 +25,8 @@ import { restrictFileModes } from './files.ts';
 export interface SqliteStoreOptions {
   /** A file path, or ":memory:". */
   readonly filename: string;
+  /** No other process or instance writes the file (the caller holds its lock). */
+  readonly exclusive?: boolean;
 }
 
 /** How long a statement may wait for a lock held by another connection before it reports busy. */
@@ -39,7 +43,7 @@ const errorKinds: ErrorKinds = {
   isSerializationFailure: () => false,
 };
 
-export function openSqliteStore({ filename }: SqliteStoreOptions): Store {
+export function openSqliteStore({ filename, exclusive = false }: SqliteStoreOptions): Store {
   const inMemory = filename === ':memory:';
   if (!inMemory) restrictFileModes(filename, 'before');
   const writer = open(filename);
@@ -69,6 +73,8 @@ export function openSqliteStore({ filename }: SqliteStoreOptions): Store {
   };
 
   const listeners: ((accounts: ReadonlySet<string>) => void)[] = [];
+  // With the file to itself, this process knows every revision as it moves (read once from the file).
+  const revisions = exclusive ? new Map<string, number>() : undefined;
   let writes: Promise<unknown> = Promise.resolve();
   // In memory, readers share the writer's connection: they wait for writes to end.
   const serialize = <T>(work: () => Promise<T>): Promise<T> => {
@@ -84,6 +90,7 @@ export function openSqliteStore({ filename }: SqliteStoreOptions): Store {
       const result = await work(tx);
       for (const account of tx.touched) statement(writer, BUMP_REVISION).run(account);
       writer.exec('COMMIT');
+      for (const account of tx.touched) revisions?.delete(account);
       if (tx.touched.size > 0) for (const listener of listeners) listener(tx.touched);
       return result;
     } catch (error) {
@@ -115,8 +122,12 @@ export function openSqliteStore({ filename }: SqliteStoreOptions): Store {
     read: (work) => (inMemory ? serialize(() => runRead(work)) : runRead(work)),
     write: (work) => serialize(() => withRetries(errorKinds, () => runWrite(work))),
     async revision(account) {
+      const known = revisions?.get(account);
+      if (known !== undefined) return known;
       const row = statement(single, REVISION_OF).get(account) as { revision: number } | undefined;
-      return row ? Number(row.revision) : 0;
+      const revision = row ? Number(row.revision) : 0;
+      revisions?.set(account, revision);
+      return revision;
     },
     onCommit(listener) {
       listeners.push(listener);
@@ -128,6 +139,7 @@ export function openSqliteStore({ filename }: SqliteStoreOptions): Store {
           for (const table of ALL_TABLES) writer.exec(`DELETE FROM ${table.name}`);
           writer.exec(BUMP_ALL_REVISIONS);
           writer.exec('COMMIT');
+          revisions?.clear();
         } catch (error) {
           if (writer.inTransaction) writer.exec('ROLLBACK');
           throw error;
