@@ -10,6 +10,7 @@ import { openPostgresStore } from './storage/postgres/postgres-store.ts';
 import type { Store } from './domain/store.ts';
 import { accessKeys } from './domain/tables.ts';
 import { flushKeyUses } from './domain/key-uses.ts';
+import { createReportWorker, type StoreLocation } from './app-report-worker.ts';
 import { loadAwsManagedPolicyCatalog } from './storage/aws-managed-policies.ts';
 import { createIam, type Iam } from './domain/iam.ts';
 import { bootstrap, type BootstrapResult } from './domain/bootstrap.ts';
@@ -38,7 +39,8 @@ const BODY_LIMIT = 1024 * 1024;
 
 export async function startApp(config: Config): Promise<App> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const { store, lock } = await openStore(config);
+  const { store, lock, location } = await openStore(config);
+  const reports = createReportWorker(location);
   const masterKey = config.masterKey
     ? parseMasterKey(config.masterKey)
     : loadOrCreateMasterKey(config.dataDir);
@@ -48,6 +50,7 @@ export async function startApp(config: Config): Promise<App> {
     now: clock.now,
     sealer: createSealer(masterKey),
     awsManagedPolicies: loadAwsManagedPolicyCatalog(),
+    buildCredentialReport: reports.build,
   });
   await checkMasterKey(iam);
   let bootstrapped = await bootstrap(iam, config.bootstrap);
@@ -100,6 +103,7 @@ export async function startApp(config: Config): Promise<App> {
     async close() {
       await server.close();
       await flushKeyUses(iam);
+      await reports.close();
       await store.close();
       lock?.release();
     },
@@ -110,14 +114,24 @@ export async function startApp(config: Config): Promise<App> {
  * PostgreSQL when a database URL is set (any number of nodes); else SQLite in the data directory,
  * which one server at a time may use (the directory is locked for the life of the process).
  */
-async function openStore(config: Config): Promise<{ store: Store; lock: DirectoryLock | undefined }> {
-  if (config.databaseUrl)
-    return { store: await openPostgresStore({ connectionString: config.databaseUrl }), lock: undefined };
+async function openStore(
+  config: Config,
+): Promise<{ store: Store; lock: DirectoryLock | undefined; location: StoreLocation }> {
+  if (config.databaseUrl) {
+    const connectionString = config.databaseUrl;
+    return {
+      store: await openPostgresStore({ connectionString }),
+      lock: undefined,
+      location: { kind: 'postgres', connectionString },
+    };
+  }
   const lock = lockDataDirectory(config.dataDir);
+  const filename = join(config.dataDir, 'portcullis.sqlite');
   try {
     return {
-      store: openSqliteStore({ filename: join(config.dataDir, 'portcullis.sqlite'), exclusive: true }),
+      store: openSqliteStore({ filename, exclusive: true }),
       lock,
+      location: { kind: 'sqlite', filename },
     };
   } catch (error) {
     lock.release();

@@ -19,6 +19,7 @@ import {
 } from './store.ts';
 import { IamError } from './errors.ts';
 import { policies, roles, groups, users } from './tables.ts';
+import type { CredentialReportRecord } from './iam/credential-report.ts';
 
 /** An AWS managed policy (arn:aws:iam::aws:policy/...), read-only and the same in every account. */
 export interface AwsManagedPolicy {
@@ -39,11 +40,24 @@ export interface AwsManagedPolicyCatalog {
   list(): readonly AwsManagedPolicy[];
 }
 
+/** Builds an account's credential report from a snapshot of its own (credential-report.ts). */
+export type CredentialReportBuilder = (
+  account: string,
+  generatedAt: string,
+  previous: CredentialReportRecord | undefined,
+) => Promise<CredentialReportRecord>;
+
 export interface Iam {
   readonly store: Store;
   readonly now: () => Date;
   readonly sealer: Sealer;
   readonly awsManagedPolicies: AwsManagedPolicyCatalog;
+  /**
+   * Where credential reports are built, when not on the requests' own thread (the server builds
+   * them in a worker thread with a store connection of its own, so that a large account's report
+   * does not hold the event loop every other request waits on). Absent: built in place.
+   */
+  readonly buildCredentialReport?: CredentialReportBuilder;
   /** Compiles a stored policy document, reusing the compiled form for the same text. */
   compile(text: string, kind: PolicyKind, id: string): CompiledPolicy;
   /**

@@ -1,0 +1,114 @@
+// Credential reports are built in a worker thread, part of the composition root like app.ts: the
+// worker opens a store connection of its own (a read-only snapshot is all it needs) and runs the
+// domain's generateReport there, so the request thread's event loop — which every other request
+// waits on — never holds a large account's report (reading 5,000 users and their keys, building a
+// megabyte of CSV). The worker starts at the first report and stays, idle, for the next.
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import type { CredentialReportBuilder } from './domain/iam.ts';
+import { generateReport, type CredentialReportRecord } from './domain/iam/credential-report.ts';
+import type { Store } from './domain/store.ts';
+import { openSqliteStore } from './storage/sqlite/sqlite-store.ts';
+import { openPostgresStore } from './storage/postgres/postgres-store.ts';
+
+/** How the worker reaches the server's store. */
+export type StoreLocation =
+  | { readonly kind: 'sqlite'; readonly filename: string }
+  | { readonly kind: 'postgres'; readonly connectionString: string };
+
+interface Task {
+  readonly id: number;
+  readonly account: string;
+  readonly generatedAt: string;
+  readonly previous: CredentialReportRecord | undefined;
+}
+
+type Answer =
+  | { readonly id: number; readonly report: CredentialReportRecord }
+  | { readonly id: number; readonly error: string };
+
+const ROLE = 'portcullis-credential-reports';
+
+export interface ReportWorker {
+  readonly build: CredentialReportBuilder;
+  close(): Promise<void>;
+}
+
+export function createReportWorker(location: StoreLocation): ReportWorker {
+  let worker: Worker | undefined;
+  let nextId = 0;
+  const waiting = new Map<
+    number,
+    { resolve: (r: CredentialReportRecord) => void; reject: (e: Error) => void }
+  >();
+  const failAll = (error: Error) => {
+    for (const pending of waiting.values()) pending.reject(error);
+    waiting.clear();
+    worker = undefined;
+  };
+  const start = (): Worker => {
+    const started = new Worker(workerEntry(), { eval: true, workerData: { role: ROLE, location } });
+    started.on('message', (answer: Answer) => {
+      const pending = waiting.get(answer.id);
+      if (!pending) return;
+      waiting.delete(answer.id);
+      if ('report' in answer) pending.resolve(answer.report);
+      else pending.reject(new Error(`The credential report could not be built: ${answer.error}`));
+    });
+    started.on('error', (error: unknown) =>
+      failAll(error instanceof Error ? error : new Error(String(error))),
+    );
+    started.on('exit', (code) => failAll(new Error(`The credential report worker stopped (${code}).`)));
+    started.unref();
+    return started;
+  };
+  return {
+    build(account, generatedAt, previous) {
+      worker ??= start();
+      const id = nextId++;
+      return new Promise<CredentialReportRecord>((resolve, reject) => {
+        waiting.set(id, { resolve, reject });
+        worker!.postMessage({ id, account, generatedAt, previous } satisfies Task);
+      });
+    },
+    async close() {
+      const running = worker;
+      worker = undefined;
+      if (running) await running.terminate();
+    },
+  };
+}
+
+/**
+ * The worker runs this very module: built JavaScript as it is; TypeScript sources (tests and
+ * development run them through tsx) after registering tsx in the worker, whose module loading
+ * does not inherit the main thread's hooks on Node.js 20.
+ */
+function workerEntry(): string {
+  const self = JSON.stringify(import.meta.url);
+  if (!import.meta.url.endsWith('.ts')) return `import(${self});`;
+  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
+  return `import(${tsx}).then((tsx) => { tsx.register(); return import(${self}); });`;
+}
+
+async function serve(location: StoreLocation): Promise<void> {
+  const store: Store =
+    location.kind === 'sqlite'
+      ? openSqliteStore({ filename: location.filename })
+      : await openPostgresStore({ connectionString: location.connectionString, poolSize: 1 });
+  parentPort!.on('message', (task: Task) => {
+    store
+      .read((tx) => generateReport(tx, task.account, task.generatedAt, task.previous))
+      .then(
+        (report) => parentPort!.postMessage({ id: task.id, report } satisfies Answer),
+        (error: unknown) =>
+          parentPort!.postMessage({
+            id: task.id,
+            error: error instanceof Error ? error.message : String(error),
+          } satisfies Answer),
+      );
+  });
+}
+
+if (!isMainThread && (workerData as { role?: string } | undefined)?.role === ROLE) {
+  void serve((workerData as { location: StoreLocation }).location);
+}
