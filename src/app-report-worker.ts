@@ -30,6 +30,8 @@ const ROLE = 'portcullis-credential-reports';
 
 export interface ReportWorker {
   readonly build: CredentialReportBuilder;
+  /** Starts the worker ahead of the first report (it loads its modules and opens its store). */
+  warm(): void;
   close(): Promise<void>;
 }
 
@@ -62,6 +64,9 @@ export function createReportWorker(location: StoreLocation): ReportWorker {
     return started;
   };
   return {
+    warm() {
+      worker ??= start();
+    },
     build(account, generatedAt, previous) {
       worker ??= start();
       const id = nextId++;

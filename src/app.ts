@@ -92,6 +92,9 @@ export async function startApp(config: Config): Promise<App> {
   });
 
   await server.listen({ host: config.host, port: config.port });
+  // Once the server answers, the report worker gets ready in its own thread, so that the first
+  // credential report does not wait for it to load.
+  reports.warm();
   const address = server.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
