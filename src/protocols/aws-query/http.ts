@@ -80,12 +80,19 @@ function serveQuery(
   req.on('error', () => res.destroy());
 }
 
+/** What is left of a refused body is read and discarded up to this much; past it, the connection goes. */
+const DISCARD_LIMIT = 16 * 1024 * 1024;
+
 function refuseTooLarge(send: Send, req: IncomingMessage, res: ServerResponse): void {
   const requestId = newRequestId();
-  // The connection closes after the answer; what is left of the body is read and discarded.
-  send(res, {
-    ...requestTooLargeResponse(requestId),
-    headers: { ...xmlHeaders(requestId), connection: 'close' },
+  // The answer goes at once, and the rest of the body is read and discarded (up to a limit) before
+  // the connection serves anything else: closing it while the client still sends would reset it,
+  // and the client would see a broken pipe instead of the 413.
+  send(res, { ...requestTooLargeResponse(requestId), headers: xmlHeaders(requestId) });
+  let discarded = 0;
+  req.on('data', (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > DISCARD_LIMIT) req.socket.destroy();
   });
   req.resume();
 }
