@@ -57,7 +57,8 @@ export class SqlTransaction implements StoreTx {
 
   #record<T>(table: Table<T>, row: SqlRow): T {
     const record = JSON.parse(row.doc as string) as T;
-    this.#remember(table, row.id as string, Number(row.version), record);
+    // Versions are for writes to state their conflicts; a read transaction writes nothing.
+    if (this.#writable) this.#remember(table, row.id as string, Number(row.version), record);
     return record;
   }
 
