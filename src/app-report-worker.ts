@@ -3,6 +3,7 @@
 // domain's generateReport there, so the request thread's event loop — which every other request
 // waits on — never holds a large account's report (reading 5,000 users and their keys, building a
 // megabyte of CSV). The worker starts at the first report and stays, idle, for the next.
+import { setPriority } from 'node:os';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { CredentialReportBuilder } from './domain/iam.ts';
 import { generateReport, type CredentialReportRecord } from './domain/iam/credential-report.ts';
@@ -27,6 +28,11 @@ type Answer =
   | { readonly id: number; readonly error: string };
 
 const ROLE = 'portcullis-credential-reports';
+/**
+ * The worker's thread runs a little below the request thread (Linux sets niceness per thread),
+ * so that on a busy machine requests go first and the report takes what is left.
+ */
+const NICE = 5;
 
 export interface ReportWorker {
   readonly build: CredentialReportBuilder;
@@ -96,6 +102,7 @@ function workerEntry(): string {
 }
 
 async function serve(location: StoreLocation): Promise<void> {
+  setPriority(NICE);
   const store: Store =
     location.kind === 'sqlite'
       ? openSqliteStore({ filename: location.filename })
