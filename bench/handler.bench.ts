@@ -10,7 +10,7 @@ import { loadAwsManagedPolicyCatalog } from '../src/storage/aws-managed-policies
 import { createIam } from '../src/domain/iam.ts';
 import { bootstrap } from '../src/domain/bootstrap.ts';
 import { iamOperations } from '../src/domain/iam/index.ts';
-import { stsOperations } from '../src/domain/sts/index.ts';
+import { stsOperations, stsUnsignedOperations } from '../src/domain/sts/index.ts';
 import { createSealer, generateMasterKey } from '../src/crypto/sealing.ts';
 import {
   handleQueryRequest,
@@ -42,6 +42,7 @@ try {
   const deps: QueryHandlerDeps = {
     iam,
     operations: { iam: iamOperations, sts: stsOperations },
+    unsignedOperations: stsUnsignedOperations,
     logError: (error) => console.error(error),
   };
   const request = (signer: Signer, params: Record<string, string>): QueryRequest => {

@@ -15,7 +15,7 @@ import { loadAwsManagedPolicyCatalog } from './storage/aws-managed-policies.ts';
 import { createIam, type Iam } from './domain/iam.ts';
 import { bootstrap, type BootstrapResult } from './domain/bootstrap.ts';
 import { iamOperations } from './domain/iam/index.ts';
-import { stsOperations } from './domain/sts/index.ts';
+import { stsOperations, stsUnsignedOperations } from './domain/sts/index.ts';
 import { createSealer, generateMasterKey, parseMasterKey } from './crypto/sealing.ts';
 import type { QueryHandlerDeps } from './protocols/aws-query/handler.ts';
 import { createQueryServer } from './protocols/aws-query/http.ts';
@@ -59,6 +59,7 @@ export async function startApp(config: Config): Promise<App> {
   const deps: QueryHandlerDeps = {
     iam,
     operations: { iam: iamOperations, sts: stsOperations },
+    unsignedOperations: stsUnsignedOperations,
     logError: (error, requestId) => console.error(`[${requestId}] internal failure:`, error),
   };
   // The Query endpoint ("/") is served on Node's HTTP server directly; fastify serves the rest.

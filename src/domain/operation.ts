@@ -20,6 +20,17 @@ export interface OperationContext {
 export type Operation = (ctx: OperationContext, input: Input) => Promise<Output>;
 
 /**
+ * What an operation called without a signature knows (AssumeRoleWithWebIdentity and
+ * AssumeRoleWithSAML): no caller, only the request's own context keys (source IP, transport, time).
+ */
+export interface UnsignedContext {
+  readonly iam: Iam;
+  readonly requestContext: Readonly<Record<string, ContextValue>>;
+}
+
+export type UnsignedOperation = (ctx: UnsignedContext, input: Input) => Promise<Output>;
+
+/**
  * A write transaction about the caller's account: writers of one account take turns across the
  * nodes of a deployment instead of racing (Store.write's `account`).
  */

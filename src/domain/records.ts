@@ -257,3 +257,46 @@ export interface ThrottleRecord {
   /** Epoch milliseconds of the last failure. */
   readonly lastAt: number;
 }
+
+/** An OpenID Connect identity provider (CreateOpenIDConnectProvider): an issuer the account trusts. */
+export interface OidcProviderRecord {
+  readonly id: string;
+  readonly account: string;
+  /** arn:aws:iam::<account>:oidc-provider/<the URL without its https:// scheme>. */
+  readonly arn: string;
+  /** The issuer's URL as registered, https:// included (the token's `iss`). */
+  readonly url: string;
+  clientIds: string[];
+  /** SHA-1 fingerprints (40 hex digits) of the certificates the issuer's TLS may chain to. */
+  thumbprints: string[];
+  readonly createdAt: string;
+  tags: Tag[];
+}
+
+/** A SAML identity provider (CreateSAMLProvider): an IdP whose signed assertions the account trusts. */
+export interface SamlProviderRecord {
+  readonly id: string;
+  readonly account: string;
+  /** arn:aws:iam::<account>:saml-provider/<name>. */
+  readonly arn: string;
+  readonly name: string;
+  /** The IdP's metadata document as uploaded: its signing certificates verify assertions. */
+  metadataDocument: string;
+  /** When the metadata stops being valid (its validUntil, or AWS's default). */
+  validUntil: string;
+  readonly createdAt: string;
+  tags: Tag[];
+}
+
+/**
+ * A console sign-in token of the federation endpoint (Action=getSigninToken): it stands for the
+ * temporary credentials it was made from, for 15 minutes, and signs in once.
+ */
+export interface SigninTokenRecord {
+  /** A hash of the token: the token itself is never stored. */
+  readonly id: string;
+  readonly account: string;
+  /** The temporary credentials' access key id (a session in sts_sessions). */
+  readonly sessionAccessKeyId: string;
+  readonly expiresAt: string;
+}

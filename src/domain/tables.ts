@@ -15,6 +15,9 @@
 //   sts_sessions        (expires_at)
 //   console_sessions    (account, principal_id), (expires_at)
 //   last_used           (account, id)
+//   oidc_providers      arn unique, (account, arn)
+//   saml_providers      arn unique, (account, arn)
+//   signin_tokens       (expires_at)
 //   credential_reports, deletion_tasks, throttles: by id only (throttles by last_at too)
 //
 // Tags stay inside their entity's row: no operation selects by tag.
@@ -30,9 +33,12 @@ import type {
   LastUsedRecord,
   ManagedPolicyRecord,
   MfaDeviceRecord,
+  OidcProviderRecord,
   PolicyAttachmentRecord,
   RoleRecord,
+  SamlProviderRecord,
   SecurityKeyRecord,
+  SigninTokenRecord,
   ThrottleRecord,
   UserRecord,
 } from './records.ts';
@@ -196,8 +202,34 @@ export const throttles = table<ThrottleRecord>({
   revisioned: false,
 });
 
+// Identity providers are read by the calls that present their tokens, never by a remembered
+// authorization: not revisioned.
+export const oidcProviders = table<OidcProviderRecord>({
+  name: 'oidc_providers',
+  id: (r) => r.id,
+  columns: { account: (r) => r.account, arn: (r) => r.arn },
+  revisioned: false,
+});
+
+export const samlProviders = table<SamlProviderRecord>({
+  name: 'saml_providers',
+  id: (r) => r.id,
+  columns: { account: (r) => r.account, arn: (r) => r.arn },
+  revisioned: false,
+});
+
+export const signinTokens = table<SigninTokenRecord>({
+  name: 'signin_tokens',
+  id: (r) => r.id,
+  columns: { account: (r) => r.account, expires_at: (r) => r.expiresAt },
+  revisioned: false,
+});
+
 /** Every table, in the order their rows may be removed. */
 export const ALL_TABLES = [
+  signinTokens,
+  oidcProviders,
+  samlProviders,
   consoleSessions,
   stsSessions,
   throttles,

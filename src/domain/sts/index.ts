@@ -1,21 +1,27 @@
 // STS: GetCallerIdentity, GetSessionToken, AssumeRole, GetFederationToken — temporary credentials
 // with the limits, MFA and session policies AWS gives them (guide §1.8–1.9).
-import { accessDeniedMessage, parsePolicy, policySize, type ContextValue } from '../../policy/index.ts';
-import { newAccessKeyId, newSecretAccessKey } from '../../crypto/ids.ts';
-import { hashSessionToken, newStsSessionToken } from '../../crypto/session-tokens.ts';
-import type { Operation, OperationContext, Input } from '../operation.ts';
+import { accessDeniedMessage, type ContextValue } from '../../policy/index.ts';
+import type { Operation, OperationContext, Input, UnsignedOperation } from '../operation.ts';
 import { check, requiredStr, str, writeTx } from '../operation.ts';
 import { decideFor } from '../authorize.ts';
 import { IamError } from '../errors.ts';
-import { parsePolicyArn } from '../names.ts';
-import { ROOT_OWNER, type Tag } from '../records.ts';
-import type { StoreTx } from '../store.ts';
+import { ROOT_OWNER } from '../records.ts';
 import { accessKeys, lastUsed, roles, stsSessions } from '../tables.ts';
 import { checkMfaCode } from '../iam/mfa-verify.ts';
 import { trustPolicyForEvaluation } from '../iam/trust-principals.ts';
-import { loadManagedPolicyDocument } from '../policy-documents.ts';
 import type { SessionRecord } from './sessions.ts';
 import { sessionArn } from './sessions.ts';
+import {
+  issueSession,
+  iso,
+  packedSize,
+  parseRoleArn,
+  requestTags,
+  requirePolicyArns,
+  sessionPolicy,
+  sessionTags,
+  transitiveKeys,
+} from './session-parts.ts';
 
 const HOUR = 3600;
 const SESSION_TOKEN_DEFAULT = 12 * HOUR;
@@ -23,7 +29,6 @@ const FEDERATION_TOKEN_DEFAULT = 12 * HOUR;
 const ROLE_SESSION_DEFAULT = HOUR;
 const ROOT_SESSION_MAX = HOUR;
 const ROLE_CHAINING_MAX = HOUR;
-const PACKED_POLICY_LIMIT = 2048;
 
 export const stsOperations: Readonly<Record<string, Operation>> = {
   // GetCallerIdentity needs no permission and cannot be denied by policy, as in AWS.
@@ -56,8 +61,9 @@ export const stsOperations: Readonly<Record<string, Operation>> = {
     // MFA is checked in a transaction of its own, so that a wrong code counts against the throttle.
     const mfaAt = await proveMfa(ctx, input);
     return writeTx(ctx, async (tx) => {
-      const credentials = await issue(ctx, tx, duration, {
+      const credentials = await issueSession(ctx.iam, tx, duration, {
         type: 'session-token',
+        account: caller.account,
         ...userOf(ctx),
         mfaAuthenticatedAt: mfaAt,
         policyArns: [],
@@ -107,7 +113,7 @@ export const stsOperations: Readonly<Record<string, Operation>> = {
           'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.',
         );
       }
-      await requirePolicyArns(ctx, tx, policyArns);
+      await requirePolicyArns(ctx.iam, tx, ctx.caller.account, policyArns);
       const mfaAt = mfaNow ?? caller.session?.mfaAuthenticatedAt;
 
       // Transitive tags of the calling session carry over; they may not be overridden.
@@ -148,7 +154,7 @@ export const stsOperations: Readonly<Record<string, Operation>> = {
       if (tags.length > 0) await authorizeAs('sts:TagSession');
       if (str(input, 'SourceIdentity') !== undefined) await authorizeAs('sts:SetSourceIdentity');
 
-      const credentials = await issue(ctx, tx, duration, {
+      const credentials = await issueSession(ctx.iam, tx, duration, {
         type: 'assumed-role',
         account: role.account,
         role: { name: role.name, id: role.id, arn: roleArn, sessionName },
@@ -203,9 +209,10 @@ export const stsOperations: Readonly<Record<string, Operation>> = {
           );
         }
       }
-      await requirePolicyArns(ctx, tx, policyArns);
-      const credentials = await issue(ctx, tx, duration, {
+      await requirePolicyArns(ctx.iam, tx, ctx.caller.account, policyArns);
+      const credentials = await issueSession(ctx.iam, tx, duration, {
         type: 'federated-user',
+        account: caller.account,
         ...userOf(ctx),
         federatedName: name,
         inlinePolicy,
@@ -225,12 +232,11 @@ export const stsOperations: Readonly<Record<string, Operation>> = {
   },
 };
 
-type SessionFields = Omit<
-  SessionRecord,
-  'accessKeyId' | 'sealedSecret' | 'tokenHash' | 'issuedAt' | 'expiresAt' | 'account'
-> & {
-  account?: string;
-};
+/**
+ * The STS operations anyone may call without signing: the request carries its own proof of
+ * identity (a web identity token, a SAML assertion), as on AWS.
+ */
+export const stsUnsignedOperations: Readonly<Record<string, UnsignedOperation>> = {};
 
 /** The IAM user a session of this caller is issued for, by id and (for its ARN) by name. */
 function userOf(ctx: OperationContext): Pick<SessionRecord, 'principalId' | 'userName'> {
@@ -238,34 +244,6 @@ function userOf(ctx: OperationContext): Pick<SessionRecord, 'principalId' | 'use
   if (caller.type === 'root') return {};
   const principalId = caller.type === 'user' ? caller.userId : caller.session?.principalId;
   return { ...(principalId !== undefined ? { principalId } : {}), userName: caller.userName };
-}
-
-/** Creates the session record and the credentials handed out once: ASIA key, secret, token. */
-async function issue(ctx: OperationContext, tx: StoreTx, durationSeconds: number, fields: SessionFields) {
-  const now = ctx.iam.now();
-  const accessKeyId = newAccessKeyId('temporary');
-  const secretAccessKey = newSecretAccessKey();
-  const expiresAt = iso(new Date(now.getTime() + durationSeconds * 1000));
-  const sessionToken = newStsSessionToken(ctx.iam.sealer.mac, accessKeyId, Date.parse(expiresAt));
-  const record: SessionRecord = {
-    ...fields,
-    account: fields.account ?? ctx.caller.account,
-    accessKeyId,
-    sealedSecret: ctx.iam.sealer.seal(secretAccessKey, `session:${accessKeyId}`),
-    tokenHash: hashSessionToken(sessionToken),
-    issuedAt: iso(now),
-    expiresAt,
-  };
-  await tx.insert(stsSessions, record);
-  return {
-    record,
-    output: {
-      AccessKeyId: accessKeyId,
-      SecretAccessKey: secretAccessKey,
-      SessionToken: sessionToken,
-      Expiration: record.expiresAt,
-    },
-  };
 }
 
 /**
@@ -293,81 +271,4 @@ async function proveMfa(ctx: OperationContext, input: Input): Promise<string | u
     );
   }
   return iso(ctx.iam.now());
-}
-
-const ROLE_ARN = /^arn:aws:iam::(\d{12}):role(\/(?:[\x21-\x7e]*\/)?)?([\w+=,.@-]+)$/;
-
-function parseRoleArn(arn: string): { account: string; path: string; name: string } | null {
-  const match = ROLE_ARN.exec(arn);
-  return match ? { account: match[1]!, path: match[2] ?? '/', name: match[3]! } : null;
-}
-
-function sessionTags(input: Input): Tag[] {
-  const tags = ((input.Tags as Tag[] | undefined) ?? []).map((t) => ({ Key: t.Key, Value: t.Value ?? '' }));
-  const seen = new Set<string>();
-  for (const tag of tags) {
-    const lower = tag.Key.toLowerCase();
-    if (seen.has(lower))
-      throw new IamError(
-        'InvalidParameterValue',
-        'Duplicate tag keys found. Please note that Tag keys are case insensitive.',
-      );
-    seen.add(lower);
-  }
-  return tags;
-}
-
-function transitiveKeys(input: Input, tags: readonly Tag[]): string[] {
-  const keys = (input.TransitiveTagKeys as string[] | undefined) ?? [];
-  for (const k of keys) {
-    if (!tags.some((t) => t.Key.toLowerCase() === k.toLowerCase())) {
-      throw new IamError(
-        'InvalidParameterValue',
-        'The specified transitive tag key must be included in the requested tags.',
-      );
-    }
-  }
-  return keys;
-}
-
-function requestTags(tags: readonly Tag[]): Record<string, ContextValue> {
-  if (tags.length === 0) return {};
-  const context: Record<string, ContextValue> = { 'aws:TagKeys': tags.map((t) => t.Key) };
-  for (const tag of tags) context[`aws:RequestTag/${tag.Key}`] = tag.Value;
-  return context;
-}
-
-/** The inline session policy, validated as IAM validates session policies. */
-function sessionPolicy(input: Input): string | undefined {
-  const text = str(input, 'Policy');
-  if (text === undefined) return undefined;
-  const parsed = parsePolicy(text, { kind: 'session' });
-  if (!parsed.ok) throw new IamError(parsed.error.code, parsed.error.message);
-  if (policySize(text) > PACKED_POLICY_LIMIT) {
-    throw new IamError(
-      'PackedPolicyTooLarge',
-      `Packed policy consumes ${packedSize(text, [])}% of allotted space, please use smaller policy.`,
-    );
-  }
-  return text;
-}
-
-async function requirePolicyArns(ctx: OperationContext, tx: StoreTx, arns: readonly string[]): Promise<void> {
-  for (const arn of arns) {
-    const parsed = parsePolicyArn(arn);
-    const document = parsed && (await loadManagedPolicyDocument(ctx.iam, tx, ctx.caller.account, arn));
-    if (!document)
-      throw new IamError('InvalidParameterValue', `Policy ${arn} does not exist or is not attachable.`);
-  }
-}
-
-/** AWS reports session policies' packed size as a percentage of the allowed size. */
-function packedSize(inlinePolicy: string | undefined, policyArns: readonly string[]): number {
-  const size =
-    (inlinePolicy ? policySize(inlinePolicy) : 0) + policyArns.reduce((n, arn) => n + arn.length, 0);
-  return Math.ceil((size / PACKED_POLICY_LIMIT) * 100);
-}
-
-function iso(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

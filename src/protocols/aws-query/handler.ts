@@ -2,7 +2,7 @@
 // credential scope, decode the parameters by AWS's model, run one domain operation, encode XML.
 import { newRequestId } from '../../crypto/ids.ts';
 import type { Iam } from '../../domain/iam.ts';
-import type { Operation } from '../../domain/operation.ts';
+import type { Operation, UnsignedOperation } from '../../domain/operation.ts';
 import { callerFor, lookupSigningKey, type Signing } from '../../domain/authenticate.ts';
 import { recordAccessKeyUse } from '../../domain/key-uses.ts';
 import { admit } from '../../domain/sts/admission.ts';
@@ -20,6 +20,8 @@ export type QueryService = 'iam' | 'sts';
 export interface QueryHandlerDeps {
   readonly iam: Iam;
   readonly operations: Readonly<Record<QueryService, Readonly<Record<string, Operation>>>>;
+  /** STS actions that need no signature (AssumeRoleWithWebIdentity, AssumeRoleWithSAML). */
+  readonly unsignedOperations: Readonly<Record<string, UnsignedOperation>>;
   /** Called with the cause of an unexpected failure (never sent to the client). */
   readonly logError: (error: unknown, requestId: string) => void;
 }
@@ -41,6 +43,14 @@ export async function handleQueryRequest(deps: QueryHandlerDeps, req: QueryReque
   let service: QueryService = 'iam';
   try {
     const now = deps.iam.now();
+    const params = requestParams(req);
+    const action = params.get('Action');
+    // Calls that carry their own proof of identity are answered whether signed or not, as AWS
+    // answers them: a signature, if any, is not what authenticates them.
+    if (action !== null && Object.hasOwn(deps.unsignedOperations, action)) {
+      service = 'sts';
+      return await handleUnsigned(deps, req, params, deps.unsignedOperations[action]!, now, requestId);
+    }
     let signing: Signing | undefined;
     const verified = await verifySigV4(
       req,
@@ -73,12 +83,6 @@ export async function handleQueryRequest(deps: QueryHandlerDeps, req: QueryReque
     }
     service = verified.service;
 
-    const body =
-      typeof req.body === 'string'
-        ? req.body
-        : Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength).toString('utf8');
-    const params = new URLSearchParams(req.query === '' ? body : req.query);
-    if (req.query !== '') for (const [name, value] of new URLSearchParams(body)) params.append(name, value);
     const decoded = decodeQueryRequest(service, params);
     if (!decoded.ok)
       return errorResponse(
@@ -101,11 +105,7 @@ export async function handleQueryRequest(deps: QueryHandlerDeps, req: QueryReque
       );
     }
 
-    const requestContext: Record<string, ContextValue> = timeContext(now);
-    requestContext['aws:SourceIp'] = req.sourceIp;
-    requestContext['aws:SecureTransport'] = req.secure;
-    requestContext['aws:RequestedRegion'] = verified.region;
-    if (req.userAgent) requestContext['aws:UserAgent'] = req.userAgent;
+    const requestContext = wireContext(req, now, verified.region);
     const caller = signing && (await callerFor(deps.iam, signing, requestContext));
     if (!caller) {
       return errorResponse(
@@ -134,6 +134,53 @@ export async function handleQueryRequest(deps: QueryHandlerDeps, req: QueryReque
       body: mapped.body,
     };
   }
+}
+
+/** An unsigned STS call: decoded by the model like any other, run with the wire's context keys only. */
+async function handleUnsigned(
+  deps: QueryHandlerDeps,
+  req: QueryRequest,
+  params: URLSearchParams,
+  operation: UnsignedOperation,
+  now: Date,
+  requestId: string,
+): Promise<QueryResponse> {
+  const decoded = decodeQueryRequest('sts', params);
+  if (!decoded.ok) {
+    const { code, message, status } = decoded.error;
+    return errorResponse(deps, 'sts', code, message, status, requestId);
+  }
+  // The global STS endpoint's region: an unsigned request names none.
+  const output = await operation(
+    { iam: deps.iam, requestContext: wireContext(req, now, 'us-east-1') },
+    decoded.input,
+  );
+  return {
+    status: 200,
+    headers: responseHeaders(deps, requestId),
+    body: encodeQueryResponse('sts', decoded.operation, output, requestId),
+  };
+}
+
+/** The Query parameters: the URL's, then the form body's. */
+function requestParams(req: QueryRequest): URLSearchParams {
+  const body =
+    typeof req.body === 'string'
+      ? req.body
+      : Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength).toString('utf8');
+  const params = new URLSearchParams(req.query === '' ? body : req.query);
+  if (req.query !== '') for (const [name, value] of new URLSearchParams(body)) params.append(name, value);
+  return params;
+}
+
+/** The context keys the wire knows: time, source address, transport, region, user agent. */
+function wireContext(req: QueryRequest, now: Date, region: string): Record<string, ContextValue> {
+  const context: Record<string, ContextValue> = timeContext(now);
+  context['aws:SourceIp'] = req.sourceIp;
+  context['aws:SecureTransport'] = req.secure;
+  context['aws:RequestedRegion'] = region;
+  if (req.userAgent) context['aws:UserAgent'] = req.userAgent;
+  return context;
 }
 
 function errorResponse(

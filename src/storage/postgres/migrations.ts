@@ -4,11 +4,13 @@
 // DDL is transactional in PostgreSQL, so a migration that fails leaves the schema as it was.
 //   2  the relational schema (../sql/schema.ts); PostgreSQL starts there (version 1 was SQLite's
 //      records table only)
+//   3  identity providers and console sign-in tokens (federation)
 import type pg from 'pg';
-import { SCHEMA_VERSION, schemaV2 } from '../sql/schema.ts';
+import { SCHEMA_VERSION, schemaV2, schemaV3 } from '../sql/schema.ts';
 
 const MIGRATIONS: Readonly<Record<number, () => readonly string[]>> = {
   2: () => schemaV2('postgres'),
+  3: () => schemaV3('postgres'),
 };
 
 export async function migrate(pool: pg.Pool): Promise<void> {

@@ -1,8 +1,8 @@
-// The relational schema (version 2), written once for both dialects: TEXT columns compare by code
+// The relational schema (versions 2 and 3), written once for both dialects: TEXT columns compare by code
 // point in both (SQLite's BINARY collation; PostgreSQL's "C" collation, whatever the database's
 // locale), so pages, prefixes and uniqueness behave alike. Every row table has its id, its
 // version (for conflicts), its whole record as JSON (doc) and the columns tables.ts declares.
-// Frozen: a change to the schema is a new version, in both adapters' migration lists.
+// Each version is frozen: a change to the schema is a new version, in both adapters' migration lists.
 
 export type SchemaDialect = 'sqlite' | 'postgres';
 
@@ -75,14 +75,38 @@ CREATE TABLE throttles (${ROW}, last_at BIGINT NOT NULL);
 CREATE INDEX throttles_age ON throttles (last_at);
 `;
 
+// Version 3: federation — identity providers, and the console's single-use sign-in tokens.
+const SCHEMA_V3 = `
+CREATE TABLE oidc_providers (${ROW}, account {text} NOT NULL, arn {text} NOT NULL);
+CREATE UNIQUE INDEX oidc_providers_arn ON oidc_providers (arn);
+CREATE INDEX oidc_providers_account ON oidc_providers (account, arn);
+
+CREATE TABLE saml_providers (${ROW}, account {text} NOT NULL, arn {text} NOT NULL);
+CREATE UNIQUE INDEX saml_providers_arn ON saml_providers (arn);
+CREATE INDEX saml_providers_account ON saml_providers (account, arn);
+
+CREATE TABLE signin_tokens (${ROW}, account {text} NOT NULL, expires_at {text} NOT NULL);
+CREATE INDEX signin_tokens_expiry ON signin_tokens (expires_at);
+`;
+
 /** The version-2 schema's statements in a dialect. */
 export function schemaV2(dialect: SchemaDialect): string[] {
+  return statements(SCHEMA_V2, dialect);
+}
+
+/** What version 3 adds to version 2, in a dialect. */
+export function schemaV3(dialect: SchemaDialect): string[] {
+  return statements(SCHEMA_V3, dialect);
+}
+
+function statements(schema: string, dialect: SchemaDialect): string[] {
   const text = dialect === 'postgres' ? 'TEXT COLLATE "C"' : 'TEXT';
-  return SCHEMA_V2.replaceAll('{text}', text)
+  return schema
+    .replaceAll('{text}', text)
     .split(';')
     .map((statement) => statement.trim())
     .filter((statement) => statement !== '');
 }
 
 /** The schema version this release writes. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;

@@ -2,8 +2,9 @@
 // starting together cannot both migrate); the applied version is kept in user_version.
 //   1  the first release's records table: JSON records by kind and key (never created any more)
 //   2  the relational schema (../sql/schema.ts); a version-1 file's records move into it
+//   3  identity providers and console sign-in tokens (federation)
 import type Database from 'better-sqlite3';
-import { SCHEMA_VERSION, schemaV2 } from '../sql/schema.ts';
+import { SCHEMA_VERSION, schemaV2, schemaV3 } from '../sql/schema.ts';
 import { migrateRecordsToV2 } from './migrate-v1.ts';
 
 export function migrate(db: Database.Database): void {
@@ -27,6 +28,7 @@ export function migrate(db: Database.Database): void {
       for (const statement of schemaV2('sqlite')) db.exec(statement);
       if (current === 1) migrateRecordsToV2(db);
     }
+    if (current < 3) for (const statement of schemaV3('sqlite')) db.exec(statement);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
     db.exec('COMMIT');
   } catch (error) {

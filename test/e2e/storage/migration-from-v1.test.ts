@@ -1029,11 +1029,11 @@ test("the migrated trust policy is bound to alice's id: renamed, she may still a
   ]);
 });
 
-test("stopped, the file says schema version 2, keeps no version-1 table, and is the owner's alone", async () => {
+test("stopped, the file says the current schema version (3), keeps no version-1 table, and is the owner's alone", async () => {
   await server.stop();
   const db = new Database(dbFile(), { readonly: true });
   try {
-    assert.equal(db.pragma('user_version', { simple: true }), 2);
+    assert.equal(db.pragma('user_version', { simple: true }), 3);
     const records = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'records'").get() as {
       n: number;
     };
