@@ -300,3 +300,10 @@ export interface SigninTokenRecord {
   readonly sessionAccessKeyId: string;
   readonly expiresAt: string;
 }
+
+/** A SAML assertion already exchanged for credentials, kept until it expires so it is accepted once. */
+export interface UsedAssertionRecord {
+  /** A hash of the issuer and the assertion's ID. */
+  readonly id: string;
+  readonly expiresAt: string;
+}

@@ -18,6 +18,7 @@
 //   oidc_providers      arn unique, (account, arn)
 //   saml_providers      arn unique, (account, arn)
 //   signin_tokens       (expires_at)
+//   used_assertions     (expires_at)
 //   credential_reports, deletion_tasks, throttles: by id only (throttles by last_at too)
 //
 // Tags stay inside their entity's row: no operation selects by tag.
@@ -40,6 +41,7 @@ import type {
   SecurityKeyRecord,
   SigninTokenRecord,
   ThrottleRecord,
+  UsedAssertionRecord,
   UserRecord,
 } from './records.ts';
 import type { SessionRecord } from './sts/sessions.ts';
@@ -225,8 +227,16 @@ export const signinTokens = table<SigninTokenRecord>({
   revisioned: false,
 });
 
+export const usedAssertions = table<UsedAssertionRecord>({
+  name: 'used_assertions',
+  id: (r) => r.id,
+  columns: { expires_at: (r) => r.expiresAt },
+  revisioned: false,
+});
+
 /** Every table, in the order their rows may be removed. */
 export const ALL_TABLES = [
+  usedAssertions,
   signinTokens,
   oidcProviders,
   samlProviders,

@@ -4,7 +4,7 @@
 // DDL is transactional in PostgreSQL, so a migration that fails leaves the schema as it was.
 //   2  the relational schema (../sql/schema.ts); PostgreSQL starts there (version 1 was SQLite's
 //      records table only)
-//   3  identity providers and console sign-in tokens (federation)
+//   3  federation: identity providers, console sign-in tokens, used SAML assertions
 import type pg from 'pg';
 import { SCHEMA_VERSION, schemaV2, schemaV3 } from '../sql/schema.ts';
 

@@ -75,7 +75,8 @@ CREATE TABLE throttles (${ROW}, last_at BIGINT NOT NULL);
 CREATE INDEX throttles_age ON throttles (last_at);
 `;
 
-// Version 3: federation — identity providers, and the console's single-use sign-in tokens.
+// Version 3: federation — identity providers, the console's single-use sign-in tokens, and the
+// SAML assertions already used (a bearer assertion is accepted once, until it expires).
 const SCHEMA_V3 = `
 CREATE TABLE oidc_providers (${ROW}, account {text} NOT NULL, arn {text} NOT NULL);
 CREATE UNIQUE INDEX oidc_providers_arn ON oidc_providers (arn);
@@ -87,6 +88,9 @@ CREATE INDEX saml_providers_account ON saml_providers (account, arn);
 
 CREATE TABLE signin_tokens (${ROW}, account {text} NOT NULL, expires_at {text} NOT NULL);
 CREATE INDEX signin_tokens_expiry ON signin_tokens (expires_at);
+
+CREATE TABLE used_assertions (${ROW}, expires_at {text} NOT NULL);
+CREATE INDEX used_assertions_expiry ON used_assertions (expires_at);
 `;
 
 /** The version-2 schema's statements in a dialect. */

@@ -2,7 +2,7 @@
 // starting together cannot both migrate); the applied version is kept in user_version.
 //   1  the first release's records table: JSON records by kind and key (never created any more)
 //   2  the relational schema (../sql/schema.ts); a version-1 file's records move into it
-//   3  identity providers and console sign-in tokens (federation)
+//   3  federation: identity providers, console sign-in tokens, used SAML assertions
 import type Database from 'better-sqlite3';
 import { SCHEMA_VERSION, schemaV2, schemaV3 } from '../sql/schema.ts';
 import { migrateRecordsToV2 } from './migrate-v1.ts';
