@@ -18,7 +18,8 @@ import type { Input, Output, UnsignedContext } from '../operation.ts';
 import { requiredStr, str } from '../operation.ts';
 import { IamError } from '../errors.ts';
 import type { OidcProviderRecord, RoleRecord, Tag } from '../records.ts';
-import { lastUsed, oidcProviders, roles } from '../tables.ts';
+import { lastUsed, roles } from '../tables.ts';
+import { findOidcProvider, oidcProviderArn } from '../iam/oidc-providers.ts';
 import { trustPolicyForEvaluation } from '../iam/trust-principals.ts';
 import { sessionArn } from './sessions.ts';
 import {
@@ -62,9 +63,8 @@ export async function AssumeRoleWithWebIdentity(ctx: UnsignedContext, input: Inp
   const policyArns = ((input.PolicyArns as { arn?: string }[] | undefined) ?? []).map((p) => p.arn ?? '');
 
   const issuer = unverifiedIssuer(token);
-  const providerArn = `arn:aws:iam::${target.account}:oidc-provider/${issuer.replace(/^https:\/\//i, '')}`;
   const provider = /^https:\/\//i.test(issuer)
-    ? await ctx.iam.store.read((tx) => tx.find(oidcProviders, { account: target.account, arn: providerArn }))
+    ? await ctx.iam.store.read((tx) => findOidcProvider(tx, oidcProviderArn(target.account, issuer)))
     : undefined;
   if (!provider || provider.account !== target.account || provider.url !== issuer) {
     throw invalidToken(`No OpenIDConnect provider found in your account for ${issuer}`);
