@@ -294,3 +294,67 @@ test('after the issuer rotates its key, a token with the new key id makes the ke
   // The retired key is no longer published.
   assert.equal((await awsError(assume({ WebIdentityToken: old }))).code, 'InvalidIdentityToken');
 });
+
+test("the token's session tags and source identity need the trust policy's sts:TagSession and sts:SetSourceIdentity", async () => {
+  const iam = server.iam();
+  const statement = (actions: string[]) => ({
+    Effect: 'Allow',
+    Principal: { Federated: providerArn(issuer) },
+    Action: actions,
+    Condition: { StringEquals: { 'aws:FederatedProvider': providerArn(issuer) } },
+  });
+  await iam.send(
+    new CreateRoleCommand({
+      RoleName: 'tagged',
+      AssumeRolePolicyDocument: policy([
+        statement(['sts:AssumeRoleWithWebIdentity', 'sts:TagSession', 'sts:SetSourceIdentity']),
+      ]),
+    }),
+  );
+  await iam.send(
+    new PutRolePolicyCommand({
+      RoleName: 'tagged',
+      PolicyName: 'blue-team-reads',
+      PolicyDocument: policy([
+        {
+          Effect: 'Allow',
+          Action: 'iam:ListUsers',
+          Resource: '*',
+          Condition: { StringEquals: { 'aws:PrincipalTag/team': 'blue' } },
+        },
+      ]),
+    }),
+  );
+  await iam.send(
+    new CreateRoleCommand({
+      RoleName: 'untagged',
+      AssumeRolePolicyDocument: policy([statement(['sts:AssumeRoleWithWebIdentity'])]),
+    }),
+  );
+  const claims = (team: string) => ({
+    'https://aws.amazon.com/tags': { principal_tags: { team: [team] }, transitive_tag_keys: ['team'] },
+    'https://aws.amazon.com/source_identity': 'alice@example.com',
+  });
+
+  const blue = await assume({ RoleArn: roleArn('tagged'), WebIdentityToken: await token(claims('blue')) });
+  assert.equal(blue.SourceIdentity, 'alice@example.com');
+  await server.iam(temporary(blue.Credentials)).send(new ListUsersCommand({}));
+  const red = await assume({ RoleArn: roleArn('tagged'), WebIdentityToken: await token(claims('red')) });
+  assert.equal(
+    (await awsError(server.iam(temporary(red.Credentials)).send(new ListUsersCommand({})))).code,
+    'AccessDenied',
+  );
+
+  assert.deepEqual(
+    await awsError(assume({ RoleArn: roleArn('untagged'), WebIdentityToken: await token(claims('blue')) })),
+    { code: 'AccessDenied', message: 'Not authorized to perform sts:TagSession', status: 403 },
+  );
+  await assume({ RoleArn: roleArn('untagged'), WebIdentityToken: await token() });
+  const malformed = await awsError(
+    assume({
+      RoleArn: roleArn('tagged'),
+      WebIdentityToken: await token({ 'https://aws.amazon.com/tags': { principal_tags: { team: [1] } } }),
+    }),
+  );
+  assert.equal(malformed.code, 'InvalidIdentityToken');
+});
