@@ -358,3 +358,33 @@ test("the token's session tags and source identity need the trust policy's sts:T
   );
   assert.equal(malformed.code, 'InvalidIdentityToken');
 });
+
+test('whatever a raw unsigned request carries, the answer is an STS error, never a 500', async () => {
+  const post = async (params: Record<string, string>) => {
+    const body = new URLSearchParams({
+      Action: 'AssumeRoleWithWebIdentity',
+      Version: '2011-06-15',
+      ...params,
+    });
+    const response = await fetch(server.url, { method: 'POST', body });
+    const text = await response.text();
+    return { status: response.status, code: /<Code>([^<]*)<\/Code>/.exec(text)?.[1] };
+  };
+  const valid = { RoleArn: roleArn('web'), RoleSessionName: 'raw', WebIdentityToken: await token() };
+  assert.equal((await post(valid)).status, 200);
+  const cases: [Record<string, string>, string][] = [
+    [{ ...valid, WebIdentityToken: 'a.b.c' }, 'InvalidIdentityToken'],
+    [{ ...valid, WebIdentityToken: `${'x'.repeat(19_000)}.e30.` }, 'InvalidIdentityToken'],
+    [{ ...valid, WebIdentityToken: 'x'.repeat(20_001) }, 'ValidationError'],
+    [{ ...valid, RoleArn: 'arn:aws:iam::123:role' }, 'ValidationError'],
+    [{ ...valid, RoleSessionName: 'has space' }, 'ValidationError'],
+    [{ ...valid, DurationSeconds: 'soon' }, 'MalformedInput'],
+    [{ ...valid, Policy: '{not json' }, 'MalformedPolicyDocument'],
+    [{ RoleArn: roleArn('web'), RoleSessionName: 'raw' }, 'ValidationError'],
+  ];
+  for (const [params, code] of cases) {
+    const answer = await post(params);
+    assert.equal(answer.code, code, JSON.stringify(params).slice(0, 120));
+    assert.ok(answer.status >= 400 && answer.status < 500);
+  }
+});
