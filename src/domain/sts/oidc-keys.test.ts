@@ -102,3 +102,16 @@ test('a thumbprint vouches only for a chain whose leaf names the host and is wit
   const strangerThumbprint = stranger[1]!.fingerprint.replaceAll(':', '').toLowerCase();
   assert.equal(chainHasThumbprint(stranger, '127.0.0.1', [strangerThumbprint], now), false);
 });
+
+test('an issuer that failed is not asked again until the interval has passed', async () => {
+  const req = { issuer: issuer.url, thumbprints: [issuer.caThumbprint] };
+  const t0 = 2_000_000_000_000;
+  issuer.serve('jwks-500');
+  const fetched = issuer.jwksFetches();
+  assert.equal((await failure(issuerKeys({ ...req, now: t0 }))).reason, 'unavailable');
+  issuer.serve('ok');
+  assert.equal((await failure(issuerKeys({ ...req, now: t0 + 1000 }))).reason, 'unavailable');
+  assert.equal(issuer.jwksFetches(), fetched + 1);
+  assert.equal((await issuerKeys({ ...req, now: t0 + REFRESH_INTERVAL_MS })).keys.length, 1);
+  assert.equal(issuer.jwksFetches(), fetched + 2);
+});

@@ -52,6 +52,8 @@ interface CacheEntry {
   fetchedAt: number;
   /** When a fetch last started, successful or not. */
   attemptedAt: number;
+  /** Why the last fetch failed: given again, without asking, until the interval has passed. */
+  failure?: OidcKeyError;
   pending?: Promise<JSONWebKeySet>;
 }
 
@@ -82,6 +84,8 @@ export function issuerKeys(req: KeyRequest): Promise<JSONWebKeySet> {
   const fresh = entry?.jwks !== undefined && req.now - entry.fetchedAt < KEYS_TTL_MS;
   const mayRefresh = entry === undefined || req.now - entry.attemptedAt >= REFRESH_INTERVAL_MS;
   if (fresh && (!req.refresh || !mayRefresh)) return Promise.resolve(entry!.jwks!);
+  // An issuer that just failed is not asked again at once, however many tokens name it.
+  if (entry?.failure && !mayRefresh) return Promise.reject(entry.failure);
   if (!entry) {
     if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
     entry = { fetchedAt: 0, attemptedAt: 0 };
@@ -94,11 +98,15 @@ export function issuerKeys(req: KeyRequest): Promise<JSONWebKeySet> {
       target.jwks = jwks;
       target.fetchedAt = req.now;
       target.pending = undefined;
+      target.failure = undefined;
       return jwks;
     },
     (error: unknown) => {
       target.pending = undefined;
-      throw error;
+      // Whatever went wrong on the way (a URL or certificate that does not parse, say) is the
+      // issuer's keys being unavailable, never a failure of the request itself.
+      target.failure = error instanceof OidcKeyError ? error : unavailable(String(error));
+      throw target.failure;
     },
   );
   return target.pending;
@@ -176,7 +184,14 @@ export function fetchJson(url: URL, thumbprints: readonly string[], maxBytes: nu
     req.on('socket', (socket) => {
       (socket as TLSSocket).once('secureConnect', () => {
         clearTimeout(connectTimer);
-        if (!isTrusted(socket as TLSSocket, host, thumbprints, Date.now())) {
+        let trusted = false;
+        try {
+          trusted = isTrusted(socket as TLSSocket, host, thumbprints, Date.now());
+        } catch {
+          // A certificate that cannot be parsed vouches for nothing (and must not throw here,
+          // outside any promise).
+        }
+        if (!trusted) {
           finish(new OidcKeyError('thumbprint', `the TLS certificate of ${host} is not trusted`));
         }
       });
