@@ -14,6 +14,7 @@ import { mfaDevicesOperations } from './mfa-devices.ts';
 import { credentialReportOperations } from './credential-report.ts';
 import { simulatorOperations } from './simulator.ts';
 import { oidcProvidersOperations } from './oidc-providers.ts';
+import { samlProvidersOperations } from './saml-providers.ts';
 
 export const iamOperations: Readonly<Record<string, Operation>> = {
   ...userOperations,
@@ -30,4 +31,5 @@ export const iamOperations: Readonly<Record<string, Operation>> = {
   ...credentialReportOperations,
   ...simulatorOperations,
   ...oidcProvidersOperations,
+  ...samlProvidersOperations,
 };
