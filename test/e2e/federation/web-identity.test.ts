@@ -138,7 +138,9 @@ test('a valid token gets credentials that work as the role session', async () =>
   assert.equal(got.Provider, providerArn(issuer));
   assert.equal(got.Audience, AUDIENCE);
   assert.equal(got.AssumedRoleUser?.Arn, `arn:aws:sts::${ACCOUNT}:assumed-role/web/job-1`);
-  const roleId = (await server.iam().send(new GetRoleCommand({ RoleName: 'web' }))).Role!.RoleId!;
+  const role = (await server.iam().send(new GetRoleCommand({ RoleName: 'web' }))).Role!;
+  const roleId = role.RoleId!;
+  assert.ok(role.RoleLastUsed?.LastUsedDate, "the role's last use is recorded");
   assert.equal(got.AssumedRoleUser?.AssumedRoleId, `${roleId}:job-1`);
   assert.match(got.Credentials!.AccessKeyId!, /^ASIA/);
   const lifetime = got.Credentials!.Expiration!.getTime() - server.now();
