@@ -10,6 +10,7 @@ import {
   parseSamlResponse,
   subjectType,
   verifySamlResponse,
+  type SamlCheck,
   type SamlTrust,
   type VerifiedAssertion,
 } from './saml-response.ts';
@@ -31,7 +32,7 @@ const trust: SamlTrust = {
   entityId: idp.entityId,
   signingCertificates: [new X509Certificate(idp.key.certificatePem)],
 };
-const check = { now: new Date(), recipients: [AWS_SIGNIN_SAML] };
+const check: SamlCheck = { now: new Date(), recipients: [] };
 const SESSION_NAME = 'https://aws.amazon.com/SAML/Attributes/RoleSessionName';
 
 function verify(samlResponse: string, at = check): VerifiedAssertion {
@@ -167,12 +168,15 @@ test('issuer, audience and recipient must be the provider and AWS', () => {
   refused(idp.response({ ...spec, audience: 'https://evil.example.com' }), ...audience);
   refused(idp.response({ ...spec, recipient: 'https://evil.example.com/acs' }), ...audience);
   assert.ok(verify(idp.response({ ...spec, audience: 'urn:amazon:webservices' })));
+  const regional = 'https://eu-west-1.signin.aws.amazon.com/saml';
+  assert.equal(verify(idp.response({ ...spec, recipient: regional, audience: regional })).recipient, regional);
+  refused(idp.response({ ...spec, recipient: 'https://signin.aws.amazon.com.evil.com/saml' }), ...audience);
   // The console's own SAML endpoint, when passed in, is a recipient too.
   const consoleUrl = 'https://portcullis.example.com/saml';
   assert.ok(
     verify(idp.response({ ...spec, recipient: consoleUrl, audience: consoleUrl }), {
       now: new Date(),
-      recipients: [AWS_SIGNIN_SAML, consoleUrl],
+      recipients: [consoleUrl],
     }),
   );
 });

@@ -37,7 +37,7 @@ export interface SamlTrust {
 
 export interface SamlCheck {
   readonly now: Date;
-  /** Where the assertion may be addressed (SubjectConfirmationData Recipient). */
+  /** Where else than AWS's sign-in endpoints the assertion may be addressed (the console's own). */
   readonly recipients: readonly string[];
 }
 
@@ -73,8 +73,18 @@ export interface VerifiedAssertion {
 }
 
 export const AWS_SIGNIN_SAML = 'https://signin.aws.amazon.com/saml';
-/** The audiences AWS accepts in AudienceRestriction (IAM User Guide, "Configure SAML assertions"). */
-export const AWS_AUDIENCES = [AWS_SIGNIN_SAML, 'urn:amazon:webservices'] as const;
+/**
+ * AWS's sign-in endpoints an assertion may be addressed to: the global one, a regional one
+ * (https://<region-code>.signin.aws.amazon.com/saml) and the static one (IAM User Guide,
+ * "Configure SAML assertions for the authentication response").
+ */
+const AWS_ENDPOINT = /^https:\/\/(?:[a-z]{2}(?:-[a-z]+)+-\d\.)?signin\.aws\.amazon\.com\/(?:static\/)?saml$/;
+/** AudienceRestriction may also name AWS by its URN. */
+const AWS_URN = 'urn:amazon:webservices';
+
+function isAwsEndpoint(url: string): boolean {
+  return AWS_ENDPOINT.test(url);
+}
 
 const ATTRIBUTE = 'https://aws.amazon.com/SAML/Attributes/';
 /** Clock skew tolerated between the IdP and this server. */
@@ -337,13 +347,13 @@ function readAssertion(assertion: Element, trust: SamlTrust, check: SamlCheck): 
         children(r, NS.assertion, 'Audience').map((a) => textOf(a).trim()),
       )
     : [];
-  const accepted = new Set<string>([...AWS_AUDIENCES, ...check.recipients]);
+  const ours = (url: string) => isAwsEndpoint(url) || check.recipients.includes(url);
   const audienceMissing = new IamError(
     'InvalidIdentityToken',
     'Response does not contain the required audience.',
   );
-  if (!audiences.some((a) => accepted.has(a))) throw audienceMissing;
-  if (!check.recipients.includes(recipient)) throw audienceMissing;
+  if (!audiences.some((a) => a === AWS_URN || ours(a))) throw audienceMissing;
+  if (!ours(recipient)) throw audienceMissing;
 
   const notBefore = conditions ? instant(attr(conditions, 'NotBefore'), true) : undefined;
   const conditionsExpiry = conditions ? instant(attr(conditions, 'NotOnOrAfter'), true) : undefined;
