@@ -169,7 +169,10 @@ test('issuer, audience and recipient must be the provider and AWS', () => {
   refused(idp.response({ ...spec, recipient: 'https://evil.example.com/acs' }), ...audience);
   assert.ok(verify(idp.response({ ...spec, audience: 'urn:amazon:webservices' })));
   const regional = 'https://eu-west-1.signin.aws.amazon.com/saml';
-  assert.equal(verify(idp.response({ ...spec, recipient: regional, audience: regional })).recipient, regional);
+  assert.equal(
+    verify(idp.response({ ...spec, recipient: regional, audience: regional })).recipient,
+    regional,
+  );
   refused(idp.response({ ...spec, recipient: 'https://signin.aws.amazon.com.evil.com/saml' }), ...audience);
   // The console's own SAML endpoint, when passed in, is a recipient too.
   const consoleUrl = 'https://portcullis.example.com/saml';

@@ -135,9 +135,13 @@ export function parseSamlResponse(samlResponse: string): ParsedResponse {
   if (!isElement(response, NS.protocol, 'Response')) throw invalidResponse();
   // One assertion, a child of the Response: an assertion anywhere else (inside an Extensions,
   // an Object, another assertion) is the material of a wrapping attack.
+  if (descendants(response, NS.assertion, 'EncryptedAssertion').length > 0)
+    throw new IamError(
+      'InvalidIdentityToken',
+      'Encrypted SAML assertions are not supported by Portcullis yet.',
+    );
   const assertions = descendants(response, NS.assertion, 'Assertion');
   if (assertions.length !== 1 || assertions[0]!.parentNode !== response) throw invalidSignature();
-  if (descendants(response, NS.assertion, 'EncryptedAssertion').length > 0) throw invalidResponse();
   return { xml, doc, response, assertion: assertions[0]! };
 }
 

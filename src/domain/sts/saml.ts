@@ -16,6 +16,8 @@ import type { RoleRecord, SamlProviderRecord, Tag } from '../records.ts';
 import type { StoreTx } from '../store.ts';
 import { lastUsed, roles, samlProviders, usedAssertions } from '../tables.ts';
 import { trustPolicyForEvaluation } from '../iam/trust-principals.ts';
+import { findSamlProvider } from '../iam/saml-providers.ts';
+import { samlProviderMetadata } from '../iam/saml-metadata.ts';
 import { sessionArn } from './sessions.ts';
 import {
   issueSession,
@@ -40,7 +42,6 @@ import {
   type VerifiedAssertion,
 } from './saml-response.ts';
 import { samlContextKeys } from './saml-context.ts';
-import { samlProviderMetadata } from './saml-trust.ts';
 
 const ROLE_SESSION_DEFAULT = 3600;
 const REDEEM_WITHIN_MS = 5 * 60 * 1000;
@@ -84,7 +85,7 @@ export async function AssumeRoleWithSAML(ctx: UnsignedContext, input: Input): Pr
     typeof input.DurationSeconds === 'number' ? input.DurationSeconds : ROLE_SESSION_DEFAULT;
 
   const parsed = parseSamlResponse(samlAssertion);
-  const record = await ctx.iam.store.read((tx) => tx.find(samlProviders, { arn: principalArn }));
+  const record = await ctx.iam.store.read((tx) => findSamlProvider(tx, principalArn));
   const verified = verifyWith(ctx.iam, parsed, record, []);
   return assumeVerified(ctx.iam, ctx.requestContext, verified, record!, {
     pair: { roleArn, principalArn },
@@ -130,7 +131,7 @@ export async function verifySamlForConsole(
   const records = await iam.store.read(async (tx) => {
     const found: SamlProviderRecord[] = [];
     for (const arn of providerArns) {
-      const record = await tx.find(samlProviders, { arn });
+      const record = await findSamlProvider(tx, arn);
       if (record) found.push(record);
     }
     return found;
@@ -152,7 +153,7 @@ export async function verifySamlForConsole(
       const own =
         chosen.principalArn === record!.arn
           ? record!
-          : await iam.store.read((tx) => tx.find(samlProviders, { arn: chosen.principalArn }));
+          : await iam.store.read((tx) => findSamlProvider(tx, chosen.principalArn));
       const checked = own === record ? verified : verifyWith(iam, parsed, own, recipients);
       used = true;
       return assumeVerified(iam, requestContext, checked, own!, {
@@ -184,6 +185,10 @@ function verifyWith(
   const now = iam.now();
   if (Date.parse(record.validUntil) <= now.getTime())
     throw new IamError('InvalidIdentityToken', 'The SAML provider metadata has expired.');
+  // Portcullis reads no EncryptedAssertion (parseSamlResponse refuses them), so a provider that
+  // requires encryption accepts nothing.
+  if (record.assertionEncryptionMode === 'Required')
+    throw new IamError('InvalidIdentityToken', 'The SAML provider requires encrypted assertions.');
   return verifySamlResponse(parsed, samlProviderMetadata(record), { now, recipients });
 }
 
@@ -223,7 +228,9 @@ async function assumeVerified(
     'sts:RoleSessionName': sessionName,
     ...(sourceIdentity !== undefined ? { 'sts:SourceIdentity': sourceIdentity } : {}),
     ...requestTags(tags),
-    ...(verified.transitiveTagKeys.length > 0 ? { 'sts:TransitiveTagKeys': [...verified.transitiveTagKeys] } : {}),
+    ...(verified.transitiveTagKeys.length > 0
+      ? { 'sts:TransitiveTagKeys': [...verified.transitiveTagKeys] }
+      : {}),
   };
 
   return iam.store.write(

@@ -284,13 +284,21 @@ test('an assertion is accepted once: a replay is refused', async () => {
 
 test('a malformed or oversized SAMLAssertion is an AWS-shaped error, not a crash', async () => {
   await refused(assume('AAAA'), 'InvalidIdentityToken', 'Invalid SAML response');
-  await refused(assume(toBase64(tamper.doctype(idp.responseXml()))), 'InvalidIdentityToken', 'Invalid SAML response');
+  await refused(
+    assume(toBase64(tamper.doctype(idp.responseXml()))),
+    'InvalidIdentityToken',
+    'Invalid SAML response',
+  );
   const tooLong = await awsError(assume('A'.repeat(100_004)));
   assert.equal(tooLong.code, 'ValidationError');
 });
 
 test('nothing of an assertion or its signature is logged or kept in clear', async () => {
-  const xml = idp.responseXml({ roles: [`${ROLE},${providerArn}`], roleSessionName: 'alice', now: server.now() });
+  const xml = idp.responseXml({
+    roles: [`${ROLE},${providerArn}`],
+    roleSessionName: 'alice',
+    now: server.now(),
+  });
   const signatureValue = /<ds:SignatureValue>([^<]{40})/.exec(xml)![1]!;
   const assertionId = /<saml:Assertion [^>]*ID="([^"]+)"/.exec(xml)![1]!;
   const samlAssertion = toBase64(xml);
