@@ -11,8 +11,8 @@
 // a Recipient that is the sign-in endpoint; the Role attribute's values are role-ARN,provider-ARN
 // pairs; RoleSessionName is required; optional SessionDuration, SourceIdentity, PrincipalTag:*,
 // TransitiveTagKeys.
-import { createHash, type X509Certificate } from 'node:crypto';
-import { SignedXml } from 'xml-crypto';
+import { createHash, verify, type KeyObject, type X509Certificate } from 'node:crypto';
+import { SignedXml, type SignatureAlgorithm } from 'xml-crypto';
 import type { Document, Element } from '@xmldom/xmldom';
 import { IamError } from '../errors.ts';
 import type { Tag } from '../records.ts';
@@ -92,10 +92,9 @@ export const CLOCK_SKEW_MS = 5 * 60 * 1000;
 /** AWS: "Token must be redeemed within 5 minutes of issuance" (ExpiredTokenException). */
 const REDEEM_WITHIN_MS = 5 * 60 * 1000;
 
-const SIGNATURE_METHODS = new Set([
-  'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
-  'http://www.w3.org/2000/09/xmldsig#rsa-sha1',
-]);
+const RSA_SHA256 = 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256';
+const RSA_SHA1 = 'http://www.w3.org/2000/09/xmldsig#rsa-sha1';
+const SIGNATURE_METHODS = new Set([RSA_SHA256, RSA_SHA1]);
 const DIGEST_METHODS = new Set([
   'http://www.w3.org/2001/04/xmlenc#sha256',
   'http://www.w3.org/2000/09/xmldsig#sha1',
@@ -274,23 +273,46 @@ function verifiedReference(
   if (!algorithms.includes(ENVELOPED) || algorithms.some((a) => a !== ENVELOPED && a !== EXC_C14N))
     throw invalidSignature();
 
-  for (const certificate of certificates) {
-    const signed = new SignedXml({
-      publicCert: certificate.publicKey,
-      // Never the certificate the document brings: only the metadata's keys verify.
-      getCertFromKeyInfo: () => null,
-    });
-    try {
-      signed.loadSignature(signature as never);
-      if (signed.checkSignature(parsed.xml)) {
-        const references = signed.getSignedReferences();
-        if (references.length === 1) return references[0]!;
-      }
-    } catch {
-      // This key did not verify it; the next may.
+  // One check, whatever the number of certificates: the signature algorithms xml-crypto may use
+  // are replaced by ones that accept a signature by any of the metadata's keys, and by no other.
+  const keys = certificates.map((c) => c.publicKey);
+  const signed = new SignedXml({
+    publicCert: keys[0]!,
+    // Never the certificate the document brings: only the metadata's keys verify.
+    getCertFromKeyInfo: () => null,
+  });
+  // The ID's uniqueness under every spelling is checked above; one spelling spares XPath passes.
+  signed.idAttributes = ['ID'];
+  signed.SignatureAlgorithms = {
+    [RSA_SHA256]: anyKeyOf(keys, 'RSA-SHA256', RSA_SHA256),
+    [RSA_SHA1]: anyKeyOf(keys, 'RSA-SHA1', RSA_SHA1),
+  };
+  try {
+    signed.loadSignature(signature as never);
+    if (signed.checkSignature(parsed.xml)) {
+      const references = signed.getSignedReferences();
+      if (references.length === 1) return references[0]!;
     }
+  } catch {
+    // Any failure to verify is the same answer.
   }
   throw invalidSignature();
+}
+
+/** A verification-only signature algorithm that accepts a signature by any of `keys`. */
+function anyKeyOf(keys: readonly KeyObject[], digest: string, uri: string): new () => SignatureAlgorithm {
+  return class {
+    getSignature(): never {
+      throw new Error('verification only');
+    }
+    verifySignature(material: string, _key: unknown, signatureValue: string): boolean {
+      const value = Buffer.from(signatureValue, 'base64');
+      return keys.some((key) => verify(digest, Buffer.from(material, 'utf8'), key, value));
+    }
+    getAlgorithmName(): string {
+      return uri;
+    }
+  } as unknown as new () => SignatureAlgorithm;
 }
 
 function only(elements: Element[]): Element {

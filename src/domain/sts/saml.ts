@@ -36,12 +36,11 @@ import {
   nameQualifier,
   parseSamlResponse,
   subjectType,
-  verifySamlResponse,
-  type ParsedResponse,
   type RolePair,
   type VerifiedAssertion,
 } from './saml-response.ts';
 import { samlContextKeys } from './saml-context.ts';
+import { verifySamlBounded } from './saml-verify-bounded.ts';
 
 const ROLE_SESSION_DEFAULT = 3600;
 const REDEEM_WITHIN_MS = 5 * 60 * 1000;
@@ -84,9 +83,8 @@ export async function AssumeRoleWithSAML(ctx: UnsignedContext, input: Input): Pr
   const durationSeconds =
     typeof input.DurationSeconds === 'number' ? input.DurationSeconds : ROLE_SESSION_DEFAULT;
 
-  const parsed = parseSamlResponse(samlAssertion);
   const record = await ctx.iam.store.read((tx) => findSamlProvider(tx, principalArn));
-  const verified = verifyWith(ctx.iam, parsed, record, []);
+  const verified = await verifyWith(ctx.iam, samlAssertion, record, []);
   return assumeVerified(ctx.iam, ctx.requestContext, verified, record!, {
     pair: { roleArn, principalArn },
     durationSeconds,
@@ -137,7 +135,7 @@ export async function verifySamlForConsole(
     return found;
   });
   const record = records.find((r) => safeEntityId(r) === issuer) ?? records[0];
-  const verified = verifyWith(iam, parsed, record, recipients);
+  const verified = await verifyWith(iam, samlResponse, record, recipients);
   if (await alreadyUsed(iam, verified)) throw replayed();
   let used = false;
   return {
@@ -154,7 +152,7 @@ export async function verifySamlForConsole(
         chosen.principalArn === record!.arn
           ? record!
           : await iam.store.read((tx) => findSamlProvider(tx, chosen.principalArn));
-      const checked = own === record ? verified : verifyWith(iam, parsed, own, recipients);
+      const checked = own === record ? verified : await verifyWith(iam, samlResponse, own, recipients);
       used = true;
       return assumeVerified(iam, requestContext, checked, own!, {
         pair: chosen,
@@ -175,12 +173,12 @@ function safeEntityId(record: SamlProviderRecord): string | undefined {
 }
 
 /** Verifies the response with a provider's metadata, which must exist and still be valid. */
-function verifyWith(
+async function verifyWith(
   iam: Iam,
-  parsed: ParsedResponse,
+  samlResponse: string,
   record: SamlProviderRecord | undefined,
   recipients: readonly string[],
-): VerifiedAssertion {
+): Promise<VerifiedAssertion> {
   if (!record) throw new IamError('InvalidIdentityToken', "Specified provider doesn't exist.");
   const now = iam.now();
   if (Date.parse(record.validUntil) <= now.getTime())
@@ -189,7 +187,7 @@ function verifyWith(
   // requires encryption accepts nothing.
   if (record.assertionEncryptionMode === 'Required')
     throw new IamError('InvalidIdentityToken', 'The SAML provider requires encrypted assertions.');
-  return verifySamlResponse(parsed, samlProviderMetadata(record), { now, recipients });
+  return verifySamlBounded(samlResponse, samlProviderMetadata(record), { now, recipients });
 }
 
 function replayed(): IamError {

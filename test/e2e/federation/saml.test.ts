@@ -282,6 +282,19 @@ test('an assertion is accepted once: a replay is refused', async () => {
   );
 });
 
+test('a large assertion (verified off the request thread) works like a small one', async () => {
+  const many = Array.from({ length: 250 }, (_, i) => `arn:aws:iam::${account}:role/Team${i},${providerArn}`);
+  const large = response({ roles: [...many, `${ROLE},${providerArn}`] });
+  assert.ok(large.length > 20_000 && large.length < 100_000, String(large.length));
+  assert.equal(
+    (await assume(large)).AssumedRoleUser!.Arn,
+    `arn:aws:sts::${account}:assumed-role/Federated/alice`,
+  );
+  await refused(assume(large), 'InvalidIdentityToken', 'The SAML assertion has already been used.');
+  const altered = Buffer.from(large, 'base64').toString('utf8').replace('>alice<', '>admin<');
+  await refused(assume(toBase64(altered)), ...SIGNATURE);
+});
+
 test('a malformed or oversized SAMLAssertion is an AWS-shaped error, not a crash', async () => {
   await refused(assume('AAAA'), 'InvalidIdentityToken', 'Invalid SAML response');
   await refused(
