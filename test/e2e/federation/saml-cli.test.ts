@@ -97,7 +97,9 @@ test('the AWS CLI v2 creates a SAML provider and assumes a role with a SAML asse
     roleSessionName: 'carol',
     now: server.now(),
   });
-  // No credentials at all: assume-role-with-saml needs none.
+  // As docs/federation-saml.md shows it: the SAMLResponse saved to a file, no credentials at all.
+  const assertionFile = join(server.dataDir, 'assertion.b64');
+  writeFileSync(assertionFile, assertion);
   const assumed = await aws(
     {},
     'sts',
@@ -107,7 +109,9 @@ test('the AWS CLI v2 creates a SAML provider and assumes a role with a SAML asse
     '--principal-arn',
     providerArn,
     '--saml-assertion',
-    assertion,
+    `file://${assertionFile}`,
+    '--duration-seconds',
+    '3600',
   );
   assert.ok(assumed.ok, assumed.stderr);
   const user = assumed.json.AssumedRoleUser as { Arn: string };
