@@ -7,7 +7,7 @@ import { createSealer, generateMasterKey } from '../../crypto/sealing.ts';
 import { createIam, type Iam } from '../iam.ts';
 import { IamError } from '../errors.ts';
 import type { RoleRecord, SamlProviderRecord } from '../records.ts';
-import { roles, samlProviders } from '../tables.ts';
+import { roles, samlProviders, usedAssertions } from '../tables.ts';
 import { verifySamlForConsole } from './saml.ts';
 import { TestIdp } from '../../../test/support/saml-idp.ts';
 
@@ -18,10 +18,13 @@ const READERS = `arn:aws:iam::${ACCOUNT}:role/Readers`;
 const CONSOLE_SAML = 'https://portcullis.example.com/saml';
 const idp = new TestIdp();
 
+const clock = { offsetMs: 0 };
+
 async function setup(): Promise<Iam> {
+  clock.offsetMs = 0;
   const iam = createIam({
     store: openSqliteStore({ filename: ':memory:' }),
-    now: () => new Date(),
+    now: () => new Date(Date.now() + clock.offsetMs),
     sealer: createSealer(generateMasterKey()),
     awsManagedPolicies: { get: () => undefined, list: () => [] },
   });
@@ -133,4 +136,20 @@ test('a response naming no provider this store knows is refused', async () => {
     (error: unknown) =>
       error instanceof IamError && error.message === 'Issuer not present in specified provider',
   );
+});
+
+test('used-assertion marks are swept once the assertion could no longer be accepted anyway', async () => {
+  const iam = await setup();
+  const first = await verifySamlForConsole(iam, idp.response({ roles: [`${ADMINS},${PROVIDER}`] }), context);
+  await first.assume({ roleArn: ADMINS, principalArn: PROVIDER });
+  assert.equal(await iam.store.read((tx) => tx.count(usedAssertions)), 1);
+  // Eleven minutes on, the first assertion is past redeeming; the next sign-in sweeps its mark.
+  clock.offsetMs = 11 * 60_000;
+  const second = await verifySamlForConsole(
+    iam,
+    idp.response({ roles: [`${ADMINS},${PROVIDER}`], now: Date.now() + clock.offsetMs }),
+    context,
+  );
+  await second.assume({ roleArn: ADMINS, principalArn: PROVIDER });
+  assert.equal(await iam.store.read((tx) => tx.count(usedAssertions)), 1);
 });

@@ -282,6 +282,18 @@ test('an assertion is accepted once: a replay is refused', async () => {
   );
 });
 
+test('the same assertion sent many times at once gives credentials exactly once', async () => {
+  const once = response();
+  const results = await Promise.allSettled(Array.from({ length: 6 }, () => assume(once)));
+  assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+  for (const r of results) {
+    if (r.status === 'rejected') {
+      const error = r.reason as { name: string; message: string };
+      assert.equal(error.message, 'The SAML assertion has already been used.');
+    }
+  }
+});
+
 test('a large assertion (verified off the request thread) works like a small one', async () => {
   const many = Array.from({ length: 250 }, (_, i) => `arn:aws:iam::${account}:role/Team${i},${providerArn}`);
   const large = response({ roles: [...many, `${ROLE},${providerArn}`] });
