@@ -153,13 +153,15 @@ export async function verifySamlForConsole(
           ? record!
           : await iam.store.read((tx) => findSamlProvider(tx, chosen.principalArn));
       const checked = own === record ? verified : await verifyWith(iam, samlResponse, own, recipients);
-      used = true;
-      return assumeVerified(iam, requestContext, checked, own!, {
+      const out = await assumeVerified(iam, requestContext, checked, own!, {
         pair: chosen,
         durationSeconds: checked.sessionDuration ?? ROLE_SESSION_DEFAULT,
         checkMaxSessionDuration: false,
         policyArns: [],
       });
+      // A refused role leaves the response usable for another; credentials once issued, never again.
+      used = true;
+      return out;
     },
   };
 }
@@ -219,6 +221,8 @@ async function assumeVerified(
   if (sessionName === undefined)
     throw new IamError('InvalidIdentityToken', 'RoleSessionName is required in AuthnResponse');
   const target = parseRoleArn(pair.roleArn)!;
+  if (parseProviderArn(pair.principalArn)?.account !== target.account)
+    throw new IamError('ValidationError', 'Principal exists outside the account of the Role being assumed.');
   const tags: readonly Tag[] = verified.tags;
   const sourceIdentity = verified.sourceIdentity;
   const context: Record<string, ContextValue> = {
