@@ -142,6 +142,16 @@ test('signature wrapping: the classic variants are refused', () => {
   }
 });
 
+test('an ID repeated under another spelling or a prefix is refused', () => {
+  const xml = idp.responseXml(spec);
+  const id = /<saml:Assertion [^>]*ID="([^"]+)"/.exec(xml)![1]!;
+  for (const attribute of ['ID', 'Id', 'id', 'x:ID']) {
+    const decoy = `<samlp:Extensions xmlns:x="urn:x"><x:Decoy ${attribute}="${id}"/></samlp:Extensions>`;
+    const planted = xml.replace('<samlp:Status>', `${decoy}<samlp:Status>`);
+    refused(toBase64(planted), ...SIGNATURE);
+  }
+});
+
 test('a comment in signed text changes nothing: what is read is what was signed', () => {
   const xml = idp.responseXml({ ...spec, roleSessionName: 'alice.example.com' });
   const commented = tamper.comment(xml, '>alice');
@@ -251,4 +261,45 @@ test('verification of a large response stays well within the time budget', () =>
   assert.equal(verified.roles.length, 400);
   // Not a speed assertion (the machine is shared): a guard against super-linear work.
   assert.ok(elapsed < 2000, `${elapsed} ms`);
+});
+
+test('random damage to a signed response is always an AWS-shaped refusal, never a crash', () => {
+  const xml = idp.responseXml({ ...spec, sign: 'both' });
+  let seed = 7;
+  const random = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % n;
+  };
+  const damages = [
+    (s: string) => s.slice(0, random(s.length)),
+    (s: string) => {
+      const at = random(s.length);
+      return s.slice(0, at) + String.fromCharCode(32 + random(95)) + s.slice(at + 1);
+    },
+    (s: string) => {
+      // Remove one element (its opening tag up to the matching close is approximated by a tag).
+      const tags = [...s.matchAll(/<[^>]+>/g)];
+      const tag = tags[random(tags.length)]!;
+      return s.slice(0, tag.index) + s.slice(tag.index! + tag[0].length);
+    },
+    (s: string) => {
+      const tags = [...s.matchAll(/<[^/!?][^>]*>/g)];
+      const tag = tags[random(tags.length)]!;
+      return (
+        s.slice(0, tag.index) +
+        tag[0] +
+        tag[0].replace(/^<([^\s>]+).*$/s, '<$1/>') +
+        s.slice(tag.index! + tag[0].length)
+      );
+    },
+  ];
+  for (let i = 0; i < 300; i++) {
+    const damaged = damages[i % damages.length]!(xml);
+    if (damaged === xml) continue;
+    try {
+      verify(toBase64(damaged));
+    } catch (error) {
+      assert.ok(error instanceof IamError, `${String(error)} for damage ${i}`);
+    }
+  }
 });

@@ -105,6 +105,7 @@ const UNSPECIFIED_FORMAT = 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecifie
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 
 const MAX_CERTIFICATES = 10;
+const ID_NAMES = new Set(['ID', 'Id', 'id']);
 const MAX_ROLE_VALUES = 500;
 
 export const invalidSignature = () => new IamError('InvalidIdentityToken', 'Response signature invalid');
@@ -239,10 +240,15 @@ function verifiedReference(
 ): string {
   const id = attr(parent, 'ID');
   if (!id || !/^[A-Za-z_][\w.-]*$/.test(id)) throw invalidSignature();
-  // The ID must name one element only, under any spelling of an ID attribute.
+  // The ID must name one element only, under any spelling of an ID attribute, prefixed or not
+  // (xml-crypto looks elements up by the attribute's local name).
   let named = 0;
   for (const element of allElements(parsed.response)) {
-    for (const name of ['ID', 'Id', 'id']) if (element.getAttribute(name) === id) named++;
+    const attributes = element.attributes;
+    for (let i = 0; i < attributes.length; i++) {
+      const attribute = attributes.item(i)!;
+      if (ID_NAMES.has(attribute.localName ?? attribute.name) && attribute.value === id) named++;
+    }
   }
   if (named !== 1) throw invalidSignature();
 
