@@ -133,13 +133,13 @@ export function parseSamlResponse(samlResponse: string): ParsedResponse {
   }
   const response = doc.documentElement!;
   if (!isElement(response, NS.protocol, 'Response')) throw invalidResponse();
-  // One assertion, a child of the Response: an assertion anywhere else (inside an Extensions,
-  // an Object, another assertion) is the material of a wrapping attack.
   if (descendants(response, NS.assertion, 'EncryptedAssertion').length > 0)
     throw new IamError(
       'InvalidIdentityToken',
       'Encrypted SAML assertions are not supported by Portcullis yet.',
     );
+  // One assertion, a child of the Response: an assertion anywhere else (inside an Extensions,
+  // an Object, another assertion) is the material of a wrapping attack.
   const assertions = descendants(response, NS.assertion, 'Assertion');
   if (assertions.length !== 1 || assertions[0]!.parentNode !== response) throw invalidSignature();
   return { xml, doc, response, assertion: assertions[0]! };
@@ -166,7 +166,7 @@ export function verifySamlResponse(
   trust: SamlTrust,
   check: SamlCheck,
 ): VerifiedAssertion {
-  // AWS names the issuer first: an assertion from another IdP is not this provider's at all.
+  // The issuer first: an assertion from another IdP is not this provider's to verify at all.
   if (claimedIssuer(parsed) !== trust.entityId)
     throw new IamError('InvalidIdentityToken', 'Issuer not present in specified provider');
   const assertion = signedAssertion(parsed, trust);

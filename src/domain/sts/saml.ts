@@ -244,6 +244,9 @@ async function assumeVerified(
       const role = await tx.find(roles, { account: target.account, name_lower: target.name.toLowerCase() });
       if (!role || role.account !== target.account || role.path !== target.path || role.name !== target.name)
         throw notAuthorized();
+      // "AssumeRoleWithSAML will not work on IAM Identity Center managed roles. These roles'
+      // names start with AWSReservedSSO_" (STS API Reference).
+      if (role.name.startsWith('AWSReservedSSO_')) throw notAuthorized();
       if (request.checkMaxSessionDuration && request.durationSeconds > role.maxSessionDuration) {
         throw new IamError(
           'ValidationError',
