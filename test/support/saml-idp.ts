@@ -2,7 +2,7 @@
 // the openssl CLI, the IdP's metadata, and SAML responses signed with xml-crypto as real IdPs sign
 // them (the assertion, the response, or both), plus the tampering an attacker would try.
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { constants, createCipheriv, createPublicKey, publicEncrypt, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -90,6 +90,16 @@ export interface AssertionSpec {
   /** The key that signs (defaults to the IdP's own). */
   readonly signingKey?: KeyPair;
   readonly status?: string;
+  /** Encrypts the (signed) assertion for the holder of this certificate (the SP's private key). */
+  readonly encryptFor?: EncryptionSpec;
+}
+
+export interface EncryptionSpec {
+  readonly certificatePem: string;
+  readonly content?: 'aes256-gcm' | 'aes128-gcm' | 'aes256-cbc' | 'aes128-cbc';
+  readonly keyTransport?: 'rsa-oaep-mgf1p' | 'rsa-oaep-sha256' | 'rsa-1_5';
+  /** Put the EncryptedKey beside the EncryptedData rather than in its KeyInfo. */
+  readonly keyBeside?: boolean;
 }
 
 export class TestIdp {
@@ -164,6 +174,7 @@ export class TestIdp {
     const algorithm = spec.signatureAlgorithm ?? RSA_SHA256;
     let signed = xml;
     if (sign === 'assertion' || sign === 'both') signed = signElement(signed, 'Assertion', key, algorithm);
+    if (spec.encryptFor) signed = encryptAssertion(signed, spec.encryptFor);
     if (sign === 'response' || sign === 'both') signed = signElement(signed, 'Response', key, algorithm);
     return signed;
   }
@@ -198,6 +209,59 @@ function signElement(
     location: { reference: `${target}/*[local-name(.)='Issuer']`, action: 'after' },
   });
   return signer.getSignedXml();
+}
+
+const XENC = 'http://www.w3.org/2001/04/xmlenc#';
+const XENC11 = 'http://www.w3.org/2009/xmlenc11#';
+
+/** Replaces the Assertion with an EncryptedAssertion (XML Encryption), as IdPs do for the SP. */
+function encryptAssertion(xml: string, spec: EncryptionSpec): string {
+  const doc = parse(xml);
+  const assertion = first(doc, ASSERTION, 'Assertion');
+  const plain = Buffer.from(new XMLSerializer().serializeToString(assertion), 'utf8');
+  const content = spec.content ?? 'aes256-gcm';
+  const keyBytes = content.startsWith('aes256') ? 32 : 16;
+  const contentKey = randomBytes(keyBytes);
+  let cipherValue: Buffer;
+  if (content.endsWith('gcm')) {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv(`aes-${keyBytes * 8}-gcm` as 'aes-256-gcm', contentKey, iv);
+    cipherValue = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
+  } else {
+    const iv = randomBytes(16);
+    const cipher = createCipheriv(`aes-${keyBytes * 8}-cbc`, contentKey, iv);
+    cipherValue = Buffer.concat([iv, cipher.update(plain), cipher.final()]);
+  }
+  const transport = spec.keyTransport ?? 'rsa-oaep-mgf1p';
+  const publicKey = createPublicKey(spec.certificatePem);
+  const wrapped =
+    transport === 'rsa-1_5'
+      ? publicEncrypt({ key: publicKey, padding: constants.RSA_PKCS1_PADDING }, contentKey)
+      : publicEncrypt(
+          {
+            key: publicKey,
+            padding: constants.RSA_PKCS1_OAEP_PADDING,
+            oaepHash: transport === 'rsa-oaep-sha256' ? 'sha256' : 'sha1',
+          },
+          contentKey,
+        );
+  const transportMethod =
+    transport === 'rsa-oaep-mgf1p'
+      ? `<xenc:EncryptionMethod Algorithm="${XENC}rsa-oaep-mgf1p"><ds:DigestMethod xmlns:ds="${DSIG}" Algorithm="http://www.w3.org/2000/09/xmldsig#sha1"/></xenc:EncryptionMethod>`
+      : transport === 'rsa-oaep-sha256'
+        ? `<xenc:EncryptionMethod Algorithm="${XENC11}rsa-oaep"><ds:DigestMethod xmlns:ds="${DSIG}" Algorithm="${XENC}sha256"/><xenc11:MGF xmlns:xenc11="${XENC11}" Algorithm="${XENC11}mgf1sha256"/></xenc:EncryptionMethod>`
+        : `<xenc:EncryptionMethod Algorithm="${XENC}rsa-1_5"/>`;
+  const encryptedKey = `<xenc:EncryptedKey xmlns:xenc="${XENC}">${transportMethod}<xenc:CipherData><xenc:CipherValue>${wrapped.toString('base64')}</xenc:CipherValue></xenc:CipherData></xenc:EncryptedKey>`;
+  const contentAlgorithm = content.endsWith('gcm') ? `${XENC11}${content}` : `${XENC}${content}`;
+  const encryptedData =
+    `<xenc:EncryptedData xmlns:xenc="${XENC}" Type="${XENC}Element"><xenc:EncryptionMethod Algorithm="${contentAlgorithm}"/>` +
+    (spec.keyBeside ? '' : `<ds:KeyInfo xmlns:ds="${DSIG}">${encryptedKey}</ds:KeyInfo>`) +
+    `<xenc:CipherData><xenc:CipherValue>${cipherValue.toString('base64')}</xenc:CipherValue></xenc:CipherData></xenc:EncryptedData>`;
+  const wrapper = parse(
+    `<saml:EncryptedAssertion xmlns:saml="${ASSERTION}">${encryptedData}${spec.keyBeside ? encryptedKey : ''}</saml:EncryptedAssertion>`,
+  );
+  assertion.parentNode!.replaceChild(doc.importNode(wrapper.documentElement!, true), assertion);
+  return serialize(doc);
 }
 
 export function toBase64(xml: string): string {

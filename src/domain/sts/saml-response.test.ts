@@ -2,7 +2,7 @@
 // signatures (xml-crypto), and the wrapping attacks an attacker would try.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { IamError } from '../errors.ts';
 import {
   AWS_SIGNIN_SAML,
@@ -302,4 +302,68 @@ test('random damage to a signed response is always an AWS-shaped refusal, never 
       assert.ok(error instanceof IamError, `${String(error)} for damage ${i}`);
     }
   }
+});
+
+// ---- encrypted assertions (the provider's private keys, IAM's AddPrivateKey)
+
+const sp = makeKeyPair('service-provider');
+const decryption = { keys: [createPrivateKey(sp.privateKeyPem)], required: false };
+
+function verifyEncrypted(samlResponse: string, keys = decryption): VerifiedAssertion {
+  return verifySamlResponse(parseSamlResponse(samlResponse), trust, check, keys);
+}
+
+test('an encrypted assertion is decrypted with the provider’s key: GCM, CBC, OAEP with SHA-1 or SHA-256', () => {
+  for (const encryptFor of [
+    { certificatePem: sp.certificatePem },
+    { certificatePem: sp.certificatePem, content: 'aes128-cbc' as const },
+    {
+      certificatePem: sp.certificatePem,
+      content: 'aes256-cbc' as const,
+      keyTransport: 'rsa-oaep-sha256' as const,
+    },
+    { certificatePem: sp.certificatePem, content: 'aes128-gcm' as const, keyBeside: true },
+  ]) {
+    assert.equal(verifyEncrypted(idp.response({ ...spec, encryptFor })).roleSessionName, 'alice');
+  }
+  // The response signed over the ciphertext, the assertion unsigned inside: accepted too.
+  const responseSigned = idp.response({
+    ...spec,
+    sign: 'response',
+    encryptFor: { certificatePem: sp.certificatePem },
+  });
+  assert.equal(verifyEncrypted(responseSigned).roleSessionName, 'alice');
+  const both = idp.response({ ...spec, sign: 'both', encryptFor: { certificatePem: sp.certificatePem } });
+  assert.equal(verifyEncrypted(both).roleSessionName, 'alice');
+});
+
+test('encrypted assertions: wrong key, PKCS#1 v1.5, unsigned, altered ciphertext, or plain when required', () => {
+  const failed = ['InvalidIdentityToken', 'Failed to decrypt the SAML assertion.'] as const;
+  const encryptFor = { certificatePem: sp.certificatePem };
+  const other = { keys: [createPrivateKey(makeKeyPair('other-sp').privateKeyPem)], required: false };
+  const expectRefused = (run: () => unknown, code: string, message: string) =>
+    assert.throws(run, (e: unknown) => e instanceof IamError && e.code === code && e.message === message);
+  expectRefused(() => verifyEncrypted(idp.response({ ...spec, encryptFor }), other), ...failed);
+  expectRefused(
+    () => verifyEncrypted(idp.response({ ...spec, encryptFor }), { keys: [], required: false }),
+    ...failed,
+  );
+  expectRefused(
+    () => verifyEncrypted(idp.response({ ...spec, encryptFor: { ...encryptFor, keyTransport: 'rsa-1_5' } })),
+    ...failed,
+  );
+  // Encrypted but signed by nobody: the decrypted assertion must still be signed.
+  expectRefused(() => verifyEncrypted(idp.response({ ...spec, sign: 'none', encryptFor })), ...SIGNATURE);
+  // A flipped ciphertext byte: GCM refuses it; under a signed response the signature does.
+  const xml = idp.responseXml({ ...spec, encryptFor });
+  const cipher =
+    /<xenc:CipherValue>([^<]+)<\/xenc:CipherValue><\/xenc:CipherData><\/xenc:EncryptedData>/.exec(xml)![1]!;
+  const bytes = Buffer.from(cipher, 'base64');
+  bytes[20] = bytes[20]! ^ 1;
+  expectRefused(() => verifyEncrypted(toBase64(xml.replace(cipher, bytes.toString('base64')))), ...failed);
+  expectRefused(
+    () => verifyEncrypted(idp.response(spec), { ...decryption, required: true }),
+    'InvalidIdentityToken',
+    'The SAML provider requires encrypted assertions.',
+  );
 });

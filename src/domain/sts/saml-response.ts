@@ -12,8 +12,9 @@
 // pairs; RoleSessionName is required; optional SessionDuration, SourceIdentity, PrincipalTag:*,
 // TransitiveTagKeys.
 import { createHash, verify, type KeyObject, type X509Certificate } from 'node:crypto';
+import { decryptAssertion, decryptionFailed } from './saml-decrypt.ts';
 import { SignedXml, type SignatureAlgorithm } from 'xml-crypto';
-import type { Document, Element } from '@xmldom/xmldom';
+import { XMLSerializer, type Document, type Element } from '@xmldom/xmldom';
 import { IamError } from '../errors.ts';
 import type { Tag } from '../records.ts';
 import {
@@ -116,14 +117,27 @@ export interface ParsedResponse {
   readonly xml: string;
   readonly doc: Document;
   readonly response: Element;
-  readonly assertion: Element;
+  /** The one Assertion, or (for an encrypted one) undefined and `encrypted` is set. */
+  readonly assertion: Element | undefined;
+  readonly encrypted: Element | undefined;
 }
+
+/** The provider's private keys (AddPrivateKey) and whether it requires encrypted assertions. */
+export interface SamlDecryption {
+  readonly keys: readonly KeyObject[];
+  readonly required: boolean;
+}
+
+const NO_DECRYPTION: SamlDecryption = { keys: [], required: false };
 
 /** Decodes and parses a SAMLResponse, refusing any document that is not shaped as one. */
 export function parseSamlResponse(samlResponse: string): ParsedResponse {
   const compact = samlResponse.replace(/\s+/g, '');
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(compact) || compact.length % 4 !== 0) throw invalidResponse();
-  const xml = Buffer.from(compact, 'base64').toString('utf8');
+  return parseResponseXml(Buffer.from(compact, 'base64').toString('utf8'));
+}
+
+function parseResponseXml(xml: string): ParsedResponse {
   let doc: Document;
   try {
     doc = parseStrict(xml);
@@ -133,27 +147,27 @@ export function parseSamlResponse(samlResponse: string): ParsedResponse {
   }
   const response = doc.documentElement!;
   if (!isElement(response, NS.protocol, 'Response')) throw invalidResponse();
-  if (descendants(response, NS.assertion, 'EncryptedAssertion').length > 0)
-    throw new IamError(
-      'InvalidIdentityToken',
-      'Encrypted SAML assertions are not supported by Portcullis yet.',
-    );
-  // One assertion, a child of the Response: an assertion anywhere else (inside an Extensions,
-  // an Object, another assertion) is the material of a wrapping attack.
+  // One assertion (plain or encrypted), a child of the Response: an assertion anywhere else
+  // (inside an Extensions, an Object, another assertion) is the material of a wrapping attack.
   const assertions = descendants(response, NS.assertion, 'Assertion');
-  if (assertions.length !== 1 || assertions[0]!.parentNode !== response) throw invalidSignature();
-  return { xml, doc, response, assertion: assertions[0]! };
+  const encrypted = descendants(response, NS.assertion, 'EncryptedAssertion');
+  const only = assertions[0] ?? encrypted[0];
+  if (assertions.length + encrypted.length !== 1 || only!.parentNode !== response) throw invalidSignature();
+  return { xml, doc, response, assertion: assertions[0], encrypted: encrypted[0] };
 }
 
 /** The Issuer the (not yet verified) assertion claims: which provider it says it comes from. */
 export function claimedIssuer(parsed: ParsedResponse): string | undefined {
-  const issuer = safe(() => onlyChild(parsed.assertion, NS.assertion, 'Issuer'));
+  if (!parsed.assertion) return undefined;
+  const assertion = parsed.assertion;
+  const issuer = safe(() => onlyChild(assertion, NS.assertion, 'Issuer'));
   return issuer ? safe(() => textOf(issuer).trim()) : undefined;
 }
 
 /** The role pairs the (not yet verified) assertion lists: to find which provider to verify it with. */
 export function claimedRolePairs(parsed: ParsedResponse): RolePair[] {
-  return safe(() => rolePairs(attributesOf(parsed.assertion))) ?? [];
+  const assertion = parsed.assertion;
+  return (assertion && safe(() => rolePairs(attributesOf(assertion)))) ?? [];
 }
 
 /**
@@ -162,14 +176,32 @@ export function claimedRolePairs(parsed: ParsedResponse): RolePair[] {
  * IDPRejectedClaim).
  */
 export function verifySamlResponse(
-  parsed: ParsedResponse,
+  received: ParsedResponse,
   trust: SamlTrust,
   check: SamlCheck,
+  decryption: SamlDecryption = NO_DECRYPTION,
 ): VerifiedAssertion {
+  let parsed = received;
+  let signedResponse = false;
+  if (received.encrypted) {
+    // A Signature of the Response covers the ciphertext: it is verified as received, and then the
+    // decrypted assertion (a function of what was signed) needs no signature of its own.
+    const signatures = descendants(received.response, NS.dsig, 'Signature');
+    if (signatures.some((s) => s.parentNode !== received.response) || signatures.length > 1)
+      throw invalidSignature();
+    if (signatures[0]) {
+      verifiedReference(received, signatures[0], received.response, certificatesOf(trust));
+      signedResponse = true;
+    }
+    checkStatus(received.response);
+    parsed = withDecryptedAssertion(received, decryptAssertion(received.encrypted, decryption.keys));
+  } else if (decryption.required) {
+    throw new IamError('InvalidIdentityToken', 'The SAML provider requires encrypted assertions.');
+  }
   // The issuer first: an assertion from another IdP is not this provider's to verify at all.
   if (claimedIssuer(parsed) !== trust.entityId)
     throw new IamError('InvalidIdentityToken', 'Issuer not present in specified provider');
-  const assertion = signedAssertion(parsed, trust);
+  const assertion = signedResponse ? onlyAssertion(parsed, trust) : signedAssertion(parsed, trust);
   try {
     return readAssertion(assertion, trust, check);
   } catch (error) {
@@ -178,14 +210,53 @@ export function verifySamlResponse(
   }
 }
 
+// ---- encrypted assertions
+
+/**
+ * The response with its EncryptedAssertion replaced by the decrypted Assertion and its own
+ * Signature (already verified over the ciphertext) removed, parsed again as a whole.
+ */
+function withDecryptedAssertion(received: ParsedResponse, decrypted: string): ParsedResponse {
+  let fragment: Document;
+  try {
+    fragment = parseStrict(decrypted);
+  } catch {
+    throw decryptionFailed();
+  }
+  if (!isElement(fragment.documentElement, NS.assertion, 'Assertion')) throw decryptionFailed();
+  const doc = parseStrict(received.xml);
+  const response = doc.documentElement!;
+  const encrypted = children(response, NS.assertion, 'EncryptedAssertion')[0]!;
+  response.replaceChild(doc.importNode(fragment.documentElement!, true), encrypted);
+  for (const signature of children(response, NS.dsig, 'Signature')) response.removeChild(signature);
+  const parsed = parseResponseXml(new XMLSerializer().serializeToString(doc));
+  if (!parsed.assertion) throw decryptionFailed();
+  return parsed;
+}
+
+/** The plain assertion of a response whose authenticity was established otherwise. */
+function onlyAssertion(parsed: ParsedResponse, trust: SamlTrust): Element {
+  // An assertion that brings Signatures of its own must still have them verify.
+  if (descendants(parsed.response, NS.dsig, 'Signature').length > 0) return signedAssertion(parsed, trust);
+  return parsed.assertion!;
+}
+
 // ---- signatures
+
+function certificatesOf(trust: SamlTrust): readonly X509Certificate[] {
+  const certificates = trust.signingCertificates.slice(0, MAX_CERTIFICATES);
+  if (certificates.length === 0) throw invalidSignature();
+  return certificates;
+}
 
 /**
  * The Assertion as signed: re-parsed from the canonical XML of a verified signature's reference
  * (the Assertion's own, or the Response's, of which the Assertion is the only one).
  */
 function signedAssertion(parsed: ParsedResponse, trust: SamlTrust): Element {
-  const { response, assertion } = parsed;
+  const { response } = parsed;
+  const assertion = parsed.assertion;
+  if (!assertion) throw invalidSignature();
   const signatures = descendants(response, NS.dsig, 'Signature');
   const responseSignature = signatures.filter((s) => s.parentNode === response);
   const assertionSignature = signatures.filter((s) => s.parentNode === assertion);
@@ -198,8 +269,7 @@ function signedAssertion(parsed: ParsedResponse, trust: SamlTrust): Element {
   ) {
     throw invalidSignature();
   }
-  const certificates = trust.signingCertificates.slice(0, MAX_CERTIFICATES);
-  if (certificates.length === 0) throw invalidSignature();
+  const certificates = certificatesOf(trust);
 
   let fromAssertion: Element | undefined;
   let fromResponse: Element | undefined;

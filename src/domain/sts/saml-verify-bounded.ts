@@ -3,13 +3,14 @@
 // (xml-crypto walks it with XPath) takes longer than a request may hold the event loop. A response
 // of the size real IdPs send is verified in place; a larger one in a worker thread, one at a time,
 // with a time and memory budget — a response that exceeds them is refused like a malformed one.
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { IamError } from '../errors.ts';
 import {
   parseSamlResponse,
   verifySamlResponse,
   type SamlCheck,
+  type SamlDecryption,
   type SamlTrust,
   type VerifiedAssertion,
 } from './saml-response.ts';
@@ -29,6 +30,14 @@ interface Job {
   readonly certificates: readonly string[];
   readonly now: number;
   readonly recipients: readonly string[];
+  readonly privateKeys: readonly string[];
+  readonly encryptionRequired: boolean;
+}
+
+/** The provider's private keys as PEM (they cross to a worker as text), and its encryption mode. */
+export interface DecryptionKeys {
+  readonly privateKeys: readonly string[];
+  readonly required: boolean;
 }
 
 type Answer =
@@ -45,10 +54,13 @@ export function verifySamlBounded(
   samlResponse: string,
   trust: SamlTrust,
   check: SamlCheck,
+  keys: DecryptionKeys = { privateKeys: [], required: false },
 ): Promise<VerifiedAssertion> {
   if (samlResponse.length <= INLINE_VERIFY_LIMIT) {
     try {
-      return Promise.resolve(verifySamlResponse(parseSamlResponse(samlResponse), trust, check));
+      return Promise.resolve(
+        verifySamlResponse(parseSamlResponse(samlResponse), trust, check, decryptionOf(keys)),
+      );
     } catch (error) {
       return Promise.reject(error as Error);
     }
@@ -62,10 +74,19 @@ export function verifySamlBounded(
     certificates: trust.signingCertificates.map((c) => c.toString()),
     now: check.now.getTime(),
     recipients: [...check.recipients],
+    privateKeys: [...keys.privateKeys],
+    encryptionRequired: keys.required,
   };
   const turn = queue.then(() => verifyInWorker(job)).finally(() => waiting--);
   queue = turn.catch(() => undefined);
   return turn;
+}
+
+function decryptionOf(keys: DecryptionKeys): SamlDecryption {
+  return {
+    keys: keys.privateKeys.map((pem) => createPrivateKey({ key: pem, format: 'pem' })),
+    required: keys.required,
+  };
 }
 
 function verifyInWorker(job: Job): Promise<VerifiedAssertion> {
@@ -109,7 +130,8 @@ if (!isMainThread && (workerData as { role?: string } | undefined)?.role === ROL
     };
     const check: SamlCheck = { now: new Date(job.now), recipients: job.recipients };
     // Dates and Maps cross the thread boundary as they are (structured clone).
-    answer = { verified: verifySamlResponse(parseSamlResponse(job.samlResponse), trust, check) };
+    const decryption = decryptionOf({ privateKeys: job.privateKeys, required: job.encryptionRequired });
+    answer = { verified: verifySamlResponse(parseSamlResponse(job.samlResponse), trust, check, decryption) };
   } catch (error) {
     answer =
       error instanceof IamError

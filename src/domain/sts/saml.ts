@@ -185,11 +185,18 @@ async function verifyWith(
   const now = iam.now();
   if (Date.parse(record.validUntil) <= now.getTime())
     throw new IamError('InvalidIdentityToken', 'The SAML provider metadata has expired.');
-  // Portcullis reads no EncryptedAssertion (parseSamlResponse refuses them), so a provider that
-  // requires encryption accepts nothing.
-  if (record.assertionEncryptionMode === 'Required')
-    throw new IamError('InvalidIdentityToken', 'The SAML provider requires encrypted assertions.');
-  return verifySamlBounded(samlResponse, samlProviderMetadata(record), { now, recipients });
+  return verifySamlBounded(
+    samlResponse,
+    samlProviderMetadata(record),
+    { now, recipients },
+    {
+      // Sealed with context saml-private-key:<provider id>:<keyId> (records.ts, SamlPrivateKey).
+      privateKeys: (record.privateKeys ?? []).map((k) =>
+        iam.sealer.open(k.sealedKey, `saml-private-key:${record.id}:${k.keyId}`),
+      ),
+      required: record.assertionEncryptionMode === 'Required',
+    },
+  );
 }
 
 function replayed(): IamError {

@@ -4,7 +4,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { CreateRoleCommand, CreateSAMLProviderCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import {
+  CreateRoleCommand,
+  CreateSAMLProviderCommand,
+  PutRolePolicyCommand,
+  UpdateSAMLProviderCommand,
+} from '@aws-sdk/client-iam';
 import {
   AssumeRoleWithSAMLCommand,
   GetCallerIdentityCommand,
@@ -305,6 +310,40 @@ test('a large assertion (verified off the request thread) works like a small one
   await refused(assume(large), 'InvalidIdentityToken', 'The SAML assertion has already been used.');
   const altered = Buffer.from(large, 'base64').toString('utf8').replace('>alice<', '>admin<');
   await refused(assume(toBase64(altered)), ...SIGNATURE);
+});
+
+test('encrypted assertions: decrypted with the provider’s private key; required, plain ones are refused', async () => {
+  const sp = makeKeyPair('portcullis-sp');
+  const iam = server.iam();
+  await iam.send(
+    new UpdateSAMLProviderCommand({
+      SAMLProviderArn: providerArn,
+      AddPrivateKey: sp.privateKeyPem,
+      AssertionEncryptionMode: 'Required',
+    }),
+  );
+  try {
+    const encrypted = response({ encryptFor: { certificatePem: sp.certificatePem } });
+    assert.equal(
+      (await assume(encrypted)).AssumedRoleUser!.Arn,
+      `arn:aws:sts::${account}:assumed-role/Federated/alice`,
+    );
+    await refused(
+      assume(response()),
+      'InvalidIdentityToken',
+      'The SAML provider requires encrypted assertions.',
+    );
+    await refused(
+      assume(response({ encryptFor: { certificatePem: makeKeyPair('elsewhere').certificatePem } })),
+      'InvalidIdentityToken',
+      'Failed to decrypt the SAML assertion.',
+    );
+  } finally {
+    await iam.send(
+      new UpdateSAMLProviderCommand({ SAMLProviderArn: providerArn, AssertionEncryptionMode: 'Allowed' }),
+    );
+  }
+  assert.ok((await assume(response())).Credentials);
 });
 
 test('a malformed or oversized SAMLAssertion is an AWS-shaped error, not a crash', async () => {
