@@ -28,6 +28,7 @@ const SUB_NAV: readonly { href: string; label: string }[] = [
   { href: `${ADMIN}/groups`, label: 'User groups' },
   { href: `${ADMIN}/roles`, label: 'Roles' },
   { href: `${ADMIN}/policies`, label: 'Policies' },
+  { href: `${ADMIN}/identity-providers`, label: 'Identity providers' },
   { href: `${ADMIN}/credential-report`, label: 'Credential report' },
   { href: `${ADMIN}/simulator`, label: 'Policy simulator' },
 ];
@@ -258,6 +259,7 @@ export function path(base: string, name: string, rest = ''): string {
 // ---- input checks, worded as the API's model validation words them (IAM does not echo values)
 
 const NAME = /^[\w+=,.@-]+$/;
+const SAML_NAME = /^[\w._-]+$/;
 // The model's pattern: tab, line feed, carriage return and U+0020 to U+00FF.
 // eslint-disable-next-line no-control-regex
 const DOCUMENT = /^[\u0009\u000A\u000D\u0020-\u00FF]+$/;
@@ -304,6 +306,11 @@ export const check = {
     checkString(v, member, 0, 256, TAG_VALUE, '[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*'),
   password: (v: string, member = 'password') =>
     checkString(v, member, 1, 128, DOCUMENT, '[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+'),
+  oidcUrl: (v: string, member = 'url') => checkString(v, member, 1, 255),
+  clientId: (v: string, member = 'clientIDList') => checkString(v, member, 1, 255),
+  thumbprint: (v: string, member = 'thumbprintList') => checkString(v, member, 40, 40),
+  samlProviderName: (v: string, member = 'name') => checkString(v, member, 1, 128, SAML_NAME, '[\\w._-]+'),
+  samlMetadata: (v: string, member = 'sAMLMetadataDocument') => checkString(v, member, 1000, 10_000_000),
 };
 
 /** The first failed check, if any. */

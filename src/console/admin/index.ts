@@ -7,6 +7,7 @@
 //   /console/admin/roles[/<name>]       roles: create with a trust policy, trust policy, session duration, policies
 //   /console/admin/policies             customer managed policies (JSON editor), AWS managed search (/aws)
 //   /console/admin/policies/view?arn=   a policy: document, versions, where attached
+//   /console/admin/identity-providers   OpenID Connect and SAML providers: add, delete
 //   /console/admin/credential-report    generate, view, download as CSV (/download)
 //   /console/admin/simulator            SimulatePrincipalPolicy / SimulateCustomPolicy
 //
@@ -18,6 +19,7 @@ import { html } from '../html.ts';
 import { ADMIN, adminPage, page } from './common.ts';
 import { registerCredentialReport } from './credential-report.ts';
 import { registerGroups } from './groups.ts';
+import { registerIdentityProviders } from './identity-providers.ts';
 import { registerPolicies } from './policies.ts';
 import { registerRoles } from './roles.ts';
 import { registerSimulator } from './simulator.ts';
@@ -38,6 +40,10 @@ export function registerAdmin(server: FastifyInstance, ctx: ConsoleContext): voi
           <a href="${ADMIN}/policies">Policies</a>: customer managed policies and their versions; AWS managed
           policies.
         </li>
+        <li>
+          <a href="${ADMIN}/identity-providers">Identity providers</a>: OpenID Connect and SAML providers that
+          roles trust.
+        </li>
         <li><a href="${ADMIN}/credential-report">Credential report</a>: every user's credentials, as CSV.</li>
         <li><a href="${ADMIN}/simulator">Policy simulator</a>: what a user or a policy allows.</li>
       </ul>`,
@@ -47,6 +53,7 @@ export function registerAdmin(server: FastifyInstance, ctx: ConsoleContext): voi
   registerGroups(server, ctx);
   registerRoles(server, ctx);
   registerPolicies(server, ctx);
+  registerIdentityProviders(server, ctx);
   registerCredentialReport(server, ctx);
   registerSimulator(server, ctx);
 }

@@ -20,9 +20,11 @@ import {
   plausibleName,
   postForm,
   section,
+  select,
   statusOf,
   textarea,
 } from './common.ts';
+import { trustFromTemplate } from './trust-templates.ts';
 import {
   POLICY_NOTICES,
   ROLE,
@@ -40,6 +42,8 @@ const NOTICES: Readonly<Record<string, string>> = {
   'trust-updated': 'The trust policy was updated.',
   updated: 'The role was updated.',
 };
+
+const TEMPLATE_FIELDS = ['trust-template', 'provider', 'audience', 'subject'] as const;
 
 function defaultTrustPolicy(account: string): string {
   return JSON.stringify(
@@ -71,13 +75,28 @@ export function registerRoles(server: FastifyInstance, ctx: ConsoleContext): voi
     const document = (form.get('trust-policy') ?? '').slice(0, 140_000);
     const description = formText(form, 'description', 1200);
     const duration = formText(form, 'max-session-duration', 16);
-    const draft = {
+    const draft: Record<string, string> = {
       'role-name': name,
       path: rolePath,
       'trust-policy': document,
       description,
       'max-session-duration': duration,
     };
+    for (const key of TEMPLATE_FIELDS) draft[key] = formText(form, key, 2048);
+    if (form.get('intent') === 'template') {
+      // The wizard's trusted entity: the trust policy is written from the template, for review.
+      const filled = trustFromTemplate(
+        draft['trust-template']!,
+        draft.provider!,
+        draft.audience!,
+        draft.subject!,
+      );
+      if ('problem' in filled) return listPage(ctx, signed, reply, 400, { error: filled.problem, draft });
+      return listPage(ctx, signed, reply, 200, {
+        notice: 'The trust policy was written from the template: review it, then create the role.',
+        draft: { ...draft, 'trust-policy': filled.policy },
+      });
+    }
     const fail = (error: IamError) => listPage(ctx, signed, reply, statusOf(error), { error, draft });
     const problem = firstProblem(
       check.roleName(name),
@@ -196,7 +215,9 @@ async function listPage(
           label: 'Trust policy (JSON)',
           value: draft['trust-policy'] ?? defaultTrustPolicy(signed.caller.account),
           hint: 'Who may assume the role.',
-        })} <button type="submit">Create role</button>`,
+        })}
+        ${await trustTemplateFields(ctx, signed, draft)}
+        <button type="submit" name="intent" value="create">Create role</button>`,
     )}
   </section>`;
   return adminPage(reply, signed, status, {
@@ -288,4 +309,56 @@ async function detailPage(
   const body = html`${summary} ${settings} ${trust}
   ${await policySections(ctx, signed, ROLE, name, messages.draft)} ${deleteSection}`;
   return adminPage(reply, signed, status, { title: `Role ${name}`, section: BASE, body, messages });
+}
+
+/**
+ * The wizard's trusted entity types beyond an AWS account: a web identity (an OIDC provider, its
+ * audience, optionally the subject) or SAML 2.0 federation (a SAML provider). "Write trust policy"
+ * fills the trust policy in from them; the role is created from what the editor then holds.
+ */
+async function trustTemplateFields(
+  ctx: ConsoleContext,
+  signed: Signed,
+  draft: Readonly<Record<string, string>>,
+): Promise<ReturnType<typeof html>> {
+  const oidc = await callIam(signed.caller, ctx, 'ListOpenIDConnectProviders', {});
+  const saml = await callIam(signed.caller, ctx, 'ListSAMLProviders', {});
+  const arns = [
+    ...(oidc.ok ? ((oidc.output.OpenIDConnectProviderList ?? []) as { Arn: string }[]) : []),
+    ...(saml.ok ? ((saml.output.SAMLProviderList ?? []) as { Arn: string }[]) : []),
+  ].map((p) => p.Arn);
+  return html`<fieldset>
+    <legend>Trust template</legend>
+    ${select({
+      id: 'trust-template',
+      label: 'Trusted entity type',
+      options: [
+        { value: 'web-identity', label: 'Web identity (OpenID Connect provider)' },
+        { value: 'saml', label: 'SAML 2.0 federation' },
+      ],
+      selected: draft['trust-template'] ?? 'web-identity',
+    })}
+    ${select({
+      id: 'provider',
+      label: 'Identity provider',
+      options: arns.map((arn) => ({ value: arn, label: arn })),
+      selected: draft.provider ?? '',
+      hint: 'Add providers on the Identity providers page.',
+    })}
+    ${field({
+      id: 'audience',
+      label: 'Audience (web identity)',
+      value: draft.audience ?? '',
+      required: false,
+      hint: 'The client ID the tokens carry in aud, such as sts.amazonaws.com.',
+    })}
+    ${field({
+      id: 'subject',
+      label: 'Subject (web identity, optional)',
+      value: draft.subject ?? '',
+      required: false,
+      hint: 'The sub claim to require; * and ? match any characters (repo:org/repo:ref:refs/heads/main).',
+    })}
+    <button type="submit" name="intent" value="template" formnovalidate>Write trust policy</button>
+  </fieldset>`;
 }

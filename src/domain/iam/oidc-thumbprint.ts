@@ -10,10 +10,11 @@ import { IamError } from '../errors.ts';
 /** The handshake's whole budget: an unreachable issuer fails the request promptly. */
 export const THUMBPRINT_TIMEOUT_MS = 5000;
 
+/** The error's documented meaning (IAM API reference, OpenIdIdpCommunicationErrorException). */
 export function communicationError(): IamError {
   return new IamError(
     'OpenIdIdpCommunicationError',
-    'Could not retrieve the certificate thumbprint of the OpenID Connect provider.',
+    'The request failed because IAM cannot connect to the OpenID Connect identity provider URL.',
   );
 }
 

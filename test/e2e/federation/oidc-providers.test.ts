@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server as HttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -363,8 +363,25 @@ test('without thumbprints IAM records the last certificate the issuer presents',
   const failure = await awsError(
     iam.send(new CreateOpenIDConnectProviderCommand({ Url: `https://127.0.0.1:${deadPort}` })),
   );
-  assert.equal(failure.code, 'OpenIdIdpCommunicationError');
-  assert.equal(failure.status, 400);
+  assert.deepEqual(failure, {
+    code: 'OpenIdIdpCommunicationError',
+    message: 'The request failed because IAM cannot connect to the OpenID Connect identity provider URL.',
+    status: 400,
+  });
+});
+
+test('an issuer that accepts the connection and never answers is given up on', async () => {
+  const silent = createNetServer(() => {}); // holds every connection open, says nothing
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const { port } = silent.address() as AddressInfo;
+  try {
+    const failure = await awsError(
+      server.iam().send(new CreateOpenIDConnectProviderCommand({ Url: `https://127.0.0.1:${port}/slow` })),
+    );
+    assert.equal(failure.code, 'OpenIdIdpCommunicationError');
+  } finally {
+    silent.close();
+  }
 });
 
 test('at most 100 providers per account; GetAccountSummary counts them', async () => {
