@@ -267,6 +267,48 @@ test('trust policy conditions see the saml: keys; session tags need sts:TagSessi
   );
 });
 
+test('PrincipalTag attributes become session tags that policies see as aws:PrincipalTag', async () => {
+  const iam = server.iam();
+  await iam.send(
+    new CreateRoleCommand({
+      RoleName: 'Tagged',
+      AssumeRolePolicyDocument: policy([
+        {
+          Effect: 'Allow',
+          Principal: { Federated: providerArn },
+          Action: ['sts:AssumeRoleWithSAML', 'sts:TagSession'],
+          Condition: { StringEquals: { 'aws:RequestTag/Project': 'blue' } },
+        },
+      ]),
+    }),
+  );
+  await iam.send(
+    new PutRolePolicyCommand({
+      RoleName: 'Tagged',
+      PolicyName: 'blue-only',
+      PolicyDocument: policy([
+        {
+          Effect: 'Allow',
+          Action: 'iam:ListUsers',
+          Resource: '*',
+          Condition: { StringEquals: { 'aws:PrincipalTag/Project': 'blue' } },
+        },
+      ]),
+    }),
+  );
+  const tagged = `arn:aws:iam::${account}:role/Tagged`;
+  const out = await assume(response({ roles: [`${tagged},${providerArn}`], tags: { Project: 'blue' } }), {
+    RoleArn: tagged,
+  });
+  assert.ok(Array.isArray((await server.iam(temporary(out)).send(new ListUsersCommand({}))).Users));
+  await refused(
+    assume(response({ roles: [`${tagged},${providerArn}`], tags: { Project: 'red' } }), { RoleArn: tagged }),
+    'AccessDenied',
+    // The request's tags are in the context of both actions the statement allows.
+    'Not authorized to perform sts:AssumeRoleWithSAML',
+  );
+});
+
 test('RoleSessionName is required', async () => {
   await refused(
     assume(response({ roleSessionName: null })),
