@@ -158,6 +158,17 @@ test('DurationSeconds, capped by SessionNotOnOrAfter and by the role', async () 
   );
 });
 
+test('session policies narrow the session; a malformed one is MalformedPolicyDocument', async () => {
+  const out = await assume(response(), {
+    Policy: policy([{ Effect: 'Allow', Action: 'sts:GetCallerIdentity', Resource: '*' }]),
+  });
+  assert.ok(out.PackedPolicySize! > 0);
+  const denied = await awsError(server.iam(temporary(out)).send(new ListUsersCommand({})));
+  assert.equal(denied.code, 'AccessDenied');
+  const malformed = await awsError(assume(response(), { Policy: '{"Version":"2012-10-17"}' }));
+  assert.equal(malformed.code, 'MalformedPolicyDocument');
+});
+
 test('a signed response, and both signed, are accepted too', async () => {
   assert.ok((await assume(response({ sign: 'response' }))).Credentials);
   assert.ok((await assume(response({ sign: 'both' }))).Credentials);
