@@ -9,6 +9,7 @@ import { ROOT_OWNER } from '../records.ts';
 import { accessKeys, lastUsed, roles, stsSessions } from '../tables.ts';
 import { checkMfaCode } from '../iam/mfa-verify.ts';
 import { trustPolicyForEvaluation } from '../iam/trust-principals.ts';
+import { AssumeRoleWithSAML } from './saml.ts';
 import type { SessionRecord } from './sessions.ts';
 import { AssumeRoleWithWebIdentity } from './web-identity.ts';
 import { sessionArn } from './sessions.ts';
@@ -239,6 +240,7 @@ export const stsOperations: Readonly<Record<string, Operation>> = {
  */
 export const stsUnsignedOperations: Readonly<Record<string, UnsignedOperation>> = {
   AssumeRoleWithWebIdentity,
+  AssumeRoleWithSAML,
 };
 
 /** The IAM user a session of this caller is issued for, by id and (for its ARN) by name. */
