@@ -14,6 +14,7 @@ import {
   csrfMatches,
   deleteSession,
   loadSession,
+  principalLabel,
   type ConsoleSessionRecord,
   type Stage,
 } from '../domain/console-sessions.ts';
@@ -86,7 +87,7 @@ export async function currentSession(
     clearCookie(request, reply, sessionCookieName(request));
     return undefined;
   }
-  const who = record.principal.kind === 'root' ? 'root' : record.principal.userName;
+  const who = principalLabel(record.principal);
   return {
     record,
     caller,

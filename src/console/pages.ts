@@ -71,7 +71,7 @@ export function registerPages(server: FastifyInstance, ctx: ConsoleContext): voi
           <dt>Signed in as</dt>
           <dd>${caller.arn}</dd>
           <dt>Signed in with MFA</dt>
-          <dd>${signed.record.mfaAuthenticatedAt ? 'Yes' : 'No'}</dd>
+          <dd>${caller.session?.mfaAuthenticatedAt ? 'Yes' : 'No'}</dd>
         </dl>
       </section>
       ${section('Security recommendations', 'security-heading', summary, (out) => {
