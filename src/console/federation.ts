@@ -34,8 +34,8 @@ export function registerFederation(server: FastifyInstance, ctx: ConsoleContext)
     if (action === 'login') return login(ctx, params, request, reply);
     return badRequest(reply, 'Invalid action parameter');
   };
-  server.get('/federation', handle);
-  server.post('/federation', handle);
+  // No HEAD route: a link checker's HEAD request must not spend a sign-in token.
+  server.route({ method: ['GET', 'POST'], url: '/federation', exposeHeadRoute: false, handler: handle });
 }
 
 /** The query's parameters, and for a POST the form's (which win). */

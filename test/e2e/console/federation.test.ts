@@ -178,6 +178,10 @@ test('GetFederationToken credentials sign in as the federated user, limited by t
 
 test('the sign-in token signs in once', async () => {
   const token = await signinTokenFor(await assumeRole());
+  // A link checker's HEAD request does not spend it.
+  const head = await fetch(`${server.url}${loginUrl(token)}`, { method: 'HEAD', redirect: 'manual' });
+  assert.notEqual(head.status, 302);
+  assert.equal(head.headers.getSetCookie().length, 0);
   const first = new ConsoleClient(server.url);
   assert.equal((await first.get(loginUrl(token))).status, 302);
   const second = new ConsoleClient(server.url);
@@ -313,11 +317,16 @@ test('the console session ends when its role is deleted (by id)', async () => {
   assert.equal(later.location, '/console');
 });
 
-test('the sign-in token is kept only hashed and never logged', async () => {
-  const token = await signinTokenFor(await assumeRole());
+test('the sign-in token is kept only hashed, and neither it nor the credentials are logged', async () => {
+  const role = await assumeRole();
+  const token = await signinTokenFor(role);
+  await getSigninToken(sessionJson({ ...role, secretAccessKey: 'wrong' }));
+  await new ConsoleClient(server.url).get(loginUrl(token, 'https://evil.example/'));
+  await new ConsoleClient(server.url).get(loginUrl(token));
   const stored = await server.storedBytes();
   assert.equal(stored.includes(Buffer.from(token)), false);
-  assert.equal(server.output().includes(token), false);
+  for (const secret of [token, role.secretAccessKey, role.sessionToken!])
+    assert.equal(server.output().includes(secret), false);
 });
 
 // These move the server's clock: they run last.
