@@ -317,6 +317,38 @@ test('the console session ends when its role is deleted (by id)', async () => {
   assert.equal(later.location, '/console');
 });
 
+test('revoking the role’s older sessions (aws:TokenIssueTime) ends what its console sessions may do', async () => {
+  const token = await signinTokenFor(await assumeRole('ConsoleReader', 'revoked'));
+  const client = new ConsoleClient(server.url);
+  await client.get(loginUrl(token));
+  assert.match(visibleText((await client.get('/console/users')).text), /broker/);
+  // What the IAM console's "Revoke active sessions" writes (AWSRevokeOlderSessions).
+  const iam = server.iam();
+  const cutoff = new Date(server.now() + 1000).toISOString();
+  await iam.send(
+    new PutRolePolicyCommand({
+      RoleName: 'ConsoleReader',
+      PolicyName: 'AWSRevokeOlderSessions',
+      PolicyDocument: policy([
+        {
+          Effect: 'Deny',
+          Action: '*',
+          Resource: '*',
+          Condition: { DateLessThan: { 'aws:TokenIssueTime': cutoff } },
+        },
+      ]),
+    }),
+  );
+  try {
+    const users = visibleText((await client.get('/console/users')).text);
+    assert.match(users, /Access denied\..*with an explicit deny/);
+  } finally {
+    await iam.send(
+      new DeleteRolePolicyCommand({ RoleName: 'ConsoleReader', PolicyName: 'AWSRevokeOlderSessions' }),
+    );
+  }
+});
+
 test('the sign-in token is kept only hashed, and neither it nor the credentials are logged', async () => {
   const role = await assumeRole();
   const token = await signinTokenFor(role);
