@@ -286,6 +286,21 @@ export interface SamlProviderRecord {
   validUntil: string;
   readonly createdAt: string;
   tags: Tag[];
+  /** The metadata's entityID, read when it was uploaded. */
+  entityId?: string;
+  /** The metadata's signing certificates (DER, base64), read when it was uploaded. */
+  signingCertificates?: string[];
+  /** Whether assertions must come encrypted (AssertionEncryptionMode); AWS's default is Allowed. */
+  assertionEncryptionMode?: 'Required' | 'Allowed';
+  /** Private keys that decrypt assertions (at most 2), sealed with the master key. */
+  privateKeys?: SamlPrivateKey[];
+}
+
+export interface SamlPrivateKey {
+  readonly keyId: string;
+  /** Sealed with context `saml-private-key:<provider id>:<keyId>`. */
+  readonly sealedKey: string;
+  readonly addedAt: string;
 }
 
 /**

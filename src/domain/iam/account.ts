@@ -36,9 +36,11 @@ import {
   instanceProfiles,
   lastUsed,
   mfaDevices,
+  oidcProviders,
   policies as policiesTable,
   policyAttachments,
   roles as rolesTable,
+  samlProviders,
   users as usersTable,
 } from '../tables.ts';
 import {
@@ -347,7 +349,9 @@ export const accountOperations: Record<string, Operation> = {
           InstanceProfilesQuota: QUOTAS.InstanceProfilesQuota,
           ServerCertificates: 0,
           ServerCertificatesQuota: QUOTAS.ServerCertificatesQuota,
-          Providers: 0,
+          // OIDC and SAML identity providers together.
+          Providers:
+            (await tx.count(oidcProviders, { account })) + (await tx.count(samlProviders, { account })),
           MFADevices: enabledDevices + (devices.get('unassigned') ?? 0),
           MFADevicesInUse: enabledDevices,
           AccountMFAEnabled: (await tx.count(mfaDevices, { account, owner_id: ROOT_OWNER })) > 0 ? 1 : 0,

@@ -13,6 +13,8 @@ import { userCredentialsOperations } from './user-credentials.ts';
 import { mfaDevicesOperations } from './mfa-devices.ts';
 import { credentialReportOperations } from './credential-report.ts';
 import { simulatorOperations } from './simulator.ts';
+import { oidcProvidersOperations } from './oidc-providers.ts';
+import { samlProvidersOperations } from './saml-providers.ts';
 
 export const iamOperations: Readonly<Record<string, Operation>> = {
   ...userOperations,
@@ -28,4 +30,6 @@ export const iamOperations: Readonly<Record<string, Operation>> = {
   ...mfaDevicesOperations,
   ...credentialReportOperations,
   ...simulatorOperations,
+  ...oidcProvidersOperations,
+  ...samlProvidersOperations,
 };

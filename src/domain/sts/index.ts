@@ -9,6 +9,7 @@ import { ROOT_OWNER } from '../records.ts';
 import { accessKeys, lastUsed, roles, stsSessions } from '../tables.ts';
 import { checkMfaCode } from '../iam/mfa-verify.ts';
 import { trustPolicyForEvaluation } from '../iam/trust-principals.ts';
+import { AssumeRoleWithSAML } from './saml.ts';
 import type { SessionRecord } from './sessions.ts';
 import { sessionArn } from './sessions.ts';
 import {
@@ -236,7 +237,9 @@ export const stsOperations: Readonly<Record<string, Operation>> = {
  * The STS operations anyone may call without signing: the request carries its own proof of
  * identity (a web identity token, a SAML assertion), as on AWS.
  */
-export const stsUnsignedOperations: Readonly<Record<string, UnsignedOperation>> = {};
+export const stsUnsignedOperations: Readonly<Record<string, UnsignedOperation>> = {
+  AssumeRoleWithSAML,
+};
 
 /** The IAM user a session of this caller is issued for, by id and (for its ARN) by name. */
 function userOf(ctx: OperationContext): Pick<SessionRecord, 'principalId' | 'userName'> {
