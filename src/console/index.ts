@@ -10,6 +10,7 @@
 //   /console/security-credentials    the caller's password, MFA devices and access keys
 //   /console/signout                 (POST) ends the session
 //   /federation                      the federation endpoint of custom identity brokers (federation.ts)
+//   /console/saml                    (POST) IdP-initiated SAML sign-in, with its role chooser (saml.ts)
 //
 // Every response carries a strict Content-Security-Policy and no-store caching (web.ts); sessions,
 // their lifetimes and CSRF tokens are described in sessions.ts, the throttles in rate-limit.ts.
@@ -23,6 +24,7 @@ import { registerAdmin } from './admin/index.ts';
 import { registerSignIn } from './signin.ts';
 import { registerSecurityKeys } from './security-keys.ts';
 import { registerFederation } from './federation.ts';
+import { registerSaml } from './saml.ts';
 import { createThrottles } from './rate-limit.ts';
 import { CONSOLE_CSS } from './static.ts';
 import { SECURITY_HEADERS, sendHtml } from './web.ts';
@@ -63,6 +65,7 @@ export function registerConsole(server: FastifyInstance, options: ConsoleOptions
     registerSecurityKeys(instance, ctx);
     registerAdmin(instance, ctx);
     registerFederation(instance, ctx);
+    registerSaml(instance, ctx);
     const notFound = async (_request: unknown, reply: import('fastify').FastifyReply) =>
       sendHtml(
         reply,

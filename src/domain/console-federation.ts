@@ -21,6 +21,7 @@ import { lookupSigningKey } from './authenticate.ts';
 import { iso, newSessionRecord, type ActiveSession, type Principal } from './console-sessions.ts';
 import type { Iam } from './iam.ts';
 import type { SigninTokenRecord } from './records.ts';
+import type { StoreTx } from './store.ts';
 import type { SessionRecord } from './sts/sessions.ts';
 import { consoleSessions, roles, signinTokens, stsSessions, users } from './tables.ts';
 
@@ -144,31 +145,49 @@ export async function redeemSigninToken(
     await tx.delete(signinTokens, id);
     const now = iam.now();
     if (Date.parse(token.expiresAt) <= now.getTime()) return undefined;
-    const session = await tx.get(stsSessions, token.sessionAccessKeyId);
-    if (!session || Date.parse(session.expiresAt) <= now.getTime()) return undefined;
-    if (session.type === 'assumed-role') {
-      if (!session.role || !(await tx.get(roles, session.role.id))) return undefined;
-    } else if (session.type === 'federated-user') {
-      if (session.principalId !== undefined && !(await tx.get(users, session.principalId))) return undefined;
-    } else {
-      return undefined;
-    }
     // Without SessionDuration the console session lasts as long as the credentials do.
-    const expiresAt =
-      token.sessionDuration !== undefined
-        ? new Date(now.getTime() + token.sessionDuration * 1000)
-        : new Date(session.expiresAt);
-    const principal: Principal = {
-      kind: 'sts-session',
-      id: session.accessKeyId,
-      label: sessionLabel(session),
-    };
-    const created = newSessionRecord(session.account, principal, 'active', now, expiresAt, {
-      ...(issuer !== undefined ? { issuer } : {}),
-    });
-    await tx.insert(consoleSessions, created.record);
-    return created;
+    return consoleSessionFor(tx, token.sessionAccessKeyId, now, token.sessionDuration, issuer);
   });
+}
+
+/**
+ * A console session for temporary credentials just issued for the console (a SAML sign-in): it
+ * lasts as long as they do.
+ */
+export async function startConsoleSession(iam: Iam, accessKeyId: string): Promise<ActiveSession | undefined> {
+  return iam.store.write((tx) => consoleSessionFor(tx, accessKeyId, iam.now(), undefined, undefined));
+}
+
+/**
+ * Creates, in the caller's write transaction, the console session of the STS session with this
+ * key: a role session whose role still exists (by id), or a federated user whose IAM user does.
+ */
+async function consoleSessionFor(
+  tx: StoreTx,
+  accessKeyId: string,
+  now: Date,
+  sessionDuration: number | undefined,
+  issuer: string | undefined,
+): Promise<ActiveSession | undefined> {
+  const session = await tx.get(stsSessions, accessKeyId);
+  if (!session || Date.parse(session.expiresAt) <= now.getTime()) return undefined;
+  if (session.type === 'assumed-role') {
+    if (!session.role || !(await tx.get(roles, session.role.id))) return undefined;
+  } else if (session.type === 'federated-user') {
+    if (session.principalId !== undefined && !(await tx.get(users, session.principalId))) return undefined;
+  } else {
+    return undefined;
+  }
+  const expiresAt =
+    sessionDuration !== undefined
+      ? new Date(now.getTime() + sessionDuration * 1000)
+      : new Date(session.expiresAt);
+  const principal: Principal = { kind: 'sts-session', id: session.accessKeyId, label: sessionLabel(session) };
+  const created = newSessionRecord(session.account, principal, 'active', now, expiresAt, {
+    ...(issuer !== undefined ? { issuer } : {}),
+  });
+  await tx.insert(consoleSessions, created.record);
+  return created;
 }
 
 /** The console's header for the session: ROLE/SESSION for a role session, the federated user's name. */
