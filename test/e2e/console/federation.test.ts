@@ -156,6 +156,48 @@ test('AssumeRole credentials sign in to the console as the role session, authori
   );
 });
 
+test('an IAM user’s own-credential pages answer a role session plainly (never a failure)', async () => {
+  const token = await signinTokenFor(await assumeRole('ConsoleReader', 'curious'));
+  const client = new ConsoleClient(server.url);
+  await client.get(loginUrl(token));
+  await client.get('/console/security-credentials');
+  const base = '/console/security-credentials';
+  for (const [path, fields] of [
+    [
+      `${base}/password`,
+      { 'old-password': 'x', 'new-password': 'Some-Pass-123!', 'confirm-password': 'Some-Pass-123!' },
+    ],
+    [`${base}/access-keys/create`, {}],
+    [`${base}/access-keys/status`, { id: 'AKIAAAAAAAAAAAAAAAAA', status: 'Inactive' }],
+    [`${base}/access-keys/delete`, { id: 'AKIAAAAAAAAAAAAAAAAA' }],
+    [`${base}/mfa/create`, { name: 'role-device' }],
+    [`${base}/mfa/enable`, { code1: '123456', code2: '234567' }],
+    [`${base}/mfa/cancel`, {}],
+    [`${base}/mfa/remove`, { serial: `arn:aws:iam::${account}:mfa/x` }],
+    ['/console/security-keys/remove', { id: 'x' }],
+    ['/console/security-keys/no-script', {}],
+  ] as const) {
+    const page = await client.post(path, fields);
+    assert.ok(page.status < 500, `${path}: ${page.status}`);
+    if (page.status === 200 || page.status >= 400) assert.doesNotMatch(page.text, /internal error/);
+  }
+  // The API's own answer for a role's CreateAccessKey without a user name.
+  const create = await client.post(`${base}/access-keys/create`, {});
+  assert.match(visibleText(create.text), /Must specify userName when calling with non-User credentials/);
+  for (const path of [`${base}/access-keys/download`, `${base}/mfa/assign`]) {
+    const page = await client.get(path);
+    assert.ok(page.status < 500, `${path}: ${page.status}`);
+  }
+  const options = await client.post(
+    '/console/security-keys/options',
+    {},
+    { 'content-type': 'application/json' },
+  );
+  assert.ok(options.status < 500, `security key options: ${options.status}`);
+  // Still signed in as the role session afterwards.
+  assert.match(visibleText((await client.get('/console')).text), /ConsoleReader\/curious @/);
+});
+
 test('GetFederationToken credentials sign in as the federated user, limited by the session policy', async () => {
   const token = await signinTokenFor(await federationToken('bob'));
   const client = new ConsoleClient(server.url);
