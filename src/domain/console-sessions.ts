@@ -273,6 +273,10 @@ export async function callerFor(
  * policies, decide every page), while the role — or the IAM user behind a federation token —
  * still exists by id. The STS session's own expiry does not end the console session: AWS gives
  * the console session the length asked for with SessionDuration (the session row outlives it).
+ * What the API refuses temporary credentials outright (sts/admission.ts) is not refused here: a
+ * federated user reaches IAM in the console — STS API model, GetFederationToken: "You cannot call
+ * any IAM operations using the CLI or the AWS API. This limitation does not apply to console
+ * sessions."
  */
 async function stsSessionCaller(
   iam: Iam,
