@@ -9,7 +9,7 @@
 //
 // Destination must be a page of this console (a path under /console, or this server's own URL
 // of one): the endpoint redirects nowhere else, so a login URL cannot be made an open redirect.
-// Issuer is kept with the session: signing out offers the way back to it, as AWS's console does.
+// Issuer is kept with the session: signing out, or the session ending, offers the way back to it.
 // The rules themselves (which credentials, durations, single use) are in
 // domain/console-federation.ts.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';

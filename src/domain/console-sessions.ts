@@ -137,10 +137,14 @@ export function newSessionRecord(
   return { token, record };
 }
 
-/** The session a cookie names, if it is still valid (expired ones are deleted on sight). */
+/**
+ * The session a cookie names, if it is still valid (expired ones are deleted on sight, and handed
+ * to `ended`, so the console can say where a federated session's person signs in again).
+ */
 export async function loadSession(
   iam: Iam,
   token: string | undefined,
+  ended?: (record: ConsoleSessionRecord) => void,
 ): Promise<ConsoleSessionRecord | undefined> {
   if (!token || token.length > 200) return undefined;
   const record = await iam.store.read((tx) => tx.get(consoleSessions, hashSessionToken(token)));
@@ -151,6 +155,7 @@ export async function loadSession(
   const idleLimit = record.stage === 'active' ? IDLE_LIFETIME_MS : PENDING_LIFETIME_MS;
   if (now >= Date.parse(record.expiresAt) || now >= Date.parse(record.lastSeenAt) + idleLimit) {
     await deleteSession(iam, record);
+    ended?.(record);
     return undefined;
   }
   if (now - Date.parse(record.lastSeenAt) >= TOUCH_INTERVAL_MS) {

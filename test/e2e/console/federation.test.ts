@@ -354,9 +354,11 @@ test('the console session ends when its role is deleted (by id)', async () => {
   await iam.send(new DeleteRoleCommand({ RoleName: 'Ephemeral' }));
   // A role of the same name is another role.
   await iam.send(new CreateRoleCommand({ RoleName: 'Ephemeral', AssumeRolePolicyDocument: trustAccount }));
+  // The person is sent back to the broker's sign-in page (the Issuer), then to the sign-in form.
   const later = await client.get('/console/users');
-  assert.equal(later.status, 303);
-  assert.equal(later.location, '/console');
+  assert.equal(later.status, 401);
+  assert.match(later.text, /href="https:\/\/broker\.example\/sign-in"/);
+  assert.equal((await client.get('/console/users')).location, '/console');
 });
 
 test('revoking the role’s older sessions (aws:TokenIssueTime) ends what its console sessions may do', async () => {
@@ -431,9 +433,12 @@ test('expired credentials are refused; the console session lasts the credentials
   const refused = await getSigninToken(sessionJson(role));
   assert.equal(refused.status, 400);
   // Without SessionDuration the console session ended with the credentials…
-  assert.equal((await bounded.get('/console/users')).location, '/console');
+  const ended = await bounded.get('/console');
+  assert.equal(ended.status, 401);
+  assert.match(visibleText(ended.text), /Your session has ended/);
+  assert.match(ended.text, /href="https:\/\/broker\.example\/sign-in"/);
   // …with it, it lasts as asked (AWS: "separate from the duration of the temporary credentials").
   assert.equal((await extended.get('/console/users')).status, 200);
   await server.advanceClock(2700);
-  assert.equal((await extended.get('/console/users')).location, '/console');
+  assert.equal((await extended.get('/console/users')).status, 401);
 });
