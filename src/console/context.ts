@@ -14,6 +14,7 @@ import {
   csrfMatches,
   deleteSession,
   loadSession,
+  principalLabel,
   type ConsoleSessionRecord,
   type Stage,
 } from '../domain/console-sessions.ts';
@@ -72,21 +73,35 @@ export function requestContextOf(ctx: ConsoleContext, request: FastifyRequest) {
   });
 }
 
+/** The Issuer of a federated session this request's cookie named and that has just ended. */
+const endedWithIssuer = new WeakMap<FastifyRequest, string>();
+
+export function endedSessionIssuer(request: FastifyRequest): string | undefined {
+  return endedWithIssuer.get(request);
+}
+
 /** The session of this request, if any, and its Caller (a session whose user is gone is ended). */
 export async function currentSession(
   ctx: ConsoleContext,
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<Signed | undefined> {
-  const record = await loadSession(ctx.iam, readCookies(request).get(sessionCookieName(request)));
-  if (!record) return undefined;
+  const noteEnded = (ended: ConsoleSessionRecord) => {
+    if (ended.issuer) endedWithIssuer.set(request, ended.issuer);
+  };
+  const record = await loadSession(ctx.iam, readCookies(request).get(sessionCookieName(request)), noteEnded);
+  if (!record) {
+    if (endedWithIssuer.has(request)) clearCookie(request, reply, sessionCookieName(request));
+    return undefined;
+  }
   const caller = await callerFor(ctx.iam, record, requestContextOf(ctx, request));
   if (!caller) {
     await deleteSession(ctx.iam, record);
+    noteEnded(record);
     clearCookie(request, reply, sessionCookieName(request));
     return undefined;
   }
-  const who = record.principal.kind === 'root' ? 'root' : record.principal.userName;
+  const who = principalLabel(record.principal);
   return {
     record,
     caller,
@@ -110,7 +125,9 @@ export async function requireSession(
   const signed = await currentSession(ctx, request, reply);
   const stages: readonly Stage[] = typeof stage === 'string' ? [stage] : stage;
   if (!signed) {
-    redirect(reply, '/console');
+    const issuer = endedSessionIssuer(request);
+    if (issuer) sessionEndedPage(reply, issuer);
+    else redirect(reply, '/console');
     return undefined;
   }
   if (!stages.includes(signed.record.stage)) {
@@ -144,6 +161,22 @@ export async function callIam(
     if (error instanceof IamError) return { ok: false, error };
     throw error;
   }
+}
+
+/**
+ * A federated session (signed in through /federation) that has ended: AWS's console then sends
+ * its person back to the broker's sign-in page, the Issuer.
+ */
+export function sessionEndedPage(reply: FastifyReply, issuer: string): FastifyReply {
+  return sendHtml(
+    reply,
+    401,
+    layout({
+      title: 'Your session has ended',
+      body: html`${alertBox('info', 'Your session has ended. Sign in again to continue.')}
+        <p><a href="${issuer}" id="issuer-link">Sign in again</a></p>`,
+    }),
+  );
 }
 
 /** The answer to a form that failed its CSRF or Origin check: nothing was done. */

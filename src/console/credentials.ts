@@ -16,7 +16,13 @@ import { alertBox, buttonForm, csrfField, deniedBox, field, html, layout, table,
 import { section } from './pages.ts';
 import { WEBAUTHN_SCRIPTS, securityKeysSection } from './security-keys.ts';
 import { passwordPolicyList } from './signin.ts';
-import { endOtherSessions, iso, saveSession, type ConsoleSessionRecord } from '../domain/console-sessions.ts';
+import {
+  endOtherSessions,
+  iso,
+  principalLabel,
+  saveSession,
+  type ConsoleSessionRecord,
+} from '../domain/console-sessions.ts';
 import { formSecret, formText, readForm, redirect, sendHtml } from './web.ts';
 
 const BASE = '/console/security-credentials';
@@ -100,7 +106,8 @@ export function registerCredentials(server: FastifyInstance, ctx: ConsoleContext
     const secret = ctx.iam.sealer.open(pending.sealedSecret, sealContext(record, pending.id));
     delete record.pendingAccessKey;
     await saveSession(ctx.iam, record);
-    const who = record.principal.kind === 'root' ? 'rootkey' : `${record.principal.userName}_accessKeys`;
+    const who =
+      record.principal.kind === 'root' ? 'rootkey' : `${principalLabel(record.principal)}_accessKeys`;
     return reply
       .code(200)
       .header('content-type', 'text/csv; charset=utf-8')
@@ -281,6 +288,8 @@ export async function credentialsPage(
   messages: { error?: string | IamError; notice?: Html; newKey?: { id: string; secret: string } },
 ): Promise<FastifyReply> {
   const { caller, record } = signed;
+  if (caller.type === 'assumed-role' || caller.type === 'federated-user')
+    return sessionCredentialsPage(reply, signed, status, messages);
   const csrf = record.csrf;
   const self = caller.type === 'root' ? {} : { UserName: caller.userName };
   const who = await callIam(caller, ctx, 'GetUser');
@@ -467,4 +476,34 @@ async function assignPage(
     </ol>
     ${buttonForm(`${BASE}/mfa/cancel`, csrf, 'Cancel')}`;
   return sendHtml(reply, status, layout({ title: 'Set up device', body, user: signed.user, current: BASE }));
+}
+
+/**
+ * A role session or a federated user (signed in through the federation endpoint) has no
+ * password, MFA devices or access keys of its own: those belong to IAM users and the root user.
+ */
+function sessionCredentialsPage(
+  reply: FastifyReply,
+  signed: Signed,
+  status: number,
+  messages: { error?: string | IamError; notice?: Html },
+): FastifyReply {
+  const { caller, user } = signed;
+  const error = messages.error;
+  const body = html`${messages.notice ? alertBox('success', messages.notice) : ''}
+    ${error ? alertBox('error', typeof error === 'string' ? error : error.message) : ''}
+    <section aria-labelledby="identity-heading">
+      <h2 id="identity-heading">Your identity</h2>
+      <dl>
+        <dt>${caller.type === 'assumed-role' ? 'Role session' : 'Federated user'}</dt>
+        <dd><code>${caller.arn}</code></dd>
+        <dt>Credentials expire</dt>
+        <dd>${caller.session?.expiresAt ?? ''}</dd>
+      </dl>
+      <p>
+        You signed in with temporary security credentials. They have no console password, MFA devices or
+        access keys of their own: those belong to IAM users.
+      </p>
+    </section>`;
+  return sendHtml(reply, status, layout({ title: 'My security credentials', body, user, current: BASE }));
 }

@@ -9,6 +9,8 @@
 //   /console/users                   the account's users (iam:ListUsers)
 //   /console/security-credentials    the caller's password, MFA devices and access keys
 //   /console/signout                 (POST) ends the session
+//   /federation                      the federation endpoint of custom identity brokers (federation.ts)
+//   /console/saml                    (POST) IdP-initiated SAML sign-in, with its role chooser (saml.ts)
 //
 // Every response carries a strict Content-Security-Policy and no-store caching (web.ts); sessions,
 // their lifetimes and CSRF tokens are described in sessions.ts, the throttles in rate-limit.ts.
@@ -21,6 +23,8 @@ import { registerCredentials } from './credentials.ts';
 import { registerAdmin } from './admin/index.ts';
 import { registerSignIn } from './signin.ts';
 import { registerSecurityKeys } from './security-keys.ts';
+import { registerFederation } from './federation.ts';
+import { registerSaml } from './saml.ts';
 import { createThrottles } from './rate-limit.ts';
 import { CONSOLE_CSS } from './static.ts';
 import { SECURITY_HEADERS, sendHtml } from './web.ts';
@@ -60,6 +64,8 @@ export function registerConsole(server: FastifyInstance, options: ConsoleOptions
     registerCredentials(instance, ctx);
     registerSecurityKeys(instance, ctx);
     registerAdmin(instance, ctx);
+    registerFederation(instance, ctx);
+    registerSaml(instance, ctx);
     const notFound = async (_request: unknown, reply: import('fastify').FastifyReply) =>
       sendHtml(
         reply,

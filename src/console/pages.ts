@@ -1,7 +1,15 @@
 // The signed-in pages that read the account: the dashboard (sign-in URL, security status) and the
 // users list. Each section is one domain operation; a denied one shows AWS's message in place.
 import type { FastifyInstance } from 'fastify';
-import { type ConsoleContext, callIam, currentSession, homeOf, requireSession } from './context.ts';
+import {
+  type ConsoleContext,
+  callIam,
+  currentSession,
+  endedSessionIssuer,
+  homeOf,
+  requireSession,
+  sessionEndedPage,
+} from './context.ts';
 import { alertBox, deniedBox, html, layout, table, type Html } from './html.ts';
 import { signInPage } from './signin.ts';
 import { sendHtml, redirect } from './web.ts';
@@ -42,6 +50,8 @@ async function usersWithoutMfa(ctx: ConsoleContext, caller: Caller): Promise<Ope
 export function registerPages(server: FastifyInstance, ctx: ConsoleContext): void {
   server.get('/console', async (request, reply) => {
     const signed = await currentSession(ctx, request, reply);
+    const issuer = signed ? undefined : endedSessionIssuer(request);
+    if (issuer) return sessionEndedPage(reply, issuer);
     if (!signed) return signInPage(ctx, request, reply, 200, 'iam');
     if (signed.record.stage !== 'active') return redirect(reply, homeOf(signed.record.stage));
     const { caller, user } = signed;
@@ -71,7 +81,7 @@ export function registerPages(server: FastifyInstance, ctx: ConsoleContext): voi
           <dt>Signed in as</dt>
           <dd>${caller.arn}</dd>
           <dt>Signed in with MFA</dt>
-          <dd>${signed.record.mfaAuthenticatedAt ? 'Yes' : 'No'}</dd>
+          <dd>${caller.session?.mfaAuthenticatedAt ? 'Yes' : 'No'}</dd>
         </dl>
       </section>
       ${section('Security recommendations', 'security-heading', summary, (out) => {

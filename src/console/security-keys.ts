@@ -63,7 +63,7 @@ import {
   type ConsoleSessionRecord,
 } from '../domain/console-sessions.ts';
 import { crossOrigin, formText, readForm, redirect, sessionCookieName, setCookie } from './web.ts';
-import { ABSOLUTE_LIFETIME_MS, PENDING_LIFETIME_MS } from '../domain/console-sessions.ts';
+import { ABSOLUTE_LIFETIME_MS, PENDING_LIFETIME_MS, principalLabel } from '../domain/console-sessions.ts';
 import { credentialsPage } from './credentials.ts';
 
 /** The scripts of a page with a WebAuthn form: the library, then the console's own. */
@@ -80,6 +80,8 @@ async function ownerOf(
 ): Promise<{ ownerId: string; arn: string; mfaOwner: MfaOwner } | undefined> {
   if (record.principal.kind === 'root')
     return { ownerId: ROOT_OWNER, arn: rootArn(record.account), mfaOwner: { kind: 'root' } };
+  // A role session or a federated user has no security keys of its own.
+  if (record.principal.kind === 'sts-session') return undefined;
   const user = await tx.get(users, record.principal.id);
   return user ? { ownerId: user.id, arn: userArn(user), mfaOwner: { kind: 'user', user } } : undefined;
 }
@@ -187,7 +189,7 @@ export function registerSecurityKeys(server: FastifyInstance, ctx: ConsoleContex
       throw error;
     }
     const existing = await securityKeysOf(ctx, signed.record);
-    const who = signed.record.principal.kind === 'root' ? 'root' : signed.record.principal.userName;
+    const who = principalLabel(signed.record.principal);
     const options = await generateRegistrationOptions({
       rpName: 'Portcullis',
       rpID: rpIdOf(request),
@@ -330,7 +332,7 @@ export function registerSecurityKeys(server: FastifyInstance, ctx: ConsoleContex
     const throttleId =
       record.principal.kind === 'root'
         ? `root-mfa:${record.account}`
-        : `user:${record.account}/${record.principal.userName.toLowerCase()}`;
+        : `user:${record.account}/${principalLabel(record.principal).toLowerCase()}`;
     const wait = await signInWaitMs(ctx.throttles, throttleId, request.ip);
     if (wait > 0) return jsonError(reply, 429, 'Too many failed sign-in attempts. Wait and try again.');
     const response = (jsonBody(request) as { response?: AuthenticationResponseJSON } | undefined)?.response;

@@ -34,6 +34,7 @@ import {
 import { alertBox, csrfField, field, html, layout, type Html } from './html.ts';
 import { passwordExpired, passwordRules } from './password-policy.ts';
 import { signInFailed, signInWaitMs, throttledMessage } from './rate-limit.ts';
+import { federatedSignedOut } from './federation.ts';
 import { WEBAUTHN_SCRIPTS, securityKeySignInForm, securityKeysOf } from './security-keys.ts';
 import {
   createSession,
@@ -45,6 +46,7 @@ import {
   PENDING_LIFETIME_MS,
   ABSOLUTE_LIFETIME_MS,
   ROOT_PRINCIPAL,
+  principalLabel,
   type ConsoleSessionRecord,
   type Principal,
 } from '../domain/console-sessions.ts';
@@ -165,7 +167,7 @@ export function registerSignIn(server: FastifyInstance, ctx: ConsoleContext): vo
     const userThrottleId =
       principal.kind === 'root'
         ? `root-mfa:${record.account}`
-        : `user:${record.account}/${principal.userName.toLowerCase()}`;
+        : `user:${record.account}/${principalLabel(principal).toLowerCase()}`;
     const wait = await signInWaitMs(ctx.throttles, userThrottleId, request.ip);
     if (wait > 0) return mfaPage(ctx, reply, record, 429, throttledMessage(wait));
     const devices = await codeDevicesOf(ctx.iam, record.account, record.principal);
@@ -260,6 +262,7 @@ export function registerSignIn(server: FastifyInstance, ctx: ConsoleContext): vo
     if (!signed) return reply;
     await deleteSession(ctx.iam, signed.record);
     clearCookie(request, reply, sessionCookieName(request));
+    if (signed.record.issuer) return federatedSignedOut(reply, signed.record.issuer);
     return redirect(reply, '/console?notice=signed-out');
   });
 }
@@ -402,7 +405,7 @@ async function changePasswordPage(
 }
 
 function signedLabel(record: ConsoleSessionRecord): string {
-  return `${record.principal.kind === 'root' ? 'root' : record.principal.userName} @ ${record.account}`;
+  return `${principalLabel(record.principal)} @ ${record.account}`;
 }
 
 function setSessionCookie(request: FastifyRequest, reply: FastifyReply, token: string, stage: string): void {

@@ -11,7 +11,11 @@
 //   or its password change ends after 10 minutes; sign-out deletes the session;
 // - every session has its own CSRF token (32 random bytes), compared in constant time;
 // - a session names its IAM user by id: it ends when that user is deleted or loses its password,
-//   even if a user of the same name exists again.
+//   even if a user of the same name exists again;
+// - a session signed in through the federation endpoint (console-federation.ts) names its STS
+//   session by access key id and runs as that session's Caller: it ends when that session's role
+//   (by id) or the IAM user behind a federation token (by id) is deleted, and at its own expiry
+//   (SessionDuration, or the credentials' expiry when none was asked for).
 import { hashSessionToken } from '../crypto/session-tokens.ts';
 import { newSecretToken } from '../crypto/ids.ts';
 import { equalsConstantTime } from '../crypto/constant-time.ts';
@@ -21,7 +25,8 @@ import { rootArn } from './names.ts';
 import { ROOT_OWNER } from './records.ts';
 import type { SessionRecord } from './sts/sessions.ts';
 import { userArn } from './iam/users.ts';
-import { consoleSessions, stsSessions, users } from './tables.ts';
+import { consoleSessions, roles, signinTokens, stsSessions, users } from './tables.ts';
+import { callerFor as signingCallerFor } from './authenticate.ts';
 import type { ContextValue } from '../policy/index.ts';
 
 export const ABSOLUTE_LIFETIME_MS = 12 * 60 * 60 * 1000;
@@ -32,10 +37,27 @@ const TOUCH_INTERVAL_MS = 60 * 1000;
 
 export type Stage = 'mfa' | 'password-change' | 'active';
 
-/** Who signs in: the root user, or an IAM user by id (and the name it had, for display). */
+/**
+ * Who signs in: the root user, an IAM user by id (and the name it had, for display), or an STS
+ * session (a role session or a federated user) by its access key id, with the label the console
+ * shows for it (ROLE/SESSION, or the federated user's name).
+ */
 export type Principal =
   | { readonly kind: 'root'; readonly id: typeof ROOT_OWNER }
-  | { readonly kind: 'user'; readonly id: string; readonly userName: string };
+  | { readonly kind: 'user'; readonly id: string; readonly userName: string }
+  | { readonly kind: 'sts-session'; readonly id: string; readonly label: string };
+
+/** How the console names the principal in its header: root, the user's name, or ROLE/SESSION. */
+export function principalLabel(principal: Principal): string {
+  switch (principal.kind) {
+    case 'root':
+      return 'root';
+    case 'user':
+      return principal.userName;
+    case 'sts-session':
+      return principal.label;
+  }
+}
 
 export const ROOT_PRINCIPAL: Principal = { kind: 'root', id: ROOT_OWNER };
 
@@ -59,6 +81,8 @@ export interface ConsoleSessionRecord {
   pendingMfa?: { serialNumber: string; sealedSeed: string; sealedPng: string };
   /** The challenge of a WebAuthn ceremony in progress (registration or sign-in), single use. */
   webauthn?: { challenge: string; purpose: 'register' | 'authenticate'; expiresAt: string };
+  /** The broker's sign-in page a federated sign-in named (Issuer): where signing out leads back. */
+  readonly issuer?: string;
 }
 
 export interface ActiveSession {
@@ -74,31 +98,53 @@ export async function createSession(
   carry: Partial<Pick<ConsoleSessionRecord, 'mfaAuthenticatedAt' | 'passwordChangeReason'>> = {},
   replaces?: ConsoleSessionRecord,
 ): Promise<ActiveSession> {
-  const token = newSecretToken(32);
   const now = iam.now();
   const lifetime = stage === 'active' ? ABSOLUTE_LIFETIME_MS : PENDING_LIFETIME_MS;
+  const session = newSessionRecord(account, principal, stage, now, new Date(now.getTime() + lifetime), {
+    ...(replaces?.issuedAt && stage !== 'active' ? { issuedAt: replaces.issuedAt } : {}),
+    ...carry,
+  });
+  await iam.store.write(async (tx) => {
+    if (replaces) await tx.delete(consoleSessions, replaces.id);
+    await tx.insert(consoleSessions, session.record);
+  });
+  return session;
+}
+
+/** A new session's token and record (not yet stored): the token is handed out once, its hash kept. */
+export function newSessionRecord(
+  account: string,
+  principal: Principal,
+  stage: Stage,
+  now: Date,
+  expiresAt: Date,
+  extra: Partial<
+    Pick<ConsoleSessionRecord, 'issuedAt' | 'mfaAuthenticatedAt' | 'passwordChangeReason' | 'issuer'>
+  > = {},
+): ActiveSession {
+  const token = newSecretToken(32);
   const record: ConsoleSessionRecord = {
     id: hashSessionToken(token),
     account,
     principal,
     stage,
     csrf: newSecretToken(32),
-    issuedAt: replaces?.issuedAt && stage !== 'active' ? replaces.issuedAt : iso(now),
+    issuedAt: iso(now),
     lastSeenAt: iso(now),
-    expiresAt: iso(new Date(now.getTime() + lifetime)),
-    ...carry,
+    expiresAt: iso(expiresAt),
+    ...extra,
   };
-  await iam.store.write(async (tx) => {
-    if (replaces) await tx.delete(consoleSessions, replaces.id);
-    await tx.insert(consoleSessions, record);
-  });
   return { token, record };
 }
 
-/** The session a cookie names, if it is still valid (expired ones are deleted on sight). */
+/**
+ * The session a cookie names, if it is still valid (expired ones are deleted on sight, and handed
+ * to `ended`, so the console can say where a federated session's person signs in again).
+ */
 export async function loadSession(
   iam: Iam,
   token: string | undefined,
+  ended?: (record: ConsoleSessionRecord) => void,
 ): Promise<ConsoleSessionRecord | undefined> {
   if (!token || token.length > 200) return undefined;
   const record = await iam.store.read((tx) => tx.get(consoleSessions, hashSessionToken(token)));
@@ -109,6 +155,7 @@ export async function loadSession(
   const idleLimit = record.stage === 'active' ? IDLE_LIFETIME_MS : PENDING_LIFETIME_MS;
   if (now >= Date.parse(record.expiresAt) || now >= Date.parse(record.lastSeenAt) + idleLimit) {
     await deleteSession(iam, record);
+    ended?.(record);
     return undefined;
   }
   if (now - Date.parse(record.lastSeenAt) >= TOUCH_INTERVAL_MS) {
@@ -142,6 +189,9 @@ export async function sweepExpiredSessions(iam: Iam): Promise<void> {
     }
     for (const session of await tx.list(stsSessions, oldest)) {
       if (session.expiresAt <= retained) await tx.delete(stsSessions, session.accessKeyId);
+    }
+    for (const token of await tx.list(signinTokens, oldest)) {
+      if (token.expiresAt <= now) await tx.delete(signinTokens, token.id);
     }
   });
 }
@@ -179,6 +229,8 @@ export async function callerFor(
   record: ConsoleSessionRecord,
   requestContext: Record<string, ContextValue>,
 ): Promise<Caller | undefined> {
+  if (record.principal.kind === 'sts-session')
+    return stsSessionCaller(iam, record.principal.id, requestContext);
   const session: SessionRecord = {
     accessKeyId: `console:${record.id.slice(0, 16)}`,
     account: record.account,
@@ -218,6 +270,36 @@ export async function callerFor(
     session,
     requestContext,
   };
+}
+
+/**
+ * The Caller of a console session signed in with temporary credentials: the very Caller the API
+ * builds for those credentials (so the role's or federated user's policies, and the session
+ * policies, decide every page), while the role — or the IAM user behind a federation token —
+ * still exists by id. The STS session's own expiry does not end the console session: AWS gives
+ * the console session the length asked for with SessionDuration (the session row outlives it).
+ * What the API refuses temporary credentials outright (sts/admission.ts) is not refused here: a
+ * federated user reaches IAM in the console — STS API model, GetFederationToken: "You cannot call
+ * any IAM operations using the CLI or the AWS API. This limitation does not apply to console
+ * sessions."
+ */
+async function stsSessionCaller(
+  iam: Iam,
+  accessKeyId: string,
+  requestContext: Record<string, ContextValue>,
+): Promise<Caller | undefined> {
+  const session = await iam.store.read(async (tx) => {
+    const found = await tx.get(stsSessions, accessKeyId);
+    if (!found) return undefined;
+    if (found.type === 'assumed-role' && !(found.role && (await tx.get(roles, found.role.id))))
+      return undefined;
+    if (found.type === 'federated-user' && found.principalId !== undefined) {
+      if (!(await tx.get(users, found.principalId))) return undefined;
+    }
+    return found;
+  });
+  if (!session || (session.type !== 'assumed-role' && session.type !== 'federated-user')) return undefined;
+  return (await signingCallerFor(iam, { kind: 'session', record: session }, requestContext)) ?? undefined;
 }
 
 export function iso(date: Date): string {

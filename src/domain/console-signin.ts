@@ -17,6 +17,8 @@ export function signInUser(iam: Iam, account: string, userName: string): Promise
 
 /** The serial numbers of the principal's devices that answer codes (virtual devices). */
 export async function codeDevicesOf(iam: Iam, account: string, principal: Principal): Promise<string[]> {
+  // A role session or a federated user has no MFA devices of its own.
+  if (principal.kind === 'sts-session') return [];
   return iam.store.read(async (tx) => {
     let owner: MfaOwner = { kind: 'root' };
     if (principal.kind === 'user') {
@@ -44,6 +46,7 @@ export async function recordPasswordUse(
 ): Promise<void> {
   await iam.store.write(
     async (tx) => {
+      if (principal.kind === 'sts-session') return;
       if (principal.kind === 'root') {
         const record = await tx.get(accounts, account);
         if (record) await tx.update(accounts, { ...record, rootPasswordLastUsed: now });

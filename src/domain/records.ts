@@ -314,6 +314,8 @@ export interface SigninTokenRecord {
   /** The temporary credentials' access key id (a session in sts_sessions). */
   readonly sessionAccessKeyId: string;
   readonly expiresAt: string;
+  /** The console session's length asked for (SessionDuration, seconds); absent: the credentials' own. */
+  readonly sessionDuration?: number;
 }
 
 /** A SAML assertion already exchanged for credentials, kept until it expires so it is accepted once. */
