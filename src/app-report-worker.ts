@@ -5,6 +5,7 @@
 // megabyte of CSV). The worker starts at the first report and stays, idle, for the next.
 import { setPriority } from 'node:os';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { workerEntry } from './domain/bounded-worker.ts';
 import type { CredentialReportBuilder } from './domain/iam.ts';
 import { generateReport, type CredentialReportRecord } from './domain/iam/credential-report.ts';
 import type { Store } from './domain/store.ts';
@@ -54,7 +55,10 @@ export function createReportWorker(location: StoreLocation): ReportWorker {
     worker = undefined;
   };
   const start = (): Worker => {
-    const started = new Worker(workerEntry(), { eval: true, workerData: { role: ROLE, location } });
+    const started = new Worker(workerEntry(import.meta.url), {
+      eval: true,
+      workerData: { role: ROLE, location },
+    });
     started.on('message', (answer: Answer) => {
       const pending = waiting.get(answer.id);
       if (!pending) return;
@@ -87,18 +91,6 @@ export function createReportWorker(location: StoreLocation): ReportWorker {
       if (running) await running.terminate();
     },
   };
-}
-
-/**
- * The worker runs this very module: built JavaScript as it is; TypeScript sources (tests and
- * development run them through tsx) after registering tsx in the worker, whose module loading
- * does not inherit the main thread's hooks on Node.js 20.
- */
-function workerEntry(): string {
-  const self = JSON.stringify(import.meta.url);
-  if (!import.meta.url.endsWith('.ts')) return `import(${self});`;
-  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
-  return `import(${tsx}).then((tsx) => { tsx.register(); return import(${self}); });`;
 }
 
 async function serve(location: StoreLocation): Promise<void> {

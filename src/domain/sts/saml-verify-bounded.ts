@@ -4,7 +4,8 @@
 // of the size real IdPs send is verified in place; a larger one in a worker thread, one at a time,
 // with a time and memory budget — a response that exceeds them is refused like a malformed one.
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { oneAtATime, runInWorker } from '../bounded-worker.ts';
 import { IamError } from '../errors.ts';
 import {
   parseSamlResponse,
@@ -17,8 +18,7 @@ import {
 
 /** Up to this many characters a response is verified in place (a few milliseconds). */
 export const INLINE_VERIFY_LIMIT = 16_384;
-const WORKER_TIMEOUT_MS = 10_000;
-const WORKER_HEAP_MB = 128;
+const BUDGET = { timeoutMs: 10_000, heapMb: 128 };
 /** Responses waiting for the worker beyond this many are refused rather than queued. */
 const MAX_WAITING = 16;
 const ROLE = 'portcullis-saml-verify';
@@ -44,7 +44,7 @@ type Answer =
   | { readonly verified: VerifiedAssertion }
   | { readonly error: { readonly code: string; readonly message: string } };
 
-let queue: Promise<unknown> = Promise.resolve();
+const inTurn = oneAtATime();
 let waiting = 0;
 
 const invalid = () => new IamError('InvalidIdentityToken', 'Invalid SAML response');
@@ -77,9 +77,7 @@ export function verifySamlBounded(
     privateKeys: [...keys.privateKeys],
     encryptionRequired: keys.required,
   };
-  const turn = queue.then(() => verifyInWorker(job)).finally(() => waiting--);
-  queue = turn.catch(() => undefined);
-  return turn;
+  return inTurn(() => verifyInWorker(job)).finally(() => waiting--);
 }
 
 function decryptionOf(keys: DecryptionKeys): SamlDecryption {
@@ -89,35 +87,11 @@ function decryptionOf(keys: DecryptionKeys): SamlDecryption {
   };
 }
 
-function verifyInWorker(job: Job): Promise<VerifiedAssertion> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(workerEntry(), {
-      eval: true,
-      workerData: job,
-      resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
-    });
-    let settled = false;
-    const finish = (answer: Answer | undefined) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      void worker.terminate();
-      if (answer && 'verified' in answer) resolve(answer.verified);
-      else if (answer) reject(new IamError(answer.error.code, answer.error.message));
-      else reject(invalid());
-    };
-    const timer = setTimeout(() => finish(undefined), WORKER_TIMEOUT_MS);
-    worker.once('message', (answer: Answer) => finish(answer));
-    worker.once('error', () => finish(undefined));
-    worker.once('exit', () => finish(undefined));
-  });
-}
-
-function workerEntry(): string {
-  const self = JSON.stringify(import.meta.url);
-  if (!import.meta.url.endsWith('.ts')) return `import(${self});`;
-  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
-  return `import(${tsx}).then((tsx) => { tsx.register(); return import(${self}); });`;
+async function verifyInWorker(job: Job): Promise<VerifiedAssertion> {
+  const answer = await runInWorker<Answer>(import.meta.url, job, BUDGET);
+  if (answer && 'verified' in answer) return answer.verified;
+  if (answer) throw new IamError(answer.error.code, answer.error.message);
+  throw invalid();
 }
 
 if (!isMainThread && (workerData as { role?: string } | undefined)?.role === ROLE) {

@@ -7,21 +7,22 @@
 //
 // The console's IdP-initiated sign-in uses the same path: verifySamlForConsole verifies the
 // response and lists its roles; assuming one of them goes through the same replay guard.
-import { createRequest, evaluate, type CompiledPolicy, type ContextValue } from '../../policy/index.ts';
+import type { ContextValue } from '../../policy/index.ts';
 import type { Iam } from '../iam.ts';
 import type { Input, Output, UnsignedContext } from '../operation.ts';
 import { requiredStr } from '../operation.ts';
 import { IamError } from '../errors.ts';
-import type { RoleRecord, SamlProviderRecord, Tag } from '../records.ts';
+import type { SamlProviderRecord, Tag } from '../records.ts';
 import type { StoreTx } from '../store.ts';
 import { lastUsed, roles, samlProviders, usedAssertions } from '../tables.ts';
-import { trustPolicyForEvaluation } from '../iam/trust-principals.ts';
 import { findSamlProvider } from '../iam/saml-providers.ts';
 import { samlProviderMetadata } from '../iam/saml-metadata.ts';
 import { sessionArn } from './sessions.ts';
 import {
+  authorizeFederatedTrust,
   issueSession,
   iso,
+  notAuthorizedTo,
   packedSize,
   parseRoleArn,
   requestTags,
@@ -55,8 +56,7 @@ function parseProviderArn(arn: string): { account: string; name: string } | null
   return match ? { account: match[1]!, name: match[2]! } : null;
 }
 
-const notAuthorized = (action = 'sts:AssumeRoleWithSAML') =>
-  new IamError('AccessDenied', `Not authorized to perform ${action}`);
+const notAuthorized = () => notAuthorizedTo('sts:AssumeRoleWithSAML');
 
 /** What a sign-in with a verified assertion asks for. */
 interface AssumeRequest {
@@ -261,9 +261,9 @@ async function assumeVerified(
         );
       }
       await requirePolicyArns(iam, tx, role.account, request.policyArns);
-      const trust = iam.compile(trustPolicyForEvaluation(role), 'trust', `${role.id} trust policy`);
+      const trusted = { type: 'saml', arn: pair.principalArn } as const;
       const authorizeAs = (action: string) =>
-        authorizeSaml(trust, role, pair.roleArn, pair.principalArn, action, [requestContext, context]);
+        authorizeFederatedTrust(iam, role, pair.roleArn, trusted, action, [requestContext, context]);
       authorizeAs('sts:AssumeRoleWithSAML');
       if (tags.length > 0) authorizeAs('sts:TagSession');
       if (sourceIdentity !== undefined) authorizeAs('sts:SetSourceIdentity');
@@ -310,28 +310,6 @@ async function assumeVerified(
     },
     { account: target.account },
   );
-}
-
-/** The role's trust policy, for a principal that is the SAML provider. */
-function authorizeSaml(
-  trust: CompiledPolicy,
-  role: RoleRecord,
-  roleArn: string,
-  providerArn: string,
-  action: string,
-  context: readonly Readonly<Record<string, ContextValue>>[],
-): void {
-  const request = createRequest({
-    action,
-    resource: roleArn,
-    principal: { arn: providerArn, account: role.account, type: 'saml', federatedProvider: providerArn },
-    context,
-  });
-  const result = evaluate({ request, resourcePolicies: [trust], resourceAccount: role.account });
-  if (result.decision !== 'allowed') {
-    // AWS answers a SAML caller without naming a principal (IAM User Guide, "Troubleshoot SAML").
-    throw notAuthorized(action);
-  }
 }
 
 /**

@@ -1,6 +1,6 @@
 // What the STS operations that issue credentials share: the session record and the credentials
 // handed out once, session tags and session policies validated as AWS validates them, role ARNs.
-import { parsePolicy, policySize, type ContextValue } from '../../policy/index.ts';
+import { createRequest, evaluate, parsePolicy, policySize, type ContextValue } from '../../policy/index.ts';
 import { newAccessKeyId, newSecretAccessKey } from '../../crypto/ids.ts';
 import { hashSessionToken, newStsSessionToken } from '../../crypto/session-tokens.ts';
 import type { Input } from '../operation.ts';
@@ -8,7 +8,8 @@ import { str } from '../operation.ts';
 import type { Iam } from '../iam.ts';
 import { IamError } from '../errors.ts';
 import { parsePolicyArn } from '../names.ts';
-import type { Tag } from '../records.ts';
+import type { RoleRecord, Tag } from '../records.ts';
+import { trustPolicyForEvaluation } from '../iam/trust-principals.ts';
 import type { StoreTx } from '../store.ts';
 import { stsSessions } from '../tables.ts';
 import { loadManagedPolicyDocument } from '../policy-documents.ts';
@@ -129,4 +130,37 @@ export function packedSize(inlinePolicy: string | undefined, policyArns: readonl
 
 export function iso(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** AWS's refusal of a federated caller: it names no principal (IAM User Guide, "Troubleshoot SAML"). */
+export function notAuthorizedTo(action: string): IamError {
+  return new IamError('AccessDenied', `Not authorized to perform ${action}`);
+}
+
+/**
+ * The role's trust policy decides alone for a web identity or a SAML response: the principal is
+ * the identity provider (`{"Federated": <provider ARN>}`), which has no identity-based policies.
+ */
+export function authorizeFederatedTrust(
+  iam: Iam,
+  role: RoleRecord,
+  roleArn: string,
+  provider: { readonly type: 'web-identity' | 'saml'; readonly arn: string },
+  action: string,
+  context: readonly Readonly<Record<string, ContextValue>>[],
+): void {
+  const trust = iam.compile(trustPolicyForEvaluation(role), 'trust', `${role.id} trust policy`);
+  const request = createRequest({
+    action,
+    resource: roleArn,
+    principal: {
+      arn: provider.arn,
+      account: role.account,
+      type: provider.type,
+      federatedProvider: provider.arn,
+    },
+    context,
+  });
+  const result = evaluate({ request, resourcePolicies: [trust], resourceAccount: role.account });
+  if (result.decision !== 'allowed') throw notAuthorizedTo(action);
 }

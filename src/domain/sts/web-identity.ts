@@ -13,17 +13,18 @@
 // The token is read and verified outside any transaction (fetching the issuer's keys is network
 // I/O); the trust policy is evaluated and the session issued in one write transaction of the role's
 // account. Nothing of the token is stored or logged.
-import { createRequest, evaluate, type ContextValue, type Principal } from '../../policy/index.ts';
+import type { ContextValue } from '../../policy/index.ts';
 import type { Input, Output, UnsignedContext } from '../operation.ts';
 import { requiredStr, str } from '../operation.ts';
 import { IamError } from '../errors.ts';
-import type { OidcProviderRecord, RoleRecord, Tag } from '../records.ts';
+import type { OidcProviderRecord, Tag } from '../records.ts';
 import { lastUsed, roles } from '../tables.ts';
 import { findOidcProvider, oidcProviderArn } from '../iam/oidc-providers.ts';
-import { trustPolicyForEvaluation } from '../iam/trust-principals.ts';
 import { sessionArn } from './sessions.ts';
 import {
+  authorizeFederatedTrust,
   issueSession,
+  notAuthorizedTo,
   packedSize,
   parseRoleArn,
   requestTags,
@@ -90,7 +91,8 @@ export async function AssumeRoleWithWebIdentity(ctx: UnsignedContext, input: Inp
   return ctx.iam.store.write(
     async (tx) => {
       const role = await tx.find(roles, { account: target.account, name_lower: target.name.toLowerCase() });
-      if (!role || role.account !== target.account || role.path !== target.path) throw denied(ACTION);
+      if (!role || role.account !== target.account || role.path !== target.path)
+        throw notAuthorizedTo(ACTION);
       if (duration > role.maxSessionDuration) {
         throw new IamError(
           'ValidationError',
@@ -107,10 +109,12 @@ export async function AssumeRoleWithWebIdentity(ctx: UnsignedContext, input: Inp
         ...requestTags(tags),
         ...(transitiveTagKeys.length > 0 ? { 'sts:TransitiveTagKeys': transitiveTagKeys } : {}),
       };
-      authorizeTrust(ctx, role, roleArn, provider, context, ACTION);
-      if (tags.length > 0) authorizeTrust(ctx, role, roleArn, provider, context, 'sts:TagSession');
-      if (sourceIdentity !== undefined)
-        authorizeTrust(ctx, role, roleArn, provider, context, 'sts:SetSourceIdentity');
+      const trusted = { type: 'web-identity', arn: provider.arn } as const;
+      const authorizeAs = (action: string) =>
+        authorizeFederatedTrust(ctx.iam, role, roleArn, trusted, action, [ctx.requestContext, context]);
+      authorizeAs(ACTION);
+      if (tags.length > 0) authorizeAs('sts:TagSession');
+      if (sourceIdentity !== undefined) authorizeAs('sts:SetSourceIdentity');
 
       const credentials = await issueSession(ctx.iam, tx, duration, {
         type: 'assumed-role',
@@ -144,34 +148,6 @@ export async function AssumeRoleWithWebIdentity(ctx: UnsignedContext, input: Inp
     },
     { account: target.account },
   );
-}
-
-function denied(action: string): IamError {
-  return new IamError('AccessDenied', `Not authorized to perform ${action}`);
-}
-
-/** The role's trust policy decides alone: a web identity has no identity-based policies. */
-function authorizeTrust(
-  ctx: UnsignedContext,
-  role: RoleRecord,
-  roleArn: string,
-  provider: OidcProviderRecord,
-  context: Readonly<Record<string, ContextValue>>,
-  action: string,
-): void {
-  const principal: Principal = {
-    arn: provider.arn,
-    account: role.account,
-    type: 'web-identity',
-    federatedProvider: provider.arn,
-  };
-  const trust = ctx.iam.compile(trustPolicyForEvaluation(role), 'trust', `${role.id} trust policy`);
-  const result = evaluate({
-    request: createRequest({ action, resource: roleArn, principal, context: [ctx.requestContext, context] }),
-    resourcePolicies: [trust],
-    resourceAccount: role.account,
-  });
-  if (result.decision !== 'allowed') throw denied(action);
 }
 
 /**
