@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createSealer, generateMasterKey, parseMasterKey } from './sealing.ts';
+import { createCipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createSealer, generateMasterKey, masterKeyId, parseMasterKey, sealedKeyId } from './sealing.ts';
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';
 const CONTEXT = 'access-key:AKIAIOSFODNN7EXAMPLE';
@@ -8,7 +9,8 @@ const CONTEXT = 'access-key:AKIAIOSFODNN7EXAMPLE';
 test('a sealed secret opens with the same key and context', () => {
   const s = createSealer(generateMasterKey());
   const sealed = s.seal(SECRET, CONTEXT);
-  assert.match(sealed, /^v1\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{22}$/);
+  assert.match(sealed, /^v2\.[A-Za-z0-9_-]{12}\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{22}$/);
+  assert.equal(sealedKeyId(sealed), s.keyId);
   assert.equal(s.open(sealed, CONTEXT), SECRET);
   assert.equal(s.open(s.seal('', CONTEXT), CONTEXT), '');
   assert.equal(s.open(s.seal('päss ✓', CONTEXT), CONTEXT), 'päss ✓');
@@ -25,7 +27,7 @@ test('sealing the same secret twice gives different outputs (fresh IV each time)
   const a = s.seal(SECRET, CONTEXT);
   const b = s.seal(SECRET, CONTEXT);
   assert.notEqual(a, b);
-  assert.notEqual(a.split('.')[1], b.split('.')[1]);
+  assert.notEqual(a.split('.')[2], b.split('.')[2]);
 });
 
 test('a sealed value moved to another row (other context) fails to open', () => {
@@ -59,7 +61,16 @@ test('any single-character change to a sealed value is detected', () => {
 
 test('malformed sealed values fail with a generic error that echoes nothing', () => {
   const s = createSealer(generateMasterKey());
-  for (const bad of ['', 'v1', 'v2.a.b.c', 'v1.a.b', 'v1.!!.b.c', SECRET, 'v1.AAAA.BBBB.CCCC']) {
+  for (const bad of [
+    '',
+    'v1',
+    'v2.a.b.c',
+    'v1.a.b',
+    'v1.!!.b.c',
+    SECRET,
+    'v1.AAAA.BBBB.CCCC',
+    'v2.AAAA.BBBB.CCCC.DDDD',
+  ]) {
     assert.throws(
       () => s.open(bad, CONTEXT),
       (e: Error) =>
@@ -97,4 +108,65 @@ test('MACs: the same master key gives the same MAC on every node; another purpos
   assert.notEqual(one.mac('form', 'value'), one.mac('another-form', 'value'));
   assert.notEqual(one.mac('form', 'value'), createSealer(generateMasterKey()).mac('form', 'value'));
   assert.match(one.mac('form', 'value'), /^[A-Za-z0-9_-]{43}$/);
+});
+
+/** A value in the first format (v1, no key id), as the first release sealed it. */
+function sealV1(masterKey: Buffer, plaintext: string, context: string): string {
+  const key = Buffer.from(
+    hkdfSync('sha256', masterKey, Buffer.alloc(0), 'portcullis/sealing/v1/aes-256-gcm', 32),
+  );
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: 16 });
+  cipher.setAAD(Buffer.from(`portcullis-seal:v1\0${context}`, 'utf8'));
+  const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+  return ['v1', iv, ciphertext, cipher.getAuthTag()]
+    .map((p) => (typeof p === 'string' ? p : p.toString('base64url')))
+    .join('.');
+}
+
+test('values of the first format (no key id) still open, under the current or a previous key', () => {
+  const old = generateMasterKey();
+  const sealed = sealV1(old, SECRET, CONTEXT);
+  assert.equal(createSealer(old).open(sealed, CONTEXT), SECRET);
+  assert.equal(createSealer(generateMasterKey(), [old]).open(sealed, CONTEXT), SECRET);
+  assert.throws(() => createSealer(generateMasterKey()).open(sealed, CONTEXT), /could not be opened/);
+  assert.throws(
+    () => createSealer(old).open(sealed, 'access-key:AKIAOTHERKEY000000000'),
+    /could not be opened/,
+  );
+});
+
+test('during a rotation: values of either key open, new ones are sealed under the new key', () => {
+  const [old, next] = [generateMasterKey(), generateMasterKey()];
+  const before = createSealer(old).seal(SECRET, CONTEXT);
+  const during = createSealer(next, [old]);
+  assert.equal(during.keyId, masterKeyId(next));
+  assert.equal(during.open(before, CONTEXT), SECRET);
+  const after = during.seal(SECRET, CONTEXT);
+  assert.equal(sealedKeyId(after), masterKeyId(next));
+  // Nodes still sealing under the old key, with the new one given as previous, open both too.
+  assert.equal(createSealer(old, [next]).open(after, CONTEXT), SECRET);
+  assert.throws(() => createSealer(old).open(after, CONTEXT), /could not be opened/);
+});
+
+test('reseal: a value under another key comes back under the current one; a current one stays', () => {
+  const [old, next] = [generateMasterKey(), generateMasterKey()];
+  const during = createSealer(next, [old]);
+  const resealed = during.reseal(createSealer(old).seal(SECRET, CONTEXT), CONTEXT);
+  assert.ok(resealed);
+  assert.equal(sealedKeyId(resealed), during.keyId);
+  assert.equal(createSealer(next).open(resealed, CONTEXT), SECRET);
+  assert.throws(() => createSealer(old).open(resealed, CONTEXT), /could not be opened/);
+  assert.equal(during.reseal(resealed, CONTEXT), undefined);
+  assert.ok(during.reseal(sealV1(old, SECRET, CONTEXT), CONTEXT));
+  // A value no key opens is an error, not a silent pass.
+  assert.throws(() => during.reseal(createSealer(generateMasterKey()).seal(SECRET, CONTEXT), CONTEXT));
+});
+
+test('key ids: the same key gives the same id, another key another, and the id is not the key', () => {
+  const key = generateMasterKey();
+  assert.equal(masterKeyId(key), masterKeyId(Buffer.from(key)));
+  assert.notEqual(masterKeyId(key), masterKeyId(generateMasterKey()));
+  assert.match(masterKeyId(key), /^[A-Za-z0-9_-]{12}$/);
+  assert.ok(!key.toString('base64url').includes(masterKeyId(key)));
 });

@@ -3,11 +3,17 @@
 // the `context` (e.g. "access-key:AKIA…") is GCM additional data, so a sealed value copied to
 // another row, or altered in any bit, fails to open. Errors never contain key, plaintext or text.
 //
-// Format: v1.<iv>.<ciphertext>.<tag>, each part base64url. Random 96-bit IVs keep the IV
-// collision risk negligible for up to 2^32 seals under one master key (NIST SP 800-38D).
+// Format: v2.<key id>.<iv>.<ciphertext>.<tag>, each part base64url; the key id (a fingerprint
+// derived from the master key, which reveals nothing of it) names the key a value was sealed
+// under, so that while a master key is rotated a server given both keys opens each value with
+// its own key, and the rotation knows which values are still to re-seal. The first format,
+// v1.<iv>.<ciphertext>.<tag>, named no key: it still opens, under any key given. Random 96-bit
+// IVs keep the IV collision risk negligible for up to 2^32 seals under one master key
+// (NIST SP 800-38D).
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 
-const VERSION = 'v1';
+const VERSION = 'v2';
+const FIRST_VERSION = 'v1';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const KEY_INFO = 'portcullis/sealing/v1/aes-256-gcm';
@@ -20,6 +26,26 @@ export interface Sealer {
    * every node sharing the master key computes the same MAC, and no two purposes share a key.
    */
   mac(purpose: string, value: string): string;
+  /** The current master key's id: what values sealed from now on name. */
+  readonly keyId: string;
+  /**
+   * `sealed` sealed again under the current key (same plaintext and context), or undefined when
+   * it already is: what a master key rotation does to every sealed value.
+   */
+  reseal(sealed: string, context: string): string | undefined;
+}
+
+/** The id a master key's sealed values name: 12 base64url characters, derived one way from it. */
+export function masterKeyId(masterKey: Buffer): string {
+  return Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'portcullis/key-id/v1', 9)).toString(
+    'base64url',
+  );
+}
+
+/** The id of the key a value was sealed under, when its format names one (v1 values do not). */
+export function sealedKeyId(sealed: string): string | undefined {
+  const parts = typeof sealed === 'string' ? sealed.split('.') : [];
+  return parts.length === 5 && parts[0] === VERSION ? parts[1] : undefined;
 }
 
 /** 32 random bytes, for a new master key. */
@@ -38,8 +64,9 @@ export function parseMasterKey(text: string): Buffer {
   throw new Error('The master key must be 32 bytes, written as 64 hex characters or as base64.');
 }
 
-function additionalData(context: string): Buffer {
-  return Buffer.from(`portcullis-seal:${VERSION}\0${context}`, 'utf8');
+function additionalData(context: string, keyId?: string): Buffer {
+  const prefix = keyId === undefined ? FIRST_VERSION : `${VERSION}\0${keyId}`;
+  return Buffer.from(`portcullis-seal:${prefix}\0${context}`, 'utf8');
 }
 
 function openFailed(): Error {
@@ -48,11 +75,16 @@ function openFailed(): Error {
   );
 }
 
-/** A sealer bound to `masterKey` (32 bytes). The AES key is derived from it with HKDF-SHA256. */
-export function createSealer(masterKey: Buffer): Sealer {
-  if (!Buffer.isBuffer(masterKey) || masterKey.length !== 32)
-    throw new Error('The master key must be 32 bytes.');
-  const key = Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), KEY_INFO, 32));
+/**
+ * A sealer that seals under `masterKey` (32 bytes) and opens values sealed under it or under any
+ * of `previousKeys` (while a rotation runs). AES keys are derived from master keys with HKDF-SHA256.
+ */
+export function createSealer(masterKey: Buffer, previousKeys: readonly Buffer[] = []): Sealer {
+  const keys = [masterKey, ...previousKeys].map((k) => {
+    if (!Buffer.isBuffer(k) || k.length !== 32) throw new Error('The master key must be 32 bytes.');
+    return { id: masterKeyId(k), aes: Buffer.from(hkdfSync('sha256', k, Buffer.alloc(0), KEY_INFO, 32)) };
+  });
+  const current = keys[0]!;
   const macKeys = new Map<string, Buffer>();
   const macKey = (purpose: string): Buffer => {
     let found = macKeys.get(purpose);
@@ -63,16 +95,18 @@ export function createSealer(masterKey: Buffer): Sealer {
     return found;
   };
 
-  return {
+  const sealer: Sealer = {
+    keyId: current.id,
+
     seal(plaintext: string, context: string): string {
       if (typeof plaintext !== 'string' || typeof context !== 'string')
         throw new Error('seal takes two strings.');
       const iv = randomBytes(IV_BYTES);
-      const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
-      cipher.setAAD(additionalData(context));
+      const cipher = createCipheriv('aes-256-gcm', current.aes, iv, { authTagLength: TAG_BYTES });
+      cipher.setAAD(additionalData(context, current.id));
       const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
       const tag = cipher.getAuthTag();
-      return [VERSION, iv, ciphertext, tag]
+      return [VERSION, current.id, iv, ciphertext, tag]
         .map((p) => (typeof p === 'string' ? p : p.toString('base64url')))
         .join('.');
     },
@@ -80,25 +114,51 @@ export function createSealer(masterKey: Buffer): Sealer {
     open(sealed: string, context: string): string {
       if (typeof sealed !== 'string' || typeof context !== 'string') throw openFailed();
       const parts = sealed.split('.');
-      if (parts.length !== 4 || parts[0] !== VERSION) throw openFailed();
       if (!parts.slice(1).every((p) => /^[A-Za-z0-9_-]*$/.test(p))) throw openFailed();
-      const iv = Buffer.from(parts[1]!, 'base64url');
-      const ciphertext = Buffer.from(parts[2]!, 'base64url');
-      const tag = Buffer.from(parts[3]!, 'base64url');
-      if (iv.length !== IV_BYTES || tag.length !== TAG_BYTES) throw openFailed();
-      try {
-        const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
-        decipher.setAAD(additionalData(context));
-        decipher.setAuthTag(tag);
-        const plain = Buffer.concat([decipher.update(ciphertext), decipher.final()]);
-        return new TextDecoder('utf-8', { fatal: true }).decode(plain);
-      } catch {
-        throw openFailed();
+      if (parts.length === 5 && parts[0] === VERSION) {
+        const key = keys.find((k) => k.id === parts[1]);
+        if (!key) throw openFailed();
+        return decrypt(key.aes, parts.slice(2), additionalData(context, key.id));
       }
+      if (parts.length === 4 && parts[0] === FIRST_VERSION) {
+        for (const key of keys) {
+          try {
+            return decrypt(key.aes, parts.slice(1), additionalData(context));
+          } catch {
+            // another key may have sealed it
+          }
+        }
+      }
+      throw openFailed();
+    },
+
+    reseal(sealed: string, context: string): string | undefined {
+      if (sealedKeyId(sealed) === current.id) {
+        sealer.open(sealed, context); // still proves it opens: a rotation never keeps garbage quietly
+        return undefined;
+      }
+      return sealer.seal(sealer.open(sealed, context), context);
     },
 
     mac(purpose: string, value: string): string {
       return createHmac('sha256', macKey(purpose)).update(value, 'utf8').digest('base64url');
     },
   };
+  return sealer;
+}
+
+function decrypt(key: Buffer, [ivText, ciphertextText, tagText]: string[], aad: Buffer): string {
+  const iv = Buffer.from(ivText!, 'base64url');
+  const ciphertext = Buffer.from(ciphertextText!, 'base64url');
+  const tag = Buffer.from(tagText!, 'base64url');
+  if (iv.length !== IV_BYTES || tag.length !== TAG_BYTES) throw openFailed();
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
+    decipher.setAAD(aad);
+    decipher.setAuthTag(tag);
+    const plain = Buffer.concat([decipher.update(ciphertext), decipher.final()]);
+    return new TextDecoder('utf-8', { fatal: true }).decode(plain);
+  } catch {
+    throw openFailed();
+  }
 }
