@@ -1,6 +1,6 @@
 // The composition root: configuration → store → domain → protocols on one HTTP server.
 // The only file that wires storage into the domain.
-import { mkdirSync, existsSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { mkdirSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
@@ -8,7 +8,6 @@ import { openSqliteStore } from './storage/sqlite/sqlite-store.ts';
 import { lockDataDirectory, type DirectoryLock } from './storage/sqlite/lock.ts';
 import { openPostgresStore } from './storage/postgres/postgres-store.ts';
 import type { Store } from './domain/store.ts';
-import { accessKeys } from './domain/tables.ts';
 import { flushKeyUses } from './domain/key-uses.ts';
 import { createReportWorker, type StoreLocation } from './app-report-worker.ts';
 import { loadAwsManagedPolicyCatalog } from './storage/aws-managed-policies.ts';
@@ -16,7 +15,7 @@ import { createIam, type Iam } from './domain/iam.ts';
 import { bootstrap, type BootstrapResult } from './domain/bootstrap.ts';
 import { iamOperations } from './domain/iam/index.ts';
 import { stsOperations, stsUnsignedOperations } from './domain/sts/index.ts';
-import { createSealer, generateMasterKey, parseMasterKey } from './crypto/sealing.ts';
+import { checkMasterKey, loadMasterKeys, resealInBackground, sealerFor } from './app-master-keys.ts';
 import type { QueryHandlerDeps } from './protocols/aws-query/handler.ts';
 import { createQueryServer } from './protocols/aws-query/http.ts';
 import { requestTooLargeResponse, toQueryErrorResponse } from './protocols/aws-query/errors.ts';
@@ -41,18 +40,16 @@ export async function startApp(config: Config): Promise<App> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const { store, lock, location } = await openStore(config);
   const reports = createReportWorker(location);
-  const masterKey = config.masterKey
-    ? parseMasterKey(config.masterKey)
-    : loadOrCreateMasterKey(config.dataDir);
+  const masterKeys = loadMasterKeys(config, { create: true });
   const clock = createClock();
   const iam = createIam({
     store,
     now: clock.now,
-    sealer: createSealer(masterKey),
+    sealer: sealerFor(masterKeys),
     awsManagedPolicies: loadAwsManagedPolicyCatalog(),
     buildCredentialReport: reports.build,
   });
-  await checkMasterKey(iam);
+  await checkMasterKey(store, iam.sealer);
   let bootstrapped = await bootstrap(iam, config.bootstrap);
   if (bootstrapped.created) writeRootCredentials(config.dataDir, bootstrapped);
 
@@ -96,6 +93,7 @@ export async function startApp(config: Config): Promise<App> {
   // Once the server answers, the report worker gets ready in its own thread, so that the first
   // credential report does not wait for it to load.
   reports.warm();
+  const resealing = config.databaseUrl ? undefined : resealInBackground(iam, masterKeys);
   const address = server.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -106,6 +104,7 @@ export async function startApp(config: Config): Promise<App> {
     iam,
     async close() {
       await server.close();
+      await resealing?.stop();
       await flushKeyUses(iam);
       await reports.close();
       await store.close();
@@ -143,23 +142,6 @@ async function openStore(
   }
 }
 
-/**
- * Secrets are sealed with the master key: a server given another key than the one the store was
- * written with could open none of them. Said at start, plainly, rather than as failed signatures.
- */
-async function checkMasterKey(iam: Iam): Promise<void> {
-  const [sample] = await iam.store.read((tx) => tx.list(accessKeys, { limit: 1 }));
-  if (!sample) return;
-  try {
-    iam.sealer.open(sample.sealedSecret, `access-key:${sample.id}`);
-  } catch {
-    throw new Error(
-      'The master key does not open the secrets in this database: start with the master key it was written with ' +
-        '(PORTCULLIS_MASTER_KEY, or master.key in the data directory). Every node of a deployment needs the same key.',
-    );
-  }
-}
-
 /** Bodies stay raw bytes (each route reads its own); failures outside the console answer in XML. */
 function registerBodyHandling(server: FastifyInstance): void {
   server.removeAllContentTypeParsers();
@@ -186,14 +168,6 @@ function registerBodyHandling(server: FastifyInstance): void {
   });
 }
 
-function loadOrCreateMasterKey(dataDir: string): Buffer {
-  const file = join(dataDir, 'master.key');
-  if (existsSync(file)) return parseMasterKey(readFileSync(file, 'utf8').trim());
-  const key = generateMasterKey();
-  writeFileSync(file, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
-  return key;
-}
-
 /** The bootstrap's secrets, once, in a file only the owner can read. */
 function writeRootCredentials(dataDir: string, result: BootstrapResult): void {
   const file = join(dataDir, 'root-credentials.json');
@@ -207,3 +181,7 @@ function writeRootCredentials(dataDir: string, result: BootstrapResult): void {
   writeFileSync(file, `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600 });
   chmodSync(file, 0o600);
 }
+
+// What the operator commands (src/cli) run.
+export { backupDataDirectory, restoreDataDirectory } from './app-backup.ts';
+export { runMasterKeyRotation } from './app-rotation.ts';

@@ -11,6 +11,11 @@ export interface Config {
   readonly databaseUrl: string | undefined;
   /** Base64 or hex; when absent, a key is generated into the data directory on first start. */
   readonly masterKey: string | undefined;
+  /** A file holding the master key (kept outside the data directory, so a copy of it holds none). */
+  readonly masterKeyFile: string | undefined;
+  /** The key being rotated away from: values sealed under it still open (app-master-keys.ts). */
+  readonly previousMasterKey: string | undefined;
+  readonly previousMasterKeyFile: string | undefined;
   readonly allowReset: boolean;
   /** Enables POST /_portcullis/clock, which moves the server's clock forward (test suites only). */
   readonly allowTestClock: boolean;
@@ -25,6 +30,9 @@ const VARIABLES = [
   'DATA_DIR',
   'DATABASE_URL',
   'MASTER_KEY',
+  'MASTER_KEY_FILE',
+  'PREVIOUS_MASTER_KEY',
+  'PREVIOUS_MASTER_KEY_FILE',
   'ALLOW_RESET',
   'ALLOW_TEST_CLOCK',
   'ACCOUNT_ID',
@@ -67,6 +75,9 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     dataDir: values.get('DATA_DIR') ?? './data',
     databaseUrl: databaseUrlOf(values.get('DATABASE_URL')),
     masterKey: values.get('MASTER_KEY'),
+    masterKeyFile: values.get('MASTER_KEY_FILE'),
+    previousMasterKey: values.get('PREVIOUS_MASTER_KEY'),
+    previousMasterKeyFile: values.get('PREVIOUS_MASTER_KEY_FILE'),
     allowReset: isOn(values.get('ALLOW_RESET')),
     allowTestClock: isOn(values.get('ALLOW_TEST_CLOCK')),
     bootstrap: {

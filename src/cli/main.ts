@@ -2,12 +2,19 @@
 // portcullis <command>: serve (the server). More commands (audit, lint, explain) come later.
 import { loadConfig } from '../config.ts';
 import { startApp } from '../app.ts';
+import { OPERATIONS } from './operations.ts';
 
 const USAGE = `usage: portcullis serve [--port N] [--host H] [--data-dir DIR] [--allow-reset] ...
+       portcullis backup <file> | restore <file> | rotate-master-key   (each with --help)
 Every option can also be given as an environment variable: --data-dir is PORTCULLIS_DATA_DIR.`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command !== undefined && Object.hasOwn(OPERATIONS, command)) {
+    const operation = OPERATIONS[command]!;
+    if (rest.includes('--help')) return (console.log(operation.usage), 0);
+    return operation.run(rest);
+  }
   if (command !== 'serve') {
     console.error(USAGE);
     return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
