@@ -47,6 +47,10 @@ export async function backupDataDirectory(config: Config, file: string): Promise
         return totalPages;
       },
     });
+    // The copy is a file on its own: no WAL beside it (the server puts its database back in WAL mode).
+    const copy = new Database(partial, { fileMustExist: true });
+    copy.pragma('journal_mode = DELETE');
+    copy.close();
     restrictFileModes(partial, 'after');
     checkIntegrity(partial);
     renameSync(partial, file);
