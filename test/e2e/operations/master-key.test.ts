@@ -45,7 +45,7 @@ async function storedRows(server: Server): Promise<string> {
 function sealedKeyIds(rows: string): Map<string, number> {
   const ids = new Map<string, number>();
   for (const m of rows.matchAll(
-    /"(v1|v2)\.(?:([A-Za-z0-9_-]{12})\.)?[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{22}"/g,
+    /(?<![\w.-])(v1|v2)\.(?:([\w-]{12})\.)?[\w-]{16}\.[\w-]+\.[\w-]{22}(?![\w.-])/g,
   )) {
     const id = m[1] === 'v1' ? 'v1' : m[2]!;
     ids.set(id, (ids.get(id) ?? 0) + 1);
