@@ -75,6 +75,7 @@ export async function startApp(config: Config): Promise<App> {
     allowReset: config.allowReset,
     allowTestClock: config.allowTestClock,
     clock,
+    iam,
     reset: async () => {
       await store.clear();
       bootstrapped = await bootstrap(iam, config.bootstrap);
