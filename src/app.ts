@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
 import { openSqliteStore } from './storage/sqlite/sqlite-store.ts';
 import { lockDataDirectory, type DirectoryLock } from './storage/sqlite/lock.ts';
+import { withNativeDriverHint } from './storage/sqlite/native-driver.ts';
 import { openPostgresStore } from './storage/postgres/postgres-store.ts';
 import type { Store } from './domain/store.ts';
 import { accessKeys } from './domain/tables.ts';
@@ -130,7 +131,7 @@ async function openStore(
       location: { kind: 'postgres', connectionString },
     };
   }
-  const lock = lockDataDirectory(config.dataDir);
+  const lock = withNativeDriverHint(() => lockDataDirectory(config.dataDir));
   const filename = join(config.dataDir, 'portcullis.sqlite');
   try {
     return {
