@@ -37,8 +37,24 @@ before(() => {
   tarball = join(work, packed);
   assert.ok(existsSync(tarball), tarball);
   mkdirSync(project);
-  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'users-project', private: true }));
-  npm(['install', '--omit=dev', '--prefer-offline', '--no-audit', '--no-fund', tarball], project);
+  // As docs/deploy.md says: the project approves better-sqlite3's install script (npm 11's
+  // allowScripts), and a strict policy shows nothing else in the package needs a script to run.
+  writeFileSync(
+    join(project, 'package.json'),
+    JSON.stringify({ name: 'users-project', private: true, allowScripts: { 'better-sqlite3': true } }),
+  );
+  npm(
+    [
+      'install',
+      '--omit=dev',
+      '--strict-allow-scripts',
+      '--prefer-offline',
+      '--no-audit',
+      '--no-fund',
+      tarball,
+    ],
+    project,
+  );
 });
 
 after(() => rmSync(work, { recursive: true, force: true }));
