@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
 import { openSqliteStore } from './storage/sqlite/sqlite-store.ts';
 import { lockDataDirectory, type DirectoryLock } from './storage/sqlite/lock.ts';
+import { withNativeDriverHint } from './storage/sqlite/native-driver.ts';
 import { openPostgresStore } from './storage/postgres/postgres-store.ts';
 import type { Store } from './domain/store.ts';
 import { flushKeyUses } from './domain/key-uses.ts';
@@ -72,6 +73,7 @@ export async function startApp(config: Config): Promise<App> {
     allowReset: config.allowReset,
     allowTestClock: config.allowTestClock,
     clock,
+    iam,
     reset: async () => {
       await store.clear();
       bootstrapped = await bootstrap(iam, config.bootstrap);
@@ -128,7 +130,7 @@ async function openStore(
       location: { kind: 'postgres', connectionString },
     };
   }
-  const lock = lockDataDirectory(config.dataDir);
+  const lock = withNativeDriverHint(() => lockDataDirectory(config.dataDir));
   const filename = join(config.dataDir, 'portcullis.sqlite');
   try {
     return {

@@ -24,7 +24,7 @@ export interface Config {
 
 export const DEFAULT_PORT = 4590;
 
-const VARIABLES = [
+export const VARIABLES = [
   'HOST',
   'PORT',
   'DATA_DIR',

@@ -1,23 +1,33 @@
 #!/usr/bin/env node
-// portcullis <command>: serve (the server). More commands (audit, lint, explain) come later.
+// portcullis <command>: serve (the server). `portcullis --help` lists the commands.
 import { loadConfig } from '../config.ts';
 import { startApp } from '../app.ts';
 import { OPERATIONS } from './operations.ts';
-
-const USAGE = `usage: portcullis serve [--port N] [--host H] [--data-dir DIR] [--allow-reset] ...
-       portcullis backup <file> | restore <file> | rotate-master-key   (each with --help)
-Every option can also be given as an environment variable: --data-dir is PORTCULLIS_DATA_DIR.`;
+import { commandHelp, generalHelp, wantsHelp } from './help.ts';
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (command !== undefined && Object.hasOwn(OPERATIONS, command)) {
+  if (command === undefined || command === '--help' || command === '-h') {
+    console.log(generalHelp());
+    return 0;
+  }
+  if (Object.hasOwn(OPERATIONS, command)) {
     const operation = OPERATIONS[command]!;
-    if (rest.includes('--help')) return (console.log(operation.usage), 0);
+    if (wantsHelp(rest)) return (console.log(operation.usage), 0);
     return operation.run(rest);
   }
+  if (wantsHelp(rest) && commandHelp(command)) {
+    console.log(commandHelp(command));
+    return 0;
+  }
+  if (command === 'help') {
+    const help = rest[0] === undefined ? generalHelp() : commandHelp(rest[0]);
+    console[help ? 'log' : 'error'](help ?? `Unknown command: ${rest[0]}\n\n${generalHelp()}`);
+    return help ? 0 : 2;
+  }
   if (command !== 'serve') {
-    console.error(USAGE);
-    return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
+    console.error(`Unknown command: ${command}\n\n${generalHelp()}`);
+    return 2;
   }
   const config = loadConfig(rest, process.env);
   const app = await startApp(config);

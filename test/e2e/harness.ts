@@ -9,6 +9,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import pg from 'pg';
 import { freshDatabase, type FreshDatabase } from '../support/postgres.ts';
 import { ALL_TABLES } from '../../src/domain/tables.ts';
+import { signedFetch } from './sign.ts';
 
 export const ROOT = {
   accountId: '123456789012',
@@ -53,6 +54,11 @@ export interface Server {
   now(): number;
   /** Moves the server's clock ahead (the test clock) and signs later requests with the same offset. */
   advanceClock(seconds: number): Promise<void>;
+  /**
+   * A call to a test endpoint (/_portcullis/reset or /clock) as test suites make it: a JSON body,
+   * SigV4-signed with the given credentials (the root user's unless said) at the server's time.
+   */
+  testEndpoint(path: string, body?: unknown, credentials?: Credentials): Promise<Response>;
   /** Stops the process and starts it again on the same data directory. */
   restart(): Promise<Server>;
   stop(): Promise<void>;
@@ -120,11 +126,15 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
       return client;
     },
     now: () => Date.now() + clockOffsetMs,
-    async advanceClock(seconds) {
-      const response = await fetch(`${url}/_portcullis/clock`, {
-        method: 'POST',
-        body: JSON.stringify({ advanceSeconds: seconds }),
+    testEndpoint(path, body = {}, credentials = ROOT) {
+      return signedFetch(`${url}${path}`, credentials, JSON.stringify(body), {
+        service: 'portcullis',
+        contentType: 'application/json',
+        signingDate: new Date(Date.now() + clockOffsetMs),
       });
+    },
+    async advanceClock(seconds) {
+      const response = await server.testEndpoint('/_portcullis/clock', { advanceSeconds: seconds });
       if (response.status !== 200)
         throw new Error(`the test clock refused: ${response.status} ${await response.text()}`);
       clockOffsetMs += seconds * 1000;

@@ -29,7 +29,14 @@ export async function signedFetch(
   url: string,
   credentials: Credentials,
   body: string | Uint8Array,
-  options: { service?: string; contentType?: string } = {},
+  options: {
+    service?: string;
+    contentType?: string;
+    /** Signed like any other header (test endpoints refuse some of them). */
+    headers?: Record<string, string>;
+    /** When the server's clock runs ahead (the test clock), the signature's time follows it. */
+    signingDate?: Date;
+  } = {},
 ): Promise<Response> {
   const target = new URL(url);
   const signer = new SignatureV4({
@@ -43,13 +50,14 @@ export async function signedFetch(
     protocol: 'http:',
     hostname: target.hostname,
     port: Number(target.port),
-    path: '/',
+    path: target.pathname,
     headers: {
       host: target.host,
       'content-type': options.contentType ?? 'application/x-www-form-urlencoded; charset=utf-8',
+      ...options.headers,
     },
     body,
   });
-  const signed = await signer.sign(request);
+  const signed = await signer.sign(request, options.signingDate ? { signingDate: options.signingDate } : {});
   return fetch(url, { method: 'POST', headers: signed.headers as Record<string, string>, body });
 }

@@ -54,7 +54,7 @@ test('secrets are not stored in plain text: the store never holds the secret acc
 test('the reset endpoint is absent by default', async () => {
   const server = await startServer();
   try {
-    const response = await fetch(`${server.url}/_portcullis/reset`, { method: 'POST' });
+    const response = await server.testEndpoint('/_portcullis/reset');
     assert.equal(response.status, 404);
   } finally {
     await server.stop();
@@ -65,7 +65,7 @@ test('with PORTCULLIS_ALLOW_RESET=1, a reset removes all state and the configure
   const server = await startServer({ env: { PORTCULLIS_ALLOW_RESET: '1' } });
   try {
     await server.iam().send(new CreateUserCommand({ UserName: 'before-reset' }));
-    const response = await fetch(`${server.url}/_portcullis/reset`, { method: 'POST' });
+    const response = await server.testEndpoint('/_portcullis/reset');
     assert.equal(response.status, 200);
     assert.equal(
       (await awsError(server.iam().send(new GetUserCommand({ UserName: 'before-reset' })))).code,

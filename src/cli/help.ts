@@ -1,0 +1,89 @@
+// `portcullis --help`, `portcullis help <command>` and `portcullis <command> --help`. serve's help
+// lists every setting config.ts reads, as its flag and its environment variable.
+import { DEFAULT_PORT, VARIABLES } from '../config.ts';
+
+interface CommandHelp {
+  readonly usage: string;
+  readonly summary: string;
+  readonly details?: () => string;
+}
+
+/** What each setting does (config.ts's VARIABLES; a test checks that none is left out). */
+export const SETTING_HELP: Readonly<Record<string, string>> = {
+  HOST: 'address to listen on (default 127.0.0.1; 0.0.0.0 for every interface, as in a container)',
+  PORT: `port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)`,
+  DATA_DIR: 'directory for the SQLite database, master.key and root-credentials.json (default ./data)',
+  DATABASE_URL: 'postgres://… to keep state in PostgreSQL, shared by any number of nodes',
+  MASTER_KEY:
+    'the 32-byte key (base64 or hex) that seals stored secrets; default: master.key in the data directory, made on first start',
+  ALLOW_RESET:
+    'turn on POST /_portcullis/reset, which wipes all state (test suites only; root-signed calls only)',
+  ALLOW_TEST_CLOCK:
+    "turn on POST /_portcullis/clock, which moves the server's clock ahead (test suites only; root-signed calls only)",
+  ACCOUNT_ID: 'the 12-digit account id to create on first start (default: random)',
+  ROOT_EMAIL: "the root user's e-mail address, created on first start",
+  ROOT_PASSWORD: "the root user's console password on first start (default: generated and printed once)",
+  ROOT_ACCESS_KEY_ID: "the root user's access key id on first start (default: generated and printed once)",
+  ROOT_SECRET_ACCESS_KEY: 'its secret access key (default: generated and printed once)',
+};
+
+const SWITCHES = new Set(['ALLOW_RESET', 'ALLOW_TEST_CLOCK']);
+
+export const COMMANDS: Readonly<Record<string, CommandHelp>> = {
+  serve: {
+    usage: 'portcullis serve [--<setting> <value>]...',
+    summary: 'run the IAM and STS server (the AWS Query API, the web console)',
+    details: serveSettings,
+  },
+  backup: {
+    usage: 'portcullis backup <file> [--data-dir DIR]   (portcullis backup --help)',
+    summary: 'a consistent online backup of the SQLite database (the master key is not in it)',
+  },
+  restore: {
+    usage: 'portcullis restore <file> [--data-dir DIR] [--replace]   (portcullis restore --help)',
+    summary: 'restore a backup into a stopped server\'s data directory',
+  },
+  'rotate-master-key': {
+    usage: 'portcullis rotate-master-key   (portcullis rotate-master-key --help)',
+    summary: 're-seal every stored secret under a new master key',
+  },
+  help: {
+    usage: 'portcullis help [<command>]',
+    summary: 'show this help, or the help of one command',
+  },
+};
+
+function serveSettings(): string {
+  const lines = [
+    'Settings: each is a flag or an environment variable (a flag wins). Switches take 1, true or yes.',
+  ];
+  for (const name of VARIABLES) {
+    const flag = `--${name.toLowerCase().replace(/_/g, '-')}${SWITCHES.has(name) ? '' : ' <value>'}`;
+    lines.push('', `  ${flag}, PORTCULLIS_${name}`, `      ${SETTING_HELP[name] ?? ''}`);
+  }
+  return lines.join('\n');
+}
+
+export function generalHelp(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length)) + 2;
+  return [
+    'usage: portcullis <command> [options]',
+    '',
+    'Commands:',
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}${c.summary}`),
+    '',
+    "Run 'portcullis <command> --help' for a command's options.",
+  ].join('\n');
+}
+
+/** The help of one command, or undefined if there is no such command. */
+export function commandHelp(command: string): string | undefined {
+  const help = COMMANDS[command];
+  if (!help) return undefined;
+  return [`usage: ${help.usage}`, '', help.summary, ...(help.details ? ['', help.details()] : [])].join('\n');
+}
+
+/** Whether the arguments ask for help rather than for the command to run. */
+export function wantsHelp(args: readonly string[]): boolean {
+  return args.includes('--help') || args.includes('-h');
+}
