@@ -50,7 +50,13 @@ export function auditSignIn(ctx: ConsoleContext, request: FastifyRequest, step: 
     identity,
     responseElements: { [step.eventName]: outcome },
     ...(step.eventName === 'ConsoleLogin'
-      ? { additionalEventData: { LoginTo: '/console', MobileVersion: 'No', MFAUsed: step.mfaUsed ? 'Yes' : 'No' } }
+      ? {
+          additionalEventData: {
+            LoginTo: '/console',
+            MobileVersion: 'No',
+            MFAUsed: step.mfaUsed ? 'Yes' : 'No',
+          },
+        }
       : {}),
     ...(step.success ? {} : { errorMessage: 'Failed authentication' }),
   });

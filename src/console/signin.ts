@@ -157,7 +157,8 @@ export function registerSignIn(server: FastifyInstance, ctx: ConsoleContext): vo
       ...(changeReason ? { passwordChangeReason: changeReason } : {}),
     });
     // With MFA, the sign-in is recorded once the code is right.
-    if (stage !== 'mfa') auditSignIn(ctx, request, { eventName: 'ConsoleLogin', account: accountId, principal, success: true });
+    if (stage !== 'mfa')
+      auditSignIn(ctx, request, { eventName: 'ConsoleLogin', account: accountId, principal, success: true });
     setSessionCookie(request, reply, session.token, stage);
     return redirect(reply, homeOf(stage));
   });
@@ -189,7 +190,12 @@ export function registerSignIn(server: FastifyInstance, ctx: ConsoleContext): vo
       : ({ ok: false, reason: 'unknown-device' } as const);
     if (!result.ok) {
       await signInFailed(ctx.throttles, userThrottleId, request.ip);
-      auditSignIn(ctx, request, { eventName: 'CheckMfa', account: record.account, principal, success: false });
+      auditSignIn(ctx, request, {
+        eventName: 'CheckMfa',
+        account: record.account,
+        principal,
+        success: false,
+      });
       record.mfaAttempts = (record.mfaAttempts ?? 0) + 1;
       if (record.mfaAttempts >= MAX_MFA_ATTEMPTS) {
         await deleteSession(ctx.iam, record);

@@ -70,7 +70,9 @@ export function toAuditRecord(call: AuditCall): AuditEventRecord {
     awsRegion: call.region,
     sourceIPAddress: call.sourceIp,
     userAgent: call.userAgent ?? null,
-    ...(call.errorCode !== undefined ? { errorCode: call.errorCode, errorMessage: call.errorMessage } : {}),
+    ...(call.errorCode !== undefined ? { errorCode: call.errorCode } : {}),
+    // A failed sign-in has a message and no code (CloudTrail's ConsoleLogin: "Failed authentication").
+    ...(call.errorMessage !== undefined ? { errorMessage: call.errorMessage } : {}),
     requestParameters: call.input ? redactRequest(call.input) : null,
     responseElements:
       call.responseElements ??

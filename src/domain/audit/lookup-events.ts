@@ -24,7 +24,10 @@ export async function lookupEvents(ctx: OperationContext, input: Input): Promise
   const { iam, caller } = ctx;
   const attributes = (input.LookupAttributes as { AttributeKey: string; AttributeValue: string }[]) ?? [];
   if (attributes.length > 1)
-    throw new IamError('InvalidLookupAttributesException', 'You cannot specify more than one lookup attribute.');
+    throw new IamError(
+      'InvalidLookupAttributesException',
+      'You cannot specify more than one lookup attribute.',
+    );
   if (input.EventCategory !== undefined)
     throw new IamError('InvalidEventCategoryException', 'Insights events are not recorded by this trail.');
   const start = input.StartTime instanceof Date ? input.StartTime.getTime() : undefined;
@@ -73,7 +76,8 @@ export async function lookupEvents(ctx: OperationContext, input: Input): Promise
 
 function tokenAfter(token: string): string {
   const key = Buffer.from(token, 'base64url').toString('utf8');
-  if (!/^\d{13}:[0-9a-f-]{36}$/.test(key)) throw new IamError('InvalidNextTokenException', 'Invalid NextToken.');
+  if (!/^\d{13}:[0-9a-f-]{36}$/.test(key))
+    throw new IamError('InvalidNextTokenException', 'Invalid NextToken.');
   return key;
 }
 

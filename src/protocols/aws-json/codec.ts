@@ -6,22 +6,39 @@ export class JsonValidationError extends Error {}
 
 const MAX_DEPTH = 16;
 
-export function decodeJsonInput(model: ServiceModel, shapeName: string, value: unknown): Record<string, unknown> {
+export function decodeJsonInput(
+  model: ServiceModel,
+  shapeName: string,
+  value: unknown,
+): Record<string, unknown> {
   if (value === undefined || value === null) value = {};
   return decode(model, shapeName, value, lowerFirstPath(shapeName), 0) as Record<string, unknown>;
 }
 
-function decode(model: ServiceModel, shapeName: string, value: unknown, path: string, depth: number): unknown {
+function decode(
+  model: ServiceModel,
+  shapeName: string,
+  value: unknown,
+  path: string,
+  depth: number,
+): unknown {
   if (depth > MAX_DEPTH) throw new JsonValidationError(`The request nests too deeply at '${path}'.`);
   const shape = shapeOf(model, shapeName);
   switch (shape.type) {
     case 'structure': {
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) throw typeError(path, 'an object');
+      if (typeof value !== 'object' || value === null || Array.isArray(value))
+        throw typeError(path, 'an object');
       const out: Record<string, unknown> = {};
       const members = shape.members ?? {};
       for (const [name, member] of Object.entries(value as Record<string, unknown>)) {
         if (!Object.hasOwn(members, name) || member === null) continue;
-        out[name] = decode(model, (members[name] as MemberRef).shape, member, lowerFirstPath(name), depth + 1);
+        out[name] = decode(
+          model,
+          (members[name] as MemberRef).shape,
+          member,
+          lowerFirstPath(name),
+          depth + 1,
+        );
       }
       for (const name of shape.required ?? []) {
         if (out[name] === undefined) throw failed(`null`, lowerFirstPath(name), 'Member must not be null');
@@ -31,7 +48,9 @@ function decode(model: ServiceModel, shapeName: string, value: unknown, path: st
     case 'list': {
       if (!Array.isArray(value)) throw typeError(path, 'a list');
       checkLength(shape, value.length, path, value);
-      return value.map((item, i) => decode(model, shape.member!.shape, item, `${path}.${i + 1}.member`, depth + 1));
+      return value.map((item, i) =>
+        decode(model, shape.member!.shape, item, `${path}.${i + 1}.member`, depth + 1),
+      );
     }
     case 'string': {
       if (typeof value !== 'string') throw typeError(path, 'a string');

@@ -22,9 +22,13 @@ export interface JsonHandlerDeps {
 
 const CONTENT_TYPE = 'application/x-amz-json-1.1';
 
-/** The service a target prefix names, if served. */
+/**
+ * The service a target prefix names, if served: the model's targetPrefix (the CLI sends it whole,
+ * com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101) or its last part (what SDK v3 sends).
+ */
 function serviceOf(prefix: string): JsonService | undefined {
-  return jsonModel('cloudtrail').metadata.targetPrefix === prefix ? 'cloudtrail' : undefined;
+  const full = jsonModel('cloudtrail').metadata.targetPrefix!;
+  return prefix !== '' && (full === prefix || full.endsWith(`.${prefix}`)) ? 'cloudtrail' : undefined;
 }
 
 export async function handleJsonRequest(deps: JsonHandlerDeps, req: QueryRequest): Promise<QueryResponse> {
@@ -51,12 +55,19 @@ export async function handleJsonRequest(deps: JsonHandlerDeps, req: QueryRequest
     const modelled = model && findOperation(model, operationName);
     const operation = service && deps.operations[service]?.[operationName];
     if (!model || !modelled || !operation || verified.service !== model.metadata.endpointPrefix)
-      return error(requestId, 'UnknownOperationException', `The operation ${target} is not served here.`, 400);
+      return error(
+        requestId,
+        'UnknownOperationException',
+        `The operation ${target} is not served here.`,
+        400,
+      );
 
     let body: unknown;
     try {
       const text =
-        typeof req.body === 'string' ? req.body : Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength).toString('utf8');
+        typeof req.body === 'string'
+          ? req.body
+          : Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength).toString('utf8');
       body = text.trim() === '' ? {} : JSON.parse(text);
     } catch {
       return error(requestId, 'SerializationException', 'The request body is not valid JSON.', 400);
@@ -65,7 +76,12 @@ export async function handleJsonRequest(deps: JsonHandlerDeps, req: QueryRequest
 
     const caller = signing && (await callerFor(deps.iam, signing, wireContext(req, now, verified.region)));
     if (!caller)
-      return error(requestId, 'UnrecognizedClientException', 'The security token included in the request is invalid.', 400);
+      return error(
+        requestId,
+        'UnrecognizedClientException',
+        'The security token included in the request is invalid.',
+        400,
+      );
     const output = await operation({ iam: deps.iam, caller }, input);
     return {
       status: 200,
@@ -73,10 +89,16 @@ export async function handleJsonRequest(deps: JsonHandlerDeps, req: QueryRequest
       body: encodeJsonOutput(model, modelled.output?.shape, output),
     };
   } catch (cause) {
-    if (cause instanceof JsonValidationError) return error(requestId, 'ValidationException', cause.message, 400);
+    if (cause instanceof JsonValidationError)
+      return error(requestId, 'ValidationException', cause.message, 400);
     if (cause instanceof IamError) return error(requestId, jsonCode(cause.code), cause.message, 400);
     deps.logError(cause, requestId);
-    return error(requestId, 'InternalFailure', 'The request processing has failed because of an unknown error.', 500);
+    return error(
+      requestId,
+      'InternalFailure',
+      'The request processing has failed because of an unknown error.',
+      500,
+    );
   }
 }
 

@@ -32,7 +32,11 @@ export function auditQueryCall(
   noted: Noted,
 ): void {
   const unsigned = noted.action === 'AssumeRoleWithWebIdentity' || noted.action === 'AssumeRoleWithSAML';
-  const identity = noted.caller ? undefined : unsigned ? federatedIdentity(noted) : signerIdentity(req, noted);
+  const identity = noted.caller
+    ? undefined
+    : unsigned
+      ? federatedIdentity(noted)
+      : signerIdentity(req, noted);
   audit.record({
     service: noted.service,
     eventName: noted.action && /^[A-Za-z]{1,128}$/.test(noted.action) ? noted.action : 'Unknown',
@@ -69,7 +73,8 @@ function signerIdentity(req: IncomingRequest, noted: Noted): AuditIdentity {
 function credentialKeyId(req: IncomingRequest): string | undefined {
   const header = req.headers['authorization'];
   const text = typeof header === 'string' ? header : '';
-  const match = /Credential=([A-Z0-9]{16,128})\//.exec(text) ?? /X-Amz-Credential=([A-Z0-9]{16,128})%2F/.exec(req.query);
+  const match =
+    /Credential=([A-Z0-9]{16,128})\//.exec(text) ?? /X-Amz-Credential=([A-Z0-9]{16,128})%2F/.exec(req.query);
   return match?.[1];
 }
 
@@ -81,11 +86,14 @@ function federatedIdentity(noted: Noted): AuditIdentity {
     return {
       type: 'SAMLUser',
       ...(issuer && subject ? { principalId: `${issuer}:${subject}`, userName: subject } : {}),
-      ...(typeof noted.input?.PrincipalArn === 'string' ? { identityProvider: noted.input.PrincipalArn } : {}),
+      ...(typeof noted.input?.PrincipalArn === 'string'
+        ? { identityProvider: noted.input.PrincipalArn }
+        : {}),
     };
   }
   const provider = typeof out.Provider === 'string' ? out.Provider : undefined;
-  const subject = typeof out.SubjectFromWebIdentityToken === 'string' ? out.SubjectFromWebIdentityToken : undefined;
+  const subject =
+    typeof out.SubjectFromWebIdentityToken === 'string' ? out.SubjectFromWebIdentityToken : undefined;
   return {
     type: 'WebIdentityUser',
     ...(provider && subject ? { principalId: `${provider}:${subject}`, userName: subject } : {}),

@@ -81,7 +81,9 @@ async function answer(
       now,
     );
     if (!verified.ok)
-      return errorResponse(noted, deps,
+      return errorResponse(
+        noted,
+        deps,
         service,
         verified.error.code,
         verified.error.message,
@@ -89,7 +91,9 @@ async function answer(
         requestId,
       );
     if (verified.service !== 'iam' && verified.service !== 'sts') {
-      return errorResponse(noted, deps,
+      return errorResponse(
+        noted,
+        deps,
         service,
         'InvalidAction',
         `The service ${verified.service} is not served here.`,
@@ -103,7 +107,9 @@ async function answer(
 
     const decoded = decodeQueryRequest(service, params);
     if (!decoded.ok)
-      return errorResponse(noted, deps,
+      return errorResponse(
+        noted,
+        deps,
         service,
         decoded.error.code,
         decoded.error.message,
@@ -114,7 +120,9 @@ async function answer(
     noted.signing = signing;
     const operation = deps.operations[service][decoded.operation];
     if (!operation) {
-      return errorResponse(noted, deps,
+      return errorResponse(
+        noted,
+        deps,
         service,
         'InvalidAction',
         `The action ${decoded.operation} is not implemented by Portcullis yet.`,
@@ -126,7 +134,9 @@ async function answer(
     const requestContext = wireContext(req, now, verified.region);
     const caller = signing && (await callerFor(deps.iam, signing, requestContext));
     if (!caller) {
-      return errorResponse(noted, deps,
+      return errorResponse(
+        noted,
+        deps,
         service,
         'InvalidClientTokenId',
         'The security token included in the request is invalid.',
@@ -150,7 +160,10 @@ async function answer(
     noted.error =
       error instanceof IamError
         ? { code: error.code, message: error.message }
-        : { code: 'InternalFailure', message: 'The request processing has failed because of an unknown error.' };
+        : {
+            code: 'InternalFailure',
+            message: 'The request processing has failed because of an unknown error.',
+          };
     return {
       status: mapped.status,
       headers: responseHeaders(deps, requestId),

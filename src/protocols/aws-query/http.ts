@@ -76,7 +76,8 @@ function serveQuery(
       secure: false,
       userAgent: req.headers['user-agent'],
     };
-    const json = options.json && req.method === 'POST' && req.headers['x-amz-target'] ? options.json : undefined;
+    const json =
+      options.json && req.method === 'POST' && req.headers['x-amz-target'] ? options.json : undefined;
     (json ? json(request) : handleQueryRequest(options.deps, request)).then(
       (response) => send(res, response),
       (error: unknown) => {
