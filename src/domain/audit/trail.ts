@@ -29,20 +29,26 @@ const SWEEP_EVERY_MS = 60_000;
 const SWEEP_BATCH = 500;
 
 export function createAuditTrail(iam: Iam, options: AuditTrailOptions): AuditTrail {
-  let pending: AuditCall[] = [];
+  let pending: AuditEventRecord[] = [];
   let failed: AuditEventRecord[] = [];
   let timer: NodeJS.Timeout | undefined;
-  let flushing: Promise<void> = Promise.resolve();
+  let chain: Promise<void> = Promise.resolve();
+  /** A batch write is queued: more calls join the next batch instead of asking for another write. */
+  let queued = false;
   let lastSweep = 0;
 
-  const flush = (): Promise<void> => {
-    flushing = flushing.then(async () => {
+  /** Writes one batch (or, with `all`, everything buffered); flushes run one at a time. */
+  const write = (all: boolean): Promise<void> => {
+    chain = chain.then(async () => {
+      queued = false;
       if (timer) clearTimeout(timer);
       timer = undefined;
-      while (pending.length > 0 || failed.length > 0) {
-        const calls = pending.splice(0, FLUSH_AT * 4);
-        const batch = [...failed, ...calls.map(toAuditRecord)];
+      do {
+        const calls = pending;
+        pending = [];
+        const batch = failed.length > 0 ? [...failed, ...calls] : calls;
         failed = [];
+        if (batch.length === 0) break;
         try {
           await iam.store.write(async (tx) => {
             for (const row of batch) await tx.put(auditEvents, row);
@@ -50,10 +56,11 @@ export function createAuditTrail(iam: Iam, options: AuditTrailOptions): AuditTra
         } catch (error) {
           failed = batch.slice(-BUFFER_LIMIT);
           options.onError?.(error);
-          timer ??= setTimeout(() => void flush(), 1000).unref();
-          return;
+          break;
         }
-      }
+      } while (all && pending.length > 0);
+      if (pending.length > 0 || failed.length > 0)
+        timer ??= setTimeout(() => void write(false), FLUSH_DELAY_MS).unref();
       const now = iam.now().getTime();
       if (now - lastSweep >= SWEEP_EVERY_MS) {
         lastSweep = now;
@@ -62,17 +69,19 @@ export function createAuditTrail(iam: Iam, options: AuditTrailOptions): AuditTra
         );
       }
     });
-    return flushing;
+    return chain;
   };
 
   return {
     record(call) {
       if (pending.length >= BUFFER_LIMIT) pending.shift();
-      pending.push(call);
-      if (pending.length >= FLUSH_AT) void flush();
-      else timer ??= setTimeout(() => void flush(), FLUSH_DELAY_MS).unref();
+      pending.push(toAuditRecord(call));
+      if (pending.length >= FLUSH_AT && !queued) {
+        queued = true;
+        void write(false);
+      } else timer ??= setTimeout(() => void write(false), FLUSH_DELAY_MS).unref();
     },
-    flush,
+    flush: () => write(true),
   };
 }
 

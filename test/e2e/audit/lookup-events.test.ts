@@ -73,6 +73,8 @@ async function eventually(attribute: LookupAttribute, found: (e: Event) => boole
   assert.fail(`no event matching ${JSON.stringify(attribute)}`);
 }
 
+// A CloudTrail record is free-form JSON: the assertions below say what each field must be.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 const record = (event: Event) => JSON.parse(event.CloudTrailEvent!) as Record<string, any>;
 
 before(async () => {
