@@ -51,7 +51,7 @@ export function createAuditTrail(iam: Iam, options: AuditTrailOptions): AuditTra
         if (batch.length === 0) break;
         try {
           await iam.store.write(async (tx) => {
-            for (const row of batch) await tx.put(auditEvents, row);
+            for (const row of batch) await tx.insert(auditEvents, row);
           });
         } catch (error) {
           failed = batch.slice(-BUFFER_LIMIT);
