@@ -4,8 +4,8 @@
 // requestParameters, responseElements, errorCode, errorMessage, requestID, eventID, readOnly,
 // eventType, managementEvent, recipientAccountId, eventCategory.
 //
-// What the protocols hand over (AuditCall) is kept as it is until the batch is written, so the
-// request pays only for a push; the event is built off the request's path (toAuditRecord).
+// What the protocols hand over (AuditCall) becomes its row at once (toAuditRecord, a few µs), so
+// the buffer holds no request's objects (caller, input, output) until the batch is written.
 import { randomUUID } from 'node:crypto';
 import type { Caller } from '../caller.ts';
 import type { Input, Output } from '../operation.ts';

@@ -1,6 +1,6 @@
 // The audit trail's writer: every call is pushed to this node's buffer and written in batches, one
 // transaction each, a moment later (or at once when many wait) and at shutdown — so a request
-// pays for a push, not for a write. Each node writes its own events; LookupEvents on any node
+// pays for building its row, not for a write. Each node writes its own events; LookupEvents on any node
 // reads them all from the store. Events older than the retention are swept a batch at a time,
 // at most once a minute per node, by the age index.
 import type { Iam } from '../iam.ts';
