@@ -36,9 +36,17 @@ if (!['sqlite', 'postgres', 'all'].includes(STORAGE))
 interface Setup {
   readonly storage: 'sqlite' | 'postgres';
   readonly nodes: number;
+  /** Off: the audit trail is not recorded (PORTCULLIS_AUDIT=off), to show what recording costs. */
+  readonly audit?: false;
 }
 const setups: Setup[] = [
-  ...(STORAGE !== 'postgres' ? [{ storage: 'sqlite' as const, nodes: 1 }] : []),
+  ...(STORAGE !== 'postgres'
+    ? [
+        { storage: 'sqlite' as const, nodes: 1 },
+        // The audit trail's cost: the same GetUser runs with recording off.
+        { storage: 'sqlite' as const, nodes: 1, audit: false as const },
+      ]
+    : []),
   ...(STORAGE !== 'sqlite' ? NODES.map((nodes) => ({ storage: 'postgres' as const, nodes })) : []),
 ];
 
@@ -66,7 +74,14 @@ async function benchmark(setup: Setup, postgres: BenchPostgres | undefined): Pro
     for (let n = 0; n < setup.nodes; n++) {
       const dataDir = mkdtempSync(join(tmpdir(), 'portcullis-bench-'));
       dataDirs.push(dataDir);
-      servers.push(await startServer({ dataDir, masterKey, databaseUrl }));
+      servers.push(
+        await startServer({
+          dataDir,
+          masterKey,
+          databaseUrl,
+          ...(setup.audit === false ? { env: { PORTCULLIS_AUDIT: 'off' } } : {}),
+        }),
+      );
     }
     const urls = servers.map((s) => s.url);
     // Set up through the first node; the others read the same database.
@@ -132,11 +147,12 @@ async function benchmark(setup: Setup, postgres: BenchPostgres | undefined): Pro
     console.log('');
     console.log(
       setup.storage === 'sqlite'
-        ? `storage: SQLite in a temp dir, ${processes}`
+        ? `storage: SQLite in a temp dir, ${processes}, audit trail ${setup.audit === false ? 'off (GetUser only)' : 'on'}`
         : `storage: ${postgres!.version}, throwaway local cluster (fsync and synchronous_commit off, as for ` +
             `the tests), ${processes}${skipped}`,
     );
-    for (const workload of workloads.filter((w) => w.name.includes(ONLY))) {
+    const only = setup.audit === false ? 'GetUser' : ONLY;
+    for (const workload of workloads.filter((w) => w.name.includes(only) && w.name.includes(ONLY))) {
       for (const concurrency of CONCURRENCIES.filter((c) => c >= setup.nodes)) {
         const before = readCpu(servers, postgres);
         const r = await workload.run(concurrency);

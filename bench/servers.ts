@@ -29,6 +29,8 @@ export async function startServer(options: {
   dataDir: string;
   masterKey: Buffer;
   databaseUrl?: string;
+  /** Further PORTCULLIS_* settings (e.g. PORTCULLIS_AUDIT=off). */
+  env?: Record<string, string>;
 }): Promise<ServerProcess> {
   const profile = process.env.BENCH_PROFILE
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
@@ -52,6 +54,7 @@ export async function startServer(options: {
         PORTCULLIS_ROOT_PASSWORD: 'Bench-Root-Password-1',
         PORTCULLIS_ROOT_ACCESS_KEY_ID: ROOT.accessKeyId,
         PORTCULLIS_ROOT_SECRET_ACCESS_KEY: ROOT.secretAccessKey,
+        ...options.env,
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     },

@@ -8,8 +8,9 @@ CI needs no botocore. Run it again after upgrading botocore:
     python3 scripts/extract-models.py            # finds botocore on the Python path
     python3 scripts/extract-models.py --botocore-data /path/to/botocore/data
 
-Output: src/protocols/aws-query/model/{iam,sts,organizations}.json, one operation or shape per
-line so that a model update reads as a small diff.
+Output: src/protocols/aws-query/model/{iam,sts,organizations}.json, and the operations of JSON
+services served so far in src/protocols/aws-json/model/ (cloudtrail.json: LookupEvents), one
+operation or shape per line so that a model update reads as a small diff.
 """
 
 from __future__ import annotations
@@ -25,6 +26,11 @@ SERVICES = {
     "iam": ("iam", "2010-05-08"),
     "sts": ("sts", "2011-06-15"),
     "organizations": ("organizations", "2016-11-28"),
+}
+
+# JSON-protocol services, reduced to the operations served and the shapes they reach.
+JSON_SERVICES = {
+    "cloudtrail": ("cloudtrail", "2013-11-01", ("LookupEvents",)),
 }
 
 # Operation keys kept. `auth`/`authtype` say whether an operation is signed at all (for example
@@ -129,6 +135,29 @@ def strip(model: dict) -> dict:
     }
 
 
+def only(model: dict, operations: tuple[str, ...]) -> dict:
+    """The model reduced to these operations and the shapes they reach (errors included)."""
+    ops = {name: model["operations"][name] for name in operations}
+    seen: set[str] = set()
+
+    def reach(name: str) -> None:
+        if name in seen:
+            return
+        seen.add(name)
+        shape = model["shapes"][name]
+        refs = list(shape.get("members", {}).values()) + [shape[k] for k in ("member", "key", "value") if k in shape]
+        for ref in refs:
+            reach(ref["shape"])
+
+    for op in ops.values():
+        for key in ("input", "output"):
+            if key in op:
+                reach(op[key]["shape"])
+        for error in op.get("errors", []):
+            reach(error)
+    return {"metadata": model["metadata"], "operations": ops, "shapes": {n: s for n, s in model["shapes"].items() if n in seen}}
+
+
 def dump(model: dict) -> str:
     def one(value) -> str:
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
@@ -161,6 +190,16 @@ def main() -> None:
         text = dump(model)
         json.loads(text)  # the writer above is hand-rolled: make sure it is still JSON
         path = os.path.normpath(os.path.join(args.out, f"{out_name}.json"))
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        print(f"{path}: {len(model['operations'])} operations, {len(model['shapes'])} shapes, {len(text)} bytes")
+    json_out = os.path.normpath(os.path.join(args.out, "..", "..", "aws-json", "model"))
+    os.makedirs(json_out, exist_ok=True)
+    for out_name, (service, version, operations) in JSON_SERVICES.items():
+        model = only(strip(load(data_dir, service, version)), operations)
+        text = dump(model)
+        json.loads(text)
+        path = os.path.join(json_out, f"{out_name}.json")
         with open(path, "w", encoding="utf-8") as handle:
             handle.write(text)
         print(f"{path}: {len(model['operations'])} operations, {len(model['shapes'])} shapes, {len(text)} bytes")

@@ -24,6 +24,8 @@ import { encodeQueryError } from './protocols/aws-query/codec/encode.ts';
 import { newRequestId } from './crypto/ids.ts';
 import { createClock, registerTestEndpoints } from './test-endpoints.ts';
 import { registerConsole } from './console/index.ts';
+import { createAuditTrail } from './domain/audit/index.ts';
+import { jsonProtocol } from './app-json.ts';
 
 export interface App {
   readonly url: string;
@@ -54,8 +56,15 @@ export async function startApp(config: Config): Promise<App> {
   let bootstrapped = await bootstrap(iam, config.bootstrap);
   if (bootstrapped.created) writeRootCredentials(config.dataDir, bootstrapped);
 
+  const audit = config.audit.enabled
+    ? createAuditTrail(iam, {
+        retentionDays: config.audit.retentionDays,
+        onError: (error) => console.error('audit trail: events not written yet:', error),
+      })
+    : undefined;
   const deps: QueryHandlerDeps = {
     iam,
+    ...(audit ? { audit: { record: audit.record, defaultAccount: () => bootstrapped.accountId } } : {}),
     operations: { iam: iamOperations, sts: stsOperations },
     unsignedOperations: stsUnsignedOperations,
     logError: (error, requestId) => console.error(`[${requestId}] internal failure:`, error),
@@ -65,10 +74,11 @@ export async function startApp(config: Config): Promise<App> {
     bodyLimit: BODY_LIMIT,
     logger: false,
     trustProxy: false,
-    serverFactory: (otherwise) => createQueryServer({ deps, bodyLimit: BODY_LIMIT, otherwise }),
+    serverFactory: (otherwise) =>
+      createQueryServer({ deps, bodyLimit: BODY_LIMIT, otherwise, json: jsonProtocol(iam, deps.logError) }),
   });
   registerBodyHandling(server);
-  registerConsole(server, { iam, accountId: () => bootstrapped.accountId });
+  registerConsole(server, { iam, accountId: () => bootstrapped.accountId, ...(audit ? { audit } : {}) });
   registerTestEndpoints(server, {
     allowReset: config.allowReset,
     allowTestClock: config.allowTestClock,
@@ -108,6 +118,7 @@ export async function startApp(config: Config): Promise<App> {
       await server.close();
       await resealing?.stop();
       await flushKeyUses(iam);
+      await audit?.flush();
       await reports.close();
       await store.close();
       lock?.release();

@@ -20,6 +20,8 @@ export interface Config {
   /** Enables POST /_portcullis/clock, which moves the server's clock forward (test suites only). */
   readonly allowTestClock: boolean;
   readonly bootstrap: BootstrapSettings;
+  /** The audit trail: on unless PORTCULLIS_AUDIT=off; events kept PORTCULLIS_AUDIT_RETENTION_DAYS (90). */
+  readonly audit: { readonly enabled: boolean; readonly retentionDays: number };
 }
 
 export const DEFAULT_PORT = 4590;
@@ -40,6 +42,8 @@ export const VARIABLES = [
   'ROOT_PASSWORD',
   'ROOT_ACCESS_KEY_ID',
   'ROOT_SECRET_ACCESS_KEY',
+  'AUDIT',
+  'AUDIT_RETENTION_DAYS',
 ] as const;
 type Variable = (typeof VARIABLES)[number];
 
@@ -87,7 +91,15 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
       rootAccessKeyId: values.get('ROOT_ACCESS_KEY_ID'),
       rootSecretAccessKey: values.get('ROOT_SECRET_ACCESS_KEY'),
     },
+    audit: auditOf(values.get('AUDIT'), values.get('AUDIT_RETENTION_DAYS')),
   };
+}
+
+function auditOf(enabled: string | undefined, days: string | undefined): Config['audit'] {
+  const retentionDays = Number(days ?? 90);
+  if (!Number.isInteger(retentionDays) || retentionDays < 1 || retentionDays > 36500)
+    throw new Error('PORTCULLIS_AUDIT_RETENTION_DAYS must be a whole number of days (1 to 36500)');
+  return { enabled: !['0', 'off', 'false', 'no'].includes((enabled ?? '').toLowerCase()), retentionDays };
 }
 
 function databaseUrlOf(value: string | undefined): string | undefined {

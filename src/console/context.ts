@@ -32,6 +32,8 @@ export interface ConsoleContext {
   readonly iam: Iam;
   readonly accountId: () => string;
   readonly throttles: SignInThrottles;
+  /** The audit trail's sign-in events (audit.ts), when recording. */
+  readonly audit?: import('./audit.ts').ConsoleAudit;
 }
 
 export interface Signed {

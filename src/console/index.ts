@@ -17,6 +17,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Iam } from '../domain/iam.ts';
 import type { ConsoleContext } from './context.ts';
+import type { ConsoleAudit } from './audit.ts';
 import { alertBox, html, layout } from './html.ts';
 import { registerPages } from './pages.ts';
 import { registerCredentials } from './credentials.ts';
@@ -32,6 +33,7 @@ import { SECURITY_HEADERS, sendHtml } from './web.ts';
 export interface ConsoleOptions {
   readonly iam: Iam;
   readonly accountId: () => string;
+  readonly audit?: ConsoleAudit;
 }
 
 export function registerConsole(server: FastifyInstance, options: ConsoleOptions): void {
@@ -39,6 +41,7 @@ export function registerConsole(server: FastifyInstance, options: ConsoleOptions
     iam: options.iam,
     accountId: options.accountId,
     throttles: createThrottles(options.iam),
+    ...(options.audit ? { audit: options.audit } : {}),
   };
   void server.register(async (instance) => {
     instance.addHook('onSend', async (_request, reply, payload) => {

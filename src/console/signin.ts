@@ -33,6 +33,7 @@ import {
 } from './context.ts';
 import { alertBox, csrfField, field, html, layout, type Html } from './html.ts';
 import { passwordExpired, passwordRules } from './password-policy.ts';
+import { auditSignIn } from './audit.ts';
 import { signInFailed, signInWaitMs, throttledMessage } from './rate-limit.ts';
 import { federatedSignedOut } from './federation.ts';
 import { WEBAUTHN_SCRIPTS, securityKeySignInForm, securityKeysOf } from './security-keys.ts';
@@ -116,6 +117,13 @@ export function registerSignIn(server: FastifyInstance, ctx: ConsoleContext): vo
     const ok = await verifyPasswordOrDummy(storedHash, password);
     if (!ok) {
       await signInFailed(ctx.throttles, userThrottleId, ip);
+      auditSignIn(ctx, request, {
+        eventName: 'ConsoleLogin',
+        account: accountId,
+        ...(kind === 'root' && storedHash ? { principal: ROOT_PRINCIPAL } : {}),
+        ...(user ? { principal: { kind: 'user', id: user.id, userName: user.name } } : {}),
+        success: false,
+      });
       return retry(401, SIGN_IN_FAILED);
     }
     await ctx.throttles.user.succeed(userThrottleId);
@@ -148,6 +156,9 @@ export function registerSignIn(server: FastifyInstance, ctx: ConsoleContext): vo
     const session = await createSession(ctx.iam, accountId, principal, stage, {
       ...(changeReason ? { passwordChangeReason: changeReason } : {}),
     });
+    // With MFA, the sign-in is recorded once the code is right.
+    if (stage !== 'mfa')
+      auditSignIn(ctx, request, { eventName: 'ConsoleLogin', account: accountId, principal, success: true });
     setSessionCookie(request, reply, session.token, stage);
     return redirect(reply, homeOf(stage));
   });
@@ -179,6 +190,12 @@ export function registerSignIn(server: FastifyInstance, ctx: ConsoleContext): vo
       : ({ ok: false, reason: 'unknown-device' } as const);
     if (!result.ok) {
       await signInFailed(ctx.throttles, userThrottleId, request.ip);
+      auditSignIn(ctx, request, {
+        eventName: 'CheckMfa',
+        account: record.account,
+        principal,
+        success: false,
+      });
       record.mfaAttempts = (record.mfaAttempts ?? 0) + 1;
       if (record.mfaAttempts >= MAX_MFA_ATTEMPTS) {
         await deleteSession(ctx.iam, record);
@@ -193,6 +210,14 @@ export function registerSignIn(server: FastifyInstance, ctx: ConsoleContext): vo
       return mfaPage(ctx, reply, record, 401, message);
     }
     await ctx.throttles.user.succeed(userThrottleId);
+    auditSignIn(ctx, request, { eventName: 'CheckMfa', account: record.account, principal, success: true });
+    auditSignIn(ctx, request, {
+      eventName: 'ConsoleLogin',
+      account: record.account,
+      principal,
+      success: true,
+      mfaUsed: true,
+    });
     const stage = record.passwordChangeReason ? 'password-change' : 'active';
     const session = await createSession(
       ctx.iam,
@@ -261,6 +286,12 @@ export function registerSignIn(server: FastifyInstance, ctx: ConsoleContext): vo
     const signed = await requireSession(ctx, request, reply, ['mfa', 'password-change', 'active'], form);
     if (!signed) return reply;
     await deleteSession(ctx.iam, signed.record);
+    auditSignIn(ctx, request, {
+      eventName: 'ConsoleSignOut',
+      account: signed.record.account,
+      principal: signed.record.principal,
+      success: true,
+    });
     clearCookie(request, reply, sessionCookieName(request));
     if (signed.record.issuer) return federatedSignedOut(reply, signed.record.issuer);
     return redirect(reply, '/console?notice=signed-out');

@@ -324,3 +324,25 @@ export interface UsedAssertionRecord {
   readonly id: string;
   readonly expiresAt: string;
 }
+
+/**
+ * One CloudTrail event of the audit trail (audit/): the event as CloudTrail records it, and what
+ * LookupEvents filters and answers with.
+ */
+export interface AuditEventRecord {
+  /** The eventID. */
+  readonly id: string;
+  /** The account the event belongs to (recipientAccountId): the only account that sees it. */
+  readonly account: string;
+  /** Newest first: the inverted event time (ms) then the id. */
+  readonly sortKey: string;
+  readonly eventTime: string;
+  readonly eventName: string;
+  readonly eventSource: string;
+  readonly readOnly: boolean;
+  readonly username?: string;
+  readonly accessKeyId?: string;
+  readonly resources: readonly { readonly type: string; readonly name: string }[];
+  /** The CloudTrail record (eventVersion, userIdentity, requestParameters…), secrets redacted. */
+  readonly event: Readonly<Record<string, unknown>>;
+}

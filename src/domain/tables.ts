@@ -19,6 +19,8 @@
 //   saml_providers      arn unique, (account, arn)
 //   signin_tokens       (expires_at)
 //   used_assertions     (expires_at)
+//   audit_events        (account, sort_key) unique; (account, <attribute>, sort_key) for each
+//                       LookupEvents attribute; (event_time)
 //   credential_reports, deletion_tasks, throttles: by id only (throttles by last_at too)
 //
 // Tags stay inside their entity's row: no operation selects by tag.
@@ -27,6 +29,7 @@ import type { CredentialReportRecord } from './iam/credential-report.ts';
 import type {
   AccessKeyRecord,
   AccountRecord,
+  AuditEventRecord,
   DeletionTaskRecord,
   GroupMemberRecord,
   GroupRecord,
@@ -234,8 +237,27 @@ export const usedAssertions = table<UsedAssertionRecord>({
   revisioned: false,
 });
 
+export const auditEvents = table<AuditEventRecord>({
+  name: 'audit_events',
+  id: (r) => r.id,
+  columns: {
+    account: (r) => r.account,
+    sort_key: (r) => r.sortKey,
+    event_time: (r) => r.eventTime,
+    event_name: (r) => r.eventName,
+    event_source: (r) => r.eventSource,
+    read_only: (r) => String(r.readOnly),
+    username: (r) => r.username ?? null,
+    access_key_id: (r) => r.accessKeyId ?? null,
+    resource_type: (r) => r.resources[0]?.type ?? null,
+    resource_name: (r) => r.resources[0]?.name ?? null,
+  },
+  revisioned: false,
+});
+
 /** Every table, in the order their rows may be removed. */
 export const ALL_TABLES = [
+  auditEvents,
   usedAssertions,
   signinTokens,
   oidcProviders,

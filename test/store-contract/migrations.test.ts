@@ -16,7 +16,8 @@ const USER = {
   id: 'AIDAEXAMPLEEXAMPLE01',
   doc: JSON.stringify({ id: 'AIDAEXAMPLEEXAMPLE01', account: '123456789012', name: 'alice', path: '/' }),
 };
-const FEDERATION_TABLES = ['oidc_providers', 'saml_providers', 'signin_tokens', 'used_assertions'];
+// Tables added since version 2: federation (3) and the audit trail (4).
+const NEW_TABLES = ['oidc_providers', 'saml_providers', 'signin_tokens', 'used_assertions', 'audit_events'];
 
 test('SQLite: a version-2 file migrates to the current version, its rows kept', () => {
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-v2-'));
@@ -37,7 +38,7 @@ test('SQLite: a version-2 file migrates to the current version, its rows kept', 
       migrateSqlite(db);
       assert.equal(db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
       assert.deepEqual(db.prepare('SELECT id, doc FROM users').all(), [USER]);
-      for (const table of FEDERATION_TABLES) {
+      for (const table of NEW_TABLES) {
         assert.deepEqual(db.prepare(`SELECT count(*) AS n FROM ${table}`).get(), { n: 0 }, table);
       }
       migrateSqlite(db); // a second start finds nothing to do
@@ -66,7 +67,7 @@ test('PostgreSQL: a version-2 database migrates to the current version, its rows
     const version = await pool.query<{ version: number }>('SELECT version FROM portcullis_schema');
     assert.deepEqual(version.rows, [{ version: SCHEMA_VERSION }]);
     assert.deepEqual((await pool.query('SELECT id, doc FROM users')).rows, [USER]);
-    for (const table of FEDERATION_TABLES) {
+    for (const table of NEW_TABLES) {
       const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`);
       assert.deepEqual(rows, [{ n: '0' }], table);
     }

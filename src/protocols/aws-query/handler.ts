@@ -14,6 +14,7 @@ import type { IncomingRequest } from './sigv4/types.ts';
 import { decodeQueryRequest } from './codec/decode.ts';
 import { encodeQueryError, encodeQueryResponse } from './codec/encode.ts';
 import { toQueryErrorResponse } from './errors.ts';
+import { auditQueryCall, type Noted, type QueryAudit } from './audit.ts';
 
 export type QueryService = 'iam' | 'sts';
 
@@ -22,6 +23,8 @@ export interface QueryHandlerDeps {
   readonly operations: Readonly<Record<QueryService, Readonly<Record<string, Operation>>>>;
   /** STS actions that need no signature (AssumeRoleWithWebIdentity, AssumeRoleWithSAML). */
   readonly unsignedOperations: Readonly<Record<string, UnsignedOperation>>;
+  /** The audit trail, when recording (every call, answered or refused). */
+  readonly audit?: QueryAudit;
   /** Called with the cause of an unexpected failure (never sent to the client). */
   readonly logError: (error: unknown, requestId: string) => void;
 }
@@ -40,16 +43,31 @@ export interface QueryResponse {
 
 export async function handleQueryRequest(deps: QueryHandlerDeps, req: QueryRequest): Promise<QueryResponse> {
   const requestId = newRequestId();
+  if (!deps.audit) return answer(deps, req, requestId, { service: 'iam' });
+  const noted: Noted = { service: 'iam', time: deps.iam.now() };
+  const response = await answer(deps, req, requestId, noted);
+  auditQueryCall(deps.audit, req, requestId, noted);
+  return response;
+}
+
+async function answer(
+  deps: QueryHandlerDeps,
+  req: QueryRequest,
+  requestId: string,
+  noted: Noted,
+): Promise<QueryResponse> {
   let service: QueryService = 'iam';
   try {
     const now = deps.iam.now();
     const params = requestParams(req);
     const action = params.get('Action');
+    noted.action = action ?? undefined;
     // Calls that carry their own proof of identity are answered whether signed or not, as AWS
     // answers them: a signature, if any, is not what authenticates them.
     if (action !== null && Object.hasOwn(deps.unsignedOperations, action)) {
       service = 'sts';
-      return await handleUnsigned(deps, req, params, deps.unsignedOperations[action]!, now, requestId);
+      noted.service = 'sts';
+      return await handleUnsigned(deps, req, params, deps.unsignedOperations[action]!, now, requestId, noted);
     }
     let signing: Signing | undefined;
     const verified = await verifySigV4(
@@ -64,6 +82,7 @@ export async function handleQueryRequest(deps: QueryHandlerDeps, req: QueryReque
     );
     if (!verified.ok)
       return errorResponse(
+        noted,
         deps,
         service,
         verified.error.code,
@@ -73,6 +92,7 @@ export async function handleQueryRequest(deps: QueryHandlerDeps, req: QueryReque
       );
     if (verified.service !== 'iam' && verified.service !== 'sts') {
       return errorResponse(
+        noted,
         deps,
         service,
         'InvalidAction',
@@ -82,10 +102,13 @@ export async function handleQueryRequest(deps: QueryHandlerDeps, req: QueryReque
       );
     }
     service = verified.service;
+    noted.service = service;
+    noted.region = verified.region;
 
     const decoded = decodeQueryRequest(service, params);
     if (!decoded.ok)
       return errorResponse(
+        noted,
         deps,
         service,
         decoded.error.code,
@@ -93,9 +116,12 @@ export async function handleQueryRequest(deps: QueryHandlerDeps, req: QueryReque
         decoded.error.status,
         requestId,
       );
+    noted.input = decoded.input;
+    noted.signing = signing;
     const operation = deps.operations[service][decoded.operation];
     if (!operation) {
       return errorResponse(
+        noted,
         deps,
         service,
         'InvalidAction',
@@ -109,6 +135,7 @@ export async function handleQueryRequest(deps: QueryHandlerDeps, req: QueryReque
     const caller = signing && (await callerFor(deps.iam, signing, requestContext));
     if (!caller) {
       return errorResponse(
+        noted,
         deps,
         service,
         'InvalidClientTokenId',
@@ -117,9 +144,11 @@ export async function handleQueryRequest(deps: QueryHandlerDeps, req: QueryReque
         requestId,
       );
     }
+    noted.caller = caller;
     admit(caller, service, decoded.operation);
     if (signing!.kind === 'key') recordAccessKeyUse(deps.iam, signing!.record, verified.region, service);
     const output = await operation({ iam: deps.iam, caller }, decoded.input);
+    noted.output = output;
     return {
       status: 200,
       headers: responseHeaders(deps, requestId),
@@ -128,6 +157,13 @@ export async function handleQueryRequest(deps: QueryHandlerDeps, req: QueryReque
   } catch (error) {
     if (!(error instanceof IamError)) deps.logError(error, requestId);
     const mapped = toQueryErrorResponse(service, error, requestId);
+    noted.error =
+      error instanceof IamError
+        ? { code: error.code, message: error.message }
+        : {
+            code: 'InternalFailure',
+            message: 'The request processing has failed because of an unknown error.',
+          };
     return {
       status: mapped.status,
       headers: responseHeaders(deps, requestId),
@@ -144,17 +180,20 @@ async function handleUnsigned(
   operation: UnsignedOperation,
   now: Date,
   requestId: string,
+  noted: Noted,
 ): Promise<QueryResponse> {
   const decoded = decodeQueryRequest('sts', params);
   if (!decoded.ok) {
     const { code, message, status } = decoded.error;
-    return errorResponse(deps, 'sts', code, message, status, requestId);
+    return errorResponse(noted, deps, 'sts', code, message, status, requestId);
   }
+  noted.input = decoded.input;
   // The global STS endpoint's region: an unsigned request names none.
   const output = await operation(
     { iam: deps.iam, requestContext: wireContext(req, now, 'us-east-1') },
     decoded.input,
   );
+  noted.output = output;
   return {
     status: 200,
     headers: responseHeaders(deps, requestId),
@@ -184,6 +223,7 @@ function wireContext(req: QueryRequest, now: Date, region: string): Record<strin
 }
 
 function errorResponse(
+  noted: Noted,
   deps: QueryHandlerDeps,
   service: QueryService,
   code: string,
@@ -191,6 +231,7 @@ function errorResponse(
   status: number,
   requestId: string,
 ): QueryResponse {
+  noted.error = { code, message };
   return {
     status,
     headers: responseHeaders(deps, requestId),

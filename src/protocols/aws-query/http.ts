@@ -6,12 +6,19 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { newRequestId } from '../../crypto/ids.ts';
 import { requestTooLargeResponse, toQueryErrorResponse } from './errors.ts';
-import { handleQueryRequest, type QueryHandlerDeps, type QueryResponse } from './handler.ts';
+import {
+  handleQueryRequest,
+  type QueryHandlerDeps,
+  type QueryRequest,
+  type QueryResponse,
+} from './handler.ts';
 
 export interface QueryServerOptions {
   readonly deps: QueryHandlerDeps;
   /** Largest body accepted; a larger one is refused with 413 before it is read. */
   readonly bodyLimit: number;
+  /** Requests to "/" naming an X-Amz-Target: the JSON protocol's services (aws-json/). */
+  readonly json?: (request: QueryRequest) => Promise<QueryResponse>;
   /** Where every request that is not for the Query endpoint goes. */
   readonly otherwise: (req: IncomingMessage, res: ServerResponse) => void;
 }
@@ -58,7 +65,7 @@ function serveQuery(
     if (refused) return;
     const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
     const questionMark = req.url!.indexOf('?');
-    handleQueryRequest(options.deps, {
+    const request: QueryRequest = {
       method: req.method!,
       path: questionMark < 0 ? req.url! : req.url!.slice(0, questionMark),
       query: questionMark < 0 ? '' : req.url!.slice(questionMark + 1),
@@ -68,7 +75,10 @@ function serveQuery(
       sourceIp: req.socket.remoteAddress ?? '',
       secure: false,
       userAgent: req.headers['user-agent'],
-    }).then(
+    };
+    const json =
+      options.json && req.method === 'POST' && req.headers['x-amz-target'] ? options.json : undefined;
+    (json ? json(request) : handleQueryRequest(options.deps, request)).then(
       (response) => send(res, response),
       (error: unknown) => {
         const requestId = newRequestId();

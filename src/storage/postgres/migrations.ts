@@ -5,12 +5,14 @@
 //   2  the relational schema (../sql/schema.ts); PostgreSQL starts there (version 1 was SQLite's
 //      records table only)
 //   3  federation: identity providers, console sign-in tokens, used SAML assertions
+//   4  the audit trail (CloudTrail events)
 import type pg from 'pg';
-import { SCHEMA_VERSION, schemaV2, schemaV3 } from '../sql/schema.ts';
+import { SCHEMA_VERSION, schemaV2, schemaV3, schemaV4 } from '../sql/schema.ts';
 
 const MIGRATIONS: Readonly<Record<number, () => readonly string[]>> = {
   2: () => schemaV2('postgres'),
   3: () => schemaV3('postgres'),
+  4: () => schemaV4('postgres'),
 };
 
 export async function migrate(pool: pg.Pool): Promise<void> {

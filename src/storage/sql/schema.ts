@@ -1,4 +1,4 @@
-// The relational schema (versions 2 and 3), written once for both dialects: TEXT columns compare by code
+// The relational schema (versions 2, 3 and 4), written once for both dialects: TEXT columns compare by code
 // point in both (SQLite's BINARY collation; PostgreSQL's "C" collation, whatever the database's
 // locale), so pages, prefixes and uniqueness behave alike. Every row table has its id, its
 // version (for conflicts), its whole record as JSON (doc) and the columns tables.ts declares.
@@ -93,6 +93,23 @@ CREATE TABLE used_assertions (${ROW}, expires_at {text} NOT NULL);
 CREATE INDEX used_assertions_expiry ON used_assertions (expires_at);
 `;
 
+// Version 4: the audit trail — one row per CloudTrail event. LookupEvents filters one attribute at a
+// time within one account, newest first: each attribute is indexed with the account and the
+// newest-first order key (sort_key), so a page is one index range. event_time serves the
+// retention sweep (oldest first, across accounts).
+const SCHEMA_V4 = `
+CREATE TABLE audit_events (${ROW}, account {text} NOT NULL, sort_key {text} NOT NULL, event_time {text} NOT NULL, event_name {text} NOT NULL, event_source {text} NOT NULL, read_only {text} NOT NULL, username {text}, access_key_id {text}, resource_type {text}, resource_name {text});
+CREATE UNIQUE INDEX audit_events_order ON audit_events (account, sort_key);
+CREATE INDEX audit_events_name ON audit_events (account, event_name, sort_key);
+CREATE INDEX audit_events_source ON audit_events (account, event_source, sort_key);
+CREATE INDEX audit_events_read_only ON audit_events (account, read_only, sort_key);
+CREATE INDEX audit_events_username ON audit_events (account, username, sort_key);
+CREATE INDEX audit_events_access_key ON audit_events (account, access_key_id, sort_key);
+CREATE INDEX audit_events_resource_type ON audit_events (account, resource_type, sort_key);
+CREATE INDEX audit_events_resource_name ON audit_events (account, resource_name, sort_key);
+CREATE INDEX audit_events_age ON audit_events (event_time);
+`;
+
 /** The version-2 schema's statements in a dialect. */
 export function schemaV2(dialect: SchemaDialect): string[] {
   return statements(SCHEMA_V2, dialect);
@@ -101,6 +118,11 @@ export function schemaV2(dialect: SchemaDialect): string[] {
 /** What version 3 adds to version 2, in a dialect. */
 export function schemaV3(dialect: SchemaDialect): string[] {
   return statements(SCHEMA_V3, dialect);
+}
+
+/** What version 4 adds to version 3, in a dialect. */
+export function schemaV4(dialect: SchemaDialect): string[] {
+  return statements(SCHEMA_V4, dialect);
 }
 
 function statements(schema: string, dialect: SchemaDialect): string[] {
@@ -113,4 +135,4 @@ function statements(schema: string, dialect: SchemaDialect): string[] {
 }
 
 /** The schema version this release writes. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;

@@ -1,0 +1,10 @@
+// The audit trail: CloudTrail events of every IAM and STS call and console sign-in step
+// (events.ts), written in batches (trail.ts), read by LookupEvents (lookup-events.ts).
+import type { Operation } from '../operation.ts';
+import { lookupEvents } from './lookup-events.ts';
+
+export { createAuditTrail, type AuditTrail, type AuditTrailOptions } from './trail.ts';
+export type { AuditCall, AuditIdentity } from './events.ts';
+
+/** CloudTrail's operations, by the names of its API model. */
+export const cloudTrailOperations: Readonly<Record<string, Operation>> = { LookupEvents: lookupEvents };

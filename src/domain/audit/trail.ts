@@ -1,0 +1,104 @@
+// The audit trail's writer: every call is pushed to this node's buffer and written in batches, one
+// transaction each, a moment later (or at once when many wait) and at shutdown — so a request
+// pays for building its row, not for a write. Each node writes its own events; LookupEvents on any node
+// reads them all from the store. Events older than the retention are swept a batch at a time,
+// at most once a minute per node, by the age index.
+import type { Iam } from '../iam.ts';
+import type { AuditEventRecord } from '../records.ts';
+import { auditEvents } from '../tables.ts';
+import { toAuditRecord, type AuditCall } from './events.ts';
+
+export interface AuditTrailOptions {
+  /** How long events are kept (CloudTrail's event history: 90 days). */
+  readonly retentionDays: number;
+  /** Called when a batch could not be written (it is tried again with the next flush). */
+  readonly onError?: (error: unknown) => void;
+}
+
+export interface AuditTrail {
+  record(call: AuditCall): void;
+  /** Writes what is buffered; resolves once it is stored. */
+  flush(): Promise<void>;
+}
+
+const FLUSH_DELAY_MS = 200;
+const FLUSH_AT = 256;
+/** When the store cannot keep up (or is down), the oldest unwritten events go past this many. */
+const BUFFER_LIMIT = 100_000;
+const SWEEP_EVERY_MS = 60_000;
+const SWEEP_BATCH = 500;
+
+export function createAuditTrail(iam: Iam, options: AuditTrailOptions): AuditTrail {
+  let pending: AuditEventRecord[] = [];
+  let failed: AuditEventRecord[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let chain: Promise<void> = Promise.resolve();
+  /** A batch write is queued: more calls join the next batch instead of asking for another write. */
+  let queued = false;
+  let lastSweep = 0;
+
+  /** Writes one batch (or, with `all`, everything buffered); flushes run one at a time. */
+  const write = (all: boolean): Promise<void> => {
+    chain = chain.then(async () => {
+      queued = false;
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      do {
+        const calls = pending;
+        pending = [];
+        const batch = failed.length > 0 ? [...failed, ...calls] : calls;
+        failed = [];
+        if (batch.length === 0) break;
+        try {
+          await iam.store.write(async (tx) => {
+            for (const row of batch) await tx.insert(auditEvents, row);
+          });
+        } catch (error) {
+          failed = batch.slice(-BUFFER_LIMIT);
+          options.onError?.(error);
+          break;
+        }
+      } while (all && pending.length > 0);
+      if (pending.length > 0 || failed.length > 0)
+        timer ??= setTimeout(() => void write(false), FLUSH_DELAY_MS).unref();
+      const now = iam.now().getTime();
+      if (now - lastSweep >= SWEEP_EVERY_MS) {
+        lastSweep = now;
+        await sweep(iam, now - options.retentionDays * 86_400_000).catch((error: unknown) =>
+          options.onError?.(error),
+        );
+      }
+    });
+    return chain;
+  };
+
+  return {
+    record(call) {
+      if (pending.length >= BUFFER_LIMIT) pending.shift();
+      pending.push(toAuditRecord(call));
+      if (pending.length >= FLUSH_AT && !queued) {
+        queued = true;
+        void write(false);
+      } else timer ??= setTimeout(() => void write(false), FLUSH_DELAY_MS).unref();
+    },
+    flush: () => write(true),
+  };
+}
+
+/** Removes events older than `cutoffMs`, oldest first, a bounded number per sweep. */
+async function sweep(iam: Iam, cutoffMs: number): Promise<void> {
+  const cutoff = new Date(cutoffMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  for (let round = 0; round < 10; round++) {
+    const removed = await iam.store.write(async (tx) => {
+      const oldest = await tx.list(auditEvents, { orderBy: 'event_time', limit: SWEEP_BATCH });
+      let count = 0;
+      for (const row of oldest) {
+        if (row.eventTime >= cutoff) break;
+        await tx.delete(auditEvents, row.id);
+        count++;
+      }
+      return count;
+    });
+    if (removed < SWEEP_BATCH) return;
+  }
+}

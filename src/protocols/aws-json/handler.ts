@@ -1,0 +1,139 @@
+// The AWS JSON 1.1 protocol (CloudTrail, and Organizations next): POST / with
+// X-Amz-Target: <targetPrefix>.<Operation>, a JSON body, SigV4 with the service's signing name;
+// answers in JSON, errors as {"__type": code, "message": ...} (the SDKs read both).
+import { newRequestId } from '../../crypto/ids.ts';
+import type { Iam } from '../../domain/iam.ts';
+import type { Operation } from '../../domain/operation.ts';
+import { callerFor, lookupSigningKey, type Signing } from '../../domain/authenticate.ts';
+import { timeContext } from '../../domain/caller.ts';
+import { IamError } from '../../domain/errors.ts';
+import type { ContextValue } from '../../policy/index.ts';
+import { verifySigV4 } from '../aws-query/sigv4/verify.ts';
+import type { QueryRequest, QueryResponse } from '../aws-query/handler.ts';
+import { findOperation } from '../aws-query/model/index.ts';
+import { decodeJsonInput, encodeJsonOutput, JsonValidationError } from './codec.ts';
+import { jsonModel, type JsonService } from './model.ts';
+
+export interface JsonHandlerDeps {
+  readonly iam: Iam;
+  readonly operations: Readonly<Partial<Record<JsonService, Readonly<Record<string, Operation>>>>>;
+  readonly logError: (error: unknown, requestId: string) => void;
+}
+
+const CONTENT_TYPE = 'application/x-amz-json-1.1';
+
+/**
+ * The service a target prefix names, if served: the model's targetPrefix (the CLI sends it whole,
+ * com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101) or its last part (what SDK v3 sends).
+ */
+function serviceOf(prefix: string): JsonService | undefined {
+  const full = jsonModel('cloudtrail').metadata.targetPrefix!;
+  return prefix !== '' && (full === prefix || full.endsWith(`.${prefix}`)) ? 'cloudtrail' : undefined;
+}
+
+export async function handleJsonRequest(deps: JsonHandlerDeps, req: QueryRequest): Promise<QueryResponse> {
+  const requestId = newRequestId();
+  try {
+    const target = headerOf(req, 'x-amz-target') ?? '';
+    const dot = target.lastIndexOf('.');
+    const service = serviceOf(target.slice(0, Math.max(dot, 0)));
+    const operationName = target.slice(dot + 1);
+    const now = deps.iam.now();
+    let signing: Signing | undefined;
+    const verified = await verifySigV4(
+      req,
+      async (accessKeyId, sessionToken) => {
+        const found = await lookupSigningKey(deps.iam, accessKeyId, sessionToken);
+        if (!found || 'error' in found) return found;
+        signing = found.signing;
+        return { secretAccessKey: found.secretAccessKey };
+      },
+      now,
+    );
+    if (!verified.ok) return error(requestId, jsonCode(verified.error.code), verified.error.message, 400);
+    const model = service && jsonModel(service);
+    const modelled = model && findOperation(model, operationName);
+    const operation = service && deps.operations[service]?.[operationName];
+    if (!model || !modelled || !operation || verified.service !== model.metadata.endpointPrefix)
+      return error(
+        requestId,
+        'UnknownOperationException',
+        `The operation ${target} is not served here.`,
+        400,
+      );
+
+    let body: unknown;
+    try {
+      const text =
+        typeof req.body === 'string'
+          ? req.body
+          : Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength).toString('utf8');
+      body = text.trim() === '' ? {} : JSON.parse(text);
+    } catch {
+      return error(requestId, 'SerializationException', 'The request body is not valid JSON.', 400);
+    }
+    const input = decodeJsonInput(model, modelled.input!.shape, body);
+
+    const caller = signing && (await callerFor(deps.iam, signing, wireContext(req, now, verified.region)));
+    if (!caller)
+      return error(
+        requestId,
+        'UnrecognizedClientException',
+        'The security token included in the request is invalid.',
+        400,
+      );
+    const output = await operation({ iam: deps.iam, caller }, input);
+    return {
+      status: 200,
+      headers: { 'content-type': CONTENT_TYPE, 'x-amzn-requestid': requestId },
+      body: encodeJsonOutput(model, modelled.output?.shape, output),
+    };
+  } catch (cause) {
+    if (cause instanceof JsonValidationError)
+      return error(requestId, 'ValidationException', cause.message, 400);
+    if (cause instanceof IamError) return error(requestId, jsonCode(cause.code), cause.message, 400);
+    deps.logError(cause, requestId);
+    return error(
+      requestId,
+      'InternalFailure',
+      'The request processing has failed because of an unknown error.',
+      500,
+    );
+  }
+}
+
+/** The JSON services' names for the signature and access errors the Query services name otherwise. */
+function jsonCode(code: string): string {
+  switch (code) {
+    case 'InvalidClientTokenId':
+      return 'UnrecognizedClientException';
+    case 'SignatureDoesNotMatch':
+      return 'InvalidSignatureException';
+    case 'AccessDenied':
+      return 'AccessDeniedException';
+    default:
+      return code;
+  }
+}
+
+function error(requestId: string, code: string, message: string, status: number): QueryResponse {
+  return {
+    status,
+    headers: { 'content-type': CONTENT_TYPE, 'x-amzn-requestid': requestId },
+    body: JSON.stringify({ __type: code, message }),
+  };
+}
+
+function headerOf(req: QueryRequest, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function wireContext(req: QueryRequest, now: Date, region: string): Record<string, ContextValue> {
+  const context: Record<string, ContextValue> = timeContext(now);
+  context['aws:SourceIp'] = req.sourceIp;
+  context['aws:SecureTransport'] = req.secure;
+  context['aws:RequestedRegion'] = region;
+  if (req.userAgent) context['aws:UserAgent'] = req.userAgent;
+  return context;
+}

@@ -1,0 +1,14 @@
+// AWS's API models of the JSON-protocol services served, reduced by scripts/extract-models.py
+// (source: botocore's data/<service>/<version>/service-2.json, Apache-2.0, see NOTICE).
+import cloudtrailModel from './model/cloudtrail.json' with { type: 'json' };
+import type { ServiceModel } from '../aws-query/model/index.ts';
+
+export type JsonService = 'cloudtrail';
+
+const models: Record<JsonService, ServiceModel> = {
+  cloudtrail: Object.freeze(cloudtrailModel as unknown as ServiceModel),
+};
+
+export function jsonModel(service: JsonService): ServiceModel {
+  return models[service];
+}
