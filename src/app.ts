@@ -24,6 +24,7 @@ import { encodeQueryError } from './protocols/aws-query/codec/encode.ts';
 import { newRequestId } from './crypto/ids.ts';
 import { createClock, registerTestEndpoints } from './test-endpoints.ts';
 import { registerConsole } from './console/index.ts';
+import { applyNetworkSettings, readTls } from './network.ts';
 
 export interface App {
   readonly url: string;
@@ -62,12 +63,15 @@ export async function startApp(config: Config): Promise<App> {
     unsignedOperations: stsUnsignedOperations,
     logError: (error, requestId) => console.error(`[${requestId}] internal failure:`, error),
   };
+  applyNetworkSettings(config.network);
+  const tls = readTls(config.network);
   // The Query endpoint ("/") is served on Node's HTTP server directly; fastify serves the rest.
   const server = Fastify({
     bodyLimit: BODY_LIMIT,
     logger: false,
     trustProxy: false,
-    serverFactory: (otherwise) => createQueryServer({ deps, bodyLimit: BODY_LIMIT, otherwise }),
+    serverFactory: (otherwise) =>
+      createQueryServer({ deps, bodyLimit: BODY_LIMIT, otherwise, ...(tls ? { tls } : {}) }),
   });
   registerBodyHandling(server);
   registerConsole(server, { iam, accountId: () => bootstrapped.accountId });
@@ -100,7 +104,7 @@ export async function startApp(config: Config): Promise<App> {
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   return {
-    url: `http://${host}:${port}`,
+    url: `${tls ? 'https' : 'http'}://${host}:${port}`,
     accountId: bootstrapped.accountId,
     bootstrap: bootstrapped,
     iam,

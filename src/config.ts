@@ -2,6 +2,7 @@
 // variable's name without PORTCULLIS_, in lower case with dashes: --data-dir, --root-email, ...).
 // No secret has a default.
 import type { BootstrapSettings } from './domain/bootstrap.ts';
+import { networkSettings, NETWORK_VARIABLES, type NetworkSettings } from './network.ts';
 
 export interface Config {
   readonly host: string;
@@ -15,6 +16,8 @@ export interface Config {
   /** Enables POST /_portcullis/clock, which moves the server's clock forward (test suites only). */
   readonly allowTestClock: boolean;
   readonly bootstrap: BootstrapSettings;
+  /** HTTPS, public origin and trusted proxies (network.ts). */
+  readonly network: NetworkSettings;
 }
 
 export const DEFAULT_PORT = 4590;
@@ -32,6 +35,7 @@ const VARIABLES = [
   'ROOT_PASSWORD',
   'ROOT_ACCESS_KEY_ID',
   'ROOT_SECRET_ACCESS_KEY',
+  ...NETWORK_VARIABLES,
 ] as const;
 type Variable = (typeof VARIABLES)[number];
 
@@ -76,6 +80,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
       rootAccessKeyId: values.get('ROOT_ACCESS_KEY_ID'),
       rootSecretAccessKey: values.get('ROOT_SECRET_ACCESS_KEY'),
     },
+    network: networkSettings((name) => values.get(name)),
   };
 }
 

@@ -4,6 +4,8 @@
 // time (measured: they cost about as much as the whole of GetUser). Every other request (console,
 // health, test endpoints) goes on to the framework.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import { clientOf } from '../../http/client.ts';
 import { newRequestId } from '../../crypto/ids.ts';
 import { requestTooLargeResponse, toQueryErrorResponse } from './errors.ts';
 import { handleQueryRequest, type QueryHandlerDeps, type QueryResponse } from './handler.ts';
@@ -14,14 +16,19 @@ export interface QueryServerOptions {
   readonly bodyLimit: number;
   /** Where every request that is not for the Query endpoint goes. */
   readonly otherwise: (req: IncomingMessage, res: ServerResponse) => void;
+  /** PEM certificate chain and key: the server speaks HTTPS (HTTP/1.1, keep-alive as over HTTP). */
+  readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
 }
 
 export function createQueryServer(options: QueryServerOptions): Server {
   const send = batchedSender();
-  const server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
     if (isQueryRequest(req)) serveQuery(options, send, req, res);
     else options.otherwise(req, res);
-  });
+  };
+  const server: Server = options.tls
+    ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }, listener)
+    : createServer(listener);
   // Clients (the SDKs' agents) keep connections open between calls; closing them sooner than a
   // client expects makes it send on a socket the server is closing.
   server.keepAliveTimeout = 72_000;
@@ -58,6 +65,7 @@ function serveQuery(
     if (refused) return;
     const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
     const questionMark = req.url!.indexOf('?');
+    const client = clientOf(req);
     handleQueryRequest(options.deps, {
       method: req.method!,
       path: questionMark < 0 ? req.url! : req.url!.slice(0, questionMark),
@@ -65,8 +73,8 @@ function serveQuery(
       headers: req.headers,
       // GET requests carry their parameters in the query string; a body is not theirs to send.
       body: req.method === 'POST' ? body : '',
-      sourceIp: req.socket.remoteAddress ?? '',
-      secure: false,
+      sourceIp: client.ip,
+      secure: client.secure,
       userAgent: req.headers['user-agent'],
     }).then(
       (response) => send(res, response),
