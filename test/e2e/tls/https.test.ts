@@ -14,7 +14,6 @@ import {
   PutUserPolicyCommand,
 } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { ROOT, awsError, startServer, type Credentials, type Server } from '../harness.ts';
 import { throwAwayCertificate, type Certificate } from './certificate.ts';
 
@@ -29,7 +28,8 @@ function settings(credentials: Credentials) {
     region: 'us-east-1',
     credentials,
     maxAttempts: 1,
-    requestHandler: new NodeHttpHandler({ httpsAgent: agent }),
+    // The SDK builds its Node handler from these options: this agent trusts the throw-away CA.
+    requestHandler: { httpsAgent: agent },
   };
 }
 
