@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { Agent, createServer, request as httpsRequest, type Server as HttpsServer } from 'node:https';
+import { Agent, createServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import {
   CreateAccessKeyCommand,
@@ -17,13 +17,14 @@ import {
   ListUsersCommand,
   PutUserPolicyCommand,
 } from '@aws-sdk/client-iam';
-import { awsError, ROOT, startServer, type Server } from '../harness.ts';
-import { csrfOf } from '../console/client.ts';
+import { awsError, startServer, type Server } from '../harness.ts';
 import { throwAwayCertificate, type Certificate } from './certificate.ts';
+import { Browser } from './browser.ts';
 
 const CLIENT_ADDRESS = '127.0.0.3';
 const PROXY_ADDRESS = '127.0.0.2';
 const PASSWORD = 'Proxy-Tests-Password-1!';
+const PAT = { name: 'pat', password: PASSWORD };
 let certificate: Certificate;
 let server: Server;
 let proxy: HttpsServer;
@@ -58,73 +59,6 @@ function startProxy(): Promise<HttpsServer> {
     req.pipe(out);
   });
   return new Promise((resolve) => proxyServer.listen(0, '127.0.0.1', () => resolve(proxyServer)));
-}
-
-interface Answer {
-  readonly status: number;
-  readonly headers: IncomingHttpHeaders;
-  readonly text: string;
-}
-
-/** A browser in miniature: a cookie jar, from a chosen local address, over https or http. */
-class Browser {
-  readonly cookies = new Map<string, string>();
-  constructor(
-    readonly baseUrl: string,
-    readonly localAddress = CLIENT_ADDRESS,
-  ) {}
-
-  send(method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<Answer> {
-    const url = new URL(path, this.baseUrl);
-    const cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-    const secure = url.protocol === 'https:';
-    const send = secure ? httpsRequest : httpRequest;
-    return new Promise((resolve, reject) => {
-      const req = send(
-        url,
-        {
-          method,
-          localAddress: this.localAddress,
-          ...(secure ? { ca: certificate.cert } : {}),
-          headers: {
-            ...(cookie ? { cookie } : {}),
-            ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-            ...headers,
-          },
-        },
-        (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => (text += chunk));
-          res.on('end', () => {
-            for (const line of res.headers['set-cookie'] ?? []) {
-              const pair = line.split(';')[0]!;
-              const eq = pair.indexOf('=');
-              if (/Max-Age=0/i.test(line)) this.cookies.delete(pair.slice(0, eq));
-              else this.cookies.set(pair.slice(0, eq), pair.slice(eq + 1));
-            }
-            resolve({ status: res.statusCode!, headers: res.headers, text });
-          });
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
-  }
-
-  /** The sign-in page, then the sign-in form posted with its CSRF token and the given Origin. */
-  async signIn(origin: string, extra: Record<string, string> = {}): Promise<[Answer, Answer]> {
-    const page = await this.send('GET', '/console', undefined, extra);
-    const form = new URLSearchParams({
-      csrf: csrfOf(page.text) ?? '',
-      kind: 'iam',
-      account: ROOT.accountId,
-      username: 'pat',
-      password: PASSWORD,
-    });
-    const posted = await this.send('POST', '/console/signin', form.toString(), { origin, ...extra });
-    return [page, posted];
-  }
 }
 
 before(async () => {
@@ -170,8 +104,8 @@ after(async () => {
 });
 
 test('a console sign-in through the proxy: https Origin accepted, cookies Secure', async () => {
-  const browser = new Browser(proxyUrl);
-  const [page, posted] = await browser.signIn(proxyUrl, { 'x-forwarded-for': '198.51.100.7' });
+  const browser = new Browser(proxyUrl, CLIENT_ADDRESS, certificate.cert);
+  const [page, posted] = await browser.signIn(PAT, proxyUrl, { 'x-forwarded-for': '198.51.100.7' });
   const signInCookie = (page.headers['set-cookie'] ?? []).find((c) =>
     c.startsWith('__Host-portcullis-signin='),
   );
@@ -194,8 +128,8 @@ test('a console sign-in through the proxy: https Origin accepted, cookies Secure
 });
 
 test('an Origin of another scheme is refused through the proxy', async () => {
-  const browser = new Browser(proxyUrl);
-  const [, posted] = await browser.signIn(proxyUrl.replace('https:', 'http:'));
+  const browser = new Browser(proxyUrl, CLIENT_ADDRESS, certificate.cert);
+  const [, posted] = await browser.signIn(PAT, proxyUrl.replace('https:', 'http:'));
   assert.equal(posted.status, 403);
   assert.equal([...browser.cookies.keys()].includes('__Host-portcullis-console'), false);
 });
@@ -204,7 +138,7 @@ test("an untrusted hop's X-Forwarded-For and -Proto are ignored", async () => {
   // Straight to the server from 127.0.0.1, with headers claiming the client's address and TLS.
   const browser = new Browser(server.url, '127.0.0.1');
   const claims = { 'x-forwarded-for': CLIENT_ADDRESS, 'x-forwarded-proto': 'https' };
-  const [page, posted] = await browser.signIn(server.url, claims);
+  const [page, posted] = await browser.signIn(PAT, server.url, claims);
   // Plain HTTP: no Secure cookie, no __Host- prefix.
   assert.ok((page.headers['set-cookie'] ?? []).some((c) => c.startsWith('portcullis-signin=')));
   assert.ok((page.headers['set-cookie'] ?? []).every((c) => !/; Secure/.test(c)));
