@@ -101,6 +101,11 @@ export function clientOf(req: IncomingMessage): Client {
   return client;
 }
 
+/** The client of a request, worked out and not kept (the Query endpoint asks once per request). */
+export function clientOfRequest(req: IncomingMessage): Client {
+  return resolveClient(req, settings.trustedProxies);
+}
+
 /**
  * The origin browsers see: PORTCULLIS_PUBLIC_URL's, or else the scheme the client used and the
  * Host it asked for.

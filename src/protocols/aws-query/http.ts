@@ -5,7 +5,7 @@
 // health, test endpoints) goes on to the framework.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
-import { clientOf } from '../../http/client.ts';
+import { clientOfRequest } from '../../http/client.ts';
 import { newRequestId } from '../../crypto/ids.ts';
 import { requestTooLargeResponse, toQueryErrorResponse } from './errors.ts';
 import { handleQueryRequest, type QueryHandlerDeps, type QueryResponse } from './handler.ts';
@@ -65,7 +65,7 @@ function serveQuery(
     if (refused) return;
     const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
     const questionMark = req.url!.indexOf('?');
-    const client = clientOf(req);
+    const client = clientOfRequest(req);
     handleQueryRequest(options.deps, {
       method: req.method!,
       path: questionMark < 0 ? req.url! : req.url!.slice(0, questionMark),
