@@ -26,6 +26,7 @@ import { createClock, registerTestEndpoints } from './test-endpoints.ts';
 import { registerConsole } from './console/index.ts';
 import { createAuditTrail } from './domain/audit/index.ts';
 import { jsonProtocol } from './app-json.ts';
+import { applyNetworkSettings, readTls } from './network.ts';
 
 export interface App {
   readonly url: string;
@@ -69,13 +70,21 @@ export async function startApp(config: Config): Promise<App> {
     unsignedOperations: stsUnsignedOperations,
     logError: (error, requestId) => console.error(`[${requestId}] internal failure:`, error),
   };
+  applyNetworkSettings(config.network);
+  const tls = readTls(config.network);
   // The Query endpoint ("/") is served on Node's HTTP server directly; fastify serves the rest.
   const server = Fastify({
     bodyLimit: BODY_LIMIT,
     logger: false,
     trustProxy: false,
     serverFactory: (otherwise) =>
-      createQueryServer({ deps, bodyLimit: BODY_LIMIT, otherwise, json: jsonProtocol(iam, deps.logError) }),
+      createQueryServer({
+        deps,
+        bodyLimit: BODY_LIMIT,
+        otherwise,
+        json: jsonProtocol(iam, deps.logError),
+        ...(tls ? { tls } : {}),
+      }),
   });
   registerBodyHandling(server);
   registerConsole(server, { iam, accountId: () => bootstrapped.accountId, ...(audit ? { audit } : {}) });
@@ -110,7 +119,7 @@ export async function startApp(config: Config): Promise<App> {
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   return {
-    url: `http://${host}:${port}`,
+    url: `${tls ? 'https' : 'http'}://${host}:${port}`,
     accountId: bootstrapped.accountId,
     bootstrap: bootstrapped,
     iam,

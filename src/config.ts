@@ -2,6 +2,7 @@
 // variable's name without PORTCULLIS_, in lower case with dashes: --data-dir, --root-email, ...).
 // No secret has a default.
 import type { BootstrapSettings } from './domain/bootstrap.ts';
+import { networkSettings, NETWORK_VARIABLES, type NetworkSettings } from './network.ts';
 
 export interface Config {
   readonly host: string;
@@ -22,6 +23,8 @@ export interface Config {
   readonly bootstrap: BootstrapSettings;
   /** The audit trail: on unless PORTCULLIS_AUDIT=off; events kept PORTCULLIS_AUDIT_RETENTION_DAYS (90). */
   readonly audit: { readonly enabled: boolean; readonly retentionDays: number };
+  /** HTTPS, public origin and trusted proxies (network.ts). */
+  readonly network: NetworkSettings;
 }
 
 export const DEFAULT_PORT = 4590;
@@ -44,6 +47,7 @@ export const VARIABLES = [
   'ROOT_SECRET_ACCESS_KEY',
   'AUDIT',
   'AUDIT_RETENTION_DAYS',
+  ...NETWORK_VARIABLES,
 ] as const;
 type Variable = (typeof VARIABLES)[number];
 
@@ -92,6 +96,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
       rootSecretAccessKey: values.get('ROOT_SECRET_ACCESS_KEY'),
     },
     audit: auditOf(values.get('AUDIT'), values.get('AUDIT_RETENTION_DAYS')),
+    network: networkSettings((name) => values.get(name)),
   };
 }
 

@@ -12,10 +12,11 @@ const src = join(root, 'src');
 const allowed: Record<string, readonly string[]> = {
   policy: [],
   crypto: [],
+  http: [],
   domain: ['policy', 'crypto'],
   storage: ['domain'],
-  protocols: ['domain', 'crypto', 'policy'],
-  console: ['domain', 'crypto', 'policy'],
+  protocols: ['domain', 'crypto', 'policy', 'http'],
+  console: ['domain', 'crypto', 'policy', 'http'],
   cli: ['policy', 'app.ts', 'config.ts'],
 };
 /** Packages a folder may import; node built-ins are checked separately. */

@@ -16,6 +16,11 @@ export const SETTING_HELP: Readonly<Record<string, string>> = {
   DATABASE_URL: 'postgres://… to keep state in PostgreSQL, shared by any number of nodes',
   MASTER_KEY:
     'the 32-byte key (base64 or hex) that seals stored secrets; default: master.key in the data directory, made on first start',
+  MASTER_KEY_FILE:
+    'a file holding the master key, kept outside the data directory (made on first start if absent)',
+  PREVIOUS_MASTER_KEY:
+    'during a master key rotation, the old key: values sealed under it still open (see rotate-master-key)',
+  PREVIOUS_MASTER_KEY_FILE: 'the same, from a file',
   ALLOW_RESET:
     'turn on POST /_portcullis/reset, which wipes all state (test suites only; root-signed calls only)',
   ALLOW_TEST_CLOCK:
@@ -25,6 +30,15 @@ export const SETTING_HELP: Readonly<Record<string, string>> = {
   ROOT_PASSWORD: "the root user's console password on first start (default: generated and printed once)",
   ROOT_ACCESS_KEY_ID: "the root user's access key id on first start (default: generated and printed once)",
   ROOT_SECRET_ACCESS_KEY: 'its secret access key (default: generated and printed once)',
+  AUDIT:
+    'off stops recording the audit trail (CloudTrail events of every call and console sign-in; default on)',
+  AUDIT_RETENTION_DAYS: 'how many days audit events are kept (default 90, as CloudTrail event history)',
+  TLS_CERT: 'PEM file of the certificate (chain): serve HTTPS on the same port (with TLS_KEY)',
+  TLS_KEY: "PEM file of the certificate's private key",
+  PUBLIC_URL:
+    'the origin browsers use (https://iam.example.com): the console checks Origin against it; https makes cookies Secure',
+  TRUSTED_PROXIES:
+    'addresses/CIDRs (or loopback) of reverse proxies whose X-Forwarded-For/-Proto or Forwarded headers are believed',
 };
 
 const SWITCHES = new Set(['ALLOW_RESET', 'ALLOW_TEST_CLOCK']);
@@ -41,7 +55,7 @@ export const COMMANDS: Readonly<Record<string, CommandHelp>> = {
   },
   restore: {
     usage: 'portcullis restore <file> [--data-dir DIR] [--replace]   (portcullis restore --help)',
-    summary: 'restore a backup into a stopped server\'s data directory',
+    summary: "restore a backup into a stopped server's data directory",
   },
   'rotate-master-key': {
     usage: 'portcullis rotate-master-key   (portcullis rotate-master-key --help)',

@@ -7,6 +7,7 @@ import type { FastifyRequest } from 'fastify';
 import type { AuditCall } from '../domain/audit/index.ts';
 import type { Principal } from '../domain/console-sessions.ts';
 import type { ConsoleContext } from './context.ts';
+import { clientIp } from './web.ts';
 
 export interface ConsoleAudit {
   record(call: AuditCall): void;
@@ -43,7 +44,7 @@ export function auditSignIn(ctx: ConsoleContext, request: FastifyRequest, step: 
     eventName: step.eventName,
     time: ctx.iam.now(),
     region: 'us-east-1',
-    sourceIp: request.ip,
+    sourceIp: clientIp(request),
     userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 1024) : undefined,
     requestId: undefined,
     account,

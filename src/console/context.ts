@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { timeContext, type Caller } from '../domain/caller.ts';
 import type { ContextValue } from '../policy/index.ts';
 import { IamError } from '../domain/errors.ts';
+import { clientOf } from '../http/client.ts';
 import type { Iam } from '../domain/iam.ts';
 import { iamOperations } from '../domain/iam/index.ts';
 import type { Input } from '../domain/operation.ts';
@@ -20,8 +21,8 @@ import {
 } from '../domain/console-sessions.ts';
 import {
   clearCookie,
+  clientIp,
   crossOrigin,
-  isSecure,
   readCookies,
   redirect,
   sendHtml,
@@ -69,8 +70,9 @@ function consoleRequestContext(
 export function requestContextOf(ctx: ConsoleContext, request: FastifyRequest) {
   const userAgent = request.headers['user-agent'];
   return consoleRequestContext(ctx.iam.now(), {
-    ip: request.ip,
-    secure: isSecure(request),
+    ip: clientIp(request),
+    // The client's own transport (to us or to the first trusted proxy), as on the API.
+    secure: clientOf(request.raw).secure,
     userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 512) : undefined,
   });
 }

@@ -22,7 +22,7 @@ import {
 import { deleteSession, loadSession } from '../domain/console-sessions.ts';
 import type { ConsoleContext } from './context.ts';
 import { alertBox, html, layout } from './html.ts';
-import { readCookies, readForm, sendHtml, sessionCookieName, setCookie } from './web.ts';
+import { originOf, readCookies, readForm, sendHtml, sessionCookieName, setCookie } from './web.ts';
 
 const URL_MAX = 2048;
 
@@ -112,7 +112,7 @@ export function consoleDestination(request: FastifyRequest, text: string | undef
   if (text === undefined || text.length === 0 || text.length > URL_MAX) return undefined;
   // Backslashes and control characters are read differently by browsers and URL parsers.
   if (text.includes('\\') || hasControlCharacters(text)) return undefined;
-  const origin = `${request.protocol}://${request.headers.host ?? 'localhost'}`;
+  const origin = originOf(request);
   let url: URL;
   try {
     url = new URL(text, origin);

@@ -12,7 +12,7 @@ import {
 } from './context.ts';
 import { alertBox, deniedBox, html, layout, table, type Html } from './html.ts';
 import { signInPage } from './signin.ts';
-import { sendHtml, redirect } from './web.ts';
+import { originOf, sendHtml, redirect } from './web.ts';
 import type { OperationResult } from './context.ts';
 import type { Caller } from '../domain/caller.ts';
 
@@ -57,7 +57,7 @@ export function registerPages(server: FastifyInstance, ctx: ConsoleContext): voi
     const { caller, user } = signed;
     const query = request.query as Record<string, string | undefined>;
     const notice = query.notice && Object.hasOwn(NOTICES, query.notice) ? NOTICES[query.notice] : undefined;
-    const origin = `${request.protocol}://${request.headers.host ?? 'localhost'}`;
+    const origin = originOf(request);
     const aliases = await callIam(caller, ctx, 'ListAccountAliases');
     const alias = aliases.ok ? (aliases.output.AccountAliases as string[] | undefined)?.[0] : undefined;
     const signInUrl = `${origin}/console?account=${encodeURIComponent(alias ?? caller.account)}`;

@@ -15,7 +15,7 @@ import { deleteSession, loadSession } from '../domain/console-sessions.ts';
 import { requestContextOf, type ConsoleContext } from './context.ts';
 import { consoleDestination } from './federation.ts';
 import { alertBox, html, layout } from './html.ts';
-import { readCookies, readForm, sendHtml, sessionCookieName, setCookie } from './web.ts';
+import { originOf, readCookies, readForm, sendHtml, sessionCookieName, setCookie } from './web.ts';
 
 const SAML_RESPONSE_MAX = 100_000;
 const ROLE_ARN_MAX = 2048;
@@ -32,7 +32,7 @@ export function registerSaml(server: FastifyInstance, ctx: ConsoleContext): void
       return refused(reply, 'Not authorized to perform sts:AssumeRoleWithSAML');
     const destination = relayState === '' ? '/console' : consoleDestination(request, relayState);
     if (!destination) return refused(reply, 'The RelayState is not a page of this console.');
-    const origin = `${request.protocol}://${request.headers.host ?? 'localhost'}`;
+    const origin = originOf(request);
     const result = await signInWithSaml(ctx.iam, samlResponse, requestContextOf(ctx, request), {
       recipient: `${origin}/console/saml`,
       roleArn: chosen,

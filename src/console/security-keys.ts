@@ -62,7 +62,16 @@ import {
   saveSession,
   type ConsoleSessionRecord,
 } from '../domain/console-sessions.ts';
-import { crossOrigin, formText, readForm, redirect, sessionCookieName, setCookie } from './web.ts';
+import {
+  clientIp,
+  crossOrigin,
+  formText,
+  originOf,
+  readForm,
+  redirect,
+  sessionCookieName,
+  setCookie,
+} from './web.ts';
 import { ABSOLUTE_LIFETIME_MS, PENDING_LIFETIME_MS, principalLabel } from '../domain/console-sessions.ts';
 import { credentialsPage } from './credentials.ts';
 
@@ -98,12 +107,7 @@ export async function securityKeysOf(
 }
 
 function rpIdOf(request: FastifyRequest): string {
-  const host = request.headers.host ?? 'localhost';
-  return host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.replace(/:\d+$/, '');
-}
-
-function originOf(request: FastifyRequest): string {
-  return `${request.protocol}://${request.headers.host ?? 'localhost'}`;
+  return new URL(originOf(request)).hostname.replace(/^\[(.*)\]$/, '$1');
 }
 
 function jsonBody(request: FastifyRequest): unknown {
@@ -333,7 +337,7 @@ export function registerSecurityKeys(server: FastifyInstance, ctx: ConsoleContex
       record.principal.kind === 'root'
         ? `root-mfa:${record.account}`
         : `user:${record.account}/${principalLabel(record.principal).toLowerCase()}`;
-    const wait = await signInWaitMs(ctx.throttles, throttleId, request.ip);
+    const wait = await signInWaitMs(ctx.throttles, throttleId, clientIp(request));
     if (wait > 0) return jsonError(reply, 429, 'Too many failed sign-in attempts. Wait and try again.');
     const response = (jsonBody(request) as { response?: AuthenticationResponseJSON } | undefined)?.response;
     const challenge = await takeChallenge(ctx, record, 'authenticate');
@@ -371,7 +375,7 @@ export function registerSecurityKeys(server: FastifyInstance, ctx: ConsoleContex
       }
     }
     if (!ok) {
-      await signInFailed(ctx.throttles, throttleId, request.ip);
+      await signInFailed(ctx.throttles, throttleId, clientIp(request));
       return jsonError(reply, 401, 'Your authentication information is incorrect. Please try again.');
     }
     await ctx.throttles.user.succeed(throttleId);

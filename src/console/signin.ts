@@ -53,6 +53,7 @@ import {
 } from '../domain/console-sessions.ts';
 import {
   clearCookie,
+  clientIp,
   crossOrigin,
   formSecret,
   formText,
@@ -83,7 +84,7 @@ export function registerSignIn(server: FastifyInstance, ctx: ConsoleContext): vo
     const kind = form.get('kind') === 'root' ? 'root' : 'iam';
     const password = formSecret(form, 'password');
     const accountId = ctx.accountId();
-    const ip = request.ip;
+    const ip = clientIp(request);
     let userThrottleId: string;
     let storedHash: string | undefined;
     let user: UserRecord | undefined;
@@ -179,7 +180,7 @@ export function registerSignIn(server: FastifyInstance, ctx: ConsoleContext): vo
       principal.kind === 'root'
         ? `root-mfa:${record.account}`
         : `user:${record.account}/${principalLabel(principal).toLowerCase()}`;
-    const wait = await signInWaitMs(ctx.throttles, userThrottleId, request.ip);
+    const wait = await signInWaitMs(ctx.throttles, userThrottleId, clientIp(request));
     if (wait > 0) return mfaPage(ctx, reply, record, 429, throttledMessage(wait));
     const devices = await codeDevicesOf(ctx.iam, record.account, record.principal);
     const chosen = formText(form, 'serial', 2048);
@@ -189,7 +190,7 @@ export function registerSignIn(server: FastifyInstance, ctx: ConsoleContext): vo
       ? await checkMfaCode(ctx.iam, record.account, serial, principal.id, code)
       : ({ ok: false, reason: 'unknown-device' } as const);
     if (!result.ok) {
-      await signInFailed(ctx.throttles, userThrottleId, request.ip);
+      await signInFailed(ctx.throttles, userThrottleId, clientIp(request));
       auditSignIn(ctx, request, {
         eventName: 'CheckMfa',
         account: record.account,

@@ -9,6 +9,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { equalsConstantTime } from '../crypto/constant-time.ts';
 import { newSecretToken } from '../crypto/ids.ts';
 import type { Html } from './html.ts';
+import { clientOf, publicOriginOf, publicSchemeIsHttps } from '../http/client.ts';
 
 /** default-src 'self' and nothing inline: scripts, styles and images come from the console itself. */
 export const CONTENT_SECURITY_POLICY = [
@@ -31,8 +32,19 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'cross-origin-opener-policy': 'same-origin',
 };
 
+/** Whether browsers reach the console over https (PORTCULLIS_PUBLIC_URL, or the client's scheme). */
 export function isSecure(request: FastifyRequest): boolean {
-  return request.protocol === 'https';
+  return publicSchemeIsHttps(request.raw);
+}
+
+/** The origin browsers see (scheme://host[:port]): what Origin headers and absolute URLs use. */
+export function originOf(request: FastifyRequest): string {
+  return publicOriginOf(request.raw);
+}
+
+/** The client's address: the socket's, or what trusted proxies say it is. */
+export function clientIp(request: FastifyRequest): string {
+  return clientOf(request.raw).ip;
 }
 
 export function sessionCookieName(request: FastifyRequest): string {
@@ -99,7 +111,7 @@ export function formSecret(form: URLSearchParams, name: string, max = 1024): str
 export function crossOrigin(request: FastifyRequest): boolean {
   const origin = request.headers.origin;
   if (origin === undefined) return false;
-  return origin !== `${request.protocol}://${request.headers.host ?? ''}`;
+  return origin !== originOf(request);
 }
 
 // ---- CSRF before sign-in: the sign-in forms' token is an HMAC of a random cookie value, under a

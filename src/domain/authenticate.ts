@@ -60,6 +60,9 @@ export async function lookupSigningKey(
     if (Date.parse(session.expiresAt) <= iam.now().getTime()) return { error: EXPIRED_TOKEN };
   } else if (found.signing.record.status !== 'Active') {
     return null;
+  } else if (sessionToken !== undefined) {
+    // A long-term key never comes with a session token: AWS refuses the pair as an invalid token.
+    return { error: INVALID_TOKEN };
   }
   return found;
 }

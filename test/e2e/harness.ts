@@ -180,7 +180,7 @@ function waitForUrl(child: ChildProcess, output: () => string): Promise<string> 
   return new Promise((resolvePromise, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${output()}`)), 30_000);
     const check = () => {
-      const match = /listening on (http:\/\/\S+)/.exec(output());
+      const match = /listening on (https?:\/\/\S+)/.exec(output());
       if (match) {
         clearTimeout(timer);
         child.stdout!.off('data', check);

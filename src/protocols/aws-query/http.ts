@@ -4,6 +4,8 @@
 // time (measured: they cost about as much as the whole of GetUser). Every other request (console,
 // health, test endpoints) goes on to the framework.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import { clientOfRequest } from '../../http/client.ts';
 import { newRequestId } from '../../crypto/ids.ts';
 import { requestTooLargeResponse, toQueryErrorResponse } from './errors.ts';
 import {
@@ -21,14 +23,19 @@ export interface QueryServerOptions {
   readonly json?: (request: QueryRequest) => Promise<QueryResponse>;
   /** Where every request that is not for the Query endpoint goes. */
   readonly otherwise: (req: IncomingMessage, res: ServerResponse) => void;
+  /** PEM certificate chain and key: the server speaks HTTPS (HTTP/1.1, keep-alive as over HTTP). */
+  readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
 }
 
 export function createQueryServer(options: QueryServerOptions): Server {
   const send = batchedSender();
-  const server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
     if (isQueryRequest(req)) serveQuery(options, send, req, res);
     else options.otherwise(req, res);
-  });
+  };
+  const server: Server = options.tls
+    ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }, listener)
+    : createServer(listener);
   // Clients (the SDKs' agents) keep connections open between calls; closing them sooner than a
   // client expects makes it send on a socket the server is closing.
   server.keepAliveTimeout = 72_000;
@@ -65,6 +72,7 @@ function serveQuery(
     if (refused) return;
     const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
     const questionMark = req.url!.indexOf('?');
+    const client = clientOfRequest(req);
     const request: QueryRequest = {
       method: req.method!,
       path: questionMark < 0 ? req.url! : req.url!.slice(0, questionMark),
@@ -72,8 +80,8 @@ function serveQuery(
       headers: req.headers,
       // GET requests carry their parameters in the query string; a body is not theirs to send.
       body: req.method === 'POST' ? body : '',
-      sourceIp: req.socket.remoteAddress ?? '',
-      secure: false,
+      sourceIp: client.ip,
+      secure: client.secure,
       userAgent: req.headers['user-agent'],
     };
     const json =
