@@ -61,7 +61,7 @@ ${COMMON}`,
     },
   },
   'rotate-master-key': {
-    usage: `usage: PORTCULLIS_MASTER_KEY_FILE=<new key> PORTCULLIS_PREVIOUS_MASTER_KEY_FILE=<old key> portcullis rotate-master-key
+    usage: `usage: portcullis rotate-master-key   (with PORTCULLIS_MASTER_KEY_FILE=<new key> PORTCULLIS_PREVIOUS_MASTER_KEY_FILE=<old key>)
 
 Re-seals every secret kept in the store (access key secrets, STS session secrets, MFA seeds,
 service-specific credential passwords, SAML providers' private keys, the console's pending
