@@ -4,8 +4,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { crossOrigin, readCookies, sessionCookieName, setCookie } from './web.ts';
 import { throttledMessage } from './rate-limit.ts';
 
+/** A request as fastify hands it over: the scheme comes from the raw request's socket (TLS or not). */
 function fakeRequest(protocol: 'http' | 'https', headers: Record<string, string> = {}): FastifyRequest {
-  return { protocol, headers } as unknown as FastifyRequest;
+  const socket = { remoteAddress: '127.0.0.1', encrypted: protocol === 'https' };
+  return { protocol, headers, raw: { socket, headers } } as unknown as FastifyRequest;
 }
 
 function fakeReply(): FastifyReply & { cookies: () => string[] } {

@@ -11,6 +11,7 @@ import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statS
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import { SCHEMA_VERSION } from '../../../src/storage/sql/schema.ts';
 import {
   AddUserToGroupCommand,
   CreateAccessKeyCommand,
@@ -1029,11 +1030,11 @@ test("the migrated trust policy is bound to alice's id: renamed, she may still a
   ]);
 });
 
-test("stopped, the file says the current schema version (3), keeps no version-1 table, and is the owner's alone", async () => {
+test("stopped, the file says the current schema version, keeps no version-1 table, and is the owner's alone", async () => {
   await server.stop();
   const db = new Database(dbFile(), { readonly: true });
   try {
-    assert.equal(db.pragma('user_version', { simple: true }), 3);
+    assert.equal(db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
     const records = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'records'").get() as {
       n: number;
     };
