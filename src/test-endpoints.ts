@@ -11,8 +11,8 @@
 // preflight, which nothing here answers; Origin and Sec-Fetch-Site catch the rest.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Iam } from './domain/iam.ts';
-import { callerFor, lookupSigningKey, type Signing } from './domain/authenticate.ts';
-import { verifySigV4 } from './protocols/aws-query/sigv4/verify.ts';
+import { callerFor } from './domain/authenticate.ts';
+import { verifyWithStoredKeys } from './protocols/aws-query/sigv4/verify-stored.ts';
 
 export interface Clock {
   readonly now: () => Date;
@@ -85,20 +85,14 @@ async function admitRoot(iam: Iam, request: FastifyRequest, reply: FastifyReply)
   }
   const raw = request.raw.url ?? '/';
   const queryAt = raw.indexOf('?');
-  let signing: Signing | undefined;
-  const verified = await verifySigV4(
+  const { verified, signing } = await verifyWithStoredKeys(
+    iam,
     {
       method: request.method,
       path: queryAt < 0 ? raw : raw.slice(0, queryAt),
       query: queryAt < 0 ? '' : raw.slice(queryAt + 1),
       headers: request.headers,
       body: bodyBytes(request),
-    },
-    async (accessKeyId, sessionToken) => {
-      const found = await lookupSigningKey(iam, accessKeyId, sessionToken);
-      if (!found || 'error' in found) return found;
-      signing = found.signing;
-      return { secretAccessKey: found.secretAccessKey };
     },
     iam.now(),
   );

@@ -1,6 +1,6 @@
 // The credential report's CSV, built from a snapshot of the account: pure functions, no store, no
-// clock. The contract is /work/shared/guide/credential-report.md (columns, value grammar, the
-// decisions where AWS's documentation and observed reports disagree); this file follows it:
+// clock. The contract is AWS's "Getting credential reports" (IAM User Guide, the report's format)
+// and the GetCredentialReport API reference, with observed reports where they disagree:
 // - 22 columns in AWS's order, the `<root_account>` row first, then one row per user ordered by
 //   creation time, then name; rows joined by LF with no final newline and no blank lines.
 // - Timestamps `YYYY-MM-DDTHH:MM:SS+00:00`; booleans lowercase; sentinels `N/A`,

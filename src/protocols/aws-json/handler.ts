@@ -4,11 +4,11 @@
 import { newRequestId } from '../../crypto/ids.ts';
 import type { Iam } from '../../domain/iam.ts';
 import type { Operation } from '../../domain/operation.ts';
-import { callerFor, lookupSigningKey, type Signing } from '../../domain/authenticate.ts';
+import { callerFor } from '../../domain/authenticate.ts';
 import { timeContext } from '../../domain/caller.ts';
 import { IamError } from '../../domain/errors.ts';
 import type { ContextValue } from '../../policy/index.ts';
-import { verifySigV4 } from '../aws-query/sigv4/verify.ts';
+import { verifyWithStoredKeys } from '../aws-query/sigv4/verify-stored.ts';
 import type { QueryRequest, QueryResponse } from '../aws-query/handler.ts';
 import { findOperation } from '../aws-query/model/index.ts';
 import { decodeJsonInput, encodeJsonOutput, JsonValidationError } from './codec.ts';
@@ -39,17 +39,7 @@ export async function handleJsonRequest(deps: JsonHandlerDeps, req: QueryRequest
     const service = serviceOf(target.slice(0, Math.max(dot, 0)));
     const operationName = target.slice(dot + 1);
     const now = deps.iam.now();
-    let signing: Signing | undefined;
-    const verified = await verifySigV4(
-      req,
-      async (accessKeyId, sessionToken) => {
-        const found = await lookupSigningKey(deps.iam, accessKeyId, sessionToken);
-        if (!found || 'error' in found) return found;
-        signing = found.signing;
-        return { secretAccessKey: found.secretAccessKey };
-      },
-      now,
-    );
+    const { verified, signing } = await verifyWithStoredKeys(deps.iam, req, now);
     if (!verified.ok) return error(requestId, jsonCode(verified.error.code), verified.error.message, 400);
     const model = service && jsonModel(service);
     const modelled = model && findOperation(model, operationName);

@@ -3,13 +3,13 @@
 import { newRequestId } from '../../crypto/ids.ts';
 import type { Iam } from '../../domain/iam.ts';
 import type { Operation, UnsignedOperation } from '../../domain/operation.ts';
-import { callerFor, lookupSigningKey, type Signing } from '../../domain/authenticate.ts';
+import { callerFor } from '../../domain/authenticate.ts';
 import { recordAccessKeyUse } from '../../domain/key-uses.ts';
 import { admit } from '../../domain/sts/admission.ts';
 import { timeContext } from '../../domain/caller.ts';
 import { IamError } from '../../domain/errors.ts';
 import type { ContextValue } from '../../policy/index.ts';
-import { verifySigV4 } from './sigv4/verify.ts';
+import { verifyWithStoredKeys } from './sigv4/verify-stored.ts';
 import type { IncomingRequest } from './sigv4/types.ts';
 import { decodeQueryRequest } from './codec/decode.ts';
 import { encodeQueryError, encodeQueryResponse } from './codec/encode.ts';
@@ -69,17 +69,7 @@ async function answer(
       noted.service = 'sts';
       return await handleUnsigned(deps, req, params, deps.unsignedOperations[action]!, now, requestId, noted);
     }
-    let signing: Signing | undefined;
-    const verified = await verifySigV4(
-      req,
-      async (accessKeyId, sessionToken) => {
-        const found = await lookupSigningKey(deps.iam, accessKeyId, sessionToken);
-        if (!found || 'error' in found) return found;
-        signing = found.signing;
-        return { secretAccessKey: found.secretAccessKey };
-      },
-      now,
-    );
+    const { verified, signing } = await verifyWithStoredKeys(deps.iam, req, now);
     if (!verified.ok)
       return errorResponse(
         noted,

@@ -2,7 +2,7 @@
 // <root_account> row, passwords, access keys (with the last use the server recorded), signing
 // certificates, MFA, a name with a comma; and that it parses as the seed blog's script reads it
 // (seed 004: base64-decode, split lines, split on commas, zip with the header) and as real CSV.
-// The contract: /work/shared/guide/credential-report.md.
+// The contract: AWS's "Getting credential reports" (IAM User Guide, the report's format).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

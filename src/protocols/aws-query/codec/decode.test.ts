@@ -1,6 +1,6 @@
 // Decoding and validation, checked against AWS's own words. Expected texts marked [recorded] are
-// real AWS responses: IAM from LocalStack's AWS-validated snapshots (see
-// /work/shared/guide/aws-error-messages.md), STS from a wire probe run against AWS STS.
+// real AWS responses: IAM from LocalStack's AWS-validated snapshots (localstack/localstack,
+// tests/aws/services/iam/*.snapshot.json), STS from a wire probe run against AWS STS.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';

@@ -4,8 +4,8 @@
 //   2 validation errors detected: <error>; <error>
 //
 // Sources (recorded real-AWS responses): LocalStack's AWS-validated IAM snapshots
-// (tests/aws/services/iam/*.snapshot.json, summarised in /work/shared/guide/aws-error-messages.md)
-// and an STS wire probe run against AWS (a Rust "STS Query protocol oracle" found by code search).
+// (localstack/localstack, tests/aws/services/iam/*.snapshot.json) and an STS wire probe run
+// against AWS; the constraints themselves are the API model's (service-2.json).
 //
 // - IAM never echoes the value: "Value at 'path' ...", also for a missing member.
 // - STS echoes it: "Value 'Session1:2' at 'roleSessionName' ...", "Value null at 'roleArn' ...".
