@@ -19,6 +19,8 @@ const SECRET_MEMBERS = new Set([
   'SAMLAssertion',
   'WebIdentityToken',
   'PrivateKey',
+  'AddPrivateKey',
+  'TradeInToken',
   'ServicePassword',
   'ServiceCredentialSecret',
   'ContextAssertion',
