@@ -11,6 +11,7 @@ import { openPostgresStore } from './storage/postgres/postgres-store.ts';
 import type { Store } from './domain/store.ts';
 import { flushKeyUses } from './domain/key-uses.ts';
 import { createReportWorker, type StoreLocation } from './app-report-worker.ts';
+import { createAuditWorker } from './app-audit-worker.ts';
 import { loadAwsManagedPolicyCatalog } from './storage/aws-managed-policies.ts';
 import { createIam, type Iam } from './domain/iam.ts';
 import { bootstrap, type BootstrapResult } from './domain/bootstrap.ts';
@@ -57,8 +58,11 @@ export async function startApp(config: Config): Promise<App> {
   let bootstrapped = await bootstrap(iam, config.bootstrap);
   if (bootstrapped.created) writeRootCredentials(config.dataDir, bootstrapped);
 
-  const audit = config.audit.enabled
-    ? createAuditTrail(iam, {
+  const auditWriter = config.audit.enabled ? createAuditWorker(location) : undefined;
+  const audit = auditWriter
+    ? createAuditTrail({
+        now: clock.now,
+        sink: auditWriter,
         retentionDays: config.audit.retentionDays,
         onError: (error) => console.error('audit trail: events not written yet:', error),
       })
@@ -128,6 +132,7 @@ export async function startApp(config: Config): Promise<App> {
       await resealing?.stop();
       await flushKeyUses(iam);
       await audit?.flush();
+      await auditWriter?.close();
       await reports.close();
       await store.close();
       lock?.release();

@@ -4,8 +4,9 @@
 // requestParameters, responseElements, errorCode, errorMessage, requestID, eventID, readOnly,
 // eventType, managementEvent, recipientAccountId, eventCategory.
 //
-// What the protocols hand over (AuditCall) becomes its row at once (toAuditRecord, a few µs), so
-// the buffer holds no request's objects (caller, input, output) until the batch is written.
+// What the protocols hand over (AuditCall) becomes an AuditEntry at once on the request thread
+// (auditEntry: the identity, the redacted parameters), so the buffer holds no request's objects
+// (caller, input, output); the writer turns entries into stored events (toAuditRecord).
 import { randomUUID } from 'node:crypto';
 import type { Caller } from '../caller.ts';
 import type { Input, Output } from '../operation.ts';
@@ -56,48 +57,95 @@ export function invertedTime(timeMs: number): string {
   return String(9_999_999_999_999 - timeMs).padStart(13, '0');
 }
 
-export function toAuditRecord(call: AuditCall): AuditEventRecord {
-  const id = randomUUID();
-  const eventTime = call.time.toISOString().replace(/\.\d{3}Z$/, 'Z');
+/**
+ * What the request thread keeps of a call until its batch is written: plain JSON data (the
+ * identity as CloudTrail shows it, the parameters already redacted), so the batch can be handed to
+ * another thread as one string and the request's own objects are let go at once.
+ */
+export interface AuditEntry {
+  readonly service: AuditCall['service'];
+  readonly eventName: string;
+  readonly timeMs: number;
+  readonly region: string;
+  readonly sourceIp: string;
+  readonly userAgent: string | null;
+  readonly requestId?: string;
+  readonly account: string;
+  readonly identity: Record<string, unknown>;
+  readonly username?: string;
+  readonly resources: { type: string; name: string }[];
+  readonly requestParameters: Record<string, unknown> | null;
+  readonly responseElements: Readonly<Record<string, unknown>> | null;
+  readonly errorCode?: string;
+  readonly errorMessage?: string;
+  readonly additionalEventData?: Readonly<Record<string, unknown>>;
+}
+
+export function auditEntry(call: AuditCall): AuditEntry {
   const readOnly = isReadOnly(call.service, call.eventName);
-  const identity = call.caller ? identityOf(call.caller) : unknownIdentity(call.identity);
-  const event: Record<string, unknown> = {
-    eventVersion: call.service === 'signin' ? '1.08' : '1.09',
-    userIdentity: identity,
-    eventTime,
-    eventSource: SOURCES[call.service],
+  return {
+    service: call.service,
     eventName: call.eventName,
-    awsRegion: call.region,
-    sourceIPAddress: call.sourceIp,
+    timeMs: call.time.getTime(),
+    region: call.region,
+    sourceIp: call.sourceIp,
     userAgent: call.userAgent ?? null,
-    ...(call.errorCode !== undefined ? { errorCode: call.errorCode } : {}),
-    // A failed sign-in has a message and no code (CloudTrail's ConsoleLogin: "Failed authentication").
-    ...(call.errorMessage !== undefined ? { errorMessage: call.errorMessage } : {}),
+    ...(call.requestId ? { requestId: call.requestId } : {}),
+    account: call.account,
+    identity: call.caller ? identityOf(call.caller) : unknownIdentity(call.identity),
+    ...optional('username', usernameOf(call)),
+    resources: resourcesOf(call),
     requestParameters: call.input ? redactRequest(call.input) : null,
     responseElements:
       call.responseElements ??
       (call.output && !readOnly && call.errorCode === undefined ? redactResponse(call.output) : null),
+    ...(call.errorCode !== undefined ? { errorCode: call.errorCode } : {}),
+    ...(call.errorMessage !== undefined ? { errorMessage: call.errorMessage } : {}),
     ...(call.additionalEventData ? { additionalEventData: call.additionalEventData } : {}),
-    ...(call.requestId ? { requestID: call.requestId } : {}),
+  };
+}
+
+/** The stored event of an entry: its id is given here, where it is written. */
+export function toAuditRecord(entry: AuditEntry): AuditEventRecord {
+  const id = randomUUID();
+  const eventTime = new Date(entry.timeMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const readOnly = isReadOnly(entry.service, entry.eventName);
+  const identity = entry.identity;
+  const event: Record<string, unknown> = {
+    eventVersion: entry.service === 'signin' ? '1.08' : '1.09',
+    userIdentity: identity,
+    eventTime,
+    eventSource: SOURCES[entry.service],
+    eventName: entry.eventName,
+    awsRegion: entry.region,
+    sourceIPAddress: entry.sourceIp,
+    userAgent: entry.userAgent,
+    ...(entry.errorCode !== undefined ? { errorCode: entry.errorCode } : {}),
+    // A failed sign-in has a message and no code (CloudTrail's ConsoleLogin: "Failed authentication").
+    ...(entry.errorMessage !== undefined ? { errorMessage: entry.errorMessage } : {}),
+    requestParameters: entry.requestParameters,
+    responseElements: entry.responseElements,
+    ...(entry.additionalEventData ? { additionalEventData: entry.additionalEventData } : {}),
+    ...(entry.requestId ? { requestID: entry.requestId } : {}),
     eventID: id,
     readOnly,
-    eventType: call.service === 'signin' ? 'AwsConsoleSignIn' : 'AwsApiCall',
+    eventType: entry.service === 'signin' ? 'AwsConsoleSignIn' : 'AwsApiCall',
     managementEvent: true,
-    recipientAccountId: call.account,
+    recipientAccountId: entry.account,
     eventCategory: 'Management',
   };
   const accessKeyId = typeof identity.accessKeyId === 'string' ? identity.accessKeyId : undefined;
   return {
     id,
-    account: call.account,
-    sortKey: sortKeyOf(call.time.getTime(), id),
+    account: entry.account,
+    sortKey: sortKeyOf(entry.timeMs, id),
     eventTime,
-    eventName: call.eventName,
-    eventSource: SOURCES[call.service],
+    eventName: entry.eventName,
+    eventSource: SOURCES[entry.service],
     readOnly,
-    ...optional('username', usernameOf(call)),
+    ...optional('username', entry.username),
     ...optional('accessKeyId', accessKeyId),
-    resources: resourcesOf(call),
+    resources: entry.resources,
     event,
   };
 }

@@ -3,8 +3,14 @@
 import type { Operation } from '../operation.ts';
 import { lookupEvents } from './lookup-events.ts';
 
-export { createAuditTrail, type AuditTrail, type AuditTrailOptions } from './trail.ts';
-export type { AuditCall, AuditIdentity } from './events.ts';
+export {
+  createAuditTrail,
+  storeSink,
+  type AuditSink,
+  type AuditTrail,
+  type AuditTrailOptions,
+} from './trail.ts';
+export type { AuditCall, AuditEntry, AuditIdentity } from './events.ts';
 
 /** CloudTrail's operations, by the names of its API model. */
 export const cloudTrailOperations: Readonly<Record<string, Operation>> = { LookupEvents: lookupEvents };

@@ -1,18 +1,29 @@
-// The audit trail's writer: every call is pushed to this node's buffer and written in batches, one
-// transaction each, a moment later (or at once when many wait) and at shutdown — so a request
-// pays for building its row, not for a write. Each node writes its own events; LookupEvents on any node
-// reads them all from the store. Events older than the retention are swept a batch at a time,
-// at most once a minute per node, by the age index.
-import type { Iam } from '../iam.ts';
-import type { AuditEventRecord } from '../records.ts';
+// The audit trail's writer: every call is pushed to this node's buffer and handed on in batches, a
+// moment later (or at once when many wait) and at shutdown — so a request pays for building its
+// row, not for a write. Where a batch goes is the sink's business: the store in this thread
+// (storeSink), or a worker thread with a store connection of its own, which keeps the inserts off
+// the request thread (the composition root's choice). Each node writes its own events; LookupEvents
+// on any node reads them all from the store. Events older than the retention are swept a batch at a
+// time, at most once a minute per node, by the age index.
+import type { Store } from '../store.ts';
 import { auditEvents } from '../tables.ts';
-import { toAuditRecord, type AuditCall } from './events.ts';
+import { auditEntry, toAuditRecord, type AuditCall, type AuditEntry } from './events.ts';
+
+/** Where batches of events are written. */
+export interface AuditSink {
+  write(entries: readonly AuditEntry[]): Promise<void>;
+  /** Deletes the events older than `cutoffMs`. */
+  sweep(cutoffMs: number): Promise<void>;
+}
 
 export interface AuditTrailOptions {
   /** How long events are kept (CloudTrail's event history: 90 days). */
   readonly retentionDays: number;
   /** Called when a batch could not be written (it is tried again with the next flush). */
   readonly onError?: (error: unknown) => void;
+  /** The clock the retention is measured by. */
+  readonly now: () => Date;
+  readonly sink: AuditSink;
 }
 
 export interface AuditTrail {
@@ -28,9 +39,10 @@ const BUFFER_LIMIT = 100_000;
 const SWEEP_EVERY_MS = 60_000;
 const SWEEP_BATCH = 500;
 
-export function createAuditTrail(iam: Iam, options: AuditTrailOptions): AuditTrail {
-  let pending: AuditEventRecord[] = [];
-  let failed: AuditEventRecord[] = [];
+export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
+  const { sink } = options;
+  let pending: AuditEntry[] = [];
+  let failed: AuditEntry[] = [];
   let timer: NodeJS.Timeout | undefined;
   let chain: Promise<void> = Promise.resolve();
   /** A batch write is queued: more calls join the next batch instead of asking for another write. */
@@ -50,9 +62,7 @@ export function createAuditTrail(iam: Iam, options: AuditTrailOptions): AuditTra
         failed = [];
         if (batch.length === 0) break;
         try {
-          await iam.store.write(async (tx) => {
-            for (const row of batch) await tx.insert(auditEvents, row);
-          });
+          await sink.write(batch);
         } catch (error) {
           failed = batch.slice(-BUFFER_LIMIT);
           options.onError?.(error);
@@ -61,12 +71,12 @@ export function createAuditTrail(iam: Iam, options: AuditTrailOptions): AuditTra
       } while (all && pending.length > 0);
       if (pending.length > 0 || failed.length > 0)
         timer ??= setTimeout(() => void write(false), FLUSH_DELAY_MS).unref();
-      const now = iam.now().getTime();
+      const now = options.now().getTime();
       if (now - lastSweep >= SWEEP_EVERY_MS) {
         lastSweep = now;
-        await sweep(iam, now - options.retentionDays * 86_400_000).catch((error: unknown) =>
-          options.onError?.(error),
-        );
+        await sink
+          .sweep(now - options.retentionDays * 86_400_000)
+          .catch((error: unknown) => options.onError?.(error));
       }
     });
     return chain;
@@ -75,7 +85,7 @@ export function createAuditTrail(iam: Iam, options: AuditTrailOptions): AuditTra
   return {
     record(call) {
       if (pending.length >= BUFFER_LIMIT) pending.shift();
-      pending.push(toAuditRecord(call));
+      pending.push(auditEntry(call));
       if (pending.length >= FLUSH_AT && !queued) {
         queued = true;
         void write(false);
@@ -85,11 +95,24 @@ export function createAuditTrail(iam: Iam, options: AuditTrailOptions): AuditTra
   };
 }
 
+/** The store itself as the sink: each batch one transaction. */
+export function storeSink(store: Store): AuditSink {
+  return {
+    write: (entries) => {
+      const rows = entries.map(toAuditRecord);
+      return store.write(async (tx) => {
+        for (const row of rows) await tx.insert(auditEvents, row);
+      });
+    },
+    sweep: (cutoffMs) => sweep(store, cutoffMs),
+  };
+}
+
 /** Removes events older than `cutoffMs`, oldest first, a bounded number per sweep. */
-async function sweep(iam: Iam, cutoffMs: number): Promise<void> {
+async function sweep(store: Store, cutoffMs: number): Promise<void> {
   const cutoff = new Date(cutoffMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
   for (let round = 0; round < 10; round++) {
-    const removed = await iam.store.write(async (tx) => {
+    const removed = await store.write(async (tx) => {
       const oldest = await tx.list(auditEvents, { orderBy: 'event_time', limit: SWEEP_BATCH });
       let count = 0;
       for (const row of oldest) {
