@@ -79,7 +79,7 @@ const NOTICES: Record<string, string> = {
 export function registerSignIn(server: FastifyInstance, ctx: ConsoleContext): void {
   server.post('/console/signin', async (request, reply) => {
     const form = readForm(request);
-    if (crossOrigin(request) || !signInCsrfMatches(request, form.get('csrf'), ctx.iam.sealer.mac))
+    if (crossOrigin(request) || !signInCsrfMatches(request, form.get('csrf'), ctx.iam.sealer.macMatches))
       return sendForbiddenForm(reply);
     const kind = form.get('kind') === 'root' ? 'root' : 'iam';
     const password = formSecret(form, 'password');

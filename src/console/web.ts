@@ -6,7 +6,6 @@
 // Path=/, and under TLS Secure with the __Host- prefix. The sign-in form's cookie, which only binds
 // the sign-in form's CSRF token, is SameSite=Strict.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { equalsConstantTime } from '../crypto/constant-time.ts';
 import { newSecretToken } from '../crypto/ids.ts';
 import type { Html } from './html.ts';
 import { clientOf, publicOriginOf, publicSchemeIsHttps } from '../http/client.ts';
@@ -119,6 +118,7 @@ export function crossOrigin(request: FastifyRequest): boolean {
 
 /** The MAC the sign-in forms' tokens are made with (the Sealer's, bound to the master key). */
 export type FormMac = (purpose: string, value: string) => string;
+export type FormMacCheck = (purpose: string, value: string, given: string) => boolean;
 
 export function signInCsrf(request: FastifyRequest, reply: FastifyReply, mac: FormMac): string {
   const name = signInCookieName(request);
@@ -130,10 +130,15 @@ export function signInCsrf(request: FastifyRequest, reply: FastifyReply, mac: Fo
   return mac(SIGN_IN_FORM, value);
 }
 
-export function signInCsrfMatches(request: FastifyRequest, submitted: string | null, mac: FormMac): boolean {
+/** A form rendered before a master key rotation still signs in (the previous key's MAC matches). */
+export function signInCsrfMatches(
+  request: FastifyRequest,
+  submitted: string | null,
+  macMatches: FormMacCheck,
+): boolean {
   const value = readCookies(request).get(signInCookieName(request));
   if (!value || typeof submitted !== 'string') return false;
-  return equalsConstantTime(mac(SIGN_IN_FORM, value), submitted);
+  return macMatches(SIGN_IN_FORM, value, submitted);
 }
 
 const SIGN_IN_FORM = 'console-sign-in-form';

@@ -110,6 +110,18 @@ test('MACs: the same master key gives the same MAC on every node; another purpos
   assert.match(one.mac('form', 'value'), /^[A-Za-z0-9_-]{43}$/);
 });
 
+test('MACs made under a previous master key still match during a rotation, and only its', () => {
+  const previous = generateMasterKey();
+  const issued = createSealer(previous).mac('form', 'value');
+  const rotating = createSealer(generateMasterKey(), [previous]);
+  assert.ok(rotating.macMatches('form', 'value', issued));
+  assert.ok(rotating.macMatches('form', 'value', rotating.mac('form', 'value')));
+  assert.ok(!rotating.macMatches('form', 'other value', issued));
+  assert.ok(!rotating.macMatches('another-form', 'value', issued));
+  assert.ok(!createSealer(generateMasterKey()).macMatches('form', 'value', issued));
+  assert.notEqual(rotating.mac('form', 'value'), issued, 'new MACs are made under the current key');
+});
+
 /** A value in the first format (v1, no key id), as the first release sealed it. */
 function sealV1(masterKey: Buffer, plaintext: string, context: string): string {
   const key = Buffer.from(

@@ -11,6 +11,7 @@
 // IVs keep the IV collision risk negligible for up to 2^32 seals under one master key
 // (NIST SP 800-38D).
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { equalsConstantTime } from './constant-time.ts';
 
 const VERSION = 'v2';
 const FIRST_VERSION = 'v1';
@@ -26,6 +27,11 @@ export interface Sealer {
    * every node sharing the master key computes the same MAC, and no two purposes share a key.
    */
   mac(purpose: string, value: string): string;
+  /**
+   * Whether `given` is the MAC of `value` for `purpose` under the current master key or a previous
+   * one (compared in constant time): what was issued before a rotation stays good until it expires.
+   */
+  macMatches(purpose: string, value: string, given: string): boolean;
   /** The current master key's id: what values sealed from now on name. */
   readonly keyId: string;
   /**
@@ -85,15 +91,20 @@ export function createSealer(masterKey: Buffer, previousKeys: readonly Buffer[] 
     return { id: masterKeyId(k), aes: Buffer.from(hkdfSync('sha256', k, Buffer.alloc(0), KEY_INFO, 32)) };
   });
   const current = keys[0]!;
+  const masterKeys = [masterKey, ...previousKeys];
   const macKeys = new Map<string, Buffer>();
-  const macKey = (purpose: string): Buffer => {
-    let found = macKeys.get(purpose);
+  const macKey = (purpose: string, index = 0): Buffer => {
+    const name = `${index}\u0000${purpose}`;
+    let found = macKeys.get(name);
     if (!found) {
-      found = Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), `portcullis/mac/v1/${purpose}`, 32));
-      macKeys.set(purpose, found);
+      const info = `portcullis/mac/v1/${purpose}`;
+      found = Buffer.from(hkdfSync('sha256', masterKeys[index]!, Buffer.alloc(0), info, 32));
+      macKeys.set(name, found);
     }
     return found;
   };
+  const macUnder = (index: number, purpose: string, value: string): string =>
+    createHmac('sha256', macKey(purpose, index)).update(value, 'utf8').digest('base64url');
 
   const sealer: Sealer = {
     keyId: current.id,
@@ -141,7 +152,15 @@ export function createSealer(masterKey: Buffer, previousKeys: readonly Buffer[] 
     },
 
     mac(purpose: string, value: string): string {
-      return createHmac('sha256', macKey(purpose)).update(value, 'utf8').digest('base64url');
+      return macUnder(0, purpose, value);
+    },
+
+    macMatches(purpose: string, value: string, given: string): boolean {
+      let matched = false;
+      // Every key is tried, so the time taken does not tell which one matched.
+      for (let index = 0; index < masterKeys.length; index++)
+        if (equalsConstantTime(macUnder(index, purpose, value), given)) matched = true;
+      return matched;
     },
   };
   return sealer;

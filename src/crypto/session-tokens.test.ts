@@ -30,21 +30,31 @@ test('tokens are long and never repeat', () => {
 });
 
 test('an STS token tells its expiry to the server that issued it, for its own key only', () => {
-  const mac = createSealer(generateMasterKey()).mac;
+  const sealer = createSealer(generateMasterKey());
+  const check = sealer.macMatches;
   const expires = Date.parse('2026-12-04T12:00:00Z');
-  const token = newStsSessionToken(mac, 'ASIAEXAMPLE000000001', expires);
+  const token = newStsSessionToken(sealer.mac, 'ASIAEXAMPLE000000001', expires);
   assert.match(token, /^[A-Za-z0-9+/]+={0,2}$/);
-  assert.equal(stsTokenExpiry(mac, 'ASIAEXAMPLE000000001', token), expires);
-  assert.equal(stsTokenExpiry(mac, 'ASIAEXAMPLE000000002', token), undefined, 'another key id');
+  assert.equal(stsTokenExpiry(check, 'ASIAEXAMPLE000000001', token), expires);
+  assert.equal(stsTokenExpiry(check, 'ASIAEXAMPLE000000002', token), undefined, 'another key id');
   const altered = Buffer.from(token, 'base64');
   altered.writeUInt8(altered.readUInt8(3) ^ 1, 3); // a later expiry, say
-  assert.equal(stsTokenExpiry(mac, 'ASIAEXAMPLE000000001', altered.toString('base64')), undefined);
+  assert.equal(stsTokenExpiry(check, 'ASIAEXAMPLE000000001', altered.toString('base64')), undefined);
   assert.equal(
-    stsTokenExpiry(createSealer(generateMasterKey()).mac, 'ASIAEXAMPLE000000001', token),
+    stsTokenExpiry(createSealer(generateMasterKey()).macMatches, 'ASIAEXAMPLE000000001', token),
     undefined,
   );
-  assert.equal(stsTokenExpiry(mac, 'ASIAEXAMPLE000000001', newSessionToken()), undefined);
-  assert.equal(stsTokenExpiry(mac, 'ASIAEXAMPLE000000001', 'not base64!'), undefined);
+  assert.equal(stsTokenExpiry(check, 'ASIAEXAMPLE000000001', newSessionToken()), undefined);
+  assert.equal(stsTokenExpiry(check, 'ASIAEXAMPLE000000001', 'not base64!'), undefined);
+});
+
+test('an STS token issued before a master key rotation stays good until it expires', () => {
+  const before = generateMasterKey();
+  const expires = Date.parse('2026-12-04T12:00:00Z');
+  const token = newStsSessionToken(createSealer(before).mac, 'ASIAEXAMPLE000000001', expires);
+  const rotated = createSealer(generateMasterKey(), [before]);
+  assert.equal(stsTokenExpiry(rotated.macMatches, 'ASIAEXAMPLE000000001', token), expires);
+  assert.equal(stsTokenExpiry(rotated.macMatches, 'ASIAEXAMPLE000000002', token), undefined);
 });
 
 test('STS tokens never repeat, and match only their own hash', () => {

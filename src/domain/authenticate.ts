@@ -75,7 +75,7 @@ type FoundKey = { secretAccessKey: string; signing: Signing } | null;
  */
 function goneSession(iam: Iam, accessKeyId: string, sessionToken: string | undefined): AuthFailure {
   const expiry =
-    sessionToken === undefined ? undefined : stsTokenExpiry(iam.sealer.mac, accessKeyId, sessionToken);
+    sessionToken === undefined ? undefined : stsTokenExpiry(iam.sealer.macMatches, accessKeyId, sessionToken);
   return expiry !== undefined && expiry <= iam.now().getTime() ? EXPIRED_TOKEN : INVALID_TOKEN;
 }
 
