@@ -37,6 +37,7 @@ const NOTICES: Record<string, Html> = {
   'password-changed': html`Your password has been changed.`,
   'key-updated': html`The access key was updated.`,
   'key-deleted': html`The access key was deleted.`,
+  'key-shown-once': html`A secret access key is shown only once, right after the key is created.`,
   'key-registered': html`<strong>Security key registered.</strong>
     <p>It can be used instead of a code during sign-in.</p>`,
   'key-removed': html`The security key was removed.`,
@@ -84,12 +85,27 @@ export function registerCredentials(server: FastifyInstance, ctx: ConsoleContext
       id: created.AccessKeyId,
       sealedSecret: ctx.iam.sealer.seal(created.SecretAccessKey, sealContext(record, created.AccessKeyId)),
       createdAt: iso(ctx.iam.now()),
+      shown: false,
     };
     await saveSession(ctx.iam, record);
-    // The secret is shown in this response only (a reload does not show it again).
-    return credentialsPage(ctx, reply, signed, 200, {
-      newKey: { id: created.AccessKeyId, secret: created.SecretAccessKey },
-    });
+    // Post/Redirect/Get: reloading the page that shows the secret asks for nothing to be created.
+    return redirect(reply, `${BASE}/access-keys/created?id=${encodeURIComponent(created.AccessKeyId)}`);
+  });
+
+  // The new key's secret, from the session, on the first view only (a reload shows it no more).
+  server.get(`${BASE}/access-keys/created`, async (request, reply) => {
+    const signed = await requireSession(ctx, request, reply, 'active');
+    if (!signed) return reply;
+    const record = signed.record;
+    const pending = record.pendingAccessKey;
+    const id = (request.query as Record<string, string | undefined>).id;
+    const fresh = pending && ctx.iam.now().getTime() < Date.parse(pending.createdAt) + KEY_DOWNLOAD_WINDOW_MS;
+    if (!pending || !fresh || pending.shown || pending.id !== id)
+      return credentialsPage(ctx, reply, signed, 200, { notice: NOTICES['key-shown-once'] });
+    record.pendingAccessKey = { ...pending, shown: true };
+    await saveSession(ctx.iam, record);
+    const secret = ctx.iam.sealer.open(pending.sealedSecret, sealContext(record, pending.id));
+    return credentialsPage(ctx, reply, signed, 200, { newKey: { id: pending.id, secret } });
   });
 
   server.get(`${BASE}/access-keys/download`, async (request, reply) => {

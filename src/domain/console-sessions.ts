@@ -76,7 +76,8 @@ export interface ConsoleSessionRecord {
   mfaAttempts?: number;
   passwordChangeReason?: 'reset-required' | 'expired';
   /** A key created in this session whose secret may still be downloaded once as CSV (sealed). */
-  pendingAccessKey?: { id: string; sealedSecret: string; createdAt: string };
+  /** A new access key's secret: shown once on the page after its creation, downloadable once. */
+  pendingAccessKey?: { id: string; sealedSecret: string; createdAt: string; shown?: boolean };
   /** A virtual MFA device created and not yet enabled: its seed and QR code (sealed). */
   pendingMfa?: { serialNumber: string; sealedSeed: string; sealedPng: string };
   /** The challenge of a WebAuthn ceremony in progress (registration or sign-in), single use. */

@@ -6,6 +6,9 @@ import type { IamError } from '../../domain/errors.ts';
 import { type ConsoleContext, type Signed, callIam } from '../context.ts';
 import { buttonForm, field, html, table } from '../html.ts';
 import { formSecret, formText, redirect } from '../web.ts';
+import { passwordRules } from '../password-policy.ts';
+import { signInAccount } from '../../domain/console-signin.ts';
+import { checkPasswordAgainstPolicy } from '../../domain/iam/login-profiles.ts';
 import {
   ADMIN,
   type Messages,
@@ -72,6 +75,12 @@ export function registerUsers(server: FastifyInstance, ctx: ConsoleContext): voi
       tagKey ? check.tagValue(tagValue) : undefined,
     );
     if (problem) return fail(problem);
+    // A password the account's policy refuses creates nothing: checked before the user exists, as
+    // AWS's console does, with the rules CreateLoginProfile applies (it has the last word).
+    if (consoleAccess) {
+      const refused = await passwordRefusal(ctx, signed, password);
+      if (refused) return fail(refused);
+    }
     const created = await callIam(signed.caller, ctx, 'CreateUser', {
       UserName: name,
       Path: userPath,
@@ -474,4 +483,23 @@ async function detailPage(
   ${await policySections(ctx, signed, USER, name, messages.draft)} ${keysSection} ${mfaSection}
   ${deleteSection}`;
   return adminPage(reply, signed, status, { title: `User ${name}`, section: BASE, body, messages });
+}
+
+/** Why the account's password policy refuses `password` (each rule it breaks), or undefined. */
+async function passwordRefusal(
+  ctx: ConsoleContext,
+  signed: Signed,
+  password: string,
+): Promise<string | undefined> {
+  const account = await signInAccount(ctx.iam, signed.caller.account);
+  if (!account) return undefined;
+  try {
+    checkPasswordAgainstPolicy(account, password);
+    return undefined;
+  } catch {
+    // refused: said below, with the rules the password breaks
+  }
+  const broken = passwordRules(account).filter((rule) => !rule.holds(password));
+  const rules = broken.length > 0 ? ` ${broken.map((rule) => `${rule.text}.`).join(' ')}` : '';
+  return `The password does not meet the account's password policy; the user was not created.${rules}`;
 }

@@ -100,6 +100,22 @@ test('the root user creates a user with a console password that must be reset, f
   assert.equal(signedIn.location, '/console/change-password');
 });
 
+test("a password the account's policy refuses creates nothing, and the page names the rules it breaks", async () => {
+  const { posted, page } = await submit(root, '/console/admin/users', '/console/admin/users/create', {
+    'user-name': 'weak-password',
+    path: '/',
+    'console-access': 'true',
+    password: 'onlylowercaseletters',
+  });
+  assert.equal(posted.status, 400);
+  assert.match(errorText(page), /the user was not created/);
+  assert.match(errorText(page), /Include a minimum of three of the following mix of character types/);
+  assert.match(page.text, /value="weak-password"/, 'the form keeps what was typed, but not the password');
+  assert.doesNotMatch(page.text, /onlylowercaseletters/);
+  const error = await awsError(server.iam().send(new GetUserCommand({ UserName: 'weak-password' })));
+  assert.equal(error.code, 'NoSuchEntity');
+});
+
 test('a user created without console access has no password', async () => {
   const { page } = await submit(root, '/console/admin/users', '/console/admin/users/create', {
     'user-name': 'no-console',

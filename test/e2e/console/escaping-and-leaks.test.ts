@@ -114,7 +114,9 @@ test("a new key's secret downloads once, only in the session that created it", a
   const client = new ConsoleClient(server.url);
   await signIn(client, ROOT.accountId, 'bob', PASSWORD);
   await client.get('/console/security-credentials');
-  const created = await client.post('/console/security-credentials/access-keys/create', {});
+  const created = await client.follow(
+    await client.post('/console/security-credentials/access-keys/create', {}),
+  );
   assert.equal(created.status, 200);
   const secret = /id="new-secret-access-key">([^<]+)</.exec(created.text)![1]!;
   const other = new ConsoleClient(server.url);

@@ -64,11 +64,23 @@ test('access keys: at most two, made inactive and active again, deleted', async 
   for (let i = 0; i < 2; i++) {
     await client.get('/console/security-credentials');
     const created = await client.post('/console/security-credentials/access-keys/create', {});
-    assert.equal(created.status, 200);
+    assert.equal(created.status, 303);
+    const shown = await client.follow(created);
     assert.match(
-      visibleText(created.text),
+      visibleText(shown.text),
       /This is the only time that the secret access key can be viewed or downloaded/,
     );
+    assert.match(shown.text, /id="new-secret-access-key">[A-Za-z0-9+/]{40}</);
+    // Reloading the page (Post/Redirect/Get) creates nothing and shows the secret no more.
+    const reloaded = await client.get(created.location!);
+    assert.equal(reloaded.status, 200);
+    assert.doesNotMatch(reloaded.text, /new-secret-access-key/);
+    assert.match(
+      visibleText(reloaded.text),
+      /A secret access key is shown only once, right after the key is created/,
+    );
+    const keys = await server.iam().send(new ListAccessKeysCommand({ UserName: 'kim' }));
+    assert.equal(keys.AccessKeyMetadata!.length, i + 1);
   }
   const full = await text(client, '/console/security-credentials');
   assert.match(full, /You have the maximum of two access keys/);
