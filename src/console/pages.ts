@@ -47,6 +47,8 @@ async function usersWithoutMfa(ctx: ConsoleContext, caller: Caller): Promise<Ope
   return { ok: true, output: { names, denied, truncated: users.output.IsTruncated === true } };
 }
 
+const EDIT_POLICY = html`<p><a href="/console/admin/account-settings">Edit the password policy</a></p>`;
+
 export function registerPages(server: FastifyInstance, ctx: ConsoleContext): void {
   server.get('/console', async (request, reply) => {
     const signed = await currentSession(ctx, request, reply);
@@ -125,16 +127,18 @@ export function registerPages(server: FastifyInstance, ctx: ConsoleContext): voi
           ? section('Password policy', 'policy-heading', policy, (out) => {
               const p = out.PasswordPolicy as Record<string, unknown>;
               return html`<dl>
-                ${Object.entries(p).map(
-                  ([k, v]) =>
-                    html`<dt>${k}</dt>
-                      <dd>${String(v)}</dd>`,
-                )}
-              </dl>`;
+                  ${Object.entries(p).map(
+                    ([k, v]) =>
+                      html`<dt>${k}</dt>
+                        <dd>${String(v)}</dd>`,
+                  )}
+                </dl>
+                ${EDIT_POLICY}`;
             })
           : html`<section aria-labelledby="policy-heading">
               <h2 id="policy-heading">Password policy</h2>
               <p>This account uses the default password policy.</p>
+              ${EDIT_POLICY}
             </section>`
       }`;
     return sendHtml(reply, 200, layout({ title: 'IAM dashboard', body, user, current: '/console' }));

@@ -31,6 +31,7 @@ const SUB_NAV: readonly { href: string; label: string }[] = [
   { href: `${ADMIN}/identity-providers`, label: 'Identity providers' },
   { href: `${ADMIN}/credential-report`, label: 'Credential report' },
   { href: `${ADMIN}/simulator`, label: 'Policy simulator' },
+  { href: `${ADMIN}/account-settings`, label: 'Account settings' },
 ];
 
 /** What a page shows above its sections after an action: a notice, or the error that stopped it. */

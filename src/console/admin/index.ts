@@ -10,6 +10,7 @@
 //   /console/admin/identity-providers   OpenID Connect and SAML providers: add, delete
 //   /console/admin/credential-report    generate, view, download as CSV (/download)
 //   /console/admin/simulator            SimulatePrincipalPolicy / SimulateCustomPolicy
+//   /console/admin/account-settings     the account password policy (edit, back to default) and alias
 //
 // Every action is a POST carrying the session's CSRF token, answered with a redirect and a notice
 // (or the page again with the error in place and what was typed kept).
@@ -17,6 +18,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ConsoleContext } from '../context.ts';
 import { html } from '../html.ts';
 import { ADMIN, adminPage, page } from './common.ts';
+import { registerAccountSettings } from './account-settings.ts';
 import { registerCredentialReport } from './credential-report.ts';
 import { registerGroups } from './groups.ts';
 import { registerIdentityProviders } from './identity-providers.ts';
@@ -46,6 +48,9 @@ export function registerAdmin(server: FastifyInstance, ctx: ConsoleContext): voi
         </li>
         <li><a href="${ADMIN}/credential-report">Credential report</a>: every user's credentials, as CSV.</li>
         <li><a href="${ADMIN}/simulator">Policy simulator</a>: what a user or a policy allows.</li>
+        <li>
+          <a href="${ADMIN}/account-settings">Account settings</a>: the password policy and the account alias.
+        </li>
       </ul>`,
     }),
   );
@@ -56,4 +61,5 @@ export function registerAdmin(server: FastifyInstance, ctx: ConsoleContext): voi
   registerIdentityProviders(server, ctx);
   registerCredentialReport(server, ctx);
   registerSimulator(server, ctx);
+  registerAccountSettings(server, ctx);
 }
