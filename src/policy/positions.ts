@@ -27,6 +27,8 @@ export interface StatementPosition {
   readonly end: TextPosition;
 }
 
+import { decodeString, scanJson } from './json-scan.ts';
+
 const OBJECT = 0;
 const ARRAY = 1;
 
@@ -52,67 +54,48 @@ export function statementPositions(text: string): StatementPosition[] {
   let lastEnd: TextPosition = { line: 1, column: 1 };
   let start: TextPosition = lastEnd;
 
-  const n = text.length;
-  let i = 0;
-  while (i < n) {
-    const c = text.charCodeAt(i);
-    if (c === 0x0a) {
+  /** Whether a value beginning now is the top-level object's Statement value. */
+  const isStatementValue = (): boolean =>
+    kinds.length === 1 && kinds[0] === OBJECT && !expectKey[0] && topKey === 'Statement';
+  /** A Statement that is not an object or an array holds no statements. */
+  const forgetStatements = (): void => {
+    result = [];
+    arrayDepth = -1;
+    objectDepth = -1;
+  };
+
+  scanJson(text, {
+    lineBreak(nextLineStart) {
       line++;
-      lineStart = i + 1;
-      i++;
-      continue;
-    }
-    if (c === 0x0d) {
-      if (i + 1 < n && text.charCodeAt(i + 1) === 0x0a) i++;
-      line++;
-      lineStart = i + 1;
-      i++;
-      continue;
-    }
-    if (c === 0x20 || c === 0x09 || c === 0x3a /* : */) {
-      i++;
-      continue;
-    }
-    const depth = kinds.length;
-    if (c === 0x2c /* , */) {
+      lineStart = nextLineStart;
+    },
+    comma() {
+      const depth = kinds.length;
       if (depth > 0 && kinds[depth - 1] === OBJECT) expectKey[depth - 1] = true;
-      i++;
-      continue;
-    }
-
-    // A value (or key) begins here.
-    const isStatementValue = depth === 1 && kinds[0] === OBJECT && !expectKey[0] && topKey === 'Statement';
-    const isArrayElement = depth === arrayDepth;
-
-    if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
-      if (isStatementValue) {
-        result = [];
-        arrayDepth = -1;
-        objectDepth = -1;
-        if (c === 0x7b) {
-          start = after(i);
+    },
+    open(object, index) {
+      const depth = kinds.length;
+      if (isStatementValue()) {
+        forgetStatements();
+        if (object) {
+          start = after(index);
           objectDepth = depth + 1;
         } else {
           arrayDepth = depth + 1;
-          lastEnd = after(i);
+          lastEnd = after(index);
         }
-      } else if (isArrayElement && c === 0x7b) {
+      } else if (depth === arrayDepth && object) {
         start = lastEnd;
         objectDepth = depth + 1;
       }
-      kinds.push(c === 0x7b ? OBJECT : ARRAY);
-      expectKey.push(c === 0x7b);
-      i++;
-      continue;
-    }
-
-    if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
-      if (depth === 0) {
-        i++;
-        continue;
-      }
-      const end = after(i);
-      if (depth === objectDepth && c === 0x7d) {
+      kinds.push(object ? OBJECT : ARRAY);
+      expectKey.push(object);
+    },
+    close(object, index) {
+      const depth = kinds.length;
+      if (depth === 0) return;
+      const end = after(index);
+      if (depth === objectDepth && object) {
         result.push({ start, end });
         objectDepth = -1;
         if (arrayDepth !== -1) lastEnd = end;
@@ -124,79 +107,23 @@ export function statementPositions(text: string): StatementPosition[] {
       kinds.pop();
       expectKey.pop();
       if (depth === 1) topKey = undefined;
-      i++;
-      continue;
-    }
-
-    if (c === 0x22 /* " */) {
-      const open = i;
-      let escaped = false;
-      i++;
-      while (i < n) {
-        const d = text.charCodeAt(i);
-        if (d === 0x5c /* \ */) {
-          escaped = true;
-          i += 2;
-          continue;
-        }
-        if (d === 0x22) break;
-        if (d === 0x0a || d === 0x0d) break; // not valid JSON; stop the string at the line break
-        i++;
-      }
-      const close = Math.min(i, n - 1);
+    },
+    string(open, close, escaped) {
+      const depth = kinds.length;
       if (depth === 1 && kinds[0] === OBJECT && expectKey[0]) {
-        topKey = decodeKey(text.slice(open, close + 1), escaped);
+        topKey = decodeString(text, open, close, escaped);
         expectKey[0] = false;
-      } else {
-        if (isStatementValue) {
-          result = [];
-          arrayDepth = -1;
-          objectDepth = -1;
-        }
-        if (depth > 0 && kinds[depth - 1] === OBJECT) expectKey[depth - 1] = false;
-        if (isArrayElement) lastEnd = after(close);
+        return;
       }
-      if (i < n && text.charCodeAt(i) === 0x22) i++;
-      continue;
-    }
-
-    // A number or literal: up to the next delimiter.
-    const first = i;
-    while (i < n && !isDelimiter(text.charCodeAt(i))) i++;
-    if (i === first) i++; // an unexpected character: step over it
-    if (isStatementValue) {
-      result = [];
-      arrayDepth = -1;
-      objectDepth = -1;
-    }
-    if (isArrayElement) lastEnd = after(i - 1);
-  }
+      if (isStatementValue()) forgetStatements();
+      if (depth > 0 && kinds[depth - 1] === OBJECT) expectKey[depth - 1] = false;
+      if (depth === arrayDepth) lastEnd = after(close);
+    },
+    scalar(_first, last) {
+      const depth = kinds.length;
+      if (isStatementValue()) forgetStatements();
+      if (depth === arrayDepth) lastEnd = after(last);
+    },
+  });
   return result;
-}
-
-function isDelimiter(c: number): boolean {
-  return (
-    c === 0x20 ||
-    c === 0x09 ||
-    c === 0x0a ||
-    c === 0x0d ||
-    c === 0x2c ||
-    c === 0x3a ||
-    c === 0x7b ||
-    c === 0x7d ||
-    c === 0x5b ||
-    c === 0x5d ||
-    c === 0x22
-  );
-}
-
-/** A key's text as JSON.parse would read it; escapes are rare in keys and decoded only then. */
-function decodeKey(token: string, escaped: boolean): string | undefined {
-  if (!escaped) return token.slice(1, -1);
-  try {
-    const value: unknown = JSON.parse(token);
-    return typeof value === 'string' ? value : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -352,6 +352,52 @@ describe('well-formed documents are accepted as written', () => {
   });
 });
 
+/** Every object in a JSON value, outermost first. */
+function objectsIn(value: unknown, found: object[] = []): object[] {
+  if (Array.isArray(value)) for (const item of value) objectsIn(item, found);
+  else if (typeof value === 'object' && value !== null) {
+    found.push(value);
+    for (const item of Object.values(value)) objectsIn(item, found);
+  }
+  return found;
+}
+
+/** JSON.stringify's text, except that `target` writes its first key twice. */
+function stringifyRepeating(value: unknown, target: object): string {
+  if (Array.isArray(value)) return `[${value.map((v) => stringifyRepeating(v, target)).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const pairs = Object.entries(value).map(
+      ([key, v]) => `${JSON.stringify(key)}:${stringifyRepeating(v, target)}`,
+    );
+    if (value === target && pairs.length > 0) pairs.push(pairs[0]!);
+    return `{${pairs.join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+describe('a key repeated in any object of a well-formed document is refused', () => {
+  for (const kind of KINDS) {
+    test(kind, () => {
+      const expected =
+        kind === 'trust'
+          ? 'This policy contains invalid Json'
+          : kind === 'scp'
+            ? 'The provided policy document does not meet the requirements of the specified policy type.'
+            : 'Syntax errors in policy.';
+      fc.assert(
+        fc.property(documentArb(kind), fc.nat(), (doc, pick) => {
+          const objects = objectsIn(doc).filter((o) => Object.keys(o).length > 0);
+          const text = stringifyRepeating(doc, objects[pick % objects.length]!);
+          const result = validatePolicyText(text, kind);
+          assert.equal(result.ok, false, text);
+          if (!result.ok) assert.equal(result.error.message, expected);
+        }),
+        { numRuns: 200 },
+      );
+    });
+  }
+});
+
 describe('hostile sizes return promptly', () => {
   test('a megabyte of text', () => {
     const megabyte = JSON.stringify({

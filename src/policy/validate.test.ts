@@ -1062,3 +1062,181 @@ describe('valid documents from the AWS docs, per kind', () => {
     );
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// The last grammar rules (issue #13): repeated keys, wildcards in an action's service prefix,
+// null inside lists, and the older Version per kind.
+
+/** A statement written as text, so that it can repeat a key JSON.stringify would merge. */
+const statementText = (pairs: string) => `{"Version":"2012-10-17","Statement":{${pairs}}}`;
+const ALLOW_PAIRS = '"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::example_bucket"';
+const JSON_MESSAGE: Record<PolicyKind, string> = {
+  identity: M.syntax,
+  boundary: M.syntax,
+  session: M.syntax,
+  resource: M.syntax,
+  trust: M.invalidJson,
+  scp: M.organizations,
+};
+
+describe('a key repeated in any object is refused as malformed JSON', () => {
+  test('Effect twice in a statement (JSON.parse would keep the Allow)', () => {
+    const text = statementText(`"Effect":"Deny",${ALLOW_PAIRS}`);
+    assert.equal((JSON.parse(text) as { Statement: { Effect: string } }).Statement.Effect, 'Allow');
+    for (const kind of ['identity', 'boundary', 'session', 'scp'] as const)
+      rejects(text, kind, JSON_MESSAGE[kind]);
+  });
+
+  test('Statement or Version twice in the document, even with equal values', () => {
+    const statement = `{${ALLOW_PAIRS}}`;
+    rejects(
+      `{"Version":"2012-10-17","Statement":${statement},"Statement":${statement}}`,
+      'identity',
+      M.syntax,
+    );
+    rejects(`{"Version":"2012-10-17","Version":"2012-10-17","Statement":${statement}}`, 'identity', M.syntax);
+  });
+
+  test('a repeated key inside Condition, a condition block or Principal', () => {
+    rejects(
+      statementText(
+        `${ALLOW_PAIRS},"Condition":{"Bool":{"aws:SecureTransport":"true"},"Bool":{"aws:SecureTransport":"false"}}`,
+      ),
+      'identity',
+      M.syntax,
+    );
+    rejects(
+      statementText(
+        `${ALLOW_PAIRS},"Condition":{"StringEquals":{"aws:username":"alice","aws:username":"bob"}}`,
+      ),
+      'session',
+      M.syntax,
+    );
+    const principals =
+      '"Principal":{"AWS":"arn:aws:iam::123456789012:root","AWS":"arn:aws:iam::210987654321:root"}';
+    rejects(statementText(`${ALLOW_PAIRS},${principals}`), 'resource', M.syntax);
+    rejects(
+      statementText(`"Effect":"Allow",${principals},"Action":"sts:AssumeRole"`),
+      'trust',
+      M.invalidJson,
+    );
+  });
+
+  test('a key spelled with escapes is the same key', () => {
+    rejects(statementText(`"Eff\\u0065ct":"Deny",${ALLOW_PAIRS}`), 'identity', M.syntax);
+  });
+
+  test('equal keys in different objects, equal values and values equal to keys are fine', () => {
+    accepts(policy([allow({ Sid: 'A' }), allow({ Sid: 'B' })]), 'identity');
+    accepts(policy(allow({ Sid: 'Effect', Action: ['s3:GetObject', 's3:GetObject'] })), 'identity');
+    accepts(
+      policy(
+        allow({
+          Condition: { StringEquals: { 'aws:username': 'alice' }, StringLike: { 'aws:username': 'a*' } },
+        }),
+      ),
+      'identity',
+    );
+  });
+
+  test('keys that differ only in case are different JSON keys', () => {
+    // Condition keys are case-insensitive when evaluated, but the text does not repeat a key.
+    accepts(
+      policy(allow({ Condition: { StringEquals: { 'aws:username': 'alice', 'AWS:UserName': 'alice' } } })),
+      'identity',
+    );
+  });
+
+  test('the check runs before every other rule', () => {
+    // Without the repeated key this document fails on its Version; with it, it is not JSON IAM reads.
+    rejects(
+      `{"Version":"2008-10-17","Statement":{${ALLOW_PAIRS},"Sid":"a","Sid":"b"}}`,
+      'identity',
+      M.syntax,
+    );
+  });
+});
+
+describe("a wildcard in an action's service prefix", () => {
+  test('is refused in Action and NotAction with the prefix named', () => {
+    for (const action of ['s3*:GetObject', '*3:GetObject', 's?:GetObject', 'iam*:*', '**:GetObject']) {
+      const vendor = action.slice(0, action.indexOf(':'));
+      rejects(policy(allow({ Action: action })), 'identity', `Vendor ${vendor} is not valid`);
+      rejects(
+        policy({ Effect: 'Deny', NotAction: ['s3:GetObject', action], Resource: '*' }),
+        'session',
+        `Vendor ${vendor} is not valid`,
+      );
+    }
+  });
+
+  test('is refused in trust and resource-based policies too', () => {
+    rejects(
+      { Version: V, Statement: trustStatement({ Action: 'st?:AssumeRole' }) },
+      'trust',
+      'Vendor st? is not valid',
+    );
+    rejects(
+      policy(allow({ Principal: '*', Action: 's3*:GetObject' })),
+      'resource',
+      'Vendor s3* is not valid',
+    );
+  });
+
+  test('a prefix that is only "*", and wildcards in the action name, are accepted', () => {
+    accepts(
+      policy(allow({ Action: ['*', '*:*', '*:GetObject', 's3:*', 's3:Get*', 's3:?etObject'] })),
+      'identity',
+    );
+  });
+});
+
+describe('null inside a list is not a policy value (the grammar allows strings, and numbers and Booleans in conditions)', () => {
+  const withNull: ReadonlyArray<readonly [string, Record<string, unknown>]> = [
+    ['Action', { Action: ['s3:GetObject', null] }],
+    ['NotAction', { Action: undefined, NotAction: [null] }],
+    ['Resource', { Resource: [BUCKET, null] }],
+    ['NotResource', { Resource: undefined, NotResource: [null, BUCKET] }],
+    ['a condition value', { Condition: { StringEquals: { 'aws:username': ['alice', null] } } }],
+  ];
+  for (const [where, extra] of withNull) {
+    test(`in ${where}`, () => {
+      for (const kind of ['identity', 'session', 'boundary'] as const)
+        rejects(policy(allow(extra)), kind, M.syntax);
+      rejects(policy(allow({ Principal: '*', ...extra })), 'resource', M.syntax);
+    });
+  }
+  test('in a Principal list', () => {
+    rejects(
+      policy(allow({ Principal: { AWS: ['arn:aws:iam::123456789012:root', null] } })),
+      'resource',
+      M.syntax,
+    );
+    rejects({ Version: V, Statement: trustStatement({ Principal: { Service: [null] } }) }, 'trust', M.syntax);
+  });
+  test('in the Statement list', () => {
+    rejects(policy([allow(), null]), 'identity', M.syntax);
+  });
+  test('as the whole value', () => {
+    rejects(policy(allow({ Action: null })), 'identity', M.syntax);
+    rejects(policy(allow({ Resource: null })), 'identity', M.syntax);
+  });
+});
+
+describe('Version 2008-10-17, or none, by where the policy is used', () => {
+  const old = (statement: Record<string, unknown>) => ({ Version: '2008-10-17', Statement: statement });
+  const none = (statement: Record<string, unknown>) => ({ Statement: statement });
+  test('identity policies and permissions boundaries are refused', () => {
+    for (const kind of ['identity', 'boundary'] as const) {
+      rejects(old(allow()), kind, M.version);
+      rejects(none(allow()), kind, M.version);
+    }
+  });
+  test('resource-based, trust and session policies are accepted', () => {
+    for (const doc of [old, none]) {
+      accepts(doc(allow({ Principal: '*', Resource: 'arn:aws:s3:::bucket/${aws:username}/*' })), 'resource');
+      accepts(doc(trustStatement()), 'trust');
+      accepts(doc(allow()), 'session');
+    }
+  });
+});

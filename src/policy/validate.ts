@@ -26,6 +26,7 @@ import type {
   StatementDocument,
 } from './document.ts';
 import type { PolicyError, PolicyKind } from './types.ts';
+import { hasDuplicateKey } from './duplicate-keys.ts';
 
 export type ValidationResult = { ok: true; document: PolicyDocument } | { ok: false; error: PolicyError };
 
@@ -200,6 +201,9 @@ export function validatePolicyText(text: string, kind: PolicyKind): ValidationRe
     } catch {
       return failure(kind, kind === 'trust' ? POLICY_MESSAGES.invalidJson : POLICY_MESSAGES.syntax);
     }
+    // JSON.parse keeps the last of two equal keys; IAM refuses the document as malformed JSON.
+    if (hasDuplicateKey(text))
+      return failure(kind, kind === 'trust' ? POLICY_MESSAGES.invalidJson : POLICY_MESSAGES.syntax);
     if (kind === 'trust' && !isPlainObject(parsed)) return failure(kind, POLICY_MESSAGES.invalidJson);
     const read = readDocument(parsed);
     if (typeof read === 'string') return failure(kind, read);

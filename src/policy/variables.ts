@@ -78,15 +78,25 @@ function parseVariable(inner: string): VariableRef | null {
 }
 
 /**
- * Replaces variables by their values from the request context. Returns null when a variable's key
- * is missing (or multi-valued) and it has no default: the element then does not match.
+ * A variable's value: its key's single value, else its default. A multivalued key (one given as a
+ * list, whatever its length) has no value to offer: "You can use any available single-valued
+ * context key as a policy variable. You can't use a multivalued context key as a policy variable"
+ * (IAM User Guide, "Single-valued vs. multivalued context keys").
+ */
+function variableValue(part: VariableRef, context: ContextLookup): string | undefined {
+  const entry = context.get(part.key);
+  return entry && !entry.multiValued && entry.values.length === 1 ? entry.values[0]! : part.fallback;
+}
+
+/**
+ * Replaces variables by their values from the request context. Returns null when a variable has no
+ * value (its key missing or multivalued) and no default: the element then does not match.
  */
 export function resolveTemplate(template: Template, context: ContextLookup): GlobToken[] | null {
   const tokens: GlobToken[] = [];
   for (const part of template.parts) {
     if (typeof part === 'object') {
-      const entry = context.get(part.key);
-      const value = entry && entry.values.length === 1 ? entry.values[0]! : part.fallback;
+      const value = variableValue(part, context);
       if (value === undefined) return null;
       tokens.push(value);
     } else {
@@ -119,8 +129,7 @@ export function memoizeResolved<T>(
     let key = '';
     for (const part of template.parts) {
       if (typeof part !== 'object') continue;
-      const entry = context.get(part.key);
-      const value = entry && entry.values.length === 1 ? entry.values[0]! : part.fallback;
+      const value = variableValue(part, context);
       if (value === undefined) return null;
       key = key === '' ? value : `${key}\u0000${value}`;
     }

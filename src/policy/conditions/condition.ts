@@ -2,6 +2,9 @@
 // Values of one key are ORed; the statement ANDs its conditions. Semantics, as AWS documents them:
 // - key absent: ...IfExists and ForAllValues are true, negated operators are true, the rest false;
 // - ForAnyValue: some context value satisfies the operator; ForAllValues: every one does;
+// - a multivalued key (given as a list) without a set operator: false, whatever the operator
+//   (IAM User Guide, "Single-valued vs. multivalued context keys": multivalued context keys
+//   require a condition set operator);
 // - a policy value whose variable cannot be resolved matches nothing (so negated operators pass).
 import type { GlobToken } from '../wildcard.ts';
 import { memoizeResolved, parseTemplate } from '../variables.ts';
@@ -64,8 +67,10 @@ export function compileCondition(
       const satisfies = (value: string) => anyPolicyValueMatches(context, value) !== negated;
       if (qualifier === 'ForAllValues') return entry.values.every(satisfies);
       if (qualifier === 'ForAnyValue') return entry.values.some(satisfies);
-      const anyMatch = entry.values.some((value) => anyPolicyValueMatches(context, value));
-      return anyMatch !== negated;
+      // "Multivalued context keys require a condition set operator": without one, a multivalued
+      // key that is present satisfies neither a positive nor a negated operator (nor IfExists).
+      if (entry.multiValued) return false;
+      return anyPolicyValueMatches(context, entry.values[0]!) !== negated;
     },
   };
 }
