@@ -269,7 +269,7 @@ export function createIam(deps: Omit<Iam, 'compile' | 'remember' | 'readRemember
       const cacheKey = `${kind}:${id}`;
       const cached = compiled.get(cacheKey);
       if (cached && cached.text === text) return cached.policy;
-      const parsed = parsePolicy(text, { kind, id });
+      const parsed = parsePolicy(text, { kind, id, stored: true });
       // Stored documents were validated when they were stored; one that fails now is a bug.
       if (!parsed.ok) throw new IamError('ServiceFailure', `Stored policy ${id} no longer parses.`);
       if (compiled.size >= COMPILED_LIMIT) compiled.clear();

@@ -21,12 +21,18 @@ export interface ParseOptions {
   readonly kind: PolicyKind;
   /** Names the policy in explanations (a policy ARN, "user/alice/inline-name", ...). */
   readonly id?: string;
+  /**
+   * A document stored before a later release tightened the grammar: read as it was accepted then
+   * (a repeated key keeps its last value, as JSON.parse reads it), so that nothing stored stops
+   * working. New documents are always checked in full.
+   */
+  readonly stored?: boolean;
 }
 
 export type ParseResult = { ok: true; policy: CompiledPolicy } | { ok: false; error: PolicyError };
 
 export function parsePolicy(text: string, options: ParseOptions): ParseResult {
-  const validated = validatePolicyText(text, options.kind);
+  const validated = validatePolicyText(text, options.kind, { repeatedKeys: !options.stored });
   if (!validated.ok) return validated;
   return { ok: true, policy: compilePolicy(validated.document, options) };
 }

@@ -191,7 +191,12 @@ function globMatches(pattern: string, text: string): boolean {
 // ---------------------------------------------------------------------------------------------
 // Entry point
 
-export function validatePolicyText(text: string, kind: PolicyKind): ValidationResult {
+export function validatePolicyText(
+  text: string,
+  kind: PolicyKind,
+  /** repeatedKeys: false reads a document stored before repeated keys were refused (ParseOptions.stored). */
+  checks: { readonly repeatedKeys?: boolean } = {},
+): ValidationResult {
   try {
     if (typeof text !== 'string') return failure(kind, POLICY_MESSAGES.syntax); // untyped callers
     if (text.length > MAX_POLICY_DOCUMENT_LENGTH) return failure(kind, POLICY_MESSAGES.tooLong, true);
@@ -202,7 +207,7 @@ export function validatePolicyText(text: string, kind: PolicyKind): ValidationRe
       return failure(kind, kind === 'trust' ? POLICY_MESSAGES.invalidJson : POLICY_MESSAGES.syntax);
     }
     // JSON.parse keeps the last of two equal keys; IAM refuses the document as malformed JSON.
-    if (hasDuplicateKey(text))
+    if (checks.repeatedKeys !== false && hasDuplicateKey(text))
       return failure(kind, kind === 'trust' ? POLICY_MESSAGES.invalidJson : POLICY_MESSAGES.syntax);
     if (kind === 'trust' && !isPlainObject(parsed)) return failure(kind, POLICY_MESSAGES.invalidJson);
     const read = readDocument(parsed);
