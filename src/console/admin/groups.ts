@@ -178,23 +178,32 @@ async function detailPage(
       <dd>${g.CreateDate}</dd>
     </dl>`;
   });
-  const userOptions = users.ok ? ((users.output.Users ?? []) as Record<string, string>[]) : [];
-  const addMember = postForm(
-    `${base}/members/add`,
-    csrf,
-    html`<h3>Add a user to this group</h3>
-      ${
-        userOptions.length > 0
-          ? select({
-              id: 'add-member',
-              name: 'user-name',
-              label: 'User',
-              options: userOptions.map((u) => ({ value: u.UserName ?? '', label: u.UserName ?? '' })),
-            })
-          : field({ id: 'add-member', name: 'user-name', label: 'User name' })
-      }
-      <button type="submit">Add user</button>`,
+  // Users already in the group are not offered again (by id: a name may have been re-created).
+  const memberIds = new Set(
+    group.ok ? ((group.output.Users ?? []) as Record<string, string>[]).map((u) => u.UserId) : [],
   );
+  const listed = users.ok ? ((users.output.Users ?? []) as Record<string, string>[]) : [];
+  const userOptions = listed.filter((u) => !memberIds.has(u.UserId));
+  const everyone = users.ok && listed.length > 0 && userOptions.length === 0;
+  const addMember = everyone
+    ? html`<h3>Add a user to this group</h3>
+        <p>Every user of the account is in this group.</p>`
+    : postForm(
+        `${base}/members/add`,
+        csrf,
+        html`<h3>Add a user to this group</h3>
+          ${
+            userOptions.length > 0
+              ? select({
+                  id: 'add-member',
+                  name: 'user-name',
+                  label: 'User',
+                  options: userOptions.map((u) => ({ value: u.UserName ?? '', label: u.UserName ?? '' })),
+                })
+              : field({ id: 'add-member', name: 'user-name', label: 'User name' })
+          }
+          <button type="submit">Add user</button>`,
+      );
   const members = section(
     'Users in this group',
     'members-heading',

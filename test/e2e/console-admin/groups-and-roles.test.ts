@@ -60,6 +60,9 @@ test('a group is created, gets a member and a policy, and is deleted with them',
     visibleText(sectionOf(added.page, 'members-heading')),
     /bob arn:aws:iam::123456789012:user\/bob/,
   );
+  // A member is not offered again: bob was the only user, so there is no one left to add.
+  assert.doesNotMatch(added.page.text, /<option value="bob"/);
+  assert.match(visibleText(added.page.text), /Every user of the account is in this group\./);
   await submit(root, '/console/admin/groups/Ops', '/console/admin/groups/Ops/policies/attach', {
     'policy-pick': '',
     'policy-arn': 'arn:aws:iam::aws:policy/ReadOnlyAccess',
