@@ -12,7 +12,18 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Caller } from '../domain/caller.ts';
 import type { IamError } from '../domain/errors.ts';
 import { type ConsoleContext, type Signed, callIam, requireSession } from './context.ts';
-import { alertBox, buttonForm, csrfField, deniedBox, field, html, layout, table, type Html } from './html.ts';
+import {
+  alertBox,
+  buttonForm,
+  dangerForm,
+  csrfField,
+  deniedBox,
+  field,
+  html,
+  layout,
+  table,
+  type Html,
+} from './html.ts';
 import { section } from './pages.ts';
 import { WEBAUTHN_SCRIPTS, securityKeysSection } from './security-keys.ts';
 import { passwordPolicyList } from './signin.ts';
@@ -359,7 +370,13 @@ export async function credentialsPage(
             ((devices.output.MFADevices ?? []) as Record<string, string>[]).map((d) => [
               html`<code>${d.SerialNumber}</code>`,
               d.EnableDate,
-              buttonForm(`${BASE}/mfa/remove`, csrf, 'Remove', { serial: d.SerialNumber ?? '' }),
+              dangerForm(
+                `${BASE}/mfa/remove`,
+                csrf,
+                'Remove',
+                { serial: d.SerialNumber ?? '' },
+                'Sign-in will no longer ask for this device; its codes stop working.',
+              ),
             ]),
           )
         : deniedBox(devices.error.message)
@@ -414,7 +431,13 @@ export async function credentialsPage(
                   status: k.Status === 'Active' ? 'Inactive' : 'Active',
                 },
               )}
-              ${buttonForm(`${BASE}/access-keys/delete`, csrf, 'Delete', { id: k.AccessKeyId ?? '' })}`,
+              ${dangerForm(
+                `${BASE}/access-keys/delete`,
+                csrf,
+                'Delete',
+                { id: k.AccessKeyId ?? '' },
+                `Requests signed with ${k.AccessKeyId ?? 'this key'} will fail. This cannot be undone.`,
+              )}`,
             ]),
           )
         : deniedBox(keys.error.message)

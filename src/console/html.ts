@@ -195,6 +195,28 @@ export function buttonForm(
   </form>`;
 }
 
+/**
+ * A destructive action (delete, remove, detach): the button first opens a confirmation that says
+ * what will happen, and only its own button (styled as destructive) posts. No script needed.
+ */
+export function dangerForm(
+  action: string,
+  csrf: string,
+  label: string,
+  hidden: Record<string, string>,
+  consequence: string,
+): Html {
+  return html`<details class="confirm">
+    <summary>${label}</summary>
+    <form method="post" action="${action}" class="inline">
+      ${csrfField(csrf)}
+      ${Object.entries(hidden).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}" />`)}
+      <p>${consequence}</p>
+      <button type="submit" class="danger">Yes, ${label.charAt(0).toLowerCase()}${label.slice(1)}</button>
+    </form>
+  </details>`;
+}
+
 export function table(caption: string, headers: readonly string[], rows: readonly Interpolation[][]): Html {
   if (rows.length === 0) return html`<p>${caption}: none.</p>`;
   return html`<table>

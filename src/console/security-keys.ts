@@ -54,7 +54,7 @@ import { signInFailed, signInWaitMs } from './rate-limit.ts';
 import { userArn } from '../domain/iam/users.ts';
 import { equalsConstantTime } from '../crypto/constant-time.ts';
 import { type ConsoleContext, type Signed, currentSession, homeOf, requireSession } from './context.ts';
-import { buttonForm, csrfField, deniedBox, field, html, table, type Html } from './html.ts';
+import { dangerForm, csrfField, deniedBox, field, html, table, type Html } from './html.ts';
 import {
   createSession,
   csrfMatches,
@@ -420,7 +420,13 @@ export async function securityKeysSection(
               k.serialNumber ? html`<code>${k.serialNumber}</code>` : '',
               k.createdAt,
               k.lastUsedAt ?? 'Never',
-              buttonForm('/console/security-keys/remove', csrf, 'Remove', { credential: k.id }),
+              dangerForm(
+                '/console/security-keys/remove',
+                csrf,
+                'Remove',
+                { credential: k.id },
+                'Sign-in will no longer accept this security key.',
+              ),
             ]),
           )
         : deniedBox(listAllowed)

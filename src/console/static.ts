@@ -54,6 +54,9 @@ ul.status li.warn::before { content: "!  "; color: var(--warn); font-weight: 700
 figure { margin: .5rem 0; }
 details { margin: .5rem 0; }
 summary { cursor: pointer; color: var(--accent); }
+details.confirm { display: inline-block; }
+details.confirm > summary { color: var(--error); }
+details.confirm[open] { display: block; border-left: 3px solid var(--error); padding-left: .5rem; }
 textarea { font: .9rem/1.4 ui-monospace, monospace; width: 100%; padding: .4rem .5rem; border: 1px solid #879596; border-radius: 4px; }
 pre.code { background: var(--bg); border: 1px solid var(--line); border-radius: 4px; padding: .5rem; overflow-x: auto; font-size: .9rem; }
 .card.wide { max-width: none; }

@@ -200,7 +200,10 @@ test('the key is listed with its last use and can be removed', async () => {
     .getByRole('table', { name: 'Your security keys' })
     .getByRole('row', { name: /my-yubikey/ });
   assert.doesNotMatch(await row.innerText(), /Never\s/);
-  await row.getByRole('button', { name: 'Remove' }).click();
+  // Removing is destructive: the first click only opens the confirmation, which says what follows.
+  await row.getByText('Remove', { exact: true }).click();
+  assert.match(await row.innerText(), /Sign-in will no longer accept this security key/);
+  await row.getByRole('button', { name: 'Yes, remove' }).click();
   await page.waitForURL(/notice=key-removed/);
   assert.match(await page.locator('main').innerText(), /Your security keys: none\./);
 });

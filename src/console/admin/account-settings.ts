@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { IamError } from '../../domain/errors.ts';
 import { type ConsoleContext, type Signed, callIam } from '../context.ts';
-import { buttonForm, field, html } from '../html.ts';
+import { dangerForm, field, html } from '../html.ts';
 import { formText, redirect } from '../web.ts';
 import {
   ADMIN,
@@ -200,7 +200,13 @@ async function settingsPage(
                 The account's alias is <strong>${names[0]!}</strong>: users can sign in with it instead of the
                 account ID.
               </p>
-              ${buttonForm(`${ACCOUNT_SETTINGS}/alias/delete`, csrf, 'Delete alias', { alias: names[0]! })}`
+              ${dangerForm(
+                `${ACCOUNT_SETTINGS}/alias/delete`,
+                csrf,
+                'Delete alias',
+                { alias: names[0]! },
+                'Users then sign in with the account ID; sign-in links with the alias stop working.',
+              )}`
           : postForm(
               `${ACCOUNT_SETTINGS}/alias`,
               csrf,

@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { IamError } from '../../domain/errors.ts';
 import { type ConsoleContext, type Signed, callIam } from '../context.ts';
-import { buttonForm, field, html, table } from '../html.ts';
+import { dangerForm, field, html, table } from '../html.ts';
 import { formText, redirect } from '../web.ts';
 import {
   ADMIN,
@@ -215,9 +215,13 @@ async function detailPage(
         ((out.Users ?? []) as Record<string, string>[]).map((u) => [
           html`<a href="${path(`${ADMIN}/users`, u.UserName ?? '')}">${u.UserName}</a>`,
           html`<code>${u.Arn}</code>`,
-          buttonForm(`${base}/members/remove`, csrf, `Remove ${u.UserName ?? ''}`, {
-            'user-name': u.UserName ?? '',
-          }),
+          dangerForm(
+            `${base}/members/remove`,
+            csrf,
+            `Remove ${u.UserName ?? ''}`,
+            { 'user-name': u.UserName ?? '' },
+            "The user loses the group's permissions at once.",
+          ),
         ]),
       ),
     addMember,

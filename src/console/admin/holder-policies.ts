@@ -4,7 +4,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { IamError } from '../../domain/errors.ts';
 import { type ConsoleContext, type Signed, callIam } from '../context.ts';
-import { buttonForm, field, html, table, type Html } from '../html.ts';
+import { dangerForm, field, html, table, type Html } from '../html.ts';
 import { formText } from '../web.ts';
 import {
   type Messages,
@@ -143,9 +143,13 @@ export async function policySections(
             >${p.PolicyName}</a
           >`,
           html`<code>${p.PolicyArn}</code>`,
-          buttonForm(`${base}/policies/detach`, csrf, `Detach ${p.PolicyName ?? ''}`, {
-            'policy-arn': p.PolicyArn ?? '',
-          }),
+          dangerForm(
+            `${base}/policies/detach`,
+            csrf,
+            `Detach ${p.PolicyName ?? ''}`,
+            { 'policy-arn': p.PolicyArn ?? '' },
+            'The permissions this policy grants are removed at once.',
+          ),
         ]),
       );
     },
@@ -180,7 +184,13 @@ export async function policySections(
             <summary>Show the policy document</summary>
             ${documents.get(n) ?? ''}
           </details>`,
-          buttonForm(`${base}/policies/inline/delete`, csrf, `Delete ${n}`, { 'policy-name': n }),
+          dangerForm(
+            `${base}/policies/inline/delete`,
+            csrf,
+            `Delete ${n}`,
+            { 'policy-name': n },
+            'The inline policy and its permissions are deleted. This cannot be undone.',
+          ),
         ]),
       );
     },

@@ -8,7 +8,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { IamError } from '../../domain/errors.ts';
 import { type ConsoleContext, type Signed, callIam } from '../context.ts';
-import { buttonForm, field, html, table, type Html } from '../html.ts';
+import { buttonForm, dangerForm, field, html, table, type Html } from '../html.ts';
 import { formText, redirect } from '../web.ts';
 import {
   ADMIN,
@@ -395,7 +395,13 @@ async function detailPage(
           awsManaged || isDefault
             ? ''
             : html`${buttonForm(`${BASE}/versions/default`, csrf, `Set ${id} as default`, { arn, 'version-id': id })}
-              ${buttonForm(`${BASE}/versions/delete`, csrf, `Delete ${id}`, { arn, 'version-id': id })}`,
+              ${dangerForm(
+                `${BASE}/versions/delete`,
+                csrf,
+                `Delete ${id}`,
+                { arn, 'version-id': id },
+                'This version of the policy is deleted. This cannot be undone.',
+              )}`,
         ];
       }),
     ),

@@ -4,7 +4,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { IamError } from '../../domain/errors.ts';
 import { type ConsoleContext, type Signed, callIam } from '../context.ts';
-import { buttonForm, field, html, table } from '../html.ts';
+import { buttonForm, dangerForm, field, html, table } from '../html.ts';
 import { formSecret, formText, redirect } from '../web.ts';
 import { passwordRules } from '../password-policy.ts';
 import { signInAccount } from '../../domain/console-signin.ts';
@@ -389,7 +389,13 @@ async function detailPage(
                   : ''
               }.
             </p>
-            ${buttonForm(`${base}/password/delete`, csrf, 'Disable console access')}`
+            ${dangerForm(
+              `${base}/password/delete`,
+              csrf,
+              'Disable console access',
+              {},
+              'The password is deleted: the user can no longer sign in to the console.',
+            )}`
         : profile.error.code === 'NoSuchEntity'
           ? html`<p>Console access is disabled (the user has no console password).</p>`
           : problemBox(profile.error)
@@ -425,9 +431,13 @@ async function detailPage(
         ((out.Groups ?? []) as Record<string, string>[]).map((g) => [
           html`<a href="${path(`${ADMIN}/groups`, g.GroupName ?? '')}">${g.GroupName}</a>`,
           html`<code>${g.Arn}</code>`,
-          buttonForm(`${base}/groups/remove`, csrf, `Remove from ${g.GroupName ?? ''}`, {
-            'group-name': g.GroupName ?? '',
-          }),
+          dangerForm(
+            `${base}/groups/remove`,
+            csrf,
+            `Remove from ${g.GroupName ?? ''}`,
+            { 'group-name': g.GroupName ?? '' },
+            "The user loses the group's permissions at once.",
+          ),
         ]),
       ),
     addToGroup,
@@ -450,7 +460,13 @@ async function detailPage(
             status: k.Status === 'Active' ? 'Inactive' : 'Active',
           },
         )}
-        ${buttonForm(`${base}/access-keys/delete`, csrf, 'Delete', { id: k.AccessKeyId ?? '' })}`,
+        ${dangerForm(
+          `${base}/access-keys/delete`,
+          csrf,
+          'Delete',
+          { id: k.AccessKeyId ?? '' },
+          `Requests signed with ${k.AccessKeyId ?? 'this key'} will fail. This cannot be undone.`,
+        )}`,
       ]),
     ),
   );
