@@ -16,8 +16,9 @@
 //   (KeyPairMismatch).
 //
 // The work is bounded: the API model caps the body and key at 16,384 characters and the server's
-// request size caps the chain; the chain's certificates are parsed and verified a few at a time,
-// yielding to other requests in between, so no request holds the event loop for long.
+// request size caps the chain; the chain's certificates are read, parsed and verified one after
+// another for a few milliseconds at a time, yielding to other requests in between, so no request
+// holds the event loop for long.
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import { IamError } from '../errors.ts';
 
@@ -39,10 +40,15 @@ export function chainMessage(index: number): string {
 const RSA_BITS = { min: 1024, max: 4096 } as const;
 const EC_CURVES: ReadonlySet<string> = new Set(['prime256v1', 'secp384r1', 'secp521r1']);
 
-/** Chain certificates parsed and verified between two yields to the event loop. */
-const CHAIN_STEP = 8;
+/**
+ * How long (ms) the chain's certificates are parsed and verified before other requests get a
+ * turn: a certificate takes well under a millisecond, so a long chain yields many times.
+ */
+const TURN_MS = 4;
 
-const CERTIFICATE_BLOCK = /-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----/g;
+/** One PEM certificate, after any whitespace, where the last one ended (sticky: no scanning ahead). */
+const NEXT_CERTIFICATE = /\s*(-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----)/y;
+const ONLY_WHITESPACE = /\s*$/y;
 const PRIVATE_KEY_BLOCK =
   /^-----BEGIN (RSA |EC )?PRIVATE KEY-----\r?\n[A-Za-z0-9+/=\r\n]+-----END (RSA |EC )?PRIVATE KEY-----$/;
 
@@ -61,12 +67,21 @@ function malformed(message = UNPARSEABLE_MESSAGE): IamError {
   return new IamError('MalformedCertificate', message);
 }
 
-/** The PEM certificate blocks of `text`, which must hold nothing else but whitespace. */
-function certificateBlocks(text: string): string[] {
-  const blocks = text.match(CERTIFICATE_BLOCK) ?? [];
-  const rest = text.replace(CERTIFICATE_BLOCK, '');
-  if (blocks.length === 0 || rest.trim() !== '') throw malformed();
-  return blocks;
+/**
+ * The PEM certificates of `text`, one at a time, read as they are asked for: `text` holds nothing
+ * else but whitespace, and at least one.
+ */
+function* certificateBlocks(text: string): Generator<string> {
+  let at = 0;
+  for (let count = 0; ; count++) {
+    ONLY_WHITESPACE.lastIndex = at;
+    if (count > 0 && ONLY_WHITESPACE.test(text)) return;
+    NEXT_CERTIFICATE.lastIndex = at;
+    const found = NEXT_CERTIFICATE.exec(text);
+    if (!found) throw malformed();
+    at = NEXT_CERTIFICATE.lastIndex;
+    yield found[1]!;
+  }
 }
 
 function parseCertificate(pem: string): X509Certificate {
@@ -118,7 +133,7 @@ export async function checkServerCertificate(
   input: ServerCertificateInput,
   now: Date,
 ): Promise<CheckedServerCertificate> {
-  const blocks = certificateBlocks(input.body);
+  const blocks = [...certificateBlocks(input.body)];
   if (blocks.length !== 1) throw malformed();
   const certificate = parseCertificate(blocks[0]!);
   const notAfter = new Date(Date.parse(certificate.validTo));
@@ -131,14 +146,19 @@ export async function checkServerCertificate(
   }
 
   if (input.chain !== undefined) {
-    const chainBlocks = certificateBlocks(input.chain);
     let previous = certificate;
-    for (let index = 0; index < chainBlocks.length; index++) {
-      if (index > 0 && index % CHAIN_STEP === 0) await nextTurn();
-      const next = parseCertificate(chainBlocks[index]!);
+    let index = 0;
+    let turnStarted = performance.now();
+    for (const block of certificateBlocks(input.chain)) {
+      if (performance.now() - turnStarted > TURN_MS) {
+        await nextTurn();
+        turnStarted = performance.now();
+      }
+      const next = parseCertificate(block);
       // The certificate that fails to be signed by its successor is the invalid one: the body is -1.
       if (!signed(previous, next)) throw malformed(chainMessage(index - 1));
       previous = next;
+      index++;
     }
   }
   return { expiration: isoSeconds(notAfter) };
