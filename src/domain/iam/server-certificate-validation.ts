@@ -14,6 +14,10 @@
 //   not sign the body);
 // - a key that is not the certificate's: "Public key certificate and private key doesn't match."
 //   (KeyPairMismatch).
+// An expired certificate and a key of a kind IAM does not take are MalformedCertificate too (the
+// error is documented as "malformed or expired"); AWS's wording for those two is not published, so
+// their messages here are this server's own. Keys taken: RSA of 1,024 to 4,096 bits (the IAM User
+// Guide's sizes) and ECDSA on the NIST curves ELB offers.
 //
 // The work is bounded: the API model caps the body and key at 16,384 characters and the server's
 // request size caps the chain; the chain's certificates are read, parsed and verified one after
@@ -36,7 +40,7 @@ export function chainMessage(index: number): string {
   );
 }
 
-/** RSA keys of these sizes (bits), and ECDSA keys on these curves, as ELB and CloudFront take them. */
+/** RSA keys of these sizes (bits), and ECDSA keys on these curves. */
 const RSA_BITS = { min: 1024, max: 4096 } as const;
 const EC_CURVES: ReadonlySet<string> = new Set(['prime256v1', 'secp384r1', 'secp521r1']);
 
