@@ -5,7 +5,15 @@ import { openSqliteStore } from '../storage/sqlite/sqlite-store.ts';
 import { createSealer, generateMasterKey, sealedKeyId, type Sealer } from '../crypto/sealing.ts';
 import { resealEverything } from './master-key-rotation.ts';
 import type { AnyTable, Store } from './store.ts';
-import { accessKeys, consoleSessions, mfaDevices, samlProviders, stsSessions, users } from './tables.ts';
+import {
+  accessKeys,
+  consoleSessions,
+  mfaDevices,
+  samlProviders,
+  serverCertificates,
+  stsSessions,
+  users,
+} from './tables.ts';
 
 const ACCOUNT = '123456789012';
 
@@ -89,6 +97,18 @@ async function fill(store: Store, s: Sealer): Promise<Written[]> {
         },
       ],
     } as never);
+    await tx.insert(serverCertificates, {
+      id: 'ASCAROTATED000000001',
+      account: ACCOUNT,
+      name: 'www',
+      path: '/',
+      sealedPrivateKey: seal(
+        serverCertificates,
+        'ASCAROTATED000000001',
+        'server-certificate-key:ASCAROTATED000000001',
+        (r) => r.sealedPrivateKey as string,
+      ),
+    } as never);
     await tx.insert(consoleSessions, {
       id: 'console-1',
       account: ACCOUNT,
@@ -134,9 +154,10 @@ test('every sealed value in every table comes back under the new key, and a seco
     mfa_devices: 1,
     users: 1,
     saml_providers: 1,
+    server_certificates: 1,
     console_sessions: 1,
   });
-  assert.equal(result.total, 10);
+  assert.equal(result.total, 11);
   // Five access keys in batches of two: three transactions.
   assert.deepEqual(
     seen.filter((p) => p.startsWith('access_keys')),
@@ -170,6 +191,6 @@ test('a rotation asked to stop ends between batches, and a later run finishes it
     { batchSize: 2, onProgress: () => batches++, stopped: () => batches >= 1 },
   );
   assert.equal(cut.total, 2);
-  assert.equal((await resealEverything({ store, sealer: during })).total, 8);
+  assert.equal((await resealEverything({ store, sealer: during })).total, 9);
   await store.close();
 });

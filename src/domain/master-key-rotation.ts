@@ -9,8 +9,17 @@
 import type { Sealer } from '../crypto/sealing.ts';
 import type { Iam } from './iam.ts';
 import type { StoreTx, Table } from './store.ts';
-import { accessKeys, consoleSessions, mfaDevices, samlProviders, stsSessions, users } from './tables.ts';
+import {
+  accessKeys,
+  consoleSessions,
+  mfaDevices,
+  samlProviders,
+  serverCertificates,
+  stsSessions,
+  users,
+} from './tables.ts';
 import { sealContext as mfaSealContext } from './iam/mfa-common.ts';
+import { privateKeySealContext } from './iam/server-certificates.ts';
 
 /** Rows per transaction: small enough that a batch holds the write lock for milliseconds. */
 export const RESEAL_BATCH = 100;
@@ -74,6 +83,10 @@ const SEALED: readonly Sealed<any>[] = [
       return { ...k, sealedKey };
     });
     return changed ? { ...row, privateKeys } : undefined;
+  }),
+  sealedIn(serverCertificates, (row, s) => {
+    const sealedPrivateKey = s.reseal(row.sealedPrivateKey, privateKeySealContext(row.id));
+    return sealedPrivateKey === undefined ? undefined : { ...row, sealedPrivateKey };
   }),
   sealedIn(consoleSessions, (row, s) => {
     const next = { ...row };

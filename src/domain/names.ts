@@ -1,6 +1,7 @@
 // ARNs of IAM entities.
 
-export type EntityType = 'user' | 'group' | 'role' | 'policy' | 'instance-profile' | 'mfa';
+export type EntityType =
+  'user' | 'group' | 'role' | 'policy' | 'instance-profile' | 'mfa' | 'server-certificate';
 
 /** arn:aws:iam::<account>:<type><path><name>, e.g. user/division/alice for path /division/. */
 export function iamArn(account: string, type: EntityType, path: string, name: string): string {

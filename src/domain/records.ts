@@ -304,6 +304,27 @@ export interface SamlPrivateKey {
 }
 
 /**
+ * A server certificate (UploadServerCertificate): an X.509 certificate with its private key and
+ * chain, for TLS termination elsewhere. The private key is never returned, only kept sealed.
+ */
+export interface ServerCertificateRecord {
+  /** The ServerCertificateId (ASCA…): immutable, unlike the name and path. */
+  readonly id: string;
+  readonly account: string;
+  name: string;
+  path: string;
+  /** The certificate body and chain as uploaded (PEM; public). */
+  readonly body: string;
+  readonly chain?: string;
+  /** Sealed with context `server-certificate-key:<id>`. */
+  readonly sealedPrivateKey: string;
+  readonly uploadedAt: string;
+  /** The certificate's notAfter. */
+  readonly expiration: string;
+  tags: Tag[];
+}
+
+/**
  * A console sign-in token of the federation endpoint (Action=getSigninToken): it stands for the
  * temporary credentials it was made from, for 15 minutes, and signs in once.
  */

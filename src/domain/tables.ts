@@ -17,6 +17,7 @@
 //   last_used           (account, id)
 //   oidc_providers      arn unique, (account, arn)
 //   saml_providers      arn unique, (account, arn)
+//   server_certificates (account, name_lower) unique, (account, path)
 //   signin_tokens       (expires_at)
 //   used_assertions     (expires_at)
 //   audit_events        (account, sort_key) unique; (account, <attribute>, sort_key) for each
@@ -42,6 +43,7 @@ import type {
   RoleRecord,
   SamlProviderRecord,
   SecurityKeyRecord,
+  ServerCertificateRecord,
   SigninTokenRecord,
   ThrottleRecord,
   UsedAssertionRecord,
@@ -223,6 +225,14 @@ export const samlProviders = table<SamlProviderRecord>({
   revisioned: false,
 });
 
+// Server certificates are read by their own operations only, never by authorization: not revisioned.
+export const serverCertificates = table<ServerCertificateRecord>({
+  name: 'server_certificates',
+  id: (r) => r.id,
+  columns: { account: (r) => r.account, name_lower: (r) => r.name.toLowerCase(), path: (r) => r.path },
+  revisioned: false,
+});
+
 export const signinTokens = table<SigninTokenRecord>({
   name: 'signin_tokens',
   id: (r) => r.id,
@@ -262,6 +272,7 @@ export const ALL_TABLES = [
   signinTokens,
   oidcProviders,
   samlProviders,
+  serverCertificates,
   consoleSessions,
   stsSessions,
   throttles,

@@ -10,10 +10,16 @@ import {
   groups,
   mfaDevices,
   policyAttachments,
+  serverCertificates,
   throttles,
   users,
 } from '../../src/domain/tables.ts';
-import type { GroupRecord, MfaDeviceRecord, UserRecord } from '../../src/domain/records.ts';
+import type {
+  GroupRecord,
+  MfaDeviceRecord,
+  ServerCertificateRecord,
+  UserRecord,
+} from '../../src/domain/records.ts';
 import { createIam } from '../../src/domain/iam.ts';
 import { createSealer, generateMasterKey } from '../../src/crypto/sealing.ts';
 import { verifyMfaCode } from '../../src/domain/iam/mfa-verify.ts';
@@ -192,6 +198,56 @@ export function runStoreContract(name: string, fresh: () => Promise<Database>): 
       assert.equal(await store.read((tx) => tx.find(users, { account: A, name_lower: 'alice' })), undefined);
       assert.equal(await store.write((tx) => tx.delete(users, alice.id)), true);
       assert.equal(await store.write((tx) => tx.delete(users, alice.id)), false);
+    },
+  );
+
+  withDatabase(
+    'server certificates: one name per account whatever its case, kept by id through a rename, listed by path',
+    async (_db, store) => {
+      const certificate = (id: string, name: string, fields: Partial<ServerCertificateRecord> = {}) => ({
+        id,
+        account: A,
+        name,
+        path: '/',
+        body: '-----BEGIN CERTIFICATE-----',
+        sealedPrivateKey: 'sealed',
+        uploadedAt: '2026-12-01T00:00:00Z',
+        expiration: '2027-12-01T00:00:00Z',
+        tags: [],
+        ...fields,
+      });
+      await store.write(async (tx) => {
+        await tx.insert(serverCertificates, certificate('ASCA1', 'www', { path: '/cloudfront/prod/' }));
+        await tx.insert(serverCertificates, certificate('ASCA2', 'api'));
+        await tx.insert(serverCertificates, certificate('ASCA3', 'WWW', { account: B }));
+      });
+      await assert.rejects(
+        store.write((tx) => tx.insert(serverCertificates, certificate('ASCA4', 'Www'))),
+        StoreConflict,
+      );
+      const underCloudfront = await store.read((tx) =>
+        tx.list(serverCertificates, {
+          where: { account: A },
+          prefix: { column: 'path', value: '/cloudfront/' },
+          orderBy: 'name_lower',
+        }),
+      );
+      assert.deepEqual(
+        underCloudfront.map((c) => c.id),
+        ['ASCA1'],
+      );
+      await store.write(async (tx) => {
+        const found = (await tx.find(serverCertificates, { account: A, name_lower: 'www' }))!;
+        await tx.update(serverCertificates, { ...found, name: 'www-old', path: '/' });
+      });
+      await store.write((tx) => tx.insert(serverCertificates, certificate('ASCA5', 'www')));
+      const names = await store.read(async (tx) =>
+        (await tx.list(serverCertificates, { where: { account: A }, orderBy: 'name_lower' })).map(
+          (c) => `${c.id}:${c.name}`,
+        ),
+      );
+      assert.deepEqual(names, ['ASCA2:api', 'ASCA5:www', 'ASCA1:www-old']);
+      assert.equal(await store.read((tx) => tx.count(serverCertificates, { account: A })), 3);
     },
   );
 

@@ -16,8 +16,15 @@ const USER = {
   id: 'AIDAEXAMPLEEXAMPLE01',
   doc: JSON.stringify({ id: 'AIDAEXAMPLEEXAMPLE01', account: '123456789012', name: 'alice', path: '/' }),
 };
-// Tables added since version 2: federation (3) and the audit trail (4).
-const NEW_TABLES = ['oidc_providers', 'saml_providers', 'signin_tokens', 'used_assertions', 'audit_events'];
+// Tables added since version 2: federation (3), the audit trail (4) and server certificates (5).
+const NEW_TABLES = [
+  'oidc_providers',
+  'saml_providers',
+  'signin_tokens',
+  'used_assertions',
+  'audit_events',
+  'server_certificates',
+];
 
 test('SQLite: a version-2 file migrates to the current version, its rows kept', () => {
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-v2-'));

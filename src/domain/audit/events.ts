@@ -258,6 +258,7 @@ const RESOURCE_MEMBERS: readonly (readonly [string, string, (v: string, account:
   ['SerialNumber', 'AWS::IAM::MFADevice', (v) => v],
   ['OpenIDConnectProviderArn', 'AWS::IAM::OIDCProvider', (v) => v],
   ['SAMLProviderArn', 'AWS::IAM::SAMLProvider', (v) => v],
+  ['ServerCertificateName', 'AWS::IAM::ServerCertificate', (v) => v],
 ];
 
 /** The resources a call names, as LookupEvents reports them (type and name). */

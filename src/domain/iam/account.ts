@@ -41,6 +41,7 @@ import {
   policyAttachments,
   roles as rolesTable,
   samlProviders,
+  serverCertificates,
   users as usersTable,
 } from '../tables.ts';
 import {
@@ -347,7 +348,7 @@ export const accountOperations: Record<string, Operation> = {
           PolicySizeQuota: QUOTAS.PolicySizeQuota,
           InstanceProfiles: await tx.count(instanceProfiles, { account }),
           InstanceProfilesQuota: QUOTAS.InstanceProfilesQuota,
-          ServerCertificates: 0,
+          ServerCertificates: await tx.count(serverCertificates, { account }),
           ServerCertificatesQuota: QUOTAS.ServerCertificatesQuota,
           // OIDC and SAML identity providers together.
           Providers:

@@ -15,6 +15,7 @@ import { credentialReportOperations } from './credential-report.ts';
 import { simulatorOperations } from './simulator.ts';
 import { oidcProvidersOperations } from './oidc-providers.ts';
 import { samlProvidersOperations } from './saml-providers.ts';
+import { serverCertificatesOperations } from './server-certificates.ts';
 
 export const iamOperations: Readonly<Record<string, Operation>> = {
   ...userOperations,
@@ -32,4 +33,5 @@ export const iamOperations: Readonly<Record<string, Operation>> = {
   ...simulatorOperations,
   ...oidcProvidersOperations,
   ...samlProvidersOperations,
+  ...serverCertificatesOperations,
 };

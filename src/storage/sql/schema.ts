@@ -1,4 +1,4 @@
-// The relational schema (versions 2, 3 and 4), written once for both dialects: TEXT columns compare by code
+// The relational schema (versions 2 to 5), written once for both dialects: TEXT columns compare by code
 // point in both (SQLite's BINARY collation; PostgreSQL's "C" collation, whatever the database's
 // locale), so pages, prefixes and uniqueness behave alike. Every row table has its id, its
 // version (for conflicts), its whole record as JSON (doc) and the columns tables.ts declares.
@@ -110,6 +110,16 @@ CREATE INDEX audit_events_resource_name ON audit_events (account, resource_name,
 CREATE INDEX audit_events_age ON audit_events (event_time);
 `;
 
+// Version 5: server certificates (UploadServerCertificate) — one row per certificate, keyed by its
+// immutable id (ASCA…); the name is unique within the account regardless of case, and
+// ListServerCertificates selects by path prefix within the account. The private key is kept sealed
+// inside the row's document, with the body, chain and dates.
+const SCHEMA_V5 = `
+CREATE TABLE server_certificates (${ROW}, account {text} NOT NULL, name_lower {text} NOT NULL, path {text} NOT NULL);
+CREATE UNIQUE INDEX server_certificates_name ON server_certificates (account, name_lower);
+CREATE INDEX server_certificates_path ON server_certificates (account, path);
+`;
+
 /** The version-2 schema's statements in a dialect. */
 export function schemaV2(dialect: SchemaDialect): string[] {
   return statements(SCHEMA_V2, dialect);
@@ -125,6 +135,11 @@ export function schemaV4(dialect: SchemaDialect): string[] {
   return statements(SCHEMA_V4, dialect);
 }
 
+/** What version 5 adds to version 4, in a dialect. */
+export function schemaV5(dialect: SchemaDialect): string[] {
+  return statements(SCHEMA_V5, dialect);
+}
+
 function statements(schema: string, dialect: SchemaDialect): string[] {
   const text = dialect === 'postgres' ? 'TEXT COLLATE "C"' : 'TEXT';
   return schema
@@ -135,4 +150,4 @@ function statements(schema: string, dialect: SchemaDialect): string[] {
 }
 
 /** The schema version this release writes. */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;

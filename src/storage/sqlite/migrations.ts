@@ -4,8 +4,9 @@
 //   2  the relational schema (../sql/schema.ts); a version-1 file's records move into it
 //   3  federation: identity providers, console sign-in tokens, used SAML assertions
 //   4  the audit trail (CloudTrail events)
+//   5  server certificates
 import type Database from 'better-sqlite3';
-import { SCHEMA_VERSION, schemaV2, schemaV3, schemaV4 } from '../sql/schema.ts';
+import { SCHEMA_VERSION, schemaV2, schemaV3, schemaV4, schemaV5 } from '../sql/schema.ts';
 import { migrateRecordsToV2 } from './migrate-v1.ts';
 
 export function migrate(db: Database.Database): void {
@@ -31,6 +32,7 @@ export function migrate(db: Database.Database): void {
     }
     if (current < 3) for (const statement of schemaV3('sqlite')) db.exec(statement);
     if (current < 4) for (const statement of schemaV4('sqlite')) db.exec(statement);
+    if (current < 5) for (const statement of schemaV5('sqlite')) db.exec(statement);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
     db.exec('COMMIT');
   } catch (error) {

@@ -1,5 +1,6 @@
 // The master key outside the data directory, and its rotation: after `portcullis
-// rotate-master-key` every access key, session and MFA seed still works under the new key alone,
+// rotate-master-key` every access key, session and MFA seed still works under the new key alone
+// (and a server certificate's private key is sealed under it too),
 // nothing in the store is sealed under the old one, and a server given only the old key (or any
 // other) refuses to start, clearly. Servers given both keys answer throughout.
 import { test } from 'node:test';
@@ -13,12 +14,14 @@ import {
   CreateUserCommand,
   CreateVirtualMFADeviceCommand,
   EnableMFADeviceCommand,
+  UploadServerCertificateCommand,
 } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, GetSessionTokenCommand } from '@aws-sdk/client-sts';
 import { startServer, type Server, type ServerOptions } from '../harness.ts';
 import { freshDatabase } from '../../support/postgres.ts';
 import { ALL_TABLES } from '../../../src/domain/tables.ts';
 import { masterKeyId, parseMasterKey } from '../../../src/crypto/sealing.ts';
+import { selfSigned } from '../../support/server-certificates.ts';
 import { codeAt, consecutiveCodes, seedOf } from '../mfa/codes.ts';
 import { newKeyFile, portcullis } from './cli.ts';
 
@@ -91,9 +94,20 @@ test('after rotate-master-key every access key, session and MFA seed works under
       secretAccessKey: session.SecretAccessKey!,
       sessionToken: session.SessionToken!,
     };
+    const certificate = selfSigned('rotated.example.com');
+    await iam.send(
+      new UploadServerCertificateCommand({
+        ServerCertificateName: 'rotated',
+        CertificateBody: certificate.cert,
+        PrivateKey: certificate.key,
+      }),
+    );
     const before = sealedKeyIds(await storedRows(server));
     assert.deepEqual([...before.keys()], [idOf(oldKey)]);
-    assert.ok(before.get(idOf(oldKey))! >= 4, 'root key, user key, session and MFA seed are sealed');
+    assert.ok(
+      before.get(idOf(oldKey))! >= 5,
+      "root key, user key, session, MFA seed and the server certificate's key are sealed",
+    );
 
     const bothKeys = { PORTCULLIS_MASTER_KEY_FILE: newKey, PORTCULLIS_PREVIOUS_MASTER_KEY_FILE: oldKey };
     let rotation;
@@ -121,7 +135,7 @@ test('after rotate-master-key every access key, session and MFA seed works under
       rotation = await portcullis(['rotate-master-key'], { ...storeEnv, ...bothKeys });
     }
     assert.equal(rotation.code, 0, rotation.output);
-    assert.match(rotation.output, /pass 1: re-sealed [4-9]\d* row\(s\)/);
+    assert.match(rotation.output, /pass 1: re-sealed [5-9]\d* row\(s\) \(.*server_certificates 1/);
     assert.match(rotation.output, /pass 2: re-sealed 0 row\(s\)/);
     assert.doesNotMatch(
       rotation.output,
