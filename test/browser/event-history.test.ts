@@ -347,4 +347,38 @@ test('"Older events" pages through LookupEvents with its NextToken, filters kept
   assert.equal(await page.getByRole('link', { name: 'Older events' }).count(), 0);
   await page.getByRole('link', { name: 'Newest events' }).click();
   assert.equal((await rows()).length, 50);
+
+  // A filter LookupEvents cannot apply reads on through its pages (here two) to find the matches.
+  await search({ errorsOnly: true });
+  list = await rows();
+  assert.deepEqual(list.map((r) => `${r.user} ${r.name} ${r.outcome}`).sort(), [
+    'dora ListUsers denied',
+    'mia ConsoleLogin failed',
+  ]);
+  assert.equal(await page.getByRole('link', { name: 'Older events' }).count(), 0);
+});
+
+test('a page-side filter reads at most ten LookupEvents pages per view, says so, and "Older events" goes on', async () => {
+  const iam = server.iam();
+  for (let i = 0; i < 20; i++)
+    await Promise.all(Array.from({ length: 25 }, () => iam.send(new GetUserCommand({ UserName: 'erin' }))));
+  await iam.send(new ListUsersCommand({}));
+  await page.goto(url('/console/event-history?username=root&event-name=ListUsers'));
+  for (let i = 0; i < 50 && (await rows()).length < 2; i++) {
+    await new Promise((done) => setTimeout(done, 100));
+    await page.reload();
+  }
+  // The denied call and the failed sign-in are older than the newest 500 events.
+  await page.goto(url('/console/event-history?errors=true'));
+  assert.equal((await rows()).length, 0);
+  assert.match(
+    await page.getByRole('region', { name: 'Events', exact: true }).innerText(),
+    /None of the 500 events read; a search stops there\. "Older events" searches further back\./,
+  );
+  await page.getByRole('link', { name: 'Older events' }).click();
+  assert.match(page.url(), /\?errors=true&next=[\w-]+$/);
+  assert.deepEqual((await rows()).map((r) => `${r.user} ${r.name} ${r.outcome}`).sort(), [
+    'dora ListUsers denied',
+    'mia ConsoleLogin failed',
+  ]);
 });
