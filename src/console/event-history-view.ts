@@ -1,75 +1,29 @@
-// The event history page's HTML: the filter form, then the events as CloudTrail's console lists them
+// The event history's HTML: the filter form, then the events as CloudTrail's console lists them
 // (event time, user name, event name, event source, source IP address, error code), each with its
-// full CloudTrail record behind a <details>. A denied call, an error or a failed sign-in is marked
-// with the word ("Denied", "Error", "Failed") and an icon as well as a colour.
+// full CloudTrail record behind a <details>; and one event's own page. A denied call, an error or a
+// failed sign-in is marked with the word ("Denied", "Error", "Failed") and an icon as well as a colour.
 import type { IamError } from '../domain/errors.ts';
 import { checkbox, problemBox } from './admin/common.ts';
 import { type FilterForm, filterQuery } from './event-history-filters.ts';
+import { type EventRow, type Outcome, recordText } from './event-history-rows.ts';
 import type { FoundEvents } from './event-history.ts';
 import { alertBox, field, html, layout, type Html, type PageUser } from './html.ts';
 
 export const EVENT_HISTORY = '/console/event-history';
 const BASE = EVENT_HISTORY;
 
-export type Outcome = 'success' | 'denied' | 'error' | 'failed';
-
-export interface EventRow {
-  readonly id: string;
-  readonly time: string;
-  readonly username: string;
-  readonly eventName: string;
-  readonly eventSource: string;
-  readonly sourceIp: string;
-  readonly errorCode: string;
-  readonly errorMessage: string;
-  readonly outcome: Outcome;
-  /** The CloudTrail record, pretty-printed. */
-  readonly record: string;
-}
+/**
+ * Records are shown in the list up to this size each and this much in all (a page's HTML is built
+ * in one go, and a record can hold a 128 KB policy document); a larger one opens on its own page.
+ */
+const MAX_INLINE_RECORD = 8 * 1024;
+const INLINE_BUDGET = 128 * 1024;
 
 const OUTCOME_LABELS: Readonly<Record<Exclude<Outcome, 'success'>, string>> = {
   denied: 'Denied',
   error: 'Error',
   failed: 'Failed',
 };
-
-/** Access errors as the AWS services name them (AccessDenied, AccessDeniedException, UnauthorizedOperation). */
-const DENIED = /^(AccessDenied|UnauthorizedOperation|Client\.UnauthorizedOperation)/;
-
-/** One LookupEvents event as a row: the columns CloudTrail's console reads from its record. */
-export function rowOf(event: Readonly<Record<string, unknown>>): EventRow {
-  let record: Record<string, unknown> = {};
-  try {
-    const parsed: unknown = JSON.parse(String(event.CloudTrailEvent ?? '{}'));
-    if (parsed && typeof parsed === 'object') record = parsed as Record<string, unknown>;
-  } catch {
-    // A record that is not JSON is shown as it is, with what the event's own fields say.
-  }
-  const text = (value: unknown) => (typeof value === 'string' ? value : '');
-  const errorCode = text(record.errorCode);
-  const errorMessage = text(record.errorMessage);
-  // A failed console sign-in has a message and no code (CloudTrail's ConsoleLogin "Failed authentication").
-  const outcome: Outcome = errorCode
-    ? DENIED.test(errorCode)
-      ? 'denied'
-      : 'error'
-    : errorMessage
-      ? 'failed'
-      : 'success';
-  const time = event.EventTime instanceof Date ? event.EventTime.toISOString() : text(event.EventTime);
-  return {
-    id: text(event.EventId),
-    time: time.replace(/\.\d{3}Z$/, 'Z'),
-    username: text(event.Username),
-    eventName: text(event.EventName),
-    eventSource: text(event.EventSource),
-    sourceIp: text(record.sourceIPAddress),
-    errorCode,
-    errorMessage,
-    outcome,
-    record: Object.keys(record).length > 0 ? JSON.stringify(record, null, 2) : text(event.CloudTrailEvent),
-  };
-}
 
 function filterForm(form: FilterForm): Html {
   return html`<form
@@ -100,15 +54,59 @@ function outcomeCell(row: EventRow): Html {
     ${row.errorCode ? html`<code>${row.errorCode}</code>` : html`<span>${row.errorMessage}</span>`}`;
 }
 
+const HEADERS = [
+  'Event time (UTC)',
+  'User name',
+  'Event name',
+  'Event source',
+  'Source IP address',
+  'Error code',
+];
+
+/** An event's cells: its time heads the row. */
+function eventCells(row: EventRow): Html {
+  return html`<th scope="row">
+      <time datetime="${row.time}">${row.time.replace('T', ' ').replace('Z', '')}</time>
+    </th>
+    <td>${row.username}</td>
+    <td>${row.eventName}</td>
+    <td>${row.eventSource}</td>
+    <td>${row.sourceIp}</td>
+    <td>${outcomeCell(row)}</td>`;
+}
+
+function eventPath(row: EventRow): string {
+  return `${BASE}/${encodeURIComponent(row.id)}`;
+}
+
 function eventsTable(rows: readonly EventRow[]): Html {
-  const headers = [
-    'Event time (UTC)',
-    'User name',
-    'Event name',
-    'Event source',
-    'Source IP address',
-    'Error code',
-  ];
+  let budget = INLINE_BUDGET;
+  const groups = rows.map((row) => {
+    const inline = row.raw.length <= MAX_INLINE_RECORD && row.raw.length <= budget;
+    if (inline) budget -= row.raw.length;
+    return html`<tbody class="event ${row.outcome}">
+      <tr>
+        ${eventCells(row)}
+      </tr>
+      <tr class="record">
+        <td colspan="${HEADERS.length}">
+          <details>
+            <summary>
+              Event record<span class="visually-hidden"> of ${row.eventName} at ${row.time}</span> (JSON)
+            </summary>
+            ${
+              inline
+                ? html`<pre class="code"><code>${recordText(row)}</code></pre>`
+                : html`<p>
+                    This record is long (${Math.ceil(row.raw.length / 1024)} KB):
+                    <a href="${eventPath(row)}">open it on its own page</a>.
+                  </p>`
+            }
+          </details>
+        </td>
+      </tr>
+    </tbody>`;
+  });
   return html`<div class="scroll" tabindex="0" role="region" aria-label="Events table">
     <table class="events">
       <caption>
@@ -116,37 +114,47 @@ function eventsTable(rows: readonly EventRow[]): Html {
       </caption>
       <thead>
         <tr>
-          ${headers.map((h) => html`<th scope="col">${h}</th>`)}
+          ${HEADERS.map((h) => html`<th scope="col">${h}</th>`)}
         </tr>
       </thead>
-      ${rows.map(
-        (row) =>
-          html`<tbody class="event ${row.outcome}" data-event-id="${row.id}">
-            <tr>
-              <th scope="row">
-                <time datetime="${row.time}">${row.time.replace('T', ' ').replace('Z', '')}</time>
-              </th>
-              <td>${row.username}</td>
-              <td>${row.eventName}</td>
-              <td>${row.eventSource}</td>
-              <td>${row.sourceIp}</td>
-              <td>${outcomeCell(row)}</td>
-            </tr>
-            <tr class="record">
-              <td colspan="${headers.length}">
-                <details>
-                  <summary>
-                    Event record<span class="visually-hidden"> of ${row.eventName} at ${row.time}</span>
-                    (JSON)
-                  </summary>
-                  <pre class="code"><code>${row.record}</code></pre>
-                </details>
-              </td>
-            </tr>
-          </tbody>`,
-      )}
+      ${groups}
     </table>
   </div>`;
+}
+
+/** One event's page: its row and its whole record (LookupEvents by EventId). */
+export function eventPage(user: PageUser, state: { row: EventRow } | { error: IamError | string }): Html {
+  const body =
+    'row' in state
+      ? html`<div class="scroll" tabindex="0" role="region" aria-label="Event table">
+            <table class="events">
+              <caption>
+                Event ${state.row.id}
+              </caption>
+              <thead>
+                <tr>
+                  ${HEADERS.map((h) => html`<th scope="col">${h}</th>`)}
+                </tr>
+              </thead>
+              <tbody class="event ${state.row.outcome}">
+                <tr>
+                  ${eventCells(state.row)}
+                </tr>
+              </tbody>
+            </table>
+          </div>
+          <section aria-labelledby="record-heading">
+            <h2 id="record-heading">Event record (JSON)</h2>
+            <pre class="code"><code>${recordText(state.row)}</code></pre>
+          </section>`
+      : problemBox(state.error);
+  return layout({
+    title: 'Event',
+    body: html`<p><a href="${BASE}">Back to the event history</a></p>
+      ${body}`,
+    user,
+    current: BASE,
+  });
 }
 
 function resultsSection(form: FilterForm, found: FoundEvents): Html {

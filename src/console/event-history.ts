@@ -4,12 +4,14 @@
 // event-history-filters.ts, newest first, a page at a time with LookupEvents' NextToken.
 //
 //   /console/event-history?username=&event-name=&start=&end=&errors=true&next=
+//   /console/event-history/<event id>     one event and its whole record (LookupEvents by EventId)
 import type { FastifyInstance } from 'fastify';
 import type { Caller } from '../domain/caller.ts';
 import type { IamError } from '../domain/errors.ts';
 import { type ConsoleContext, callCloudTrail, requireSession } from './context.ts';
 import { type LookupPlan, parseFilters } from './event-history-filters.ts';
-import { EVENT_HISTORY, type EventRow, eventHistoryPage, rowOf } from './event-history-view.ts';
+import { type EventRow, rowOf } from './event-history-rows.ts';
+import { EVENT_HISTORY, eventHistoryPage, eventPage } from './event-history-view.ts';
 import { statusOf } from './admin/common.ts';
 import { sendHtml } from './web.ts';
 
@@ -41,6 +43,28 @@ export function registerEventHistory(server: FastifyInstance, ctx: ConsoleContex
     if ('error' in found) return show(statusOf(found.error), { error: found.error });
     return show(200, { found });
   });
+
+  server.get(`${EVENT_HISTORY}/:id`, async (request, reply) => {
+    const signed = await requireSession(ctx, request, reply, 'active');
+    if (!signed) return reply;
+    const id = (request.params as { id: string }).id;
+    const notFound = () => sendHtml(reply, 404, eventPage(signed.user, { error: 'There is no such event.' }));
+    // Event ids are UUIDs (CloudTrail's eventID).
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) return notFound();
+    const result = await callCloudTrail(signed.caller, ctx, 'LookupEvents', {
+      LookupAttributes: [{ AttributeKey: 'EventId', AttributeValue: id }],
+    });
+    if (!result.ok)
+      return sendHtml(reply, statusOf(result.error), eventPage(signed.user, { error: result.error }));
+    const event = ((result.output.Events ?? []) as Record<string, unknown>[])[0];
+    if (!event) return notFound();
+    return sendHtml(reply, 200, eventPage(signed.user, { row: rowOf(event) }));
+  });
+}
+
+/** Lets other requests run between rows: a record can be large, and a view reads up to 500. */
+function yieldToOtherRequests(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** LookupEvents page by page until a page of rows passes the page's own filters (if any). */
@@ -68,7 +92,12 @@ async function findEvents(
     if (!result.ok) return { error: result.error };
     const events = (result.output.Events ?? []) as Record<string, unknown>[];
     read += events.length;
+    let since = performance.now();
     for (const event of events) {
+      if (performance.now() - since > 10) {
+        await yieldToOtherRequests();
+        since = performance.now();
+      }
       const row = rowOf(event);
       if (keep(row)) rows.push(row);
     }

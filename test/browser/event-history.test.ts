@@ -16,6 +16,7 @@ import {
   GetUserCommand,
   IAMClient,
   ListUsersCommand,
+  PutUserPolicyCommand,
 } from '@aws-sdk/client-iam';
 import type { Page } from 'playwright-core';
 import { totpCode } from '../../src/crypto/totp.ts';
@@ -381,4 +382,56 @@ test('a page-side filter reads at most ten LookupEvents pages per view, says so,
     'dora ListUsers denied',
     'mia ConsoleLogin failed',
   ]);
+});
+
+test('a long record opens on its own page; an unknown event is no such page', async () => {
+  // A denied call's parameters are recorded whole: here a policy document of some 40 KB.
+  const document = JSON.stringify(
+    {
+      Version: '2012-10-17',
+      Statement: Array.from({ length: 400 }, (_, i) => ({
+        Sid: `S${i}`,
+        Effect: 'Allow',
+        Action: 'iam:Get*',
+        Resource: '*',
+      })),
+    },
+    null,
+    2,
+  );
+  await assert.rejects(
+    server
+      .iam(dora)
+      .send(new PutUserPolicyCommand({ UserName: 'dora', PolicyName: 'big', PolicyDocument: document })),
+    { name: 'AccessDenied' },
+  );
+  await page.goto(url('/console/event-history?username=dora&event-name=PutUserPolicy'));
+  for (let i = 0; i < 50 && (await rows()).length === 0; i++) {
+    await new Promise((done) => setTimeout(done, 100));
+    await page.reload();
+  }
+  assert.deepEqual(
+    (await rows()).map((r) => `${r.user} ${r.name} ${r.outcome}`),
+    ['dora PutUserPolicy denied'],
+  );
+  await page.locator('tbody.event summary').click();
+  assert.equal(await page.locator('tbody.event pre').count(), 0);
+  await page.getByRole('link', { name: 'open it on its own page' }).click();
+  assert.match(page.url(), /\/console\/event-history\/[0-9a-f-]{36}$/);
+  assert.equal(await page.locator('h1').innerText(), 'Event');
+  const record = JSON.parse(
+    await page.getByRole('region', { name: 'Event record (JSON)' }).locator('pre').innerText(),
+  ) as {
+    errorCode: string;
+    requestParameters: { policyDocument: string };
+  };
+  assert.equal(record.errorCode, 'AccessDenied');
+  assert.equal(record.requestParameters.policyDocument, document);
+  assert.match(await page.locator('tbody.event').innerText(), /dora\s+PutUserPolicy[\s\S]*Denied/);
+
+  for (const id of ['not-an-event', '00000000-0000-4000-8000-000000000000']) {
+    const response = await page.goto(url(`/console/event-history/${id}`));
+    assert.equal(response?.status(), 404, id);
+    assert.match(await page.getByRole('alert').innerText(), /There is no such event\./);
+  }
 });
