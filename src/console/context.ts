@@ -7,7 +7,8 @@ import { IamError } from '../domain/errors.ts';
 import { clientOf } from '../http/client.ts';
 import type { Iam } from '../domain/iam.ts';
 import { iamOperations } from '../domain/iam/index.ts';
-import type { Input } from '../domain/operation.ts';
+import { cloudTrailOperations } from '../domain/audit/index.ts';
+import type { Input, Operation } from '../domain/operation.ts';
 import type { SignInThrottles } from './rate-limit.ts';
 import { alertBox, html, layout, type PageUser } from './html.ts';
 import {
@@ -150,14 +151,34 @@ export type OperationResult =
   | { readonly ok: false; readonly error: IamError };
 
 /** Calls an IAM operation as the console's caller; IAM errors (AccessDenied above all) come back as values. */
-export async function callIam(
+export function callIam(
   caller: Caller,
   ctx: ConsoleContext,
   name: string,
   input: Input = {},
 ): Promise<OperationResult> {
-  const operation = iamOperations[name];
-  if (!operation) throw new Error(`no IAM operation ${name}`);
+  return callOperation(caller, ctx, iamOperations, name, input);
+}
+
+/** Calls a CloudTrail operation (LookupEvents) as the console's caller, errors as values like callIam. */
+export function callCloudTrail(
+  caller: Caller,
+  ctx: ConsoleContext,
+  name: string,
+  input: Input = {},
+): Promise<OperationResult> {
+  return callOperation(caller, ctx, cloudTrailOperations, name, input);
+}
+
+async function callOperation(
+  caller: Caller,
+  ctx: ConsoleContext,
+  operations: Readonly<Record<string, Operation>>,
+  name: string,
+  input: Input,
+): Promise<OperationResult> {
+  const operation = operations[name];
+  if (!operation) throw new Error(`no operation ${name}`);
   try {
     const output = await operation({ iam: ctx.iam, caller }, input);
     return { ok: true, output: output ?? {} };

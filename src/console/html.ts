@@ -79,6 +79,7 @@ const NAV: readonly { href: string; label: string }[] = [
   { href: '/console', label: 'Dashboard' },
   { href: '/console/users', label: 'Users' },
   { href: '/console/admin', label: 'Access management' },
+  { href: '/console/event-history', label: 'Event history' },
   { href: '/console/security-credentials', label: 'My security credentials' },
 ];
 
@@ -148,6 +149,8 @@ export function field(options: {
   required?: boolean;
   inputmode?: string;
   pattern?: string;
+  /** A datetime-local input's granularity ("1": seconds). */
+  step?: string;
   hint?: string;
   autofocus?: boolean;
 }): Html {
@@ -163,6 +166,7 @@ export function field(options: {
       ${options.autocomplete ? html`autocomplete="${options.autocomplete}"` : ''}
       ${options.inputmode ? html`inputmode="${options.inputmode}"` : ''}
       ${options.pattern ? html`pattern="${options.pattern}"` : ''}
+      ${options.step ? html`step="${options.step}"` : ''}
       ${hintId ? html`aria-describedby="${hintId}"` : ''}
       ${options.required === false ? '' : trustedHtml('required')}
       ${options.autofocus ? trustedHtml('autofocus') : ''}

@@ -8,6 +8,7 @@
 //   /console/change-password         the password change a reset or an expired password forces
 //   /console/users                   the account's users (iam:ListUsers)
 //   /console/security-credentials    the caller's password, MFA devices and access keys
+//   /console/event-history           the audit trail, filtered (CloudTrail's LookupEvents; event-history.ts)
 //   /console/signout                 (POST) ends the session
 //   /federation                      the federation endpoint of custom identity brokers (federation.ts)
 //   /console/saml                    (POST) IdP-initiated SAML sign-in, with its role chooser (saml.ts)
@@ -22,6 +23,7 @@ import { alertBox, html, layout } from './html.ts';
 import { registerPages } from './pages.ts';
 import { registerCredentials } from './credentials.ts';
 import { registerAdmin } from './admin/index.ts';
+import { registerEventHistory } from './event-history.ts';
 import { registerSignIn } from './signin.ts';
 import { registerSecurityKeys } from './security-keys.ts';
 import { registerFederation } from './federation.ts';
@@ -67,6 +69,7 @@ export function registerConsole(server: FastifyInstance, options: ConsoleOptions
     registerCredentials(instance, ctx);
     registerSecurityKeys(instance, ctx);
     registerAdmin(instance, ctx);
+    registerEventHistory(instance, ctx);
     registerFederation(instance, ctx);
     registerSaml(instance, ctx);
     const notFound = async (_request: unknown, reply: import('fastify').FastifyReply) =>

@@ -67,5 +67,17 @@ fieldset { border: 1px solid var(--line); border-radius: 4px; margin: 0 0 .9rem;
 legend { font-weight: 600; }
 nav.subnav ul { flex-wrap: wrap; margin-bottom: 1rem; }
 .scroll { overflow-x: auto; }
+form.filters .filter-fields { display: grid; grid-template-columns: repeat(auto-fit, minmax(13rem, 1fr)); gap: 0 1rem; }
+form.filters a { margin-left: 1rem; }
+table.events tbody.event > tr:first-child > * { border-bottom: 0; }
+table.events tr.record > td { padding-top: 0; }
+table.events tr.record details { margin: 0; font-size: .9rem; }
+table.events pre { white-space: pre-wrap; overflow-wrap: anywhere; }
+table.events th[scope="row"] { font-weight: 400; white-space: nowrap; }
+tbody.event.denied, tbody.event.error, tbody.event.failed { background: #fdf1f2; }
+tbody.event.denied > tr > :first-child, tbody.event.error > tr > :first-child,
+  tbody.event.failed > tr > :first-child { box-shadow: inset 5px 0 var(--error); padding-left: .8rem; }
+.outcome { font-weight: 700; color: var(--error); white-space: nowrap; }
+.paging a + a { margin-left: 1rem; }
 button.danger[type="submit"] { background: var(--error); border-color: var(--error); color: #fff; }
 `;
