@@ -35,6 +35,22 @@ export interface ConsoleContext {
   readonly throttles: SignInThrottles;
   /** The audit trail's sign-in events (audit.ts), when recording. */
   readonly audit?: import('./audit.ts').ConsoleAudit;
+  /** Told of sign-in failures and denials (the server's metrics) and of who each request runs as (its log). */
+  readonly observer?: ConsoleObserver;
+}
+
+/** What the console reports to the server's metrics and request log; it decides none of it. */
+export interface ConsoleObserver {
+  /** A sign-in refused at the password step: wrong password, unknown user or account. */
+  signInFailed(): void;
+  /** A sign-in refused at the MFA step: a wrong code or security key. */
+  mfaFailed(): void;
+  /** A sign-in attempt (password or MFA) refused by the throttles before anything was checked. */
+  throttled(): void;
+  /** A page's call to an IAM action refused with AccessDenied. */
+  accessDenied(action: string): void;
+  /** The principal a request's session runs as. */
+  identified(request: FastifyRequest, principalArn: string): void;
 }
 
 export interface Signed {
@@ -105,6 +121,7 @@ export async function currentSession(
     clearCookie(request, reply, sessionCookieName(request));
     return undefined;
   }
+  ctx.observer?.identified(request, caller.arn);
   const who = principalLabel(record.principal);
   return {
     record,
@@ -162,8 +179,9 @@ export async function callIam(
     const output = await operation({ iam: ctx.iam, caller }, input);
     return { ok: true, output: output ?? {} };
   } catch (error) {
-    if (error instanceof IamError) return { ok: false, error };
-    throw error;
+    if (!(error instanceof IamError)) throw error;
+    if (error.code === 'AccessDenied') ctx.observer?.accessDenied(name);
+    return { ok: false, error };
   }
 }
 
