@@ -8,6 +8,8 @@ import {
   CreateAccessKeyCommand,
   CreateLoginProfileCommand,
   CreateUserCommand,
+  CreateVirtualMFADeviceCommand,
+  EnableMFADeviceCommand,
   GetUserCommand,
   ListUsersCommand,
 } from '@aws-sdk/client-iam';
@@ -16,6 +18,7 @@ import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrai
 import { ROOT, awsError, startServer, type Credentials, type Server } from '../harness.ts';
 import { signedFetch } from '../sign.ts';
 import { ConsoleClient } from '../console/client.ts';
+import { consecutiveCodes, seedOf, wrongCode } from '../mfa/codes.ts';
 
 interface Sample {
   readonly name: string;
@@ -183,6 +186,41 @@ test('/metrics counts failed and throttled console sign-ins', async () => {
   assert.equal(delta('portcullis_request_duration_seconds_count', signIn), 8);
 });
 
+test('/metrics counts wrong MFA codes at console sign-in, and the MFA seed is never logged', async () => {
+  const iam = server.iam();
+  await iam.send(new CreateUserCommand({ UserName: 'trent' }));
+  await iam.send(new CreateLoginProfileCommand({ UserName: 'trent', Password: PASSWORD }));
+  const device = (await iam.send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: 'trent' })))
+    .VirtualMFADevice!;
+  const seed = seedOf(device.Base32StringSeed);
+  const { code1, code2 } = consecutiveCodes(seed, server.now());
+  await iam.send(
+    new EnableMFADeviceCommand({
+      UserName: 'trent',
+      SerialNumber: device.SerialNumber!,
+      AuthenticationCode1: code1,
+      AuthenticationCode2: code2,
+    }),
+  );
+  const before = await scrape(server);
+  const client = new ConsoleClient(server.url);
+  await client.get('/console');
+  const posted = await client.post('/console/signin', {
+    kind: 'iam',
+    account: ROOT.accountId,
+    username: 'trent',
+    password: PASSWORD,
+  });
+  assert.equal(posted.location, '/console/mfa');
+  await client.get('/console/mfa');
+  assert.equal((await client.post('/console/mfa', { code: wrongCode(seed, server.now()) })).status, 401);
+  const after = await scrape(server);
+  const delta = (name: string) => valueOf(after, name) - valueOf(before, name);
+  assert.equal(delta('portcullis_console_mfa_failures_total'), 1);
+  assert.equal(delta('portcullis_console_sign_in_failures_total'), 0);
+  assert.equal(server.output().includes(seed), false);
+});
+
 test('each request is one JSON log line with its request id, and no secret is ever logged', async () => {
   const denied = await awsError(server.iam(mallory).send(new GetUserCommand({ UserName: 'someone' })));
   assert.equal(denied.code, 'AccessDenied');
@@ -216,6 +254,17 @@ test('each request is one JSON log line with its request id, and no secret is ev
   const signIn = await logLine(server, (l) => l.path === '/console/signin' && l.status === 401);
   assert.equal(signIn.service, 'console');
   assert.equal(signIn.method, 'POST');
+  assert.equal(signIn.route, '/console/signin');
+  // Once signed in, a page's line names who is signed in.
+  await client.post('/console/signin', {
+    kind: 'iam',
+    account: ROOT.accountId,
+    username: 'mallory',
+    password: PASSWORD,
+  });
+  assert.equal((await client.get('/console/users')).status, 200);
+  const page = await logLine(server, (l) => l.path === '/console/users' && l.principal === mallory.arn);
+  assert.equal(page.status, 200);
 
   const lines = logLines(server);
   const requests = lines.filter((l) => l.msg === 'request');
