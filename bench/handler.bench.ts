@@ -2,6 +2,10 @@
 // session, the standard policy workload) through the Query handler in this process, without HTTP,
 // sockets or a second process. bench:api measures the same call over the wire; the difference is
 // Node's HTTP stack, the kernel and the load generator.
+//
+// BENCH_OBSERVE=1 adds what the server adds to each call: its metrics (the store's transactions
+// timed too) and its JSON request log on stdout, as app.ts wires them. Send stdout elsewhere
+// (`> /dev/null`); the figures then go to stderr.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +23,8 @@ import {
   type QueryHandlerDeps,
   type QueryRequest,
 } from '../src/protocols/aws-query/handler.ts';
+import { Observability } from '../src/observability/index.ts';
+import Fastify from 'fastify';
 import { signedHeaders, type Signer } from './load.ts';
 import { ACCOUNT_ID, ROOT, setUpAlice } from './workloads/callers.ts';
 
@@ -26,11 +32,15 @@ const CALLS = Number(process.env.BENCH_CALLS ?? 20_000);
 const ROUNDS = 9;
 const HOST = '127.0.0.1:4590';
 
+const observability =
+  process.env.BENCH_OBSERVE === '1' ? new Observability({ metrics: true, logLevel: 'info' }) : undefined;
+const print = observability ? console.error : console.log;
 const dataDir = mkdtempSync(join(tmpdir(), 'portcullis-handler-bench-'));
 const store = openSqliteStore({ filename: join(dataDir, 'portcullis.sqlite'), exclusive: true });
 try {
+  if (observability) observability.attach(Fastify(observability.fastifyOptions()), async () => undefined);
   const iam = createIam({
-    store,
+    store: observability ? observability.timeStore(store) : store,
     now: () => new Date(),
     sealer: createSealer(generateMasterKey()),
     awsManagedPolicies: loadAwsManagedPolicyCatalog(),
@@ -49,6 +59,7 @@ try {
     operations: { iam: iamOperations, sts: stsOperations },
     unsignedOperations: stsUnsignedOperations,
     logError: (error) => console.error(error),
+    ...(observability ? { observe: observability.observeCall } : {}),
   };
   const request = (signer: Signer, params: Record<string, string>): QueryRequest => {
     const body = new URLSearchParams({ Version: '2010-05-08', ...params }).toString();
@@ -91,12 +102,12 @@ try {
   const median = (values: number[]) => values.sort((a, b) => a - b)[values.length >> 1]!;
   const off = median(perCall.off);
   const on = median(perCall.on);
-  console.log(`workload: GetUser by alice (MFA session, 4 managed + 1 inline policies) through the Query`);
-  console.log(
-    `          handler in-process, ${ROUNDS} rounds of ${CALLS} calls each way (node ${process.version})`,
+  print(`workload: GetUser by alice (MFA session, 4 managed + 1 inline policies) through the Query`);
+  print(
+    `          handler in-process, ${ROUNDS} rounds of ${CALLS} calls each way (node ${process.version})${observability ? ', with metrics and the request log' : ''}`,
   );
-  console.log(`GetUser in-process, audit trail off: median ${off.toFixed(1)} µs/call`);
-  console.log(
+  print(`GetUser in-process, audit trail off: median ${off.toFixed(1)} µs/call`);
+  print(
     `GetUser in-process, audit trail on:  median ${on.toFixed(1)} µs/call (recording costs ${(((on - off) / off) * 100).toFixed(1)}%)`,
   );
   await audit.flush();

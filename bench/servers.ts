@@ -62,11 +62,16 @@ export async function startServer(options: {
   const exited = new Promise<void>((resolveExit) => server.once('exit', () => resolveExit()));
   const url = await new Promise<string>((resolveUrl, reject) => {
     let output = '';
-    server.stdout!.on('data', (chunk: Buffer) => {
+    const read = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (match) resolveUrl(match[1]!);
-    });
+      if (!match) return;
+      // From here on the output is the request log: read and dropped, not kept.
+      server.stdout!.off('data', read);
+      server.stdout!.resume();
+      resolveUrl(match[1]!);
+    };
+    server.stdout!.on('data', read);
     server.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
   });
   return {

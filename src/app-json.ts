@@ -2,12 +2,19 @@
 import type { Iam } from './domain/iam.ts';
 import { cloudTrailOperations } from './domain/audit/index.ts';
 import { handleJsonRequest } from './protocols/aws-json/handler.ts';
-import type { QueryRequest, QueryResponse } from './protocols/aws-query/handler.ts';
+import type { QueryHandlerDeps, QueryRequest, QueryResponse } from './protocols/aws-query/handler.ts';
 
+/** The JSON protocol's services, reporting failures and calls where the Query protocol does. */
 export function jsonProtocol(
   iam: Iam,
-  logError: (error: unknown, requestId: string) => void,
+  report: Pick<QueryHandlerDeps, 'logError' | 'observe' | 'audit'>,
 ): (request: QueryRequest) => Promise<QueryResponse> {
-  const deps = { iam, operations: { cloudtrail: cloudTrailOperations }, logError };
+  const deps = {
+    iam,
+    operations: { cloudtrail: cloudTrailOperations },
+    logError: report.logError,
+    ...(report.observe ? { observe: report.observe } : {}),
+    ...(report.audit ? { audit: report.audit } : {}),
+  };
   return (request) => handleJsonRequest(deps, request);
 }

@@ -28,6 +28,7 @@ import { registerConsole } from './console/index.ts';
 import { createAuditTrail } from './domain/audit/index.ts';
 import { jsonProtocol } from './app-json.ts';
 import { applyNetworkSettings, readTls } from './network.ts';
+import { Observability } from './observability/index.ts';
 
 export interface App {
   readonly url: string;
@@ -43,7 +44,11 @@ const BODY_LIMIT = 1024 * 1024;
 
 export async function startApp(config: Config): Promise<App> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const { store, lock, location } = await openStore(config);
+  const observability = new Observability({ metrics: config.metrics, logLevel: config.logLevel });
+  const opened = await openStore(config);
+  const { lock, location } = opened;
+  // The domain's transactions are timed for /metrics; the adapter is closed as itself.
+  const store = observability.timeStore(opened.store);
   const reports = createReportWorker(location);
   const masterKeys = loadMasterKeys(config, { create: true });
   const clock = createClock();
@@ -73,25 +78,34 @@ export async function startApp(config: Config): Promise<App> {
     operations: { iam: iamOperations, sts: stsOperations },
     unsignedOperations: stsUnsignedOperations,
     logError: (error, requestId) => console.error(`[${requestId}] internal failure:`, error),
+    observe: observability.observeCall,
   };
   applyNetworkSettings(config.network);
   const tls = readTls(config.network);
   // The Query endpoint ("/") is served on Node's HTTP server directly; fastify serves the rest.
   const server = Fastify({
     bodyLimit: BODY_LIMIT,
-    logger: false,
+    ...observability.fastifyOptions(),
     trustProxy: false,
     serverFactory: (otherwise) =>
       createQueryServer({
         deps,
         bodyLimit: BODY_LIMIT,
         otherwise,
-        json: jsonProtocol(iam, deps.logError),
+        json: jsonProtocol(iam, deps),
         ...(tls ? { tls } : {}),
       }),
   });
+  // Readiness: the store answers (for load balancers: a node that cannot reach its database is
+  // taken out of rotation).
+  observability.attach(server, () => store.revision(bootstrapped.accountId));
   registerBodyHandling(server);
-  registerConsole(server, { iam, accountId: () => bootstrapped.accountId, ...(audit ? { audit } : {}) });
+  registerConsole(server, {
+    iam,
+    accountId: () => bootstrapped.accountId,
+    observer: observability.console,
+    ...(audit ? { audit } : {}),
+  });
   registerTestEndpoints(server, {
     allowReset: config.allowReset,
     allowTestClock: config.allowTestClock,
@@ -103,15 +117,6 @@ export async function startApp(config: Config): Promise<App> {
       if (bootstrapped.created) writeRootCredentials(config.dataDir, bootstrapped);
       return bootstrapped.accountId;
     },
-  });
-  // For load balancers: a node that cannot reach its database is taken out of rotation.
-  server.get('/_portcullis/health', async (_request, reply) => {
-    try {
-      await store.revision(bootstrapped.accountId);
-      return { status: 'ok' };
-    } catch {
-      return reply.code(503).send({ status: 'unavailable', reason: 'the database does not answer' });
-    }
   });
 
   await server.listen({ host: config.host, port: config.port });
@@ -134,8 +139,9 @@ export async function startApp(config: Config): Promise<App> {
       await audit?.flush();
       await auditWriter?.close();
       await reports.close();
-      await store.close();
+      await opened.store.close();
       lock?.release();
+      observability.flush();
     },
   };
 }

@@ -25,7 +25,14 @@ export interface Config {
   readonly audit: { readonly enabled: boolean; readonly retentionDays: number };
   /** HTTPS, public origin and trusted proxies (network.ts). */
   readonly network: NetworkSettings;
+  /** GET /metrics (Prometheus text): on unless PORTCULLIS_METRICS=off. */
+  readonly metrics: boolean;
+  /** The JSON request logs' level (pino's names); `silent` writes none. */
+  readonly logLevel: LogLevel;
 }
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const DEFAULT_PORT = 4590;
 
@@ -47,6 +54,8 @@ export const VARIABLES = [
   'ROOT_SECRET_ACCESS_KEY',
   'AUDIT',
   'AUDIT_RETENTION_DAYS',
+  'METRICS',
+  'LOG_LEVEL',
   ...NETWORK_VARIABLES,
 ] as const;
 type Variable = (typeof VARIABLES)[number];
@@ -97,14 +106,23 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     },
     audit: auditOf(values.get('AUDIT'), values.get('AUDIT_RETENTION_DAYS')),
     network: networkSettings((name) => values.get(name)),
+    metrics: !isOff(values.get('METRICS')),
+    logLevel: logLevelOf(values.get('LOG_LEVEL')),
   };
+}
+
+function logLevelOf(value: string | undefined): LogLevel {
+  const level = (value ?? 'info').toLowerCase();
+  const known = LOG_LEVELS.find((l) => l === level);
+  if (!known) throw new Error(`PORTCULLIS_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  return known;
 }
 
 function auditOf(enabled: string | undefined, days: string | undefined): Config['audit'] {
   const retentionDays = Number(days ?? 90);
   if (!Number.isInteger(retentionDays) || retentionDays < 1 || retentionDays > 36500)
     throw new Error('PORTCULLIS_AUDIT_RETENTION_DAYS must be a whole number of days (1 to 36500)');
-  return { enabled: !['0', 'off', 'false', 'no'].includes((enabled ?? '').toLowerCase()), retentionDays };
+  return { enabled: !isOff(enabled), retentionDays };
 }
 
 function databaseUrlOf(value: string | undefined): string | undefined {
@@ -112,6 +130,10 @@ function databaseUrlOf(value: string | undefined): string | undefined {
   if (!/^postgres(?:ql)?:\/\//.test(value))
     throw new Error('PORTCULLIS_DATABASE_URL must be a postgres:// (or postgresql://) URL');
   return value;
+}
+
+function isOff(value: string | undefined): boolean {
+  return ['0', 'off', 'false', 'no'].includes((value ?? '').toLowerCase());
 }
 
 function isOn(value: string | undefined): boolean {

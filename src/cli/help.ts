@@ -33,6 +33,10 @@ export const SETTING_HELP: Readonly<Record<string, string>> = {
   AUDIT:
     'off stops recording the audit trail (CloudTrail events of every call and console sign-in; default on)',
   AUDIT_RETENTION_DAYS: 'how many days audit events are kept (default 90, as CloudTrail event history)',
+  METRICS:
+    'off turns off GET /metrics (Prometheus text: requests, latencies, AccessDenied, sign-in failures, store transactions; default on)',
+  LOG_LEVEL:
+    'the JSON request logs on stdout, one line per request: fatal, error, warn, info (default), debug, trace or silent',
   TLS_CERT: 'PEM file of the certificate (chain): serve HTTPS on the same port (with TLS_KEY)',
   TLS_KEY: "PEM file of the certificate's private key",
   PUBLIC_URL:

@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { timeContext, type Caller } from '../domain/caller.ts';
 import type { ContextValue } from '../policy/index.ts';
 import { IamError } from '../domain/errors.ts';
+import { newRequestId } from '../crypto/ids.ts';
 import { clientOf } from '../http/client.ts';
 import type { Iam } from '../domain/iam.ts';
 import { iamOperations } from '../domain/iam/index.ts';
@@ -36,6 +37,22 @@ export interface ConsoleContext {
   readonly throttles: SignInThrottles;
   /** The audit trail's sign-in events (audit.ts), when recording. */
   readonly audit?: import('./audit.ts').ConsoleAudit;
+  /** Told of sign-in failures and denials (the server's metrics) and of who each request runs as (its log). */
+  readonly observer?: ConsoleObserver;
+}
+
+/** What the console reports to the server's metrics and request log; it decides none of it. */
+export interface ConsoleObserver {
+  /** A sign-in refused at the password step: wrong password, unknown user or account. */
+  signInFailed(): void;
+  /** A sign-in refused at the MFA step: a wrong code or security key. */
+  mfaFailed(): void;
+  /** A sign-in attempt (password or MFA) refused by the throttles before anything was checked. */
+  throttled(): void;
+  /** A page's call to an IAM action refused with AccessDenied. */
+  accessDenied(action: string): void;
+  /** The principal a request's session runs as. */
+  identified(request: FastifyRequest, principalArn: string): void;
 }
 
 export interface Signed {
@@ -106,6 +123,7 @@ export async function currentSession(
     clearCookie(request, reply, sessionCookieName(request));
     return undefined;
   }
+  ctx.observer?.identified(request, caller.arn);
   const who = principalLabel(record.principal);
   return {
     record,
@@ -157,7 +175,7 @@ export function callIam(
   name: string,
   input: Input = {},
 ): Promise<OperationResult> {
-  return callOperation(caller, ctx, iamOperations, name, input);
+  return callOperation(caller, ctx, 'iam', iamOperations, name, input);
 }
 
 /** Calls a CloudTrail operation (LookupEvents) as the console's caller, errors as values like callIam. */
@@ -167,25 +185,65 @@ export function callCloudTrail(
   name: string,
   input: Input = {},
 ): Promise<OperationResult> {
-  return callOperation(caller, ctx, cloudTrailOperations, name, input);
+  return callOperation(caller, ctx, 'cloudtrail', cloudTrailOperations, name, input);
 }
 
 async function callOperation(
   caller: Caller,
   ctx: ConsoleContext,
+  service: 'iam' | 'cloudtrail',
   operations: Readonly<Record<string, Operation>>,
   name: string,
   input: Input,
 ): Promise<OperationResult> {
   const operation = operations[name];
   if (!operation) throw new Error(`no operation ${name}`);
+  const time = ctx.iam.now();
   try {
     const output = await operation({ iam: ctx.iam, caller }, input);
+    auditConsoleCall(ctx, { service, name, caller, time, input, output: output ?? {} });
     return { ok: true, output: output ?? {} };
   } catch (error) {
-    if (error instanceof IamError) return { ok: false, error };
-    throw error;
+    if (!(error instanceof IamError)) throw error;
+    if (error.code === 'AccessDenied') ctx.observer?.accessDenied(name);
+    auditConsoleCall(ctx, { service, name, caller, time, input, error });
+    return { ok: false, error };
   }
+}
+
+/**
+ * What the console calls is recorded as the API's calls are: CloudTrail records calls made from
+ * the AWS console like any other, from the browser's address and with its user agent.
+ */
+function auditConsoleCall(
+  ctx: ConsoleContext,
+  call: {
+    service: 'iam' | 'cloudtrail';
+    name: string;
+    caller: Caller;
+    time: Date;
+    input: Input;
+    output?: Record<string, unknown>;
+    error?: IamError;
+  },
+): void {
+  if (!ctx.audit) return;
+  const context = call.caller.requestContext;
+  const userAgent = context['aws:UserAgent'];
+  ctx.audit.record({
+    service: call.service,
+    eventName: call.name,
+    time: call.time,
+    region: 'us-east-1',
+    sourceIp: String(context['aws:SourceIp'] ?? ''),
+    userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 1024) : undefined,
+    requestId: newRequestId(),
+    account: call.caller.account,
+    caller: call.caller,
+    input: call.input,
+    ...(call.output ? { output: call.output } : {}),
+    ...(call.error ? { errorCode: call.error.code, errorMessage: call.error.message } : {}),
+  });
 }
 
 /**

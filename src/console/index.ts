@@ -17,7 +17,7 @@
 // their lifetimes and CSRF tokens are described in sessions.ts, the throttles in rate-limit.ts.
 import type { FastifyInstance } from 'fastify';
 import type { Iam } from '../domain/iam.ts';
-import type { ConsoleContext } from './context.ts';
+import type { ConsoleContext, ConsoleObserver } from './context.ts';
 import type { ConsoleAudit } from './audit.ts';
 import { alertBox, html, layout } from './html.ts';
 import { registerPages } from './pages.ts';
@@ -36,6 +36,7 @@ export interface ConsoleOptions {
   readonly iam: Iam;
   readonly accountId: () => string;
   readonly audit?: ConsoleAudit;
+  readonly observer?: ConsoleObserver;
 }
 
 export function registerConsole(server: FastifyInstance, options: ConsoleOptions): void {
@@ -44,6 +45,7 @@ export function registerConsole(server: FastifyInstance, options: ConsoleOptions
     accountId: options.accountId,
     throttles: createThrottles(options.iam),
     ...(options.audit ? { audit: options.audit } : {}),
+    ...(options.observer ? { observer: options.observer } : {}),
   };
   void server.register(async (instance) => {
     instance.addHook('onSend', async (_request, reply, payload) => {

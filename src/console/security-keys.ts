@@ -338,7 +338,10 @@ export function registerSecurityKeys(server: FastifyInstance, ctx: ConsoleContex
         ? `root-mfa:${record.account}`
         : `user:${record.account}/${principalLabel(record.principal).toLowerCase()}`;
     const wait = await signInWaitMs(ctx.throttles, throttleId, clientIp(request));
-    if (wait > 0) return jsonError(reply, 429, 'Too many failed sign-in attempts. Wait and try again.');
+    if (wait > 0) {
+      ctx.observer?.throttled();
+      return jsonError(reply, 429, 'Too many failed sign-in attempts. Wait and try again.');
+    }
     const response = (jsonBody(request) as { response?: AuthenticationResponseJSON } | undefined)?.response;
     const challenge = await takeChallenge(ctx, record, 'authenticate');
     const keys = await securityKeysOf(ctx, record);
@@ -375,6 +378,7 @@ export function registerSecurityKeys(server: FastifyInstance, ctx: ConsoleContex
       }
     }
     if (!ok) {
+      ctx.observer?.mfaFailed();
       await signInFailed(ctx.throttles, throttleId, clientIp(request));
       return jsonError(reply, 401, 'Your authentication information is incorrect. Please try again.');
     }

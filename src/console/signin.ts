@@ -114,9 +114,13 @@ export function registerSignIn(server: FastifyInstance, ctx: ConsoleContext): vo
       storedHash = user?.loginProfile?.passwordHash;
     }
     const wait = await signInWaitMs(ctx.throttles, userThrottleId, ip);
-    if (wait > 0) return retry(429, throttledMessage(wait));
+    if (wait > 0) {
+      ctx.observer?.throttled();
+      return retry(429, throttledMessage(wait));
+    }
     const ok = await verifyPasswordOrDummy(storedHash, password);
     if (!ok) {
+      ctx.observer?.signInFailed();
       await signInFailed(ctx.throttles, userThrottleId, ip);
       auditSignIn(ctx, request, {
         eventName: 'ConsoleLogin',
@@ -181,7 +185,10 @@ export function registerSignIn(server: FastifyInstance, ctx: ConsoleContext): vo
         ? `root-mfa:${record.account}`
         : `user:${record.account}/${principalLabel(principal).toLowerCase()}`;
     const wait = await signInWaitMs(ctx.throttles, userThrottleId, clientIp(request));
-    if (wait > 0) return mfaPage(ctx, reply, record, 429, throttledMessage(wait));
+    if (wait > 0) {
+      ctx.observer?.throttled();
+      return mfaPage(ctx, reply, record, 429, throttledMessage(wait));
+    }
     const devices = await codeDevicesOf(ctx.iam, record.account, record.principal);
     const chosen = formText(form, 'serial', 2048);
     const serial = devices.find((d) => d === chosen) ?? devices[0];
@@ -190,6 +197,7 @@ export function registerSignIn(server: FastifyInstance, ctx: ConsoleContext): vo
       ? await checkMfaCode(ctx.iam, record.account, serial, principal.id, code)
       : ({ ok: false, reason: 'unknown-device' } as const);
     if (!result.ok) {
+      ctx.observer?.mfaFailed();
       await signInFailed(ctx.throttles, userThrottleId, clientIp(request));
       auditSignIn(ctx, request, {
         eventName: 'CheckMfa',

@@ -25,8 +25,8 @@ export interface AuditIdentity {
 }
 
 export interface AuditCall {
-  /** iam, sts, or signin (the console's sign-in steps). */
-  readonly service: 'iam' | 'sts' | 'signin';
+  /** iam, sts, cloudtrail (LookupEvents), or signin (the console's sign-in steps). */
+  readonly service: 'iam' | 'sts' | 'cloudtrail' | 'signin';
   readonly eventName: string;
   readonly time: Date;
   readonly region: string;
@@ -46,7 +46,12 @@ export interface AuditCall {
   readonly responseElements?: Readonly<Record<string, unknown>>;
 }
 
-const SOURCES = { iam: 'iam.amazonaws.com', sts: 'sts.amazonaws.com', signin: 'signin.amazonaws.com' };
+const SOURCES = {
+  iam: 'iam.amazonaws.com',
+  sts: 'sts.amazonaws.com',
+  cloudtrail: 'cloudtrail.amazonaws.com',
+  signin: 'signin.amazonaws.com',
+};
 
 /** An order key that sorts newest first: the time inverted (ms, fixed width), then the id. */
 export function sortKeyOf(timeMs: number, id: string): string {
@@ -158,6 +163,7 @@ function optional<K extends string>(key: K, value: string | undefined): { [P in 
 function isReadOnly(service: AuditCall['service'], name: string): boolean {
   if (service === 'sts') return true;
   if (service === 'signin') return false;
+  if (service === 'cloudtrail') return /^(Get|List|Lookup|Describe)/.test(name);
   return /^(Get|List|Simulate)/.test(name);
 }
 

@@ -9,7 +9,8 @@ import { timeContext } from '../../domain/caller.ts';
 import { IamError } from '../../domain/errors.ts';
 import type { ContextValue } from '../../policy/index.ts';
 import { verifyWithStoredKeys } from '../aws-query/sigv4/verify-stored.ts';
-import type { QueryRequest, QueryResponse } from '../aws-query/handler.ts';
+import type { Observer, QueryRequest, QueryResponse } from '../aws-query/handler.ts';
+import { auditQueryCall, type Noted, type QueryAudit } from '../aws-query/audit.ts';
 import { findOperation } from '../aws-query/model/index.ts';
 import { decodeJsonInput, encodeJsonOutput, JsonValidationError } from './codec.ts';
 import { jsonModel, type JsonService } from './model.ts';
@@ -18,6 +19,10 @@ export interface JsonHandlerDeps {
   readonly iam: Iam;
   readonly operations: Readonly<Partial<Record<JsonService, Readonly<Record<string, Operation>>>>>;
   readonly logError: (error: unknown, requestId: string) => void;
+  /** Told of every call once it is answered (metrics and the request log), as on the Query protocol. */
+  readonly observe?: Observer;
+  /** The audit trail, when recording: CloudTrail records its own LookupEvents calls. */
+  readonly audit?: QueryAudit;
 }
 
 const CONTENT_TYPE = 'application/x-amz-json-1.1';
@@ -32,25 +37,44 @@ function serviceOf(prefix: string): JsonService | undefined {
 }
 
 export async function handleJsonRequest(deps: JsonHandlerDeps, req: QueryRequest): Promise<QueryResponse> {
-  const requestId = newRequestId();
+  const noted: Noted<JsonService> = {
+    service: 'cloudtrail',
+    requestId: newRequestId(),
+    started: performance.now(),
+  };
+  if (deps.audit) noted.time = deps.iam.now();
+  const response = await answer(deps, req, noted);
+  noted.status = response.status;
+  deps.observe?.(noted, req);
+  if (deps.audit) auditQueryCall(deps.audit, req, noted.requestId, noted);
+  return response;
+}
+
+async function answer(
+  deps: JsonHandlerDeps,
+  req: QueryRequest,
+  noted: Noted<JsonService>,
+): Promise<QueryResponse> {
+  const requestId = noted.requestId;
+  const error = (code: string, message: string, status: number): QueryResponse => {
+    noted.error = { code, message };
+    return errorResponse(requestId, code, message, status);
+  };
   try {
     const target = headerOf(req, 'x-amz-target') ?? '';
     const dot = target.lastIndexOf('.');
     const service = serviceOf(target.slice(0, Math.max(dot, 0)));
     const operationName = target.slice(dot + 1);
+    noted.action = operationName;
     const now = deps.iam.now();
     const { verified, signing } = await verifyWithStoredKeys(deps.iam, req, now);
-    if (!verified.ok) return error(requestId, jsonCode(verified.error.code), verified.error.message, 400);
+    noted.signing = signing;
+    if (!verified.ok) return error(jsonCode(verified.error.code), verified.error.message, 400);
     const model = service && jsonModel(service);
     const modelled = model && findOperation(model, operationName);
     const operation = service && deps.operations[service]?.[operationName];
     if (!model || !modelled || !operation || verified.service !== model.metadata.endpointPrefix)
-      return error(
-        requestId,
-        'UnknownOperationException',
-        `The operation ${target} is not served here.`,
-        400,
-      );
+      return error('UnknownOperationException', `The operation ${target} is not served here.`, 400);
 
     let body: unknown;
     try {
@@ -60,18 +84,20 @@ export async function handleJsonRequest(deps: JsonHandlerDeps, req: QueryRequest
           : Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength).toString('utf8');
       body = text.trim() === '' ? {} : JSON.parse(text);
     } catch {
-      return error(requestId, 'SerializationException', 'The request body is not valid JSON.', 400);
+      return error('SerializationException', 'The request body is not valid JSON.', 400);
     }
     const input = decodeJsonInput(model, modelled.input!.shape, body);
+    noted.input = input;
+    noted.region = verified.region;
 
     const caller = signing && (await callerFor(deps.iam, signing, wireContext(req, now, verified.region)));
     if (!caller)
       return error(
-        requestId,
         'UnrecognizedClientException',
         'The security token included in the request is invalid.',
         400,
       );
+    noted.caller = caller;
     const output = await operation({ iam: deps.iam, caller }, input);
     return {
       status: 200,
@@ -79,16 +105,10 @@ export async function handleJsonRequest(deps: JsonHandlerDeps, req: QueryRequest
       body: encodeJsonOutput(model, modelled.output?.shape, output),
     };
   } catch (cause) {
-    if (cause instanceof JsonValidationError)
-      return error(requestId, 'ValidationException', cause.message, 400);
-    if (cause instanceof IamError) return error(requestId, jsonCode(cause.code), cause.message, 400);
+    if (cause instanceof JsonValidationError) return error('ValidationException', cause.message, 400);
+    if (cause instanceof IamError) return error(jsonCode(cause.code), cause.message, 400);
     deps.logError(cause, requestId);
-    return error(
-      requestId,
-      'InternalFailure',
-      'The request processing has failed because of an unknown error.',
-      500,
-    );
+    return error('InternalFailure', 'The request processing has failed because of an unknown error.', 500);
   }
 }
 
@@ -106,7 +126,7 @@ function jsonCode(code: string): string {
   }
 }
 
-function error(requestId: string, code: string, message: string, status: number): QueryResponse {
+function errorResponse(requestId: string, code: string, message: string, status: number): QueryResponse {
   return {
     status,
     headers: { 'content-type': CONTENT_TYPE, 'x-amzn-requestid': requestId },

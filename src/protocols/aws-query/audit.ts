@@ -1,6 +1,7 @@
-// What a Query call hands the audit trail: noted while the call is answered (its action, input,
-// caller, outcome), turned into an AuditCall once the answer is ready. Recording is a push into
-// the trail's buffer; the event is built and written in a batch later.
+// What a call hands the audit trail and the observer (metrics and the request log): noted while
+// the call is answered (its action, input, caller, outcome), turned into an AuditCall once the
+// answer is ready. Recording is a push into the trail's buffer; the event is built and written in
+// a batch later. The JSON protocol's calls (CloudTrail) are noted the same way for the observer.
 import type { AuditCall, AuditIdentity } from '../../domain/audit/index.ts';
 import type { Signing } from '../../domain/authenticate.ts';
 import type { Caller } from '../../domain/caller.ts';
@@ -13,8 +14,13 @@ export interface QueryAudit {
   defaultAccount(): string;
 }
 
-export interface Noted {
-  service: 'iam' | 'sts';
+export interface Noted<Service extends string = 'iam' | 'sts'> {
+  service: Service;
+  readonly requestId: string;
+  /** When the call arrived (performance.now()), for its duration. */
+  readonly started: number;
+  /** The HTTP status answered, once the answer is ready. */
+  status?: number;
   time?: Date;
   action?: string;
   region?: string;
@@ -29,7 +35,7 @@ export function auditQueryCall(
   audit: QueryAudit,
   req: IncomingRequest & { sourceIp: string; userAgent: string | undefined },
   requestId: string,
-  noted: Noted,
+  noted: Noted<'iam' | 'sts' | 'cloudtrail'>,
 ): void {
   const unsigned = noted.action === 'AssumeRoleWithWebIdentity' || noted.action === 'AssumeRoleWithSAML';
   const identity = noted.caller
@@ -59,14 +65,18 @@ export function auditQueryCall(
 }
 
 /** A call refused before it had a Caller: the access key it was signed with, if it names one. */
-function signerIdentity(req: IncomingRequest, noted: Noted): AuditIdentity {
-  const record = noted.signing?.record;
-  const accessKeyId = record
-    ? noted.signing!.kind === 'key'
-      ? (record as { id: string }).id
-      : (record as { accessKeyId: string }).accessKeyId
-    : credentialKeyId(req);
+function signerIdentity(req: IncomingRequest, noted: Noted<string>): AuditIdentity {
+  const accessKeyId = signingKeyId(noted) ?? credentialKeyId(req);
   return { type: 'Unknown', ...(accessKeyId ? { accessKeyId } : {}) };
+}
+
+/** The id of the stored access key (or session) that verified the call's signature, if one did. */
+export function signingKeyId(noted: Noted<string>): string | undefined {
+  const record = noted.signing?.record;
+  if (!record) return undefined;
+  return noted.signing!.kind === 'key'
+    ? (record as { id: string }).id
+    : (record as { accessKeyId: string }).accessKeyId;
 }
 
 /** The access key id of the Authorization header's (or the query's) credential scope. */
@@ -78,7 +88,7 @@ function credentialKeyId(req: IncomingRequest): string | undefined {
   return match?.[1];
 }
 
-function federatedIdentity(noted: Noted): AuditIdentity {
+function federatedIdentity(noted: Noted<string>): AuditIdentity {
   const out = noted.output ?? {};
   if (noted.action === 'AssumeRoleWithSAML') {
     const issuer = typeof out.Issuer === 'string' ? out.Issuer : undefined;

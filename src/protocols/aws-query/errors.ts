@@ -36,14 +36,10 @@ export function toQueryErrorResponse(
   };
 }
 
+/** What a body over the server's size limit is refused with. */
+export const REQUEST_TOO_LARGE = { code: 'RequestEntityTooLarge', message: 'Request body is too large.' };
+
 /** A body over the server's size limit: refused with 413, before or while it is read. */
 export function requestTooLargeResponse(requestId: string): { status: number; body: string } {
-  return {
-    status: 413,
-    body: encodeQueryError(
-      'iam',
-      { code: 'RequestEntityTooLarge', message: 'Request body is too large.' },
-      requestId,
-    ),
-  };
+  return { status: 413, body: encodeQueryError('iam', REQUEST_TOO_LARGE, requestId) };
 }

@@ -27,7 +27,19 @@ export interface QueryHandlerDeps {
   readonly audit?: QueryAudit;
   /** Called with the cause of an unexpected failure (never sent to the client). */
   readonly logError: (error: unknown, requestId: string) => void;
+  /** Told of every call once it is answered (metrics and the request log), with what the audit trail gets. */
+  readonly observe?: Observer;
 }
+
+/** What the observer learns of the wire besides the noted call: no header, no body. */
+export interface ObservedRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly sourceIp: string;
+}
+
+export type Observer = (call: Noted<ObservedService>, request: ObservedRequest) => void;
+export type ObservedService = QueryService | 'cloudtrail';
 
 export interface QueryRequest extends IncomingRequest {
   readonly sourceIp: string;
@@ -43,10 +55,12 @@ export interface QueryResponse {
 
 export async function handleQueryRequest(deps: QueryHandlerDeps, req: QueryRequest): Promise<QueryResponse> {
   const requestId = newRequestId();
-  if (!deps.audit) return answer(deps, req, requestId, { service: 'iam' });
-  const noted: Noted = { service: 'iam', time: deps.iam.now() };
+  const noted: Noted = { service: 'iam', requestId, started: performance.now() };
+  if (deps.audit) noted.time = deps.iam.now();
   const response = await answer(deps, req, requestId, noted);
-  auditQueryCall(deps.audit, req, requestId, noted);
+  noted.status = response.status;
+  if (deps.audit) auditQueryCall(deps.audit, req, requestId, noted);
+  deps.observe?.(noted, req);
   return response;
 }
 

@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createTlsServer } from 'node:https';
 import { clientOfRequest } from '../../http/client.ts';
 import { newRequestId } from '../../crypto/ids.ts';
-import { requestTooLargeResponse, toQueryErrorResponse } from './errors.ts';
+import { REQUEST_TOO_LARGE, requestTooLargeResponse, toQueryErrorResponse } from './errors.ts';
 import {
   handleQueryRequest,
   type QueryHandlerDeps,
@@ -56,7 +56,7 @@ function serveQuery(
   res: ServerResponse,
 ): void {
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > options.bodyLimit) return refuseTooLarge(send, req, res);
+  if (declared > options.bodyLimit) return refuseTooLarge(options, send, req, res);
   const chunks: Buffer[] = [];
   let size = 0;
   let refused = false;
@@ -65,7 +65,7 @@ function serveQuery(
     size += chunk.length;
     if (size > options.bodyLimit) {
       refused = true;
-      refuseTooLarge(send, req, res);
+      refuseTooLarge(options, send, req, res);
     } else chunks.push(chunk);
   });
   req.on('end', () => {
@@ -101,18 +101,40 @@ function serveQuery(
 /** What is left of a refused body is read and discarded up to this much; past it, the connection goes. */
 const DISCARD_LIMIT = 16 * 1024 * 1024;
 
-function refuseTooLarge(send: Send, req: IncomingMessage, res: ServerResponse): void {
+function refuseTooLarge(
+  options: QueryServerOptions,
+  send: Send,
+  req: IncomingMessage,
+  res: ServerResponse,
+): void {
   const requestId = newRequestId();
+  const started = performance.now();
   // The answer goes at once, and the rest of the body is read and discarded (up to a limit) before
   // the connection serves anything else: closing it while the client still sends would reset it,
   // and the client would see a broken pipe instead of the 413.
-  send(res, { ...requestTooLargeResponse(requestId), headers: xmlHeaders(requestId) });
+  const refusal = requestTooLargeResponse(requestId);
+  send(res, { ...refusal, headers: xmlHeaders(requestId) });
+  options.deps.observe?.(
+    {
+      service: 'iam',
+      requestId,
+      started,
+      status: refusal.status,
+      error: REQUEST_TOO_LARGE,
+    },
+    { method: req.method!, path: pathOf(req.url!), sourceIp: clientOfRequest(req).ip },
+  );
   let discarded = 0;
   req.on('data', (chunk: Buffer) => {
     discarded += chunk.length;
     if (discarded > DISCARD_LIMIT) req.socket.destroy();
   });
   req.resume();
+}
+
+function pathOf(url: string): string {
+  const questionMark = url.indexOf('?');
+  return questionMark < 0 ? url : url.slice(0, questionMark);
 }
 
 function xmlHeaders(requestId: string): Record<string, string> {

@@ -172,7 +172,16 @@ test('a denied call is an event with its error code and message, under the calle
   await assert.rejects(cloudTrail(alice).send(new LookupEventsCommand({})), {
     name: 'AccessDeniedException',
     message: /alice is not authorized to perform: cloudtrail:LookupEvents/,
-  });
+  }); // CloudTrail records its own calls too, refused ones included.
+  const lookup = record(
+    await eventually(
+      { AttributeKey: 'EventSource', AttributeValue: 'cloudtrail.amazonaws.com' },
+      (e) => e.EventName === 'LookupEvents' && e.Username === 'alice',
+    ),
+  );
+  assert.equal(lookup.errorCode, 'AccessDeniedException', 'the code the caller was answered with');
+  assert.equal(lookup.readOnly, true);
+  assert.equal(lookup.userIdentity.accessKeyId, alice.accessKeyId);
 });
 
 test('a console sign-in with MFA and a failed one are sign-in events', async () => {
@@ -225,6 +234,19 @@ test('a console sign-in with MFA and a failed one are sign-in events', async () 
   assert.equal(failure.additionalEventData.MFAUsed, 'No');
   const mfa = record(await eventually(source, (e) => e.EventName === 'CheckMfa'));
   assert.deepEqual(mfa.responseElements, { CheckMfa: 'Success' });
+  // What the console does for her is recorded like the API's calls: the dashboard's reads, as mia,
+  // from the browser's address, with its user agent.
+  await client.get('/console');
+  const dashboard = record(
+    await eventually(
+      { AttributeKey: 'Username', AttributeValue: 'mia' },
+      (e) => e.EventName === 'GetAccountSummary',
+    ),
+  );
+  assert.equal(dashboard.eventSource, 'iam.amazonaws.com');
+  assert.equal(dashboard.userIdentity.arn, `arn:aws:iam::${ROOT.accountId}:user/mia`);
+  assert.equal(dashboard.errorCode, 'AccessDenied', 'mia may read the trail only');
+  assert.match(dashboard.sourceIPAddress, /127\.0\.0\.1|::1/);
 });
 
 test('the AWS CLI v2 reads the same events, page by page, and no secret is in any of them', async () => {

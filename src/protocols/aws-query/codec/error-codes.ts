@@ -79,3 +79,8 @@ export function errorTypeFor(service: QueryService, code: string): ErrorType {
   if (fromModel !== undefined) return fromModel.type;
   return httpStatusFor(service, code) >= 500 ? 'Receiver' : 'Sender';
 }
+
+/** Every code the service's errors can carry: its model's and the shared ones (a bounded set). */
+export function knownErrorCodes(service: QueryService): string[] {
+  return [...modelledErrors(service).keys(), ...Object.keys(COMMON)];
+}
