@@ -95,60 +95,75 @@ export interface SnapshotInputs {
 export class InputError extends Error {}
 
 export function buildSnapshot(inputs: SnapshotInputs): AccountSnapshot {
-  const report = credentialReport(inputs.credentialReport);
-  const authorization = inputs.authorizationDetails && authorizationDetails(inputs.authorizationDetails);
+  const report = part('credential report', () => credentialReport(inputs.credentialReport));
+  const authorization =
+    inputs.authorizationDetails &&
+    part('authorization details', () => authorizationDetails(inputs.authorizationDetails!));
   const arns = [...report.rows.map((r) => r.arn), ...(authorization?.users.map((u) => u.arn) ?? [])];
   const accountId = arns.map((arn) => /^arn:[^:]+:iam::(\d{12}):/.exec(arn)?.[1]).find(Boolean) ?? '';
+  const { passwordPolicy, accountSummary, virtualMfaDevices, serverCertificates, accessAnalyzers } = inputs;
   return {
     accountId,
     report,
     passwordPolicy:
-      inputs.passwordPolicy === 'none'
+      passwordPolicy === 'none'
         ? 'none'
-        : inputs.passwordPolicy &&
-          (field(inputs.passwordPolicy, 'PasswordPolicy', 'object') as PasswordPolicy),
+        : passwordPolicy &&
+          part('password policy', () => field(passwordPolicy, 'PasswordPolicy', 'object') as PasswordPolicy),
     summary:
-      inputs.accountSummary &&
-      (field(inputs.accountSummary, 'SummaryMap', 'object') as Record<string, number>),
+      accountSummary &&
+      part('account summary', () => field(accountSummary, 'SummaryMap', 'object') as Record<string, number>),
     authorization,
     virtualMfaDevices:
-      inputs.virtualMfaDevices &&
-      list(inputs.virtualMfaDevices, 'VirtualMFADevices').map((d) => ({
-        serialNumber: text(d, 'SerialNumber'),
-        userArn: optional(d, 'User', 'object')
-          ? text(field(d, 'User', 'object') as object, 'Arn')
-          : undefined,
-      })),
+      virtualMfaDevices &&
+      part('virtual MFA devices', () =>
+        list(virtualMfaDevices, 'VirtualMFADevices').map((d) => ({
+          serialNumber: text(d, 'SerialNumber'),
+          userArn: optional(d, 'User', 'object')
+            ? text(field(d, 'User', 'object') as object, 'Arn')
+            : undefined,
+        })),
+      ),
     serverCertificates:
-      inputs.serverCertificates &&
-      list(inputs.serverCertificates, 'ServerCertificateMetadataList').map((c) => ({
-        name: text(c, 'ServerCertificateName'),
-        arn: text(c, 'Arn'),
-        expiration: date(field(c, 'Expiration'), 'Expiration'),
-      })),
+      serverCertificates &&
+      part('server certificates', () =>
+        list(serverCertificates, 'ServerCertificateMetadataList').map((c) => ({
+          name: text(c, 'ServerCertificateName'),
+          arn: text(c, 'Arn'),
+          expiration: date(field(c, 'Expiration'), 'Expiration'),
+        })),
+      ),
     accessAnalyzers:
-      inputs.accessAnalyzers &&
-      list(inputs.accessAnalyzers, 'analyzers').map((a) => ({
-        name: text(a, 'name'),
-        arn: text(a, 'arn'),
-        status: text(a, 'status'),
-      })),
+      accessAnalyzers &&
+      part('access analyzers', () =>
+        list(accessAnalyzers, 'analyzers').map((a) => ({
+          name: text(a, 'name'),
+          arn: text(a, 'arn'),
+          status: text(a, 'status'),
+        })),
+      ),
   };
 }
 
-function credentialReport(input: string | object): AccountSnapshot['report'] {
+/** Reads one input; what is wrong with it is said with the input's name. */
+function part<T>(name: string, read: () => T): T {
   try {
-    if (typeof input === 'string') return { generated: undefined, rows: parseCredentialReport(input) };
-    const content = text(input, 'Content');
-    const csv = Buffer.from(content, 'base64').toString('utf8');
-    const generated = optional(input, 'GeneratedTime')
-      ? date(field(input, 'GeneratedTime'), 'GeneratedTime')
-      : undefined;
-    return { generated, rows: parseCredentialReport(csv) };
+    return read();
   } catch (error) {
-    if (error instanceof ReportFormatError) throw new InputError(`credential report: ${error.message}`);
+    if (error instanceof InputError || error instanceof ReportFormatError)
+      throw new InputError(`${name}: ${error.message}`);
     throw error;
   }
+}
+
+function credentialReport(input: string | object): AccountSnapshot['report'] {
+  if (typeof input === 'string') return { generated: undefined, rows: parseCredentialReport(input) };
+  // GetCredentialReport's answer as the AWS CLI writes it: the CSV in base64.
+  const csv = Buffer.from(text(input, 'Content'), 'base64').toString('utf8');
+  const generated = optional(input, 'GeneratedTime')
+    ? date(field(input, 'GeneratedTime'), 'GeneratedTime')
+    : undefined;
+  return { generated, rows: parseCredentialReport(csv) };
 }
 
 function authorizationDetails(input: object): AuthorizationDetails {
