@@ -30,14 +30,9 @@ test('a report within 4 hours gives no warning; JSON says which checks were skip
     checks: { id: string; status: string; skipped?: string }[];
   };
   assert.equal(json.reportGeneratedAt, '2026-08-01T11:00:00.000Z');
-  assert.deepEqual(
-    json.checks.find((c) => c.id === 'iam_password_policy_minimum_length_14'),
-    {
-      ...json.checks.find((c) => c.id === 'iam_password_policy_minimum_length_14'),
-      status: 'SKIP',
-      skipped: 'needs aws iam get-account-password-policy',
-    },
-  );
+  const length = json.checks.find((c) => c.id === 'iam_password_policy_minimum_length_14')!;
+  assert.equal(length.status, 'SKIP');
+  assert.equal(length.skipped, 'needs aws iam get-account-password-policy');
 });
 
 test('JUnit escapes what XML would misread', () => {
