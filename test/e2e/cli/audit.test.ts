@@ -212,6 +212,18 @@ test('bad options and inputs are refused with exit status 2 and a message, never
   }
 });
 
+test("the README's table is this command's real output on the findings fixture", async () => {
+  const readme = readFileSync(resolve(import.meta.dirname, '..', '..', '..', 'README.md'), 'utf8');
+  const shown = /\n\$ portcullis audit [^\n]*\n([\s\S]*?)\$ echo \$\?\n(\d)\n/.exec(readme);
+  assert.ok(shown, 'the README shows the table between "$ portcullis audit" and "$ echo $?"');
+  const result = await portcullis(
+    ['audit', ...fileFlags('findings'), '--now', expected('findings').now, '--fail-on', 'high'],
+    {},
+  );
+  assert.equal(result.stdout, shown[1]);
+  assert.equal(String(result.code), shown[2]);
+});
+
 test('--help documents every option', async () => {
   const result = await portcullis(['audit', '--help'], {});
   assert.equal(result.code, 0);
