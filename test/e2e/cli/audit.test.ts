@@ -287,6 +287,31 @@ function describeLive() {
     assert.deepEqual(comparable(live), comparable(want));
     assert.equal(live.iam_no_expired_server_certificates_stored!.status, 'SKIP');
   });
+
+  test("live, the checks that count days read the server's clock: 100 days later every key and password is stale", async () => {
+    await server.advanceClock(100 * 86_400);
+    const env = {
+      AWS_ACCESS_KEY_ID: ROOT.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: ROOT.secretAccessKey,
+      AWS_REGION: 'us-east-1',
+    };
+    const now = new Date(server.now()).toISOString();
+    const { audit } = await auditJson(['--endpoint', server.url, '--now', now], env);
+    // The report made 100 days ago is older than 4 hours: a new one was generated for this audit.
+    assert.deepEqual(audit.warnings, []);
+    const live = verdicts(audit);
+    const keys = [
+      'bob (access key 1)',
+      'bob (access key 2)',
+      'svc-backup (access key 1)',
+      'dave (access key 1)',
+    ];
+    const sorted = (names: string[]) => [...names].sort();
+    assert.deepEqual(sorted(live.iam_rotate_access_key_90_days!.failing), sorted(keys));
+    assert.deepEqual(sorted(live.iam_user_accesskey_unused!.failing), sorted(keys));
+    // Passwords never used count from when they were set (password_last_used=no_information).
+    assert.deepEqual(sorted(live.iam_user_console_access_unused!.failing), ['alice', 'bob', 'dave']);
+  });
 }
 
 async function loadFindingsAccount(iam: IAMClient): Promise<void> {
