@@ -65,11 +65,56 @@ export const COMMANDS: Readonly<Record<string, CommandHelp>> = {
     usage: 'portcullis rotate-master-key   (portcullis rotate-master-key --help)',
     summary: 're-seal every stored secret under a new master key',
   },
+  audit: {
+    usage: 'portcullis audit (--credential-report FILE [FILES...] | --endpoint URL) [options]',
+    summary: "audit an account's IAM security: CIS AWS Foundations §2 and Prowler's IAM checks",
+    details: auditOptions,
+  },
   help: {
     usage: 'portcullis help [<command>]',
     summary: 'show this help, or the help of one command',
   },
 };
+
+/**
+ * `portcullis audit`'s options: the one list its parser accepts (src/cli/audit.ts) and its help
+ * prints. The value's name is in the key ("--format FORMAT").
+ */
+export const AUDIT_OPTIONS: Readonly<Record<string, string>> = {
+  '--credential-report FILE':
+    'the report as `aws iam get-credential-report` writes it (JSON, Content in base64) or its decoded CSV',
+  '--authorization-details FILE': '`aws iam get-account-authorization-details` output (JSON)',
+  '--password-policy FILE':
+    '`aws iam get-account-password-policy` output; an empty file or the word none: the account has no policy (NoSuchEntity)',
+  '--account-summary FILE': '`aws iam get-account-summary` output',
+  '--virtual-mfa-devices FILE': '`aws iam list-virtual-mfa-devices` output',
+  '--server-certificates FILE': '`aws iam list-server-certificates` output',
+  '--access-analyzers FILE': '`aws accessanalyzer list-analyzers` output',
+  '--endpoint URL':
+    'audit a live IAM endpoint instead of files, with the credentials of the AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (/ AWS_SESSION_TOKEN) variables; it generates the credential report and waits for it',
+  '--region REGION': 'the region to sign live calls for (default AWS_REGION, else us-east-1)',
+  '--format FORMAT':
+    'table (default; coloured on a terminal unless NO_COLOR is set), json, sarif (2.1.0), junit or csv',
+  '--fail-on SEVERITY':
+    'exit with status 1 when a check of this severity or above fails: low, medium, high or critical (default: exit 0 whatever fails)',
+  '--now TIME':
+    'the time the audit is made at, ISO 8601 (default: now); ages (45, 90 days, 4 hours) count to it',
+  '--output FILE': 'write the result to FILE instead of standard output',
+};
+
+function auditOptions(): string {
+  const lines = [
+    'Reads an account from files the AWS CLI exported, or from a live endpoint with the same calls, and',
+    'checks it: each check has its Prowler id, its CIS AWS Foundations Benchmark v7.0.0 number, a severity,',
+    'and each resource with the evidence (the report cell, the policy field or statement). A check whose',
+    'input is missing is SKIP. Without --credential-report or --endpoint nothing can be audited.',
+    'Exit status: 0, 1 (--fail-on), 2 (bad options or input). A progress bar shows on a terminal (stderr).',
+    '',
+    'Options:',
+  ];
+  for (const [flag, text] of Object.entries(AUDIT_OPTIONS)) lines.push('', `  ${flag}`, `      ${text}`);
+  return lines.join('\n');
+}
 
 function serveSettings(): string {
   const lines = [

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// portcullis <command>: serve (the server). `portcullis --help` lists the commands.
+// portcullis <command>: serve (the server), the operator's commands, audit. `portcullis --help` lists the commands.
 import { loadConfig } from '../config.ts';
 import { startApp } from '../app.ts';
 import { OPERATIONS } from './operations.ts';
 import { commandHelp, generalHelp, wantsHelp } from './help.ts';
+import { runAudit } from './audit.ts';
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -25,6 +26,7 @@ async function main(argv: string[]): Promise<number> {
     console[help ? 'log' : 'error'](help ?? `Unknown command: ${rest[0]}\n\n${generalHelp()}`);
     return help ? 0 : 2;
   }
+  if (command === 'audit') return runAudit(rest);
   if (command !== 'serve') {
     console.error(`Unknown command: ${command}\n\n${generalHelp()}`);
     return 2;

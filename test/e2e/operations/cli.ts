@@ -9,7 +9,10 @@ const repo = resolve(import.meta.dirname, '..', '..', '..');
 
 export interface CommandResult {
   readonly code: number;
+  /** stdout and stderr together. */
   readonly output: string;
+  readonly stdout: string;
+  readonly stderr: string;
 }
 
 export function portcullis(args: string[], env: Record<string, string>): Promise<CommandResult> {
@@ -20,7 +23,7 @@ export function portcullis(args: string[], env: Record<string, string>): Promise
       { cwd: repo, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 120_000 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolvePromise({ code, output: `${stdout}${stderr}` });
+        resolvePromise({ code, output: `${stdout}${stderr}`, stdout, stderr });
       },
     );
   });
