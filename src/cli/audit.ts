@@ -180,7 +180,7 @@ async function readLive(options: Options, endpoint: string): Promise<SnapshotInp
     for await (const page of iamSdk.paginateListVirtualMFADevices({ client: iam }, {}))
       devices.push(...(page.VirtualMFADevices ?? []));
     bar.step('ListVirtualMFADevices');
-    // An endpoint without server certificates (Portcullis has none) leaves CIS 2.17 skipped.
+    // An endpoint that does not serve ListServerCertificates leaves CIS 2.17 skipped.
     const certificates = await (async () => {
       const list: unknown[] = [];
       for await (const page of iamSdk.paginateListServerCertificates({ client: iam }, {}))
