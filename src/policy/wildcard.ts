@@ -221,12 +221,13 @@ class ShiftAnd {
     }
     this.exact = classes <= CLASSES - 1;
     const used = Math.min(classes, CLASSES);
+    // Every class matches the `?` positions: one mask of them, copied into each class's.
+    const anyMask = new Uint32Array(words);
+    for (let j = 0; j < text.length; j++) if (anyAt![j]) anyMask[j >>> 5]! |= 1 << (j & 31);
     this.masks = new Uint32Array(used * words);
+    for (let c = 0; c < used; c++) this.masks.set(anyMask, c * words);
     for (let j = 0; j < text.length; j++) {
-      const bit = 1 << (j & 31);
-      const word = j >>> 5;
-      if (anyAt![j]) for (let c = 0; c < used; c++) this.masks[c * words + word]! |= bit;
-      else this.masks[this.classOf(text.charCodeAt(j)) * words + word]! |= bit;
+      if (!anyAt![j]) this.masks[this.classOf(text.charCodeAt(j)) * words + (j >>> 5)]! |= 1 << (j & 31);
     }
     this.lastWord = words - 1;
     this.lastBit = 1 << ((text.length - 1) % WORD);
