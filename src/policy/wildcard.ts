@@ -237,8 +237,25 @@ class ShiftAnd {
     return code < TABLE_SIZE ? this.table[code]! : (this.other.get(code) ?? 0);
   }
 
+  // The last search and its answer: a simulation asks about one resource for many actions in a
+  // row, and the policy simulator's largest requests repeat the same long ARN a thousand times.
+  private lastInput: string | undefined;
+  private lastFrom = 0;
+  private lastTo = 0;
+  private lastFound = -1;
+
   /** Leftmost start in [from, to] where the segment matches, or -1. */
   find(input: string, from: number, to: number): number {
+    if (input === this.lastInput && from === this.lastFrom && to === this.lastTo) return this.lastFound;
+    const found = this.scan(input, from, to);
+    this.lastInput = input;
+    this.lastFrom = from;
+    this.lastTo = to;
+    this.lastFound = found;
+    return found;
+  }
+
+  private scan(input: string, from: number, to: number): number {
     if (from > to) return -1;
     const { masks, words, lastWord, lastBit, table, segment } = this;
     const length = segment.text.length;
