@@ -167,9 +167,26 @@ export function inputPolicy(
   return { sourceId, sourceType, text, compiled: parsed.policy };
 }
 
-export function inputPolicies(input: unknown, kind: PolicyKind, name: string): SimulatedPolicy[] {
+/**
+ * Parses the input policies one per turn of the event loop: a request may carry many of up to
+ * 131,072 characters each, and other requests get their turn between them.
+ */
+export async function inputPoliciesInTurns(
+  input: unknown,
+  kind: PolicyKind,
+  name: string,
+): Promise<SimulatedPolicy[]> {
   const list = Array.isArray(input) ? (input as unknown[]) : [];
-  return list.map((text, i) => inputPolicy(String(text), kind, `${name}.${i + 1}`));
+  const policies: SimulatedPolicy[] = [];
+  for (let i = 0; i < list.length; i++) {
+    if (i > 0) await yieldToOtherRequests();
+    policies.push(inputPolicy(String(list[i]), kind, `${name}.${i + 1}`));
+  }
+  return policies;
+}
+
+export function yieldToOtherRequests(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /**

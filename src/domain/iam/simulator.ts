@@ -15,6 +15,13 @@
 // - PermissionsBoundaryDecisionDetail when a permissions boundary takes part, EvalDecisionDetails
 //   (each policy type's own decision) when a resource policy does.
 //
+// A simulation is bounded by what the API model lets a request carry (1,000 ActionNames — a list
+// the model leaves open gets the codec's limit —, ResourceArns of up to 2,048 characters, policies
+// of up to 131,072), and it does not hold the event loop: input policies are parsed one per turn,
+// and the evaluations run after the read transaction has ended, resource by resource (so a long
+// ARN's wildcard searches are answered once for all the actions), yielding to other requests every
+// few milliseconds.
+//
 // SimulatePrincipalPolicy knows who the principal is, so the principal's own keys (aws:username,
 // aws:userid, aws:PrincipalArn, aws:PrincipalTag/..., as authorization supplies them) are part of
 // its request; ContextEntries override them. SimulateCustomPolicy knows nothing but its inputs.
@@ -50,7 +57,7 @@ import {
   entityPolicies,
   entityTags,
   findEntity,
-  inputPolicies,
+  inputPoliciesInTurns,
   noSuchEntity,
   parseEntityArn,
   positionsOf,
@@ -58,6 +65,7 @@ import {
   resourcePolicy,
   rolePrincipalContext,
   userPrincipalContext,
+  yieldToOtherRequests,
 } from './simulator-policies.ts';
 
 const INVALID_CALLER = 'Invalid caller - Caller must be an IAM user in this context.';
@@ -69,11 +77,13 @@ async function simulatePrincipalPolicy(
   input: Input,
 ): Promise<Record<string, unknown>> {
   const sourceArn = requiredStr(input, 'PolicySourceArn');
-  return ctx.iam.store.read(async (tx) => {
+  const plan = await ctx.iam.store.read(async (tx): Promise<SimulationPlan> => {
     const entity = await authorizedSource(ctx, tx, 'iam:SimulatePrincipalPolicy', sourceArn);
     const policies = await entityPolicies(ctx.iam, tx, entity);
-    policies.identity.push(...inputPolicies(input.PolicyInputList, 'identity', 'PolicyInputList'));
-    const boundaryInputs = boundaryInputPolicies(input);
+    policies.identity.push(
+      ...(await inputPoliciesInTurns(input.PolicyInputList, 'identity', 'PolicyInputList')),
+    );
+    const boundaryInputs = await boundaryInputPolicies(input);
     // A boundary passed in replaces the entity's own (an entity has one boundary at a time).
     if (boundaryInputs) policies.boundary = boundaryInputs;
 
@@ -89,24 +99,27 @@ async function simulatePrincipalPolicy(
     if (caller) principalContext = caller.context;
     else if (entity.type === 'role')
       principalContext = rolePrincipalContext(entity.record, entityArn(entity));
-    return simulate(input, policies, resourceText, caller, principalContext);
+    return { policies, resourceText, caller, principalContext };
   });
+  // What the simulation needs is read: its work does not keep the read transaction open.
+  return simulate(input, plan);
 }
 
 async function simulateCustomPolicy(ctx: OperationContext, input: Input): Promise<Record<string, unknown>> {
-  return ctx.iam.store.read(async (tx) => {
+  const plan = await ctx.iam.store.read(async (tx): Promise<SimulationPlan> => {
     await check(ctx, tx, 'iam:SimulateCustomPolicy', '*');
     const policies: PolicySet = {
-      identity: inputPolicies(input.PolicyInputList, 'identity', 'PolicyInputList'),
-      boundary: boundaryInputPolicies(input),
+      identity: await inputPoliciesInTurns(input.PolicyInputList, 'identity', 'PolicyInputList'),
+      boundary: await boundaryInputPolicies(input),
     };
     const callerArn = str(input, 'CallerArn');
     const resourceText = str(input, 'ResourcePolicy');
     const caller = callerArn === undefined ? undefined : callerFromArnOnly(callerArn);
     if (resourceText !== undefined && caller === undefined)
       throw new IamError('InvalidInput', INVALID_CALLER);
-    return simulate(input, policies, resourceText, caller, {});
+    return { policies, resourceText, caller, principalContext: {} };
   });
+  return simulate(input, plan);
 }
 
 async function getContextKeysForPrincipalPolicy(
@@ -120,7 +133,7 @@ async function getContextKeysForPrincipalPolicy(
     const all = [
       ...policies.identity,
       ...(policies.boundary ?? []),
-      ...inputPolicies(input.PolicyInputList, 'identity', 'PolicyInputList'),
+      ...(await inputPoliciesInTurns(input.PolicyInputList, 'identity', 'PolicyInputList')),
     ];
     return { ContextKeyNames: referencedContextKeys(all) };
   });
@@ -132,7 +145,7 @@ async function getContextKeysForCustomPolicy(
 ): Promise<Record<string, unknown>> {
   return ctx.iam.store.read(async (tx) => {
     await check(ctx, tx, 'iam:GetContextKeysForCustomPolicy', '*');
-    const policies = inputPolicies(input.PolicyInputList, 'identity', 'PolicyInputList');
+    const policies = await inputPoliciesInTurns(input.PolicyInputList, 'identity', 'PolicyInputList');
     return { ContextKeyNames: referencedContextKeys(policies) };
   });
 }
@@ -192,14 +205,14 @@ function callerFromArnOnly(arn: string): CallerSpec {
   return { principal: { arn, account: ref.account, type: 'user' }, context: {} };
 }
 
-function boundaryInputPolicies(input: Input): SimulatedPolicy[] | undefined {
+async function boundaryInputPolicies(input: Input): Promise<SimulatedPolicy[] | undefined> {
   const list = Array.isArray(input.PermissionsBoundaryPolicyInputList)
     ? (input.PermissionsBoundaryPolicyInputList as unknown[])
     : [];
   if (list.length === 0) return undefined;
   if (list.length > 1)
     throw new IamError('InvalidInput', 'The list of Permissions Boundary policies cannot exceed 1 items.');
-  return inputPolicies(list, 'boundary', 'PermissionsBoundaryPolicyInputList');
+  return inputPoliciesInTurns(list, 'boundary', 'PermissionsBoundaryPolicyInputList');
 }
 
 /** "arn:aws:iam::<account>:root", as AWS documents ResourceOwner; anything else is refused. */
@@ -252,13 +265,16 @@ interface Simulation {
   readonly missing: readonly string[];
 }
 
-function simulate(
-  input: Input,
-  policies: PolicySet,
-  resourceText: string | undefined,
-  caller: CallerSpec | undefined,
-  principalContext: Record<string, ContextValue>,
-): Record<string, unknown> {
+/** What a simulation starts from, read from the store (and the input policies parsed). */
+interface SimulationPlan {
+  readonly policies: PolicySet;
+  readonly resourceText: string | undefined;
+  readonly caller: CallerSpec | undefined;
+  readonly principalContext: Record<string, ContextValue>;
+}
+
+async function simulate(input: Input, plan: SimulationPlan): Promise<Record<string, unknown>> {
+  const { policies, resourceText, caller, principalContext } = plan;
   const resource = resourceText === undefined ? undefined : resourcePolicy(resourceText);
   const owner = str(input, 'ResourceOwner');
   const ownerAccount = owner === undefined ? undefined : resourceOwnerAccount(owner);
@@ -285,11 +301,57 @@ function simulate(
   const resources = Array.isArray(input.ResourceArns) ? (input.ResourceArns as string[]) : [];
   const indexed = actions.map((action, index) => ({ action, key: String(index).padStart(10, '0') }));
   const page = pageOf(indexed, (item) => item.key, input);
+  const pageActions = page.items.map((item) => item.action);
+  const answers = await answerAll(simulation, pageActions, resources);
+  const results: Record<string, unknown>[] = [];
+  const turns = new Turns();
+  for (let i = 0; i < pageActions.length; i++) {
+    results.push(actionResult(simulation, pageActions[i]!, resources, answers[i]!));
+    if (turns.due()) await turns.next();
+  }
   return {
-    EvaluationResults: page.items.map(({ action }) => actionResult(simulation, action, resources)),
+    EvaluationResults: results,
     IsTruncated: page.isTruncated,
     ...(page.marker ? { Marker: page.marker } : {}),
   };
+}
+
+/** How long a simulation works before other requests get a turn. */
+const TURN_MS = 8;
+
+class Turns {
+  private since = performance.now();
+
+  /** True when this turn has lasted TURN_MS: then `next()` waits for the next one. */
+  due(): boolean {
+    return performance.now() - this.since >= TURN_MS;
+  }
+
+  async next(): Promise<void> {
+    await yieldToOtherRequests();
+    this.since = performance.now();
+  }
+}
+
+/**
+ * Every action's answer for every resource ("*" without ResourceArns), as answers[action][resource],
+ * computed resource by resource so that the same ARN meets the policies' patterns in a row.
+ */
+async function answerAll(
+  sim: Simulation,
+  actions: readonly string[],
+  resources: readonly string[],
+): Promise<ResourceAnswer[][]> {
+  const asked = resources.length === 0 ? ['*'] : resources;
+  const answers = actions.map(() => new Array<ResourceAnswer>(asked.length));
+  const turns = new Turns();
+  for (let r = 0; r < asked.length; r++) {
+    for (let a = 0; a < actions.length; a++) {
+      answers[a]![r] = answerFor(sim, actions[a]!, asked[r]!);
+      if (turns.due()) await turns.next();
+    }
+  }
+  return answers;
 }
 
 /** One resource's answer, with what the output needs from it. */
@@ -305,9 +367,10 @@ function actionResult(
   sim: Simulation,
   action: string,
   resources: readonly string[],
+  answers: readonly ResourceAnswer[],
 ): Record<string, unknown> {
   if (resources.length === 0) {
-    const answer = answerFor(sim, action, '*');
+    const answer = answers[0]!;
     return {
       EvalActionName: action,
       EvalResourceName: '*',
@@ -318,7 +381,6 @@ function actionResult(
       ...boundaryDetail(answer.boundaryAllows),
     };
   }
-  const answers = resources.map((resource) => answerFor(sim, action, resource));
   const single = answers.length === 1 ? answers[0]! : undefined;
   const boundaryAllows = answers.every((a) => a.boundaryAllows === undefined)
     ? undefined
