@@ -5,6 +5,7 @@ import {
   newRequestId,
   newSecretAccessKey,
   newSecretToken,
+  newTimeOrderedId,
   newUniqueId,
   UNIQUE_ID_PREFIXES,
 } from './ids.ts';
@@ -62,4 +63,14 @@ test('every character of the alphabet occurs (no character left out by a biased 
   assert.equal(counts.size, 32);
   // 32000 draws over 32 symbols: expect 1000 each; a gross bias would fall far outside this band.
   for (const n of counts.values()) assert.ok(n > 800 && n < 1200, `count ${n}`);
+});
+
+test('time-ordered ids are UUID v7: they sort as their times do and never repeat', () => {
+  const at = Date.parse('2026-12-04T12:00:00Z');
+  const ids = [at, at, at + 1, at + 1000].map((ms) => newTimeOrderedId(ms));
+  for (const id of ids)
+    assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  assert.equal(parseInt(ids[0]!.replace(/-/g, '').slice(0, 12), 16), at);
+  assert.notEqual(ids[0], ids[1]);
+  assert.ok(ids[1]! < ids[2]! && ids[2]! < ids[3]!);
 });

@@ -7,7 +7,7 @@
 // What the protocols hand over (AuditCall) becomes an AuditEntry at once on the request thread
 // (auditEntry: the identity, the redacted parameters), so the buffer holds no request's objects
 // (caller, input, output); the writer turns entries into stored events (toAuditRecord).
-import { randomUUID } from 'node:crypto';
+import { newTimeOrderedId } from '../../crypto/ids.ts';
 import type { Caller } from '../caller.ts';
 import type { Input, Output } from '../operation.ts';
 import type { AuditEventRecord } from '../records.ts';
@@ -112,7 +112,7 @@ export function auditEntry(call: AuditCall): AuditEntry {
 
 /** The stored event of an entry: its id is given here, where it is written. */
 export function toAuditRecord(entry: AuditEntry): AuditEventRecord {
-  const id = randomUUID();
+  const id = newTimeOrderedId(entry.timeMs);
   const eventTime = new Date(entry.timeMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
   const readOnly = isReadOnly(entry.service, entry.eventName);
   const identity = entry.identity;
