@@ -54,6 +54,9 @@ export async function startServer(options: {
         PORTCULLIS_ROOT_PASSWORD: 'Bench-Root-Password-1',
         PORTCULLIS_ROOT_ACCESS_KEY_ID: ROOT.accessKeyId,
         PORTCULLIS_ROOT_SECRET_ACCESS_KEY: ROOT.secretAccessKey,
+        // The server's request log (one JSON line per request on stdout) is on as in production;
+        // BENCH_LOG_LEVEL=warn measures without it.
+        PORTCULLIS_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
         ...options.env,
       },
       stdio: ['ignore', 'pipe', 'inherit'],
