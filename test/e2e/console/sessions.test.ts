@@ -216,16 +216,18 @@ test('a wrong password and an unknown user take about as long (the password chec
     assert.equal(page.status, 401);
     return performance.now() - started;
   };
-  const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  // The fastest of several interleaved tries is each path's own cost: what a loaded machine adds
+  // only ever lengthens a try. Without the dummy hash an unknown user would answer ~10x faster.
+  // (Four: a fifth failure in a row would meet the per-user sign-in throttle.)
   const known: number[] = [];
   const unknown: number[] = [];
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < 4; i++) {
     known.push(await time('sam'));
     unknown.push(await time(`nobody-${i}`));
   }
-  const ratio = median(known) / median(unknown);
+  const ratio = Math.min(...known) / Math.min(...unknown);
   assert.ok(
     ratio > 0.5 && ratio < 2,
-    `wrong password ${median(known)} ms vs unknown user ${median(unknown)} ms`,
+    `wrong password ${Math.min(...known)} ms vs unknown user ${Math.min(...unknown)} ms (fastest of 4)`,
   );
 });
