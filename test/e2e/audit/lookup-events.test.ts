@@ -289,11 +289,14 @@ test('the AWS CLI v2 reads the same events, page by page, and no secret is in an
   ])
     assert.ok(names.has(name), `the CLI lists ${name}`);
   const sdk = await allEvents();
-  assert.deepEqual(
-    cli.Events.map((e) => e.EventId).sort(),
-    sdk.map((e) => e.EventId!).sort(),
-    'the CLI and the SDK page through the same events',
-  );
+  // Reading the trail is recorded too (CloudTrail logs LookupEvents), and those events keep coming
+  // while the two read: the same events are every other one.
+  const others = (events: { EventName?: string; EventId?: string }[]) =>
+    events
+      .filter((e) => e.EventName !== 'LookupEvents')
+      .map((e) => e.EventId!)
+      .sort();
+  assert.deepEqual(others(cli.Events), others(sdk), 'the CLI and the SDK page through the same events');
 
   const everything = JSON.stringify(sdk) + stdout;
   const secrets = {
