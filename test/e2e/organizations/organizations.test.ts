@@ -36,6 +36,7 @@ import {
   GetCallerIdentityCommand,
   type Credentials as StsCredentials,
 } from '@aws-sdk/client-sts';
+import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { ROOT, awsError, startServer, type Credentials, type Server } from '../harness.ts';
 
 const run = promisify(execFile);
@@ -134,6 +135,14 @@ test('Organizations calls are authorized by the caller’s policies', async () =
     denied.message,
     `User: arn:aws:iam::${A}:user/carol is not authorized to perform: organizations:CreateOrganization because no identity-based policy allows the organizations:CreateOrganization action`,
   );
+});
+
+test('DeleteOrganization removes an organization without member accounts', async () => {
+  const { Organization: first } = await orgs(admin).send(new CreateOrganizationCommand({}));
+  assert.equal(first!.FeatureSet, 'ALL');
+  await orgs(admin).send(new DeleteOrganizationCommand({}));
+  const gone = await awsError(orgs().send(new DescribeOrganizationCommand({})));
+  assert.equal(gone.code, 'AWSOrganizationsNotInUseException');
 });
 
 test('CreateOrganization makes the caller’s account the management account, with a root', async () => {
@@ -298,14 +307,12 @@ test('across accounts: B’s role is assumed from A, and both sides must allow A
 
   // aws:PrincipalOrgID is alice's organization: a trust policy naming another one refuses her.
   const otherOrg = await awsError(
-    server
-      .sts(aliceA)
-      .send(
-        new AssumeRoleCommand({
-          RoleArn: `arn:aws:iam::${accountB}:role/elsewhere`,
-          RoleSessionName: 'alice',
-        }),
-      ),
+    server.sts(aliceA).send(
+      new AssumeRoleCommand({
+        RoleArn: `arn:aws:iam::${accountB}:role/elsewhere`,
+        RoleSessionName: 'alice',
+      }),
+    ),
   );
   assert.equal(otherOrg.code, 'AccessDenied');
 
@@ -368,4 +375,35 @@ test('ListAccounts pages; the organization holds at most 10 accounts', async () 
 
   const badToken = await awsError(orgs().send(new ListAccountsCommand({ NextToken: 'not a token' })));
   assert.equal(badToken.code, 'InvalidInputException');
+});
+
+test('Organizations calls are in the audit trail, with organizations.amazonaws.com as their source', async () => {
+  const trail = new CloudTrailClient({
+    endpoint: server.url,
+    region: 'us-east-1',
+    credentials: ROOT,
+    maxAttempts: 1,
+    systemClockOffset: server.now() - Date.now(),
+  });
+  for (let i = 0; i < 100; i++) {
+    const { Events: events } = await trail.send(
+      new LookupEventsCommand({
+        LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'CreateAccount' }],
+      }),
+    );
+    const event = events?.find((e) => e.EventSource === 'organizations.amazonaws.com');
+    if (event) {
+      const record = JSON.parse(event.CloudTrailEvent!) as {
+        eventSource: string;
+        requestParameters: Record<string, string>;
+      };
+      assert.equal(record.eventSource, 'organizations.amazonaws.com');
+      // The e-mail address and account name are sensitive in Organizations' model: CloudTrail hides them.
+      assert.equal(record.requestParameters.email, 'HIDDEN_DUE_TO_SECURITY_REASONS');
+      assert.equal(record.requestParameters.accountName, 'HIDDEN_DUE_TO_SECURITY_REASONS');
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.fail('no CreateAccount event from organizations.amazonaws.com');
 });
