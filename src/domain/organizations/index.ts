@@ -210,7 +210,10 @@ export const organizationsOperations: Readonly<Record<string, Operation>> = {
     const request = await writeTx(ctx, async (tx) => {
       await check(ctx, tx, 'organizations:CreateAccount', '*', requestTagContext(tags));
       const org = await managedOrganization(ctx, tx);
-      if ((await tx.count(organizationAccounts, { organization: org.id })) >= ACCOUNTS_PER_ORGANIZATION)
+      // Requests still in progress count: each is an account about to join.
+      const members = await tx.count(organizationAccounts, { organization: org.id });
+      const pending = await tx.count(createAccountRequests, { organization: org.id, state: 'IN_PROGRESS' });
+      if (members + pending >= ACCOUNTS_PER_ORGANIZATION)
         throw new IamError(
           'ConstraintViolationException',
           'You have reached the limit on the number of accounts in your organization.',

@@ -71,9 +71,15 @@ async function userWithKey(iam: ReturnType<Server['iam']>, name: string): Promis
 }
 
 /** CreateAccount answers IN_PROGRESS at once; the request completes shortly after, as on AWS. */
-async function createAccount(email: string, name: string): Promise<CreateAccountStatus> {
+async function createAccount(email: string, name: string, roleName?: string): Promise<CreateAccountStatus> {
   const client = orgs();
-  const started = await client.send(new CreateAccountCommand({ Email: email, AccountName: name }));
+  const started = await client.send(
+    new CreateAccountCommand({
+      Email: email,
+      AccountName: name,
+      ...(roleName ? { RoleName: roleName } : {}),
+    }),
+  );
   assert.equal(started.CreateAccountStatus!.State, 'IN_PROGRESS');
   assert.match(started.CreateAccountStatus!.Id!, /^car-[a-z0-9]{8,32}$/);
   for (let i = 0; i < 100; i++) {
@@ -359,7 +365,20 @@ test('the AWS CLI creates an account and reads its status', async () => {
 
 test('ListAccounts pages; the organization holds at most 10 accounts', async () => {
   // Three so far (management, B, the CLI's); seven more reach the default quota.
-  for (let i = 4; i <= 10; i++) {
+  // The first of them names its role: RoleName replaces OrganizationAccountAccessRole.
+  const named = await createAccount('member-4@example.com', 'Member 4', 'OrgAdmin');
+  assert.equal(named.State, 'SUCCEEDED');
+  const asOrgAdmin = await server.sts(admin).send(
+    new AssumeRoleCommand({
+      RoleArn: `arn:aws:iam::${named.AccountId}:role/OrgAdmin`,
+      RoleSessionName: 'named',
+    }),
+  );
+  assert.equal(
+    (await server.sts(temporary(asOrgAdmin.Credentials)).send(new GetCallerIdentityCommand({}))).Account,
+    named.AccountId,
+  );
+  for (let i = 5; i <= 10; i++) {
     assert.equal((await createAccount(`member-${i}@example.com`, `Member ${i}`)).State, 'SUCCEEDED');
   }
   const paged = await allAccounts(3);
