@@ -80,3 +80,15 @@ export function newSecretToken(bytes = 32): string {
 export function newAccountId(): string {
   return String(1 + randomInt(9)) + randomString('0123456789', 11);
 }
+
+const LOWER_ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+/**
+ * AWS Organizations' ids, in the shapes its API reference gives: an organization `o-` + 10
+ * lower-case letters and digits, its root `r-` + 4, a create-account request `car-` + 32.
+ */
+export function newOrganizationsId(kind: 'organization' | 'root' | 'create-account-request'): string {
+  if (kind === 'organization') return 'o-' + randomString(LOWER_ALNUM, 10);
+  if (kind === 'root') return 'r-' + randomString(LOWER_ALNUM, 4);
+  return 'car-' + randomString(LOWER_ALNUM, 32);
+}

@@ -16,7 +16,7 @@ import type { GroupRecord, RoleRecord, Tag, UserRecord } from './records.ts';
 import type { SessionRecord } from './sts/sessions.ts';
 import { IamError } from './errors.ts';
 import { loadManagedPolicyDocument } from './policy-documents.ts';
-import { roles, users } from './tables.ts';
+import { organizationAccounts, roles, users } from './tables.ts';
 import { groupsOfUser } from './iam/groups.ts';
 import { attachmentsOf } from './iam/managed-policies-attachments.ts';
 
@@ -70,6 +70,7 @@ export async function decideFor(
   // The root user may do everything in its own account.
   if (caller.type === 'root' && !request.resourcePolicies) return ROOT_ALLOWED;
   const policies = await loadCallerPolicies(iam, tx, caller);
+  const resourceAccount = request.resourceAccount ?? caller.account;
   const prepared = createRequest({
     action: request.action,
     resource: request.resource,
@@ -78,6 +79,7 @@ export async function decideFor(
       caller.requestContext,
       policies.principalContext,
       mfaAgeContext(caller.session, iam.now()),
+      await resourceContext(tx, resourceAccount, caller.account, policies.principalContext),
       request.context ?? NO_KEYS,
     ],
   });
@@ -92,6 +94,27 @@ export async function decideFor(
 }
 
 const NO_KEYS: Readonly<Record<string, ContextValue>> = Object.freeze({});
+
+/**
+ * aws:ResourceAccount and aws:ResourceOrgID: the account owning the resource and its organization
+ * (the caller's own, already known, unless the resource is another account's, as a role assumed
+ * across accounts is).
+ */
+async function resourceContext(
+  tx: StoreTx,
+  resourceAccount: string,
+  callerAccount: string,
+  principalContext: Readonly<Record<string, ContextValue>>,
+): Promise<Record<string, ContextValue>> {
+  const orgId =
+    resourceAccount === callerAccount
+      ? principalContext['aws:PrincipalOrgID']
+      : (await tx.get(organizationAccounts, resourceAccount))?.organization;
+  return {
+    'aws:ResourceAccount': resourceAccount,
+    ...(orgId !== undefined ? { 'aws:ResourceOrgID': orgId } : {}),
+  };
+}
 
 const ROOT_ALLOWED: EvaluationResult = Object.freeze({
   decision: 'allowed',
@@ -108,11 +131,26 @@ const ROOT_ALLOWED: EvaluationResult = Object.freeze({
  * remembered until the next write (which may change a policy, a membership or a tag).
  */
 export function loadCallerPolicies(iam: Iam, tx: StoreTx, caller: Caller): Promise<CallerPolicies> {
-  if (caller.accessKeyId === undefined) return readCallerPolicies(iam, tx, caller);
+  if (caller.accessKeyId === undefined)
+    return readCallerPolicies(iam, tx, caller).then((p) => withOrganization(tx, caller.account, p));
   const rememberAs = `caller-policies\u0000${caller.type}\u0000${caller.accessKeyId}\u0000${caller.arn}\u0000${caller.userId}`;
   return iam.remember(tx, caller.account, rememberAs, async () =>
-    freezePolicies(await readCallerPolicies(iam, tx, caller)),
+    freezePolicies(await withOrganization(tx, caller.account, await readCallerPolicies(iam, tx, caller))),
   );
+}
+
+/** aws:PrincipalOrgID: the organization of the principal's account, when it is in one. */
+async function withOrganization(
+  tx: StoreTx,
+  account: string,
+  policies: CallerPolicies,
+): Promise<CallerPolicies> {
+  const membership = await tx.get(organizationAccounts, account);
+  if (!membership) return policies;
+  return {
+    ...policies,
+    principalContext: { ...policies.principalContext, 'aws:PrincipalOrgID': membership.organization },
+  };
 }
 
 function freezePolicies(policies: CallerPolicies): CallerPolicies {

@@ -6,6 +6,8 @@ export class IamError extends Error {
     /** AWS's error code, e.g. "NoSuchEntity", "EntityAlreadyExists", "MalformedPolicyDocument". */
     readonly code: string,
     message: string,
+    /** Members the error shape adds beside the message (Organizations' Reason), as the model names them. */
+    readonly members?: Readonly<Record<string, string>>,
   ) {
     super(message);
     this.name = 'IamError';

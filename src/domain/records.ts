@@ -367,3 +367,45 @@ export interface AuditEventRecord {
   /** The CloudTrail record (eventVersion, userIdentity, requestParameters…), secrets redacted. */
   readonly event: Readonly<Record<string, unknown>>;
 }
+
+/** An AWS Organizations organization (all features): its management account and its one root. */
+export interface OrganizationRecord {
+  /** o-… */
+  readonly id: string;
+  /** The management account. */
+  readonly account: string;
+  readonly managementEmail: string;
+  readonly featureSet: 'ALL' | 'CONSOLIDATED_BILLING';
+  /** r-…: every organization has exactly one root, made with it. */
+  readonly rootId: string;
+  readonly createdAt: string;
+}
+
+/** An account's membership of an organization (one organization at most, as on AWS). */
+export interface OrganizationAccountRecord {
+  /** The member account's id. */
+  readonly id: string;
+  readonly account: string;
+  readonly organization: string;
+  readonly name: string;
+  readonly email: string;
+  readonly joinedMethod: 'INVITED' | 'CREATED';
+  readonly joinedAt: string;
+}
+
+/** A CreateAccount request (car-…): IN_PROGRESS until the account is made, then SUCCEEDED or FAILED. */
+export interface CreateAccountRequestRecord {
+  readonly id: string;
+  /** The management account that asked. */
+  readonly account: string;
+  readonly organization: string;
+  readonly accountName: string;
+  readonly email: string;
+  readonly roleName: string;
+  readonly tags: Tag[];
+  readonly requestedAt: string;
+  state: 'IN_PROGRESS' | 'SUCCEEDED' | 'FAILED';
+  completedAt?: string;
+  accountId?: string;
+  failureReason?: string;
+}

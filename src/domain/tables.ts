@@ -22,6 +22,9 @@
 //   used_assertions     (expires_at)
 //   audit_events        (account, sort_key) unique; (account, <attribute>, sort_key) for each
 //                       LookupEvents attribute; (event_time)
+//   organizations       account unique (the management account)
+//   organization_accounts (organization, id)
+//   create_account_requests (organization, id)
 //   credential_reports, deletion_tasks, throttles: by id only (throttles by last_at too)
 //
 // Tags stay inside their entity's row: no operation selects by tag.
@@ -31,6 +34,7 @@ import type {
   AccessKeyRecord,
   AccountRecord,
   AuditEventRecord,
+  CreateAccountRequestRecord,
   DeletionTaskRecord,
   GroupMemberRecord,
   GroupRecord,
@@ -39,6 +43,8 @@ import type {
   ManagedPolicyRecord,
   MfaDeviceRecord,
   OidcProviderRecord,
+  OrganizationAccountRecord,
+  OrganizationRecord,
   PolicyAttachmentRecord,
   RoleRecord,
   SamlProviderRecord,
@@ -265,8 +271,34 @@ export const auditEvents = table<AuditEventRecord>({
   revisioned: false,
 });
 
+// Organizations: what authorization reads (an account's organization, for aws:PrincipalOrgID and
+// aws:ResourceOrgID) is revisioned by the account it is about.
+export const organizations = table<OrganizationRecord>({
+  name: 'organizations',
+  id: (r) => r.id,
+  columns: { account: (r) => r.account },
+  revisioned: true,
+});
+
+export const organizationAccounts = table<OrganizationAccountRecord>({
+  name: 'organization_accounts',
+  id: (r) => r.id,
+  columns: { account: (r) => r.account, organization: (r) => r.organization },
+  revisioned: true,
+});
+
+export const createAccountRequests = table<CreateAccountRequestRecord>({
+  name: 'create_account_requests',
+  id: (r) => r.id,
+  columns: { account: (r) => r.account, organization: (r) => r.organization, state: (r) => r.state },
+  revisioned: false,
+});
+
 /** Every table, in the order their rows may be removed. */
 export const ALL_TABLES = [
+  createAccountRequests,
+  organizationAccounts,
+  organizations,
   auditEvents,
   usedAssertions,
   signinTokens,

@@ -7,7 +7,7 @@ import { REQUEST_TOO_LARGE } from '../protocols/aws-query/errors.ts';
 import { jsonModel } from '../protocols/aws-json/model.ts';
 
 /** The services requests are counted under: the API's, and the web console's pages. */
-export type MetricService = 'iam' | 'sts' | 'cloudtrail' | 'console';
+export type MetricService = 'iam' | 'sts' | 'cloudtrail' | 'organizations' | 'console';
 
 /** An action or code outside the known sets. */
 export const UNKNOWN = 'Unknown';
@@ -18,6 +18,7 @@ const ACTIONS: Readonly<Record<Exclude<MetricService, 'console'>, ReadonlySet<st
   iam: new Set(Object.keys(getModel('iam').operations)),
   sts: new Set(Object.keys(getModel('sts').operations)),
   cloudtrail: new Set(Object.keys(jsonModel('cloudtrail').operations)),
+  organizations: new Set(Object.keys(jsonModel('organizations').operations)),
 };
 
 /**
@@ -28,6 +29,9 @@ const ERROR_CODES: ReadonlySet<string> = new Set([
   ...knownErrorCodes('iam'),
   ...knownErrorCodes('sts'),
   ...Object.entries(jsonModel('cloudtrail').shapes)
+    .filter(([, shape]) => shape.exception)
+    .map(([name]) => name),
+  ...Object.entries(jsonModel('organizations').shapes)
     .filter(([, shape]) => shape.exception)
     .map(([name]) => name),
   'UnknownOperationException',

@@ -6,9 +6,12 @@ import assert from 'node:assert/strict';
 import { StoreConflict, type Store, type StoreTx } from '../../src/domain/store.ts';
 import {
   ALL_TABLES,
+  createAccountRequests,
   groupMembers,
   groups,
   mfaDevices,
+  organizationAccounts,
+  organizations,
   policyAttachments,
   serverCertificates,
   throttles,
@@ -248,6 +251,87 @@ export function runStoreContract(name: string, fresh: () => Promise<Database>): 
       );
       assert.deepEqual(names, ['ASCA2:api', 'ASCA5:www', 'ASCA1:www-old']);
       assert.equal(await store.read((tx) => tx.count(serverCertificates, { account: A })), 3);
+    },
+  );
+
+  withDatabase(
+    'organizations: one per management account, members and CreateAccount requests paged by id, revisions moved',
+    async (_db, store) => {
+      const org = (id: string, account: string) => ({
+        id,
+        account,
+        managementEmail: `${account}@example.com`,
+        featureSet: 'ALL' as const,
+        rootId: 'r-ab12',
+        createdAt: '2026-12-01T00:00:00Z',
+      });
+      const member = (id: string, organization: string) => ({
+        id,
+        account: id,
+        organization,
+        name: id,
+        email: `${id}@example.com`,
+        joinedMethod: 'CREATED' as const,
+        joinedAt: '2026-12-01T00:00:00Z',
+      });
+      const request = (id: string, state: 'IN_PROGRESS' | 'SUCCEEDED' | 'FAILED') => ({
+        id,
+        account: A,
+        organization: 'o-aaaaaaaaaa',
+        accountName: id,
+        email: `${id}@example.com`,
+        roleName: 'OrganizationAccountAccessRole',
+        tags: [],
+        requestedAt: '2026-12-01T00:00:00Z',
+        state,
+      });
+      const before = await store.revision(B);
+      await store.write(async (tx) => {
+        await tx.insert(organizations, org('o-aaaaaaaaaa', A));
+        for (const id of [A, B, '333333333333', '444444444444'])
+          await tx.insert(organizationAccounts, member(id, 'o-aaaaaaaaaa'));
+        await tx.insert(organizationAccounts, member('555555555555', 'o-bbbbbbbbbb'));
+        await tx.insert(createAccountRequests, request('car-00000001', 'SUCCEEDED'));
+        await tx.insert(createAccountRequests, request('car-00000002', 'FAILED'));
+        await tx.insert(createAccountRequests, request('car-00000003', 'SUCCEEDED'));
+      });
+      // A member's row is revisioned by the member account: its caches see it join.
+      assert.ok((await store.revision(B)) > before);
+      await assert.rejects(
+        store.write((tx) => tx.insert(organizations, org('o-cccccccccc', A))),
+        StoreConflict,
+      );
+      const firstPage = await store.read((tx) =>
+        tx.list(organizationAccounts, { where: { organization: 'o-aaaaaaaaaa' }, limit: 3 }),
+      );
+      assert.deepEqual(
+        firstPage.map((m) => m.id),
+        [A, B, '333333333333'],
+      );
+      const secondPage = await store.read((tx) =>
+        tx.list(organizationAccounts, {
+          where: { organization: 'o-aaaaaaaaaa' },
+          after: firstPage[2]!.id,
+          limit: 3,
+        }),
+      );
+      assert.deepEqual(
+        secondPage.map((m) => m.id),
+        ['444444444444'],
+      );
+      const succeeded = await store.read((tx) =>
+        tx.list(createAccountRequests, {
+          where: { organization: 'o-aaaaaaaaaa', state: { in: ['SUCCEEDED'] } },
+        }),
+      );
+      assert.deepEqual(
+        succeeded.map((r) => r.id),
+        ['car-00000001', 'car-00000003'],
+      );
+      assert.equal(
+        await store.read((tx) => tx.count(organizationAccounts, { organization: 'o-aaaaaaaaaa' })),
+        4,
+      );
     },
   );
 

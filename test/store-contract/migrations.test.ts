@@ -16,7 +16,8 @@ const USER = {
   id: 'AIDAEXAMPLEEXAMPLE01',
   doc: JSON.stringify({ id: 'AIDAEXAMPLEEXAMPLE01', account: '123456789012', name: 'alice', path: '/' }),
 };
-// Tables added since version 2: federation (3), the audit trail (4) and server certificates (5).
+// Tables added since version 2: federation (3), the audit trail (4), server certificates (5) and
+// AWS Organizations (6).
 const NEW_TABLES = [
   'oidc_providers',
   'saml_providers',
@@ -24,6 +25,9 @@ const NEW_TABLES = [
   'used_assertions',
   'audit_events',
   'server_certificates',
+  'organizations',
+  'organization_accounts',
+  'create_account_requests',
 ];
 
 test('SQLite: a version-2 file migrates to the current version, its rows kept', () => {

@@ -25,8 +25,8 @@ export interface AuditIdentity {
 }
 
 export interface AuditCall {
-  /** iam, sts, cloudtrail (LookupEvents), or signin (the console's sign-in steps). */
-  readonly service: 'iam' | 'sts' | 'cloudtrail' | 'signin';
+  /** iam, sts, cloudtrail (LookupEvents), organizations, or signin (the console's sign-in steps). */
+  readonly service: 'iam' | 'sts' | 'cloudtrail' | 'organizations' | 'signin';
   readonly eventName: string;
   readonly time: Date;
   readonly region: string;
@@ -50,6 +50,7 @@ const SOURCES = {
   iam: 'iam.amazonaws.com',
   sts: 'sts.amazonaws.com',
   cloudtrail: 'cloudtrail.amazonaws.com',
+  organizations: 'organizations.amazonaws.com',
   signin: 'signin.amazonaws.com',
 };
 
@@ -163,7 +164,8 @@ function optional<K extends string>(key: K, value: string | undefined): { [P in 
 function isReadOnly(service: AuditCall['service'], name: string): boolean {
   if (service === 'sts') return true;
   if (service === 'signin') return false;
-  if (service === 'cloudtrail') return /^(Get|List|Lookup|Describe)/.test(name);
+  if (service === 'cloudtrail' || service === 'organizations')
+    return /^(Get|List|Lookup|Describe)/.test(name);
   return /^(Get|List|Simulate)/.test(name);
 }
 

@@ -26,6 +26,9 @@ const SECRET_MEMBERS = new Set([
   'ContextAssertion',
   'ProvidedContexts',
   'SigninToken',
+  // Organizations' sensitive members (CreateAccount's e-mail address and account name).
+  'Email',
+  'AccountName',
 ]);
 
 /** Nesting deeper than this is not kept (no AWS input or output nests so deep). */

@@ -115,7 +115,8 @@ export const stsOperations: Readonly<Record<string, Operation>> = {
           'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.',
         );
       }
-      await requirePolicyArns(ctx.iam, tx, ctx.caller.account, policyArns);
+      // Managed session policies are the role's account's (or AWS's), as AWS looks them up.
+      await requirePolicyArns(ctx.iam, tx, role.account, policyArns);
       const mfaAt = mfaNow ?? caller.session?.mfaAuthenticatedAt;
 
       // Transitive tags of the calling session carry over; they may not be overridden.

@@ -2,7 +2,15 @@
 // enums, lengths, ranges) and encoded back (timestamps as epoch seconds, as the SDKs expect).
 import type { MemberRef, ServiceModel, Shape } from '../aws-query/model/index.ts';
 
-export class JsonValidationError extends Error {}
+export class JsonValidationError extends Error {
+  constructor(
+    message: string,
+    /** What failed, in Organizations' InvalidInputException reasons (INPUT_REQUIRED, INVALID_ENUM, …). */
+    readonly reason = 'INVALID_INPUT',
+  ) {
+    super(message);
+  }
+}
 
 const MAX_DEPTH = 16;
 
@@ -41,7 +49,8 @@ function decode(
         );
       }
       for (const name of shape.required ?? []) {
-        if (out[name] === undefined) throw failed(`null`, lowerFirstPath(name), 'Member must not be null');
+        if (out[name] === undefined)
+          throw failed(`null`, lowerFirstPath(name), 'Member must not be null', 'INPUT_REQUIRED');
       }
       return out;
     }
@@ -55,17 +64,33 @@ function decode(
     case 'string': {
       if (typeof value !== 'string') throw typeError(path, 'a string');
       if (shape.enum && !shape.enum.includes(value))
-        throw failed(value, path, `Member must satisfy enum value set: [${shape.enum.join(', ')}]`);
-      checkLength(shape, [...value].length, path, value);
+        throw failed(
+          value,
+          path,
+          `Member must satisfy enum value set: [${shape.enum.join(', ')}]`,
+          'INVALID_ENUM',
+        );
+      // A sensitive member's value (Organizations' Email, AccountName) is never echoed back.
+      checkLength(shape, [...value].length, path, shape.sensitive ? '***' : value);
       return value;
     }
     case 'integer':
     case 'long': {
       if (typeof value !== 'number' || !Number.isInteger(value)) throw typeError(path, 'an integer');
       if (shape.min !== undefined && value < shape.min)
-        throw failed(value, path, `Member must have value greater than or equal to ${shape.min}`);
+        throw failed(
+          value,
+          path,
+          `Member must have value greater than or equal to ${shape.min}`,
+          'MIN_VALUE_EXCEEDED',
+        );
       if (shape.max !== undefined && value > shape.max)
-        throw failed(value, path, `Member must have value less than or equal to ${shape.max}`);
+        throw failed(
+          value,
+          path,
+          `Member must have value less than or equal to ${shape.max}`,
+          'MAX_VALUE_EXCEEDED',
+        );
       return value;
     }
     case 'boolean':
@@ -84,15 +109,26 @@ function decode(
 
 function checkLength(shape: Shape, length: number, path: string, value: unknown): void {
   if (shape.min !== undefined && length < shape.min)
-    throw failed(value, path, `Member must have length greater than or equal to ${shape.min}`);
+    throw failed(
+      value,
+      path,
+      `Member must have length greater than or equal to ${shape.min}`,
+      'MIN_LENGTH_EXCEEDED',
+    );
   if (shape.max !== undefined && length > shape.max)
-    throw failed(value, path, `Member must have length less than or equal to ${shape.max}`);
+    throw failed(
+      value,
+      path,
+      `Member must have length less than or equal to ${shape.max}`,
+      'MAX_LENGTH_EXCEEDED',
+    );
 }
 
-function failed(value: unknown, path: string, constraint: string): JsonValidationError {
+function failed(value: unknown, path: string, constraint: string, reason: string): JsonValidationError {
   const shown = typeof value === 'string' ? value.slice(0, 256) : String(value);
   return new JsonValidationError(
     `1 validation error detected: Value '${shown}' at '${path}' failed to satisfy constraint: ${constraint}`,
+    reason,
   );
 }
 

@@ -1,4 +1,4 @@
-// The AWS JSON 1.1 protocol (CloudTrail, and Organizations next): POST / with
+// The AWS JSON 1.1 protocol (CloudTrail, Organizations): POST / with
 // X-Amz-Target: <targetPrefix>.<Operation>, a JSON body, SigV4 with the service's signing name;
 // answers in JSON, errors as {"__type": code, "message": ...} (the SDKs read both).
 import { newRequestId } from '../../crypto/ids.ts';
@@ -13,7 +13,7 @@ import type { Observer, QueryRequest, QueryResponse } from '../aws-query/handler
 import { auditQueryCall, type Noted, type QueryAudit } from '../aws-query/audit.ts';
 import { findOperation } from '../aws-query/model/index.ts';
 import { decodeJsonInput, encodeJsonOutput, JsonValidationError } from './codec.ts';
-import { jsonModel, type JsonService } from './model.ts';
+import { JSON_SERVICES, jsonModel, type JsonService } from './model.ts';
 
 export interface JsonHandlerDeps {
   readonly iam: Iam;
@@ -28,12 +28,16 @@ export interface JsonHandlerDeps {
 const CONTENT_TYPE = 'application/x-amz-json-1.1';
 
 /**
- * The service a target prefix names, if served: the model's targetPrefix (the CLI sends it whole,
- * com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101) or its last part (what SDK v3 sends).
+ * The service a target prefix names, if served: the model's targetPrefix (the CLI sends CloudTrail's
+ * whole, com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101) or its last part (what SDK v3
+ * sends); Organizations' is AWSOrganizationsV20161128 everywhere.
  */
 function serviceOf(prefix: string): JsonService | undefined {
-  const full = jsonModel('cloudtrail').metadata.targetPrefix!;
-  return prefix !== '' && (full === prefix || full.endsWith(`.${prefix}`)) ? 'cloudtrail' : undefined;
+  if (prefix === '') return undefined;
+  return JSON_SERVICES.find((service) => {
+    const full = jsonModel(service).metadata.targetPrefix!;
+    return full === prefix || full.endsWith(`.${prefix}`);
+  });
 }
 
 export async function handleJsonRequest(deps: JsonHandlerDeps, req: QueryRequest): Promise<QueryResponse> {
@@ -56,15 +60,21 @@ async function answer(
   noted: Noted<JsonService>,
 ): Promise<QueryResponse> {
   const requestId = noted.requestId;
-  const error = (code: string, message: string, status: number): QueryResponse => {
+  const error = (
+    code: string,
+    message: string,
+    status: number,
+    members?: Readonly<Record<string, string>>,
+  ): QueryResponse => {
     noted.error = { code, message };
-    return errorResponse(requestId, code, message, status);
+    return errorResponse(requestId, code, message, status, members);
   };
   try {
     const target = headerOf(req, 'x-amz-target') ?? '';
     const dot = target.lastIndexOf('.');
     const service = serviceOf(target.slice(0, Math.max(dot, 0)));
     const operationName = target.slice(dot + 1);
+    if (service) noted.service = service;
     noted.action = operationName;
     const now = deps.iam.now();
     const { verified, signing } = await verifyWithStoredKeys(deps.iam, req, now);
@@ -76,6 +86,11 @@ async function answer(
     if (!model || !modelled || !operation || verified.service !== model.metadata.endpointPrefix)
       return error('UnknownOperationException', `The operation ${target} is not served here.`, 400);
 
+    // The JSON protocol's body is JSON: a form or anything else is refused before it is read.
+    const contentType = (headerOf(req, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+    if (!/^application\/(x-amz-json-1\.[01]|json)$/.test(contentType))
+      return error('SerializationException', `The Content-Type must be ${CONTENT_TYPE}.`, 400);
+
     let body: unknown;
     try {
       const text =
@@ -86,7 +101,8 @@ async function answer(
     } catch {
       return error('SerializationException', 'The request body is not valid JSON.', 400);
     }
-    const input = decodeJsonInput(model, modelled.input!.shape, body);
+    // Some operations take no input at all (DescribeOrganization): their body is {}.
+    const input = modelled.input ? decodeJsonInput(model, modelled.input.shape, body) : {};
     noted.input = input;
     noted.region = verified.region;
 
@@ -105,8 +121,13 @@ async function answer(
       body: encodeJsonOutput(model, modelled.output?.shape, output),
     };
   } catch (cause) {
-    if (cause instanceof JsonValidationError) return error('ValidationException', cause.message, 400);
-    if (cause instanceof IamError) return error(jsonCode(cause.code), cause.message, 400);
+    if (cause instanceof JsonValidationError) {
+      // Organizations reports a request its model refuses as InvalidInputException with a Reason.
+      if (noted.service === 'organizations')
+        return error('InvalidInputException', cause.message, 400, { Reason: cause.reason });
+      return error('ValidationException', cause.message, 400);
+    }
+    if (cause instanceof IamError) return error(jsonCode(cause.code), cause.message, 400, cause.members);
     deps.logError(cause, requestId);
     return error('InternalFailure', 'The request processing has failed because of an unknown error.', 500);
   }
@@ -126,11 +147,18 @@ function jsonCode(code: string): string {
   }
 }
 
-function errorResponse(requestId: string, code: string, message: string, status: number): QueryResponse {
+function errorResponse(
+  requestId: string,
+  code: string,
+  message: string,
+  status: number,
+  members?: Readonly<Record<string, string>>,
+): QueryResponse {
   return {
     status,
     headers: { 'content-type': CONTENT_TYPE, 'x-amzn-requestid': requestId },
-    body: JSON.stringify({ __type: code, message }),
+    // Members the error shape adds (Organizations' Reason) go beside the message, as AWS sends them.
+    body: JSON.stringify({ __type: code, message, ...members }),
   };
 }
 

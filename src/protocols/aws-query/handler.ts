@@ -39,7 +39,7 @@ export interface ObservedRequest {
 }
 
 export type Observer = (call: Noted<ObservedService>, request: ObservedRequest) => void;
-export type ObservedService = QueryService | 'cloudtrail';
+export type ObservedService = QueryService | 'cloudtrail' | 'organizations';
 
 export interface QueryRequest extends IncomingRequest {
   readonly sourceIp: string;

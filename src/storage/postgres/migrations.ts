@@ -7,14 +7,16 @@
 //   3  federation: identity providers, console sign-in tokens, used SAML assertions
 //   4  the audit trail (CloudTrail events)
 //   5  server certificates
+//   6  AWS Organizations: organizations, account memberships, CreateAccount requests
 import type pg from 'pg';
-import { SCHEMA_VERSION, schemaV2, schemaV3, schemaV4, schemaV5 } from '../sql/schema.ts';
+import { SCHEMA_VERSION, schemaV2, schemaV3, schemaV4, schemaV5, schemaV6 } from '../sql/schema.ts';
 
 const MIGRATIONS: Readonly<Record<number, () => readonly string[]>> = {
   2: () => schemaV2('postgres'),
   3: () => schemaV3('postgres'),
   4: () => schemaV4('postgres'),
   5: () => schemaV5('postgres'),
+  6: () => schemaV6('postgres'),
 };
 
 export async function migrate(pool: pg.Pool): Promise<void> {

@@ -1,4 +1,4 @@
-// The relational schema (versions 2 to 5), written once for both dialects: TEXT columns compare by code
+// The relational schema (versions 2 to 6), written once for both dialects: TEXT columns compare by code
 // point in both (SQLite's BINARY collation; PostgreSQL's "C" collation, whatever the database's
 // locale), so pages, prefixes and uniqueness behave alike. Every row table has its id, its
 // version (for conflicts), its whole record as JSON (doc) and the columns tables.ts declares.
@@ -120,6 +120,21 @@ CREATE UNIQUE INDEX server_certificates_name ON server_certificates (account, na
 CREATE INDEX server_certificates_path ON server_certificates (account, path);
 `;
 
+// Version 6: AWS Organizations — an organization per management account (its root kept in its row),
+// each account's membership (one organization at most: the row's id is the account's), and the
+// CreateAccount requests, listed per organization by id (ListAccounts, ListCreateAccountStatus page
+// through an index range).
+const SCHEMA_V6 = `
+CREATE TABLE organizations (${ROW}, account {text} NOT NULL);
+CREATE UNIQUE INDEX organizations_management ON organizations (account);
+
+CREATE TABLE organization_accounts (${ROW}, account {text} NOT NULL, organization {text} NOT NULL);
+CREATE INDEX organization_accounts_members ON organization_accounts (organization, id);
+
+CREATE TABLE create_account_requests (${ROW}, account {text} NOT NULL, organization {text} NOT NULL, state {text} NOT NULL);
+CREATE INDEX create_account_requests_organization ON create_account_requests (organization, id);
+`;
+
 /** The version-2 schema's statements in a dialect. */
 export function schemaV2(dialect: SchemaDialect): string[] {
   return statements(SCHEMA_V2, dialect);
@@ -140,6 +155,11 @@ export function schemaV5(dialect: SchemaDialect): string[] {
   return statements(SCHEMA_V5, dialect);
 }
 
+/** What version 6 adds to version 5, in a dialect. */
+export function schemaV6(dialect: SchemaDialect): string[] {
+  return statements(SCHEMA_V6, dialect);
+}
+
 function statements(schema: string, dialect: SchemaDialect): string[] {
   const text = dialect === 'postgres' ? 'TEXT COLLATE "C"' : 'TEXT';
   return schema
@@ -150,4 +170,4 @@ function statements(schema: string, dialect: SchemaDialect): string[] {
 }
 
 /** The schema version this release writes. */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;

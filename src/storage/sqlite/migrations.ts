@@ -5,8 +5,9 @@
 //   3  federation: identity providers, console sign-in tokens, used SAML assertions
 //   4  the audit trail (CloudTrail events)
 //   5  server certificates
+//   6  AWS Organizations: organizations, account memberships, CreateAccount requests
 import type Database from 'better-sqlite3';
-import { SCHEMA_VERSION, schemaV2, schemaV3, schemaV4, schemaV5 } from '../sql/schema.ts';
+import { SCHEMA_VERSION, schemaV2, schemaV3, schemaV4, schemaV5, schemaV6 } from '../sql/schema.ts';
 import { migrateRecordsToV2 } from './migrate-v1.ts';
 
 export function migrate(db: Database.Database): void {
@@ -33,6 +34,7 @@ export function migrate(db: Database.Database): void {
     if (current < 3) for (const statement of schemaV3('sqlite')) db.exec(statement);
     if (current < 4) for (const statement of schemaV4('sqlite')) db.exec(statement);
     if (current < 5) for (const statement of schemaV5('sqlite')) db.exec(statement);
+    if (current < 6) for (const statement of schemaV6('sqlite')) db.exec(statement);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
     db.exec('COMMIT');
   } catch (error) {
