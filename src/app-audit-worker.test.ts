@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAuditWorker } from './app-audit-worker.ts';
 import { createAuditTrail } from './domain/audit/index.ts';
-import { auditEvents } from './domain/tables.ts';
+import { eventsOf } from './domain/audit/blocks.ts';
+import { auditBlocks } from './domain/tables.ts';
 import { openSqliteStore } from './storage/sqlite/sqlite-store.ts';
 
 test('batches recorded here are written by the worker thread, each event once, secrets redacted', async () => {
@@ -34,7 +35,8 @@ test('batches recorded here are written by the worker thread, each event once, s
     }
     await trail.flush();
 
-    const rows = await store.read((tx) => tx.list(auditEvents, { where: { account: '123456789012' } }));
+    const blocks = await store.read((tx) => tx.list(auditBlocks, { where: { account: '123456789012' } }));
+    const rows = blocks.flatMap((block) => eventsOf(block).map((event) => event.record()));
     assert.equal(rows.length, calls);
     assert.equal(new Set(rows.map((row) => row.event.requestID)).size, calls);
     const first = rows.find((row) => row.event.requestID === 'request-0')!;

@@ -1,22 +1,22 @@
 // The audit trail's events are written in a worker thread, part of the composition root like
-// app.ts: the worker opens a store connection of its own and inserts each batch the request thread
-// hands it. Measured in-process (bench:handler), writing a batch on the request thread cost GetUser
-// more than twice its own time per event (each row an insert into the events table and its
-// indexes); handed to the worker, the request thread pays for building the row and copying it.
+// app.ts: the worker opens a store connection of its own and inserts the blocks of each batch the
+// request thread hands it (one row per block and its lookup rows), so the request thread never
+// waits on the database for its trail; it pays for building the blocks and copying them over.
 // The worker starts with the first batch and stays; if it stops, the next batch starts another
 // (the trail keeps a batch that was not written and hands it over again).
 import { setPriority } from 'node:os';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { workerEntry } from './domain/bounded-worker.ts';
-import { storeSink, type AuditEntry, type AuditSink } from './domain/audit/index.ts';
+import { storeSink, type AuditBlock, type AuditSink } from './domain/audit/index.ts';
 import type { Store } from './domain/store.ts';
 import type { StoreLocation } from './app-report-worker.ts';
 import { openSqliteStore } from './storage/sqlite/sqlite-store.ts';
 import { openPostgresStore } from './storage/postgres/postgres-store.ts';
 
 type Task =
-  /** A batch of AuditEntry as one JSON text: a string crosses to the thread for the cost of a copy. */
-  { readonly id: number; readonly write: string } | { readonly id: number; readonly sweepBefore: number };
+  /** A batch's blocks: plain data whose large part, each block's entries, is one string (a copy). */
+  | { readonly id: number; readonly write: readonly AuditBlock[] }
+  | { readonly id: number; readonly sweepBefore: number };
 
 type Answer = { readonly id: number; readonly error?: string };
 
@@ -69,7 +69,7 @@ export function createAuditWorker(location: StoreLocation): AuditWorker {
     });
   };
   return {
-    write: (entries) => send({ write: JSON.stringify(entries) }),
+    write: (blocks) => send({ write: blocks }),
     sweep: (cutoffMs) => send({ sweepBefore: cutoffMs }),
     async close() {
       const running = worker;
@@ -90,10 +90,7 @@ async function serve(location: StoreLocation): Promise<void> {
   let queue = Promise.resolve();
   parentPort!.on('message', (task: Task) => {
     queue = queue.then(() =>
-      ('write' in task
-        ? sink.write(JSON.parse(task.write) as AuditEntry[])
-        : sink.sweep(task.sweepBefore)
-      ).then(
+      ('write' in task ? sink.write(task.write) : sink.sweep(task.sweepBefore)).then(
         () => parentPort!.postMessage({ id: task.id } satisfies Answer),
         (error: unknown) =>
           parentPort!.postMessage({

@@ -348,7 +348,8 @@ export interface UsedAssertionRecord {
 
 /**
  * One CloudTrail event of the audit trail (audit/): the event as CloudTrail records it, and what
- * LookupEvents filters and answers with.
+ * LookupEvents filters and answers with. Built from a block's entry when it is read; stored whole
+ * only by schema version 6 and earlier (such events live on as blocks of one, `legacy`).
  */
 export interface AuditEventRecord {
   /** The eventID. */
@@ -366,6 +367,38 @@ export interface AuditEventRecord {
   readonly resources: readonly { readonly type: string; readonly name: string }[];
   /** The CloudTrail record (eventVersion, userIdentity, requestParameters…), secrets redacted. */
   readonly event: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * A block of the audit trail: one account's events from one node's batch, all within a short span
+ * of time, stored as one row (the entries as written) with one lookup row per distinct attribute
+ * value (AuditLookupRecord) — so that recording a call costs a share of one insert, not an insert
+ * into a row and its indexes.
+ */
+export interface AuditBlockRecord {
+  readonly id: string;
+  readonly account: string;
+  /** Newest first by the block's first event: the inverted time (ms) of that event, then the id. */
+  readonly sortKey: string;
+  /** The time of its newest event, whole seconds (the retention sweep's order). */
+  readonly lastTime: string;
+  /** How many lookup rows it has: their ids are `<block id>:0` up to this. */
+  readonly lookups: number;
+  /** The events, a JSON array of AuditEntry (each with its eventId). */
+  readonly entries?: string;
+  /** An event stored by schema version 6 or earlier, moved here whole. */
+  readonly legacy?: AuditEventRecord;
+}
+
+/** A block holds events with this LookupEvents attribute value (`<AttributeKey>:<value>`). */
+export interface AuditLookupRecord {
+  readonly id: string;
+  readonly account: string;
+  /** `<AttributeKey>:<value>`; absent from rows moved by the version-7 migration (column only). */
+  readonly lookup?: string;
+  /** The block's sortKey. */
+  readonly sortKey: string;
+  readonly block: string;
 }
 
 /** An AWS Organizations organization (all features): its management account and its one root. */

@@ -20,8 +20,8 @@
 //   server_certificates (account, name_lower) unique, (account, path)
 //   signin_tokens       (expires_at)
 //   used_assertions     (expires_at)
-//   audit_events        (account, sort_key) unique; (account, <attribute>, sort_key) for each
-//                       LookupEvents attribute; (event_time)
+//   audit_blocks        (account, sort_key) unique; (last_time)
+//   audit_lookups       (account, lookup, sort_key) unique
 //   organizations       account unique (the management account)
 //   organization_accounts (organization, id)
 //   create_account_requests (organization, id)
@@ -33,7 +33,8 @@ import type { CredentialReportRecord } from './iam/credential-report.ts';
 import type {
   AccessKeyRecord,
   AccountRecord,
-  AuditEventRecord,
+  AuditBlockRecord,
+  AuditLookupRecord,
   CreateAccountRequestRecord,
   DeletionTaskRecord,
   GroupMemberRecord,
@@ -253,21 +254,17 @@ export const usedAssertions = table<UsedAssertionRecord>({
   revisioned: false,
 });
 
-export const auditEvents = table<AuditEventRecord>({
-  name: 'audit_events',
+export const auditBlocks = table<AuditBlockRecord>({
+  name: 'audit_blocks',
   id: (r) => r.id,
-  columns: {
-    account: (r) => r.account,
-    sort_key: (r) => r.sortKey,
-    event_time: (r) => r.eventTime,
-    event_name: (r) => r.eventName,
-    event_source: (r) => r.eventSource,
-    read_only: (r) => String(r.readOnly),
-    username: (r) => r.username ?? null,
-    access_key_id: (r) => r.accessKeyId ?? null,
-    resource_type: (r) => r.resources[0]?.type ?? null,
-    resource_name: (r) => r.resources[0]?.name ?? null,
-  },
+  columns: { account: (r) => r.account, sort_key: (r) => r.sortKey, last_time: (r) => r.lastTime },
+  revisioned: false,
+});
+
+export const auditLookups = table<AuditLookupRecord>({
+  name: 'audit_lookups',
+  id: (r) => r.id,
+  columns: { account: (r) => r.account, lookup: (r) => r.lookup ?? null, sort_key: (r) => r.sortKey },
   revisioned: false,
 });
 
@@ -299,7 +296,8 @@ export const ALL_TABLES = [
   createAccountRequests,
   organizationAccounts,
   organizations,
-  auditEvents,
+  auditLookups,
+  auditBlocks,
   usedAssertions,
   signinTokens,
   oidcProviders,

@@ -9,21 +9,36 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { migrate as migrateSqlite } from '../../src/storage/sqlite/migrations.ts';
 import { migrate as migratePostgres } from '../../src/storage/postgres/migrations.ts';
-import { SCHEMA_VERSION, schemaV2 } from '../../src/storage/sql/schema.ts';
+import {
+  SCHEMA_VERSION,
+  schemaV2,
+  schemaV3,
+  schemaV4,
+  schemaV5,
+  schemaV6,
+  type SchemaDialect,
+} from '../../src/storage/sql/schema.ts';
+import { openSqliteStore } from '../../src/storage/sqlite/sqlite-store.ts';
+import { openPostgresStore } from '../../src/storage/postgres/postgres-store.ts';
+import type { Store } from '../../src/domain/store.ts';
+import { auditBlocks, auditLookups } from '../../src/domain/tables.ts';
+import { eventsOf } from '../../src/domain/audit/blocks.ts';
+import type { AuditEventRecord } from '../../src/domain/records.ts';
 import { freshDatabase } from '../support/postgres.ts';
 
 const USER = {
   id: 'AIDAEXAMPLEEXAMPLE01',
   doc: JSON.stringify({ id: 'AIDAEXAMPLEEXAMPLE01', account: '123456789012', name: 'alice', path: '/' }),
 };
-// Tables added since version 2: federation (3), the audit trail (4), server certificates (5) and
-// AWS Organizations (6).
+// Tables added since version 2: federation (3), server certificates (5), AWS Organizations (6) and
+// the audit trail's blocks (7, replacing version 4's events table).
 const NEW_TABLES = [
   'oidc_providers',
   'saml_providers',
   'signin_tokens',
   'used_assertions',
-  'audit_events',
+  'audit_blocks',
+  'audit_lookups',
   'server_certificates',
   'organizations',
   'organization_accounts',
@@ -84,6 +99,121 @@ test('PostgreSQL: a version-2 database migrates to the current version, its rows
     }
   } finally {
     await pool.end();
+    await database.drop();
+  }
+});
+
+// An event as schema version 6 stored it: the whole record as the row's document, its LookupEvents
+// attributes as columns (the resource columns from the first resource named).
+const V6_EVENT: AuditEventRecord = {
+  id: '019a1b2c-3d4e-7f00-8a00-0123456789ab',
+  account: '123456789012',
+  sortKey: '8235172449999:019a1b2c-3d4e-7f00-8a00-0123456789ab',
+  eventTime: '2026-12-04T12:00:00Z',
+  eventName: 'CreateUser',
+  eventSource: 'iam.amazonaws.com',
+  readOnly: false,
+  username: 'o\'brien "admin"',
+  accessKeyId: 'AKIAEXAMPLEEXAMPLE01',
+  resources: [{ type: 'AWS::IAM::User', name: 'bob' }],
+  event: {
+    eventID: '019a1b2c-3d4e-7f00-8a00-0123456789ab',
+    eventName: 'CreateUser',
+    requestParameters: { userName: 'bob' },
+  },
+};
+const V6_INSERT =
+  'INSERT INTO audit_events (id, version, doc, account, sort_key, event_time, event_name, event_source, read_only, username, access_key_id, resource_type, resource_name) VALUES ';
+const V6_VALUES = [
+  V6_EVENT.id,
+  JSON.stringify(V6_EVENT),
+  V6_EVENT.account,
+  V6_EVENT.sortKey,
+  V6_EVENT.eventTime,
+  V6_EVENT.eventName,
+  V6_EVENT.eventSource,
+  'false',
+  V6_EVENT.username,
+  V6_EVENT.accessKeyId,
+  'AWS::IAM::User',
+  'bob',
+];
+
+function schemaUpToV6(dialect: SchemaDialect): string[] {
+  return [schemaV2, schemaV3, schemaV4, schemaV5, schemaV6].flatMap((version) => version(dialect));
+}
+
+/** The events the migrated store finds by each attribute of the version-6 event. */
+async function findsV6Event(store: Store): Promise<void> {
+  for (const lookup of [
+    'EventName:CreateUser',
+    'EventSource:iam.amazonaws.com',
+    'ReadOnly:false',
+    `Username:${V6_EVENT.username}`,
+    'AccessKeyId:AKIAEXAMPLEEXAMPLE01',
+    'ResourceType:AWS::IAM::User',
+    'ResourceName:bob',
+  ]) {
+    const found = await store.read(async (tx) => {
+      const rows = await tx.list(auditLookups, { where: { account: V6_EVENT.account, lookup } });
+      const blocks = await tx.getMany(
+        auditBlocks,
+        rows.map((row) => row.block),
+      );
+      return blocks.flatMap((block) => eventsOf(block).map((event) => event.record()));
+    });
+    assert.deepEqual(found, [V6_EVENT], lookup);
+  }
+}
+
+test('SQLite: a version-6 audit trail moves into blocks, each event found by its attributes', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'portcullis-v6-'));
+  try {
+    const file = join(dir, 'portcullis.db');
+    const old = new Database(file);
+    for (const statement of schemaUpToV6('sqlite')) old.exec(statement);
+    old.prepare(`${V6_INSERT} (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(...V6_VALUES);
+    old.pragma('user_version = 6');
+    old.close();
+
+    const store = openSqliteStore({ filename: file });
+    try {
+      await findsV6Event(store);
+    } finally {
+      await store.close();
+    }
+    const db = new Database(file);
+    try {
+      const left = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'audit_events'").get();
+      assert.deepEqual(left, { n: 0 }, 'the version-6 events table is gone');
+    } finally {
+      db.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('PostgreSQL: a version-6 audit trail moves into blocks, each event found by its attributes', async () => {
+  const database = await freshDatabase();
+  try {
+    const pool = new pg.Pool({ connectionString: database.url });
+    try {
+      await pool.query('CREATE TABLE portcullis_schema (id INTEGER PRIMARY KEY, version INTEGER NOT NULL)');
+      await pool.query('INSERT INTO portcullis_schema (id, version) VALUES (1, 6)');
+      for (const statement of schemaUpToV6('postgres')) await pool.query(statement);
+      await pool.query(`${V6_INSERT} ($1, 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`, V6_VALUES);
+    } finally {
+      await pool.end();
+    }
+
+    const store = await openPostgresStore({ connectionString: database.url });
+    try {
+      await findsV6Event(store);
+    } finally {
+      await store.close();
+    }
+  } finally {
     await database.drop();
   }
 });

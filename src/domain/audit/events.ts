@@ -5,8 +5,9 @@
 // eventType, managementEvent, recipientAccountId, eventCategory.
 //
 // What the protocols hand over (AuditCall) becomes an AuditEntry at once on the request thread
-// (auditEntry: the identity, the redacted parameters), so the buffer holds no request's objects
-// (caller, input, output); the writer turns entries into stored events (toAuditRecord).
+// (auditEntry: its event id, the identity, the redacted parameters), so the buffer holds no
+// request's objects (caller, input, output). Entries are stored as they are, in blocks (blocks.ts);
+// LookupEvents turns the ones it answers with into CloudTrail events (toAuditRecord).
 import { newTimeOrderedId } from '../../crypto/ids.ts';
 import type { Caller } from '../caller.ts';
 import type { Input, Output } from '../operation.ts';
@@ -69,6 +70,8 @@ export function invertedTime(timeMs: number): string {
  * another thread as one string and the request's own objects are let go at once.
  */
 export interface AuditEntry {
+  /** The eventID, given when the call is recorded (time-ordered). */
+  readonly eventId: string;
   readonly service: AuditCall['service'];
   readonly eventName: string;
   readonly timeMs: number;
@@ -89,10 +92,12 @@ export interface AuditEntry {
 
 export function auditEntry(call: AuditCall): AuditEntry {
   const readOnly = isReadOnly(call.service, call.eventName);
+  const timeMs = call.time.getTime();
   return {
+    eventId: newTimeOrderedId(timeMs),
     service: call.service,
     eventName: call.eventName,
-    timeMs: call.time.getTime(),
+    timeMs,
     region: call.region,
     sourceIp: call.sourceIp,
     userAgent: call.userAgent ?? null,
@@ -111,10 +116,10 @@ export function auditEntry(call: AuditCall): AuditEntry {
   };
 }
 
-/** The stored event of an entry: its id is given here, where it is written. */
+/** The event as CloudTrail records it and LookupEvents answers with it. */
 export function toAuditRecord(entry: AuditEntry): AuditEventRecord {
-  const id = newTimeOrderedId(entry.timeMs);
-  const eventTime = new Date(entry.timeMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const id = entry.eventId;
+  const eventTime = isoSeconds(entry.timeMs);
   const readOnly = isReadOnly(entry.service, entry.eventName);
   const identity = entry.identity;
   const event: Record<string, unknown> = {
@@ -154,6 +159,45 @@ export function toAuditRecord(entry: AuditEntry): AuditEventRecord {
     resources: entry.resources,
     event,
   };
+}
+
+/** An ISO 8601 time in whole seconds, as CloudTrail writes eventTime. */
+export function isoSeconds(timeMs: number): string {
+  return new Date(timeMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/**
+ * The LookupEvents attribute values an event can be found by, as `<AttributeKey>:<value>` (every
+ * resource it names, not only the first).
+ */
+export function lookupsOf(entry: AuditEntry): string[] {
+  const accessKeyId = entry.identity.accessKeyId;
+  const found = [
+    `EventName:${entry.eventName}`,
+    `EventSource:${SOURCES[entry.service]}`,
+    `ReadOnly:${String(isReadOnly(entry.service, entry.eventName))}`,
+  ];
+  if (entry.username !== undefined) found.push(`Username:${entry.username}`);
+  if (typeof accessKeyId === 'string') found.push(`AccessKeyId:${accessKeyId}`);
+  for (const resource of entry.resources) {
+    found.push(`ResourceType:${resource.type}`, `ResourceName:${resource.name}`);
+  }
+  return found;
+}
+
+/** The same of an event stored whole (schema version 6 and earlier). */
+export function lookupsOfRecord(record: AuditEventRecord): string[] {
+  const found = [
+    `EventName:${record.eventName}`,
+    `EventSource:${record.eventSource}`,
+    `ReadOnly:${String(record.readOnly)}`,
+  ];
+  if (record.username !== undefined) found.push(`Username:${record.username}`);
+  if (record.accessKeyId !== undefined) found.push(`AccessKeyId:${record.accessKeyId}`);
+  for (const resource of record.resources) {
+    found.push(`ResourceType:${resource.type}`, `ResourceName:${resource.name}`);
+  }
+  return found;
 }
 
 function optional<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {

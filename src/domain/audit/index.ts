@@ -1,5 +1,6 @@
 // The audit trail: CloudTrail events of every IAM and STS call and console sign-in step
-// (events.ts), written in batches (trail.ts), read by LookupEvents (lookup-events.ts).
+// (events.ts), written in batches of blocks (trail.ts, blocks.ts), read by LookupEvents
+// (lookup-events.ts).
 import type { Operation } from '../operation.ts';
 import { lookupEvents } from './lookup-events.ts';
 
@@ -11,6 +12,7 @@ export {
   type AuditTrailOptions,
 } from './trail.ts';
 export type { AuditCall, AuditEntry, AuditIdentity } from './events.ts';
+export type { AuditBlock } from './blocks.ts';
 
 /** CloudTrail's operations, by the names of its API model. */
 export const cloudTrailOperations: Readonly<Record<string, Operation>> = { LookupEvents: lookupEvents };

@@ -1,17 +1,18 @@
 // The audit trail's writer: every call is pushed to this node's buffer and handed on in batches, a
-// moment later (or at once when many wait) and at shutdown — so a request pays for building its
-// row, not for a write. Where a batch goes is the sink's business: the store in this thread
+// moment later (or at once when many wait) and at shutdown, as blocks (blocks.ts) — so a request
+// pays for building its entry and a share of its block, not for a write. Where a batch goes is the sink's business: the store in this thread
 // (storeSink), or a worker thread with a store connection of its own, which keeps the inserts off
 // the request thread (the composition root's choice). Each node writes its own events; LookupEvents
-// on any node reads them all from the store. Events older than the retention are swept a batch at a
-// time, at most once a minute per node, by the age index.
+// on any node reads them all from the store. Blocks whose newest event is older than the retention are
+// swept a batch at a time, at most once a minute per node, by the age index.
 import type { Store } from '../store.ts';
-import { auditEvents } from '../tables.ts';
-import { auditEntry, toAuditRecord, type AuditCall, type AuditEntry } from './events.ts';
+import { auditBlocks, auditLookups } from '../tables.ts';
+import { blockRows, blocksOf, type AuditBlock } from './blocks.ts';
+import { auditEntry, type AuditCall, type AuditEntry } from './events.ts';
 
 /** Where batches of events are written. */
 export interface AuditSink {
-  write(entries: readonly AuditEntry[]): Promise<void>;
+  write(blocks: readonly AuditBlock[]): Promise<void>;
   /** Deletes the events older than `cutoffMs`. */
   sweep(cutoffMs: number): Promise<void>;
 }
@@ -37,7 +38,8 @@ const FLUSH_AT = 256;
 /** When the store cannot keep up (or is down), the oldest unwritten events go past this many. */
 const BUFFER_LIMIT = 100_000;
 const SWEEP_EVERY_MS = 60_000;
-const SWEEP_BATCH = 500;
+/** Blocks removed per transaction (each with its lookup rows). */
+const SWEEP_BATCH = 100;
 
 export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
   const { sink } = options;
@@ -62,7 +64,7 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
         failed = [];
         if (batch.length === 0) break;
         try {
-          await sink.write(batch);
+          await sink.write(blocksOf(batch));
         } catch (error) {
           failed = batch.slice(-BUFFER_LIMIT);
           options.onError?.(error);
@@ -98,26 +100,29 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
 /** The store itself as the sink: each batch one transaction. */
 export function storeSink(store: Store): AuditSink {
   return {
-    write: (entries) => {
-      const rows = entries.map(toAuditRecord);
-      return store.write(async (tx) => {
-        for (const row of rows) await tx.insert(auditEvents, row);
-      });
-    },
+    write: (blocks) =>
+      store.write(async (tx) => {
+        for (const block of blocks) {
+          const rows = blockRows(block);
+          await tx.insert(auditBlocks, rows.block);
+          for (const lookup of rows.lookups) await tx.insert(auditLookups, lookup);
+        }
+      }),
     sweep: (cutoffMs) => sweep(store, cutoffMs),
   };
 }
 
-/** Removes events older than `cutoffMs`, oldest first, a bounded number per sweep. */
+/** Removes blocks whose newest event is older than `cutoffMs`, oldest first, a bounded number per sweep. */
 async function sweep(store: Store, cutoffMs: number): Promise<void> {
   const cutoff = new Date(cutoffMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
   for (let round = 0; round < 10; round++) {
     const removed = await store.write(async (tx) => {
-      const oldest = await tx.list(auditEvents, { orderBy: 'event_time', limit: SWEEP_BATCH });
+      const oldest = await tx.list(auditBlocks, { orderBy: 'last_time', limit: SWEEP_BATCH });
       let count = 0;
-      for (const row of oldest) {
-        if (row.eventTime >= cutoff) break;
-        await tx.delete(auditEvents, row.id);
+      for (const block of oldest) {
+        if (block.lastTime >= cutoff) break;
+        for (let n = 0; n < block.lookups; n++) await tx.delete(auditLookups, `${block.id}:${n}`);
+        await tx.delete(auditBlocks, block.id);
         count++;
       }
       return count;
