@@ -73,4 +73,6 @@ test('time-ordered ids are UUID v7: they sort as their times do and never repeat
   assert.equal(parseInt(ids[0]!.replace(/-/g, '').slice(0, 12), 16), at);
   assert.notEqual(ids[0], ids[1]);
   assert.ok(ids[1]! < ids[2]! && ids[2]! < ids[3]!);
+  const sameMillisecond = new Set(Array.from({ length: 100_000 }, () => newTimeOrderedId(at)));
+  assert.equal(sameMillisecond.size, 100_000);
 });

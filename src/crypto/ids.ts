@@ -58,14 +58,37 @@ export function newRequestId(): string {
 }
 
 /**
- * A UUID of version 7 (RFC 9562): the time in ms, then random bits. Ids made in time order land
- * at the end of an index instead of at random places in it (measured on the audit trail's
- * events: a third less CPU per inserted row than version 4 ids).
+ * A UUID of version 7 (RFC 9562): the time in ms, then 42 random bits and a 32-bit counter (the
+ * RFC's "fixed-length dedicated counter", §6.2 method 1), the random bits drawn again whenever the
+ * counter comes round. Ids made in time order land at the end of an index instead of at random
+ * places in it; one is made for every audited call, so making one costs no random draw. Ids are
+ * unique, not secret.
  */
 export function newTimeOrderedId(timeMs: number): string {
-  const time = Math.max(0, Math.floor(timeMs)).toString(16).padStart(12, '0').slice(-12);
-  const random = randomUUID(); // version 4: its variant bits are already those version 7 needs
-  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${random.slice(15)}`;
+  const ms = Math.max(0, Math.floor(timeMs));
+  // Ids of the same millisecond share their first part.
+  if (ms !== idTime.ms) {
+    const time = ms.toString(16).padStart(12, '0').slice(-12);
+    idTime = { ms, prefix: `${time.slice(0, 8)}-${time.slice(8, 12)}-` };
+  }
+  if (idCounter.next === idCounter.end) idCounter = newIdCounter();
+  const count = idCounter.next++ % 0x1_0000_0000;
+  return idTime.prefix + idCounter.seed + count.toString(16).padStart(8, '0');
+}
+
+let idTime = { ms: -1, prefix: '' };
+let idCounter = newIdCounter();
+
+function newIdCounter(): { seed: string; next: number; end: number } {
+  // 42 random bits: rand_a (12), then rand_b: 2 beside the variant, 12, 16 — and the counter (32).
+  const random = randomBytes(6).toString('hex');
+  const variant = (0x8 | (parseInt(random[3]!, 16) & 0x3)).toString(16);
+  const start = randomInt(0x1_0000_0000);
+  return {
+    seed: `7${random.slice(0, 3)}-${variant}${random.slice(4, 7)}-${random.slice(7, 11)}`,
+    next: start,
+    end: start + 0x1_0000_0000,
+  };
 }
 
 /** An opaque bearer secret of `bytes` random bytes (16 to 1024, default 32), base64url-encoded. */

@@ -31,8 +31,17 @@ export interface AuditBlock {
   readonly lastMs: number;
   /** Distinct `<AttributeKey>:<value>` of its events. */
   readonly lookups: readonly string[];
-  /** The entries, a JSON array. */
+  /** The entries as StoredEntries JSON. */
   readonly entries: string;
+}
+
+/**
+ * A block's entries as stored: what most of a block's events repeat (the caller's identity, the
+ * user agent) once, in `shared`, and referred to by position.
+ */
+interface StoredEntries {
+  readonly shared: unknown[];
+  readonly events: (Omit<AuditEntry, 'identity' | 'userAgent'> & { identity: number; userAgent: number })[];
 }
 
 /** A batch's entries as blocks: by account, in time order, cut at the span and size limits. */
@@ -62,13 +71,27 @@ export function blocksOf(entries: readonly AuditEntry[]): AuditBlock[] {
 
 function blockOf(account: string, entries: readonly AuditEntry[]): AuditBlock {
   const lookups = new Set<string>();
-  for (const entry of entries) for (const lookup of lookupsOf(entry)) lookups.add(lookup);
+  const shared: unknown[] = [];
+  const positions = new Map<unknown, number>();
+  const share = (value: unknown): number => {
+    let position = positions.get(value);
+    if (position === undefined) {
+      position = shared.push(value) - 1;
+      positions.set(value, position);
+    }
+    return position;
+  };
+  const events: StoredEntries['events'] = [];
+  for (const entry of entries) {
+    for (const lookup of lookupsOf(entry)) lookups.add(lookup);
+    events.push({ ...entry, identity: share(entry.identity), userAgent: share(entry.userAgent) });
+  }
   return {
     account,
     firstMs: entries[0]!.timeMs,
     lastMs: entries[entries.length - 1]!.timeMs,
     lookups: [...lookups],
-    entries: JSON.stringify(entries),
+    entries: JSON.stringify({ shared, events } satisfies StoredEntries),
   };
 }
 
@@ -130,7 +153,12 @@ export function eventsOf(block: AuditBlockRecord): BlockEvent[] {
       },
     ];
   }
-  const entries = JSON.parse(block.entries ?? '[]') as AuditEntry[];
+  const stored = JSON.parse(block.entries!) as StoredEntries;
+  const entries = stored.events.map((event): AuditEntry => ({
+    ...event,
+    identity: stored.shared[event.identity] as AuditEntry['identity'],
+    userAgent: stored.shared[event.userAgent] as AuditEntry['userAgent'],
+  }));
   return entries.map((entry) => ({
     id: entry.eventId,
     sortKey: sortKeyOf(entry.timeMs, entry.eventId),

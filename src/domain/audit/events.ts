@@ -93,7 +93,9 @@ export interface AuditEntry {
 export function auditEntry(call: AuditCall): AuditEntry {
   const readOnly = isReadOnly(call.service, call.eventName);
   const timeMs = call.time.getTime();
-  return {
+  // Built by assignment, not by spreading optional parts: this runs for every call on the request
+  // thread, and each spread of a conditional object is an object made and copied.
+  const entry: Mutable<AuditEntry> = {
     eventId: newTimeOrderedId(timeMs),
     service: call.service,
     eventName: call.eventName,
@@ -101,20 +103,24 @@ export function auditEntry(call: AuditCall): AuditEntry {
     region: call.region,
     sourceIp: call.sourceIp,
     userAgent: call.userAgent ?? null,
-    ...(call.requestId ? { requestId: call.requestId } : {}),
     account: call.account,
-    identity: call.caller ? identityOf(call.caller) : unknownIdentity(call.identity),
-    ...optional('username', usernameOf(call)),
+    identity: call.caller ? sharedIdentityOf(call.caller) : unknownIdentity(call.identity),
     resources: resourcesOf(call),
     requestParameters: call.input ? redactRequest(call.input) : null,
     responseElements:
       call.responseElements ??
       (call.output && !readOnly && call.errorCode === undefined ? redactResponse(call.output) : null),
-    ...(call.errorCode !== undefined ? { errorCode: call.errorCode } : {}),
-    ...(call.errorMessage !== undefined ? { errorMessage: call.errorMessage } : {}),
-    ...(call.additionalEventData ? { additionalEventData: call.additionalEventData } : {}),
   };
+  if (call.requestId) entry.requestId = call.requestId;
+  const username = usernameOf(call);
+  if (username !== undefined) entry.username = username;
+  if (call.errorCode !== undefined) entry.errorCode = call.errorCode;
+  if (call.errorMessage !== undefined) entry.errorMessage = call.errorMessage;
+  if (call.additionalEventData) entry.additionalEventData = call.additionalEventData;
+  return entry;
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** The event as CloudTrail records it and LookupEvents answers with it. */
 export function toAuditRecord(entry: AuditEntry): AuditEventRecord {
@@ -211,6 +217,42 @@ function isReadOnly(service: AuditCall['service'], name: string): boolean {
   if (service === 'cloudtrail' || service === 'organizations')
     return /^(Get|List|Lookup|Describe)/.test(name);
   return /^(Get|List|Simulate)/.test(name);
+}
+
+/**
+ * Callers' identities as CloudTrail shows them, one object per distinct identity: a block stores
+ * each once (blocks.ts), and a busy caller's identity is built once, not per call. Keyed by every
+ * field identityOf reads; forgotten wholesale past a bound.
+ */
+const identities = new Map<string, Record<string, unknown>>();
+const IDENTITIES_KEPT = 10_000;
+
+function sharedIdentityOf(caller: Caller): Record<string, unknown> {
+  const s = caller.session;
+  const role = s?.role;
+  const key = [
+    caller.type,
+    caller.arn,
+    caller.userId,
+    caller.account,
+    caller.accessKeyId,
+    caller.userName,
+    s?.issuedAt,
+    s?.mfaAuthenticatedAt,
+    s?.sourceIdentity,
+    s?.principalId,
+    s?.userName,
+    role?.id,
+    role?.arn,
+    role?.name,
+  ].join('\u0000');
+  let identity = identities.get(key);
+  if (!identity) {
+    if (identities.size >= IDENTITIES_KEPT) identities.clear();
+    identity = identityOf(caller);
+    identities.set(key, identity);
+  }
+  return identity;
 }
 
 function identityOf(caller: Caller): Record<string, unknown> {
