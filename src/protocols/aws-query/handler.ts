@@ -12,6 +12,7 @@ import type { ContextValue } from '../../policy/index.ts';
 import { verifyWithStoredKeys } from './sigv4/verify-stored.ts';
 import type { IncomingRequest } from './sigv4/types.ts';
 import { decodeQueryRequest } from './codec/decode.ts';
+import { LARGE_FORM, parseFormInTurns } from './codec/form.ts';
 import { encodeQueryError } from './codec/encode.ts';
 import { encodeQueryBody, type EncodedBody } from './codec/encode-in-parts.ts';
 import { toQueryErrorResponse } from './errors.ts';
@@ -75,7 +76,8 @@ async function answer(
   let service: QueryService = 'iam';
   try {
     const now = deps.iam.now();
-    const params = requestParams(req);
+    const read = requestParams(req);
+    const params = read instanceof URLSearchParams ? read : await read;
     const action = params.get('Action');
     noted.action = action ?? undefined;
     // Calls that carry their own proof of identity are answered whether signed or not, as AWS
@@ -214,14 +216,23 @@ function success(
     : body.then((parts) => ({ status: 200, headers, body: parts }));
 }
 
-/** The Query parameters: the URL's, then the form body's. */
-function requestParams(req: QueryRequest): URLSearchParams {
+/** The Query parameters: the URL's, then the form body's (a large body read over several turns). */
+function requestParams(req: QueryRequest): URLSearchParams | Promise<URLSearchParams> {
   const body =
     typeof req.body === 'string'
       ? req.body
       : Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength).toString('utf8');
+  if (body.length >= LARGE_FORM) return largeRequestParams(req.query, body);
   const params = new URLSearchParams(req.query === '' ? body : req.query);
   if (req.query !== '') for (const [name, value] of new URLSearchParams(body)) params.append(name, value);
+  return params;
+}
+
+async function largeRequestParams(query: string, body: string): Promise<URLSearchParams> {
+  const fromBody = await parseFormInTurns(body);
+  if (query === '') return fromBody;
+  const params = new URLSearchParams(query);
+  for (const [name, value] of fromBody) params.append(name, value);
   return params;
 }
 
