@@ -182,8 +182,7 @@ function write(res: ServerResponse, response: QueryResponse): void {
   let length = 0;
   for (const part of body) length += part.length;
   res.writeHead(response.status, { ...response.headers, 'content-length': length });
-  res.cork();
+  res.cork(); // the parts leave together; end() uncorks
   for (const part of body) res.write(part);
   res.end();
-  res.uncork();
 }
