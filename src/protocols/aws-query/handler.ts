@@ -12,7 +12,9 @@ import type { ContextValue } from '../../policy/index.ts';
 import { verifyWithStoredKeys } from './sigv4/verify-stored.ts';
 import type { IncomingRequest } from './sigv4/types.ts';
 import { decodeQueryRequest } from './codec/decode.ts';
-import { encodeQueryError, encodeQueryResponse } from './codec/encode.ts';
+import { LARGE_FORM, parseFormInTurns } from './codec/form.ts';
+import { encodeQueryError } from './codec/encode.ts';
+import { encodeQueryBody, type EncodedBody } from './codec/encode-in-parts.ts';
 import { toQueryErrorResponse } from './errors.ts';
 import { auditQueryCall, type Noted, type QueryAudit } from './audit.ts';
 
@@ -50,7 +52,8 @@ export interface QueryRequest extends IncomingRequest {
 export interface QueryResponse {
   readonly status: number;
   readonly headers: Record<string, string>;
-  readonly body: string;
+  /** The document; a large one as UTF-8 parts (see codec/encode-in-parts.ts). */
+  readonly body: EncodedBody;
 }
 
 export async function handleQueryRequest(deps: QueryHandlerDeps, req: QueryRequest): Promise<QueryResponse> {
@@ -73,7 +76,8 @@ async function answer(
   let service: QueryService = 'iam';
   try {
     const now = deps.iam.now();
-    const params = requestParams(req);
+    const read = requestParams(req);
+    const params = read instanceof URLSearchParams ? read : await read;
     const action = params.get('Action');
     noted.action = action ?? undefined;
     // Calls that carry their own proof of identity are answered whether signed or not, as AWS
@@ -153,11 +157,7 @@ async function answer(
     if (signing!.kind === 'key') recordAccessKeyUse(deps.iam, signing!.record, verified.region, service);
     const output = await operation({ iam: deps.iam, caller }, decoded.input);
     noted.output = output;
-    return {
-      status: 200,
-      headers: responseHeaders(deps, requestId),
-      body: encodeQueryResponse(service, decoded.operation, output, requestId),
-    };
+    return await success(deps, service, decoded.operation, output, requestId);
   } catch (error) {
     if (!(error instanceof IamError)) deps.logError(error, requestId);
     const mapped = toQueryErrorResponse(service, error, requestId);
@@ -198,21 +198,41 @@ async function handleUnsigned(
     decoded.input,
   );
   noted.output = output;
-  return {
-    status: 200,
-    headers: responseHeaders(deps, requestId),
-    body: encodeQueryResponse('sts', decoded.operation, output, requestId),
-  };
+  return success(deps, 'sts', decoded.operation, output, requestId);
 }
 
-/** The Query parameters: the URL's, then the form body's. */
-function requestParams(req: QueryRequest): URLSearchParams {
+/** The 200 answer: small outputs encoded at once, large ones in parts over several turns. */
+function success(
+  deps: QueryHandlerDeps,
+  service: QueryService,
+  operation: string,
+  output: Record<string, unknown> | undefined,
+  requestId: string,
+): QueryResponse | Promise<QueryResponse> {
+  const headers = responseHeaders(deps, requestId);
+  const body = encodeQueryBody(service, operation, output, requestId);
+  return typeof body === 'string'
+    ? { status: 200, headers, body }
+    : body.then((parts) => ({ status: 200, headers, body: parts }));
+}
+
+/** The Query parameters: the URL's, then the form body's (a large body read over several turns). */
+function requestParams(req: QueryRequest): URLSearchParams | Promise<URLSearchParams> {
   const body =
     typeof req.body === 'string'
       ? req.body
       : Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength).toString('utf8');
+  if (body.length >= LARGE_FORM) return largeRequestParams(req.query, body);
   const params = new URLSearchParams(req.query === '' ? body : req.query);
   if (req.query !== '') for (const [name, value] of new URLSearchParams(body)) params.append(name, value);
+  return params;
+}
+
+async function largeRequestParams(query: string, body: string): Promise<URLSearchParams> {
+  const fromBody = await parseFormInTurns(body);
+  if (query === '') return fromBody;
+  const params = new URLSearchParams(query);
+  for (const [name, value] of fromBody) params.append(name, value);
   return params;
 }
 

@@ -44,18 +44,34 @@ export function encodeQueryResponse(
   const model = getModel(service);
   const op = findOperation(model, operation);
   if (op === undefined) throw new Error(`${service} has no operation ${operation}`);
-  let xml = `<${op.name}Response xmlns="${escapeText(model.metadata.xmlNamespace ?? '')}">\n`;
+  let xml = responseHead(model, op.name);
   if (op.output !== undefined) {
     const writer = new Writer(model);
-    const wrapper = op.output.resultWrapper ?? `${op.name}Result`;
-    xml += writer.structure(wrapper, shapeOf(model, op.output.shape), output ?? {}, 0, '  ');
+    xml += writer.structure(resultWrapper(op), shapeOf(model, op.output.shape), output ?? {}, 0, '  ');
   }
+  return xml + responseTail(op.name, requestId);
+}
+
+/** The response document's opening line. */
+export function responseHead(model: ServiceModel, operation: string): string {
+  return `<${operation}Response xmlns="${escapeText(model.metadata.xmlNamespace ?? '')}">\n`;
+}
+
+/** The element that holds an operation's output. */
+export function resultWrapper(op: {
+  readonly name: string;
+  readonly output?: { resultWrapper?: string };
+}): string {
+  return op.output?.resultWrapper ?? `${op.name}Result`;
+}
+
+/** ResponseMetadata and the document's closing line. */
+export function responseTail(operation: string, requestId: string): string {
   return (
-    xml +
     '  <ResponseMetadata>\n' +
     `    <RequestId>${escapeText(requestId)}</RequestId>\n` +
     '  </ResponseMetadata>\n' +
-    `</${op.name}Response>\n`
+    `</${operation}Response>\n`
   );
 }
 
@@ -78,23 +94,23 @@ export function encodeQueryError(
   return lines.join('\n') + '\n';
 }
 
-const INDENT = '  ';
+export const INDENT = '  ';
 
 /** `<name>` lines around `children` (already indented one level deeper), or `<name/>` when empty. */
 function element(name: string, children: string, pad: string): string {
   return children === '' ? `${pad}<${name}/>\n` : `${pad}<${name}>\n${children}${pad}</${name}>\n`;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-function own(record: Record<string, unknown>, key: string): unknown {
+export function own(record: Record<string, unknown>, key: string): unknown {
   return Object.hasOwn(record, key) ? record[key] : undefined;
 }
 
 /** Writes values as lines of XML text, each starting with `pad` (two spaces per level). */
-class Writer {
+export class Writer {
   constructor(private readonly model: ServiceModel) {}
 
   structure(name: string, shape: Shape, value: Record<string, unknown>, depth: number, pad: string): string {
@@ -109,7 +125,7 @@ class Writer {
     return element(name, children, pad);
   }
 
-  private value(name: string, ref: MemberRef, value: unknown, depth: number, pad: string): string {
+  value(name: string, ref: MemberRef, value: unknown, depth: number, pad: string): string {
     if (depth > MAX_DEPTH) return '';
     const shape = shapeOf(this.model, ref.shape);
     switch (shape.type) {
@@ -127,39 +143,68 @@ class Writer {
   }
 
   private list(name: string, shape: Shape, value: unknown, depth: number, pad: string): string {
-    if (!Array.isArray(value) || shape.member === undefined) return '';
-    const member = shape.member;
-    const flattened = shape.flattened === true || member.flattened === true;
-    const itemName = flattened ? (member.locationName ?? name) : (member.locationName ?? 'member');
-    const itemPad = flattened ? pad : pad + INDENT;
+    const layout = listLayout(name, shape, pad);
+    if (!Array.isArray(value) || layout === undefined) return '';
     let items = '';
     for (const item of value) {
       if (item === undefined || item === null) continue;
-      items += this.value(itemName, member, item, depth + 1, itemPad);
+      items += this.value(layout.itemName, layout.member, item, depth + 1, layout.itemPad);
     }
-    return flattened ? items : element(name, items, pad);
+    return layout.flattened ? items : element(name, items, pad);
   }
 
   private map(name: string, shape: Shape, value: unknown, depth: number, pad: string): string {
     if (shape.key === undefined || shape.value === undefined) return '';
-    let entries: [unknown, unknown][];
-    if (value instanceof Map) entries = [...value.entries()];
-    else if (isRecord(value)) entries = Object.entries(value);
-    else return '';
-    const keyName = shape.key.locationName ?? 'key';
-    const valueName = shape.value.locationName ?? 'value';
+    const entries = mapEntries(value);
+    if (entries === undefined) return '';
     const entryPad = shape.flattened ? pad : pad + INDENT;
-    const pairPad = entryPad + INDENT;
     let out = '';
     for (const [k, v] of entries) {
       if (v === undefined || v === null) continue;
-      const pair =
-        this.value(keyName, shape.key, k, depth + 1, pairPad) +
-        this.value(valueName, shape.value, v, depth + 1, pairPad);
-      out += element(shape.flattened ? name : 'entry', pair, entryPad);
+      out += this.mapEntry(name, shape, k, v, depth, entryPad);
     }
     return shape.flattened ? out : element(name, out, pad);
   }
+
+  /** One `<entry>` of a map (or one flattened element), at `entryPad`. */
+  mapEntry(
+    name: string,
+    shape: Shape,
+    key: unknown,
+    value: unknown,
+    depth: number,
+    entryPad: string,
+  ): string {
+    const pairPad = entryPad + INDENT;
+    const pair =
+      this.value(shape.key!.locationName ?? 'key', shape.key!, key, depth + 1, pairPad) +
+      this.value(shape.value!.locationName ?? 'value', shape.value!, value, depth + 1, pairPad);
+    return element(shape.flattened ? name : 'entry', pair, entryPad);
+  }
+}
+
+/** How a list's members are written: their element name and indentation, or flattened in place. */
+export function listLayout(
+  name: string,
+  shape: Shape,
+  pad: string,
+): { member: MemberRef; itemName: string; itemPad: string; flattened: boolean } | undefined {
+  const member = shape.member;
+  if (member === undefined) return undefined;
+  const flattened = shape.flattened === true || member.flattened === true;
+  return {
+    member,
+    itemName: flattened ? (member.locationName ?? name) : (member.locationName ?? 'member'),
+    itemPad: flattened ? pad : pad + INDENT,
+    flattened,
+  };
+}
+
+/** A map value's entries: a Map's, or a record's own. */
+export function mapEntries(value: unknown): [unknown, unknown][] | undefined {
+  if (value instanceof Map) return [...value.entries()];
+  if (isRecord(value)) return Object.entries(value);
+  return undefined;
 }
 
 function scalarText(shape: Shape, ref: MemberRef, value: unknown): string | undefined {
