@@ -534,3 +534,32 @@ test('property: raw query strings, however mangled, never throw', () => {
     { numRuns: 2000 },
   );
 });
+
+test('IAM: a path its pattern refuses gets IAM own message, after the model constraints [recorded]', () => {
+  // Recorded from AWS for CreateVirtualMFADevice; the same text for a role's Path "test/"
+  // (aws-cloudformation/cfn-lint #722). A length beyond the model's 512 keeps the model's sentence.
+  const invalid =
+    'The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.';
+  for (const [action, params] of [
+    ['CreateVirtualMFADevice', { VirtualMFADeviceName: 'd', Path: 'test' }],
+    ['CreateRole', { RoleName: 'r', AssumeRolePolicyDocument: '{}', Path: 'test/' }],
+    ['CreateUser', { UserName: 'u', Path: '/no-trailing-slash' }],
+    ['UpdateUser', { UserName: 'u', NewPath: '/a b/' }],
+  ] as const) {
+    assert.deepEqual(
+      error(iam(action, params)),
+      { code: 'ValidationError', message: invalid, status: 400 },
+      action,
+    );
+  }
+  assert.equal(
+    error(iam('CreateVirtualMFADevice', { VirtualMFADeviceName: 'd', Path: `/${'a'.repeat(512)}/` })).message,
+    "1 validation error detected: Value at 'path' failed to satisfy constraint: Member must have length less than or equal to 512",
+  );
+  // Other members' model errors come first, the path's own check only once they pass.
+  assert.match(
+    error(iam('CreateUser', { UserName: 'x'.repeat(65), Path: 'bad' })).message,
+    /^1 validation error detected: Value at 'userName'/,
+  );
+  assert.equal(input(iam('CreateUser', { UserName: 'u', Path: '/team/dev/' })).Path, '/team/dev/');
+});

@@ -31,7 +31,7 @@ import {
   type Shape,
 } from '../model/index.ts';
 import { INTERNAL_FAILURE_MESSAGE } from './error-codes.ts';
-import { UNBOUNDED_LIST_LIMIT, validateInput, validationMessage } from './validate.ts';
+import { serviceValidation, UNBOUNDED_LIST_LIMIT, validateInput, validationMessage } from './validate.ts';
 
 export type DecodeResult =
   | { ok: true; operation: string; input: Record<string, unknown> }
@@ -89,6 +89,8 @@ function decode(service: QueryService, params: URLSearchParams): DecodeResult {
   }
   const errors = validateInput(model, service, operation.input.shape, input);
   if (errors.length > 0) return fail('ValidationError', validationMessage(errors));
+  const refused = serviceValidation(model, service, operation.input.shape, input);
+  if (refused !== undefined) return fail('ValidationError', refused);
   return { ok: true, operation: action, input };
 }
 

@@ -37,11 +37,23 @@ interface Style {
   showValues: boolean;
   /** Append the allowed values to an enum error. */
   showEnumValues: boolean;
+  /** Shapes whose pattern the service checks itself, after the model's constraints (pathChecks). */
+  servicePatterns: ReadonlySet<string>;
 }
 
+/**
+ * IAM checks an entity's path (Path, NewPath: the model's pathType) itself: a path the pattern
+ * refuses, whose length is within the model's bounds, gets this message on its own, not the
+ * model's regular-expression sentence (recorded from AWS for CreateVirtualMFADevice; the same text
+ * is reported for a role's Path "test/", aws-cloudformation/cfn-lint #722).
+ */
+export const INVALID_PATH_MESSAGE =
+  'The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.';
+const PATH_SHAPE = 'pathType';
+
 const STYLES: Record<QueryService, Style> = {
-  iam: { showValues: false, showEnumValues: false },
-  sts: { showValues: true, showEnumValues: true },
+  iam: { showValues: false, showEnumValues: false, servicePatterns: new Set([PATH_SHAPE]) },
+  sts: { showValues: true, showEnumValues: true, servicePatterns: new Set() },
 };
 
 export function validationMessage(errors: readonly string[]): string {
@@ -59,6 +71,26 @@ export function validateInput(
   const errors: string[] = [];
   new Validator(model, STYLES[service], errors).structure(shapeOf(model, shapeName), value, '');
   return errors;
+}
+
+/**
+ * What the service itself refuses once the model's constraints hold: an IAM path its pattern
+ * does not match (INVALID_PATH_MESSAGE).
+ */
+export function serviceValidation(
+  model: ServiceModel,
+  service: QueryService,
+  shapeName: string,
+  value: Record<string, unknown>,
+): string | undefined {
+  if (!STYLES[service].servicePatterns.has(PATH_SHAPE)) return undefined;
+  for (const [name, ref] of Object.entries(shapeOf(model, shapeName).members ?? {})) {
+    const member = value[name];
+    if (ref.shape !== PATH_SHAPE || typeof member !== 'string') continue;
+    const pattern = compilePattern(shapeOf(model, PATH_SHAPE).pattern!);
+    if (pattern !== null && !pattern.test(member)) return INVALID_PATH_MESSAGE;
+  }
+  return undefined;
 }
 
 export function lowerFirst(name: string): string {
@@ -125,7 +157,8 @@ class Validator {
       if (value !== null && typeof value === 'object')
         this.map(shape, value as Record<string, unknown>, path);
     } else {
-      for (const constraint of scalarViolations(shape, value, this.style))
+      const checkedLater = [...this.style.servicePatterns].some((name) => this.model.shapes[name] === shape);
+      for (const constraint of scalarViolations(shape, value, this.style, checkedLater))
         this.report(path, value, constraint);
     }
   }
@@ -192,13 +225,22 @@ function enumConstraint(shape: Shape, style: Style): string {
 }
 
 /** The constraints a scalar value breaks, in AWS's order: pattern, length, enum. */
-export function scalarViolations(shape: Shape, value: unknown, style: Style = STYLES.iam): string[] {
+export function scalarViolations(
+  shape: Shape,
+  value: unknown,
+  style: Style = STYLES.iam,
+  skipPattern = false,
+): string[] {
   const out: string[] = [];
   const unit = isNumeric(shape) ? 'value' : 'length';
   let size: number | undefined;
   if (typeof value === 'string') {
     size = codePointLength(value);
-    if (shape.pattern !== undefined && (size <= (shape.max ?? Infinity) || size <= PATTERN_LENGTH_LIMIT)) {
+    if (
+      !skipPattern &&
+      shape.pattern !== undefined &&
+      (size <= (shape.max ?? Infinity) || size <= PATTERN_LENGTH_LIMIT)
+    ) {
       const pattern = compilePattern(shape.pattern);
       if (pattern !== null && !pattern.test(value)) {
         out.push(`Member must satisfy regular expression pattern: ${shape.pattern}`);
