@@ -249,8 +249,9 @@ async function assertUserDeletable(tx: StoreTx, user: UserRecord): Promise<void>
   if (user.signingCertificates?.length)
     throw conflict('Cannot delete entity, must delete signing certificates first.');
   if (user.sshPublicKeys?.length) throw conflict('Cannot delete entity, must delete SSH public keys first.');
+  // AWS's text for these is the generic one (recorded: DeleteUser with a service-specific credential).
   if (user.serviceCredentials?.length)
-    throw conflict('Cannot delete entity, must delete service specific credentials first.');
+    throw conflict('Cannot delete entity, must remove referenced objects first.');
   if (await held(mfaDevices, { account: user.account, owner_id: user.id }))
     throw conflict('Cannot delete entity, must delete MFA device first.');
   if (Object.keys(user.inlinePolicies).length > 0)

@@ -424,7 +424,7 @@ test('service-specific credential errors carry AWS messages', async () => {
   const conflict = await awsError(iam.send(new DeleteUserCommand({ UserName: 'creds' })));
   assert.deepEqual(conflict, {
     code: 'DeleteConflict',
-    message: 'Cannot delete entity, must delete service specific credentials first.',
+    message: 'Cannot delete entity, must remove referenced objects first.', // recorded from AWS
     status: 409,
   });
 });
