@@ -1,13 +1,14 @@
-// Credential reports are built in a worker thread, part of the composition root like app.ts: the
-// worker opens a store connection of its own (a read-only snapshot is all it needs) and runs the
-// domain's generateReport there, so the request thread's event loop — which every other request
-// waits on — never holds a large account's report (reading 5,000 users and their keys, building a
-// megabyte of CSV). The worker starts at the first report and stays, idle, for the next.
+// Credential reports are generated in a worker thread, part of the composition root like app.ts:
+// the worker opens a store connection of its own and runs the domain's generateAndStoreReport
+// there, so the request thread's event loop — which every other request waits on — never holds a
+// large account's report (reading 5,000 users and their keys and the previous report, building and
+// storing a megabyte of CSV); only the report's state crosses back. The worker starts ahead of the
+// first report and stays, idle, for the next.
 import { setPriority } from 'node:os';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { workerEntry } from './domain/bounded-worker.ts';
-import type { CredentialReportBuilder } from './domain/iam.ts';
-import { generateReport, type CredentialReportRecord } from './domain/iam/credential-report.ts';
+import type { CredentialReportGenerator } from './domain/iam.ts';
+import { generateAndStoreReport } from './domain/iam/credential-report.ts';
 import type { Store } from './domain/store.ts';
 import { openSqliteStore } from './storage/sqlite/sqlite-store.ts';
 import { openPostgresStore } from './storage/postgres/postgres-store.ts';
@@ -20,12 +21,13 @@ export type StoreLocation =
 interface Task {
   readonly id: number;
   readonly account: string;
+  /** The request thread's clock (tests may set it), for the previous report's age. */
+  readonly nowMs: number;
   readonly generatedAt: string;
-  readonly previous: CredentialReportRecord | undefined;
 }
 
 type Answer =
-  | { readonly id: number; readonly report: CredentialReportRecord }
+  | { readonly id: number; readonly state: 'STARTED' | 'COMPLETE' }
   | { readonly id: number; readonly error: string };
 
 const ROLE = 'portcullis-credential-reports';
@@ -36,7 +38,7 @@ const ROLE = 'portcullis-credential-reports';
 const NICE = 5;
 
 export interface ReportWorker {
-  readonly build: CredentialReportBuilder;
+  readonly generate: CredentialReportGenerator;
   /** Starts the worker ahead of the first report (it loads its modules and opens its store). */
   warm(): void;
   close(): Promise<void>;
@@ -47,7 +49,7 @@ export function createReportWorker(location: StoreLocation): ReportWorker {
   let nextId = 0;
   const waiting = new Map<
     number,
-    { resolve: (r: CredentialReportRecord) => void; reject: (e: Error) => void }
+    { resolve: (state: 'STARTED' | 'COMPLETE') => void; reject: (e: Error) => void }
   >();
   const failAll = (error: Error) => {
     for (const pending of waiting.values()) pending.reject(error);
@@ -63,7 +65,7 @@ export function createReportWorker(location: StoreLocation): ReportWorker {
       const pending = waiting.get(answer.id);
       if (!pending) return;
       waiting.delete(answer.id);
-      if ('report' in answer) pending.resolve(answer.report);
+      if ('state' in answer) pending.resolve(answer.state);
       else pending.reject(new Error(`The credential report could not be built: ${answer.error}`));
     });
     started.on('error', (error: unknown) =>
@@ -77,12 +79,12 @@ export function createReportWorker(location: StoreLocation): ReportWorker {
     warm() {
       worker ??= start();
     },
-    build(account, generatedAt, previous) {
+    generate(account, nowMs, generatedAt) {
       worker ??= start();
       const id = nextId++;
-      return new Promise<CredentialReportRecord>((resolve, reject) => {
+      return new Promise<'STARTED' | 'COMPLETE'>((resolve, reject) => {
         waiting.set(id, { resolve, reject });
-        worker!.postMessage({ id, account, generatedAt, previous } satisfies Task);
+        worker!.postMessage({ id, account, nowMs, generatedAt } satisfies Task);
       });
     },
     async close() {
@@ -100,16 +102,14 @@ async function serve(location: StoreLocation): Promise<void> {
       ? openSqliteStore({ filename: location.filename })
       : await openPostgresStore({ connectionString: location.connectionString, poolSize: 1 });
   parentPort!.on('message', (task: Task) => {
-    store
-      .read((tx) => generateReport(tx, task.account, task.generatedAt, task.previous))
-      .then(
-        (report) => parentPort!.postMessage({ id: task.id, report } satisfies Answer),
-        (error: unknown) =>
-          parentPort!.postMessage({
-            id: task.id,
-            error: error instanceof Error ? error.message : String(error),
-          } satisfies Answer),
-      );
+    generateAndStoreReport(store, task.account, task.nowMs, task.generatedAt).then(
+      (state) => parentPort!.postMessage({ id: task.id, state } satisfies Answer),
+      (error: unknown) =>
+        parentPort!.postMessage({
+          id: task.id,
+          error: error instanceof Error ? error.message : String(error),
+        } satisfies Answer),
+    );
   });
 }
 

@@ -57,7 +57,7 @@ export async function startApp(config: Config): Promise<App> {
     now: clock.now,
     sealer: sealerFor(masterKeys),
     awsManagedPolicies: loadAwsManagedPolicyCatalog(),
-    buildCredentialReport: reports.build,
+    generateCredentialReport: reports.generate,
   });
   await checkMasterKey(store, iam.sealer);
   let bootstrapped = await bootstrap(iam, config.bootstrap);

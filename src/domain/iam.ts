@@ -19,7 +19,6 @@ import {
 } from './store.ts';
 import { IamError } from './errors.ts';
 import { policies, roles, groups, users } from './tables.ts';
-import type { CredentialReportRecord } from './iam/credential-report.ts';
 
 /** An AWS managed policy (arn:aws:iam::aws:policy/...), read-only and the same in every account. */
 export interface AwsManagedPolicy {
@@ -41,11 +40,12 @@ export interface AwsManagedPolicyCatalog {
 }
 
 /** Builds an account's credential report from a snapshot of its own (credential-report.ts). */
-export type CredentialReportBuilder = (
+/** Runs generateAndStoreReport (credential-report.ts) for an account, e.g. in a worker thread. */
+export type CredentialReportGenerator = (
   account: string,
+  nowMs: number,
   generatedAt: string,
-  previous: CredentialReportRecord | undefined,
-) => Promise<CredentialReportRecord>;
+) => Promise<'STARTED' | 'COMPLETE'>;
 
 export interface Iam {
   readonly store: Store;
@@ -53,11 +53,12 @@ export interface Iam {
   readonly sealer: Sealer;
   readonly awsManagedPolicies: AwsManagedPolicyCatalog;
   /**
-   * Where credential reports are built, when not on the requests' own thread (the server builds
-   * them in a worker thread with a store connection of its own, so that a large account's report
-   * does not hold the event loop every other request waits on). Absent: built in place.
+   * Where credential reports are generated, when not on the requests' own thread (the server
+   * generates and stores them in a worker thread with a store connection of its own, so that a
+   * large account's report — reading the account, the previous report, building and writing a
+   * megabyte of CSV — does not hold the event loop every other request waits on). Absent: here.
    */
-  readonly buildCredentialReport?: CredentialReportBuilder;
+  readonly generateCredentialReport?: CredentialReportGenerator;
   /** Compiles a stored policy document, reusing the compiled form for the same text. */
   compile(text: string, kind: PolicyKind, id: string): CompiledPolicy;
   /**

@@ -21,10 +21,11 @@
 //   them; AWS's example policy grants them on "Resource": "*").
 import { IamError } from '../errors.ts';
 import { rootArn } from '../names.ts';
-import type { Scalar, StoreTx, Table, Where } from '../store.ts';
+import type { Scalar, Store, StoreTx, Table, Where } from '../store.ts';
 import { ROOT_OWNER, type AccessKeyRecord, type LastUsedRecord } from '../records.ts';
 import { accessKeys, accounts, credentialReports, lastUsed, mfaDevices, users } from '../tables.ts';
-import { type Operation, check, isoNow, writeTx } from '../operation.ts';
+import { type Operation, check, isoNow } from '../operation.ts';
+import type { CredentialReportGenerator } from '../iam.ts';
 import { userArn } from './users.ts';
 import { flushKeyUses } from '../key-uses.ts';
 import {
@@ -50,9 +51,31 @@ export interface CredentialReportRecord {
   readonly slots: Record<string, CredentialSlots>;
 }
 
-function isFresh(report: CredentialReportRecord, now: Date): boolean {
-  const age = now.getTime() - Date.parse(report.generatedAt);
-  return age < CREDENTIAL_REPORT_MAX_AGE_MS;
+function isFresh(report: CredentialReportRecord, nowMs: number): boolean {
+  return nowMs - Date.parse(report.generatedAt) < CREDENTIAL_REPORT_MAX_AGE_MS;
+}
+
+/**
+ * What GenerateCredentialReport does once authorized, wherever it runs (in the server's report
+ * worker, or here): unless the account's latest report is fresh, builds a new one from one snapshot
+ * and stores it in a short write of its own. The previous report (a megabyte for a large account)
+ * is read, and the new one written, by whoever runs this — not by the request thread when a worker
+ * does.
+ */
+export async function generateAndStoreReport(
+  store: Store,
+  account: string,
+  nowMs: number,
+  generatedAt: string,
+): Promise<'STARTED' | 'COMPLETE'> {
+  const due = await store.read(async (tx) => {
+    const previous = await tx.get(credentialReports, account);
+    return previous && isFresh(previous, nowMs) ? undefined : { previous };
+  });
+  if (!due) return 'COMPLETE';
+  const report = await store.read((tx) => generateReport(tx, account, generatedAt, due.previous));
+  await store.write((tx) => tx.put(credentialReports, report), { account });
+  return 'STARTED';
 }
 
 /**
@@ -148,20 +171,15 @@ export const credentialReportOperations: Record<string, Operation> = {
   async GenerateCredentialReport(ctx) {
     const { account } = ctx.caller;
     await flushKeyUses(ctx.iam);
-    const due = await ctx.iam.store.read(async (tx) => {
-      await check(ctx, tx, 'iam:GenerateCredentialReport', '*');
-      const previous = await tx.get(credentialReports, account);
-      return previous && isFresh(previous, ctx.iam.now()) ? undefined : { previous };
-    });
-    if (!due) return { State: 'COMPLETE' };
-    // Built from one snapshot (elsewhere when the server offers it) while other requests go on;
-    // stored in a write of its own.
-    const generatedAt = isoNow(ctx);
-    const report = ctx.iam.buildCredentialReport
-      ? await ctx.iam.buildCredentialReport(account, generatedAt, due.previous)
-      : await ctx.iam.store.read((tx) => generateReport(tx, account, generatedAt, due.previous));
-    await writeTx(ctx, (tx) => tx.put(credentialReports, report));
-    return { State: 'STARTED', Description: REPORT_STARTED_DESCRIPTION };
+    await ctx.iam.store.read((tx) => check(ctx, tx, 'iam:GenerateCredentialReport', '*'));
+    // Elsewhere when the server offers it (a worker thread), while other requests go on.
+    const generate =
+      ctx.iam.generateCredentialReport ??
+      ((...args: Parameters<CredentialReportGenerator>) => generateAndStoreReport(ctx.iam.store, ...args));
+    const state = await generate(account, ctx.iam.now().getTime(), isoNow(ctx));
+    return state === 'COMPLETE'
+      ? { State: 'COMPLETE' }
+      : { State: 'STARTED', Description: REPORT_STARTED_DESCRIPTION };
   },
 
   async GetCredentialReport(ctx) {
@@ -170,7 +188,7 @@ export const credentialReportOperations: Record<string, Operation> = {
       await check(ctx, tx, 'iam:GetCredentialReport', '*');
       const report = await tx.get(credentialReports, account);
       if (!report) throw new IamError('ReportNotPresent', '');
-      if (!isFresh(report, ctx.iam.now())) throw new IamError('ReportExpired', '');
+      if (!isFresh(report, ctx.iam.now().getTime())) throw new IamError('ReportExpired', '');
       return {
         Content: Buffer.from(report.content, 'utf8'),
         ReportFormat: 'text/csv',
