@@ -62,3 +62,20 @@ test('each folder of src/ imports only the folders the architecture allows', () 
   }
   assert.deepEqual(violations, []);
 });
+
+test('the console and the protocols reach the store only through the domain operations', () => {
+  // The console calls the same operations as the API; neither opens transactions nor names tables.
+  const storage = new Set([join(src, 'domain', 'store.ts'), join(src, 'domain', 'tables.ts')]);
+  const violations: string[] = [];
+  for (const file of sourceFiles(src)) {
+    const folder = relative(src, file).split('/')[0]!;
+    if (folder !== 'console' && folder !== 'protocols') continue;
+    for (const specifier of importsOf(file)) {
+      if (specifier.startsWith('.') && storage.has(resolve(dirname(file), specifier)))
+        violations.push(`${relative(root, file)} imports ${specifier}`);
+    }
+    if (/\.store\.(read|write)\(/.test(readFileSync(file, 'utf8')))
+      violations.push(`${relative(root, file)} opens a store transaction`);
+  }
+  assert.deepEqual(violations, []);
+});

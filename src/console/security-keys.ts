@@ -8,8 +8,10 @@
 //
 // A registered key is an MFA device everywhere, as on AWS: registering writes the key and its u2f
 // device, enabled for the owner's id (serial arn:aws:iam::<account>:u2f/user/<UserName>/<name>-<suffix>),
-// in one transaction (addSecurityKey in mfa-common.ts), so ListMFADevices, the credential report,
-// GetAccountSummary and DeleteUser see it; removing it here or with DeactivateMFADevice removes both. Key names follow AWS's rule for MFA device names
+// in one transaction (the domain's registerSecurityKey, domain/console-security-keys.ts: this file
+// verifies the browser's ceremonies and calls those operations, never the store), so ListMFADevices,
+// the credential report, GetAccountSummary and DeleteUser see it; removing it here or with
+// DeactivateMFADevice removes both. Key names follow AWS's rule for MFA device names
 // (letters, digits and + = , . @ _ -), since the name is part of the serial number.
 //
 // Security properties:
@@ -35,23 +37,16 @@ import {
   type AuthenticationResponseJSON,
   type RegistrationResponseJSON,
 } from '@simplewebauthn/server';
-import { authorize } from '../domain/authorize.ts';
-import type { Caller } from '../domain/caller.ts';
 import { IamError } from '../domain/errors.ts';
+import { type SecurityKeyRecord, SECURITY_KEY_NAME } from '../domain/iam/mfa-common.ts';
 import {
-  type MfaOwner,
-  type SecurityKeyRecord,
-  SECURITY_KEY_NAME,
-  addSecurityKey,
-  removeSecurityKey,
-  securityKeysOfOwner,
-} from '../domain/iam/mfa-common.ts';
-import { rootArn } from '../domain/names.ts';
-import { ROOT_OWNER } from '../domain/records.ts';
-import type { StoreTx } from '../domain/store.ts';
-import { securityKeys, users } from '../domain/tables.ts';
+  authorizeOwnSecurityKeys,
+  recordSecurityKeyUse,
+  registerSecurityKey,
+  removeSessionSecurityKey,
+  securityKeysOfSession,
+} from '../domain/console-security-keys.ts';
 import { signInFailed, signInWaitMs } from './rate-limit.ts';
-import { userArn } from '../domain/iam/users.ts';
 import { equalsConstantTime } from '../crypto/constant-time.ts';
 import { type ConsoleContext, type Signed, currentSession, homeOf, requireSession } from './context.ts';
 import { dangerForm, csrfField, deniedBox, field, html, table, type Html } from './html.ts';
@@ -82,28 +77,11 @@ export type { SecurityKeyRecord } from '../domain/iam/mfa-common.ts';
 
 const CHALLENGE_LIFETIME_MS = 5 * 60 * 1000;
 
-/** The owner of a console session: its user record (for IAM users) and its id for keys. */
-async function ownerOf(
-  tx: StoreTx,
-  record: ConsoleSessionRecord,
-): Promise<{ ownerId: string; arn: string; mfaOwner: MfaOwner } | undefined> {
-  if (record.principal.kind === 'root')
-    return { ownerId: ROOT_OWNER, arn: rootArn(record.account), mfaOwner: { kind: 'root' } };
-  // A role session or a federated user has no security keys of its own.
-  if (record.principal.kind === 'sts-session') return undefined;
-  const user = await tx.get(users, record.principal.id);
-  return user ? { ownerId: user.id, arn: userArn(user), mfaOwner: { kind: 'user', user } } : undefined;
-}
-
-export async function securityKeysOf(
+export function securityKeysOf(
   ctx: ConsoleContext,
   record: ConsoleSessionRecord,
 ): Promise<SecurityKeyRecord[]> {
-  return ctx.iam.store.read(async (tx) => {
-    const owner = await ownerOf(tx, record);
-    if (!owner) return [];
-    return securityKeysOfOwner(tx, record.account, owner.mfaOwner);
-  });
+  return securityKeysOfSession(ctx.iam, record);
 }
 
 function rpIdOf(request: FastifyRequest): string {
@@ -145,20 +123,6 @@ async function takeChallenge(
   return pending.challenge;
 }
 
-async function authorizeOwn(
-  ctx: ConsoleContext,
-  caller: Caller,
-  record: ConsoleSessionRecord,
-  action: string,
-) {
-  return ctx.iam.store.read(async (tx) => {
-    const owner = await ownerOf(tx, record);
-    if (!owner) throw new IamError('NoSuchEntity', 'The user cannot be found.');
-    await authorize(ctx.iam, tx, caller, { action, resource: owner.arn });
-    return owner;
-  });
-}
-
 let browserBundle: string | undefined;
 
 /** @simplewebauthn/browser's UMD bundle, served same-origin (the CSP allows no other scripts). */
@@ -187,7 +151,7 @@ export function registerSecurityKeys(server: FastifyInstance, ctx: ConsoleContex
     if (!jsonRequestAllowed(request, signed.record)) return jsonError(reply, 403, 'The form has expired.');
     let owner;
     try {
-      owner = await authorizeOwn(ctx, signed.caller, signed.record, 'iam:EnableMFADevice');
+      owner = await authorizeOwnSecurityKeys(ctx.iam, signed.caller, signed.record, 'iam:EnableMFADevice');
     } catch (error) {
       if (error instanceof IamError) return jsonError(reply, 403, error.message);
       throw error;
@@ -245,24 +209,19 @@ export function registerSecurityKeys(server: FastifyInstance, ctx: ConsoleContex
     if (!verified.verified) return jsonError(reply, 400, 'The security key could not be registered.');
     const credential = verified.registrationInfo.credential;
     try {
-      await ctx.iam.store.write(async (tx) => {
-        const owner = await ownerOf(tx, signed.record);
-        if (!owner) throw new IamError('NoSuchEntity', 'The user cannot be found.');
-        await authorize(ctx.iam, tx, signed.caller, { action: 'iam:EnableMFADevice', resource: owner.arn });
-        await addSecurityKey(
-          tx,
-          signed.record.account,
-          owner.mfaOwner,
-          {
-            credentialId: credential.id,
-            publicKey: Buffer.from(credential.publicKey).toString('base64url'),
-            counter: credential.counter,
-            ...(credential.transports ? { transports: [...credential.transports] } : {}),
-            name,
-          },
-          iso(ctx.iam.now()),
-        );
-      });
+      await registerSecurityKey(
+        ctx.iam,
+        signed.caller,
+        signed.record,
+        {
+          credentialId: credential.id,
+          publicKey: Buffer.from(credential.publicKey).toString('base64url'),
+          counter: credential.counter,
+          ...(credential.transports ? { transports: [...credential.transports] } : {}),
+          name,
+        },
+        iso(ctx.iam.now()),
+      );
     } catch (error) {
       if (error instanceof IamError)
         return jsonError(reply, error.code === 'AccessDenied' ? 403 : 400, error.message);
@@ -279,17 +238,7 @@ export function registerSecurityKeys(server: FastifyInstance, ctx: ConsoleContex
     if (!signed) return reply;
     const credentialId = formText(form, 'credential', 1024);
     try {
-      await ctx.iam.store.write(async (tx) => {
-        const owner = await ownerOf(tx, signed.record);
-        if (!owner) throw new IamError('NoSuchEntity', 'The user cannot be found.');
-        await authorize(ctx.iam, tx, signed.caller, {
-          action: 'iam:DeactivateMFADevice',
-          resource: owner.arn,
-        });
-        const removed = await removeSecurityKey(tx, signed.record.account, owner.mfaOwner, { credentialId });
-        if (!removed)
-          throw new IamError('NoSuchEntity', `MFA Device with serial number ${credentialId} does not exist.`);
-      });
+      await removeSessionSecurityKey(ctx.iam, signed.caller, signed.record, credentialId);
     } catch (error) {
       if (error instanceof IamError)
         return credentialsPage(ctx, reply, signed, error.code === 'AccessDenied' ? 403 : 404, { error });
@@ -365,13 +314,7 @@ export function registerSecurityKeys(server: FastifyInstance, ctx: ConsoleContex
         ok = verified.verified;
         if (ok) {
           const counter = verified.authenticationInfo.newCounter;
-          await ctx.iam.store.write(async (tx) => {
-            const current = await tx.get(securityKeys, stored.id);
-            if (!current) return;
-            current.counter = counter;
-            current.lastUsedAt = iso(ctx.iam.now());
-            await tx.update(securityKeys, current);
-          });
+          await recordSecurityKeyUse(ctx.iam, stored.id, counter, iso(ctx.iam.now()));
         }
       } catch {
         ok = false;
