@@ -25,7 +25,7 @@ import {
   type Html,
 } from './html.ts';
 import { section } from './pages.ts';
-import { WEBAUTHN_SCRIPTS, securityKeysSection } from './security-keys.ts';
+import { WEBAUTHN_SCRIPTS, securityKeysSection } from './security-keys-view.ts';
 import { passwordPolicyList } from './signin.ts';
 import {
   endOtherSessions,

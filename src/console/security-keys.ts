@@ -38,7 +38,7 @@ import {
   type RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import { IamError } from '../domain/errors.ts';
-import { type SecurityKeyRecord, SECURITY_KEY_NAME } from '../domain/iam/mfa-common.ts';
+import { SECURITY_KEY_NAME } from '../domain/iam/mfa-common.ts';
 import {
   authorizeOwnSecurityKeys,
   recordSecurityKeyUse,
@@ -48,8 +48,7 @@ import {
 } from '../domain/console-security-keys.ts';
 import { signInFailed, signInWaitMs } from './rate-limit.ts';
 import { equalsConstantTime } from '../crypto/constant-time.ts';
-import { type ConsoleContext, type Signed, currentSession, homeOf, requireSession } from './context.ts';
-import { dangerForm, csrfField, deniedBox, field, html, table, type Html } from './html.ts';
+import { type ConsoleContext, currentSession, homeOf, requireSession } from './context.ts';
 import {
   createSession,
   csrfMatches,
@@ -70,19 +69,7 @@ import {
 import { ABSOLUTE_LIFETIME_MS, PENDING_LIFETIME_MS, principalLabel } from '../domain/console-sessions.ts';
 import { credentialsPage } from './credentials.ts';
 
-/** The scripts of a page with a WebAuthn form: the library, then the console's own. */
-export const WEBAUTHN_SCRIPTS = ['/console/static/simplewebauthn-browser.js', '/console/static/webauthn.js'];
-
-export type { SecurityKeyRecord } from '../domain/iam/mfa-common.ts';
-
 const CHALLENGE_LIFETIME_MS = 5 * 60 * 1000;
-
-export function securityKeysOf(
-  ctx: ConsoleContext,
-  record: ConsoleSessionRecord,
-): Promise<SecurityKeyRecord[]> {
-  return securityKeysOfSession(ctx.iam, record);
-}
 
 function rpIdOf(request: FastifyRequest): string {
   return new URL(originOf(request)).hostname.replace(/^\[(.*)\]$/, '$1');
@@ -156,7 +143,7 @@ export function registerSecurityKeys(server: FastifyInstance, ctx: ConsoleContex
       if (error instanceof IamError) return jsonError(reply, 403, error.message);
       throw error;
     }
-    const existing = await securityKeysOf(ctx, signed.record);
+    const existing = await securityKeysOfSession(ctx.iam, signed.record);
     const who = principalLabel(signed.record.principal);
     const options = await generateRegistrationOptions({
       rpName: 'Portcullis',
@@ -258,7 +245,7 @@ export function registerSecurityKeys(server: FastifyInstance, ctx: ConsoleContex
     const signed = await currentSession(ctx, request, reply);
     if (!signed || signed.record.stage !== 'mfa') return jsonError(reply, 401, 'Sign in again.');
     if (!jsonRequestAllowed(request, signed.record)) return jsonError(reply, 403, 'The form has expired.');
-    const keys = await securityKeysOf(ctx, signed.record);
+    const keys = await securityKeysOfSession(ctx.iam, signed.record);
     if (keys.length === 0) return jsonError(reply, 400, 'No security key is registered.');
     const options = await generateAuthenticationOptions({
       rpID: rpIdOf(request),
@@ -293,7 +280,7 @@ export function registerSecurityKeys(server: FastifyInstance, ctx: ConsoleContex
     }
     const response = (jsonBody(request) as { response?: AuthenticationResponseJSON } | undefined)?.response;
     const challenge = await takeChallenge(ctx, record, 'authenticate');
-    const keys = await securityKeysOf(ctx, record);
+    const keys = await securityKeysOfSession(ctx.iam, record);
     const stored = response && keys.find((k) => equalsConstantTime(k.id, String(response.id)));
     let ok = false;
     if (challenge && response && stored) {
@@ -347,62 +334,7 @@ export function registerSecurityKeys(server: FastifyInstance, ctx: ConsoleContex
   });
 }
 
-/** The security keys section of "My security credentials". */
-export async function securityKeysSection(
-  ctx: ConsoleContext,
-  signed: Signed,
-  listAllowed: string | true,
-): Promise<Html> {
-  const csrf = signed.record.csrf;
-  const keys = listAllowed === true ? await securityKeysOf(ctx, signed.record) : [];
-  return html`<section aria-labelledby="security-keys-heading">
-    <h2 id="security-keys-heading">Security keys and passkeys</h2>
-    ${
-      listAllowed === true
-        ? table(
-            'Your security keys',
-            ['Name', 'Identifier', 'Registered', 'Last used', 'Actions'],
-            keys.map((k) => [
-              k.name,
-              k.serialNumber ? html`<code>${k.serialNumber}</code>` : '',
-              k.createdAt,
-              k.lastUsedAt ?? 'Never',
-              dangerForm(
-                '/console/security-keys/remove',
-                csrf,
-                'Remove',
-                { credential: k.id },
-                'Sign-in will no longer accept this security key.',
-              ),
-            ]),
-          )
-        : deniedBox(listAllowed)
-    }
-    <form method="post" action="/console/security-keys/no-script" id="register-security-key" class="card">
-      ${csrfField(csrf)}
-      ${field({ id: 'security-key-name', label: 'Security key name', name: 'name', value: 'security-key', hint: 'Registering a security key needs JavaScript (WebAuthn).' })}
-      <p class="alert error" role="alert" id="security-key-error" hidden></p>
-      <button type="submit">Register security key</button>
-    </form>
-  </section>`;
-}
-
-/** The MFA step's security key form (the script runs the WebAuthn ceremony). */
-export function securityKeySignInForm(csrf: string): Html {
-  return html`<form
-    method="post"
-    action="/console/security-keys/no-script"
-    id="security-key-signin"
-    class="card"
-  >
-    ${csrfField(csrf)}
-    <p>Or use a security key or passkey registered for this user.</p>
-    <p class="alert error" role="alert" id="security-key-error" hidden></p>
-    <button type="submit">Use security key</button>
-  </form>`;
-}
-
-/** The console's own script: runs WebAuthn ceremonies for the two forms above. No inline code. */
+/** The console's own script: runs WebAuthn ceremonies for the forms of security-keys-view.ts. No inline code. */
 const WEBAUTHN_JS = `'use strict';
 (function () {
   var lib = window.SimpleWebAuthnBrowser;

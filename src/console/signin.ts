@@ -36,7 +36,8 @@ import { passwordExpired, passwordRules } from './password-policy.ts';
 import { auditSignIn } from './audit.ts';
 import { signInFailed, signInWaitMs, throttledMessage } from './rate-limit.ts';
 import { federatedSignedOut } from './federation.ts';
-import { WEBAUTHN_SCRIPTS, securityKeySignInForm, securityKeysOf } from './security-keys.ts';
+import { WEBAUTHN_SCRIPTS, securityKeySignInForm } from './security-keys-view.ts';
+import { securityKeysOfSession } from '../domain/console-security-keys.ts';
 import {
   createSession,
   deleteSession,
@@ -359,7 +360,7 @@ async function mfaPage(
   error?: string,
 ): Promise<FastifyReply> {
   const devices = await codeDevicesOf(ctx.iam, record.account, record.principal);
-  const keys = await securityKeysOf(ctx, record);
+  const keys = await securityKeysOfSession(ctx.iam, record);
   const chooser =
     devices.length > 1
       ? html`<div class="field">
