@@ -426,6 +426,8 @@ export interface OrganizationAccountRecord {
   readonly joinedAt: string;
   /** Where the account sits: the root (r-…) or an organizational unit (ou-…). */
   readonly parent: string;
+  /** Set by CloseAccount: the account is closed (AWS keeps it SUSPENDED for 90 days). */
+  readonly closedAt?: string;
 }
 
 /**

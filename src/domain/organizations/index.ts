@@ -1,7 +1,7 @@
 // AWS Organizations (API reference 2016-11-28): CreateOrganization, DescribeOrganization,
 // DeleteOrganization, ListRoots, CreateAccount with DescribeCreateAccountStatus and
-// ListCreateAccountStatus, DescribeAccount, ListAccounts; the tree of organizational units and the
-// accounts in it is organizational-units.ts'. Every call is authorized as
+// ListCreateAccountStatus, DescribeAccount, ListAccounts (the tree of OUs and the accounts in it:
+// organizational-units.ts; removing and closing accounts: leaving.ts). Every call is authorized as
 // organizations:<Action> on the resource the Service Authorization Reference names ("*" where it
 // names none); calls only the management account may make answer other accounts as Organizations
 // does (AccessDeniedException), and accounts in no organization get AWSOrganizationsNotInUseException.
@@ -36,6 +36,7 @@ import {
   rootArn,
 } from './organization.ts';
 import { organizationalUnitOperations } from './organizational-units.ts';
+import { leavingOperations } from './leaving.ts';
 
 /** "Number of accounts in an organization": 10 by default (AWS Organizations quotas). */
 export const ACCOUNTS_PER_ORGANIZATION = 10;
@@ -73,6 +74,7 @@ const ACCOUNT_NAME = /^[\u0020-\u007E]+$/;
 
 export const organizationsOperations: Readonly<Record<string, Operation>> = {
   ...organizationalUnitOperations,
+  ...leavingOperations,
 
   async CreateOrganization(ctx, input) {
     const featureSet = str(input, 'FeatureSet') ?? 'ALL';

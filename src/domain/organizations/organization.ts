@@ -46,8 +46,9 @@ export function accountOutput(
     Arn: accountArn(org, member.id),
     Email: member.email,
     Name: member.name,
-    Status: 'ACTIVE',
-    State: 'ACTIVE',
+    // A closed account stays listed, SUSPENDED, as AWS lists it in the 90 days after closure.
+    Status: member.closedAt ? 'SUSPENDED' : 'ACTIVE',
+    State: member.closedAt ? 'SUSPENDED' : 'ACTIVE',
     JoinedMethod: member.joinedMethod,
     JoinedTimestamp: member.joinedAt,
   };
