@@ -115,3 +115,8 @@ export function newOrganizationsId(kind: 'organization' | 'root' | 'create-accou
   if (kind === 'root') return 'r-' + randomString(LOWER_ALNUM, 4);
   return 'car-' + randomString(LOWER_ALNUM, 32);
 }
+
+/** An organizational unit's id: `ou-`, its root's id without `r-`, `-` and 8 more (as AWS makes them). */
+export function newOrganizationalUnitId(rootId: string): string {
+  return `ou-${rootId.slice(2)}-${randomString(LOWER_ALNUM, 8)}`;
+}

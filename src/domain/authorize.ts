@@ -19,6 +19,7 @@ import { loadManagedPolicyDocument } from './policy-documents.ts';
 import { organizationAccounts, roles, users } from './tables.ts';
 import { groupsOfUser } from './iam/groups.ts';
 import { attachmentsOf } from './iam/managed-policies-attachments.ts';
+import { orgPathOf } from './organizations/org-paths.ts';
 
 export interface AuthorizationRequest {
   /** "iam:CreateUser" as AWS spells it. */
@@ -96,9 +97,9 @@ export async function decideFor(
 const NO_KEYS: Readonly<Record<string, ContextValue>> = Object.freeze({});
 
 /**
- * aws:ResourceAccount and aws:ResourceOrgID: the account owning the resource and its organization
- * (the caller's own, already known, unless the resource is another account's, as a role assumed
- * across accounts is).
+ * aws:ResourceAccount, aws:ResourceOrgID and aws:ResourceOrgPaths: the account owning the resource,
+ * its organization and its path there (the caller's own, already known, unless the resource is
+ * another account's, as a role assumed across accounts is).
  */
 async function resourceContext(
   tx: StoreTx,
@@ -106,13 +107,24 @@ async function resourceContext(
   callerAccount: string,
   principalContext: Readonly<Record<string, ContextValue>>,
 ): Promise<Record<string, ContextValue>> {
-  const orgId =
-    resourceAccount === callerAccount
-      ? principalContext['aws:PrincipalOrgID']
-      : (await tx.get(organizationAccounts, resourceAccount))?.organization;
+  if (resourceAccount === callerAccount) {
+    const orgId = principalContext['aws:PrincipalOrgID'];
+    return {
+      'aws:ResourceAccount': resourceAccount,
+      ...(orgId !== undefined
+        ? { 'aws:ResourceOrgID': orgId, 'aws:ResourceOrgPaths': principalContext['aws:PrincipalOrgPaths']! }
+        : {}),
+    };
+  }
+  const membership = await tx.get(organizationAccounts, resourceAccount);
   return {
     'aws:ResourceAccount': resourceAccount,
-    ...(orgId !== undefined ? { 'aws:ResourceOrgID': orgId } : {}),
+    ...(membership
+      ? {
+          'aws:ResourceOrgID': membership.organization,
+          'aws:ResourceOrgPaths': [await orgPathOf(tx, membership)],
+        }
+      : {}),
   };
 }
 
@@ -139,7 +151,10 @@ export function loadCallerPolicies(iam: Iam, tx: StoreTx, caller: Caller): Promi
   );
 }
 
-/** aws:PrincipalOrgID: the organization of the principal's account, when it is in one. */
+/**
+ * aws:PrincipalOrgID and aws:PrincipalOrgPaths: the organization of the principal's account and
+ * the account's path in it (one value of a multivalued key), when it is in one.
+ */
 async function withOrganization(
   tx: StoreTx,
   account: string,
@@ -149,7 +164,11 @@ async function withOrganization(
   if (!membership) return policies;
   return {
     ...policies,
-    principalContext: { ...policies.principalContext, 'aws:PrincipalOrgID': membership.organization },
+    principalContext: {
+      ...policies.principalContext,
+      'aws:PrincipalOrgID': membership.organization,
+      'aws:PrincipalOrgPaths': [await orgPathOf(tx, membership)],
+    },
   };
 }
 

@@ -424,6 +424,28 @@ export interface OrganizationAccountRecord {
   readonly email: string;
   readonly joinedMethod: 'INVITED' | 'CREATED';
   readonly joinedAt: string;
+  /** Where the account sits: the root (r-…) or an organizational unit (ou-…). */
+  readonly parent: string;
+  /** Set by CloseAccount: the account is closed (AWS keeps it SUSPENDED for 90 days). */
+  readonly closedAt?: string;
+}
+
+/**
+ * An organizational unit (ou-…) of an organization, under the root or another OU. OUs never move
+ * (Organizations has no call that moves one), so the path to one is fixed when it is made.
+ */
+export interface OrganizationalUnitRecord {
+  readonly id: string;
+  /** The management account. */
+  readonly account: string;
+  readonly organization: string;
+  /** The root (r-…) or the OU (ou-…) it is in. */
+  readonly parent: string;
+  readonly name: string;
+  /** o-…/r-…/ou-…/…/ou-this/: what aws:PrincipalOrgPaths names for the accounts in it. */
+  readonly path: string;
+  readonly tags: Tag[];
+  readonly createdAt: string;
 }
 
 /** A CreateAccount request (car-…): IN_PROGRESS until the account is made, then SUCCEEDED or FAILED. */

@@ -23,7 +23,8 @@
 //   audit_blocks        (account, sort_key) unique; (last_time)
 //   audit_lookups       (account, lookup, sort_key) unique
 //   organizations       account unique (the management account)
-//   organization_accounts (organization, id)
+//   organization_accounts (organization, id), (parent, id)
+//   organizational_units (parent, id), (parent, name) unique, (organization, id)
 //   create_account_requests (organization, id)
 //   credential_reports, deletion_tasks, throttles: by id only (throttles by last_at too)
 //
@@ -45,6 +46,7 @@ import type {
   MfaDeviceRecord,
   OidcProviderRecord,
   OrganizationAccountRecord,
+  OrganizationalUnitRecord,
   OrganizationRecord,
   PolicyAttachmentRecord,
   RoleRecord,
@@ -280,8 +282,22 @@ export const organizations = table<OrganizationRecord>({
 export const organizationAccounts = table<OrganizationAccountRecord>({
   name: 'organization_accounts',
   id: (r) => r.id,
-  columns: { account: (r) => r.account, organization: (r) => r.organization },
+  columns: { account: (r) => r.account, organization: (r) => r.organization, parent: (r) => r.parent },
   revisioned: true,
+});
+
+// An account's OU path is read through its membership row (which moves its revision when the
+// account moves); an OU's own path never changes, so its rows need not be revisioned.
+export const organizationalUnits = table<OrganizationalUnitRecord>({
+  name: 'organizational_units',
+  id: (r) => r.id,
+  columns: {
+    account: (r) => r.account,
+    organization: (r) => r.organization,
+    parent: (r) => r.parent,
+    name: (r) => r.name,
+  },
+  revisioned: false,
 });
 
 export const createAccountRequests = table<CreateAccountRequestRecord>({
@@ -295,6 +311,7 @@ export const createAccountRequests = table<CreateAccountRequestRecord>({
 export const ALL_TABLES = [
   createAccountRequests,
   organizationAccounts,
+  organizationalUnits,
   organizations,
   auditLookups,
   auditBlocks,

@@ -11,6 +11,7 @@ import {
   groups,
   mfaDevices,
   organizationAccounts,
+  organizationalUnits,
   organizations,
   policyAttachments,
   serverCertificates,
@@ -273,6 +274,7 @@ export function runStoreContract(name: string, fresh: () => Promise<Database>): 
         email: `${id}@example.com`,
         joinedMethod: 'CREATED' as const,
         joinedAt: '2026-12-01T00:00:00Z',
+        parent: 'r-ab12',
       });
       const request = (id: string, state: 'IN_PROGRESS' | 'SUCCEEDED' | 'FAILED') => ({
         id,
@@ -332,6 +334,84 @@ export function runStoreContract(name: string, fresh: () => Promise<Database>): 
         await store.read((tx) => tx.count(organizationAccounts, { organization: 'o-aaaaaaaaaa' })),
         4,
       );
+    },
+  );
+
+  withDatabase(
+    'organizational units: children of a parent paged by id, names unique among siblings, accounts listed and counted by parent',
+    async (_db, store) => {
+      const ou = (id: string, parent: string, name: string) => ({
+        id,
+        account: A,
+        organization: 'o-aaaaaaaaaa',
+        parent,
+        name,
+        path: `o-aaaaaaaaaa/r-ab12/${id}/`,
+        tags: [],
+        createdAt: '2026-12-01T00:00:00Z',
+      });
+      const member = (id: string, parent: string) => ({
+        id,
+        account: id,
+        organization: 'o-aaaaaaaaaa',
+        name: id,
+        email: `${id}@example.com`,
+        joinedMethod: 'CREATED' as const,
+        joinedAt: '2026-12-01T00:00:00Z',
+        parent,
+      });
+      await store.write(async (tx) => {
+        await tx.insert(organizationalUnits, ou('ou-ab12-00000003', 'r-ab12', 'Prod'));
+        await tx.insert(organizationalUnits, ou('ou-ab12-00000001', 'r-ab12', 'Dev'));
+        await tx.insert(organizationalUnits, ou('ou-ab12-00000002', 'r-ab12', 'Sandbox'));
+        await tx.insert(organizationalUnits, ou('ou-ab12-00000004', 'ou-ab12-00000001', 'Prod'));
+        await tx.insert(organizationAccounts, member(A, 'r-ab12'));
+        await tx.insert(organizationAccounts, member(B, 'ou-ab12-00000001'));
+        await tx.insert(organizationAccounts, member('333333333333', 'ou-ab12-00000001'));
+      });
+      // The same name under another parent is another OU; under the same parent, a conflict.
+      await assert.rejects(
+        store.write((tx) => tx.insert(organizationalUnits, ou('ou-ab12-00000005', 'r-ab12', 'Dev'))),
+        StoreConflict,
+      );
+      const found = await store.read((tx) =>
+        tx.find(organizationalUnits, { parent: 'ou-ab12-00000001', name: 'Prod' }),
+      );
+      assert.equal(found?.id, 'ou-ab12-00000004');
+      const first = await store.read((tx) =>
+        tx.list(organizationalUnits, { where: { parent: 'r-ab12' }, limit: 2 }),
+      );
+      assert.deepEqual(
+        first.map((o) => o.id),
+        ['ou-ab12-00000001', 'ou-ab12-00000002'],
+      );
+      const rest = await store.read((tx) =>
+        tx.list(organizationalUnits, { where: { parent: 'r-ab12' }, after: first[1]!.id, limit: 2 }),
+      );
+      assert.deepEqual(
+        rest.map((o) => o.id),
+        ['ou-ab12-00000003'],
+      );
+      const inDev = await store.read((tx) =>
+        tx.list(organizationAccounts, { where: { parent: 'ou-ab12-00000001' } }),
+      );
+      assert.deepEqual(
+        inDev.map((m) => m.id),
+        [B, '333333333333'],
+      );
+      assert.equal(await store.read((tx) => tx.count(organizationAccounts, { parent: 'r-ab12' })), 1);
+      assert.equal(
+        await store.read((tx) => tx.count(organizationalUnits, { organization: 'o-aaaaaaaaaa' })),
+        4,
+      );
+      // Moving an account is an update of its row: revisioned by the member account.
+      const before = await store.revision(B);
+      await store.write(async (tx) => {
+        const row = await tx.get(organizationAccounts, B);
+        await tx.update(organizationAccounts, { ...row!, parent: 'r-ab12' });
+      });
+      assert.ok((await store.revision(B)) > before);
+      assert.equal(await store.read((tx) => tx.count(organizationAccounts, { parent: 'r-ab12' })), 2);
     },
   );
 

@@ -16,12 +16,13 @@ import {
   schemaV4,
   schemaV5,
   schemaV6,
+  schemaV7,
   type SchemaDialect,
 } from '../../src/storage/sql/schema.ts';
 import { openSqliteStore } from '../../src/storage/sqlite/sqlite-store.ts';
 import { openPostgresStore } from '../../src/storage/postgres/postgres-store.ts';
 import type { Store } from '../../src/domain/store.ts';
-import { auditBlocks, auditLookups } from '../../src/domain/tables.ts';
+import { auditBlocks, auditLookups, organizationAccounts } from '../../src/domain/tables.ts';
 import { eventsOf } from '../../src/domain/audit/blocks.ts';
 import type { AuditEventRecord } from '../../src/domain/records.ts';
 import { freshDatabase } from '../support/postgres.ts';
@@ -30,8 +31,8 @@ const USER = {
   id: 'AIDAEXAMPLEEXAMPLE01',
   doc: JSON.stringify({ id: 'AIDAEXAMPLEEXAMPLE01', account: '123456789012', name: 'alice', path: '/' }),
 };
-// Tables added since version 2: federation (3), server certificates (5), AWS Organizations (6) and
-// the audit trail's blocks (7, replacing version 4's events table).
+// Tables added since version 2: federation (3), server certificates (5), AWS Organizations (6),
+// the audit trail's blocks (7, replacing version 4's events table) and organizational units (8).
 const NEW_TABLES = [
   'oidc_providers',
   'saml_providers',
@@ -43,6 +44,7 @@ const NEW_TABLES = [
   'organizations',
   'organization_accounts',
   'create_account_requests',
+  'organizational_units',
 ];
 
 test('SQLite: a version-2 file migrates to the current version, its rows kept', () => {
@@ -210,6 +212,93 @@ test('PostgreSQL: a version-6 audit trail moves into blocks, each event found by
     const store = await openPostgresStore({ connectionString: database.url });
     try {
       await findsV6Event(store);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await database.drop();
+  }
+});
+
+// An organization as schema version 7 stored it: its members had no parent (there were no OUs).
+const V7_ORGANIZATION = {
+  id: 'o-aaaaaaaaaa',
+  account: '123456789012',
+  managementEmail: 'root@example.com',
+  featureSet: 'ALL',
+  rootId: 'r-ab12',
+  createdAt: '2026-12-01T00:00:00Z',
+};
+const V7_MEMBER = {
+  id: '210987654321',
+  account: '210987654321',
+  organization: 'o-aaaaaaaaaa',
+  name: 'B',
+  email: 'b@example.com',
+  joinedMethod: 'CREATED',
+  joinedAt: '2026-12-01T00:00:00Z',
+};
+const V7_INSERTS = [
+  "INSERT INTO organizations (id, version, doc, account) VALUES ('o-aaaaaaaaaa', 1, '" +
+    JSON.stringify(V7_ORGANIZATION) +
+    "', '123456789012')",
+  "INSERT INTO organization_accounts (id, version, doc, account, organization) VALUES ('210987654321', 1, '" +
+    JSON.stringify(V7_MEMBER) +
+    "', '210987654321', 'o-aaaaaaaaaa')",
+];
+
+function schemaUpToV7(dialect: SchemaDialect): string[] {
+  return [...schemaUpToV6(dialect), ...schemaV7(dialect)];
+}
+
+/** The version-7 member is under its organization's root, in its document and its column. */
+async function memberUnderRoot(store: Store): Promise<void> {
+  const member = await store.read((tx) => tx.get(organizationAccounts, V7_MEMBER.id));
+  assert.deepEqual(member, { ...V7_MEMBER, parent: 'r-ab12' });
+  const underRoot = await store.read((tx) => tx.list(organizationAccounts, { where: { parent: 'r-ab12' } }));
+  assert.deepEqual(
+    underRoot.map((m) => m.id),
+    [V7_MEMBER.id],
+  );
+}
+
+test('SQLite: version-7 member accounts are under their root in version 8', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'portcullis-v7-'));
+  try {
+    const file = join(dir, 'portcullis.db');
+    const old = new Database(file);
+    for (const statement of schemaUpToV7('sqlite')) old.exec(statement);
+    for (const statement of V7_INSERTS) old.exec(statement);
+    old.pragma('user_version = 7');
+    old.close();
+
+    const store = openSqliteStore({ filename: file });
+    try {
+      await memberUnderRoot(store);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('PostgreSQL: version-7 member accounts are under their root in version 8', async () => {
+  const database = await freshDatabase();
+  try {
+    const pool = new pg.Pool({ connectionString: database.url });
+    try {
+      await pool.query('CREATE TABLE portcullis_schema (id INTEGER PRIMARY KEY, version INTEGER NOT NULL)');
+      await pool.query('INSERT INTO portcullis_schema (id, version) VALUES (1, 7)');
+      for (const statement of schemaUpToV7('postgres')) await pool.query(statement);
+      for (const statement of V7_INSERTS) await pool.query(statement);
+    } finally {
+      await pool.end();
+    }
+
+    const store = await openPostgresStore({ connectionString: database.url });
+    try {
+      await memberUnderRoot(store);
     } finally {
       await store.close();
     }

@@ -1,58 +1,46 @@
 // AWS Organizations (API reference 2016-11-28): CreateOrganization, DescribeOrganization,
 // DeleteOrganization, ListRoots, CreateAccount with DescribeCreateAccountStatus and
-// ListCreateAccountStatus, DescribeAccount, ListAccounts. Every call is authorized as
+// ListCreateAccountStatus, DescribeAccount, ListAccounts (the tree of OUs and the accounts in it:
+// organizational-units.ts; removing and closing accounts: leaving.ts). Every call is authorized as
 // organizations:<Action> on the resource the Service Authorization Reference names ("*" where it
 // names none); calls only the management account may make answer other accounts as Organizations
 // does (AccessDeniedException), and accounts in no organization get AWSOrganizationsNotInUseException.
 import { newOrganizationsId } from '../../crypto/ids.ts';
-import type { Operation, OperationContext, Input } from '../operation.ts';
+import type { Operation } from '../operation.ts';
 import { check, isoNow, requestTagContext, requiredStr, str, tagsOf, writeTx } from '../operation.ts';
 import { IamError } from '../errors.ts';
-import type { StoreTx } from '../store.ts';
-import type {
-  CreateAccountRequestRecord,
-  OrganizationAccountRecord,
-  OrganizationRecord,
-} from '../records.ts';
-import { accounts, createAccountRequests, organizationAccounts, organizations } from '../tables.ts';
+import type { CreateAccountRequestRecord, OrganizationRecord } from '../records.ts';
+import {
+  accounts,
+  createAccountRequests,
+  organizationAccounts,
+  organizationalUnits,
+  organizations,
+} from '../tables.ts';
 import { completeCreateAccount } from './member-account.ts';
+import {
+  ACCOUNT_ID,
+  accountArn,
+  accountNotFound,
+  accountOutput,
+  invalid,
+  managedOrganization,
+  maxResults,
+  notInUse,
+  notManagement,
+  organizationArn,
+  organizationOf,
+  page,
+  pageAfter,
+  requirePattern,
+  rootArn,
+} from './organization.ts';
+import { organizationalUnitOperations } from './organizational-units.ts';
+import { leavingOperations } from './leaving.ts';
 
 /** "Number of accounts in an organization": 10 by default (AWS Organizations quotas). */
 export const ACCOUNTS_PER_ORGANIZATION = 10;
 const DEFAULT_ROLE_NAME = 'OrganizationAccountAccessRole';
-const MAX_RESULTS = 20;
-
-const notInUse = () =>
-  new IamError('AWSOrganizationsNotInUseException', 'Your account is not a member of an organization.');
-const notManagement = () =>
-  new IamError('AccessDeniedException', "You don't have permissions to access this resource.");
-
-function invalid(reason: string, message: string): IamError {
-  return new IamError('InvalidInputException', message, { Reason: reason });
-}
-
-function organizationArn(org: OrganizationRecord): string {
-  return `arn:aws:organizations::${org.account}:organization/${org.id}`;
-}
-
-function accountArn(org: OrganizationRecord, accountId: string): string {
-  return `arn:aws:organizations::${org.account}:account/${org.id}/${accountId}`;
-}
-
-/** The caller's organization, whatever its part in it. */
-async function organizationOf(ctx: OperationContext, tx: StoreTx): Promise<OrganizationRecord> {
-  const membership = await tx.get(organizationAccounts, ctx.caller.account);
-  const org = membership && (await tx.get(organizations, membership.organization));
-  if (!org) throw notInUse();
-  return org;
-}
-
-/** The organization the caller's account manages: member accounts may not make this call. */
-async function managedOrganization(ctx: OperationContext, tx: StoreTx): Promise<OrganizationRecord> {
-  const org = await organizationOf(ctx, tx);
-  if (org.account !== ctx.caller.account) throw notManagement();
-  return org;
-}
 
 function organizationOutput(org: OrganizationRecord): Record<string, unknown> {
   return {
@@ -64,19 +52,6 @@ function organizationOutput(org: OrganizationRecord): Record<string, unknown> {
     MasterAccountEmail: org.managementEmail,
     // Deprecated in the API; policy types are enabled per root (none are, in this release).
     AvailablePolicyTypes: [],
-  };
-}
-
-function accountOutput(org: OrganizationRecord, member: OrganizationAccountRecord): Record<string, unknown> {
-  return {
-    Id: member.id,
-    Arn: accountArn(org, member.id),
-    Email: member.email,
-    Name: member.name,
-    Status: 'ACTIVE',
-    State: 'ACTIVE',
-    JoinedMethod: member.joinedMethod,
-    JoinedTimestamp: member.joinedAt,
   };
 }
 
@@ -92,39 +67,15 @@ function statusOutput(request: CreateAccountRequestRecord): Record<string, unkno
   };
 }
 
-// Patterns of the API model the JSON codec does not check (it checks types, lengths and enums).
-function requirePattern(value: string, pattern: RegExp): string {
-  if (!pattern.test(value))
-    throw invalid('INVALID_PATTERN', 'You provided a value that does not match the required pattern.');
-  return value;
-}
-
-const ACCOUNT_ID = /^\d{12}$/;
 const REQUEST_ID = /^car-[a-z0-9]{8,32}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 const ACCOUNT_NAME = /^[\u0020-\u007E]+$/;
 
-/** NextToken is opaque to clients: the last id of the page before, encoded. */
-function pageAfter(input: Input): string | undefined {
-  const token = str(input, 'NextToken');
-  if (token === undefined) return undefined;
-  const after = Buffer.from(token, 'base64url').toString('utf8');
-  if (after === '' || Buffer.from(after, 'utf8').toString('base64url') !== token || !/^[\w-]+$/.test(after))
-    throw invalid(
-      'INVALID_NEXT_TOKEN',
-      'You specified an invalid value for nextToken. You must get the value from the response to a previous call to the API.',
-    );
-  return after;
-}
-
-function page<T extends { id: string }>(rows: readonly T[], limit: number): { items: T[]; next?: string } {
-  if (rows.length <= limit) return { items: [...rows] };
-  const items = rows.slice(0, limit);
-  return { items, next: Buffer.from(items[items.length - 1]!.id, 'utf8').toString('base64url') };
-}
-
 export const organizationsOperations: Readonly<Record<string, Operation>> = {
+  ...organizationalUnitOperations,
+  ...leavingOperations,
+
   async CreateOrganization(ctx, input) {
     const featureSet = str(input, 'FeatureSet') ?? 'ALL';
     const { account } = ctx.caller;
@@ -155,6 +106,7 @@ export const organizationsOperations: Readonly<Record<string, Operation>> = {
         email: org.managementEmail,
         joinedMethod: 'INVITED',
         joinedAt: now,
+        parent: org.rootId,
       });
       return { Organization: organizationOutput(org) };
     });
@@ -177,6 +129,7 @@ export const organizationsOperations: Readonly<Record<string, Operation>> = {
           'To delete an organization you must first remove all member accounts (except the master).',
         );
       await tx.deleteWhere(createAccountRequests, { organization: org.id });
+      await tx.deleteWhere(organizationalUnits, { organization: org.id });
       await tx.delete(organizationAccounts, org.account);
       await tx.delete(organizations, org.id);
       return undefined;
@@ -191,7 +144,7 @@ export const organizationsOperations: Readonly<Record<string, Operation>> = {
         Roots: [
           {
             Id: org.rootId,
-            Arn: `arn:aws:organizations::${org.account}:root/${org.id}/${org.rootId}`,
+            Arn: rootArn(org),
             Name: 'Root',
             PolicyTypes: [],
           },
@@ -263,7 +216,7 @@ export const organizationsOperations: Readonly<Record<string, Operation>> = {
 
   async ListCreateAccountStatus(ctx, input) {
     const states = (input.States as string[] | undefined) ?? [];
-    const limit = typeof input.MaxResults === 'number' ? input.MaxResults : MAX_RESULTS;
+    const limit = maxResults(input);
     const after = pageAfter(input);
     return ctx.iam.store.read(async (tx) => {
       await check(ctx, tx, 'organizations:ListCreateAccountStatus', '*');
@@ -290,14 +243,13 @@ export const organizationsOperations: Readonly<Record<string, Operation>> = {
       if (!org) throw notInUse();
       if (org.account !== ctx.caller.account) throw notManagement();
       const member = await tx.get(organizationAccounts, accountId);
-      if (!member || member.organization !== org.id)
-        throw new IamError('AccountNotFoundException', "You specified an account that doesn't exist.");
+      if (!member || member.organization !== org.id) throw accountNotFound();
       return { Account: accountOutput(org, member) };
     });
   },
 
   async ListAccounts(ctx, input) {
-    const limit = typeof input.MaxResults === 'number' ? input.MaxResults : MAX_RESULTS;
+    const limit = maxResults(input);
     const after = pageAfter(input);
     return ctx.iam.store.read(async (tx) => {
       await check(ctx, tx, 'organizations:ListAccounts', '*');

@@ -11,6 +11,7 @@ import {
   accounts,
   createAccountRequests,
   organizationAccounts,
+  organizations,
   policyAttachments,
   roles,
 } from '../tables.ts';
@@ -41,6 +42,8 @@ export async function completeCreateAccount(iam: Iam, requestId: string): Promis
   await iam.store.write(async (tx) => {
     const request = await tx.get(createAccountRequests, requestId);
     if (!request || request.state !== 'IN_PROGRESS') return;
+    const org = await tx.get(organizations, request.organization);
+    if (!org) return;
     const completedAt = iam
       .now()
       .toISOString()
@@ -55,7 +58,7 @@ export async function completeCreateAccount(iam: Iam, requestId: string): Promis
       return;
     }
     const accountId = await freshAccountId(tx);
-    await makeAccount(tx, request, accountId, completedAt);
+    await makeAccount(tx, request, org.rootId, accountId, completedAt);
     await tx.update(createAccountRequests, { ...request, state: 'SUCCEEDED', completedAt, accountId });
   });
 }
@@ -70,6 +73,7 @@ async function freshAccountId(tx: StoreTx): Promise<string> {
 async function makeAccount(
   tx: StoreTx,
   request: CreateAccountRequestRecord,
+  rootId: string,
   accountId: string,
   createdAt: string,
 ): Promise<void> {
@@ -84,6 +88,8 @@ async function makeAccount(
     email: request.email,
     joinedMethod: 'CREATED',
     joinedAt: createdAt,
+    // A created account starts under the root, as on AWS.
+    parent: rootId,
   });
   const role: RoleRecord = {
     account: accountId,

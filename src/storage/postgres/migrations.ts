@@ -9,8 +9,18 @@
 //   5  server certificates
 //   6  AWS Organizations: organizations, account memberships, CreateAccount requests
 //   7  the audit trail in blocks (its events move into them)
+//   8  organizational units; each member account's parent (the root for those already in one)
 import type pg from 'pg';
-import { SCHEMA_VERSION, schemaV2, schemaV3, schemaV4, schemaV5, schemaV6, schemaV7 } from '../sql/schema.ts';
+import {
+  SCHEMA_VERSION,
+  schemaV2,
+  schemaV3,
+  schemaV4,
+  schemaV5,
+  schemaV6,
+  schemaV7,
+  schemaV8,
+} from '../sql/schema.ts';
 
 const MIGRATIONS: Readonly<Record<number, () => readonly string[]>> = {
   2: () => schemaV2('postgres'),
@@ -19,6 +29,7 @@ const MIGRATIONS: Readonly<Record<number, () => readonly string[]>> = {
   5: () => schemaV5('postgres'),
   6: () => schemaV6('postgres'),
   7: () => schemaV7('postgres'),
+  8: () => schemaV8('postgres'),
 };
 
 export async function migrate(pool: pg.Pool): Promise<void> {

@@ -1,4 +1,4 @@
-// The relational schema (versions 2 to 7), written once for both dialects: TEXT columns compare by code
+// The relational schema (versions 2 to 8), written once for both dialects: TEXT columns compare by code
 // point in both (SQLite's BINARY collation; PostgreSQL's "C" collation, whatever the database's
 // locale), so pages, prefixes and uniqueness behave alike. Every row table has its id, its
 // version (for conflicts), its whole record as JSON (doc) and the columns tables.ts declares.
@@ -170,6 +170,32 @@ INSERT INTO audit_lookups (id, version, doc, account, lookup, sort_key)
 DROP TABLE audit_events;
 `;
 
+// Version 8: organizational units — an OU per row, listed under its parent by id, its name unique
+// among its siblings; each account's parent (the root, or an OU), listed by id as well. The
+// accounts already in an organization sit under its root: the root's id is read from the
+// organization's document, which takes each dialect's own JSON functions (SCHEMA_V8_PARENTS).
+const SCHEMA_V8 = `
+CREATE TABLE organizational_units (${ROW}, account {text} NOT NULL, organization {text} NOT NULL, parent {text} NOT NULL, name {text} NOT NULL);
+CREATE INDEX organizational_units_children ON organizational_units (parent, id);
+CREATE UNIQUE INDEX organizational_units_name ON organizational_units (parent, name);
+CREATE INDEX organizational_units_organization ON organizational_units (organization, id);
+
+ALTER TABLE organization_accounts ADD COLUMN parent {text};
+`;
+
+const SCHEMA_V8_PARENTS: Record<SchemaDialect, string> = {
+  sqlite: `
+UPDATE organization_accounts SET parent = (SELECT json_extract(o.doc, '$.rootId') FROM organizations o WHERE o.id = organization_accounts.organization);
+UPDATE organization_accounts SET doc = json_set(doc, '$.parent', parent);
+CREATE INDEX organization_accounts_parent ON organization_accounts (parent, id);
+`,
+  postgres: `
+UPDATE organization_accounts SET parent = (SELECT o.doc::jsonb ->> 'rootId' FROM organizations o WHERE o.id = organization_accounts.organization);
+UPDATE organization_accounts SET doc = jsonb_set(doc::jsonb, '{parent}', to_jsonb(parent))::text;
+CREATE INDEX organization_accounts_parent ON organization_accounts (parent, id);
+`,
+};
+
 /** The version-2 schema's statements in a dialect. */
 export function schemaV2(dialect: SchemaDialect): string[] {
   return statements(SCHEMA_V2, dialect);
@@ -209,5 +235,10 @@ export function schemaV7(dialect: SchemaDialect): string[] {
   return statements(SCHEMA_V7, dialect);
 }
 
+/** What version 8 adds to version 7, in a dialect. */
+export function schemaV8(dialect: SchemaDialect): string[] {
+  return [...statements(SCHEMA_V8, dialect), ...statements(SCHEMA_V8_PARENTS[dialect], dialect)];
+}
+
 /** The schema version this release writes. */
-export const SCHEMA_VERSION = 7;
+export const SCHEMA_VERSION = 8;

@@ -7,8 +7,18 @@
 //   5  server certificates
 //   6  AWS Organizations: organizations, account memberships, CreateAccount requests
 //   7  the audit trail in blocks (its events move into them)
+//   8  organizational units; each member account's parent (the root for those already in one)
 import type Database from 'better-sqlite3';
-import { SCHEMA_VERSION, schemaV2, schemaV3, schemaV4, schemaV5, schemaV6, schemaV7 } from '../sql/schema.ts';
+import {
+  SCHEMA_VERSION,
+  schemaV2,
+  schemaV3,
+  schemaV4,
+  schemaV5,
+  schemaV6,
+  schemaV7,
+  schemaV8,
+} from '../sql/schema.ts';
 import { migrateRecordsToV2 } from './migrate-v1.ts';
 
 export function migrate(db: Database.Database): void {
@@ -37,6 +47,7 @@ export function migrate(db: Database.Database): void {
     if (current < 5) for (const statement of schemaV5('sqlite')) db.exec(statement);
     if (current < 6) for (const statement of schemaV6('sqlite')) db.exec(statement);
     if (current < 7) for (const statement of schemaV7('sqlite')) db.exec(statement);
+    if (current < 8) for (const statement of schemaV8('sqlite')) db.exec(statement);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
     db.exec('COMMIT');
   } catch (error) {
