@@ -252,7 +252,7 @@ export function bypass(files: readonly PolicyFile[], subject: Subject): Finding[
             'sign requests with a long-term access key (aws:MultiFactorAuthPresent is absent)',
             `this statement's Bool condition does not match, so it denies nothing`,
             ...(open.length ? [`call ${open.join(', ')} without MFA`] : []),
-          ],
+          ].map((text, i) => `${i + 1}. ${text}`),
         ),
       );
     });
