@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { VARIABLES } from '../config.ts';
-import { COMMANDS, SETTING_HELP } from './help.ts';
+import { COMMANDS, LINT_OPTIONS, SETTING_HELP } from './help.ts';
 
 const main = join(import.meta.dirname, 'main.ts');
 const run = (...args: string[]) =>
@@ -51,4 +51,13 @@ test('an unknown command is an error that shows the commands', () => {
   assert.equal(result.status, 2);
   assert.match(result.stderr, /Unknown command: frobnicate/);
   assert.match(result.stderr, /serve/);
+});
+
+test('lint --help documents every option lint accepts, and lint refuses any other', () => {
+  const help = run('lint', '--help');
+  assert.equal(help.status, 0, help.stderr);
+  for (const flag of Object.keys(LINT_OPTIONS)) assert.ok(help.stdout.includes(`  ${flag}\n`), flag);
+  const unknown = run('lint', '--frobnicate', 'x', 'policy.json');
+  assert.equal(unknown.status, 2);
+  assert.match(unknown.stderr, /unknown option --frobnicate/);
 });

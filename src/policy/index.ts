@@ -22,3 +22,4 @@ export { evaluate } from './evaluate.ts';
 export { accessDeniedMessage } from './explain.ts';
 export { policySize, checkPolicySize, type PolicySizeLimit } from './size.ts';
 export { statementPositions, type StatementPosition, type TextPosition } from './positions.ts';
+export { compileGlob, type Glob } from './wildcard.ts';
