@@ -99,7 +99,7 @@ test('users page through Next and Previous, ten at a time, each user seen once',
   const inNameOrder = USERS.map(userName).sort();
   const first = await names('IAM users in this account');
   assert.deepEqual(first, inNameOrder.slice(0, 10));
-  assert.match(await pagerText('users'), /Page 1: 10 users\./);
+  assert.match(await pagerText('users'), /Page 1, showing 10\./);
   assert.equal(await page.getByRole('link', { name: 'Previous page' }).count(), 0);
 
   await page.getByRole('link', { name: 'Next page' }).click();
@@ -108,7 +108,7 @@ test('users page through Next and Previous, ten at a time, each user seen once',
   await page.getByRole('link', { name: 'Next page' }).click();
   const third = await names('IAM users in this account');
   assert.deepEqual(third, inNameOrder.slice(20, 30));
-  assert.match(await pagerText('users'), /Page 3: 10 users\./);
+  assert.match(await pagerText('users'), /Page 3, showing 10\./);
   assert.equal(await page.getByRole('link', { name: 'Next page' }).count(), 0, 'the last page has no Next');
 
   await page.getByRole('link', { name: 'Previous page' }).click();
@@ -151,10 +151,10 @@ test('a path prefix and creation date, newest first, page by page numbers', asyn
   // Even users are under /eng/; the lowest numbers were made last, so they come first.
   const newestFirst = USERS.filter((i) => i % 2 === 0).map(userName);
   assert.deepEqual(await names('IAM users in this account'), newestFirst.slice(0, 10));
-  assert.match(await pagerText('users'), /Page 1 of 2: users 1–10 of 15\./);
+  assert.match(await pagerText('users'), /Page 1 of 2, showing 1–10 of 15\./);
   await page.getByRole('link', { name: 'Next page' }).click();
   assert.deepEqual(await names('IAM users in this account'), newestFirst.slice(10));
-  assert.match(await pagerText('users'), /Page 2 of 2: users 11–15 of 15\./);
+  assert.match(await pagerText('users'), /Page 2 of 2, showing 11–15 of 15\./);
 
   await page.getByLabel('Order').selectOption('asc');
   await page.getByRole('button', { name: 'Apply' }).click();
@@ -211,7 +211,7 @@ test('groups, roles and policies take the same search and sort', async () => {
 
 test('the picker finds ReadOnlyAccess by name and attaches it to a group with its Attach button', async () => {
   await page.goto(url('/console/admin/groups/Readers'));
-  await page.getByLabel('Policy name contains').fill('ReadOnlyAccess');
+  await page.getByLabel('Find policies by name').fill('ReadOnlyAccess');
   await page.getByRole('button', { name: 'Find policies' }).click();
   await page.waitForURL(/\/console\/admin\/groups\/Readers\/policies\/pick\?q=ReadOnlyAccess/);
   await assertLabelled();

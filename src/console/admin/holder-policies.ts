@@ -113,7 +113,7 @@ export async function policySections(
       aria-label="Find a managed policy to attach"
     >
       <h3>Attach a managed policy</h3>
-      ${field({ id: 'pick-q', name: 'q', label: 'Policy name contains', required: false, type: 'search', hint: 'AWS managed and customer managed policies, each with an Attach button.' })}
+      ${field({ id: 'pick-q', name: 'q', label: 'Find policies by name', required: false, type: 'search', hint: 'AWS managed and customer managed policies, each with an Attach button.' })}
       <button type="submit">Find policies</button>
     </form>
     ${postForm(

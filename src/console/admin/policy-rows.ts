@@ -1,5 +1,6 @@
 // Managed policies as rows of a table, the same on the Policies page and in the policy picker of a
-// user's, group's or role's page: name (linking to the policy's page), type, path, attachments.
+// user's, group's or role's page: name (linking to the policy's page), path, default version,
+// attachments, type and creation date.
 import { html, table, type Html } from '../html.ts';
 import { ADMIN } from './common.ts';
 
@@ -16,12 +17,21 @@ export function policyTable(
 ): Html {
   return table(
     caption,
-    ['Policy name', 'Type', 'Path', 'Attachments', 'Created', ...(actions ? ['Actions'] : [])],
+    [
+      'Policy name',
+      'Path',
+      'Default version',
+      'Attachments',
+      'Type',
+      'Created',
+      ...(actions ? ['Actions'] : []),
+    ],
     rows.map((p) => [
       html`<a href="${viewUrl(String(p.Arn))}">${String(p.PolicyName)}</a>`,
-      String(p.Arn).startsWith(AWS_PREFIX) ? 'AWS managed' : 'Customer managed',
       String(p.Path),
+      String(p.DefaultVersionId ?? ''),
       String(p.AttachmentCount ?? 0),
+      String(p.Arn).startsWith(AWS_PREFIX) ? 'AWS managed' : 'Customer managed',
       String(p.CreateDate ?? ''),
       ...(actions ? [actions(p)] : []),
     ]),
