@@ -77,7 +77,6 @@ export interface PageOptions {
 
 const NAV: readonly { href: string; label: string }[] = [
   { href: '/console', label: 'Dashboard' },
-  { href: '/console/users', label: 'Users' },
   { href: '/console/admin', label: 'Access management' },
   { href: '/console/event-history', label: 'Event history' },
   { href: '/console/security-credentials', label: 'My security credentials' },

@@ -1,5 +1,7 @@
 // The signed-in pages that read the account: the dashboard (sign-in URL, security status) and the
-// users list. Each section is one domain operation; a denied one shows AWS's message in place.
+// read-only users list. Each section is one domain operation; a denied one shows AWS's message in
+// place. The menu leads to the administration's users page (one Users page); the read-only one
+// stays at its address for the links and sign-in destinations that name it.
 import type { FastifyInstance } from 'fastify';
 import {
   type ConsoleContext,
@@ -116,7 +118,7 @@ export function registerPages(server: FastifyInstance, ctx: ConsoleContext): voi
           names.length === 0
             ? html`<p>Every user whose MFA devices you may list has MFA.</p>`
             : html`<ul>
-                ${names.map((n) => html`<li><a href="/console/users/${encodeURIComponent(n)}">${n}</a></li>`)}
+                ${names.map((n) => html`<li><a href="/console/admin/users/${encodeURIComponent(n)}">${n}</a></li>`)}
               </ul>`
         }
         ${denied > 0 ? html`<p>You may not list the MFA devices of ${denied} user(s).</p>` : ''}

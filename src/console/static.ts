@@ -79,5 +79,11 @@ tbody.event.denied > tr > :first-child, tbody.event.error > tr > :first-child,
   tbody.event.failed > tr > :first-child { box-shadow: inset 5px 0 var(--error); padding-left: .8rem; }
 .outcome { font-weight: 700; color: var(--error); white-space: nowrap; }
 .paging a + a { margin-left: 1rem; }
+.card.list-controls { max-width: none; display: grid; grid-template-columns: repeat(auto-fit, minmax(9rem, 1fr));
+  gap: 0 1rem; align-items: end; }
+.card.list-controls button { justify-self: start; margin-bottom: .9rem; }
+nav.pager { margin-top: .75rem; }
+nav.pager p { margin: 0 0 .25rem; }
+.partial { color: var(--warn); font-weight: 600; }
 button.danger[type="submit"] { background: var(--error); border-color: var(--error); color: #fff; }
 `;

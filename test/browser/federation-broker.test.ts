@@ -116,8 +116,9 @@ test('the broker signs a person in to the console as the role session', async ()
 });
 
 test('pages follow the role’s policy: users are listed, roles are denied', async () => {
-  await page.getByRole('link', { name: 'Users', exact: true }).click();
-  await page.waitForURL(/\/console\/users$/);
+  await page.getByRole('link', { name: 'Access management' }).click();
+  await page.getByRole('navigation', { name: 'Administration' }).getByRole('link', { name: 'Users' }).click();
+  await page.waitForURL(/\/console\/admin\/users$/);
   assert.match(await page.locator('main').innerText(), /broker/);
   await page.goto(`${server.url}/console/admin/roles`);
   const denied = await page.locator('main').innerText();

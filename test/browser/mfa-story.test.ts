@@ -181,7 +181,8 @@ test('a new user must change the password first; the policy is shown and enforce
 });
 
 test('without MFA, the users page shows AWS\'s "not authorized" message with the explicit deny', async () => {
-  await page.getByRole('link', { name: 'Users' }).click();
+  await page.getByRole('link', { name: 'Access management' }).click();
+  await page.getByRole('navigation', { name: 'Administration' }).getByRole('link', { name: 'Users' }).click();
   const text = await page.locator('main').innerText();
   assert.match(
     text,
@@ -236,7 +237,8 @@ test('after signing out, signing in asks for the MFA code, and then the users pa
   assert.match(await page.locator('main').innerText(), /Signed in with MFA\s+Yes/);
   await assertAccessible();
   await page.screenshot({ path: join(screenshots, 'dashboard.png') });
-  await page.getByRole('link', { name: 'Users' }).click();
+  await page.getByRole('link', { name: 'Access management' }).click();
+  await page.getByRole('navigation', { name: 'Administration' }).getByRole('link', { name: 'Users' }).click();
   const users = page.getByRole('table', { name: 'IAM users in this account' });
   assert.match(await users.innerText(), /carol/);
 });

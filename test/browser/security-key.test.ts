@@ -120,7 +120,8 @@ test('signing in again asks for MFA; the security key answers and the session ha
   await page.getByRole('button', { name: 'Use security key' }).click();
   await page.waitForURL(/\/console$/);
   assert.match(await page.locator('main').innerText(), /Signed in with MFA\s+Yes/);
-  await page.getByRole('link', { name: 'Users' }).click();
+  await page.getByRole('link', { name: 'Access management' }).click();
+  await page.getByRole('navigation', { name: 'Administration' }).getByRole('link', { name: 'Users' }).click();
   assert.match(await page.getByRole('table', { name: 'IAM users in this account' }).innerText(), /sky/);
 });
 

@@ -28,6 +28,7 @@ import {
   registerPolicyActions,
   removePolicies,
 } from './holder-policies.ts';
+import { type ListQuery, listSection, parseListQuery, readList } from './listing.ts';
 
 const BASE = `${ADMIN}/groups`;
 
@@ -41,7 +42,7 @@ const NOTICES: Readonly<Record<string, string>> = {
 
 export function registerGroups(server: FastifyInstance, ctx: ConsoleContext): void {
   page(server, ctx, BASE, async (signed, query, _params, reply) =>
-    listPage(ctx, signed, reply, 200, { notice: noticeOf(query, NOTICES) }),
+    listPage(ctx, signed, reply, 200, { notice: noticeOf(query, NOTICES) }, parseListQuery(query)),
   );
 
   action(server, ctx, `${BASE}/create`, async (signed, form, _params, reply) => {
@@ -118,21 +119,36 @@ async function listPage(
   reply: FastifyReply,
   status: number,
   messages: Messages,
+  query: ListQuery = parseListQuery({}),
 ): Promise<FastifyReply> {
-  const groups = await callIam(signed.caller, ctx, 'ListGroups', { MaxItems: 1000 });
-  const draft = messages.draft ?? {};
-  const list = section('User groups', 'groups-heading', groups, (out) =>
-    table(
-      'User groups in this account',
-      ['Group name', 'Path', 'ARN', 'Created'],
-      ((out.Groups ?? []) as Record<string, string>[]).map((g) => [
-        html`<a href="${path(BASE, g.GroupName ?? '')}">${g.GroupName}</a>`,
-        g.Path,
-        html`<code>${g.Arn}</code>`,
-        g.CreateDate,
-      ]),
-    ),
+  const listed = await readList(
+    {
+      fetch: (input) => callIam(signed.caller, ctx, 'ListGroups', input),
+      member: 'Groups',
+      nameOf: 'GroupName',
+    },
+    query,
   );
+  const draft = messages.draft ?? {};
+  const list = listSection({
+    title: 'User groups',
+    id: 'groups-heading',
+    base: BASE,
+    noun: 'groups',
+    query,
+    listed,
+    render: (rows) =>
+      table(
+        'User groups in this account',
+        ['Group name', 'Path', 'ARN', 'Created'],
+        rows.map((g) => [
+          html`<a href="${path(BASE, String(g.GroupName ?? ''))}">${String(g.GroupName ?? '')}</a>`,
+          String(g.Path ?? ''),
+          html`<code>${String(g.Arn ?? '')}</code>`,
+          String(g.CreateDate ?? ''),
+        ]),
+      ),
+  });
   const create = html`<section aria-labelledby="create-group-heading">
     <h2 id="create-group-heading">Create group</h2>
     ${postForm(

@@ -4,24 +4,27 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { IamError } from '../../domain/errors.ts';
 import { type ConsoleContext, type Signed, callIam } from '../context.ts';
-import { dangerForm, field, html, table, type Html } from '../html.ts';
+import { csrfField, dangerForm, field, html, table, type Html } from '../html.ts';
 import { formText } from '../web.ts';
 import {
   type Messages,
   action,
+  adminPage,
   check,
   decodeDocument,
   documentBlock,
   firstProblem,
+  page,
   path,
   plausibleName,
   postForm,
   section,
-  select,
   statusOf,
   textarea,
   ADMIN,
 } from './common.ts';
+import { type ListQuery, listSection, parseListQuery, readList } from './listing.ts';
+import { policyTable } from './policy-rows.ts';
 
 export interface HolderKind {
   readonly noun: 'user' | 'group' | 'role';
@@ -86,7 +89,6 @@ export async function policySections(
     ...holder,
     MaxItems: 1000,
   });
-  const local = await callIam(caller, ctx, 'ListPolicies', { Scope: 'Local', MaxItems: 1000 });
   const inline = await callIam(caller, ctx, `List${kind.op}Policies`, { ...holder, MaxItems: 1000 });
   const documents = new Map<string, Html>();
   if (inline.ok) {
@@ -101,34 +103,32 @@ export async function policySections(
     }
   }
   const base = path(kind.base, name);
-  const localPolicies = local.ok ? ((local.output.Policies ?? []) as Record<string, string>[]) : [];
-  const attachForm = postForm(
-    `${base}/policies/attach`,
-    csrf,
-    html`<h3>Attach a managed policy</h3>
-      ${
-        localPolicies.length > 0
-          ? select({
-              id: 'attach-pick',
-              name: 'policy-pick',
-              label: 'Customer managed policy',
-              options: [
-                { value: '', label: '(choose a policy, or type an ARN below)' },
-                ...localPolicies.map((p) => ({ value: p.Arn ?? '', label: p.PolicyName ?? '' })),
-              ],
-            })
-          : ''
-      }
-      ${field({
-        id: 'attach-arn',
-        name: 'policy-arn',
-        label: 'Policy ARN',
-        required: false,
-        value: draft['policy-arn'] ?? '',
-        hint: 'For example arn:aws:iam::aws:policy/ReadOnlyAccess. AWS managed policies are listed on the Policies page.',
-      })}
-      <button type="submit">Attach policy</button>`,
-  );
+  // The picker searches every managed policy (AWS managed and customer managed) by name on a page
+  // of its own; pasting an ARN stays possible for a policy known by its ARN.
+  const attachForm = html`<form
+      method="get"
+      action="${base}/policies/pick"
+      class="card"
+      role="search"
+      aria-label="Find a managed policy to attach"
+    >
+      <h3>Attach a managed policy</h3>
+      ${field({ id: 'pick-q', name: 'q', label: 'Find policies by name', required: false, type: 'search', hint: 'AWS managed and customer managed policies, each with an Attach button.' })}
+      <button type="submit">Find policies</button>
+    </form>
+    ${postForm(
+      `${base}/policies/attach`,
+      csrf,
+      html`<h3>Attach a managed policy by ARN</h3>
+        ${field({
+          id: 'attach-arn',
+          name: 'policy-arn',
+          label: 'Policy ARN',
+          value: draft['policy-arn'] ?? '',
+          hint: 'For example arn:aws:iam::aws:policy/ReadOnlyAccess.',
+        })}
+        <button type="submit">Attach policy</button>`,
+    )}`;
   const attachedSection = section(
     'Attached managed policies',
     `attached-${kind.noun}`,
@@ -232,9 +232,14 @@ export function registerPolicyActions(
       .send();
   const unknown = (reply: FastifyReply) => reply.code(303).header('location', kind.base).send();
 
+  page<Params>(server, ctx, `${kind.base}/:name/policies/pick`, async (signed, query, { name }, reply) => {
+    if (!plausibleName(name, kind.maxName)) return unknown(reply);
+    return pickerPage(ctx, signed, reply, kind, name, parseListQuery(query));
+  });
+
   action<Params>(server, ctx, `${kind.base}/:name/policies/attach`, async (signed, form, { name }, reply) => {
     if (!plausibleName(name, kind.maxName)) return unknown(reply);
-    const arn = formText(form, 'policy-arn', 2048) || formText(form, 'policy-pick', 2048);
+    const arn = formText(form, 'policy-arn', 2048);
     const problem = check.arn(arn);
     if (problem) return failed(signed, reply, name, problem, { 'policy-arn': arn });
     const result = await callIam(signed.caller, ctx, `Attach${kind.op}Policy`, {
@@ -296,6 +301,97 @@ export function registerPolicyActions(
       return done(reply, name, 'inline-deleted');
     },
   );
+}
+
+/**
+ * The policy picker: managed policies of both kinds whose name contains the search, paged in name
+ * order like the lists, each with an Attach button (or "Attached" when it already is).
+ */
+async function pickerPage(
+  ctx: ConsoleContext,
+  signed: Signed,
+  reply: FastifyReply,
+  kind: HolderKind,
+  name: string,
+  query: ListQuery,
+): Promise<FastifyReply> {
+  const base = path(kind.base, name);
+  const attached = await callIam(signed.caller, ctx, `ListAttached${kind.op}Policies`, {
+    [kind.param]: name,
+    MaxItems: 1000,
+  });
+  if (!attached.ok) {
+    return adminPage(reply, signed, statusOf(attached.error), {
+      title: `Attach a policy to ${kind.noun} ${name}`,
+      section: kind.base,
+      body: html`<p><a href="${base}">Back to ${kind.noun} ${name}</a></p>`,
+      messages: { error: attached.error },
+    });
+  }
+  const already = new Set(
+    ((attached.output.AttachedPolicies ?? []) as Record<string, string>[]).map((p) => p.PolicyArn),
+  );
+  const listed = await readList(
+    {
+      fetch: (input) => callIam(signed.caller, ctx, 'ListPolicies', { ...input, Scope: 'All' }),
+      member: 'Policies',
+      nameOf: 'PolicyName',
+    },
+    query,
+  );
+  const csrf = signed.record.csrf;
+  const attachCell = (p: Record<string, unknown>): Html => {
+    const arn = String(p.Arn);
+    if (already.has(arn)) return html`Attached`;
+    return html`<form method="post" action="${base}/policies/attach" class="inline">
+      ${csrfField(csrf)}
+      <input type="hidden" name="policy-arn" value="${arn}" />
+      <button type="submit" aria-label="Attach ${String(p.PolicyName)}">Attach</button>
+    </form>`;
+  };
+  // A search that names a policy exactly finds it first, wherever the name falls in the list's
+  // order ("ReadOnlyAccess" is also the end of a hundred other names).
+  const exact = await exactMatches(ctx, signed, query.q);
+  const exactSection =
+    exact.length > 0
+      ? html`<section aria-labelledby="exact-heading">
+          <h2 id="exact-heading">Exact match</h2>
+          ${policyTable('Managed policies named exactly as searched', exact, attachCell)}
+        </section>`
+      : '';
+  const list = listSection({
+    title: query.q ? `Managed policies whose name contains “${query.q}”` : 'Managed policies',
+    id: 'pick-heading',
+    base: `${base}/policies/pick`,
+    noun: 'policies',
+    query,
+    listed,
+    render: (rows) => policyTable('AWS managed and customer managed policies', rows, attachCell),
+  });
+  return adminPage(reply, signed, 200, {
+    title: `Attach a policy to ${kind.noun} ${name}`,
+    section: kind.base,
+    body: html`<p><a href="${base}">Back to ${kind.noun} ${name}</a></p>
+      ${exactSection} ${list}`,
+  });
+}
+
+/** The AWS managed and customer managed policies at path "/" named exactly `q` (GetPolicy each). */
+async function exactMatches(
+  ctx: ConsoleContext,
+  signed: Signed,
+  q: string,
+): Promise<Record<string, unknown>[]> {
+  if (!plausibleName(q, 128)) return [];
+  const found: Record<string, unknown>[] = [];
+  for (const owner of [signed.caller.account, 'aws']) {
+    const got = await callIam(signed.caller, ctx, 'GetPolicy', {
+      PolicyArn: `arn:aws:iam::${owner}:policy/${q}`,
+    });
+    // Not found, or not allowed to look: the list below is the answer.
+    if (got.ok) found.push(got.output.Policy as Record<string, unknown>);
+  }
+  return found;
 }
 
 /**

@@ -30,9 +30,10 @@ import {
   textarea,
 } from './common.ts';
 import { EXAMPLE_POLICY } from './holder-policies.ts';
+import { AWS_PREFIX, policyTable, viewUrl } from './policy-rows.ts';
+import { type ListQuery, listSection, parseListQuery, readList } from './listing.ts';
 
 const BASE = `${ADMIN}/policies`;
-const AWS_PREFIX = 'arn:aws:iam::aws:policy/';
 const SEARCH_RESULTS = 200;
 
 const NOTICES: Readonly<Record<string, string>> = {
@@ -43,12 +44,17 @@ const NOTICES: Readonly<Record<string, string>> = {
   'version-deleted': 'The policy version was deleted.',
 };
 
-const viewUrl = (arn: string, notice?: string) =>
-  `${BASE}/view?arn=${encodeURIComponent(arn)}${notice ? `&notice=${notice}` : ''}`;
-
 export function registerPolicies(server: FastifyInstance, ctx: ConsoleContext): void {
   page(server, ctx, BASE, async (signed, query, _params, reply) =>
-    listPage(ctx, signed, reply, 200, { notice: noticeOf(query, NOTICES) }),
+    listPage(
+      ctx,
+      signed,
+      reply,
+      200,
+      { notice: noticeOf(query, NOTICES) },
+      parseListQuery(query),
+      scopeOf(query),
+    ),
   );
 
   action(server, ctx, `${BASE}/create`, async (signed, form, _params, reply) => {
@@ -201,28 +207,54 @@ function searchForm(q: string): Html {
   </form>`;
 }
 
+type Scope = 'Local' | 'AWS' | 'All';
+
+const SCOPE_TITLES: Readonly<Record<Scope, string>> = {
+  Local: 'Customer managed policies',
+  AWS: 'AWS managed policies',
+  All: 'Customer managed and AWS managed policies',
+};
+
+const SCOPE_OPTIONS = [
+  { value: 'Local', label: 'Customer managed' },
+  { value: 'AWS', label: 'AWS managed' },
+  { value: 'All', label: 'All types' },
+];
+
+/** ListPolicies' Scope from ?scope= (customer managed unless asked). */
+function scopeOf(query: Readonly<Record<string, string | undefined>>): Scope {
+  return query.scope === 'AWS' || query.scope === 'All' ? query.scope : 'Local';
+}
+
 async function listPage(
   ctx: ConsoleContext,
   signed: Signed,
   reply: FastifyReply,
   status: number,
   messages: Messages,
+  query: ListQuery = parseListQuery({}),
+  scope: Scope = 'Local',
 ): Promise<FastifyReply> {
-  const policies = await callIam(signed.caller, ctx, 'ListPolicies', { Scope: 'Local', MaxItems: 1000 });
-  const draft = messages.draft ?? {};
-  const list = section('Customer managed policies', 'policies-heading', policies, (out) =>
-    table(
-      'Customer managed policies in this account',
-      ['Policy name', 'Path', 'Default version', 'Attachments', 'Updated'],
-      ((out.Policies ?? []) as Record<string, unknown>[]).map((p) => [
-        html`<a href="${viewUrl(String(p.Arn))}">${String(p.PolicyName)}</a>`,
-        String(p.Path),
-        String(p.DefaultVersionId),
-        String(p.AttachmentCount ?? 0),
-        String(p.UpdateDate ?? ''),
-      ]),
-    ),
+  const listed = await readList(
+    {
+      fetch: (input) => callIam(signed.caller, ctx, 'ListPolicies', { ...input, Scope: scope }),
+      member: 'Policies',
+      nameOf: 'PolicyName',
+    },
+    query,
   );
+  const draft = messages.draft ?? {};
+  const list = listSection({
+    title: SCOPE_TITLES[scope],
+    id: 'policies-heading',
+    base: BASE,
+    noun: 'policies',
+    query,
+    listed,
+    filters: [{ name: 'scope', label: 'Type', options: SCOPE_OPTIONS, selected: scope }],
+    extra: scope === 'Local' ? {} : { scope },
+    render: (rows) => policyTable(SCOPE_TITLES[scope], rows),
+  });
   const aws = html`<section aria-labelledby="aws-heading">
     <h2 id="aws-heading">AWS managed policies</h2>
     ${searchForm('')}

@@ -32,6 +32,7 @@ import {
   registerPolicyActions,
   removePolicies,
 } from './holder-policies.ts';
+import { type ListQuery, listSection, parseListQuery, readList } from './listing.ts';
 
 const BASE = `${ADMIN}/roles`;
 
@@ -66,7 +67,7 @@ function durationOf(text: string): number | undefined {
 
 export function registerRoles(server: FastifyInstance, ctx: ConsoleContext): void {
   page(server, ctx, BASE, async (signed, query, _params, reply) =>
-    listPage(ctx, signed, reply, 200, { notice: noticeOf(query, NOTICES) }),
+    listPage(ctx, signed, reply, 200, { notice: noticeOf(query, NOTICES) }, parseListQuery(query)),
   );
 
   action(server, ctx, `${BASE}/create`, async (signed, form, _params, reply) => {
@@ -179,21 +180,36 @@ async function listPage(
   reply: FastifyReply,
   status: number,
   messages: Messages,
+  query: ListQuery = parseListQuery({}),
 ): Promise<FastifyReply> {
-  const roles = await callIam(signed.caller, ctx, 'ListRoles', { MaxItems: 1000 });
-  const draft = messages.draft ?? {};
-  const list = section('Roles', 'roles-heading', roles, (out) =>
-    table(
-      'Roles in this account',
-      ['Role name', 'Path', 'ARN', 'Created'],
-      ((out.Roles ?? []) as Record<string, string>[]).map((r) => [
-        html`<a href="${path(BASE, r.RoleName ?? '')}">${r.RoleName}</a>`,
-        r.Path,
-        html`<code>${r.Arn}</code>`,
-        r.CreateDate,
-      ]),
-    ),
+  const listed = await readList(
+    {
+      fetch: (input) => callIam(signed.caller, ctx, 'ListRoles', input),
+      member: 'Roles',
+      nameOf: 'RoleName',
+    },
+    query,
   );
+  const draft = messages.draft ?? {};
+  const list = listSection({
+    title: 'Roles',
+    id: 'roles-heading',
+    base: BASE,
+    noun: 'roles',
+    query,
+    listed,
+    render: (rows) =>
+      table(
+        'Roles in this account',
+        ['Role name', 'Path', 'ARN', 'Created'],
+        rows.map((r) => [
+          html`<a href="${path(BASE, String(r.RoleName ?? ''))}">${String(r.RoleName ?? '')}</a>`,
+          String(r.Path ?? ''),
+          html`<code>${String(r.Arn ?? '')}</code>`,
+          String(r.CreateDate ?? ''),
+        ]),
+      ),
+  });
   const create = html`<section aria-labelledby="create-role-heading">
     <h2 id="create-role-heading">Create role</h2>
     ${postForm(

@@ -34,6 +34,7 @@ import {
   registerPolicyActions,
   removePolicies,
 } from './holder-policies.ts';
+import { type ListQuery, listSection, parseListQuery, readList } from './listing.ts';
 
 const BASE = `${ADMIN}/users`;
 const ACCESS_KEY_ID = /^\w{16,128}$/;
@@ -51,10 +52,9 @@ const NOTICES: Readonly<Record<string, string>> = {
 };
 
 export function registerUsers(server: FastifyInstance, ctx: ConsoleContext): void {
-  page(server, ctx, BASE, async (signed, query, _params, reply) => {
-    const marker = query.marker && query.marker.length < 2048 ? query.marker : undefined;
-    return listPage(ctx, signed, reply, 200, { notice: noticeOf(query, NOTICES) }, marker);
-  });
+  page(server, ctx, BASE, async (signed, query, _params, reply) =>
+    listPage(ctx, signed, reply, 200, { notice: noticeOf(query, NOTICES) }, parseListQuery(query)),
+  );
 
   action(server, ctx, `${BASE}/create`, async (signed, form, _params, reply) => {
     const name = formText(form, 'user-name', 128);
@@ -259,28 +259,36 @@ async function listPage(
   reply: FastifyReply,
   status: number,
   messages: Messages,
-  marker?: string,
+  query: ListQuery = parseListQuery({}),
 ): Promise<FastifyReply> {
-  const users = await callIam(signed.caller, ctx, 'ListUsers', {
-    MaxItems: 100,
-    ...(marker ? { Marker: marker } : {}),
-  });
+  const listed = await readList(
+    {
+      fetch: (input) => callIam(signed.caller, ctx, 'ListUsers', input),
+      member: 'Users',
+      nameOf: 'UserName',
+    },
+    query,
+  );
   const draft = messages.draft ?? {};
-  const list = section('Users', 'users-heading', users, (out) => {
-    const rows = (out.Users ?? []) as Record<string, string | undefined>[];
-    const next = out.IsTruncated ? (out.Marker as string) : undefined;
-    return html`${table(
-      'IAM users in this account',
-      ['User name', 'Path', 'ARN', 'Created', 'Console password last used'],
-      rows.map((u) => [
-        html`<a href="${path(BASE, u.UserName ?? '')}">${u.UserName}</a>`,
-        u.Path,
-        html`<code>${u.Arn}</code>`,
-        u.CreateDate,
-        u.PasswordLastUsed ?? 'Never',
-      ]),
-    )}
-    ${next ? html`<p><a href="${BASE}?marker=${encodeURIComponent(next)}">Next page</a></p>` : ''}`;
+  const list = listSection({
+    title: 'Users',
+    id: 'users-heading',
+    base: BASE,
+    noun: 'users',
+    query,
+    listed,
+    render: (rows) =>
+      table(
+        'IAM users in this account',
+        ['User name', 'Path', 'ARN', 'Created', 'Console password last used'],
+        rows.map((u) => [
+          html`<a href="${path(BASE, String(u.UserName ?? ''))}">${String(u.UserName ?? '')}</a>`,
+          String(u.Path ?? ''),
+          html`<code>${String(u.Arn ?? '')}</code>`,
+          String(u.CreateDate ?? ''),
+          u.PasswordLastUsed ? String(u.PasswordLastUsed) : 'Never',
+        ]),
+      ),
   });
   const create = html`<section aria-labelledby="create-user-heading">
     <h2 id="create-user-heading">Create user</h2>
