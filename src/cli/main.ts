@@ -5,6 +5,7 @@ import { startApp } from '../app.ts';
 import { OPERATIONS } from './operations.ts';
 import { commandHelp, generalHelp, wantsHelp } from './help.ts';
 import { runAudit } from './audit.ts';
+import { runExplain } from './explain.ts';
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -27,6 +28,7 @@ async function main(argv: string[]): Promise<number> {
     return help ? 0 : 2;
   }
   if (command === 'audit') return runAudit(rest);
+  if (command === 'explain') return runExplain(rest);
   if (command !== 'serve') {
     console.error(`Unknown command: ${command}\n\n${generalHelp()}`);
     return 2;
