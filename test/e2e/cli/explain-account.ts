@@ -1,6 +1,7 @@
 // The account `portcullis explain`'s tests ask about, loaded through the AWS SDK as an
 // administrator would. test/fixtures/explain/authorization-details.json is this account exported
-// with `aws iam get-account-authorization-details` from a Portcullis server loaded by this function.
+// with `aws iam get-account-authorization-details` from a Portcullis server loaded by this function
+// (then laid out by prettier, as every JSON file of the repository).
 //
 //   alice   in group developers (inline: s3:* allowed), managed policy iam-with-mfa (iam:Get*/List*
 //           under Bool aws:MultiFactorAuthPresent), her own inline no-delete (Deny iam:DeleteUser),
