@@ -31,6 +31,13 @@ export interface Principal {
   readonly attached: readonly PolicyRef[];
   /** A user's groups (by name). */
   readonly groups: readonly string[];
+  /** The user's or role's unique id (AIDA…, AROA…); a group's (AGPA…). */
+  readonly id?: string;
+  /** The ARN of the permissions boundary, when one is set. */
+  readonly boundaryArn?: string;
+  /** A role's trust policy, parsed. */
+  readonly trustPolicy?: unknown;
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 export interface ManagedPolicy {
@@ -166,6 +173,11 @@ function credentialReport(input: string | object): AccountSnapshot['report'] {
   return { generated, rows: parseCredentialReport(csv) };
 }
 
+/** GetAccountAuthorizationDetails' answer (all pages' lists joined), read alone. */
+export function readAuthorizationDetails(input: object): AuthorizationDetails {
+  return part('authorization details', () => authorizationDetails(input));
+}
+
 function authorizationDetails(input: object): AuthorizationDetails {
   const principal = (kind: Principal['kind'], inlineList: string) => (item: object) => ({
     kind,
@@ -180,6 +192,21 @@ function authorizationDetails(input: object): AuthorizationDetails {
       : []
     ).map((p) => ({ name: text(p, 'PolicyName'), arn: text(p, 'PolicyArn') })),
     groups: optional(item, 'GroupList', 'array') ? (field(item, 'GroupList', 'array') as string[]) : [],
+    id: optional(item, `${kind === 'user' ? 'User' : kind === 'group' ? 'Group' : 'Role'}Id`, 'string')
+      ? text(item, `${kind === 'user' ? 'User' : kind === 'group' ? 'Group' : 'Role'}Id`)
+      : undefined,
+    boundaryArn: optional(item, 'PermissionsBoundary', 'object')
+      ? text(field(item, 'PermissionsBoundary', 'object') as object, 'PermissionsBoundaryArn')
+      : undefined,
+    trustPolicy: optional(item, 'AssumeRolePolicyDocument')
+      ? policyDocument(field(item, 'AssumeRolePolicyDocument'))
+      : undefined,
+    tags: Object.fromEntries(
+      (optional(item, 'Tags', 'array') ? list(item, 'Tags') : []).map((t) => [
+        text(t, 'Key'),
+        text(t, 'Value'),
+      ]),
+    ),
   });
   return {
     users: list(input, 'UserDetailList').map(principal('user', 'UserPolicyList')),

@@ -7,6 +7,7 @@ import { FORMATS, render, type Format } from '../audit/formats.ts';
 import { audit, failsAt } from '../audit/report.ts';
 import { buildSnapshot, InputError, type SnapshotInputs } from '../audit/snapshot.ts';
 import { AUDIT_OPTIONS } from './help.ts';
+import { fetchAuthorizationDetails } from './authorization-details.ts';
 
 type Options = Partial<Record<string, string>>;
 
@@ -165,16 +166,9 @@ async function readLive(options: Options, endpoint: string): Promise<SnapshotInp
       });
     bar.step('GetAccountSummary');
     const accountSummary = await iam.send(new iamSdk.GetAccountSummaryCommand({}));
-    const details = { UserDetailList: [], GroupDetailList: [], RoleDetailList: [], Policies: [] } as Record<
-      string,
-      unknown[]
-    >;
-    let pages = 0;
-    for await (const page of iamSdk.paginateGetAccountAuthorizationDetails({ client: iam }, {})) {
-      for (const list of Object.keys(details))
-        details[list]!.push(...((page as unknown as Record<string, unknown[]>)[list] ?? []));
-      if (++pages > 1) bar.step(`GetAccountAuthorizationDetails, page ${pages}`);
-    }
+    const details = await fetchAuthorizationDetails(iamSdk, iam, (page) => {
+      if (page > 1) bar.step(`GetAccountAuthorizationDetails, page ${page}`);
+    });
     bar.step('GetAccountAuthorizationDetails');
     const devices: unknown[] = [];
     for await (const page of iamSdk.paginateListVirtualMFADevices({ client: iam }, {}))

@@ -76,6 +76,12 @@ export const COMMANDS: Readonly<Record<string, CommandHelp>> = {
       'check policies before attaching them: IAM validation, Access Analyzer-style findings, MFA lock-out and bypass',
     details: lintOptions,
   },
+  explain: {
+    usage:
+      'portcullis explain --principal ARN --action ACTION [--resource ARN] [--context KEY=VALUE]... (--authorization-details FILE | --endpoint URL) [options]',
+    summary: 'explain an authorization decision: the AccessDenied text, the rule, every statement and why',
+    details: explainOptions,
+  },
   help: {
     usage: 'portcullis help [<command>]',
     summary: 'show this help, or the help of one command',
@@ -148,6 +154,43 @@ function lintOptions(): string {
     'Options:',
   ];
   for (const [flag, text] of Object.entries(LINT_OPTIONS)) lines.push('', `  ${flag}`, `      ${text}`);
+  return lines.join('\n');
+}
+
+/** `portcullis explain`'s options: the list its parser accepts (src/cli/explain.ts) and its help prints. */
+export const EXPLAIN_OPTIONS: Readonly<Record<string, string>> = {
+  '--principal ARN':
+    'who asks: a user ARN, a role ARN, or a role session ARN (arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION)',
+  '--action ACTION': 'the action, as service:Action (iam:ListUsers, sts:AssumeRole, s3:GetObject, ...)',
+  '--resource ARN':
+    'the resource ARN (default *: actions without a resource); for sts:AssumeRole a role of the account, whose trust policy is then evaluated',
+  '--context KEY=VALUE[,VALUE]':
+    "a request context key, repeatable; typed as AWS types its global keys (aws:MultiFactorAuthPresent=true is a Bool, aws:MultiFactorAuthAge a number, aws:CurrentTime a date, aws:SourceIp an address, aws:TagKeys a list); the principal's own keys (aws:username, aws:userid, aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalType, aws:PrincipalTag/*) are added, and a key given here replaces them",
+  '--authorization-details FILE':
+    '`aws iam get-account-authorization-details` output (JSON), where the principal, its groups and their policies are read',
+  '--endpoint URL':
+    'read the account live instead (GetAccountAuthorizationDetails), with the credentials of the AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (/ AWS_SESSION_TOKEN) variables',
+  '--region REGION': 'the region to sign live calls for (default AWS_REGION, else us-east-1)',
+  '--session-policy FILE': "a role session's session policy (a policy document, JSON), repeatable",
+  '--scp FILE[,FILE]':
+    "the service control policies of one level of the account's organization (root first), repeatable: one flag per level, each level must allow",
+  '--resource-policy FILE': "the target's resource-based policy (a policy document, JSON)",
+  '--format FORMAT': 'text (default) or json',
+  '--output FILE': 'write the explanation to FILE instead of standard output',
+};
+
+function explainOptions(): string {
+  const lines = [
+    "Evaluates the request with the engine Portcullis authorizes every call with, and prints AWS's",
+    'AccessDenied message (or that it is allowed), the rule of the evaluation logic that decided, and each',
+    "policy set — SCPs, the resource or trust policy, identity-based (the user's and its groups', inline",
+    "and managed, or the role's), permissions boundary, session — with every statement: matched, or which",
+    'of Action, Resource, Principal or Condition did not match; each condition with its key absent or its',
+    'values. Exit status: 0 allowed, 1 denied, 2 bad options or input.',
+    '',
+    'Options:',
+  ];
+  for (const [flag, text] of Object.entries(EXPLAIN_OPTIONS)) lines.push('', `  ${flag}`, `      ${text}`);
   return lines.join('\n');
 }
 

@@ -6,6 +6,7 @@ import { OPERATIONS } from './operations.ts';
 import { commandHelp, generalHelp, wantsHelp } from './help.ts';
 import { runAudit } from './audit.ts';
 import { runLint } from './lint.ts';
+import { runExplain } from './explain.ts';
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -29,6 +30,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'audit') return runAudit(rest);
   if (command === 'lint') return runLint(rest);
+  if (command === 'explain') return runExplain(rest);
   if (command !== 'serve') {
     console.error(`Unknown command: ${command}\n\n${generalHelp()}`);
     return 2;

@@ -20,6 +20,16 @@ export { parsePolicy } from './parse.ts';
 export { createRequest } from './request.ts';
 export { evaluate } from './evaluate.ts';
 export { accessDeniedMessage } from './explain.ts';
+export {
+  traceDecision,
+  type DecisionTrace,
+  type PolicySetTrace,
+  type PolicyTrace,
+  type StatementTrace,
+  type StatementOutcome,
+  type ConditionTrace,
+  type ElementTrace,
+} from './trace.ts';
 export { policySize, checkPolicySize, type PolicySizeLimit } from './size.ts';
 export { statementPositions, type StatementPosition, type TextPosition } from './positions.ts';
 export { compileGlob, type Glob } from './wildcard.ts';

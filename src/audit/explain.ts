@@ -1,0 +1,188 @@
+// `portcullis explain`'s question put to the engine: a principal of an account (as
+// GetAccountAuthorizationDetails describes it, exported or live), an action, a resource and a
+// context → the policy sets AWS would evaluate, in the engine's terms, and the traced decision.
+// Identity policies are the user's and its groups' (inline and managed) or the role's; the
+// permissions boundary is the principal's; a role session adds its session policy; an account in an
+// organization adds its SCPs, one list per level; sts:AssumeRole and its kin on a role of the
+// account bring in the role's trust policy.
+import {
+  createRequest,
+  parsePolicy,
+  traceDecision,
+  type CompiledPolicy,
+  type ContextValue,
+  type DecisionTrace,
+  type PolicyKind,
+  type Principal as EnginePrincipal,
+} from '../policy/index.ts';
+import { InputError, type AuthorizationDetails, type Principal } from './snapshot.ts';
+
+export interface ExplainQuestion {
+  /** A user or role ARN, or an assumed-role session ARN (arn:aws:sts::…:assumed-role/Role/Session). */
+  readonly principalArn: string;
+  readonly action: string;
+  /** The resource ARN, or "*". */
+  readonly resource: string;
+  readonly context: Readonly<Record<string, ContextValue>>;
+  /** A session's policy documents (parsed JSON). */
+  readonly sessionPolicies?: readonly unknown[];
+  /** The organization's SCPs that apply to the account, one list of documents per level (root first). */
+  readonly serviceControlPolicies?: readonly (readonly { name: string; document: unknown }[])[];
+  /** The target's resource-based policy, when it has one (trust policies come from the account). */
+  readonly resourcePolicy?: unknown;
+}
+
+export interface Explanation {
+  readonly principalArn: string;
+  readonly action: string;
+  readonly resource: string;
+  /** The context the request was evaluated with: the principal's keys, then those given. */
+  readonly context: Readonly<Record<string, ContextValue>>;
+  readonly trace: DecisionTrace;
+}
+
+/** Actions whose resource is a role and which its trust policy must allow (IAM User Guide, roles). */
+const TRUST_ACTIONS = new Set([
+  'sts:assumerole',
+  'sts:assumerolewithsaml',
+  'sts:assumerolewithwebidentity',
+  'sts:tagsession',
+  'sts:setsourceidentity',
+]);
+
+export function explainDecision(details: AuthorizationDetails, question: ExplainQuestion): Explanation {
+  const who = findPrincipal(details, question.principalArn);
+  const managed = new Map(details.policies.map((p) => [p.arn, p]));
+  const compile = (document: unknown, kind: PolicyKind, id: string): CompiledPolicy => {
+    const parsed = parsePolicy(JSON.stringify(document), { kind, id, stored: true });
+    if (!parsed.ok) throw new InputError(`${id}: ${parsed.error.message}`);
+    return parsed.policy;
+  };
+  const managedPolicy = (arn: string, kind: PolicyKind): CompiledPolicy => {
+    const policy = managed.get(arn);
+    if (policy?.document === undefined)
+      throw new InputError(`the managed policy ${arn} is not in the authorization details`);
+    return compile(policy.document, kind, arn);
+  };
+  const policiesOf = (p: Principal): CompiledPolicy[] => [
+    ...p.inline.map((i) => compile(i.document, 'identity', `${p.kind} ${p.name}: inline policy ${i.name}`)),
+    ...p.attached.map((a) => managedPolicy(a.arn!, 'identity')),
+  ];
+
+  const identity = policiesOf(who.entity);
+  for (const name of who.entity.groups) {
+    const group = details.groups.find((g) => g.name === name);
+    if (!group)
+      throw new InputError(`the group ${name} of ${who.entity.arn} is not in the authorization details`);
+    identity.push(...policiesOf(group));
+  }
+  if (question.sessionPolicies && who.principal.type !== 'assumed-role')
+    throw new InputError('a session policy applies to a role session (arn:aws:sts::…:assumed-role/…) only');
+
+  const trustTarget = TRUST_ACTIONS.has(question.action.toLowerCase())
+    ? details.roles.find((r) => r.arn === question.resource)
+    : undefined;
+  const resourcePolicies = trustTarget?.trustPolicy
+    ? [compile(trustTarget.trustPolicy, 'trust', `role ${trustTarget.name}: trust policy`)]
+    : question.resourcePolicy !== undefined
+      ? [compile(question.resourcePolicy, 'resource', 'resource-based policy')]
+      : undefined;
+
+  const context = { ...who.context, ...question.context };
+  const trace = traceDecision({
+    request: createRequest({
+      action: question.action,
+      resource: question.resource,
+      principal: who.principal,
+      context,
+    }),
+    identityPolicies: identity,
+    resourcePolicies,
+    resourceAccount: resourcePolicies ? accountOf(question.resource) : undefined,
+    permissionsBoundaries: who.entity.boundaryArn
+      ? [managedPolicy(who.entity.boundaryArn, 'boundary')]
+      : undefined,
+    sessionPolicies: question.sessionPolicies?.map((d, i) =>
+      compile(d, 'session', `session policy ${i + 1}`),
+    ),
+    serviceControlPolicies: question.serviceControlPolicies?.map((level) =>
+      level.map((p) => compile(p.document, 'scp', p.name)),
+    ),
+  });
+  return {
+    principalArn: question.principalArn,
+    action: question.action,
+    resource: question.resource,
+    context,
+    trace,
+  };
+}
+
+interface Found {
+  readonly entity: Principal;
+  readonly principal: EnginePrincipal;
+  /** The keys AWS puts in every request of this principal (global condition context keys). */
+  readonly context: Record<string, ContextValue>;
+}
+
+function findPrincipal(details: AuthorizationDetails, arn: string): Found {
+  const session = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\/(.+)$/.exec(arn);
+  if (session) {
+    const [, , account, roleName, sessionName] = session;
+    const role = details.roles.find((r) => r.name === roleName && accountOf(r.arn) === account);
+    if (!role) throw new InputError(`no role ${roleName} in the authorization details`);
+    return {
+      entity: role,
+      principal: { arn, account: account!, type: 'assumed-role', roleArn: role.arn, uniqueId: role.id },
+      context: {
+        'aws:PrincipalArn': role.arn,
+        'aws:PrincipalAccount': account!,
+        'aws:PrincipalType': 'AssumedRole',
+        ...(role.id ? { 'aws:userid': `${role.id}:${sessionName}` } : {}),
+        ...principalTags(role),
+      },
+    };
+  }
+  const user = details.users.find((u) => u.arn === arn);
+  if (user) {
+    const account = accountOf(arn)!;
+    return {
+      entity: user,
+      principal: { arn, account, type: 'user', uniqueId: user.id },
+      context: {
+        'aws:PrincipalArn': arn,
+        'aws:PrincipalAccount': account,
+        'aws:PrincipalType': 'User',
+        'aws:username': user.name,
+        ...(user.id ? { 'aws:userid': user.id } : {}),
+        ...principalTags(user),
+      },
+    };
+  }
+  const role = details.roles.find((r) => r.arn === arn);
+  if (role) {
+    // A role acts only through its sessions: the role's own ARN stands for any session of it.
+    const account = accountOf(arn)!;
+    return {
+      entity: role,
+      principal: { arn, account, type: 'assumed-role', roleArn: arn, uniqueId: role.id },
+      context: {
+        'aws:PrincipalArn': arn,
+        'aws:PrincipalAccount': account,
+        'aws:PrincipalType': 'AssumedRole',
+        ...principalTags(role),
+      },
+    };
+  }
+  throw new InputError(
+    `no user or role ${arn} in the authorization details (give a user, role or assumed-role session ARN)`,
+  );
+}
+
+function principalTags(p: Principal): Record<string, string> {
+  return Object.fromEntries(Object.entries(p.tags ?? {}).map(([k, v]) => [`aws:PrincipalTag/${k}`, v]));
+}
+
+function accountOf(arn: string): string | undefined {
+  return /^arn:[^:]+:[^:]*:[^:]*:(\d{12}):/.exec(arn)?.[1];
+}

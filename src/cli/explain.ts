@@ -1,0 +1,108 @@
+// `portcullis explain`: one request's decision explained (src/audit/explain.ts, the engine's
+// traceDecision) for a principal of an account read from a `get-account-authorization-details`
+// export or, live, from an endpoint with the same call — so both give the same verdict.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { explainDecision } from '../audit/explain.ts';
+import { EXPLAIN_FORMATS, renderExplanation, type ExplainFormat } from '../audit/explain-format.ts';
+import { parseContext } from '../audit/context-keys.ts';
+import { InputError, readAuthorizationDetails } from '../audit/snapshot.ts';
+import { fetchAuthorizationDetails } from './authorization-details.ts';
+import { EXPLAIN_OPTIONS } from './help.ts';
+
+/** Flags that may be given more than once. */
+const REPEATABLE = new Set(['--context', '--session-policy', '--scp']);
+
+type Options = Partial<Record<string, string[]>>;
+
+class UsageError extends Error {}
+
+export async function runExplain(args: readonly string[]): Promise<number> {
+  try {
+    const options = parseOptions(args);
+    const one = (flag: string) => options[flag]?.[0];
+    const format = (one('--format') ?? 'text') as ExplainFormat;
+    if (!EXPLAIN_FORMATS.includes(format))
+      throw new UsageError(`--format must be one of ${EXPLAIN_FORMATS.join(', ')}, not "${format}"`);
+    const details = readAuthorizationDetails(
+      one('--endpoint')
+        ? await readLive(one('--endpoint')!, one('--region'))
+        : readJson(one('--authorization-details')!, '--authorization-details'),
+    );
+    const explanation = explainDecision(details, {
+      principalArn: one('--principal')!,
+      action: one('--action')!,
+      resource: one('--resource') ?? '*',
+      context: parseContext(options['--context'] ?? []),
+      sessionPolicies: options['--session-policy']?.map((file) => readJson(file, '--session-policy')),
+      serviceControlPolicies: options['--scp']?.map((level) =>
+        level.split(',').map((file) => ({ name: file, document: readJson(file, '--scp') })),
+      ),
+      resourcePolicy: one('--resource-policy') && readJson(one('--resource-policy')!, '--resource-policy'),
+    });
+    const text = renderExplanation(explanation, format);
+    const output = one('--output');
+    if (output) writeFileSync(output, text);
+    else process.stdout.write(text);
+    return explanation.trace.result.decision === 'allowed' ? 0 : 1;
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof InputError) {
+      console.error(`portcullis explain: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+function parseOptions(args: readonly string[]): Options {
+  const known = new Set(Object.keys(EXPLAIN_OPTIONS).map((flag) => flag.split(' ')[0]!));
+  const options: Options = {};
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const [name, inline] = arg.includes('=')
+      ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+      : [arg];
+    if (!known.has(name!)) throw new UsageError(`unknown option ${arg} (see portcullis explain --help)`);
+    const value = inline ?? args[++i];
+    if (value === undefined) throw new UsageError(`${name} needs a value`);
+    if (options[name!] && !REPEATABLE.has(name!)) throw new UsageError(`${name} is given twice`);
+    (options[name!] ??= []).push(value);
+  }
+  for (const flag of ['--principal', '--action'])
+    if (!options[flag]) throw new UsageError(`${flag} is required (see portcullis explain --help)`);
+  if (!options['--endpoint'] === !options['--authorization-details'])
+    throw new UsageError('give either --authorization-details FILE or --endpoint URL');
+  return options;
+}
+
+function readJson(file: string, flag: string): object {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new InputError(`cannot read ${file}: ${(error as Error).message}`);
+  }
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value === 'object' && value !== null) return value;
+  } catch {
+    // reported below
+  }
+  throw new InputError(`${flag}: ${file} is not JSON`);
+}
+
+async function readLive(endpoint: string, region: string | undefined): Promise<object> {
+  // Loaded here only: the SDK is needed for a live account, not by every portcullis command.
+  const iamSdk = await import('@aws-sdk/client-iam');
+  const iam = new iamSdk.IAMClient({
+    endpoint,
+    region: region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+  });
+  try {
+    return await fetchAuthorizationDetails(iamSdk, iam);
+  } catch (error) {
+    // Refused, unreachable, not an IAM endpoint: said as the SDK says it, never a stack trace.
+    throw new InputError(`GetAccountAuthorizationDetails on ${endpoint}: ${(error as Error).message}`);
+  } finally {
+    iam.destroy();
+  }
+}

@@ -1,0 +1,349 @@
+// `portcullis explain` run as a user runs it: on an account exported with the AWS CLI
+// (test/fixtures/explain/), and on a live server loaded with the same account through the AWS SDK
+// — the same questions give the same verdicts, and a denied answer's message is the one the server
+// itself gives when the principal makes the call.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
+import { CreateAccessKeyCommand, DeleteUserCommand, ListUsersCommand } from '@aws-sdk/client-iam';
+import { ROOT, startServer, type Server } from '../harness.ts';
+import { portcullis } from '../operations/cli.ts';
+import { ACCOUNT, loadExplainAccount } from './explain-account.ts';
+import { EXPLAIN_OPTIONS } from '../../../src/cli/help.ts';
+
+const fixtures = resolve(import.meta.dirname, '..', '..', 'fixtures', 'explain');
+const exported = ['--authorization-details', join(fixtures, 'authorization-details.json')];
+const alice = `${ACCOUNT}:user/alice`;
+const session = `arn:aws:sts::${ROOT.accountId}:assumed-role/deployer/ci`;
+const mfa = (present: boolean) => ['--context', `aws:MultiFactorAuthPresent=${present}`];
+const sessionPolicy = ['--session-policy', join(fixtures, 'session-policy.json')];
+const scps = [
+  '--scp',
+  join(fixtures, 'scp-full-aws-access.json'),
+  '--scp',
+  `${join(fixtures, 'scp-full-aws-access.json')},${join(fixtures, 'scp-deny-iam.json')}`,
+];
+
+interface Case {
+  readonly name: string;
+  readonly args: string[];
+  readonly decision: string;
+  readonly deniedBy: string | null;
+}
+
+const CASES: Case[] = [
+  {
+    name: 'Bool condition, key absent',
+    args: ['--principal', alice, '--action', 'iam:ListUsers', '--resource', `${ACCOUNT}:user/`],
+    decision: 'implicitDeny',
+    deniedBy: 'identity-based',
+  },
+  {
+    name: 'Bool condition, key true',
+    args: ['--principal', alice, '--action', 'iam:ListUsers', '--resource', `${ACCOUNT}:user/`, ...mfa(true)],
+    decision: 'allowed',
+    deniedBy: null,
+  },
+  {
+    name: 'Bool condition, key false',
+    args: [
+      '--principal',
+      alice,
+      '--action',
+      'iam:ListUsers',
+      '--resource',
+      `${ACCOUNT}:user/`,
+      ...mfa(false),
+    ],
+    decision: 'implicitDeny',
+    deniedBy: 'identity-based',
+  },
+  {
+    name: 'explicit deny',
+    args: ['--principal', alice, '--action', 'iam:DeleteUser', '--resource', `${ACCOUNT}:user/bob`],
+    decision: 'explicitDeny',
+    deniedBy: 'identity-based',
+  },
+  {
+    name: 'group allows, boundary does not',
+    args: ['--principal', alice, '--action', 's3:GetObject', '--resource', 'arn:aws:s3:::bucket/key'],
+    decision: 'implicitDeny',
+    deniedBy: 'permissions boundary',
+  },
+  {
+    name: 'trust policy with MFA',
+    args: [
+      '--principal',
+      alice,
+      '--action',
+      'sts:AssumeRole',
+      '--resource',
+      `${ACCOUNT}:role/deployer`,
+      ...mfa(true),
+    ],
+    decision: 'allowed',
+    deniedBy: null,
+  },
+  {
+    name: 'trust policy without MFA',
+    args: ['--principal', alice, '--action', 'sts:AssumeRole', '--resource', `${ACCOUNT}:role/deployer`],
+    decision: 'implicitDeny',
+    deniedBy: 'role trust',
+  },
+  {
+    name: 'session policy does not allow',
+    args: [
+      '--principal',
+      session,
+      '--action',
+      's3:GetObject',
+      '--resource',
+      'arn:aws:s3:::b/k',
+      ...sessionPolicy,
+    ],
+    decision: 'implicitDeny',
+    deniedBy: 'session',
+  },
+  {
+    name: 'session policy allows',
+    args: [
+      '--principal',
+      session,
+      '--action',
+      's3:ListBucket',
+      '--resource',
+      'arn:aws:s3:::b',
+      ...sessionPolicy,
+    ],
+    decision: 'allowed',
+    deniedBy: null,
+  },
+  {
+    name: 'SCP denies',
+    args: ['--principal', alice, '--action', 'iam:ListUsers', ...mfa(true), ...scps],
+    decision: 'explicitDeny',
+    deniedBy: 'service control',
+  },
+];
+
+interface JsonExplanation {
+  decision: string;
+  deniedBy: string | null;
+  message: string | null;
+  rule: string;
+  decidingStatements: { policyId: string; sid: string; policyType: string }[];
+  policySets: { type: string; policies: { policyId: string; statements: { outcome: string }[] }[] }[];
+}
+
+async function explainJson(args: string[], env: Record<string, string> = {}) {
+  const result = await portcullis(['explain', ...args, '--format', 'json'], env);
+  assert.ok(result.code === 0 || result.code === 1, result.output);
+  const explanation = JSON.parse(result.stdout) as JsonExplanation;
+  // The exit status says the verdict, for scripts.
+  assert.equal(result.code, explanation.decision === 'allowed' ? 0 : 1);
+  return explanation;
+}
+
+/** What must be the same from a file and live (the principal's unique ids differ, so not the context). */
+function verdict(e: JsonExplanation) {
+  return {
+    decision: e.decision,
+    deniedBy: e.deniedBy,
+    message: e.message,
+    rule: e.rule,
+    decidingStatements: e.decidingStatements,
+    outcomes: e.policySets.map((s) => [
+      s.type,
+      s.policies.map((p) => [p.policyId, p.statements.map((t) => t.outcome)]),
+    ]),
+  };
+}
+
+const fromFile = new Map<string, JsonExplanation>();
+
+for (const c of CASES) {
+  test(`from the exported file: ${c.name} → ${c.decision}${c.deniedBy ? ` (${c.deniedBy})` : ''}`, async () => {
+    const explanation = await explainJson([...exported, ...c.args]);
+    assert.equal(explanation.decision, c.decision);
+    assert.equal(explanation.deniedBy, c.deniedBy);
+    fromFile.set(c.name, explanation);
+  });
+}
+
+test('the text names the failing condition: key absent, or present with its value', async () => {
+  const args = [
+    ...exported,
+    '--principal',
+    alice,
+    '--action',
+    'iam:ListUsers',
+    '--resource',
+    `${ACCOUNT}:user/`,
+  ];
+  const absent = await portcullis(['explain', ...args], {});
+  assert.equal(absent.code, 1, absent.output);
+  assert.match(
+    absent.stdout,
+    /^AccessDenied: User: arn:aws:iam::123456789012:user\/alice is not authorized to perform: iam:ListUsers on resource: arn:aws:iam::123456789012:user\/ because no identity-based policy allows the iam:ListUsers action\n/,
+  );
+  assert.match(absent.stdout, /^ +FAILS: Bool aws:MultiFactorAuthPresent \["true"\]; the key is absent$/m);
+  assert.match(
+    absent.stdout,
+    /^ +statement 0 \(Sid NoDeletingUsers\) Deny: no match: iam:ListUsers is not in Action iam:DeleteUser$/m,
+  );
+  const falseOne = await portcullis(['explain', ...args, ...mfa(false)], {});
+  assert.match(
+    falseOne.stdout,
+    /^ +FAILS: Bool aws:MultiFactorAuthPresent \["true"\]; the request has \["false"\]$/m,
+  );
+  const boundary = await portcullis(
+    [
+      'explain',
+      ...exported,
+      '--principal',
+      alice,
+      '--action',
+      's3:GetObject',
+      '--resource',
+      'arn:aws:s3:::b/k',
+    ],
+    {},
+  );
+  assert.match(
+    boundary.stdout,
+    /^Rule: An identity-based policy allows, but the permissions boundary does not/m,
+  );
+  assert.match(
+    boundary.stdout,
+    /^ +statement 0 \(Sid IamAndSts\) Allow: no match: s3:GetObject is not in Action iam:\*, sts:\*$/m,
+  );
+});
+
+test('bad options and inputs are refused with exit status 2 and a message, never a stack trace', async () => {
+  const who = ['--principal', alice, '--action', 'iam:ListUsers'];
+  const cases: [string[], RegExp][] = [
+    [who, /give either --authorization-details FILE or --endpoint URL/],
+    [[...exported, '--action', 'iam:ListUsers'], /--principal is required/],
+    [[...exported, ...who, '--format', 'xml'], /--format must be one of text, json/],
+    [[...exported, ...who, '--verbose'], /unknown option --verbose/],
+    [
+      [...exported, ...who, '--context', 'aws:MultiFactorAuthPresent=yes'],
+      /aws:MultiFactorAuthPresent is a Bool key; "yes" is not true or false/,
+    ],
+    [[...exported, ...who, '--context', 'aws:MultiFactorAuthAge=soon'], /is a Numeric key/],
+    [[...exported, ...who, '--context', 'novalue'], /"novalue" is not key=value/],
+    [
+      [...exported, '--principal', `${ACCOUNT}:user/nobody`, '--action', 'iam:ListUsers'],
+      /no user or role arn:aws:iam::123456789012:user\/nobody/,
+    ],
+    [[...exported, ...who, ...sessionPolicy], /a session policy applies to a role session/],
+    [
+      ['--authorization-details', join(fixtures, 'session-policy.json'), ...who],
+      /authorization details: UserDetailList is missing/,
+    ],
+    [['--authorization-details', join(fixtures, 'missing.json'), ...who], /cannot read .*missing\.json/],
+    [
+      [...who, '--endpoint', 'http://127.0.0.1:1'],
+      /GetAccountAuthorizationDetails on http:\/\/127\.0\.0\.1:1/,
+    ],
+  ];
+  for (const [args, message] of cases) {
+    const result = await portcullis(['explain', ...args], {
+      AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'x',
+    });
+    assert.equal(result.code, 2, `${args.join(' ')}: ${result.output}`);
+    assert.match(result.stderr, message);
+    assert.doesNotMatch(result.stderr, /\n\s+at /);
+  }
+});
+
+test('--help documents every option', async () => {
+  const result = await portcullis(['explain', '--help'], {});
+  assert.equal(result.code, 0);
+  for (const flag of Object.keys(EXPLAIN_OPTIONS))
+    assert.match(result.stdout, new RegExp(`^  ${flag.replace(/[-[\]]/g, '\\$&')}$`, 'm'), flag);
+  for (const flag of [
+    '--principal',
+    '--action',
+    '--resource',
+    '--context',
+    '--authorization-details',
+    '--endpoint',
+    '--region',
+    '--session-policy',
+    '--scp',
+    '--resource-policy',
+    '--format',
+    '--output',
+  ])
+    assert.ok(
+      Object.keys(EXPLAIN_OPTIONS).some((o) => o.split(' ')[0] === flag),
+      flag,
+    );
+});
+
+test("the README's explanation is this command's real output on the exported account", async () => {
+  const readme = readFileSync(resolve(import.meta.dirname, '..', '..', '..', 'README.md'), 'utf8');
+  const shown = /\n\$ portcullis explain ([^\n]*)\n([\s\S]*?)\$ echo \$\?\n(\d)\n/.exec(readme);
+  assert.ok(shown, 'the README shows an explanation between "$ portcullis explain" and "$ echo $?"');
+  const args = shown[1]!
+    .replace(/\\\n\s*/g, '')
+    .split(/\s+/)
+    .filter(Boolean);
+  const result = await portcullis(['explain', ...args], {});
+  assert.equal(result.stdout, shown[2]);
+  assert.equal(String(result.code), shown[3]);
+});
+
+let server: Server;
+before(async () => {
+  server = await startServer();
+  await loadExplainAccount(server.iam());
+});
+after(async () => {
+  await server?.stop();
+});
+
+const rootEnv = {
+  AWS_ACCESS_KEY_ID: ROOT.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: ROOT.secretAccessKey,
+  AWS_REGION: 'us-east-1',
+};
+
+test('live (--endpoint), every question gets the verdict the exported file gives', async () => {
+  for (const c of CASES) {
+    const live = await explainJson(['--endpoint', server.url, ...c.args], rootEnv);
+    const file = fromFile.get(c.name) ?? (await explainJson([...exported, ...c.args]));
+    assert.deepEqual(verdict(live), verdict(file), c.name);
+  }
+});
+
+test("a denied explanation's message is the server's own AccessDenied when the principal makes the call", async () => {
+  const key = (await server.iam().send(new CreateAccessKeyCommand({ UserName: 'alice' }))).AccessKey!;
+  const asAlice = { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! };
+  const calls: [string, () => Promise<unknown>][] = [
+    ['Bool condition, key absent', () => server.iam(asAlice).send(new ListUsersCommand({}))],
+    ['explicit deny', () => server.iam(asAlice).send(new DeleteUserCommand({ UserName: 'bob' }))],
+    [
+      'trust policy without MFA',
+      () =>
+        server
+          .sts(asAlice)
+          .send(
+            new AssumeRoleCommand({ RoleArn: `${ACCOUNT}:role/deployer`, RoleSessionName: 'alice-session' }),
+          ),
+    ],
+  ];
+  for (const [name, call] of calls) {
+    const c = CASES.find((k) => k.name === name)!;
+    const explained = await explainJson(['--endpoint', server.url, ...c.args], rootEnv);
+    await assert.rejects(call(), (error: Error) => {
+      assert.equal(error.name, 'AccessDenied', name);
+      assert.equal(error.message, explained.message, name);
+      return true;
+    });
+  }
+});
