@@ -221,6 +221,8 @@ test('GetAccountAuthorizationDetails --filter AWSManagedPolicy returns the attac
   // account; of AWS's, only those in use (the others belong to no account).
   await iam.send(new CreateUserCommand({ UserName: 'details' }));
   await iam.send(new AttachUserPolicyCommand({ UserName: 'details', PolicyArn: POWER_USER }));
+  // ReadOnlyAccess has the longest history: 150 and more documents, 6 MB and more on the wire.
+  await iam.send(new AttachUserPolicyCommand({ UserName: 'details', PolicyArn: AWS('ReadOnlyAccess') }));
   const policies: ManagedPolicyDetail[] = [];
   let marker: string | undefined;
   do {
@@ -250,6 +252,9 @@ test('GetAccountAuthorizationDetails --filter AWSManagedPolicy returns the attac
     new GetPolicyVersionCommand({ PolicyArn: POWER_USER, VersionId: power.DefaultVersionId! }),
   );
   assert.equal(versions[0]!.Document, current.PolicyVersion!.Document);
+  const readOnly = policies.find((p) => p.Arn === AWS('ReadOnlyAccess'))!;
+  assert.ok(readOnly.PolicyVersionList!.length >= 150, `${readOnly.PolicyVersionList!.length} versions`);
+  assert.equal(readOnly.PolicyVersionList![0]!.VersionId, readOnly.DefaultVersionId);
   // Unattached AWS managed policies are not listed.
   assert.equal(
     policies.some((p) => p.Arn === AWS('AdministratorAccess')),
