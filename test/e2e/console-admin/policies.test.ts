@@ -212,7 +212,7 @@ test('AWS managed policies are searched by name and viewed, without edit or dele
   assert.equal(power.status, 200);
   const versions = visibleText(sectionOf(power, 'versions-heading'));
   for (const id of ['v12', 'v2', 'v1']) assert.match(versions, new RegExp(`\\b${id}\\b`));
-  const shown = power.text.match(/<summary>Show v\d+<\/summary>/g) ?? [];
+  const shown: string[] = power.text.match(/<summary>Show v\d+<\/summary>/g) ?? [];
   assert.ok(shown.length >= 1 && shown.length <= 5, `${shown.length} documents`);
   assert.ok(shown.includes('<summary>Show v12</summary>'));
   assert.ok(!shown.includes('<summary>Show v1</summary>'));
