@@ -9,7 +9,7 @@ const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 const result = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
 if (result.status !== 0) process.exit(result.status ?? 1);
 
-for (const asset of ['storage/aws-managed-policies.json.gz']) {
+for (const asset of ['storage/aws-managed-policies.json.gz', 'storage/aws-managed-policy-versions.br']) {
   mkdirSync(dirname(`dist/${asset}`), { recursive: true });
   copyFileSync(`src/${asset}`, `dist/${asset}`);
 }

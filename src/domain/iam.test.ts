@@ -18,7 +18,11 @@ import { users } from './tables.ts';
 const A = '111111111111';
 const B = '222222222222';
 
-const noManagedPolicies: AwsManagedPolicyCatalog = { get: () => undefined, list: () => [] };
+const noManagedPolicies: AwsManagedPolicyCatalog = {
+  get: () => undefined,
+  list: () => [],
+  documents: () => Promise.resolve(new Map()),
+};
 const sealer = createSealer(generateMasterKey());
 
 function iamOver(store: Store): Iam {

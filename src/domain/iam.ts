@@ -28,15 +28,27 @@ export interface AwsManagedPolicy {
   readonly id: string;
   readonly description?: string;
   readonly defaultVersionId: string;
+  /** The default version's document. */
   readonly document: string;
   readonly createDate: string;
   readonly updateDate: string;
+  /** Every version AWS keeps of it (v1…vN), oldest first. */
+  readonly versions: readonly AwsManagedPolicyVersion[];
+}
+
+export interface AwsManagedPolicyVersion {
+  readonly versionId: string;
+  readonly createDate: string;
+  /** False for a version AWS lists whose document the catalog's source did not record. */
+  readonly recorded: boolean;
 }
 
 export interface AwsManagedPolicyCatalog {
   get(arn: string): AwsManagedPolicy | undefined;
-  /** All of them, ordered by name. */
+  /** All of them, ordered by policy id (the order ListPolicies lists them in). */
   list(): readonly AwsManagedPolicy[];
+  /** The documents of the policy's recorded versions, default included, by version id. */
+  documents(policy: AwsManagedPolicy): Promise<ReadonlyMap<string, string>>;
 }
 
 /** Builds an account's credential report from a snapshot of its own (credential-report.ts). */

@@ -19,7 +19,7 @@ function setUp() {
     store,
     now: () => new Date(now),
     sealer: createSealer(generateMasterKey()),
-    awsManagedPolicies: { get: () => undefined, list: () => [] },
+    awsManagedPolicies: { get: () => undefined, list: () => [], documents: () => Promise.resolve(new Map()) },
   });
   const key = (id: string): AccessKeyRecord => ({
     account: '111111111111',

@@ -25,7 +25,7 @@ function iamOver(store: Store, clock: { ms: number }): Iam {
     store,
     now: () => new Date(clock.ms),
     sealer,
-    awsManagedPolicies: { get: () => undefined, list: () => [] },
+    awsManagedPolicies: { get: () => undefined, list: () => [], documents: () => Promise.resolve(new Map()) },
   });
 }
 

@@ -5,11 +5,11 @@ import { loadAwsManagedPolicyCatalog } from './aws-managed-policies.ts';
 
 const catalog = loadAwsManagedPolicyCatalog();
 
-test('the catalog holds every current AWS managed policy, ordered by name', () => {
+test('the catalog holds every current AWS managed policy, ordered by policy id', () => {
   const all = catalog.list();
   assert.ok(all.length >= 1300 && all.length <= 2000, `${all.length} policies`);
-  const names = all.map((p) => p.name.toLowerCase());
-  assert.deepEqual(names, [...names].sort());
+  const ids = all.map((p) => p.id);
+  assert.deepEqual(ids, [...ids].sort());
   assert.equal(new Set(all.map((p) => p.arn)).size, all.length);
   assert.equal(new Set(all.map((p) => p.id)).size, all.length);
   for (const p of all) {
@@ -18,7 +18,54 @@ test('the catalog holds every current AWS managed policy, ordered by name', () =
     assert.match(p.defaultVersionId, /^v[1-9][0-9]*$/);
     assert.match(p.createDate, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     assert.ok(p.updateDate >= p.createDate, p.name);
+    // Every version AWS keeps: v1…vN, the default the last of them, created when the policy was
+    // last updated (IAM API reference, Policy: UpdateDate).
+    assert.deepEqual(
+      p.versions.map((v) => v.versionId),
+      p.versions.map((_, i) => `v${i + 1}`),
+      p.name,
+    );
+    assert.equal(p.versions.at(-1)?.versionId, p.defaultVersionId, p.name);
+    assert.equal(p.versions.at(-1)?.createDate, p.updateDate, p.name);
+    for (const v of p.versions) assert.match(v.createDate, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   }
+});
+
+test('PowerUserAccess has its twelve or more versions, the old documents read on demand', async () => {
+  const power = catalog.get('arn:aws:iam::aws:policy/PowerUserAccess')!;
+  assert.ok(power.versions.length >= 12, `${power.versions.length} versions`);
+  const documents = await catalog.documents(power);
+  // v1 (2015): everything but IAM.
+  assert.deepEqual(JSON.parse(documents.get('v1')!), {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', NotAction: 'iam:*', Resource: '*' }],
+  });
+  assert.equal(power.versions[0]?.createDate, '2015-02-06T18:39:47Z');
+  assert.equal(documents.get(power.defaultVersionId), power.document);
+  // Every recorded version has its document, and only those.
+  assert.deepEqual(
+    [...documents.keys()].sort(),
+    power.versions
+      .filter((v) => v.recorded)
+      .map((v) => v.versionId)
+      .sort(),
+  );
+  // Asked again, the same history (kept, not read again).
+  assert.equal(await catalog.documents(power), documents);
+});
+
+test("every policy's history decompresses into one document per recorded older version", async () => {
+  let versions = 0;
+  let recorded = 0;
+  for (const p of catalog.list()) {
+    const documents = await catalog.documents(p);
+    versions += p.versions.length;
+    recorded += documents.size;
+    assert.equal(documents.size, p.versions.filter((v) => v.recorded).length, p.name);
+    for (const document of documents.values()) JSON.parse(document);
+  }
+  assert.ok(versions >= 7000, `${versions} versions`);
+  assert.ok(recorded >= 6000, `${recorded} documents`);
 });
 
 test('well-known policies are found by ARN with their real documents and paths', () => {

@@ -585,7 +585,7 @@ export function runStoreContract(name: string, fresh: () => Promise<Database>): 
     const second = await db.open();
     try {
       const sealer = createSealer(generateMasterKey());
-      const catalog = { get: () => undefined, list: () => [] };
+      const catalog = { get: () => undefined, list: () => [], documents: () => Promise.resolve(new Map()) };
       const now = new Date('2026-12-01T12:00:10Z');
       const nodes = [first, second].map((store) =>
         createIam({ store, now: () => now, sealer, awsManagedPolicies: catalog }),

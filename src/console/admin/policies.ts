@@ -35,6 +35,8 @@ import { type ListQuery, listSection, parseListQuery, readList } from './listing
 
 const BASE = `${ADMIN}/policies`;
 const SEARCH_RESULTS = 200;
+/** Versions whose documents a policy's page shows, newest first. */
+const VERSION_DOCUMENTS_SHOWN = 5;
 
 const NOTICES: Readonly<Record<string, string>> = {
   created: 'The policy was created.',
@@ -293,19 +295,22 @@ async function awsPage(
   const found: Record<string, unknown>[] = [];
   let marker: string | undefined;
   let result = await callIam(signed.caller, ctx, 'ListPolicies', { Scope: 'AWS', MaxItems: 1000 });
-  // The whole catalog is scanned page by page (a few thousand names); the matches are kept.
+  // The whole catalog is scanned page by page (a few thousand names; ListPolicies lists them by
+  // policy id); the matches are kept and shown by name.
   for (let pages = 0; result.ok && pages < 20; pages++) {
     for (const p of (result.output.Policies ?? []) as Record<string, unknown>[]) {
-      if (String(p.PolicyName).toLowerCase().includes(needle) && found.length < SEARCH_RESULTS) found.push(p);
+      if (String(p.PolicyName).toLowerCase().includes(needle)) found.push(p);
     }
     marker = result.output.IsTruncated ? String(result.output.Marker) : undefined;
-    if (!marker || found.length >= SEARCH_RESULTS) break;
+    if (!marker) break;
     result = await callIam(signed.caller, ctx, 'ListPolicies', {
       Scope: 'AWS',
       MaxItems: 1000,
       Marker: marker,
     });
   }
+  found.sort((a, b) => String(a.PolicyName).localeCompare(String(b.PolicyName), 'en'));
+  found.splice(SEARCH_RESULTS);
   const results = section(
     q ? `Policies whose name contains “${q}”` : 'AWS managed policies',
     'results-heading',
@@ -347,7 +352,9 @@ async function detailPage(
   const versions = await callIam(caller, ctx, 'ListPolicyVersions', { PolicyArn: arn, MaxItems: 1000 });
   const documents = new Map<string, string>();
   const versionList = versions.ok ? ((versions.output.Versions ?? []) as Record<string, unknown>[]) : [];
-  for (const v of versionList) {
+  // The newest versions' documents only: a customer managed policy has at most five (IAM quotas),
+  // an AWS managed one may have a hundred and more (ReadOnlyAccess), each a GetPolicyVersion.
+  for (const v of versionList.slice(0, VERSION_DOCUMENTS_SHOWN)) {
     const got = await callIam(caller, ctx, 'GetPolicyVersion', { PolicyArn: arn, VersionId: v.VersionId });
     if (got.ok)
       documents.set(
@@ -420,10 +427,12 @@ async function detailPage(
           id,
           isDefault ? 'Default' : '',
           String(v.CreateDate),
-          html`<details>
-            <summary>Show ${id}</summary>
-            ${documentBlock(documents.get(id) ?? '', `Policy document ${id}`)}
-          </details>`,
+          documents.has(id)
+            ? html`<details>
+                <summary>Show ${id}</summary>
+                ${documentBlock(documents.get(id)!, `Policy document ${id}`)}
+              </details>`
+            : '—',
           awsManaged || isDefault
             ? ''
             : html`${buttonForm(`${BASE}/versions/default`, csrf, `Set ${id} as default`, { arn, 'version-id': id })}

@@ -87,7 +87,11 @@ test('every page of every lookup, followed to the end, is the filtered events ne
           store,
           now: () => new Date(T0 + 10_000),
           sealer: createSealer(generateMasterKey()),
-          awsManagedPolicies: { get: () => undefined, list: () => [] },
+          awsManagedPolicies: {
+            get: () => undefined,
+            list: () => [],
+            documents: () => Promise.resolve(new Map()),
+          },
         });
         await store.write((tx) =>
           tx.put(accounts, {

@@ -113,7 +113,7 @@ beforeEach(async () => {
     store: openSqliteStore({ filename: ':memory:' }),
     now: () => new Date(clock),
     sealer: createSealer(generateMasterKey()),
-    awsManagedPolicies: { get: () => undefined, list: () => [] },
+    awsManagedPolicies: { get: () => undefined, list: () => [], documents: () => Promise.resolve(new Map()) },
   });
   ctx = { iam, caller: root };
   const account: AccountRecord = {

@@ -168,6 +168,9 @@ export function policyOutput(
       ...(view !== 'list' && p.description ? { Description: p.description } : {}),
       CreateDate: p.createDate,
       UpdateDate: p.updateDate,
+      // AWS's GetPolicy of an AWS managed policy carries an empty tag list (recorded responses,
+      // issue 16); those policies cannot be tagged (TagPolicy takes customer managed ones only).
+      ...(view === 'get' ? { Tags: [] } : {}),
     };
   }
   const r = found.record;
@@ -187,28 +190,53 @@ export function policyOutput(
   };
 }
 
-/** The versions of a policy as AWS keeps them; an AWS managed policy shows its current version. */
+/** A version as listed: its id and creation date (ListPolicyVersions sends no document). */
+export interface ListedVersion {
+  readonly versionId: string;
+  readonly createdAt: string;
+}
+
+/** The versions of a policy as AWS keeps them: every version of an AWS managed policy, oldest first. */
 export function versionsOf(found: FoundPolicy): {
-  versions: readonly PolicyVersionRecord[];
+  versions: readonly ListedVersion[];
   defaultVersionId: string;
 } {
   if (found.kind === 'customer')
     return { versions: found.record.versions, defaultVersionId: found.record.defaultVersionId };
   const p = found.policy;
   return {
-    versions: [{ versionId: p.defaultVersionId, document: p.document, createdAt: p.updateDate }],
+    versions: p.versions.map((v) => ({ versionId: v.versionId, createdAt: v.createDate })),
     defaultVersionId: p.defaultVersionId,
   };
 }
 
+/**
+ * A version with its document, if the policy has it. An AWS managed policy's older documents are
+ * read from the catalog's history on demand; a version whose document the catalog's source did not
+ * record is not found.
+ */
+export async function versionWithDocument(
+  ctx: OperationContext,
+  found: FoundPolicy,
+  versionId: string,
+): Promise<PolicyVersionRecord | undefined> {
+  if (found.kind === 'customer') return found.record.versions.find((v) => v.versionId === versionId);
+  const version = found.policy.versions.find((v) => v.versionId === versionId);
+  if (!version?.recorded) return undefined;
+  const document = (await ctx.iam.awsManagedPolicies.documents(found.policy)).get(versionId);
+  return document === undefined ? undefined : { versionId, document, createdAt: version.createDate };
+}
+
 /** The PolicyVersion structure; Document only where AWS sends it (GetPolicyVersion). */
 export function versionOutput(
-  version: PolicyVersionRecord,
+  version: ListedVersion & { readonly document?: string },
   defaultVersionId: string,
   withDocument: boolean,
 ): Record<string, unknown> {
   return {
-    ...(withDocument ? { Document: encodePolicyDocument(version.document) } : {}),
+    ...(withDocument && version.document !== undefined
+      ? { Document: encodePolicyDocument(version.document) }
+      : {}),
     VersionId: version.versionId,
     IsDefaultVersion: version.versionId === defaultVersionId,
     CreateDate: version.createdAt,

@@ -62,6 +62,7 @@ import {
   versionNumber,
   versionOutput,
   versionsOf,
+  versionWithDocument,
 } from './managed-policies-common.ts';
 import { managedPolicyAttachmentOperations } from './managed-policies-attachments.ts';
 
@@ -125,24 +126,31 @@ async function checkListPolicies(ctx: OperationContext, tx: StoreTx, prefix: str
   }
 }
 
-// ---- ListPolicies: customer managed and AWS managed policies merged in name order
+// ---- ListPolicies: customer managed policies (by name), then AWS managed ones (by policy id)
+//
+// AWS lists AWS managed policies by policy id, whatever their names and paths (recorded
+// `aws iam list-policies` responses: ANPAI23HZ27SI6FQMGNQ2 AWSDirectConnectReadOnlyAccess,
+// ANPAI2D5NJKMU274MET4E AmazonGlacierReadOnlyAccess, ANPAI2DV5ULJSO2FYVPYG AWSMarketplaceFullAccess,
+// …), and an account's own policies before them (the AWS CLI reference's list-policies example).
 
 interface Candidate {
-  /** Lower-case name, then 0 for customer managed / 1 for AWS managed: the order and the Marker. */
+  /** "0\0" + lower-case name for customer managed, "1\0" + policy id for AWS managed: the order and the Marker. */
   readonly sortKey: string;
   readonly found: FoundPolicy;
 }
 
 const SEPARATOR = '\u0000';
+const CUSTOMER = `0${SEPARATOR}`;
+const AWS_MANAGED = `1${SEPARATOR}`;
 
 async function* customerCandidates(
   tx: StoreTx,
   account: string,
   after: string | undefined,
 ): AsyncGenerator<Candidate> {
-  // The marker's name was already returned if it was a customer policy, and customer policies
-  // sort before AWS ones of the same name, so the listing resumes after that name.
-  let cursor = after?.split(SEPARATOR)[0];
+  // A marker past the customer policies leaves none to list; one among them resumes after its name.
+  if (after !== undefined && !after.startsWith(CUSTOMER)) return;
+  let cursor = after?.slice(CUSTOMER.length);
   for (;;) {
     const batch = await tx.list(policies, {
       where: { account },
@@ -152,15 +160,16 @@ async function* customerCandidates(
     });
     for (const record of batch) {
       cursor = record.name.toLowerCase();
-      yield { sortKey: `${cursor}${SEPARATOR}0`, found: { kind: 'customer', record } };
+      yield { sortKey: `${CUSTOMER}${cursor}`, found: { kind: 'customer', record } };
     }
     if (batch.length < 200) return;
   }
 }
 
 function* awsCandidates(ctx: OperationContext, after: string | undefined): Generator<Candidate> {
+  // The catalog is ordered by policy id.
   for (const policy of ctx.iam.awsManagedPolicies.list()) {
-    const sortKey = `${policy.name.toLowerCase()}${SEPARATOR}1`;
+    const sortKey = `${AWS_MANAGED}${policy.id}`;
     if (after !== undefined && sortKey <= after) continue;
     yield { sortKey, found: { kind: 'aws', policy } };
   }
@@ -333,10 +342,9 @@ const policyOperations: Record<string, Operation> = {
     return ctx.iam.store.read(async (tx) => {
       const found = await authorizedPolicy(ctx, tx, 'iam:GetPolicyVersion', ref);
       if (!found) throw versionNotFound(ref.arn, versionId);
-      const { versions, defaultVersionId } = versionsOf(found);
-      const version = versions.find((v) => v.versionId === versionId);
+      const version = await versionWithDocument(ctx, found, versionId);
       if (!version) throw versionNotFound(ref.arn, versionId);
-      return { PolicyVersion: versionOutput(version, defaultVersionId, true) };
+      return { PolicyVersion: versionOutput(version, versionsOf(found).defaultVersionId, true) };
     });
   },
 

@@ -24,7 +24,7 @@ function setup(): { iam: Iam; clock: { ms: number }; seed: string; rootSeed: str
     store: openSqliteStore({ filename: ':memory:' }),
     now: () => new Date(clock.ms),
     sealer: createSealer(generateMasterKey()),
-    awsManagedPolicies: { get: () => undefined, list: () => [] },
+    awsManagedPolicies: { get: () => undefined, list: () => [], documents: () => Promise.resolve(new Map()) },
   });
   return { iam, clock, seed: newTotpSecret(), rootSeed: newTotpSecret() };
 }

@@ -84,7 +84,7 @@ test('the largest simulation AWS accepts gives other work a turn at least every 
     store: openSqliteStore({ filename: ':memory:' }),
     now: () => new Date(),
     sealer: createSealer(generateMasterKey()),
-    awsManagedPolicies: { get: () => undefined, list: () => [] },
+    awsManagedPolicies: { get: () => undefined, list: () => [], documents: () => Promise.resolve(new Map()) },
   });
   await iam.store.write((tx) =>
     tx.put(accounts, {

@@ -26,7 +26,7 @@ async function setup(): Promise<Iam> {
     store: openSqliteStore({ filename: ':memory:' }),
     now: () => new Date(Date.now() + clock.offsetMs),
     sealer: createSealer(generateMasterKey()),
-    awsManagedPolicies: { get: () => undefined, list: () => [] },
+    awsManagedPolicies: { get: () => undefined, list: () => [], documents: () => Promise.resolve(new Map()) },
   });
   const provider: SamlProviderRecord = {
     id: 'provider-corp',

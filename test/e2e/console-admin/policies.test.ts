@@ -204,6 +204,18 @@ test('AWS managed policies are searched by name and viewed, without edit or dele
   assert.match(visibleText(sectionOf(view, 'summary-heading')), /AWS managed/);
   assert.match(visibleText(sectionOf(view, 'document-heading')), /iam:Get/);
   assert.doesNotMatch(view.text, /Delete policy|Save changes/);
+  // Every version AWS keeps is listed; of the newest five, those whose documents the catalog holds
+  // show them (v12 does, v1 is too old to).
+  const power = await root.get(
+    `/console/admin/policies/view?arn=${encodeURIComponent('arn:aws:iam::aws:policy/PowerUserAccess')}`,
+  );
+  assert.equal(power.status, 200);
+  const versions = visibleText(sectionOf(power, 'versions-heading'));
+  for (const id of ['v12', 'v2', 'v1']) assert.match(versions, new RegExp(`\\b${id}\\b`));
+  const shown: string[] = power.text.match(/<summary>Show v\d+<\/summary>/g) ?? [];
+  assert.ok(shown.length >= 1 && shown.length <= 5, `${shown.length} documents`);
+  assert.ok(shown.includes('<summary>Show v12</summary>'));
+  assert.ok(!shown.includes('<summary>Show v1</summary>'));
   const escaped = await root.get('/console/admin/policies/aws?q=%3Cscript%3E');
   assert.doesNotMatch(escaped.text, /<script>/);
   assert.match(escaped.text, /&lt;script&gt;/);

@@ -120,6 +120,7 @@ test('the installed package holds no TypeScript tooling, no tests and no dev dep
   const installed = join(modules, 'portcullis');
   assert.ok(existsSync(join(installed, 'dist/cli/main.js')));
   assert.ok(existsSync(join(installed, 'dist/storage/aws-managed-policies.json.gz')));
+  assert.ok(existsSync(join(installed, 'dist/storage/aws-managed-policy-versions.br')));
   const files = (dir: string): string[] =>
     readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
       e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)],

@@ -52,15 +52,22 @@ async function listAll(
   return all;
 }
 
-test('ListPolicies --scope AWS lists the whole catalog in name order, 100 per page by default', async () => {
+test('ListPolicies --scope AWS lists the whole catalog in policy id order, 100 per page by default', async () => {
   const first = await iam.send(new ListPoliciesCommand({ Scope: 'AWS' }));
   assert.equal(first.Policies?.length, 100);
   assert.equal(first.IsTruncated, true);
   const all = await listAll('AWS');
   assert.ok(all.length >= 1300 && all.length <= 2000, `${all.length} AWS managed policies`);
   assert.ok(all.every((p) => p.Arn!.startsWith('arn:aws:iam::aws:policy/')));
-  const names = all.map((p) => p.PolicyName!.toLowerCase());
-  assert.deepEqual(names, [...names].sort());
+  // AWS lists AWS managed policies by policy id (recorded list-policies responses: ANPAI23HZ27SI6FQMGNQ2,
+  // ANPAI2D5NJKMU274MET4E, ANPAI2DV5ULJSO2FYVPYG, …), paths mixed.
+  const ids = all.map((p) => p.PolicyId!);
+  assert.deepEqual(ids, [...ids].sort());
+  assert.deepEqual(
+    first.Policies?.map((p) => p.PolicyId),
+    ids.slice(0, 100),
+  );
+  assert.ok(new Set(first.Policies?.map((p) => p.Path)).size > 1);
   assert.equal(new Set(all.map((p) => p.Arn)).size, all.length);
   for (const name of [
     'AdministratorAccess',
@@ -110,9 +117,11 @@ test('GetPolicy and GetPolicyVersion return AdministratorAccess and its real doc
   const statements = JSON.parse(decodeURIComponent(powerDoc.PolicyVersion!.Document!)).Statement;
   assert.ok(statements.some((s: { NotAction?: string[] }) => s.NotAction?.includes('iam:*')));
   const versions = await iam.send(new ListPolicyVersionsCommand({ PolicyArn: AWS('PowerUserAccess') }));
+  // Newest first; the default one is the newest.
+  assert.deepEqual(versions.Versions?.[0]?.VersionId, power.Policy!.DefaultVersionId);
   assert.deepEqual(
-    versions.Versions?.map((v) => [v.VersionId, v.IsDefaultVersion]),
-    [[power.Policy!.DefaultVersionId, true]],
+    versions.Versions?.filter((v) => v.IsDefaultVersion).map((v) => v.VersionId),
+    [power.Policy!.DefaultVersionId],
   );
 });
 
@@ -189,19 +198,20 @@ test('the well-known AWS managed policies attach to users, groups and roles', as
 test('ListPolicies OnlyAttached with Scope AWS lists the AWS managed policies in use, with counts', async () => {
   const attached = await listAll('AWS', { OnlyAttached: true });
   assert.deepEqual(
-    attached.map((p) => [p.PolicyName, p.AttachmentCount]),
-    [
-      ['AdministratorAccess', 3],
-      ['AmazonDynamoDBReadOnlyAccess', 1],
-      ['AmazonEC2FullAccess', 1],
-      ['IAMUserChangePassword', 1],
-      ['PowerUserAccess', 1],
-      ['ViewOnlyAccess', 1],
-    ],
+    attached.map((p) => p.PolicyId!),
+    attached.map((p) => p.PolicyId!).sort(),
   );
+  assert.deepEqual(attached.map((p) => [p.PolicyName, p.AttachmentCount]).sort(), [
+    ['AdministratorAccess', 3],
+    ['AmazonDynamoDBReadOnlyAccess', 1],
+    ['AmazonEC2FullAccess', 1],
+    ['IAMUserChangePassword', 1],
+    ['PowerUserAccess', 1],
+    ['ViewOnlyAccess', 1],
+  ]);
 });
 
-test('Scope All merges customer and AWS managed policies in name order across pages', async () => {
+test('Scope All lists customer managed policies by name, then AWS managed ones by id, across pages', async () => {
   await iam.send(
     new CreatePolicyCommand({
       PolicyName: 'AdministratorAccess',
@@ -225,8 +235,15 @@ test('Scope All merges customer and AWS managed policies in name order across pa
     `arn:aws:iam::${ROOT.accountId}:policy/AdministratorAccess`,
     AWS('AdministratorAccess'),
   ]);
-  const names = all.map((p) => p.PolicyName!.toLowerCase());
+  // The account's own policies first (the AWS CLI reference's list-policies example), then AWS's.
+  const local = all.filter((p) => !p.Arn!.startsWith('arn:aws:iam::aws:'));
+  assert.deepEqual(all.slice(0, local.length), local);
+  const names = local.map((p) => p.PolicyName!.toLowerCase());
   assert.deepEqual(names, [...names].sort());
+  assert.deepEqual(
+    all.slice(local.length).map((p) => p.Arn),
+    aws.map((p) => p.Arn),
+  );
 });
 
 test('AWS managed policies cannot be changed or deleted', async () => {

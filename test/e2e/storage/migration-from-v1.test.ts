@@ -608,8 +608,11 @@ test('customer managed policies with every version and the default; AWS managed 
   }
   const awsInUse =
     (await iam.send(new ListPoliciesCommand({ Scope: 'AWS', OnlyAttached: true }))).Policies ?? [];
+  // ListPolicies lists AWS managed policies by policy id; the fixture records them by name.
   assert.deepEqual(
-    awsInUse.map((p) => ({ policyName: p.PolicyName, arn: p.Arn, attachmentCount: p.AttachmentCount })),
+    awsInUse
+      .map((p) => ({ policyName: p.PolicyName, arn: p.Arn, attachmentCount: p.AttachmentCount }))
+      .sort((a, b) => a.policyName!.localeCompare(b.policyName!, 'en')),
     expected.awsManagedPoliciesInUse,
   );
 });
