@@ -250,6 +250,60 @@ test("an issuer whose TLS chain holds none of the provider's thumbprints is not 
   assert.equal(got.AssumedRoleUser?.Arn, `arn:aws:sts::${ACCOUNT}:assumed-role/mistrusted/job-1`);
 });
 
+test('an issuer that cannot be reached is IDPCommunicationError; one that answers without keys is InvalidIdentityToken', async () => {
+  const iam = server.iam();
+  const [down, broken] = await Promise.all([startOidcIssuer(), startOidcIssuer()]);
+  try {
+    for (const i of [down, broken]) {
+      await iam.send(
+        new CreateOpenIDConnectProviderCommand({
+          Url: i.url,
+          ClientIDList: [AUDIENCE],
+          ThumbprintList: [i.caThumbprint],
+        }),
+      );
+      await iam.send(
+        new CreateRoleCommand({
+          RoleName: `web-${i === down ? 'down' : 'broken'}`,
+          AssumeRolePolicyDocument: policy([
+            {
+              Effect: 'Allow',
+              Principal: { Federated: providerArn(i) },
+              Action: 'sts:AssumeRoleWithWebIdentity',
+            },
+          ]),
+        }),
+      );
+    }
+    // Minted while the issuer still runs; it is gone when STS asks it for keys.
+    const downToken = await token({}, down);
+    await down.close();
+    assert.deepEqual(await awsError(assume({ RoleArn: roleArn('web-down'), WebIdentityToken: downToken })), {
+      code: 'IDPCommunicationError',
+      message: 'The identity provider could not be reached to retrieve its verification keys; try again.',
+      status: 400,
+    });
+    broken.serve('jwks-500');
+    assert.deepEqual(
+      await awsError(assume({ RoleArn: roleArn('web-broken'), WebIdentityToken: await token({}, broken) })),
+      {
+        code: 'InvalidIdentityToken',
+        message:
+          "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements",
+        status: 400,
+      },
+    );
+  } finally {
+    await broken.close();
+  }
+});
+
+test('a ProviderId (an OAuth 2.0 provider asked to vouch for an access token) is IDPRejectedClaim', async () => {
+  const error = await awsError(assume({ WebIdentityToken: await token(), ProviderId: 'www.amazon.com' }));
+  assert.equal(error.code, 'IDPRejectedClaim');
+  assert.equal(error.status, 403);
+});
+
 test('a role whose trust policy does not trust the provider, or no role, is AccessDenied', async () => {
   for (const name of ['untrusting', 'no-such-role']) {
     assert.deepEqual(await awsError(assume({ RoleArn: roleArn(name), WebIdentityToken: await token() })), {
