@@ -493,3 +493,35 @@ test('trust policies see saml:iss, saml:sub, saml:namequalifier and saml:edupers
     ).Credentials,
   );
 });
+
+// Last in this file: it moves the server's clock past the metadata's ValidUntil.
+test("an assertion arriving after the provider metadata's ValidUntil is refused", async () => {
+  const iam = server.iam();
+  const shortLived = new TestIdp('https://short-lived.example.com/saml');
+  const validUntil = new Date(server.now() + 3600_000).toISOString().replace(/\.\d+Z$/, 'Z');
+  const created = await iam.send(
+    new CreateSAMLProviderCommand({
+      Name: 'ShortLived',
+      SAMLMetadataDocument: shortLived.metadata({ validUntil }),
+    }),
+  );
+  const arn = created.SAMLProviderArn!;
+  await iam.send(
+    new CreateRoleCommand({
+      RoleName: 'ShortLivedRole',
+      AssumeRolePolicyDocument: policy([
+        { Effect: 'Allow', Principal: { Federated: arn }, Action: 'sts:AssumeRoleWithSAML' },
+      ]),
+    }),
+  );
+  const role = `arn:aws:iam::${account}:role/ShortLivedRole`;
+  const fresh = () =>
+    shortLived.response({ roles: [`${role},${arn}`], roleSessionName: 'alice', now: server.now() });
+  assert.ok((await assume(fresh(), { RoleArn: role, PrincipalArn: arn })).Credentials);
+  await server.advanceClock(3601);
+  await refused(
+    assume(fresh(), { RoleArn: role, PrincipalArn: arn }),
+    'InvalidIdentityToken',
+    'The SAML provider metadata has expired.',
+  );
+});
