@@ -444,3 +444,55 @@ test('whatever a raw unsigned request carries, the answer is an STS error, never
     assert.ok(answer.status >= 400 && answer.status < 500);
   }
 });
+
+test('trust policies see <provider>:amr, <provider>:oaud and sts:RoleSessionName', async () => {
+  const iam = server.iam();
+  const host = issuer.host;
+  const trusting = (condition: object) =>
+    policy([
+      {
+        Effect: 'Allow',
+        Principal: { Federated: providerArn(issuer) },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: condition,
+      },
+    ]);
+  // Each role: a condition on one key that the token (or the request) either meets or not.
+  const roles: [name: string, condition: object][] = [
+    ['amr-mfa', { 'ForAnyValue:StringEquals': { [`${host}:amr`]: 'mfa' } }],
+    // With azp, :aud is the authorized party and :oaud the token's own aud (IAM User Guide,
+    // "Available keys for AWS OIDC federation").
+    ['oaud-app', { StringEquals: { [`${host}:aud`]: AUDIENCE, [`${host}:oaud`]: 'app.example.com' } }],
+    ['session-name', { StringLike: { 'sts:RoleSessionName': 'ci-*' } }],
+  ];
+  for (const [name, condition] of roles) {
+    await iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: trusting(condition) }));
+  }
+  const denied = async (input: Parameters<typeof assume>[0]) =>
+    assert.deepEqual(await awsError(assume(input)), {
+      code: 'AccessDenied',
+      message: NOT_AUTHORIZED,
+      status: 403,
+    });
+
+  const amr = roleArn('amr-mfa');
+  assert.ok(
+    (await assume({ RoleArn: amr, WebIdentityToken: await token({ amr: ['pwd', 'mfa'] }) })).Credentials,
+  );
+  await denied({ RoleArn: amr, WebIdentityToken: await token({ amr: ['pwd'] }) });
+  await denied({ RoleArn: amr, WebIdentityToken: await token() });
+
+  const oaud = roleArn('oaud-app');
+  const withAzp = (aud: string) => token({ azp: AUDIENCE, aud });
+  const out = await assume({ RoleArn: oaud, WebIdentityToken: await withAzp('app.example.com') });
+  assert.equal(out.Audience, AUDIENCE);
+  await denied({ RoleArn: oaud, WebIdentityToken: await withAzp('other.example.com') });
+  // Without azp there is no :oaud at all.
+  await denied({ RoleArn: oaud, WebIdentityToken: await token() });
+
+  const named = roleArn('session-name');
+  assert.ok(
+    (await assume({ RoleArn: named, RoleSessionName: 'ci-42', WebIdentityToken: await token() })).Credentials,
+  );
+  await denied({ RoleArn: named, RoleSessionName: 'laptop', WebIdentityToken: await token() });
+});
