@@ -275,3 +275,79 @@ test('each action is authorized on the provider ARN', async () => {
   );
   await server.iam().send(new DeleteSAMLProviderCommand({ SAMLProviderArn: allowed }));
 });
+
+test('changing a provider needs the action on its ARN; aws:ResourceTag sees its tags', async () => {
+  const root = server.iam();
+  const blue = arnOf('Blue');
+  const red = arnOf('Red');
+  for (const [name, team] of [
+    ['Blue', 'blue'],
+    ['Red', 'red'],
+  ] as const) {
+    await root.send(
+      new CreateSAMLProviderCommand({
+        Name: name,
+        SAMLMetadataDocument: metadataXml(idp),
+        Tags: [{ Key: 'team', Value: team }],
+      }),
+    );
+  }
+  const calls: [action: string, call: (c: IAMClient, arn: string) => Promise<unknown>][] = [
+    [
+      'UpdateSAMLProvider',
+      (c, arn) =>
+        c.send(
+          new UpdateSAMLProviderCommand({ SAMLProviderArn: arn, SAMLMetadataDocument: metadataXml(next) }),
+        ),
+    ],
+    [
+      'TagSAMLProvider',
+      (c, arn) =>
+        c.send(new TagSAMLProviderCommand({ SAMLProviderArn: arn, Tags: [{ Key: 'env', Value: 'prod' }] })),
+    ],
+    [
+      'UntagSAMLProvider',
+      (c, arn) => c.send(new UntagSAMLProviderCommand({ SAMLProviderArn: arn, TagKeys: ['env'] })),
+    ],
+  ];
+  const actions = calls.map(([action]) => `iam:${action}`);
+  const nobody = await userWithPolicy('saml-changer-nobody', [
+    { Effect: 'Allow', Action: 'iam:GetUser', Resource: '*' },
+  ]);
+  const onBlue = await userWithPolicy('saml-changer-blue', [
+    { Effect: 'Allow', Action: actions, Resource: blue },
+  ]);
+  const byTag = await userWithPolicy('saml-changer-tag', [
+    {
+      Effect: 'Allow',
+      Action: actions,
+      Resource: '*',
+      Condition: { StringEquals: { 'aws:ResourceTag/team': 'blue' } },
+    },
+  ]);
+  for (const [action, call] of calls) {
+    assert.deepEqual(await awsError(call(nobody, blue)), {
+      code: 'AccessDenied',
+      message: `User: arn:aws:iam::${ACCOUNT}:user/saml-changer-nobody is not authorized to perform: iam:${action} on resource: ${blue} because no identity-based policy allows the iam:${action} action`,
+      status: 403,
+    });
+    assert.equal((await awsError(call(onBlue, red))).code, 'AccessDenied', action);
+    assert.equal((await awsError(call(byTag, red))).code, 'AccessDenied', action);
+  }
+  const tags = async (arn: string) =>
+    (await root.send(new ListSAMLProviderTagsCommand({ SAMLProviderArn: arn }))).Tags?.map(
+      (t) => `${t.Key}=${t.Value}`,
+    );
+  for (const client of [onBlue, byTag]) {
+    await calls[0]![1](client, blue);
+    await calls[1]![1](client, blue);
+    assert.deepEqual(await tags(blue), ['team=blue', 'env=prod']);
+    await calls[2]![1](client, blue);
+    assert.deepEqual(await tags(blue), ['team=blue']);
+  }
+  const got = await root.send(new GetSAMLProviderCommand({ SAMLProviderArn: blue }));
+  assert.equal(got.SAMLMetadataDocument, metadataXml(next));
+  const untouched = await root.send(new GetSAMLProviderCommand({ SAMLProviderArn: red }));
+  assert.equal(untouched.SAMLMetadataDocument, metadataXml(idp));
+  assert.deepEqual(await tags(red), ['team=red']);
+});
