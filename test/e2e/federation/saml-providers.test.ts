@@ -4,9 +4,12 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   CreateAccessKeyCommand,
+  CreateOpenIDConnectProviderCommand,
+  CreateRoleCommand,
   CreateSAMLProviderCommand,
   CreateUserCommand,
   DeleteSAMLProviderCommand,
+  GetAccountAuthorizationDetailsCommand,
   GetAccountSummaryCommand,
   GetSAMLProviderCommand,
   ListSAMLProvidersCommand,
@@ -350,4 +353,67 @@ test('changing a provider needs the action on its ARN; aws:ResourceTag sees its 
   const untouched = await root.send(new GetSAMLProviderCommand({ SAMLProviderArn: red }));
   assert.equal(untouched.SAMLMetadataDocument, metadataXml(idp));
   assert.deepEqual(await tags(red), ['team=red']);
+});
+
+test('GetAccountAuthorizationDetails shows roles trusting an OIDC and a SAML provider as Federated principals', async () => {
+  const root = server.iam();
+  const saml = (
+    await root.send(new CreateSAMLProviderCommand({ Name: 'Gaad', SAMLMetadataDocument: metadataXml(idp) }))
+  ).SAMLProviderArn!;
+  const oidc = (
+    await root.send(
+      new CreateOpenIDConnectProviderCommand({
+        Url: 'https://token.gaad.example.com',
+        ClientIDList: ['sts.amazonaws.com'],
+        ThumbprintList: ['a'.repeat(40)],
+      }),
+    )
+  ).OpenIDConnectProviderArn!;
+  assert.equal(oidc, `arn:aws:iam::${ACCOUNT}:oidc-provider/token.gaad.example.com`);
+  const trusts = {
+    'gaad-oidc': {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Federated: oidc },
+          Action: 'sts:AssumeRoleWithWebIdentity',
+          Condition: { StringEquals: { 'token.gaad.example.com:aud': 'sts.amazonaws.com' } },
+        },
+      ],
+    },
+    'gaad-saml': {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Federated: saml },
+          Action: 'sts:AssumeRoleWithSAML',
+          Condition: { StringEquals: { 'SAML:aud': 'https://signin.aws.amazon.com/saml' } },
+        },
+      ],
+    },
+  };
+  for (const [name, trust] of Object.entries(trusts)) {
+    await root.send(
+      new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: JSON.stringify(trust) }),
+    );
+  }
+  const roles = [];
+  let marker: string | undefined;
+  do {
+    const page = await root.send(
+      new GetAccountAuthorizationDetailsCommand({ Filter: ['Role'], Marker: marker }),
+    );
+    roles.push(...(page.RoleDetailList ?? []));
+    marker = page.IsTruncated ? page.Marker : undefined;
+  } while (marker);
+  for (const [name, trust] of Object.entries(trusts)) {
+    const role = roles.find((r) => r.RoleName === name);
+    assert.ok(role, name);
+    assert.equal(role.Arn, `arn:aws:iam::${ACCOUNT}:role/${name}`);
+    // URL-encoded, as AWS returns policy documents; the principal stays the provider ARN, one string.
+    const document = JSON.parse(decodeURIComponent(role.AssumeRolePolicyDocument!)) as typeof trust;
+    assert.deepEqual(document, trust);
+  }
 });
