@@ -19,6 +19,7 @@ import {
   UntagSAMLProviderCommand,
   UpdateSAMLProviderCommand,
   type IAMClient,
+  type RoleDetail,
 } from '@aws-sdk/client-iam';
 import { makeCertificate, metadataXml, type TestCertificate } from '../../support/idp-metadata.ts';
 import { ROOT, awsError, startServer, type Server } from '../harness.ts';
@@ -399,7 +400,7 @@ test('GetAccountAuthorizationDetails shows roles trusting an OIDC and a SAML pro
       new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: JSON.stringify(trust) }),
     );
   }
-  const roles = [];
+  const roles: RoleDetail[] = [];
   let marker: string | undefined;
   do {
     const page = await root.send(
