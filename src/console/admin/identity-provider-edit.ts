@@ -273,7 +273,7 @@ async function providerPage(
   return adminPage(reply, signed, status, {
     title: `Identity provider ${arn}`,
     section: base,
-    body: html`<p><code>${arn}</code></p>
+    body: html`<p><a href="${base}">All identity providers</a></p>
       ${settings} ${tags}`,
     messages,
   });

@@ -97,10 +97,12 @@ export function registerIdentityProviders(server: FastifyInstance, ctx: ConsoleC
 }
 
 function deleteButton(csrf: string, arn: string): ReturnType<typeof html> {
+  // The label names the provider by what follows "oidc-provider/" or "saml-provider/": the whole
+  // ARN would make the table wider than the page.
   return dangerForm(
     `${PROVIDERS}/delete`,
     csrf,
-    `Delete ${arn}`,
+    `Delete ${arn.replace(/^arn:[^:]*:iam::\d*:(oidc|saml)-provider\//, '')}`,
     { arn },
     'Roles that trust this provider can no longer be assumed with its tokens or assertions.',
   );
