@@ -1,10 +1,11 @@
 // Identity providers: the account's OpenID Connect and SAML providers, adding one of each kind
-// (CreateOpenIDConnectProvider, CreateSAMLProvider) and deleting one. Roles trust them through the
-// role page's trust templates (roles.ts).
+// (CreateOpenIDConnectProvider, CreateSAMLProvider), editing one (identity-provider-edit.ts) and
+// deleting one, after a confirmation. Roles trust them through the role page's trust templates
+// (roles.ts).
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { IamError } from '../../domain/errors.ts';
 import { type ConsoleContext, type Signed, callIam } from '../context.ts';
-import { field, html, table } from '../html.ts';
+import { dangerForm, field, html, table } from '../html.ts';
 import { formText, redirect } from '../web.ts';
 import {
   ADMIN,
@@ -20,6 +21,7 @@ import {
   statusOf,
   textarea,
 } from './common.ts';
+import { registerIdentityProviderEdit } from './identity-provider-edit.ts';
 
 export const PROVIDERS = `${ADMIN}/identity-providers`;
 
@@ -38,6 +40,7 @@ function lines(text: string): string[] {
 }
 
 export function registerIdentityProviders(server: FastifyInstance, ctx: ConsoleContext): void {
+  registerIdentityProviderEdit(server, ctx, PROVIDERS);
   page(server, ctx, PROVIDERS, async (signed, query, _params, reply) =>
     providersPage(ctx, signed, reply, 200, { notice: noticeOf(query, NOTICES) }),
   );
@@ -94,12 +97,20 @@ export function registerIdentityProviders(server: FastifyInstance, ctx: ConsoleC
 }
 
 function deleteButton(csrf: string, arn: string): ReturnType<typeof html> {
-  return postForm(
+  // The label names the provider by what follows "oidc-provider/" or "saml-provider/": the whole
+  // ARN would make the table wider than the page.
+  return dangerForm(
     `${PROVIDERS}/delete`,
     csrf,
-    html`<input type="hidden" name="arn" value="${arn}" />
-      <button type="submit" class="danger" aria-label="Delete ${arn}">Delete</button>`,
+    `Delete ${arn.replace(/^arn:[^:]*:iam::\d*:(oidc|saml)-provider\//, '')}`,
+    { arn },
+    'Roles that trust this provider can no longer be assumed with its tokens or assertions.',
   );
+}
+
+/** The provider's ARN, linking to its edit view. */
+function providerLink(arn: string): ReturnType<typeof html> {
+  return html`<a href="${PROVIDERS}/view?arn=${encodeURIComponent(arn)}"><code>${arn}</code></a>`;
 }
 
 async function providersPage(
@@ -129,7 +140,7 @@ async function providersPage(
       oidcDetails.map(({ arn, got }) => {
         const out = got.ok ? got.output : {};
         return [
-          html`<code>${arn}</code>`,
+          providerLink(arn),
           ((out.ClientIDList ?? []) as string[]).join(', '),
           ((out.ThumbprintList ?? []) as string[]).join(', '),
           String(out.CreateDate ?? ''),
@@ -144,7 +155,7 @@ async function providersPage(
       'SAML providers in this account',
       ['Provider', 'Valid until', 'Created', 'Actions'],
       ((out.SAMLProviderList ?? []) as Record<string, string>[]).map((p) => [
-        html`<code>${p.Arn}</code>`,
+        providerLink(p.Arn ?? ''),
         p.ValidUntil,
         p.CreateDate,
         deleteButton(csrf, p.Arn ?? ''),

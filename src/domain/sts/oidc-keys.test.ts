@@ -53,7 +53,7 @@ test('a chain that is neither system-trusted nor holds a listed thumbprint is re
   }
 });
 
-test('an issuer serving wrong data, or nothing in time, gives no keys', async () => {
+test('an issuer serving wrong data gives no keys; one answering nothing in time is unreachable', async () => {
   for (const mode of ['no-jwks-uri', 'http-jwks-uri', 'jwks-500', 'jwks-not-json'] as const) {
     forgetIssuerKeys();
     issuer.serve(mode);
@@ -68,8 +68,18 @@ test('an issuer serving wrong data, or nothing in time, gives no keys', async ()
   const error = await failure(
     issuerKeys({ issuer: issuer.url, thumbprints: [issuer.caThumbprint], now: Date.now() }),
   );
-  assert.equal(error.reason, 'unavailable');
+  assert.equal(error.reason, 'unreachable');
   assert.ok(Date.now() - started < 15_000);
+});
+
+test('an issuer that cannot be connected to is unreachable, not an issuer without keys', async () => {
+  forgetIssuerKeys();
+  const gone = await startOidcIssuer();
+  const url = gone.url;
+  const thumbprints = [gone.caThumbprint];
+  await gone.close();
+  const error = await failure(issuerKeys({ issuer: url, thumbprints, now: Date.now() }));
+  assert.equal(error.reason, 'unreachable');
 });
 
 test('keys are remembered; a refresh is honoured at most once per interval, and they expire', async () => {

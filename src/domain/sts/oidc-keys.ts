@@ -33,8 +33,14 @@ export const JWKS_MAX_KEYS = 100;
 /** Issuers remembered at once (each entry is one issuer + thumbprint list). */
 const CACHE_LIMIT = 1000;
 
-/** Why the keys could not be had: the TLS certificate is untrusted, or anything else went wrong. */
-export type KeyFailure = 'thumbprint' | 'unavailable';
+/**
+ * Why the keys could not be had: the issuer could not be reached (no connection, or no answer in
+ * time), its TLS certificate is untrusted, or it answered with no usable keys. STS tells the first
+ * apart as IDPCommunicationError ("the identity provider (IDP) that was asked to verify the
+ * incoming identity token could not be reached", STS API reference); the others are
+ * InvalidIdentityToken.
+ */
+export type KeyFailure = 'unreachable' | 'thumbprint' | 'unavailable';
 
 export class OidcKeyError extends Error {
   constructor(
@@ -144,6 +150,10 @@ function unavailable(detail: string): OidcKeyError {
   return new OidcKeyError('unavailable', detail);
 }
 
+function unreachable(detail: string): OidcKeyError {
+  return new OidcKeyError('unreachable', detail);
+}
+
 /** GET a JSON document over HTTPS from a host trusted as above, within the time and size caps. */
 export function fetchJson(url: URL, thumbprints: readonly string[], maxBytes: number): Promise<unknown> {
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
@@ -174,11 +184,11 @@ export function fetchJson(url: URL, thumbprints: readonly string[], maxBytes: nu
       ...(isIP(host) ? {} : { servername: host }),
     });
     const connectTimer = setTimeout(
-      () => finish(unavailable(`no TLS connection to ${host} within ${CONNECT_TIMEOUT_MS} ms`)),
+      () => finish(unreachable(`no TLS connection to ${host} within ${CONNECT_TIMEOUT_MS} ms`)),
       CONNECT_TIMEOUT_MS,
     );
     const totalTimer = setTimeout(
-      () => finish(unavailable(`no response from ${host} within ${RESPONSE_TIMEOUT_MS} ms`)),
+      () => finish(unreachable(`no response from ${host} within ${RESPONSE_TIMEOUT_MS} ms`)),
       RESPONSE_TIMEOUT_MS,
     );
     req.on('socket', (socket) => {
@@ -196,7 +206,7 @@ export function fetchJson(url: URL, thumbprints: readonly string[], maxBytes: nu
         }
       });
     });
-    req.on('error', (error) => finish(unavailable(`${host}: ${error.message}`)));
+    req.on('error', (error) => finish(unreachable(`${host}: ${error.message}`)));
     req.on('response', (res) => {
       if (res.statusCode !== 200) {
         res.resume();
@@ -210,7 +220,7 @@ export function fetchJson(url: URL, thumbprints: readonly string[], maxBytes: nu
         if (size > maxBytes) finish(unavailable(`${url.href} is larger than ${maxBytes} bytes`));
         else chunks.push(chunk);
       });
-      res.on('error', (error) => finish(unavailable(`${host}: ${error.message}`)));
+      res.on('error', (error) => finish(unreachable(`${host}: ${error.message}`)));
       res.on('end', () => {
         try {
           finish(undefined, JSON.parse(Buffer.concat(chunks).toString('utf8')));

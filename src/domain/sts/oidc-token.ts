@@ -27,6 +27,8 @@ const BAD_SIGNATURE = 'The signature of the ID Token could not be verified.';
 const BAD_ALGORITHM =
   'The ID Token is not signed with a supported algorithm (RS256, RS384, RS512, ES256, ES384, ES512).';
 const NOT_YET_VALID = 'The ID Token is not valid yet.';
+const UNREACHABLE =
+  'The identity provider could not be reached to retrieve its verification keys; try again.';
 
 export function invalidToken(message: string): IamError {
   return new IamError('InvalidIdentityToken', message);
@@ -171,6 +173,9 @@ async function keysOrThrow(options: VerifyOptions, refresh: boolean): Promise<JS
     return await options.keys(refresh);
   } catch (error) {
     if (error instanceof OidcKeyError) {
+      // Unreachable is STS's IDPCommunicationError (retryable); an issuer that answered without
+      // usable keys, or with an untrusted certificate, is the token's fault: InvalidIdentityToken.
+      if (error.reason === 'unreachable') throw new IamError('IDPCommunicationError', UNREACHABLE);
       throw invalidToken(error.reason === 'thumbprint' ? THUMBPRINT : NO_KEY);
     }
     throw error;

@@ -80,6 +80,7 @@ test('statuses of STS codes come from the STS model', () => {
     RegionDisabledException: 403,
     ExpiredTokenException: 400,
     IDPRejectedClaim: 403,
+    IDPCommunicationError: 400,
     InvalidIdentityToken: 400,
     InvalidAuthorizationMessageException: 400,
   };

@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import {
   CreateLoginProfileCommand,
   CreateUserCommand,
+  GetOpenIDConnectProviderCommand,
   GetRoleCommand,
+  GetSAMLProviderCommand,
   ListOpenIDConnectProvidersCommand,
   ListSAMLProvidersCommand,
 } from '@aws-sdk/client-iam';
@@ -172,6 +174,89 @@ test('the role wizard writes a SAML 2.0 federation trust policy; a template need
   });
   assert.equal(mismatched.posted.status, 400);
   assert.equal(errorText(mismatched.page), 'Choose a SAML provider for a SAML 2.0 federation role.');
+});
+
+test('an OpenID Connect provider is edited: client IDs added and removed, thumbprints replaced, tags', async () => {
+  const list = await root.get(PAGE);
+  const view = `${PAGE}/view?arn=${encodeURIComponent(OIDC_ARN)}`;
+  assert.ok(list.text.includes(`href="${view.replaceAll('&', '&amp;')}"`), 'the list links to the edit view');
+  // Deleting from the list asks first.
+  assert.match(list.text, /<summary>Delete token\.example\.com\/org<\/summary>/);
+  const oidc = () =>
+    server.iam().send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: OIDC_ARN }));
+
+  const added = await submit(root, view, `${PAGE}/view/client-add`, {
+    arn: OIDC_ARN,
+    'client-id': 'third-app',
+  });
+  assert.equal(added.posted.location, `${view}&notice=client-added`);
+  assert.equal(noticeText(added.page), 'The client ID was added.');
+  assert.match(visibleText(sectionOf(added.page, 'clients-heading')), /third-app/);
+  assert.deepEqual((await oidc()).ClientIDList, ['sts.amazonaws.com', 'my-app', 'third-app']);
+
+  // Removing a client ID is a confirmation first, whose button posts.
+  assert.match(added.page.text, /<details class="confirm">\s*<summary>Remove my-app<\/summary>/);
+  const removed = await submit(root, view, `${PAGE}/view/client-remove`, {
+    arn: OIDC_ARN,
+    'client-id': 'my-app',
+  });
+  assert.equal(noticeText(removed.page), 'The client ID was removed.');
+  assert.deepEqual((await oidc()).ClientIDList, ['sts.amazonaws.com', 'third-app']);
+
+  const next = 'fedcba9876543210fedcba9876543210fedcba98';
+  const replaced = await submit(root, view, `${PAGE}/view/thumbprints`, {
+    arn: OIDC_ARN,
+    thumbprints: `${THUMBPRINT}\r\n${next}\r\n`,
+  });
+  assert.equal(noticeText(replaced.page), 'The thumbprints were replaced.');
+  assert.deepEqual((await oidc()).ThumbprintList, [THUMBPRINT, next]);
+  const bad = await submit(root, view, `${PAGE}/view/thumbprints`, { arn: OIDC_ARN, thumbprints: 'abc' });
+  assert.equal(bad.posted.status, 400);
+  assert.match(errorText(bad.page), /Value at 'thumbprintList' failed to satisfy constraint/);
+  assert.equal(textareaOf(bad.page, 'thumbprints'), 'abc');
+  assert.deepEqual((await oidc()).ThumbprintList, [THUMBPRINT, next]);
+
+  const tagged = await submit(root, view, `${PAGE}/view/tag`, {
+    arn: OIDC_ARN,
+    'tag-key': 'team',
+    'tag-value': 'ci',
+  });
+  assert.equal(noticeText(tagged.page), 'The tag was saved.');
+  assert.deepEqual((await oidc()).Tags, [{ Key: 'team', Value: 'ci' }]);
+  assert.match(tagged.page.text, /<summary>Remove tag team<\/summary>/);
+  const untagged = await submit(root, view, `${PAGE}/view/untag`, { arn: OIDC_ARN, 'tag-key': 'team' });
+  assert.equal(noticeText(untagged.page), 'The tag was removed.');
+  assert.deepEqual((await oidc()).Tags, []);
+});
+
+test('a SAML provider is edited: new metadata uploaded, tags; what IAM refuses is shown in place', async () => {
+  const view = `${PAGE}/view?arn=${encodeURIComponent(SAML_ARN)}`;
+  const saml = () => server.iam().send(new GetSAMLProviderCommand({ SAMLProviderArn: SAML_ARN }));
+  const document = metadataXml(makeCertificate('console-idp-next'), { validUntil: '2031-02-03T04:05:06Z' });
+  const uploaded = await submit(root, view, `${PAGE}/view/metadata`, { arn: SAML_ARN, metadata: document });
+  assert.equal(uploaded.posted.location, `${view}&notice=metadata`);
+  assert.equal(noticeText(uploaded.page), 'The new metadata document was uploaded.');
+  assert.equal((await saml()).SAMLMetadataDocument, document);
+  assert.match(visibleText(sectionOf(uploaded.page, 'metadata-heading')), /2031-02-03T04:05:06/);
+
+  const refused = await submit(root, view, `${PAGE}/view/metadata`, {
+    arn: SAML_ARN,
+    metadata: `<x>${'y'.repeat(1000)}</x>`,
+  });
+  assert.equal(refused.posted.status, 400);
+  assert.equal(errorText(refused.page), 'InvalidInput: Could not parse metadata');
+  assert.equal((await saml()).SAMLMetadataDocument, document);
+
+  const tagged = await submit(root, view, `${PAGE}/view/tag`, {
+    arn: SAML_ARN,
+    'tag-key': 'owner',
+    'tag-value': 'it',
+  });
+  assert.equal(noticeText(tagged.page), 'The tag was saved.');
+  assert.deepEqual((await saml()).Tags, [{ Key: 'owner', Value: 'it' }]);
+  assert.match(visibleText(sectionOf(tagged.page, 'tags-heading')), /owner\s+it/);
+  await submit(root, view, `${PAGE}/view/untag`, { arn: SAML_ARN, 'tag-key': 'owner' });
+  assert.deepEqual((await saml()).Tags, []);
 });
 
 test("a user without permission sees AWS's AccessDenied; providers are deleted", async () => {

@@ -482,3 +482,105 @@ test('each action is authorized on the provider ARN', async () => {
   );
   await server.iam().send(new DeleteOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: allowed }));
 });
+
+test('changing a provider needs the action on its ARN; aws:ResourceTag sees its tags', async () => {
+  const root = server.iam();
+  const blue = arnOf('blue.example.com');
+  const red = arnOf('red.example.com');
+  for (const [host, team] of [
+    ['blue.example.com', 'blue'],
+    ['red.example.com', 'red'],
+  ] as const) {
+    await root.send(
+      new CreateOpenIDConnectProviderCommand({
+        Url: `https://${host}`,
+        ThumbprintList: [A],
+        ClientIDList: ['first'],
+        Tags: [{ Key: 'team', Value: team }],
+      }),
+    );
+  }
+  // Each action with a call that succeeds when allowed (and leaves the provider as it found it
+  // where a later call needs it so).
+  const calls: [action: string, call: (c: IAMClient, arn: string) => Promise<unknown>][] = [
+    [
+      'AddClientIDToOpenIDConnectProvider',
+      (c, arn) =>
+        c.send(
+          new AddClientIDToOpenIDConnectProviderCommand({
+            OpenIDConnectProviderArn: arn,
+            ClientID: 'second',
+          }),
+        ),
+    ],
+    [
+      'RemoveClientIDFromOpenIDConnectProvider',
+      (c, arn) =>
+        c.send(
+          new RemoveClientIDFromOpenIDConnectProviderCommand({
+            OpenIDConnectProviderArn: arn,
+            ClientID: 'second',
+          }),
+        ),
+    ],
+    [
+      'UpdateOpenIDConnectProviderThumbprint',
+      (c, arn) =>
+        c.send(
+          new UpdateOpenIDConnectProviderThumbprintCommand({
+            OpenIDConnectProviderArn: arn,
+            ThumbprintList: [B],
+          }),
+        ),
+    ],
+    [
+      'TagOpenIDConnectProvider',
+      (c, arn) =>
+        c.send(
+          new TagOpenIDConnectProviderCommand({
+            OpenIDConnectProviderArn: arn,
+            Tags: [{ Key: 'env', Value: 'prod' }],
+          }),
+        ),
+    ],
+    [
+      'UntagOpenIDConnectProvider',
+      (c, arn) =>
+        c.send(new UntagOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn, TagKeys: ['env'] })),
+    ],
+  ];
+  const actions = calls.map(([action]) => `iam:${action}`);
+  const nobody = await userWithPolicy('oidc-changer-nobody', [
+    { Effect: 'Allow', Action: 'iam:GetUser', Resource: '*' },
+  ]);
+  const onBlue = await userWithPolicy('oidc-changer-blue', [
+    { Effect: 'Allow', Action: actions, Resource: blue },
+  ]);
+  const byTag = await userWithPolicy('oidc-changer-tag', [
+    {
+      Effect: 'Allow',
+      Action: actions,
+      Resource: '*',
+      Condition: { StringEquals: { 'aws:ResourceTag/team': 'blue' } },
+    },
+  ]);
+  for (const [action, call] of calls) {
+    assert.deepEqual(await awsError(call(nobody, blue)), {
+      code: 'AccessDenied',
+      message: `User: arn:aws:iam::${ACCOUNT}:user/oidc-changer-nobody is not authorized to perform: iam:${action} on resource: ${blue} because no identity-based policy allows the iam:${action} action`,
+      status: 403,
+    });
+    assert.equal((await awsError(call(onBlue, red))).code, 'AccessDenied', action);
+    assert.equal((await awsError(call(byTag, red))).code, 'AccessDenied', action);
+  }
+  for (const client of [onBlue, byTag]) {
+    for (const [, call] of calls) await call(client, blue);
+  }
+  // What the allowed calls did is there; the refused ones changed nothing.
+  const got = await root.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: blue }));
+  assert.deepEqual(got.ClientIDList, ['first']);
+  assert.deepEqual(got.ThumbprintList, [B]);
+  const untouched = await root.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: red }));
+  assert.deepEqual(untouched.ThumbprintList, [A]);
+  assert.deepEqual(untouched.Tags, [{ Key: 'team', Value: 'red' }]);
+});

@@ -4,9 +4,12 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   CreateAccessKeyCommand,
+  CreateOpenIDConnectProviderCommand,
+  CreateRoleCommand,
   CreateSAMLProviderCommand,
   CreateUserCommand,
   DeleteSAMLProviderCommand,
+  GetAccountAuthorizationDetailsCommand,
   GetAccountSummaryCommand,
   GetSAMLProviderCommand,
   ListSAMLProvidersCommand,
@@ -16,6 +19,7 @@ import {
   UntagSAMLProviderCommand,
   UpdateSAMLProviderCommand,
   type IAMClient,
+  type RoleDetail,
 } from '@aws-sdk/client-iam';
 import { makeCertificate, metadataXml, type TestCertificate } from '../../support/idp-metadata.ts';
 import { ROOT, awsError, startServer, type Server } from '../harness.ts';
@@ -274,4 +278,143 @@ test('each action is authorized on the provider ARN', async () => {
     'AccessDenied',
   );
   await server.iam().send(new DeleteSAMLProviderCommand({ SAMLProviderArn: allowed }));
+});
+
+test('changing a provider needs the action on its ARN; aws:ResourceTag sees its tags', async () => {
+  const root = server.iam();
+  const blue = arnOf('Blue');
+  const red = arnOf('Red');
+  for (const [name, team] of [
+    ['Blue', 'blue'],
+    ['Red', 'red'],
+  ] as const) {
+    await root.send(
+      new CreateSAMLProviderCommand({
+        Name: name,
+        SAMLMetadataDocument: metadataXml(idp),
+        Tags: [{ Key: 'team', Value: team }],
+      }),
+    );
+  }
+  const calls: [action: string, call: (c: IAMClient, arn: string) => Promise<unknown>][] = [
+    [
+      'UpdateSAMLProvider',
+      (c, arn) =>
+        c.send(
+          new UpdateSAMLProviderCommand({ SAMLProviderArn: arn, SAMLMetadataDocument: metadataXml(next) }),
+        ),
+    ],
+    [
+      'TagSAMLProvider',
+      (c, arn) =>
+        c.send(new TagSAMLProviderCommand({ SAMLProviderArn: arn, Tags: [{ Key: 'env', Value: 'prod' }] })),
+    ],
+    [
+      'UntagSAMLProvider',
+      (c, arn) => c.send(new UntagSAMLProviderCommand({ SAMLProviderArn: arn, TagKeys: ['env'] })),
+    ],
+  ];
+  const actions = calls.map(([action]) => `iam:${action}`);
+  const nobody = await userWithPolicy('saml-changer-nobody', [
+    { Effect: 'Allow', Action: 'iam:GetUser', Resource: '*' },
+  ]);
+  const onBlue = await userWithPolicy('saml-changer-blue', [
+    { Effect: 'Allow', Action: actions, Resource: blue },
+  ]);
+  const byTag = await userWithPolicy('saml-changer-tag', [
+    {
+      Effect: 'Allow',
+      Action: actions,
+      Resource: '*',
+      Condition: { StringEquals: { 'aws:ResourceTag/team': 'blue' } },
+    },
+  ]);
+  for (const [action, call] of calls) {
+    assert.deepEqual(await awsError(call(nobody, blue)), {
+      code: 'AccessDenied',
+      message: `User: arn:aws:iam::${ACCOUNT}:user/saml-changer-nobody is not authorized to perform: iam:${action} on resource: ${blue} because no identity-based policy allows the iam:${action} action`,
+      status: 403,
+    });
+    assert.equal((await awsError(call(onBlue, red))).code, 'AccessDenied', action);
+    assert.equal((await awsError(call(byTag, red))).code, 'AccessDenied', action);
+  }
+  const tags = async (arn: string) =>
+    (await root.send(new ListSAMLProviderTagsCommand({ SAMLProviderArn: arn }))).Tags?.map(
+      (t) => `${t.Key}=${t.Value}`,
+    );
+  for (const client of [onBlue, byTag]) {
+    await calls[0]![1](client, blue);
+    await calls[1]![1](client, blue);
+    assert.deepEqual(await tags(blue), ['team=blue', 'env=prod']);
+    await calls[2]![1](client, blue);
+    assert.deepEqual(await tags(blue), ['team=blue']);
+  }
+  const got = await root.send(new GetSAMLProviderCommand({ SAMLProviderArn: blue }));
+  assert.equal(got.SAMLMetadataDocument, metadataXml(next));
+  const untouched = await root.send(new GetSAMLProviderCommand({ SAMLProviderArn: red }));
+  assert.equal(untouched.SAMLMetadataDocument, metadataXml(idp));
+  assert.deepEqual(await tags(red), ['team=red']);
+});
+
+test('GetAccountAuthorizationDetails shows roles trusting an OIDC and a SAML provider as Federated principals', async () => {
+  const root = server.iam();
+  const saml = (
+    await root.send(new CreateSAMLProviderCommand({ Name: 'Gaad', SAMLMetadataDocument: metadataXml(idp) }))
+  ).SAMLProviderArn!;
+  const oidc = (
+    await root.send(
+      new CreateOpenIDConnectProviderCommand({
+        Url: 'https://token.gaad.example.com',
+        ClientIDList: ['sts.amazonaws.com'],
+        ThumbprintList: ['a'.repeat(40)],
+      }),
+    )
+  ).OpenIDConnectProviderArn!;
+  assert.equal(oidc, `arn:aws:iam::${ACCOUNT}:oidc-provider/token.gaad.example.com`);
+  const trusts = {
+    'gaad-oidc': {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Federated: oidc },
+          Action: 'sts:AssumeRoleWithWebIdentity',
+          Condition: { StringEquals: { 'token.gaad.example.com:aud': 'sts.amazonaws.com' } },
+        },
+      ],
+    },
+    'gaad-saml': {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Federated: saml },
+          Action: 'sts:AssumeRoleWithSAML',
+          Condition: { StringEquals: { 'SAML:aud': 'https://signin.aws.amazon.com/saml' } },
+        },
+      ],
+    },
+  };
+  for (const [name, trust] of Object.entries(trusts)) {
+    await root.send(
+      new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: JSON.stringify(trust) }),
+    );
+  }
+  const roles: RoleDetail[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await root.send(
+      new GetAccountAuthorizationDetailsCommand({ Filter: ['Role'], Marker: marker }),
+    );
+    roles.push(...(page.RoleDetailList ?? []));
+    marker = page.IsTruncated ? page.Marker : undefined;
+  } while (marker);
+  for (const [name, trust] of Object.entries(trusts)) {
+    const role = roles.find((r) => r.RoleName === name);
+    assert.ok(role, name);
+    assert.equal(role.Arn, `arn:aws:iam::${ACCOUNT}:role/${name}`);
+    // URL-encoded, as AWS returns policy documents; the principal stays the provider ARN, one string.
+    const document = JSON.parse(decodeURIComponent(role.AssumeRolePolicyDocument!)) as typeof trust;
+    assert.deepEqual(document, trust);
+  }
 });

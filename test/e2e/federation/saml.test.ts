@@ -427,3 +427,101 @@ test('nothing of an assertion or its signature is logged or kept in clear', asyn
     assert.ok(!stored.includes(secret), 'stored');
   }
 });
+
+test('trust policies see saml:iss, saml:sub, saml:namequalifier and saml:edupersonprincipalname', async () => {
+  const iam = server.iam();
+  const EPPN = 'urn:oid:1.3.6.1.4.1.5923.1.1.1.6';
+  const namequalifier = createHash('sha1').update(`${idp.entityId}${account}/Corp`).digest('base64');
+  // Each key: the value the assertion carries, and another a trust policy may ask for instead.
+  const keys: [key: string, name: string, value: string, other: string][] = [
+    ['saml:iss', 'Iss', idp.entityId, 'https://other-idp.example.com/saml'],
+    ['saml:sub', 'Sub', 'alice-persistent-id', 'bob-persistent-id'],
+    ['saml:namequalifier', 'NameQualifier', namequalifier, createHash('sha1').update('x').digest('base64')],
+    ['saml:edupersonprincipalname', 'Eppn', 'alice@example.edu', 'bob@example.edu'],
+  ];
+  const trusting = (key: string, value: string) =>
+    policy([
+      {
+        Effect: 'Allow',
+        Principal: { Federated: providerArn },
+        Action: 'sts:AssumeRoleWithSAML',
+        Condition: { StringEquals: { [key]: value } },
+      },
+    ]);
+  for (const [key, name, value, other] of keys) {
+    await iam.send(
+      new CreateRoleCommand({ RoleName: `Key${name}`, AssumeRolePolicyDocument: trusting(key, value) }),
+    );
+    await iam.send(
+      new CreateRoleCommand({ RoleName: `Key${name}Other`, AssumeRolePolicyDocument: trusting(key, other) }),
+    );
+  }
+  const roleOf = (name: string) => `arn:aws:iam::${account}:role/${name}`;
+  const assertionFor = (role: string, spec: AssertionSpec = {}) =>
+    response({
+      roles: [`${roleOf(role)},${providerArn}`],
+      attributes: { [EPPN]: ['alice@example.edu'] },
+      ...spec,
+    });
+  for (const [key, name] of keys) {
+    const ok = await assume(assertionFor(`Key${name}`), { RoleArn: roleOf(`Key${name}`) });
+    assert.equal(ok.AssumedRoleUser?.Arn, `arn:aws:sts::${account}:assumed-role/Key${name}/alice`, key);
+    await refused(
+      assume(assertionFor(`Key${name}Other`), { RoleArn: roleOf(`Key${name}Other`) }),
+      'AccessDenied',
+      'Not authorized to perform sts:AssumeRoleWithSAML',
+    );
+  }
+  // The assertion's own values decide: another subject, another principal name, are refused.
+  await refused(
+    assume(assertionFor('KeySub', { nameId: 'bob-persistent-id' }), { RoleArn: roleOf('KeySub') }),
+    'AccessDenied',
+    'Not authorized to perform sts:AssumeRoleWithSAML',
+  );
+  await refused(
+    assume(assertionFor('KeyEppn', { attributes: { [EPPN]: ['bob@example.edu'] } }), {
+      RoleArn: roleOf('KeyEppn'),
+    }),
+    'AccessDenied',
+    'Not authorized to perform sts:AssumeRoleWithSAML',
+  );
+  assert.ok(
+    (
+      await assume(assertionFor('KeyEppnOther', { attributes: { [EPPN]: ['bob@example.edu'] } }), {
+        RoleArn: roleOf('KeyEppnOther'),
+      })
+    ).Credentials,
+  );
+});
+
+// Last in this file: it moves the server's clock past the metadata's ValidUntil.
+test("an assertion arriving after the provider metadata's ValidUntil is refused", async () => {
+  const iam = server.iam();
+  const shortLived = new TestIdp('https://short-lived.example.com/saml');
+  const validUntil = new Date(server.now() + 3600_000).toISOString().replace(/\.\d+Z$/, 'Z');
+  const created = await iam.send(
+    new CreateSAMLProviderCommand({
+      Name: 'ShortLived',
+      SAMLMetadataDocument: shortLived.metadata({ validUntil }),
+    }),
+  );
+  const arn = created.SAMLProviderArn!;
+  await iam.send(
+    new CreateRoleCommand({
+      RoleName: 'ShortLivedRole',
+      AssumeRolePolicyDocument: policy([
+        { Effect: 'Allow', Principal: { Federated: arn }, Action: 'sts:AssumeRoleWithSAML' },
+      ]),
+    }),
+  );
+  const role = `arn:aws:iam::${account}:role/ShortLivedRole`;
+  const fresh = () =>
+    shortLived.response({ roles: [`${role},${arn}`], roleSessionName: 'alice', now: server.now() });
+  assert.ok((await assume(fresh(), { RoleArn: role, PrincipalArn: arn })).Credentials);
+  await server.advanceClock(3601);
+  await refused(
+    assume(fresh(), { RoleArn: role, PrincipalArn: arn }),
+    'InvalidIdentityToken',
+    'The SAML provider metadata has expired.',
+  );
+});

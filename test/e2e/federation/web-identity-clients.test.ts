@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -15,7 +15,9 @@ import { ROOT, startServer, type Server } from '../harness.ts';
 import { startOidcIssuer, type OidcIssuer } from '../../support/oidc-issuer.ts';
 
 const run = promisify(execFile);
-const AWS = ['/usr/bin/aws', '/usr/local/bin/aws'].find((path) => existsSync(path));
+// The AWS CLI v2 that .ci/run installs from Debian: required, never skipped for (a v1 earlier on
+// PATH is not the tool under test).
+const AWS = '/usr/bin/aws';
 const ACCOUNT = ROOT.accountId;
 const AUDIENCE = 'sts.amazonaws.com';
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/ci`;
@@ -72,62 +74,60 @@ function cleanEnv(extra: Record<string, string>): Record<string, string> {
   return { PATH: process.env.PATH ?? '', HOME: dir, AWS_PAGER: '', AWS_MAX_ATTEMPTS: '1', ...extra };
 }
 
-test(
-  'the AWS CLI v2 assumes the role with a web identity token, unsigned',
-  { skip: AWS ? false : 'the AWS CLI is not installed (.ci/run installs it)' },
-  async () => {
-    const args = ['--endpoint-url', server.url, '--region', 'us-east-1', '--output', 'json'];
-    const { stdout } = await run(
-      AWS!,
-      [...args, 'sts', 'assume-role-with-web-identity', '--role-arn', ROLE_ARN].concat([
-        '--role-session-name',
-        'cli',
-        '--web-identity-token',
-        await token(),
-      ]),
-      { env: cleanEnv({}) },
-    );
-    const out = JSON.parse(stdout) as {
-      Credentials: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string };
-      AssumedRoleUser: { Arn: string };
-      SubjectFromWebIdentityToken: string;
-      Provider: string;
-      Audience: string;
-    };
-    assert.equal(out.AssumedRoleUser.Arn, `arn:aws:sts::${ACCOUNT}:assumed-role/ci/cli`);
-    assert.equal(out.SubjectFromWebIdentityToken, 'system:serviceaccount:ci:runner');
-    assert.equal(out.Provider, `arn:aws:iam::${ACCOUNT}:oidc-provider/${issuer.host}`);
-    assert.equal(out.Audience, AUDIENCE);
-    // The credentials work for the CLI too.
-    const whoami = await run(AWS!, [...args, 'sts', 'get-caller-identity'], {
-      env: cleanEnv({
-        AWS_ACCESS_KEY_ID: out.Credentials.AccessKeyId,
-        AWS_SECRET_ACCESS_KEY: out.Credentials.SecretAccessKey,
-        AWS_SESSION_TOKEN: out.Credentials.SessionToken,
-      }),
-    });
-    assert.equal(
-      (JSON.parse(whoami.stdout) as { Arn: string }).Arn,
-      `arn:aws:sts::${ACCOUNT}:assumed-role/ci/cli`,
-    );
+test('the AWS CLI v2 assumes the role with a web identity token, unsigned', async () => {
+  const version = await run(AWS, ['--version']);
+  assert.match(version.stdout + version.stderr, /aws-cli\/2\./);
+  const args = ['--endpoint-url', server.url, '--region', 'us-east-1', '--output', 'json'];
+  const { stdout } = await run(
+    AWS,
+    [...args, 'sts', 'assume-role-with-web-identity', '--role-arn', ROLE_ARN].concat([
+      '--role-session-name',
+      'cli',
+      '--web-identity-token',
+      await token(),
+    ]),
+    { env: cleanEnv({}) },
+  );
+  const out = JSON.parse(stdout) as {
+    Credentials: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string };
+    AssumedRoleUser: { Arn: string };
+    SubjectFromWebIdentityToken: string;
+    Provider: string;
+    Audience: string;
+  };
+  assert.equal(out.AssumedRoleUser.Arn, `arn:aws:sts::${ACCOUNT}:assumed-role/ci/cli`);
+  assert.equal(out.SubjectFromWebIdentityToken, 'system:serviceaccount:ci:runner');
+  assert.equal(out.Provider, `arn:aws:iam::${ACCOUNT}:oidc-provider/${issuer.host}`);
+  assert.equal(out.Audience, AUDIENCE);
+  // The credentials work for the CLI too.
+  const whoami = await run(AWS, [...args, 'sts', 'get-caller-identity'], {
+    env: cleanEnv({
+      AWS_ACCESS_KEY_ID: out.Credentials.AccessKeyId,
+      AWS_SECRET_ACCESS_KEY: out.Credentials.SecretAccessKey,
+      AWS_SESSION_TOKEN: out.Credentials.SessionToken,
+    }),
+  });
+  assert.equal(
+    (JSON.parse(whoami.stdout) as { Arn: string }).Arn,
+    `arn:aws:sts::${ACCOUNT}:assumed-role/ci/cli`,
+  );
 
-    // A refused token is the CLI's error, with STS's code.
-    const refused = await run(
-      AWS!,
-      [...args, 'sts', 'assume-role-with-web-identity', '--role-arn', ROLE_ARN].concat([
-        '--role-session-name',
-        'cli',
-        '--web-identity-token',
-        await token('system:serviceaccount:x:y'),
-      ]),
-      { env: cleanEnv({}) },
-    ).then(
-      () => assert.fail('the CLI should have failed'),
-      (error: { stderr: string }) => error.stderr,
-    );
-    assert.match(refused, /\(AccessDenied\).*Not authorized to perform sts:AssumeRoleWithWebIdentity/);
-  },
-);
+  // A refused token is the CLI's error, with STS's code.
+  const refused = await run(
+    AWS,
+    [...args, 'sts', 'assume-role-with-web-identity', '--role-arn', ROLE_ARN].concat([
+      '--role-session-name',
+      'cli',
+      '--web-identity-token',
+      await token('system:serviceaccount:x:y'),
+    ]),
+    { env: cleanEnv({}) },
+  ).then(
+    () => assert.fail('the CLI should have failed'),
+    (error: { stderr: string }) => error.stderr,
+  );
+  assert.match(refused, /\(AccessDenied\).*Not authorized to perform sts:AssumeRoleWithWebIdentity/);
+});
 
 test("a process's SDK v3 default chain gets credentials from AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN", async () => {
   const tokenFile = join(dir, 'token');

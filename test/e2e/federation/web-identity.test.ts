@@ -250,6 +250,60 @@ test("an issuer whose TLS chain holds none of the provider's thumbprints is not 
   assert.equal(got.AssumedRoleUser?.Arn, `arn:aws:sts::${ACCOUNT}:assumed-role/mistrusted/job-1`);
 });
 
+test('an issuer that cannot be reached is IDPCommunicationError; one that answers without keys is InvalidIdentityToken', async () => {
+  const iam = server.iam();
+  const [down, broken] = await Promise.all([startOidcIssuer(), startOidcIssuer()]);
+  try {
+    for (const i of [down, broken]) {
+      await iam.send(
+        new CreateOpenIDConnectProviderCommand({
+          Url: i.url,
+          ClientIDList: [AUDIENCE],
+          ThumbprintList: [i.caThumbprint],
+        }),
+      );
+      await iam.send(
+        new CreateRoleCommand({
+          RoleName: `web-${i === down ? 'down' : 'broken'}`,
+          AssumeRolePolicyDocument: policy([
+            {
+              Effect: 'Allow',
+              Principal: { Federated: providerArn(i) },
+              Action: 'sts:AssumeRoleWithWebIdentity',
+            },
+          ]),
+        }),
+      );
+    }
+    // Minted while the issuer still runs; it is gone when STS asks it for keys.
+    const downToken = await token({}, down);
+    await down.close();
+    assert.deepEqual(await awsError(assume({ RoleArn: roleArn('web-down'), WebIdentityToken: downToken })), {
+      code: 'IDPCommunicationError',
+      message: 'The identity provider could not be reached to retrieve its verification keys; try again.',
+      status: 400,
+    });
+    broken.serve('jwks-500');
+    assert.deepEqual(
+      await awsError(assume({ RoleArn: roleArn('web-broken'), WebIdentityToken: await token({}, broken) })),
+      {
+        code: 'InvalidIdentityToken',
+        message:
+          "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements",
+        status: 400,
+      },
+    );
+  } finally {
+    await broken.close();
+  }
+});
+
+test('a ProviderId (an OAuth 2.0 provider asked to vouch for an access token) is IDPRejectedClaim', async () => {
+  const error = await awsError(assume({ WebIdentityToken: await token(), ProviderId: 'www.amazon.com' }));
+  assert.equal(error.code, 'IDPRejectedClaim');
+  assert.equal(error.status, 403);
+});
+
 test('a role whose trust policy does not trust the provider, or no role, is AccessDenied', async () => {
   for (const name of ['untrusting', 'no-such-role']) {
     assert.deepEqual(await awsError(assume({ RoleArn: roleArn(name), WebIdentityToken: await token() })), {
@@ -389,4 +443,56 @@ test('whatever a raw unsigned request carries, the answer is an STS error, never
     assert.equal(answer.code, code, JSON.stringify(params).slice(0, 120));
     assert.ok(answer.status >= 400 && answer.status < 500);
   }
+});
+
+test('trust policies see <provider>:amr, <provider>:oaud and sts:RoleSessionName', async () => {
+  const iam = server.iam();
+  const host = issuer.host;
+  const trusting = (condition: object) =>
+    policy([
+      {
+        Effect: 'Allow',
+        Principal: { Federated: providerArn(issuer) },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: condition,
+      },
+    ]);
+  // Each role: a condition on one key that the token (or the request) either meets or not.
+  const roles: [name: string, condition: object][] = [
+    ['amr-mfa', { 'ForAnyValue:StringEquals': { [`${host}:amr`]: 'mfa' } }],
+    // With azp, :aud is the authorized party and :oaud the token's own aud (IAM User Guide,
+    // "Available keys for AWS OIDC federation").
+    ['oaud-app', { StringEquals: { [`${host}:aud`]: AUDIENCE, [`${host}:oaud`]: 'app.example.com' } }],
+    ['session-name', { StringLike: { 'sts:RoleSessionName': 'ci-*' } }],
+  ];
+  for (const [name, condition] of roles) {
+    await iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: trusting(condition) }));
+  }
+  const denied = async (input: Parameters<typeof assume>[0]) =>
+    assert.deepEqual(await awsError(assume(input)), {
+      code: 'AccessDenied',
+      message: NOT_AUTHORIZED,
+      status: 403,
+    });
+
+  const amr = roleArn('amr-mfa');
+  assert.ok(
+    (await assume({ RoleArn: amr, WebIdentityToken: await token({ amr: ['pwd', 'mfa'] }) })).Credentials,
+  );
+  await denied({ RoleArn: amr, WebIdentityToken: await token({ amr: ['pwd'] }) });
+  await denied({ RoleArn: amr, WebIdentityToken: await token() });
+
+  const oaud = roleArn('oaud-app');
+  const withAzp = (aud: string) => token({ azp: AUDIENCE, aud });
+  const out = await assume({ RoleArn: oaud, WebIdentityToken: await withAzp('app.example.com') });
+  assert.equal(out.Audience, AUDIENCE);
+  await denied({ RoleArn: oaud, WebIdentityToken: await withAzp('other.example.com') });
+  // Without azp there is no :oaud at all.
+  await denied({ RoleArn: oaud, WebIdentityToken: await token() });
+
+  const named = roleArn('session-name');
+  assert.ok(
+    (await assume({ RoleArn: named, RoleSessionName: 'ci-42', WebIdentityToken: await token() })).Credentials,
+  );
+  await denied({ RoleArn: named, RoleSessionName: 'laptop', WebIdentityToken: await token() });
 });
