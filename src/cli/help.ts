@@ -147,7 +147,7 @@ function lintOptions(): string {
     "with AWS's MalformedPolicyDocument message), SECURITY_WARNING, WARNING and SUGGESTION findings, each",
     'with its issue code and the line and column of its statement. Identity policies given together are',
     'the policies of one group: the MFA lock-out check walks a new console user through a forced password',
-    'change and MFA enrolment before MFA (ERROR MFA_LOCKOUT when an explicit Deny blocks a step), and the',
+    'change and MFA enrolment before MFA (ERROR MFA_LOCKOUT when an explicit Deny blocks a step users need, WARNING MFA_STEP_DENIED for one they can work around), and the',
     'MFA-bypass check lists escalations still allowed without MFA, each path written out.',
     'Exit status: 0, 1 (a finding at or above --fail-on), 2 (bad options or unreadable files).',
     '',

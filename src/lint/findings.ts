@@ -50,6 +50,10 @@ export const ISSUES = {
     title: 'Bool on aws:MultiFactorAuthPresent where BoolIfExists is meant',
   },
   MFA_LOCKOUT: { findingType: 'ERROR', title: 'Users cannot pass first sign-in and MFA enrolment' },
+  MFA_STEP_DENIED: {
+    findingType: 'WARNING',
+    title: 'A first sign-in or MFA enrolment step users can do without is denied',
+  },
   MFA_LOCKOUT_NOT_ALLOWED: {
     findingType: 'WARNING',
     title: 'A first sign-in or MFA enrolment step is not allowed by these policies',

@@ -36,6 +36,12 @@ interface Step {
   readonly action: string;
   readonly resource: (s: Subject) => string;
   readonly why: string;
+  /**
+   * Whether the user is stuck without it. The others make the path harder, not impossible: without
+   * the password policy the change-password page shows no rules, a device can be named as the user,
+   * and a drifting device can be removed and enrolled again.
+   */
+  readonly essential: boolean;
 }
 
 const userArn = (s: Subject) => `arn:aws:iam::${s.accountId}:user/${s.userName}`;
@@ -50,26 +56,45 @@ const LOCKOUT_PATH: readonly Step[] = [
     action: 'iam:GetAccountPasswordPolicy',
     resource: () => '*',
     why: 'read the password rules on the change-password page',
+    essential: false,
   },
   {
     action: 'iam:ChangePassword',
     resource: userArn,
     why: 'set a new password at first sign-in (PasswordResetRequired)',
+    essential: true,
   },
-  { action: 'iam:GetUser', resource: userArn, why: 'read their own user on the security credentials page' },
+  {
+    action: 'iam:GetUser',
+    resource: userArn,
+    why: 'read their own user on the security credentials page',
+    essential: false,
+  },
   {
     action: 'iam:CreateVirtualMFADevice',
     resource: (s) => `arn:aws:iam::${s.accountId}:mfa/${s.userName}`,
     why: 'create a virtual MFA device named as the user',
+    essential: true,
   },
   {
     action: 'iam:CreateVirtualMFADevice',
     resource: (s) => `arn:aws:iam::${s.accountId}:mfa/my-authenticator-app`,
     why: 'create a virtual MFA device under a name the user chooses',
+    essential: false,
   },
-  { action: 'iam:EnableMFADevice', resource: userArn, why: 'enable the device with two codes' },
-  { action: 'iam:ListMFADevices', resource: userArn, why: 'see their MFA devices' },
-  { action: 'iam:ResyncMFADevice', resource: userArn, why: 'resynchronise a device whose codes drift' },
+  {
+    action: 'iam:EnableMFADevice',
+    resource: userArn,
+    why: 'enable the device with two codes',
+    essential: true,
+  },
+  { action: 'iam:ListMFADevices', resource: userArn, why: 'see their MFA devices', essential: true },
+  {
+    action: 'iam:ResyncMFADevice',
+    resource: userArn,
+    why: 'resynchronise a device whose codes drift',
+    essential: false,
+  },
 ];
 
 function context(subject: Subject, mfa: string | undefined): Readonly<Record<string, string>> {
@@ -139,7 +164,7 @@ export function lockout(files: readonly PolicyFile[], subject: Subject): Finding
       findings.push(
         finding(
           fileOf(files, by),
-          'MFA_LOCKOUT',
+          step.essential ? 'MFA_LOCKOUT' : 'MFA_STEP_DENIED',
           `A user who must change the password at first sign-in and then enrol MFA cannot ${step.why}: ${step.action} on ${resource} is explicitly denied by ${named(by)} (${outcomes
             .filter((o) => o.result.decision === 'explicitDeny')
             .map((o) => o.signIn.name)

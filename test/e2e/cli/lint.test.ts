@@ -40,7 +40,7 @@ test("AWS's self-manage-MFA example fails: the forced password change is denied 
   assert.match(result.stdout, /2\. iam:ChangePassword on .* — BLOCKED/);
   assert.match(
     result.stdout,
-    /^Summary: 3 findings \(3 ERROR, 0 SECURITY_WARNING, 0 WARNING, 0 SUGGESTION\)$/m,
+    /^Summary: 3 findings \(1 ERROR, 0 SECURITY_WARNING, 2 WARNING, 0 SUGGESTION\)$/m,
   );
 });
 
