@@ -101,4 +101,21 @@ test('an SCP denying iam:CreateUser stops a member account’s root user, not th
 
   await call('DetachPolicy', { PolicyId: Policy.PolicySummary.Id, TargetId: rootId });
   assert.equal(await createUserAs(iam, B), 'allowed');
+
+  // An account made once SCPs are enabled gets FullAWSAccess, as AWS attaches it: allowed too.
+  const third = (await call('CreateAccount', { Email: 'c@example.com', AccountName: 'C' })) as {
+    CreateAccountStatus: { Id: string };
+  };
+  const made = (await call('DescribeCreateAccountStatus', {
+    CreateAccountRequestId: third.CreateAccountStatus.Id,
+  })) as { CreateAccountStatus: { AccountId: string } };
+  const C = made.CreateAccountStatus.AccountId;
+  const forC = (await call('ListPoliciesForTarget', { TargetId: C, Filter: 'SERVICE_CONTROL_POLICY' })) as {
+    Policies: { Id: string }[];
+  };
+  assert.deepEqual(
+    forC.Policies.map((p) => p.Id),
+    ['p-FullAWSAccess'],
+  );
+  assert.equal(await createUserAs(iam, C), 'allowed');
 });
