@@ -20,7 +20,7 @@ import { organizationAccounts, roles, users } from './tables.ts';
 import { groupsOfUser } from './iam/groups.ts';
 import { attachmentsOf } from './iam/managed-policies-attachments.ts';
 import { orgPathOf } from './organizations/org-paths.ts';
-import { scpLevelsOf } from './organizations/policies.ts';
+import { scpLevelsOf } from './organizations/scp-attachments.ts';
 
 export interface AuthorizationRequest {
   /** "iam:CreateUser" as AWS spells it. */

@@ -53,7 +53,7 @@ import type { UserRecord } from '../records.ts';
 import type { Iam } from '../iam.ts';
 import { organizationAccounts } from '../tables.ts';
 import { orgPathOf } from '../organizations/org-paths.ts';
-import { scpLevelsOf } from '../organizations/policies.ts';
+import { scpLevelsOf } from '../organizations/scp-attachments.ts';
 import {
   type Entity,
   type PolicySet,

@@ -37,7 +37,8 @@ import {
 } from './organization.ts';
 import { organizationalUnitOperations } from './organizational-units.ts';
 import { leavingOperations } from './leaving.ts';
-import { deleteOrganizationPolicies, policyOperations, policyTypesOutput } from './policies.ts';
+import { policyOperations } from './policies.ts';
+import { deleteOrganizationPolicies, policyTypesOutput } from './scp-attachments.ts';
 
 /** "Number of accounts in an organization": 10 by default (AWS Organizations quotas). */
 export const ACCOUNTS_PER_ORGANIZATION = 10;

@@ -14,7 +14,7 @@ import { IamError } from '../errors.ts';
 import { organizationAccounts, organizations } from '../tables.ts';
 import type { OrganizationAccountRecord, OrganizationRecord } from '../records.ts';
 import type { StoreTx } from '../store.ts';
-import { detachAllFrom } from './policies.ts';
+import { detachAllFrom } from './scp-attachments.ts';
 import {
   ACCOUNT_ID,
   accountArn,

@@ -7,7 +7,7 @@ import { newAccountId, newUniqueId } from '../../crypto/ids.ts';
 import type { Iam } from '../iam.ts';
 import type { StoreTx } from '../store.ts';
 import type { CreateAccountRequestRecord, RoleRecord } from '../records.ts';
-import { attachDefaultPolicies } from './policies.ts';
+import { attachDefaultPolicies } from './scp-attachments.ts';
 import {
   accounts,
   createAccountRequests,

@@ -12,7 +12,7 @@ import { IamError } from '../errors.ts';
 import type { StoreTx } from '../store.ts';
 import type { OrganizationalUnitRecord, OrganizationRecord } from '../records.ts';
 import { organizationAccounts, organizationalUnits } from '../tables.ts';
-import { attachDefaultPolicies, detachAllFrom } from './policies.ts';
+import { attachDefaultPolicies, detachAllFrom } from './scp-attachments.ts';
 import {
   ACCOUNT_ID,
   accountArn,

@@ -3,21 +3,15 @@
 // CreatePolicy, UpdatePolicy, DeletePolicy, DescribePolicy, ListPolicies, AttachPolicy,
 // DetachPolicy, ListPoliciesForTarget and ListTargetsForPolicy. Only the management account may
 // make these calls, each authorized as organizations:<Action> on the policy and target ARNs the
-// Service Authorization Reference names. What the SCPs of an account's path allow is read by
-// authorization (scpLevelsOf); every change to them rewrites the organization's member rows, which
-// moves each member's revision, so that the next request of every account sees it.
+// Service Authorization Reference names. Where they are attached and what that means for an
+// account: scp-attachments.ts.
 import { newOrganizationsId } from '../../crypto/ids.ts';
 import { parsePolicy } from '../../policy/index.ts';
 import type { Input, Operation } from '../operation.ts';
 import { requestTagContext, requiredStr, str, tagsOf, writeTx } from '../operation.ts';
 import { IamError } from '../errors.ts';
 import type { StoreTx } from '../store.ts';
-import type {
-  OrganizationAccountRecord,
-  OrganizationPolicyRecord,
-  OrganizationPolicyTargetRecord,
-  OrganizationRecord,
-} from '../records.ts';
+import type { OrganizationPolicyRecord, OrganizationRecord } from '../records.ts';
 import {
   organizationAccounts,
   organizationalUnits,
@@ -25,6 +19,17 @@ import {
   organizationPolicyTargets,
   organizations,
 } from '../tables.ts';
+import {
+  attachDefaultPolicies,
+  attachment,
+  enabledTypes,
+  FULL_AWS_ACCESS,
+  FULL_AWS_ACCESS_CONTENT,
+  policyArn,
+  policyTypesOutput,
+  renewMembers,
+  SCP,
+} from './scp-attachments.ts';
 import {
   ACCOUNT_ID,
   accountArn,
@@ -37,11 +42,6 @@ import {
   rootArn,
 } from './organization.ts';
 
-export const SCP = 'SERVICE_CONTROL_POLICY';
-/** The AWS managed SCP every root, OU and account has when SCPs are enabled. */
-export const FULL_AWS_ACCESS = 'p-FullAWSAccess';
-const FULL_AWS_ACCESS_CONTENT =
-  '{\n  "Version": "2012-10-17",\n  "Statement": [\n    {\n      "Effect": "Allow",\n      "Action": "*",\n      "Resource": "*"\n    }\n  ]\n}';
 /** "Maximum size of a policy document": 5,120 characters for an SCP (AWS Organizations quotas). */
 export const MAX_SCP_LENGTH = 5120;
 /** "Number of policies in an organization": 1,000 SCPs (AWS Organizations quotas). */
@@ -98,25 +98,10 @@ function typeOf(input: Input, key: string): string {
   return type;
 }
 
-export function policyArn(org: OrganizationRecord, policyId: string): string {
-  if (policyId === FULL_AWS_ACCESS)
-    return `arn:aws:organizations::aws:policy/service_control_policy/${FULL_AWS_ACCESS}`;
-  return `arn:aws:organizations::${org.account}:policy/${org.id}/service_control_policy/${policyId}`;
-}
-
 function targetArn(org: OrganizationRecord, targetId: string): string {
   if (ROOT_ID.test(targetId)) return rootArn(org);
   if (ACCOUNT_ID.test(targetId)) return accountArn(org, targetId);
   return organizationalUnitArn(org, targetId);
-}
-
-export function enabledTypes(org: OrganizationRecord): readonly string[] {
-  return org.policyTypes ?? [];
-}
-
-/** The root's PolicyTypes (ListRoots), as AWS lists them. */
-export function policyTypesOutput(org: OrganizationRecord): Record<string, unknown>[] {
-  return enabledTypes(org).map((type) => ({ Type: type, Status: 'ENABLED' }));
 }
 
 const FULL_AWS_ACCESS_SUMMARY = {
@@ -188,86 +173,6 @@ function validContent(content: string): string {
   return content;
 }
 
-/**
- * The organization's member accounts' rows rewritten as they are: each member's revision moves, so
- * that what every node remembers of its SCPs is read again on its next request.
- */
-async function renewMembers(tx: StoreTx, org: OrganizationRecord): Promise<void> {
-  for (const member of await tx.list(organizationAccounts, { where: { organization: org.id } }))
-    await tx.update(organizationAccounts, member);
-}
-
-function attachment(
-  org: OrganizationRecord,
-  policyId: string,
-  targetId: string,
-): OrganizationPolicyTargetRecord {
-  return {
-    id: `${policyId}/${targetId}`,
-    account: org.account,
-    organization: org.id,
-    policy: policyId,
-    target: targetId,
-    type: SCP,
-  };
-}
-
-/** A new OU or account gets FullAWSAccess when SCPs are enabled, as on AWS. */
-export async function attachDefaultPolicies(
-  tx: StoreTx,
-  org: OrganizationRecord,
-  targetId: string,
-): Promise<void> {
-  if (enabledTypes(org).includes(SCP))
-    await tx.insert(organizationPolicyTargets, attachment(org, FULL_AWS_ACCESS, targetId));
-}
-
-/** A root, OU or account that is gone keeps no policies. */
-export async function detachAllFrom(tx: StoreTx, targetId: string): Promise<void> {
-  await tx.deleteWhere(organizationPolicyTargets, { target: targetId });
-}
-
-/** A deleted organization's policies and attachments go with it. */
-export async function deleteOrganizationPolicies(tx: StoreTx, org: OrganizationRecord): Promise<void> {
-  await tx.deleteWhere(organizationPolicyTargets, { organization: org.id });
-  await tx.deleteWhere(organizationPolicies, { organization: org.id });
-}
-
-/**
- * The SCPs that limit a member account: one level per node of its path (the root, each OU down to
- * the account, then the account), each level's policy texts; undefined when none do (no
- * organization, the management account, or SCPs not enabled).
- */
-export async function scpLevelsOf(
-  tx: StoreTx,
-  membership: OrganizationAccountRecord,
-  orgPath: string,
-): Promise<{ id: string; content: string }[][] | undefined> {
-  const org = await tx.get(organizations, membership.organization);
-  if (!org || org.account === membership.id || !enabledTypes(org).includes(SCP)) return undefined;
-  const nodes = [
-    ...orgPath
-      .split('/')
-      .slice(1)
-      .filter((part) => part !== ''),
-    membership.id,
-  ];
-  const levels: { id: string; content: string }[][] = [];
-  for (const node of nodes) {
-    const level: { id: string; content: string }[] = [];
-    for (const row of await tx.list(organizationPolicyTargets, { where: { target: node, type: SCP } })) {
-      if (row.policy === FULL_AWS_ACCESS) {
-        level.push({ id: policyArn(org, FULL_AWS_ACCESS), content: FULL_AWS_ACCESS_CONTENT });
-        continue;
-      }
-      const policy = await tx.get(organizationPolicies, row.policy);
-      if (policy) level.push({ id: policyArn(org, policy.id), content: policy.content });
-    }
-    levels.push(level);
-  }
-  return levels;
-}
-
 /** A page of rows already read (lists of attachments are short: 5 per target at most). */
 function pageOf<T>(
   rows: readonly T[],
@@ -287,6 +192,10 @@ function withNext(key: string, page: { items: unknown[]; next?: string }): Recor
   return { [key]: page.items, ...(page.next ? { NextToken: page.next } : {}) };
 }
 
+/**
+ * organizations:PolicyType (Service Authorization Reference): the type asked for, or for calls
+ * about a policy, the policy's (every policy served is an SCP).
+ */
 function typeContext(type: string) {
   return { 'organizations:PolicyType': type };
 }
@@ -414,7 +323,13 @@ export const policyOperations: Readonly<Record<string, Operation>> = {
     const description = str(input, 'Description');
     const content = str(input, 'Content');
     return writeTx(ctx, async (tx) => {
-      const org = await authorizedOrganization(ctx, tx, 'UpdatePolicy', (o) => [policyArn(o, policyId)]);
+      const org = await authorizedOrganization(
+        ctx,
+        tx,
+        'UpdatePolicy',
+        (o) => [policyArn(o, policyId)],
+        typeContext(SCP),
+      );
       const policy = await findPolicy(tx, org, policyId);
       if (policy === 'aws-managed') throw awsManaged();
       if (content !== undefined) validContent(content);
@@ -440,7 +355,13 @@ export const policyOperations: Readonly<Record<string, Operation>> = {
   async DeletePolicy(ctx, input) {
     const policyId = requirePattern(requiredStr(input, 'PolicyId'), POLICY_ID);
     return writeTx(ctx, async (tx) => {
-      const org = await authorizedOrganization(ctx, tx, 'DeletePolicy', (o) => [policyArn(o, policyId)]);
+      const org = await authorizedOrganization(
+        ctx,
+        tx,
+        'DeletePolicy',
+        (o) => [policyArn(o, policyId)],
+        typeContext(SCP),
+      );
       const policy = await findPolicy(tx, org, policyId);
       if (policy === 'aws-managed') throw awsManaged();
       if ((await tx.count(organizationPolicyTargets, { policy: policyId })) > 0)
@@ -456,7 +377,13 @@ export const policyOperations: Readonly<Record<string, Operation>> = {
   async DescribePolicy(ctx, input) {
     const policyId = requirePattern(requiredStr(input, 'PolicyId'), POLICY_ID);
     return ctx.iam.store.read(async (tx) => {
-      const org = await authorizedOrganization(ctx, tx, 'DescribePolicy', (o) => [policyArn(o, policyId)]);
+      const org = await authorizedOrganization(
+        ctx,
+        tx,
+        'DescribePolicy',
+        (o) => [policyArn(o, policyId)],
+        typeContext(SCP),
+      );
       const policy = await findPolicy(tx, org, policyId);
       if (policy === 'aws-managed')
         return { Policy: { PolicySummary: fullAccessSummary(org), Content: FULL_AWS_ACCESS_CONTENT } };
@@ -482,10 +409,13 @@ export const policyOperations: Readonly<Record<string, Operation>> = {
     const policyId = requirePattern(requiredStr(input, 'PolicyId'), POLICY_ID);
     const targetId = requirePattern(requiredStr(input, 'TargetId'), TARGET_ID);
     return writeTx(ctx, async (tx) => {
-      const org = await authorizedOrganization(ctx, tx, 'AttachPolicy', (o) => [
-        policyArn(o, policyId),
-        targetArn(o, targetId),
-      ]);
+      const org = await authorizedOrganization(
+        ctx,
+        tx,
+        'AttachPolicy',
+        (o) => [policyArn(o, policyId), targetArn(o, targetId)],
+        typeContext(SCP),
+      );
       await findPolicy(tx, org, policyId);
       await findTarget(tx, org, targetId);
       if (!enabledTypes(org).includes(SCP)) throw notEnabled();
@@ -509,10 +439,13 @@ export const policyOperations: Readonly<Record<string, Operation>> = {
     const policyId = requirePattern(requiredStr(input, 'PolicyId'), POLICY_ID);
     const targetId = requirePattern(requiredStr(input, 'TargetId'), TARGET_ID);
     return writeTx(ctx, async (tx) => {
-      const org = await authorizedOrganization(ctx, tx, 'DetachPolicy', (o) => [
-        policyArn(o, policyId),
-        targetArn(o, targetId),
-      ]);
+      const org = await authorizedOrganization(
+        ctx,
+        tx,
+        'DetachPolicy',
+        (o) => [policyArn(o, policyId), targetArn(o, targetId)],
+        typeContext(SCP),
+      );
       await findPolicy(tx, org, policyId);
       await findTarget(tx, org, targetId);
       const id = `${policyId}/${targetId}`;
@@ -562,9 +495,13 @@ export const policyOperations: Readonly<Record<string, Operation>> = {
   async ListTargetsForPolicy(ctx, input) {
     const policyId = requirePattern(requiredStr(input, 'PolicyId'), POLICY_ID);
     return ctx.iam.store.read(async (tx) => {
-      const org = await authorizedOrganization(ctx, tx, 'ListTargetsForPolicy', (o) => [
-        policyArn(o, policyId),
-      ]);
+      const org = await authorizedOrganization(
+        ctx,
+        tx,
+        'ListTargetsForPolicy',
+        (o) => [policyArn(o, policyId)],
+        typeContext(SCP),
+      );
       await findPolicy(tx, org, policyId);
       const rows = await tx.list(organizationPolicyTargets, {
         where: { policy: policyId, organization: org.id },
