@@ -108,10 +108,14 @@ const LOWER_ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
 /**
  * AWS Organizations' ids, in the shapes its API reference gives: an organization `o-` + 10
- * lower-case letters and digits, its root `r-` + 4, a create-account request `car-` + 32.
+ * lower-case letters and digits, its root `r-` + 4, a create-account request `car-` + 32, a
+ * policy `p-` + 8.
  */
-export function newOrganizationsId(kind: 'organization' | 'root' | 'create-account-request'): string {
+export function newOrganizationsId(
+  kind: 'organization' | 'root' | 'create-account-request' | 'policy',
+): string {
   if (kind === 'organization') return 'o-' + randomString(LOWER_ALNUM, 10);
+  if (kind === 'policy') return 'p-' + randomString(LOWER_ALNUM, 8);
   if (kind === 'root') return 'r-' + randomString(LOWER_ALNUM, 4);
   return 'car-' + randomString(LOWER_ALNUM, 32);
 }

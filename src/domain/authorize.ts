@@ -20,6 +20,7 @@ import { organizationAccounts, roles, users } from './tables.ts';
 import { groupsOfUser } from './iam/groups.ts';
 import { attachmentsOf } from './iam/managed-policies-attachments.ts';
 import { orgPathOf } from './organizations/org-paths.ts';
+import { scpLevelsOf } from './organizations/scp-attachments.ts';
 
 export interface AuthorizationRequest {
   /** "iam:CreateUser" as AWS spells it. */
@@ -40,6 +41,11 @@ export interface CallerPolicies {
   readonly session: readonly CompiledPolicy[] | undefined;
   readonly principal: Principal;
   readonly principalContext: Readonly<Record<string, ContextValue>>;
+  /**
+   * The service control policies of a member account's path, one level per root, OU and the
+   * account itself; undefined when none limit the caller (see withOrganization).
+   */
+  readonly serviceControlPolicies?: readonly (readonly CompiledPolicy[])[];
 }
 
 /** Throws AccessDenied unless the caller may do this. */
@@ -68,9 +74,10 @@ export async function decideFor(
   caller: Caller,
   request: AuthorizationRequest,
 ): Promise<EvaluationResult> {
-  // The root user may do everything in its own account.
-  if (caller.type === 'root' && !request.resourcePolicies) return ROOT_ALLOWED;
   const policies = await loadCallerPolicies(iam, tx, caller);
+  // The root user may do everything in its own account, but what its organization's SCPs deny.
+  const rootInOwnAccount = caller.type === 'root' && !request.resourcePolicies;
+  if (rootInOwnAccount && !policies.serviceControlPolicies) return ROOT_ALLOWED;
   const resourceAccount = request.resourceAccount ?? caller.account;
   const prepared = createRequest({
     action: request.action,
@@ -86,11 +93,12 @@ export async function decideFor(
   });
   return evaluate({
     request: prepared,
-    identityPolicies: policies.identity,
+    identityPolicies: rootInOwnAccount ? [iam.compile(ALLOW_ALL, 'identity', 'root')] : policies.identity,
     permissionsBoundaries: policies.boundary,
     sessionPolicies: policies.session,
     resourcePolicies: request.resourcePolicies,
     resourceAccount: request.resourceAccount,
+    serviceControlPolicies: policies.serviceControlPolicies,
   });
 }
 
@@ -144,36 +152,51 @@ const ROOT_ALLOWED: EvaluationResult = Object.freeze({
  */
 export function loadCallerPolicies(iam: Iam, tx: StoreTx, caller: Caller): Promise<CallerPolicies> {
   if (caller.accessKeyId === undefined)
-    return readCallerPolicies(iam, tx, caller).then((p) => withOrganization(tx, caller.account, p));
+    return readCallerPolicies(iam, tx, caller).then((p) => withOrganization(iam, tx, caller, p));
   const rememberAs = `caller-policies\u0000${caller.type}\u0000${caller.accessKeyId}\u0000${caller.arn}\u0000${caller.userId}`;
   return iam.remember(tx, caller.account, rememberAs, async () =>
-    freezePolicies(await withOrganization(tx, caller.account, await readCallerPolicies(iam, tx, caller))),
+    freezePolicies(await withOrganization(iam, tx, caller, await readCallerPolicies(iam, tx, caller))),
   );
 }
 
 /**
  * aws:PrincipalOrgID and aws:PrincipalOrgPaths: the organization of the principal's account and
- * the account's path in it (one value of a multivalued key), when it is in one.
+ * the account's path in it (one value of a multivalued key), when it is in one; and the SCPs of
+ * that path, which limit every principal of a member account (its root user too) but service-linked
+ * roles ("SCPs don't affect service-linked roles", Organizations User Guide).
  */
 async function withOrganization(
+  iam: Iam,
   tx: StoreTx,
-  account: string,
+  caller: Caller,
   policies: CallerPolicies,
 ): Promise<CallerPolicies> {
-  const membership = await tx.get(organizationAccounts, account);
+  const membership = await tx.get(organizationAccounts, caller.account);
   if (!membership) return policies;
+  const orgPath = await orgPathOf(tx, membership);
+  const serviceLinked = caller.session?.role?.arn.includes(':role/aws-service-role/') ?? false;
+  const levels = serviceLinked ? undefined : await scpLevelsOf(tx, membership, orgPath);
   return {
     ...policies,
     principalContext: {
       ...policies.principalContext,
       'aws:PrincipalOrgID': membership.organization,
-      'aws:PrincipalOrgPaths': [await orgPathOf(tx, membership)],
+      'aws:PrincipalOrgPaths': [orgPath],
     },
+    ...(levels
+      ? {
+          serviceControlPolicies: levels.map((level) =>
+            level.map(({ id, content }) => iam.compile(content, 'scp', id)),
+          ),
+        }
+      : {}),
   };
 }
 
 function freezePolicies(policies: CallerPolicies): CallerPolicies {
   Object.freeze(policies.identity);
+  if (policies.serviceControlPolicies)
+    for (const level of policies.serviceControlPolicies) Object.freeze(level);
   if (policies.boundary) Object.freeze(policies.boundary);
   if (policies.session) Object.freeze(policies.session);
   Object.freeze(policies.principal);

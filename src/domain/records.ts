@@ -412,6 +412,8 @@ export interface OrganizationRecord {
   /** r-…: every organization has exactly one root, made with it. */
   readonly rootId: string;
   readonly createdAt: string;
+  /** The policy types enabled on the root (EnablePolicyType): SERVICE_CONTROL_POLICY, or none. */
+  readonly policyTypes?: readonly string[];
 }
 
 /** An account's membership of an organization (one organization at most, as on AWS). */
@@ -463,4 +465,31 @@ export interface CreateAccountRequestRecord {
   completedAt?: string;
   accountId?: string;
   failureReason?: string;
+}
+
+/** A customer managed Organizations policy (p-…), of one type (SERVICE_CONTROL_POLICY). */
+export interface OrganizationPolicyRecord {
+  readonly id: string;
+  /** The management account. */
+  readonly account: string;
+  readonly organization: string;
+  readonly type: string;
+  readonly name: string;
+  readonly description: string;
+  readonly content: string;
+  readonly tags: Tag[];
+}
+
+/** A policy attached to a root, an OU or an account (id: `<policy>/<target>`). */
+export interface OrganizationPolicyTargetRecord {
+  readonly id: string;
+  /** The management account. */
+  readonly account: string;
+  readonly organization: string;
+  /** p-… (p-FullAWSAccess for the AWS managed policy). */
+  readonly policy: string;
+  /** r-…, ou-… or an account id. */
+  readonly target: string;
+  /** The policy's type. */
+  readonly type: string;
 }

@@ -26,6 +26,8 @@
 //   organization_accounts (organization, id), (parent, id)
 //   organizational_units (parent, id), (parent, name) unique, (organization, id)
 //   create_account_requests (organization, id)
+//   organization_policies (organization, type, name) unique
+//   organization_policy_targets (target, id), (policy, id), (organization, id)
 //   credential_reports, deletion_tasks, throttles: by id only (throttles by last_at too)
 //
 // Tags stay inside their entity's row: no operation selects by tag.
@@ -47,6 +49,8 @@ import type {
   OidcProviderRecord,
   OrganizationAccountRecord,
   OrganizationalUnitRecord,
+  OrganizationPolicyRecord,
+  OrganizationPolicyTargetRecord,
   OrganizationRecord,
   PolicyAttachmentRecord,
   RoleRecord,
@@ -307,8 +311,38 @@ export const createAccountRequests = table<CreateAccountRequestRecord>({
   revisioned: false,
 });
 
+// Organizations policies and where they are attached. An account's service control policies are
+// read with its membership: every change to them rewrites the affected members' rows (which moves
+// their revisions), so these rows need not be revisioned.
+export const organizationPolicies = table<OrganizationPolicyRecord>({
+  name: 'organization_policies',
+  id: (r) => r.id,
+  columns: {
+    account: (r) => r.account,
+    organization: (r) => r.organization,
+    type: (r) => r.type,
+    name: (r) => r.name,
+  },
+  revisioned: false,
+});
+
+export const organizationPolicyTargets = table<OrganizationPolicyTargetRecord>({
+  name: 'organization_policy_targets',
+  id: (r) => r.id,
+  columns: {
+    account: (r) => r.account,
+    organization: (r) => r.organization,
+    policy: (r) => r.policy,
+    target: (r) => r.target,
+    type: (r) => r.type,
+  },
+  revisioned: false,
+});
+
 /** Every table, in the order their rows may be removed. */
 export const ALL_TABLES = [
+  organizationPolicyTargets,
+  organizationPolicies,
   createAccountRequests,
   organizationAccounts,
   organizationalUnits,

@@ -32,7 +32,8 @@ const USER = {
   doc: JSON.stringify({ id: 'AIDAEXAMPLEEXAMPLE01', account: '123456789012', name: 'alice', path: '/' }),
 };
 // Tables added since version 2: federation (3), server certificates (5), AWS Organizations (6),
-// the audit trail's blocks (7, replacing version 4's events table) and organizational units (8).
+// the audit trail's blocks (7, replacing version 4's events table), organizational units (8) and
+// Organizations policies with their attachments (9).
 const NEW_TABLES = [
   'oidc_providers',
   'saml_providers',
@@ -45,6 +46,8 @@ const NEW_TABLES = [
   'organization_accounts',
   'create_account_requests',
   'organizational_units',
+  'organization_policies',
+  'organization_policy_targets',
 ];
 
 test('SQLite: a version-2 file migrates to the current version, its rows kept', () => {

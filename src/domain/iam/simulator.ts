@@ -25,9 +25,12 @@
 // SimulatePrincipalPolicy knows who the principal is, so the principal's own keys (aws:username,
 // aws:userid, aws:PrincipalArn, aws:PrincipalTag/..., as authorization supplies them) are part of
 // its request; ContextEntries override them. SimulateCustomPolicy knows nothing but its inputs.
+// For an account in an organization, SimulatePrincipalPolicy also applies the service control
+// policies of its path and reports what they decide (OrganizationsDecisionDetail).
 import {
   createRequest,
   evaluate,
+  type CompiledPolicy,
   type ContextValue,
   type Decision,
   type EvaluationResult,
@@ -47,6 +50,10 @@ import {
 } from '../operation.ts';
 import type { StoreTx } from '../store.ts';
 import type { UserRecord } from '../records.ts';
+import type { Iam } from '../iam.ts';
+import { organizationAccounts } from '../tables.ts';
+import { orgPathOf } from '../organizations/org-paths.ts';
+import { scpLevelsOf } from '../organizations/scp-attachments.ts';
 import {
   type Entity,
   type PolicySet,
@@ -99,7 +106,8 @@ async function simulatePrincipalPolicy(
     if (caller) principalContext = caller.context;
     else if (entity.type === 'role')
       principalContext = rolePrincipalContext(entity.record, entityArn(entity));
-    return { policies, resourceText, caller, principalContext };
+    const organizations = await organizationLevels(ctx.iam, tx, ctx.caller.account);
+    return { policies, resourceText, caller, principalContext, organizations };
   });
   // What the simulation needs is read: its work does not keep the read transaction open.
   return simulate(input, plan);
@@ -263,6 +271,7 @@ interface Simulation {
   readonly resourceAccount: string | undefined;
   readonly context: Readonly<Record<string, ContextValue>>;
   readonly missing: readonly string[];
+  readonly organizations: Organizations | undefined;
 }
 
 /** What a simulation starts from, read from the store (and the input policies parsed). */
@@ -271,10 +280,35 @@ interface SimulationPlan {
   readonly resourceText: string | undefined;
   readonly caller: CallerSpec | undefined;
   readonly principalContext: Record<string, ContextValue>;
+  /** The SCP levels of the simulated account's path, when it is in an organization. */
+  readonly organizations?: Organizations;
+}
+
+interface Organizations {
+  readonly levels: readonly (readonly CompiledPolicy[])[];
+  /** Allows everything: evaluated with the levels alone, it says what the SCPs decide. */
+  readonly allowAll: CompiledPolicy;
+}
+
+const ALLOW_ALL = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}';
+
+/** The account's SCP levels (none when they do not limit it, as for the management account). */
+async function organizationLevels(
+  iam: Iam,
+  tx: StoreTx,
+  account: string,
+): Promise<Organizations | undefined> {
+  const membership = await tx.get(organizationAccounts, account);
+  if (!membership) return undefined;
+  const levels = (await scpLevelsOf(tx, membership, await orgPathOf(tx, membership))) ?? [];
+  return {
+    levels: levels.map((level) => level.map(({ id, content }) => iam.compile(content, 'scp', id))),
+    allowAll: iam.compile(ALLOW_ALL, 'identity', 'organizations'),
+  };
 }
 
 async function simulate(input: Input, plan: SimulationPlan): Promise<Record<string, unknown>> {
-  const { policies, resourceText, caller, principalContext } = plan;
+  const { policies, resourceText, caller, principalContext, organizations } = plan;
   const resource = resourceText === undefined ? undefined : resourcePolicy(resourceText);
   const owner = str(input, 'ResourceOwner');
   const ownerAccount = owner === undefined ? undefined : resourceOwnerAccount(owner);
@@ -295,6 +329,7 @@ async function simulate(input: Input, plan: SimulationPlan): Promise<Record<stri
     resourceAccount: resource ? (ownerAccount ?? caller?.principal.account) : undefined,
     context,
     missing,
+    organizations,
   };
 
   const actions = Array.isArray(input.ActionNames) ? (input.ActionNames as string[]) : [];
@@ -361,6 +396,8 @@ interface ResourceAnswer {
   readonly statements: Record<string, unknown>[];
   readonly boundaryAllows: boolean | undefined;
   readonly details: Record<string, Decision> | undefined;
+  /** What the SCPs alone decide: undefined outside an organization. */
+  readonly organizationsAllow: boolean | undefined;
 }
 
 function actionResult(
@@ -379,6 +416,7 @@ function actionResult(
       MissingContextValues: sim.missing,
       ...(answer.details ? { EvalDecisionDetails: answer.details } : {}),
       ...boundaryDetail(answer.boundaryAllows),
+      ...organizationsDetail(answer.organizationsAllow),
     };
   }
   const single = answers.length === 1 ? answers[0]! : undefined;
@@ -393,6 +431,9 @@ function actionResult(
     MissingContextValues: single ? sim.missing : [],
     EvalDecisionDetails: single?.details ?? {},
     ...boundaryDetail(boundaryAllows),
+    ...organizationsDetail(
+      sim.organizations ? answers.every((a) => a.organizationsAllow === true) : undefined,
+    ),
     ResourceSpecificResults: answers.map((a) => ({
       EvalResourceName: a.resource,
       EvalResourceDecision: a.result.decision,
@@ -418,6 +459,7 @@ function answerFor(sim: Simulation, action: string, resource: string): ResourceA
     resourcePolicies: sim.resource ? [sim.resource.compiled] : undefined,
     resourceAccount: sim.resourceAccount,
     permissionsBoundaries: sim.policies.boundary?.map((p) => p.compiled),
+    serviceControlPolicies: sim.organizations?.levels,
   });
   return {
     resource,
@@ -434,6 +476,13 @@ function answerFor(sim: Simulation, action: string, resource: string): ResourceA
             sim.resource.compiled.kind === 'trust' ? 'role trust' : 'resource-based',
           ),
         }
+      : undefined,
+    organizationsAllow: sim.organizations
+      ? evaluate({
+          request,
+          identityPolicies: [sim.organizations.allowAll],
+          serviceControlPolicies: sim.organizations.levels,
+        }).decision === 'allowed'
       : undefined,
   };
 }
@@ -483,6 +532,10 @@ function boundaryDetail(allowed: boolean | undefined): Record<string, unknown> {
   return allowed === undefined
     ? {}
     : { PermissionsBoundaryDecisionDetail: { AllowedByPermissionsBoundary: allowed } };
+}
+
+function organizationsDetail(allowed: boolean | undefined): Record<string, unknown> {
+  return allowed === undefined ? {} : { OrganizationsDecisionDetail: { AllowedByOrganizations: allowed } };
 }
 
 function mostRestrictive(decisions: readonly Decision[]): Decision {

@@ -37,6 +37,8 @@ import {
 } from './organization.ts';
 import { organizationalUnitOperations } from './organizational-units.ts';
 import { leavingOperations } from './leaving.ts';
+import { policyOperations } from './policies.ts';
+import { deleteOrganizationPolicies, policyTypesOutput } from './scp-attachments.ts';
 
 /** "Number of accounts in an organization": 10 by default (AWS Organizations quotas). */
 export const ACCOUNTS_PER_ORGANIZATION = 10;
@@ -50,8 +52,8 @@ function organizationOutput(org: OrganizationRecord): Record<string, unknown> {
     MasterAccountArn: accountArn(org, org.account),
     MasterAccountId: org.account,
     MasterAccountEmail: org.managementEmail,
-    // Deprecated in the API; policy types are enabled per root (none are, in this release).
-    AvailablePolicyTypes: [],
+    // Deprecated in the API (policy types are enabled per root): the root's, as AWS still lists them.
+    AvailablePolicyTypes: policyTypesOutput(org),
   };
 }
 
@@ -75,6 +77,7 @@ const ACCOUNT_NAME = /^[\u0020-\u007E]+$/;
 export const organizationsOperations: Readonly<Record<string, Operation>> = {
   ...organizationalUnitOperations,
   ...leavingOperations,
+  ...policyOperations,
 
   async CreateOrganization(ctx, input) {
     const featureSet = str(input, 'FeatureSet') ?? 'ALL';
@@ -129,6 +132,7 @@ export const organizationsOperations: Readonly<Record<string, Operation>> = {
           'To delete an organization you must first remove all member accounts (except the master).',
         );
       await tx.deleteWhere(createAccountRequests, { organization: org.id });
+      await deleteOrganizationPolicies(tx, org);
       await tx.deleteWhere(organizationalUnits, { organization: org.id });
       await tx.delete(organizationAccounts, org.account);
       await tx.delete(organizations, org.id);
@@ -146,7 +150,7 @@ export const organizationsOperations: Readonly<Record<string, Operation>> = {
             Id: org.rootId,
             Arn: rootArn(org),
             Name: 'Root',
-            PolicyTypes: [],
+            PolicyTypes: policyTypesOutput(org),
           },
         ],
       };

@@ -14,6 +14,7 @@ import { IamError } from '../errors.ts';
 import { organizationAccounts, organizations } from '../tables.ts';
 import type { OrganizationAccountRecord, OrganizationRecord } from '../records.ts';
 import type { StoreTx } from '../store.ts';
+import { detachAllFrom } from './scp-attachments.ts';
 import {
   ACCOUNT_ID,
   accountArn,
@@ -52,6 +53,7 @@ export const leavingOperations: Readonly<Record<string, Operation>> = {
         );
       // The row is revisioned by the member account: its next call has no organization.
       await tx.delete(organizationAccounts, member.id);
+      await detachAllFrom(tx, member.id);
       return undefined;
     });
   },

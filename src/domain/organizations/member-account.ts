@@ -7,6 +7,7 @@ import { newAccountId, newUniqueId } from '../../crypto/ids.ts';
 import type { Iam } from '../iam.ts';
 import type { StoreTx } from '../store.ts';
 import type { CreateAccountRequestRecord, RoleRecord } from '../records.ts';
+import { attachDefaultPolicies } from './scp-attachments.ts';
 import {
   accounts,
   createAccountRequests,
@@ -59,6 +60,7 @@ export async function completeCreateAccount(iam: Iam, requestId: string): Promis
     }
     const accountId = await freshAccountId(tx);
     await makeAccount(tx, request, org.rootId, accountId, completedAt);
+    await attachDefaultPolicies(tx, org, accountId);
     await tx.update(createAccountRequests, { ...request, state: 'SUCCEEDED', completedAt, accountId });
   });
 }

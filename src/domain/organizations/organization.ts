@@ -1,7 +1,8 @@
 // What every Organizations operation shares: the caller's organization (and whether the caller
 // manages it), the ARNs of its parts, its input patterns, its errors and its pages.
 import type { OperationContext, Input } from '../operation.ts';
-import { str } from '../operation.ts';
+import { check, str } from '../operation.ts';
+import type { ContextValue } from '../../policy/index.ts';
 import { IamError } from '../errors.ts';
 import type { StoreTx } from '../store.ts';
 import type { OrganizationAccountRecord, OrganizationRecord } from '../records.ts';
@@ -109,4 +110,25 @@ export function page<T extends { id: string }>(
   if (rows.length <= limit) return { items: [...rows] };
   const items = rows.slice(0, limit);
   return { items, next: Buffer.from(items[items.length - 1]!.id, 'utf8').toString('base64url') };
+}
+
+/**
+ * The organization the caller manages, once the call is authorized on each resource (named from
+ * the organization; "*" for an account in none). Authorization comes first, as on AWS: a caller
+ * not allowed learns nothing of what exists.
+ */
+export async function authorizedOrganization(
+  ctx: OperationContext,
+  tx: StoreTx,
+  action: string,
+  resources: (org: OrganizationRecord) => readonly string[],
+  context?: Readonly<Record<string, ContextValue>>,
+): Promise<OrganizationRecord> {
+  const membership = await tx.get(organizationAccounts, ctx.caller.account);
+  const org = membership && (await tx.get(organizations, membership.organization));
+  for (const resource of org ? resources(org) : ['*'])
+    await check(ctx, tx, `organizations:${action}`, resource, context);
+  if (!org) throw notInUse();
+  if (org.account !== ctx.caller.account) throw notManagement();
+  return org;
 }

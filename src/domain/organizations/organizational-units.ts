@@ -6,22 +6,21 @@
 // on the resources the Service Authorization Reference lists for it (the parent for calls about a
 // parent's children, the OU, the child; MoveAccount: the account and both parents).
 import { newOrganizationalUnitId } from '../../crypto/ids.ts';
-import type { ContextValue } from '../../policy/index.ts';
-import type { Input, Operation, OperationContext } from '../operation.ts';
-import { check, isoNow, requestTagContext, requiredStr, str, tagsOf, writeTx } from '../operation.ts';
+import type { Input, Operation } from '../operation.ts';
+import { isoNow, requestTagContext, requiredStr, str, tagsOf, writeTx } from '../operation.ts';
 import { IamError } from '../errors.ts';
 import type { StoreTx } from '../store.ts';
 import type { OrganizationalUnitRecord, OrganizationRecord } from '../records.ts';
-import { organizationAccounts, organizationalUnits, organizations } from '../tables.ts';
+import { organizationAccounts, organizationalUnits } from '../tables.ts';
+import { attachDefaultPolicies, detachAllFrom } from './scp-attachments.ts';
 import {
   ACCOUNT_ID,
   accountArn,
   accountNotFound,
   accountOutput,
+  authorizedOrganization,
   CHILD_ID,
   maxResults,
-  notInUse,
-  notManagement,
   OU_ID,
   organizationalUnitArn,
   page,
@@ -101,27 +100,6 @@ function unitOutput(org: OrganizationRecord, ou: OrganizationalUnitRecord): Reco
   return { Id: ou.id, Arn: organizationalUnitArn(org, ou.id), Name: ou.name };
 }
 
-/**
- * The organization the caller manages, once the call is authorized on each resource (named from
- * the organization; "*" for an account in none). Authorization comes first, as on AWS: a caller
- * not allowed learns nothing of what exists.
- */
-async function authorizedOrganization(
-  ctx: OperationContext,
-  tx: StoreTx,
-  action: string,
-  resources: (org: OrganizationRecord) => readonly string[],
-  context?: Readonly<Record<string, ContextValue>>,
-): Promise<OrganizationRecord> {
-  const membership = await tx.get(organizationAccounts, ctx.caller.account);
-  const org = membership && (await tx.get(organizations, membership.organization));
-  for (const resource of org ? resources(org) : ['*'])
-    await check(ctx, tx, `organizations:${action}`, resource, context);
-  if (!org) throw notInUse();
-  if (org.account !== ctx.caller.account) throw notManagement();
-  return org;
-}
-
 function listQuery(where: Record<string, string>, input: Input) {
   const after = pageAfter(input);
   return { where, ...(after !== undefined ? { after } : {}), limit: maxResults(input) + 1 };
@@ -171,6 +149,7 @@ export const organizationalUnitOperations: Readonly<Record<string, Operation>> =
         createdAt: isoNow(ctx),
       };
       await tx.insert(organizationalUnits, ou);
+      await attachDefaultPolicies(tx, org, id);
       return { OrganizationalUnit: unitOutput(org, ou) };
     });
   },
@@ -207,6 +186,7 @@ export const organizationalUnitOperations: Readonly<Record<string, Operation>> =
           'The specified OU is not empty. Move all accounts to another root or to other OUs, remove all child OUs, and try the operation again.',
         );
       await tx.delete(organizationalUnits, id);
+      await detachAllFrom(tx, id);
       return undefined;
     });
   },

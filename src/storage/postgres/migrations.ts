@@ -10,6 +10,7 @@
 //   6  AWS Organizations: organizations, account memberships, CreateAccount requests
 //   7  the audit trail in blocks (its events move into them)
 //   8  organizational units; each member account's parent (the root for those already in one)
+//   9  Organizations policies (service control policies) and their attachments
 import type pg from 'pg';
 import {
   SCHEMA_VERSION,
@@ -20,6 +21,7 @@ import {
   schemaV6,
   schemaV7,
   schemaV8,
+  schemaV9,
 } from '../sql/schema.ts';
 
 const MIGRATIONS: Readonly<Record<number, () => readonly string[]>> = {
@@ -30,6 +32,7 @@ const MIGRATIONS: Readonly<Record<number, () => readonly string[]>> = {
   6: () => schemaV6('postgres'),
   7: () => schemaV7('postgres'),
   8: () => schemaV8('postgres'),
+  9: () => schemaV9('postgres'),
 };
 
 export async function migrate(pool: pg.Pool): Promise<void> {

@@ -1,4 +1,4 @@
-// The relational schema (versions 2 to 8), written once for both dialects: TEXT columns compare by code
+// The relational schema (versions 2 to 9), written once for both dialects: TEXT columns compare by code
 // point in both (SQLite's BINARY collation; PostgreSQL's "C" collation, whatever the database's
 // locale), so pages, prefixes and uniqueness behave alike. Every row table has its id, its
 // version (for conflicts), its whole record as JSON (doc) and the columns tables.ts declares.
@@ -196,6 +196,18 @@ CREATE INDEX organization_accounts_parent ON organization_accounts (parent, id);
 `,
 };
 
+// Version 9: AWS Organizations policies (service control policies) — a customer managed policy per
+// row, listed by organization and type with its name unique there; an attachment per row (a policy
+// on a root, OU or account), found by target and by policy.
+const SCHEMA_V9 = `
+CREATE TABLE organization_policies (${ROW}, account {text} NOT NULL, organization {text} NOT NULL, type {text} NOT NULL, name {text} NOT NULL);
+CREATE UNIQUE INDEX organization_policies_name ON organization_policies (organization, type, name);
+CREATE TABLE organization_policy_targets (${ROW}, account {text} NOT NULL, organization {text} NOT NULL, policy {text} NOT NULL, target {text} NOT NULL, type {text} NOT NULL);
+CREATE INDEX organization_policy_targets_target ON organization_policy_targets (target, id);
+CREATE INDEX organization_policy_targets_policy ON organization_policy_targets (policy, id);
+CREATE INDEX organization_policy_targets_organization ON organization_policy_targets (organization, id);
+`;
+
 /** The version-2 schema's statements in a dialect. */
 export function schemaV2(dialect: SchemaDialect): string[] {
   return statements(SCHEMA_V2, dialect);
@@ -240,5 +252,10 @@ export function schemaV8(dialect: SchemaDialect): string[] {
   return [...statements(SCHEMA_V8, dialect), ...statements(SCHEMA_V8_PARENTS[dialect], dialect)];
 }
 
+/** What version 9 adds to version 8, in a dialect. */
+export function schemaV9(dialect: SchemaDialect): string[] {
+  return statements(SCHEMA_V9, dialect);
+}
+
 /** The schema version this release writes. */
-export const SCHEMA_VERSION = 8;
+export const SCHEMA_VERSION = 9;

@@ -8,6 +8,7 @@
 //   6  AWS Organizations: organizations, account memberships, CreateAccount requests
 //   7  the audit trail in blocks (its events move into them)
 //   8  organizational units; each member account's parent (the root for those already in one)
+//   9  Organizations policies (service control policies) and their attachments
 import type Database from 'better-sqlite3';
 import {
   SCHEMA_VERSION,
@@ -18,6 +19,7 @@ import {
   schemaV6,
   schemaV7,
   schemaV8,
+  schemaV9,
 } from '../sql/schema.ts';
 import { migrateRecordsToV2 } from './migrate-v1.ts';
 
@@ -48,6 +50,7 @@ export function migrate(db: Database.Database): void {
     if (current < 6) for (const statement of schemaV6('sqlite')) db.exec(statement);
     if (current < 7) for (const statement of schemaV7('sqlite')) db.exec(statement);
     if (current < 8) for (const statement of schemaV8('sqlite')) db.exec(statement);
+    if (current < 9) for (const statement of schemaV9('sqlite')) db.exec(statement);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
     db.exec('COMMIT');
   } catch (error) {
