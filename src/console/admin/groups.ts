@@ -28,6 +28,7 @@ import {
   registerPolicyActions,
   removePolicies,
 } from './holder-policies.ts';
+import { fieldProblem } from './validation-words.ts';
 import { type ListQuery, listSection, parseListQuery, readList } from './listing.ts';
 
 const BASE = `${ADMIN}/groups`;
@@ -155,8 +156,9 @@ async function listPage(
       `${BASE}/create`,
       signed.record.csrf,
       html`${field({ id: 'group-name', label: 'Group name', value: draft['group-name'] ?? '', hint: 'Up to 128 letters, digits and + = , . @ _ -' })}
+        ${fieldProblem(messages.error, 'group-name')}
         ${field({ id: 'path', label: 'Path', value: draft.path ?? '/', required: false })}
-        <button type="submit">Create group</button>`,
+        ${fieldProblem(messages.error, 'path')} <button type="submit">Create group</button>`,
     )}
   </section>`;
   return adminPage(reply, signed, status, {
