@@ -32,6 +32,7 @@ import {
   registerPolicyActions,
   removePolicies,
 } from './holder-policies.ts';
+import { BOUNDARY_NOTICES, boundaryOf, boundarySection, registerBoundaryActions } from './boundary.ts';
 import { TAG_NOTICES, type Tag, registerTagActions, tagsSection } from './tags.ts';
 import { fieldProblem } from './validation-words.ts';
 import { type ListQuery, listSection, parseListQuery, readList } from './listing.ts';
@@ -41,6 +42,7 @@ const BASE = `${ADMIN}/roles`;
 const NOTICES: Readonly<Record<string, string>> = {
   ...POLICY_NOTICES,
   ...TAG_NOTICES,
+  ...BOUNDARY_NOTICES,
   created: 'The role was created.',
   deleted: 'The role was deleted.',
   'trust-updated': 'The trust policy was updated.',
@@ -129,6 +131,7 @@ export function registerRoles(server: FastifyInstance, ctx: ConsoleContext): voi
     detailPage(ctx, signed, reply, name, status, messages);
   registerPolicyActions(server, ctx, ROLE, render);
   registerTagActions(server, ctx, ROLE, render);
+  registerBoundaryActions(server, ctx, ROLE, render);
 
   action<{ name: string }>(
     server,
@@ -325,7 +328,8 @@ async function detailPage(
         <button type="submit" class="danger">Delete role</button>`,
     )}
   </section>`;
-  const body = html`${summary} ${tagsPart} ${settings} ${trust}
+  const boundaryPart = r ? boundarySection({ kind: ROLE, name, current: boundaryOf(r), csrf, messages }) : '';
+  const body = html`${summary} ${tagsPart} ${settings} ${trust} ${boundaryPart}
   ${await policySections(ctx, signed, ROLE, name, messages.draft)} ${deleteSection}`;
   return adminPage(reply, signed, status, { title: `Role ${name}`, section: BASE, body, messages });
 }

@@ -35,6 +35,7 @@ import {
   removePolicies,
 } from './holder-policies.ts';
 import { fieldProblem } from './validation-words.ts';
+import { BOUNDARY_NOTICES, boundaryOf, boundarySection, registerBoundaryActions } from './boundary.ts';
 import { TAG_NOTICES, type Tag, registerTagActions, tagsSection } from './tags.ts';
 import { type ListQuery, listSection, parseListQuery, readList } from './listing.ts';
 
@@ -44,6 +45,7 @@ const ACCESS_KEY_ID = /^\w{16,128}$/;
 const NOTICES: Readonly<Record<string, string>> = {
   ...POLICY_NOTICES,
   ...TAG_NOTICES,
+  ...BOUNDARY_NOTICES,
   created: 'The user was created.',
   deleted: 'The user was deleted.',
   'group-added': 'The user was added to the group.',
@@ -114,6 +116,7 @@ export function registerUsers(server: FastifyInstance, ctx: ConsoleContext): voi
     detailPage(ctx, signed, reply, name, status, messages);
   registerPolicyActions(server, ctx, USER, render);
   registerTagActions(server, ctx, USER, render);
+  registerBoundaryActions(server, ctx, USER, render);
 
   /** A per-user action: the name checked, the operation called, the page redirected or shown with the error. */
   const userAction = (
@@ -516,7 +519,10 @@ async function detailPage(
     )}
   </section>`;
 
-  const body = html`${summary} ${tagsPart} ${consoleAccess} ${groupsSection}
+  const boundaryPart = userRecord
+    ? boundarySection({ kind: USER, name, current: boundaryOf(userRecord), csrf, messages })
+    : '';
+  const body = html`${summary} ${tagsPart} ${consoleAccess} ${groupsSection} ${boundaryPart}
   ${await policySections(ctx, signed, USER, name, messages.draft)} ${keysSection} ${mfaSection}
   ${deleteSection}`;
   return adminPage(reply, signed, status, { title: `User ${name}`, section: BASE, body, messages });
