@@ -155,10 +155,9 @@ async function listPage(
     ${postForm(
       `${BASE}/create`,
       signed.record.csrf,
-      html`${field({ id: 'group-name', label: 'Group name', value: draft['group-name'] ?? '', hint: 'Up to 128 letters, digits and + = , . @ _ -' })}
-        ${fieldProblem(messages.error, 'group-name')}
-        ${field({ id: 'path', label: 'Path', value: draft.path ?? '/', required: false })}
-        ${fieldProblem(messages.error, 'path')} <button type="submit">Create group</button>`,
+      html`${field({ id: 'group-name', label: 'Group name', value: draft['group-name'] ?? '', hint: 'Up to 128 letters, digits and + = , . @ _ -', problem: fieldProblem(messages.error, 'group-name') })}
+        ${field({ id: 'path', label: 'Path', value: draft.path ?? '/', required: false, problem: fieldProblem(messages.error, 'path') })}
+        <button type="submit">Create group</button>`,
     )}
   </section>`;
   return adminPage(reply, signed, status, {

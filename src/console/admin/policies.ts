@@ -284,10 +284,8 @@ async function listPage(
     ${postForm(
       `${BASE}/create`,
       signed.record.csrf,
-      html`${field({ id: 'policy-name', label: 'Policy name', value: draft['policy-name'] ?? '', hint: 'Up to 128 letters, digits and + = , . @ _ -' })}
-        ${fieldProblem(messages.error, 'policy-name')}
-        ${field({ id: 'path', label: 'Path', value: draft.path ?? '/', required: false })}
-        ${fieldProblem(messages.error, 'path')}
+      html`${field({ id: 'policy-name', label: 'Policy name', value: draft['policy-name'] ?? '', hint: 'Up to 128 letters, digits and + = , . @ _ -', problem: fieldProblem(messages.error, 'policy-name') })}
+        ${field({ id: 'path', label: 'Path', value: draft.path ?? '/', required: false, problem: fieldProblem(messages.error, 'path') })}
         ${field({ id: 'description', label: 'Description', value: draft.description ?? '', required: false })}
         ${textarea({
           id: 'policy-document',

@@ -222,10 +222,8 @@ async function listPage(
     ${postForm(
       `${BASE}/create`,
       signed.record.csrf,
-      html`${field({ id: 'role-name', label: 'Role name', value: draft['role-name'] ?? '', hint: 'Up to 64 letters, digits and + = , . @ _ -' })}
-        ${fieldProblem(messages.error, 'role-name')}
-        ${field({ id: 'path', label: 'Path', value: draft.path ?? '/', required: false })}
-        ${fieldProblem(messages.error, 'path')}
+      html`${field({ id: 'role-name', label: 'Role name', value: draft['role-name'] ?? '', hint: 'Up to 64 letters, digits and + = , . @ _ -', problem: fieldProblem(messages.error, 'role-name') })}
+        ${field({ id: 'path', label: 'Path', value: draft.path ?? '/', required: false, problem: fieldProblem(messages.error, 'path') })}
         ${field({ id: 'description', label: 'Description', value: draft.description ?? '', required: false })}
         ${field({
           id: 'max-session-duration',

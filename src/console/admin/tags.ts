@@ -87,10 +87,8 @@ export function tagsSection(options: {
     csrf,
     html`<h3>Add or change a tag</h3>
       ${hiddenFields}
-      ${field({ id: 'tag-key', label: 'Key', value: draft['tag-key'] ?? '', hint: 'Up to 128 characters; a key already there gets the new value.' })}
-      ${fieldProblem(messages.error, 'tag-key')}
-      ${field({ id: 'tag-value', label: 'Value', value: draft['tag-value'] ?? '', required: false, hint: 'Up to 256 characters; may be empty.' })}
-      ${fieldProblem(messages.error, 'tag-value')}
+      ${field({ id: 'tag-key', label: 'Key', value: draft['tag-key'] ?? '', hint: 'Up to 128 characters; a key already there gets the new value.', problem: fieldProblem(messages.error, 'tag-key') })}
+      ${field({ id: 'tag-value', label: 'Value', value: draft['tag-value'] ?? '', required: false, hint: 'Up to 256 characters; may be empty.', problem: fieldProblem(messages.error, 'tag-value') })}
       <button type="submit">Save tag</button>`,
     { label: 'Add or change a tag' },
   );

@@ -307,10 +307,9 @@ async function listPage(
           label: 'User name',
           value: draft['user-name'] ?? '',
           hint: 'Up to 64 letters, digits and + = , . @ _ -',
+          problem: fieldProblem(messages.error, 'user-name'),
         })}
-        ${fieldProblem(messages.error, 'user-name')}
-        ${field({ id: 'path', label: 'Path', value: draft.path ?? '/', required: false })}
-        ${fieldProblem(messages.error, 'path')}
+        ${field({ id: 'path', label: 'Path', value: draft.path ?? '/', required: false, problem: fieldProblem(messages.error, 'path') })}
         <fieldset>
           <legend>Console access</legend>
           ${checkbox({ id: 'console-access', label: 'Provide user access to the console (a console password)' })}
@@ -320,7 +319,8 @@ async function listPage(
             type: 'password',
             autocomplete: 'new-password',
             required: false,
-            hint: 'Must meet the account password policy (below).',
+            hint: "Must meet the account's password policy:",
+            describedBy: 'password-rules',
           })}
           ${await passwordRulesList(ctx, signed)}
           ${checkbox({
@@ -331,10 +331,8 @@ async function listPage(
         </fieldset>
         <fieldset>
           <legend>Tag (optional)</legend>
-          ${field({ id: 'tag-key', label: 'Tag key', value: draft['tag-key'] ?? '', required: false })}
-          ${fieldProblem(messages.error, 'tag-key')}
-          ${field({ id: 'tag-value', label: 'Tag value', value: draft['tag-value'] ?? '', required: false })}
-          ${fieldProblem(messages.error, 'tag-value')}
+          ${field({ id: 'tag-key', label: 'Tag key', value: draft['tag-key'] ?? '', required: false, problem: fieldProblem(messages.error, 'tag-key') })}
+          ${field({ id: 'tag-value', label: 'Tag value', value: draft['tag-value'] ?? '', required: false, problem: fieldProblem(messages.error, 'tag-value') })}
         </fieldset>
         <button type="submit">Create user</button>`,
     )}
@@ -533,7 +531,6 @@ async function passwordRulesList(ctx: ConsoleContext, signed: Signed): Promise<H
   const account = await signInAccount(ctx.iam, signed.caller.account);
   const rules = account ? passwordRules(account) : [];
   return html`<div class="hint" id="password-rules">
-    <p>The account's password rules:</p>
     <ul>
       ${rules.map((rule) => html`<li>${rule.text}</li>`)}
     </ul>

@@ -92,14 +92,12 @@ export function awsText(error: IamError): Html {
   </details>`;
 }
 
-/** The explanation shown under a field when the error is about that field's value. */
+/** The explanation a field shows under its input when the error is about that field's value. */
 export function fieldProblem(error: IamError | string | undefined, fieldName: string): Html | '' {
   const words = wordsFor(error);
   if (!words || !words.fields.includes(fieldName) || !(error instanceof IamError)) return '';
-  return html`<div class="field-error" id="${fieldName}-error">
-    <p>${words.what} is not valid. ${words.rule}</p>
-    ${awsText(error)}
-  </div>`;
+  return html`<p>${words.what} is not valid. ${words.rule}</p>
+    ${awsText(error)}`;
 }
 
 /** The error box's content for an error the console explains: the rule, then AWS's text. */
