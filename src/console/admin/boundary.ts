@@ -65,8 +65,8 @@ export function boundarySection(options: {
     aria-label="Find a managed policy to use as the permissions boundary"
   >
     <h3>${current ? 'Change the permissions boundary' : 'Set a permissions boundary'}</h3>
-    ${field({ id: 'boundary-q', name: 'q', label: 'Find policies by name', required: false, type: 'search', hint: 'AWS managed and customer managed policies, each with a "Set as boundary" button.' })}
-    <button type="submit">Find policies</button>
+    ${field({ id: 'boundary-q', name: 'q', label: 'Find a boundary policy by name', required: false, type: 'search', hint: 'AWS managed and customer managed policies, each with a "Set as boundary" button.' })}
+    <button type="submit">Find boundary policies</button>
   </form>`;
   const byArn = postForm(
     `${base}/boundary/set`,
@@ -75,7 +75,7 @@ export function boundarySection(options: {
       ${field({
         id: 'boundary-arn',
         name: 'policy-arn',
-        label: 'Policy ARN',
+        label: 'Boundary policy ARN',
         value: draft['boundary-arn'] ?? '',
         hint: 'For example arn:aws:iam::aws:policy/PowerUserAccess.',
       })}

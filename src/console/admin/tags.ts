@@ -60,20 +60,20 @@ export function tagsSection(options: {
   const hiddenFields = Object.entries(hidden).map(
     ([name, value]) => html`<input type="hidden" name="${name}" value="${value}" />`,
   );
-  const editForm = (t: Tag) =>
+  const editForm = (t: Tag, i: number) =>
     html`<details class="edit">
       <summary>Edit value</summary>
       <form method="post" action="${actionBase}/tags/put" class="inline" aria-label="Edit tag ${t.Key}">
         ${csrfField(csrf)} ${hiddenFields}
         <input type="hidden" name="tag-key" value="${t.Key}" />
-        ${field({ id: `tag-value-${t.Key}`, name: 'tag-value', label: `New value of ${t.Key}`, value: t.Value, required: false })}
+        ${field({ id: `tag-value-${i + 1}`, name: 'tag-value', label: `New value of ${t.Key}`, value: t.Value, required: false })}
         <button type="submit">Save value</button>
       </form>
     </details>`;
-  const rows = tags.map((t) => [
+  const rows = tags.map((t, i) => [
     t.Key,
     t.Value,
-    html`${editForm(t)}
+    html`${editForm(t, i)}
     ${dangerForm(
       `${actionBase}/tags/remove`,
       csrf,
