@@ -7,8 +7,10 @@ import assert from 'node:assert/strict';
 import {
   CreatePolicyCommand,
   CreateRoleCommand,
+  CreateLoginProfileCommand,
   CreateUserCommand,
   ListPolicyTagsCommand,
+  PutUserPolicyCommand,
   ListRoleTagsCommand,
   ListUserTagsCommand,
   TagUserCommand,
@@ -21,12 +23,14 @@ import {
   rootClient,
   sectionOf,
   submit,
+  userClient,
   visibleText,
 } from './admin-client.ts';
 
 let server: Server;
 let root: ConsoleClient;
 let policyArn: string;
+const PASSWORD = 'Tag-Pages-Pass-1!';
 
 const TRUST = JSON.stringify({
   Version: '2012-10-17',
@@ -51,6 +55,21 @@ before(async () => {
     }),
   );
   policyArn = created.Policy!.Arn!;
+  await iam.send(new CreateUserCommand({ UserName: 'no-tagging' }));
+  await iam.send(new CreateLoginProfileCommand({ UserName: 'no-tagging', Password: PASSWORD }));
+  await iam.send(
+    new PutUserPolicyCommand({
+      UserName: 'no-tagging',
+      PolicyName: 'all-but-untag',
+      PolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Action: 'iam:*', Resource: '*' },
+          { Effect: 'Deny', Action: 'iam:UntagUser', Resource: '*' },
+        ],
+      }),
+    }),
+  );
   root = await rootClient(server);
 });
 after(async () => {
@@ -187,4 +206,21 @@ test("a customer managed policy's tags are added and removed from its page; AWS 
   );
   assert.equal(aws.status, 200);
   assert.equal(sectionOf(aws, 'tags-heading'), '');
+});
+
+test('removing a tag is authorized as UntagUser: an explicit deny is shown in place and the tag stays', async () => {
+  await server
+    .iam()
+    .send(new TagUserCommand({ UserName: 'tagged-user', Tags: [{ Key: 'keep', Value: 'me' }] }));
+  const denied = await userClient(server, 'no-tagging', PASSWORD);
+  const page = '/console/admin/users/tagged-user';
+  const { posted } = await submit(denied, page, `${page}/tags/remove`, { 'tag-key': 'keep' });
+  assert.equal(posted.status, 403);
+  assert.match(
+    visibleText(posted.text),
+    /User: arn:aws:iam::123456789012:user\/no-tagging is not authorized to perform: iam:UntagUser on resource: (user )?arn:aws:iam::123456789012:user\/tagged-user with an explicit deny/,
+  );
+  assert.deepEqual((await server.iam().send(new ListUserTagsCommand({ UserName: 'tagged-user' }))).Tags, [
+    { Key: 'keep', Value: 'me' },
+  ]);
 });
