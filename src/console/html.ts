@@ -152,8 +152,14 @@ export function field(options: {
   step?: string;
   hint?: string;
   autofocus?: boolean;
+  /** The id of more text describing the input, beside its hint (such as rules listed next to it). */
+  describedBy?: string;
+  /** Why the value last posted was refused, shown under the input (empty: nothing refused). */
+  problem?: Html | '';
 }): Html {
   const hintId = options.hint ? `${options.id}-hint` : undefined;
+  const problemId = options.problem ? `${options.id}-error` : undefined;
+  const describedBy = [hintId, options.describedBy, problemId].filter((id) => id !== undefined).join(' ');
   return html`<div class="field">
     <label for="${options.id}">${options.label}</label>
     ${options.hint ? html`<p class="hint" id="${hintId}">${options.hint}</p>` : ''}
@@ -166,10 +172,12 @@ export function field(options: {
       ${options.inputmode ? html`inputmode="${options.inputmode}"` : ''}
       ${options.pattern ? html`pattern="${options.pattern}"` : ''}
       ${options.step ? html`step="${options.step}"` : ''}
-      ${hintId ? html`aria-describedby="${hintId}"` : ''}
+      ${describedBy ? html`aria-describedby="${describedBy}"` : ''}
+      ${problemId ? trustedHtml('aria-invalid="true"') : ''}
       ${options.required === false ? '' : trustedHtml('required')}
       ${options.autofocus ? trustedHtml('autofocus') : ''}
     />
+    ${problemId ? html`<div class="field-error" id="${problemId}">${options.problem}</div>` : ''}
   </div>`;
 }
 

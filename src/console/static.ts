@@ -29,6 +29,8 @@ section .card { border: 0; padding: 0; }
 .field { margin: 0 0 .9rem; }
 label { display: block; font-weight: 600; margin-bottom: .2rem; }
 .hint { margin: 0 0 .2rem; color: var(--muted); font-size: .9rem; }
+.field-error { margin: .3rem 0 0; border-left: 3px solid var(--error); padding-left: .5rem; }
+.field-error p { margin: 0; font-weight: 600; }
 input, select { font: inherit; width: 100%; padding: .4rem .5rem; border: 1px solid #879596; border-radius: 4px; }
 button { font: inherit; padding: .4rem .9rem; border-radius: 4px; border: 1px solid #545b64; background: #fff;
   cursor: pointer; }

@@ -20,6 +20,7 @@ import {
   type Interpolation,
 } from '../html.ts';
 import { readForm, sendHtml } from '../web.ts';
+import { explained } from './validation-words.ts';
 
 export const ADMIN = '/console/admin';
 
@@ -70,6 +71,8 @@ export function adminPage(
 export function problemBox(error: IamError | string): Html {
   if (typeof error === 'string') return alertBox('error', error);
   if (error.code === 'AccessDenied') return deniedBox(error.message);
+  const words = explained(error);
+  if (words) return alertBox('error', words);
   return alertBox(
     'error',
     error.message

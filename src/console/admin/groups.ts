@@ -28,6 +28,7 @@ import {
   registerPolicyActions,
   removePolicies,
 } from './holder-policies.ts';
+import { fieldProblem } from './validation-words.ts';
 import { type ListQuery, listSection, parseListQuery, readList } from './listing.ts';
 
 const BASE = `${ADMIN}/groups`;
@@ -154,8 +155,8 @@ async function listPage(
     ${postForm(
       `${BASE}/create`,
       signed.record.csrf,
-      html`${field({ id: 'group-name', label: 'Group name', value: draft['group-name'] ?? '', hint: 'Up to 128 letters, digits and + = , . @ _ -' })}
-        ${field({ id: 'path', label: 'Path', value: draft.path ?? '/', required: false })}
+      html`${field({ id: 'group-name', label: 'Group name', value: draft['group-name'] ?? '', hint: 'Up to 128 letters, digits and + = , . @ _ -', problem: fieldProblem(messages.error, 'group-name') })}
+        ${field({ id: 'path', label: 'Path', value: draft.path ?? '/', required: false, problem: fieldProblem(messages.error, 'path') })}
         <button type="submit">Create group</button>`,
     )}
   </section>`;

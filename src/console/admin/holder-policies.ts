@@ -303,34 +303,71 @@ export function registerPolicyActions(
   );
 }
 
+/** What a picked policy becomes: attached to the holder, or its permissions boundary. */
+export interface PickPurpose {
+  /** The page's title, after which "user alice" follows. */
+  readonly title: string;
+  /** The picker's own path under the holder's page. */
+  readonly pickPath: string;
+  /** Where the row's button posts the policy's ARN (as "policy-arn"). */
+  readonly actionPath: string;
+  readonly button: string;
+  /** The ARNs the button is pointless for, and what their row says instead. */
+  readonly current: (
+    signed: Signed,
+  ) => Promise<{ ok: true; arns: Set<string> } | { ok: false; error: IamError }>;
+  readonly currentLabel: string;
+}
+
+function attachPurpose(ctx: ConsoleContext, kind: HolderKind, name: string): PickPurpose {
+  return {
+    title: 'Attach a policy to',
+    pickPath: '/policies/pick',
+    actionPath: '/policies/attach',
+    button: 'Attach',
+    currentLabel: 'Attached',
+    current: async (signed) => {
+      const attached = await callIam(signed.caller, ctx, `ListAttached${kind.op}Policies`, {
+        [kind.param]: name,
+        MaxItems: 1000,
+      });
+      if (!attached.ok) return { ok: false, error: attached.error };
+      return {
+        ok: true,
+        arns: new Set(
+          ((attached.output.AttachedPolicies ?? []) as Record<string, string>[]).map(
+            (p) => p.PolicyArn ?? '',
+          ),
+        ),
+      };
+    },
+  };
+}
+
 /**
  * The policy picker: managed policies of both kinds whose name contains the search, paged in name
- * order like the lists, each with an Attach button (or "Attached" when it already is).
+ * order like the lists, each with the purpose's button (or its "current" label when pointless).
  */
-async function pickerPage(
+export async function pickerPage(
   ctx: ConsoleContext,
   signed: Signed,
   reply: FastifyReply,
   kind: HolderKind,
   name: string,
   query: ListQuery,
+  purpose: PickPurpose = attachPurpose(ctx, kind, name),
 ): Promise<FastifyReply> {
   const base = path(kind.base, name);
-  const attached = await callIam(signed.caller, ctx, `ListAttached${kind.op}Policies`, {
-    [kind.param]: name,
-    MaxItems: 1000,
-  });
-  if (!attached.ok) {
-    return adminPage(reply, signed, statusOf(attached.error), {
-      title: `Attach a policy to ${kind.noun} ${name}`,
+  const title = `${purpose.title} ${kind.noun} ${name}`;
+  const current = await purpose.current(signed);
+  if (!current.ok) {
+    return adminPage(reply, signed, statusOf(current.error), {
+      title,
       section: kind.base,
       body: html`<p><a href="${base}">Back to ${kind.noun} ${name}</a></p>`,
-      messages: { error: attached.error },
+      messages: { error: current.error },
     });
   }
-  const already = new Set(
-    ((attached.output.AttachedPolicies ?? []) as Record<string, string>[]).map((p) => p.PolicyArn),
-  );
   const listed = await readList(
     {
       fetch: (input) => callIam(signed.caller, ctx, 'ListPolicies', { ...input, Scope: 'All' }),
@@ -340,13 +377,13 @@ async function pickerPage(
     query,
   );
   const csrf = signed.record.csrf;
-  const attachCell = (p: Record<string, unknown>): Html => {
+  const actionCell = (p: Record<string, unknown>): Html => {
     const arn = String(p.Arn);
-    if (already.has(arn)) return html`Attached`;
-    return html`<form method="post" action="${base}/policies/attach" class="inline">
+    if (current.arns.has(arn)) return html`${purpose.currentLabel}`;
+    return html`<form method="post" action="${base}${purpose.actionPath}" class="inline">
       ${csrfField(csrf)}
       <input type="hidden" name="policy-arn" value="${arn}" />
-      <button type="submit" aria-label="Attach ${String(p.PolicyName)}">Attach</button>
+      <button type="submit" aria-label="${purpose.button} ${String(p.PolicyName)}">${purpose.button}</button>
     </form>`;
   };
   // A search that names a policy exactly finds it first, wherever the name falls in the list's
@@ -356,20 +393,20 @@ async function pickerPage(
     exact.length > 0
       ? html`<section aria-labelledby="exact-heading">
           <h2 id="exact-heading">Exact match</h2>
-          ${policyTable('Managed policies named exactly as searched', exact, attachCell)}
+          ${policyTable('Managed policies named exactly as searched', exact, actionCell)}
         </section>`
       : '';
   const list = listSection({
     title: query.q ? `Managed policies whose name contains “${query.q}”` : 'Managed policies',
     id: 'pick-heading',
-    base: `${base}/policies/pick`,
+    base: `${base}${purpose.pickPath}`,
     noun: 'policies',
     query,
     listed,
-    render: (rows) => policyTable('AWS managed and customer managed policies', rows, attachCell),
+    render: (rows) => policyTable('AWS managed and customer managed policies', rows, actionCell),
   });
   return adminPage(reply, signed, 200, {
-    title: `Attach a policy to ${kind.noun} ${name}`,
+    title,
     section: kind.base,
     body: html`<p><a href="${base}">Back to ${kind.noun} ${name}</a></p>
       ${exactSection} ${list}`,

@@ -31,6 +31,8 @@ import {
 } from './common.ts';
 import { EXAMPLE_POLICY } from './holder-policies.ts';
 import { AWS_PREFIX, policyTable, viewUrl } from './policy-rows.ts';
+import { TAG_NOTICES, type Tag, readTag, readTagKey, tagsSection } from './tags.ts';
+import { fieldProblem } from './validation-words.ts';
 import { type ListQuery, listSection, parseListQuery, readList } from './listing.ts';
 
 const BASE = `${ADMIN}/policies`;
@@ -39,6 +41,7 @@ const SEARCH_RESULTS = 200;
 const VERSION_DOCUMENTS_SHOWN = 5;
 
 const NOTICES: Readonly<Record<string, string>> = {
+  ...TAG_NOTICES,
   created: 'The policy was created.',
   deleted: 'The policy was deleted.',
   'version-created': 'The policy version was created.',
@@ -114,6 +117,21 @@ export function registerPolicies(server: FastifyInstance, ctx: ConsoleContext): 
       if (outcome.notice === 'deleted') return redirect(reply, `${BASE}?notice=deleted`);
       return redirect(reply, viewUrl(arn, outcome.notice));
     });
+
+  policyAction('tags/put', async (signed, form, arn) => {
+    const { tag, problem } = readTag(form);
+    const draft = { 'tag-key': tag.Key, 'tag-value': tag.Value };
+    if (problem) return { error: problem, draft };
+    const result = await callIam(signed.caller, ctx, 'TagPolicy', { PolicyArn: arn, Tags: [tag] });
+    return result.ok ? { notice: 'tag-saved' } : { error: result.error, draft };
+  });
+
+  policyAction('tags/remove', async (signed, form, arn) => {
+    const { key, problem } = readTagKey(form);
+    if (problem) return { error: problem };
+    const result = await callIam(signed.caller, ctx, 'UntagPolicy', { PolicyArn: arn, TagKeys: [key] });
+    return result.ok ? { notice: 'tag-removed' } : { error: result.error };
+  });
 
   policyAction('versions/create', async (signed, form, arn) => {
     const document = (form.get('policy-document') ?? '').slice(0, 140_000);
@@ -266,8 +284,8 @@ async function listPage(
     ${postForm(
       `${BASE}/create`,
       signed.record.csrf,
-      html`${field({ id: 'policy-name', label: 'Policy name', value: draft['policy-name'] ?? '', hint: 'Up to 128 letters, digits and + = , . @ _ -' })}
-        ${field({ id: 'path', label: 'Path', value: draft.path ?? '/', required: false })}
+      html`${field({ id: 'policy-name', label: 'Policy name', value: draft['policy-name'] ?? '', hint: 'Up to 128 letters, digits and + = , . @ _ -', problem: fieldProblem(messages.error, 'policy-name') })}
+        ${field({ id: 'path', label: 'Path', value: draft.path ?? '/', required: false, problem: fieldProblem(messages.error, 'path') })}
         ${field({ id: 'description', label: 'Description', value: draft.description ?? '', required: false })}
         ${textarea({
           id: 'policy-document',
@@ -373,35 +391,37 @@ async function detailPage(
   const entities = await callIam(caller, ctx, 'ListEntitiesForPolicy', { PolicyArn: arn, MaxItems: 1000 });
 
   const summary = section('Summary', 'summary-heading', policy, () => {
-    const tags = (p?.Tags ?? []) as { Key: string; Value: string }[];
     return html`<dl>
-        <dt>Policy name</dt>
-        <dd>${String(p?.PolicyName)}</dd>
-        <dt>ARN</dt>
-        <dd><code>${String(p?.Arn)}</code></dd>
-        <dt>Type</dt>
-        <dd>${awsManaged ? 'AWS managed' : 'Customer managed'}</dd>
-        <dt>Description</dt>
-        <dd>${p?.Description ? String(p.Description) : '—'}</dd>
-        <dt>Default version</dt>
-        <dd>${String(p?.DefaultVersionId)}</dd>
-        <dt>Attachments</dt>
-        <dd>${String(p?.AttachmentCount ?? 0)}</dd>
-        <dt>Created</dt>
-        <dd>${String(p?.CreateDate)}</dd>
-        <dt>Updated</dt>
-        <dd>${String(p?.UpdateDate)}</dd>
-      </dl>
-      ${
-        tags.length > 0
-          ? table(
-              'Tags',
-              ['Key', 'Value'],
-              tags.map((t) => [t.Key, t.Value]),
-            )
-          : ''
-      }`;
+      <dt>Policy name</dt>
+      <dd>${String(p?.PolicyName)}</dd>
+      <dt>ARN</dt>
+      <dd><code>${String(p?.Arn)}</code></dd>
+      <dt>Type</dt>
+      <dd>${awsManaged ? 'AWS managed' : 'Customer managed'}</dd>
+      <dt>Description</dt>
+      <dd>${p?.Description ? String(p.Description) : '—'}</dd>
+      <dt>Default version</dt>
+      <dd>${String(p?.DefaultVersionId)}</dd>
+      <dt>Attachments</dt>
+      <dd>${String(p?.AttachmentCount ?? 0)}</dd>
+      <dt>Created</dt>
+      <dd>${String(p?.CreateDate)}</dd>
+      <dt>Updated</dt>
+      <dd>${String(p?.UpdateDate)}</dd>
+    </dl>`;
   });
+  // AWS managed policies cannot be tagged (TagPolicy takes customer managed ones only).
+  const tagsPart =
+    p && !awsManaged
+      ? tagsSection({
+          tags: (p.Tags ?? []) as Tag[],
+          actionBase: BASE,
+          csrf,
+          noun: 'policy',
+          hidden: { arn },
+          messages,
+        })
+      : '';
 
   const document = p
     ? html`<section aria-labelledby="document-heading">
@@ -508,6 +528,7 @@ async function detailPage(
         </section>`
       : '';
 
-  const body = html`${summary} ${document} ${versionsSection} ${newVersion} ${attachedTo} ${deleteSection}`;
+  const body = html`${summary} ${tagsPart} ${document} ${versionsSection} ${newVersion} ${attachedTo}
+  ${deleteSection}`;
   return adminPage(reply, signed, status, { title: `Policy ${name}`, section: BASE, body, messages });
 }

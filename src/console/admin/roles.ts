@@ -32,12 +32,17 @@ import {
   registerPolicyActions,
   removePolicies,
 } from './holder-policies.ts';
+import { BOUNDARY_NOTICES, boundaryOf, boundarySection, registerBoundaryActions } from './boundary.ts';
+import { TAG_NOTICES, type Tag, registerTagActions, tagsSection } from './tags.ts';
+import { fieldProblem } from './validation-words.ts';
 import { type ListQuery, listSection, parseListQuery, readList } from './listing.ts';
 
 const BASE = `${ADMIN}/roles`;
 
 const NOTICES: Readonly<Record<string, string>> = {
   ...POLICY_NOTICES,
+  ...TAG_NOTICES,
+  ...BOUNDARY_NOTICES,
   created: 'The role was created.',
   deleted: 'The role was deleted.',
   'trust-updated': 'The trust policy was updated.',
@@ -125,6 +130,8 @@ export function registerRoles(server: FastifyInstance, ctx: ConsoleContext): voi
   const render = (signed: Signed, reply: FastifyReply, name: string, status: number, messages: Messages) =>
     detailPage(ctx, signed, reply, name, status, messages);
   registerPolicyActions(server, ctx, ROLE, render);
+  registerTagActions(server, ctx, ROLE, render);
+  registerBoundaryActions(server, ctx, ROLE, render);
 
   action<{ name: string }>(
     server,
@@ -215,8 +222,8 @@ async function listPage(
     ${postForm(
       `${BASE}/create`,
       signed.record.csrf,
-      html`${field({ id: 'role-name', label: 'Role name', value: draft['role-name'] ?? '', hint: 'Up to 64 letters, digits and + = , . @ _ -' })}
-        ${field({ id: 'path', label: 'Path', value: draft.path ?? '/', required: false })}
+      html`${field({ id: 'role-name', label: 'Role name', value: draft['role-name'] ?? '', hint: 'Up to 64 letters, digits and + = , . @ _ -', problem: fieldProblem(messages.error, 'role-name') })}
+        ${field({ id: 'path', label: 'Path', value: draft.path ?? '/', required: false, problem: fieldProblem(messages.error, 'path') })}
         ${field({ id: 'description', label: 'Description', value: draft.description ?? '', required: false })}
         ${field({
           id: 'max-session-duration',
@@ -259,27 +266,24 @@ async function detailPage(
   const draft = messages.draft ?? {};
 
   const summary = section('Summary', 'summary-heading', role, () => {
-    const tags = (r?.Tags ?? []) as { Key: string; Value: string }[];
     return html`<dl>
-        <dt>Role name</dt>
-        <dd>${String(r?.RoleName)}</dd>
-        <dt>Path</dt>
-        <dd>${String(r?.Path)}</dd>
-        <dt>ARN</dt>
-        <dd><code>${String(r?.Arn)}</code></dd>
-        <dt>Description</dt>
-        <dd>${r?.Description ? String(r.Description) : '—'}</dd>
-        <dt>Maximum session duration</dt>
-        <dd>${String(r?.MaxSessionDuration ?? 3600)} seconds</dd>
-        <dt>Created</dt>
-        <dd>${String(r?.CreateDate)}</dd>
-      </dl>
-      ${table(
-        'Tags',
-        ['Key', 'Value'],
-        tags.map((t) => [t.Key, t.Value]),
-      )}`;
+      <dt>Role name</dt>
+      <dd>${String(r?.RoleName)}</dd>
+      <dt>Path</dt>
+      <dd>${String(r?.Path)}</dd>
+      <dt>ARN</dt>
+      <dd><code>${String(r?.Arn)}</code></dd>
+      <dt>Description</dt>
+      <dd>${r?.Description ? String(r.Description) : '—'}</dd>
+      <dt>Maximum session duration</dt>
+      <dd>${String(r?.MaxSessionDuration ?? 3600)} seconds</dd>
+      <dt>Created</dt>
+      <dd>${String(r?.CreateDate)}</dd>
+    </dl>`;
   });
+  const tagsPart = r
+    ? tagsSection({ tags: (r.Tags ?? []) as Tag[], actionBase: base, csrf, noun: 'role', messages })
+    : '';
   const settings = r
     ? html`<section aria-labelledby="settings-heading">
         <h2 id="settings-heading">Settings</h2>
@@ -322,7 +326,8 @@ async function detailPage(
         <button type="submit" class="danger">Delete role</button>`,
     )}
   </section>`;
-  const body = html`${summary} ${settings} ${trust}
+  const boundaryPart = r ? boundarySection({ kind: ROLE, name, current: boundaryOf(r), csrf, messages }) : '';
+  const body = html`${summary} ${tagsPart} ${settings} ${trust} ${boundaryPart}
   ${await policySections(ctx, signed, ROLE, name, messages.draft)} ${deleteSection}`;
   return adminPage(reply, signed, status, { title: `Role ${name}`, section: BASE, body, messages });
 }

@@ -4,7 +4,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { IamError } from '../../domain/errors.ts';
 import { type ConsoleContext, type Signed, callIam } from '../context.ts';
-import { buttonForm, dangerForm, field, html, table } from '../html.ts';
+import { buttonForm, dangerForm, field, html, table, type Html } from '../html.ts';
 import { formSecret, formText, redirect } from '../web.ts';
 import { passwordRules } from '../password-policy.ts';
 import { signInAccount } from '../../domain/console-signin.ts';
@@ -34,6 +34,9 @@ import {
   registerPolicyActions,
   removePolicies,
 } from './holder-policies.ts';
+import { fieldProblem } from './validation-words.ts';
+import { BOUNDARY_NOTICES, boundaryOf, boundarySection, registerBoundaryActions } from './boundary.ts';
+import { TAG_NOTICES, type Tag, registerTagActions, tagsSection } from './tags.ts';
 import { type ListQuery, listSection, parseListQuery, readList } from './listing.ts';
 
 const BASE = `${ADMIN}/users`;
@@ -41,6 +44,8 @@ const ACCESS_KEY_ID = /^\w{16,128}$/;
 
 const NOTICES: Readonly<Record<string, string>> = {
   ...POLICY_NOTICES,
+  ...TAG_NOTICES,
+  ...BOUNDARY_NOTICES,
   created: 'The user was created.',
   deleted: 'The user was deleted.',
   'group-added': 'The user was added to the group.',
@@ -110,6 +115,8 @@ export function registerUsers(server: FastifyInstance, ctx: ConsoleContext): voi
   const render = (signed: Signed, reply: FastifyReply, name: string, status: number, messages: Messages) =>
     detailPage(ctx, signed, reply, name, status, messages);
   registerPolicyActions(server, ctx, USER, render);
+  registerTagActions(server, ctx, USER, render);
+  registerBoundaryActions(server, ctx, USER, render);
 
   /** A per-user action: the name checked, the operation called, the page redirected or shown with the error. */
   const userAction = (
@@ -300,8 +307,9 @@ async function listPage(
           label: 'User name',
           value: draft['user-name'] ?? '',
           hint: 'Up to 64 letters, digits and + = , . @ _ -',
+          problem: fieldProblem(messages.error, 'user-name'),
         })}
-        ${field({ id: 'path', label: 'Path', value: draft.path ?? '/', required: false })}
+        ${field({ id: 'path', label: 'Path', value: draft.path ?? '/', required: false, problem: fieldProblem(messages.error, 'path') })}
         <fieldset>
           <legend>Console access</legend>
           ${checkbox({ id: 'console-access', label: 'Provide user access to the console (a console password)' })}
@@ -311,8 +319,10 @@ async function listPage(
             type: 'password',
             autocomplete: 'new-password',
             required: false,
-            hint: 'Must meet the account password policy.',
+            hint: "Must meet the account's password policy:",
+            describedBy: 'password-rules',
           })}
+          ${await passwordRulesList(ctx, signed)}
           ${checkbox({
             id: 'password-reset-required',
             label: 'Users must create a new password at next sign-in',
@@ -321,8 +331,8 @@ async function listPage(
         </fieldset>
         <fieldset>
           <legend>Tag (optional)</legend>
-          ${field({ id: 'tag-key', label: 'Tag key', value: draft['tag-key'] ?? '', required: false })}
-          ${field({ id: 'tag-value', label: 'Tag value', value: draft['tag-value'] ?? '', required: false })}
+          ${field({ id: 'tag-key', label: 'Tag key', value: draft['tag-key'] ?? '', required: false, problem: fieldProblem(messages.error, 'tag-key') })}
+          ${field({ id: 'tag-value', label: 'Tag value', value: draft['tag-value'] ?? '', required: false, problem: fieldProblem(messages.error, 'tag-value') })}
         </fieldset>
         <button type="submit">Create user</button>`,
     )}
@@ -356,27 +366,31 @@ async function detailPage(
 
   const summary = section('Summary', 'summary-heading', details, (out) => {
     const u = out.User as Record<string, unknown>;
-    const tags = (u.Tags ?? []) as { Key: string; Value: string }[];
     return html`<dl>
-        <dt>User name</dt>
-        <dd>${String(u.UserName)}</dd>
-        <dt>Path</dt>
-        <dd>${String(u.Path)}</dd>
-        <dt>ARN</dt>
-        <dd><code>${String(u.Arn)}</code></dd>
-        <dt>User ID</dt>
-        <dd><code>${String(u.UserId)}</code></dd>
-        <dt>Created</dt>
-        <dd>${String(u.CreateDate)}</dd>
-        <dt>Console password last used</dt>
-        <dd>${u.PasswordLastUsed ? String(u.PasswordLastUsed) : 'Never'}</dd>
-      </dl>
-      ${table(
-        'Tags',
-        ['Key', 'Value'],
-        tags.map((t) => [t.Key, t.Value]),
-      )}`;
+      <dt>User name</dt>
+      <dd>${String(u.UserName)}</dd>
+      <dt>Path</dt>
+      <dd>${String(u.Path)}</dd>
+      <dt>ARN</dt>
+      <dd><code>${String(u.Arn)}</code></dd>
+      <dt>User ID</dt>
+      <dd><code>${String(u.UserId)}</code></dd>
+      <dt>Created</dt>
+      <dd>${String(u.CreateDate)}</dd>
+      <dt>Console password last used</dt>
+      <dd>${u.PasswordLastUsed ? String(u.PasswordLastUsed) : 'Never'}</dd>
+    </dl>`;
   });
+  const userRecord = details.ok ? (details.output.User as Record<string, unknown>) : undefined;
+  const tagsPart = userRecord
+    ? tagsSection({
+        tags: (userRecord.Tags ?? []) as Tag[],
+        actionBase: base,
+        csrf,
+        noun: 'user',
+        messages,
+      })
+    : '';
 
   const passwordForm = postForm(
     `${base}/password`,
@@ -503,10 +517,24 @@ async function detailPage(
     )}
   </section>`;
 
-  const body = html`${summary} ${consoleAccess} ${groupsSection}
+  const boundaryPart = userRecord
+    ? boundarySection({ kind: USER, name, current: boundaryOf(userRecord), csrf, messages })
+    : '';
+  const body = html`${summary} ${tagsPart} ${consoleAccess} ${groupsSection} ${boundaryPart}
   ${await policySections(ctx, signed, USER, name, messages.draft)} ${keysSection} ${mfaSection}
   ${deleteSection}`;
   return adminPage(reply, signed, status, { title: `User ${name}`, section: BASE, body, messages });
+}
+
+/** The account's password rules in words, beside the password field (the same list sign-in shows). */
+async function passwordRulesList(ctx: ConsoleContext, signed: Signed): Promise<Html> {
+  const account = await signInAccount(ctx.iam, signed.caller.account);
+  const rules = account ? passwordRules(account) : [];
+  return html`<div class="hint" id="password-rules">
+    <ul>
+      ${rules.map((rule) => html`<li>${rule.text}</li>`)}
+    </ul>
+  </div>`;
 }
 
 /** Why the account's password policy refuses `password` (each rule it breaks), or undefined. */

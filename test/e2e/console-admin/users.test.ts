@@ -79,7 +79,7 @@ test('the root user creates a user with a console password that must be reset, f
   assert.match(text, /ARN arn:aws:iam::123456789012:user\/alice/);
   assert.match(text, /Console access is enabled\./);
   assert.match(text, /must create a new password at next sign-in/);
-  assert.match(visibleText(sectionOf(page, 'summary-heading')), /team blue/);
+  assert.match(visibleText(sectionOf(page, 'tags-heading')), /team blue/);
 
   const iam = server.iam();
   const profile = await iam.send(new GetLoginProfileCommand({ UserName: 'alice' }));
@@ -138,16 +138,25 @@ test("creating a user that exists shows AWS's EntityAlreadyExists message and ke
   assert.match(page.text, /id="user-name"[\s\S]*?value="alice"/);
 });
 
-test("a name IAM does not allow is refused with the API's validation message, shown escaped", async () => {
+test("a name IAM does not allow is explained in words under the field, AWS's message kept, shown escaped", async () => {
   const { page } = await submit(root, '/console/admin/users', '/console/admin/users/create', {
     'user-name': '<script>alert(1)</script>',
     path: '/',
   });
   assert.equal(page.status, 400);
+  const aws =
+    "ValidationError: 1 validation error detected: Value at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+";
   assert.equal(
     errorText(page),
-    "ValidationError: 1 validation error detected: Value at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+",
+    `The user name is not valid. Use letters, digits and + = , . @ _ - (up to 64 characters). AWS's message ${aws}`,
   );
+  const under = /<div class="field-error" id="user-name-error">([\s\S]*?)<\/div>/.exec(page.text);
+  assert.ok(under, 'the explanation sits under the user name field');
+  assert.equal(
+    visibleText(under[1]!),
+    `The user name is not valid. Use letters, digits and + = , . @ _ - (up to 64 characters). AWS's message ${aws}`,
+  );
+  assert.match(under[1]!, /<details class="aws-text">\s*<summary>AWS's message<\/summary>/);
   assert.doesNotMatch(page.text, /<script>alert/);
   assert.match(page.text, /value="&lt;script&gt;alert\(1\)&lt;\/script&gt;"/);
 });
@@ -163,7 +172,7 @@ test('a name with every punctuation IAM allows works in links and actions; tags 
   });
   assert.equal(posted.location, `/console/admin/users/${encoded}?notice=created`);
   assert.equal(page.status, 200);
-  assert.match(visibleText(sectionOf(page, 'summary-heading')), /owner:team x=y\+z@w\/1\.2/);
+  assert.match(visibleText(sectionOf(page, 'tags-heading')), /owner:team x=y\+z@w\/1\.2/);
   assert.match(
     page.text,
     new RegExp(`action="/console/admin/users/${encoded.replace(/[.+]/g, '\\$&')}/policies/attach"`),
@@ -192,8 +201,9 @@ test('a name with every punctuation IAM allows works in links and actions; tags 
   assert.equal(refused.posted.status, 400);
   assert.equal(
     errorText(refused.posted),
-    "ValidationError: 1 validation error detected: Value at 'tags.1.member.value' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*",
+    "The tag value is not valid. Use letters, digits, spaces and _ . : / = + - @ (up to 256 characters, or leave it empty). AWS's message ValidationError: 1 validation error detected: Value at 'tags.1.member.value' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*",
   );
+  assert.match(refused.posted.text, /<div class="field-error" id="tag-value-error">/);
   assert.doesNotMatch(refused.posted.text, /<b>/);
   assert.match(refused.posted.text, /value="&lt;b&gt;&quot;hi&quot;&lt;\/b&gt;"/);
 });
