@@ -200,6 +200,12 @@ function typeContext(type: string) {
   return { 'organizations:PolicyType': type };
 }
 
+/** EnablePolicyType and DisablePolicyType name the organization's one root. */
+function requireRoot(org: OrganizationRecord, rootId: string): void {
+  if (rootId !== org.rootId)
+    throw new IamError('RootNotFoundException', "We can't find a root with the RootId that you specified.");
+}
+
 /** Policy types other than SCPs are not served: asking for one is asking for what is unavailable. */
 function requireScp(type: string): void {
   if (type !== SCP) throw unavailable();
@@ -217,11 +223,7 @@ export const policyOperations: Readonly<Record<string, Operation>> = {
         (o) => [rootArn(o)],
         typeContext(type),
       );
-      if (rootId !== org.rootId)
-        throw new IamError(
-          'RootNotFoundException',
-          "We can't find a root with the RootId that you specified.",
-        );
+      requireRoot(org, rootId);
       if (org.featureSet !== 'ALL') throw unavailable();
       requireScp(type);
       if (enabledTypes(org).includes(type))
@@ -256,11 +258,7 @@ export const policyOperations: Readonly<Record<string, Operation>> = {
         (o) => [rootArn(o)],
         typeContext(type),
       );
-      if (rootId !== org.rootId)
-        throw new IamError(
-          'RootNotFoundException',
-          "We can't find a root with the RootId that you specified.",
-        );
+      requireRoot(org, rootId);
       if (!enabledTypes(org).includes(type)) throw notEnabled();
       const disabled: OrganizationRecord = {
         ...org,
