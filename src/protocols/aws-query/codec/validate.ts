@@ -121,6 +121,20 @@ function isNumeric(shape: Shape): boolean {
   );
 }
 
+/** The shapes whose pattern the service checks (Style.servicePatterns), found once per model. */
+const patternShapesByModel = new WeakMap<ServiceModel, ReadonlySet<Shape>>();
+
+function servicePatternShapes(model: ServiceModel, style: Style): ReadonlySet<Shape> {
+  if (style.servicePatterns.size === 0) return NO_SHAPES;
+  let shapes = patternShapesByModel.get(model);
+  if (!shapes) {
+    shapes = new Set([...style.servicePatterns].map((name) => shapeOf(model, name)));
+    patternShapesByModel.set(model, shapes);
+  }
+  return shapes;
+}
+const NO_SHAPES: ReadonlySet<Shape> = new Set();
+
 class Validator {
   constructor(
     private readonly model: ServiceModel,
@@ -157,7 +171,7 @@ class Validator {
       if (value !== null && typeof value === 'object')
         this.map(shape, value as Record<string, unknown>, path);
     } else {
-      const checkedLater = [...this.style.servicePatterns].some((name) => this.model.shapes[name] === shape);
+      const checkedLater = servicePatternShapes(this.model, this.style).has(shape);
       for (const constraint of scalarViolations(shape, value, this.style, checkedLater))
         this.report(path, value, constraint);
     }
