@@ -197,14 +197,12 @@ test('AssumeRoot: a 15-minute root session in the member account, for the manage
     [ROOT, accountB],
   ] as const) {
     const refused = await awsError(
-      server
-        .sts(credentials)
-        .send(
-          new AssumeRootCommand({
-            TargetPrincipal: target,
-            TaskPolicyArn: { arn: TASK('IAMCreateRootUserPassword') },
-          }),
-        ),
+      server.sts(credentials).send(
+        new AssumeRootCommand({
+          TargetPrincipal: target,
+          TaskPolicyArn: { arn: TASK('IAMCreateRootUserPassword') },
+        }),
+      ),
     );
     assert.equal(refused.code, 'AccessDenied');
     assert.match(refused.message, new RegExp(`sts:AssumeRoot on resource: arn:aws:iam::${target}:root`));
@@ -218,14 +216,12 @@ test('AssumeRoot: a 15-minute root session in the member account, for the manage
     secretAccessKey: key.AccessKey!.SecretAccessKey!,
   };
   const unauthorized = await awsError(
-    server
-      .sts(nobody)
-      .send(
-        new AssumeRootCommand({
-          TargetPrincipal: accountB,
-          TaskPolicyArn: { arn: TASK('IAMCreateRootUserPassword') },
-        }),
-      ),
+    server.sts(nobody).send(
+      new AssumeRootCommand({
+        TargetPrincipal: accountB,
+        TaskPolicyArn: { arn: TASK('IAMCreateRootUserPassword') },
+      }),
+    ),
   );
   assert.equal(unauthorized.code, 'AccessDenied');
   assert.match(unauthorized.message, /because no identity-based policy allows the sts:AssumeRoot action/);
