@@ -24,7 +24,11 @@ import {
   EnableOrganizationsRootCredentialsManagementCommand,
   EnableOrganizationsRootSessionsCommand,
   GetLoginProfileCommand,
+  GetUserCommand,
+  ListAccessKeysCommand,
+  ListMFADevicesCommand,
   ListOrganizationsFeaturesCommand,
+  ListUsersCommand,
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, AssumeRootCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { ROOT, awsError, startServer, type Credentials, type Server } from '../harness.ts';
@@ -255,11 +259,19 @@ test('IAMCreateRootUserPassword sets the member root password and nothing else',
   assert.match(forUser.message, /with an explicit deny in an identity-based policy/);
   const remove = await awsError(iam.send(new DeleteLoginProfileCommand({})));
   assert.equal(remove.code, 'AccessDenied');
+
+  // The password is kept only as a hash, and neither logged nor recorded.
+  assert.ok(!(await server.storedBytes()).includes(PASSWORD));
+  assert.ok(!server.output().includes(PASSWORD));
 });
 
 test('IAMAuditRootUserCredentials reads the root login profile; IAMDeleteRootUserCredentials deletes it', async () => {
   const audit = server.iam(await rootSession('IAMAuditRootUserCredentials'));
   assert.ok((await audit.send(new GetLoginProfileCommand({}))).LoginProfile);
+  assert.deepEqual((await audit.send(new ListAccessKeysCommand({}))).AccessKeyMetadata, []);
+  assert.deepEqual((await audit.send(new ListMFADevicesCommand({}))).MFADevices, []);
+  assert.equal((await audit.send(new GetUserCommand({}))).User!.Arn, `arn:aws:iam::${accountB}:root`);
+  assert.equal((await awsError(audit.send(new ListUsersCommand({})))).code, 'AccessDenied');
   assert.equal((await awsError(audit.send(new DeleteLoginProfileCommand({})))).code, 'AccessDenied');
 
   const remove = server.iam(await rootSession('IAMDeleteRootUserCredentials'));
