@@ -3,8 +3,14 @@
 // errors for each missing step), then AssumeRoot opens a 15-minute root session in member account
 // B, scoped by the root-task policy named: IAMCreateRootUserPassword sets B's root password and
 // can do nothing else, IAMAuditRootUserCredentials reads it, IAMDeleteRootUserCredentials deletes it.
+// The AWS CLI v2 opens one root session too (`aws sts assume-root`).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import {
   CreateAccountCommand,
   CreateOrganizationCommand,
@@ -32,6 +38,10 @@ import {
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, AssumeRootCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { ROOT, awsError, startServer, type Credentials, type Server } from '../harness.ts';
+import stsModel from '../../../src/protocols/aws-query/model/sts.json' with { type: 'json' };
+
+const run = promisify(execFile);
+const AWS = '/usr/bin/aws';
 
 const A = ROOT.accountId;
 const TASK = (name: string) => `arn:aws:iam::aws:policy/root-task/${name}`;
@@ -278,6 +288,69 @@ test('IAMAuditRootUserCredentials reads the root login profile; IAMDeleteRootUse
   await remove.send(new DeleteLoginProfileCommand({}));
   assert.equal((await awsError(remove.send(new GetLoginProfileCommand({})))).code, 'NoSuchEntity');
   assert.equal((await awsError(remove.send(new DeleteLoginProfileCommand({})))).code, 'NoSuchEntity');
+});
+
+test('the AWS CLI v2 opens a root session with `aws sts assume-root`', async () => {
+  // Debian's CLI v2 predates AssumeRoot (CLI 2.22): it is given AWS's STS model, the one Portcullis
+  // decodes by, with `aws configure add-model`, as the CLI lets any newer model be added.
+  const home = mkdtempSync(join(tmpdir(), 'portcullis-cli-'));
+  try {
+    const model = structuredClone(stsModel) as { operations: Record<string, Record<string, unknown>> };
+    for (const operation of Object.values(model.operations)) {
+      operation.http = { method: 'POST', requestUri: '/' };
+      operation.errors = ((operation.errors as string[] | undefined) ?? []).map((shape) => ({ shape }));
+    }
+    writeFileSync(join(home, 'sts.json'), JSON.stringify(model));
+    const env = {
+      PATH: process.env.PATH ?? '',
+      HOME: home,
+      AWS_ACCESS_KEY_ID: admin.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: admin.secretAccessKey,
+      AWS_DEFAULT_REGION: 'us-east-1',
+      AWS_PAGER: '',
+      AWS_MAX_ATTEMPTS: '1',
+    };
+    await run(
+      AWS,
+      [
+        'configure',
+        'add-model',
+        '--service-model',
+        `file://${join(home, 'sts.json')}`,
+        '--service-name',
+        'sts',
+      ],
+      { env },
+    );
+    const version = await run(AWS, ['--version'], { env });
+    assert.match(version.stdout + version.stderr, /aws-cli\/2\./);
+    const { stdout } = await run(
+      AWS,
+      [
+        '--endpoint-url',
+        server.url,
+        '--output',
+        'json',
+        'sts',
+        'assume-root',
+        '--target-principal',
+        accountB,
+        '--task-policy-arn',
+        `arn=${TASK('IAMAuditRootUserCredentials')}`,
+        '--duration-seconds',
+        '300',
+      ],
+      { env },
+    );
+    const { Credentials: c } = JSON.parse(stdout) as {
+      Credentials: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string; Expiration: string };
+    };
+    assert.ok(Date.parse(c.Expiration) - server.now() <= 300_000);
+    const identity = await server.sts(credentialsOf(c)).send(new GetCallerIdentityCommand({}));
+    assert.equal(identity.Arn, `arn:aws:iam::${accountB}:root`);
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
 });
 
 test("the root user's own keys must still name a user; disabling root sessions stops AssumeRoot", async () => {
