@@ -35,6 +35,7 @@ import {
   ListMFADevicesCommand,
   ListOrganizationsFeaturesCommand,
   ListUsersCommand,
+  PutUserPolicyCommand,
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, AssumeRootCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { ROOT, awsError, startServer, type Credentials, type Server } from '../harness.ts';
@@ -239,6 +240,41 @@ test('AssumeRoot: a 15-minute root session in the member account, for the manage
   );
   assert.equal(unauthorized.code, 'AccessDenied');
   assert.match(unauthorized.message, /because no identity-based policy allows the sts:AssumeRoot action/);
+
+  // sts:TaskPolicyArn lets a policy allow some tasks only.
+  await server.iam().send(
+    new PutUserPolicyCommand({
+      UserName: 'nobody',
+      PolicyName: 'AuditRootsOnly',
+      PolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: 'sts:AssumeRoot',
+            Resource: 'arn:aws:iam::*:root',
+            Condition: { StringEquals: { 'sts:TaskPolicyArn': TASK('IAMAuditRootUserCredentials') } },
+          },
+        ],
+      }),
+    }),
+  );
+  const auditor = server.sts(nobody);
+  await auditor.send(
+    new AssumeRootCommand({
+      TargetPrincipal: accountB,
+      TaskPolicyArn: { arn: TASK('IAMAuditRootUserCredentials') },
+    }),
+  );
+  const otherTask = await awsError(
+    auditor.send(
+      new AssumeRootCommand({
+        TargetPrincipal: accountB,
+        TaskPolicyArn: { arn: TASK('IAMCreateRootUserPassword') },
+      }),
+    ),
+  );
+  assert.equal(otherTask.code, 'AccessDenied');
 });
 
 test('IAMCreateRootUserPassword sets the member root password and nothing else', async () => {
