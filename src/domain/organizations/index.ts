@@ -38,6 +38,7 @@ import {
 import { organizationalUnitOperations } from './organizational-units.ts';
 import { leavingOperations } from './leaving.ts';
 import { policyOperations } from './policies.ts';
+import { serviceAccessOperations } from './service-access.ts';
 import { deleteOrganizationPolicies, policyTypesOutput } from './scp-attachments.ts';
 
 /** "Number of accounts in an organization": 10 by default (AWS Organizations quotas). */
@@ -78,6 +79,7 @@ export const organizationsOperations: Readonly<Record<string, Operation>> = {
   ...organizationalUnitOperations,
   ...leavingOperations,
   ...policyOperations,
+  ...serviceAccessOperations,
 
   async CreateOrganization(ctx, input) {
     const featureSet = str(input, 'FeatureSet') ?? 'ALL';
