@@ -31,6 +31,7 @@ import { registerSecurityKeys } from './security-keys.ts';
 import { registerFederation } from './federation.ts';
 import { registerSaml } from './saml.ts';
 import { registerSwitchRole } from './switch-role.ts';
+import { registerOrganization } from './organization/index.ts';
 import { createThrottles } from './rate-limit.ts';
 import { CONSOLE_CSS } from './static.ts';
 import { SECURITY_HEADERS, sendHtml } from './web.ts';
@@ -78,6 +79,7 @@ export function registerConsole(server: FastifyInstance, options: ConsoleOptions
     registerFederation(instance, ctx);
     registerSaml(instance, ctx);
     registerSwitchRole(instance, ctx);
+    registerOrganization(instance, ctx);
     const notFound = async (_request: unknown, reply: import('fastify').FastifyReply) =>
       sendHtml(
         reply,
