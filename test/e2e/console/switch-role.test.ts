@@ -169,6 +169,13 @@ test('an account alias names the account; pages then act in B as the role; the b
   const users = visibleText((await ada.get('/console/users')).text);
   assert.match(users, /only-in-b/);
   assert.doesNotMatch(users, /nora/);
+  // B is a member account: its administrator sees the organization's refusal in words.
+  const organization = await ada.get('/console/organization');
+  assert.equal(organization.status, 403);
+  assert.match(
+    visibleText(organization.text),
+    /Access denied\. You don't have permissions to access this resource\. Only the organization's management account/,
+  );
 
   // Switch back needs the session's CSRF token like every other action.
   const forged = await ada.post('/console/switch-back', { csrf: 'forged' });
