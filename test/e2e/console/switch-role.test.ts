@@ -169,6 +169,14 @@ test('an account alias names the account; pages then act in B as the role; the b
   const users = visibleText((await ada.get('/console/users')).text);
   assert.match(users, /only-in-b/);
   assert.doesNotMatch(users, /nora/);
+  // The role session is named after the user, as AWS's console names it; it has no credentials of
+  // its own to manage (ada's own security keys are not offered to the role).
+  const credentials = await ada.get('/console/security-credentials');
+  assert.equal(credentials.status, 200);
+  assert.match(
+    visibleText(credentials.text),
+    new RegExp(`Role session arn:aws:sts::${accountB}:assumed-role/OrganizationAccountAccessRole/ada`),
+  );
   // B is a member account: its administrator sees the organization's refusal in words.
   const organization = await ada.get('/console/organization');
   assert.equal(organization.status, 403);
