@@ -13,7 +13,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Caller } from '../domain/caller.ts';
 import { beginSwitch, endSwitch, switchAccountOf } from '../domain/console-switch-role.ts';
-import { type ConsoleContext, type Signed, callSts, requireSession } from './context.ts';
+import { switchedCallerFor } from '../domain/console-sessions.ts';
+import { type ConsoleContext, type Signed, callSts, requestContextOf, requireSession } from './context.ts';
 import { layout } from './html.ts';
 import {
   DISPLAY_NAME_MAX,
@@ -26,7 +27,7 @@ import {
   withRecentRole,
 } from './recent-roles.ts';
 import { switchRoleBody, type SwitchRoleView } from './switch-role-view.ts';
-import { formText, isSecure, readCookies, readForm, redirect, sendHtml, setCookie } from './web.ts';
+import { clientIp, formText, isSecure, readCookies, readForm, redirect, sendHtml, setCookie } from './web.ts';
 
 /** AWS's console asks for one hour; role chaining allows no more. */
 const SWITCHED_SESSION_SECONDS = 3600;
@@ -132,6 +133,8 @@ export function registerSwitchRole(server: FastifyInstance, ctx: ConsoleContext)
     if (!(await beginSwitch(ctx.iam, signed.record, accessKeyId, { displayName, color })))
       return refuse('The role session could not be started.');
 
+    await auditSwitch(ctx, request, signed);
+
     const history = withRecentRole(parseRecentRoles(readCookies(request).get(historyCookieName(request))), {
       account: accountText,
       roleName,
@@ -151,5 +154,31 @@ export function registerSwitchRole(server: FastifyInstance, ctx: ConsoleContext)
     if (!signed) return reply;
     await endSwitch(ctx.iam, signed.record);
     return redirect(reply, '/console');
+  });
+}
+
+/**
+ * CloudTrail records a switch as a sign-in event of the role's account (eventSource
+ * signin.amazonaws.com, eventName SwitchRole), by the role session, with the identity it came from
+ * (SwitchFrom); the AssumeRole call itself is recorded as an STS call.
+ */
+async function auditSwitch(ctx: ConsoleContext, request: FastifyRequest, signed: Signed): Promise<void> {
+  const switched = signed.record.switched;
+  if (!ctx.audit || !switched) return;
+  const roleCaller = await switchedCallerFor(ctx.iam, switched, requestContextOf(ctx, request));
+  if (!roleCaller) return;
+  const userAgent = request.headers['user-agent'];
+  ctx.audit.record({
+    service: 'signin',
+    eventName: 'SwitchRole',
+    time: ctx.iam.now(),
+    region: 'us-east-1',
+    sourceIp: clientIp(request),
+    userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 1024) : undefined,
+    requestId: undefined,
+    account: switched.account,
+    caller: roleCaller,
+    responseElements: { SwitchRole: 'Success' },
+    additionalEventData: { SwitchFrom: signed.own.arn, RedirectTo: '/console' },
   });
 }

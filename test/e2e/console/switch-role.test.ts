@@ -14,6 +14,7 @@ import {
   PutUserPolicyCommand,
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
+import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import {
   CreateAccountCommand,
   CreateOrganizationCommand,
@@ -169,6 +170,36 @@ test('an account alias names the account; pages then act in B as the role; the b
   const users = visibleText((await ada.get('/console/users')).text);
   assert.match(users, /only-in-b/);
   assert.doesNotMatch(users, /nora/);
+  // B's trail records the switch as CloudTrail does: SwitchRole, by the role session, from ada.
+  const trail = new CloudTrailClient({
+    endpoint: server.url,
+    region: 'us-east-1',
+    credentials: adminOfB,
+    maxAttempts: 1,
+    systemClockOffset: server.now() - Date.now(),
+  });
+  let record: Record<string, unknown> | undefined;
+  for (let i = 0; i < 50 && !record; i++) {
+    const { Events: events } = await trail.send(
+      new LookupEventsCommand({
+        LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'SwitchRole' }],
+      }),
+    );
+    const event = events?.[0];
+    if (event) record = JSON.parse(event.CloudTrailEvent!) as Record<string, unknown>;
+    else await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(record, 'no SwitchRole event in B');
+  assert.equal(record.eventSource, 'signin.amazonaws.com');
+  assert.equal(record.eventType, 'AwsConsoleSignIn');
+  assert.equal(record.recipientAccountId, accountB);
+  assert.deepEqual(record.responseElements, { SwitchRole: 'Success' });
+  assert.equal(
+    (record.additionalEventData as Record<string, string>).SwitchFrom,
+    `arn:aws:iam::${A}:user/ada`,
+  );
+  assert.equal((record.userIdentity as Record<string, string>).type, 'AssumedRole');
+
   // The role session is named after the user, as AWS's console names it; it has no credentials of
   // its own to manage (ada's own security keys are not offered to the role).
   const credentials = await ada.get('/console/security-credentials');
