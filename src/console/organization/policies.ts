@@ -100,7 +100,7 @@ export function registerOrganizationPolicies(server: FastifyInstance, ctx: Conso
           const messages = {
             error: outcome.error,
             draft: outcome.draft,
-            detail: documentProblem(outcome.error, outcome.draft?.content),
+            detail: documentProblem(slug, outcome.error, outcome.draft?.content),
           };
           const status = orgStatusOf(outcome.error);
           return POLICY_ID.test(id)
@@ -177,8 +177,10 @@ export function registerOrganizationPolicies(server: FastifyInstance, ctx: Conso
  * Organizations says only that a document "does not meet the requirements of the specified policy
  * type"; the editor also says what, in the engine's words (the same validation the operation ran).
  */
-function documentProblem(error: IamError, content: string | undefined): string | undefined {
+function documentProblem(slug: PolicySlug, error: IamError, content: string | undefined): string | undefined {
   if (error.code !== 'MalformedPolicyDocumentException' || content === undefined) return undefined;
+  // The engine validates SCPs as a kind of their own; RCPs are explained by AWS's message alone.
+  if (slug !== 'scp') return undefined;
   const parsed = parsePolicy(content, { kind: 'scp' });
   return parsed.ok ? undefined : parsed.error.message;
 }
