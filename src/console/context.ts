@@ -9,6 +9,9 @@ import { clientOf } from '../http/client.ts';
 import type { Iam } from '../domain/iam.ts';
 import { iamOperations } from '../domain/iam/index.ts';
 import { cloudTrailOperations } from '../domain/audit/index.ts';
+import { stsOperations } from '../domain/sts/index.ts';
+import { organizationsOperations } from '../domain/organizations/index.ts';
+import { endSwitch } from '../domain/console-switch-role.ts';
 import type { Input, Operation } from '../domain/operation.ts';
 import type { SignInThrottles } from './rate-limit.ts';
 import { alertBox, html, layout, type PageUser } from './html.ts';
@@ -18,6 +21,7 @@ import {
   deleteSession,
   loadSession,
   principalLabel,
+  switchedCallerFor,
   type ConsoleSessionRecord,
   type Stage,
 } from '../domain/console-sessions.ts';
@@ -57,7 +61,10 @@ export interface ConsoleObserver {
 
 export interface Signed {
   readonly record: ConsoleSessionRecord;
+  /** Who every page and action acts as: the switched role session, or the signed-in principal. */
   readonly caller: Caller;
+  /** The signed-in principal itself (who switches role). */
+  readonly own: Caller;
   readonly user: PageUser;
 }
 
@@ -116,19 +123,43 @@ export async function currentSession(
     if (endedWithIssuer.has(request)) clearCookie(request, reply, sessionCookieName(request));
     return undefined;
   }
-  const caller = await callerFor(ctx.iam, record, requestContextOf(ctx, request));
-  if (!caller) {
+  const requestContext = requestContextOf(ctx, request);
+  const own = await callerFor(ctx.iam, record, requestContext);
+  if (!own) {
     await deleteSession(ctx.iam, record);
     noteEnded(record);
     clearCookie(request, reply, sessionCookieName(request));
     return undefined;
+  }
+  let caller = own;
+  const { switched } = record;
+  if (switched) {
+    const asRole = await switchedCallerFor(ctx.iam, switched, requestContext);
+    // The role session has expired (or its role is gone): the console is the person's own again.
+    if (asRole) caller = asRole;
+    else await endSwitch(ctx.iam, record);
   }
   ctx.observer?.identified(request, caller.arn);
   const who = principalLabel(record.principal);
   return {
     record,
     caller,
-    user: { label: `${who} @ ${record.account}`, csrf: record.csrf, nav: record.stage === 'active' },
+    own,
+    user: {
+      label: `${who} @ ${record.account}`,
+      csrf: record.csrf,
+      nav: record.stage === 'active',
+      ...(record.switched
+        ? {
+            switched: {
+              displayName: record.switched.displayName,
+              account: record.switched.account,
+              roleName: record.switched.roleName,
+              color: record.switched.color,
+            },
+          }
+        : {}),
+    },
   };
 }
 
@@ -188,10 +219,32 @@ export function callCloudTrail(
   return callOperation(caller, ctx, 'cloudtrail', cloudTrailOperations, name, input);
 }
 
+/** Calls an STS operation (AssumeRole, for Switch role) as the given caller, errors as values. */
+export function callSts(
+  caller: Caller,
+  ctx: ConsoleContext,
+  name: string,
+  input: Input = {},
+): Promise<OperationResult> {
+  return callOperation(caller, ctx, 'sts', stsOperations, name, input);
+}
+
+/** Calls an AWS Organizations operation as the console's caller, errors as values like callIam. */
+export function callOrganizations(
+  caller: Caller,
+  ctx: ConsoleContext,
+  name: string,
+  input: Input = {},
+): Promise<OperationResult> {
+  return callOperation(caller, ctx, 'organizations', organizationsOperations, name, input);
+}
+
+type Service = 'iam' | 'cloudtrail' | 'sts' | 'organizations';
+
 async function callOperation(
   caller: Caller,
   ctx: ConsoleContext,
-  service: 'iam' | 'cloudtrail',
+  service: Service,
   operations: Readonly<Record<string, Operation>>,
   name: string,
   input: Input,
@@ -218,7 +271,7 @@ async function callOperation(
 function auditConsoleCall(
   ctx: ConsoleContext,
   call: {
-    service: 'iam' | 'cloudtrail';
+    service: Service;
     name: string;
     caller: Caller;
     time: Date;

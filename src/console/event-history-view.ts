@@ -209,7 +209,8 @@ export function eventHistoryPage(
   else content = html`${filterForm(form)} ${resultsSection(form, state.found)}`;
   const body = html`<p>
       The audit trail: every IAM and STS call, allowed or denied, and every console sign-in step
-      (ConsoleLogin, CheckMfa, ConsoleSignOut), as CloudTrail's LookupEvents returns them. Times are in UTC.
+      (ConsoleLogin, CheckMfa, SwitchRole, ConsoleSignOut), as CloudTrail's LookupEvents returns them. Times
+      are in UTC.
     </p>
     ${content}`;
   return layout({ title: 'Event history', body, user, current: BASE });

@@ -63,6 +63,16 @@ export interface PageUser {
   readonly csrf: string;
   /** Only a fully signed-in session has the navigation (not one still changing its password). */
   readonly nav: boolean;
+  /** The role the session has switched to (Switch role): shown as a coloured banner. */
+  readonly switched?: SwitchedBanner;
+}
+
+export interface SwitchedBanner {
+  readonly displayName: string;
+  readonly account: string;
+  readonly roleName: string;
+  /** One of AWS's colours (SWITCH_COLORS), or "none". */
+  readonly color: string;
 }
 
 export interface PageOptions {
@@ -78,6 +88,7 @@ export interface PageOptions {
 const NAV: readonly { href: string; label: string }[] = [
   { href: '/console', label: 'Dashboard' },
   { href: '/console/admin', label: 'Access management' },
+  { href: '/console/organization', label: 'Organization' },
   { href: '/console/event-history', label: 'Event history' },
   { href: '/console/security-credentials', label: 'My security credentials' },
 ];
@@ -104,6 +115,7 @@ export function layout(options: PageOptions): Html {
   const account = user
     ? html`<div class="account">
         <span>${user.label}</span>
+        ${user.nav ? html`<a href="/console/switch-role">Switch role</a>` : ''}
         <form method="post" action="/console/signout">
           ${csrfField(user.csrf)}
           <button type="submit">Sign out</button>
@@ -125,12 +137,30 @@ export function layout(options: PageOptions): Html {
           <a class="brand" href="/console">Portcullis</a>
           ${nav} ${account}
         </header>
+        ${user?.switched ? switchedBanner(user.switched, user.csrf) : ''}
         <main id="main" tabindex="-1">
           <h1>${options.title}</h1>
           ${options.body}
         </main>
       </body>
     </html>`;
+}
+
+/**
+ * The banner of a switched role, as AWS's console shows it in its navigation bar: the display name
+ * in the chosen colour, the account and the role, and "Switch back" (one click, a POST).
+ */
+export function switchedBanner(switched: SwitchedBanner, csrf: string): Html {
+  return html`<div class="switched-role color-${switched.color}" role="region" aria-label="Switched role">
+    <p>
+      Currently active as <strong class="display-name">${switched.displayName}</strong>: role
+      <code>${switched.roleName}</code> in account <code>${switched.account}</code>
+    </p>
+    <form method="post" action="/console/switch-back">
+      ${csrfField(csrf)}
+      <button type="submit">Switch back</button>
+    </form>
+  </div>`;
 }
 
 export function csrfField(token: string): Html {

@@ -8,6 +8,8 @@
 //   /console/change-password         the password change a reset or an expired password forces
 //   /console/users                   the account's users (iam:ListUsers)
 //   /console/security-credentials    the caller's password, MFA devices and access keys
+//   /console/switch-role             Switch role into a role of this or another account (switch-role.ts)
+//   /console/organization            AWS Organizations for the management account (organization/)
 //   /console/event-history           the audit trail, filtered (CloudTrail's LookupEvents; event-history.ts)
 //   /console/signout                 (POST) ends the session
 //   /federation                      the federation endpoint of custom identity brokers (federation.ts)
@@ -28,6 +30,8 @@ import { registerSignIn } from './signin.ts';
 import { registerSecurityKeys } from './security-keys.ts';
 import { registerFederation } from './federation.ts';
 import { registerSaml } from './saml.ts';
+import { registerSwitchRole } from './switch-role.ts';
+import { registerOrganization } from './organization/index.ts';
 import { createThrottles } from './rate-limit.ts';
 import { CONSOLE_CSS } from './static.ts';
 import { SECURITY_HEADERS, sendHtml } from './web.ts';
@@ -74,6 +78,8 @@ export function registerConsole(server: FastifyInstance, options: ConsoleOptions
     registerEventHistory(instance, ctx);
     registerFederation(instance, ctx);
     registerSaml(instance, ctx);
+    registerSwitchRole(instance, ctx);
+    registerOrganization(instance, ctx);
     const notFound = async (_request: unknown, reply: import('fastify').FastifyReply) =>
       sendHtml(
         reply,

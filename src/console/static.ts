@@ -88,4 +88,24 @@ nav.pager { margin-top: .75rem; }
 nav.pager p { margin: 0 0 .25rem; }
 .partial { color: var(--warn); font-weight: 600; }
 button.danger[type="submit"] { background: var(--error); border-color: var(--error); color: #fff; }
+.switched-role { display: flex; flex-wrap: wrap; align-items: center; justify-content: space-between; gap: .5rem 1rem;
+  padding: .4rem 1rem; background: #fff; border-bottom: 4px solid var(--line); }
+.switched-role p { margin: 0; }
+.switched-role .display-name { padding: 0 .4rem; border-radius: 3px; }
+.switched-role.color-red { border-color: #f2b0a9; } .switched-role.color-red .display-name { background: #f2b0a9; }
+.switched-role.color-orange { border-color: #fbbf93; } .switched-role.color-orange .display-name { background: #fbbf93; }
+.switched-role.color-yellow { border-color: #fad791; } .switched-role.color-yellow .display-name { background: #fad791; }
+.switched-role.color-green { border-color: #b7ca9d; } .switched-role.color-green .display-name { background: #b7ca9d; }
+.switched-role.color-blue { border-color: #99bce3; } .switched-role.color-blue .display-name { background: #99bce3; }
+fieldset.colors { display: flex; flex-wrap: wrap; gap: .25rem 1rem; }
+fieldset.colors label { display: inline-flex; align-items: center; gap: .3rem; font-weight: 400; }
+fieldset.colors input { width: auto; }
+.swatch { display: inline-block; width: 1rem; height: 1rem; border-radius: 2px; border: 1px solid #879596; }
+.swatch.color-red { background: #f2b0a9; } .swatch.color-orange { background: #fbbf93; }
+.swatch.color-yellow { background: #fad791; } .swatch.color-green { background: #b7ca9d; }
+.swatch.color-blue { background: #99bce3; } .swatch.color-none { background: #fff; }
+ul.tree, ul.tree ul { list-style: none; padding-left: 1.25rem; margin: .25rem 0; }
+ul.tree { padding-left: 0; }
+ul.tree li { margin: .2rem 0; }
+ul.tree .kind { color: var(--muted); font-size: .85rem; margin-right: .3rem; }
 `;

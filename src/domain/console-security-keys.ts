@@ -44,8 +44,9 @@ export interface NewSecurityKey {
 async function ownerOf(tx: StoreTx, record: ConsoleSessionRecord): Promise<KeyOwner | undefined> {
   if (record.principal.kind === 'root')
     return { ownerId: ROOT_OWNER, arn: rootArn(record.account), mfaOwner: { kind: 'root' } };
-  // A role session or a federated user has no security keys of its own.
-  if (record.principal.kind === 'sts-session') return undefined;
+  // A role session or a federated user has no security keys of its own; nor has a console session
+  // while it has switched role (it acts as that role session, and is authorized as it).
+  if (record.principal.kind === 'sts-session' || record.switched) return undefined;
   const user = await tx.get(users, record.principal.id);
   return user ? { ownerId: user.id, arn: userArn(user), mfaOwner: { kind: 'user', user } } : undefined;
 }

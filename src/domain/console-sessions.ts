@@ -15,7 +15,10 @@
 // - a session signed in through the federation endpoint (console-federation.ts) names its STS
 //   session by access key id and runs as that session's Caller: it ends when that session's role
 //   (by id) or the IAM user behind a federation token (by id) is deleted, and at its own expiry
-//   (SessionDuration, or the credentials' expiry when none was asked for).
+//   (SessionDuration, or the credentials' expiry when none was asked for);
+// - a session that has switched role (console-switch-role.ts) names that role session by access
+//   key id and runs as it until it expires, or its role (by id) is deleted; then it runs as its
+//   own principal again.
 import { hashSessionToken } from '../crypto/session-tokens.ts';
 import { newSecretToken } from '../crypto/ids.ts';
 import { equalsConstantTime } from '../crypto/constant-time.ts';
@@ -84,7 +87,25 @@ export interface ConsoleSessionRecord {
   webauthn?: { challenge: string; purpose: 'register' | 'authenticate'; expiresAt: string };
   /** The broker's sign-in page a federated sign-in named (Issuer): where signing out leads back. */
   readonly issuer?: string;
+  /** The role session this console session has switched to (Switch role), while it lasts. */
+  switched?: SwitchedRole;
 }
+
+/** Switch role's session: the STS role session the console runs as, and how its banner shows it. */
+export interface SwitchedRole {
+  /** The role session's access key id (its sts_sessions row). */
+  readonly accessKeyId: string;
+  readonly account: string;
+  readonly roleName: string;
+  readonly displayName: string;
+  readonly color: SwitchColor;
+  /** The role session's expiry: the switch ends with it. */
+  readonly expiresAt: string;
+}
+
+/** The colours AWS's console offers for a switched role's banner ("none": no colour). */
+export const SWITCH_COLORS = ['none', 'red', 'orange', 'yellow', 'green', 'blue'] as const;
+export type SwitchColor = (typeof SWITCH_COLORS)[number];
 
 export interface ActiveSession {
   readonly token: string;
@@ -271,6 +292,22 @@ export async function callerFor(
     session,
     requestContext,
   };
+}
+
+/**
+ * The Caller of the role session a console session has switched to, while it is valid: not past
+ * its expiry, its role (by id) still there. Undefined otherwise (the console then runs as its own
+ * principal again).
+ */
+export async function switchedCallerFor(
+  iam: Iam,
+  switched: SwitchedRole,
+  requestContext: Record<string, ContextValue>,
+): Promise<Caller | undefined> {
+  if (iam.now().getTime() >= Date.parse(switched.expiresAt)) return undefined;
+  // The role's account may have changed through another node since this one last read it.
+  await iam.refresh(switched.account);
+  return stsSessionCaller(iam, switched.accessKeyId, requestContext);
 }
 
 /**
