@@ -414,6 +414,8 @@ export interface OrganizationRecord {
   readonly createdAt: string;
   /** The policy types enabled on the root (EnablePolicyType): SERVICE_CONTROL_POLICY, or none. */
   readonly policyTypes?: readonly string[];
+  /** The root's tags (TagResource on r-…); absent until first tagged. */
+  readonly rootTags?: readonly Tag[];
 }
 
 /** An account's membership of an organization (one organization at most, as on AWS). */
@@ -430,6 +432,11 @@ export interface OrganizationAccountRecord {
   readonly parent: string;
   /** Set by CloseAccount: the account is closed (AWS keeps it SUSPENDED for 90 days). */
   readonly closedAt?: string;
+  /**
+   * The account's tags in the organization (TagResource, CreateAccount's Tags): kept in the
+   * membership, so they go when the account leaves, as on AWS; absent when never tagged.
+   */
+  readonly tags?: readonly Tag[];
 }
 
 /**

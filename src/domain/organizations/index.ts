@@ -7,7 +7,7 @@
 // does (AccessDeniedException), and accounts in no organization get AWSOrganizationsNotInUseException.
 import { newOrganizationsId } from '../../crypto/ids.ts';
 import type { Operation } from '../operation.ts';
-import { check, isoNow, requestTagContext, requiredStr, str, tagsOf, writeTx } from '../operation.ts';
+import { check, isoNow, requestTagContext, requiredStr, str, writeTx } from '../operation.ts';
 import { IamError } from '../errors.ts';
 import type { CreateAccountRequestRecord, OrganizationRecord } from '../records.ts';
 import {
@@ -23,6 +23,7 @@ import {
   accountArn,
   accountNotFound,
   accountOutput,
+  checkOn,
   invalid,
   managedOrganization,
   maxResults,
@@ -38,6 +39,7 @@ import {
 import { organizationalUnitOperations } from './organizational-units.ts';
 import { leavingOperations } from './leaving.ts';
 import { policyOperations } from './policies.ts';
+import { organizationTags, tagOperations } from './tags.ts';
 import { deleteOrganizationPolicies, policyTypesOutput } from './scp-attachments.ts';
 
 /** "Number of accounts in an organization": 10 by default (AWS Organizations quotas). */
@@ -78,6 +80,7 @@ export const organizationsOperations: Readonly<Record<string, Operation>> = {
   ...organizationalUnitOperations,
   ...leavingOperations,
   ...policyOperations,
+  ...tagOperations,
 
   async CreateOrganization(ctx, input) {
     const featureSet = str(input, 'FeatureSet') ?? 'ALL';
@@ -163,7 +166,7 @@ export const organizationsOperations: Readonly<Record<string, Operation>> = {
     const roleName = str(input, 'RoleName') ?? DEFAULT_ROLE_NAME;
     if (!ROLE_NAME.test(roleName))
       throw invalid('INVALID_ROLE_NAME', 'You provided a role name that is not valid.');
-    const tags = tagsOf(input);
+    const tags = organizationTags(input);
     const request = await writeTx(ctx, async (tx) => {
       await check(ctx, tx, 'organizations:CreateAccount', '*', requestTagContext(tags));
       const org = await managedOrganization(ctx, tx);
@@ -243,7 +246,8 @@ export const organizationsOperations: Readonly<Record<string, Operation>> = {
     return ctx.iam.store.read(async (tx) => {
       const membership = await tx.get(organizationAccounts, ctx.caller.account);
       const org = membership && (await tx.get(organizations, membership.organization));
-      await check(ctx, tx, 'organizations:DescribeAccount', org ? accountArn(org, accountId) : '*');
+      if (org) await checkOn(ctx, tx, org, 'DescribeAccount', accountArn(org, accountId));
+      else await check(ctx, tx, 'organizations:DescribeAccount', '*');
       if (!org) throw notInUse();
       if (org.account !== ctx.caller.account) throw notManagement();
       const member = await tx.get(organizationAccounts, accountId);
