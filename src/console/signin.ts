@@ -20,6 +20,7 @@ import {
   recordPasswordUse,
   securityKeyCount,
   signInAccount,
+  signInRootAccount,
   signInUser,
 } from '../domain/console-signin.ts';
 import { sweepThrottles } from '../domain/throttles.ts';
@@ -84,7 +85,7 @@ export function registerSignIn(server: FastifyInstance, ctx: ConsoleContext): vo
       return sendForbiddenForm(reply);
     const kind = form.get('kind') === 'root' ? 'root' : 'iam';
     const password = formSecret(form, 'password');
-    const accountId = ctx.accountId();
+    let accountId = ctx.accountId();
     const ip = clientIp(request);
     let userThrottleId: string;
     let storedHash: string | undefined;
@@ -100,8 +101,12 @@ export function registerSignIn(server: FastifyInstance, ctx: ConsoleContext): vo
     if (kind === 'root') {
       const email = formText(form, 'email', 256).toLowerCase();
       userThrottleId = `root:${email}`;
-      storedHash =
-        email !== '' && email === account.rootEmail.toLowerCase() ? account.rootPasswordHash : undefined;
+      // Any account's root user signs in here, a member account's too: its e-mail address names
+      // the account (no two accounts share one). A root user without a password (a member account
+      // whose root password was never set, AssumeRoot) fails as a wrong password does.
+      const rootAccount = email !== '' ? await signInRootAccount(ctx.iam, email) : undefined;
+      if (rootAccount) accountId = rootAccount.id;
+      storedHash = rootAccount?.rootPasswordHash || undefined;
     } else {
       const typed = formText(form, 'account', 64).toLowerCase();
       const userName = formText(form, 'username', 64);

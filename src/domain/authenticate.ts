@@ -175,6 +175,8 @@ async function principalOf(tx: StoreTx, signing: Signing): Promise<Principal | n
         userName: session.userName,
         userId: `${session.account}:${session.federatedName}`,
       };
+    case 'root':
+      return { ...base, type: 'root', arn: rootArn(session.account), userId: session.account };
     case 'session-token':
     case 'console': {
       if (session.principalId === undefined)

@@ -77,7 +77,9 @@ export async function decideFor(
   const policies = await loadCallerPolicies(iam, tx, caller);
   // The root user may do everything in its own account, but what its organization's SCPs deny.
   const rootInOwnAccount = caller.type === 'root' && !request.resourcePolicies;
-  if (rootInOwnAccount && !policies.serviceControlPolicies) return ROOT_ALLOWED;
+  // A root session (AssumeRoot) is the root user less what its task policy denies (its identity here).
+  if (rootInOwnAccount && !policies.serviceControlPolicies && policies.identity.length === 0)
+    return ROOT_ALLOWED;
   const resourceAccount = request.resourceAccount ?? caller.account;
   const prepared = createRequest({
     action: request.action,
@@ -93,7 +95,9 @@ export async function decideFor(
   });
   return evaluate({
     request: prepared,
-    identityPolicies: rootInOwnAccount ? [iam.compile(ALLOW_ALL, 'identity', 'root')] : policies.identity,
+    identityPolicies: rootInOwnAccount
+      ? [iam.compile(ALLOW_ALL, 'identity', 'root'), ...policies.identity]
+      : policies.identity,
     permissionsBoundaries: policies.boundary,
     sessionPolicies: policies.session,
     resourcePolicies: request.resourcePolicies,
@@ -216,7 +220,10 @@ function mfaAgeContext(
 
 async function readCallerPolicies(iam: Iam, tx: StoreTx, caller: Caller): Promise<CallerPolicies> {
   const session = caller.session;
-  const sessionPolicies = session && (await loadSessionPolicies(iam, tx, caller.account, session));
+  const sessionPolicies =
+    session && session.type !== 'root'
+      ? await loadSessionPolicies(iam, tx, caller.account, session)
+      : undefined;
   const sessionContext = session ? sessionContextKeys(session) : {};
   if (caller.type === 'assumed-role') {
     // The role the session was issued for, by id: a role re-created under its name is another role.
@@ -259,7 +266,7 @@ async function readCallerPolicies(iam: Iam, tx: StoreTx, caller: Caller): Promis
   }
   if (caller.type === 'root') {
     return {
-      identity: [],
+      identity: session?.type === 'root' ? await loadRootTaskPolicies(iam, tx, caller.account, session) : [],
       boundary: undefined,
       session: undefined,
       principal: { arn: caller.arn, account: caller.account, type: 'root' },
@@ -356,6 +363,28 @@ async function loadBoundary(iam: Iam, tx: StoreTx, account: string, arn: string)
   // A boundary whose policy is gone allows nothing, as AWS treats it.
   return document ? [iam.compile(document, 'boundary', arn)] : [];
 }
+
+/**
+ * A root session's task policy (AssumeRoot's TaskPolicyArn). AWS writes each root-task policy as
+ * Deny statements over all else the root user may do, so it is weighed beside the root user's
+ * implicit full access as an identity policy: a session policy, which must also allow, would allow
+ * nothing. A task policy gone from the catalog denies everything, as a missing boundary does.
+ */
+async function loadRootTaskPolicies(
+  iam: Iam,
+  tx: StoreTx,
+  account: string,
+  session: SessionRecord,
+): Promise<CompiledPolicy[]> {
+  const policies: CompiledPolicy[] = [];
+  for (const arn of session.policyArns) {
+    const document = await loadManagedPolicyDocument(iam, tx, account, arn);
+    policies.push(iam.compile(document ?? DENY_ALL, 'identity', arn));
+  }
+  return policies;
+}
+
+const DENY_ALL = '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}';
 
 /** A session's policies: undefined when it was given none (then they do not limit it). */
 async function loadSessionPolicies(

@@ -11,6 +11,11 @@ export function signInAccount(iam: Iam, account: string): Promise<AccountRecord 
   return iam.store.read((tx) => tx.get(accounts, account));
 }
 
+/** The account whose root user has this e-mail address (unique across accounts, as on AWS). */
+export function signInRootAccount(iam: Iam, email: string): Promise<AccountRecord | undefined> {
+  return iam.store.read((tx) => tx.find(accounts, { root_email_lower: email.toLowerCase() }));
+}
+
 export function signInUser(iam: Iam, account: string, userName: string): Promise<UserRecord | undefined> {
   return iam.store.read((tx) => tx.find(users, { account, name_lower: userName.toLowerCase() }));
 }

@@ -17,6 +17,11 @@ export interface AccountRecord {
   passwordPolicy?: PasswordPolicy;
   /** The root user's last console sign-in (GetUser, the credential report). */
   rootPasswordLastUsed?: string;
+  /**
+   * When a member account's root password was set by CreateLoginProfile in a root session
+   * (AssumeRoot); absent for the password given at bootstrap.
+   */
+  rootPasswordCreatedAt?: string;
 }
 
 export interface PasswordPolicy {
@@ -414,9 +419,20 @@ export interface OrganizationRecord {
   readonly createdAt: string;
   /** The policy types enabled on the root (EnablePolicyType): SERVICE_CONTROL_POLICY, or none. */
   readonly policyTypes?: readonly string[];
+  /** Service principals given trusted access (EnableAWSServiceAccess), e.g. iam.amazonaws.com. */
+  readonly trustedServices?: readonly TrustedService[];
+  /** IAM's centralized root access features enabled for the member accounts (ListOrganizationsFeatures). */
+  readonly rootAccessFeatures?: readonly RootAccessFeature[];
   /** The root's tags (TagResource on r-…); absent until first tagged. */
   readonly rootTags?: readonly Tag[];
 }
+
+export interface TrustedService {
+  readonly principal: string;
+  readonly enabledAt: string;
+}
+
+export type RootAccessFeature = 'RootCredentialsManagement' | 'RootSessions';
 
 /** An account's membership of an organization (one organization at most, as on AWS). */
 export interface OrganizationAccountRecord {

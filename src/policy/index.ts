@@ -16,7 +16,7 @@ export type { CompiledPolicy } from './ast.ts';
 export type { PreparedRequest } from './request.ts';
 export type { EvaluationInput } from './evaluate.ts';
 export type { ParseOptions, ParseResult } from './parse.ts';
-export { parsePolicy } from './parse.ts';
+export { parsePolicy, parsePolicyInSteps, ELEMENTS_PER_STEP } from './parse.ts';
 export { createRequest } from './request.ts';
 export { evaluate } from './evaluate.ts';
 export { accessDeniedMessage } from './explain.ts';

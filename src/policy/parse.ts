@@ -13,7 +13,13 @@ import { validatePolicyText } from './validate.ts';
 import { compileGlob, type Glob, type GlobToken } from './wildcard.ts';
 import { type ArnPattern, compileArnPattern } from './arn.ts';
 import { memoizeResolved, parseTemplate } from './variables.ts';
-import { type CompiledCondition, compileCondition } from './conditions/condition.ts';
+import {
+  type CompiledCondition,
+  type PolicyValue,
+  conditionOf,
+  nullCondition,
+  policyValue,
+} from './conditions/condition.ts';
 import type { ContextLookup, PreparedRequest } from './request.ts';
 import { parseOperator } from './conditions/operators.ts';
 
@@ -31,20 +37,69 @@ export interface ParseOptions {
 
 export type ParseResult = { ok: true; policy: CompiledPolicy } | { ok: false; error: PolicyError };
 
+/**
+ * The most policy elements (actions, resources, condition values, statements) compiled in one step
+ * of parsePolicyInSteps. A step of this size takes well under a millisecond; the largest input
+ * AWS accepts (a simulator's 131,072-character policy) holds ten thousand elements and more, tens
+ * of milliseconds in one piece.
+ */
+export const ELEMENTS_PER_STEP = 256;
+
 export function parsePolicy(text: string, options: ParseOptions): ParseResult {
+  return finish(parsePolicyInSteps(text, options));
+}
+
+/**
+ * parsePolicy in steps: the generator pauses (yields) after validating, and then after every
+ * ELEMENTS_PER_STEP elements compiled, so that a caller holding other work — a server's event loop
+ * — can let it run between steps. Driven to its end it returns what parsePolicy returns.
+ */
+export function* parsePolicyInSteps(text: string, options: ParseOptions): Generator<void, ParseResult> {
   const validated = validatePolicyText(text, options.kind, { repeatedKeys: !options.stored });
   if (!validated.ok) return validated;
-  return { ok: true, policy: compilePolicy(validated.document, options) };
+  yield;
+  return { ok: true, policy: yield* compileInSteps(validated.document, options, new Meter()) };
 }
 
 /** Compiles a document that validatePolicyText accepted. */
 export function compilePolicy(document: PolicyDocument, options: ParseOptions): CompiledPolicy {
+  return finish(compileInSteps(document, options, new Meter()));
+}
+
+function finish<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** Counts elements compiled and says when a step is full. */
+class Meter {
+  private count = 0;
+  /** True when this element ends a step (the caller then yields). */
+  tick(): boolean {
+    if (++this.count < ELEMENTS_PER_STEP) return false;
+    this.count = 0;
+    return true;
+  }
+}
+
+function* compileInSteps(
+  document: PolicyDocument,
+  options: ParseOptions,
+  meter: Meter,
+): Generator<void, CompiledPolicy> {
   const variables = document.Version === '2012-10-17';
-  const statements = asArray(document.Statement).map((s, index) => compileStatement(s, index, variables));
+  const documents = asArray(document.Statement);
+  const statements: CompiledStatement[] = [];
+  for (let index = 0; index < documents.length; index++) {
+    statements.push(yield* compileStatement(documents[index]!, index, variables, meter));
+    if (meter.tick()) yield;
+  }
   const byService = new Map<string, CompiledStatement[]>();
   const anyService: CompiledStatement[] = [];
   statements.forEach((statement, i) => {
-    const services = exactServices(asArray(document.Statement)[i]!);
+    const services = exactServices(documents[i]!);
     if (!services) anyService.push(statement);
     else for (const service of services) getOrAdd(byService, service).push(statement);
   });
@@ -59,26 +114,36 @@ export function compilePolicy(document: PolicyDocument, options: ParseOptions): 
   });
 }
 
-function compileStatement(s: StatementDocument, index: number, variables: boolean): CompiledStatement {
+function* compileStatement(
+  s: StatementDocument,
+  index: number,
+  variables: boolean,
+  meter: Meter,
+): Generator<void, CompiledStatement> {
+  const action =
+    s.NotAction !== undefined
+      ? yield* actionSet(s.NotAction, true, meter)
+      : yield* actionSet(s.Action ?? [], false, meter);
+  const resource =
+    s.NotResource !== undefined
+      ? yield* resourceSet(s.NotResource, variables, true, meter)
+      : s.Resource !== undefined
+        ? yield* resourceSet(s.Resource, variables, false, meter)
+        : null;
+  const principal =
+    s.NotPrincipal !== undefined
+      ? notPrincipal(principalMatcher(s.NotPrincipal))
+      : s.Principal !== undefined
+        ? principalMatcher(s.Principal)
+        : null;
   return Object.freeze({
     index,
     sid: s.Sid,
     effect: s.Effect,
-    action:
-      s.NotAction !== undefined ? new ActionSet(s.NotAction, true) : new ActionSet(s.Action ?? [], false),
-    resource:
-      s.NotResource !== undefined
-        ? new ResourceSet(s.NotResource, variables, true)
-        : s.Resource !== undefined
-          ? new ResourceSet(s.Resource, variables, false)
-          : null,
-    principal:
-      s.NotPrincipal !== undefined
-        ? notPrincipal(principalMatcher(s.NotPrincipal))
-        : s.Principal !== undefined
-          ? principalMatcher(s.Principal)
-          : null,
-    conditions: compileConditions(s, variables),
+    action,
+    resource,
+    principal,
+    conditions: yield* compileConditions(s, variables, meter),
     described: new Map(),
   });
 }
@@ -90,20 +155,14 @@ function compileStatement(s: StatementDocument, index: number, variables: boolea
  * (closures of different shapes there made the call megamorphic, and slow).
  */
 class ActionSet implements ActionMatcher {
-  private readonly exact = new Set<string>();
-  private readonly globs: Glob[] = [];
   private readonly any: boolean;
 
   constructor(
-    actions: OneOrMany<string>,
+    private readonly exact: ReadonlySet<string>,
+    private readonly globs: readonly Glob[],
     private readonly negated: boolean,
   ) {
-    for (const action of asArray(actions)) {
-      const lower = action.toLowerCase();
-      if (lower.includes('*') || lower.includes('?')) this.globs.push(compileGlob(lower));
-      else this.exact.add(lower);
-    }
-    this.any = this.globs.some((g) => g.matchesEverything);
+    this.any = globs.some((g) => g.matchesEverything);
   }
 
   matches(actionKey: string): boolean {
@@ -115,6 +174,18 @@ class ActionSet implements ActionMatcher {
     for (const glob of this.globs) if (glob.matches(actionKey)) return true;
     return false;
   }
+}
+
+function* actionSet(actions: OneOrMany<string>, negated: boolean, meter: Meter): Generator<void, ActionSet> {
+  const exact = new Set<string>();
+  const globs: Glob[] = [];
+  for (const action of asArray(actions)) {
+    const lower = action.toLowerCase();
+    if (lower.includes('*') || lower.includes('?')) globs.push(compileGlob(lower));
+    else exact.add(lower);
+    if (meter.tick()) yield;
+  }
+  return new ActionSet(exact, globs, negated);
 }
 
 /** The service prefixes a statement's Action can match, or null if it could match any service. */
@@ -140,21 +211,13 @@ interface ResourceEntry {
 
 /** One class for every Resource/NotResource element (one shape at evaluation's call site). */
 class ResourceSet implements ResourceMatcher {
-  private readonly entries: ResourceEntry[];
   private readonly any: boolean;
 
   constructor(
-    resources: OneOrMany<string>,
-    variables: boolean,
+    private readonly entries: readonly ResourceEntry[],
     private readonly negated: boolean,
   ) {
-    this.entries = asArray(resources).map((text) => {
-      const template = parseTemplate(text, { variables, wildcards: true });
-      return template.hasVariables
-        ? { pattern: undefined, resolve: memoizeResolved(template, compileArnPattern) }
-        : { pattern: compileArnPattern(template.parts as GlobToken[]), resolve: undefined };
-    });
-    this.any = this.entries.some((e) => e.pattern?.matchesEverything === true);
+    this.any = entries.some((e) => e.pattern?.matchesEverything === true);
   }
 
   matches(request: PreparedRequest): boolean {
@@ -170,6 +233,25 @@ class ResourceSet implements ResourceMatcher {
     }
     return false;
   }
+}
+
+function* resourceSet(
+  resources: OneOrMany<string>,
+  variables: boolean,
+  negated: boolean,
+  meter: Meter,
+): Generator<void, ResourceSet> {
+  const entries: ResourceEntry[] = [];
+  for (const text of asArray(resources)) {
+    const template = parseTemplate(text, { variables, wildcards: true });
+    entries.push(
+      template.hasVariables
+        ? { pattern: undefined, resolve: memoizeResolved(template, compileArnPattern) }
+        : { pattern: compileArnPattern(template.parts as GlobToken[]), resolve: undefined },
+    );
+    if (meter.tick()) yield;
+  }
+  return new ResourceSet(entries, negated);
 }
 
 // ---- principals (resource-based and trust policies)
@@ -220,7 +302,11 @@ function notPrincipal(inner: PrincipalMatcher): PrincipalMatcher {
 
 // ---- conditions
 
-function compileConditions(s: StatementDocument, variables: boolean): CompiledCondition[] {
+function* compileConditions(
+  s: StatementDocument,
+  variables: boolean,
+  meter: Meter,
+): Generator<void, CompiledCondition[]> {
   const compiled: CompiledCondition[] = [];
   for (const [operatorName, keys] of Object.entries(s.Condition ?? {})) {
     const operator = parseOperator(operatorName);
@@ -230,7 +316,17 @@ function compileConditions(s: StatementDocument, variables: boolean): CompiledCo
         compiled.push({ operator: operatorName, key: key.toLowerCase(), evaluate: () => false });
         continue;
       }
-      compiled.push(compileCondition(operator, key, asArray(values).map(String), variables));
+      const texts = asArray(values).map(String);
+      if (operator.isNull) {
+        compiled.push(nullCondition(operator.name, key, texts));
+        continue;
+      }
+      const policyValues: PolicyValue[] = [];
+      for (const text of texts) {
+        policyValues.push(policyValue(operator, text, variables));
+        if (meter.tick()) yield;
+      }
+      compiled.push(conditionOf(operator, key, policyValues));
     }
   }
   return compiled;

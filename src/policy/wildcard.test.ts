@@ -111,6 +111,32 @@ test('long ?-segments (several 32-character words of the bit-parallel scan) agre
   );
 });
 
+test('?-segments mixing characters inside and outside the scan table agree with the reference', () => {
+  // The scan keeps a table for the span of the segment's characters below U+0100 and a map for the
+  // others: inputs hold characters below, inside and above that span, and beyond U+00FF.
+  const inSegment = ['0', 'z', 'm', '\u00e9', '\u0101', '\u4e00', '?'];
+  const inInput = ['0', 'z', 'm', '\u00e9', '\u0101', '\u4e00', ' ', '\u00ff', '~', '\u0102'];
+  fc.assert(
+    fc.property(
+      fc.array(fc.array(fc.constantFrom(...inSegment), { minLength: 1, maxLength: 40 }), {
+        minLength: 1,
+        maxLength: 3,
+      }),
+      fc.array(fc.constantFrom(...inInput), { maxLength: 120 }),
+      (segments, i) => {
+        const pattern = `*${segments.map((s) => s.join('')).join('*')}*`;
+        const input = i.join('');
+        assert.equal(
+          compileGlob(pattern).matches(input),
+          referenceByTable(pattern, input),
+          `${pattern} vs ${input}`,
+        );
+      },
+    ),
+    { numRuns: 1500 },
+  );
+});
+
 test('segments of more distinct characters than the scan tells apart still agree with the reference', () => {
   // 300 letters (U+0100 on, as JSON escapes bring them into a policy), each in the segment: past
   // 254 of them the scan shares one class and checks its candidates. Inputs are made by filling in

@@ -200,8 +200,15 @@ class ShiftAnd {
   private readonly words: number;
   /** Class c's mask at [c * words, (c + 1) * words): the positions it matches, with every `?`. */
   private readonly masks: Uint32Array;
-  private readonly table = new Uint8Array(TABLE_SIZE);
-  private readonly other = new Map<number, number>();
+  /**
+   * Classes of the codes low .. low + table.length - 1, the span of the segment's characters below
+   * TABLE_SIZE: a short segment's span fits a small array V8 keeps on its heap, where a full
+   * TABLE_SIZE one would be a buffer of its own — slow to make and to collect by the ten thousand.
+   */
+  private readonly low: number;
+  private readonly table: Uint8Array;
+  /** Classes of codes from TABLE_SIZE up (rare: only JSON escapes bring them), made on first use. */
+  private other: Map<number, number> | null = null;
   /** False when some characters share the last class, so a candidate must be checked. */
   private readonly exact: boolean;
   private readonly lastWord: number;
@@ -211,13 +218,23 @@ class ShiftAnd {
     const { text, anyAt } = segment;
     const words = Math.ceil(text.length / WORD);
     this.words = words;
+    let low = TABLE_SIZE;
+    let high = -1;
+    for (let j = 0; j < text.length; j++) {
+      const code = text.charCodeAt(j);
+      if (anyAt![j] || code >= TABLE_SIZE) continue;
+      if (code < low) low = code;
+      if (code > high) high = code;
+    }
+    this.low = high < 0 ? 0 : low;
+    this.table = new Uint8Array(high < 0 ? 0 : high - low + 1);
     let classes = 1;
     for (let j = 0; j < text.length; j++) {
       const code = text.charCodeAt(j);
       if (anyAt![j] || this.classOf(code) !== 0) continue;
       const assigned = Math.min(classes++, CLASSES - 1);
-      if (code < TABLE_SIZE) this.table[code] = assigned;
-      else this.other.set(code, assigned);
+      if (code < TABLE_SIZE) this.table[code - this.low] = assigned;
+      else (this.other ??= new Map()).set(code, assigned);
     }
     this.exact = classes <= CLASSES - 1;
     const used = Math.min(classes, CLASSES);
@@ -234,7 +251,9 @@ class ShiftAnd {
   }
 
   private classOf(code: number): number {
-    return code < TABLE_SIZE ? this.table[code]! : (this.other.get(code) ?? 0);
+    const index = code - this.low;
+    if (index >= 0 && index < this.table.length) return this.table[index]!;
+    return code < TABLE_SIZE ? 0 : (this.other?.get(code) ?? 0);
   }
 
   // The last search and its answer: a simulation asks about one resource for many actions in a
@@ -257,7 +276,8 @@ class ShiftAnd {
 
   private scan(input: string, from: number, to: number): number {
     if (from > to) return -1;
-    const { masks, words, lastWord, lastBit, table, segment } = this;
+    const { masks, words, lastWord, lastBit, table, low, segment } = this;
+    const span = table.length;
     const length = segment.text.length;
     const state = new Uint32Array(words);
     // The highest word holding a set bit (-1: none); a shift carries at most one word further.
@@ -265,7 +285,9 @@ class ShiftAnd {
     const stop = to + length;
     for (let i = from; i < stop; i++) {
       const code = input.charCodeAt(i);
-      const base = (code < TABLE_SIZE ? table[code]! : this.classOf(code)) * words;
+      const index = code - low;
+      const base =
+        (index >= 0 && index < span ? table[index]! : code < TABLE_SIZE ? 0 : this.classOf(code)) * words;
       top = top < lastWord ? top + 1 : lastWord;
       let carry = 1;
       for (let w = 0; w <= top; w++) {

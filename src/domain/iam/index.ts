@@ -16,6 +16,7 @@ import { simulatorOperations } from './simulator.ts';
 import { oidcProvidersOperations } from './oidc-providers.ts';
 import { samlProvidersOperations } from './saml-providers.ts';
 import { serverCertificatesOperations } from './server-certificates.ts';
+import { organizationsRootAccessOperations } from './organizations-root-access.ts';
 
 export const iamOperations: Readonly<Record<string, Operation>> = {
   ...userOperations,
@@ -34,4 +35,5 @@ export const iamOperations: Readonly<Record<string, Operation>> = {
   ...oidcProvidersOperations,
   ...samlProvidersOperations,
   ...serverCertificatesOperations,
+  ...organizationsRootAccessOperations,
 };

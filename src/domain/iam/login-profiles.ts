@@ -18,6 +18,8 @@
 // - The policy is enforced on every password set (CreateLoginProfile, UpdateLoginProfile,
 //   ChangePassword): PasswordPolicyViolation "Password does not conform to the account password
 //   policy." (the text AWS's SDKs and CloudFormation report).
+// - Called without UserName in a member account's root session (AssumeRoot), CreateLoginProfile,
+//   GetLoginProfile and DeleteLoginProfile act on the root user's password (root-login-profile.ts).
 // - ChangePassword changes the caller's own password. The root user gets InvalidUserType. The
 //   caller needs iam:ChangePassword on itself, or the account policy's AllowUsersToChangePassword
 //   (which also grants iam:GetAccountPasswordPolicy); an explicit deny still wins over the latter.
@@ -38,6 +40,12 @@ import {
   writeTx,
 } from '../operation.ts';
 import { authorizedUser, requiredTargetUserName, saveUser, userArn } from './users.ts';
+import {
+  actsOnRootUser,
+  createRootLoginProfile,
+  deleteRootLoginProfile,
+  getRootLoginProfile,
+} from './root-login-profile.ts';
 
 /** Earlier passwords remembered for PasswordReusePrevention (its maximum). */
 const MAX_REMEMBERED_PASSWORDS = 24;
@@ -160,6 +168,7 @@ async function authorizeSelfService(
 
 export const loginProfilesOperations: Record<string, Operation> = {
   async CreateLoginProfile(ctx, input) {
+    if (actsOnRootUser(ctx, input)) return createRootLoginProfile(ctx, input);
     const name = requiredTargetUserName(ctx, input);
     const password = requiredStr(input, 'Password');
     const resetRequired = input.PasswordResetRequired === true;
@@ -190,6 +199,7 @@ export const loginProfilesOperations: Record<string, Operation> = {
   },
 
   async GetLoginProfile(ctx, input) {
+    if (actsOnRootUser(ctx, input)) return getRootLoginProfile(ctx);
     const name = requiredTargetUserName(ctx, input);
     return ctx.iam.store.read(async (tx) => {
       const user = await authorizedUser(ctx, tx, 'iam:GetLoginProfile', name);
@@ -237,6 +247,7 @@ export const loginProfilesOperations: Record<string, Operation> = {
   },
 
   async DeleteLoginProfile(ctx, input) {
+    if (actsOnRootUser(ctx, input)) return deleteRootLoginProfile(ctx);
     const name = requiredTargetUserName(ctx, input);
     return writeTx(ctx, async (tx) => {
       const user = await authorizedUser(ctx, tx, 'iam:DeleteLoginProfile', name);

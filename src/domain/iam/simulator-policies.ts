@@ -8,8 +8,10 @@
 // identity policies and "Resource Policy" for the resource policy, which is what AWS answers even
 // though its model lists other values.
 import {
-  parsePolicy,
+  parsePolicyInSteps,
   statementPositions,
+  type ParseOptions,
+  type ParseResult,
   type CompiledPolicy,
   type ContextValue,
   type PolicyKind,
@@ -155,21 +157,23 @@ function stored(compiled: CompiledPolicy, sourceId: string, text: string): Simul
 
 // ---- policies passed as strings
 
-/** Parses an input policy; a rejected one fails the call with the engine's code and message. */
-export function inputPolicy(
-  text: string,
-  kind: PolicyKind,
-  sourceId: string,
-  sourceType = IAM_POLICY,
-): SimulatedPolicy {
-  const parsed = parsePolicy(text, { kind, id: sourceId });
-  if (!parsed.ok) throw new IamError(parsed.error.code, parsed.error.message);
-  return { sourceId, sourceType, text, compiled: parsed.policy };
+/**
+ * Parses a policy given as a string, a step at a time (parsePolicyInSteps) with a turn for other
+ * requests between steps: a simulator input may hold 131,072 characters, which take tens of
+ * milliseconds to compile in one piece.
+ */
+async function parseInTurns(text: string, options: ParseOptions): Promise<ParseResult> {
+  const steps = parsePolicyInSteps(text, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await yieldToOtherRequests();
+  }
 }
 
 /**
- * Parses the input policies one per turn of the event loop: a request may carry many of up to
- * 131,072 characters each, and other requests get their turn between them.
+ * Parses the input policies a step at a time, the next one after a turn for other requests: a
+ * request may carry many. A rejected one fails the call with the engine's code and message.
  */
 export async function inputPoliciesInTurns(
   input: unknown,
@@ -180,7 +184,11 @@ export async function inputPoliciesInTurns(
   const policies: SimulatedPolicy[] = [];
   for (let i = 0; i < list.length; i++) {
     if (i > 0) await yieldToOtherRequests();
-    policies.push(inputPolicy(String(list[i]), kind, `${name}.${i + 1}`));
+    const text = String(list[i]);
+    const sourceId = `${name}.${i + 1}`;
+    const parsed = await parseInTurns(text, { kind, id: sourceId });
+    if (!parsed.ok) throw new IamError(parsed.error.code, parsed.error.message);
+    policies.push({ sourceId, sourceType: IAM_POLICY, text, compiled: parsed.policy });
   }
   return policies;
 }
@@ -193,12 +201,12 @@ export function yieldToOtherRequests(): Promise<void> {
  * The ResourcePolicy: a resource-based policy, or a role trust policy (which has no Resource
  * element) for simulating sts:AssumeRole.
  */
-export function resourcePolicy(text: string): SimulatedPolicy {
-  const parsed = parsePolicy(text, { kind: 'resource', id: 'ResourcePolicy' });
+export async function resourcePolicy(text: string): Promise<SimulatedPolicy> {
+  const parsed = await parseInTurns(text, { kind: 'resource', id: 'ResourcePolicy' });
   if (parsed.ok)
     return { sourceId: 'ResourcePolicy', sourceType: RESOURCE_POLICY, text, compiled: parsed.policy };
   if (!hasResourceElement(text)) {
-    const trust = parsePolicy(text, { kind: 'trust', id: 'ResourcePolicy' });
+    const trust = await parseInTurns(text, { kind: 'trust', id: 'ResourcePolicy' });
     if (trust.ok)
       return { sourceId: 'ResourcePolicy', sourceType: RESOURCE_POLICY, text, compiled: trust.policy };
   }

@@ -309,7 +309,7 @@ async function organizationLevels(
 
 async function simulate(input: Input, plan: SimulationPlan): Promise<Record<string, unknown>> {
   const { policies, resourceText, caller, principalContext, organizations } = plan;
-  const resource = resourceText === undefined ? undefined : resourcePolicy(resourceText);
+  const resource = resourceText === undefined ? undefined : await resourcePolicy(resourceText);
   const owner = str(input, 'ResourceOwner');
   const ownerAccount = owner === undefined ? undefined : resourceOwnerAccount(owner);
   const context = { ...principalContext, ...contextFromEntries(input.ContextEntries) };

@@ -40,6 +40,7 @@ import { organizationalUnitOperations } from './organizational-units.ts';
 import { leavingOperations } from './leaving.ts';
 import { policyOperations } from './policies.ts';
 import { organizationTags, tagOperations } from './tags.ts';
+import { serviceAccessOperations } from './service-access.ts';
 import { deleteOrganizationPolicies, policyTypesOutput } from './scp-attachments.ts';
 
 /** "Number of accounts in an organization": 10 by default (AWS Organizations quotas). */
@@ -81,6 +82,7 @@ export const organizationsOperations: Readonly<Record<string, Operation>> = {
   ...leavingOperations,
   ...policyOperations,
   ...tagOperations,
+  ...serviceAccessOperations,
 
   async CreateOrganization(ctx, input) {
     const featureSet = str(input, 'FeatureSet') ?? 'ALL';

@@ -80,7 +80,8 @@ async function makeAccount(
   createdAt: string,
 ): Promise<void> {
   // No password: the root user of a created account has none until one is set (AWS: "reset the
-  // root user password"); Portcullis has no e-mail to send a reset link, see the README.
+  // root user password"). Portcullis sends no reset e-mail: the management account sets it in a
+  // root session (AssumeRoot with IAMCreateRootUserPassword, sts/root-sessions.ts), see the README.
   await tx.insert(accounts, { id: accountId, rootEmail: request.email, rootPasswordHash: '', createdAt });
   await tx.insert(organizationAccounts, {
     id: accountId,

@@ -12,6 +12,7 @@ import { trustPolicyForEvaluation } from '../iam/trust-principals.ts';
 import { AssumeRoleWithSAML } from './saml.ts';
 import type { SessionRecord } from './sessions.ts';
 import { AssumeRoleWithWebIdentity } from './web-identity.ts';
+import { AssumeRoot } from './root-sessions.ts';
 import { sessionArn } from './sessions.ts';
 import {
   issueSession,
@@ -185,6 +186,8 @@ export const stsOperations: Readonly<Record<string, Operation>> = {
       };
     });
   },
+
+  AssumeRoot,
 
   async GetFederationToken(ctx, input) {
     const { caller } = ctx;

@@ -4,8 +4,11 @@
 // session is worth nothing, even if a principal of the same name exists again.
 import type { Tag } from '../records.ts';
 
-/** How the session began; 'console' is a web console sign-in (it carries MFA like a session token). */
-export type SessionType = 'session-token' | 'assumed-role' | 'federated-user' | 'console';
+/**
+ * How the session began; 'console' is a web console sign-in (it carries MFA like a session token);
+ * 'root' is a member account's root session (AssumeRoot), limited by its task policy (policyArns).
+ */
+export type SessionType = 'session-token' | 'assumed-role' | 'federated-user' | 'console' | 'root';
 
 export interface SessionRecord {
   readonly accessKeyId: string;

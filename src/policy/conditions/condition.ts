@@ -25,28 +25,30 @@ export interface CompiledCondition {
   evaluate(context: ContextLookup, onMissing: MissingKeySink): boolean;
 }
 
-type PolicyValue =
+/** One of a condition's values, prepared: its test, or (with variables) how to make it per request. */
+export type PolicyValue =
   { readonly test: ValueTest | null } | { readonly resolve: (context: ContextLookup) => ValueTest | null };
 
-export function compileCondition(
+/** Prepares one value of a condition whose operator is not Null (nullCondition takes those). */
+export function policyValue(operator: ParsedOperator, text: string, allowVariables: boolean): PolicyValue {
+  const { family } = operator.spec!;
+  const template = parseTemplate(text, { variables: allowVariables, wildcards: family.wildcards });
+  return template.hasVariables
+    ? { resolve: memoizeResolved(template, (tokens) => family.prepare(tokens)) }
+    : { test: family.prepare(template.parts as GlobToken[]) };
+}
+
+/** The condition of an operator that is not Null on `key`, from its values (policyValue). */
+export function conditionOf(
   operator: ParsedOperator,
   key: string,
-  values: readonly string[],
-  allowVariables: boolean,
+  policyValues: readonly PolicyValue[],
 ): CompiledCondition {
   const lowerKey = key.toLowerCase();
-  if (operator.isNull) return nullCondition(operator.name, lowerKey, values);
-  const { family, negated } = operator.spec!;
-  const policyValues: PolicyValue[] = values.map((text) => {
-    const template = parseTemplate(text, { variables: allowVariables, wildcards: family.wildcards });
-    return template.hasVariables
-      ? { resolve: memoizeResolved(template, (tokens) => family.prepare(tokens)) }
-      : { test: family.prepare(template.parts as GlobToken[]) };
-  });
-
+  const { negated } = operator.spec!;
   const anyPolicyValueMatches = (context: ContextLookup, value: string): boolean => {
-    for (const policyValue of policyValues) {
-      const test = 'test' in policyValue ? policyValue.test : policyValue.resolve(context);
+    for (const prepared of policyValues) {
+      const test = 'test' in prepared ? prepared.test : prepared.resolve(context);
       if (test && test(value)) return true;
     }
     return false;
@@ -76,7 +78,12 @@ export function compileCondition(
 }
 
 /** Null: "true" holds when the key is absent (or an empty set), "false" when it is present. */
-function nullCondition(operator: string, key: string, values: readonly string[]): CompiledCondition {
+export function nullCondition(
+  operator: string,
+  writtenKey: string,
+  values: readonly string[],
+): CompiledCondition {
+  const key = writtenKey.toLowerCase();
   const wantsAbsent = values.some((v) => v.toLowerCase() === 'true');
   const wantsPresent = values.some((v) => v.toLowerCase() === 'false');
   return {

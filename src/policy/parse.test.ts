@@ -1,0 +1,117 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ELEMENTS_PER_STEP, parsePolicy, parsePolicyInSteps } from './parse.ts';
+import { createRequest } from './request.ts';
+import { evaluate } from './evaluate.ts';
+import type { ParseResult } from './parse.ts';
+
+/** Drives parsePolicyInSteps to its end, counting the pauses it offers. */
+function stepThrough(text: string): { result: ParseResult; pauses: number } {
+  const steps = parsePolicyInSteps(text, { kind: 'identity' });
+  let pauses = 0;
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return { result: step.value, pauses };
+    pauses++;
+  }
+}
+
+const document = (statements: object[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
+
+// The largest single statement a simulator input can hold (131,072 characters): ten thousand
+// condition values, which compiled in one piece hold the event loop for tens of milliseconds.
+const conditionValues = Array.from({ length: 10_000 }, (_, i) => `*a?b${i}*`);
+const oneLargeStatement = document([
+  {
+    Effect: 'Allow',
+    Action: 's3:GetObject',
+    Resource: '*',
+    Condition: { StringLike: { 'aws:UserAgent': conditionValues } },
+  },
+]);
+
+test('a large policy compiles in steps of at most ELEMENTS_PER_STEP elements, even within one statement', () => {
+  assert.ok(oneLargeStatement.length <= 131_072);
+  const { result, pauses } = stepThrough(oneLargeStatement);
+  assert.equal(result.ok, true);
+  // One pause after validation, then one per full step of condition values.
+  assert.ok(pauses >= 1 + Math.floor(conditionValues.length / ELEMENTS_PER_STEP), `${pauses} pauses`);
+});
+
+test('a small policy compiles in one step after validation', () => {
+  const { result, pauses } = stepThrough(
+    document([{ Effect: 'Allow', Action: 'iam:GetUser', Resource: '*' }]),
+  );
+  assert.equal(result.ok, true);
+  assert.equal(pauses, 1);
+});
+
+test('a policy refused by validation is refused before any step', () => {
+  const { result, pauses } = stepThrough(document([{ Effect: 'Allow', Action: 'iam', Resource: '*' }]));
+  assert.equal(result.ok, false);
+  assert.equal(pauses, 0);
+  assert.deepEqual(
+    result,
+    parsePolicy(document([{ Effect: 'Allow', Action: 'iam', Resource: '*' }]), { kind: 'identity' }),
+  );
+});
+
+test('compiled in steps, a policy decides as compiled at once', () => {
+  const statements = [
+    ...Array.from({ length: 600 }, (_, i) => ({
+      Sid: `Read${i}`,
+      Effect: 'Allow',
+      Action: ['s3:GetObject', `ec2:Describe${i}*`],
+      Resource: [`arn:aws:s3:::bucket${i}/*`, `arn:aws:ec2:*:*:instance/i-${i}?`],
+    })),
+    {
+      Sid: 'DenyAgents',
+      Effect: 'Deny',
+      Action: '*',
+      Resource: '*',
+      Condition: {
+        StringLike: { 'aws:UserAgent': conditionValues.slice(0, 700) },
+        IpAddress: { 'aws:SourceIp': ['10.0.0.0/8', '192.168.1.0/24'] },
+        Null: { 'aws:TokenIssueTime': 'false' },
+      },
+    },
+  ];
+  const text = document(statements);
+  const stepped = stepThrough(text).result;
+  const whole = parsePolicy(text, { kind: 'identity' });
+  assert.ok(stepped.ok && whole.ok);
+  const requests = [
+    { action: 's3:GetObject', resource: 'arn:aws:s3:::bucket7/key', context: {} },
+    { action: 's3:GetObject', resource: 'arn:aws:s3:::bucket700/key', context: {} },
+    {
+      action: 'ec2:Describe42Instances',
+      resource: 'arn:aws:ec2:us-east-1:123456789012:instance/i-421',
+      context: {},
+    },
+    {
+      action: 's3:GetObject',
+      resource: 'arn:aws:s3:::bucket7/key',
+      context: {
+        'aws:UserAgent': 'xa-b12y',
+        'aws:SourceIp': '10.1.2.3',
+        'aws:TokenIssueTime': '2026-12-04T00:00:00Z',
+      },
+    },
+    {
+      action: 's3:GetObject',
+      resource: 'arn:aws:s3:::bucket7/key',
+      context: {
+        'aws:UserAgent': 'xa-b12y',
+        'aws:SourceIp': '172.16.0.1',
+        'aws:TokenIssueTime': '2026-12-04T00:00:00Z',
+      },
+    },
+  ];
+  const decisions = (policy: typeof stepped) =>
+    requests.map((r) => {
+      const request = createRequest({ ...r, principal: undefined });
+      return evaluate({ identityPolicies: [policy.ok ? policy.policy : assert.fail()], request }).decision;
+    });
+  assert.deepEqual(decisions(stepped), decisions(whole));
+  assert.deepEqual(decisions(whole), ['allowed', 'implicitDeny', 'allowed', 'explicitDeny', 'allowed']);
+});
