@@ -11,6 +11,7 @@ import {
   CreateOrganizationCommand,
   CreateOrganizationalUnitCommand,
   CreatePolicyCommand,
+  DescribeAccountCommand,
   DescribeCreateAccountStatusCommand,
   DescribeOrganizationalUnitCommand,
   EnablePolicyTypeCommand,
@@ -158,13 +159,13 @@ test('ListTagsForResource pages with NextToken: 50 tags, in the order they were 
   assert.deepEqual(await tagsOf(ou), fifty);
 });
 
-test('aws:ResourceTag: a user allowed DescribeOrganizationalUnit only on OUs tagged team=red', async () => {
+test('aws:ResourceTag: a user allowed DescribeOrganizationalUnit and DescribeAccount only on what is tagged team=red', async () => {
   const red = await createOu('Red', [{ Key: 'team', Value: 'red' }]);
   const blue = await createOu('Blue', [{ Key: 'team', Value: 'blue' }]);
   const viewer = await userWithPolicy('red-viewer', [
     {
       Effect: 'Allow',
-      Action: 'organizations:DescribeOrganizationalUnit',
+      Action: ['organizations:DescribeOrganizationalUnit', 'organizations:DescribeAccount'],
       Resource: '*',
       Condition: { StringEquals: { 'aws:ResourceTag/team': 'red' } },
     },
@@ -187,6 +188,14 @@ test('aws:ResourceTag: a user allowed DescribeOrganizationalUnit only on OUs tag
   await orgs().send(new TagResourceCommand({ ResourceId: blue, Tags: [{ Key: 'team', Value: 'red' }] }));
   const now = await orgs(viewer).send(new DescribeOrganizationalUnitCommand({ OrganizationalUnitId: blue }));
   assert.equal(now.OrganizationalUnit!.Name, 'Blue');
+
+  // The same on accounts: the management account tagged red is seen, B (untagged red) is not.
+  await orgs().send(new TagResourceCommand({ ResourceId: A, Tags: [{ Key: 'team', Value: 'red' }] }));
+  const self = await orgs(viewer).send(new DescribeAccountCommand({ AccountId: A }));
+  assert.equal(self.Account!.Id, A);
+  const other = await awsError(orgs(viewer).send(new DescribeAccountCommand({ AccountId: accountB })));
+  assert.equal(other.code, 'AccessDeniedException');
+  await orgs().send(new UntagResourceCommand({ ResourceId: A, TagKeys: ['team'] }));
 });
 
 test('aws:RequestTag and aws:TagKeys: a user may tag only with team=red, and untag only the key team', async () => {
