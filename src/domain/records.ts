@@ -423,6 +423,8 @@ export interface OrganizationRecord {
   readonly trustedServices?: readonly TrustedService[];
   /** IAM's centralized root access features enabled for the member accounts (ListOrganizationsFeatures). */
   readonly rootAccessFeatures?: readonly RootAccessFeature[];
+  /** The root's tags (TagResource on r-…); absent until first tagged. */
+  readonly rootTags?: readonly Tag[];
 }
 
 export interface TrustedService {
@@ -446,6 +448,11 @@ export interface OrganizationAccountRecord {
   readonly parent: string;
   /** Set by CloseAccount: the account is closed (AWS keeps it SUSPENDED for 90 days). */
   readonly closedAt?: string;
+  /**
+   * The account's tags in the organization (TagResource, CreateAccount's Tags): kept in the
+   * membership, so they go when the account leaves, as on AWS; absent when never tagged.
+   */
+  readonly tags?: readonly Tag[];
 }
 
 /**

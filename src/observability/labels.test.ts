@@ -25,6 +25,7 @@ test('an outcome is ok, a code the server sends, or OtherError', () => {
     'RegionDisabledException',
     'AccessDeniedException',
     'InvalidLookupAttributesException',
+    'MissingAuthenticationTokenException',
     'RequestEntityTooLarge',
   ])
     assert.equal(outcomeLabel(code), code);

@@ -39,6 +39,8 @@ const ERROR_CODES: ReadonlySet<string> = new Set([
   'ValidationException',
   'UnrecognizedClientException',
   'InvalidSignatureException',
+  'MissingAuthenticationTokenException',
+  'IncompleteSignatureException',
   'AccessDeniedException',
   REQUEST_TOO_LARGE.code,
 ]);

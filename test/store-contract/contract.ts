@@ -12,6 +12,7 @@ import {
   mfaDevices,
   organizationAccounts,
   organizationalUnits,
+  organizationPolicies,
   organizations,
   policyAttachments,
   serverCertificates,
@@ -412,6 +413,83 @@ export function runStoreContract(name: string, fresh: () => Promise<Database>): 
       });
       assert.ok((await store.revision(B)) > before);
       assert.equal(await store.read((tx) => tx.count(organizationAccounts, { parent: 'r-ab12' })), 2);
+    },
+  );
+
+  withDatabase(
+    'Organizations tags: kept in the rows of the root, accounts, OUs and policies, as written (any script, case kept), rewritten and removed with them',
+    async (_db, store) => {
+      const tags = [
+        { Key: 'équipe 1', Value: 'ロール' },
+        { Key: 'Team', Value: '' },
+        { Key: 'team', Value: 'a:b/c=d+e-f@g_h.i' },
+      ];
+      await store.write(async (tx) => {
+        await tx.insert(organizations, {
+          id: 'o-aaaaaaaaaa',
+          account: A,
+          managementEmail: 'a@example.com',
+          featureSet: 'ALL',
+          rootId: 'r-ab12',
+          createdAt: '2026-12-01T00:00:00Z',
+          rootTags: tags,
+        });
+        await tx.insert(organizationAccounts, {
+          id: B,
+          account: B,
+          organization: 'o-aaaaaaaaaa',
+          name: 'B',
+          email: 'b@example.com',
+          joinedMethod: 'CREATED',
+          joinedAt: '2026-12-01T00:00:00Z',
+          parent: 'r-ab12',
+          tags,
+        });
+        await tx.insert(organizationalUnits, {
+          id: 'ou-ab12-00000001',
+          account: A,
+          organization: 'o-aaaaaaaaaa',
+          parent: 'r-ab12',
+          name: 'Dev',
+          path: 'o-aaaaaaaaaa/r-ab12/ou-ab12-00000001/',
+          tags,
+          createdAt: '2026-12-01T00:00:00Z',
+        });
+        await tx.insert(organizationPolicies, {
+          id: 'p-abcdefgh12',
+          account: A,
+          organization: 'o-aaaaaaaaaa',
+          type: 'SERVICE_CONTROL_POLICY',
+          name: 'Guard',
+          description: '',
+          content: '{}',
+          tags,
+        });
+      });
+      const read = () =>
+        store.read(async (tx) => ({
+          root: (await tx.get(organizations, 'o-aaaaaaaaaa'))?.rootTags,
+          account: (await tx.get(organizationAccounts, B))?.tags,
+          ou: (await tx.get(organizationalUnits, 'ou-ab12-00000001'))?.tags,
+          policy: (await tx.get(organizationPolicies, 'p-abcdefgh12'))?.tags,
+        }));
+      assert.deepEqual(await read(), { root: tags, account: tags, ou: tags, policy: tags });
+      // Tagging a member account rewrites its membership row: revisioned by the member account.
+      const before = await store.revision(B);
+      await store.write(async (tx) => {
+        const row = await tx.get(organizationAccounts, B);
+        await tx.update(organizationAccounts, { ...row!, tags: [{ Key: 'only', Value: 'one' }] });
+        const ou = await tx.get(organizationalUnits, 'ou-ab12-00000001');
+        await tx.update(organizationalUnits, { ...ou!, tags: [] });
+      });
+      assert.ok((await store.revision(B)) > before);
+      const after = await read();
+      assert.deepEqual(after.account, [{ Key: 'only', Value: 'one' }]);
+      assert.deepEqual(after.ou, []);
+      assert.deepEqual(after.root, tags);
+      // The account leaves: its tags go with its row.
+      await store.write((tx) => tx.delete(organizationAccounts, B));
+      assert.equal((await read()).account, undefined);
     },
   );
 

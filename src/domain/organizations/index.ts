@@ -7,7 +7,7 @@
 // does (AccessDeniedException), and accounts in no organization get AWSOrganizationsNotInUseException.
 import { newOrganizationsId } from '../../crypto/ids.ts';
 import type { Operation } from '../operation.ts';
-import { check, isoNow, requestTagContext, requiredStr, str, tagsOf, writeTx } from '../operation.ts';
+import { check, isoNow, requestTagContext, requiredStr, str, writeTx } from '../operation.ts';
 import { IamError } from '../errors.ts';
 import type { CreateAccountRequestRecord, OrganizationRecord } from '../records.ts';
 import {
@@ -23,6 +23,7 @@ import {
   accountArn,
   accountNotFound,
   accountOutput,
+  checkOn,
   invalid,
   managedOrganization,
   maxResults,
@@ -38,6 +39,7 @@ import {
 import { organizationalUnitOperations } from './organizational-units.ts';
 import { leavingOperations } from './leaving.ts';
 import { policyOperations } from './policies.ts';
+import { organizationTags, tagOperations } from './tags.ts';
 import { serviceAccessOperations } from './service-access.ts';
 import { deleteOrganizationPolicies, policyTypesOutput } from './scp-attachments.ts';
 
@@ -79,6 +81,7 @@ export const organizationsOperations: Readonly<Record<string, Operation>> = {
   ...organizationalUnitOperations,
   ...leavingOperations,
   ...policyOperations,
+  ...tagOperations,
   ...serviceAccessOperations,
 
   async CreateOrganization(ctx, input) {
@@ -165,7 +168,7 @@ export const organizationsOperations: Readonly<Record<string, Operation>> = {
     const roleName = str(input, 'RoleName') ?? DEFAULT_ROLE_NAME;
     if (!ROLE_NAME.test(roleName))
       throw invalid('INVALID_ROLE_NAME', 'You provided a role name that is not valid.');
-    const tags = tagsOf(input);
+    const tags = organizationTags(input);
     const request = await writeTx(ctx, async (tx) => {
       await check(ctx, tx, 'organizations:CreateAccount', '*', requestTagContext(tags));
       const org = await managedOrganization(ctx, tx);
@@ -245,7 +248,8 @@ export const organizationsOperations: Readonly<Record<string, Operation>> = {
     return ctx.iam.store.read(async (tx) => {
       const membership = await tx.get(organizationAccounts, ctx.caller.account);
       const org = membership && (await tx.get(organizations, membership.organization));
-      await check(ctx, tx, 'organizations:DescribeAccount', org ? accountArn(org, accountId) : '*');
+      if (org) await checkOn(ctx, tx, org, 'DescribeAccount', accountArn(org, accountId));
+      else await check(ctx, tx, 'organizations:DescribeAccount', '*');
       if (!org) throw notInUse();
       if (org.account !== ctx.caller.account) throw notManagement();
       const member = await tx.get(organizationAccounts, accountId);

@@ -19,6 +19,7 @@ import {
   ACCOUNT_ID,
   accountArn,
   accountNotFound,
+  checkOn,
   notInUse,
   notManagement,
   requirePattern,
@@ -33,7 +34,8 @@ async function memberToAct(
 ): Promise<{ org: OrganizationRecord; member: OrganizationAccountRecord }> {
   const membership = await tx.get(organizationAccounts, ctx.caller.account);
   const org = membership && (await tx.get(organizations, membership.organization));
-  await check(ctx, tx, `organizations:${action}`, org ? accountArn(org, accountId) : '*');
+  if (org) await checkOn(ctx, tx, org, action, accountArn(org, accountId));
+  else await check(ctx, tx, `organizations:${action}`, '*');
   if (!org) throw notInUse();
   if (org.account !== ctx.caller.account) throw notManagement();
   const member = await tx.get(organizationAccounts, accountId);

@@ -91,6 +91,8 @@ async function makeAccount(
     email: request.email,
     joinedMethod: 'CREATED',
     joinedAt: createdAt,
+    // CreateAccount's Tags, on the account once it is made.
+    ...(request.tags.length > 0 ? { tags: request.tags } : {}),
     // A created account starts under the root, as on AWS.
     parent: rootId,
   });

@@ -1,12 +1,12 @@
 // What every Organizations operation shares: the caller's organization (and whether the caller
 // manages it), the ARNs of its parts, its input patterns, its errors and its pages.
 import type { OperationContext, Input } from '../operation.ts';
-import { check, str } from '../operation.ts';
+import { check, resourceTagContext, str } from '../operation.ts';
 import type { ContextValue } from '../../policy/index.ts';
 import { IamError } from '../errors.ts';
 import type { StoreTx } from '../store.ts';
-import type { OrganizationAccountRecord, OrganizationRecord } from '../records.ts';
-import { organizationAccounts, organizations } from '../tables.ts';
+import type { OrganizationAccountRecord, OrganizationRecord, Tag } from '../records.ts';
+import { organizationAccounts, organizationalUnits, organizationPolicies, organizations } from '../tables.ts';
 
 /** MaxResults when a list call names none. */
 export const MAX_RESULTS = 20;
@@ -113,6 +113,50 @@ export function page<T extends { id: string }>(
 }
 
 /**
+ * The tags of the resource an ARN of the organization names (its last part is the resource's id):
+ * an account, an OU, the root or a customer managed policy. None for anything else (`*`, an AWS
+ * managed policy, a resource not in the organization).
+ */
+export async function tagsOfResource(
+  tx: StoreTx,
+  org: OrganizationRecord,
+  arn: string,
+): Promise<readonly Tag[]> {
+  const id = arn.slice(arn.lastIndexOf('/') + 1);
+  if (ACCOUNT_ID.test(id)) {
+    const member = await tx.get(organizationAccounts, id);
+    return member?.organization === org.id ? (member.tags ?? []) : [];
+  }
+  if (id.startsWith('ou-')) {
+    const ou = await tx.get(organizationalUnits, id);
+    return ou?.organization === org.id ? ou.tags : [];
+  }
+  if (id === org.rootId) return org.rootTags ?? [];
+  if (id.startsWith('p-')) {
+    const policy = await tx.get(organizationPolicies, id);
+    return policy?.organization === org.id ? policy.tags : [];
+  }
+  return [];
+}
+
+/**
+ * Authorizes organizations:<action> on one resource of the organization, with the resource's tags
+ * as aws:ResourceTag/<key> (Service Authorization Reference: the account, organizationalunit, root
+ * and policy resource types carry it) beside the call's own context.
+ */
+export async function checkOn(
+  ctx: OperationContext,
+  tx: StoreTx,
+  org: OrganizationRecord,
+  action: string,
+  resource: string,
+  context?: Readonly<Record<string, ContextValue>>,
+): Promise<void> {
+  const tags = resource === '*' ? [] : await tagsOfResource(tx, org, resource);
+  await check(ctx, tx, `organizations:${action}`, resource, { ...resourceTagContext(tags), ...context });
+}
+
+/**
  * The organization the caller manages, once the call is authorized on each resource (named from
  * the organization; "*" for an account in none). Authorization comes first, as on AWS: a caller
  * not allowed learns nothing of what exists.
@@ -126,8 +170,8 @@ export async function authorizedOrganization(
 ): Promise<OrganizationRecord> {
   const membership = await tx.get(organizationAccounts, ctx.caller.account);
   const org = membership && (await tx.get(organizations, membership.organization));
-  for (const resource of org ? resources(org) : ['*'])
-    await check(ctx, tx, `organizations:${action}`, resource, context);
+  if (org) for (const resource of resources(org)) await checkOn(ctx, tx, org, action, resource, context);
+  else await check(ctx, tx, `organizations:${action}`, '*', context);
   if (!org) throw notInUse();
   if (org.account !== ctx.caller.account) throw notManagement();
   return org;

@@ -7,12 +7,13 @@
 // parent's children, the OU, the child; MoveAccount: the account and both parents).
 import { newOrganizationalUnitId } from '../../crypto/ids.ts';
 import type { Input, Operation } from '../operation.ts';
-import { isoNow, requestTagContext, requiredStr, str, tagsOf, writeTx } from '../operation.ts';
+import { isoNow, requestTagContext, requiredStr, str, writeTx } from '../operation.ts';
 import { IamError } from '../errors.ts';
 import type { StoreTx } from '../store.ts';
 import type { OrganizationalUnitRecord, OrganizationRecord } from '../records.ts';
 import { organizationAccounts, organizationalUnits } from '../tables.ts';
 import { attachDefaultPolicies, detachAllFrom } from './scp-attachments.ts';
+import { organizationTags } from './tags.ts';
 import {
   ACCOUNT_ID,
   accountArn,
@@ -113,7 +114,7 @@ export const organizationalUnitOperations: Readonly<Record<string, Operation>> =
   async CreateOrganizationalUnit(ctx, input) {
     const parentId = requirePattern(requiredStr(input, 'ParentId'), PARENT_ID);
     const name = requiredStr(input, 'Name');
-    const tags = tagsOf(input);
+    const tags = organizationTags(input);
     return writeTx(ctx, async (tx) => {
       const org = await authorizedOrganization(
         ctx,

@@ -8,7 +8,7 @@
 import { newOrganizationsId } from '../../crypto/ids.ts';
 import { parsePolicy } from '../../policy/index.ts';
 import type { Input, Operation } from '../operation.ts';
-import { requestTagContext, requiredStr, str, tagsOf, writeTx } from '../operation.ts';
+import { requestTagContext, requiredStr, str, writeTx } from '../operation.ts';
 import { IamError } from '../errors.ts';
 import type { StoreTx } from '../store.ts';
 import type { OrganizationPolicyRecord, OrganizationRecord } from '../records.ts';
@@ -41,6 +41,7 @@ import {
   requirePattern,
   rootArn,
 } from './organization.ts';
+import { organizationTags } from './tags.ts';
 
 /** "Maximum size of a policy document": 5,120 characters for an SCP (AWS Organizations quotas). */
 export const MAX_SCP_LENGTH = 5120;
@@ -279,7 +280,7 @@ export const policyOperations: Readonly<Record<string, Operation>> = {
     const description = requiredStr(input, 'Description');
     const name = requiredStr(input, 'Name');
     const type = typeOf(input, 'Type');
-    const tags = tagsOf(input);
+    const tags = organizationTags(input);
     return writeTx(ctx, async (tx) => {
       const org = await authorizedOrganization(ctx, tx, 'CreatePolicy', () => ['*'], {
         ...typeContext(type),

@@ -140,6 +140,10 @@ function jsonCode(code: string): string {
       return 'UnrecognizedClientException';
     case 'SignatureDoesNotMatch':
       return 'InvalidSignatureException';
+    case 'MissingAuthenticationToken':
+      return 'MissingAuthenticationTokenException';
+    case 'IncompleteSignature':
+      return 'IncompleteSignatureException';
     case 'AccessDenied':
       return 'AccessDeniedException';
     default:

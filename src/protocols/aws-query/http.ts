@@ -112,8 +112,21 @@ function refuseTooLarge(
   // The answer goes at once, and the rest of the body is read and discarded (up to a limit) before
   // the connection serves anything else: closing it while the client still sends would reset it,
   // and the client would see a broken pipe instead of the 413.
-  const refusal = requestTooLargeResponse(requestId);
-  send(res, { ...refusal, headers: xmlHeaders(requestId) });
+  // A request of the JSON protocol (POST naming an X-Amz-Target) is refused in JSON, as its client reads.
+  const json =
+    options.json !== undefined && req.method === 'POST' && req.headers['x-amz-target'] !== undefined;
+  const refusal = json
+    ? {
+        status: 413,
+        body: JSON.stringify({ __type: REQUEST_TOO_LARGE.code, message: REQUEST_TOO_LARGE.message }),
+      }
+    : requestTooLargeResponse(requestId);
+  send(res, {
+    ...refusal,
+    headers: json
+      ? { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': requestId }
+      : xmlHeaders(requestId),
+  });
   options.deps.observe?.(
     {
       service: 'iam',

@@ -68,6 +68,75 @@ test('a wrong signature or another service’s signing name is refused in JSON',
   assertJsonError(await call('DescribeOrganization', '{}', { service: 'iam' }), 'UnknownOperationException');
 });
 
+test('an unsigned request, an unknown key, a stale or broken signature: the JSON protocol’s own codes', async () => {
+  const json = async (response: Response) => {
+    assert.equal(response.status, 400);
+    assert.match(response.headers.get('content-type') ?? '', /^application\/x-amz-json-1\.1/);
+    return (await response.json()) as Record<string, string>;
+  };
+  const headers = {
+    'content-type': 'application/x-amz-json-1.1',
+    'x-amz-target': `${TARGET}.DescribeOrganization`,
+  };
+  const unsigned = await json(await fetch(server.url, { method: 'POST', headers, body: '{}' }));
+  assert.equal(unsigned.__type, 'MissingAuthenticationTokenException');
+  const broken = await json(
+    await fetch(server.url, {
+      method: 'POST',
+      headers: { ...headers, authorization: 'AWS4-HMAC-SHA256 Credential=nothing-else' },
+      body: '{}',
+    }),
+  );
+  assert.equal(broken.__type, 'IncompleteSignatureException');
+  const options = {
+    service: 'organizations',
+    contentType: 'application/x-amz-json-1.1',
+    headers: { 'x-amz-target': `${TARGET}.DescribeOrganization` },
+  };
+  const unknownKey = await json(
+    await signedFetch(
+      server.url,
+      { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'x'.repeat(40) },
+      '{}',
+      options,
+    ),
+  );
+  assert.equal(unknownKey.__type, 'UnrecognizedClientException');
+  const stale = await json(
+    await signedFetch(server.url, ROOT, '{}', {
+      ...options,
+      signingDate: new Date(server.now() - 3_600_000),
+    }),
+  );
+  assert.equal(stale.__type, 'InvalidSignatureException');
+  assert.match(stale.message!, /^Signature expired/);
+});
+
+test('a target of another service, or naming no operation, is UnknownOperationException', async () => {
+  const answer = async (target: string) => {
+    const response = await signedFetch(server.url, ROOT, '{}', {
+      service: 'organizations',
+      contentType: 'application/x-amz-json-1.1',
+      headers: { 'x-amz-target': target },
+    });
+    return { status: response.status, error: (await response.json()) as Record<string, string> };
+  };
+  assertJsonError(await answer('DynamoDB_20120810.ListTables'), 'UnknownOperationException');
+  assertJsonError(await answer(`${TARGET}.`), 'UnknownOperationException');
+  assertJsonError(await answer('DescribeOrganization'), 'UnknownOperationException');
+});
+
+test('a body over the size limit is refused with 413, in JSON', async () => {
+  const response = await signedFetch(server.url, ROOT, `{"Name": "${'x'.repeat(2_000_000)}"}`, {
+    service: 'organizations',
+    contentType: 'application/x-amz-json-1.1',
+    headers: { 'x-amz-target': `${TARGET}.CreateOrganizationalUnit` },
+  });
+  assert.equal(response.status, 413);
+  assert.match(response.headers.get('content-type') ?? '', /^application\/x-amz-json-1\.1/);
+  assert.equal(((await response.json()) as { __type: string }).__type, 'RequestEntityTooLarge');
+});
+
 test('members the model refuses are InvalidInputException with Organizations’ Reason', async () => {
   const wrongType = await call('ListAccounts', '{"MaxResults": "lots"}');
   assertJsonError(wrongType, 'InvalidInputException');
