@@ -41,6 +41,11 @@ import { type ListQuery, listSection, parseListQuery, readList } from './listing
 
 const BASE = `${ADMIN}/users`;
 const ACCESS_KEY_ID = /^\w{16,128}$/;
+/** The model's serialNumberType: 9 to 256 of [\w+=/:,.@-]. */
+const MFA_SERIAL = /^[\w+=/:,.@-]{9,256}$/;
+/** A time-based device (virtual or hardware TOTP) can be resynchronized; a security key cannot. */
+const TOTP_SERIAL = /^arn:aws[\w-]*:iam::\d{12}:mfa\/|^(?!arn:)/;
+const CODE = /^\d{6}$/;
 
 const NOTICES: Readonly<Record<string, string>> = {
   ...POLICY_NOTICES,
@@ -53,6 +58,8 @@ const NOTICES: Readonly<Record<string, string>> = {
   'key-updated': 'The access key was updated.',
   'key-deleted': 'The access key was deleted.',
   'password-set': 'The console password was set.',
+  'mfa-deactivated': 'The MFA device was deactivated: it no longer protects this user.',
+  'mfa-resynced': 'The MFA device was resynchronized.',
   'password-removed': 'Console access was disabled: the password was removed.',
 };
 
@@ -183,6 +190,36 @@ export function registerUsers(server: FastifyInstance, ctx: ConsoleContext): voi
     return outcomeOf(
       callIam(signed.caller, ctx, 'DeleteAccessKey', { UserName: name, AccessKeyId: id }),
       'key-deleted',
+    );
+  });
+
+  // Another user's MFA devices, as AWS's console offers an administrator: deactivate one (the
+  // device stays, unassigned, as DeactivateMFADevice leaves it) or resynchronize it with two
+  // consecutive codes the user reads out (ResyncMFADevice).
+  userAction('mfa/deactivate', async (signed, form, name) => {
+    const serial = formText(form, 'serial-number', 256);
+    if (!MFA_SERIAL.test(serial)) return { error: 'That is not an MFA device of this user.' };
+    return outcomeOf(
+      callIam(signed.caller, ctx, 'DeactivateMFADevice', { UserName: name, SerialNumber: serial }),
+      'mfa-deactivated',
+    );
+  });
+
+  userAction('mfa/resync', async (signed, form, name) => {
+    const serial = formText(form, 'serial-number', 256);
+    const code1 = formText(form, 'code-1', 16);
+    const code2 = formText(form, 'code-2', 16);
+    if (!MFA_SERIAL.test(serial)) return { error: 'That is not an MFA device of this user.' };
+    if (!CODE.test(code1) || !CODE.test(code2))
+      return { error: 'Enter two consecutive six-digit codes from the device.' };
+    return outcomeOf(
+      callIam(signed.caller, ctx, 'ResyncMFADevice', {
+        UserName: name,
+        SerialNumber: serial,
+        AuthenticationCode1: code1,
+        AuthenticationCode2: code2,
+      }),
+      'mfa-resynced',
     );
   });
 
@@ -465,14 +502,19 @@ async function detailPage(
     addToGroup,
   );
 
-  const keysSection = section('Access keys', 'keys-heading', keys, (out) =>
+  const keyList = keys.ok ? ((keys.output.AccessKeyMetadata ?? []) as Record<string, string>[]) : [];
+  const lastUses = await Promise.all(
+    keyList.map((k) => callIam(caller, ctx, 'GetAccessKeyLastUsed', { AccessKeyId: k.AccessKeyId ?? '' })),
+  );
+  const keysSection = section('Access keys', 'keys-heading', keys, () =>
     table(
       'Access keys of this user',
-      ['Access key ID', 'Status', 'Created', 'Actions'],
-      ((out.AccessKeyMetadata ?? []) as Record<string, string>[]).map((k) => [
+      ['Access key ID', 'Status', 'Created', 'Last used', 'Actions'],
+      keyList.map((k, i) => [
         html`<code>${k.AccessKeyId}</code>`,
         k.Status,
         k.CreateDate,
+        lastUsedText(lastUses[i]!),
         html`${buttonForm(
           `${base}/access-keys/status`,
           csrf,
@@ -498,8 +540,31 @@ async function detailPage(
     return html`<p id="mfa-status">MFA: ${list.length > 0 ? 'enabled' : 'not enabled'}</p>
       ${table(
         'Assigned MFA devices',
-        ['Identifier', 'Assigned'],
-        list.map((d) => [html`<code>${d.SerialNumber}</code>`, d.EnableDate]),
+        ['Identifier', 'Assigned', 'Actions'],
+        list.map((d) => [
+          html`<code>${d.SerialNumber}</code>`,
+          d.EnableDate,
+          html`${
+            TOTP_SERIAL.test(d.SerialNumber ?? '')
+              ? postForm(
+                  `${base}/mfa/resync`,
+                  csrf,
+                  html`<input type="hidden" name="serial-number" value="${d.SerialNumber}" />
+                    ${field({ id: `code-1-${d.SerialNumber}`, name: 'code-1', label: 'MFA code 1', autocomplete: 'off' })}
+                    ${field({ id: `code-2-${d.SerialNumber}`, name: 'code-2', label: 'MFA code 2', autocomplete: 'off' })}
+                    <button type="submit">Resync</button>`,
+                  { label: `Resynchronize ${d.SerialNumber ?? ''}` },
+                )
+              : ''
+          }
+          ${dangerForm(
+            `${base}/mfa/deactivate`,
+            csrf,
+            'Deactivate',
+            { 'serial-number': d.SerialNumber ?? '' },
+            `${name} will sign in without this device until one is assigned again.`,
+          )}`,
+        ]),
       )}`;
   });
 
@@ -524,6 +589,14 @@ async function detailPage(
   ${await policySections(ctx, signed, USER, name, messages.draft)} ${keysSection} ${mfaSection}
   ${deleteSection}`;
   return adminPage(reply, signed, status, { title: `User ${name}`, section: BASE, body, messages });
+}
+
+/** GetAccessKeyLastUsed in words: when, which service, which Region, or that it never was. */
+function lastUsedText(result: Awaited<ReturnType<typeof callIam>>): string {
+  if (!result.ok) return 'Unknown';
+  const used = result.output.AccessKeyLastUsed as Record<string, unknown> | undefined;
+  if (!used?.LastUsedDate) return 'Never';
+  return `${String(used.LastUsedDate)} (${String(used.ServiceName)}, ${String(used.Region)})`;
 }
 
 /** The account's password rules in words, beside the password field (the same list sign-in shows). */

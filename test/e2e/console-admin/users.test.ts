@@ -14,8 +14,11 @@ import {
   ListAccessKeysCommand,
   ListAttachedUserPoliciesCommand,
   ListGroupsForUserCommand,
+  ListMFADevicesCommand,
+  ListVirtualMFADevicesCommand,
   PutUserPolicyCommand,
 } from '@aws-sdk/client-iam';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { totpCode } from '../../../src/crypto/totp.ts';
 import { ROOT, awsError, startServer, type Server } from '../harness.ts';
 import {
@@ -395,6 +398,74 @@ test("the user's MFA status is shown from ListMFADevices", async () => {
     visibleText(sectionOf(after, 'mfa-heading')),
     /MFA: enabled .*arn:aws:iam::123456789012:mfa\/alice-phone/,
   );
+});
+
+test("an administrator resynchronizes and deactivates another user's MFA device from the user's page", async () => {
+  const iam = server.iam();
+  await iam.send(new CreateUserCommand({ UserName: 'mfa-holder' }));
+  const device = await iam.send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: 'holder-phone' }));
+  const serial = device.VirtualMFADevice!.SerialNumber!;
+  const seed = Buffer.from(device.VirtualMFADevice!.Base32StringSeed!).toString('utf8');
+  const now = server.now();
+  await iam.send(
+    new EnableMFADeviceCommand({
+      UserName: 'mfa-holder',
+      SerialNumber: serial,
+      AuthenticationCode1: totpCode(seed, now - 60_000),
+      AuthenticationCode2: totpCode(seed, now - 30_000),
+    }),
+  );
+  const userPage = '/console/admin/users/mfa-holder';
+
+  const wrong = await submit(root, userPage, `${userPage}/mfa/resync`, {
+    'serial-number': serial,
+    'code-1': '000000',
+    'code-2': '000001',
+  });
+  assert.match(errorText(wrong.page), /InvalidAuthenticationCode/);
+  const notCodes = await submit(root, userPage, `${userPage}/mfa/resync`, {
+    'serial-number': serial,
+    'code-1': '12345',
+    'code-2': 'abcdef',
+  });
+  assert.match(errorText(notCodes.page), /two consecutive six-digit codes/);
+
+  // The device drifted: two consecutive codes read out now bring it back in step.
+  const later = server.now() + 120_000;
+  const resynced = await submit(root, userPage, `${userPage}/mfa/resync`, {
+    'serial-number': serial,
+    'code-1': totpCode(seed, later - 30_000),
+    'code-2': totpCode(seed, later),
+  });
+  assert.equal(noticeText(resynced.page), 'The MFA device was resynchronized.');
+
+  const deactivated = await submit(root, userPage, `${userPage}/mfa/deactivate`, { 'serial-number': serial });
+  assert.equal(
+    noticeText(deactivated.page),
+    'The MFA device was deactivated: it no longer protects this user.',
+  );
+  assert.match(visibleText(sectionOf(deactivated.page, 'mfa-heading')), /MFA: not enabled/);
+  assert.deepEqual((await iam.send(new ListMFADevicesCommand({ UserName: 'mfa-holder' }))).MFADevices, []);
+  // As DeactivateMFADevice leaves it: the virtual device stays, unassigned, for another enrolment.
+  const unassigned = await iam.send(new ListVirtualMFADevicesCommand({ AssignmentStatus: 'Unassigned' }));
+  assert.ok(unassigned.VirtualMFADevices?.some((d) => d.SerialNumber === serial));
+
+  const denied = await userClient(server, 'nobody', PASSWORD);
+  const refused = await submit(denied, userPage, `${userPage}/mfa/deactivate`, { 'serial-number': serial });
+  assert.match(errorText(refused.page), /not authorized to perform: iam:DeactivateMFADevice/);
+});
+
+test('each access key shows when it was last used, by which service and Region, or that it never was', async () => {
+  const iam = server.iam();
+  await iam.send(new CreateUserCommand({ UserName: 'key-user' }));
+  const used = (await iam.send(new CreateAccessKeyCommand({ UserName: 'key-user' }))).AccessKey!;
+  const unused = (await iam.send(new CreateAccessKeyCommand({ UserName: 'key-user' }))).AccessKey!;
+  await server
+    .sts({ accessKeyId: used.AccessKeyId!, secretAccessKey: used.SecretAccessKey! })
+    .send(new GetCallerIdentityCommand({}));
+  const keys = visibleText(sectionOf(await root.get('/console/admin/users/key-user'), 'keys-heading'));
+  assert.match(keys, new RegExp(`${used.AccessKeyId} Active \\S+ \\S+ \\(sts, us-east-1\\)`));
+  assert.match(keys, new RegExp(`${unused.AccessKeyId} Active \\S+ Never`));
 });
 
 test("a form posted without the session's CSRF token is refused and changes nothing", async () => {
