@@ -38,6 +38,12 @@ import { fieldProblem } from './validation-words.ts';
 import { BOUNDARY_NOTICES, boundaryOf, boundarySection, registerBoundaryActions } from './boundary.ts';
 import { TAG_NOTICES, type Tag, registerTagActions, tagsSection } from './tags.ts';
 import { type ListQuery, listSection, parseListQuery, readList } from './listing.ts';
+import {
+  USER_KEY_NOTICES,
+  registerUserKeyActions,
+  removeUserKeys,
+  userKeySections,
+} from './user-ssh-and-certificates.ts';
 
 const BASE = `${ADMIN}/users`;
 const ACCESS_KEY_ID = /^\w{16,128}$/;
@@ -51,6 +57,7 @@ const NOTICES: Readonly<Record<string, string>> = {
   ...POLICY_NOTICES,
   ...TAG_NOTICES,
   ...BOUNDARY_NOTICES,
+  ...USER_KEY_NOTICES,
   created: 'The user was created.',
   deleted: 'The user was deleted.',
   'group-added': 'The user was added to the group.',
@@ -124,6 +131,7 @@ export function registerUsers(server: FastifyInstance, ctx: ConsoleContext): voi
   registerPolicyActions(server, ctx, USER, render);
   registerTagActions(server, ctx, USER, render);
   registerBoundaryActions(server, ctx, USER, render);
+  registerUserKeyActions(server, ctx, render);
 
   /** A per-user action: the name checked, the operation called, the page redirected or shown with the error. */
   const userAction = (
@@ -255,7 +263,8 @@ export function registerUsers(server: FastifyInstance, ctx: ConsoleContext): voi
 
 /**
  * Deletes a user as the AWS console does: first what DeleteUser would refuse to delete around
- * (console password, access keys, MFA devices, group memberships, policies), each step its own
+ * (console password, access keys, MFA devices, group memberships, SSH public keys, signing
+ * certificates, service-specific credentials, policies), each step its own
  * authorized operation, stopping at the first refusal.
  */
 async function deleteUserAndCredentials(
@@ -291,6 +300,8 @@ async function deleteUserAndCredentials(
     const r = await call('RemoveUserFromGroup', { ...user, GroupName: g.GroupName });
     if (!r.ok) return r.error;
   }
+  const credentials = await removeUserKeys(ctx, signed, name);
+  if (credentials) return credentials;
   const policies = await removePolicies(ctx, signed, USER, name);
   if (policies) return policies;
   const deleted = await call('DeleteUser', user);
@@ -587,7 +598,7 @@ async function detailPage(
     : '';
   const body = html`${summary} ${tagsPart} ${consoleAccess} ${groupsSection} ${boundaryPart}
   ${await policySections(ctx, signed, USER, name, messages.draft)} ${keysSection} ${mfaSection}
-  ${deleteSection}`;
+  ${await userKeySections(ctx, signed, name)} ${deleteSection}`;
   return adminPage(reply, signed, status, { title: `User ${name}`, section: BASE, body, messages });
 }
 
