@@ -68,8 +68,9 @@ export function readPolicyFile(
   file: string,
   text: string,
   policyType: PolicyType,
+  /** The engine's kind when the type alone does not say it (a role's trust policy is a resource policy). */
+  kind: PolicyKind = POLICY_TYPES[policyType],
 ): { ok: true; file: PolicyFile } | { ok: false; finding: Finding } {
-  const kind = POLICY_TYPES[policyType];
   const locations = statementPositions(text).map((p) => openingBrace(text, p.start));
   const parsed = parsePolicy(text, { kind, id: file });
   if (!parsed.ok) {
