@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { CreateAccessKeyCommand, CreateUserCommand } from '@aws-sdk/client-iam';
 import { ROOT, startServer, type Credentials, type Server } from '../harness.ts';
 import { signedFetch } from '../sign.ts';
@@ -221,4 +222,29 @@ test('a signed fetch gets the findings as Access Analyzer sends them; an unsigne
   assert.equal(unsigned.status, 403);
   assert.equal(unsigned.headers.get('x-amzn-errortype'), 'MissingAuthenticationTokenException');
   assert.ok(((await unsigned.json()) as { message: string }).message);
+});
+
+test('each call is in the audit trail as an access-analyzer.amazonaws.com event, the refused one with its error', async () => {
+  // The calls above are written in batches: wait until the refused one is there too.
+  const trail = new CloudTrailClient({
+    endpoint: server.url,
+    region: 'us-east-1',
+    credentials: ROOT,
+    maxAttempts: 1,
+  });
+  let records: Record<string, unknown>[] = [];
+  for (let i = 0; i < 100; i++) {
+    const page = await trail.send(
+      new LookupEventsCommand({
+        LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'ValidatePolicy' }],
+      }),
+    );
+    records = (page.Events ?? []).map((e) => JSON.parse(e.CloudTrailEvent!) as Record<string, unknown>);
+    if (records.some((r) => r.errorCode === 'MissingAuthenticationTokenException')) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.ok(records.length > 0);
+  for (const r of records) assert.equal(r.eventSource, 'access-analyzer.amazonaws.com');
+  assert.ok(records.some((r) => r.errorCode === 'AccessDeniedException'));
+  assert.ok(records.some((r) => r.errorCode === undefined && r.readOnly === true));
 });
