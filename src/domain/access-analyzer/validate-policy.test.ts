@@ -84,7 +84,8 @@ test('a role trust policy is read as one: its Principal is expected, not refused
 test('RESOURCE_CONTROL_POLICY and oversized documents are refused with ValidationException', () => {
   for (const [text, type] of [
     [doc([]), 'RESOURCE_CONTROL_POLICY'],
-    [' '.repeat(70_000), 'IDENTITY_POLICY'],
+    [' '.repeat(140_000), 'IDENTITY_POLICY'],
+    [`"${'x'.repeat(40_000)}"`, 'IDENTITY_POLICY'],
   ] as const) {
     assert.throws(
       () => validatePolicyDocument(text, type),
@@ -146,4 +147,27 @@ test('an invalid JSON document is never silently cut: every text is answered wit
     }
     assert.equal(jsonSyntaxErrorOffset(text) === undefined, valid, JSON.stringify(text));
   }
+});
+
+test('redundant statements: covered by any statement of the same effect, resources and conditions', () => {
+  const text = doc([
+    { Effect: 'Allow', Action: 's3:GetObject', Resource: '*' },
+    { Effect: 'Allow', Action: '*', Resource: '*' },
+    { Effect: 'Allow', Action: ['S3:Get*', 'iam:GetUser'], Resource: '*' },
+    { Effect: 'Deny', Action: 's3:GetObject', Resource: '*' },
+    { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' },
+  ]);
+  const found = validatePolicyDocument(text, 'IDENTITY_POLICY')
+    .filter((f) => f.issueCode === 'REDUNDANT_STATEMENT')
+    .map((f) => [f.locations[0]!.path[1], f.findingDetails]);
+  assert.deepEqual(found, [
+    [
+      { index: 0 },
+      'The statement is redundant because statement 1 grants the same access. We recommend that you remove it.',
+    ],
+    [
+      { index: 2 },
+      'The statement is redundant because statement 1 grants the same access. We recommend that you remove it.',
+    ],
+  ]);
 });

@@ -3,8 +3,8 @@
 // issue code and learnMoreLink) are answered; Portcullis's own lint codes stay in `portcullis lint`.
 import { checkStatements } from '../../lint/checks.ts';
 import { rule } from '../../lint/findings.ts';
-import { readPolicyFile, type PolicyType } from '../../lint/policy-file.ts';
-import { statementPositions } from '../../policy/index.ts';
+import { lineStarts, readPolicyFile, type PolicyType } from '../../lint/policy-file.ts';
+import { policySize, statementPositions } from '../../policy/index.ts';
 import { authorize } from '../authorize.ts';
 import { IamError } from '../errors.ts';
 import { jsonSyntaxErrorOffset } from './json-syntax.ts';
@@ -40,11 +40,13 @@ const SUPPORTED_TYPES: ReadonlySet<string> = new Set<PolicyType>([
 ]);
 
 /**
- * The largest document checked, in characters. The redundancy checks compare statements pairwise;
- * IAM's largest policies (resource policies) are 20 KB, so this leaves room for white space
- * without letting one request hold the event loop.
+ * The largest document checked: IAM's largest policies (KMS key policies) are 32 KB, counted as IAM
+ * counts, without white space; the text itself is bounded too. The redundancy checks compare
+ * statements with each other, and this bound keeps one request's checks well within a turn of the
+ * event loop.
  */
-export const MAX_DOCUMENT_LENGTH = 65_536;
+export const MAX_POLICY_SIZE = 32_768;
+export const MAX_DOCUMENT_LENGTH = 131_072;
 
 export const validatePolicy: Operation = async (ctx: OperationContext, input: Input): Promise<Output> => {
   await ctx.iam.store.read((tx) =>
@@ -66,9 +68,9 @@ export function validatePolicyDocument(
 ): ValidatePolicyFinding[] {
   if (!SUPPORTED_TYPES.has(policyType))
     throw validation(`Policy type ${policyType} is not supported.`, 'notSupported');
-  if (text.length > MAX_DOCUMENT_LENGTH)
+  if (text.length > MAX_DOCUMENT_LENGTH || policySize(text) > MAX_POLICY_SIZE)
     throw validation(
-      `The policy document is longer than ${MAX_DOCUMENT_LENGTH} characters.`,
+      `The policy document is larger than ${MAX_POLICY_SIZE} characters (white space not counted) or ${MAX_DOCUMENT_LENGTH} in all.`,
       'fieldValidationFailed',
     );
   const lines = lineStarts(text);
@@ -124,16 +126,6 @@ function syntaxError(text: string, lines: readonly number[]): ValidatePolicyFind
     learnMoreLink: JSON_SYNTAX_ERROR_LINK,
     locations: [{ path: [], span: { start: where, end: where } }],
   };
-}
-
-/** The offset each line starts at (line breaks LF, CR LF or a lone CR, as the engine counts them). */
-function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x0a || (c === 0x0d && text.charCodeAt(i + 1) !== 0x0a)) starts.push(i + 1);
-  }
-  return starts;
 }
 
 /** A 1-based line and column (the engine's) as Access Analyzer's Position. */
