@@ -8,8 +8,9 @@ CI needs no botocore. Run it again after upgrading botocore:
     python3 scripts/extract-models.py            # finds botocore on the Python path
     python3 scripts/extract-models.py --botocore-data /path/to/botocore/data
 
-Output: src/protocols/aws-query/model/{iam,sts,organizations}.json, and the operations of JSON
-services served so far in src/protocols/aws-json/model/ (cloudtrail.json: LookupEvents), one
+Output: src/protocols/aws-query/model/{iam,sts,organizations}.json, the operations of JSON
+services served so far in src/protocols/aws-json/model/ (cloudtrail.json: LookupEvents), and those
+of REST-JSON services in src/protocols/rest-json/model/ (accessanalyzer.json: ValidatePolicy), one
 operation or shape per line so that a model update reads as a small diff.
 """
 
@@ -31,6 +32,13 @@ SERVICES = {
 # JSON-protocol services, reduced to the operations served and the shapes they reach.
 JSON_SERVICES = {
     "cloudtrail": ("cloudtrail", "2013-11-01", ("LookupEvents",)),
+}
+
+# REST-JSON services, reduced the same way; they also keep what REST routing reads: each
+# operation's `http` (method, requestUri, responseCode) and each member's `location` (querystring,
+# header, uri) beside its `locationName`.
+REST_JSON_SERVICES = {
+    "accessanalyzer": ("accessanalyzer", "2019-11-01", ("ValidatePolicy",)),
 }
 
 # Operation keys kept. `auth`/`authtype` say whether an operation is signed at all (for example
@@ -89,13 +97,13 @@ def pick(source: dict, keys: tuple[str, ...]) -> dict:
     return {key: source[key] for key in keys if key in source}
 
 
-def strip_member(ref: dict) -> dict:
-    return pick(ref, MEMBER_KEYS)
+def strip_member(ref: dict, rest: bool = False) -> dict:
+    return pick(ref, MEMBER_KEYS + (("location",) if rest else ()))
 
 
-def strip_operation(operation: dict) -> dict:
+def strip_operation(operation: dict, rest: bool = False) -> dict:
     out = {}
-    for key in OPERATION_KEYS:
+    for key in OPERATION_KEYS + (("http",) if rest else ()):
         if key not in operation:
             continue
         value = operation[key]
@@ -109,7 +117,7 @@ def strip_operation(operation: dict) -> dict:
     return out
 
 
-def strip_shape(shape: dict) -> dict:
+def strip_shape(shape: dict, rest: bool = False) -> dict:
     # The model's own key order is kept: AWS lists an element's constraints in that order
     # ("Member must satisfy constraint: [max, min, pattern]").
     out = {}
@@ -118,20 +126,20 @@ def strip_shape(shape: dict) -> dict:
             continue
         value = shape[key]
         if key == "members":
-            value = {name: strip_member(ref) for name, ref in value.items()}
+            value = {name: strip_member(ref, rest) for name, ref in value.items()}
         elif key in ("member", "key", "value"):
-            value = strip_member(value)
+            value = strip_member(value, rest)
         elif key == "error":
             value = pick(value, ERROR_KEYS)
         out[key] = value
     return out
 
 
-def strip(model: dict) -> dict:
+def strip(model: dict, rest: bool = False) -> dict:
     return {
         "metadata": model["metadata"],
-        "operations": {name: strip_operation(op) for name, op in model["operations"].items()},
-        "shapes": {name: strip_shape(shape) for name, shape in model["shapes"].items()},
+        "operations": {name: strip_operation(op, rest) for name, op in model["operations"].items()},
+        "shapes": {name: strip_shape(shape, rest) for name, shape in model["shapes"].items()},
     }
 
 
@@ -200,6 +208,16 @@ def main() -> None:
         text = dump(model)
         json.loads(text)
         path = os.path.join(json_out, f"{out_name}.json")
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        print(f"{path}: {len(model['operations'])} operations, {len(model['shapes'])} shapes, {len(text)} bytes")
+    rest_out = os.path.normpath(os.path.join(args.out, "..", "..", "rest-json", "model"))
+    os.makedirs(rest_out, exist_ok=True)
+    for out_name, (service, version, operations) in REST_JSON_SERVICES.items():
+        model = only(strip(load(data_dir, service, version), rest=True), operations)
+        text = dump(model)
+        json.loads(text)
+        path = os.path.join(rest_out, f"{out_name}.json")
         with open(path, "w", encoding="utf-8") as handle:
             handle.write(text)
         print(f"{path}: {len(model['operations'])} operations, {len(model['shapes'])} shapes, {len(text)} bytes")

@@ -27,6 +27,7 @@ import { createClock, registerTestEndpoints } from './test-endpoints.ts';
 import { registerConsole } from './console/index.ts';
 import { createAuditTrail } from './domain/audit/index.ts';
 import { jsonProtocol } from './app-json.ts';
+import { restJsonProtocol } from './app-rest-json.ts';
 import { applyNetworkSettings, readTls } from './network.ts';
 import { Observability } from './observability/index.ts';
 
@@ -93,6 +94,7 @@ export async function startApp(config: Config): Promise<App> {
         bodyLimit: BODY_LIMIT,
         otherwise,
         json: jsonProtocol(iam, deps),
+        restJson: restJsonProtocol(iam, deps),
         ...(tls ? { tls } : {}),
       }),
   });

@@ -68,9 +68,11 @@ export function readPolicyFile(
   file: string,
   text: string,
   policyType: PolicyType,
+  /** The engine's kind when the type alone does not say it (a role's trust policy is a resource policy). */
+  kind: PolicyKind = POLICY_TYPES[policyType],
 ): { ok: true; file: PolicyFile } | { ok: false; finding: Finding } {
-  const kind = POLICY_TYPES[policyType];
-  const locations = statementPositions(text).map((p) => openingBrace(text, p.start));
+  const lines = lineStarts(text);
+  const locations = statementPositions(text).map((p) => openingBrace(text, lines, p.start));
   const parsed = parsePolicy(text, { kind, id: file });
   if (!parsed.ok) {
     const index = refusedStatement(text, kind, parsed.error.message);
@@ -94,18 +96,14 @@ export function readPolicyFile(
 /**
  * Where the statement's `{` is. The engine reports a statement's start as AWS does, just after the
  * token before it (the previous statement's `}`); an editor jumping to a finding wants the brace.
+ * `lines` holds each line's starting offset, found once for the whole text.
  */
-function openingBrace(text: string, start: Location): Location {
-  let line = 1;
-  let offset = 0;
-  while (line < start.line) {
-    const next = text.slice(offset).search(/\r\n|\r|\n/);
-    if (next < 0) return start;
-    offset += next + (text.startsWith('\r\n', offset + next) ? 2 : 1);
-    line++;
-  }
+function openingBrace(text: string, lines: readonly number[], start: Location): Location {
+  const lineStart = lines[start.line - 1];
+  if (lineStart === undefined) return start;
+  let line = start.line;
   let column = start.column;
-  for (let i = offset + column - 1; i < text.length && text[i] !== '{'; i++) {
+  for (let i = lineStart + column - 1; i < text.length && text[i] !== '{'; i++) {
     if (!/[\s,]/.test(text[i]!)) return start;
     if (text[i] === '\n' || (text[i] === '\r' && text[i + 1] !== '\n')) {
       line++;
@@ -113,6 +111,16 @@ function openingBrace(text: string, start: Location): Location {
     } else if (text[i] !== '\r') column++;
   }
   return { line, column };
+}
+
+/** The offset each line starts at (line breaks LF, CR LF or a lone CR, as the engine counts them). */
+export function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0a || (c === 0x0d && text.charCodeAt(i + 1) !== 0x0a)) starts.push(i + 1);
+  }
+  return starts;
 }
 
 /** The first statement that, alone in the document, draws the same refusal. */

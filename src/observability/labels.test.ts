@@ -6,6 +6,12 @@ test('an action is a label only when its service model names it', () => {
   assert.equal(actionLabel('iam', 'GetUser'), 'GetUser');
   assert.equal(actionLabel('sts', 'AssumeRole'), 'AssumeRole');
   assert.equal(actionLabel('cloudtrail', 'LookupEvents'), 'LookupEvents');
+  assert.equal(actionLabel('access-analyzer', 'ValidatePolicy'), 'ValidatePolicy');
+  assert.equal(
+    actionLabel('access-analyzer', 'GetAnalyzer'),
+    'Unknown',
+    'only the operations served are labels',
+  );
   for (const made of ['getuser', 'GetUserX', 'AssumeRole ', '', '__proto__', 'constructor', 'x'.repeat(500)])
     assert.equal(actionLabel('iam', made), 'Unknown', made);
   assert.equal(actionLabel('iam', 'AssumeRole'), 'Unknown', "an STS action is not IAM's");
@@ -27,6 +33,8 @@ test('an outcome is ok, a code the server sends, or OtherError', () => {
     'InvalidLookupAttributesException',
     'MissingAuthenticationTokenException',
     'RequestEntityTooLarge',
+    'MissingAuthenticationTokenException',
+    'InternalServerException',
   ])
     assert.equal(outcomeLabel(code), code);
   assert.equal(outcomeLabel('SomethingMadeUp'), 'OtherError');

@@ -5,9 +5,10 @@ import { getModel } from '../protocols/aws-query/model/index.ts';
 import { knownErrorCodes } from '../protocols/aws-query/codec/error-codes.ts';
 import { REQUEST_TOO_LARGE } from '../protocols/aws-query/errors.ts';
 import { jsonModel } from '../protocols/aws-json/model.ts';
+import { restJsonModel } from '../protocols/rest-json/model.ts';
 
 /** The services requests are counted under: the API's, and the web console's pages. */
-export type MetricService = 'iam' | 'sts' | 'cloudtrail' | 'organizations' | 'console';
+export type MetricService = 'iam' | 'sts' | 'cloudtrail' | 'organizations' | 'access-analyzer' | 'console';
 
 /** An action or code outside the known sets. */
 export const UNKNOWN = 'Unknown';
@@ -19,6 +20,7 @@ const ACTIONS: Readonly<Record<Exclude<MetricService, 'console'>, ReadonlySet<st
   sts: new Set(Object.keys(getModel('sts').operations)),
   cloudtrail: new Set(Object.keys(jsonModel('cloudtrail').operations)),
   organizations: new Set(Object.keys(jsonModel('organizations').operations)),
+  'access-analyzer': new Set(Object.keys(restJsonModel('access-analyzer').operations)),
 };
 
 /**
@@ -34,6 +36,10 @@ const ERROR_CODES: ReadonlySet<string> = new Set([
   ...Object.entries(jsonModel('organizations').shapes)
     .filter(([, shape]) => shape.exception)
     .map(([name]) => name),
+  ...Object.entries(restJsonModel('access-analyzer').shapes)
+    .filter(([, shape]) => shape.exception)
+    .map(([name]) => name),
+  'MissingAuthenticationTokenException',
   'UnknownOperationException',
   'SerializationException',
   'ValidationException',

@@ -26,7 +26,7 @@ export class Metrics {
   readonly registry = new Registry();
   private readonly requests = new Counter<RequestLabels>({
     name: 'portcullis_requests_total',
-    help: 'Requests answered, by service (iam, sts, cloudtrail, organizations, console), action and outcome (ok or the error code)',
+    help: 'Requests answered, by service (iam, sts, cloudtrail, organizations, access-analyzer, console), action and outcome (ok or the error code)',
     labelNames: ['service', 'action', 'outcome'],
     registers: [this.registry],
   });

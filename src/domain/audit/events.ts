@@ -26,8 +26,8 @@ export interface AuditIdentity {
 }
 
 export interface AuditCall {
-  /** iam, sts, cloudtrail (LookupEvents), organizations, or signin (the console's sign-in steps). */
-  readonly service: 'iam' | 'sts' | 'cloudtrail' | 'organizations' | 'signin';
+  /** iam, sts, cloudtrail (LookupEvents), organizations, access-analyzer (ValidatePolicy), or signin (the console's sign-in steps). */
+  readonly service: 'iam' | 'sts' | 'cloudtrail' | 'organizations' | 'access-analyzer' | 'signin';
   readonly eventName: string;
   readonly time: Date;
   readonly region: string;
@@ -52,6 +52,7 @@ const SOURCES = {
   sts: 'sts.amazonaws.com',
   cloudtrail: 'cloudtrail.amazonaws.com',
   organizations: 'organizations.amazonaws.com',
+  'access-analyzer': 'access-analyzer.amazonaws.com',
   signin: 'signin.amazonaws.com',
 };
 
@@ -216,6 +217,7 @@ function isReadOnly(service: AuditCall['service'], name: string): boolean {
   if (service === 'signin') return false;
   if (service === 'cloudtrail' || service === 'organizations')
     return /^(Get|List|Lookup|Describe)/.test(name);
+  if (service === 'access-analyzer') return /^(Get|List|Validate)/.test(name);
   return /^(Get|List|Simulate)/.test(name);
 }
 

@@ -171,7 +171,8 @@ function headerOf(req: QueryRequest, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function wireContext(req: QueryRequest, now: Date, region: string): Record<string, ContextValue> {
+/** The context keys the wire gives (source IP, transport, region, user agent, time): the JSON protocols share it. */
+export function wireContext(req: QueryRequest, now: Date, region: string): Record<string, ContextValue> {
   const context: Record<string, ContextValue> = timeContext(now);
   context['aws:SourceIp'] = req.sourceIp;
   context['aws:SecureTransport'] = req.secure;

@@ -35,7 +35,7 @@ export function auditQueryCall(
   audit: QueryAudit,
   req: IncomingRequest & { sourceIp: string; userAgent: string | undefined },
   requestId: string,
-  noted: Noted<'iam' | 'sts' | 'cloudtrail' | 'organizations'>,
+  noted: Noted<'iam' | 'sts' | 'cloudtrail' | 'organizations' | 'access-analyzer'>,
 ): void {
   const unsigned = noted.action === 'AssumeRoleWithWebIdentity' || noted.action === 'AssumeRoleWithSAML';
   const identity = noted.caller

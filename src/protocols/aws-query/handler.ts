@@ -41,7 +41,7 @@ export interface ObservedRequest {
 }
 
 export type Observer = (call: Noted<ObservedService>, request: ObservedRequest) => void;
-export type ObservedService = QueryService | 'cloudtrail' | 'organizations';
+export type ObservedService = QueryService | 'cloudtrail' | 'organizations' | 'access-analyzer';
 
 export interface QueryRequest extends IncomingRequest {
   readonly sourceIp: string;

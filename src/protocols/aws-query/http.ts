@@ -21,6 +21,11 @@ export interface QueryServerOptions {
   readonly bodyLimit: number;
   /** Requests to "/" naming an X-Amz-Target: the JSON protocol's services (aws-json/). */
   readonly json?: (request: QueryRequest) => Promise<QueryResponse>;
+  /** Requests whose method and path a REST-JSON operation routes (Access Analyzer's POST /policy/validation). */
+  readonly restJson?: {
+    serves(method: string, path: string): boolean;
+    handle(request: QueryRequest): Promise<QueryResponse>;
+  };
   /** Where every request that is not for the Query endpoint goes. */
   readonly otherwise: (req: IncomingMessage, res: ServerResponse) => void;
   /** PEM certificate chain and key: the server speaks HTTPS (HTTP/1.1, keep-alive as over HTTP). */
@@ -30,7 +35,8 @@ export interface QueryServerOptions {
 export function createQueryServer(options: QueryServerOptions): Server {
   const send = batchedSender();
   const listener = (req: IncomingMessage, res: ServerResponse) => {
-    if (isQueryRequest(req)) serveQuery(options, send, req, res);
+    if (isQueryRequest(req) || options.restJson?.serves(req.method ?? '', pathOf(req.url ?? '')))
+      serveQuery(options, send, req, res);
     else options.otherwise(req, res);
   };
   const server: Server = options.tls
@@ -86,7 +92,8 @@ function serveQuery(
     };
     const json =
       options.json && req.method === 'POST' && req.headers['x-amz-target'] ? options.json : undefined;
-    (json ? json(request) : handleQueryRequest(options.deps, request)).then(
+    const rest = options.restJson?.serves(request.method, request.path) ? options.restJson : undefined;
+    (rest ? rest.handle(request) : json ? json(request) : handleQueryRequest(options.deps, request)).then(
       (response) => send(res, response),
       (error: unknown) => {
         const requestId = newRequestId();

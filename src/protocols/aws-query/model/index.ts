@@ -18,6 +18,8 @@ export interface MemberRef {
   queryName?: string;
   xmlNamespace?: unknown;
   timestampFormat?: string;
+  /** REST protocols: where the member travels (querystring, header, uri); the body when absent. */
+  location?: string;
 }
 
 export type ShapeType =
@@ -60,6 +62,8 @@ export interface Operation {
   errors?: string[];
   auth?: string[];
   authtype?: string;
+  /** REST protocols: the operation's route and success status. */
+  http?: { method: string; requestUri: string; responseCode?: number };
 }
 
 export interface ServiceModel {
