@@ -14,7 +14,9 @@ import { ROOT, startServer, type Credentials, type Server } from '../harness.ts'
 import { signedFetch } from '../sign.ts';
 
 const run = promisify(execFile);
-const AWS = ['/usr/bin/aws', '/usr/local/bin/aws'].find((path) => existsSync(path));
+// Debian's awscli package (the CLI v2; .ci/run installs it): a missing CLI fails these tests, it
+// does not skip them.
+const AWS = ['/usr/bin/aws', '/usr/local/bin/aws'].find((path) => existsSync(path)) ?? '/usr/bin/aws';
 let server: Server;
 
 before(async () => {
@@ -46,7 +48,7 @@ async function aws(
   ...args: string[]
 ): Promise<{ ok: boolean; json: { findings: Finding[]; nextToken?: string }; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(AWS!, ['--endpoint-url', server.url, '--output', 'json', ...args], {
+    const { stdout, stderr } = await run(AWS, ['--endpoint-url', server.url, '--output', 'json', ...args], {
       env: {
         PATH: process.env.PATH ?? '',
         HOME: server.dataDir,
@@ -81,110 +83,99 @@ const PASS_ROLE = `{
   ]
 }`;
 
-test(
-  'the AWS CLI v2 validates a policy: iam:PassRole on "*" and a redundant action, each at its statement',
-  { skip: AWS ? false : 'the AWS CLI is not installed (.ci/run installs it)' },
-  async () => {
-    const result = await aws(
-      ROOT,
-      'accessanalyzer',
-      'validate-policy',
-      '--policy-type',
-      'IDENTITY_POLICY',
-      '--policy-document',
-      policyFile('pass-role.json', PASS_ROLE),
-    );
-    assert.ok(result.ok, result.stderr);
-    const codes = result.json.findings.map((f) => f.issueCode).sort();
-    assert.deepEqual(codes, ['PASS_ROLE_WITH_STAR_IN_RESOURCE', 'REDUNDANT_ACTION']);
-    const passRole = result.json.findings.find((f) => f.issueCode === 'PASS_ROLE_WITH_STAR_IN_RESOURCE')!;
-    assert.equal(passRole.findingType, 'SECURITY_WARNING');
-    assert.match(passRole.learnMoreLink, /access-analyzer-reference-policy-checks/);
-    // The statement's span: from its `{` (line 4, column 4, offset 45) to just after its `}`.
-    const start = PASS_ROLE.indexOf('{', PASS_ROLE.indexOf('['));
-    const end = PASS_ROLE.lastIndexOf('}', PASS_ROLE.lastIndexOf(']')) + 1;
-    assert.deepEqual(passRole.locations, [
-      {
-        path: [{ value: 'Statement' }, { index: 0 }],
-        span: {
-          start: { line: 4, column: 4, offset: start },
-          end: { line: 8, column: 5, offset: end },
-        },
+test('the AWS CLI v2 validates a policy: iam:PassRole on "*" and a redundant action, each at its statement', async () => {
+  const result = await aws(
+    ROOT,
+    'accessanalyzer',
+    'validate-policy',
+    '--policy-type',
+    'IDENTITY_POLICY',
+    '--policy-document',
+    policyFile('pass-role.json', PASS_ROLE),
+  );
+  assert.ok(result.ok, result.stderr);
+  const codes = result.json.findings.map((f) => f.issueCode).sort();
+  assert.deepEqual(codes, ['PASS_ROLE_WITH_STAR_IN_RESOURCE', 'REDUNDANT_ACTION']);
+  const passRole = result.json.findings.find((f) => f.issueCode === 'PASS_ROLE_WITH_STAR_IN_RESOURCE')!;
+  assert.equal(passRole.findingType, 'SECURITY_WARNING');
+  assert.match(passRole.learnMoreLink, /access-analyzer-reference-policy-checks/);
+  // The statement's span: from its `{` (line 4, column 4, offset 45) to just after its `}`.
+  const start = PASS_ROLE.indexOf('{', PASS_ROLE.indexOf('['));
+  const end = PASS_ROLE.lastIndexOf('}', PASS_ROLE.lastIndexOf(']')) + 1;
+  assert.deepEqual(passRole.locations, [
+    {
+      path: [{ value: 'Statement' }, { index: 0 }],
+      span: {
+        start: { line: 4, column: 4, offset: start },
+        end: { line: 8, column: 5, offset: end },
       },
-    ]);
-    const redundant = result.json.findings.find((f) => f.issueCode === 'REDUNDANT_ACTION')!;
-    assert.equal(redundant.findingType, 'SUGGESTION');
-    assert.match(redundant.findingDetails, /s3:GetObject action is redundant/);
+    },
+  ]);
+  const redundant = result.json.findings.find((f) => f.issueCode === 'REDUNDANT_ACTION')!;
+  assert.equal(redundant.findingType, 'SUGGESTION');
+  assert.match(redundant.findingDetails, /s3:GetObject action is redundant/);
 
-    // One finding a page: the CLI's own paginator follows nextToken and gathers both.
-    const paged = await aws(
-      ROOT,
-      'accessanalyzer',
-      'validate-policy',
-      '--policy-type',
-      'IDENTITY_POLICY',
-      '--policy-document',
-      policyFile('pass-role.json', PASS_ROLE),
-      '--page-size',
-      '1',
-    );
-    assert.ok(paged.ok, paged.stderr);
-    assert.equal(paged.json.findings.length, 2);
-  },
-);
+  // One finding a page: the CLI's own paginator follows nextToken and gathers both.
+  const paged = await aws(
+    ROOT,
+    'accessanalyzer',
+    'validate-policy',
+    '--policy-type',
+    'IDENTITY_POLICY',
+    '--policy-document',
+    policyFile('pass-role.json', PASS_ROLE),
+    '--page-size',
+    '1',
+  );
+  assert.ok(paged.ok, paged.stderr);
+  assert.equal(paged.json.findings.length, 2);
+});
 
-test(
-  'the AWS CLI v2 gets JSON_SYNTAX_ERROR for a document that is not JSON, and an error for a refused caller',
-  { skip: AWS ? false : 'the AWS CLI is not installed (.ci/run installs it)' },
-  async () => {
-    const broken = await aws(
-      ROOT,
-      'accessanalyzer',
-      'validate-policy',
-      '--policy-type',
-      'IDENTITY_POLICY',
-      '--policy-document',
-      '{"Version": "2012-10-17",\n "Statement": [}',
-    );
-    assert.ok(broken.ok, broken.stderr);
-    assert.equal(broken.json.findings.length, 1);
-    const finding = broken.json.findings[0]!;
-    assert.equal(finding.issueCode, 'JSON_SYNTAX_ERROR');
-    assert.equal(finding.findingType, 'ERROR');
-    assert.equal(
-      finding.findingDetails,
-      'Fix the JSON syntax error at character 15 in line 2 with index 41.',
-    );
+test('the AWS CLI v2 gets JSON_SYNTAX_ERROR for a document that is not JSON, and an error for a refused caller', async () => {
+  const broken = await aws(
+    ROOT,
+    'accessanalyzer',
+    'validate-policy',
+    '--policy-type',
+    'IDENTITY_POLICY',
+    '--policy-document',
+    '{"Version": "2012-10-17",\n "Statement": [}',
+  );
+  assert.ok(broken.ok, broken.stderr);
+  assert.equal(broken.json.findings.length, 1);
+  const finding = broken.json.findings[0]!;
+  assert.equal(finding.issueCode, 'JSON_SYNTAX_ERROR');
+  assert.equal(finding.findingType, 'ERROR');
+  assert.equal(finding.findingDetails, 'Fix the JSON syntax error at character 15 in line 2 with index 41.');
 
-    const iam = server.iam();
-    await iam.send(new CreateUserCommand({ UserName: 'no-analyzer' }));
-    const key = await iam.send(new CreateAccessKeyCommand({ UserName: 'no-analyzer' }));
-    const denied = await aws(
-      { accessKeyId: key.AccessKey!.AccessKeyId!, secretAccessKey: key.AccessKey!.SecretAccessKey! },
-      'accessanalyzer',
-      'validate-policy',
-      '--policy-type',
-      'IDENTITY_POLICY',
-      '--policy-document',
-      PASS_ROLE,
-    );
-    assert.equal(denied.ok, false);
-    assert.match(denied.stderr, /AccessDeniedException/);
-    assert.match(denied.stderr, /access-analyzer:ValidatePolicy/);
+  const iam = server.iam();
+  await iam.send(new CreateUserCommand({ UserName: 'no-analyzer' }));
+  const key = await iam.send(new CreateAccessKeyCommand({ UserName: 'no-analyzer' }));
+  const denied = await aws(
+    { accessKeyId: key.AccessKey!.AccessKeyId!, secretAccessKey: key.AccessKey!.SecretAccessKey! },
+    'accessanalyzer',
+    'validate-policy',
+    '--policy-type',
+    'IDENTITY_POLICY',
+    '--policy-document',
+    PASS_ROLE,
+  );
+  assert.equal(denied.ok, false);
+  assert.match(denied.stderr, /AccessDeniedException/);
+  assert.match(denied.stderr, /access-analyzer:ValidatePolicy/);
 
-    const rcp = await aws(
-      ROOT,
-      'accessanalyzer',
-      'validate-policy',
-      '--policy-type',
-      'RESOURCE_CONTROL_POLICY',
-      '--policy-document',
-      PASS_ROLE,
-    );
-    assert.equal(rcp.ok, false);
-    assert.match(rcp.stderr, /ValidationException/);
-  },
-);
+  const rcp = await aws(
+    ROOT,
+    'accessanalyzer',
+    'validate-policy',
+    '--policy-type',
+    'RESOURCE_CONTROL_POLICY',
+    '--policy-document',
+    PASS_ROLE,
+  );
+  assert.equal(rcp.ok, false);
+  assert.match(rcp.stderr, /ValidationException/);
+});
 
 test('a signed fetch gets the findings as Access Analyzer sends them; an unsigned one is refused', async () => {
   const url = `${server.url}/policy/validation`;
