@@ -32,6 +32,8 @@ import {
   CreateUserCommand,
   DeleteUserCommand,
   PutUserPolicyCommand,
+  SimulatePrincipalPolicyCommand,
+  type IAMClient,
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { ROOT, awsError, startServer, type Credentials, type Server } from '../harness.ts';
@@ -43,6 +45,8 @@ const policy = (statements: object[]) => JSON.stringify({ Version: '2012-10-17',
 let server: Server;
 let admin: Credentials;
 let partner: Credentials;
+/** IAM in C, as the management account's administrator in OrganizationAccountAccessRole. */
+let iamC: IAMClient;
 let orgId = '';
 let rootId = '';
 let accountB = '';
@@ -103,7 +107,7 @@ before(async () => {
   // C leaves the organization: a standalone account, whose user "partner" may assume roles.
   accountC = await createAccount('c@example.com', 'C');
   await orgs().send(new RemoveAccountFromOrganizationCommand({ AccountId: accountC }));
-  const iamC = server.iam(await assume(admin, accessRole(accountC), 'setup'));
+  iamC = server.iam(await assume(admin, accessRole(accountC), 'setup'));
   await iamC.send(new CreateUserCommand({ UserName: 'partner' }));
   await iamC.send(
     new PutUserPolicyCommand({
@@ -249,6 +253,28 @@ test('a data-perimeter RCP on B refuses a principal outside the organization, no
     refused.message,
     `User: arn:aws:iam::${accountC}:user/partner is not authorized to perform: sts:AssumeRole on resource: ${sharedRole()} with an explicit deny in a resource control policy`,
   );
+  // The simulator applies B's RCPs to C's user too, with the context keys it is given.
+  const simulate = (contextEntries: { key: string; value: string }[]) =>
+    iamC.send(
+      new SimulatePrincipalPolicyCommand({
+        PolicySourceArn: `arn:aws:iam::${accountC}:user/partner`,
+        ActionNames: ['sts:AssumeRole'],
+        ResourceArns: [sharedRole()],
+        ContextEntries: contextEntries.map(({ key, value }) => ({
+          ContextKeyName: key,
+          ContextKeyValues: [value],
+          ContextKeyType: 'string',
+        })),
+      }),
+    );
+  const outside = (await simulate([{ key: 'aws:PrincipalOrgID', value: 'o-elsewhere1' }]))
+    .EvaluationResults![0]!;
+  assert.equal(outside.EvalDecision, 'explicitDeny');
+  assert.deepEqual(outside.OrganizationsDecisionDetail, { AllowedByOrganizations: false });
+  const inside = (await simulate([{ key: 'aws:PrincipalOrgID', value: orgId }])).EvaluationResults![0]!;
+  assert.equal(inside.EvalDecision, 'allowed');
+  assert.deepEqual(inside.OrganizationsDecisionDetail, { AllowedByOrganizations: true });
+
   // A principal of the management account is in the organization: it still assumes the role.
   await assume(admin, sharedRole(), 'admin');
   // RCPs do not cover IAM: B's administrator still manages B's users.
