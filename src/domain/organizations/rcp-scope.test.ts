@@ -13,7 +13,9 @@ import { decideFor } from '../authorize.ts';
 import { accounts } from '../tables.ts';
 import type { Store } from '../store.ts';
 import { organizationsOperations } from './index.ts';
-import { governedByRcps } from './rcp-scope.ts';
+import { governedByRcps, resourceControlPoliciesFor } from './rcp-scope.ts';
+import { authorizeFederatedTrust } from '../sts/session-parts.ts';
+import type { RoleRecord } from '../records.ts';
 
 const A = '111111111111';
 /** A standalone account, in no organization. */
@@ -66,6 +68,33 @@ async function decide(iam: Iam, caller: Caller, action: string, role: string): P
   return result.decision === 'allowed' ? 'allowed' : `${result.decision} by ${result.deniedBy}`;
 }
 
+/** AssumeRoleWithWebIdentity's decision on a role of `account` trusting an OIDC provider. */
+async function webIdentityDecision(iam: Iam, account: string): Promise<string> {
+  const provider = `arn:aws:iam::${account}:oidc-provider/token.example.com`;
+  const role: RoleRecord = {
+    account,
+    id: 'AROAWEBIDENTITY00001',
+    name: 'ci',
+    path: '/',
+    createdAt: '2026-12-01T00:00:00Z',
+    trustPolicy: policy([
+      { Effect: 'Allow', Principal: { Federated: provider }, Action: 'sts:AssumeRoleWithWebIdentity' },
+    ]),
+    maxSessionDuration: 3600,
+    tags: [],
+    inlinePolicies: {},
+  };
+  const roleArn = `arn:aws:iam::${account}:role/ci`;
+  const action = 'sts:AssumeRoleWithWebIdentity';
+  const rcps = await iam.store.read((tx) => resourceControlPoliciesFor(iam, tx, action, roleArn));
+  try {
+    authorizeFederatedTrust(iam, role, roleArn, { type: 'web-identity', arn: provider }, action, [{}], rcps);
+    return 'allowed';
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
 test('which requests RCPs govern: STS actions on a role, not IAM actions', () => {
   assert.equal(governedByRcps('sts:AssumeRole', `arn:aws:iam::${A}:role/x`), true);
   assert.equal(governedByRcps('STS:TagSession', `arn:aws:iam::${A}:role/path/x`), true);
@@ -106,6 +135,7 @@ test('an RCP on a member account refuses an outside caller on every node’s nex
 
   // Remembered by node two before any RCP exists.
   assert.equal(await decide(two, rootOf(D), 'sts:AssumeRole', roleInB), 'allowed');
+  assert.equal(await webIdentityDecision(two, B), 'allowed');
   await call('EnablePolicyType', { RootId: rootId, PolicyType: 'RESOURCE_CONTROL_POLICY' });
   assert.equal(await decide(two, rootOf(D), 'sts:AssumeRole', roleInB), 'allowed');
 
@@ -124,6 +154,10 @@ test('an RCP on a member account refuses an outside caller on every node’s nex
     ]),
   })) as { Policy: { PolicySummary: { Id: string } } };
   await call('AttachPolicy', { PolicyId: Policy.PolicySummary.Id, TargetId: rootId });
+
+  // A web identity has no aws:PrincipalOrgID: the perimeter refuses it on B's role, not on A's.
+  assert.equal(await webIdentityDecision(two, B), 'Not authorized to perform sts:AssumeRoleWithWebIdentity');
+  assert.equal(await webIdentityDecision(two, A), 'allowed');
 
   // Node two, next request: the outside caller is refused on B's role, for each STS action.
   for (const action of ['sts:AssumeRole', 'sts:TagSession'])
