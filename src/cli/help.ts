@@ -131,7 +131,7 @@ function auditOptions(): string {
 /** `portcullis lint`'s options: the one list its parser accepts (src/cli/lint.ts) and its help prints. */
 export const LINT_OPTIONS: Readonly<Record<string, string>> = {
   '--policy-type TYPE':
-    'IDENTITY_POLICY (default), RESOURCE_POLICY or SERVICE_CONTROL_POLICY, as Access Analyzer names them; the MFA checks run on identity policies',
+    'IDENTITY_POLICY (default), RESOURCE_POLICY, SERVICE_CONTROL_POLICY or RESOURCE_CONTROL_POLICY, as Access Analyzer names them; the MFA checks run on identity policies',
   '--user-name NAME':
     'the console user whose first sign-in and MFA enrolment the lock-out check walks through, and whose escalations the bypass check tries (default new-console-user)',
   '--account-id ID': "that user's 12-digit account (default 123456789012)",
