@@ -138,9 +138,9 @@ async function findPolicy(tx: StoreTx, org: OrganizationRecord, policyId: string
 }
 
 /**
- * A policy's type, for the ARN and organizations:PolicyType its call is authorized with (read
- * before the caller is known to be allowed, so only the type is used until then). An unknown
- * policy is taken as an SCP: the call is refused before or after, as the caller may know.
+ * A policy's type, for the ARN and organizations:PolicyType its call is authorized with: read
+ * before the caller is known to be allowed, so nothing else of the policy is used until then. An id
+ * that names no policy is taken as an SCP's; once authorized, the call answers PolicyNotFoundException.
  */
 async function policyTypeOf(tx: StoreTx, policyId: string): Promise<string> {
   return awsManagedPolicy(policyId)?.type ?? (await tx.get(organizationPolicies, policyId))?.type ?? SCP;
