@@ -31,6 +31,8 @@ export function ruleLine({ trace }: Explanation): string {
     return `An explicit Deny in a ${deniedBy} policy overrides every Allow: ${names(decidingStatements)}.`;
   if (decision === 'allowed') return `Allowed by ${names(decidingStatements)}, and nothing denies it.`;
   switch (deniedBy) {
+    case 'resource control':
+      return "Every level of the resource's organization's resource control policies must allow the action; one does not (implicit deny).";
     case 'service control':
       return "Every level of the organization's service control policies must allow the action; one does not (implicit deny).";
     case 'role trust':
@@ -75,8 +77,8 @@ function toText(e: Explanation): string {
 
 function setTitle(set: PolicySetTrace): string {
   const title =
-    set.type === 'service control'
-      ? `service control policies, level ${set.level! + 1}${set.level === 0 ? ' (root)' : ''}`
+    set.level !== undefined
+      ? `${set.type} policies, level ${set.level + 1}${set.level === 0 ? ' (root)' : ''}`
       : `${set.type} policies`;
   return `${title}:`;
 }

@@ -28,6 +28,8 @@ export interface ExplainQuestion {
   readonly sessionPolicies?: readonly unknown[];
   /** The organization's SCPs that apply to the account, one list of documents per level (root first). */
   readonly serviceControlPolicies?: readonly (readonly { name: string; document: unknown }[])[];
+  /** The RCPs of the resource's account, when it is a member's: one list per level (root first). */
+  readonly resourceControlPolicies?: readonly (readonly { name: string; document: unknown }[])[];
   /** The target's resource-based policy, when it has one (trust policies come from the account). */
   readonly resourcePolicy?: unknown;
 }
@@ -107,6 +109,9 @@ export function explainDecision(details: AuthorizationDetails, question: Explain
     ),
     serviceControlPolicies: question.serviceControlPolicies?.map((level) =>
       level.map((p) => compile(p.document, 'scp', p.name)),
+    ),
+    resourceControlPolicies: question.resourceControlPolicies?.map((level) =>
+      level.map((p) => compile(p.document, 'rcp', p.name)),
     ),
   });
   return {

@@ -10,7 +10,7 @@ import { fetchAuthorizationDetails } from './authorization-details.ts';
 import { EXPLAIN_OPTIONS } from './help.ts';
 
 /** Flags that may be given more than once. */
-const REPEATABLE = new Set(['--context', '--session-policy', '--scp']);
+const REPEATABLE = new Set(['--context', '--session-policy', '--scp', '--rcp']);
 
 type Options = Partial<Record<string, string[]>>;
 
@@ -36,6 +36,9 @@ export async function runExplain(args: readonly string[]): Promise<number> {
       sessionPolicies: options['--session-policy']?.map((file) => readJson(file, '--session-policy')),
       serviceControlPolicies: options['--scp']?.map((level) =>
         level.split(',').map((file) => ({ name: file, document: readJson(file, '--scp') })),
+      ),
+      resourceControlPolicies: options['--rcp']?.map((level) =>
+        level.split(',').map((file) => ({ name: file, document: readJson(file, '--rcp') })),
       ),
       resourcePolicy: one('--resource-policy') && readJson(one('--resource-policy')!, '--resource-policy'),
     });

@@ -131,7 +131,7 @@ function auditOptions(): string {
 /** `portcullis lint`'s options: the one list its parser accepts (src/cli/lint.ts) and its help prints. */
 export const LINT_OPTIONS: Readonly<Record<string, string>> = {
   '--policy-type TYPE':
-    'IDENTITY_POLICY (default), RESOURCE_POLICY or SERVICE_CONTROL_POLICY, as Access Analyzer names them; the MFA checks run on identity policies',
+    'IDENTITY_POLICY (default), RESOURCE_POLICY, SERVICE_CONTROL_POLICY or RESOURCE_CONTROL_POLICY, as Access Analyzer names them; the MFA checks run on identity policies',
   '--user-name NAME':
     'the console user whose first sign-in and MFA enrolment the lock-out check walks through, and whose escalations the bypass check tries (default new-console-user)',
   '--account-id ID': "that user's 12-digit account (default 123456789012)",
@@ -175,6 +175,8 @@ export const EXPLAIN_OPTIONS: Readonly<Record<string, string>> = {
   '--session-policy FILE': "a role session's session policy (a policy document, JSON), repeatable",
   '--scp FILE[,FILE]':
     "the service control policies of one level of the account's organization (root first), repeatable: one flag per level, each level must allow",
+  '--rcp FILE[,FILE]':
+    "the resource control policies of one level of the resource's account's organization (root first), repeatable as --scp; they apply as the server applies them to STS actions on a member account's role",
   '--resource-policy FILE': "the target's resource-based policy (a policy document, JSON)",
   '--format FORMAT': 'text (default) or json',
   '--output FILE': 'write the explanation to FILE instead of standard output',
@@ -184,7 +186,7 @@ function explainOptions(): string {
   const lines = [
     "Evaluates the request with the engine Portcullis authorizes every call with, and prints AWS's",
     'AccessDenied message (or that it is allowed), the rule of the evaluation logic that decided, and each',
-    "policy set — SCPs, the resource or trust policy, identity-based (the user's and its groups', inline",
+    "policy set — RCPs, SCPs, the resource or trust policy, identity-based (the user's and its groups', inline",
     "and managed, or the role's), permissions boundary, session — with every statement: matched, or which",
     'of Action, Resource, Principal or Condition did not match; each condition with its key absent or its',
     'values. Exit status: 0 allowed, 1 denied, 2 bad options or input.',

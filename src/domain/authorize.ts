@@ -21,6 +21,7 @@ import { groupsOfUser } from './iam/groups.ts';
 import { attachmentsOf } from './iam/managed-policies-attachments.ts';
 import { orgPathOf } from './organizations/org-paths.ts';
 import { scpLevelsOf } from './organizations/scp-attachments.ts';
+import { isServiceLinkedRoleArn, resourceControlPoliciesFor } from './organizations/rcp-scope.ts';
 
 export interface AuthorizationRequest {
   /** "iam:CreateUser" as AWS spells it. */
@@ -75,10 +76,19 @@ export async function decideFor(
   request: AuthorizationRequest,
 ): Promise<EvaluationResult> {
   const policies = await loadCallerPolicies(iam, tx, caller);
+  // The RCPs of the resource's account (a role's, for STS), whichever account the caller is of.
+  const resourceControlPolicies = isServiceLinkedRoleArn(caller.session?.role?.arn)
+    ? undefined
+    : await resourceControlPoliciesFor(iam, tx, request.action, request.resource);
   // The root user may do everything in its own account, but what its organization's SCPs deny.
   const rootInOwnAccount = caller.type === 'root' && !request.resourcePolicies;
   // A root session (AssumeRoot) is the root user less what its task policy denies (its identity here).
-  if (rootInOwnAccount && !policies.serviceControlPolicies && policies.identity.length === 0)
+  if (
+    rootInOwnAccount &&
+    !policies.serviceControlPolicies &&
+    !resourceControlPolicies &&
+    policies.identity.length === 0
+  )
     return ROOT_ALLOWED;
   const resourceAccount = request.resourceAccount ?? caller.account;
   const prepared = createRequest({
@@ -103,6 +113,7 @@ export async function decideFor(
     resourcePolicies: request.resourcePolicies,
     resourceAccount: request.resourceAccount,
     serviceControlPolicies: policies.serviceControlPolicies,
+    resourceControlPolicies,
   });
 }
 
@@ -178,8 +189,9 @@ async function withOrganization(
   const membership = await tx.get(organizationAccounts, caller.account);
   if (!membership) return policies;
   const orgPath = await orgPathOf(tx, membership);
-  const serviceLinked = caller.session?.role?.arn.includes(':role/aws-service-role/') ?? false;
-  const levels = serviceLinked ? undefined : await scpLevelsOf(tx, membership, orgPath);
+  const levels = isServiceLinkedRoleArn(caller.session?.role?.arn)
+    ? undefined
+    : await scpLevelsOf(tx, membership, orgPath);
   return {
     ...policies,
     principalContext: {

@@ -172,6 +172,15 @@ test('resource policies and SCPs are validated as such; the MFA checks are for i
     lintText(identity, 'SERVICE_CONTROL_POLICY').findings.map((f) => f.issueCode),
     [],
   );
+  // An RCP names Principal "*" in every statement: the identity policy has none (its first statement).
+  assert.deepEqual(lintText(identity, 'RESOURCE_CONTROL_POLICY').findings.map(brief).slice(0, 1), [
+    ['ERROR', 'MALFORMED_POLICY_DOCUMENT', 0, '4:9'],
+  ]);
+  const rcp = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Deny', Principal: '*', Action: 'sts:AssumeRole', Resource: '*' }],
+  });
+  assert.deepEqual(lintText(rcp, 'RESOURCE_CONTROL_POLICY').findings.map(brief), []);
 });
 
 test('policies given together are one set: a Deny in one file blocks what another allows', () => {

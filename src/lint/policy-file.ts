@@ -14,6 +14,7 @@ export const POLICY_TYPES = {
   IDENTITY_POLICY: 'identity',
   RESOURCE_POLICY: 'resource',
   SERVICE_CONTROL_POLICY: 'scp',
+  RESOURCE_CONTROL_POLICY: 'rcp',
 } as const satisfies Record<string, PolicyKind>;
 export type PolicyType = keyof typeof POLICY_TYPES;
 
@@ -139,8 +140,8 @@ function refusedStatement(text: string, kind: PolicyKind, message: string): numb
   };
   // A refusal that a plain statement draws too is about the document (its Version), not a statement.
   const plain = { Effect: 'Allow', Action: 's3:GetObject', Resource: '*' };
-  if (refuses(kind === 'resource' ? { ...plain, Principal: { AWS: '123456789012' } } : plain))
-    return undefined;
+  const principal = { resource: { AWS: '123456789012' }, rcp: '*' }[kind as string];
+  if (refuses(principal === undefined ? plain : { ...plain, Principal: principal })) return undefined;
   const statements: unknown[] = Array.isArray(Statement) ? Statement : [Statement];
   for (let i = 0; i < statements.length; i++) if (refuses(statements[i])) return i;
   return undefined;

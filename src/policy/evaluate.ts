@@ -19,6 +19,12 @@ export interface EvaluationInput {
   readonly sessionPolicies?: readonly CompiledPolicy[];
   /** Omitted: not in an organization. Otherwise one list per level (root, OUs, account); each must allow. */
   readonly serviceControlPolicies?: readonly (readonly CompiledPolicy[])[];
+  /**
+   * Omitted: no resource control policy applies (the resource is not a member account's, or the
+   * action's service is not one RCPs cover). Otherwise one list per level of the resource's
+   * account (root, OUs, account); each must allow.
+   */
+  readonly resourceControlPolicies?: readonly (readonly CompiledPolicy[])[];
 }
 
 /** What one policy set said about the request. Lists are created on first use. */
@@ -50,11 +56,10 @@ export function evaluate(input: EvaluationInput): EvaluationResult {
     ? 'role trust'
     : 'resource-based';
 
-  let scps: SetOutcome[] | undefined;
-  if (input.serviceControlPolicies) {
-    scps = input.serviceControlPolicies.map((level) => scanSet(level, 'service control', scan));
-  }
+  const rcps = input.resourceControlPolicies?.map((level) => scanSet(level, 'resource control', scan));
+  const scps = input.serviceControlPolicies?.map((level) => scanSet(level, 'service control', scan));
   const outcomes: Outcomes = {
+    rcps,
     scps,
     resource: scanSet(input.resourcePolicies, resourceType, scan),
     identity: scanSet(input.identityPolicies, 'identity-based', scan),
@@ -84,6 +89,7 @@ interface Verdict {
 }
 
 interface Outcomes {
+  readonly rcps: readonly SetOutcome[] | undefined;
   readonly scps: readonly SetOutcome[] | undefined;
   readonly resource: SetOutcome;
   readonly identity: SetOutcome;
@@ -101,14 +107,18 @@ function decide(o: Outcomes): Verdict {
   // The root user has full access in its own account; only SCPs, resource policies' denies and explicit denies limit it.
   const identityAllows = o.identity.allows !== null || o.principalType === 'root';
 
-  // 1. An explicit deny in any policy wins; AWS names one policy type, the first it evaluates.
+  // 1. An explicit deny in any policy wins; AWS names one policy type, the first it evaluates
+  //    (RCPs, then SCPs, in the IAM User Guide's policy evaluation logic).
+  if (o.rcps) for (const level of o.rcps) if (level.denies) return explicitDeny(level);
   if (o.scps) for (const level of o.scps) if (level.denies) return explicitDeny(level);
   if (o.resource.denies) return explicitDeny(o.resource);
   if (o.identity.denies) return explicitDeny(o.identity);
   if (o.boundary?.denies) return explicitDeny(o.boundary);
   if (o.session?.denies) return explicitDeny(o.session);
 
-  // 2. Within an organization, every level of SCPs must allow.
+  // 2. Within an organization, every level of RCPs (of the resource's account) and of SCPs (of
+  //    the principal's) must allow. RCPs never grant: an allow there only lets the request through.
+  if (o.rcps?.some((level) => level.allows === null)) return implicitDeny('resource control');
   if (o.scps?.some((level) => level.allows === null)) return implicitDeny('service control');
 
   // 3. Cross-account: the resource's owner (its resource policy) and the principal's account must both allow.

@@ -12,6 +12,7 @@ const EXPLICIT: Record<PolicyType, string> = {
   // AWS's wording, as its troubleshooting guide quotes it.
   session: 'a sessions policy',
   'service control': 'a service control policy',
+  'resource control': 'a resource control policy',
 };
 
 const IMPLICIT: Record<PolicyType, string> = {
@@ -21,6 +22,7 @@ const IMPLICIT: Record<PolicyType, string> = {
   'permissions boundary': 'no permissions boundary',
   session: 'no session policy',
   'service control': 'no service control policy',
+  'resource control': 'no resource control policy',
 };
 
 export interface DeniedRequest {

@@ -51,7 +51,7 @@ export interface PolicyTrace {
 
 export interface PolicySetTrace {
   readonly type: PolicyType;
-  /** For service control policies: the level (0 = the root) of the organization. */
+  /** For service and resource control policies: the level (0 = the root) of the organization. */
   readonly level?: number;
   readonly policies: readonly PolicyTrace[];
 }
@@ -68,6 +68,9 @@ const IGNORE_MISSING: MissingKeySink = { missing() {} };
 export function traceDecision(input: EvaluationInput): DecisionTrace {
   const result = evaluate(input);
   const sets: PolicySetTrace[] = [];
+  input.resourceControlPolicies?.forEach((level, i) =>
+    sets.push({ type: 'resource control', level: i, policies: level.map((p) => tracePolicy(p, input)) }),
+  );
   input.serviceControlPolicies?.forEach((level, i) =>
     sets.push({ type: 'service control', level: i, policies: level.map((p) => tracePolicy(p, input)) }),
   );

@@ -8,7 +8,8 @@ export type PolicyKind =
   | 'trust' // a role's trust (assume-role) policy: a resource-based policy on the role
   | 'boundary' // permissions boundary
   | 'session' // session policy passed to AssumeRole / GetFederationToken
-  | 'scp'; // service control policy
+  | 'scp' // service control policy
+  | 'rcp'; // resource control policy
 
 /** The error IAM returns for a rejected document, with AWS's code and message. */
 export interface PolicyError {
@@ -61,7 +62,13 @@ export type Decision = 'allowed' | 'explicitDeny' | 'implicitDeny';
 
 /** The policy type named in AWS's AccessDenied messages. */
 export type PolicyType =
-  'identity-based' | 'resource-based' | 'role trust' | 'permissions boundary' | 'session' | 'service control';
+  | 'identity-based'
+  | 'resource-based'
+  | 'role trust'
+  | 'permissions boundary'
+  | 'session'
+  | 'service control'
+  | 'resource control';
 
 export interface MatchedStatement {
   readonly policyId: string;

@@ -10,7 +10,7 @@ import {
 } from './validate.ts';
 import type { PolicyKind } from './types.ts';
 
-const KINDS: readonly PolicyKind[] = ['identity', 'resource', 'trust', 'boundary', 'session', 'scp'];
+const KINDS: readonly PolicyKind[] = ['identity', 'resource', 'trust', 'boundary', 'session', 'scp', 'rcp'];
 
 function text(doc: unknown): string {
   return typeof doc === 'string' ? doc : JSON.stringify(doc);
@@ -983,6 +983,43 @@ describe('service control policies', () => {
   });
 });
 
+// Organizations User Guide, "RCP syntax": the elements of a resource-based policy, Principal "*" only.
+describe('resource control policies', () => {
+  const perimeter = {
+    Sid: 'EnforceOrgIdentities',
+    Effect: 'Deny',
+    Principal: '*',
+    Action: ['sts:AssumeRole', 's3:*'],
+    Resource: '*',
+    Condition: {
+      StringNotEqualsIfExists: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' },
+      BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' },
+    },
+  };
+  test('a data-perimeter RCP, and RCPFullAWSAccess', () => {
+    accepts(policy([perimeter]), 'rcp');
+    accepts(policy({ Effect: 'Allow', Principal: '*', Action: '*', Resource: '*' }), 'rcp');
+    accepts(
+      policy({ Effect: 'Deny', Principal: '*', Action: 'sts:*', NotResource: 'arn:aws:iam::*:role/x' }),
+      'rcp',
+    );
+  });
+  test('Principal must be "*": missing, an account or NotPrincipal is refused with the Organizations message', () => {
+    rejects(policy({ ...perimeter, Principal: undefined }), 'rcp', M.organizations);
+    rejects(policy({ ...perimeter, Principal: { AWS: '*' } }), 'rcp', M.organizations);
+    rejects(policy({ ...perimeter, Principal: { AWS: '111122223333' } }), 'rcp', M.organizations);
+    const { Principal: _p, ...noPrincipal } = perimeter;
+    rejects(policy({ ...noPrincipal, NotPrincipal: { AWS: '111122223333' } }), 'rcp', M.organizations);
+  });
+  test('NotAction, an older Version and every other fault are refused alike', () => {
+    const { Action: _a, ...noAction } = perimeter;
+    rejects(policy({ ...noAction, NotAction: 'sts:AssumeRole' }), 'rcp', M.organizations);
+    rejects(policy([perimeter], { Version: '2008-10-17' }), 'rcp', M.organizations);
+    rejects(policy({ ...perimeter, Resource: undefined }), 'rcp', M.organizations);
+    rejects('not json', 'rcp', M.organizations);
+  });
+});
+
 describe('valid documents from the AWS docs, per kind', () => {
   const powerUser = policy([
     { Effect: 'Allow', NotAction: ['iam:*', 'organizations:*', 'account:*'], Resource: '*' },
@@ -1077,6 +1114,7 @@ const JSON_MESSAGE: Record<PolicyKind, string> = {
   resource: M.syntax,
   trust: M.invalidJson,
   scp: M.organizations,
+  rcp: M.organizations,
 };
 
 describe('a key repeated in any object is refused as malformed JSON', () => {

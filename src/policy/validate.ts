@@ -222,8 +222,8 @@ export function validatePolicyText(
 }
 
 function failure(kind: PolicyKind, message: string, keepMessage = false): { ok: false; error: PolicyError } {
-  // AWS Organizations answers every malformed SCP with one message that names no element.
-  const text = kind === 'scp' && !keepMessage ? POLICY_MESSAGES.organizations : message;
+  // AWS Organizations answers every malformed SCP or RCP with one message that names no element.
+  const text = (kind === 'scp' || kind === 'rcp') && !keepMessage ? POLICY_MESSAGES.organizations : message;
   return { ok: false, error: { code: 'MalformedPolicyDocument', message: text } };
 }
 
@@ -446,7 +446,8 @@ function isConditionScalar(value: unknown): value is ConditionValueDocument {
 
 interface KindRules {
   readonly requireLatestVersion: boolean;
-  readonly principal: 'forbidden' | 'required' | 'trust';
+  /** 'everyone': an RCP's, "*" and nothing else (Organizations User Guide, "RCP syntax"). */
+  readonly principal: 'forbidden' | 'required' | 'trust' | 'everyone';
   readonly resources: 'required' | 'prohibited';
   readonly sidAlphanumeric: boolean;
 }
@@ -471,6 +472,7 @@ const RULES: Record<PolicyKind, KindRules> = {
     sidAlphanumeric: true,
   },
   scp: { requireLatestVersion: true, principal: 'forbidden', resources: 'required', sidAlphanumeric: false },
+  rcp: { requireLatestVersion: true, principal: 'everyone', resources: 'required', sidAlphanumeric: false },
   resource: {
     requireLatestVersion: false,
     principal: 'required',
@@ -494,6 +496,12 @@ function checkDocument(read: ReadDocument, kind: PolicyKind): string | null {
   } else if (rules.principal === 'required') {
     for (const s of statements) {
       if (s.principal === undefined && s.notPrincipal === undefined) return POLICY_MESSAGES.missingPrincipal;
+    }
+  } else if (rules.principal === 'everyone') {
+    // An RCP names no principal but "*" (conditions narrow it), and has no NotPrincipal or NotAction.
+    for (const s of statements) {
+      if (s.principal !== '*' || s.notPrincipal !== undefined || s.notAction !== undefined)
+        return POLICY_MESSAGES.organizations;
     }
   }
 

@@ -46,7 +46,7 @@ const CASE_KEYS = new Set([
   'todo',
   'note',
 ]);
-const POLICY_SETS = new Set(['identity', 'resource', 'trust', 'boundary', 'session', 'scp']);
+const POLICY_SETS = new Set(['identity', 'resource', 'trust', 'boundary', 'session', 'scp', 'rcp']);
 const REQUEST_KEYS = new Set(['action', 'resource', 'principal', 'context']);
 const EXPECT_KEYS = new Set(['decision', 'deniedBy', 'decidingSids', 'missingContextKeys', 'message']);
 const DECISIONS = new Set(['allowed', 'explicitDeny', 'implicitDeny']);
@@ -119,10 +119,10 @@ function compileList(raw: unknown, kind: PolicyKind, label: string): CompiledPol
   return list.map((p, i) => compile(p, kind, `${label}-${i + 1}`));
 }
 
-/** SCPs: a list of levels (root, OU, account); a level is a list of policies or a single policy. */
-function compileScps(raw: unknown): CompiledPolicy[][] {
-  if (!Array.isArray(raw)) throw new Error('policies.scp must be a list of levels');
-  return raw.map((level, i) => compileList(level, 'scp', `scp-level${i + 1}`));
+/** SCPs or RCPs: a list of levels (root, OU, account); a level is a list of policies or a single policy. */
+function compileLevels(raw: unknown, kind: 'scp' | 'rcp'): CompiledPolicy[][] {
+  if (!Array.isArray(raw)) throw new Error(`policies.${kind} must be a list of levels`);
+  return raw.map((level, i) => compileList(level, kind, `${kind}-level${i + 1}`));
 }
 
 /** A principal given as its ARN: the account and type are read from the ARN. */
@@ -180,7 +180,8 @@ function buildInput(c: Case): {
     permissionsBoundaries:
       p.boundary === undefined ? undefined : compileList(p.boundary, 'boundary', 'boundary'),
     sessionPolicies: p.session === undefined ? undefined : compileList(p.session, 'session', 'session'),
-    serviceControlPolicies: p.scp === undefined ? undefined : compileScps(p.scp),
+    serviceControlPolicies: p.scp === undefined ? undefined : compileLevels(p.scp, 'scp'),
+    resourceControlPolicies: p.rcp === undefined ? undefined : compileLevels(p.rcp, 'rcp'),
   };
   return { input, principal, action: r.action, resource: r.resource };
 }

@@ -30,6 +30,7 @@
 import {
   createRequest,
   evaluate,
+  parsePolicy,
   type CompiledPolicy,
   type ContextValue,
   type Decision,
@@ -54,6 +55,7 @@ import type { Iam } from '../iam.ts';
 import { organizationAccounts } from '../tables.ts';
 import { orgPathOf } from '../organizations/org-paths.ts';
 import { scpLevelsOf } from '../organizations/scp-attachments.ts';
+import { governedByRcps, resourceControlPoliciesFor } from '../organizations/rcp-scope.ts';
 import {
   type Entity,
   type PolicySet,
@@ -107,7 +109,8 @@ async function simulatePrincipalPolicy(
     else if (entity.type === 'role')
       principalContext = rolePrincipalContext(entity.record, entityArn(entity));
     const organizations = await organizationLevels(ctx.iam, tx, ctx.caller.account);
-    return { policies, resourceText, caller, principalContext, organizations };
+    const resourceControl = await resourceControlLevels(ctx.iam, tx, input.ResourceArns);
+    return { policies, resourceText, caller, principalContext, organizations, resourceControl };
   });
   // What the simulation needs is read: its work does not keep the read transaction open.
   return simulate(input, plan);
@@ -272,6 +275,7 @@ interface Simulation {
   readonly context: Readonly<Record<string, ContextValue>>;
   readonly missing: readonly string[];
   readonly organizations: Organizations | undefined;
+  readonly resourceControl: ResourceControl | undefined;
 }
 
 /** What a simulation starts from, read from the store (and the input policies parsed). */
@@ -282,15 +286,39 @@ interface SimulationPlan {
   readonly principalContext: Record<string, ContextValue>;
   /** The SCP levels of the simulated account's path, when it is in an organization. */
   readonly organizations?: Organizations;
+  /** The RCP levels of each resource asked about that RCPs govern (a member account's role). */
+  readonly resourceControl?: ResourceControl;
+}
+
+type ResourceControl = ReadonlyMap<string, readonly (readonly CompiledPolicy[])[]>;
+
+/**
+ * The RCPs of each role among the resources, by ARN: those its account's path has, when it is a
+ * member account's (rcp-scope.ts). Which actions they govern is decided per action (answerFor).
+ */
+async function resourceControlLevels(iam: Iam, tx: StoreTx, arns: unknown): Promise<ResourceControl> {
+  const levels = new Map<string, CompiledPolicy[][]>();
+  if (!Array.isArray(arns)) return levels;
+  for (const arn of new Set(arns as string[])) {
+    const found = await resourceControlPoliciesFor(iam, tx, 'sts:AssumeRole', arn);
+    if (found) levels.set(arn, found);
+  }
+  return levels;
 }
 
 interface Organizations {
   readonly levels: readonly (readonly CompiledPolicy[])[];
-  /** Allows everything: evaluated with the levels alone, it says what the SCPs decide. */
-  readonly allowAll: CompiledPolicy;
 }
 
-const ALLOW_ALL = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}';
+/** Allows everything: evaluated with SCPs and RCPs alone, it says what the organization's policies decide. */
+const ORGANIZATIONS_ALLOW_ALL: CompiledPolicy = (() => {
+  const parsed = parsePolicy(
+    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}',
+    { kind: 'identity', id: 'organizations' },
+  );
+  if (!parsed.ok) throw new Error('the allow-all policy is valid');
+  return parsed.policy;
+})();
 
 /** The account's SCP levels (none when they do not limit it, as for the management account). */
 async function organizationLevels(
@@ -303,12 +331,11 @@ async function organizationLevels(
   const levels = (await scpLevelsOf(tx, membership, await orgPathOf(tx, membership))) ?? [];
   return {
     levels: levels.map((level) => level.map(({ id, content }) => iam.compile(content, 'scp', id))),
-    allowAll: iam.compile(ALLOW_ALL, 'identity', 'organizations'),
   };
 }
 
 async function simulate(input: Input, plan: SimulationPlan): Promise<Record<string, unknown>> {
-  const { policies, resourceText, caller, principalContext, organizations } = plan;
+  const { policies, resourceText, caller, principalContext, organizations, resourceControl } = plan;
   const resource = resourceText === undefined ? undefined : await resourcePolicy(resourceText);
   const owner = str(input, 'ResourceOwner');
   const ownerAccount = owner === undefined ? undefined : resourceOwnerAccount(owner);
@@ -330,6 +357,7 @@ async function simulate(input: Input, plan: SimulationPlan): Promise<Record<stri
     context,
     missing,
     organizations,
+    resourceControl,
   };
 
   const actions = Array.isArray(input.ActionNames) ? (input.ActionNames as string[]) : [];
@@ -432,7 +460,9 @@ function actionResult(
     EvalDecisionDetails: single?.details ?? {},
     ...boundaryDetail(boundaryAllows),
     ...organizationsDetail(
-      sim.organizations ? answers.every((a) => a.organizationsAllow === true) : undefined,
+      answers.every((a) => a.organizationsAllow === undefined)
+        ? undefined
+        : answers.every((a) => a.organizationsAllow !== false),
     ),
     ResourceSpecificResults: answers.map((a) => ({
       EvalResourceName: a.resource,
@@ -447,6 +477,7 @@ function actionResult(
 }
 
 function answerFor(sim: Simulation, action: string, resource: string): ResourceAnswer {
+  const rcps = governedByRcps(action, resource) ? sim.resourceControl?.get(resource) : undefined;
   const request = createRequest({
     action,
     resource,
@@ -460,6 +491,7 @@ function answerFor(sim: Simulation, action: string, resource: string): ResourceA
     resourceAccount: sim.resourceAccount,
     permissionsBoundaries: sim.policies.boundary?.map((p) => p.compiled),
     serviceControlPolicies: sim.organizations?.levels,
+    resourceControlPolicies: rcps,
   });
   return {
     resource,
@@ -477,13 +509,16 @@ function answerFor(sim: Simulation, action: string, resource: string): ResourceA
           ),
         }
       : undefined,
-    organizationsAllow: sim.organizations
-      ? evaluate({
-          request,
-          identityPolicies: [sim.organizations.allowAll],
-          serviceControlPolicies: sim.organizations.levels,
-        }).decision === 'allowed'
-      : undefined,
+    // What the organization's policies alone decide: the caller's SCPs and the resource's RCPs.
+    organizationsAllow:
+      sim.organizations || rcps
+        ? evaluate({
+            request,
+            identityPolicies: [ORGANIZATIONS_ALLOW_ALL],
+            serviceControlPolicies: sim.organizations?.levels,
+            resourceControlPolicies: rcps,
+          }).decision === 'allowed'
+        : undefined,
   };
 }
 

@@ -1,10 +1,11 @@
-// AWS Organizations' service control policies (API reference 2016-11-28; "Service control policies
-// (SCPs)", Organizations User Guide): EnablePolicyType and DisablePolicyType on the root,
+// AWS Organizations' service and resource control policies (API reference 2016-11-28; "Service
+// control policies (SCPs)" and "Resource control policies (RCPs)", Organizations User Guide):
+// EnablePolicyType and DisablePolicyType on the root,
 // CreatePolicy, UpdatePolicy, DeletePolicy, DescribePolicy, ListPolicies, AttachPolicy,
 // DetachPolicy, ListPoliciesForTarget and ListTargetsForPolicy. Only the management account may
 // make these calls, each authorized as organizations:<Action> on the policy and target ARNs the
 // Service Authorization Reference names. Where they are attached and what that means for an
-// account: scp-attachments.ts.
+// account: scp-attachments.ts. Other policy types (tag, backup… policies) are not served.
 import { newOrganizationsId } from '../../crypto/ids.ts';
 import { parsePolicy } from '../../policy/index.ts';
 import type { Input, Operation } from '../operation.ts';
@@ -20,15 +21,20 @@ import {
   organizations,
 } from '../tables.ts';
 import {
+  AWS_MANAGED,
   attachDefaultPolicies,
   attachment,
+  awsManagedPolicy,
+  CONTROL_POLICY_TYPES,
   enabledTypes,
-  FULL_AWS_ACCESS,
-  FULL_AWS_ACCESS_CONTENT,
   policyArn,
   policyTypesOutput,
+  RCP,
+  RCP_FULL_AWS_ACCESS,
   renewMembers,
   SCP,
+  type AwsManagedPolicy,
+  type ControlPolicyType,
 } from './scp-attachments.ts';
 import {
   ACCOUNT_ID,
@@ -43,11 +49,14 @@ import {
 } from './organization.ts';
 import { organizationTags } from './tags.ts';
 
-/** "Maximum size of a policy document": 5,120 characters for an SCP (AWS Organizations quotas). */
+/** "Maximum size of a policy document": 5,120 characters for an SCP or an RCP (AWS Organizations quotas). */
 export const MAX_SCP_LENGTH = 5120;
-/** "Number of policies in an organization": 1,000 SCPs (AWS Organizations quotas). */
+/** "Number of policies in an organization": 1,000 SCPs, and 1,000 RCPs (AWS Organizations quotas). */
 export const SCPS_PER_ORGANIZATION = 1000;
-/** "Maximum number of SCPs attached to a root, OU or account": 5 (AWS Organizations quotas). */
+/**
+ * "Maximum number of SCPs attached to a root, OU or account": 5, and as many RCPs, the AWS managed
+ * one included (AWS Organizations quotas).
+ */
 export const SCPS_PER_TARGET = 5;
 
 const POLICY_ID = /^p-[0-9a-zA-Z_]{8,128}$/;
@@ -105,39 +114,37 @@ function targetArn(org: OrganizationRecord, targetId: string): string {
   return organizationalUnitArn(org, targetId);
 }
 
-const FULL_AWS_ACCESS_SUMMARY = {
-  Id: FULL_AWS_ACCESS,
-  Name: 'FullAWSAccess',
-  Description: 'Allows access to every operation',
-  Type: SCP,
-  AwsManaged: true,
-};
+type Policy = OrganizationPolicyRecord | AwsManagedPolicy;
 
-function summaryOf(org: OrganizationRecord, policy: OrganizationPolicyRecord): Record<string, unknown> {
+const isAwsManaged = (policy: Policy): policy is AwsManagedPolicy => awsManagedPolicy(policy.id) === policy;
+
+function summaryOf(org: OrganizationRecord, policy: Policy): Record<string, unknown> {
   return {
     Id: policy.id,
-    Arn: policyArn(org, policy.id),
+    Arn: policyArn(org, policy.id, policy.type),
     Name: policy.name,
     Description: policy.description,
     Type: policy.type,
-    AwsManaged: false,
+    AwsManaged: isAwsManaged(policy),
   };
 }
 
-function fullAccessSummary(org: OrganizationRecord): Record<string, unknown> {
-  return { ...FULL_AWS_ACCESS_SUMMARY, Arn: policyArn(org, FULL_AWS_ACCESS) };
-}
-
-/** A policy of the organization: p-FullAWSAccess (AWS managed) or one of its own. */
-async function findPolicy(
-  tx: StoreTx,
-  org: OrganizationRecord,
-  policyId: string,
-): Promise<OrganizationPolicyRecord | 'aws-managed'> {
-  if (policyId === FULL_AWS_ACCESS) return 'aws-managed';
+/** A policy of the organization: an AWS managed one (p-FullAWSAccess, p-RCPFullAWSAccess) or its own. */
+async function findPolicy(tx: StoreTx, org: OrganizationRecord, policyId: string): Promise<Policy> {
+  const managed = awsManagedPolicy(policyId);
+  if (managed) return managed;
   const policy = await tx.get(organizationPolicies, policyId);
   if (!policy || policy.organization !== org.id) throw policyNotFound();
   return policy;
+}
+
+/**
+ * A policy's type, for the ARN and organizations:PolicyType its call is authorized with: read
+ * before the caller is known to be allowed, so nothing else of the policy is used until then. An id
+ * that names no policy is taken as an SCP's; once authorized, the call answers PolicyNotFoundException.
+ */
+async function policyTypeOf(tx: StoreTx, policyId: string): Promise<string> {
+  return awsManagedPolicy(policyId)?.type ?? (await tx.get(organizationPolicies, policyId))?.type ?? SCP;
 }
 
 interface Target {
@@ -158,15 +165,20 @@ async function findTarget(tx: StoreTx, org: OrganizationRecord, targetId: string
   throw targetNotFound();
 }
 
-/** SCP content: an SCP as the policy engine reads one, no longer than the quota. */
-function validContent(content: string): string {
+/**
+ * Content of an SCP or RCP: a policy of its kind as the policy engine reads one, no longer than the
+ * quota. An RCP of one's own only denies: "The effect of Allow is only supported for the
+ * RCPFullAWSAccess policy" (Organizations User Guide, "RCP syntax").
+ */
+function validContent(content: string, type: string): string {
   if (content.length > MAX_SCP_LENGTH)
     throw constraint(
       'POLICY_CONTENT_LIMIT_EXCEEDED',
       'You attempted to create a policy larger than the maximum size.',
     );
-  const parsed = parsePolicy(content, { kind: 'scp' });
-  if (!parsed.ok)
+  const parsed = parsePolicy(content, { kind: type === RCP ? 'rcp' : 'scp' });
+  const allows = parsed.ok && type === RCP && parsed.policy.statements.some((s) => s.effect === 'Allow');
+  if (!parsed.ok || allows)
     throw new IamError(
       'MalformedPolicyDocumentException',
       'The provided policy document does not meet the requirements of the specified policy type.',
@@ -195,7 +207,7 @@ function withNext(key: string, page: { items: unknown[]; next?: string }): Recor
 
 /**
  * organizations:PolicyType (Service Authorization Reference): the type asked for, or for calls
- * about a policy, the policy's (every policy served is an SCP).
+ * about a policy, the policy's.
  */
 function typeContext(type: string) {
   return { 'organizations:PolicyType': type };
@@ -207,9 +219,9 @@ function requireRoot(org: OrganizationRecord, rootId: string): void {
     throw new IamError('RootNotFoundException', "We can't find a root with the RootId that you specified.");
 }
 
-/** Policy types other than SCPs are not served: asking for one is asking for what is unavailable. */
-function requireScp(type: string): void {
-  if (type !== SCP) throw unavailable();
+/** Policy types other than SCPs and RCPs are not served: asking for one is asking for what is unavailable. */
+function requireServed(type: string): asserts type is ControlPolicyType {
+  if (!(CONTROL_POLICY_TYPES as readonly string[]).includes(type)) throw unavailable();
 }
 
 export const policyOperations: Readonly<Record<string, Operation>> = {
@@ -226,7 +238,7 @@ export const policyOperations: Readonly<Record<string, Operation>> = {
       );
       requireRoot(org, rootId);
       if (org.featureSet !== 'ALL') throw unavailable();
-      requireScp(type);
+      requireServed(type);
       if (enabledTypes(org).includes(type))
         throw new IamError(
           'PolicyTypeAlreadyEnabledException',
@@ -234,13 +246,13 @@ export const policyOperations: Readonly<Record<string, Operation>> = {
         );
       const enabled: OrganizationRecord = { ...org, policyTypes: [...enabledTypes(org), type] };
       await tx.update(organizations, enabled);
-      // FullAWSAccess on the root, every OU and every account, as AWS attaches it.
+      // FullAWSAccess or RCPFullAWSAccess on the root, every OU and every account, as AWS attaches it.
       const targets = [
         org.rootId,
         ...(await tx.list(organizationalUnits, { where: { organization: org.id } })).map((ou) => ou.id),
         ...(await tx.list(organizationAccounts, { where: { organization: org.id } })).map((m) => m.id),
       ];
-      for (const target of targets) await attachDefaultPolicies(tx, enabled, target);
+      for (const target of targets) await attachDefaultPolicies(tx, enabled, target, [type]);
       await renewMembers(tx, enabled);
       return {
         Root: { Id: org.rootId, Arn: rootArn(org), Name: 'Root', PolicyTypes: policyTypesOutput(enabled) },
@@ -286,15 +298,15 @@ export const policyOperations: Readonly<Record<string, Operation>> = {
         ...typeContext(type),
         ...requestTagContext(tags),
       });
-      requireScp(type);
-      validContent(content);
+      requireServed(type);
+      validContent(content, type);
       if ((await tx.count(organizationPolicies, { organization: org.id, type })) >= SCPS_PER_ORGANIZATION)
         throw constraint(
           'POLICY_NUMBER_LIMIT_EXCEEDED',
           'You attempted to exceed the number of policies that you can have in an organization.',
         );
       if (
-        name === FULL_AWS_ACCESS_SUMMARY.Name ||
+        name === AWS_MANAGED[type].name ||
         (await tx.find(organizationPolicies, { organization: org.id, type, name }))
       )
         throw new IamError('DuplicatePolicyException', 'A policy with the same name already exists.');
@@ -322,20 +334,21 @@ export const policyOperations: Readonly<Record<string, Operation>> = {
     const description = str(input, 'Description');
     const content = str(input, 'Content');
     return writeTx(ctx, async (tx) => {
+      const type = await policyTypeOf(tx, policyId);
       const org = await authorizedOrganization(
         ctx,
         tx,
         'UpdatePolicy',
-        (o) => [policyArn(o, policyId)],
-        typeContext(SCP),
+        (o) => [policyArn(o, policyId, type)],
+        typeContext(type),
       );
       const policy = await findPolicy(tx, org, policyId);
-      if (policy === 'aws-managed') throw awsManaged();
-      if (content !== undefined) validContent(content);
+      if (isAwsManaged(policy)) throw awsManaged();
+      if (content !== undefined) validContent(content, policy.type);
       if (
         name !== undefined &&
         name !== policy.name &&
-        (name === FULL_AWS_ACCESS_SUMMARY.Name ||
+        (name === AWS_MANAGED[policy.type as ControlPolicyType].name ||
           (await tx.find(organizationPolicies, { organization: org.id, type: policy.type, name })))
       )
         throw new IamError('DuplicatePolicyException', 'A policy with the same name already exists.');
@@ -354,15 +367,16 @@ export const policyOperations: Readonly<Record<string, Operation>> = {
   async DeletePolicy(ctx, input) {
     const policyId = requirePattern(requiredStr(input, 'PolicyId'), POLICY_ID);
     return writeTx(ctx, async (tx) => {
+      const type = await policyTypeOf(tx, policyId);
       const org = await authorizedOrganization(
         ctx,
         tx,
         'DeletePolicy',
-        (o) => [policyArn(o, policyId)],
-        typeContext(SCP),
+        (o) => [policyArn(o, policyId, type)],
+        typeContext(type),
       );
       const policy = await findPolicy(tx, org, policyId);
-      if (policy === 'aws-managed') throw awsManaged();
+      if (isAwsManaged(policy)) throw awsManaged();
       if ((await tx.count(organizationPolicyTargets, { policy: policyId })) > 0)
         throw new IamError(
           'PolicyInUseException',
@@ -376,16 +390,15 @@ export const policyOperations: Readonly<Record<string, Operation>> = {
   async DescribePolicy(ctx, input) {
     const policyId = requirePattern(requiredStr(input, 'PolicyId'), POLICY_ID);
     return ctx.iam.store.read(async (tx) => {
+      const type = await policyTypeOf(tx, policyId);
       const org = await authorizedOrganization(
         ctx,
         tx,
         'DescribePolicy',
-        (o) => [policyArn(o, policyId)],
-        typeContext(SCP),
+        (o) => [policyArn(o, policyId, type)],
+        typeContext(type),
       );
       const policy = await findPolicy(tx, org, policyId);
-      if (policy === 'aws-managed')
-        return { Policy: { PolicySummary: fullAccessSummary(org), Content: FULL_AWS_ACCESS_CONTENT } };
       return { Policy: { PolicySummary: summaryOf(org, policy), Content: policy.content } };
     });
   },
@@ -394,9 +407,9 @@ export const policyOperations: Readonly<Record<string, Operation>> = {
     const type = typeOf(input, 'Filter');
     return ctx.iam.store.read(async (tx) => {
       const org = await authorizedOrganization(ctx, tx, 'ListPolicies', () => ['*'], typeContext(type));
-      if (type !== SCP) return { Policies: [] };
+      if (type !== SCP && type !== RCP) return { Policies: [] };
       const rows = await tx.list(organizationPolicies, { where: { organization: org.id, type } });
-      const summaries = [fullAccessSummary(org), ...rows.map((policy) => summaryOf(org, policy))];
+      const summaries = [AWS_MANAGED[type], ...rows].map((policy) => summaryOf(org, policy));
       return withNext(
         'Policies',
         pageOf(summaries, (s) => s.Id as string, input),
@@ -408,27 +421,28 @@ export const policyOperations: Readonly<Record<string, Operation>> = {
     const policyId = requirePattern(requiredStr(input, 'PolicyId'), POLICY_ID);
     const targetId = requirePattern(requiredStr(input, 'TargetId'), TARGET_ID);
     return writeTx(ctx, async (tx) => {
+      const type = await policyTypeOf(tx, policyId);
       const org = await authorizedOrganization(
         ctx,
         tx,
         'AttachPolicy',
-        (o) => [policyArn(o, policyId), targetArn(o, targetId)],
-        typeContext(SCP),
+        (o) => [policyArn(o, policyId, type), targetArn(o, targetId)],
+        typeContext(type),
       );
       await findPolicy(tx, org, policyId);
       await findTarget(tx, org, targetId);
-      if (!enabledTypes(org).includes(SCP)) throw notEnabled();
+      if (!enabledTypes(org).includes(type)) throw notEnabled();
       if (await tx.get(organizationPolicyTargets, `${policyId}/${targetId}`))
         throw new IamError(
           'DuplicatePolicyAttachmentException',
           'The selected policy is already attached to the specified target.',
         );
-      if ((await tx.count(organizationPolicyTargets, { target: targetId, type: SCP })) >= SCPS_PER_TARGET)
+      if ((await tx.count(organizationPolicyTargets, { target: targetId, type })) >= SCPS_PER_TARGET)
         throw constraint(
           'MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED',
           'You attempted to exceed the number of policies of a certain type that can be attached to an entity at one time.',
         );
-      await tx.insert(organizationPolicyTargets, attachment(org, policyId, targetId));
+      await tx.insert(organizationPolicyTargets, attachment(org, policyId, targetId, type));
       await renewMembers(tx, org);
       return undefined;
     });
@@ -438,12 +452,13 @@ export const policyOperations: Readonly<Record<string, Operation>> = {
     const policyId = requirePattern(requiredStr(input, 'PolicyId'), POLICY_ID);
     const targetId = requirePattern(requiredStr(input, 'TargetId'), TARGET_ID);
     return writeTx(ctx, async (tx) => {
+      const type = await policyTypeOf(tx, policyId);
       const org = await authorizedOrganization(
         ctx,
         tx,
         'DetachPolicy',
-        (o) => [policyArn(o, policyId), targetArn(o, targetId)],
-        typeContext(SCP),
+        (o) => [policyArn(o, policyId, type), targetArn(o, targetId)],
+        typeContext(type),
       );
       await findPolicy(tx, org, policyId);
       await findTarget(tx, org, targetId);
@@ -453,8 +468,12 @@ export const policyOperations: Readonly<Record<string, Operation>> = {
           'PolicyNotAttachedException',
           "The policy isn't attached to the specified target in the specified root.",
         );
-      // "Every entity must have at least one SCP attached" (Organizations User Guide).
-      if ((await tx.count(organizationPolicyTargets, { target: targetId, type: SCP })) <= 1)
+      // "Every entity must have at least one SCP attached" (Organizations User Guide); RCPFullAWSAccess
+      // "You cannot detach" at all ("RCP syntax"): custom RCPs only deny, so without it nothing passes.
+      if (
+        policyId === RCP_FULL_AWS_ACCESS ||
+        (await tx.count(organizationPolicyTargets, { target: targetId, type })) <= 1
+      )
         throw constraint(
           'MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED',
           'You attempted to detach a policy from an entity that would cause the entity to have fewer than the minimum number of policies of a certain type required.',
@@ -481,8 +500,7 @@ export const policyOperations: Readonly<Record<string, Operation>> = {
       const summaries: Record<string, unknown>[] = [];
       for (const row of rows) {
         const policy = await findPolicy(tx, org, row.policy).catch(() => undefined);
-        if (policy === 'aws-managed') summaries.push(fullAccessSummary(org));
-        else if (policy) summaries.push(summaryOf(org, policy));
+        if (policy) summaries.push(summaryOf(org, policy));
       }
       return withNext(
         'Policies',
@@ -494,12 +512,13 @@ export const policyOperations: Readonly<Record<string, Operation>> = {
   async ListTargetsForPolicy(ctx, input) {
     const policyId = requirePattern(requiredStr(input, 'PolicyId'), POLICY_ID);
     return ctx.iam.store.read(async (tx) => {
+      const type = await policyTypeOf(tx, policyId);
       const org = await authorizedOrganization(
         ctx,
         tx,
         'ListTargetsForPolicy',
-        (o) => [policyArn(o, policyId)],
-        typeContext(SCP),
+        (o) => [policyArn(o, policyId, type)],
+        typeContext(type),
       );
       await findPolicy(tx, org, policyId);
       const rows = await tx.list(organizationPolicyTargets, {

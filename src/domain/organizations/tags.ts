@@ -12,7 +12,7 @@ import { IamError } from '../errors.ts';
 import type { StoreTx } from '../store.ts';
 import type { OrganizationRecord, Tag } from '../records.ts';
 import { organizationAccounts, organizationalUnits, organizationPolicies, organizations } from '../tables.ts';
-import { FULL_AWS_ACCESS, policyArn } from './scp-attachments.ts';
+import { awsManagedPolicy, policyArn } from './scp-attachments.ts';
 import {
   ACCOUNT_ID,
   accountArn,
@@ -83,13 +83,21 @@ interface Taggable {
   readonly save?: (tags: readonly Tag[]) => Promise<void>;
 }
 
-/** The ARN a ResourceId names, for authorization ("*" for the kinds Portcullis does not keep). */
-function resourceArn(org: OrganizationRecord, id: string): string {
-  if (id.startsWith('r-')) return rootArn({ ...org, rootId: id });
-  if (ACCOUNT_ID.test(id)) return accountArn(org, id);
-  if (id.startsWith('ou-')) return organizationalUnitArn(org, id);
-  if (id.startsWith('p-')) return policyArn(org, id);
-  return '*';
+/**
+ * The ARN a ResourceId names, for authorization ("*" for the kinds Portcullis does not keep). A
+ * policy's ARN names its type (service_control_policy, resource_control_policy), read from its record.
+ */
+async function resourceArnOf(tx: StoreTx, id: string): Promise<(org: OrganizationRecord) => string> {
+  if (id.startsWith('r-')) return (org) => rootArn({ ...org, rootId: id });
+  if (ACCOUNT_ID.test(id)) return (org) => accountArn(org, id);
+  if (id.startsWith('ou-')) return (org) => organizationalUnitArn(org, id);
+  if (id.startsWith('p-')) {
+    const type = awsManagedPolicy(id)?.type ?? (await tx.get(organizationPolicies, id))?.type;
+    // A policy that does not exist has no type: it is authorized as an SCP would be, and the lookup
+    // after authorization answers TargetNotFoundException.
+    return (org) => policyArn(org, id, type ?? 'SERVICE_CONTROL_POLICY');
+  }
+  return () => '*';
 }
 
 async function findTaggable(tx: StoreTx, org: OrganizationRecord, id: string): Promise<Taggable> {
@@ -109,7 +117,7 @@ async function findTaggable(tx: StoreTx, org: OrganizationRecord, id: string): P
     const ou = await tx.get(organizationalUnits, id);
     if (ou?.organization === org.id)
       return { tags: ou.tags, save: (tags) => tx.update(organizationalUnits, { ...ou, tags: [...tags] }) };
-  } else if (id === FULL_AWS_ACCESS) {
+  } else if (awsManagedPolicy(id)) {
     return { tags: [] };
   } else if (id.startsWith('p-')) {
     const policy = await tx.get(organizationPolicies, id);
@@ -162,11 +170,12 @@ export const tagOperations: Readonly<Record<string, Operation>> = {
     const id = resourceIdOf(input);
     const added = organizationTags(input);
     return writeTx(ctx, async (tx) => {
+      const arnOf = await resourceArnOf(tx, id);
       const org = await authorizedOrganization(
         ctx,
         tx,
         'TagResource',
-        (o) => [resourceArn(o, id)],
+        (o) => [arnOf(o)],
         requestTagContext(added),
       );
       const resource = await findTaggable(tx, org, id);
@@ -188,7 +197,8 @@ export const tagOperations: Readonly<Record<string, Operation>> = {
       if (SYSTEM_PREFIX.test(key)) throw systemTag();
     }
     return writeTx(ctx, async (tx) => {
-      const org = await authorizedOrganization(ctx, tx, 'UntagResource', (o) => [resourceArn(o, id)], {
+      const arnOf = await resourceArnOf(tx, id);
+      const org = await authorizedOrganization(ctx, tx, 'UntagResource', (o) => [arnOf(o)], {
         'aws:TagKeys': keys,
       });
       const resource = await findTaggable(tx, org, id);
@@ -202,7 +212,8 @@ export const tagOperations: Readonly<Record<string, Operation>> = {
   async ListTagsForResource(ctx, input) {
     const id = resourceIdOf(input);
     return ctx.iam.store.read(async (tx) => {
-      const org = await authorizedOrganization(ctx, tx, 'ListTagsForResource', (o) => [resourceArn(o, id)]);
+      const arnOf = await resourceArnOf(tx, id);
+      const org = await authorizedOrganization(ctx, tx, 'ListTagsForResource', (o) => [arnOf(o)]);
       return tagPage((await findTaggable(tx, org, id)).tags, input);
     });
   },

@@ -8,6 +8,7 @@
 // The console's IdP-initiated sign-in uses the same path: verifySamlForConsole verifies the
 // response and lists its roles; assuming one of them goes through the same replay guard.
 import type { ContextValue } from '../../policy/index.ts';
+import { resourceControlPoliciesFor } from '../organizations/rcp-scope.ts';
 import type { Iam } from '../iam.ts';
 import type { Input, Output, UnsignedContext } from '../operation.ts';
 import { requiredStr } from '../operation.ts';
@@ -262,8 +263,9 @@ async function assumeVerified(
       }
       await requirePolicyArns(iam, tx, role.account, request.policyArns);
       const trusted = { type: 'saml', arn: pair.principalArn } as const;
+      const rcps = await resourceControlPoliciesFor(iam, tx, 'sts:AssumeRoleWithSAML', pair.roleArn);
       const authorizeAs = (action: string) =>
-        authorizeFederatedTrust(iam, role, pair.roleArn, trusted, action, [requestContext, context]);
+        authorizeFederatedTrust(iam, role, pair.roleArn, trusted, action, [requestContext, context], rcps);
       authorizeAs('sts:AssumeRoleWithSAML');
       if (tags.length > 0) authorizeAs('sts:TagSession');
       if (sourceIdentity !== undefined) authorizeAs('sts:SetSourceIdentity');

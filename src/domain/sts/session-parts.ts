@@ -1,6 +1,13 @@
 // What the STS operations that issue credentials share: the session record and the credentials
 // handed out once, session tags and session policies validated as AWS validates them, role ARNs.
-import { createRequest, evaluate, parsePolicy, policySize, type ContextValue } from '../../policy/index.ts';
+import {
+  createRequest,
+  evaluate,
+  parsePolicy,
+  policySize,
+  type CompiledPolicy,
+  type ContextValue,
+} from '../../policy/index.ts';
 import { newAccessKeyId, newSecretAccessKey } from '../../crypto/ids.ts';
 import { hashSessionToken, newStsSessionToken } from '../../crypto/session-tokens.ts';
 import type { Input } from '../operation.ts';
@@ -138,8 +145,9 @@ export function notAuthorizedTo(action: string): IamError {
 }
 
 /**
- * The role's trust policy decides alone for a web identity or a SAML response: the principal is
- * the identity provider (`{"Federated": <provider ARN>}`), which has no identity-based policies.
+ * The role's trust policy decides for a web identity or a SAML response: the principal is the
+ * identity provider (`{"Federated": <provider ARN>}`), which has no identity-based policies. The
+ * RCPs of the role's account, when it is a member's (rcp-scope.ts), limit it too.
  */
 export function authorizeFederatedTrust(
   iam: Iam,
@@ -148,6 +156,7 @@ export function authorizeFederatedTrust(
   provider: { readonly type: 'web-identity' | 'saml'; readonly arn: string },
   action: string,
   context: readonly Readonly<Record<string, ContextValue>>[],
+  resourceControlPolicies: readonly (readonly CompiledPolicy[])[] | undefined,
 ): void {
   const trust = iam.compile(trustPolicyForEvaluation(role), 'trust', `${role.id} trust policy`);
   const request = createRequest({
@@ -161,6 +170,11 @@ export function authorizeFederatedTrust(
     },
     context,
   });
-  const result = evaluate({ request, resourcePolicies: [trust], resourceAccount: role.account });
+  const result = evaluate({
+    request,
+    resourcePolicies: [trust],
+    resourceAccount: role.account,
+    resourceControlPolicies,
+  });
   if (result.decision !== 'allowed') throw notAuthorizedTo(action);
 }

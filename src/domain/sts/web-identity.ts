@@ -14,6 +14,7 @@
 // I/O); the trust policy is evaluated and the session issued in one write transaction of the role's
 // account. Nothing of the token is stored or logged.
 import type { ContextValue } from '../../policy/index.ts';
+import { resourceControlPoliciesFor } from '../organizations/rcp-scope.ts';
 import type { Input, Output, UnsignedContext } from '../operation.ts';
 import { requiredStr, str } from '../operation.ts';
 import { IamError } from '../errors.ts';
@@ -110,8 +111,9 @@ export async function AssumeRoleWithWebIdentity(ctx: UnsignedContext, input: Inp
         ...(transitiveTagKeys.length > 0 ? { 'sts:TransitiveTagKeys': transitiveTagKeys } : {}),
       };
       const trusted = { type: 'web-identity', arn: provider.arn } as const;
+      const rcps = await resourceControlPoliciesFor(ctx.iam, tx, ACTION, roleArn);
       const authorizeAs = (action: string) =>
-        authorizeFederatedTrust(ctx.iam, role, roleArn, trusted, action, [ctx.requestContext, context]);
+        authorizeFederatedTrust(ctx.iam, role, roleArn, trusted, action, [ctx.requestContext, context], rcps);
       authorizeAs(ACTION);
       if (tags.length > 0) authorizeAs('sts:TagSession');
       if (sourceIdentity !== undefined) authorizeAs('sts:SetSourceIdentity');

@@ -33,6 +33,22 @@ interface Case {
   readonly deniedBy: string | null;
 }
 
+const rcps = [
+  '--rcp',
+  join(fixtures, 'rcp-full-aws-access.json'),
+  '--rcp',
+  `${join(fixtures, 'rcp-full-aws-access.json')},${join(fixtures, 'rcp-deny-assume-role.json')}`,
+];
+const assumeDeployer = [
+  '--principal',
+  alice,
+  '--action',
+  'sts:AssumeRole',
+  '--resource',
+  `${ACCOUNT}:role/deployer`,
+  ...mfa(true),
+];
+
 const CASES: Case[] = [
   {
     name: 'Bool condition, key absent',
@@ -125,6 +141,18 @@ const CASES: Case[] = [
     args: ['--principal', alice, '--action', 'iam:ListUsers', ...mfa(true), ...scps],
     decision: 'explicitDeny',
     deniedBy: 'service control',
+  },
+  {
+    name: 'RCP denies a principal outside the organization',
+    args: [...assumeDeployer, ...rcps],
+    decision: 'explicitDeny',
+    deniedBy: 'resource control',
+  },
+  {
+    name: 'RCP lets a principal of the organization through',
+    args: [...assumeDeployer, '--context', 'aws:PrincipalOrgID=o-a1b2c3d4e5', ...rcps],
+    decision: 'allowed',
+    deniedBy: null,
   },
 ];
 
@@ -275,6 +303,7 @@ test('--help documents every option', async () => {
     '--region',
     '--session-policy',
     '--scp',
+    '--rcp',
     '--resource-policy',
     '--format',
     '--output',

@@ -106,7 +106,7 @@ test("a document IAM refuses is an ERROR with AWS's message; bad options and mis
   assert.equal(badType.code, 2);
   assert.match(
     badType.stderr,
-    /--policy-type must be one of IDENTITY_POLICY, RESOURCE_POLICY, SERVICE_CONTROL_POLICY/,
+    /--policy-type must be one of IDENTITY_POLICY, RESOURCE_POLICY, SERVICE_CONTROL_POLICY, RESOURCE_CONTROL_POLICY/,
   );
   const missing = await lint(fixture('no-such-policy.json'));
   assert.equal(missing.code, 2);
