@@ -33,6 +33,11 @@ export interface ParseOptions {
    * working. New documents are always checked in full.
    */
   readonly stored?: boolean;
+  /**
+   * An SCP or RCP refused answers with IAM's message for the fault, not Organizations' single
+   * message that names none: for explaining a refusal to a person.
+   */
+  readonly ownMessages?: boolean;
 }
 
 export type ParseResult = { ok: true; policy: CompiledPolicy } | { ok: false; error: PolicyError };
@@ -55,7 +60,10 @@ export function parsePolicy(text: string, options: ParseOptions): ParseResult {
  * — can let it run between steps. Driven to its end it returns what parsePolicy returns.
  */
 export function* parsePolicyInSteps(text: string, options: ParseOptions): Generator<void, ParseResult> {
-  const validated = validatePolicyText(text, options.kind, { repeatedKeys: !options.stored });
+  const validated = validatePolicyText(text, options.kind, {
+    repeatedKeys: !options.stored,
+    ownMessages: options.ownMessages === true,
+  });
   if (!validated.ok) return validated;
   yield;
   return { ok: true, policy: yield* compileInSteps(validated.document, options, new Meter()) };

@@ -195,29 +195,35 @@ export function validatePolicyText(
   text: string,
   kind: PolicyKind,
   /** repeatedKeys: false reads a document stored before repeated keys were refused (ParseOptions.stored). */
-  checks: { readonly repeatedKeys?: boolean } = {},
+  checks: {
+    readonly repeatedKeys?: boolean;
+    /** For an SCP or RCP, IAM's own message for the fault instead of Organizations' single one. */
+    readonly ownMessages?: boolean;
+  } = {},
 ): ValidationResult {
+  const fail = (message: string, keepMessage = false) =>
+    failure(kind, message, keepMessage || checks.ownMessages === true);
   try {
-    if (typeof text !== 'string') return failure(kind, POLICY_MESSAGES.syntax); // untyped callers
-    if (text.length > MAX_POLICY_DOCUMENT_LENGTH) return failure(kind, POLICY_MESSAGES.tooLong, true);
+    if (typeof text !== 'string') return fail(POLICY_MESSAGES.syntax); // untyped callers
+    if (text.length > MAX_POLICY_DOCUMENT_LENGTH) return fail(POLICY_MESSAGES.tooLong, true);
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch {
-      return failure(kind, kind === 'trust' ? POLICY_MESSAGES.invalidJson : POLICY_MESSAGES.syntax);
+      return fail(kind === 'trust' ? POLICY_MESSAGES.invalidJson : POLICY_MESSAGES.syntax);
     }
     // JSON.parse keeps the last of two equal keys; IAM refuses the document as malformed JSON.
     if (checks.repeatedKeys !== false && hasDuplicateKey(text))
-      return failure(kind, kind === 'trust' ? POLICY_MESSAGES.invalidJson : POLICY_MESSAGES.syntax);
-    if (kind === 'trust' && !isPlainObject(parsed)) return failure(kind, POLICY_MESSAGES.invalidJson);
+      return fail(kind === 'trust' ? POLICY_MESSAGES.invalidJson : POLICY_MESSAGES.syntax);
+    if (kind === 'trust' && !isPlainObject(parsed)) return fail(POLICY_MESSAGES.invalidJson);
     const read = readDocument(parsed);
-    if (typeof read === 'string') return failure(kind, read);
+    if (typeof read === 'string') return fail(read);
     const message = checkDocument(read, kind);
-    if (message !== null) return failure(kind, message);
+    if (message !== null) return fail(message);
     return { ok: true, document: read.document };
   } catch {
     // Unreachable by design; a safety net so that no input can make validation throw.
-    return failure(kind, POLICY_MESSAGES.syntax);
+    return fail(POLICY_MESSAGES.syntax);
   }
 }
 

@@ -179,9 +179,8 @@ export function registerOrganizationPolicies(server: FastifyInstance, ctx: Conso
  */
 function documentProblem(slug: PolicySlug, error: IamError, content: string | undefined): string | undefined {
   if (error.code !== 'MalformedPolicyDocumentException' || content === undefined) return undefined;
-  // The engine validates SCPs as a kind of their own; RCPs are explained by AWS's message alone.
-  if (slug !== 'scp') return undefined;
-  const parsed = parsePolicy(content, { kind: 'scp' });
+  // The engine validates SCPs and RCPs as kinds of their own, here with IAM's words for the fault.
+  const parsed = parsePolicy(content, { kind: slug === 'scp' ? 'scp' : 'rcp', ownMessages: true });
   return parsed.ok ? undefined : parsed.error.message;
 }
 

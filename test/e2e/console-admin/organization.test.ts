@@ -9,6 +9,7 @@ import {
   DescribePolicyCommand,
   ListOrganizationalUnitsForParentCommand,
   ListRootsCommand,
+  ListPoliciesForTargetCommand,
   ListTargetsForPolicyCommand,
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
@@ -131,11 +132,15 @@ test('an SCP is edited, detached and deleted from its page; disabling the type d
     description: 'second',
     content: JSON.stringify({
       Version: '2012-10-17',
-      Statement: [{ Effect: 'Maybe', Action: '*', Resource: '*' }],
+      Statement: [{ Effect: 'Deny', Resource: '*' }],
     }),
   });
   assert.equal(malformed.page.status, 400);
-  assert.match(errorText(malformed.page), /MalformedPolicyDocumentException.*What is wrong: \S/s);
+  // Organizations' message names no element; the page adds IAM's words for the fault.
+  assert.match(
+    errorText(malformed.page),
+    /MalformedPolicyDocumentException.*What is wrong: .*must contain actions/s,
+  );
 
   await submit(root, view, `${SCP}/attach`, { 'policy-id': id, 'target-id': rootId });
   assert.equal((await orgs().send(new ListTargetsForPolicyCommand({ PolicyId: id }))).Targets?.length, 1);
@@ -151,20 +156,36 @@ test('an SCP is edited, detached and deleted from its page; disabling the type d
   assert.match(visibleText(disabled.page.text), /Service control policies are disabled in the root/);
 });
 
-test('the RCP page is the same page for its own type; a type the organization cannot use is refused in words', async () => {
+test('the RCP page is the same page for its own type: RCPs enabled there attach RCPFullAWSAccess everywhere', async () => {
   const page = await root.get(`${ORG}/policies/rcp`);
   assert.equal(page.status, 200);
-  assert.match(visibleText(page.text), /Resource control policies are (disabled|enabled) in the root/);
-  if (/are disabled/.test(visibleText(page.text))) {
-    const enabled = await submit(root, `${ORG}/policies/rcp`, `${ORG}/policies/rcp/enable`, {
-      'root-id': rootId,
-    });
-    // Enabled where the domain has RCPs; otherwise Organizations' own refusal, in words.
-    assert.ok(
-      /The policy type was enabled/.test(noticeText(enabled.page)) ||
-        /PolicyTypeNotAvailableForOrganizationException/.test(errorText(enabled.page)),
-      visibleText(enabled.page.text).slice(0, 400),
-    );
-  }
+  assert.match(visibleText(page.text), /Resource control policies are disabled in the root/);
+  const enabled = await submit(root, `${ORG}/policies/rcp`, `${ORG}/policies/rcp/enable`, {
+    'root-id': rootId,
+  });
+  assert.match(noticeText(enabled.page), /The policy type was enabled/);
+  assert.match(visibleText(enabled.page.text), /Resource control policies are enabled in the root/);
+  assert.match(visibleText(enabled.page.text), /RCPFullAWSAccess/);
+  const attached = await orgs().send(
+    new ListPoliciesForTargetCommand({ TargetId: rootId, Filter: 'RESOURCE_CONTROL_POLICY' }),
+  );
+  assert.deepEqual(
+    attached.Policies?.map((p) => p.Id),
+    ['p-RCPFullAWSAccess'],
+  );
+  // An RCP may only deny (RCPFullAWSAccess is the one Allow): Organizations' refusal, in words.
+  const allowing = await submit(root, `${ORG}/policies/rcp`, `${ORG}/policies/rcp/create`, {
+    name: 'AllowAll',
+    description: '',
+    content: JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: '*', Action: 'sts:*', Resource: '*' }],
+    }),
+  });
+  assert.match(errorText(allowing.page), /MalformedPolicyDocumentException/);
+  const disabled = await submit(root, `${ORG}/policies/rcp`, `${ORG}/policies/rcp/disable`, {
+    'root-id': rootId,
+  });
+  assert.match(noticeText(disabled.page), /The policy type was disabled/);
   assert.equal((await root.get(`${ORG}/policies/other`)).status, 303);
 });
