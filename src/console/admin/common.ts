@@ -298,6 +298,8 @@ export const check = {
   userName: (v: string, member = 'userName') => checkString(v, member, 1, 64, NAME, '[\\w+=,.@-]+'),
   groupName: (v: string, member = 'groupName') => checkString(v, member, 1, 128, NAME, '[\\w+=,.@-]+'),
   roleName: (v: string, member = 'roleName') => checkString(v, member, 1, 64, NAME, '[\\w+=,.@-]+'),
+  instanceProfileName: (v: string, member = 'instanceProfileName') =>
+    checkString(v, member, 1, 128, NAME, '[\\w+=,.@-]+'),
   policyName: (v: string, member = 'policyName') => checkString(v, member, 1, 128, NAME, '[\\w+=,.@-]+'),
   document: (v: string, member = 'policyDocument') =>
     checkString(v, member, 1, 131072, DOCUMENT, '[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+'),

@@ -1,6 +1,7 @@
 // Roles: the list and "Create role" (with its trust policy), and a role's page: summary, the trust
 // policy editor (UpdateAssumeRolePolicy), the maximum session duration and description (UpdateRole),
-// attached and inline policies, and deleting the role (its policies removed first).
+// attached and inline policies, instance profiles, and deleting the role (its policies and instance
+// profiles seen to first).
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { IamError } from '../../domain/errors.ts';
 import { type ConsoleContext, type Signed, callIam } from '../context.ts';
@@ -36,6 +37,14 @@ import { BOUNDARY_NOTICES, boundaryOf, boundarySection, registerBoundaryActions 
 import { TAG_NOTICES, type Tag, registerTagActions, tagsSection } from './tags.ts';
 import { fieldProblem } from './validation-words.ts';
 import { type ListQuery, listSection, parseListQuery, readList } from './listing.ts';
+import {
+  INSTANCE_PROFILE_NOTICES,
+  addToInstanceProfile,
+  instanceProfileSection,
+  registerInstanceProfileActions,
+  removeFromInstanceProfiles,
+  trustsEc2,
+} from './role-instance-profiles.ts';
 
 const BASE = `${ADMIN}/roles`;
 
@@ -43,6 +52,7 @@ const NOTICES: Readonly<Record<string, string>> = {
   ...POLICY_NOTICES,
   ...TAG_NOTICES,
   ...BOUNDARY_NOTICES,
+  ...INSTANCE_PROFILE_NOTICES,
   created: 'The role was created.',
   deleted: 'The role was deleted.',
   'trust-updated': 'The trust policy was updated.',
@@ -119,6 +129,14 @@ export function registerRoles(server: FastifyInstance, ctx: ConsoleContext): voi
       ...(maxSessionDuration !== undefined ? { MaxSessionDuration: maxSessionDuration } : {}),
     });
     if (!created.ok) return fail(created.error);
+    // As the AWS console does for a role Amazon EC2 may assume: an instance profile of its name.
+    if (trustsEc2(document)) {
+      const error = await addToInstanceProfile(ctx, signed, name, name);
+      if (error)
+        return detailPage(ctx, signed, reply, name, statusOf(error), {
+          error: `The role was created, but its instance profile was not. ${error.code}: ${error.message}`,
+        });
+    }
     return redirect(reply, `${path(BASE, name)}?notice=created`);
   });
 
@@ -132,6 +150,7 @@ export function registerRoles(server: FastifyInstance, ctx: ConsoleContext): voi
   registerPolicyActions(server, ctx, ROLE, render);
   registerTagActions(server, ctx, ROLE, render);
   registerBoundaryActions(server, ctx, ROLE, render);
+  registerInstanceProfileActions(server, ctx, render);
 
   action<{ name: string }>(
     server,
@@ -173,7 +192,9 @@ export function registerRoles(server: FastifyInstance, ctx: ConsoleContext): voi
         error: 'To confirm the deletion, type the role name in the confirmation field.',
       });
     }
-    const error = await removePolicies(ctx, signed, ROLE, name);
+    const error =
+      (await removeFromInstanceProfiles(ctx, signed, name)) ??
+      (await removePolicies(ctx, signed, ROLE, name));
     if (error) return render(signed, reply, name, statusOf(error), { error });
     const deleted = await callIam(signed.caller, ctx, 'DeleteRole', { RoleName: name });
     if (!deleted.ok) return render(signed, reply, name, statusOf(deleted.error), { error: deleted.error });
@@ -318,7 +339,7 @@ async function detailPage(
     : '';
   const deleteSection = html`<section aria-labelledby="delete-heading">
     <h2 id="delete-heading">Delete role</h2>
-    <p>Deleting the role also removes its policies.</p>
+    <p>Deleting the role also removes its policies and takes it out of its instance profiles.</p>
     ${postForm(
       `${base}/delete`,
       csrf,
@@ -327,8 +348,9 @@ async function detailPage(
     )}
   </section>`;
   const boundaryPart = r ? boundarySection({ kind: ROLE, name, current: boundaryOf(r), csrf, messages }) : '';
+  const profiles = r ? await instanceProfileSection(ctx, signed, name, messages) : '';
   const body = html`${summary} ${tagsPart} ${settings} ${trust} ${boundaryPart}
-  ${await policySections(ctx, signed, ROLE, name, messages.draft)} ${deleteSection}`;
+  ${await policySections(ctx, signed, ROLE, name, messages.draft)} ${profiles} ${deleteSection}`;
   return adminPage(reply, signed, status, { title: `Role ${name}`, section: BASE, body, messages });
 }
 
