@@ -201,7 +201,9 @@ async function detailPage(
   );
   const listed = users.ok ? ((users.output.Users ?? []) as Record<string, string>[]) : [];
   const userOptions = listed.filter((u) => !memberIds.has(u.UserId));
-  const everyone = users.ok && listed.length > 0 && userOptions.length === 0;
+  // Past a page of 1,000 users the list would be cut short: the name is typed instead.
+  const manyUsers = users.ok && users.output.IsTruncated === true;
+  const everyone = users.ok && !manyUsers && listed.length > 0 && userOptions.length === 0;
   const addMember = everyone
     ? html`<h3>Add a user to this group</h3>
         <p>Every user of the account is in this group.</p>`
@@ -210,14 +212,21 @@ async function detailPage(
         csrf,
         html`<h3>Add a user to this group</h3>
           ${
-            userOptions.length > 0
+            userOptions.length > 0 && !manyUsers
               ? select({
                   id: 'add-member',
                   name: 'user-name',
                   label: 'User',
                   options: userOptions.map((u) => ({ value: u.UserName ?? '', label: u.UserName ?? '' })),
                 })
-              : field({ id: 'add-member', name: 'user-name', label: 'User name' })
+              : field({
+                  id: 'add-member',
+                  name: 'user-name',
+                  label: 'User name',
+                  ...(manyUsers
+                    ? { hint: 'The account has more than 1,000 users: type the user’s name.' }
+                    : {}),
+                })
           }
           <button type="submit">Add user</button>`,
       );

@@ -473,7 +473,14 @@ async function detailPage(
     ${passwordForm}
   </section>`;
 
-  const groupOptions = allGroups.ok ? ((allGroups.output.Groups ?? []) as Record<string, string>[]) : [];
+  // Groups the user is already in are not offered again. One page holds every group: an account
+  // has at most 300 (AWS's GroupsPerAccount quota).
+  const joined = new Set(
+    groups.ok ? ((groups.output.Groups ?? []) as Record<string, string>[]).map((g) => g.GroupId) : [],
+  );
+  const groupOptions = allGroups.ok
+    ? ((allGroups.output.Groups ?? []) as Record<string, string>[]).filter((g) => !joined.has(g.GroupId))
+    : [];
   const addToGroup = postForm(
     `${base}/groups/add`,
     csrf,
