@@ -1,15 +1,22 @@
 // The console's one stylesheet, served from /console/static/console.css (the CSP allows styles
-// only from the console itself). Focus is always visible; colours keep a 4.5:1 contrast.
+// only from the console itself). Focus is always visible; colours keep a 4.5:1 contrast, in the
+// light palette and in the dark one the system's setting (prefers-color-scheme) chooses.
 export const CONSOLE_CSS = `
 :root { color-scheme: light; --ink: #16191f; --muted: #545b64; --line: #d5dbdb; --accent: #0b5fa5;
-  --bg: #f2f3f3; --ok: #1d6b32; --warn: #8a4b00; --error: #b0071b; }
+  --bg: #f2f3f3; --surface: #fff; --field-border: #879596; --ok: #1d6b32; --warn: #8a4b00;
+  --error: #b0071b; --on-error: #fff; --error-bg: #fdf1f2; }
+@media (prefers-color-scheme: dark) {
+  :root { color-scheme: dark; --ink: #e9ebed; --muted: #b4bcc4; --line: #414d5c; --accent: #89bdff;
+    --bg: #0f1b2a; --surface: #192534; --field-border: #8d99a8; --ok: #7bd88f; --warn: #f5b657;
+    --error: #ff8a94; --on-error: #16191f; --error-bg: #3a1d24; }
+}
 * { box-sizing: border-box; }
 [hidden] { display: none !important; }
 body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink);
   background: var(--bg); }
 a { color: var(--accent); }
 :focus-visible { outline: 3px solid #ff9900; outline-offset: 2px; }
-.skip { position: absolute; left: -999px; top: 0; background: #fff; padding: .5rem; }
+.skip { position: absolute; left: -999px; top: 0; background: var(--surface); padding: .5rem; }
 .skip:focus { left: .5rem; }
 header { display: flex; flex-wrap: wrap; align-items: center; gap: 1rem; background: #232f3e; color: #fff;
   padding: .5rem 1rem; }
@@ -22,22 +29,24 @@ main { max-width: 960px; margin: 1rem auto; padding: 0 1rem 2rem; }
 main:focus { outline: none; }
 h1 { font-size: 1.6rem; }
 h2 { font-size: 1.2rem; border-bottom: 1px solid var(--line); padding-bottom: .25rem; }
-section { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: .75rem 1rem;
+section { background: var(--surface); border: 1px solid var(--line); border-radius: 6px; padding: .75rem 1rem;
   margin: 1rem 0; }
-.card { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 1rem; max-width: 28rem; }
+.card { background: var(--surface); border: 1px solid var(--line); border-radius: 6px; padding: 1rem; max-width: 28rem; }
 section .card { border: 0; padding: 0; }
 .field { margin: 0 0 .9rem; }
 label { display: block; font-weight: 600; margin-bottom: .2rem; }
 .hint { margin: 0 0 .2rem; color: var(--muted); font-size: .9rem; }
 .field-error { margin: .3rem 0 0; border-left: 3px solid var(--error); padding-left: .5rem; }
 .field-error p { margin: 0; font-weight: 600; }
-input, select { font: inherit; width: 100%; padding: .4rem .5rem; border: 1px solid #879596; border-radius: 4px; }
-button { font: inherit; padding: .4rem .9rem; border-radius: 4px; border: 1px solid #545b64; background: #fff;
+input, select { font: inherit; width: 100%; padding: .4rem .5rem; border: 1px solid var(--field-border); border-radius: 4px;
+  color: inherit; background: var(--surface); }
+button { font: inherit; padding: .4rem .9rem; border-radius: 4px; border: 1px solid var(--muted); background: var(--surface);
+  color: inherit;
   cursor: pointer; }
 button[type="submit"] { background: #ec7211; border-color: #ec7211; color: #16191f; font-weight: 600; }
 header button[type="submit"] { background: transparent; color: #fff; border-color: #fff; }
 form.inline { display: inline; }
-.alert { border-left: 6px solid; padding: .6rem .9rem; margin: 1rem 0; background: #fff; }
+.alert { border-left: 6px solid; padding: .6rem .9rem; margin: 1rem 0; background: var(--surface); }
 .alert.error { border-color: var(--error); }
 .alert.success { border-color: var(--ok); }
 .alert.info { border-color: var(--accent); }
@@ -59,7 +68,8 @@ summary { cursor: pointer; color: var(--accent); }
 details.confirm { display: inline-block; }
 details.confirm > summary { color: var(--error); }
 details.confirm[open] { display: block; border-left: 3px solid var(--error); padding-left: .5rem; }
-textarea { font: .9rem/1.4 ui-monospace, monospace; width: 100%; padding: .4rem .5rem; border: 1px solid #879596; border-radius: 4px; }
+textarea { font: .9rem/1.4 ui-monospace, monospace; width: 100%; padding: .4rem .5rem; border: 1px solid var(--field-border);
+  border-radius: 4px; color: inherit; background: var(--surface); }
 pre.code { background: var(--bg); border: 1px solid var(--line); border-radius: 4px; padding: .5rem; overflow-x: auto; font-size: .9rem; }
 .card.wide { max-width: none; }
 .field.checkbox { display: flex; align-items: center; gap: .5rem; }
@@ -76,7 +86,7 @@ table.events tr.record > td { padding-top: 0; }
 table.events tr.record details { margin: 0; font-size: .9rem; }
 table.events pre { white-space: pre-wrap; overflow-wrap: anywhere; }
 table.events th[scope="row"] { font-weight: 400; white-space: nowrap; }
-tbody.event.denied, tbody.event.error, tbody.event.failed { background: #fdf1f2; }
+tbody.event.denied, tbody.event.error, tbody.event.failed { background: var(--error-bg); }
 tbody.event.denied > tr > :first-child, tbody.event.error > tr > :first-child,
   tbody.event.failed > tr > :first-child { box-shadow: inset 5px 0 var(--error); padding-left: .8rem; }
 .outcome { font-weight: 700; color: var(--error); white-space: nowrap; }
@@ -87,11 +97,11 @@ tbody.event.denied > tr > :first-child, tbody.event.error > tr > :first-child,
 nav.pager { margin-top: .75rem; }
 nav.pager p { margin: 0 0 .25rem; }
 .partial { color: var(--warn); font-weight: 600; }
-button.danger[type="submit"] { background: var(--error); border-color: var(--error); color: #fff; }
+button.danger[type="submit"] { background: var(--error); border-color: var(--error); color: var(--on-error); }
 .switched-role { display: flex; flex-wrap: wrap; align-items: center; justify-content: space-between; gap: .5rem 1rem;
-  padding: .4rem 1rem; background: #fff; border-bottom: 4px solid var(--line); }
+  padding: .4rem 1rem; background: var(--surface); border-bottom: 4px solid var(--line); }
 .switched-role p { margin: 0; }
-.switched-role .display-name { padding: 0 .4rem; border-radius: 3px; }
+.switched-role .display-name { padding: 0 .4rem; border-radius: 3px; color: #16191f; }
 .switched-role.color-red { border-color: #f2b0a9; } .switched-role.color-red .display-name { background: #f2b0a9; }
 .switched-role.color-orange { border-color: #fbbf93; } .switched-role.color-orange .display-name { background: #fbbf93; }
 .switched-role.color-yellow { border-color: #fad791; } .switched-role.color-yellow .display-name { background: #fad791; }
@@ -100,7 +110,7 @@ button.danger[type="submit"] { background: var(--error); border-color: var(--err
 fieldset.colors { display: flex; flex-wrap: wrap; gap: .25rem 1rem; }
 fieldset.colors label { display: inline-flex; align-items: center; gap: .3rem; font-weight: 400; }
 fieldset.colors input { width: auto; }
-.swatch { display: inline-block; width: 1rem; height: 1rem; border-radius: 2px; border: 1px solid #879596; }
+.swatch { display: inline-block; width: 1rem; height: 1rem; border-radius: 2px; border: 1px solid var(--field-border); }
 .swatch.color-red { background: #f2b0a9; } .swatch.color-orange { background: #fbbf93; }
 .swatch.color-yellow { background: #fad791; } .swatch.color-green { background: #b7ca9d; }
 .swatch.color-blue { background: #99bce3; } .swatch.color-none { background: #fff; }
