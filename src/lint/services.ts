@@ -1,0 +1,135 @@
+// The per-service checks of Access Analyzer's ValidatePolicy: actions, services and condition keys
+// that AWS's Service Authorization Reference does not know. The reference itself is data read
+// outside lint (lint does no I/O); lint is handed a catalog of the services a policy names.
+import { compileGlob } from '../policy/index.ts';
+import type { Finding } from './findings.ts';
+import { finding, list, type PolicyFile } from './policy-file.ts';
+
+/** What lint asks of AWS's Service Authorization Reference. Every name is lower case. */
+export interface ServiceCatalog {
+  /** The actions of a service, or undefined for a prefix that names no service. */
+  actions(service: string): ReadonlySet<string> | undefined;
+  /**
+   * The condition keys written with this prefix (`aws` for the global keys), `${...}` standing for
+   * any non-empty text (aws:RequestTag/${TagKey}); undefined for a prefix no service has.
+   */
+  conditionKeys(prefix: string): readonly string[] | undefined;
+}
+
+/**
+ * The prefixes of the actions and condition keys a document names, lower case: the services a
+ * catalog must hold to check it. Text that is not a policy names none.
+ */
+export function servicesNamed(text: string): string[] {
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch {
+    return [];
+  }
+  const prefixes = new Set<string>();
+  const add = (name: unknown) => {
+    if (typeof name !== 'string') return;
+    const colon = name.indexOf(':');
+    if (colon > 0) prefixes.add(name.slice(0, colon).toLowerCase());
+  };
+  const statements = (document as { Statement?: unknown } | null)?.Statement;
+  for (const s of Array.isArray(statements) ? statements : [statements]) {
+    if (typeof s !== 'object' || s === null) continue;
+    const { Action, NotAction, Condition } = s as Record<string, unknown>;
+    for (const a of [Action, NotAction].flat()) add(a);
+    if (typeof Condition === 'object' && Condition !== null)
+      for (const block of Object.values(Condition))
+        if (typeof block === 'object' && block !== null) Object.keys(block).forEach(add);
+  }
+  return [...prefixes];
+}
+
+export function checkServices(file: PolicyFile, catalog: ServiceCatalog): Finding[] {
+  const findings: Finding[] = [];
+  file.statements.forEach((s, index) => {
+    for (const element of ['Action', 'NotAction'] as const) {
+      list(s[element]).forEach((action, i) => {
+        const problem = actionProblem(action, catalog);
+        if (problem)
+          findings.push(finding(file, problem.code, problem.details, index, undefined, [element, i]));
+      });
+    }
+    for (const [operator, block] of Object.entries(s.Condition ?? {})) {
+      for (const key of Object.keys(block ?? {})) {
+        const problem = conditionKeyProblem(key, catalog);
+        if (problem)
+          findings.push(
+            finding(file, problem.code, problem.details, index, undefined, ['Condition', operator, key]),
+          );
+      }
+    }
+  });
+  return findings;
+}
+
+type Problem = {
+  code:
+    | 'INVALID_ACTION'
+    | 'INVALID_SERVICE_IN_ACTION'
+    | 'INVALID_GLOBAL_CONDITION_KEY'
+    | 'INVALID_SERVICE_CONDITION_KEY';
+  details: string;
+};
+
+function actionProblem(action: string, catalog: ServiceCatalog): Problem | undefined {
+  const colon = action.indexOf(':');
+  // `*` alone, and a service prefix with a wildcard, name no one service to look up.
+  if (colon < 0) return undefined;
+  const service = action.slice(0, colon).toLowerCase();
+  if (/[*?]/.test(service)) return undefined;
+  const actions = catalog.actions(service);
+  if (actions === undefined)
+    return {
+      code: 'INVALID_SERVICE_IN_ACTION',
+      details: `The service ${action.slice(0, colon)} specified in the action does not exist.`,
+    };
+  const name = action.slice(colon + 1).toLowerCase();
+  let known = actions.has(name);
+  if (!known && /[*?]/.test(name)) {
+    const glob = compileGlob(name, true);
+    known = [...actions].some((a) => glob.matches(a));
+  }
+  return known ? undefined : { code: 'INVALID_ACTION', details: `The action ${action} does not exist.` };
+}
+
+/** Condition key patterns compiled once: `${...}` matches any non-empty text, the rest literally. */
+const patterns = new Map<string, RegExp>();
+function keyPattern(key: string): RegExp {
+  let pattern = patterns.get(key);
+  if (!pattern) {
+    const source = key
+      .split(/\$\{[^}]*\}/)
+      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.+');
+    pattern = new RegExp(`^${source}$`, 's');
+    patterns.set(key, pattern);
+  }
+  return pattern;
+}
+
+function conditionKeyProblem(key: string, catalog: ServiceCatalog): Problem | undefined {
+  const colon = key.indexOf(':');
+  if (colon < 0) return undefined;
+  const prefix = key.slice(0, colon).toLowerCase();
+  const lower = key.toLowerCase();
+  const keys = catalog.conditionKeys(prefix);
+  if (keys?.some((k) => keyPattern(k).test(lower))) return undefined;
+  if (prefix === 'aws')
+    return {
+      code: 'INVALID_GLOBAL_CONDITION_KEY',
+      details: `The condition key ${key} does not exist. Use a valid condition key.`,
+    };
+  // An OpenID Connect provider's keys are named by its URL (token.actions.githubusercontent.com:sub):
+  // any provider can be one, so a key under a host name is not refused.
+  if (keys === undefined && /[./]/.test(prefix)) return undefined;
+  return {
+    code: 'INVALID_SERVICE_CONDITION_KEY',
+    details: `The condition key ${key} does not exist in the service ${key.slice(0, colon)}. Use a valid condition key.`,
+  };
+}
