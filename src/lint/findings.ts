@@ -54,6 +54,16 @@ export const ISSUES = {
     title: 'Invalid service in action',
     learnMoreLink: `${REFERENCE}#access-analyzer-reference-policy-checks-error-invalid-service-in-action`,
   },
+  INVALID_SERVICE: {
+    findingType: 'ERROR',
+    title: 'Invalid service',
+    learnMoreLink: `${REFERENCE}#access-analyzer-reference-policy-checks-error-invalid-service`,
+  },
+  UNSUPPORTED_GLOBAL_CONDITION_KEY: {
+    findingType: 'ERROR',
+    title: 'Unsupported global condition key',
+    learnMoreLink: `${REFERENCE}#access-analyzer-reference-policy-checks-error-unsupported-global-condition-key`,
+  },
   INVALID_GLOBAL_CONDITION_KEY: {
     findingType: 'ERROR',
     title: 'Invalid global condition key',

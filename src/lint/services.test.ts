@@ -34,7 +34,7 @@ function findings(statement: object) {
     policyType: 'IDENTITY_POLICY',
     subject: { accountId: '111122223333', userName: 'alice' },
     catalog,
-  }).findings.filter((f) => f.issueCode.startsWith('INVALID_'));
+  }).findings.filter((f) => /^(INVALID|UNSUPPORTED)_/.test(f.issueCode));
 }
 
 const allow = (extra: object) => ({ Effect: 'Allow', Resource: '*', ...extra });
@@ -92,7 +92,13 @@ test('condition keys: global keys, templated keys and service keys in any case p
     allow({
       Action: 's3:GetObject',
       Condition: {
-        StringEquals: { 'aws:RequestTagg/team': 'blue', 's3:x-amz-acll': 'private', 'aws:RequestTag/': 'x' },
+        StringEquals: {
+          'aws:RequestTagg/team': 'blue',
+          's3:x-amz-acll': 'private',
+          'aws:RequestTag/': 'x',
+          'foo:bar': 'x',
+        },
+        ArnEquals: { 'aws:ARN': 'arn:aws:iam::111122223333:role/x' },
       },
     }),
   );
@@ -102,7 +108,14 @@ test('condition keys: global keys, templated keys and service keys in any case p
       ['INVALID_GLOBAL_CONDITION_KEY', ['Condition', 'StringEquals', 'aws:RequestTagg/team']],
       ['INVALID_SERVICE_CONDITION_KEY', ['Condition', 'StringEquals', 's3:x-amz-acll']],
       ['INVALID_GLOBAL_CONDITION_KEY', ['Condition', 'StringEquals', 'aws:RequestTag/']],
+      ['INVALID_SERVICE', ['Condition', 'StringEquals', 'foo:bar']],
+      ['UNSUPPORTED_GLOBAL_CONDITION_KEY', ['Condition', 'ArnEquals', 'aws:ARN']],
     ],
+  );
+  assert.equal(bad[3]!.details, 'The service foo does not exist. Use a valid service name.');
+  assert.equal(
+    bad[4]!.details,
+    'The condition key aws:ARN is not supported. Use aws:PrincipalArn or aws:SourceArn instead.',
   );
   assert.equal(
     bad[1]!.details,

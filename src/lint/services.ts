@@ -2,7 +2,7 @@
 // that AWS's Service Authorization Reference does not know. The reference itself is data read
 // outside lint (lint does no I/O); lint is handed a catalog of the services a policy names.
 import { compileGlob } from '../policy/index.ts';
-import type { Finding } from './findings.ts';
+import type { Finding, IssueCode } from './findings.ts';
 import { finding, list, type PolicyFile } from './policy-file.ts';
 
 /** What lint asks of AWS's Service Authorization Reference. Every name is lower case. */
@@ -69,11 +69,7 @@ export function checkServices(file: PolicyFile, catalog: ServiceCatalog): Findin
 }
 
 type Problem = {
-  code:
-    | 'INVALID_ACTION'
-    | 'INVALID_SERVICE_IN_ACTION'
-    | 'INVALID_GLOBAL_CONDITION_KEY'
-    | 'INVALID_SERVICE_CONDITION_KEY';
+  code: IssueCode;
   details: string;
 };
 
@@ -120,6 +116,12 @@ function conditionKeyProblem(key: string, catalog: ServiceCatalog): Problem | un
   const lower = key.toLowerCase();
   const keys = catalog.conditionKeys(prefix);
   if (keys?.some((k) => keyPattern(k).test(lower))) return undefined;
+  // The one global key AWS names as unsupported, with what to write instead.
+  if (lower === 'aws:arn')
+    return {
+      code: 'UNSUPPORTED_GLOBAL_CONDITION_KEY',
+      details: `The condition key ${key} is not supported. Use aws:PrincipalArn or aws:SourceArn instead.`,
+    };
   if (prefix === 'aws')
     return {
       code: 'INVALID_GLOBAL_CONDITION_KEY',
@@ -128,6 +130,11 @@ function conditionKeyProblem(key: string, catalog: ServiceCatalog): Problem | un
   // An OpenID Connect provider's keys are named by its URL (token.actions.githubusercontent.com:sub):
   // any provider can be one, so a key under a host name is not refused.
   if (keys === undefined && /[./]/.test(prefix)) return undefined;
+  if (keys === undefined)
+    return {
+      code: 'INVALID_SERVICE',
+      details: `The service ${key.slice(0, colon)} does not exist. Use a valid service name.`,
+    };
   return {
     code: 'INVALID_SERVICE_CONDITION_KEY',
     details: `The condition key ${key} does not exist in the service ${key.slice(0, colon)}. Use a valid condition key.`,
