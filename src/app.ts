@@ -220,3 +220,5 @@ function writeRootCredentials(dataDir: string, result: BootstrapResult): void {
 // What the operator commands (src/cli) run.
 export { backupDataDirectory, restoreDataDirectory } from './app-backup.ts';
 export { runMasterKeyRotation } from './app-rotation.ts';
+// `portcullis lint` reads AWS's Service Authorization Reference as ValidatePolicy does.
+export { loadServiceCatalog } from './domain/access-analyzer/service-catalog.ts';

@@ -6,11 +6,13 @@ import { FINDING_TYPES, type FindingType } from '../lint/findings.ts';
 import { FORMATS, render, type Format } from '../lint/formats.ts';
 import { POLICY_TYPES, type PolicyType } from '../lint/policy-file.ts';
 import { failsAt, lint } from '../lint/report.ts';
+import { servicesNamed } from '../lint/services.ts';
+import { loadServiceCatalog } from '../app.ts';
 import { LINT_OPTIONS } from './help.ts';
 
 class UsageError extends Error {}
 
-export function runLint(args: readonly string[]): number {
+export async function runLint(args: readonly string[]): Promise<number> {
   try {
     const { options, files } = parseArgs(args);
     const policyType = oneOf(
@@ -31,7 +33,8 @@ export function runLint(args: readonly string[]): number {
     if (!/^[\w+=,.@-]{1,64}$/.test(userName))
       throw new UsageError(`--user-name: "${userName}" is not an IAM user name`);
     const inputs = files.map((file) => ({ file, text: readText(file) }));
-    const result = lint({ files: inputs, policyType, subject: { accountId, userName } });
+    const catalog = await loadServiceCatalog([...new Set(inputs.flatMap((f) => servicesNamed(f.text)))]);
+    const result = lint({ files: inputs, policyType, subject: { accountId, userName }, catalog });
     const output = options['--output'];
     const colour = !output && process.stdout.isTTY === true && !process.env.NO_COLOR;
     const text = render(result, format, { colour });

@@ -44,6 +44,36 @@ export const ISSUES = {
     title: 'Redundant statement',
     learnMoreLink: `${REFERENCE}#access-analyzer-reference-policy-checks-suggestion-redundant-statement`,
   },
+  INVALID_ACTION: {
+    findingType: 'ERROR',
+    title: 'Invalid action',
+    learnMoreLink: `${REFERENCE}#access-analyzer-reference-policy-checks-error-invalid-action`,
+  },
+  INVALID_SERVICE_IN_ACTION: {
+    findingType: 'ERROR',
+    title: 'Invalid service in action',
+    learnMoreLink: `${REFERENCE}#access-analyzer-reference-policy-checks-error-invalid-service-in-action`,
+  },
+  INVALID_SERVICE: {
+    findingType: 'ERROR',
+    title: 'Invalid service',
+    learnMoreLink: `${REFERENCE}#access-analyzer-reference-policy-checks-error-invalid-service`,
+  },
+  UNSUPPORTED_GLOBAL_CONDITION_KEY: {
+    findingType: 'ERROR',
+    title: 'Unsupported global condition key',
+    learnMoreLink: `${REFERENCE}#access-analyzer-reference-policy-checks-error-unsupported-global-condition-key`,
+  },
+  INVALID_GLOBAL_CONDITION_KEY: {
+    findingType: 'ERROR',
+    title: 'Invalid global condition key',
+    learnMoreLink: `${REFERENCE}#access-analyzer-reference-policy-checks-error-invalid-global-condition-key`,
+  },
+  INVALID_SERVICE_CONDITION_KEY: {
+    findingType: 'ERROR',
+    title: 'Invalid service condition key',
+    learnMoreLink: `${REFERENCE}#access-analyzer-reference-policy-checks-error-invalid-service-condition-key`,
+  },
   ALLOW_WITH_NOT_ACTION: { findingType: 'SECURITY_WARNING', title: 'Allow with NotAction' },
   MFA_BOOL_WITHOUT_IF_EXISTS: {
     findingType: 'SECURITY_WARNING',
@@ -84,6 +114,8 @@ export interface Finding {
   readonly statementIndex?: number;
   readonly sid?: string;
   readonly location: Location;
+  /** Where in the statement, as Access Analyzer's path below it: element names and list indexes. */
+  readonly path?: readonly (string | number)[];
   /** The MFA checks' path, step by step. */
   readonly steps?: readonly string[];
 }

@@ -58,6 +58,7 @@ function json(result: Lint) {
       statementIndex: f.statementIndex ?? null,
       sid: f.sid ?? null,
       location: f.location,
+      ...(f.path ? { path: f.path } : {}),
       ...(f.steps ? { steps: f.steps } : {}),
     })),
   };

@@ -49,6 +49,7 @@ export function finding(
   details: string,
   statementIndex?: number,
   steps?: readonly string[],
+  path?: readonly (string | number)[],
 ): Finding {
   const at = typeof file === 'string' || statementIndex === undefined ? undefined : file;
   const sid = at && statementIndex !== undefined ? at.statements[statementIndex]?.Sid : undefined;
@@ -61,6 +62,7 @@ export function finding(
     ...(sid !== undefined ? { sid } : {}),
     location: (at && statementIndex !== undefined && at.locations[statementIndex]) || DOCUMENT_START,
     ...(steps ? { steps } : {}),
+    ...(path ? { path } : {}),
   };
 }
 

@@ -4,12 +4,18 @@
 import { checkStatements } from './checks.ts';
 import { atOrAbove, FINDING_TYPES, type Finding, type FindingType } from './findings.ts';
 import { bypass, lockout, type Subject } from './mfa.ts';
+import { checkServices, type ServiceCatalog } from './services.ts';
 import { readPolicyFile, type PolicyFile, type PolicyType } from './policy-file.ts';
 
 export interface LintInput {
   readonly files: readonly { readonly file: string; readonly text: string }[];
   readonly policyType: PolicyType;
   readonly subject: Subject;
+  /**
+   * AWS's Service Authorization Reference for the services the files name (servicesNamed); without
+   * it the per-service checks (unknown actions, services, condition keys) are not run.
+   */
+  readonly catalog?: ServiceCatalog;
 }
 
 export interface Lint {
@@ -29,6 +35,7 @@ export function lint(input: LintInput): Lint {
     }
     valid.push(read.file);
     findings.push(...checkStatements(read.file));
+    if (input.catalog) findings.push(...checkServices(read.file, input.catalog));
   }
   if (input.policyType === 'IDENTITY_POLICY' && valid.length > 0)
     findings.push(...lockout(valid, input.subject), ...bypass(valid, input.subject));

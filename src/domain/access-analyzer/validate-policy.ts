@@ -4,10 +4,12 @@
 import { checkStatements } from '../../lint/checks.ts';
 import { rule } from '../../lint/findings.ts';
 import { lineStarts, readPolicyFile, type PolicyType } from '../../lint/policy-file.ts';
+import { checkServices, servicesNamed, type ServiceCatalog } from '../../lint/services.ts';
 import { policySize, statementPositions } from '../../policy/index.ts';
 import { authorize } from '../authorize.ts';
 import { IamError } from '../errors.ts';
 import { jsonSyntaxErrorOffset } from './json-syntax.ts';
+import { loadServiceCatalog } from './service-catalog.ts';
 import type { Input, Operation, OperationContext, Output } from '../operation.ts';
 
 /** Access Analyzer's Position: line from 1, column and offset from 0 (API Reference, "Position"). */
@@ -52,10 +54,15 @@ export const validatePolicy: Operation = async (ctx: OperationContext, input: In
   await ctx.iam.store.read((tx) =>
     authorize(ctx.iam, tx, ctx.caller, { action: 'access-analyzer:ValidatePolicy', resource: '*' }),
   );
+  const text = String(input.policyDocument);
+  // The reference files of the services the document names, read before the checks run; an
+  // oversized document is refused by validatePolicyDocument without reading any.
+  const catalog = await loadServiceCatalog(text.length <= MAX_DOCUMENT_LENGTH ? servicesNamed(text) : []);
   const findings = validatePolicyDocument(
-    String(input.policyDocument),
+    text,
     String(input.policyType),
     typeof input.validatePolicyResourceType === 'string' ? input.validatePolicyResourceType : undefined,
+    catalog,
   );
   return page(findings, input.maxResults, input.nextToken);
 };
@@ -65,6 +72,8 @@ export function validatePolicyDocument(
   text: string,
   policyType: string,
   resourceType?: string,
+  /** AWS's Service Authorization Reference for the services the document names (servicesNamed). */
+  catalog?: ServiceCatalog,
 ): ValidatePolicyFinding[] {
   if (!SUPPORTED_TYPES.has(policyType))
     throw validation(`Policy type ${policyType} is not supported.`, 'notSupported');
@@ -85,7 +94,8 @@ export function validatePolicyDocument(
   // What IAM refuses beyond JSON syntax has no AWS issue code mapped here yet (see the README).
   if (!read.ok) return [];
   const ends = statementPositions(text).map((p) => p.end);
-  return checkStatements(read.file).flatMap((finding) => {
+  const services = catalog ? checkServices(read.file, catalog) : [];
+  return [...services, ...checkStatements(read.file)].flatMap((finding) => {
     // MALFORMED_POLICY_DOCUMENT links to the grammar but is Portcullis's code, not AWS's.
     const learnMoreLink = rule(finding.issueCode).learnMoreLink;
     if (!learnMoreLink || finding.issueCode === 'MALFORMED_POLICY_DOCUMENT') return [];
@@ -102,7 +112,13 @@ export function validatePolicyDocument(
             ? []
             : [
                 {
-                  path: [{ value: 'Statement' }, { index }],
+                  path: [
+                    { value: 'Statement' },
+                    { index },
+                    ...(finding.path ?? []).map((step) =>
+                      typeof step === 'number' ? { index: step } : { value: step },
+                    ),
+                  ],
                   span: { start: position(lines, finding.location), end: position(lines, end) },
                 },
               ],

