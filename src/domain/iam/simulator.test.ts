@@ -1,8 +1,10 @@
 // The simulator does not hold the event loop (issue #13): the largest simulation AWS accepts is
-// run in the domain while a 1 ms timer notes the process's CPU time at every turn it gets; the
-// most CPU spent between two turns is what the simulation held the loop for. CPU time, not wall
-// time, so that the machine's other work (a shared 2-core host) does not count; the process's
-// other threads (the garbage collector's helpers) do, which only makes the bound stricter.
+// run in the domain while a 1 ms timer notes, at every turn it gets, the wall time and the
+// process's CPU time since the last. The event loop's thread spent at most the smaller of the two
+// on a turn: wall time counts the machine's other work (a shared 2-core host), the process's CPU
+// time counts its other threads (the garbage collector's parallel helpers, which can add tens of
+// milliseconds to one turn's figure while the loop's own thread waits for them far less). Each is
+// an upper bound of what the loop's thread held; the smaller is the tighter one.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpuUsage } from 'node:process';
@@ -62,17 +64,23 @@ function largePolicy(index: number): string {
   return policy();
 }
 
-/** Runs `work` while noting the CPU time spent between turns of the event loop; the longest. */
+/** Runs `work` while noting what each turn of the event loop held (see above); the longest. */
 async function longestHold<T>(work: () => Promise<T>): Promise<{ result: T; heldMs: number }> {
-  let last = cpuUsage();
+  let lastCpu = cpuUsage();
+  let lastWall = performance.now();
   let heldMs = 0;
-  const timer = setInterval(() => {
-    const spent = cpuUsage(last);
-    last = cpuUsage();
-    heldMs = Math.max(heldMs, (spent.user + spent.system) / 1000);
-  }, 1);
+  const note = () => {
+    const spent = cpuUsage(lastCpu);
+    const now = performance.now();
+    heldMs = Math.max(heldMs, Math.min((spent.user + spent.system) / 1000, now - lastWall));
+    lastCpu = cpuUsage();
+    lastWall = now;
+  };
+  const timer = setInterval(note, 1);
   try {
     const result = await work();
+    // The turn that finished the work has had no timer after it.
+    note();
     return { result, heldMs };
   } finally {
     clearInterval(timer);
@@ -144,5 +152,5 @@ test('the largest simulation AWS accepts gives other work a turn at least every 
     results[0]!.ResourceSpecificResults.map((r) => [r.EvalResourceDecision, r.MatchedStatements.length]),
     ARNS.map(() => ['allowed', 3]),
   );
-  assert.ok(heldMs < 50, `the simulation held the event loop for ${heldMs.toFixed(1)} ms of CPU`);
+  assert.ok(heldMs < 50, `the simulation held the event loop for ${heldMs.toFixed(1)} ms`);
 });
