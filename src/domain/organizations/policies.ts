@@ -8,7 +8,7 @@
 // account: scp-attachments.ts. Other policy types (tag, backup… policies) are not served.
 import { newOrganizationsId } from '../../crypto/ids.ts';
 import { parsePolicy } from '../../policy/index.ts';
-import type { Input, Operation } from '../operation.ts';
+import type { Input, Operation, OperationContext } from '../operation.ts';
 import { requestTagContext, requiredStr, str, writeTx } from '../operation.ts';
 import { IamError } from '../errors.ts';
 import type { StoreTx } from '../store.ts';
@@ -28,6 +28,7 @@ import {
   CONTROL_POLICY_TYPES,
   enabledTypes,
   policyArn,
+  policyTypeOf,
   policyTypesOutput,
   RCP,
   RCP_FULL_AWS_ACCESS,
@@ -143,10 +144,6 @@ async function findPolicy(tx: StoreTx, org: OrganizationRecord, policyId: string
  * before the caller is known to be allowed, so nothing else of the policy is used until then. An id
  * that names no policy is taken as an SCP's; once authorized, the call answers PolicyNotFoundException.
  */
-async function policyTypeOf(tx: StoreTx, policyId: string): Promise<string> {
-  return awsManagedPolicy(policyId)?.type ?? (await tx.get(organizationPolicies, policyId))?.type ?? SCP;
-}
-
 interface Target {
   readonly id: string;
   readonly type: 'ROOT' | 'ORGANIZATIONAL_UNIT' | 'ACCOUNT';
@@ -222,6 +219,30 @@ function requireRoot(org: OrganizationRecord, rootId: string): void {
 /** Policy types other than SCPs and RCPs are not served: asking for one is asking for what is unavailable. */
 function requireServed(type: string): asserts type is ControlPolicyType {
   if (!(CONTROL_POLICY_TYPES as readonly string[]).includes(type)) throw unavailable();
+}
+
+/**
+ * What AttachPolicy and DetachPolicy first do alike: authorize the action on the policy and the
+ * target (the policy's type in its ARN and organizations:PolicyType), then find both.
+ */
+async function attachmentCall(
+  ctx: OperationContext,
+  tx: StoreTx,
+  action: 'AttachPolicy' | 'DetachPolicy',
+  policyId: string,
+  targetId: string,
+): Promise<{ org: OrganizationRecord; type: string }> {
+  const type = await policyTypeOf(tx, policyId);
+  const org = await authorizedOrganization(
+    ctx,
+    tx,
+    action,
+    (o) => [policyArn(o, policyId, type), targetArn(o, targetId)],
+    typeContext(type),
+  );
+  await findPolicy(tx, org, policyId);
+  await findTarget(tx, org, targetId);
+  return { org, type };
 }
 
 export const policyOperations: Readonly<Record<string, Operation>> = {
@@ -421,16 +442,7 @@ export const policyOperations: Readonly<Record<string, Operation>> = {
     const policyId = requirePattern(requiredStr(input, 'PolicyId'), POLICY_ID);
     const targetId = requirePattern(requiredStr(input, 'TargetId'), TARGET_ID);
     return writeTx(ctx, async (tx) => {
-      const type = await policyTypeOf(tx, policyId);
-      const org = await authorizedOrganization(
-        ctx,
-        tx,
-        'AttachPolicy',
-        (o) => [policyArn(o, policyId, type), targetArn(o, targetId)],
-        typeContext(type),
-      );
-      await findPolicy(tx, org, policyId);
-      await findTarget(tx, org, targetId);
+      const { org, type } = await attachmentCall(ctx, tx, 'AttachPolicy', policyId, targetId);
       if (!enabledTypes(org).includes(type)) throw notEnabled();
       if (await tx.get(organizationPolicyTargets, `${policyId}/${targetId}`))
         throw new IamError(
@@ -452,16 +464,7 @@ export const policyOperations: Readonly<Record<string, Operation>> = {
     const policyId = requirePattern(requiredStr(input, 'PolicyId'), POLICY_ID);
     const targetId = requirePattern(requiredStr(input, 'TargetId'), TARGET_ID);
     return writeTx(ctx, async (tx) => {
-      const type = await policyTypeOf(tx, policyId);
-      const org = await authorizedOrganization(
-        ctx,
-        tx,
-        'DetachPolicy',
-        (o) => [policyArn(o, policyId, type), targetArn(o, targetId)],
-        typeContext(type),
-      );
-      await findPolicy(tx, org, policyId);
-      await findTarget(tx, org, targetId);
+      const { org, type } = await attachmentCall(ctx, tx, 'DetachPolicy', policyId, targetId);
       const id = `${policyId}/${targetId}`;
       if (!(await tx.get(organizationPolicyTargets, id)))
         throw new IamError(

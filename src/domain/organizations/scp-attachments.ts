@@ -61,6 +61,14 @@ export function awsManagedPolicy(policyId: string): AwsManagedPolicy | undefined
   return CONTROL_POLICY_TYPES.map((type) => AWS_MANAGED[type]).find((p) => p.id === policyId);
 }
 
+/**
+ * A policy's type, for its ARN and authorization: an AWS managed policy's, or the stored policy's.
+ * One that does not exist is taken for an SCP; the lookup after authorization then refuses it.
+ */
+export async function policyTypeOf(tx: StoreTx, policyId: string): Promise<string> {
+  return awsManagedPolicy(policyId)?.type ?? (await tx.get(organizationPolicies, policyId))?.type ?? SCP;
+}
+
 /** ARNs name the type in lower case: service_control_policy, resource_control_policy. */
 export function policyArn(org: OrganizationRecord, policyId: string, type: string): string {
   const kind = type.toLowerCase();

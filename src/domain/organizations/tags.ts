@@ -12,7 +12,7 @@ import { IamError } from '../errors.ts';
 import type { StoreTx } from '../store.ts';
 import type { OrganizationRecord, Tag } from '../records.ts';
 import { organizationAccounts, organizationalUnits, organizationPolicies, organizations } from '../tables.ts';
-import { awsManagedPolicy, policyArn } from './scp-attachments.ts';
+import { awsManagedPolicy, policyArn, policyTypeOf } from './scp-attachments.ts';
 import {
   ACCOUNT_ID,
   accountArn,
@@ -92,10 +92,8 @@ async function resourceArnOf(tx: StoreTx, id: string): Promise<(org: Organizatio
   if (ACCOUNT_ID.test(id)) return (org) => accountArn(org, id);
   if (id.startsWith('ou-')) return (org) => organizationalUnitArn(org, id);
   if (id.startsWith('p-')) {
-    const type = awsManagedPolicy(id)?.type ?? (await tx.get(organizationPolicies, id))?.type;
-    // A policy that does not exist has no type: it is authorized as an SCP would be, and the lookup
-    // after authorization answers TargetNotFoundException.
-    return (org) => policyArn(org, id, type ?? 'SERVICE_CONTROL_POLICY');
+    const type = await policyTypeOf(tx, id);
+    return (org) => policyArn(org, id, type);
   }
   return () => '*';
 }
