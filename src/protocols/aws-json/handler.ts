@@ -4,16 +4,15 @@
 import { newRequestId } from '../../crypto/ids.ts';
 import type { Iam } from '../../domain/iam.ts';
 import type { Operation } from '../../domain/operation.ts';
-import { callerFor } from '../../domain/authenticate.ts';
-import { timeContext } from '../../domain/caller.ts';
 import { IamError } from '../../domain/errors.ts';
-import type { ContextValue } from '../../policy/index.ts';
 import { verifyWithStoredKeys } from '../aws-query/sigv4/verify-stored.ts';
 import type { Observer, QueryRequest, QueryResponse } from '../aws-query/handler.ts';
-import { auditQueryCall, type Noted, type QueryAudit } from '../aws-query/audit.ts';
+import type { Noted, QueryAudit } from '../aws-query/audit.ts';
 import { findOperation } from '../aws-query/model/index.ts';
+import { callerOf, headerOf, notedCall } from '../wire.ts';
 import { decodeJsonInput, encodeJsonOutput, JsonValidationError } from './codec.ts';
 import { JSON_SERVICES, jsonModel, type JsonService } from './model.ts';
+import { jsonBody, jsonErrorCode } from './wire.ts';
 
 export interface JsonHandlerDeps {
   readonly iam: Iam;
@@ -46,12 +45,7 @@ export async function handleJsonRequest(deps: JsonHandlerDeps, req: QueryRequest
     requestId: newRequestId(),
     started: performance.now(),
   };
-  if (deps.audit) noted.time = deps.iam.now();
-  const response = await answer(deps, req, noted);
-  noted.status = response.status;
-  deps.observe?.(noted, req);
-  if (deps.audit) auditQueryCall(deps.audit, req, noted.requestId, noted);
-  return response;
+  return notedCall(deps, req, noted, () => answer(deps, req, noted));
 }
 
 async function answer(
@@ -79,7 +73,7 @@ async function answer(
     const now = deps.iam.now();
     const { verified, signing } = await verifyWithStoredKeys(deps.iam, req, now);
     noted.signing = signing;
-    if (!verified.ok) return error(jsonCode(verified.error.code), verified.error.message, 400);
+    if (!verified.ok) return error(jsonErrorCode(verified.error.code), verified.error.message, 400);
     const model = service && jsonModel(service);
     const modelled = model && findOperation(model, operationName);
     const operation = service && deps.operations[service]?.[operationName];
@@ -91,22 +85,15 @@ async function answer(
     if (!/^application\/(x-amz-json-1\.[01]|json)$/.test(contentType))
       return error('SerializationException', `The Content-Type must be ${CONTENT_TYPE}.`, 400);
 
-    let body: unknown;
-    try {
-      const text =
-        typeof req.body === 'string'
-          ? req.body
-          : Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength).toString('utf8');
-      body = text.trim() === '' ? {} : JSON.parse(text);
-    } catch {
+    const body = jsonBody(req);
+    if (body === undefined)
       return error('SerializationException', 'The request body is not valid JSON.', 400);
-    }
     // Some operations take no input at all (DescribeOrganization): their body is {}.
     const input = modelled.input ? decodeJsonInput(model, modelled.input.shape, body) : {};
     noted.input = input;
     noted.region = verified.region;
 
-    const caller = signing && (await callerFor(deps.iam, signing, wireContext(req, now, verified.region)));
+    const caller = await callerOf(deps.iam, req, signing, now, verified.region);
     if (!caller)
       return error(
         'UnrecognizedClientException',
@@ -127,27 +114,9 @@ async function answer(
         return error('InvalidInputException', cause.message, 400, { Reason: cause.reason });
       return error('ValidationException', cause.message, 400);
     }
-    if (cause instanceof IamError) return error(jsonCode(cause.code), cause.message, 400, cause.members);
+    if (cause instanceof IamError) return error(jsonErrorCode(cause.code), cause.message, 400, cause.members);
     deps.logError(cause, requestId);
     return error('InternalFailure', 'The request processing has failed because of an unknown error.', 500);
-  }
-}
-
-/** The JSON services' names for the signature and access errors the Query services name otherwise. */
-function jsonCode(code: string): string {
-  switch (code) {
-    case 'InvalidClientTokenId':
-      return 'UnrecognizedClientException';
-    case 'SignatureDoesNotMatch':
-      return 'InvalidSignatureException';
-    case 'MissingAuthenticationToken':
-      return 'MissingAuthenticationTokenException';
-    case 'IncompleteSignature':
-      return 'IncompleteSignatureException';
-    case 'AccessDenied':
-      return 'AccessDeniedException';
-    default:
-      return code;
   }
 }
 
@@ -164,19 +133,4 @@ function errorResponse(
     // Members the error shape adds (Organizations' Reason) go beside the message, as AWS sends them.
     body: JSON.stringify({ __type: code, message, ...members }),
   };
-}
-
-function headerOf(req: QueryRequest, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-/** The context keys the wire gives (source IP, transport, region, user agent, time): the JSON protocols share it. */
-export function wireContext(req: QueryRequest, now: Date, region: string): Record<string, ContextValue> {
-  const context: Record<string, ContextValue> = timeContext(now);
-  context['aws:SourceIp'] = req.sourceIp;
-  context['aws:SecureTransport'] = req.secure;
-  context['aws:RequestedRegion'] = region;
-  if (req.userAgent) context['aws:UserAgent'] = req.userAgent;
-  return context;
 }

@@ -3,12 +3,9 @@
 import { newRequestId } from '../../crypto/ids.ts';
 import type { Iam } from '../../domain/iam.ts';
 import type { Operation, UnsignedOperation } from '../../domain/operation.ts';
-import { callerFor } from '../../domain/authenticate.ts';
 import { recordAccessKeyUse } from '../../domain/key-uses.ts';
 import { admit } from '../../domain/sts/admission.ts';
-import { timeContext } from '../../domain/caller.ts';
 import { IamError } from '../../domain/errors.ts';
-import type { ContextValue } from '../../policy/index.ts';
 import { verifyWithStoredKeys } from './sigv4/verify-stored.ts';
 import type { IncomingRequest } from './sigv4/types.ts';
 import { decodeQueryRequest } from './codec/decode.ts';
@@ -16,7 +13,8 @@ import { LARGE_FORM, parseFormInTurns } from './codec/form.ts';
 import { encodeQueryError } from './codec/encode.ts';
 import { encodeQueryBody, type EncodedBody } from './codec/encode-in-parts.ts';
 import { toQueryErrorResponse } from './errors.ts';
-import { auditQueryCall, type Noted, type QueryAudit } from './audit.ts';
+import type { Noted, QueryAudit } from './audit.ts';
+import { bodyText, callerOf, notedCall, wireContext } from '../wire.ts';
 
 export type QueryService = 'iam' | 'sts';
 
@@ -59,12 +57,7 @@ export interface QueryResponse {
 export async function handleQueryRequest(deps: QueryHandlerDeps, req: QueryRequest): Promise<QueryResponse> {
   const requestId = newRequestId();
   const noted: Noted = { service: 'iam', requestId, started: performance.now() };
-  if (deps.audit) noted.time = deps.iam.now();
-  const response = await answer(deps, req, requestId, noted);
-  noted.status = response.status;
-  if (deps.audit) auditQueryCall(deps.audit, req, requestId, noted);
-  deps.observe?.(noted, req);
-  return response;
+  return notedCall(deps, req, noted, () => answer(deps, req, requestId, noted));
 }
 
 async function answer(
@@ -139,8 +132,7 @@ async function answer(
       );
     }
 
-    const requestContext = wireContext(req, now, verified.region);
-    const caller = signing && (await callerFor(deps.iam, signing, requestContext));
+    const caller = await callerOf(deps.iam, req, signing, now, verified.region);
     if (!caller) {
       return errorResponse(
         noted,
@@ -218,10 +210,7 @@ function success(
 
 /** The Query parameters: the URL's, then the form body's (a large body read over several turns). */
 function requestParams(req: QueryRequest): URLSearchParams | Promise<URLSearchParams> {
-  const body =
-    typeof req.body === 'string'
-      ? req.body
-      : Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength).toString('utf8');
+  const body = bodyText(req);
   if (body.length >= LARGE_FORM) return largeRequestParams(req.query, body);
   const params = new URLSearchParams(req.query === '' ? body : req.query);
   if (req.query !== '') for (const [name, value] of new URLSearchParams(body)) params.append(name, value);
@@ -234,16 +223,6 @@ async function largeRequestParams(query: string, body: string): Promise<URLSearc
   const params = new URLSearchParams(query);
   for (const [name, value] of fromBody) params.append(name, value);
   return params;
-}
-
-/** The context keys the wire knows: time, source address, transport, region, user agent. */
-function wireContext(req: QueryRequest, now: Date, region: string): Record<string, ContextValue> {
-  const context: Record<string, ContextValue> = timeContext(now);
-  context['aws:SourceIp'] = req.sourceIp;
-  context['aws:SecureTransport'] = req.secure;
-  context['aws:RequestedRegion'] = region;
-  if (req.userAgent) context['aws:UserAgent'] = req.userAgent;
-  return context;
 }
 
 function errorResponse(

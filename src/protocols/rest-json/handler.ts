@@ -5,14 +5,14 @@
 import { newRequestId } from '../../crypto/ids.ts';
 import type { Iam } from '../../domain/iam.ts';
 import type { Operation } from '../../domain/operation.ts';
-import { callerFor } from '../../domain/authenticate.ts';
 import { IamError } from '../../domain/errors.ts';
 import { verifyWithStoredKeys } from '../aws-query/sigv4/verify-stored.ts';
 import type { Observer, QueryRequest, QueryResponse } from '../aws-query/handler.ts';
-import { auditQueryCall, type Noted, type QueryAudit } from '../aws-query/audit.ts';
+import type { Noted, QueryAudit } from '../aws-query/audit.ts';
 import type { ServiceModel } from '../aws-query/model/index.ts';
 import { decodeJsonInput, encodeJsonOutput, JsonValidationError } from '../aws-json/codec.ts';
-import { wireContext } from '../aws-json/handler.ts';
+import { jsonBody, jsonErrorCode } from '../aws-json/wire.ts';
+import { callerOf, notedCall } from '../wire.ts';
 import { restJsonModel, routeOf, type RestJsonService } from './model.ts';
 
 export interface RestJsonHandlerDeps {
@@ -43,12 +43,7 @@ export async function handleRestJsonRequest(
     started: performance.now(),
   };
   if (route) noted.action = route.name;
-  if (deps.audit) noted.time = deps.iam.now();
-  const response = await answer(deps, req, noted);
-  noted.status = response.status;
-  deps.observe?.(noted, req);
-  if (deps.audit) auditQueryCall(deps.audit, req, noted.requestId, noted);
-  return response;
+  return notedCall(deps, req, noted, () => answer(deps, req, noted));
 }
 
 async function answer(
@@ -72,7 +67,7 @@ async function answer(
     const { verified, signing } = await verifyWithStoredKeys(deps.iam, req, now);
     noted.signing = signing;
     if (!verified.ok)
-      return error(restCode(verified.error.code), verified.error.message, verified.error.status);
+      return error(jsonErrorCode(verified.error.code), verified.error.message, verified.error.status);
     const model = route && restJsonModel(route.service);
     const operation = route && deps.operations[route.service]?.[route.name];
     if (!route || !model || !operation || verified.service !== model.metadata.signingName)
@@ -82,16 +77,9 @@ async function answer(
         404,
       );
 
-    let body: unknown;
-    try {
-      const text =
-        typeof req.body === 'string'
-          ? req.body
-          : Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength).toString('utf8');
-      body = text.trim() === '' ? {} : JSON.parse(text);
-    } catch {
+    const body = jsonBody(req);
+    if (body === undefined)
       return error('SerializationException', 'The request body is not valid JSON.', 400);
-    }
     if (typeof body !== 'object' || body === null || Array.isArray(body))
       return error('SerializationException', 'The request body must be a JSON object.', 400);
     const inputShape = route.operation.input?.shape;
@@ -101,7 +89,7 @@ async function answer(
     noted.input = input;
     noted.region = verified.region;
 
-    const caller = signing && (await callerFor(deps.iam, signing, wireContext(req, now, verified.region)));
+    const caller = await callerOf(deps.iam, req, signing, now, verified.region);
     if (!caller)
       return error(
         'UnrecognizedClientException',
@@ -119,7 +107,7 @@ async function answer(
     if (cause instanceof JsonValidationError)
       return error('ValidationException', cause.message, 400, { reason: 'fieldValidationFailed' });
     if (cause instanceof IamError) {
-      const code = restCode(cause.code);
+      const code = jsonErrorCode(cause.code);
       return error(code, cause.message, statusOf(noted.service, code), cause.members);
     }
     deps.logError(cause, requestId);
@@ -151,22 +139,6 @@ function queryMembers(model: ServiceModel, shapeName: string, query: string): Re
     } else out[name] = value;
   }
   return out;
-}
-
-/** The REST-JSON services' names for the signature and access errors the Query services name otherwise. */
-function restCode(code: string): string {
-  switch (code) {
-    case 'InvalidClientTokenId':
-      return 'UnrecognizedClientException';
-    case 'SignatureDoesNotMatch':
-      return 'InvalidSignatureException';
-    case 'MissingAuthenticationToken':
-      return 'MissingAuthenticationTokenException';
-    case 'AccessDenied':
-      return 'AccessDeniedException';
-    default:
-      return code;
-  }
 }
 
 /** The status the model gives an error shape; 400 for the protocol's own codes. */
