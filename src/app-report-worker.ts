@@ -8,7 +8,7 @@ import { setPriority } from 'node:os';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { workerEntry } from './domain/bounded-worker.ts';
 import type { CredentialReportGenerator } from './domain/iam.ts';
-import { generateAndStoreReport } from './domain/iam/credential-report.ts';
+import { generateAndStoreReport, WORKER_ROWS_PER_READ } from './domain/iam/credential-report.ts';
 import type { Store } from './domain/store.ts';
 import { openSqliteStore } from './storage/sqlite/sqlite-store.ts';
 import { openPostgresStore } from './storage/postgres/postgres-store.ts';
@@ -102,7 +102,7 @@ async function serve(location: StoreLocation): Promise<void> {
       ? openSqliteStore({ filename: location.filename })
       : await openPostgresStore({ connectionString: location.connectionString, poolSize: 1 });
   parentPort!.on('message', (task: Task) => {
-    generateAndStoreReport(store, task.account, task.nowMs, task.generatedAt).then(
+    generateAndStoreReport(store, task.account, task.nowMs, task.generatedAt, WORKER_ROWS_PER_READ).then(
       (state) => parentPort!.postMessage({ id: task.id, state } satisfies Answer),
       (error: unknown) =>
         parentPort!.postMessage({

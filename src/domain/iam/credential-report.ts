@@ -67,13 +67,16 @@ export async function generateAndStoreReport(
   account: string,
   nowMs: number,
   generatedAt: string,
+  rowsPerRead = PAGE,
 ): Promise<'STARTED' | 'COMPLETE'> {
   const due = await store.read(async (tx) => {
     const previous = await tx.get(credentialReports, account);
     return previous && isFresh(previous, nowMs) ? undefined : { previous };
   });
   if (!due) return 'COMPLETE';
-  const report = await store.read((tx) => generateReport(tx, account, generatedAt, due.previous));
+  const report = await store.read((tx) =>
+    generateReport(tx, account, generatedAt, due.previous, rowsPerRead),
+  );
   // A put of the account's own report row: nothing to queue behind the account's other writers (and
   // the report worker's one PostgreSQL connection could not also hold the account's lock).
   await store.write((tx) => tx.put(credentialReports, report));
@@ -81,10 +84,15 @@ export async function generateAndStoreReport(
 }
 
 /**
- * Rows are read (and report lines built) this many at a time, with a pause for other requests
- * between pages: no step of a 5,000-user report holds the event loop for long.
+ * Report lines are built, and by default rows read, this many at a time, with a pause for other
+ * requests between pages: no step of a 5,000-user report holds the event loop for long. A worker
+ * thread, whose loop serves no request, reads in larger pages: on PostgreSQL every page is a round
+ * trip, and on a busy database each waits its turn.
  */
 const PAGE = 500;
+
+/** AWS's quota of users per account: a worker reads a large account's tables in one page each. */
+export const WORKER_ROWS_PER_READ = 5000;
 
 function yieldToOtherRequests(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
@@ -96,14 +104,16 @@ export async function generateReport(
   account: string,
   generatedAt: string,
   previous: CredentialReportRecord | undefined,
+  rowsPerRead = PAGE,
 ): Promise<CredentialReportRecord> {
   const accountRecord = await tx.get(accounts, account);
   if (!accountRecord) throw new IamError('ServiceFailure', 'The account could not be read.');
   const where = { account };
   const uses = new Map<string, LastUsedRecord>();
-  for await (const page of pages(tx, lastUsed, where, 'id')) for (const use of page) uses.set(use.id, use);
+  for await (const page of pages(tx, lastUsed, where, 'id', rowsPerRead))
+    for (const use of page) uses.set(use.id, use);
   const keys: AccessKeyRecord[] = [];
-  for await (const page of pages(tx, accessKeys, where, 'id')) keys.push(...page);
+  for await (const page of pages(tx, accessKeys, where, 'id', rowsPerRead)) keys.push(...page);
   keys.sort((a, b) => a.position - b.position);
   const keysByOwner = new Map<string, ReportKey[]>();
   for (const key of keys) {
@@ -126,7 +136,7 @@ export async function generateReport(
     certificates: [],
   };
   const principals: ReportPrincipal[] = [];
-  for await (const page of pages(tx, users, where, 'name_lower')) {
+  for await (const page of pages(tx, users, where, 'name_lower', rowsPerRead)) {
     for (const user of page)
       principals.push({
         id: user.id,
@@ -158,12 +168,13 @@ async function* pages<T>(
   table: Table<T>,
   where: Where,
   orderBy: string,
+  limit: number,
 ): AsyncGenerator<readonly T[]> {
   let after: Scalar | undefined;
   for (;;) {
-    const page = await tx.list(table, { where, orderBy, after, limit: PAGE });
+    const page = await tx.list(table, { where, orderBy, after, limit });
     yield page;
-    if (page.length < PAGE) return;
+    if (page.length < limit) return;
     after = table.columns[orderBy]?.(page[page.length - 1]!) ?? table.id(page[page.length - 1]!);
     await yieldToOtherRequests();
   }
