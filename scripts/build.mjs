@@ -9,7 +9,11 @@ const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 const result = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
 if (result.status !== 0) process.exit(result.status ?? 1);
 
-for (const asset of ['storage/aws-managed-policies.json.gz', 'storage/aws-managed-policy-versions.br']) {
+for (const asset of [
+  'storage/aws-managed-policies.json.gz',
+  'storage/aws-managed-policy-versions.br',
+  'storage/service-linked-roles.json',
+]) {
   mkdirSync(dirname(`dist/${asset}`), { recursive: true });
   copyFileSync(`src/${asset}`, `dist/${asset}`);
 }

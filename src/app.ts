@@ -13,6 +13,7 @@ import { flushKeyUses } from './domain/key-uses.ts';
 import { createReportWorker, type StoreLocation } from './app-report-worker.ts';
 import { createAuditWorker } from './app-audit-worker.ts';
 import { loadAwsManagedPolicyCatalog } from './storage/aws-managed-policies.ts';
+import { loadServiceLinkedRoleCatalog } from './storage/service-linked-roles.ts';
 import { createIam, type Iam } from './domain/iam.ts';
 import { bootstrap, type BootstrapResult } from './domain/bootstrap.ts';
 import { iamOperations } from './domain/iam/index.ts';
@@ -58,6 +59,7 @@ export async function startApp(config: Config): Promise<App> {
     now: clock.now,
     sealer: sealerFor(masterKeys),
     awsManagedPolicies: loadAwsManagedPolicyCatalog(),
+    serviceLinkedRoles: loadServiceLinkedRoleCatalog(),
     generateCredentialReport: reports.generate,
   });
   await checkMasterKey(store, iam.sealer);

@@ -51,7 +51,26 @@ export interface AwsManagedPolicyCatalog {
   documents(policy: AwsManagedPolicy): Promise<ReadonlyMap<string, string>>;
 }
 
-/** Builds an account's credential report from a snapshot of its own (credential-report.ts). */
+/**
+ * What AWS gives a service's service-linked role (IAM User Guide, "Using service-linked roles",
+ * and each service's own page on its role): the name, the path /aws-service-role/<service>/, the
+ * AWS managed policy attached, and whether CreateServiceLinkedRole takes a CustomSuffix.
+ */
+export interface ServiceLinkedRoleSpec {
+  /** The service principal, e.g. acm.amazonaws.com. */
+  readonly service: string;
+  readonly roleName: string;
+  readonly path: string;
+  readonly policyArn: string;
+  readonly customSuffixAllowed: boolean;
+}
+
+export interface ServiceLinkedRoleCatalog {
+  get(service: string): ServiceLinkedRoleSpec | undefined;
+  /** All of them, by service principal. */
+  list(): readonly ServiceLinkedRoleSpec[];
+}
+
 /** Runs generateAndStoreReport (credential-report.ts) for an account, e.g. in a worker thread. */
 export type CredentialReportGenerator = (
   account: string,
@@ -64,6 +83,8 @@ export interface Iam {
   readonly now: () => Date;
   readonly sealer: Sealer;
   readonly awsManagedPolicies: AwsManagedPolicyCatalog;
+  /** The AWS services' service-linked roles. Absent: no service is known (CreateServiceLinkedRole refuses). */
+  readonly serviceLinkedRoles?: ServiceLinkedRoleCatalog;
   /**
    * Where credential reports are generated, when not on the requests' own thread (the server
    * generates and stores them in a worker thread with a store connection of its own, so that a

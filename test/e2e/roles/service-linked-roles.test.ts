@@ -8,6 +8,7 @@ import {
   GetRoleCommand,
   GetServiceLinkedRoleDeletionStatusCommand,
   ListAttachedRolePoliciesCommand,
+  ListRolesCommand,
   PutRolePermissionsBoundaryCommand,
   UpdateAssumeRolePolicyCommand,
   UpdateRoleDescriptionCommand,
@@ -92,6 +93,64 @@ test('a custom suffix is taken where the service allows one and refused elsewher
     message: 'Custom suffix is not allowed for ops.apigateway.amazonaws.com',
     status: 400,
   });
+});
+
+test('acm.amazonaws.com gets the role, path and policy AWS gives it, not a name made from the principal', async () => {
+  // ACM User Guide, "Using a service-linked role (SLR) with ACM": AWSServiceRoleForCertificateManager
+  // with the AWS managed policy CertificateManagerServiceRolePolicy.
+  const iam = server.iam();
+  const created = (
+    await iam.send(new CreateServiceLinkedRoleCommand({ AWSServiceName: 'acm.amazonaws.com' }))
+  ).Role!;
+  assert.equal(created.RoleName, 'AWSServiceRoleForCertificateManager');
+  assert.equal(created.Path, '/aws-service-role/acm.amazonaws.com/');
+  assert.equal(
+    created.Arn,
+    `arn:aws:iam::${ACCOUNT}:role/aws-service-role/acm.amazonaws.com/AWSServiceRoleForCertificateManager`,
+  );
+  const attached = await iam.send(
+    new ListAttachedRolePoliciesCommand({ RoleName: 'AWSServiceRoleForCertificateManager' }),
+  );
+  assert.deepEqual(attached.AttachedPolicies, [
+    {
+      PolicyName: 'CertificateManagerServiceRolePolicy',
+      PolicyArn: 'arn:aws:iam::aws:policy/aws-service-role/CertificateManagerServiceRolePolicy',
+    },
+  ]);
+  // ACM takes no CustomSuffix (AWS answers every service but a few so, recorded).
+  assert.deepEqual(
+    await awsError(
+      iam.send(
+        new CreateServiceLinkedRoleCommand({ AWSServiceName: 'acm.amazonaws.com', CustomSuffix: 'two' }),
+      ),
+    ),
+    { code: 'InvalidInput', message: 'Custom suffix is not allowed for acm.amazonaws.com', status: 400 },
+  );
+  const { DeletionTaskId } = await iam.send(
+    new DeleteServiceLinkedRoleCommand({ RoleName: 'AWSServiceRoleForCertificateManager' }),
+  );
+  assert.match(
+    DeletionTaskId ?? '',
+    /^task\/aws-service-role\/acm\.amazonaws\.com\/AWSServiceRoleForCertificateManager\//,
+  );
+  assert.equal(
+    (await awsError(iam.send(new GetRoleCommand({ RoleName: 'AWSServiceRoleForCertificateManager' })))).code,
+    'NoSuchEntity',
+  );
+});
+
+test('a service principal that has no service-linked role is refused, and nothing is created', async () => {
+  const iam = server.iam();
+  const refused = await awsError(
+    iam.send(new CreateServiceLinkedRoleCommand({ AWSServiceName: 'example.amazonaws.com' })),
+  );
+  assert.equal(refused.code, 'NoSuchEntity');
+  assert.equal(refused.status, 404);
+  assert.match(refused.message, /example\.amazonaws\.com/);
+  const roles = await iam.send(
+    new ListRolesCommand({ PathPrefix: '/aws-service-role/example.amazonaws.com/' }),
+  );
+  assert.deepEqual(roles.Roles, []);
 });
 
 test('a service-linked role is changed only by AWS, except its description', async () => {
