@@ -13,7 +13,7 @@ const allowed: Record<string, readonly string[]> = {
   policy: [],
   crypto: [],
   http: [],
-  domain: ['policy', 'crypto', 'lint'],
+  domain: ['policy', 'crypto', 'lint', 'audit'],
   storage: ['domain'],
   protocols: ['domain', 'crypto', 'policy', 'http'],
   console: ['domain', 'crypto', 'policy', 'http'],

@@ -8,34 +8,13 @@
 // - A field is quoted (RFC 4180) only when it must be: a user name or path holding a comma.
 // - Access keys and signing certificates keep their slot (1 or 2) from one report to the next: a
 //   new credential takes the lowest free slot, and deleting the one in slot 1 leaves slot 1 empty.
+import { REPORT_COLUMNS, ROOT_USER } from '../../audit/csv.ts';
 import type { AccessKeyRecord, PasswordPolicy, SigningCertificate } from '../records.ts';
 
-export const CREDENTIAL_REPORT_COLUMNS = [
-  'user',
-  'arn',
-  'user_creation_time',
-  'password_enabled',
-  'password_last_used',
-  'password_last_changed',
-  'password_next_rotation',
-  'mfa_active',
-  'access_key_1_active',
-  'access_key_1_last_rotated',
-  'access_key_1_last_used_date',
-  'access_key_1_last_used_region',
-  'access_key_1_last_used_service',
-  'access_key_2_active',
-  'access_key_2_last_rotated',
-  'access_key_2_last_used_date',
-  'access_key_2_last_used_region',
-  'access_key_2_last_used_service',
-  'cert_1_active',
-  'cert_1_last_rotated',
-  'cert_2_active',
-  'cert_2_last_rotated',
-] as const;
+/** AWS's 22 columns, in order: the format the audit tool reads is the one written here. */
+export const CREDENTIAL_REPORT_COLUMNS = REPORT_COLUMNS;
 
-export const ROOT_ROW_NAME = '<root_account>';
+export const ROOT_ROW_NAME = ROOT_USER;
 
 const NA = 'N/A';
 const NO_INFORMATION = 'no_information';
