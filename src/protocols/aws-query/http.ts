@@ -105,6 +105,35 @@ function serveQuery(
   req.on('error', () => res.destroy());
 }
 
+/**
+ * The 413 in the shape the request's client reads: JSON for the JSON protocol (a POST naming an
+ * X-Amz-Target), REST-JSON's `x-amzn-ErrorType` and message for a REST-JSON route, XML otherwise.
+ */
+function tooLargeRefusal(
+  options: QueryServerOptions,
+  req: IncomingMessage,
+  requestId: string,
+): QueryResponse {
+  const { code, message } = REQUEST_TOO_LARGE;
+  if (options.restJson?.serves(req.method ?? '', pathOf(req.url ?? '')))
+    return {
+      status: 413,
+      headers: {
+        'content-type': 'application/json',
+        'x-amzn-requestid': requestId,
+        'x-amzn-errortype': code,
+      },
+      body: JSON.stringify({ message }),
+    };
+  if (options.json !== undefined && req.method === 'POST' && req.headers['x-amz-target'] !== undefined)
+    return {
+      status: 413,
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': requestId },
+      body: JSON.stringify({ __type: code, message }),
+    };
+  return { ...requestTooLargeResponse(requestId), headers: xmlHeaders(requestId) };
+}
+
 /** What is left of a refused body is read and discarded up to this much; past it, the connection goes. */
 const DISCARD_LIMIT = 16 * 1024 * 1024;
 
@@ -119,21 +148,8 @@ function refuseTooLarge(
   // The answer goes at once, and the rest of the body is read and discarded (up to a limit) before
   // the connection serves anything else: closing it while the client still sends would reset it,
   // and the client would see a broken pipe instead of the 413.
-  // A request of the JSON protocol (POST naming an X-Amz-Target) is refused in JSON, as its client reads.
-  const json =
-    options.json !== undefined && req.method === 'POST' && req.headers['x-amz-target'] !== undefined;
-  const refusal = json
-    ? {
-        status: 413,
-        body: JSON.stringify({ __type: REQUEST_TOO_LARGE.code, message: REQUEST_TOO_LARGE.message }),
-      }
-    : requestTooLargeResponse(requestId);
-  send(res, {
-    ...refusal,
-    headers: json
-      ? { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': requestId }
-      : xmlHeaders(requestId),
-  });
+  const refusal = tooLargeRefusal(options, req, requestId);
+  send(res, refusal);
   options.deps.observe?.(
     {
       service: 'iam',

@@ -92,6 +92,26 @@ test('an oversized body sent in chunks (no Content-Length) is refused with 413 a
   assert.ok(user.User?.Arn);
 });
 
+test('an oversized body on a REST-JSON route (Access Analyzer) is refused with 413 in REST-JSON', async () => {
+  const policyDocument = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [],
+    Padding: 'x'.repeat(2_000_000),
+  });
+  const response = await signedFetch(
+    new URL('/policy/validation', server.url).toString(),
+    ROOT,
+    JSON.stringify({ policyDocument, policyType: 'IDENTITY_POLICY' }),
+    { service: 'access-analyzer', contentType: 'application/json' },
+  );
+  assert.equal(response.status, 413);
+  assert.match(response.headers.get('content-type') ?? '', /^application\/json/);
+  assert.equal(response.headers.get('x-amzn-errortype'), 'RequestEntityTooLarge');
+  assert.equal(((await response.json()) as { message: string }).message, 'Request body is too large.');
+  const user = await server.iam().send(new GetUserCommand({}));
+  assert.ok(user.User?.Arn);
+});
+
 test('random bodies, signed or not, never get a 5xx and the server keeps serving', async () => {
   await fc.assert(
     fc.asyncProperty(
