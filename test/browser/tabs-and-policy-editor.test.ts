@@ -245,3 +245,39 @@ test('a trust policy refused on the Trust relationships tab stays on that tab, b
     /AssumeRole policy may only specify STS AssumeRole actions\. Line 1, column 41: statement 1, which IAM refuses, begins here\./,
   );
 });
+
+test('with scripts on, the refused editor has the focus and its caret where the refusal points', async () => {
+  const scripted = await launchBrowser({ javaScript: true });
+  try {
+    const tab = await scripted.context.newPage();
+    await tab.goto(url('/console/root-signin'));
+    await tab.getByLabel('Root user email address').fill(ROOT.email);
+    await tab.getByLabel('Password').fill(ROOT.password);
+    await tab.getByRole('button', { name: 'Sign in' }).click();
+    await tab.waitForURL(/\/console$/);
+    await tab.goto(url('/console/admin/policies'));
+    const typed =
+      '{\n  "Version": "2012-10-17",\n  "Statement": [\n    {"Effect": "Allow" "Action": "s3:*"}\n  ]\n}';
+    await tab.getByLabel('Policy name').fill('Caret');
+    await tab.getByLabel('Policy document (JSON)').fill(typed);
+    await tab.getByRole('button', { name: 'Create policy' }).click();
+    await tab.waitForLoadState('load');
+    const editor = tab.getByLabel('Policy document (JSON)');
+    assert.equal(await editor.getAttribute('aria-invalid'), 'true');
+    assert.match(
+      await tab.getByRole('alert').innerText(),
+      /Line 4, column 24: the document stops being JSON here\./,
+    );
+    // The character the parser stopped at: the quote opening "Action" (line 4, column 24).
+    // The page's globals, typed here without the DOM's library (the tests compile for Node).
+    type Editor = { selectionStart: number; selectionEnd: number; ownerDocument: { activeElement: unknown } };
+    const caret = await editor.evaluate((element) => {
+      const e = element as unknown as Editor;
+      return { focused: e.ownerDocument.activeElement === e, start: e.selectionStart, end: e.selectionEnd };
+    });
+    const offset = typed.indexOf('"Action"');
+    assert.deepEqual(caret, { focused: true, start: offset, end: offset });
+  } finally {
+    await scripted.close();
+  }
+});

@@ -22,7 +22,7 @@ import {
 } from '../html.ts';
 import { readForm, sendHtml } from '../web.ts';
 import { explained } from './validation-words.ts';
-import type { EditorProblem } from './policy-editor.ts';
+import { POLICY_EDITOR_SCRIPT, type EditorProblem } from './policy-editor.ts';
 
 export const ADMIN = '/console/admin';
 
@@ -70,7 +70,12 @@ export function adminPage(
   </nav>`;
   const body = html`${subNav} ${m.notice ? alertBox('success', m.notice) : ''}
   ${m.error ? problemBox(m.error) : ''} ${options.body}`;
-  return sendHtml(reply, status, layout({ title: options.title, body, user: signed.user, current: ADMIN }));
+  const scripts = m.editor ? [POLICY_EDITOR_SCRIPT] : [];
+  return sendHtml(
+    reply,
+    status,
+    layout({ title: options.title, body, user: signed.user, current: ADMIN, scripts }),
+  );
 }
 
 /** An error in place: AccessDenied with AWS's message as a denied box, anything else as an error. */
@@ -172,6 +177,8 @@ export function textarea(options: {
   name?: string;
   /** Why the text last posted was refused, shown between the hint and the editor. */
   problem?: Html | '';
+  /** Where the refusal points, for the caret (a data attribute POLICY_EDITOR_JS reads). */
+  errorAt?: { readonly line: number; readonly column: number };
 }): Html {
   const hintId = options.hint ? `${options.id}-hint` : undefined;
   const problemId = options.problem ? `${options.id}-error` : undefined;
@@ -189,6 +196,7 @@ export function textarea(options: {
       class="code"
       ${describedBy ? html`aria-describedby="${describedBy}"` : ''}
       ${problemId ? trustedHtml('aria-invalid="true"') : ''}
+      ${options.errorAt ? html`data-error-line="${options.errorAt.line}" data-error-column="${options.errorAt.column}"` : ''}
       ${options.required === false ? '' : trustedHtml('required')}
     >
 ${options.value ?? ''}</textarea>

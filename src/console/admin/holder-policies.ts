@@ -25,7 +25,7 @@ import {
 } from './common.ts';
 import { type ListQuery, listSection, parseListQuery, readList } from './listing.ts';
 import { policyTable } from './policy-rows.ts';
-import { editorFeedback, refusal } from './policy-editor.ts';
+import { editorState, refusal } from './policy-editor.ts';
 import { tabUrl } from './tabs.ts';
 
 /** The tab of a holder's page that holds its permissions. */
@@ -172,7 +172,7 @@ export async function policySections(
         label: 'Policy document (JSON)',
         value: draft['policy-document'] ?? EXAMPLE_POLICY,
         hint: 'A policy with the same name is replaced.',
-        problem: editorFeedback(messages.editor, 'inline-document'),
+        ...editorState(messages.editor, 'inline-document'),
       })}
       <button type="submit">Save inline policy</button>`,
   );

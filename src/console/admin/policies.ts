@@ -33,7 +33,7 @@ import {
 import { EXAMPLE_POLICY } from './holder-policies.ts';
 import { AWS_PREFIX, policyTable, viewUrl } from './policy-rows.ts';
 import { TAGS_TAB, TAG_NOTICES, type Tag, readTag, readTagKey, tagsSection } from './tags.ts';
-import { editorFeedback, refusal } from './policy-editor.ts';
+import { editorState, refusal } from './policy-editor.ts';
 import { type Tab, chosenTab, tabUrl, tabbed } from './tabs.ts';
 import { fieldProblem } from './validation-words.ts';
 import { type ListQuery, listSection, parseListQuery, readList } from './listing.ts';
@@ -320,7 +320,7 @@ async function listPage(
           label: 'Policy document (JSON)',
           value: draft['policy-document'] ?? EXAMPLE_POLICY,
           hint: 'IAM checks the document when you create the policy; a problem is shown here, with its line and column.',
-          problem: editorFeedback(messages.editor, 'policy-document'),
+          ...editorState(messages.editor, 'policy-document'),
         })} <button type="submit">Create policy</button>`,
     )}
   </section>`;
@@ -525,7 +525,7 @@ async function detailPage(
                 label: 'Policy document (JSON)',
                 value: draft['policy-document'] ?? defaultDocument ?? '',
                 hint: 'Saving creates a new version; a policy keeps at most 5 versions.',
-                problem: editorFeedback(messages.editor, 'policy-document'),
+                ...editorState(messages.editor, 'policy-document'),
               })}
               ${checkbox({ id: 'set-as-default', label: 'Set as the default version', checked: true })}
               <button type="submit">Save changes</button>`,

@@ -4,7 +4,13 @@
 // Organizations) as the signed-in caller, which refused it; the position is only computed here, by
 // the engine's own scans (src/policy/json-position.ts), to show the refusal.
 import type { IamError } from '../../domain/errors.ts';
-import { parsePolicy, refusalPosition, type PolicyKind, type RefusalPosition } from '../../policy/index.ts';
+import {
+  parsePolicy,
+  refusalPosition,
+  type PolicyKind,
+  type RefusalPosition,
+  type TextPosition,
+} from '../../policy/index.ts';
 import { html, type Html } from '../html.ts';
 
 /** A refused document, for the editor (its textarea's id) that held it. */
@@ -55,6 +61,19 @@ export function refusal(
   return problem ? { editor: problem } : { error };
 }
 
+/**
+ * What editor `id` shows of a refusal: the words beside it, and the position its caret is put at
+ * (by POLICY_EDITOR_JS, when scripts run); nothing for another editor.
+ */
+export function editorState(
+  problem: EditorProblem | undefined,
+  id: string,
+): { problem: Html | ''; errorAt?: TextPosition } {
+  const feedback = editorFeedback(problem, id);
+  const at = feedback ? problem?.where?.at : undefined;
+  return at ? { problem: feedback, errorAt: at } : { problem: feedback };
+}
+
 /** The refusal beside editor `id`: what the service said, and where, or '' for another editor. */
 export function editorFeedback(problem: EditorProblem | undefined, id: string): Html | '' {
   if (!problem || problem.editor !== id) return '';
@@ -72,3 +91,22 @@ function positionText(where: RefusalPosition): string {
     ? `${at}: the document stops being JSON here.`
     : `${at}: statement ${where.index + 1}, which IAM refuses, begins here.`;
 }
+
+/** The page script that puts a refused editor's caret at the refusal (same-origin: the CSP allows no inline script). */
+export const POLICY_EDITOR_SCRIPT = '/console/static/policy-editor.js';
+
+// Line breaks in a textarea's value are LF whatever was posted, and JavaScript counts UTF-16 code
+// units as the engine's columns do, so line and column find the same character here.
+export const POLICY_EDITOR_JS = `'use strict';
+for (const editor of document.querySelectorAll('textarea[data-error-line][data-error-column]')) {
+  const line = Number(editor.dataset.errorLine);
+  const column = Number(editor.dataset.errorColumn);
+  const lines = editor.value.split('\\n');
+  let offset = 0;
+  for (let i = 0; i < line - 1 && i < lines.length; i++) offset += lines[i].length + 1;
+  offset = Math.min(offset + column - 1, editor.value.length);
+  editor.focus();
+  editor.setSelectionRange(offset, offset);
+  break;
+}
+`;

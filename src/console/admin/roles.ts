@@ -27,7 +27,7 @@ import {
   textarea,
 } from './common.ts';
 import { trustFromTemplate } from './trust-templates.ts';
-import { editorFeedback, refusal } from './policy-editor.ts';
+import { editorState, refusal } from './policy-editor.ts';
 import { type Tab, chosenTab, tabUrl, tabbed } from './tabs.ts';
 import {
   PERMISSIONS_TAB,
@@ -285,7 +285,7 @@ async function listPage(
           label: 'Trust policy (JSON)',
           value: draft['trust-policy'] ?? defaultTrustPolicy(signed.caller.account),
           hint: 'Who may assume the role.',
-          problem: editorFeedback(messages.editor, 'trust-policy'),
+          ...editorState(messages.editor, 'trust-policy'),
         })}
         ${await trustTemplateFields(ctx, signed, draft)}
         <button type="submit" name="intent" value="create">Create role</button>`,
@@ -375,7 +375,7 @@ async function detailPage(
                   id: 'trust-policy',
                   label: 'Trust policy (JSON)',
                   value: draft['trust-policy'] ?? decodeDocument(r.AssumeRolePolicyDocument),
-                  problem: editorFeedback(messages.editor, 'trust-policy'),
+                  ...editorState(messages.editor, 'trust-policy'),
                 })} <button type="submit">Update trust policy</button>`,
             )}
           </section>`

@@ -7,7 +7,7 @@ import { type ConsoleContext, type OperationResult, type Signed, callOrganizatio
 import { alertBox, deniedBox, html, layout, trustedHtml, type Html } from '../html.ts';
 import { sendHtml } from '../web.ts';
 import { problemBox } from '../admin/common.ts';
-import type { EditorProblem } from '../admin/policy-editor.ts';
+import { POLICY_EDITOR_SCRIPT, type EditorProblem } from '../admin/policy-editor.ts';
 
 export const ORG = '/console/organization';
 
@@ -55,7 +55,12 @@ export function orgPage(
   </nav>`;
   const body = html`${subNav} ${m.notice ? alertBox('success', m.notice) : ''}
   ${m.error ? orgProblem(m.error) : ''} ${options.body}`;
-  return sendHtml(reply, status, layout({ title: options.title, body, user: signed.user, current: ORG }));
+  const scripts = m.editor ? [POLICY_EDITOR_SCRIPT] : [];
+  return sendHtml(
+    reply,
+    status,
+    layout({ title: options.title, body, user: signed.user, current: ORG, scripts }),
+  );
 }
 
 /**

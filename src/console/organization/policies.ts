@@ -18,7 +18,7 @@ import { type ConsoleContext, type Signed, callOrganizations } from '../context.
 import { buttonForm, dangerForm, field, html, table } from '../html.ts';
 import { formText, redirect } from '../web.ts';
 import { action, documentBlock, noticeOf, page, postForm, select, textarea } from '../admin/common.ts';
-import { editorFeedback, refusal } from '../admin/policy-editor.ts';
+import { editorState, refusal } from '../admin/policy-editor.ts';
 import {
   ORG,
   POLICY_TYPES,
@@ -200,7 +200,7 @@ function editorFields(draft: Readonly<Record<string, string>>, content: string, 
     label: 'Policy document (JSON)',
     value: draft.content ?? content,
     hint: 'Organizations checks the document when you save it; a problem is shown here, with its line and column.',
-    problem: editorFeedback(messages.editor, 'content'),
+    ...editorState(messages.editor, 'content'),
   })}`;
 }
 
