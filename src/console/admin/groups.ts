@@ -1,5 +1,6 @@
-// User groups: the list and "Create group", and a group's page: members (add, remove), attached and
-// inline policies, and deleting the group (members and policies removed first, as the AWS console does).
+// User groups: the list and "Create group", and a group's page: the summary (and deleting the group,
+// members and policies removed first, as the AWS console does) above two tabs — Users (add, remove)
+// and Permissions (attached and inline policies).
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { IamError } from '../../domain/errors.ts';
 import { type ConsoleContext, type OperationResult, type Signed, callIam } from '../context.ts';

@@ -1,7 +1,8 @@
 // Managed policies: the account's customer managed policies and "Create policy" (a JSON editor that
-// shows the engine's validation error in place and keeps what was typed), AWS managed policies
-// searchable by name, and a policy's page: summary, the default version's document, versions
-// (create, set as default, delete), where it is attached (ListEntitiesForPolicy) and deleting it.
+// shows IAM's refusal beside it, with where, and keeps what was typed), AWS managed policies
+// searchable by name, and a policy's page: the summary (and deleting the policy) above the tabs
+// Permissions (the default version's document, edited as a new version), Entities attached
+// (ListEntitiesForPolicy), Tags (customer managed only) and Policy versions (set as default, delete).
 //
 // A policy's page is addressed by its ARN in the query (/console/admin/policies/view?arn=...), as
 // ARNs carry paths with slashes.

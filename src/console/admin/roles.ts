@@ -1,7 +1,7 @@
-// Roles: the list and "Create role" (with its trust policy), and a role's page: summary, the trust
-// policy editor (UpdateAssumeRolePolicy), the maximum session duration and description (UpdateRole),
-// attached and inline policies, instance profiles, and deleting the role (its policies and instance
-// profiles seen to first).
+// Roles: the list and "Create role" (with its trust policy), and a role's page: the summary, with the
+// maximum session duration and description (UpdateRole) and deleting the role (its policies and
+// instance profiles seen to first), above four tabs — Permissions (boundary, attached and inline
+// policies), Trust relationships (UpdateAssumeRolePolicy), Tags, Instance profiles.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { IamError } from '../../domain/errors.ts';
 import { type ConsoleContext, type Signed, callIam } from '../context.ts';

@@ -1,6 +1,7 @@
 // Users: the list and "Create user" (with an optional console password and "require password
-// reset"), and a user's page: summary and tags, console access, groups, permissions (attached and
-// inline policies), access keys, MFA devices, and deleting the user.
+// reset"), and a user's page: the summary (and deleting the user) above four tabs — Permissions
+// (boundary, attached and inline policies), Groups, Tags, Security credentials (console access,
+// access keys, MFA devices, SSH keys, certificates).
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { IamError } from '../../domain/errors.ts';
 import { type ConsoleContext, type Signed, callIam } from '../context.ts';
