@@ -31,7 +31,7 @@ import {
   statusOf,
   textarea,
 } from './common.ts';
-import { EXAMPLE_POLICY } from './holder-policies.ts';
+import { EXAMPLE_POLICY, PERMISSIONS_TAB } from './holder-policies.ts';
 import { AWS_PREFIX, policyTable, viewUrl } from './policy-rows.ts';
 import { TAGS_TAB, TAG_NOTICES, type Tag, readTag, readTagKey, tagsSection } from './tags.ts';
 import { editorState, refusal } from './policy-editor.ts';
@@ -43,7 +43,6 @@ const BASE = `${ADMIN}/policies`;
 const SEARCH_RESULTS = 200;
 /** Versions whose documents a policy's page shows, newest first. */
 const VERSION_DOCUMENTS_SHOWN = 5;
-const PERMISSIONS_TAB = 'permissions';
 const ENTITIES_TAB = 'entities-attached';
 const VERSIONS_TAB = 'versions';
 
