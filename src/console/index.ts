@@ -34,6 +34,7 @@ import { registerSwitchRole } from './switch-role.ts';
 import { registerOrganization } from './organization/index.ts';
 import { createThrottles } from './rate-limit.ts';
 import { CONSOLE_CSS } from './static.ts';
+import { POLICY_EDITOR_JS, POLICY_EDITOR_SCRIPT } from './admin/policy-editor.ts';
 import { SECURITY_HEADERS, sendHtml } from './web.ts';
 
 export interface ConsoleOptions {
@@ -69,6 +70,9 @@ export function registerConsole(server: FastifyInstance, options: ConsoleOptions
     });
     instance.get('/console/static/console.css', async (_request, reply) =>
       reply.type('text/css; charset=utf-8').send(CONSOLE_CSS),
+    );
+    instance.get(POLICY_EDITOR_SCRIPT, async (_request, reply) =>
+      reply.type('text/javascript; charset=utf-8').send(POLICY_EDITOR_JS),
     );
     registerSignIn(instance, ctx);
     registerPages(instance, ctx);

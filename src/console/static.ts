@@ -78,6 +78,11 @@ pre.code { background: var(--bg); border: 1px solid var(--line); border-radius: 
 fieldset { border: 1px solid var(--line); border-radius: 4px; margin: 0 0 .9rem; padding: .5rem .9rem; }
 legend { font-weight: 600; }
 nav.subnav ul { flex-wrap: wrap; margin-bottom: 1rem; }
+nav.tabs ul { flex-wrap: wrap; gap: 0; margin: 1.5rem 0 0; border-bottom: 1px solid var(--line); }
+nav.tabs a { display: inline-block; padding: .5rem 1rem; text-decoration: none; border-bottom: 3px solid transparent; }
+nav.tabs a[aria-selected="true"] { border-bottom-color: var(--accent); color: var(--ink); font-weight: 700;
+  text-decoration: none; }
+.alert.error .position { margin: .3rem 0 0; font-weight: 600; }
 .scroll { overflow-x: auto; }
 form.filters .filter-fields { display: grid; grid-template-columns: repeat(auto-fit, minmax(13rem, 1fr)); gap: 0 1rem; }
 form.filters a { margin-left: 1rem; }

@@ -3,7 +3,8 @@
 import {
   compileGlob,
   parsePolicy,
-  statementPositions,
+  refusedStatement,
+  statementStarts,
   type CompiledPolicy,
   type PolicyKind,
 } from '../policy/index.ts';
@@ -74,8 +75,7 @@ export function readPolicyFile(
   /** The engine's kind when the type alone does not say it (a role's trust policy is a resource policy). */
   kind: PolicyKind = POLICY_TYPES[policyType],
 ): { ok: true; file: PolicyFile } | { ok: false; finding: Finding } {
-  const lines = lineStarts(text);
-  const locations = statementPositions(text).map((p) => openingBrace(text, lines, p.start));
+  const locations = statementStarts(text);
   const parsed = parsePolicy(text, { kind, id: file });
   if (!parsed.ok) {
     const index = refusedStatement(text, kind, parsed.error.message);
@@ -94,57 +94,4 @@ export function readPolicyFile(
   }
   const statements = list(parsed.policy.document.Statement);
   return { ok: true, file: { file, policyType, policy: parsed.policy, statements, locations } };
-}
-
-/**
- * Where the statement's `{` is. The engine reports a statement's start as AWS does, just after the
- * token before it (the previous statement's `}`); an editor jumping to a finding wants the brace.
- * `lines` holds each line's starting offset, found once for the whole text.
- */
-function openingBrace(text: string, lines: readonly number[], start: Location): Location {
-  const lineStart = lines[start.line - 1];
-  if (lineStart === undefined) return start;
-  let line = start.line;
-  let column = start.column;
-  for (let i = lineStart + column - 1; i < text.length && text[i] !== '{'; i++) {
-    if (!/[\s,]/.test(text[i]!)) return start;
-    if (text[i] === '\n' || (text[i] === '\r' && text[i + 1] !== '\n')) {
-      line++;
-      column = 1;
-    } else if (text[i] !== '\r') column++;
-  }
-  return { line, column };
-}
-
-/** The offset each line starts at (line breaks LF, CR LF or a lone CR, as the engine counts them). */
-export function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x0a || (c === 0x0d && text.charCodeAt(i + 1) !== 0x0a)) starts.push(i + 1);
-  }
-  return starts;
-}
-
-/** The first statement that, alone in the document, draws the same refusal. */
-function refusedStatement(text: string, kind: PolicyKind, message: string): number | undefined {
-  let document: unknown;
-  try {
-    document = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof document !== 'object' || document === null) return undefined;
-  const { Version, Statement } = document as { Version?: unknown; Statement?: unknown };
-  const refuses = (statement: unknown) => {
-    const alone = parsePolicy(JSON.stringify({ Version, Statement: [statement] }), { kind });
-    return !alone.ok && alone.error.message === message;
-  };
-  // A refusal that a plain statement draws too is about the document (its Version), not a statement.
-  const plain = { Effect: 'Allow', Action: 's3:GetObject', Resource: '*' };
-  const principal = { resource: { AWS: '123456789012' }, rcp: '*' }[kind as string];
-  if (refuses(principal === undefined ? plain : { ...plain, Principal: principal })) return undefined;
-  const statements: unknown[] = Array.isArray(Statement) ? Statement : [Statement];
-  for (let i = 0; i < statements.length; i++) if (refuses(statements[i])) return i;
-  return undefined;
 }

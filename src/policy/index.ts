@@ -32,4 +32,13 @@ export {
 } from './trace.ts';
 export { policySize, checkPolicySize, type PolicySizeLimit } from './size.ts';
 export { statementPositions, type StatementPosition, type TextPosition } from './positions.ts';
+export {
+  jsonSyntaxErrorOffset,
+  lineStarts,
+  positionAtOffset,
+  statementStarts,
+  refusedStatement,
+  refusalPosition,
+  type RefusalPosition,
+} from './json-position.ts';
 export { compileGlob, type Glob } from './wildcard.ts';

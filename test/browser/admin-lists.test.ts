@@ -211,6 +211,7 @@ test('groups, roles and policies take the same search and sort', async () => {
 
 test('the picker finds ReadOnlyAccess by name and attaches it to a group with its Attach button', async () => {
   await page.goto(url('/console/admin/groups/Readers'));
+  await page.getByRole('tab', { name: 'Permissions' }).click();
   await page.getByLabel('Find policies by name').fill('ReadOnlyAccess');
   await page.getByRole('button', { name: 'Find policies' }).click();
   await page.waitForURL(/\/console\/admin\/groups\/Readers\/policies\/pick\?q=ReadOnlyAccess/);
@@ -224,7 +225,7 @@ test('the picker finds ReadOnlyAccess by name and attaches it to a group with it
     .getByRole('table', { name: 'Managed policies named exactly as searched' })
     .getByRole('button', { name: 'Attach ReadOnlyAccess' })
     .click();
-  await page.waitForURL(/\/console\/admin\/groups\/Readers\?notice=attached$/);
+  await page.waitForURL(/\/console\/admin\/groups\/Readers\?tab=permissions&notice=attached$/);
   assert.match(await page.locator('main').innerText(), /The policy was attached\./);
   assert.match(
     await page.getByRole('table', { name: 'Managed policies attached to this group' }).innerText(),

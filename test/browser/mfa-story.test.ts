@@ -119,6 +119,7 @@ test("the administrator (root) sets up the seeds' groups, their policies and the
       await root.getByLabel('Group name').fill(group);
       await root.getByRole('button', { name: 'Create group' }).click();
       await root.waitForURL(new RegExp(`/console/admin/groups/${group}\\?notice=created$`));
+      await root.getByRole('tab', { name: 'Permissions' }).click();
       await root.getByLabel('Policy name').fill(policyName);
       await root.getByLabel('Policy document (JSON)').fill(document);
       await root.getByRole('button', { name: 'Save inline policy' }).click();
@@ -131,6 +132,7 @@ test("the administrator (root) sets up the seeds' groups, their policies and the
     await root.getByLabel('Console password', { exact: true }).fill(FIRST_PASSWORD);
     await root.getByRole('button', { name: 'Create user' }).click();
     await root.waitForURL(/\/console\/admin\/users\/carol\?notice=created$/);
+    await root.getByRole('tab', { name: 'Groups' }).click();
     for (const group of ['everyone', 'developers']) {
       await root.getByLabel('Group', { exact: true }).selectOption(group);
       await root.getByRole('button', { name: 'Add to group' }).click();

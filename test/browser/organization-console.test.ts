@@ -222,8 +222,10 @@ test('an SCP is created in the editor (its validation shown in place) and attach
   await page.getByRole('button', { name: 'Create policy' }).click();
   const refused = await page.getByRole('alert').innerText();
   assert.match(refused, /MalformedPolicyDocumentException/);
-  // Besides AWS's general sentence, the editor says what is wrong with the document.
+  // Besides AWS's general sentence, the editor says what is wrong with the document, and where.
   assert.match(refused, /What is wrong: \S/);
+  assert.match(refused, /Line 1, column 41: the document stops being JSON here\./);
+  assert.equal(await page.getByLabel('Policy document (JSON)').getAttribute('aria-invalid'), 'true');
   assert.equal(await page.getByLabel('Policy name').inputValue(), 'DenyLeaving');
 
   await page.getByLabel('Policy document (JSON)').fill(

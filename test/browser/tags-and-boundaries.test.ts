@@ -51,11 +51,12 @@ const url = (path: string) => `${server.url}${path}`;
 
 test("a user's tag is added, its value changed, and removed only after the confirmation", async () => {
   await page.goto(url('/console/admin/users/carol'));
+  await page.getByRole('tab', { name: 'Tags' }).click();
   const form = page.getByRole('form', { name: 'Add or change a tag' });
   await form.getByLabel('Key').fill('cost center');
   await form.getByLabel('Value').fill('42');
   await form.getByRole('button', { name: 'Save tag' }).click();
-  await page.waitForURL(/\/console\/admin\/users\/carol\?notice=tag-saved$/);
+  await page.waitForURL(/\/console\/admin\/users\/carol\?tab=tags&notice=tag-saved$/);
   const tags = page.getByRole('table', { name: 'Tags of this user' });
   assert.match(await tags.innerText(), /cost center\s+42/);
 
@@ -81,6 +82,7 @@ test("a user's tag is added, its value changed, and removed only after the confi
 
 test('a tag key IAM refuses is explained under the field, which is marked invalid and described by it', async () => {
   await page.goto(url('/console/admin/users/carol'));
+  await page.getByRole('tab', { name: 'Tags' }).click();
   const form = page.getByRole('form', { name: 'Add or change a tag' });
   await form.getByLabel('Key').fill('team#1');
   await form.getByRole('button', { name: 'Save tag' }).click();
@@ -111,7 +113,7 @@ test("a role's boundary is found by name, set with its button, and removed after
     .getByRole('table', { name: 'Managed policies named exactly as searched' })
     .getByRole('button', { name: 'Set as boundary PowerUserAccess' })
     .click();
-  await page.waitForURL(/\/console\/admin\/roles\/Builder\?notice=boundary-set$/);
+  await page.waitForURL(/\/console\/admin\/roles\/Builder\?tab=permissions&notice=boundary-set$/);
   const section = page.getByRole('region', { name: 'Permissions boundary' });
   assert.match(
     await section.innerText(),

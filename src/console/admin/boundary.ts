@@ -17,7 +17,14 @@ import {
   postForm,
   statusOf,
 } from './common.ts';
-import { type DetailRenderer, type HolderKind, type PickPurpose, pickerPage } from './holder-policies.ts';
+import {
+  PERMISSIONS_TAB,
+  type DetailRenderer,
+  type HolderKind,
+  type PickPurpose,
+  pickerPage,
+} from './holder-policies.ts';
+import { tabUrl } from './tabs.ts';
 import { parseListQuery } from './listing.ts';
 
 export const BOUNDARY_NOTICES: Readonly<Record<string, string>> = {
@@ -108,7 +115,7 @@ export function registerBoundaryActions(
     if (!outcome.ok) return failed(signed, reply, name, outcome.error, draft);
     return reply
       .code(303)
-      .header('location', `${path(kind.base, name)}?notice=${notice}`)
+      .header('location', tabUrl(path(kind.base, name), PERMISSIONS_TAB, notice))
       .send();
   };
   const failed = (
@@ -117,7 +124,7 @@ export function registerBoundaryActions(
     name: string,
     error: IamError,
     draft?: Record<string, string>,
-  ) => render(signed, reply, name, statusOf(error), { error, draft });
+  ) => render(signed, reply, name, statusOf(error), { error, draft, tab: PERMISSIONS_TAB });
 
   page<Params>(server, ctx, `${kind.base}/:name/boundary/pick`, async (signed, query, { name }, reply) => {
     if (!plausibleName(name, kind.maxName)) return unknown(reply);

@@ -13,6 +13,7 @@ import {
   alertBox,
   csrfField,
   deniedBox,
+  field,
   html,
   layout,
   trustedHtml,
@@ -21,6 +22,7 @@ import {
 } from '../html.ts';
 import { readForm, sendHtml } from '../web.ts';
 import { explained } from './validation-words.ts';
+import { POLICY_EDITOR_SCRIPT, type EditorProblem } from './policy-editor.ts';
 
 export const ADMIN = '/console/admin';
 
@@ -41,6 +43,10 @@ export interface Messages {
   readonly error?: IamError | string | undefined;
   /** Form text to show again after a failed action (keyed by field name). */
   readonly draft?: Readonly<Record<string, string>> | undefined;
+  /** A policy document refused: shown beside its editor rather than above the page. */
+  readonly editor?: EditorProblem | undefined;
+  /** The tab of an entity's page to show (the one a failed action was posted from). */
+  readonly tab?: string | undefined;
 }
 
 export function adminPage(
@@ -64,7 +70,12 @@ export function adminPage(
   </nav>`;
   const body = html`${subNav} ${m.notice ? alertBox('success', m.notice) : ''}
   ${m.error ? problemBox(m.error) : ''} ${options.body}`;
-  return sendHtml(reply, status, layout({ title: options.title, body, user: signed.user, current: ADMIN }));
+  const scripts = m.editor ? [POLICY_EDITOR_SCRIPT] : [];
+  return sendHtml(
+    reply,
+    status,
+    layout({ title: options.title, body, user: signed.user, current: ADMIN, scripts }),
+  );
 }
 
 /** An error in place: AccessDenied with AWS's message as a denied box, anything else as an error. */
@@ -164,11 +175,18 @@ export function textarea(options: {
   hint?: string;
   required?: boolean;
   name?: string;
+  /** Why the text last posted was refused, shown between the hint and the editor. */
+  problem?: Html | '';
+  /** Where the refusal points, for the caret (a data attribute POLICY_EDITOR_JS reads). */
+  errorAt?: { readonly line: number; readonly column: number };
 }): Html {
   const hintId = options.hint ? `${options.id}-hint` : undefined;
+  const problemId = options.problem ? `${options.id}-error` : undefined;
+  const describedBy = [hintId, problemId].filter((id) => id !== undefined).join(' ');
   return html`<div class="field">
     <label for="${options.id}">${options.label}</label>
     ${options.hint ? html`<p class="hint" id="${hintId}">${options.hint}</p>` : ''}
+    ${problemId ? html`<div class="field-problem" id="${problemId}">${options.problem}</div>` : ''}
     <textarea
       id="${options.id}"
       name="${options.name ?? options.id}"
@@ -176,7 +194,9 @@ export function textarea(options: {
       cols="80"
       spellcheck="false"
       class="code"
-      ${hintId ? html`aria-describedby="${hintId}"` : ''}
+      ${describedBy ? html`aria-describedby="${describedBy}"` : ''}
+      ${problemId ? trustedHtml('aria-invalid="true"') : ''}
+      ${options.errorAt ? html`data-error-line="${options.errorAt.line}" data-error-column="${options.errorAt.column}"` : ''}
       ${options.required === false ? '' : trustedHtml('required')}
     >
 ${options.value ?? ''}</textarea>
@@ -240,6 +260,32 @@ export function postForm(
   >
     ${csrfField(csrf)} ${content}
   </form>`;
+}
+
+/**
+ * Deleting an entity, under its summary (so above every tab), behind a confirmation that asks for
+ * its name typed out. `hidden` names the entity when the URL does not (a policy's ARN).
+ */
+export function deleteConfirmation(options: {
+  actionPath: string;
+  csrf: string;
+  noun: string;
+  name: string;
+  consequence: string;
+  hidden?: Readonly<Record<string, string>>;
+}): Html {
+  const { noun, name } = options;
+  return html`<details class="confirm" id="delete-${noun}">
+    <summary>Delete ${noun}</summary>
+    <p>${options.consequence}</p>
+    ${postForm(
+      options.actionPath,
+      options.csrf,
+      html`${Object.entries(options.hidden ?? {}).map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}" />`)}
+        ${field({ id: 'confirm', label: `To confirm, type the ${noun} name (${name})`, autocomplete: 'off' })}
+        <button type="submit" class="danger">Delete ${noun}</button>`,
+    )}
+  </details>`;
 }
 
 /** A policy document as stored (URL-encoded in the API's output) made readable. */

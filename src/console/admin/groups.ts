@@ -1,9 +1,10 @@
-// User groups: the list and "Create group", and a group's page: members (add, remove), attached and
-// inline policies, and deleting the group (members and policies removed first, as the AWS console does).
+// User groups: the list and "Create group", and a group's page: the summary (and deleting the group,
+// members and policies removed first, as the AWS console does) above two tabs — Users (add, remove)
+// and Permissions (attached and inline policies).
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { IamError } from '../../domain/errors.ts';
-import { type ConsoleContext, type Signed, callIam } from '../context.ts';
-import { dangerForm, field, html, table } from '../html.ts';
+import { type ConsoleContext, type OperationResult, type Signed, callIam } from '../context.ts';
+import { dangerForm, field, html, table, type Html } from '../html.ts';
 import { formText, redirect } from '../web.ts';
 import {
   ADMIN,
@@ -11,6 +12,7 @@ import {
   action,
   adminPage,
   check,
+  deleteConfirmation,
   firstProblem,
   noticeOf,
   page,
@@ -21,8 +23,10 @@ import {
   select,
   statusOf,
 } from './common.ts';
+import { type Tab, chosenTab, tabUrl, tabbed } from './tabs.ts';
 import {
   GROUP,
+  PERMISSIONS_TAB,
   POLICY_NOTICES,
   policySections,
   registerPolicyActions,
@@ -32,6 +36,13 @@ import { fieldProblem } from './validation-words.ts';
 import { type ListQuery, listSection, parseListQuery, readList } from './listing.ts';
 
 const BASE = `${ADMIN}/groups`;
+const USERS_TAB = 'users';
+
+/** A group's page, tab by tab, as AWS's console has it. */
+const TABS: readonly Tab[] = [
+  { id: USERS_TAB, label: 'Users' },
+  { id: PERMISSIONS_TAB, label: 'Permissions' },
+];
 
 const NOTICES: Readonly<Record<string, string>> = {
   ...POLICY_NOTICES,
@@ -60,7 +71,7 @@ export function registerGroups(server: FastifyInstance, ctx: ConsoleContext): vo
 
   page<{ name: string }>(server, ctx, `${BASE}/:name`, async (signed, query, { name }, reply) => {
     if (!plausibleName(name, 128)) return redirect(reply, BASE);
-    return detailPage(ctx, signed, reply, name, 200, { notice: noticeOf(query, NOTICES) });
+    return detailPage(ctx, signed, reply, name, 200, { notice: noticeOf(query, NOTICES), tab: query.tab });
   });
 
   const render = (signed: Signed, reply: FastifyReply, name: string, status: number, messages: Messages) =>
@@ -76,10 +87,12 @@ export function registerGroups(server: FastifyInstance, ctx: ConsoleContext): vo
         if (!plausibleName(name, 128)) return redirect(reply, BASE);
         const user = formText(form, 'user-name', 256);
         const problem = check.userName(user);
-        if (problem) return render(signed, reply, name, statusOf(problem), { error: problem });
+        if (problem)
+          return render(signed, reply, name, statusOf(problem), { error: problem, tab: USERS_TAB });
         const result = await callIam(signed.caller, ctx, operation, { GroupName: name, UserName: user });
-        if (!result.ok) return render(signed, reply, name, statusOf(result.error), { error: result.error });
-        return redirect(reply, `${path(BASE, name)}?notice=${notice}`);
+        if (!result.ok)
+          return render(signed, reply, name, statusOf(result.error), { error: result.error, tab: USERS_TAB });
+        return redirect(reply, tabUrl(path(BASE, name), USERS_TAB, notice));
       },
     );
   membership('members/add', 'AddUserToGroup', 'member-added');
@@ -179,22 +192,53 @@ async function detailPage(
   const { caller } = signed;
   const csrf = signed.record.csrf;
   const base = path(BASE, name);
+  const tab = chosenTab(TABS, messages.tab);
   const group = await callIam(caller, ctx, 'GetGroup', { GroupName: name, MaxItems: 1000 });
-  const users = await callIam(caller, ctx, 'ListUsers', { MaxItems: 1000 });
 
-  const summary = section('Summary', 'summary-heading', group, (out) => {
-    const g = out.Group as Record<string, string>;
-    return html`<dl>
-      <dt>Group name</dt>
-      <dd>${g.GroupName}</dd>
-      <dt>Path</dt>
-      <dd>${g.Path}</dd>
-      <dt>ARN</dt>
-      <dd><code>${g.Arn}</code></dd>
-      <dt>Created</dt>
-      <dd>${g.CreateDate}</dd>
-    </dl>`;
-  });
+  const summary = section(
+    'Summary',
+    'summary-heading',
+    group,
+    (out) => {
+      const g = out.Group as Record<string, string>;
+      return html`<dl>
+        <dt>Group name</dt>
+        <dd>${g.GroupName}</dd>
+        <dt>Path</dt>
+        <dd>${g.Path}</dd>
+        <dt>ARN</dt>
+        <dd><code>${g.Arn}</code></dd>
+        <dt>Created</dt>
+        <dd>${g.CreateDate}</dd>
+      </dl>`;
+    },
+    group.ok &&
+      deleteConfirmation({
+        actionPath: `${base}/delete`,
+        csrf,
+        noun: 'group',
+        name,
+        consequence: 'Deleting the group also removes its members from it and its policies.',
+      }),
+  );
+  const panel =
+    tab === USERS_TAB
+      ? await membersPanel(ctx, signed, name, group)
+      : await policySections(ctx, signed, GROUP, name, messages);
+  const body = html`${summary} ${tabbed({ base, tabs: TABS, current: tab, label: `Group ${name}`, panel })}`;
+  return adminPage(reply, signed, status, { title: `Group ${name}`, section: BASE, body, messages });
+}
+
+/** The Users tab: the group's members (each removable) and "Add a user to this group". */
+async function membersPanel(
+  ctx: ConsoleContext,
+  signed: Signed,
+  name: string,
+  group: OperationResult,
+): Promise<Html> {
+  const csrf = signed.record.csrf;
+  const base = path(BASE, name);
+  const users = await callIam(signed.caller, ctx, 'ListUsers', { MaxItems: 1000 });
   // Users already in the group are not offered again (by id: a name may have been re-created).
   const memberIds = new Set(
     group.ok ? ((group.output.Users ?? []) as Record<string, string>[]).map((u) => u.UserId) : [],
@@ -230,7 +274,7 @@ async function detailPage(
           }
           <button type="submit">Add user</button>`,
       );
-  const members = section(
+  return section(
     'Users in this group',
     'members-heading',
     group,
@@ -252,17 +296,4 @@ async function detailPage(
       ),
     addMember,
   );
-  const deleteSection = html`<section aria-labelledby="delete-heading">
-    <h2 id="delete-heading">Delete group</h2>
-    <p>Deleting the group also removes its members from it and its policies.</p>
-    ${postForm(
-      `${base}/delete`,
-      csrf,
-      html`${field({ id: 'confirm', label: `To confirm, type the group name (${name})`, autocomplete: 'off' })}
-        <button type="submit" class="danger">Delete group</button>`,
-    )}
-  </section>`;
-  const body = html`${summary} ${members} ${await policySections(ctx, signed, GROUP, name, messages.draft)}
-  ${deleteSection}`;
-  return adminPage(reply, signed, status, { title: `Group ${name}`, section: BASE, body, messages });
 }

@@ -25,6 +25,11 @@ import {
 } from './common.ts';
 import { type ListQuery, listSection, parseListQuery, readList } from './listing.ts';
 import { policyTable } from './policy-rows.ts';
+import { editorState, refusal } from './policy-editor.ts';
+import { tabUrl } from './tabs.ts';
+
+/** The tab of a holder's page that holds its permissions. */
+export const PERMISSIONS_TAB = 'permissions';
 
 export interface HolderKind {
   readonly noun: 'user' | 'group' | 'role';
@@ -80,8 +85,9 @@ export async function policySections(
   signed: Signed,
   kind: HolderKind,
   name: string,
-  draft: Readonly<Record<string, string>> = {},
+  messages: Messages = {},
 ): Promise<Html> {
+  const draft = messages.draft ?? {};
   const { caller } = signed;
   const csrf = signed.record.csrf;
   const holder = { [kind.param]: name };
@@ -166,6 +172,7 @@ export async function policySections(
         label: 'Policy document (JSON)',
         value: draft['policy-document'] ?? EXAMPLE_POLICY,
         hint: 'A policy with the same name is replaced.',
+        ...editorState(messages.editor, 'inline-document'),
       })}
       <button type="submit">Save inline policy</button>`,
   );
@@ -224,11 +231,11 @@ export function registerPolicyActions(
     name: string,
     error: IamError,
     draft?: Record<string, string>,
-  ) => render(signed, reply, name, statusOf(error), { error, draft });
+  ) => render(signed, reply, name, statusOf(error), { error, draft, tab: PERMISSIONS_TAB });
   const done = (reply: FastifyReply, name: string, notice: string) =>
     reply
       .code(303)
-      .header('location', `${path(kind.base, name)}?notice=${notice}`)
+      .header('location', tabUrl(path(kind.base, name), PERMISSIONS_TAB, notice))
       .send();
   const unknown = (reply: FastifyReply) => reply.code(303).header('location', kind.base).send();
 
@@ -279,7 +286,12 @@ export function registerPolicyActions(
         PolicyName: policyName,
         PolicyDocument: document,
       });
-      if (!result.ok) return failed(signed, reply, name, result.error, draft);
+      if (!result.ok)
+        return render(signed, reply, name, statusOf(result.error), {
+          ...refusal(result.error, 'inline-document', document, 'identity'),
+          draft,
+          tab: PERMISSIONS_TAB,
+        });
       return done(reply, name, 'inline-saved');
     },
   );
@@ -364,7 +376,7 @@ export async function pickerPage(
     return adminPage(reply, signed, statusOf(current.error), {
       title,
       section: kind.base,
-      body: html`<p><a href="${base}">Back to ${kind.noun} ${name}</a></p>`,
+      body: html`<p><a href="${tabUrl(base, PERMISSIONS_TAB)}">Back to ${kind.noun} ${name}</a></p>`,
       messages: { error: current.error },
     });
   }
@@ -408,7 +420,7 @@ export async function pickerPage(
   return adminPage(reply, signed, 200, {
     title,
     section: kind.base,
-    body: html`<p><a href="${base}">Back to ${kind.noun} ${name}</a></p>
+    body: html`<p><a href="${tabUrl(base, PERMISSIONS_TAB)}">Back to ${kind.noun} ${name}</a></p>
       ${exactSection} ${list}`,
   });
 }

@@ -1,7 +1,8 @@
 // Managed policies: the account's customer managed policies and "Create policy" (a JSON editor that
-// shows the engine's validation error in place and keeps what was typed), AWS managed policies
-// searchable by name, and a policy's page: summary, the default version's document, versions
-// (create, set as default, delete), where it is attached (ListEntitiesForPolicy) and deleting it.
+// shows IAM's refusal beside it, with where, and keeps what was typed), AWS managed policies
+// searchable by name, and a policy's page: the summary (and deleting the policy) above the tabs
+// Permissions (the default version's document, edited as a new version), Entities attached
+// (ListEntitiesForPolicy), Tags (customer managed only) and Policy versions (set as default, delete).
 //
 // A policy's page is addressed by its ARN in the query (/console/admin/policies/view?arn=...), as
 // ARNs carry paths with slashes.
@@ -18,6 +19,7 @@ import {
   check,
   checkbox,
   decodeDocument,
+  deleteConfirmation,
   documentBlock,
   firstProblem,
   noticeOf,
@@ -29,9 +31,11 @@ import {
   statusOf,
   textarea,
 } from './common.ts';
-import { EXAMPLE_POLICY } from './holder-policies.ts';
+import { EXAMPLE_POLICY, PERMISSIONS_TAB } from './holder-policies.ts';
 import { AWS_PREFIX, policyTable, viewUrl } from './policy-rows.ts';
-import { TAG_NOTICES, type Tag, readTag, readTagKey, tagsSection } from './tags.ts';
+import { TAGS_TAB, TAG_NOTICES, type Tag, readTag, readTagKey, tagsSection } from './tags.ts';
+import { editorState, refusal } from './policy-editor.ts';
+import { type Tab, chosenTab, tabUrl, tabbed } from './tabs.ts';
 import { fieldProblem } from './validation-words.ts';
 import { type ListQuery, listSection, parseListQuery, readList } from './listing.ts';
 
@@ -39,6 +43,18 @@ const BASE = `${ADMIN}/policies`;
 const SEARCH_RESULTS = 200;
 /** Versions whose documents a policy's page shows, newest first. */
 const VERSION_DOCUMENTS_SHOWN = 5;
+const ENTITIES_TAB = 'entities-attached';
+const VERSIONS_TAB = 'versions';
+
+/** A policy's page, tab by tab, as AWS's console has it (AWS managed policies have no tags here). */
+function tabsOf(awsManaged: boolean): readonly Tab[] {
+  return [
+    { id: PERMISSIONS_TAB, label: 'Permissions' },
+    { id: ENTITIES_TAB, label: 'Entities attached' },
+    ...(awsManaged ? [] : [{ id: TAGS_TAB, label: 'Tags' }]),
+    { id: VERSIONS_TAB, label: 'Policy versions' },
+  ];
+}
 
 const NOTICES: Readonly<Record<string, string>> = {
   ...TAG_NOTICES,
@@ -68,7 +84,11 @@ export function registerPolicies(server: FastifyInstance, ctx: ConsoleContext): 
     const description = formText(form, 'description', 1200);
     const document = (form.get('policy-document') ?? '').slice(0, 140_000);
     const draft = { 'policy-name': name, path: policyPath, description, 'policy-document': document };
-    const fail = (error: IamError) => listPage(ctx, signed, reply, statusOf(error), { error, draft });
+    const fail = (error: IamError) =>
+      listPage(ctx, signed, reply, statusOf(error), {
+        ...refusal(error, 'policy-document', document, 'identity'),
+        draft,
+      });
     const problem = firstProblem(check.policyName(name), check.path(policyPath), check.document(document));
     if (problem) return fail(problem);
     const created = await callIam(signed.caller, ctx, 'CreatePolicy', {
@@ -92,12 +112,16 @@ export function registerPolicies(server: FastifyInstance, ctx: ConsoleContext): 
   page(server, ctx, `${BASE}/view`, async (signed, query, _params, reply) => {
     const arn = query.arn ?? '';
     if (!arn.startsWith('arn:') || arn.length > 2048) return redirect(reply, BASE);
-    return detailPage(ctx, signed, reply, arn, 200, { notice: noticeOf(query, NOTICES) });
+    return detailPage(ctx, signed, reply, arn, 200, { notice: noticeOf(query, NOTICES), tab: query.tab });
   });
 
-  /** An action on the policy named by the form's "arn": re-shows its page with the error, or redirects. */
+  /**
+   * An action on the policy named by the form's "arn", posted from `tab`: re-shows the tab with the
+   * error, or redirects back to it.
+   */
   const policyAction = (
     suffix: string,
+    tab: string,
     run: (
       signed: Signed,
       form: URLSearchParams,
@@ -109,16 +133,20 @@ export function registerPolicies(server: FastifyInstance, ctx: ConsoleContext): 
       if (!arn.startsWith('arn:')) return redirect(reply, BASE);
       const outcome = await run(signed, form, arn);
       if (outcome.error) {
+        const document = outcome.draft?.['policy-document'];
         return detailPage(ctx, signed, reply, arn, statusOf(outcome.error), {
-          error: outcome.error,
+          ...(document === undefined
+            ? { error: outcome.error }
+            : refusal(outcome.error, 'policy-document', document, 'identity')),
           draft: outcome.draft,
+          tab,
         });
       }
       if (outcome.notice === 'deleted') return redirect(reply, `${BASE}?notice=deleted`);
-      return redirect(reply, viewUrl(arn, outcome.notice));
+      return redirect(reply, tabUrl(viewUrl(arn), tab, outcome.notice));
     });
 
-  policyAction('tags/put', async (signed, form, arn) => {
+  policyAction('tags/put', TAGS_TAB, async (signed, form, arn) => {
     const { tag, problem } = readTag(form);
     const draft = { 'tag-key': tag.Key, 'tag-value': tag.Value };
     if (problem) return { error: problem, draft };
@@ -126,14 +154,14 @@ export function registerPolicies(server: FastifyInstance, ctx: ConsoleContext): 
     return result.ok ? { notice: 'tag-saved' } : { error: result.error, draft };
   });
 
-  policyAction('tags/remove', async (signed, form, arn) => {
+  policyAction('tags/remove', TAGS_TAB, async (signed, form, arn) => {
     const { key, problem } = readTagKey(form);
     if (problem) return { error: problem };
     const result = await callIam(signed.caller, ctx, 'UntagPolicy', { PolicyArn: arn, TagKeys: [key] });
     return result.ok ? { notice: 'tag-removed' } : { error: result.error };
   });
 
-  policyAction('versions/create', async (signed, form, arn) => {
+  policyAction('versions/create', PERMISSIONS_TAB, async (signed, form, arn) => {
     const document = (form.get('policy-document') ?? '').slice(0, 140_000);
     const setAsDefault = form.get('set-as-default') === 'true';
     const draft = { 'policy-document': document };
@@ -152,7 +180,7 @@ export function registerPolicies(server: FastifyInstance, ctx: ConsoleContext): 
     return /^v[1-9][0-9]*(\.[A-Za-z0-9-]*)?$/.test(id) ? id : undefined;
   };
 
-  policyAction('versions/default', async (signed, form, arn) => {
+  policyAction('versions/default', VERSIONS_TAB, async (signed, form, arn) => {
     const id = versionId(form);
     if (!id) return { error: 'That is not a version of this policy.' };
     const result = await callIam(signed.caller, ctx, 'SetDefaultPolicyVersion', {
@@ -162,7 +190,7 @@ export function registerPolicies(server: FastifyInstance, ctx: ConsoleContext): 
     return result.ok ? { notice: 'version-default' } : { error: result.error };
   });
 
-  policyAction('versions/delete', async (signed, form, arn) => {
+  policyAction('versions/delete', VERSIONS_TAB, async (signed, form, arn) => {
     const id = versionId(form);
     if (!id) return { error: 'That is not a version of this policy.' };
     const result = await callIam(signed.caller, ctx, 'DeletePolicyVersion', {
@@ -172,7 +200,7 @@ export function registerPolicies(server: FastifyInstance, ctx: ConsoleContext): 
     return result.ok ? { notice: 'version-deleted' } : { error: result.error };
   });
 
-  policyAction('delete', async (signed, form, arn) => {
+  policyAction('delete', PERMISSIONS_TAB, async (signed, form, arn) => {
     const name = arn.slice(arn.lastIndexOf('/') + 1);
     if (formText(form, 'confirm', 256) !== name)
       return { error: 'To confirm the deletion, type the policy name in the confirmation field.' };
@@ -291,7 +319,8 @@ async function listPage(
           id: 'policy-document',
           label: 'Policy document (JSON)',
           value: draft['policy-document'] ?? EXAMPLE_POLICY,
-          hint: 'IAM checks the document when you create the policy; a problem is shown above the page.',
+          hint: 'IAM checks the document when you create the policy; a problem is shown here, with its line and column.',
+          ...editorState(messages.editor, 'policy-document'),
         })} <button type="submit">Create policy</button>`,
     )}
   </section>`;
@@ -388,27 +417,42 @@ async function detailPage(
       defaultDocument = decodeDocument((got.output.PolicyVersion as Record<string, unknown>).Document);
     else defaultError = got.error;
   }
-  const entities = await callIam(caller, ctx, 'ListEntitiesForPolicy', { PolicyArn: arn, MaxItems: 1000 });
+  const tabs = tabsOf(awsManaged);
+  const tab = chosenTab(tabs, messages.tab);
+  const name = arn.slice(arn.lastIndexOf('/') + 1);
 
   const summary = section('Summary', 'summary-heading', policy, () => {
     return html`<dl>
-      <dt>Policy name</dt>
-      <dd>${String(p?.PolicyName)}</dd>
-      <dt>ARN</dt>
-      <dd><code>${String(p?.Arn)}</code></dd>
-      <dt>Type</dt>
-      <dd>${awsManaged ? 'AWS managed' : 'Customer managed'}</dd>
-      <dt>Description</dt>
-      <dd>${p?.Description ? String(p.Description) : '—'}</dd>
-      <dt>Default version</dt>
-      <dd>${String(p?.DefaultVersionId)}</dd>
-      <dt>Attachments</dt>
-      <dd>${String(p?.AttachmentCount ?? 0)}</dd>
-      <dt>Created</dt>
-      <dd>${String(p?.CreateDate)}</dd>
-      <dt>Updated</dt>
-      <dd>${String(p?.UpdateDate)}</dd>
-    </dl>`;
+        <dt>Policy name</dt>
+        <dd>${String(p?.PolicyName)}</dd>
+        <dt>ARN</dt>
+        <dd><code>${String(p?.Arn)}</code></dd>
+        <dt>Type</dt>
+        <dd>${awsManaged ? 'AWS managed' : 'Customer managed'}</dd>
+        <dt>Description</dt>
+        <dd>${p?.Description ? String(p.Description) : '—'}</dd>
+        <dt>Default version</dt>
+        <dd>${String(p?.DefaultVersionId)}</dd>
+        <dt>Attachments</dt>
+        <dd>${String(p?.AttachmentCount ?? 0)}</dd>
+        <dt>Created</dt>
+        <dd>${String(p?.CreateDate)}</dd>
+        <dt>Updated</dt>
+        <dd>${String(p?.UpdateDate)}</dd>
+      </dl>
+      ${
+        awsManaged
+          ? ''
+          : deleteConfirmation({
+              actionPath: `${BASE}/delete`,
+              csrf,
+              noun: 'policy',
+              name,
+              consequence:
+                'Deleting the policy also detaches it from every user, group and role and deletes its versions.',
+              hidden: { arn },
+            })
+      }`;
   });
   // AWS managed policies cannot be tagged (TagPolicy takes customer managed ones only).
   const tagsPart =
@@ -481,6 +525,7 @@ async function detailPage(
                 label: 'Policy document (JSON)',
                 value: draft['policy-document'] ?? defaultDocument ?? '',
                 hint: 'Saving creates a new version; a policy keeps at most 5 versions.',
+                ...editorState(messages.editor, 'policy-document'),
               })}
               ${checkbox({ id: 'set-as-default', label: 'Set as the default version', checked: true })}
               <button type="submit">Save changes</button>`,
@@ -488,47 +533,38 @@ async function detailPage(
         </section>`
       : '';
 
-  const attachedTo = section('Entities attached', 'entities-heading', entities, (out) => {
-    const rows: [Html, string][] = [
-      ...((out.PolicyUsers ?? []) as Record<string, string>[]).map((u): [Html, string] => [
-        html`<a href="${path(`${ADMIN}/users`, u.UserName ?? '')}">${u.UserName}</a>`,
-        'User',
-      ]),
-      ...((out.PolicyGroups ?? []) as Record<string, string>[]).map((g): [Html, string] => [
-        html`<a href="${path(`${ADMIN}/groups`, g.GroupName ?? '')}">${g.GroupName}</a>`,
-        'Group',
-      ]),
-      ...((out.PolicyRoles ?? []) as Record<string, string>[]).map((r): [Html, string] => [
-        html`<a href="${path(`${ADMIN}/roles`, r.RoleName ?? '')}">${r.RoleName}</a>`,
-        'Role',
-      ]),
-    ];
-    return table(
-      'Users, groups and roles this policy is attached to or is the permissions boundary of',
-      ['Name', 'Type'],
-      rows,
-    );
-  });
+  const attachedTo = async () => {
+    const entities = await callIam(caller, ctx, 'ListEntitiesForPolicy', { PolicyArn: arn, MaxItems: 1000 });
+    return section('Entities attached', 'entities-heading', entities, (out) => {
+      const rows: [Html, string][] = [
+        ...((out.PolicyUsers ?? []) as Record<string, string>[]).map((u): [Html, string] => [
+          html`<a href="${path(`${ADMIN}/users`, u.UserName ?? '')}">${u.UserName}</a>`,
+          'User',
+        ]),
+        ...((out.PolicyGroups ?? []) as Record<string, string>[]).map((g): [Html, string] => [
+          html`<a href="${path(`${ADMIN}/groups`, g.GroupName ?? '')}">${g.GroupName}</a>`,
+          'Group',
+        ]),
+        ...((out.PolicyRoles ?? []) as Record<string, string>[]).map((r): [Html, string] => [
+          html`<a href="${path(`${ADMIN}/roles`, r.RoleName ?? '')}">${r.RoleName}</a>`,
+          'Role',
+        ]),
+      ];
+      return table(
+        'Users, groups and roles this policy is attached to or is the permissions boundary of',
+        ['Name', 'Type'],
+        rows,
+      );
+    });
+  };
 
-  const name = arn.slice(arn.lastIndexOf('/') + 1);
-  const deleteSection =
-    p && !awsManaged
-      ? html`<section aria-labelledby="delete-heading">
-          <h2 id="delete-heading">Delete policy</h2>
-          <p>
-            Deleting the policy also detaches it from every user, group and role and deletes its versions.
-          </p>
-          ${postForm(
-            `${BASE}/delete`,
-            csrf,
-            html`<input type="hidden" name="arn" value="${arn}" />
-              ${field({ id: 'confirm', label: `To confirm, type the policy name (${name})`, autocomplete: 'off' })}
-              <button type="submit" class="danger">Delete policy</button>`,
-          )}
-        </section>`
-      : '';
-
-  const body = html`${summary} ${tagsPart} ${document} ${versionsSection} ${newVersion} ${attachedTo}
-  ${deleteSection}`;
+  const panels: Record<string, () => Promise<Html> | Html> = {
+    [PERMISSIONS_TAB]: () => html`${document} ${newVersion}`,
+    [ENTITIES_TAB]: attachedTo,
+    [TAGS_TAB]: () => html`${tagsPart}`,
+    [VERSIONS_TAB]: () => versionsSection,
+  };
+  const body = html`${summary}
+  ${tabbed({ base: viewUrl(arn), tabs, current: tab, label: `Policy ${name}`, panel: await panels[tab]!() })}`;
   return adminPage(reply, signed, status, { title: `Policy ${name}`, section: BASE, body, messages });
 }

@@ -9,6 +9,7 @@ import type { IamError } from '../../domain/errors.ts';
 import { type ConsoleContext, type Signed, callIam } from '../context.ts';
 import { dangerForm, field, html, table, type Html } from '../html.ts';
 import { formText } from '../web.ts';
+import { tabUrl } from './tabs.ts';
 import {
   ADMIN,
   type Messages,
@@ -21,6 +22,8 @@ import {
   statusOf,
 } from './common.ts';
 
+/** The tab of a role's page that holds its instance profiles. */
+export const INSTANCE_PROFILES_TAB = 'instance-profiles';
 const BASE = `${ADMIN}/roles`;
 
 export const INSTANCE_PROFILE_NOTICES: Readonly<Record<string, string>> = {
@@ -58,10 +61,11 @@ export function registerInstanceProfileActions(
           return render(signed, reply, name, statusOf(error), {
             error,
             draft: { 'instance-profile-name': profile },
+            tab: INSTANCE_PROFILES_TAB,
           });
         return reply
           .code(303)
-          .header('location', `${path(BASE, name)}?notice=${notice}`)
+          .header('location', tabUrl(path(BASE, name), INSTANCE_PROFILES_TAB, notice))
           .send();
       },
     );

@@ -1,11 +1,11 @@
-// Roles: the list and "Create role" (with its trust policy), and a role's page: summary, the trust
-// policy editor (UpdateAssumeRolePolicy), the maximum session duration and description (UpdateRole),
-// attached and inline policies, instance profiles, and deleting the role (its policies and instance
-// profiles seen to first).
+// Roles: the list and "Create role" (with its trust policy), and a role's page: the summary, with the
+// maximum session duration and description (UpdateRole) and deleting the role (its policies and
+// instance profiles seen to first), above four tabs — Permissions (boundary, attached and inline
+// policies), Trust relationships (UpdateAssumeRolePolicy), Tags, Instance profiles.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { IamError } from '../../domain/errors.ts';
 import { type ConsoleContext, type Signed, callIam } from '../context.ts';
-import { field, html, table } from '../html.ts';
+import { field, html, table, type Html } from '../html.ts';
 import { formText, redirect } from '../web.ts';
 import {
   ADMIN,
@@ -14,6 +14,7 @@ import {
   adminPage,
   check,
   decodeDocument,
+  deleteConfirmation,
   firstProblem,
   noticeOf,
   page,
@@ -26,7 +27,10 @@ import {
   textarea,
 } from './common.ts';
 import { trustFromTemplate } from './trust-templates.ts';
+import { editorState, refusal } from './policy-editor.ts';
+import { type Tab, chosenTab, tabUrl, tabbed } from './tabs.ts';
 import {
+  PERMISSIONS_TAB,
   POLICY_NOTICES,
   ROLE,
   policySections,
@@ -34,10 +38,11 @@ import {
   removePolicies,
 } from './holder-policies.ts';
 import { BOUNDARY_NOTICES, boundaryOf, boundarySection, registerBoundaryActions } from './boundary.ts';
-import { TAG_NOTICES, type Tag, registerTagActions, tagsSection } from './tags.ts';
+import { TAGS_TAB, TAG_NOTICES, type Tag, registerTagActions, tagsSection } from './tags.ts';
 import { fieldProblem } from './validation-words.ts';
 import { type ListQuery, listSection, parseListQuery, readList } from './listing.ts';
 import {
+  INSTANCE_PROFILES_TAB,
   INSTANCE_PROFILE_NOTICES,
   addToInstanceProfile,
   instanceProfileSection,
@@ -47,6 +52,15 @@ import {
 } from './role-instance-profiles.ts';
 
 const BASE = `${ADMIN}/roles`;
+const TRUST_TAB = 'trust-relationships';
+
+/** A role's page, tab by tab, as AWS's console has it. */
+const TABS: readonly Tab[] = [
+  { id: PERMISSIONS_TAB, label: 'Permissions' },
+  { id: TRUST_TAB, label: 'Trust relationships' },
+  { id: TAGS_TAB, label: 'Tags' },
+  { id: INSTANCE_PROFILES_TAB, label: 'Instance profiles' },
+];
 
 const NOTICES: Readonly<Record<string, string>> = {
   ...POLICY_NOTICES,
@@ -113,7 +127,11 @@ export function registerRoles(server: FastifyInstance, ctx: ConsoleContext): voi
         draft: { ...draft, 'trust-policy': filled.policy },
       });
     }
-    const fail = (error: IamError) => listPage(ctx, signed, reply, statusOf(error), { error, draft });
+    const fail = (error: IamError) =>
+      listPage(ctx, signed, reply, statusOf(error), {
+        ...refusal(error, 'trust-policy', document, 'trust'),
+        draft,
+      });
     const problem = firstProblem(
       check.roleName(name),
       check.path(rolePath),
@@ -135,6 +153,7 @@ export function registerRoles(server: FastifyInstance, ctx: ConsoleContext): voi
       if (error)
         return detailPage(ctx, signed, reply, name, statusOf(error), {
           error: `The role was created, but its instance profile was not. ${error.code}: ${error.message}`,
+          tab: INSTANCE_PROFILES_TAB,
         });
     }
     return redirect(reply, `${path(BASE, name)}?notice=created`);
@@ -142,7 +161,7 @@ export function registerRoles(server: FastifyInstance, ctx: ConsoleContext): voi
 
   page<{ name: string }>(server, ctx, `${BASE}/:name`, async (signed, query, { name }, reply) => {
     if (!plausibleName(name, 64)) return redirect(reply, BASE);
-    return detailPage(ctx, signed, reply, name, 200, { notice: noticeOf(query, NOTICES) });
+    return detailPage(ctx, signed, reply, name, 200, { notice: noticeOf(query, NOTICES), tab: query.tab });
   });
 
   const render = (signed: Signed, reply: FastifyReply, name: string, status: number, messages: Messages) =>
@@ -161,14 +180,19 @@ export function registerRoles(server: FastifyInstance, ctx: ConsoleContext): voi
       const document = (form.get('trust-policy') ?? '').slice(0, 140_000);
       const draft = { 'trust-policy': document };
       const problem = check.document(document);
-      if (problem) return render(signed, reply, name, statusOf(problem), { error: problem, draft });
+      if (problem)
+        return render(signed, reply, name, statusOf(problem), { error: problem, draft, tab: TRUST_TAB });
       const result = await callIam(signed.caller, ctx, 'UpdateAssumeRolePolicy', {
         RoleName: name,
         PolicyDocument: document,
       });
       if (!result.ok)
-        return render(signed, reply, name, statusOf(result.error), { error: result.error, draft });
-      return redirect(reply, `${path(BASE, name)}?notice=trust-updated`);
+        return render(signed, reply, name, statusOf(result.error), {
+          ...refusal(result.error, 'trust-policy', document, 'trust'),
+          draft,
+          tab: TRUST_TAB,
+        });
+      return redirect(reply, tabUrl(path(BASE, name), TRUST_TAB, 'trust-updated'));
     },
   );
 
@@ -176,13 +200,15 @@ export function registerRoles(server: FastifyInstance, ctx: ConsoleContext): voi
     if (!plausibleName(name, 64)) return redirect(reply, BASE);
     const description = formText(form, 'description', 1200);
     const duration = durationOf(formText(form, 'max-session-duration', 16));
+    // The settings sit above the tabs: back to the tab they were changed on.
+    const tab = chosenTab(TABS, formText(form, 'tab', 40));
     const result = await callIam(signed.caller, ctx, 'UpdateRole', {
       RoleName: name,
       Description: description,
       ...(duration !== undefined ? { MaxSessionDuration: duration } : {}),
     });
-    if (!result.ok) return render(signed, reply, name, statusOf(result.error), { error: result.error });
-    return redirect(reply, `${path(BASE, name)}?notice=updated`);
+    if (!result.ok) return render(signed, reply, name, statusOf(result.error), { error: result.error, tab });
+    return redirect(reply, tabUrl(path(BASE, name), tab, 'updated'));
   });
 
   action<{ name: string }>(server, ctx, `${BASE}/:name/delete`, async (signed, form, { name }, reply) => {
@@ -259,6 +285,7 @@ async function listPage(
           label: 'Trust policy (JSON)',
           value: draft['trust-policy'] ?? defaultTrustPolicy(signed.caller.account),
           hint: 'Who may assume the role.',
+          ...editorState(messages.editor, 'trust-policy'),
         })}
         ${await trustTemplateFields(ctx, signed, draft)}
         <button type="submit" name="intent" value="create">Create role</button>`,
@@ -282,75 +309,85 @@ async function detailPage(
 ): Promise<FastifyReply> {
   const csrf = signed.record.csrf;
   const base = path(BASE, name);
+  const tab = chosenTab(TABS, messages.tab);
   const role = await callIam(signed.caller, ctx, 'GetRole', { RoleName: name });
   const r = role.ok ? (role.output.Role as Record<string, unknown>) : undefined;
   const draft = messages.draft ?? {};
 
-  const summary = section('Summary', 'summary-heading', role, () => {
-    return html`<dl>
-      <dt>Role name</dt>
-      <dd>${String(r?.RoleName)}</dd>
-      <dt>Path</dt>
-      <dd>${String(r?.Path)}</dd>
-      <dt>ARN</dt>
-      <dd><code>${String(r?.Arn)}</code></dd>
-      <dt>Description</dt>
-      <dd>${r?.Description ? String(r.Description) : '—'}</dd>
-      <dt>Maximum session duration</dt>
-      <dd>${String(r?.MaxSessionDuration ?? 3600)} seconds</dd>
-      <dt>Created</dt>
-      <dd>${String(r?.CreateDate)}</dd>
-    </dl>`;
-  });
-  const tagsPart = r
-    ? tagsSection({ tags: (r.Tags ?? []) as Tag[], actionBase: base, csrf, noun: 'role', messages })
-    : '';
-  const settings = r
-    ? html`<section aria-labelledby="settings-heading">
-        <h2 id="settings-heading">Settings</h2>
-        ${postForm(
-          `${base}/update`,
-          csrf,
-          html`${field({ id: 'role-description', name: 'description', label: 'Description', value: String(r.Description ?? ''), required: false })}
-            ${field({
-              id: 'role-max-session-duration',
-              name: 'max-session-duration',
-              label: 'Maximum session duration (seconds)',
-              value: String(r.MaxSessionDuration ?? 3600),
-              inputmode: 'numeric',
-              hint: 'From 3600 (1 hour) to 43200 (12 hours).',
-            })} <button type="submit">Save settings</button>`,
-        )}
-      </section>`
-    : '';
-  const trust = r
-    ? html`<section aria-labelledby="trust-heading">
-        <h2 id="trust-heading">Trust relationships</h2>
-        ${postForm(
-          `${base}/trust-policy`,
-          csrf,
-          html`${textarea({
-              id: 'trust-policy',
-              label: 'Trust policy (JSON)',
-              value: draft['trust-policy'] ?? decodeDocument(r.AssumeRolePolicyDocument),
-            })} <button type="submit">Update trust policy</button>`,
-        )}
-      </section>`
-    : '';
-  const deleteSection = html`<section aria-labelledby="delete-heading">
-    <h2 id="delete-heading">Delete role</h2>
-    <p>Deleting the role also removes its policies and takes it out of its instance profiles.</p>
-    ${postForm(
-      `${base}/delete`,
-      csrf,
-      html`${field({ id: 'confirm', label: `To confirm, type the role name (${name})`, autocomplete: 'off' })}
-        <button type="submit" class="danger">Delete role</button>`,
-    )}
-  </section>`;
-  const boundaryPart = r ? boundarySection({ kind: ROLE, name, current: boundaryOf(r), csrf, messages }) : '';
-  const profiles = r ? await instanceProfileSection(ctx, signed, name, messages) : '';
-  const body = html`${summary} ${tagsPart} ${settings} ${trust} ${boundaryPart}
-  ${await policySections(ctx, signed, ROLE, name, messages.draft)} ${profiles} ${deleteSection}`;
+  const summary = section(
+    'Summary',
+    'summary-heading',
+    role,
+    () =>
+      html`<dl>
+          <dt>Role name</dt>
+          <dd>${String(r?.RoleName)}</dd>
+          <dt>Path</dt>
+          <dd>${String(r?.Path)}</dd>
+          <dt>ARN</dt>
+          <dd><code>${String(r?.Arn)}</code></dd>
+          <dt>Description</dt>
+          <dd>${r?.Description ? String(r.Description) : '—'}</dd>
+          <dt>Maximum session duration</dt>
+          <dd>${String(r?.MaxSessionDuration ?? 3600)} seconds</dd>
+          <dt>Created</dt>
+          <dd>${String(r?.CreateDate)}</dd>
+        </dl>
+        <details class="edit" id="role-settings">
+          <summary>Edit description and maximum session duration</summary>
+          ${postForm(
+            `${base}/update`,
+            csrf,
+            html`<input type="hidden" name="tab" value="${tab}" />
+              ${field({ id: 'role-description', name: 'description', label: 'Description', value: String(r?.Description ?? ''), required: false })}
+              ${field({
+                id: 'role-max-session-duration',
+                name: 'max-session-duration',
+                label: 'Maximum session duration (seconds)',
+                value: String(r?.MaxSessionDuration ?? 3600),
+                inputmode: 'numeric',
+                hint: 'From 3600 (1 hour) to 43200 (12 hours).',
+              })} <button type="submit">Save settings</button>`,
+          )}
+        </details>`,
+    role.ok &&
+      deleteConfirmation({
+        actionPath: `${base}/delete`,
+        csrf,
+        noun: 'role',
+        name,
+        consequence: 'Deleting the role also removes its policies and takes it out of its instance profiles.',
+      }),
+  );
+
+  const panels: Record<string, () => Promise<Html>> = {
+    [PERMISSIONS_TAB]: async () =>
+      html`${r ? boundarySection({ kind: ROLE, name, current: boundaryOf(r), csrf, messages }) : ''}
+      ${await policySections(ctx, signed, ROLE, name, messages)}`,
+    [TRUST_TAB]: async () =>
+      r
+        ? html`<section aria-labelledby="trust-heading">
+            <h2 id="trust-heading">Trust relationships</h2>
+            ${postForm(
+              `${base}/trust-policy`,
+              csrf,
+              html`${textarea({
+                  id: 'trust-policy',
+                  label: 'Trust policy (JSON)',
+                  value: draft['trust-policy'] ?? decodeDocument(r.AssumeRolePolicyDocument),
+                  ...editorState(messages.editor, 'trust-policy'),
+                })} <button type="submit">Update trust policy</button>`,
+            )}
+          </section>`
+        : html``,
+    [TAGS_TAB]: async () =>
+      r
+        ? tagsSection({ tags: (r.Tags ?? []) as Tag[], actionBase: base, csrf, noun: 'role', messages })
+        : html``,
+    [INSTANCE_PROFILES_TAB]: async () => (r ? instanceProfileSection(ctx, signed, name, messages) : html``),
+  };
+  const body = html`${summary}
+  ${tabbed({ base, tabs: TABS, current: tab, label: `Role ${name}`, panel: await panels[tab]!() })}`;
   return adminPage(reply, signed, status, { title: `Role ${name}`, section: BASE, body, messages });
 }
 

@@ -19,6 +19,10 @@ import {
 } from './common.ts';
 import type { DetailRenderer, HolderKind } from './holder-policies.ts';
 import { fieldProblem } from './validation-words.ts';
+import { tabUrl } from './tabs.ts';
+
+/** The tab of an entity's page that holds its tags. */
+export const TAGS_TAB = 'tags';
 
 export interface Tag {
   readonly Key: string;
@@ -117,10 +121,14 @@ export function registerTagActions(
   ): Promise<FastifyReply> => {
     const outcome = await result;
     if (!outcome.ok)
-      return render(signed, reply, name, statusOf(outcome.error), { error: outcome.error, draft });
+      return render(signed, reply, name, statusOf(outcome.error), {
+        error: outcome.error,
+        draft,
+        tab: TAGS_TAB,
+      });
     return reply
       .code(303)
-      .header('location', `${path(kind.base, name)}?notice=${notice}`)
+      .header('location', tabUrl(path(kind.base, name), TAGS_TAB, notice))
       .send();
   };
   const unknown = (reply: FastifyReply) => reply.code(303).header('location', kind.base).send();
@@ -129,7 +137,8 @@ export function registerTagActions(
     if (!plausibleName(name, kind.maxName)) return unknown(reply);
     const { tag, problem } = readTag(form);
     const draft = { 'tag-key': tag.Key, 'tag-value': tag.Value };
-    if (problem) return render(signed, reply, name, statusOf(problem), { error: problem, draft });
+    if (problem)
+      return render(signed, reply, name, statusOf(problem), { error: problem, draft, tab: TAGS_TAB });
     return finish(
       signed,
       reply,
@@ -143,7 +152,7 @@ export function registerTagActions(
   action<Params>(server, ctx, `${kind.base}/:name/tags/remove`, async (signed, form, { name }, reply) => {
     if (!plausibleName(name, kind.maxName)) return unknown(reply);
     const { key, problem } = readTagKey(form);
-    if (problem) return render(signed, reply, name, statusOf(problem), { error: problem });
+    if (problem) return render(signed, reply, name, statusOf(problem), { error: problem, tab: TAGS_TAB });
     return finish(
       signed,
       reply,

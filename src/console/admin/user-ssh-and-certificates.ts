@@ -8,6 +8,7 @@ import type { IamError } from '../../domain/errors.ts';
 import { type ConsoleContext, type Signed, callIam } from '../context.ts';
 import { buttonForm, dangerForm, html, table, type Html } from '../html.ts';
 import { formText } from '../web.ts';
+import { tabUrl } from './tabs.ts';
 import {
   ADMIN,
   type Messages,
@@ -20,6 +21,8 @@ import {
   textarea,
 } from './common.ts';
 
+/** The tab of a user's page that holds its credentials. */
+export const CREDENTIALS_TAB = 'security-credentials';
 const BASE = `${ADMIN}/users`;
 /** The model's publicKeyIdType and certificateIdType: 20 to 128 characters of [\w]. */
 const SSH_KEY_ID = /^\w{20,128}$/;
@@ -61,10 +64,13 @@ export function registerUserKeyActions(server: FastifyInstance, ctx: ConsoleCont
         if (!plausibleName(name, 128)) return reply.code(303).header('location', BASE).send();
         const outcome = await run(signed, form, name);
         if (typeof outcome !== 'string')
-          return render(signed, reply, name, statusOf(outcome.error), { error: outcome.error });
+          return render(signed, reply, name, statusOf(outcome.error), {
+            error: outcome.error,
+            tab: CREDENTIALS_TAB,
+          });
         return reply
           .code(303)
-          .header('location', `${path(BASE, name)}?notice=${outcome}`)
+          .header('location', tabUrl(path(BASE, name), CREDENTIALS_TAB, outcome))
           .send();
       },
     );

@@ -1,6 +1,7 @@
 // Users: the list and "Create user" (with an optional console password and "require password
-// reset"), and a user's page: summary and tags, console access, groups, permissions (attached and
-// inline policies), access keys, MFA devices, and deleting the user.
+// reset"), and a user's page: the summary (and deleting the user) above four tabs — Permissions
+// (boundary, attached and inline policies), Groups, Tags, Security credentials (console access,
+// access keys, MFA devices, SSH keys, certificates).
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { IamError } from '../../domain/errors.ts';
 import { type ConsoleContext, type Signed, callIam } from '../context.ts';
@@ -16,6 +17,7 @@ import {
   adminPage,
   check,
   checkbox,
+  deleteConfirmation,
   firstProblem,
   noticeOf,
   page,
@@ -28,6 +30,7 @@ import {
   statusOf,
 } from './common.ts';
 import {
+  PERMISSIONS_TAB,
   POLICY_NOTICES,
   USER,
   policySections,
@@ -36,9 +39,11 @@ import {
 } from './holder-policies.ts';
 import { fieldProblem } from './validation-words.ts';
 import { BOUNDARY_NOTICES, boundaryOf, boundarySection, registerBoundaryActions } from './boundary.ts';
-import { TAG_NOTICES, type Tag, registerTagActions, tagsSection } from './tags.ts';
+import { TAGS_TAB, TAG_NOTICES, type Tag, registerTagActions, tagsSection } from './tags.ts';
 import { type ListQuery, listSection, parseListQuery, readList } from './listing.ts';
+import { type Tab, chosenTab, tabUrl, tabbed } from './tabs.ts';
 import {
+  CREDENTIALS_TAB,
   USER_KEY_NOTICES,
   registerUserKeyActions,
   removeUserKeys,
@@ -52,6 +57,15 @@ const MFA_SERIAL = /^[\w+=/:,.@-]{9,256}$/;
 /** A time-based device (virtual or hardware TOTP) can be resynchronized; a security key cannot. */
 const TOTP_SERIAL = /^arn:aws[\w-]*:iam::\d{12}:mfa\/|^(?!arn:)/;
 const CODE = /^\d{6}$/;
+const GROUPS_TAB = 'groups';
+
+/** A user's page, tab by tab, as AWS's console has it. */
+const TABS: readonly Tab[] = [
+  { id: PERMISSIONS_TAB, label: 'Permissions' },
+  { id: GROUPS_TAB, label: 'Groups' },
+  { id: TAGS_TAB, label: 'Tags' },
+  { id: CREDENTIALS_TAB, label: 'Security credentials' },
+];
 
 const NOTICES: Readonly<Record<string, string>> = {
   ...POLICY_NOTICES,
@@ -115,6 +129,7 @@ export function registerUsers(server: FastifyInstance, ctx: ConsoleContext): voi
       if (!profile.ok) {
         return detailPage(ctx, signed, reply, name, statusOf(profile.error), {
           error: `The user was created, but its console password was not set. ${profile.error.code}: ${profile.error.message}`,
+          tab: CREDENTIALS_TAB,
         });
       }
     }
@@ -123,7 +138,7 @@ export function registerUsers(server: FastifyInstance, ctx: ConsoleContext): voi
 
   page<{ name: string }>(server, ctx, `${BASE}/:name`, async (signed, query, { name }, reply) => {
     if (!plausibleName(name, 128)) return redirect(reply, BASE);
-    return detailPage(ctx, signed, reply, name, 200, { notice: noticeOf(query, NOTICES) });
+    return detailPage(ctx, signed, reply, name, 200, { notice: noticeOf(query, NOTICES), tab: query.tab });
   });
 
   const render = (signed: Signed, reply: FastifyReply, name: string, status: number, messages: Messages) =>
@@ -133,9 +148,13 @@ export function registerUsers(server: FastifyInstance, ctx: ConsoleContext): voi
   registerBoundaryActions(server, ctx, USER, render);
   registerUserKeyActions(server, ctx, render);
 
-  /** A per-user action: the name checked, the operation called, the page redirected or shown with the error. */
+  /**
+   * A per-user action posted from `tab`: the name checked, the operation called, the page
+   * redirected back to the tab or shown on it with the error.
+   */
   const userAction = (
     suffix: string,
+    tab: string,
     run: (
       signed: Signed,
       form: URLSearchParams,
@@ -150,9 +169,9 @@ export function registerUsers(server: FastifyInstance, ctx: ConsoleContext): voi
         if (!plausibleName(name, 128)) return redirect(reply, BASE);
         const outcome = await run(signed, form, name);
         if (outcome.error)
-          return render(signed, reply, name, statusOf(outcome.error), { error: outcome.error });
+          return render(signed, reply, name, statusOf(outcome.error), { error: outcome.error, tab });
         if (outcome.notice === 'deleted') return redirect(reply, `${BASE}?notice=deleted`);
-        return redirect(reply, `${path(BASE, name)}?notice=${outcome.notice ?? ''}`);
+        return redirect(reply, tabUrl(path(BASE, name), tab, outcome.notice));
       },
     );
 
@@ -161,7 +180,7 @@ export function registerUsers(server: FastifyInstance, ctx: ConsoleContext): voi
     return result.ok ? { notice } : { error: result.error };
   };
 
-  userAction('groups/add', async (signed, form, name) => {
+  userAction('groups/add', GROUPS_TAB, async (signed, form, name) => {
     const group = formText(form, 'group-name', 256);
     const problem = check.groupName(group);
     if (problem) return { error: problem };
@@ -171,7 +190,7 @@ export function registerUsers(server: FastifyInstance, ctx: ConsoleContext): voi
     );
   });
 
-  userAction('groups/remove', async (signed, form, name) => {
+  userAction('groups/remove', GROUPS_TAB, async (signed, form, name) => {
     const group = formText(form, 'group-name', 256);
     const problem = check.groupName(group);
     if (problem) return { error: problem };
@@ -181,7 +200,7 @@ export function registerUsers(server: FastifyInstance, ctx: ConsoleContext): voi
     );
   });
 
-  userAction('access-keys/status', async (signed, form, name) => {
+  userAction('access-keys/status', CREDENTIALS_TAB, async (signed, form, name) => {
     const id = formText(form, 'id', 128);
     const status = formText(form, 'status', 16);
     if (!ACCESS_KEY_ID.test(id) || (status !== 'Active' && status !== 'Inactive'))
@@ -192,7 +211,7 @@ export function registerUsers(server: FastifyInstance, ctx: ConsoleContext): voi
     );
   });
 
-  userAction('access-keys/delete', async (signed, form, name) => {
+  userAction('access-keys/delete', CREDENTIALS_TAB, async (signed, form, name) => {
     const id = formText(form, 'id', 128);
     if (!ACCESS_KEY_ID.test(id)) return { error: 'That is not an access key of this user.' };
     return outcomeOf(
@@ -204,7 +223,7 @@ export function registerUsers(server: FastifyInstance, ctx: ConsoleContext): voi
   // Another user's MFA devices, as AWS's console offers an administrator: deactivate one (the
   // device stays, unassigned, as DeactivateMFADevice leaves it) or resynchronize it with two
   // consecutive codes the user reads out (ResyncMFADevice).
-  userAction('mfa/deactivate', async (signed, form, name) => {
+  userAction('mfa/deactivate', CREDENTIALS_TAB, async (signed, form, name) => {
     const serial = formText(form, 'serial-number', 256);
     if (!MFA_SERIAL.test(serial)) return { error: 'That is not an MFA device of this user.' };
     return outcomeOf(
@@ -213,7 +232,7 @@ export function registerUsers(server: FastifyInstance, ctx: ConsoleContext): voi
     );
   });
 
-  userAction('mfa/resync', async (signed, form, name) => {
+  userAction('mfa/resync', CREDENTIALS_TAB, async (signed, form, name) => {
     const serial = formText(form, 'serial-number', 256);
     const code1 = formText(form, 'code-1', 16);
     const code2 = formText(form, 'code-2', 16);
@@ -231,7 +250,7 @@ export function registerUsers(server: FastifyInstance, ctx: ConsoleContext): voi
     );
   });
 
-  userAction('password', async (signed, form, name) => {
+  userAction('password', CREDENTIALS_TAB, async (signed, form, name) => {
     const password = formSecret(form, 'password', 256);
     const resetRequired = form.get('password-reset-required') === 'true';
     const problem = check.password(password);
@@ -249,11 +268,12 @@ export function registerUsers(server: FastifyInstance, ctx: ConsoleContext): voi
     );
   });
 
-  userAction('password/delete', async (signed, _form, name) =>
+  userAction('password/delete', CREDENTIALS_TAB, async (signed, _form, name) =>
     outcomeOf(callIam(signed.caller, ctx, 'DeleteLoginProfile', { UserName: name }), 'password-removed'),
   );
 
-  userAction('delete', async (signed, form, name) => {
+  // Posted from the summary, above every tab; a refusal shows the first tab.
+  userAction('delete', PERMISSIONS_TAB, async (signed, form, name) => {
     if (formText(form, 'confirm', 128) !== name)
       return { error: 'To confirm the deletion, type the user name in the confirmation field.' };
     const error = await deleteUserAndCredentials(ctx, signed, name);
@@ -401,45 +421,129 @@ async function detailPage(
   status: number,
   messages: Messages,
 ): Promise<FastifyReply> {
+  const user = { UserName: name };
+  const base = path(BASE, name);
+  const tab = chosenTab(TABS, messages.tab);
+  const details = await callIam(signed.caller, ctx, 'GetUser', user);
+  const userRecord = details.ok ? (details.output.User as Record<string, unknown>) : undefined;
+
+  const summary = section(
+    'Summary',
+    'summary-heading',
+    details,
+    (out) => {
+      const u = out.User as Record<string, unknown>;
+      return html`<dl>
+        <dt>User name</dt>
+        <dd>${String(u.UserName)}</dd>
+        <dt>Path</dt>
+        <dd>${String(u.Path)}</dd>
+        <dt>ARN</dt>
+        <dd><code>${String(u.Arn)}</code></dd>
+        <dt>User ID</dt>
+        <dd><code>${String(u.UserId)}</code></dd>
+        <dt>Created</dt>
+        <dd>${String(u.CreateDate)}</dd>
+        <dt>Console password last used</dt>
+        <dd>${u.PasswordLastUsed ? String(u.PasswordLastUsed) : 'Never'}</dd>
+      </dl>`;
+    },
+    details.ok &&
+      deleteConfirmation({
+        actionPath: `${base}/delete`,
+        csrf: signed.record.csrf,
+        noun: 'user',
+        name,
+        consequence:
+          'Deleting the user also removes its console password, access keys, MFA devices, group memberships and policies.',
+      }),
+  );
+
+  const panels: Record<string, () => Promise<Html>> = {
+    [PERMISSIONS_TAB]: async () =>
+      html`${userRecord ? boundarySection({ kind: USER, name, current: boundaryOf(userRecord), csrf: signed.record.csrf, messages }) : ''}
+      ${await policySections(ctx, signed, USER, name, messages)}`,
+    [GROUPS_TAB]: () => groupsPanel(ctx, signed, name),
+    [TAGS_TAB]: async () =>
+      userRecord
+        ? tagsSection({
+            tags: (userRecord.Tags ?? []) as Tag[],
+            actionBase: base,
+            csrf: signed.record.csrf,
+            noun: 'user',
+            messages,
+          })
+        : html``,
+    [CREDENTIALS_TAB]: () => credentialsPanel(ctx, signed, name),
+  };
+  const body = html`${summary}
+  ${tabbed({ base, tabs: TABS, current: tab, label: `User ${name}`, panel: await panels[tab]!() })}`;
+  return adminPage(reply, signed, status, { title: `User ${name}`, section: BASE, body, messages });
+}
+
+/** The Groups tab: the groups the user is in (each removable) and "Add user to group". */
+async function groupsPanel(ctx: ConsoleContext, signed: Signed, name: string): Promise<Html> {
+  const csrf = signed.record.csrf;
+  const base = path(BASE, name);
+  const groups = await callIam(signed.caller, ctx, 'ListGroupsForUser', { UserName: name, MaxItems: 1000 });
+  const allGroups = await callIam(signed.caller, ctx, 'ListGroups', { MaxItems: 1000 });
+  // Groups the user is already in are not offered again. One page holds every group: an account
+  // has at most 300 (AWS's GroupsPerAccount quota).
+  const joined = new Set(
+    groups.ok ? ((groups.output.Groups ?? []) as Record<string, string>[]).map((g) => g.GroupId) : [],
+  );
+  const groupOptions = allGroups.ok
+    ? ((allGroups.output.Groups ?? []) as Record<string, string>[]).filter((g) => !joined.has(g.GroupId))
+    : [];
+  const addToGroup = postForm(
+    `${base}/groups/add`,
+    csrf,
+    html`<h3>Add user to group</h3>
+      ${
+        groupOptions.length > 0
+          ? select({
+              id: 'add-group',
+              name: 'group-name',
+              label: 'Group',
+              options: groupOptions.map((g) => ({ value: g.GroupName ?? '', label: g.GroupName ?? '' })),
+            })
+          : field({ id: 'add-group', name: 'group-name', label: 'Group name' })
+      }
+      <button type="submit">Add to group</button>`,
+  );
+  return section(
+    'Groups',
+    'groups-heading',
+    groups,
+    (out) =>
+      table(
+        'Groups this user belongs to',
+        ['Group name', 'ARN', 'Actions'],
+        ((out.Groups ?? []) as Record<string, string>[]).map((g) => [
+          html`<a href="${path(`${ADMIN}/groups`, g.GroupName ?? '')}">${g.GroupName}</a>`,
+          html`<code>${g.Arn}</code>`,
+          dangerForm(
+            `${base}/groups/remove`,
+            csrf,
+            `Remove from ${g.GroupName ?? ''}`,
+            { 'group-name': g.GroupName ?? '' },
+            "The user loses the group's permissions at once.",
+          ),
+        ]),
+      ),
+    addToGroup,
+  );
+}
+
+/** The Security credentials tab: console access, access keys, MFA devices, SSH keys and certificates. */
+async function credentialsPanel(ctx: ConsoleContext, signed: Signed, name: string): Promise<Html> {
   const { caller } = signed;
   const csrf = signed.record.csrf;
   const user = { UserName: name };
   const base = path(BASE, name);
-  const details = await callIam(caller, ctx, 'GetUser', user);
   const profile = await callIam(caller, ctx, 'GetLoginProfile', user);
-  const groups = await callIam(caller, ctx, 'ListGroupsForUser', { ...user, MaxItems: 1000 });
-  const allGroups = await callIam(caller, ctx, 'ListGroups', { MaxItems: 1000 });
   const keys = await callIam(caller, ctx, 'ListAccessKeys', { ...user, MaxItems: 1000 });
   const devices = await callIam(caller, ctx, 'ListMFADevices', { ...user, MaxItems: 1000 });
-
-  const summary = section('Summary', 'summary-heading', details, (out) => {
-    const u = out.User as Record<string, unknown>;
-    return html`<dl>
-      <dt>User name</dt>
-      <dd>${String(u.UserName)}</dd>
-      <dt>Path</dt>
-      <dd>${String(u.Path)}</dd>
-      <dt>ARN</dt>
-      <dd><code>${String(u.Arn)}</code></dd>
-      <dt>User ID</dt>
-      <dd><code>${String(u.UserId)}</code></dd>
-      <dt>Created</dt>
-      <dd>${String(u.CreateDate)}</dd>
-      <dt>Console password last used</dt>
-      <dd>${u.PasswordLastUsed ? String(u.PasswordLastUsed) : 'Never'}</dd>
-    </dl>`;
-  });
-  const userRecord = details.ok ? (details.output.User as Record<string, unknown>) : undefined;
-  const tagsPart = userRecord
-    ? tagsSection({
-        tags: (userRecord.Tags ?? []) as Tag[],
-        actionBase: base,
-        csrf,
-        noun: 'user',
-        messages,
-      })
-    : '';
-
   const passwordForm = postForm(
     `${base}/password`,
     csrf,
@@ -472,53 +576,6 @@ async function detailPage(
     }
     ${passwordForm}
   </section>`;
-
-  // Groups the user is already in are not offered again. One page holds every group: an account
-  // has at most 300 (AWS's GroupsPerAccount quota).
-  const joined = new Set(
-    groups.ok ? ((groups.output.Groups ?? []) as Record<string, string>[]).map((g) => g.GroupId) : [],
-  );
-  const groupOptions = allGroups.ok
-    ? ((allGroups.output.Groups ?? []) as Record<string, string>[]).filter((g) => !joined.has(g.GroupId))
-    : [];
-  const addToGroup = postForm(
-    `${base}/groups/add`,
-    csrf,
-    html`<h3>Add user to group</h3>
-      ${
-        groupOptions.length > 0
-          ? select({
-              id: 'add-group',
-              name: 'group-name',
-              label: 'Group',
-              options: groupOptions.map((g) => ({ value: g.GroupName ?? '', label: g.GroupName ?? '' })),
-            })
-          : field({ id: 'add-group', name: 'group-name', label: 'Group name' })
-      }
-      <button type="submit">Add to group</button>`,
-  );
-  const groupsSection = section(
-    'Groups',
-    'groups-heading',
-    groups,
-    (out) =>
-      table(
-        'Groups this user belongs to',
-        ['Group name', 'ARN', 'Actions'],
-        ((out.Groups ?? []) as Record<string, string>[]).map((g) => [
-          html`<a href="${path(`${ADMIN}/groups`, g.GroupName ?? '')}">${g.GroupName}</a>`,
-          html`<code>${g.Arn}</code>`,
-          dangerForm(
-            `${base}/groups/remove`,
-            csrf,
-            `Remove from ${g.GroupName ?? ''}`,
-            { 'group-name': g.GroupName ?? '' },
-            "The user loses the group's permissions at once.",
-          ),
-        ]),
-      ),
-    addToGroup,
-  );
 
   const keyList = keys.ok ? ((keys.output.AccessKeyMetadata ?? []) as Record<string, string>[]) : [];
   const lastUses = await Promise.all(
@@ -586,27 +643,7 @@ async function detailPage(
       )}`;
   });
 
-  const deleteSection = html`<section aria-labelledby="delete-heading">
-    <h2 id="delete-heading">Delete user</h2>
-    <p>
-      Deleting the user also removes its console password, access keys, MFA devices, group memberships and
-      policies.
-    </p>
-    ${postForm(
-      `${base}/delete`,
-      csrf,
-      html`${field({ id: 'confirm', label: `To confirm, type the user name (${name})`, autocomplete: 'off' })}
-        <button type="submit" class="danger">Delete user</button>`,
-    )}
-  </section>`;
-
-  const boundaryPart = userRecord
-    ? boundarySection({ kind: USER, name, current: boundaryOf(userRecord), csrf, messages })
-    : '';
-  const body = html`${summary} ${tagsPart} ${consoleAccess} ${groupsSection} ${boundaryPart}
-  ${await policySections(ctx, signed, USER, name, messages.draft)} ${keysSection} ${mfaSection}
-  ${await userKeySections(ctx, signed, name)} ${deleteSection}`;
-  return adminPage(reply, signed, status, { title: `User ${name}`, section: BASE, body, messages });
+  return html`${consoleAccess} ${keysSection} ${mfaSection} ${await userKeySections(ctx, signed, name)}`;
 }
 
 /** GetAccessKeyLastUsed in words: when, which service, which Region, or that it never was. */

@@ -7,6 +7,7 @@ import { type ConsoleContext, type OperationResult, type Signed, callOrganizatio
 import { alertBox, deniedBox, html, layout, trustedHtml, type Html } from '../html.ts';
 import { sendHtml } from '../web.ts';
 import { problemBox } from '../admin/common.ts';
+import { POLICY_EDITOR_SCRIPT, type EditorProblem } from '../admin/policy-editor.ts';
 
 export const ORG = '/console/organization';
 
@@ -25,8 +26,8 @@ export interface OrgMessages {
   readonly notice?: string | undefined;
   readonly error?: IamError | string | undefined;
   readonly draft?: Readonly<Record<string, string>> | undefined;
-  /** What the engine's validation found in a refused policy document (AWS's own message is general). */
-  readonly detail?: string | undefined;
+  /** A policy document refused: shown beside its editor, with what is wrong and where. */
+  readonly editor?: EditorProblem | undefined;
 }
 
 export function orgPage(
@@ -53,22 +54,20 @@ export function orgPage(
     </ul>
   </nav>`;
   const body = html`${subNav} ${m.notice ? alertBox('success', m.notice) : ''}
-  ${m.error ? orgProblem(m.error, m.detail) : ''} ${options.body}`;
-  return sendHtml(reply, status, layout({ title: options.title, body, user: signed.user, current: ORG }));
+  ${m.error ? orgProblem(m.error) : ''} ${options.body}`;
+  const scripts = m.editor ? [POLICY_EDITOR_SCRIPT] : [];
+  return sendHtml(
+    reply,
+    status,
+    layout({ title: options.title, body, user: signed.user, current: ORG, scripts }),
+  );
 }
 
 /**
  * A refusal in words: the engine's AccessDenied (and Organizations' AccessDeniedException, what a
  * member account or a caller without the organization gets) as a denied box, the rest as errors.
  */
-export function orgProblem(error: IamError | string, detail?: string): Html {
-  if (typeof error !== 'string' && detail) {
-    return alertBox(
-      'error',
-      html`<strong>${error.code}:</strong> <span class="aws-message">${error.message}</span>
-        <p class="policy-problem">What is wrong: ${detail}</p>`,
-    );
-  }
+export function orgProblem(error: IamError | string): Html {
   if (typeof error !== 'string' && error.code === 'AccessDeniedException') {
     return deniedBox(
       `${error.message} Only the organization's management account can manage the organization, and only with permission to.`,

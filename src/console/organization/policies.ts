@@ -14,11 +14,11 @@
 // IAM policy pages.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { IamError } from '../../domain/errors.ts';
-import { parsePolicy } from '../../policy/index.ts';
 import { type ConsoleContext, type Signed, callOrganizations } from '../context.ts';
 import { buttonForm, dangerForm, field, html, table } from '../html.ts';
 import { formText, redirect } from '../web.ts';
 import { action, documentBlock, noticeOf, page, postForm, select, textarea } from '../admin/common.ts';
+import { editorState, refusal } from '../admin/policy-editor.ts';
 import {
   ORG,
   POLICY_TYPES,
@@ -97,10 +97,12 @@ export function registerOrganizationPolicies(server: FastifyInstance, ctx: Conso
         const outcome = await run(signed, form, slug);
         if (outcome.error) {
           const id = formText(form, 'policy-id', 160);
+          const content = outcome.draft?.content;
           const messages = {
-            error: outcome.error,
+            ...(content === undefined
+              ? { error: outcome.error }
+              : refusal(outcome.error, 'content', content, slug)),
             draft: outcome.draft,
-            detail: documentProblem(slug, outcome.error, outcome.draft?.content),
           };
           const status = orgStatusOf(outcome.error);
           return POLICY_ID.test(id)
@@ -173,17 +175,6 @@ export function registerOrganizationPolicies(server: FastifyInstance, ctx: Conso
   });
 }
 
-/**
- * Organizations says only that a document "does not meet the requirements of the specified policy
- * type"; the editor also says what, in the engine's words (the same validation the operation ran).
- */
-function documentProblem(slug: PolicySlug, error: IamError, content: string | undefined): string | undefined {
-  if (error.code !== 'MalformedPolicyDocumentException' || content === undefined) return undefined;
-  // The engine validates SCPs and RCPs as kinds of their own, here with IAM's words for the fault.
-  const parsed = parsePolicy(content, { kind: slug === 'scp' ? 'scp' : 'rcp', ownMessages: true });
-  return parsed.ok ? undefined : parsed.error.message;
-}
-
 /** The editor's fields, checked against the API model's bounds. */
 function readPolicyForm(form: URLSearchParams): {
   draft: { name: string; description: string; content: string };
@@ -201,14 +192,15 @@ function readPolicyForm(form: URLSearchParams): {
   return { draft, problem };
 }
 
-function editorFields(draft: Readonly<Record<string, string>>, content: string) {
+function editorFields(draft: Readonly<Record<string, string>>, content: string, messages: OrgMessages) {
   return html`${field({ id: 'name', label: 'Policy name', value: draft.name ?? '', hint: 'Up to 128 characters.' })}
   ${field({ id: 'description', label: 'Description', value: draft.description ?? '', required: false })}
   ${textarea({
     id: 'content',
     label: 'Policy document (JSON)',
     value: draft.content ?? content,
-    hint: 'Organizations checks the document when you save it; a problem is shown above the page.',
+    hint: 'Organizations checks the document when you save it; a problem is shown here, with its line and column.',
+    ...editorState(messages.editor, 'content'),
   })}`;
 }
 
@@ -284,7 +276,7 @@ async function listPage(
     </section>
     <section aria-labelledby="create-policy-heading">
       <h2 id="create-policy-heading">Create policy</h2>
-      ${postForm(`${base(slug)}/create`, csrf, html`${editorFields(draft, EXAMPLE_CONTENT)} <button type="submit">Create policy</button>`)}
+      ${postForm(`${base(slug)}/create`, csrf, html`${editorFields(draft, EXAMPLE_CONTENT, messages)} <button type="submit">Create policy</button>`)}
     </section>`;
   return orgPage(reply, signed, status, { title, section: base(slug), body, messages });
 }
@@ -383,6 +375,7 @@ async function viewPage(
                       ...(draft.content !== undefined ? { content: draft.content } : {}),
                     },
                     policy.Content,
+                    messages,
                   )}
                   <button type="submit">Save changes</button>`,
               )}

@@ -3,12 +3,17 @@
 // issue code and learnMoreLink) are answered; Portcullis's own lint codes stay in `portcullis lint`.
 import { checkStatements } from '../../lint/checks.ts';
 import { rule } from '../../lint/findings.ts';
-import { lineStarts, readPolicyFile, type PolicyType } from '../../lint/policy-file.ts';
+import { readPolicyFile, type PolicyType } from '../../lint/policy-file.ts';
 import { checkServices, servicesNamed, type ServiceCatalog } from '../../lint/services.ts';
-import { policySize, statementPositions } from '../../policy/index.ts';
+import {
+  jsonSyntaxErrorOffset,
+  lineStarts,
+  policySize,
+  positionAtOffset,
+  statementPositions,
+} from '../../policy/index.ts';
 import { authorize } from '../authorize.ts';
 import { IamError } from '../errors.ts';
-import { jsonSyntaxErrorOffset } from './json-syntax.ts';
 import { loadServiceCatalog } from './service-catalog.ts';
 import type { Input, Operation, OperationContext, Output } from '../operation.ts';
 
@@ -134,7 +139,8 @@ export function validatePolicyDocument(
 function syntaxError(text: string, lines: readonly number[]): ValidatePolicyFinding | undefined {
   const offset = jsonSyntaxErrorOffset(text);
   if (offset === undefined) return undefined;
-  const where = positionAt(lines, offset);
+  const at = positionAtOffset(lines, offset);
+  const where: Position = { line: at.line, column: at.column - 1, offset };
   return {
     findingDetails: `Fix the JSON syntax error at character ${where.column} in line ${where.line} with index ${where.offset}.`,
     findingType: 'ERROR',
@@ -147,12 +153,6 @@ function syntaxError(text: string, lines: readonly number[]): ValidatePolicyFind
 /** A 1-based line and column (the engine's) as Access Analyzer's Position. */
 function position(lines: readonly number[], at: { line: number; column: number }): Position {
   return { line: at.line, column: at.column - 1, offset: (lines[at.line - 1] ?? 0) + at.column - 1 };
-}
-
-function positionAt(lines: readonly number[], offset: number): Position {
-  let line = 1;
-  while (line < lines.length && lines[line]! <= offset) line++;
-  return { line, column: offset - lines[line - 1]!, offset };
 }
 
 /**

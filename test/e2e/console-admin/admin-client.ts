@@ -68,3 +68,16 @@ export function sectionOf(page: Page, headingId: string): string {
   const match = new RegExp(`<section aria-labelledby="${headingId}">([\\s\\S]*?)</section>`).exec(page.text);
   return match ? match[1]! : '';
 }
+
+/**
+ * The refusal shown beside the editor (textarea) `id`: its text, when the editor is marked invalid
+ * and described by it; '' otherwise.
+ */
+export function editorError(page: Page, id: string): string {
+  const box = new RegExp(
+    `<div class="field-problem" id="${id}-error">\\s*<div class="alert error" role="alert">([\\s\\S]*?)</div>`,
+  ).exec(page.text);
+  const editor = new RegExp(`<textarea[^>]*\\bid="${id}"[^>]*>`).exec(page.text)?.[0] ?? '';
+  const described = new RegExp(`aria-describedby="[^"]*\\b${id}-error\\b`).test(editor);
+  return box && described && /aria-invalid="true"/.test(editor) ? visibleText(box[1]!) : '';
+}

@@ -74,7 +74,8 @@ test("a user's boundary is found by name in the picker, set, shown and removed a
     'policy-arn': LIMIT_ARN,
   });
   assert.equal(set.posted.status, 303);
-  assert.equal(set.posted.location, `${page}?notice=boundary-set`);
+  // Back to the Permissions tab, where the boundary is shown.
+  assert.equal(set.posted.location, `${page}?tab=permissions&notice=boundary-set`);
   assert.equal(noticeText(set.page), 'The permissions boundary was set.');
   const shown = sectionOf(set.page, 'boundary-heading');
   assert.match(

@@ -13,6 +13,7 @@ import {
 import { awsError, startServer, type Server } from '../harness.ts';
 import {
   ConsoleClient,
+  editorError,
   errorText,
   noticeText,
   rootClient,
@@ -55,6 +56,7 @@ test('a group is created, gets a member and a policy, and is deleted with them',
   const added = await submit(root, '/console/admin/groups/Ops', '/console/admin/groups/Ops/members/add', {
     'user-name': 'bob',
   });
+  assert.equal(added.posted.location, '/console/admin/groups/Ops?tab=users&notice=member-added');
   assert.equal(noticeText(added.page), 'The user was added to the group.');
   assert.match(
     visibleText(sectionOf(added.page, 'members-heading')),
@@ -72,7 +74,7 @@ test('a group is created, gets a member and a policy, and is deleted with them',
     'policy-document':
       '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:Describe*","Resource":"*"}]}',
   });
-  const page = await root.get('/console/admin/groups/Ops');
+  const page = await root.get('/console/admin/groups/Ops?tab=permissions');
   assert.match(visibleText(sectionOf(page, 'attached-group')), /ReadOnlyAccess/);
   assert.match(visibleText(sectionOf(page, 'inline-group')), /ops-inline/);
   const iam = server.iam();
@@ -129,7 +131,8 @@ test('a role is created with a trust policy and its trust policy is edited', asy
   const summary = sectionOf(created.page, 'summary-heading');
   assert.match(summary, /Deploys &lt;things&gt; &amp; &quot;stuff&quot;/);
   assert.match(visibleText(summary), /7200 seconds/);
-  assert.match(unescapeHtml(textareaOf(created.page, 'trust-policy') ?? ''), /ec2\.amazonaws\.com/);
+  const trustTab = await root.get('/console/admin/roles/deployer?tab=trust-relationships');
+  assert.match(unescapeHtml(textareaOf(trustTab, 'trust-policy') ?? ''), /ec2\.amazonaws\.com/);
 
   const updated = await submit(
     root,
@@ -138,6 +141,10 @@ test('a role is created with a trust policy and its trust policy is edited', asy
     {
       'trust-policy': trust({ AWS: 'arn:aws:iam::123456789012:root' }),
     },
+  );
+  assert.equal(
+    updated.posted.location,
+    '/console/admin/roles/deployer?tab=trust-relationships&notice=trust-updated',
   );
   assert.equal(noticeText(updated.page), 'The trust policy was updated.');
   const role = await server.iam().send(new GetRoleCommand({ RoleName: 'deployer' }));
@@ -158,10 +165,12 @@ test("a bad trust policy shows IAM's message in place and keeps the text", async
     },
   );
   assert.equal(posted.status, 400);
+  // Beside the trust policy editor, at the refused statement's "{" (line 4 of the pretty-printed text).
   assert.equal(
-    errorText(posted),
-    'MalformedPolicyDocument: AssumeRole policy may only specify STS AssumeRole actions.',
+    editorError(posted, 'trust-policy'),
+    'MalformedPolicyDocument: AssumeRole policy may only specify STS AssumeRole actions. Line 4, column 5: statement 1, which IAM refuses, begins here.',
   );
+  assert.equal(errorText(posted), editorError(posted, 'trust-policy'), 'no other error box above it');
   assert.equal(unescapeHtml(textareaOf(posted, 'trust-policy') ?? ''), typed);
 });
 
@@ -169,7 +178,10 @@ test("the maximum session duration is changed, and a value out of range gets the
   const ok = await submit(root, '/console/admin/roles/deployer', '/console/admin/roles/deployer/update', {
     description: 'Deploys',
     'max-session-duration': '43200',
+    tab: 'tags',
   });
+  // The settings sit above the tabs: back to the tab they were changed on.
+  assert.equal(ok.posted.location, '/console/admin/roles/deployer?tab=tags&notice=updated');
   assert.equal(noticeText(ok.page), 'The role was updated.');
   const role = await server.iam().send(new GetRoleCommand({ RoleName: 'deployer' }));
   assert.equal(role.Role?.MaxSessionDuration, 43200);

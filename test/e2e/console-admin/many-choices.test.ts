@@ -30,7 +30,7 @@ test('a user page offers the groups the user is not in', async () => {
   await iam.send(new CreateUserCommand({ UserName: 'ann' }));
   for (const name of ['blue', 'green', 'red']) await iam.send(new CreateGroupCommand({ GroupName: name }));
   await iam.send(new AddUserToGroupCommand({ UserName: 'ann', GroupName: 'green' }));
-  const page = await root.get('/console/admin/users/ann');
+  const page = await root.get('/console/admin/users/ann?tab=groups');
   assert.deepEqual(options(sectionOf(page, 'groups-heading')), ['blue', 'red']);
   const added = await submit(root, '/console/admin/users/ann', '/console/admin/users/ann/groups/add', {
     'group-name': 'red',

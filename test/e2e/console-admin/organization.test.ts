@@ -15,6 +15,7 @@ import {
 } from '@aws-sdk/client-organizations';
 import { ROOT, startServer, type Server } from '../harness.ts';
 import {
+  editorError,
   errorText,
   noticeText,
   rootClient,
@@ -136,10 +137,15 @@ test('an SCP is edited, detached and deleted from its page; disabling the type d
     }),
   });
   assert.equal(malformed.page.status, 400);
-  // Organizations' message names no element; the page adds IAM's words for the fault.
+  // Organizations' message names no element; the editor adds IAM's words for the fault, and where.
   assert.match(
+    editorError(malformed.page, 'content'),
+    /^MalformedPolicyDocumentException: .*What is wrong: .*must contain actions.* Line 1, column 38: statement 1, which IAM refuses, begins here\.$/s,
+  );
+  assert.equal(
     errorText(malformed.page),
-    /MalformedPolicyDocumentException.*What is wrong: .*must contain actions/s,
+    editorError(malformed.page, 'content'),
+    'no other error box above it',
   );
 
   await submit(root, view, `${SCP}/attach`, { 'policy-id': id, 'target-id': rootId });

@@ -15,6 +15,7 @@ import {
 import { awsError, startServer, type Server } from '../harness.ts';
 import {
   ConsoleClient,
+  editorError,
   errorText,
   noticeText,
   rootClient,
@@ -57,7 +58,12 @@ test("a malformed policy document shows AWS's MalformedPolicyDocument message in
     'policy-document': typed,
   });
   assert.equal(posted.status, 400);
-  assert.equal(errorText(posted), 'MalformedPolicyDocument: Policy statement must contain resources.');
+  // Beside the editor, with where the refused statement begins (its "{" on line 3).
+  assert.equal(
+    editorError(posted, 'policy-document'),
+    'MalformedPolicyDocument: Policy statement must contain resources. Line 3, column 17: statement 1, which IAM refuses, begins here.',
+  );
+  assert.equal(errorText(posted), editorError(posted, 'policy-document'), 'no other error box above it');
   assert.equal(unescapeHtml(textareaOf(posted, 'policy-document') ?? ''), typed);
   assert.match(posted.text, /id="policy-name"[\s\S]*?value="Broken"/);
 
@@ -66,7 +72,11 @@ test("a malformed policy document shows AWS's MalformedPolicyDocument message in
     path: '/',
     'policy-document': '{"Version": "2012-10-17", "Statement": [',
   });
-  assert.equal(errorText(notJson.posted), 'MalformedPolicyDocument: Syntax errors in policy.');
+  // Where the JSON parser stopped: the end of the text, after its 40 characters.
+  assert.equal(
+    editorError(notJson.posted, 'policy-document'),
+    'MalformedPolicyDocument: Syntax errors in policy. Line 1, column 41: the document stops being JSON here.',
+  );
   assert.equal(
     textareaOf(notJson.posted, 'policy-document'),
     '{&quot;Version&quot;: &quot;2012-10-17&quot;, &quot;Statement&quot;: [',
@@ -85,8 +95,8 @@ test("AWS's message quoting what the user typed is shown escaped", async () => {
   });
   assert.equal(posted.status, 400);
   assert.equal(
-    errorText(posted),
-    'MalformedPolicyDocument: Resource <img src=x onerror=alert(1)> must be in ARN format or "*".',
+    editorError(posted, 'policy-document'),
+    'MalformedPolicyDocument: Resource <img src=x onerror=alert(1)> must be in ARN format or "*". Line 4, column 5: statement 1, which IAM refuses, begins here.',
   );
   assert.doesNotMatch(posted.text, /<img src=x/);
   assert.match(
@@ -120,8 +130,10 @@ test('a new version is created, made the default, and an old version deleted', a
     arn: ARN,
     'policy-document': doc('s3:ListBucket', 'arn:aws:s3:::reports'),
   });
-  assert.equal(created.posted.location, `${VIEW}&notice=version-created`);
+  // Posted from the Permissions tab (the editor), and back to it.
+  assert.equal(created.posted.location, `${VIEW}&tab=permissions&notice=version-created`);
   assert.equal(noticeText(created.page), 'The policy version was created.');
+  assert.match(created.page.text, /<a\s+role="tab"\s+id="tab-permissions"[^>]*aria-selected="true"/);
   let versions = await iam.send(new ListPolicyVersionsCommand({ PolicyArn: ARN }));
   assert.deepEqual(
     versions.Versions?.map((v) => [v.VersionId, v.IsDefaultVersion]),
@@ -130,27 +142,30 @@ test('a new version is created, made the default, and an old version deleted', a
       ['v1', true],
     ],
   );
-  assert.match(visibleText(sectionOf(created.page, 'versions-heading')), /v2 \S+ Show v2/);
+  const versionsTab = await root.get(`${VIEW}&tab=versions`);
+  assert.match(visibleText(sectionOf(versionsTab, 'versions-heading')), /v2 \S+ Show v2/);
 
-  const made = await submit(root, VIEW, '/console/admin/policies/versions/default', {
+  const made = await submit(root, `${VIEW}&tab=versions`, '/console/admin/policies/versions/default', {
     arn: ARN,
     'version-id': 'v2',
   });
+  assert.equal(made.posted.location, `${VIEW}&tab=versions&notice=version-default`);
   assert.equal(noticeText(made.page), 'The default version was changed.');
   const policy = await iam.send(new GetPolicyCommand({ PolicyArn: ARN }));
   assert.equal(policy.Policy?.DefaultVersionId, 'v2');
-  assert.match(visibleText(sectionOf(made.page, 'document-heading')), /\(v2\)[\s\S]*s3:ListBucket/);
+  const permissions = await root.get(VIEW);
+  assert.match(visibleText(sectionOf(permissions, 'document-heading')), /\(v2\)[\s\S]*s3:ListBucket/);
   // The editor starts from the default version's text.
-  assert.match(unescapeHtml(textareaOf(made.page, 'policy-document') ?? ''), /s3:ListBucket/);
+  assert.match(unescapeHtml(textareaOf(permissions, 'policy-document') ?? ''), /s3:ListBucket/);
 
-  const refused = await submit(root, VIEW, '/console/admin/policies/versions/delete', {
+  const refused = await submit(root, `${VIEW}&tab=versions`, '/console/admin/policies/versions/delete', {
     arn: ARN,
     'version-id': 'v2',
   });
   assert.equal(refused.posted.status, 409);
   assert.equal(errorText(refused.posted), 'DeleteConflict: Cannot delete the default version of a policy.');
 
-  const deleted = await submit(root, VIEW, '/console/admin/policies/versions/delete', {
+  const deleted = await submit(root, `${VIEW}&tab=versions`, '/console/admin/policies/versions/delete', {
     arn: ARN,
     'version-id': 'v1',
   });
@@ -171,9 +186,10 @@ test("a bad new version keeps the typed text and shows the engine's message", as
     'set-as-default': 'true',
   });
   assert.equal(posted.status, 400);
+  // A one-line document: its statement's "{" is the 38th character.
   assert.equal(
-    errorText(posted),
-    'MalformedPolicyDocument: Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.',
+    editorError(posted, 'policy-document'),
+    'MalformedPolicyDocument: Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc. Line 1, column 38: statement 1, which IAM refuses, begins here.',
   );
   assert.equal(unescapeHtml(textareaOf(posted, 'policy-document') ?? ''), typed);
   const version = await server.iam().send(new GetPolicyVersionCommand({ PolicyArn: ARN, VersionId: 'v2' }));
@@ -184,7 +200,7 @@ test("the policy's page lists the users, groups and roles it is attached to", as
   const iam = server.iam();
   await iam.send(new AttachUserPolicyCommand({ UserName: 'reader', PolicyArn: ARN }));
   await iam.send(new AttachGroupPolicyCommand({ GroupName: 'Readers', PolicyArn: ARN }));
-  const page = await root.get(VIEW);
+  const page = await root.get(`${VIEW}&tab=entities-attached`);
   const attached = visibleText(sectionOf(page, 'entities-heading'));
   assert.match(attached, /Readers Group/);
   assert.match(attached, /reader User/);
@@ -207,10 +223,11 @@ test('AWS managed policies are searched by name and viewed, without edit or dele
   // Every version AWS keeps is listed; of the newest five, those whose documents the catalog holds
   // show them (v12 does, v1 is too old to).
   const power = await root.get(
-    `/console/admin/policies/view?arn=${encodeURIComponent('arn:aws:iam::aws:policy/PowerUserAccess')}`,
+    `/console/admin/policies/view?arn=${encodeURIComponent('arn:aws:iam::aws:policy/PowerUserAccess')}&tab=versions`,
   );
   assert.equal(power.status, 200);
   const versions = visibleText(sectionOf(power, 'versions-heading'));
+  assert.match(power.text, /id="tab-versions"[^>]*aria-selected="true"/);
   for (const id of ['v12', 'v2', 'v1']) assert.match(versions, new RegExp(`\\b${id}\\b`));
   const shown: string[] = power.text.match(/<summary>Show v\d+<\/summary>/g) ?? [];
   assert.ok(shown.length >= 1 && shown.length <= 5, `${shown.length} documents`);

@@ -53,7 +53,7 @@ test('a role created for Amazon EC2 gets an instance profile of its name; a role
   assert.equal(created.posted.location, `${ROLES}/web?notice=created`);
   assert.deepEqual(await profilesOf('web'), ['web']);
   assert.match(
-    visibleText(sectionOf(created.page, 'instance-profiles-heading')),
+    visibleText(sectionOf(await root.get(`${ROLES}/web?tab=instance-profiles`), 'instance-profiles-heading')),
     /web arn:aws:iam::\d{12}:instance-profile\/web/,
   );
 
@@ -70,6 +70,7 @@ test("the role's page adds it to an instance profile, made when missing, and rem
   const added = await submit(root, page, `${page}/instance-profiles/add`, {
     'instance-profile-name': 'batch',
   });
+  assert.equal(added.posted.location, `${page}?tab=instance-profiles&notice=profile-added`);
   assert.equal(noticeText(added.page), 'The role was added to the instance profile.');
   assert.deepEqual(await profilesOf('fn'), ['batch']);
 

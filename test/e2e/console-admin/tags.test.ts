@@ -185,7 +185,7 @@ test("a customer managed policy's tags are added and removed from its page; AWS 
     'tag-key': 'owner',
     'tag-value': 'security',
   });
-  assert.equal(added.posted.location, `${page}&notice=tag-saved`);
+  assert.equal(added.posted.location, `${page}&tab=tags&notice=tag-saved`);
   assert.match(
     visibleText(sectionOf(added.page, 'tags-heading')),
     /Tags of this policy Key Value Actions owner security/,
@@ -202,10 +202,11 @@ test("a customer managed policy's tags are added and removed from its page; AWS 
   assert.deepEqual((await iam.send(new ListPolicyTagsCommand({ PolicyArn: policyArn }))).Tags, []);
 
   const aws = await root.get(
-    `/console/admin/policies/view?arn=${encodeURIComponent('arn:aws:iam::aws:policy/ReadOnlyAccess')}`,
+    `/console/admin/policies/view?arn=${encodeURIComponent('arn:aws:iam::aws:policy/ReadOnlyAccess')}&tab=tags`,
   );
   assert.equal(aws.status, 200);
   assert.equal(sectionOf(aws, 'tags-heading'), '');
+  assert.doesNotMatch(aws.text, /id="tab-tags"/, 'no Tags tab for an AWS managed policy');
 });
 
 test('removing a tag is authorized as UntagUser: an explicit deny is shown in place and the tag stays', async () => {

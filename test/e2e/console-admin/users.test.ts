@@ -23,6 +23,7 @@ import { totpCode } from '../../../src/crypto/totp.ts';
 import { ROOT, awsError, startServer, type Server } from '../harness.ts';
 import {
   ConsoleClient,
+  editorError,
   errorText,
   noticeText,
   rootClient,
@@ -78,11 +79,14 @@ test('the root user creates a user with a console password that must be reset, f
   assert.equal(posted.location, '/console/admin/users/alice?notice=created');
   assert.equal(page.status, 200);
   assert.equal(noticeText(page), 'The user was created.');
-  const text = visibleText(page.text);
-  assert.match(text, /ARN arn:aws:iam::123456789012:user\/alice/);
-  assert.match(text, /Console access is enabled\./);
-  assert.match(text, /must create a new password at next sign-in/);
-  assert.match(visibleText(sectionOf(page, 'tags-heading')), /team blue/);
+  assert.match(visibleText(sectionOf(page, 'summary-heading')), /ARN arn:aws:iam::123456789012:user\/alice/);
+  const credentials = visibleText(
+    (await root.get('/console/admin/users/alice?tab=security-credentials')).text,
+  );
+  assert.match(credentials, /Console access is enabled\./);
+  assert.match(credentials, /must create a new password at next sign-in/);
+  const tags = await root.get('/console/admin/users/alice?tab=tags');
+  assert.match(visibleText(sectionOf(tags, 'tags-heading')), /team blue/);
 
   const iam = server.iam();
   const profile = await iam.send(new GetLoginProfileCommand({ UserName: 'alice' }));
@@ -126,7 +130,8 @@ test('a user created without console access has no password', async () => {
     password: '',
   });
   assert.equal(page.status, 200);
-  assert.match(visibleText(page.text), /Console access is disabled/);
+  const credentials = await root.get('/console/admin/users/no-console?tab=security-credentials');
+  assert.match(visibleText(credentials.text), /Console access is disabled/);
   const error = await awsError(server.iam().send(new GetLoginProfileCommand({ UserName: 'no-console' })));
   assert.equal(error.code, 'NoSuchEntity');
 });
@@ -175,7 +180,8 @@ test('a name with every punctuation IAM allows works in links and actions; tags 
   });
   assert.equal(posted.location, `/console/admin/users/${encoded}?notice=created`);
   assert.equal(page.status, 200);
-  assert.match(visibleText(sectionOf(page, 'tags-heading')), /owner:team x=y\+z@w\/1\.2/);
+  const tags = await root.get(`/console/admin/users/${encoded}?tab=tags`);
+  assert.match(visibleText(sectionOf(tags, 'tags-heading')), /owner:team x=y\+z@w\/1\.2/);
   assert.match(
     page.text,
     new RegExp(`action="/console/admin/users/${encoded.replace(/[.+]/g, '\\$&')}/policies/attach"`),
@@ -219,7 +225,7 @@ test('the user is added to a group and a managed policy is attached, and the det
   const added = await submit(root, '/console/admin/users/alice', '/console/admin/users/alice/groups/add', {
     'group-name': 'Developers',
   });
-  assert.equal(added.posted.location, '/console/admin/users/alice?notice=group-added');
+  assert.equal(added.posted.location, '/console/admin/users/alice?tab=groups&notice=group-added');
   assert.equal(noticeText(added.page), 'The user was added to the group.');
   const attached = await submit(
     root,
@@ -229,10 +235,12 @@ test('the user is added to a group and a managed policy is attached, and the det
       'policy-arn': 'arn:aws:iam::aws:policy/IAMReadOnlyAccess',
     },
   );
-  assert.equal(attached.posted.location, '/console/admin/users/alice?notice=attached');
+  assert.equal(attached.posted.location, '/console/admin/users/alice?tab=permissions&notice=attached');
 
   const page = await root.get('/console/admin/users/alice');
-  const groups = visibleText(sectionOf(page, 'groups-heading'));
+  const groups = visibleText(
+    sectionOf(await root.get('/console/admin/users/alice?tab=groups'), 'groups-heading'),
+  );
   assert.match(groups, /Developers arn:aws:iam::123456789012:group\/Developers/);
   const policies = visibleText(sectionOf(page, 'attached-user'));
   assert.match(policies, /IAMReadOnlyAccess arn:aws:iam::aws:policy\/IAMReadOnlyAccess/);
@@ -305,7 +313,7 @@ test('inline policies are added, shown escaped, replaced and deleted', async () 
       'policy-document': document,
     },
   );
-  assert.equal(saved.posted.location, '/console/admin/users/alice?notice=inline-saved');
+  assert.equal(saved.posted.location, '/console/admin/users/alice?tab=permissions&notice=inline-saved');
   const inline = sectionOf(saved.page, 'inline-user');
   assert.match(inline, /read-bucket/);
   assert.doesNotMatch(inline, /<b>/);
@@ -336,7 +344,16 @@ test('inline policies are added, shown escaped, replaced and deleted', async () 
     },
   );
   assert.equal(bad.posted.status, 400);
-  assert.equal(errorText(bad.posted), 'MalformedPolicyDocument: Policy statement must contain resources.');
+  // Beside the editor, at the refused statement's "{" (the 38th character of the one line).
+  assert.equal(
+    editorError(bad.posted, 'inline-document'),
+    'MalformedPolicyDocument: Policy statement must contain resources. Line 1, column 38: statement 1, which IAM refuses, begins here.',
+  );
+  assert.equal(
+    errorText(bad.posted),
+    editorError(bad.posted, 'inline-document'),
+    'no other error box above it',
+  );
   assert.equal(
     unescapeHtml(textareaOf(bad.posted, 'inline-document') ?? ''),
     '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject"}]}',
@@ -358,7 +375,7 @@ test("the user's access keys are listed, made inactive and active again, and del
   const iam = server.iam();
   const key = await iam.send(new CreateAccessKeyCommand({ UserName: 'alice' }));
   const id = key.AccessKey!.AccessKeyId!;
-  let page = await root.get('/console/admin/users/alice');
+  let page = await root.get('/console/admin/users/alice?tab=security-credentials');
   assert.match(visibleText(sectionOf(page, 'keys-heading')), new RegExp(`${id} Active`));
   const inactive = await submit(
     root,
@@ -374,12 +391,12 @@ test("the user's access keys are listed, made inactive and active again, and del
   const listed = await iam.send(new ListAccessKeysCommand({ UserName: 'alice' }));
   assert.equal(listed.AccessKeyMetadata?.[0]?.Status, 'Inactive');
   await submit(root, '/console/admin/users/alice', '/console/admin/users/alice/access-keys/delete', { id });
-  page = await root.get('/console/admin/users/alice');
+  page = await root.get('/console/admin/users/alice?tab=security-credentials');
   assert.match(visibleText(sectionOf(page, 'keys-heading')), /Access keys of this user: none\./);
 });
 
 test("the user's MFA status is shown from ListMFADevices", async () => {
-  const page = await root.get('/console/admin/users/alice');
+  const page = await root.get('/console/admin/users/alice?tab=security-credentials');
   assert.match(visibleText(sectionOf(page, 'mfa-heading')), /MFA: not enabled/);
   const iam = server.iam();
   const device = await iam.send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: 'alice-phone' }));
@@ -393,7 +410,7 @@ test("the user's MFA status is shown from ListMFADevices", async () => {
       AuthenticationCode2: totpCode(seed, now),
     }),
   );
-  const after = await root.get('/console/admin/users/alice');
+  const after = await root.get('/console/admin/users/alice?tab=security-credentials');
   assert.match(
     visibleText(sectionOf(after, 'mfa-heading')),
     /MFA: enabled .*arn:aws:iam::123456789012:mfa\/alice-phone/,
@@ -440,6 +457,8 @@ test("an administrator resynchronizes and deactivates another user's MFA device 
   assert.equal(noticeText(resynced.page), 'The MFA device was resynchronized.');
 
   const deactivated = await submit(root, userPage, `${userPage}/mfa/deactivate`, { 'serial-number': serial });
+  // Posted from the Security credentials tab, and back to it.
+  assert.equal(deactivated.posted.location, `${userPage}?tab=security-credentials&notice=mfa-deactivated`);
   assert.equal(
     noticeText(deactivated.page),
     'The MFA device was deactivated: it no longer protects this user.',
@@ -463,7 +482,9 @@ test('each access key shows when it was last used, by which service and Region, 
   await server
     .sts({ accessKeyId: used.AccessKeyId!, secretAccessKey: used.SecretAccessKey! })
     .send(new GetCallerIdentityCommand({}));
-  const keys = visibleText(sectionOf(await root.get('/console/admin/users/key-user'), 'keys-heading'));
+  const keys = visibleText(
+    sectionOf(await root.get('/console/admin/users/key-user?tab=security-credentials'), 'keys-heading'),
+  );
   assert.match(keys, new RegExp(`${used.AccessKeyId} Active \\S+ \\S+ \\(sts, us-east-1\\)`));
   assert.match(keys, new RegExp(`${unused.AccessKeyId} Active \\S+ Never`));
 });
