@@ -81,6 +81,11 @@ export interface ConsoleSessionRecord {
   /** A key created in this session whose secret may still be downloaded once as CSV (sealed). */
   /** A new access key's secret: shown once on the page after its creation, downloadable once. */
   pendingAccessKey?: { id: string; sealedSecret: string; createdAt: string; shown?: boolean };
+  /**
+   * A service-specific credential's password from Create or Reset (sealed), shown once on the page
+   * after it; emptied once shown.
+   */
+  pendingServiceCredential?: { id: string; userName: string; sealedPassword: string; createdAt: string };
   /** A virtual MFA device created and not yet enabled: its seed and QR code (sealed). */
   pendingMfa?: { serialNumber: string; sealedSeed: string; sealedPng: string };
   /** The challenge of a WebAuthn ceremony in progress (registration or sign-in), single use. */

@@ -123,6 +123,17 @@ async function fill(store: Store, s: Sealer): Promise<Written[]> {
           (r) => (r.pendingAccessKey as { sealedSecret: string }).sealedSecret,
         ),
       },
+      pendingServiceCredential: {
+        id: 'ACCASERVICECREDENTIAL1',
+        userName: 'dev',
+        createdAt: '2026-12-04T00:00:00Z',
+        sealedPassword: seal(
+          consoleSessions,
+          'console-1',
+          'console:console-1:ACCASERVICECREDENTIAL1',
+          (r) => (r.pendingServiceCredential as { sealedPassword: string }).sealedPassword,
+        ),
+      },
       pendingMfa: {
         serialNumber: 'SERIAL',
         sealedSeed: seal(

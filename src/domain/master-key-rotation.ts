@@ -100,6 +100,17 @@ const SEALED: readonly Sealed<any>[] = [
         changed = true;
       }
     }
+    const pendingCredential = row.pendingServiceCredential;
+    if (pendingCredential) {
+      const sealedPassword = s.reseal(
+        pendingCredential.sealedPassword,
+        `console:${row.id}:${pendingCredential.id}`,
+      );
+      if (sealedPassword !== undefined) {
+        next.pendingServiceCredential = { ...pendingCredential, sealedPassword };
+        changed = true;
+      }
+    }
     const pendingMfa = row.pendingMfa;
     if (pendingMfa) {
       const context = `console:${row.id}:${pendingMfa.serialNumber}`;

@@ -11,7 +11,9 @@ import { IamError } from '../../domain/errors.ts';
 import { type ConsoleContext, type OperationResult, type Signed, requireSession } from '../context.ts';
 import {
   alertBox,
+  buttonForm,
   csrfField,
+  dangerForm,
   deniedBox,
   field,
   html,
@@ -47,6 +49,8 @@ export interface Messages {
   readonly editor?: EditorProblem | undefined;
   /** The tab of an entity's page to show (the one a failed action was posted from). */
   readonly tab?: string | undefined;
+  /** A secret shown once, on its tab (a service-specific credential's new password). */
+  readonly revealed?: Html | undefined;
 }
 
 export function adminPage(
@@ -244,6 +248,26 @@ export function checkbox(options: { id: string; label: string; checked?: boolean
 }
 
 /** A form posting to `actionPath` with the CSRF token. */
+/**
+ * A credential's actions that every kind shares (access keys, SSH keys, certificates,
+ * service-specific credentials): "Make inactive" or "Make active", posted to `${actionBase}/status`,
+ * and Delete, confirmed with `consequence`, posted to `${actionBase}/delete`, each with its id.
+ */
+export function credentialActions(
+  actionBase: string,
+  csrf: string,
+  id: string,
+  status: string | undefined,
+  consequence: string,
+): Html {
+  const active = status === 'Active';
+  return html`${buttonForm(`${actionBase}/status`, csrf, active ? 'Make inactive' : 'Make active', {
+    id,
+    status: active ? 'Inactive' : 'Active',
+  })}
+  ${dangerForm(`${actionBase}/delete`, csrf, 'Delete', { id }, consequence)}`;
+}
+
 export function postForm(
   actionPath: string,
   csrf: string,

@@ -6,13 +6,14 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { IamError } from '../../domain/errors.ts';
 import { type ConsoleContext, type Signed, callIam } from '../context.ts';
-import { buttonForm, dangerForm, html, table, type Html } from '../html.ts';
+import { html, table, type Html } from '../html.ts';
 import { formText } from '../web.ts';
 import { tabUrl } from './tabs.ts';
 import {
   ADMIN,
   type Messages,
   action,
+  credentialActions,
   path,
   plausibleName,
   postForm,
@@ -148,11 +149,6 @@ export async function userKeySections(ctx: ConsoleContext, signed: Signed, name:
     UserName: name,
     MaxItems: 1000,
   });
-  const statusButton = (suffix: string, id: string, current: string) =>
-    buttonForm(`${base}/${suffix}/status`, csrf, current === 'Active' ? 'Make inactive' : 'Make active', {
-      id,
-      status: current === 'Active' ? 'Inactive' : 'Active',
-    });
 
   const sshSection = section(
     'SSH public keys for AWS CodeCommit',
@@ -166,14 +162,13 @@ export async function userKeySections(ctx: ConsoleContext, signed: Signed, name:
           html`<code>${k.SSHPublicKeyId}</code>`,
           k.Status,
           k.UploadDate,
-          html`${statusButton('ssh-keys', k.SSHPublicKeyId ?? '', k.Status ?? '')}
-          ${dangerForm(
-            `${base}/ssh-keys/delete`,
+          credentialActions(
+            `${base}/ssh-keys`,
             csrf,
-            'Delete',
-            { id: k.SSHPublicKeyId ?? '' },
+            k.SSHPublicKeyId ?? '',
+            k.Status,
             'Git connections made with this key will fail. This cannot be undone.',
-          )}`,
+          ),
         ]),
       ),
     postForm(
@@ -202,14 +197,13 @@ export async function userKeySections(ctx: ConsoleContext, signed: Signed, name:
           html`<code>${c.CertificateId}</code>`,
           c.Status,
           c.UploadDate,
-          html`${statusButton('certificates', c.CertificateId ?? '', c.Status ?? '')}
-          ${dangerForm(
-            `${base}/certificates/delete`,
+          credentialActions(
+            `${base}/certificates`,
             csrf,
-            'Delete',
-            { id: c.CertificateId ?? '' },
+            c.CertificateId ?? '',
+            c.Status,
             'Requests signed with this certificate will fail. This cannot be undone.',
-          )}`,
+          ),
         ]),
       ),
     postForm(

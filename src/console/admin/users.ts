@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { IamError } from '../../domain/errors.ts';
 import { type ConsoleContext, type Signed, callIam } from '../context.ts';
-import { buttonForm, dangerForm, field, html, table, type Html } from '../html.ts';
+import { dangerForm, field, html, table, type Html } from '../html.ts';
 import { formSecret, formText, redirect } from '../web.ts';
 import { passwordRules } from '../password-policy.ts';
 import { signInAccount } from '../../domain/console-signin.ts';
@@ -17,6 +17,7 @@ import {
   adminPage,
   check,
   checkbox,
+  credentialActions,
   deleteConfirmation,
   firstProblem,
   noticeOf,
@@ -49,6 +50,11 @@ import {
   removeUserKeys,
   userKeySections,
 } from './user-ssh-and-certificates.ts';
+import {
+  SERVICE_CREDENTIAL_NOTICES,
+  registerServiceCredentialActions,
+  serviceCredentialSections,
+} from './user-service-credentials.ts';
 
 const BASE = `${ADMIN}/users`;
 const ACCESS_KEY_ID = /^\w{16,128}$/;
@@ -72,6 +78,7 @@ const NOTICES: Readonly<Record<string, string>> = {
   ...TAG_NOTICES,
   ...BOUNDARY_NOTICES,
   ...USER_KEY_NOTICES,
+  ...SERVICE_CREDENTIAL_NOTICES,
   created: 'The user was created.',
   deleted: 'The user was deleted.',
   'group-added': 'The user was added to the group.',
@@ -147,6 +154,7 @@ export function registerUsers(server: FastifyInstance, ctx: ConsoleContext): voi
   registerTagActions(server, ctx, USER, render);
   registerBoundaryActions(server, ctx, USER, render);
   registerUserKeyActions(server, ctx, render);
+  registerServiceCredentialActions(server, ctx, render);
 
   /**
    * A per-user action posted from `tab`: the name checked, the operation called, the page
@@ -474,7 +482,7 @@ async function detailPage(
             messages,
           })
         : html``,
-    [CREDENTIALS_TAB]: () => credentialsPanel(ctx, signed, name),
+    [CREDENTIALS_TAB]: () => credentialsPanel(ctx, signed, name, messages),
   };
   const body = html`${summary}
   ${tabbed({ base, tabs: TABS, current: tab, label: `User ${name}`, panel: await panels[tab]!() })}`;
@@ -536,7 +544,12 @@ async function groupsPanel(ctx: ConsoleContext, signed: Signed, name: string): P
 }
 
 /** The Security credentials tab: console access, access keys, MFA devices, SSH keys and certificates. */
-async function credentialsPanel(ctx: ConsoleContext, signed: Signed, name: string): Promise<Html> {
+async function credentialsPanel(
+  ctx: ConsoleContext,
+  signed: Signed,
+  name: string,
+  messages: Messages,
+): Promise<Html> {
   const { caller } = signed;
   const csrf = signed.record.csrf;
   const user = { UserName: name };
@@ -590,22 +603,13 @@ async function credentialsPanel(ctx: ConsoleContext, signed: Signed, name: strin
         k.Status,
         k.CreateDate,
         lastUsedText(lastUses[i]!),
-        html`${buttonForm(
-          `${base}/access-keys/status`,
+        credentialActions(
+          `${base}/access-keys`,
           csrf,
-          k.Status === 'Active' ? 'Make inactive' : 'Make active',
-          {
-            id: k.AccessKeyId ?? '',
-            status: k.Status === 'Active' ? 'Inactive' : 'Active',
-          },
-        )}
-        ${dangerForm(
-          `${base}/access-keys/delete`,
-          csrf,
-          'Delete',
-          { id: k.AccessKeyId ?? '' },
+          k.AccessKeyId ?? '',
+          k.Status,
           `Requests signed with ${k.AccessKeyId ?? 'this key'} will fail. This cannot be undone.`,
-        )}`,
+        ),
       ]),
     ),
   );
@@ -643,7 +647,8 @@ async function credentialsPanel(ctx: ConsoleContext, signed: Signed, name: strin
       )}`;
   });
 
-  return html`${consoleAccess} ${keysSection} ${mfaSection} ${await userKeySections(ctx, signed, name)}`;
+  return html`${consoleAccess} ${keysSection} ${mfaSection} ${await userKeySections(ctx, signed, name)}
+  ${await serviceCredentialSections(ctx, signed, name, messages.revealed)}`;
 }
 
 /** GetAccessKeyLastUsed in words: when, which service, which Region, or that it never was. */
