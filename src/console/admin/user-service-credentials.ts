@@ -16,7 +16,6 @@ import { alertBox, buttonForm, html, table, type Html } from '../html.ts';
 import { formText } from '../web.ts';
 import {
   ADMIN,
-  type Messages,
   action,
   credentialActions,
   page,
@@ -27,10 +26,10 @@ import {
   statusOf,
 } from './common.ts';
 import { tabUrl } from './tabs.ts';
+import { CREDENTIALS_TAB, type Render, userCredentialAction } from './user-ssh-and-certificates.ts';
 
 const BASE = `${ADMIN}/users`;
-/** The tab of a user's page these sit on. */
-const TAB = 'security-credentials';
+const TAB = CREDENTIALS_TAB;
 /** The model's serviceSpecificCredentialId: 20 to 128 characters of [\w]. */
 const CREDENTIAL_ID = /^\w{20,128}$/;
 /** How long after Create or Reset the password may still be shown (once). */
@@ -48,14 +47,6 @@ export const SERVICE_CREDENTIAL_NOTICES: Readonly<Record<string, string>> = {
   'service-password-shown-once':
     'A service-specific password is shown only once, right after it is generated or reset. Reset it to get a new one.',
 };
-
-type Render = (
-  signed: Signed,
-  reply: FastifyReply,
-  name: string,
-  status: number,
-  messages: Messages,
-) => Promise<FastifyReply>;
 
 export function registerServiceCredentialActions(
   server: FastifyInstance,
@@ -148,23 +139,14 @@ export function registerServiceCredentialActions(
       id: string,
       form: URLSearchParams,
       name: string,
-    ) => Promise<string | { error: IamError | string }>,
+    ) => Promise<{ error: IamError | string } | string>,
   ) =>
-    action<{ name: string }>(
-      server,
-      ctx,
-      `${BASE}/:name/${suffix}`,
-      async (signed, form, { name }, reply) => {
-        if (!plausibleName(name, 128)) return reply.code(303).header('location', BASE).send();
-        const id = formText(form, 'id', 128);
-        const outcome = CREDENTIAL_ID.test(id)
-          ? await run(signed, id, form, name)
-          : { error: 'That is not a service-specific credential of this user.' };
-        if (typeof outcome !== 'string')
-          return render(signed, reply, name, statusOf(outcome.error), { error: outcome.error, tab: TAB });
-        return back(reply, name, outcome);
-      },
-    );
+    userCredentialAction(server, ctx, render, suffix, (signed, form, name) => {
+      const id = formText(form, 'id', 128);
+      return CREDENTIAL_ID.test(id)
+        ? run(signed, id, form, name)
+        : Promise.resolve({ error: 'That is not a service-specific credential of this user.' });
+    });
   const call = async (signed: Signed, operation: string, input: Record<string, unknown>, notice: string) => {
     const result = await callIam(signed.caller, ctx, operation, input);
     return result.ok ? notice : { error: result.error };

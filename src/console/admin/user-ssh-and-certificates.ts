@@ -40,13 +40,44 @@ export const USER_KEY_NOTICES: Readonly<Record<string, string>> = {
   'certificate-deleted': 'The signing certificate was deleted.',
 };
 
-type Render = (
+export type Render = (
   signed: Signed,
   reply: FastifyReply,
   name: string,
   status: number,
   messages: Messages,
 ) => Promise<FastifyReply>;
+
+/**
+ * An action on one of a user's credentials, posted from the Security credentials tab: the user's
+ * name checked, `run` called, the tab shown again with the error or redirected to with the notice
+ * `run` names.
+ */
+export function userCredentialAction(
+  server: FastifyInstance,
+  ctx: ConsoleContext,
+  render: Render,
+  suffix: string,
+  run: (
+    signed: Signed,
+    form: URLSearchParams,
+    name: string,
+  ) => Promise<{ error: IamError | string } | string>,
+): void {
+  action<{ name: string }>(server, ctx, `${BASE}/:name/${suffix}`, async (signed, form, { name }, reply) => {
+    if (!plausibleName(name, 128)) return reply.code(303).header('location', BASE).send();
+    const outcome = await run(signed, form, name);
+    if (typeof outcome !== 'string')
+      return render(signed, reply, name, statusOf(outcome.error), {
+        error: outcome.error,
+        tab: CREDENTIALS_TAB,
+      });
+    return reply
+      .code(303)
+      .header('location', tabUrl(path(BASE, name), CREDENTIALS_TAB, outcome))
+      .send();
+  });
+}
 
 export function registerUserKeyActions(server: FastifyInstance, ctx: ConsoleContext, render: Render): void {
   const userAction = (
@@ -56,25 +87,7 @@ export function registerUserKeyActions(server: FastifyInstance, ctx: ConsoleCont
       form: URLSearchParams,
       name: string,
     ) => Promise<{ error: IamError | string } | string>,
-  ) =>
-    action<{ name: string }>(
-      server,
-      ctx,
-      `${BASE}/:name/${suffix}`,
-      async (signed, form, { name }, reply) => {
-        if (!plausibleName(name, 128)) return reply.code(303).header('location', BASE).send();
-        const outcome = await run(signed, form, name);
-        if (typeof outcome !== 'string')
-          return render(signed, reply, name, statusOf(outcome.error), {
-            error: outcome.error,
-            tab: CREDENTIALS_TAB,
-          });
-        return reply
-          .code(303)
-          .header('location', tabUrl(path(BASE, name), CREDENTIALS_TAB, outcome))
-          .send();
-      },
-    );
+  ) => userCredentialAction(server, ctx, render, suffix, run);
   const call = async (signed: Signed, operation: string, input: Record<string, unknown>, notice: string) => {
     const result = await callIam(signed.caller, ctx, operation, input);
     return result.ok ? notice : { error: result.error };
