@@ -175,7 +175,9 @@ async function treePage(
           </section>`
         : ''
     }`;
-    return orgPage(reply, signed, messages.error ? status : orgStatusOf(read.error), {
+    // No organization yet is this page's first state (it offers to create one), not a failure.
+    const readStatus = notInUse ? 200 : orgStatusOf(read.error);
+    return orgPage(reply, signed, messages.error ? status : readStatus, {
       title: 'AWS Organizations',
       section: ORG,
       body,
