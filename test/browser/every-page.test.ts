@@ -1,0 +1,169 @@
+// Every page of the console, and every tab of an entity's page, in Chromium in both palettes: each
+// answers 200, shows no error box and no "Page not found", and keeps its text and links at a 4.5:1
+// contrast against the section they sit on (WCAG 2 AA). A few pages' screenshots, light and dark,
+// go to docs/screenshots.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { resolve, join } from 'node:path';
+import {
+  AttachRolePolicyCommand,
+  AttachUserPolicyCommand,
+  CreateGroupCommand,
+  CreatePolicyCommand,
+  CreateRoleCommand,
+  CreateUserCommand,
+} from '@aws-sdk/client-iam';
+import type { Page } from 'playwright-core';
+import { ROOT, startServer, type Server } from '../e2e/harness.ts';
+import { launchBrowser, type Browser } from './browser.ts';
+
+const screenshots = resolve(import.meta.dirname, '..', '..', 'docs', 'screenshots');
+let server: Server;
+let policyArn: string;
+const browsers: Browser[] = [];
+
+before(async () => {
+  server = await startServer();
+  const iam = server.iam();
+  await iam.send(new CreateUserCommand({ UserName: 'dev', Tags: [{ Key: 'team', Value: 'web' }] }));
+  await iam.send(new CreateGroupCommand({ GroupName: 'devs' }));
+  await iam.send(
+    new CreateRoleCommand({
+      RoleName: 'ops',
+      AssumeRolePolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' },
+        ],
+      }),
+    }),
+  );
+  const created = await iam.send(
+    new CreatePolicyCommand({
+      PolicyName: 'ReadUsers',
+      PolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 'iam:GetUser', Resource: '*' }],
+      }),
+    }),
+  );
+  policyArn = created.Policy!.Arn!;
+  await iam.send(new AttachUserPolicyCommand({ UserName: 'dev', PolicyArn: policyArn }));
+  await iam.send(new AttachRolePolicyCommand({ RoleName: 'ops', PolicyArn: policyArn }));
+});
+after(async () => {
+  for (const browser of browsers) await browser.close();
+  await server?.stop();
+});
+
+/** The pages, by a short name (the screenshot's, where one is taken). */
+function pages(): readonly (readonly [string, string])[] {
+  const policy = `/console/admin/policies/view?arn=${encodeURIComponent(policyArn)}`;
+  return [
+    ['dashboard', '/console'],
+    ['access-management', '/console/admin'],
+    ['users', '/console/admin/users'],
+    ...['permissions', 'groups', 'tags', 'security-credentials'].map(
+      (tab) => [`user-${tab}`, `/console/admin/users/dev?tab=${tab}`] as const,
+    ),
+    ['groups', '/console/admin/groups'],
+    ...['users', 'permissions'].map(
+      (tab) => [`group-${tab}`, `/console/admin/groups/devs?tab=${tab}`] as const,
+    ),
+    ['roles', '/console/admin/roles'],
+    ...['permissions', 'trust-relationships', 'tags', 'instance-profiles'].map(
+      (tab) => [`role-${tab}`, `/console/admin/roles/ops?tab=${tab}`] as const,
+    ),
+    ['policies', '/console/admin/policies'],
+    ...['permissions', 'entities-attached', 'tags', 'versions'].map(
+      (tab) => [`policy-${tab}`, `${policy}&tab=${tab}`] as const,
+    ),
+    ['identity-providers', '/console/admin/identity-providers'],
+    ['credential-report', '/console/admin/credential-report'],
+    ['simulator', '/console/admin/simulator'],
+    ['account-settings', '/console/admin/account-settings'],
+    ['organization', '/console/organization'],
+    ['event-history', '/console/event-history'],
+    ['security-credentials', '/console/security-credentials'],
+    ['switch-role', '/console/switch-role'],
+  ];
+}
+
+/** Pages whose screenshots, light and dark, go to docs/screenshots as console-<name>-<scheme>.png. */
+const PICTURED = new Set(['user-security-credentials', 'role-trust-relationships', 'policy-permissions']);
+
+type Rgb = readonly [number, number, number];
+
+function rgb(css: string): Rgb {
+  const m = /rgba?\((\d+), (\d+), (\d+)/.exec(css);
+  assert.ok(m, `a colour: ${css}`);
+  return [Number(m[1]), Number(m[2]), Number(m[3])];
+}
+
+function contrast(a: Rgb, b: Rgb): number {
+  const luminance = ([r, g, b]: Rgb) => {
+    const [R, G, B] = [r, g, b].map((c) => {
+      const s = c / 255;
+      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * R! + 0.7152 * G! + 0.0722 * B!;
+  };
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (hi! + 0.05) / (lo! + 0.05);
+}
+
+/**
+ * Each text element of the page's main part with its colour and the background it sits on (the
+ * nearest ancestor's that is not transparent). A string, not a function: the page runs it as written.
+ */
+async function textColours(page: Page): Promise<[string, string, string][]> {
+  return page.evaluate<[string, string, string][]>(`(() => {
+    const backgroundOf = (e) => {
+      for (let at = e; at; at = at.parentElement) {
+        const colour = getComputedStyle(at).backgroundColor;
+        if (colour !== 'rgba(0, 0, 0, 0)' && colour !== 'transparent') return colour;
+      }
+      return 'rgb(255, 255, 255)';
+    };
+    const texts = [];
+    for (const e of document.querySelectorAll('main :is(p, dt, dd, td, th, a, label, h1, h2, li)')) {
+      if (e.closest('.alert, button') || !(e.textContent || '').trim()) continue;
+      texts.push([getComputedStyle(e).color, backgroundOf(e), e.tagName + ': ' + e.textContent.trim().slice(0, 40)]);
+    }
+    return texts;
+  })()`);
+}
+
+for (const scheme of ['light', 'dark'] as const) {
+  test(`every console page and tab, in the ${scheme} palette, answers and keeps a 4.5:1 contrast`, async () => {
+    const browser = await launchBrowser({ javaScript: false });
+    browsers.push(browser);
+    const page = await browser.context.newPage();
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.goto(`${server.url}/console/root-signin`);
+    await page.getByLabel('Root user email address').fill(ROOT.email);
+    await page.getByLabel('Password').fill(ROOT.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/console$/);
+
+    for (const [name, path] of pages()) {
+      const response = await page.goto(`${server.url}${path}`);
+      assert.equal(
+        response?.status(),
+        200,
+        `${name}: ${path} answered ${response?.status()}: ${(await page.textContent('main'))?.slice(0, 200)}`,
+      );
+      const errors = await page.locator('.alert.error:visible').allTextContents();
+      assert.deepEqual(errors, [], `${name}: no error box`);
+      assert.doesNotMatch(await page.title(), /not found/i, name);
+      const texts = await textColours(page);
+      assert.ok(texts.length > 0, `${name}: some text`);
+      for (const [color, background, what] of texts) {
+        const ratio = contrast(rgb(color), rgb(background));
+        assert.ok(ratio >= 4.5, `${name} (${scheme}): ${what} at ${ratio.toFixed(2)}:1`);
+      }
+      if (PICTURED.has(name))
+        await page.screenshot({ path: join(screenshots, `console-${name}-${scheme}.png`), fullPage: true });
+    }
+  });
+}
