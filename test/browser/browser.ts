@@ -39,3 +39,25 @@ export async function launchBrowser(options: { javaScript?: boolean } = {}): Pro
     },
   };
 }
+
+export type Rgb = readonly [number, number, number];
+
+/** A CSS colour as computed ("rgb(…)" or "rgba(…)"), as red, green and blue. */
+export function rgb(css: string): Rgb {
+  const m = /rgba?\((\d+), (\d+), (\d+)/.exec(css);
+  if (!m) throw new Error(`not a colour: ${css}`);
+  return [Number(m[1]), Number(m[2]), Number(m[3])];
+}
+
+/** WCAG 2's contrast ratio between two colours. */
+export function contrast(a: Rgb, b: Rgb): number {
+  const luminance = ([r, g, b]: Rgb) => {
+    const [R, G, B] = [r, g, b].map((c) => {
+      const s = c / 255;
+      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * R! + 0.7152 * G! + 0.0722 * B!;
+  };
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (hi! + 0.05) / (lo! + 0.05);
+}

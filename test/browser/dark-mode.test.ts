@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { resolve, join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { ROOT, startServer, type Server } from '../e2e/harness.ts';
-import { launchBrowser, type Browser } from './browser.ts';
+import { contrast, launchBrowser, rgb, type Browser } from './browser.ts';
 
 const screenshots = resolve(import.meta.dirname, '..', '..', 'docs', 'screenshots');
 let server: Server;
@@ -20,27 +20,6 @@ after(async () => {
   for (const browser of browsers) await browser.close();
   await server?.stop();
 });
-
-type Rgb = readonly [number, number, number];
-
-function rgb(css: string): Rgb {
-  const m = /rgba?\((\d+), (\d+), (\d+)/.exec(css);
-  assert.ok(m, `a colour: ${css}`);
-  return [Number(m[1]), Number(m[2]), Number(m[3])];
-}
-
-/** WCAG 2's contrast ratio between two colours. */
-function contrast(a: Rgb, b: Rgb): number {
-  const luminance = ([r, g, b]: Rgb) => {
-    const [R, G, B] = [r, g, b].map((c) => {
-      const s = c / 255;
-      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
-    });
-    return 0.2126 * R! + 0.7152 * G! + 0.0722 * B!;
-  };
-  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
-  return (hi! + 0.05) / (lo! + 0.05);
-}
 
 /** A computed style property of the first element a selector finds ("" if none), read in the page. */
 function computed(page: Page, selector: string, property: string): Promise<string> {

@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-iam';
 import type { Page } from 'playwright-core';
 import { ROOT, startServer, type Server } from '../e2e/harness.ts';
-import { launchBrowser, type Browser } from './browser.ts';
+import { contrast, launchBrowser, rgb, type Browser } from './browser.ts';
 
 const screenshots = resolve(import.meta.dirname, '..', '..', 'docs', 'screenshots');
 let server: Server;
@@ -91,26 +91,6 @@ function pages(): readonly (readonly [string, string])[] {
 
 /** Pages whose screenshots, light and dark, go to docs/screenshots as console-<name>-<scheme>.png. */
 const PICTURED = new Set(['user-security-credentials', 'role-trust-relationships', 'policy-permissions']);
-
-type Rgb = readonly [number, number, number];
-
-function rgb(css: string): Rgb {
-  const m = /rgba?\((\d+), (\d+), (\d+)/.exec(css);
-  assert.ok(m, `a colour: ${css}`);
-  return [Number(m[1]), Number(m[2]), Number(m[3])];
-}
-
-function contrast(a: Rgb, b: Rgb): number {
-  const luminance = ([r, g, b]: Rgb) => {
-    const [R, G, B] = [r, g, b].map((c) => {
-      const s = c / 255;
-      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
-    });
-    return 0.2126 * R! + 0.7152 * G! + 0.0722 * B!;
-  };
-  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
-  return (hi! + 0.05) / (lo! + 0.05);
-}
 
 /**
  * Each text element of the page's main part with its colour and the background it sits on (the
