@@ -1,8 +1,8 @@
 // Debian's Chromium driven by playwright-core, for the console's browser tests: headless, a fresh
 // empty profile per launch, nothing fetched from the network but the server under test.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 
 export const CHROMIUM = process.env.PORTCULLIS_CHROMIUM ?? '/usr/bin/chromium';
@@ -60,4 +60,25 @@ export function contrast(a: Rgb, b: Rgb): number {
   };
   const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
   return (hi! + 0.05) / (lo! + 0.05);
+}
+
+/**
+ * Where a test saves the screenshot `file`: docs/screenshots/ when PORTCULLIS_SCREENSHOTS=1 (to
+ * refresh the README's pictures on purpose), a throw-away folder otherwise — the picture is still
+ * taken, but an ordinary test run leaves the working tree as it was.
+ */
+export function screenshotPath(file: string): string {
+  return join(process.env.PORTCULLIS_SCREENSHOTS === '1' ? DOCS_SCREENSHOTS : scratch(), file);
+}
+
+const DOCS_SCREENSHOTS = resolve(import.meta.dirname, '..', '..', 'docs', 'screenshots');
+let scratchDir: string | undefined;
+function scratch(): string {
+  if (!scratchDir) {
+    scratchDir = mkdtempSync(join(tmpdir(), 'portcullis-screenshots-'));
+    const made = scratchDir;
+    process.once('exit', () => rmSync(made, { recursive: true, force: true }));
+  }
+  mkdirSync(scratchDir, { recursive: true });
+  return scratchDir;
 }

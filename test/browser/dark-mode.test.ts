@@ -1,15 +1,13 @@
 // The console follows the system's colour setting (prefers-color-scheme), in Chromium: the same
 // pages in a light and in a dark palette, each keeping text, links, errors and form fields at a
 // 4.5:1 contrast or more against what they sit on (WCAG 2's AA level for normal text). The dark
-// dashboard's screenshot goes to docs/screenshots.
+// dashboard's screenshot is taken (for docs/screenshots: browser.ts, screenshotPath).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolve, join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { ROOT, startServer, type Server } from '../e2e/harness.ts';
-import { contrast, launchBrowser, rgb, type Browser } from './browser.ts';
+import { type Browser, contrast, launchBrowser, rgb, screenshotPath } from './browser.ts';
 
-const screenshots = resolve(import.meta.dirname, '..', '..', 'docs', 'screenshots');
 let server: Server;
 const browsers: Browser[] = [];
 
@@ -64,7 +62,7 @@ for (const scheme of ['light', 'dark'] as const) {
     assert.ok(contrast(rgb(dashboard.text), rgb(dashboard.surface)) >= 4.5, 'text on a section');
     assert.ok(contrast(rgb(dashboard.link), rgb(dashboard.surface)) >= 4.5, 'a link on a section');
     // The light one is the MFA story's dashboard.png.
-    if (scheme === 'dark') await page.screenshot({ path: join(screenshots, 'dashboard-dark.png') });
+    if (scheme === 'dark') await page.screenshot({ path: screenshotPath('dashboard-dark.png') });
 
     // An error, as a refused form shows it.
     await page.goto(`${server.url}/console/admin/users`);

@@ -3,10 +3,9 @@
 // console sign-in with MFA and a failed one each appear; the denied and failed ones are marked in
 // words, not only in colour; the GET form filters by user name, event name and time, pages with
 // "Older events", and explains bad filters; a user without cloudtrail:LookupEvents is denied.
-// A screenshot of the page is saved to docs/screenshots/event-history.png.
+// A screenshot of the page is taken (event-history.png; see screenshotPath in browser.ts).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { join, resolve } from 'node:path';
 import {
   CreateAccessKeyCommand,
   CreateLoginProfileCommand,
@@ -21,9 +20,8 @@ import {
 import type { Page } from 'playwright-core';
 import { totpCode } from '../../src/crypto/totp.ts';
 import { ROOT, startServer, type Credentials, type Server } from '../e2e/harness.ts';
-import { launchBrowser, type Browser } from './browser.ts';
+import { type Browser, launchBrowser, screenshotPath } from './browser.ts';
 
-const screenshots = resolve(import.meta.dirname, '..', '..', 'docs', 'screenshots');
 const MIA_PASSWORD = 'Mia-Signs-In-With-MFA-1!';
 /** Markup in a recorded value (the denied call's user agent) must come back as text. */
 const MARKUP_AGENT = '<img src="x" id="injected"> probe';
@@ -193,7 +191,7 @@ test('an allowed call, a denied call, a sign-in with MFA and a failed one all ap
   assert.ok(wanted(list), JSON.stringify(list, null, 1));
   // Tall enough to show the events the form would push below a laptop's fold.
   await page.setViewportSize({ width: 1024, height: 1100 });
-  await page.screenshot({ path: join(screenshots, 'event-history.png') });
+  await page.screenshot({ path: screenshotPath('event-history.png') });
   await page.setViewportSize({ width: 1024, height: 720 });
 
   const created = list.find((r) => r.name === 'CreateUser' && r.user === 'root')!;

@@ -1,10 +1,9 @@
 // Every page of the console, and every tab of an entity's page, in Chromium in both palettes: each
 // answers 200, shows no error box and no "Page not found", and keeps its text and links at a 4.5:1
-// contrast against the section they sit on (WCAG 2 AA). A few pages' screenshots, light and dark,
-// go to docs/screenshots.
+// contrast against the background it sits on (WCAG 2 AA). Each page is pictured, light and dark, as
+// console-<name>-<scheme>.png (docs/screenshots with PORTCULLIS_SCREENSHOTS=1: browser.ts).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolve, join } from 'node:path';
 import {
   AttachRolePolicyCommand,
   AttachUserPolicyCommand,
@@ -15,9 +14,8 @@ import {
 } from '@aws-sdk/client-iam';
 import type { Page } from 'playwright-core';
 import { ROOT, startServer, type Server } from '../e2e/harness.ts';
-import { contrast, launchBrowser, rgb, type Browser } from './browser.ts';
+import { type Browser, contrast, launchBrowser, rgb, screenshotPath } from './browser.ts';
 
-const screenshots = resolve(import.meta.dirname, '..', '..', 'docs', 'screenshots');
 let server: Server;
 let policyArn: string;
 const browsers: Browser[] = [];
@@ -89,8 +87,26 @@ function pages(): readonly (readonly [string, string])[] {
   ];
 }
 
-/** Pages whose screenshots, light and dark, go to docs/screenshots as console-<name>-<scheme>.png. */
-const PICTURED = new Set(['user-security-credentials', 'role-trust-relationships', 'policy-permissions']);
+/** The pages pictured: every page, with one tab of each entity's (the tab most people come for). */
+const PICTURED = new Set([
+  'dashboard',
+  'users',
+  'user-security-credentials',
+  'groups',
+  'group-users',
+  'roles',
+  'role-trust-relationships',
+  'policies',
+  'policy-permissions',
+  'identity-providers',
+  'credential-report',
+  'simulator',
+  'account-settings',
+  'organization',
+  'event-history',
+  'security-credentials',
+  'switch-role',
+]);
 
 /**
  * Each text element of the page's main part with its colour and the background it sits on (the
@@ -143,7 +159,7 @@ for (const scheme of ['light', 'dark'] as const) {
         assert.ok(ratio >= 4.5, `${name} (${scheme}): ${what} at ${ratio.toFixed(2)}:1`);
       }
       if (PICTURED.has(name))
-        await page.screenshot({ path: join(screenshots, `console-${name}-${scheme}.png`), fullPage: true });
+        await page.screenshot({ path: screenshotPath(`console-${name}-${scheme}.png`), fullPage: true });
     }
   });
 }

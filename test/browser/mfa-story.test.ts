@@ -4,12 +4,11 @@
 // "not authorized" on the users page, assigns a virtual MFA device by reading the secret key off
 // the page and typing two consecutive codes, signs out, signs in again with a code, and now sees
 // the users page; then creates an access key and downloads its CSV. Screenshots of the sign-in,
-// MFA assignment and dashboard pages are saved to docs/screenshots/. The browser runs with
+// MFA assignment and dashboard pages are taken (see screenshotPath in browser.ts). The browser runs with
 // JavaScript turned off: none of this needs it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import {
   GetGroupPolicyCommand,
   ListGroupsForUserCommand,
@@ -19,10 +18,9 @@ import type { Page } from 'playwright-core';
 import { totpCode } from '../../src/crypto/totp.ts';
 import { SELF_MANAGED_MFA_POLICY } from '../fixtures/seed-policies.ts';
 import { ROOT, startServer, type Server } from '../e2e/harness.ts';
-import { launchBrowser, type Browser } from './browser.ts';
+import { type Browser, launchBrowser, screenshotPath } from './browser.ts';
 
 const account = ROOT.accountId;
-const screenshots = resolve(import.meta.dirname, '..', '..', 'docs', 'screenshots');
 const policy = (statements: object[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
 
 /** Seed 002's policy ("Enforce MFA Access to the AWS Console"), verbatim. */
@@ -156,7 +154,7 @@ test('the sign-in URL opens the IAM user sign-in page with the account filled in
   await page.goto(url(`/console?account=${account}`));
   assert.equal(await page.getByLabel('Account ID (12 digits) or account alias').inputValue(), account);
   await assertAccessible();
-  await page.screenshot({ path: join(screenshots, 'sign-in.png') });
+  await page.screenshot({ path: screenshotPath('sign-in.png') });
 });
 
 test('a new user must change the password first; the policy is shown and enforced', async () => {
@@ -216,7 +214,7 @@ test('the user assigns a virtual MFA device with the secret key and two consecut
   seed = (await page.locator('#secret-key').innerText()).trim();
   assert.match(seed, /^[A-Z2-7]{32}$/);
   await assertAccessible();
-  await page.screenshot({ path: join(screenshots, 'mfa-assignment.png') });
+  await page.screenshot({ path: screenshotPath('mfa-assignment.png') });
   const now = server.now();
   await page.getByLabel('MFA code 1').fill(totpCode(seed, now - 30_000));
   await page.getByLabel('MFA code 2').fill(totpCode(seed, now));
@@ -238,7 +236,7 @@ test('after signing out, signing in asks for the MFA code, and then the users pa
   await page.waitForURL(/\/console$/);
   assert.match(await page.locator('main').innerText(), /Signed in with MFA\s+Yes/);
   await assertAccessible();
-  await page.screenshot({ path: join(screenshots, 'dashboard.png') });
+  await page.screenshot({ path: screenshotPath('dashboard.png') });
   await page.getByRole('link', { name: 'Access management' }).click();
   await page.getByRole('navigation', { name: 'Administration' }).getByRole('link', { name: 'Users' }).click();
   const users = page.getByRole('table', { name: 'IAM users in this account' });

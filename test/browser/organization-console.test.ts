@@ -5,10 +5,9 @@
 // again (not B's); a switch the role refuses is shown in AWS's words; an SCP is created, its
 // editor's validation shown in place, and attached to the OU. A user without permission sees the
 // refusal on the organization page. Screenshots of the organization page and of the switched-role
-// banner are saved to docs/screenshots/.
+// banner are taken (see screenshotPath in browser.ts).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { join, resolve } from 'node:path';
 import {
   AttachUserPolicyCommand,
   CreateAccessKeyCommand,
@@ -26,11 +25,10 @@ import {
 } from '@aws-sdk/client-organizations';
 import type { Page } from 'playwright-core';
 import { ROOT, startServer, type Server } from '../e2e/harness.ts';
-import { launchBrowser, type Browser } from './browser.ts';
+import { type Browser, launchBrowser, screenshotPath } from './browser.ts';
 
 const A = ROOT.accountId;
 const PASSWORD = 'Organization-Admin-Pass-1!';
-const screenshots = resolve(import.meta.dirname, '..', '..', 'docs', 'screenshots');
 
 let server: Server;
 let browser: Browser;
@@ -124,7 +122,7 @@ test('an OU is created, renamed, and B moved into it: the tree shows B under its
     units.OrganizationalUnits?.map((u: OrganizationalUnit) => u.Name),
     ['Production'],
   );
-  await page.screenshot({ path: join(screenshots, 'organization.png') });
+  await page.screenshot({ path: screenshotPath('organization.png') });
 });
 
 test("a switch the role refuses is shown in AWS's words, and nothing is switched", async () => {
@@ -161,7 +159,7 @@ test('Switch role into B: the banner names it, pages act in B, Switch back retur
 
   // A user created now is B's.
   await page.goto(url('/console/admin/users'));
-  await page.screenshot({ path: join(screenshots, 'switch-role.png') });
+  await page.screenshot({ path: screenshotPath('switch-role.png') });
   await page.getByLabel('User name', { exact: true }).fill('b-operator');
   await page.getByRole('button', { name: 'Create user' }).click();
   await page.waitForURL(/\/console\/admin\/users\/b-operator\?notice=created$/);
