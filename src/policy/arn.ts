@@ -28,6 +28,8 @@ export interface ArnPattern {
 
 /** Compiles a pattern given as tokens (literal text and wildcards) into an ARN matcher. */
 export function compileArnPattern(tokens: readonly GlobToken[]): ArnPattern {
+  const quick = exactOrPrefix(tokens);
+  if (quick) return quick;
   const parts = splitTokensAtColons(tokens);
   if (!parts) {
     // Not six parts (e.g. "*" or "arn:aws:*"): the whole string is one glob.
@@ -43,6 +45,27 @@ export function compileArnPattern(tokens: readonly GlobToken[]): ArnPattern {
       return true;
     },
   };
+}
+
+/**
+ * The two shapes most resource patterns have, matched without splitting the input: an ARN without
+ * wildcards (equal as a whole string is equal part by part), and one whose only wildcard is a `*`
+ * at the end of its resource part (its first five parts are literal, colons included, so the
+ * input's are those exactly when the input starts with them).
+ */
+function exactOrPrefix(tokens: readonly GlobToken[]): ArnPattern | null {
+  const literal = tokens[0];
+  if (typeof literal !== 'string' || colons(literal) < ARN_PARTS - 1) return null;
+  if (tokens.length === 1) return { matchesEverything: false, matches: (input) => input === literal };
+  if (tokens.length === 2 && tokens[1] === ANY_RUN)
+    return { matchesEverything: false, matches: (input) => input.startsWith(literal) };
+  return null;
+}
+
+function colons(text: string): number {
+  let count = 0;
+  for (let i = text.indexOf(':'); i >= 0 && count < ARN_PARTS; i = text.indexOf(':', i + 1)) count++;
+  return count;
 }
 
 function splitTokensAtColons(tokens: readonly GlobToken[]): GlobToken[][] | null {

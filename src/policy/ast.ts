@@ -2,8 +2,12 @@
 // Invariants:
 // - INVARIANT(lowercase-actions): action patterns and request actions are compared in lower case.
 // - INVARIANT(case-sensitive-arns): resource patterns keep their case; ARNs compare case-sensitively.
-// - INVARIANT(index): every statement is in `byService` under each exact service prefix of its
-//   Action patterns, or in `anyService` (NotAction, or a wildcard in the service prefix); never both.
+// - INVARIANT(index): a statement whose Action could match any service (NotAction, or a wildcard
+//   in a service prefix) is in `anyService` only. Any other is, for each service prefix its Action
+//   names, in `byService` under that prefix when one of its actions there has a wildcard, else in
+//   `byAction` under each exact action it lists there. So the statements that can match an action
+//   are byAction's under it, byService's under its prefix and anyService, each once, and each list
+//   is in document order.
 // - Compiled objects are frozen and shared between requests: evaluation never mutates them, apart
 //   from bounded memos of patterns compiled per resolved variable value (variables.ts).
 import type { PolicyDocument, PolicyVersion } from './document.ts';
@@ -18,6 +22,9 @@ export interface CompiledPolicy {
   /** The document as written (validated). */
   readonly document: PolicyDocument;
   readonly statements: readonly CompiledStatement[];
+  /** By lower-case "service:action". */
+  readonly byAction: ReadonlyMap<string, readonly CompiledStatement[]>;
+  /** By lower-case service prefix. */
   readonly byService: ReadonlyMap<string, readonly CompiledStatement[]>;
   readonly anyService: readonly CompiledStatement[];
 }

@@ -104,12 +104,19 @@ function* compileInSteps(
     statements.push(yield* compileStatement(documents[index]!, index, variables, meter));
     if (meter.tick()) yield;
   }
+  const byAction = new Map<string, CompiledStatement[]>();
   const byService = new Map<string, CompiledStatement[]>();
   const anyService: CompiledStatement[] = [];
   statements.forEach((statement, i) => {
-    const services = exactServices(documents[i]!);
-    if (!services) anyService.push(statement);
-    else for (const service of services) getOrAdd(byService, service).push(statement);
+    const services = actionsByService(documents[i]!);
+    if (!services) {
+      anyService.push(statement);
+      return;
+    }
+    for (const [service, actions] of services) {
+      if (actions === null) getOrAdd(byService, service).push(statement);
+      else for (const action of actions) getOrAdd(byAction, action).push(statement);
+    }
   });
   return Object.freeze({
     id: options.id ?? document.Id ?? 'policy',
@@ -117,6 +124,7 @@ function* compileInSteps(
     version: document.Version,
     document,
     statements,
+    byAction,
     byService,
     anyService,
   });
@@ -196,17 +204,26 @@ function* actionSet(actions: OneOrMany<string>, negated: boolean, meter: Meter):
   return new ActionSet(exact, globs, negated);
 }
 
-/** The service prefixes a statement's Action can match, or null if it could match any service. */
-function exactServices(s: StatementDocument): string[] | null {
+/**
+ * Where a statement is indexed (INVARIANT(index) in ast.ts): for each service prefix its Action
+ * names, the exact actions (lower case) it lists there, or null when one of them there is a
+ * wildcard; null overall when it could match any service (NotAction, a wildcard in a prefix).
+ */
+function actionsByService(s: StatementDocument): Map<string, Set<string> | null> | null {
   if (s.Action === undefined) return null;
-  const services = new Set<string>();
-  for (const action of asArray(s.Action)) {
+  const services = new Map<string, Set<string> | null>();
+  for (const written of asArray(s.Action)) {
+    const action = written.toLowerCase();
     const colon = action.indexOf(':');
     const service = colon < 0 ? action : action.slice(0, colon);
     if (colon < 0 || service.includes('*') || service.includes('?')) return null;
-    services.add(service.toLowerCase());
+    const exact = !action.includes('*') && !action.includes('?');
+    const known = services.get(service);
+    if (!exact) services.set(service, null);
+    else if (known === undefined) services.set(service, new Set([action]));
+    else known?.add(action);
   }
-  return [...services];
+  return services;
 }
 
 // ---- resources: ARN-aware, case-sensitive; variables resolved per request
