@@ -1,7 +1,8 @@
 // npm run bench:policy — for each workload of bench/workloads/policy-workloads.ts: decisions per
 // second on one core (requests prepared once; and prepared afresh for every decision), compile time
 // of its policy sets, and heap bytes per compiled set beside the sets' JSON text.
-// Run with --expose-gc (package.json does): heap is measured between forced collections.
+// Against the build in dist/, as the server runs it (package.json builds first). Run with
+// --expose-gc (package.json does): heap is measured between forced collections.
 // BENCH_POLICY=name,name runs only those workloads; BENCH_ROUND_SECONDS sets a round's length.
 import {
   createRequest,
@@ -10,8 +11,11 @@ import {
   type CompiledPolicy,
   type PolicyKind,
   type PreparedRequest,
-} from '../src/policy/index.ts';
+} from '../dist/policy/index.js';
+import { createIam } from '../dist/domain/iam.js';
+import { loadAwsManagedPolicyCatalog } from '../dist/storage/aws-managed-policies.js';
 import { policyWorkloads, type PolicySets, type PolicyWorkload } from './workloads/policy-workloads.ts';
+import { selfManagedMfa } from './workloads/policies.ts';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with node --expose-gc (npm run bench:policy does)');
@@ -155,5 +159,50 @@ for (const w of policyWorkloads) {
   console.log(`  compile time per set (validate + compile): ${(1e6 / median(compileRates)).toFixed(1)} µs`);
   console.log(
     `  heap per compiled set: ${count(heap.bytes)} bytes = ${(heap.bytes / heap.text).toFixed(2)} x its JSON text (${count(heap.text)} characters; ${copies} distinct copies held)`,
+  );
+}
+
+// The domain's compiled-policy cache as a server holds it: 10,000 principals, each with five AWS
+// managed policies attached (compiled once, shared) and an inline policy of its own.
+const MANAGED = [
+  'AdministratorAccess',
+  'ReadOnlyAccess',
+  'PowerUserAccess',
+  'AmazonS3FullAccess',
+  'IAMUserChangePassword',
+];
+if (!only || only.includes('sharing')) {
+  const catalog = loadAwsManagedPolicyCatalog();
+  const managed = MANAGED.map((name) => {
+    const arn = `arn:aws:iam::aws:policy/${name}`;
+    const policy = catalog.get(arn);
+    if (!policy) throw new Error(`${arn} is not in the catalog`);
+    return { arn, text: policy.document };
+  });
+  // The cache's only collaborator here is its compile(); the store is never reached.
+  const iam = createIam({
+    store: { onCommit: () => undefined } as unknown as Parameters<typeof createIam>[0]['store'],
+    now: () => new Date(),
+    sealer: undefined as unknown as Parameters<typeof createIam>[0]['sealer'],
+    awsManagedPolicies: catalog,
+  });
+  const principals = 10_000;
+  const inlineText = (i: number) => JSON.stringify(selfManagedMfa).replaceAll('${aws:username}', `user-${i}`);
+  const inlineTexts = Array.from({ length: principals }, (_, i) => inlineText(i));
+  const managedText = managed.reduce((n, m) => n + m.text.length, 0);
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const sets = inlineTexts.map((text, i) => [
+    ...managed.map((m) => iam.compile(m.text, 'identity', m.arn)),
+    iam.compile(text, 'identity', `AIDA${i}/inline`),
+  ]);
+  gc();
+  const bytes = process.memoryUsage().heapUsed - before;
+  const shared = sets.every((set) => set.slice(0, 5).every((p, k) => p === sets[0]![k]));
+  console.log(
+    `\nsharing: ${count(principals)} principals, each with ${MANAGED.join(', ')} (${count(managedText)} characters of JSON) and an inline policy of its own (${count(inlineTexts[0]!.length)} characters)`,
+  );
+  console.log(
+    `  heap for all their compiled sets: ${(bytes / 1e6).toFixed(1)} MB (${count(bytes / principals)} bytes per principal); managed policies ${shared ? 'compiled once and shared' : 'NOT shared'}`,
   );
 }

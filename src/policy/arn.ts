@@ -3,6 +3,7 @@
 // matched on its own, so `*` never crosses a `:` between parts, while in the resource part it
 // spans `/` and `:` alike. Case-sensitive throughout.
 import { type Glob, type GlobToken, ANY_RUN, compileGlobTokens } from './wildcard.ts';
+import { intern } from './intern.ts';
 
 const ARN_PARTS = 6;
 
@@ -33,18 +34,48 @@ export function compileArnPattern(tokens: readonly GlobToken[]): ArnPattern {
   const parts = splitTokensAtColons(tokens);
   if (!parts) {
     // Not six parts (e.g. "*" or "arn:aws:*"): the whole string is one glob.
-    const whole = compileGlobTokens(tokens);
-    return { matchesEverything: whole.matchesEverything, matches: (input) => whole.matches(input) };
+    return compileGlobTokens(tokens);
   }
-  const globs = parts.map(compileGlobTokens);
-  return {
-    matchesEverything: false,
-    matches: (input, inputParts) => {
-      if (!inputParts) return false;
-      for (let i = 0; i < ARN_PARTS; i++) if (!globs[i]!.matches(inputParts[i]!)) return false;
-      return true;
-    },
-  };
+  return new PartsPattern(parts.map(partMatcher));
+}
+
+/** A part without wildcards is its text (interned: "arn", "aws", an account are shared by all). */
+function partMatcher(tokens: readonly GlobToken[]): string | Glob {
+  if (tokens.length === 0) return '';
+  if (tokens.length === 1 && typeof tokens[0] === 'string') return intern(tokens[0]);
+  return compileGlobTokens(tokens);
+}
+
+class PartsPattern implements ArnPattern {
+  readonly matchesEverything = false;
+  constructor(private readonly parts: readonly (string | Glob)[]) {}
+
+  matches(_input: string, inputParts: readonly string[] | null): boolean {
+    if (!inputParts) return false;
+    for (let i = 0; i < ARN_PARTS; i++) {
+      const part = this.parts[i]!;
+      if (typeof part === 'string' ? part !== inputParts[i] : !part.matches(inputParts[i]!)) return false;
+    }
+    return true;
+  }
+}
+
+/** An ARN without wildcards: equal as a whole string is equal part by part. */
+class ExactPattern implements ArnPattern {
+  readonly matchesEverything = false;
+  constructor(private readonly text: string) {}
+  matches(input: string): boolean {
+    return input === this.text;
+  }
+}
+
+/** An ARN whose only wildcard is a `*` closing its resource part. */
+class PrefixPattern implements ArnPattern {
+  readonly matchesEverything = false;
+  constructor(private readonly prefix: string) {}
+  matches(input: string): boolean {
+    return input.startsWith(this.prefix);
+  }
 }
 
 /**
@@ -56,9 +87,8 @@ export function compileArnPattern(tokens: readonly GlobToken[]): ArnPattern {
 function exactOrPrefix(tokens: readonly GlobToken[]): ArnPattern | null {
   const literal = tokens[0];
   if (typeof literal !== 'string' || colons(literal) < ARN_PARTS - 1) return null;
-  if (tokens.length === 1) return { matchesEverything: false, matches: (input) => input === literal };
-  if (tokens.length === 2 && tokens[1] === ANY_RUN)
-    return { matchesEverything: false, matches: (input) => input.startsWith(literal) };
+  if (tokens.length === 1) return new ExactPattern(literal);
+  if (tokens.length === 2 && tokens[1] === ANY_RUN) return new PrefixPattern(literal);
   return null;
 }
 

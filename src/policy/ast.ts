@@ -11,7 +11,7 @@
 // - Compiled objects are frozen and shared between requests: evaluation never mutates them, apart
 //   from bounded memos of patterns compiled per resolved variable value (variables.ts).
 import type { PolicyDocument, PolicyVersion } from './document.ts';
-import type { MatchedStatement, PolicyKind, PolicyType, Principal } from './types.ts';
+import type { MatchedStatement, PolicyKind, Principal } from './types.ts';
 import type { CompiledCondition } from './conditions/condition.ts';
 import type { PreparedRequest } from './request.ts';
 
@@ -19,7 +19,7 @@ export interface CompiledPolicy {
   readonly id: string;
   readonly kind: PolicyKind;
   readonly version: PolicyVersion | undefined;
-  /** The document as written (validated). */
+  /** The document as written (validated), read again from the text on each use. */
   readonly document: PolicyDocument;
   readonly statements: readonly CompiledStatement[];
   /** By lower-case "service:action". */
@@ -40,7 +40,7 @@ export interface CompiledStatement {
   readonly principal: PrincipalMatcher | null;
   readonly conditions: readonly CompiledCondition[];
   /** Memo: how this statement is reported when it matches in a policy of each type. */
-  readonly described: Map<PolicyType, MatchedStatement>;
+  readonly described: MatchedStatement[];
 }
 
 export interface ActionMatcher {

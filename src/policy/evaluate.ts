@@ -222,16 +222,14 @@ function matchedStatement(
   statement: CompiledStatement,
   type: PolicyType,
 ): MatchedStatement {
-  let matched = statement.described.get(type);
-  if (!matched) {
-    matched = Object.freeze({
-      policyId: policy.id,
-      policyType: type,
-      sid: statement.sid,
-      effect: statement.effect,
-      index: statement.index,
-    });
-    statement.described.set(type, matched);
-  }
+  for (const matched of statement.described) if (matched.policyType === type) return matched;
+  const matched = Object.freeze({
+    policyId: policy.id,
+    policyType: type,
+    sid: statement.sid,
+    effect: statement.effect,
+    index: statement.index,
+  });
+  statement.described.push(matched);
   return matched;
 }

@@ -8,6 +8,7 @@
 // - a policy value whose variable cannot be resolved matches nothing (so negated operators pass).
 import type { GlobToken } from '../wildcard.ts';
 import { memoizeResolved, parseTemplate } from '../variables.ts';
+import { intern } from '../intern.ts';
 import type { ContextEntry, ContextLookup } from '../request.ts';
 import type { ValueTest } from './families.ts';
 import type { ParsedOperator } from './operators.ts';
@@ -44,7 +45,7 @@ export function conditionOf(
   key: string,
   policyValues: readonly PolicyValue[],
 ): CompiledCondition {
-  const lowerKey = key.toLowerCase();
+  const lowerKey = intern(key.toLowerCase());
   const { negated } = operator.spec!;
   const anyPolicyValueMatches = (context: ContextLookup, entry: ContextEntry, i: number): boolean => {
     for (const prepared of policyValues) {
@@ -90,7 +91,7 @@ export function nullCondition(
   writtenKey: string,
   values: readonly string[],
 ): CompiledCondition {
-  const key = writtenKey.toLowerCase();
+  const key = intern(writtenKey.toLowerCase());
   const wantsAbsent = values.some((v) => v.toLowerCase() === 'true');
   const wantsPresent = values.some((v) => v.toLowerCase() === 'false');
   return {
