@@ -34,9 +34,10 @@ export function compileArnPattern(tokens: readonly GlobToken[]): ArnPattern {
   const parts = splitTokensAtColons(tokens);
   if (!parts) {
     // Not six parts (e.g. "*" or "arn:aws:*"): the whole string is one glob.
-    return compileGlobTokens(tokens);
+    const whole = compileGlobTokens(tokens);
+    return new ArnMatcher(Shape.Whole, whole.matchesEverything, '', null, whole);
   }
-  return new PartsPattern(parts.map(partMatcher));
+  return new ArnMatcher(Shape.Parts, false, '', parts.map(partMatcher), null);
 }
 
 /** A part without wildcards is its text (interned: "arn", "aws", an account are shared by all). */
@@ -46,35 +47,45 @@ function partMatcher(tokens: readonly GlobToken[]): string | Glob {
   return compileGlobTokens(tokens);
 }
 
-class PartsPattern implements ArnPattern {
-  readonly matchesEverything = false;
-  constructor(private readonly parts: readonly (string | Glob)[]) {}
+/** How an ArnMatcher compares; one class for all, so that evaluation's call site sees one shape. */
+const enum Shape {
+  /** An ARN without wildcards: equal as a whole string is equal part by part. */
+  Exact,
+  /** An ARN whose only wildcard is a `*` closing its resource part. */
+  Prefix,
+  /** Six parts, each a string or a glob. */
+  Parts,
+  /** Not six parts (e.g. "*" or "arn:aws:*"): the whole string is one glob. */
+  Whole,
+}
 
-  matches(_input: string, inputParts: readonly string[] | null): boolean {
-    if (!inputParts) return false;
-    for (let i = 0; i < ARN_PARTS; i++) {
-      const part = this.parts[i]!;
-      if (typeof part === 'string' ? part !== inputParts[i] : !part.matches(inputParts[i]!)) return false;
+class ArnMatcher implements ArnPattern {
+  constructor(
+    private readonly shape: Shape,
+    readonly matchesEverything: boolean,
+    private readonly text: string,
+    private readonly parts: readonly (string | Glob)[] | null,
+    private readonly whole: Glob | null,
+  ) {}
+
+  matches(input: string, inputParts: readonly string[] | null): boolean {
+    switch (this.shape) {
+      case Shape.Exact:
+        return input === this.text;
+      case Shape.Prefix:
+        return input.startsWith(this.text);
+      case Shape.Whole:
+        return this.whole!.matches(input);
+      default: {
+        if (!inputParts) return false;
+        const parts = this.parts!;
+        for (let i = 0; i < ARN_PARTS; i++) {
+          const part = parts[i]!;
+          if (typeof part === 'string' ? part !== inputParts[i] : !part.matches(inputParts[i]!)) return false;
+        }
+        return true;
+      }
     }
-    return true;
-  }
-}
-
-/** An ARN without wildcards: equal as a whole string is equal part by part. */
-class ExactPattern implements ArnPattern {
-  readonly matchesEverything = false;
-  constructor(private readonly text: string) {}
-  matches(input: string): boolean {
-    return input === this.text;
-  }
-}
-
-/** An ARN whose only wildcard is a `*` closing its resource part. */
-class PrefixPattern implements ArnPattern {
-  readonly matchesEverything = false;
-  constructor(private readonly prefix: string) {}
-  matches(input: string): boolean {
-    return input.startsWith(this.prefix);
   }
 }
 
@@ -87,8 +98,9 @@ class PrefixPattern implements ArnPattern {
 function exactOrPrefix(tokens: readonly GlobToken[]): ArnPattern | null {
   const literal = tokens[0];
   if (typeof literal !== 'string' || colons(literal) < ARN_PARTS - 1) return null;
-  if (tokens.length === 1) return new ExactPattern(literal);
-  if (tokens.length === 2 && tokens[1] === ANY_RUN) return new PrefixPattern(literal);
+  if (tokens.length === 1) return new ArnMatcher(Shape.Exact, false, literal, null, null);
+  if (tokens.length === 2 && tokens[1] === ANY_RUN)
+    return new ArnMatcher(Shape.Prefix, false, literal, null, null);
   return null;
 }
 
