@@ -1,82 +1,208 @@
-// npm run bench:policy — decisions per second on one core for the standard workload, and compile time.
-import { createRequest, evaluate, parsePolicy, type CompiledPolicy } from '../dist/policy/index.js';
+// npm run bench:policy — for each workload of bench/workloads/policy-workloads.ts: decisions per
+// second on one core (requests prepared once; and prepared afresh for every decision), compile time
+// of its policy sets, and heap bytes per compiled set beside the sets' JSON text.
+// Against the build in dist/, as the server runs it (package.json builds first). Run with
+// --expose-gc (package.json does): heap is measured between forced collections.
+// BENCH_POLICY=name,name runs only those workloads; BENCH_ROUND_SECONDS sets a round's length.
 import {
-  standardActions,
-  standardContext,
-  standardPolicies,
-  standardPrincipal,
-} from './workloads/policies.ts';
+  createRequest,
+  evaluate,
+  parsePolicy,
+  type CompiledPolicy,
+  type PolicyKind,
+  type PreparedRequest,
+} from '../dist/policy/index.js';
+import { createIam } from '../dist/domain/iam.js';
+import { loadAwsManagedPolicyCatalog } from '../dist/storage/aws-managed-policies.js';
+import { policyWorkloads, type PolicySets, type PolicyWorkload } from './workloads/policy-workloads.ts';
+import { selfManagedMfa } from './workloads/policies.ts';
 
-const texts = Object.entries(standardPolicies).map(([id, doc]) => ({ id, text: JSON.stringify(doc) }));
-const statementCount = Object.values(standardPolicies).reduce((n, p) => n + p.Statement.length, 0);
+const gc = (globalThis as { gc?: () => void }).gc;
+if (!gc) throw new Error('run with node --expose-gc (npm run bench:policy does)');
 
-function compileAll(): CompiledPolicy[] {
-  return texts.map(({ id, text }) => {
-    const parsed = parsePolicy(text, { kind: 'identity', id });
-    if (!parsed.ok) throw new Error(`${id}: ${parsed.error.message}`);
-    return parsed.policy;
-  });
+const ROUNDS = 5;
+const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 0.25);
+const only = process.env.BENCH_POLICY?.split(',');
+
+interface CompiledSets {
+  readonly identity: CompiledPolicy[];
+  readonly boundary: CompiledPolicy[] | undefined;
 }
 
-const policies = compileAll();
-const requests = [false, true].flatMap((mfa) =>
-  standardActions.map((a) =>
-    createRequest({ ...a, principal: standardPrincipal, context: standardContext(mfa) }),
-  ),
-);
+function compileOne(text: string, kind: PolicyKind, id: string): CompiledPolicy {
+  const parsed = parsePolicy(text, { kind, id });
+  if (!parsed.ok) throw new Error(`${id}: ${parsed.error.message}`);
+  return parsed.policy;
+}
 
-// Compile time: parse + validate + compile of the four policies, averaged per policy.
-const compileRounds = 20_000;
-for (let i = 0; i < 2_000; i++) compileAll();
-let start = process.hrtime.bigint();
-for (let i = 0; i < compileRounds; i++) compileAll();
-const compileMicros = Number(process.hrtime.bigint() - start) / 1e3 / (compileRounds * texts.length);
+interface SetTexts {
+  readonly identity: string[];
+  readonly boundary: string[] | undefined;
+}
 
-// Decisions: every request in turn, after a warm-up.
-const decide = (n: number) => {
-  let allowed = 0;
-  for (let i = 0; i < n; i++) {
-    if (
-      evaluate({ request: requests[i % requests.length]!, identityPolicies: policies }).decision === 'allowed'
-    )
-      allowed++;
+function textsOf(sets: PolicySets): SetTexts {
+  return {
+    identity: sets.identity.map((d) => JSON.stringify(d)),
+    boundary: sets.boundary?.map((d) => JSON.stringify(d)),
+  };
+}
+
+function compileSets(texts: SetTexts): CompiledSets {
+  return {
+    identity: texts.identity.map((t, i) => compileOne(t, 'identity', `identity-${i}`)),
+    boundary: texts.boundary?.map((t, i) => compileOne(t, 'boundary', `boundary-${i}`)),
+  };
+}
+
+const textLength = (texts: SetTexts) =>
+  [...texts.identity, ...(texts.boundary ?? [])].reduce((n, t) => n + t.length, 0);
+
+// CPU time of this process rather than wall time: the machine's 2 cores are shared with other
+// work, and a busy moment stretches wall time several-fold while CPU time barely moves.
+function now(): number {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+}
+function seconds(since: number): number {
+  return (now() - since) / 1e6;
+}
+
+/** Runs `work(n)` in rounds of about ROUND_SECONDS each; the rate of each round, per unit of n. */
+function rounds(work: (n: number) => void, first = 1000): number[] {
+  // Warm-up, which also sizes a round.
+  let n = first;
+  let start = now();
+  work(n);
+  while (seconds(start) < 0.05) {
+    n *= 2;
+    start = now();
+    work(n);
   }
-  return allowed;
-};
-decide(200_000);
-// This machine's speed varies from run to run (shared cores), so the figure is the median of
-// five rounds; every round is printed.
-const rounds = Number(process.env.BENCH_DECISIONS ?? 3_000_000);
-const perRound = Math.ceil(rounds / 5);
-const rates: number[] = [];
-let allowed = 0;
-let seconds = 0;
-for (let round = 0; round < 5; round++) {
-  start = process.hrtime.bigint();
-  allowed += decide(perRound);
-  const elapsed = Number(process.hrtime.bigint() - start) / 1e9;
-  seconds += elapsed;
-  rates.push(perRound / elapsed);
+  const perRound = Math.max(1, Math.round((n / seconds(start)) * ROUND_SECONDS));
+  const rates: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    start = now();
+    work(perRound);
+    rates.push(perRound / seconds(start));
+  }
+  return rates;
 }
-const median = [...rates].sort((a, b) => a - b)[2]!;
 
-const tally = requests.map((request) => evaluate({ request, identityPolicies: policies }).decision);
+const median = (rates: readonly number[]) => [...rates].sort((a, b) => a - b)[Math.floor(rates.length / 2)]!;
+const count = (n: number) => Math.round(n).toLocaleString('en-US');
+
+function decide(compiled: CompiledSets, request: PreparedRequest) {
+  return evaluate({
+    request,
+    identityPolicies: compiled.identity,
+    ...(compiled.boundary ? { permissionsBoundaries: compiled.boundary } : {}),
+  }).decision;
+}
+
+/** Heap bytes per compiled set: `copies` distinct variants compiled and held, between collections. */
+function heapPerSet(w: PolicyWorkload, copies: number): { bytes: number; text: number } {
+  const texts = Array.from({ length: copies }, (_, i) => textsOf(w.copy(i + 1)));
+  const text = texts.reduce((n, t) => n + textLength(t), 0) / copies;
+  gc!();
+  const before = process.memoryUsage().heapUsed;
+  const held = texts.map(compileSets);
+  gc!();
+  const after = process.memoryUsage().heapUsed;
+  if (held.length !== copies) throw new Error('unreachable');
+  return { bytes: (after - before) / copies, text };
+}
+
 console.log(
-  'workload: 4 identity policies (self-managed MFA [seed 002], BlockMostAccessUnlessSignedInWithMFA [seed 003],',
+  `node ${process.version}, one core (single thread), rates by CPU time; ${ROUNDS} rounds of ~${ROUND_SECONDS} s each, median printed first`,
 );
-console.log(
-  `          EC2 full access, PowerUserAccess-like NotAction), ${statementCount} statements, \${aws:username} variables;`,
-);
-console.log(
-  `          ${standardActions.length} actions x {long-term key (no MFA key), MFA session} = ${requests.length} requests`,
-);
-console.log(
-  `          decisions: ${tally.filter((d) => d === 'allowed').length} allowed, ${tally.filter((d) => d === 'explicitDeny').length} explicit deny, ${tally.filter((d) => d === 'implicitDeny').length} implicit deny`,
-);
-console.log(`node ${process.version}, one core (single thread)`);
-console.log(
-  `decisions/second: ${Math.round(median).toLocaleString('en-US')} (median of 5 rounds of ${perRound.toLocaleString('en-US')}: ${rates.map((r) => Math.round(r).toLocaleString('en-US')).join(', ')}; ${allowed.toLocaleString('en-US')} allowed in ${seconds.toFixed(2)} s)`,
-);
-console.log(
-  `compile time per policy (validate + compile, avg of ${texts.length}): ${compileMicros.toFixed(1)} µs`,
-);
+for (const w of policyWorkloads) {
+  if (only && !only.includes(w.name)) continue;
+  const texts = textsOf(w.sets);
+  const compiled = compileSets(texts);
+  const statements = [...w.sets.identity, ...(w.sets.boundary ?? [])].reduce(
+    (n, d) => n + d.Statement.length,
+    0,
+  );
+  const prepared = w.requests.map(createRequest);
+  const tally = { allowed: 0, explicitDeny: 0, implicitDeny: 0 };
+  for (const request of prepared) tally[decide(compiled, request)]++;
+
+  let cursor = 0;
+  const preparedRates = rounds((n) => {
+    for (let i = 0; i < n; i++) {
+      decide(compiled, prepared[cursor]!);
+      if (++cursor === prepared.length) cursor = 0;
+    }
+  });
+  const freshRates = rounds((n) => {
+    for (let i = 0; i < n; i++) {
+      decide(compiled, createRequest(w.requests[cursor]!));
+      if (++cursor === prepared.length) cursor = 0;
+    }
+  });
+  const compileRates = rounds((n) => {
+    for (let i = 0; i < n; i++) compileSets(texts);
+  }, 1);
+  const copies = Math.max(10, Math.min(500, Math.floor(2_000_000 / textLength(texts))));
+  const heap = heapPerSet(w, copies);
+
+  console.log(`\n${w.name}: ${w.description}`);
+  console.log(
+    `  ${statements} statements, ${count(textLength(texts))} characters of JSON; ${w.requests.length} requests: ${count(tally.allowed)} allowed, ${count(tally.explicitDeny)} explicit deny, ${count(tally.implicitDeny)} implicit deny`,
+  );
+  console.log(
+    `  decisions/s, prepared requests:  ${count(median(preparedRates))}  (${preparedRates.map(count).join(', ')})`,
+  );
+  console.log(
+    `  decisions/s, createRequest each: ${count(median(freshRates))}  (${freshRates.map(count).join(', ')})`,
+  );
+  console.log(`  compile time per set (validate + compile): ${(1e6 / median(compileRates)).toFixed(1)} µs`);
+  console.log(
+    `  heap per compiled set: ${count(heap.bytes)} bytes = ${(heap.bytes / heap.text).toFixed(2)} x its JSON text (${count(heap.text)} characters; ${copies} distinct copies held)`,
+  );
+}
+
+// The domain's compiled-policy cache as a server holds it: 10,000 principals, each with five AWS
+// managed policies attached (compiled once, shared) and an inline policy of its own.
+const MANAGED = [
+  'AdministratorAccess',
+  'ReadOnlyAccess',
+  'PowerUserAccess',
+  'AmazonS3FullAccess',
+  'IAMUserChangePassword',
+];
+if (!only || only.includes('sharing')) {
+  const catalog = loadAwsManagedPolicyCatalog();
+  const managed = MANAGED.map((name) => {
+    const arn = `arn:aws:iam::aws:policy/${name}`;
+    const policy = catalog.get(arn);
+    if (!policy) throw new Error(`${arn} is not in the catalog`);
+    return { arn, text: policy.document };
+  });
+  // The cache's only collaborator here is its compile(); the store is never reached.
+  const iam = createIam({
+    store: { onCommit: () => undefined } as unknown as Parameters<typeof createIam>[0]['store'],
+    now: () => new Date(),
+    sealer: undefined as unknown as Parameters<typeof createIam>[0]['sealer'],
+    awsManagedPolicies: catalog,
+  });
+  const principals = 10_000;
+  const inlineText = (i: number) => JSON.stringify(selfManagedMfa).replaceAll('${aws:username}', `user-${i}`);
+  const inlineTexts = Array.from({ length: principals }, (_, i) => inlineText(i));
+  const managedText = managed.reduce((n, m) => n + m.text.length, 0);
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const sets = inlineTexts.map((text, i) => [
+    ...managed.map((m) => iam.compile(m.text, 'identity', m.arn)),
+    iam.compile(text, 'identity', `AIDA${i}/inline`),
+  ]);
+  gc();
+  const bytes = process.memoryUsage().heapUsed - before;
+  const shared = sets.every((set) => set.slice(0, 5).every((p, k) => p === sets[0]![k]));
+  console.log(
+    `\nsharing: ${count(principals)} principals, each with ${MANAGED.join(', ')} (${count(managedText)} characters of JSON) and an inline policy of its own (${count(inlineTexts[0]!.length)} characters)`,
+  );
+  console.log(
+    `  heap for all their compiled sets: ${(bytes / 1e6).toFixed(1)} MB (${count(bytes / principals)} bytes per principal); managed policies ${shared ? 'compiled once and shared' : 'NOT shared'}`,
+  );
+}

@@ -302,11 +302,18 @@ export function createIam(deps: Omit<Iam, 'compile' | 'remember' | 'readRemember
     compile(text, kind, id) {
       const cacheKey = `${kind}:${id}`;
       const cached = compiled.get(cacheKey);
-      if (cached && cached.text === text) return cached.policy;
+      // Least recently used first out: a managed policy many principals attach (keyed by its ARN,
+      // so AdministratorAccess is compiled once for all of them) stays while their own policies
+      // come and go, and every principal keeps sharing the one compiled copy.
+      compiled.delete(cacheKey);
+      if (cached && cached.text === text) {
+        compiled.set(cacheKey, cached);
+        return cached.policy;
+      }
       const parsed = parsePolicy(text, { kind, id, stored: true });
       // Stored documents were validated when they were stored; one that fails now is a bug.
       if (!parsed.ok) throw new IamError('ServiceFailure', `Stored policy ${id} no longer parses.`);
-      if (compiled.size >= COMPILED_LIMIT) compiled.clear();
+      if (compiled.size >= COMPILED_LIMIT) compiled.delete(compiled.keys().next().value!);
       compiled.set(cacheKey, { text, policy: parsed.policy });
       return parsed.policy;
     },

@@ -42,3 +42,14 @@ test('a pattern of "*" matches a request resource of "*"; an ARN pattern does no
   assert.equal(matches('*', '*'), true);
   assert.equal(matches('arn:aws:iam::*:user/*', '*'), false);
 });
+
+test('an ARN without wildcards, or with one * closing its resource part, matches as the part-by-part rule says', () => {
+  assert.equal(matches('arn:aws:s3:::bucket', 'arn:aws:s3:::bucket'), true);
+  assert.equal(matches('arn:aws:s3:::bucket', 'arn:aws:s3:::bucket/x'), false);
+  assert.equal(matches('arn:aws:s3:::bucket*', 'arn:aws:s3:::bucket/a:b'), true);
+  assert.equal(matches('arn:aws:s3:::bucket*', 'arn:aws:s3:::bucke'), false);
+  assert.equal(matches('arn:aws:iam::123456789012:user/*', 'arn:aws:iam::123456789012:user/alice'), true);
+  assert.equal(matches('arn:aws:iam::123456789012:user/*', 'arn:aws:iam::123456789013:user/alice'), false);
+  assert.equal(matches('arn:aws:iam::123456789012:*', 'arn:aws:iam::123456789012:'), true);
+  assert.equal(matches('arn:aws:iam::123456789012:user/a:b', 'arn:aws:iam::123456789012:user/a:b'), true);
+});

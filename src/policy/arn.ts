@@ -3,6 +3,7 @@
 // matched on its own, so `*` never crosses a `:` between parts, while in the resource part it
 // spans `/` and `:` alike. Case-sensitive throughout.
 import { type Glob, type GlobToken, ANY_RUN, compileGlobTokens } from './wildcard.ts';
+import { intern } from './intern.ts';
 
 const ARN_PARTS = 6;
 
@@ -28,21 +29,85 @@ export interface ArnPattern {
 
 /** Compiles a pattern given as tokens (literal text and wildcards) into an ARN matcher. */
 export function compileArnPattern(tokens: readonly GlobToken[]): ArnPattern {
+  const quick = exactOrPrefix(tokens);
+  if (quick) return quick;
   const parts = splitTokensAtColons(tokens);
   if (!parts) {
     // Not six parts (e.g. "*" or "arn:aws:*"): the whole string is one glob.
     const whole = compileGlobTokens(tokens);
-    return { matchesEverything: whole.matchesEverything, matches: (input) => whole.matches(input) };
+    return new ArnMatcher(Shape.Whole, whole.matchesEverything, '', null, whole);
   }
-  const globs = parts.map(compileGlobTokens);
-  return {
-    matchesEverything: false,
-    matches: (input, inputParts) => {
-      if (!inputParts) return false;
-      for (let i = 0; i < ARN_PARTS; i++) if (!globs[i]!.matches(inputParts[i]!)) return false;
-      return true;
-    },
-  };
+  return new ArnMatcher(Shape.Parts, false, '', parts.map(partMatcher), null);
+}
+
+/** A part without wildcards is its text (interned: "arn", "aws", an account are shared by all). */
+function partMatcher(tokens: readonly GlobToken[]): string | Glob {
+  if (tokens.length === 0) return '';
+  if (tokens.length === 1 && typeof tokens[0] === 'string') return intern(tokens[0]);
+  return compileGlobTokens(tokens);
+}
+
+/** How an ArnMatcher compares; one class for all, so that evaluation's call site sees one shape. */
+const enum Shape {
+  /** An ARN without wildcards: equal as a whole string is equal part by part. */
+  Exact,
+  /** An ARN whose only wildcard is a `*` closing its resource part. */
+  Prefix,
+  /** Six parts, each a string or a glob. */
+  Parts,
+  /** Not six parts (e.g. "*" or "arn:aws:*"): the whole string is one glob. */
+  Whole,
+}
+
+class ArnMatcher implements ArnPattern {
+  constructor(
+    private readonly shape: Shape,
+    readonly matchesEverything: boolean,
+    private readonly text: string,
+    private readonly parts: readonly (string | Glob)[] | null,
+    private readonly whole: Glob | null,
+  ) {}
+
+  matches(input: string, inputParts: readonly string[] | null): boolean {
+    switch (this.shape) {
+      case Shape.Exact:
+        return input === this.text;
+      case Shape.Prefix:
+        return input.startsWith(this.text);
+      case Shape.Whole:
+        return this.whole!.matches(input);
+      default: {
+        if (!inputParts) return false;
+        const parts = this.parts!;
+        for (let i = 0; i < ARN_PARTS; i++) {
+          const part = parts[i]!;
+          if (typeof part === 'string' ? part !== inputParts[i] : !part.matches(inputParts[i]!)) return false;
+        }
+        return true;
+      }
+    }
+  }
+}
+
+/**
+ * The two shapes most resource patterns have, matched without splitting the input: an ARN without
+ * wildcards (equal as a whole string is equal part by part), and one whose only wildcard is a `*`
+ * at the end of its resource part (its first five parts are literal, colons included, so the
+ * input's are those exactly when the input starts with them).
+ */
+function exactOrPrefix(tokens: readonly GlobToken[]): ArnPattern | null {
+  const literal = tokens[0];
+  if (typeof literal !== 'string' || colons(literal) < ARN_PARTS - 1) return null;
+  if (tokens.length === 1) return new ArnMatcher(Shape.Exact, false, literal, null, null);
+  if (tokens.length === 2 && tokens[1] === ANY_RUN)
+    return new ArnMatcher(Shape.Prefix, false, literal, null, null);
+  return null;
+}
+
+function colons(text: string): number {
+  let count = 0;
+  for (let i = text.indexOf(':'); i >= 0 && count < ARN_PARTS; i = text.indexOf(':', i + 1)) count++;
+  return count;
 }
 
 function splitTokensAtColons(tokens: readonly GlobToken[]): GlobToken[][] | null {

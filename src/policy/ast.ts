@@ -2,12 +2,16 @@
 // Invariants:
 // - INVARIANT(lowercase-actions): action patterns and request actions are compared in lower case.
 // - INVARIANT(case-sensitive-arns): resource patterns keep their case; ARNs compare case-sensitively.
-// - INVARIANT(index): every statement is in `byService` under each exact service prefix of its
-//   Action patterns, or in `anyService` (NotAction, or a wildcard in the service prefix); never both.
+// - INVARIANT(index): a statement whose Action could match any service (NotAction, or a wildcard
+//   in a service prefix) is in `anyService` only. Any other is, for each service prefix its Action
+//   names, in `byService` under that prefix when one of its actions there has a wildcard, else in
+//   `byAction` under each exact action it lists there. So the statements that can match an action
+//   are byAction's under it, byService's under its prefix and anyService, each once, and each list
+//   is in document order.
 // - Compiled objects are frozen and shared between requests: evaluation never mutates them, apart
 //   from bounded memos of patterns compiled per resolved variable value (variables.ts).
 import type { PolicyDocument, PolicyVersion } from './document.ts';
-import type { MatchedStatement, PolicyKind, PolicyType, Principal } from './types.ts';
+import type { MatchedStatement, PolicyKind, Principal } from './types.ts';
 import type { CompiledCondition } from './conditions/condition.ts';
 import type { PreparedRequest } from './request.ts';
 
@@ -15,9 +19,12 @@ export interface CompiledPolicy {
   readonly id: string;
   readonly kind: PolicyKind;
   readonly version: PolicyVersion | undefined;
-  /** The document as written (validated). */
+  /** The document as written (validated), read again from the text on each use. */
   readonly document: PolicyDocument;
   readonly statements: readonly CompiledStatement[];
+  /** By lower-case "service:action". */
+  readonly byAction: ReadonlyMap<string, readonly CompiledStatement[]>;
+  /** By lower-case service prefix. */
   readonly byService: ReadonlyMap<string, readonly CompiledStatement[]>;
   readonly anyService: readonly CompiledStatement[];
 }
@@ -33,7 +40,7 @@ export interface CompiledStatement {
   readonly principal: PrincipalMatcher | null;
   readonly conditions: readonly CompiledCondition[];
   /** Memo: how this statement is reported when it matches in a policy of each type. */
-  readonly described: Map<PolicyType, MatchedStatement>;
+  readonly described: MatchedStatement[];
 }
 
 export interface ActionMatcher {

@@ -38,6 +38,7 @@ interface SetOutcome {
 
 const NONE: readonly MatchedStatement[] = Object.freeze([]);
 const NO_KEYS: readonly string[] = Object.freeze([]);
+const NO_STATEMENTS: readonly CompiledStatement[] = Object.freeze([]);
 
 /** Scratch space of one evaluation; it also collects the keys conditions found missing. */
 class Scan implements MissingKeySink {
@@ -165,11 +166,20 @@ const GRANT_STRENGTH: Record<Grant, number> = { account: 1, role: 2, direct: 3 }
 function scanSet(policies: readonly CompiledPolicy[] | undefined, type: PolicyType, scan: Scan): SetOutcome {
   const outcome: SetOutcome = { type, allows: null, denies: null, grant: null };
   if (!policies) return outcome;
-  const { service } = scan.request;
+  const { service, actionKey } = scan.request;
   for (const policy of policies) {
-    const indexed = policy.byService.get(service);
-    if (indexed) for (const s of indexed) scanStatement(policy, s, outcome, scan);
-    for (const s of policy.anyService) scanStatement(policy, s, outcome, scan);
+    // The statements of the action's service, in document order: two sorted lists merged.
+    const exact = policy.byAction.get(actionKey) ?? NO_STATEMENTS;
+    const wildcard = policy.byService.get(service) ?? NO_STATEMENTS;
+    let e = 0;
+    let w = 0;
+    while (e < exact.length || w < wildcard.length) {
+      // A statement indexed under the action lists it: its Action matches without a look.
+      if (w === wildcard.length || (e < exact.length && exact[e]!.index < wildcard[w]!.index))
+        scanStatement(policy, exact[e++]!, outcome, scan, true);
+      else scanStatement(policy, wildcard[w++]!, outcome, scan, false);
+    }
+    for (const s of policy.anyService) scanStatement(policy, s, outcome, scan, false);
   }
   return outcome;
 }
@@ -179,9 +189,10 @@ function scanStatement(
   statement: CompiledStatement,
   outcome: SetOutcome,
   scan: Scan,
+  actionListed: boolean,
 ): void {
   const { request } = scan;
-  if (!statement.action.matches(request.actionKey)) return;
+  if (!actionListed && !statement.action.matches(request.actionKey)) return;
   if (statement.resource && !statement.resource.matches(request)) return;
   let grant: Grant | null = null;
   if (statement.principal) {
@@ -211,16 +222,14 @@ function matchedStatement(
   statement: CompiledStatement,
   type: PolicyType,
 ): MatchedStatement {
-  let matched = statement.described.get(type);
-  if (!matched) {
-    matched = Object.freeze({
-      policyId: policy.id,
-      policyType: type,
-      sid: statement.sid,
-      effect: statement.effect,
-      index: statement.index,
-    });
-    statement.described.set(type, matched);
-  }
+  for (const matched of statement.described) if (matched.policyType === type) return matched;
+  const matched = Object.freeze({
+    policyId: policy.id,
+    policyType: type,
+    sid: statement.sid,
+    effect: statement.effect,
+    index: statement.index,
+  });
+  statement.described.push(matched);
   return matched;
 }

@@ -115,3 +115,42 @@ test('compiled in steps, a policy decides as compiled at once', () => {
   assert.deepEqual(decisions(stepped), decisions(whole));
   assert.deepEqual(decisions(whole), ['allowed', 'implicitDeny', 'allowed', 'explicitDeny', 'allowed']);
 });
+
+test('a compiled policy gives back the document as written, read again from its text', () => {
+  const document = {
+    Version: '2012-10-17',
+    Id: 'doc',
+    Statement: [{ Sid: 'A', Effect: 'Allow', Action: ['s3:GetObject'], Resource: 'arn:aws:s3:::b/*' }],
+  };
+  const parsed = parsePolicy(JSON.stringify(document), { kind: 'identity', id: 'p' });
+  assert.ok(parsed.ok);
+  assert.deepEqual(parsed.policy.document, document);
+  // A stored document with a repeated key reads as it was accepted: the last value.
+  const stored = parsePolicy(
+    '{"Version":"2012-10-17","Statement":{"Effect":"Deny","Effect":"Allow","Action":"*","Resource":"*"}}',
+    {
+      kind: 'identity',
+      stored: true,
+    },
+  );
+  assert.ok(stored.ok);
+  assert.deepEqual(stored.policy.document.Statement, { Effect: 'Allow', Action: '*', Resource: '*' });
+});
+
+test('policies compiled from different texts share the strings they hold', () => {
+  const compile = (bucket: string) => {
+    const parsed = parsePolicy(
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 'S3:GetObject', Resource: `arn:aws:s3:::${bucket}` }],
+      }),
+      { kind: 'identity' },
+    );
+    assert.ok(parsed.ok);
+    return parsed.policy;
+  };
+  const [one, two] = [compile('first'), compile('second')];
+  const keyOf = (p: typeof one) => [...p.byAction.keys()][0]!;
+  assert.equal(keyOf(one), 's3:getobject');
+  assert.ok(Object.is(keyOf(one), keyOf(two)));
+});

@@ -1,6 +1,13 @@
 // Text → validated document → compiled policy. Validation (validate.ts) decides what IAM accepts;
 // compilation prepares everything evaluation needs so that evaluation only reads.
-import type { OneOrMany, PolicyDocument, PrincipalDocument, StatementDocument } from './document.ts';
+import type {
+  OneOrMany,
+  PolicyDocument,
+  PolicyVersion,
+  PrincipalDocument,
+  StatementDocument,
+} from './document.ts';
+import { intern } from './intern.ts';
 import type { PolicyError, PolicyKind } from './types.ts';
 import type {
   ActionMatcher,
@@ -66,12 +73,7 @@ export function* parsePolicyInSteps(text: string, options: ParseOptions): Genera
   });
   if (!validated.ok) return validated;
   yield;
-  return { ok: true, policy: yield* compileInSteps(validated.document, options, new Meter()) };
-}
-
-/** Compiles a document that validatePolicyText accepted. */
-export function compilePolicy(document: PolicyDocument, options: ParseOptions): CompiledPolicy {
-  return finish(compileInSteps(document, options, new Meter()));
+  return { ok: true, policy: yield* compileInSteps(validated.document, text, options, new Meter()) };
 }
 
 function finish<T>(steps: Generator<void, T>): T {
@@ -92,8 +94,33 @@ class Meter {
   }
 }
 
+/**
+ * A compiled policy keeps its text, not the document read from it (which takes more heap than the
+ * text itself): the few who ask for the document (the simulator, explanations) get it read again.
+ */
+class Policy implements CompiledPolicy {
+  constructor(
+    readonly id: string,
+    readonly kind: PolicyKind,
+    readonly version: PolicyVersion | undefined,
+    private readonly text: string,
+    readonly statements: readonly CompiledStatement[],
+    readonly byAction: ReadonlyMap<string, readonly CompiledStatement[]>,
+    readonly byService: ReadonlyMap<string, readonly CompiledStatement[]>,
+    readonly anyService: readonly CompiledStatement[],
+  ) {}
+
+  get document(): PolicyDocument {
+    // The text was accepted when compiled; read leniently (a stored document's repeated keys).
+    const read = validatePolicyText(this.text, this.kind, { repeatedKeys: false, ownMessages: true });
+    if (!read.ok) throw new Error(`policy ${this.id} no longer reads: ${read.error.message}`);
+    return read.document;
+  }
+}
+
 function* compileInSteps(
   document: PolicyDocument,
+  text: string,
   options: ParseOptions,
   meter: Meter,
 ): Generator<void, CompiledPolicy> {
@@ -104,22 +131,32 @@ function* compileInSteps(
     statements.push(yield* compileStatement(documents[index]!, index, variables, meter));
     if (meter.tick()) yield;
   }
+  const byAction = new Map<string, CompiledStatement[]>();
   const byService = new Map<string, CompiledStatement[]>();
   const anyService: CompiledStatement[] = [];
   statements.forEach((statement, i) => {
-    const services = exactServices(documents[i]!);
-    if (!services) anyService.push(statement);
-    else for (const service of services) getOrAdd(byService, service).push(statement);
+    const services = actionsByService(documents[i]!);
+    if (!services) {
+      anyService.push(statement);
+      return;
+    }
+    for (const [service, actions] of services) {
+      if (actions === null) getOrAdd(byService, service).push(statement);
+      else for (const action of actions) getOrAdd(byAction, action).push(statement);
+    }
   });
-  return Object.freeze({
-    id: options.id ?? document.Id ?? 'policy',
-    kind: options.kind,
-    version: document.Version,
-    document,
-    statements,
-    byService,
-    anyService,
-  });
+  return Object.freeze(
+    new Policy(
+      options.id ?? document.Id ?? 'policy',
+      options.kind,
+      document.Version,
+      text,
+      fit(statements),
+      fitLists(byAction),
+      fitLists(byService),
+      fit(anyService),
+    ),
+  );
 }
 
 function* compileStatement(
@@ -152,7 +189,7 @@ function* compileStatement(
     resource,
     principal,
     conditions: yield* compileConditions(s, variables, meter),
-    described: new Map(),
+    described: [],
   });
 }
 
@@ -164,13 +201,16 @@ function* compileStatement(
  */
 class ActionSet implements ActionMatcher {
   private readonly any: boolean;
+  /** A few names are searched in a list, which takes less heap than a Set; many in a Set. */
+  private readonly exactSet: ReadonlySet<string> | null;
 
   constructor(
-    private readonly exact: ReadonlySet<string>,
+    private readonly exact: readonly string[],
     private readonly globs: readonly Glob[],
     private readonly negated: boolean,
   ) {
     this.any = globs.some((g) => g.matchesEverything);
+    this.exactSet = exact.length > 8 ? new Set(exact) : null;
   }
 
   matches(actionKey: string): boolean {
@@ -178,35 +218,45 @@ class ActionSet implements ActionMatcher {
   }
 
   private listed(actionKey: string): boolean {
-    if (this.any || this.exact.has(actionKey)) return true;
+    if (this.any) return true;
+    if (this.exactSet ? this.exactSet.has(actionKey) : this.exact.includes(actionKey)) return true;
     for (const glob of this.globs) if (glob.matches(actionKey)) return true;
     return false;
   }
 }
 
 function* actionSet(actions: OneOrMany<string>, negated: boolean, meter: Meter): Generator<void, ActionSet> {
-  const exact = new Set<string>();
+  const exact: string[] = [];
   const globs: Glob[] = [];
   for (const action of asArray(actions)) {
-    const lower = action.toLowerCase();
+    const lower = intern(action.toLowerCase());
     if (lower.includes('*') || lower.includes('?')) globs.push(compileGlob(lower));
-    else exact.add(lower);
+    else if (!exact.includes(lower)) exact.push(lower);
     if (meter.tick()) yield;
   }
-  return new ActionSet(exact, globs, negated);
+  return new ActionSet(fit(exact), fit(globs), negated);
 }
 
-/** The service prefixes a statement's Action can match, or null if it could match any service. */
-function exactServices(s: StatementDocument): string[] | null {
+/**
+ * Where a statement is indexed (INVARIANT(index) in ast.ts): for each service prefix its Action
+ * names, the exact actions (lower case) it lists there, or null when one of them there is a
+ * wildcard; null overall when it could match any service (NotAction, a wildcard in a prefix).
+ */
+function actionsByService(s: StatementDocument): Map<string, Set<string> | null> | null {
   if (s.Action === undefined) return null;
-  const services = new Set<string>();
-  for (const action of asArray(s.Action)) {
+  const services = new Map<string, Set<string> | null>();
+  for (const written of asArray(s.Action)) {
+    const action = intern(written.toLowerCase());
     const colon = action.indexOf(':');
-    const service = colon < 0 ? action : action.slice(0, colon);
+    const service = intern(colon < 0 ? action : action.slice(0, colon));
     if (colon < 0 || service.includes('*') || service.includes('?')) return null;
-    services.add(service.toLowerCase());
+    const exact = !action.includes('*') && !action.includes('?');
+    const known = services.get(service);
+    if (!exact) services.set(service, null);
+    else if (known === undefined) services.set(service, new Set([action]));
+    else known?.add(action);
   }
-  return [...services];
+  return services;
 }
 
 // ---- resources: ARN-aware, case-sensitive; variables resolved per request
@@ -259,7 +309,7 @@ function* resourceSet(
     );
     if (meter.tick()) yield;
   }
-  return new ResourceSet(entries, negated);
+  return new ResourceSet(fit(entries), negated);
 }
 
 // ---- principals (resource-based and trust policies)
@@ -314,7 +364,7 @@ function* compileConditions(
   s: StatementDocument,
   variables: boolean,
   meter: Meter,
-): Generator<void, CompiledCondition[]> {
+): Generator<void, readonly CompiledCondition[]> {
   const compiled: CompiledCondition[] = [];
   for (const [operatorName, keys] of Object.entries(s.Condition ?? {})) {
     const operator = parseOperator(operatorName);
@@ -334,16 +384,29 @@ function* compileConditions(
         policyValues.push(policyValue(operator, text, variables));
         if (meter.tick()) yield;
       }
-      compiled.push(conditionOf(operator, key, policyValues));
+      compiled.push(conditionOf(operator, key, fit(policyValues)));
     }
   }
-  return compiled;
+  return fit(compiled);
 }
 
 // ---- helpers
 
 function asArray<T>(value: OneOrMany<T>): readonly T[] {
   return Array.isArray(value) ? value : [value as T];
+}
+
+// An array grown by push keeps room for more (17 slots from the first push): compiled lists are
+// copied to their exact length once built, as they are held for as long as the policy is.
+const NOTHING: readonly never[] = Object.freeze([]);
+
+function fit<T>(list: T[]): readonly T[] {
+  return list.length === 0 ? NOTHING : list.slice();
+}
+
+function fitLists<K, V>(map: Map<K, readonly V[]>): Map<K, readonly V[]> {
+  for (const [key, list] of map) map.set(key, fit(list as V[]));
+  return map;
 }
 
 function getOrAdd<K, V>(map: Map<K, V[]>, key: K): V[] {

@@ -43,3 +43,20 @@ test('a frozen set of keys serves many requests; a set that is not frozen is rea
   assert.deepEqual(valuesOf(second.context, 'aws:username'), ['alice']);
   assert.ok(Object.isFrozen(second.context.get('aws:tagkeys')?.values));
 });
+
+test('what conditions read from a value is derived from it alike on every use', () => {
+  const request = createRequest({
+    action: 's3:GetObject',
+    resource: '*',
+    context: { 'aws:SourceIp': '::ffff:192.0.2.5', 'aws:EpochTime': 1796400000, 'aws:TagKeys': ['A', 'b'] },
+  });
+  const ip = request.context.get('aws:sourceip')!;
+  assert.equal(ip.ip(0), ip.ip(0), 'parsed once');
+  assert.deepEqual(ip.ip(0), { v6: false, groups: [0xc000, 0x0205], v4: 0xc0000205 });
+  const epoch = request.context.get('aws:epochtime')!;
+  assert.equal(epoch.number(0), 1796400000);
+  assert.equal(epoch.date(0), 1796400000 * 1000);
+  const tags = request.context.get('aws:tagkeys')!;
+  assert.deepEqual([tags.lower(0), tags.lower(1)], ['a', 'b']);
+  assert.equal(tags.arnParts(0), null);
+});

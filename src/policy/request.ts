@@ -1,13 +1,65 @@
 // A request prepared once for evaluation: action and service in lower case (actions ignore case),
 // the resource ARN split into its parts, and context keys in lower case (keys ignore case) with
-// every value as text.
+// every value as text. What conditions read from a value (an IP address, a number, a date, its
+// lower case, its ARN parts) is derived once, on first use, and kept with the value, so that a
+// policy with twenty IpAddress conditions parses the request's aws:SourceIp once.
 import { splitArn } from './arn.ts';
+import { type Ip, parseIp } from './conditions/ip.ts';
+import { parseDate, parseNumber } from './conditions/values.ts';
 import type { ContextKeys, ContextScalar, ContextValue, Principal, RequestInput } from './types.ts';
 
-export interface ContextEntry {
-  readonly values: readonly string[];
-  /** True for keys given as an array (multi-valued keys such as aws:TagKeys). */
-  readonly multiValued: boolean;
+/**
+ * A context key's values, with what conditions derive from them kept on first use. The derived
+ * forms depend on the values alone, so an entry shared between requests (a caller's frozen
+ * principal keys) shares them too.
+ */
+export class ContextEntry {
+  private ips: (Ip | null)[] | undefined;
+  private numbers: (number | null)[] | undefined;
+  private dates: (number | null)[] | undefined;
+  private lowers: string[] | undefined;
+  private arns: (readonly string[] | null)[] | undefined;
+
+  constructor(
+    readonly values: readonly string[],
+    /** True for keys given as an array (multi-valued keys such as aws:TagKeys). */
+    readonly multiValued: boolean,
+  ) {}
+
+  ip(i: number): Ip | null {
+    const memo = (this.ips ??= new Array<Ip | null>(this.values.length));
+    let ip = memo[i];
+    if (ip === undefined) memo[i] = ip = parseIp(this.values[i]!);
+    return ip;
+  }
+
+  number(i: number): number | null {
+    const memo = (this.numbers ??= new Array<number | null>(this.values.length));
+    let n = memo[i];
+    if (n === undefined) memo[i] = n = parseNumber(this.values[i]!);
+    return n;
+  }
+
+  date(i: number): number | null {
+    const memo = (this.dates ??= new Array<number | null>(this.values.length));
+    let ms = memo[i];
+    if (ms === undefined) memo[i] = ms = parseDate(this.values[i]!);
+    return ms;
+  }
+
+  lower(i: number): string {
+    const memo = (this.lowers ??= new Array<string>(this.values.length));
+    let lower = memo[i];
+    if (lower === undefined) memo[i] = lower = this.values[i]!.toLowerCase();
+    return lower;
+  }
+
+  arnParts(i: number): readonly string[] | null {
+    const memo = (this.arns ??= new Array<readonly string[] | null>(this.values.length));
+    let parts = memo[i];
+    if (parts === undefined) memo[i] = parts = splitArn(this.values[i]!);
+    return parts;
+  }
 }
 
 export type ContextLookup = ReadonlyMap<string, ContextEntry>;
@@ -69,10 +121,8 @@ function prepareKeys(keys: ContextKeys, shared: boolean): PreparedKeys {
     if (!Object.hasOwn(keys, key)) continue;
     const value = keys[key];
     const entry = value === undefined ? undefined : toEntry(value);
-    if (entry && shared) {
-      Object.freeze(entry.values);
-      Object.freeze(entry);
-    }
+    // The entry itself stays open: it keeps the forms derived from its values (see ContextEntry).
+    if (entry && shared) Object.freeze(entry.values);
     prepared.push([lowerCase(key), entry]);
   }
   return prepared;
@@ -93,8 +143,6 @@ function lowerCase(key: string): string {
 }
 
 function toEntry(value: ContextValue): ContextEntry {
-  if (Array.isArray(value)) {
-    return { values: (value as readonly ContextScalar[]).map(String), multiValued: true };
-  }
-  return { values: [String(value)], multiValued: false };
+  if (Array.isArray(value)) return new ContextEntry((value as readonly ContextScalar[]).map(String), true);
+  return new ContextEntry([String(value)], false);
 }

@@ -3,6 +3,7 @@
 // A resolved value is literal text: a `*` inside a user's tag never acts as a wildcard.
 import { type GlobToken, ANY_CHAR, ANY_RUN } from './wildcard.ts';
 import type { ContextLookup } from './request.ts';
+import { intern } from './intern.ts';
 
 export interface VariableRef {
   readonly kind: 'variable';
@@ -27,10 +28,16 @@ const ESCAPES: Record<string, string> = { '*': '*', '?': '?', $: '$' };
  */
 export function parseTemplate(text: string, options: { variables: boolean; wildcards: boolean }): Template {
   const parts: TemplatePart[] = [];
+  // Literal text is gathered as runs of the input (slices, then interned), not a character at a
+  // time: a string grown by += keeps a chain of pieces on the heap.
   let literal = '';
+  let runStart = 0;
   let hasVariables = false;
+  const endRun = (end: number) => {
+    if (end > runStart) literal += text.slice(runStart, end);
+  };
   const flush = () => {
-    if (literal) parts.push(literal);
+    if (literal) parts.push(intern(literal));
     literal = '';
   };
   let i = 0;
@@ -41,27 +48,32 @@ export function parseTemplate(text: string, options: { variables: boolean; wildc
       const inner = close < 0 ? null : text.slice(i + 2, close);
       const escaped = inner === null ? undefined : ESCAPES[inner];
       if (escaped !== undefined) {
+        endRun(i);
         literal += escaped;
         i = close + 1;
+        runStart = i;
         continue;
       }
       const ref = inner === null ? null : parseVariable(inner);
       if (ref) {
+        endRun(i);
         flush();
         parts.push(ref);
         hasVariables = true;
         i = close + 1;
+        runStart = i;
         continue;
       }
     }
     if (options.wildcards && (ch === '*' || ch === '?')) {
+      endRun(i);
       flush();
       parts.push(ch === '*' ? ANY_RUN : ANY_CHAR);
-    } else {
-      literal += ch;
+      runStart = i + 1;
     }
     i++;
   }
+  endRun(text.length);
   flush();
   return { parts, hasVariables };
 }
@@ -71,10 +83,10 @@ function parseVariable(inner: string): VariableRef | null {
   const comma = inner.indexOf(',');
   const key = (comma < 0 ? inner : inner.slice(0, comma)).trim();
   if (!key || /[\s${}]/.test(key)) return null;
-  if (comma < 0) return { kind: 'variable', key: key.toLowerCase(), fallback: undefined };
+  if (comma < 0) return { kind: 'variable', key: intern(key.toLowerCase()), fallback: undefined };
   const quoted = inner.slice(comma + 1).trim();
   if (quoted.length < 2 || !quoted.startsWith("'") || !quoted.endsWith("'")) return null;
-  return { kind: 'variable', key: key.toLowerCase(), fallback: quoted.slice(1, -1) };
+  return { kind: 'variable', key: intern(key.toLowerCase()), fallback: quoted.slice(1, -1) };
 }
 
 /**

@@ -89,6 +89,12 @@ export function compileGlobTokens(tokens: readonly GlobToken[]): Glob {
   closeSegment();
   if (stars === 0) return exactGlob(segments[0]!);
   if (stars === 1 && segments[0]!.text === '' && segments[1]!.text === '') return EVERYTHING;
+  // `text*` and `*text`, the most common shapes, as one comparison each.
+  if (stars === 1 && !segments[0]!.anyAt && !segments[1]!.anyAt) {
+    const [head, tail] = [segments[0]!.text, segments[1]!.text];
+    if (tail === '') return { matchesEverything: false, matches: (input) => input.startsWith(head) };
+    if (head === '') return { matchesEverything: false, matches: (input) => input.endsWith(tail) };
+  }
   return new StarGlob(segments);
 }
 

@@ -8,7 +8,8 @@
 // - a policy value whose variable cannot be resolved matches nothing (so negated operators pass).
 import type { GlobToken } from '../wildcard.ts';
 import { memoizeResolved, parseTemplate } from '../variables.ts';
-import type { ContextLookup } from '../request.ts';
+import { intern } from '../intern.ts';
+import type { ContextEntry, ContextLookup } from '../request.ts';
 import type { ValueTest } from './families.ts';
 import type { ParsedOperator } from './operators.ts';
 
@@ -44,12 +45,12 @@ export function conditionOf(
   key: string,
   policyValues: readonly PolicyValue[],
 ): CompiledCondition {
-  const lowerKey = key.toLowerCase();
+  const lowerKey = intern(key.toLowerCase());
   const { negated } = operator.spec!;
-  const anyPolicyValueMatches = (context: ContextLookup, value: string): boolean => {
+  const anyPolicyValueMatches = (context: ContextLookup, entry: ContextEntry, i: number): boolean => {
     for (const prepared of policyValues) {
       const test = 'test' in prepared ? prepared.test : prepared.resolve(context);
-      if (test && test(value)) return true;
+      if (test && test(entry, i)) return true;
     }
     return false;
   };
@@ -66,13 +67,20 @@ export function conditionOf(
         if (qualifier === 'ForAnyValue') return false;
         return negated;
       }
-      const satisfies = (value: string) => anyPolicyValueMatches(context, value) !== negated;
-      if (qualifier === 'ForAllValues') return entry.values.every(satisfies);
-      if (qualifier === 'ForAnyValue') return entry.values.some(satisfies);
+      const count = entry.values.length;
+      if (qualifier === 'ForAllValues') {
+        for (let i = 0; i < count; i++)
+          if (anyPolicyValueMatches(context, entry, i) === negated) return false;
+        return true;
+      }
+      if (qualifier === 'ForAnyValue') {
+        for (let i = 0; i < count; i++) if (anyPolicyValueMatches(context, entry, i) !== negated) return true;
+        return false;
+      }
       // "Multivalued context keys require a condition set operator": without one, a multivalued
       // key that is present satisfies neither a positive nor a negated operator (nor IfExists).
       if (entry.multiValued) return false;
-      return anyPolicyValueMatches(context, entry.values[0]!) !== negated;
+      return anyPolicyValueMatches(context, entry, 0) !== negated;
     },
   };
 }
@@ -83,7 +91,7 @@ export function nullCondition(
   writtenKey: string,
   values: readonly string[],
 ): CompiledCondition {
-  const key = writtenKey.toLowerCase();
+  const key = intern(writtenKey.toLowerCase());
   const wantsAbsent = values.some((v) => v.toLowerCase() === 'true');
   const wantsPresent = values.some((v) => v.toLowerCase() === 'false');
   return {

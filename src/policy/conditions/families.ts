@@ -1,12 +1,17 @@
 // How each condition operator family reads a policy value and compares it with a context value.
 // A family turns one policy value (already freed of variables) into a test of one context value;
-// `null` means the policy value can never match (e.g. "abc" for a Numeric operator).
+// `null` means the policy value can never match (e.g. "abc" for a Numeric operator). The policy's
+// side is read once, here; the request's side (an address, a number, a date) once per request, by
+// its ContextEntry.
 import { type GlobToken, compileGlobTokens } from '../wildcard.ts';
-import { compileArnPattern, splitArn } from '../arn.ts';
+import { compileArnPattern } from '../arn.ts';
 import { literalText } from '../variables.ts';
-import { parseCidr, parseIp, cidrContains } from './ip.ts';
+import type { ContextEntry } from '../request.ts';
+import { parseCidr } from './ip.ts';
+import { parseDate, parseNumber } from './values.ts';
 
-export type ValueTest = (contextValue: string) => boolean;
+/** Tests the context entry's i-th value. */
+export type ValueTest = (entry: ContextEntry, i: number) => boolean;
 
 export interface Family {
   /** Whether `*` and `?` in policy values are wildcards. */
@@ -28,7 +33,7 @@ export const stringEquals: Family = {
   wildcards: false,
   prepare: (tokens) => {
     const text = literalText(tokens);
-    return (value) => value === text;
+    return (entry, i) => entry.values[i] === text;
   },
 };
 
@@ -36,7 +41,7 @@ export const stringEqualsIgnoreCase: Family = {
   wildcards: false,
   prepare: (tokens) => {
     const text = literalText(tokens).toLowerCase();
-    return (value) => value.toLowerCase() === text;
+    return (entry, i) => entry.lower(i) === text;
   },
 };
 
@@ -44,7 +49,7 @@ export const stringLike: Family = {
   wildcards: true,
   prepare: (tokens) => {
     const glob = compileGlobTokens(tokens);
-    return (value) => glob.matches(value);
+    return (entry, i) => glob.matches(entry.values[i]!);
   },
 };
 
@@ -53,16 +58,9 @@ export const arnLike: Family = {
   wildcards: true,
   prepare: (tokens) => {
     const pattern = compileArnPattern(tokens);
-    return (value) => pattern.matches(value, splitArn(value));
+    return (entry, i) => pattern.matches(entry.values[i]!, entry.arnParts(i));
   },
 };
-
-const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
-
-export function parseNumber(text: string): number | null {
-  const trimmed = text.trim();
-  return NUMBER.test(trimmed) ? Number(trimmed) : null;
-}
 
 export function numeric(comparison: Comparison): Family {
   const test = compare[comparison];
@@ -71,27 +69,12 @@ export function numeric(comparison: Comparison): Family {
     prepare: (tokens) => {
       const expected = parseNumber(literalText(tokens));
       if (expected === null) return null;
-      return (value) => {
-        const actual = parseNumber(value);
+      return (entry, i) => {
+        const actual = entry.number(i);
         return actual !== null && test(actual, expected);
       };
     },
   };
-}
-
-const EPOCH_SECONDS = /^\d{1,12}(\.\d+)?$/;
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}([Tt ][\d:.]+([Zz]|[+-]\d{2}:?\d{2})?)?$/;
-
-/** ISO 8601 dates and times, or POSIX epoch seconds; milliseconds since the epoch or null. */
-export function parseDate(text: string): number | null {
-  const trimmed = text.trim();
-  if (EPOCH_SECONDS.test(trimmed)) return Number(trimmed) * 1000;
-  if (!ISO_DATE.test(trimmed)) return null;
-  // A date or time without a zone is UTC in IAM.
-  const withZone =
-    /([Zz]|[+-]\d{2}:?\d{2})$/.test(trimmed) || trimmed.length === 10 ? trimmed : `${trimmed}Z`;
-  const ms = Date.parse(withZone);
-  return Number.isNaN(ms) ? null : ms;
 }
 
 export function date(comparison: Comparison): Family {
@@ -101,8 +84,8 @@ export function date(comparison: Comparison): Family {
     prepare: (tokens) => {
       const expected = parseDate(literalText(tokens));
       if (expected === null) return null;
-      return (value) => {
-        const actual = parseDate(value);
+      return (entry, i) => {
+        const actual = entry.date(i);
         return actual !== null && test(actual, expected);
       };
     },
@@ -114,7 +97,7 @@ export const bool: Family = {
   prepare: (tokens) => {
     const text = literalText(tokens).toLowerCase();
     if (text !== 'true' && text !== 'false') return null;
-    return (value) => value.toLowerCase() === text;
+    return (entry, i) => entry.lower(i) === text;
   },
 };
 
@@ -124,7 +107,7 @@ export const binaryEquals: Family = {
   prepare: (tokens) => {
     const expected = normalizeBase64(literalText(tokens));
     if (expected === null) return null;
-    return (value) => normalizeBase64(value) === expected;
+    return (entry, i) => normalizeBase64(entry.values[i]!) === expected;
   },
 };
 
@@ -138,9 +121,9 @@ export const ipAddress: Family = {
   prepare: (tokens) => {
     const cidr = parseCidr(literalText(tokens));
     if (!cidr) return null;
-    return (value) => {
-      const ip = parseIp(value);
-      return ip !== null && cidrContains(cidr, ip);
+    return (entry, i) => {
+      const ip = entry.ip(i);
+      return ip !== null && cidr.contains(ip);
     };
   },
 };

@@ -4,11 +4,44 @@
 export interface Ip {
   readonly v6: boolean;
   readonly groups: readonly number[];
+  /** An IPv4 address as one unsigned 32-bit integer (0 for IPv6). */
+  readonly v4: number;
 }
 
-export interface Cidr {
-  readonly ip: Ip;
-  readonly bits: number;
+/**
+ * A CIDR range compiled once: an IPv4 range as its first and last addresses (unsigned 32-bit
+ * integers, two comparisons per test), an IPv6 range as its masked 16-bit groups.
+ */
+export class Cidr {
+  private readonly first: number;
+  private readonly last: number;
+  private readonly masks: readonly number[];
+  private readonly masked: readonly number[];
+
+  constructor(
+    readonly ip: Ip,
+    readonly bits: number,
+  ) {
+    const masks: number[] = [];
+    let left = bits;
+    for (let i = 0; i < ip.groups.length; i++, left -= 16) {
+      const take = Math.max(0, Math.min(16, left));
+      masks.push((0xffff << (16 - take)) & 0xffff);
+    }
+    this.masks = masks;
+    this.masked = ip.groups.map((g, i) => g & masks[i]!);
+    const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
+    this.first = ip.v6 ? 0 : (ip.v4 & mask) >>> 0;
+    this.last = ip.v6 ? 0 : (this.first | ~mask) >>> 0;
+  }
+
+  contains(ip: Ip): boolean {
+    if (this.ip.v6 !== ip.v6) return false;
+    if (!ip.v6) return ip.v4 >= this.first && ip.v4 <= this.last;
+    const { masks, masked } = this;
+    for (let i = 0; i < 8; i++) if ((ip.groups[i]! & masks[i]!) !== masked[i]) return false;
+    return true;
+  }
 }
 
 export function parseCidr(text: string): Cidr | null {
@@ -16,18 +49,22 @@ export function parseCidr(text: string): Cidr | null {
   const ip = parseIp(slash < 0 ? text : text.slice(0, slash));
   if (!ip) return null;
   const max = ip.v6 ? 128 : 32;
-  if (slash < 0) return { ip, bits: max };
+  if (slash < 0) return new Cidr(ip, max);
   const bitsText = text.slice(slash + 1);
   if (!/^\d{1,3}$/.test(bitsText)) return null;
   const bits = Number(bitsText);
-  return bits <= max ? { ip, bits } : null;
+  return bits <= max ? new Cidr(ip, bits) : null;
 }
 
 export function parseIp(text: string): Ip | null {
   const trimmed = text.trim();
   if (trimmed.includes(':')) return parseIpv6(trimmed);
   const groups = parseIpv4(trimmed);
-  return groups ? { v6: false, groups } : null;
+  return groups ? v4Address(groups) : null;
+}
+
+function v4Address(groups: readonly number[]): Ip {
+  return { v6: false, groups, v4: ((groups[0]! << 16) | groups[1]!) >>> 0 };
 }
 
 function parseIpv4(text: string): number[] | null {
@@ -53,7 +90,7 @@ function parseIpv6(text: string): Ip | null {
   if (halves.length === 1 ? missing !== 0 : missing < 1) return null;
   const groups = [...head, ...new Array<number>(halves.length === 2 ? missing : 0).fill(0), ...tail];
   const mappedV4 = groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff;
-  return mappedV4 ? { v6: false, groups: groups.slice(6) } : { v6: true, groups };
+  return mappedV4 ? v4Address(groups.slice(6)) : { v6: true, groups, v4: 0 };
 }
 
 /** Colon-separated hex groups; the last may be a dotted IPv4 address (two groups). */
@@ -74,15 +111,4 @@ function parseGroups(text: string): number[] | null {
     }
   }
   return groups;
-}
-
-export function cidrContains(cidr: Cidr, ip: Ip): boolean {
-  if (cidr.ip.v6 !== ip.v6) return false;
-  let bits = cidr.bits;
-  for (let i = 0; i < ip.groups.length && bits > 0; i++, bits -= 16) {
-    const take = Math.min(16, bits);
-    const mask = (0xffff << (16 - take)) & 0xffff;
-    if ((cidr.ip.groups[i]! & mask) !== (ip.groups[i]! & mask)) return false;
-  }
-  return true;
 }
