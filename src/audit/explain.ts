@@ -4,7 +4,11 @@
 // Identity policies are the user's and its groups' (inline and managed) or the role's; the
 // permissions boundary is the principal's; a role session adds its session policy; an account in an
 // organization adds its SCPs, one list per level; sts:AssumeRole and its kin on a role of the
-// account bring in the role's trust policy.
+// account bring in the role's trust policy. The account's root user has no identity policies and
+// needs none in its own account (only SCPs, resource policies and explicit denies limit it); a
+// federated user (GetFederationToken) has what the IAM user who asked for its token has, through
+// that user's boundary, limited to its session policy — or, for the root's token, its session
+// policy alone.
 import {
   createRequest,
   parsePolicy,
@@ -18,8 +22,13 @@ import {
 import { InputError, type AuthorizationDetails, type Principal } from './snapshot.ts';
 
 export interface ExplainQuestion {
-  /** A user or role ARN, or an assumed-role session ARN (arn:aws:sts::…:assumed-role/Role/Session). */
+  /**
+   * A user or role ARN, the account's root (arn:aws:iam::…:root), an assumed-role session ARN
+   * (arn:aws:sts::…:assumed-role/Role/Session) or a federated user's (arn:aws:sts::…:federated-user/Name).
+   */
   readonly principalArn: string;
+  /** For a federated user: the IAM user ARN (or the root's) whose key called GetFederationToken. */
+  readonly federationUserArn?: string;
   readonly action: string;
   /** The resource ARN, or "*". */
   readonly resource: string;
@@ -53,7 +62,7 @@ const TRUST_ACTIONS = new Set([
 ]);
 
 export function explainDecision(details: AuthorizationDetails, question: ExplainQuestion): Explanation {
-  const who = findPrincipal(details, question.principalArn);
+  const who = findPrincipal(details, question.principalArn, question.federationUserArn);
   const managed = new Map(details.policies.map((p) => [p.arn, p]));
   const compile = (document: unknown, kind: PolicyKind, id: string): CompiledPolicy => {
     const parsed = parsePolicy(JSON.stringify(document), { kind, id, stored: true });
@@ -71,15 +80,22 @@ export function explainDecision(details: AuthorizationDetails, question: Explain
     ...p.attached.map((a) => managedPolicy(a.arn!, 'identity')),
   ];
 
-  const identity = policiesOf(who.entity);
-  for (const name of who.entity.groups) {
+  // The root's federation token: its session policy alone limits it, as the server weighs it.
+  const identity = who.entity
+    ? policiesOf(who.entity)
+    : who.principal.type === 'federated-user'
+      ? [compile(ALLOW_ALL, 'identity', 'root')]
+      : [];
+  for (const name of who.entity?.groups ?? []) {
     const group = details.groups.find((g) => g.name === name);
     if (!group)
-      throw new InputError(`the group ${name} of ${who.entity.arn} is not in the authorization details`);
+      throw new InputError(`the group ${name} of ${who.entity!.arn} is not in the authorization details`);
     identity.push(...policiesOf(group));
   }
-  if (question.sessionPolicies && who.principal.type !== 'assumed-role')
-    throw new InputError('a session policy applies to a role session (arn:aws:sts::…:assumed-role/…) only');
+  if (question.sessionPolicies && !SESSIONS.has(who.principal.type))
+    throw new InputError(
+      'a session policy applies to a role session (arn:aws:sts::…:assumed-role/…) or a federated user (arn:aws:sts::…:federated-user/…) only',
+    );
 
   const trustTarget = TRUST_ACTIONS.has(question.action.toLowerCase())
     ? details.roles.find((r) => r.arn === question.resource)
@@ -101,7 +117,7 @@ export function explainDecision(details: AuthorizationDetails, question: Explain
     identityPolicies: identity,
     resourcePolicies,
     resourceAccount: resourcePolicies ? accountOf(question.resource) : undefined,
-    permissionsBoundaries: who.entity.boundaryArn
+    permissionsBoundaries: who.entity?.boundaryArn
       ? [managedPolicy(who.entity.boundaryArn, 'boundary')]
       : undefined,
     sessionPolicies: question.sessionPolicies?.map((d, i) =>
@@ -123,14 +139,60 @@ export function explainDecision(details: AuthorizationDetails, question: Explain
   };
 }
 
+/** The principals a session policy can limit. */
+const SESSIONS: ReadonlySet<EnginePrincipal['type']> = new Set(['assumed-role', 'federated-user']);
+
+const ALLOW_ALL = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
+
 interface Found {
-  readonly entity: Principal;
+  /** The user or role whose policies apply; none for the root user and the root's federated users. */
+  readonly entity?: Principal;
   readonly principal: EnginePrincipal;
   /** The keys AWS puts in every request of this principal (global condition context keys). */
   readonly context: Record<string, ContextValue>;
 }
 
-function findPrincipal(details: AuthorizationDetails, arn: string): Found {
+function findPrincipal(details: AuthorizationDetails, arn: string, federationUserArn?: string): Found {
+  const root = /^arn:[^:]+:iam::(\d{12}):root$/.exec(arn);
+  if (root) {
+    const account = root[1]!;
+    return {
+      principal: { arn, account, type: 'root' },
+      // The root user's aws:userid is its account's id (IAM User Guide, aws:userid).
+      context: {
+        'aws:PrincipalArn': arn,
+        'aws:PrincipalAccount': account,
+        'aws:PrincipalType': 'Account',
+        'aws:userid': account,
+      },
+    };
+  }
+  const federated = /^arn:[^:]+:sts::(\d{12}):federated-user\/(.+)$/.exec(arn);
+  if (federated) {
+    const [, account, name] = federated as unknown as [string, string, string];
+    if (federationUserArn === undefined)
+      throw new InputError(
+        `${arn} is a federated user: give --federation-user, the IAM user (or the root) whose key called GetFederationToken`,
+      );
+    const by = findPrincipal(details, federationUserArn);
+    if (by.principal.type !== 'user' && by.principal.type !== 'root')
+      throw new InputError(
+        `--federation-user must be an IAM user or the root user, not ${federationUserArn}`,
+      );
+    if (by.principal.account !== account)
+      throw new InputError(`--federation-user ${federationUserArn} is not of the account ${account}`);
+    return {
+      ...(by.entity ? { entity: by.entity } : {}),
+      principal: { arn, account, type: 'federated-user' },
+      // A federated user's aws:userid is account:caller-specified-name (IAM User Guide, aws:userid).
+      context: {
+        'aws:PrincipalArn': arn,
+        'aws:PrincipalAccount': account,
+        'aws:PrincipalType': 'FederatedUser',
+        'aws:userid': `${account}:${name}`,
+      },
+    };
+  }
   const session = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\/(.+)$/.exec(arn);
   if (session) {
     const [, , account, roleName, sessionName] = session;
@@ -180,7 +242,7 @@ function findPrincipal(details: AuthorizationDetails, arn: string): Found {
     };
   }
   throw new InputError(
-    `no user or role ${arn} in the authorization details (give a user, role or assumed-role session ARN)`,
+    `no user or role ${arn} in the authorization details (give a user, role, root, assumed-role session or federated user ARN)`,
   );
 }
 

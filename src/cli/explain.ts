@@ -30,6 +30,7 @@ export async function runExplain(args: readonly string[]): Promise<number> {
     );
     const explanation = explainDecision(details, {
       principalArn: one('--principal')!,
+      federationUserArn: one('--federation-user'),
       action: one('--action')!,
       resource: one('--resource') ?? '*',
       context: parseContext(options['--context'] ?? []),

@@ -33,6 +33,12 @@ interface Case {
   readonly deniedBy: string | null;
 }
 
+const federatedAlice = [
+  '--principal',
+  `arn:aws:sts::${ROOT.accountId}:federated-user/alice-web`,
+  '--federation-user',
+  alice,
+];
 const rcps = [
   '--rcp',
   join(fixtures, 'rcp-full-aws-access.json'),
@@ -127,6 +133,61 @@ const CASES: Case[] = [
     args: [
       '--principal',
       session,
+      '--action',
+      's3:ListBucket',
+      '--resource',
+      'arn:aws:s3:::b',
+      ...sessionPolicy,
+    ],
+    decision: 'allowed',
+    deniedBy: null,
+  },
+  {
+    name: 'the root user needs no policy',
+    args: [
+      '--principal',
+      `${ACCOUNT}:root`,
+      '--action',
+      'iam:DeleteUser',
+      '--resource',
+      `${ACCOUNT}:user/bob`,
+    ],
+    decision: 'allowed',
+    deniedBy: null,
+  },
+  {
+    name: 'SCPs bind the root user',
+    args: ['--principal', `${ACCOUNT}:root`, '--action', 'iam:ListUsers', ...scps],
+    decision: 'explicitDeny',
+    deniedBy: 'service control',
+  },
+  {
+    name: "a federated user: alice's policies, her session policy allows nothing of IAM",
+    args: [
+      ...federatedAlice,
+      '--action',
+      'iam:ListUsers',
+      '--resource',
+      `${ACCOUNT}:user/`,
+      ...mfa(true),
+      ...sessionPolicy,
+    ],
+    decision: 'implicitDeny',
+    deniedBy: 'session',
+  },
+  {
+    name: "a federated user: the session policy allows, alice's boundary does not",
+    args: [...federatedAlice, '--action', 's3:ListBucket', '--resource', 'arn:aws:s3:::b', ...sessionPolicy],
+    decision: 'implicitDeny',
+    deniedBy: 'permissions boundary',
+  },
+  {
+    name: 'a federated user of the root user: its session policy alone',
+    args: [
+      '--principal',
+      `arn:aws:sts::${ROOT.accountId}:federated-user/ops`,
+      '--federation-user',
+      `${ACCOUNT}:root`,
       '--action',
       's3:ListBucket',
       '--resource',
@@ -268,6 +329,16 @@ test('bad options and inputs are refused with exit status 2 and a message, never
     ],
     [[...exported, ...who, ...sessionPolicy], /a session policy applies to a role session/],
     [
+      [
+        ...exported,
+        '--principal',
+        `arn:aws:sts::${ROOT.accountId}:federated-user/x`,
+        '--action',
+        'iam:ListUsers',
+      ],
+      /is a federated user: give --federation-user/,
+    ],
+    [
       ['--authorization-details', join(fixtures, 'session-policy.json'), ...who],
       /authorization details: UserDetailList is missing/,
     ],
@@ -295,6 +366,7 @@ test('--help documents every option', async () => {
     assert.match(result.stdout, new RegExp(`^  ${flag.replace(/[-[\]]/g, '\\$&')}$`, 'm'), flag);
   for (const flag of [
     '--principal',
+    '--federation-user',
     '--action',
     '--resource',
     '--context',
