@@ -164,6 +164,10 @@ export const EXPLAIN_OPTIONS: Readonly<Record<string, string>> = {
     "who asks: a user ARN, a role ARN, the account's root user (arn:aws:iam::ACCOUNT:root), a role session ARN (arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION) or a federated user's (arn:aws:sts::ACCOUNT:federated-user/NAME, with --federation-user)",
   '--federation-user ARN':
     'for a federated user: the IAM user (or the root user) whose access key called GetFederationToken; the session has what that user has, through its boundary, limited to the session policy',
+  '--request-id ID':
+    "explain a request of the audit trail instead of --principal and --action: its caller, action, resource (an AccessDenied message's; else --resource) and the context keys its event records (time, source address, region, user agent, a session's MFA and issue time), found by the request id the client got back in --events",
+  '--events FILE':
+    '`aws cloudtrail lookup-events` output (JSON) or a CloudTrail log file holding the --request-id request',
   '--action ACTION': 'the action, as service:Action (iam:ListUsers, sts:AssumeRole, s3:GetObject, ...)',
   '--resource ARN':
     'the resource ARN (default *: actions without a resource); for sts:AssumeRole a role of the account, whose trust policy is then evaluated',

@@ -8,6 +8,8 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { CreateAccessKeyCommand, DeleteUserCommand, ListUsersCommand } from '@aws-sdk/client-iam';
+import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import { writeFileSync } from 'node:fs';
 import { ROOT, startServer, type Server } from '../harness.ts';
 import { portcullis } from '../operations/cli.ts';
 import { ACCOUNT, loadExplainAccount } from './explain-account.ts';
@@ -447,4 +449,59 @@ test("a denied explanation's message is the server's own AccessDenied when the p
       return true;
     });
   }
+});
+
+test("--request-id explains a denied call from the audit trail with the event's own caller, action, resource and context", async () => {
+  const key = (await server.iam().send(new CreateAccessKeyCommand({ UserName: 'alice' }))).AccessKey!;
+  const asAlice = { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! };
+  let requestId = '';
+  let message = '';
+  await assert.rejects(
+    server.iam(asAlice).send(new DeleteUserCommand({ UserName: 'bob' })),
+    (error: Error) => {
+      requestId = (error as { $metadata?: { requestId?: string } }).$metadata?.requestId ?? '';
+      message = error.message;
+      return error.name === 'AccessDenied';
+    },
+  );
+  assert.ok(requestId);
+  const cloudtrail = new CloudTrailClient({
+    endpoint: server.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: ROOT.accessKeyId, secretAccessKey: ROOT.secretAccessKey },
+  });
+  // What `aws cloudtrail lookup-events` writes, the events as CloudTrailEvent strings.
+  let events: unknown[] = [];
+  for (let attempt = 0; attempt < 50 && events.length === 0; attempt++) {
+    const answer = await cloudtrail.send(
+      new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: 'Username', AttributeValue: 'alice' }] }),
+    );
+    events = (answer.Events ?? []).filter((e) => e.CloudTrailEvent?.includes(requestId));
+    if (events.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  cloudtrail.destroy();
+  const file = join(server.dataDir, 'events.json');
+  writeFileSync(file, JSON.stringify({ Events: events }));
+  const args = ['--endpoint', server.url, '--request-id', requestId, '--events', file];
+  const explained = await explainJson(args, rootEnv);
+  assert.equal(explained.decision, 'explicitDeny');
+  assert.equal(explained.message, message);
+  const text = await portcullis(['explain', ...args], rootEnv);
+  assert.match(text.stdout, /^ +statement 0 \(Sid NoDeletingUsers\) Deny: MATCHED/m);
+  // The context the event records: its time and address.
+  const json = JSON.parse((await portcullis(['explain', ...args, '--format', 'json'], rootEnv)).stdout) as {
+    context: Record<string, unknown>;
+  };
+  assert.match(String(json.context['aws:CurrentTime']), /^\d{4}-\d\d-\d\dT/);
+  assert.equal(json.context['aws:SourceIp'], '127.0.0.1');
+
+  const missing = await portcullis(
+    ['explain', ...args.slice(0, 2), '--request-id', 'nope', '--events', file],
+    rootEnv,
+  );
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /no event of the request nope in /);
+  const both = await portcullis(['explain', ...args, '--principal', alice], rootEnv);
+  assert.equal(both.code, 2);
+  assert.match(both.stderr, /--request-id takes principal from the audit trail's event/);
 });
