@@ -61,37 +61,72 @@ const TRUST_ACTIONS = new Set([
   'sts:setsourceidentity',
 ]);
 
-export function explainDecision(details: AuthorizationDetails, question: ExplainQuestion): Explanation {
-  const who = findPrincipal(details, question.principalArn, question.federationUserArn);
-  const managed = new Map(details.policies.map((p) => [p.arn, p]));
-  const compile = (document: unknown, kind: PolicyKind, id: string): CompiledPolicy => {
-    const parsed = parsePolicy(JSON.stringify(document), { kind, id, stored: true });
-    if (!parsed.ok) throw new InputError(`${id}: ${parsed.error.message}`);
-    return parsed.policy;
-  };
-  const managedPolicy = (arn: string, kind: PolicyKind): CompiledPolicy => {
-    const policy = managed.get(arn);
-    if (policy?.document === undefined)
-      throw new InputError(`the managed policy ${arn} is not in the authorization details`);
-    return compile(policy.document, kind, arn);
-  };
-  const policiesOf = (p: Principal): CompiledPolicy[] => [
-    ...p.inline.map((i) => compile(i.document, 'identity', `${p.kind} ${p.name}: inline policy ${i.name}`)),
-    ...p.attached.map((a) => managedPolicy(a.arn!, 'identity')),
-  ];
-
-  // The root's federation token: its session policy alone limits it, as the server weighs it.
-  const identity = who.entity
-    ? policiesOf(who.entity)
-    : who.principal.type === 'federated-user'
-      ? [compile(ALLOW_ALL, 'identity', 'root')]
-      : [];
-  for (const name of who.entity?.groups ?? []) {
+/**
+ * The policies of a user or role as AWS evaluates them: its own and (a user's) its groups', inline
+ * and managed, and its permissions boundary. A document the export lacks or IAM refuses is an
+ * InputError.
+ */
+export function principalPolicies(
+  details: AuthorizationDetails,
+  entity: Principal,
+): { identity: CompiledPolicy[]; boundaries: CompiledPolicy[] | undefined } {
+  const identity = policiesOf(details, entity);
+  for (const name of entity.groups) {
     const group = details.groups.find((g) => g.name === name);
     if (!group)
-      throw new InputError(`the group ${name} of ${who.entity!.arn} is not in the authorization details`);
-    identity.push(...policiesOf(group));
+      throw new InputError(`the group ${name} of ${entity.arn} is not in the authorization details`);
+    identity.push(...policiesOf(details, group));
   }
+  return {
+    identity,
+    boundaries: entity.boundaryArn ? [managedPolicy(details, entity.boundaryArn, 'boundary')] : undefined,
+  };
+}
+
+function compile(document: unknown, kind: PolicyKind, id: string): CompiledPolicy {
+  const parsed = parsePolicy(JSON.stringify(document), { kind, id, stored: true });
+  if (!parsed.ok) throw new InputError(`${id}: ${parsed.error.message}`);
+  return parsed.policy;
+}
+
+/** Each export's managed policies by ARN, and each compiled once per kind: an audit asks user after user. */
+const indexes = new WeakMap<
+  AuthorizationDetails,
+  { documents: Map<string, unknown>; compiled: Map<string, CompiledPolicy> }
+>();
+
+function managedPolicy(details: AuthorizationDetails, arn: string, kind: PolicyKind): CompiledPolicy {
+  let index = indexes.get(details);
+  if (!index) {
+    index = { documents: new Map(details.policies.map((p) => [p.arn, p.document])), compiled: new Map() };
+    indexes.set(details, index);
+  }
+  const key = `${kind} ${arn}`;
+  let policy = index.compiled.get(key);
+  if (!policy) {
+    const document = index.documents.get(arn);
+    if (document === undefined)
+      throw new InputError(`the managed policy ${arn} is not in the authorization details`);
+    policy = compile(document, kind, arn);
+    index.compiled.set(key, policy);
+  }
+  return policy;
+}
+
+function policiesOf(details: AuthorizationDetails, p: Principal): CompiledPolicy[] {
+  return [
+    ...p.inline.map((i) => compile(i.document, 'identity', `${p.kind} ${p.name}: inline policy ${i.name}`)),
+    ...p.attached.map((a) => managedPolicy(details, a.arn!, 'identity')),
+  ];
+}
+
+export function explainDecision(details: AuthorizationDetails, question: ExplainQuestion): Explanation {
+  const who = findPrincipal(details, question.principalArn, question.federationUserArn);
+  const own = who.entity ? principalPolicies(details, who.entity) : undefined;
+  // The root's federation token: its session policy alone limits it, as the server weighs it.
+  const identity =
+    own?.identity ??
+    (who.principal.type === 'federated-user' ? [compile(ALLOW_ALL, 'identity', 'root')] : []);
   if (question.sessionPolicies && !SESSIONS.has(who.principal.type))
     throw new InputError(
       'a session policy applies to a role session (arn:aws:sts::…:assumed-role/…) or a federated user (arn:aws:sts::…:federated-user/…) only',
@@ -117,9 +152,7 @@ export function explainDecision(details: AuthorizationDetails, question: Explain
     identityPolicies: identity,
     resourcePolicies,
     resourceAccount: resourcePolicies ? accountOf(question.resource) : undefined,
-    permissionsBoundaries: who.entity?.boundaryArn
-      ? [managedPolicy(who.entity.boundaryArn, 'boundary')]
-      : undefined,
+    permissionsBoundaries: own?.boundaries,
     sessionPolicies: question.sessionPolicies?.map((d, i) =>
       compile(d, 'session', `session policy ${i + 1}`),
     ),
