@@ -65,11 +65,12 @@ function resourceProblems(resource: string, catalog: ResourceCatalog): Problem[]
       },
     ];
   if (service.includes(OPEN) || service.includes('?')) return [];
-  const templates = catalog.resourceArns(service)?.map(parseTemplate);
+  const templates = parsedTemplates(catalog.resourceArns(service));
   if (!templates || templates.length === 0) return [];
   // IAM's own validation decides which IAM resource paths exist (root and report/ among them, which
   // the reference lists no resource type for); it has refused the others before lint runs.
-  const candidates = service === 'iam' ? templates : templates.filter((t) => resourceFits(rest, t));
+  const wild = rest.search(/[*?]/);
+  const candidates = service === 'iam' ? templates : templates.filter((t) => resourceFits(rest, wild, t));
   if (candidates.length === 0)
     return [
       {
@@ -142,6 +143,17 @@ interface Template {
 }
 
 const PLACEHOLDER = /\$\{[^}]*\}/;
+/** A service's formats parsed once, however many of a document's ARNs name it. */
+const parsedLists = new WeakMap<readonly ArnTemplate[], readonly Template[]>();
+function parsedTemplates(arns: readonly ArnTemplate[] | undefined): readonly Template[] | undefined {
+  if (!arns) return undefined;
+  let list = parsedLists.get(arns);
+  if (!list) {
+    list = arns.map(parseTemplate);
+    parsedLists.set(arns, list);
+  }
+  return list;
+}
 const parsed = new Map<ArnTemplate, Template>();
 function parseTemplate(arn: ArnTemplate): Template {
   let template = parsed.get(arn);
@@ -162,15 +174,14 @@ function parseTemplate(arn: ArnTemplate): Template {
 }
 
 /**
- * Whether a policy's resource part can name a resource of this format. Without wildcards: the
+ * Whether a policy's resource part (its first wildcard at `wild`, or -1) can name a resource of this format. Without wildcards: the
  * literal pieces in order, each placeholder standing for at least one character (found leftmost,
  * which is exact for placeholders that match any text). With one: only the literal text before
  * it is compared, which can only say too little, never too much.
  */
-function resourceFits(resource: string, template: Template): boolean {
+function resourceFits(resource: string, wild: number, template: Template): boolean {
   const { pieces } = template;
   const first = pieces[0]!;
-  const wild = resource.search(/[*?]/);
   if (wild >= 0) {
     const head = resource.slice(0, wild);
     if (pieces.length === 1) return first.startsWith(head);
