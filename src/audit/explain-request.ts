@@ -48,7 +48,7 @@ export function findRequest(
 }
 
 const DENIED =
-  /^User: (\S+) is not authorized to perform: (\S+?)(?: on resource: (\S+))? (?:because|with an explicit deny)/;
+  /^User: (\S+) is not authorized to perform: (\S+?)(?: on resource: (\S+))?(?: because| with an explicit deny|$)/;
 
 export function recordedRequest(event: Record<string, unknown>): RecordedRequest {
   const source = typeof event.eventSource === 'string' ? event.eventSource : '';

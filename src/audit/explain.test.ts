@@ -171,15 +171,23 @@ test("a federated user has its IAM user's policies limited by the session policy
 test("the root user's federated users have what their session policy allows", () => {
   const e = ask({ principalArn: FEDERATED, federationUserArn: ROOT_ARN, sessionPolicies: [startOnly] });
   assert.equal(e.trace.result.decision, 'allowed');
+  assert.equal(e.refused, undefined);
   assert.equal(
     ask({
       principalArn: FEDERATED,
       federationUserArn: ROOT_ARN,
-      action: 'iam:ListUsers',
+      action: 's3:ListBucket',
       sessionPolicies: [startOnly],
     }).trace.result.deniedBy,
     'session',
   );
+  // No IAM operation and of STS only GetCallerIdentity, whatever the policies allow.
+  const allowIam = doc({ Effect: 'Allow', Action: ['iam:*', 'sts:*'], Resource: '*' });
+  const federatedAsks = (action: string) =>
+    ask({ principalArn: FEDERATED, federationUserArn: ROOT_ARN, action, sessionPolicies: [allowIam] });
+  assert.match(federatedAsks('iam:ListUsers').refused ?? '', /can call no IAM operation/);
+  assert.match(federatedAsks('sts:AssumeRole').refused ?? '', /of STS only GetCallerIdentity/);
+  assert.equal(federatedAsks('sts:GetCallerIdentity').refused, undefined);
 });
 
 test('a federated user without --federation-user, or with a role as it, is an input error', () => {

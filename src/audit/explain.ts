@@ -50,6 +50,8 @@ export interface Explanation {
   /** The context the request was evaluated with: the principal's keys, then those given. */
   readonly context: Readonly<Record<string, ContextValue>>;
   readonly trace: DecisionTrace;
+  /** Why AWS refuses the call before reading any policy, when it does: the trace is then moot. */
+  readonly refused?: string;
 }
 
 /** Actions whose resource is a role and which its trust policy must allow (IAM User Guide, roles). */
@@ -169,7 +171,20 @@ export function explainDecision(details: AuthorizationDetails, question: Explain
     resource: question.resource,
     context,
     trace,
+    ...(refusedOutright(who.principal.type, question.action) ? { refused: FEDERATED_REFUSAL } : {}),
   };
+}
+
+const FEDERATED_REFUSAL =
+  'A federated user (GetFederationToken) can call no IAM operation, and of STS only GetCallerIdentity (IAM User Guide, "Compare AWS STS credentials"): refused before any policy is read.';
+
+/** Whether AWS refuses the call for what the credentials are, whatever the policies say. */
+function refusedOutright(type: EnginePrincipal['type'], action: string): boolean {
+  const lower = action.toLowerCase();
+  return (
+    type === 'federated-user' &&
+    (lower.startsWith('iam:') || (lower.startsWith('sts:') && lower !== 'sts:getcalleridentity'))
+  );
 }
 
 /** The principals a session policy can limit. */

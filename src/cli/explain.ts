@@ -57,7 +57,7 @@ export async function runExplain(args: readonly string[]): Promise<number> {
     const output = one('--output');
     if (output) writeFileSync(output, text);
     else process.stdout.write(text);
-    return explanation.trace.result.decision === 'allowed' ? 0 : 1;
+    return explanation.trace.result.decision === 'allowed' && !explanation.refused ? 0 : 1;
   } catch (error) {
     if (error instanceof UsageError || error instanceof InputError) {
       console.error(`portcullis explain: ${error.message}`);

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { AssumeRoleCommand } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, GetFederationTokenCommand } from '@aws-sdk/client-sts';
 import { CreateAccessKeyCommand, DeleteUserCommand, ListUsersCommand } from '@aws-sdk/client-iam';
 import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { writeFileSync } from 'node:fs';
@@ -164,7 +164,7 @@ const CASES: Case[] = [
     deniedBy: 'service control',
   },
   {
-    name: "a federated user: alice's policies, her session policy allows nothing of IAM",
+    name: 'a federated user calls no IAM operation, whatever its policies',
     args: [
       ...federatedAlice,
       '--action',
@@ -175,7 +175,7 @@ const CASES: Case[] = [
       ...sessionPolicy,
     ],
     decision: 'implicitDeny',
-    deniedBy: 'session',
+    deniedBy: null,
   },
   {
     name: "a federated user: the session policy allows, alice's boundary does not",
@@ -504,4 +504,52 @@ test("--request-id explains a denied call from the audit trail with the event's 
   const both = await portcullis(['explain', ...args, '--principal', alice], rootEnv);
   assert.equal(both.code, 2);
   assert.match(both.stderr, /--request-id takes principal from the audit trail's event/);
+});
+
+test("a federated user of the root: the server's refusal is the one explain gives for its request id", async () => {
+  const token = await server.sts().send(
+    new GetFederationTokenCommand({
+      Name: 'ops',
+      Policy: readFileSync(join(fixtures, 'session-policy.json'), 'utf8'),
+    }),
+  );
+  const asOps = {
+    accessKeyId: token.Credentials!.AccessKeyId!,
+    secretAccessKey: token.Credentials!.SecretAccessKey!,
+    sessionToken: token.Credentials!.SessionToken!,
+  };
+  let requestId = '';
+  let message = '';
+  await assert.rejects(server.iam(asOps).send(new ListUsersCommand({})), (error: Error) => {
+    requestId = (error as { $metadata?: { requestId?: string } }).$metadata?.requestId ?? '';
+    message = error.message;
+    return error.name === 'AccessDenied';
+  });
+  const cloudtrail = new CloudTrailClient({
+    endpoint: server.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: ROOT.accessKeyId, secretAccessKey: ROOT.secretAccessKey },
+  });
+  let events: unknown[] = [];
+  for (let attempt = 0; attempt < 50 && events.length === 0; attempt++) {
+    const answer = await cloudtrail.send(
+      new LookupEventsCommand({
+        LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'ListUsers' }],
+      }),
+    );
+    events = (answer.Events ?? []).filter((e) => e.CloudTrailEvent?.includes(requestId));
+    if (events.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  cloudtrail.destroy();
+  const file = join(server.dataDir, 'federated-events.json');
+  writeFileSync(file, JSON.stringify({ Events: events }));
+  const explained = await explainJson(
+    ['--endpoint', server.url, '--request-id', requestId, '--events', file, ...sessionPolicy],
+    rootEnv,
+  );
+  // Federated users reach no IAM API, whatever their policies: refused before any is read.
+  assert.equal(explained.decision, 'implicitDeny');
+  assert.equal(explained.deniedBy, null);
+  assert.equal(explained.message, message);
+  assert.match(explained.rule, /A federated user \(GetFederationToken\) can call no IAM operation/);
 });
