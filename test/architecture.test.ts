@@ -17,7 +17,7 @@ const allowed: Record<string, readonly string[]> = {
   storage: ['domain'],
   protocols: ['domain', 'crypto', 'policy', 'http'],
   console: ['domain', 'crypto', 'policy', 'http'],
-  audit: ['policy'],
+  audit: ['policy', 'lint'],
   lint: ['policy'],
   cli: ['policy', 'audit', 'lint', 'app.ts', 'config.ts'],
   observability: ['domain', 'protocols', 'crypto', 'http'],

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { adminStatements, runChecks } from './checks.ts';
 import { REPORT_COLUMNS } from './csv.ts';
 import { buildSnapshot, InputError, type SnapshotInputs } from './snapshot.ts';
+import { SELF_MANAGED_MFA_POLICY } from '../../test/fixtures/seed-policies.ts';
 
 const NOW = new Date('2026-08-01T12:00:00Z');
 const HEADER = REPORT_COLUMNS.join(',');
@@ -299,4 +300,112 @@ test('inputs that are not what the AWS CLI writes are refused', () => {
       buildSnapshot({ credentialReport: `${HEADER}\n${ROOT}`, authorizationDetails: { UserDetailList: [] } }),
     /GroupDetailList is missing/,
   );
+});
+
+test('MFA enrolment: each console user without MFA is judged on all their policies together, boundary included', () => {
+  const arn = (name: string) => `arn:aws:iam::123456789012:user/${name}`;
+  const inline = (name: string, document: object) => ({ PolicyName: name, PolicyDocument: document });
+  const user = (name: string, extra: object = {}) => ({
+    UserName: name,
+    UserId: `AIDA${name.toUpperCase()}`,
+    Arn: arn(name),
+    GroupList: [],
+    UserPolicyList: [],
+    AttachedManagedPolicies: [],
+    ...extra,
+  });
+  const allowAll = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
+  const details = {
+    UserDetailList: [
+      user('seeded', { GroupList: ['self-service'] }),
+      user('locked', {
+        UserPolicyList: [
+          inline('all', allowAll),
+          inline('deny-without-mfa', {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Sid: 'DenyAllButPasswordWithoutMFA',
+                Effect: 'Deny',
+                NotAction: ['iam:ChangePassword', 'iam:GetUser'],
+                Resource: '*',
+                Condition: { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } },
+              },
+            ],
+          }),
+        ],
+      }),
+      user('nothing'),
+      user('bounded', {
+        UserPolicyList: [inline('all', allowAll)],
+        PermissionsBoundary: {
+          PermissionsBoundaryType: 'Policy',
+          PermissionsBoundaryArn: 'arn:aws:iam::123456789012:policy/s3-only',
+        },
+      }),
+      user('enrolled'),
+    ],
+    GroupDetailList: [
+      {
+        GroupName: 'self-service',
+        GroupId: 'AGPASELF',
+        Arn: 'arn:aws:iam::123456789012:group/self-service',
+        GroupPolicyList: [inline('mfa', JSON.parse(SELF_MANAGED_MFA_POLICY) as object)],
+        AttachedManagedPolicies: [],
+      },
+    ],
+    RoleDetailList: [],
+    Policies: [
+      {
+        PolicyName: 's3-only',
+        Arn: 'arn:aws:iam::123456789012:policy/s3-only',
+        AttachmentCount: 1,
+        DefaultVersionId: 'v1',
+        PolicyVersionList: [
+          {
+            VersionId: 'v1',
+            IsDefaultVersion: true,
+            Document: {
+              Version: '2012-10-17',
+              Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }],
+            },
+          },
+        ],
+      },
+    ],
+  };
+  const consoleUser = (name: string, mfa = 'false') =>
+    row(name, {
+      password_enabled: 'true',
+      mfa_active: mfa,
+      password_last_used: '2026-07-30T00:00:00+00:00',
+      password_last_changed: '2026-07-01T00:00:00+00:00',
+    });
+  const v = verdicts(
+    {
+      authorizationDetails: details,
+      rows: [
+        consoleUser('seeded'),
+        consoleUser('locked'),
+        consoleUser('nothing'),
+        consoleUser('bounded'),
+        consoleUser('enrolled', 'true'),
+      ],
+    },
+    'portcullis_console_user_can_enroll_mfa',
+  );
+  assert.deepEqual([v.status, v.failing], ['FAIL', ['locked', 'nothing', 'bounded']]);
+  // The user with MFA already is not asked about.
+  assert.equal(v.result.findings.length, 4);
+  const evidence = (name: string) => v.result.findings.find((f) => f.name === name)!.evidence;
+  assert.match(
+    evidence('locked'),
+    /^iam:CreateVirtualMFADevice on arn:aws:iam::123456789012:mfa\/locked is explicitly denied by statement 0 \(DenyAllButPasswordWithoutMFA\) of user locked: inline policy deny-without-mfa; /,
+  );
+  assert.match(
+    evidence('nothing'),
+    /iam:EnableMFADevice on arn:aws:iam::123456789012:user\/nothing is allowed by no policy/,
+  );
+  assert.match(evidence('bounded'), /is not allowed by the permissions boundary/);
+  assert.match(evidence('seeded'), /allowed without MFA/);
 });

@@ -2,8 +2,10 @@
 // from IAM's own answers, and the Prowler IAM checks that read the same data. Each check's id is
 // Prowler's check id; `cis` is the benchmark's recommendation number. A check reads the snapshot
 // and the audit's "now" only, so the same data gives the same verdicts wherever it came from.
+import { blockedEnrolment, type BlockedStep } from '../lint/mfa.ts';
 import { ROOT_USER, type CredentialRow, type KeySlot } from './csv.ts';
-import type { AccountSnapshot, Principal } from './snapshot.ts';
+import { principalPolicies } from './explain.ts';
+import { InputError, type AccountSnapshot, type Principal } from './snapshot.ts';
 
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -297,6 +299,47 @@ export const CHECKS: readonly Check[] = [
     },
   },
   {
+    // Not Prowler's nor CIS's: the seeds' lesson. A user told to enrol MFA whose policies, all of
+    // them together, deny or do not allow the enrolment calls can never comply.
+    id: 'portcullis_console_user_can_enroll_mfa',
+    cis: undefined,
+    title: 'Every console user without MFA may enrol a virtual MFA device',
+    severity: 'high',
+    needs: ['authorization'],
+    run(s) {
+      const a = s.authorization!;
+      const byArn = new Map(a.users.map((u) => [u.arn, u]));
+      return users(s)
+        .filter((row) => row.passwordEnabled === true && !row.mfaActive)
+        .flatMap((row) => {
+          const user = byArn.get(row.arn);
+          if (!user) return [];
+          let policies;
+          try {
+            policies = principalPolicies(a, user);
+          } catch (error) {
+            // A policy the export lacks: the user's enrolment cannot be judged from it.
+            if (error instanceof InputError)
+              return [fail(row.arn, row.user, `not evaluated: ${error.message}`)];
+            throw error;
+          }
+          const blocked = blockedEnrolment(policies.identity, policies.boundaries, {
+            accountId: s.accountId,
+            userName: user.name,
+          });
+          return [
+            blocked.length > 0
+              ? fail(row.arn, row.user, blocked.map(blockedEvidence).join('; '))
+              : pass(
+                  row.arn,
+                  row.user,
+                  'iam:CreateVirtualMFADevice, iam:EnableMFADevice and iam:ListMFADevices allowed without MFA',
+                ),
+          ];
+        });
+    },
+  },
+  {
     id: 'iam_user_console_access_unused',
     cis: '2.11',
     title: 'Console passwords unused for 45 days or more are disabled',
@@ -534,4 +577,15 @@ export const CHECKS: readonly Check[] = [
 function lastUse(key: KeySlot): Date | undefined {
   if (key.lastUsed instanceof Date) return key.lastUsed;
   return key.lastRotated instanceof Date ? key.lastRotated : undefined;
+}
+
+/** Why a step of MFA enrolment is refused, as explain would say it. */
+function blockedEvidence({ action, resource, result }: BlockedStep): string {
+  const by = result.decidingStatements[0];
+  const statement = by ? `statement ${by.index}${by.sid ? ` (${by.sid})` : ''} of ${by.policyId}` : '';
+  if (result.decision === 'explicitDeny')
+    return `${action} on ${resource} is explicitly denied by ${statement}`;
+  if (result.deniedBy === 'permissions boundary')
+    return `${action} on ${resource} is not allowed by the permissions boundary`;
+  return `${action} on ${resource} is allowed by no policy of the user or its groups`;
 }

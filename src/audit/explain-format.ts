@@ -18,14 +18,17 @@ export function renderExplanation(explanation: Explanation, format: ExplainForma
 }
 
 /** The verdict as the caller would see it: AWS's AccessDenied message, or that it is allowed. */
-export function verdictLine({ principalArn, action, resource, trace }: Explanation): string {
+export function verdictLine({ principalArn, action, resource, trace, refused }: Explanation): string {
+  // AWS's refusal of what the credentials cannot call names neither resource nor reason.
+  if (refused) return `AccessDenied: User: ${principalArn} is not authorized to perform: ${action}`;
   if (trace.result.decision === 'allowed')
     return `Allowed: ${principalArn} may perform ${action}${resource === '*' ? '' : ` on resource: ${resource}`}`;
   return `AccessDenied: ${accessDeniedMessage({ principalArn, action, resource, result: trace.result })}`;
 }
 
 /** The row of AWS's evaluation logic that decided (IAM User Guide, "Policy evaluation logic"). */
-export function ruleLine({ trace }: Explanation): string {
+export function ruleLine({ trace, refused }: Explanation): string {
+  if (refused) return refused;
   const { decision, deniedBy, decidingStatements } = trace.result;
   if (decision === 'explicitDeny')
     return `An explicit Deny in a ${deniedBy} policy overrides every Allow: ${names(decidingStatements)}.`;
@@ -126,9 +129,11 @@ function toJson(e: Explanation): object {
     action: e.action,
     resource: e.resource,
     context: e.context,
-    decision: result.decision,
-    deniedBy: result.deniedBy ?? null,
-    message: result.decision === 'allowed' ? null : verdictLine(e).slice('AccessDenied: '.length),
+    decision: e.refused ? 'implicitDeny' : result.decision,
+    deniedBy: e.refused ? null : (result.deniedBy ?? null),
+    message:
+      result.decision === 'allowed' && !e.refused ? null : verdictLine(e).slice('AccessDenied: '.length),
+    ...(e.refused ? { refused: e.refused } : {}),
     rule: ruleLine(e),
     decidingStatements: result.decidingStatements,
     missingContextKeys: result.missingContextKeys,

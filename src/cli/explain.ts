@@ -1,10 +1,13 @@
 // `portcullis explain`: one request's decision explained (src/audit/explain.ts, the engine's
 // traceDecision) for a principal of an account read from a `get-account-authorization-details`
-// export or, live, from an endpoint with the same call — so both give the same verdict.
+// export or, live, from an endpoint with the same call — so both give the same verdict. With
+// --request-id, the principal, action, resource and context come from that request's event in an
+// exported audit trail (src/audit/explain-request.ts).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { explainDecision } from '../audit/explain.ts';
 import { EXPLAIN_FORMATS, renderExplanation, type ExplainFormat } from '../audit/explain-format.ts';
 import { parseContext } from '../audit/context-keys.ts';
+import { eventsOf, findRequest, recordedRequest, type RecordedRequest } from '../audit/explain-request.ts';
 import { InputError, readAuthorizationDetails } from '../audit/snapshot.ts';
 import { fetchAuthorizationDetails } from './authorization-details.ts';
 import { EXPLAIN_OPTIONS } from './help.ts';
@@ -28,11 +31,19 @@ export async function runExplain(args: readonly string[]): Promise<number> {
         ? await readLive(one('--endpoint')!, one('--region'))
         : readJson(one('--authorization-details')!, '--authorization-details'),
     );
+    const recorded = one('--request-id') ? readRequest(one('--request-id')!, one('--events')!) : undefined;
+    const resource = recorded?.resource ?? one('--resource');
+    if (recorded && resource === undefined)
+      throw new UsageError(
+        `the request ${one('--request-id')} was not denied, and its event does not record the resource: give --resource`,
+      );
     const explanation = explainDecision(details, {
-      principalArn: one('--principal')!,
-      action: one('--action')!,
-      resource: one('--resource') ?? '*',
-      context: parseContext(options['--context'] ?? []),
+      principalArn: recorded?.principalArn ?? one('--principal')!,
+      federationUserArn: recorded?.federationUserArn ?? one('--federation-user'),
+      action: recorded?.action ?? one('--action')!,
+      resource: resource ?? '*',
+      // The keys the event records, then those given, which replace them.
+      context: parseContext([...(recorded?.context ?? []), ...(options['--context'] ?? [])]),
       sessionPolicies: options['--session-policy']?.map((file) => readJson(file, '--session-policy')),
       serviceControlPolicies: options['--scp']?.map((level) =>
         level.split(',').map((file) => ({ name: file, document: readJson(file, '--scp') })),
@@ -46,7 +57,7 @@ export async function runExplain(args: readonly string[]): Promise<number> {
     const output = one('--output');
     if (output) writeFileSync(output, text);
     else process.stdout.write(text);
-    return explanation.trace.result.decision === 'allowed' ? 0 : 1;
+    return explanation.trace.result.decision === 'allowed' && !explanation.refused ? 0 : 1;
   } catch (error) {
     if (error instanceof UsageError || error instanceof InputError) {
       console.error(`portcullis explain: ${error.message}`);
@@ -70,11 +81,27 @@ function parseOptions(args: readonly string[]): Options {
     if (options[name!] && !REPEATABLE.has(name!)) throw new UsageError(`${name} is given twice`);
     (options[name!] ??= []).push(value);
   }
-  for (const flag of ['--principal', '--action'])
-    if (!options[flag]) throw new UsageError(`${flag} is required (see portcullis explain --help)`);
+  if (options['--request-id']) {
+    for (const flag of ['--principal', '--action', '--federation-user'])
+      if (options[flag])
+        throw new UsageError(`--request-id takes ${flag.slice(2)} from the audit trail's event`);
+    if (!options['--events'])
+      throw new UsageError('--request-id needs --events FILE (aws cloudtrail lookup-events output)');
+  } else {
+    for (const flag of ['--principal', '--action'])
+      if (!options[flag]) throw new UsageError(`${flag} is required (see portcullis explain --help)`);
+    if (options['--events']) throw new UsageError('--events is read with --request-id only');
+  }
   if (!options['--endpoint'] === !options['--authorization-details'])
     throw new UsageError('give either --authorization-details FILE or --endpoint URL');
   return options;
+}
+
+/** The request's event in an exported audit trail. */
+function readRequest(requestId: string, file: string): RecordedRequest {
+  const event = findRequest(eventsOf(readJson(file, '--events')), requestId);
+  if (!event) throw new InputError(`no event of the request ${requestId} in ${file}`);
+  return recordedRequest(event);
 }
 
 function readJson(file: string, flag: string): object {

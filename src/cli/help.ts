@@ -161,7 +161,13 @@ function lintOptions(): string {
 /** `portcullis explain`'s options: the list its parser accepts (src/cli/explain.ts) and its help prints. */
 export const EXPLAIN_OPTIONS: Readonly<Record<string, string>> = {
   '--principal ARN':
-    'who asks: a user ARN, a role ARN, or a role session ARN (arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION)',
+    "who asks: a user ARN, a role ARN, the account's root user (arn:aws:iam::ACCOUNT:root), a role session ARN (arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION) or a federated user's (arn:aws:sts::ACCOUNT:federated-user/NAME, with --federation-user)",
+  '--federation-user ARN':
+    'for a federated user: the IAM user (or the root user) whose access key called GetFederationToken; the session has what that user has, through its boundary, limited to the session policy',
+  '--request-id ID':
+    "explain a request of the audit trail instead of --principal and --action: its caller, action, resource (an AccessDenied message's; else --resource) and the context keys its event records (time, source address, region, user agent, a session's MFA and issue time), found by the request id the client got back in --events",
+  '--events FILE':
+    '`aws cloudtrail lookup-events` output (JSON) or a CloudTrail log file holding the --request-id request',
   '--action ACTION': 'the action, as service:Action (iam:ListUsers, sts:AssumeRole, s3:GetObject, ...)',
   '--resource ARN':
     'the resource ARN (default *: actions without a resource); for sts:AssumeRole a role of the account, whose trust policy is then evaluated',
@@ -172,7 +178,8 @@ export const EXPLAIN_OPTIONS: Readonly<Record<string, string>> = {
   '--endpoint URL':
     'read the account live instead (GetAccountAuthorizationDetails), with the credentials of the AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (/ AWS_SESSION_TOKEN) variables',
   '--region REGION': 'the region to sign live calls for (default AWS_REGION, else us-east-1)',
-  '--session-policy FILE': "a role session's session policy (a policy document, JSON), repeatable",
+  '--session-policy FILE':
+    "a role session's or federated user's session policy (a policy document, JSON), repeatable; a federated user without one may do nothing",
   '--scp FILE[,FILE]':
     "the service control policies of one level of the account's organization (root first), repeatable: one flag per level, each level must allow",
   '--rcp FILE[,FILE]':

@@ -74,6 +74,51 @@ export const ISSUES = {
     title: 'Invalid service condition key',
     learnMoreLink: `${REFERENCE}#access-analyzer-reference-policy-checks-error-invalid-service-condition-key`,
   },
+  INVALID_ARN_PREFIX: {
+    findingType: 'ERROR',
+    title: 'Invalid ARN prefix',
+    learnMoreLink: `${REFERENCE}#access-analyzer-reference-policy-checks-error-invalid-arn-prefix`,
+  },
+  MISSING_ARN_FIELD: {
+    findingType: 'ERROR',
+    title: 'Missing ARN field',
+    learnMoreLink: `${REFERENCE}#access-analyzer-reference-policy-checks-error-missing-arn-field`,
+  },
+  INVALID_ARN_SERVICE_CASE: {
+    findingType: 'ERROR',
+    title: 'Invalid ARN service case',
+    learnMoreLink: `${REFERENCE}#access-analyzer-reference-policy-checks-error-invalid-arn-service-case`,
+  },
+  INVALID_ARN_RESOURCE: {
+    findingType: 'ERROR',
+    title: 'Invalid ARN resource',
+    learnMoreLink: `${REFERENCE}#access-analyzer-reference-policy-checks-error-invalid-arn-resource`,
+  },
+  ARN_REGION_NOT_ALLOWED: {
+    findingType: 'ERROR',
+    title: 'ARN Region not allowed',
+    learnMoreLink: `${REFERENCE}#access-analyzer-reference-policy-checks-error-arn-region-not-allowed`,
+  },
+  MISSING_ARN_REGION: {
+    findingType: 'ERROR',
+    title: 'Missing ARN Region',
+    learnMoreLink: `${REFERENCE}#access-analyzer-reference-policy-checks-error-missing-arn-region`,
+  },
+  INVALID_ARN_REGION: {
+    findingType: 'ERROR',
+    title: 'Invalid ARN Region',
+    learnMoreLink: `${REFERENCE}#access-analyzer-reference-policy-checks-error-invalid-arn-region`,
+  },
+  ARN_ACCOUNT_NOT_ALLOWED: {
+    findingType: 'ERROR',
+    title: 'ARN account not allowed',
+    learnMoreLink: `${REFERENCE}#access-analyzer-reference-policy-checks-error-arn-account-not-allowed`,
+  },
+  INVALID_ARN_ACCOUNT: {
+    findingType: 'ERROR',
+    title: 'Invalid ARN account',
+    learnMoreLink: `${REFERENCE}#access-analyzer-reference-policy-checks-error-invalid-arn-account`,
+  },
   ALLOW_WITH_NOT_ACTION: { findingType: 'SECURITY_WARNING', title: 'Allow with NotAction' },
   MFA_BOOL_WITHOUT_IF_EXISTS: {
     findingType: 'SECURITY_WARNING',

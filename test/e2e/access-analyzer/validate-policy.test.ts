@@ -179,6 +179,55 @@ test("the AWS CLI v2 gets INVALID_ACTION for an action the service does not have
   ]);
 });
 
+test('the AWS CLI v2 gets the resource checks: an ARN that fits no format of its service, an account S3 has no place for', async () => {
+  const document = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Action: ['lambda:InvokeFunction', 's3:GetObject'],
+        Resource: [
+          'arn:aws:lambda:us-east-1:111122223333:function:orders',
+          'arn:aws:lambda:us-east-1:111122223333:funtion:orders',
+          'arn:aws:s3:::reports/*',
+          'arn:aws:s3::111122223333:reports/*',
+        ],
+      },
+    ],
+  });
+  const result = await aws(
+    ROOT,
+    'accessanalyzer',
+    'validate-policy',
+    '--policy-type',
+    'IDENTITY_POLICY',
+    '--policy-document',
+    policyFile('resources.json', document),
+  );
+  assert.ok(result.ok, result.stderr);
+  assert.deepEqual(
+    result.json.findings.map((f) => [f.issueCode, f.findingType, f.findingDetails, f.locations[0]?.path]),
+    [
+      [
+        'INVALID_ARN_RESOURCE',
+        'ERROR',
+        'Resource ARN does not match the expected ARN format. Update the resource portion of the ARN.',
+        [{ value: 'Statement' }, { index: 0 }, { value: 'Resource' }, { index: 1 }],
+      ],
+      [
+        'ARN_ACCOUNT_NOT_ALLOWED',
+        'ERROR',
+        'The service s3 does not support specifying an account ID in the resource ARN.',
+        [{ value: 'Statement' }, { index: 0 }, { value: 'Resource' }, { index: 3 }],
+      ],
+    ],
+  );
+  assert.match(
+    result.json.findings[0]!.learnMoreLink,
+    /#access-analyzer-reference-policy-checks-error-invalid-arn-resource$/,
+  );
+});
+
 test('the AWS CLI v2 gets JSON_SYNTAX_ERROR for a document that is not JSON, and an error for a refused caller', async () => {
   const broken = await aws(
     ROOT,

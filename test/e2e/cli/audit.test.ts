@@ -115,7 +115,7 @@ test('the table names each failing resource with its evidence, a summary, and th
   );
   assert.match(
     result.stdout,
-    /^Summary: 25 checks, 3 passed, 21 failed \(3 critical, 7 high, 9 medium, 2 low\), 1 skipped$/m,
+    /^Summary: 26 checks, 4 passed, 21 failed \(3 critical, 7 high, 9 medium, 2 low\), 1 skipped$/m,
   );
   // Generated at 10:00, audited at 18:00: AWS would not have made a newer report before 14:00.
   assert.match(result.stdout, /warning: the credential report was generated 8 hours before this audit/);

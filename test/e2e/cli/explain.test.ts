@@ -6,8 +6,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { AssumeRoleCommand } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, GetFederationTokenCommand } from '@aws-sdk/client-sts';
 import { CreateAccessKeyCommand, DeleteUserCommand, ListUsersCommand } from '@aws-sdk/client-iam';
+import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import { writeFileSync } from 'node:fs';
 import { ROOT, startServer, type Server } from '../harness.ts';
 import { portcullis } from '../operations/cli.ts';
 import { ACCOUNT, loadExplainAccount } from './explain-account.ts';
@@ -33,6 +35,12 @@ interface Case {
   readonly deniedBy: string | null;
 }
 
+const federatedAlice = [
+  '--principal',
+  `arn:aws:sts::${ROOT.accountId}:federated-user/alice-web`,
+  '--federation-user',
+  alice,
+];
 const rcps = [
   '--rcp',
   join(fixtures, 'rcp-full-aws-access.json'),
@@ -127,6 +135,61 @@ const CASES: Case[] = [
     args: [
       '--principal',
       session,
+      '--action',
+      's3:ListBucket',
+      '--resource',
+      'arn:aws:s3:::b',
+      ...sessionPolicy,
+    ],
+    decision: 'allowed',
+    deniedBy: null,
+  },
+  {
+    name: 'the root user needs no policy',
+    args: [
+      '--principal',
+      `${ACCOUNT}:root`,
+      '--action',
+      'iam:DeleteUser',
+      '--resource',
+      `${ACCOUNT}:user/bob`,
+    ],
+    decision: 'allowed',
+    deniedBy: null,
+  },
+  {
+    name: 'SCPs bind the root user',
+    args: ['--principal', `${ACCOUNT}:root`, '--action', 'iam:ListUsers', ...scps],
+    decision: 'explicitDeny',
+    deniedBy: 'service control',
+  },
+  {
+    name: 'a federated user calls no IAM operation, whatever its policies',
+    args: [
+      ...federatedAlice,
+      '--action',
+      'iam:ListUsers',
+      '--resource',
+      `${ACCOUNT}:user/`,
+      ...mfa(true),
+      ...sessionPolicy,
+    ],
+    decision: 'implicitDeny',
+    deniedBy: null,
+  },
+  {
+    name: "a federated user: the session policy allows, alice's boundary does not",
+    args: [...federatedAlice, '--action', 's3:ListBucket', '--resource', 'arn:aws:s3:::b', ...sessionPolicy],
+    decision: 'implicitDeny',
+    deniedBy: 'permissions boundary',
+  },
+  {
+    name: 'a federated user of the root user: its session policy alone',
+    args: [
+      '--principal',
+      `arn:aws:sts::${ROOT.accountId}:federated-user/ops`,
+      '--federation-user',
+      `${ACCOUNT}:root`,
       '--action',
       's3:ListBucket',
       '--resource',
@@ -268,6 +331,16 @@ test('bad options and inputs are refused with exit status 2 and a message, never
     ],
     [[...exported, ...who, ...sessionPolicy], /a session policy applies to a role session/],
     [
+      [
+        ...exported,
+        '--principal',
+        `arn:aws:sts::${ROOT.accountId}:federated-user/x`,
+        '--action',
+        'iam:ListUsers',
+      ],
+      /is a federated user: give --federation-user/,
+    ],
+    [
       ['--authorization-details', join(fixtures, 'session-policy.json'), ...who],
       /authorization details: UserDetailList is missing/,
     ],
@@ -295,6 +368,7 @@ test('--help documents every option', async () => {
     assert.match(result.stdout, new RegExp(`^  ${flag.replace(/[-[\]]/g, '\\$&')}$`, 'm'), flag);
   for (const flag of [
     '--principal',
+    '--federation-user',
     '--action',
     '--resource',
     '--context',
@@ -375,4 +449,107 @@ test("a denied explanation's message is the server's own AccessDenied when the p
       return true;
     });
   }
+});
+
+test("--request-id explains a denied call from the audit trail with the event's own caller, action, resource and context", async () => {
+  const key = (await server.iam().send(new CreateAccessKeyCommand({ UserName: 'alice' }))).AccessKey!;
+  const asAlice = { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! };
+  let requestId = '';
+  let message = '';
+  await assert.rejects(
+    server.iam(asAlice).send(new DeleteUserCommand({ UserName: 'bob' })),
+    (error: Error) => {
+      requestId = (error as { $metadata?: { requestId?: string } }).$metadata?.requestId ?? '';
+      message = error.message;
+      return error.name === 'AccessDenied';
+    },
+  );
+  assert.ok(requestId);
+  const cloudtrail = new CloudTrailClient({
+    endpoint: server.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: ROOT.accessKeyId, secretAccessKey: ROOT.secretAccessKey },
+  });
+  // What `aws cloudtrail lookup-events` writes, the events as CloudTrailEvent strings.
+  let events: unknown[] = [];
+  for (let attempt = 0; attempt < 50 && events.length === 0; attempt++) {
+    const answer = await cloudtrail.send(
+      new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: 'Username', AttributeValue: 'alice' }] }),
+    );
+    events = (answer.Events ?? []).filter((e) => e.CloudTrailEvent?.includes(requestId));
+    if (events.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  cloudtrail.destroy();
+  const file = join(server.dataDir, 'events.json');
+  writeFileSync(file, JSON.stringify({ Events: events }));
+  const args = ['--endpoint', server.url, '--request-id', requestId, '--events', file];
+  const explained = await explainJson(args, rootEnv);
+  assert.equal(explained.decision, 'explicitDeny');
+  assert.equal(explained.message, message);
+  const text = await portcullis(['explain', ...args], rootEnv);
+  assert.match(text.stdout, /^ +statement 0 \(Sid NoDeletingUsers\) Deny: MATCHED/m);
+  // The context the event records: its time and address.
+  const json = JSON.parse((await portcullis(['explain', ...args, '--format', 'json'], rootEnv)).stdout) as {
+    context: Record<string, unknown>;
+  };
+  assert.match(String(json.context['aws:CurrentTime']), /^\d{4}-\d\d-\d\dT/);
+  assert.equal(json.context['aws:SourceIp'], '127.0.0.1');
+
+  const missing = await portcullis(
+    ['explain', ...args.slice(0, 2), '--request-id', 'nope', '--events', file],
+    rootEnv,
+  );
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /no event of the request nope in /);
+  const both = await portcullis(['explain', ...args, '--principal', alice], rootEnv);
+  assert.equal(both.code, 2);
+  assert.match(both.stderr, /--request-id takes principal from the audit trail's event/);
+});
+
+test("a federated user of the root: the server's refusal is the one explain gives for its request id", async () => {
+  const token = await server.sts().send(
+    new GetFederationTokenCommand({
+      Name: 'ops',
+      Policy: readFileSync(join(fixtures, 'session-policy.json'), 'utf8'),
+    }),
+  );
+  const asOps = {
+    accessKeyId: token.Credentials!.AccessKeyId!,
+    secretAccessKey: token.Credentials!.SecretAccessKey!,
+    sessionToken: token.Credentials!.SessionToken!,
+  };
+  let requestId = '';
+  let message = '';
+  await assert.rejects(server.iam(asOps).send(new ListUsersCommand({})), (error: Error) => {
+    requestId = (error as { $metadata?: { requestId?: string } }).$metadata?.requestId ?? '';
+    message = error.message;
+    return error.name === 'AccessDenied';
+  });
+  const cloudtrail = new CloudTrailClient({
+    endpoint: server.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: ROOT.accessKeyId, secretAccessKey: ROOT.secretAccessKey },
+  });
+  let events: unknown[] = [];
+  for (let attempt = 0; attempt < 50 && events.length === 0; attempt++) {
+    const answer = await cloudtrail.send(
+      new LookupEventsCommand({
+        LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'ListUsers' }],
+      }),
+    );
+    events = (answer.Events ?? []).filter((e) => e.CloudTrailEvent?.includes(requestId));
+    if (events.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  cloudtrail.destroy();
+  const file = join(server.dataDir, 'federated-events.json');
+  writeFileSync(file, JSON.stringify({ Events: events }));
+  const explained = await explainJson(
+    ['--endpoint', server.url, '--request-id', requestId, '--events', file, ...sessionPolicy],
+    rootEnv,
+  );
+  // Federated users reach no IAM API, whatever their policies: refused before any is read.
+  assert.equal(explained.decision, 'implicitDeny');
+  assert.equal(explained.deniedBy, null);
+  assert.equal(explained.message, message);
+  assert.match(explained.rule, /A federated user \(GetFederationToken\) can call no IAM operation/);
 });
