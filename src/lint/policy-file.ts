@@ -92,6 +92,6 @@ export function readPolicyFile(
       },
     };
   }
-  const statements = list(parsed.policy.document.Statement);
+  const statements = list(parsed.document.Statement);
   return { ok: true, file: { file, policyType, policy: parsed.policy, statements, locations } };
 }

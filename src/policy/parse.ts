@@ -47,7 +47,12 @@ export interface ParseOptions {
   readonly ownMessages?: boolean;
 }
 
-export type ParseResult = { ok: true; policy: CompiledPolicy } | { ok: false; error: PolicyError };
+/**
+ * A compiled policy, and the document it was read from for whoever parsed it (the compiled policy
+ * itself keeps only the text: its `document` reads the text again).
+ */
+export type ParseResult =
+  { ok: true; policy: CompiledPolicy; document: PolicyDocument } | { ok: false; error: PolicyError };
 
 /**
  * The most policy elements (actions, resources, condition values, statements) compiled in one step
@@ -73,7 +78,8 @@ export function* parsePolicyInSteps(text: string, options: ParseOptions): Genera
   });
   if (!validated.ok) return validated;
   yield;
-  return { ok: true, policy: yield* compileInSteps(validated.document, text, options, new Meter()) };
+  const { document } = validated;
+  return { ok: true, policy: yield* compileInSteps(document, text, options, new Meter()), document };
 }
 
 function finish<T>(steps: Generator<void, T>): T {

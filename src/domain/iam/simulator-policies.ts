@@ -37,6 +37,8 @@ export interface SimulatedPolicy {
   readonly sourceType: string;
   readonly text: string;
   readonly compiled: CompiledPolicy;
+  /** The document read from the text (for the context keys it names). */
+  readonly document: CompiledPolicy['document'];
   /** Statement positions, computed on first use. */
   positions?: StatementPosition[];
 }
@@ -152,7 +154,8 @@ function managedName(arn: string): string {
 }
 
 function stored(compiled: CompiledPolicy, sourceId: string, text: string): SimulatedPolicy {
-  return { sourceId, sourceType: IAM_POLICY, text, compiled };
+  // A stored policy comes compiled from the cache, which keeps no document: it is read once here.
+  return { sourceId, sourceType: IAM_POLICY, text, compiled, document: compiled.document };
 }
 
 // ---- policies passed as strings
@@ -188,7 +191,13 @@ export async function inputPoliciesInTurns(
     const sourceId = `${name}.${i + 1}`;
     const parsed = await parseInTurns(text, { kind, id: sourceId });
     if (!parsed.ok) throw new IamError(parsed.error.code, parsed.error.message);
-    policies.push({ sourceId, sourceType: IAM_POLICY, text, compiled: parsed.policy });
+    policies.push({
+      sourceId,
+      sourceType: IAM_POLICY,
+      text,
+      compiled: parsed.policy,
+      document: parsed.document,
+    });
   }
   return policies;
 }
@@ -204,11 +213,23 @@ export function yieldToOtherRequests(): Promise<void> {
 export async function resourcePolicy(text: string): Promise<SimulatedPolicy> {
   const parsed = await parseInTurns(text, { kind: 'resource', id: 'ResourcePolicy' });
   if (parsed.ok)
-    return { sourceId: 'ResourcePolicy', sourceType: RESOURCE_POLICY, text, compiled: parsed.policy };
+    return {
+      sourceId: 'ResourcePolicy',
+      sourceType: RESOURCE_POLICY,
+      text,
+      compiled: parsed.policy,
+      document: parsed.document,
+    };
   if (!hasResourceElement(text)) {
     const trust = await parseInTurns(text, { kind: 'trust', id: 'ResourcePolicy' });
     if (trust.ok)
-      return { sourceId: 'ResourcePolicy', sourceType: RESOURCE_POLICY, text, compiled: trust.policy };
+      return {
+        sourceId: 'ResourcePolicy',
+        sourceType: RESOURCE_POLICY,
+        text,
+        compiled: trust.policy,
+        document: trust.document,
+      };
   }
   throw new IamError(parsed.error.code, parsed.error.message);
 }
@@ -242,7 +263,7 @@ export function referencedContextKeys(policies: readonly SimulatedPolicy[]): str
     keys.push(name);
   };
   for (const policy of policies) {
-    const document = policy.compiled.document;
+    const { document } = policy;
     const variables = document.Version === '2012-10-17';
     for (const statement of asList<StatementDocument>(document.Statement)) {
       if (variables) {
