@@ -149,6 +149,14 @@ for (const scheme of ['light', 'dark'] as const) {
         200,
         `${name}: ${path} answered ${response?.status()}: ${(await page.textContent('main'))?.slice(0, 200)}`,
       );
+      // A tab the page does not have would show its first tab instead: the one asked for is shown.
+      const tab = /[?&]tab=([a-z-]+)/.exec(path)?.[1];
+      if (tab)
+        assert.equal(
+          await page.locator('[role=tab][aria-selected=true]').getAttribute('id'),
+          `tab-${tab}`,
+          name,
+        );
       const errors = await page.locator('.alert.error:visible').allTextContents();
       assert.deepEqual(errors, [], `${name}: no error box`);
       assert.doesNotMatch(await page.title(), /not found/i, name);

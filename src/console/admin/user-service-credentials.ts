@@ -78,7 +78,7 @@ export function registerServiceCredentialActions(
           id: answer.id,
           userName: name,
           sealedPassword: ctx.iam.sealer.seal(answer.password, sealContext(record.id, answer.id)),
-          createdAt: new Date(ctx.iam.now().getTime()).toISOString(),
+          createdAt: ctx.iam.now().toISOString(),
         };
         await saveSession(ctx.iam, record);
         return reply
