@@ -3,7 +3,8 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { ROOT } from '../e2e/harness.ts';
 
 export const CHROMIUM = process.env.PORTCULLIS_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -81,4 +82,13 @@ function scratch(): string {
   }
   mkdirSync(scratchDir, { recursive: true });
   return scratchDir;
+}
+
+/** Signs `page` in as the account's root user (the harness's) on the server at `serverUrl`. */
+export async function signInRoot(page: Page, serverUrl: string): Promise<void> {
+  await page.goto(`${serverUrl}/console/root-signin`);
+  await page.getByLabel('Root user email address').fill(ROOT.email);
+  await page.getByLabel('Password').fill(ROOT.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(/\/console$/);
 }

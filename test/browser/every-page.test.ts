@@ -13,8 +13,8 @@ import {
   CreateUserCommand,
 } from '@aws-sdk/client-iam';
 import type { Page } from 'playwright-core';
-import { ROOT, startServer, type Server } from '../e2e/harness.ts';
-import { type Browser, contrast, launchBrowser, rgb, screenshotPath } from './browser.ts';
+import { startServer, type Server } from '../e2e/harness.ts';
+import { type Browser, contrast, launchBrowser, rgb, screenshotPath, signInRoot } from './browser.ts';
 
 let server: Server;
 let policyArn: string;
@@ -136,11 +136,7 @@ for (const scheme of ['light', 'dark'] as const) {
     browsers.push(browser);
     const page = await browser.context.newPage();
     await page.emulateMedia({ colorScheme: scheme });
-    await page.goto(`${server.url}/console/root-signin`);
-    await page.getByLabel('Root user email address').fill(ROOT.email);
-    await page.getByLabel('Password').fill(ROOT.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(/\/console$/);
+    await signInRoot(page, server.url);
 
     for (const [name, path] of pages()) {
       const response = await page.goto(`${server.url}${path}`);

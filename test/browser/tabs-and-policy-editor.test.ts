@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-iam';
 import type { Page } from 'playwright-core';
 import { ROOT, startServer, type Server } from '../e2e/harness.ts';
-import { launchBrowser, type Browser } from './browser.ts';
+import { type Browser, launchBrowser, signInRoot } from './browser.ts';
 
 let server: Server;
 let browser: Browser;
@@ -53,11 +53,7 @@ before(async () => {
   );
   browser = await launchBrowser({ javaScript: false });
   page = await browser.context.newPage();
-  await page.goto(`${server.url}/console/root-signin`);
-  await page.getByLabel('Root user email address').fill(ROOT.email);
-  await page.getByLabel('Password').fill(ROOT.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(/\/console$/);
+  await signInRoot(page, server.url);
 });
 
 after(async () => {
@@ -250,11 +246,7 @@ test('with scripts on, the refused editor has the focus and its caret where the 
   const scripted = await launchBrowser({ javaScript: true });
   try {
     const tab = await scripted.context.newPage();
-    await tab.goto(url('/console/root-signin'));
-    await tab.getByLabel('Root user email address').fill(ROOT.email);
-    await tab.getByLabel('Password').fill(ROOT.password);
-    await tab.getByRole('button', { name: 'Sign in' }).click();
-    await tab.waitForURL(/\/console$/);
+    await signInRoot(tab, server.url);
     await tab.goto(url('/console/admin/policies'));
     const typed =
       '{\n  "Version": "2012-10-17",\n  "Statement": [\n    {"Effect": "Allow" "Action": "s3:*"}\n  ]\n}';

@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-iam';
 import type { Page } from 'playwright-core';
 import { ROOT, startServer, type Server } from '../e2e/harness.ts';
-import { launchBrowser, type Browser } from './browser.ts';
+import { type Browser, launchBrowser, signInRoot } from './browser.ts';
 
 let server: Server;
 let browser: Browser;
@@ -35,11 +35,7 @@ before(async () => {
   await iam.send(new CreateRoleCommand({ RoleName: 'Builder', AssumeRolePolicyDocument: trust }));
   browser = await launchBrowser({ javaScript: false });
   page = await browser.context.newPage();
-  await page.goto(`${server.url}/console/root-signin`);
-  await page.getByLabel('Root user email address').fill(ROOT.email);
-  await page.getByLabel('Password').fill(ROOT.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(/\/console$/);
+  await signInRoot(page, server.url);
 });
 
 after(async () => {
