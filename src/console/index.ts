@@ -6,7 +6,7 @@
 //   /console/root-signin             sign-in of the root user (e-mail and password)
 //   /console/mfa                     the MFA step of a sign-in
 //   /console/change-password         the password change a reset or an expired password forces
-//   /console/users                   the account's users (iam:ListUsers)
+//   /console/users                   moved: leads to /console/admin/users (the administration)
 //   /console/security-credentials    the caller's password, MFA devices and access keys
 //   /console/switch-role             Switch role into a role of this or another account (switch-role.ts)
 //   /console/organization            AWS Organizations for the management account (organization/)

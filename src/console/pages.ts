@@ -1,7 +1,6 @@
-// The signed-in pages that read the account: the dashboard (sign-in URL, security status) and the
-// read-only users list. Each section is one domain operation; a denied one shows AWS's message in
-// place. The menu leads to the administration's users page (one Users page); the read-only one
-// stays at its address for the links and sign-in destinations that name it.
+// The signed-in dashboard (sign-in URL, security status). Each section is one domain operation; a
+// denied one shows AWS's message in place. The old read-only users pages' addresses lead to the
+// administration's Users page (one Users page).
 import type { FastifyInstance } from 'fastify';
 import {
   type ConsoleContext,
@@ -9,12 +8,12 @@ import {
   currentSession,
   endedSessionIssuer,
   homeOf,
-  requireSession,
   sessionEndedPage,
 } from './context.ts';
-import { alertBox, deniedBox, html, layout, table, type Html } from './html.ts';
+import { alertBox, deniedBox, html, layout, type Html } from './html.ts';
 import { signInPage } from './signin.ts';
 import { originOf, sendHtml, redirect } from './web.ts';
+import { ADMIN } from './admin/common.ts';
 import type { OperationResult } from './context.ts';
 import type { Caller } from '../domain/caller.ts';
 
@@ -152,96 +151,11 @@ export function registerPages(server: FastifyInstance, ctx: ConsoleContext): voi
     return signInPage(ctx, request, reply, 200, 'root');
   });
 
-  server.get('/console/users', async (request, reply) => {
-    const signed = await requireSession(ctx, request, reply, 'active');
-    if (!signed) return reply;
-    const { caller, user } = signed;
-    const query = request.query as Record<string, string | undefined>;
-    const marker = typeof query.marker === 'string' && query.marker.length < 2048 ? query.marker : undefined;
-    const users = await callIam(caller, ctx, 'ListUsers', {
-      MaxItems: 100,
-      ...(marker ? { Marker: marker } : {}),
-    });
-    const body = section('Users', 'users-heading', users, (out) => {
-      const list = (out.Users ?? []) as Record<string, string | undefined>[];
-      const next = out.IsTruncated ? (out.Marker as string) : undefined;
-      return html`${table(
-        'IAM users in this account',
-        ['User name', 'ARN', 'Created', 'Password last used'],
-        list.map((u) => [
-          html`<a href="/console/users/${encodeURIComponent(u.UserName ?? '')}">${u.UserName}</a>`,
-          html`<code>${u.Arn}</code>`,
-          u.CreateDate,
-          u.PasswordLastUsed ?? 'Never',
-        ]),
-      )}
-      ${next ? html`<p><a href="/console/users?marker=${encodeURIComponent(next)}">Next page</a></p>` : ''}`;
-    });
-    return sendHtml(reply, 200, layout({ title: 'Users', body, user, current: '/console/users' }));
-  });
-
-  server.get('/console/users/:name', async (request, reply) => {
-    const signed = await requireSession(ctx, request, reply, 'active');
-    if (!signed) return reply;
-    const { caller, user } = signed;
+  // The read-only users pages that came before the administration's moved there: their addresses
+  // stay valid (bookmarks, sign-in destinations, SAML RelayState) and lead to the one Users page.
+  server.get('/console/users', (_request, reply) => redirect(reply, `${ADMIN}/users`, 301));
+  server.get('/console/users/:name', (request, reply) => {
     const name = (request.params as { name: string }).name;
-    if (!/^[\w+=,.@-]{1,64}$/.test(name)) return redirect(reply, '/console/users');
-    const details = await callIam(caller, ctx, 'GetUser', { UserName: name });
-    const groups = await callIam(caller, ctx, 'ListGroupsForUser', { UserName: name });
-    const devices = await callIam(caller, ctx, 'ListMFADevices', { UserName: name });
-    const keys = await callIam(caller, ctx, 'ListAccessKeys', { UserName: name });
-    const body = html`${section('Summary', 'summary-heading', details, (out) => {
-      const u = out.User as Record<string, unknown>;
-      const tags = (u.Tags ?? []) as { Key: string; Value: string }[];
-      return html`<dl>
-          <dt>User name</dt>
-          <dd>${String(u.UserName)}</dd>
-          <dt>ARN</dt>
-          <dd><code>${String(u.Arn)}</code></dd>
-          <dt>User ID</dt>
-          <dd><code>${String(u.UserId)}</code></dd>
-          <dt>Created</dt>
-          <dd>${String(u.CreateDate)}</dd>
-          <dt>Console password last used</dt>
-          <dd>${u.PasswordLastUsed ? String(u.PasswordLastUsed) : 'Never'}</dd>
-        </dl>
-        ${table(
-          'Tags',
-          ['Key', 'Value'],
-          tags.map((t) => [t.Key, t.Value]),
-        )}`;
-    })}
-    ${section('Groups', 'groups-heading', groups, (out) =>
-      table(
-        'Groups this user belongs to',
-        ['Group name', 'ARN'],
-        ((out.Groups ?? []) as Record<string, string>[]).map((g) => [
-          g.GroupName,
-          html`<code>${g.Arn}</code>`,
-        ]),
-      ),
-    )}
-    ${section('Multi-factor authentication (MFA)', 'mfa-heading', devices, (out) =>
-      table(
-        'Assigned MFA devices',
-        ['Identifier', 'Assigned'],
-        ((out.MFADevices ?? []) as Record<string, string>[]).map((d) => [
-          html`<code>${d.SerialNumber}</code>`,
-          d.EnableDate,
-        ]),
-      ),
-    )}
-    ${section('Access keys', 'keys-heading', keys, (out) =>
-      table(
-        'Access keys of this user',
-        ['Access key ID', 'Status', 'Created'],
-        ((out.AccessKeyMetadata ?? []) as Record<string, string>[]).map((k) => [
-          html`<code>${k.AccessKeyId}</code>`,
-          k.Status,
-          k.CreateDate,
-        ]),
-      ),
-    )}`;
-    return sendHtml(reply, 200, layout({ title: `User ${name}`, body, user, current: '/console/users' }));
+    return redirect(reply, `${ADMIN}/users/${encodeURIComponent(name)}`, 301);
   });
 }

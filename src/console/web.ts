@@ -147,6 +147,7 @@ export function sendHtml(reply: FastifyReply, status: number, page: Html): Fasti
   return reply.code(status).type('text/html; charset=utf-8').send(page.toString());
 }
 
-export function redirect(reply: FastifyReply, location: string): FastifyReply {
-  return reply.code(303).header('location', location).send();
+/** See Other after a form (Post/Redirect/Get); 301 where an address has moved for good. */
+export function redirect(reply: FastifyReply, location: string, status: 301 | 303 = 303): FastifyReply {
+  return reply.code(status).header('location', location).send();
 }

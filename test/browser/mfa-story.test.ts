@@ -163,7 +163,7 @@ test('a new user must change the password first; the policy is shown and enforce
   assert.match(await page.locator('main').innerText(), /Minimum password length is 12 characters/);
   await assertAccessible();
   // Other pages wait until the password is changed.
-  await page.goto(url('/console/users'));
+  await page.goto(url('/console/admin/users'));
   await page.waitForURL(/\/console\/change-password$/);
 
   await page.getByLabel('Old password').fill(FIRST_PASSWORD);

@@ -69,7 +69,7 @@ before(async () => {
       .end(
         `<!doctype html><title>Corp IdP</title><form method="post" action="${server.url}/console/saml">` +
           `<input type="hidden" name="SAMLResponse" value="${samlResponse}">` +
-          `<input type="hidden" name="RelayState" value="/console/users">` +
+          `<input type="hidden" name="RelayState" value="/console/admin/users">` +
           `<button type="submit">Continue to Portcullis</button></form>`,
       );
   });
@@ -95,7 +95,7 @@ test('an assertion with two roles asks which one; the chosen role session is sig
   assert.match(main, /SamlAdmin/);
   await page.getByLabel('SamlReader').check();
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(`${server.url}/console/users`);
+  await page.waitForURL(`${server.url}/console/admin/users`);
   assert.match(
     await page.locator('header').innerText(),
     new RegExp(`SamlReader/alice@example.com @ ${account}`),
@@ -115,7 +115,7 @@ test('an assertion with one role signs in directly', async () => {
   offered = [ADMIN];
   await page.goto(idpUrl);
   await page.getByRole('button', { name: 'Continue to Portcullis' }).click();
-  await page.waitForURL(`${server.url}/console/users`);
+  await page.waitForURL(`${server.url}/console/admin/users`);
   assert.match(await page.locator('header').innerText(), /SamlAdmin\/alice@example\.com/);
   await page.goto(`${server.url}/console/admin/roles`);
   assert.match(await page.locator('main').innerText(), /SamlReader/);

@@ -77,14 +77,14 @@ test('two nodes: a switch made on one is the session on the other, until switche
     assert.equal(switched.status, 303);
 
     const onSecond = sameBrowser(onFirst, second);
-    const users = await onSecond.get('/console/users');
+    const users = await onSecond.get('/console/admin/users');
     assert.equal(switchedTo(users.text), 'Reader tab');
     assert.match(visibleText(users.text), /ada/);
     assert.doesNotMatch(visibleText(users.text), /not authorized/);
 
     // Switch back on the second node: the first serves ada herself, whom policy denies ListUsers.
     assert.equal((await onSecond.post('/console/switch-back', {})).status, 303);
-    const own = await onFirst.get('/console/users');
+    const own = await onFirst.get('/console/admin/users');
     assert.equal(switchedTo(own.text), undefined);
     assert.match(
       visibleText(own.text),

@@ -50,9 +50,23 @@ after(async () => {
 test('tags are shown on the user page, as text', async () => {
   const client = new ConsoleClient(server.url);
   await signInRoot(client, ROOT.email, ROOT.password);
-  const page = await client.get('/console/users/alice');
+  const page = await client.get('/console/admin/users/alice?tab=tags');
   assert.equal(page.status, 200);
   assert.match(visibleText(page.text), new RegExp(`note ${TAG_VALUE}`));
+});
+
+test("the read-only Users pages' old addresses lead, for good, to the one Users page", async () => {
+  const client = new ConsoleClient(server.url);
+  await signInRoot(client, ROOT.email, ROOT.password);
+  const list = await client.get('/console/users');
+  assert.equal(list.status, 301);
+  assert.equal(list.location, '/console/admin/users');
+  const details = await client.get('/console/users/alice');
+  assert.equal(details.status, 301);
+  assert.equal(details.location, '/console/admin/users/alice');
+  const page = await client.get('/console/admin/users/alice');
+  assert.equal(page.status, 200);
+  assert.match(visibleText(page.text), new RegExp(aliceId));
 });
 
 test('text reflected from the URL or a failed sign-in form is escaped', async () => {
@@ -74,7 +88,7 @@ test('text reflected from the URL or a failed sign-in form is escaped', async ()
 test("a user without permission sees AWS messages, never another user's details", async () => {
   const client = new ConsoleClient(server.url);
   await signIn(client, ROOT.accountId, 'bob', PASSWORD);
-  for (const path of ['/console/users', '/console/users/alice', '/console']) {
+  for (const path of ['/console/admin/users', '/console/admin/users/alice', '/console']) {
     const page = await client.get(path);
     assert.equal(page.status, 200);
     const text = visibleText(page.text);
@@ -83,7 +97,7 @@ test("a user without permission sees AWS messages, never another user's details"
     assert.ok(!text.includes(aliceKey), `${path} shows alice's access key`);
     assert.ok(!text.includes(TAG_VALUE), `${path} shows alice's tags`);
   }
-  const details = visibleText((await client.get('/console/users/alice')).text);
+  const details = visibleText((await client.get('/console/admin/users/alice')).text);
   assert.match(
     details,
     /User: arn:aws:iam::123456789012:user\/bob is not authorized to perform: iam:GetUser on resource: arn:aws:iam::123456789012:user\/alice because no identity-based policy allows the iam:GetUser action/,

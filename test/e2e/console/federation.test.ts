@@ -135,7 +135,7 @@ test('AssumeRole credentials sign in to the console as the role session, authori
   const text = visibleText(dashboard.text);
   assert.match(text, new RegExp(`ConsoleReader/alice @ ${account}`));
   assert.match(text, new RegExp(`Signed in as arn:aws:sts::${account}:assumed-role/ConsoleReader/alice`));
-  const users = await client.get('/console/users');
+  const users = await client.get('/console/admin/users');
   assert.equal(users.status, 200);
   assert.match(visibleText(users.text), /broker/);
   // The role's policy does not allow iam:ListRoles: the page says so with AWS's message.
@@ -201,10 +201,10 @@ test('an IAM user’s own-credential pages answer a role session plainly (never 
 test('GetFederationToken credentials sign in as the federated user, limited by the session policy', async () => {
   const token = await signinTokenFor(await federationToken('bob'));
   const client = new ConsoleClient(server.url);
-  const login = await client.get(loginUrl(token, '/console/users'));
+  const login = await client.get(loginUrl(token, '/console/admin/users'));
   assert.equal(login.status, 302);
-  assert.equal(login.location, '/console/users');
-  const users = await client.get('/console/users');
+  assert.equal(login.location, '/console/admin/users');
+  const users = await client.get('/console/admin/users');
   assert.equal(users.status, 200);
   assert.match(visibleText(users.text), new RegExp(`bob @ ${account}`));
   assert.match(visibleText(users.text), /broker/);
@@ -307,9 +307,9 @@ test('Destination must be a page of this console; a refused destination does not
   }
   const bad = await client.get(loginUrl(token, '/console', 'javascript:alert(1)'));
   assert.equal(bad.status, 400);
-  const own = await client.get(loginUrl(token, `${server.url}/console/users?marker=x`));
+  const own = await client.get(loginUrl(token, `${server.url}/console/admin/users?marker=x`));
   assert.equal(own.status, 302);
-  assert.equal(own.location, '/console/users?marker=x');
+  assert.equal(own.location, '/console/admin/users?marker=x');
 });
 
 test('POST works like GET for both actions', async () => {
@@ -341,31 +341,31 @@ test('signing out leads back to the Issuer', async () => {
   const out = await client.post('/console/signout', {});
   assert.equal(out.status, 200);
   assert.match(out.text, /href="https:\/\/broker\.example\/portal\?from=aws"/);
-  assert.equal((await client.get('/console/users')).location, '/console');
+  assert.equal((await client.get('/console/admin/users')).location, '/console');
 });
 
 test('the console session ends when its role is deleted (by id)', async () => {
   const token = await signinTokenFor(await assumeRole('Ephemeral', 'short'));
   const client = new ConsoleClient(server.url);
   await client.get(loginUrl(token));
-  assert.equal((await client.get('/console/users')).status, 200);
+  assert.equal((await client.get('/console/admin/users')).status, 200);
   const iam = server.iam();
   await iam.send(new DeleteRolePolicyCommand({ RoleName: 'Ephemeral', PolicyName: 'read' }));
   await iam.send(new DeleteRoleCommand({ RoleName: 'Ephemeral' }));
   // A role of the same name is another role.
   await iam.send(new CreateRoleCommand({ RoleName: 'Ephemeral', AssumeRolePolicyDocument: trustAccount }));
   // The person is sent back to the broker's sign-in page (the Issuer), then to the sign-in form.
-  const later = await client.get('/console/users');
+  const later = await client.get('/console/admin/users');
   assert.equal(later.status, 401);
   assert.match(later.text, /href="https:\/\/broker\.example\/sign-in"/);
-  assert.equal((await client.get('/console/users')).location, '/console');
+  assert.equal((await client.get('/console/admin/users')).location, '/console');
 });
 
 test('revoking the role’s older sessions (aws:TokenIssueTime) ends what its console sessions may do', async () => {
   const token = await signinTokenFor(await assumeRole('ConsoleReader', 'revoked'));
   const client = new ConsoleClient(server.url);
   await client.get(loginUrl(token));
-  assert.match(visibleText((await client.get('/console/users')).text), /broker/);
+  assert.match(visibleText((await client.get('/console/admin/users')).text), /broker/);
   // What the IAM console's "Revoke active sessions" writes (AWSRevokeOlderSessions).
   const iam = server.iam();
   const cutoff = new Date(server.now() + 1000).toISOString();
@@ -384,7 +384,7 @@ test('revoking the role’s older sessions (aws:TokenIssueTime) ends what its co
     }),
   );
   try {
-    const users = visibleText((await client.get('/console/users')).text);
+    const users = visibleText((await client.get('/console/admin/users')).text);
     assert.match(users, /Access denied\..*with an explicit deny/);
   } finally {
     await iam.send(
@@ -428,7 +428,7 @@ test('expired credentials are refused; the console session lasts the credentials
   await bounded.get(loginUrl(plain));
   await extended.get(loginUrl(longer));
   await server.advanceClock(600);
-  assert.equal((await bounded.get('/console/users')).status, 200);
+  assert.equal((await bounded.get('/console/admin/users')).status, 200);
   await server.advanceClock(301);
   const refused = await getSigninToken(sessionJson(role));
   assert.equal(refused.status, 400);
@@ -438,7 +438,7 @@ test('expired credentials are refused; the console session lasts the credentials
   assert.match(visibleText(ended.text), /Your session has ended/);
   assert.match(ended.text, /href="https:\/\/broker\.example\/sign-in"/);
   // …with it, it lasts as asked (AWS: "separate from the duration of the temporary credentials").
-  assert.equal((await extended.get('/console/users')).status, 200);
+  assert.equal((await extended.get('/console/admin/users')).status, 200);
   await server.advanceClock(2700);
-  assert.equal((await extended.get('/console/users')).status, 401);
+  assert.equal((await extended.get('/console/admin/users')).status, 401);
 });

@@ -170,7 +170,7 @@ test('a session ends 12 hours after sign-in however active it is (absolute lifet
     assert.equal((await client.get('/console')).status, 200);
   }
   await server.advanceClock(40 * 60);
-  const page = await client.get('/console/users');
+  const page = await client.get('/console/admin/users');
   assert.equal(page.status, 303);
   assert.equal(page.location, '/console');
 });

@@ -152,7 +152,7 @@ test('a user with an MFA device must give a code; until then the session opens n
   });
   assert.equal(posted.location, '/console/mfa');
   const pendingToken = client.cookies.get('portcullis-console')!;
-  const blocked = await client.get('/console/users');
+  const blocked = await client.get('/console/admin/users');
   assert.equal(blocked.status, 303);
   assert.equal(blocked.location, '/console/mfa');
 
@@ -175,12 +175,12 @@ test('a user with an MFA device must give a code; until then the session opens n
   const dashboard = await client.get('/console');
   assert.match(visibleText(dashboard.text), /Signed in with MFA Yes/);
   // aws:MultiFactorAuthAge: allowed while the MFA is recent, denied an hour later.
-  const users = await client.get('/console/users');
+  const users = await client.get('/console/admin/users');
   assert.match(visibleText(users.text), /IAM users in this account/);
   await server.advanceClock(50 * 60);
   await client.get('/console');
   await server.advanceClock(20 * 60);
-  const later = await client.get('/console/users');
+  const later = await client.get('/console/admin/users');
   assert.match(
     visibleText(later.text),
     /User: arn:aws:iam::123456789012:user\/mia is not authorized to perform: iam:ListUsers on resource: arn:aws:iam::123456789012:user\/ because no identity-based policy allows the iam:ListUsers action/,

@@ -167,7 +167,7 @@ test('an account alias names the account; pages then act in B as the role; the b
     `Currently active as OrganizationAccountAccessRole @ workloads-b : role OrganizationAccountAccessRole in account ${accountB} Switch back`,
   );
   assert.match(page.text, /class="switched-role color-none"/);
-  const users = visibleText((await ada.get('/console/users')).text);
+  const users = visibleText((await ada.get('/console/admin/users')).text);
   assert.match(users, /only-in-b/);
   assert.doesNotMatch(users, /nora/);
   // B's trail records the switch as CloudTrail does: SwitchRole, by the role session, from ada.
@@ -219,12 +219,12 @@ test('an account alias names the account; pages then act in B as the role; the b
   // Switch back needs the session's CSRF token like every other action.
   const forged = await ada.post('/console/switch-back', { csrf: 'forged' });
   assert.equal(forged.status, 403);
-  assert.match(visibleText((await ada.get('/console/users')).text), /only-in-b/);
+  assert.match(visibleText((await ada.get('/console/admin/users')).text), /only-in-b/);
   const back = await ada.post('/console/switch-back', {});
   assert.equal(back.status, 303);
   const own = visibleText((await ada.follow(back)).text);
   assert.doesNotMatch(own, /Currently active as/);
-  assert.match(visibleText((await ada.get('/console/users')).text), /nora/);
+  assert.match(visibleText((await ada.get('/console/admin/users')).text), /nora/);
 });
 
 test('the switch is held in the store: after a restart the same cookie still runs as the role', async () => {
@@ -288,7 +288,7 @@ test('the switch ends with the role session: after an hour the console is the us
   // Still switched (and the console session, idle less than an hour, still alive).
   assert.match(banner(await ada.get('/console')), /Currently active as/);
   await server.advanceClock(11 * 60);
-  const after = await ada.get('/console/users');
+  const after = await ada.get('/console/admin/users');
   assert.equal(after.status, 200);
   assert.doesNotMatch(after.text, /class="switched-role/);
   assert.match(visibleText(after.text), /nora/);

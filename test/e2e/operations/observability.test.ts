@@ -262,8 +262,8 @@ test('each request is one JSON log line with its request id, and no secret is ev
     username: 'mallory',
     password: PASSWORD,
   });
-  assert.equal((await client.get('/console/users')).status, 200);
-  const page = await logLine(server, (l) => l.path === '/console/users' && l.principal === mallory.arn);
+  assert.equal((await client.get('/console/admin/users')).status, 200);
+  const page = await logLine(server, (l) => l.path === '/console/admin/users' && l.principal === mallory.arn);
   assert.equal(page.status, 200);
 
   const lines = logLines(server);

@@ -121,9 +121,9 @@ test('a console sign-in through the proxy: https Origin accepted, cookies Secure
 
   // aws:SourceIp is the client's address (not the proxy's, not the forged one): the policy allows
   // the listing.
-  const users = await browser.send('GET', '/console/users');
+  const users = await browser.send('GET', '/console/admin/users');
   assert.equal(users.status, 200);
-  assert.match(users.text, /href="\/console\/users\/pat"/);
+  assert.match(users.text, /href="\/console\/admin\/users\/pat"/);
   assert.doesNotMatch(users.text, /not authorized/);
 });
 
@@ -144,7 +144,7 @@ test("an untrusted hop's X-Forwarded-For and -Proto are ignored", async () => {
   assert.ok((page.headers['set-cookie'] ?? []).every((c) => !/; Secure/.test(c)));
   assert.equal(posted.status, 303, posted.text);
   // The claims are not believed: aws:SourceIp is 127.0.0.1, so the policy does not allow the listing.
-  const users = await browser.send('GET', '/console/users', undefined, claims);
+  const users = await browser.send('GET', '/console/admin/users', undefined, claims);
   assert.match(users.text, /is not authorized to perform: iam:ListUsers/);
 });
 
