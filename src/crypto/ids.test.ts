@@ -6,6 +6,8 @@ import {
   newSecretAccessKey,
   newSecretToken,
   newTimeOrderedId,
+  reserveTimeOrderedIds,
+  timeOrderedId,
   newUniqueId,
   UNIQUE_ID_PREFIXES,
 } from './ids.ts';
@@ -75,4 +77,21 @@ test('time-ordered ids are UUID v7: they sort as their times do and never repeat
   assert.ok(ids[1]! < ids[2]! && ids[2]! < ids[3]!);
   const sameMillisecond = new Set(Array.from({ length: 100_000 }, () => newTimeOrderedId(at)));
   assert.equal(sameMillisecond.size, 100_000);
+});
+
+test('ids of reserved ranges never repeat: not within a range, nor against single ids or other ranges', () => {
+  const at = Date.parse('2026-12-04T12:00:00Z');
+  const seen = new Set<string>();
+  for (let round = 0; round < 200; round++) {
+    const range = reserveTimeOrderedIds(256);
+    for (let i = 0; i < 256; i++) seen.add(timeOrderedId(at, range.seed, range.first + i));
+    seen.add(newTimeOrderedId(at));
+  }
+  assert.equal(seen.size, 200 * 257);
+  const range = reserveTimeOrderedIds(2);
+  assert.match(
+    timeOrderedId(at + 5, range.seed, range.first + 1),
+    /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab]/,
+  );
+  assert.throws(() => reserveTimeOrderedIds(0));
 });

@@ -61,19 +61,40 @@ export function newRequestId(): string {
  * A UUID of version 7 (RFC 9562): the time in ms, then 42 random bits and a 32-bit counter (the
  * RFC's "fixed-length dedicated counter", §6.2 method 1), the random bits drawn again whenever the
  * counter comes round. Ids made in time order land at the end of an index instead of at random
- * places in it; one is made for every audited call, so making one costs no random draw. Ids are
- * unique, not secret.
+ * places in it. Ids are unique, not secret.
  */
 export function newTimeOrderedId(timeMs: number): string {
+  const range = reserveTimeOrderedIds(1);
+  return timeOrderedId(timeMs, range.seed, range.first);
+}
+
+/**
+ * Counters reserved together: the ids `timeOrderedId(t, seed, first + i)` for i below the count
+ * reserved are unique whatever their times, so a batch of events can be given ids by storing one
+ * range — each id made when it is read, not when the event is recorded.
+ */
+export interface TimeOrderedIds {
+  readonly seed: string;
+  readonly first: number;
+}
+
+export function reserveTimeOrderedIds(count: number): TimeOrderedIds {
+  if (!Number.isInteger(count) || count < 1 || count > 0x1_0000) throw new Error('Reserve 1 to 65,536 ids.');
+  if (idCounter.next + count > idCounter.end) idCounter = newIdCounter();
+  const first = idCounter.next;
+  idCounter.next += count;
+  return { seed: idCounter.seed, first };
+}
+
+/** The id of counter `counter` of a reserved range, at `timeMs`. */
+export function timeOrderedId(timeMs: number, seed: string, counter: number): string {
   const ms = Math.max(0, Math.floor(timeMs));
   // Ids of the same millisecond share their first part.
   if (ms !== idTime.ms) {
     const time = ms.toString(16).padStart(12, '0').slice(-12);
     idTime = { ms, prefix: `${time.slice(0, 8)}-${time.slice(8, 12)}-` };
   }
-  if (idCounter.next === idCounter.end) idCounter = newIdCounter();
-  const count = idCounter.next++ % 0x1_0000_0000;
-  return idTime.prefix + idCounter.seed + count.toString(16).padStart(8, '0');
+  return idTime.prefix + seed + (counter % 0x1_0000_0000).toString(16).padStart(8, '0');
 }
 
 let idTime = { ms: -1, prefix: '' };

@@ -7,7 +7,7 @@
 // Reading relies on the span: an event of time t lies in a block whose first event is at most
 // BLOCK_SPAN_MS older, so walking blocks newest-first by their first event, every event newer than
 // (the next block's first event + BLOCK_SPAN_MS) is known to be complete and in order.
-import { newTimeOrderedId } from '../../crypto/ids.ts';
+import { newTimeOrderedId, reserveTimeOrderedIds, timeOrderedId } from '../../crypto/ids.ts';
 import type { AuditBlockRecord, AuditEventRecord, AuditLookupRecord } from '../records.ts';
 import {
   invertedTime,
@@ -36,13 +36,51 @@ export interface AuditBlock {
 }
 
 /**
- * A block's entries as stored: what most of a block's events repeat (the caller's identity, the
- * user agent) once, in `shared`, and referred to by position.
+ * A block's entries as stored until schema version 9: each entry whole, with what most of a
+ * block's events repeat (the caller's identity, the user agent) once, in `shared`. Still read.
  */
-interface StoredEntries {
+interface EntriesV1 {
   readonly shared: unknown[];
-  readonly events: (Omit<AuditEntry, 'identity' | 'userAgent'> & { identity: number; userAgent: number })[];
+  readonly events: (Omit<AuditEntry, 'identity' | 'userAgent'> & {
+    eventId: string;
+    identity: number;
+    userAgent: number;
+  })[];
 }
+
+/**
+ * A block's entries as written now: every value an event shares with others (a name, an address,
+ * an identity, parameters) once, in `shared`, each event a row of positions in it — so a busy
+ * caller's events cost their time and request id, and little more, to build, hand over and store.
+ * Event ids are not stored one by one: the block reserves a range of time-ordered ids (`ids`: the
+ * seed and first counter) and event n's id is made from its time and counter first + n.
+ */
+interface EntriesV2 {
+  readonly v: 2;
+  readonly ids: readonly [seed: string, first: number];
+  /** The block's first event time; each row starts with its event's offset from it (ms). */
+  readonly t0: number;
+  readonly shared: unknown[];
+  /** [offset, requestId or null, then a position in `shared` (or -1: absent) per FIELDS member]. */
+  readonly events: (number | string | null)[][];
+}
+
+/** The members of an entry stored as positions in `shared`, in row order. */
+const FIELDS = [
+  'service',
+  'eventName',
+  'region',
+  'sourceIp',
+  'userAgent',
+  'identity',
+  'resources',
+  'requestParameters',
+  'responseElements',
+  'username',
+  'errorCode',
+  'errorMessage',
+  'additionalEventData',
+] as const satisfies readonly (keyof AuditEntry)[];
 
 /** A batch's entries as blocks: by account, in time order, cut at the span and size limits. */
 export function blocksOf(entries: readonly AuditEntry[]): AuditBlock[] {
@@ -70,29 +108,48 @@ export function blocksOf(entries: readonly AuditEntry[]): AuditBlock[] {
 }
 
 function blockOf(account: string, entries: readonly AuditEntry[]): AuditBlock {
-  const lookups = new Set<string>();
   const shared: unknown[] = [];
-  const positions = new Map<unknown, number>();
-  const share = (value: unknown): number => {
-    let position = positions.get(value);
+  // Strings and a caller's identity (one object per caller, events.ts) are found as they are;
+  // other objects by their JSON text, since each call's parameters are objects of their own.
+  const byValue = new Map<unknown, number>();
+  const byText = new Map<string, number>();
+  const share = (value: unknown, identity = false): number => {
+    if (value === undefined) return -1;
+    const text = typeof value === 'object' && value !== null && !identity;
+    const key = text ? JSON.stringify(value) : value;
+    const positions = (text ? byText : byValue) as Map<unknown, number>;
+    let position = positions.get(key);
     if (position === undefined) {
       position = shared.push(value) - 1;
-      positions.set(value, position);
+      positions.set(key, position);
     }
     return position;
   };
-  const events: StoredEntries['events'] = [];
+  const lookups = new Set<string>();
+  const t0 = entries[0]!.timeMs;
+  const events: EntriesV2['events'] = [];
+  let previous: (number | string | null)[] | undefined;
   for (const entry of entries) {
-    for (const lookup of lookupsOf(entry)) lookups.add(lookup);
-    events.push({ ...entry, identity: share(entry.identity), userAgent: share(entry.userAgent) });
+    const row: (number | string | null)[] = [entry.timeMs - t0, entry.requestId ?? null];
+    for (const field of FIELDS) row.push(share(entry[field], field === 'identity'));
+    // An event's lookups follow from the members it shares: alike rows add nothing new.
+    if (!previous || !sameMembers(previous, row)) for (const lookup of lookupsOf(entry)) lookups.add(lookup);
+    previous = row;
+    events.push(row);
   }
+  const ids = reserveTimeOrderedIds(entries.length);
   return {
     account,
-    firstMs: entries[0]!.timeMs,
+    firstMs: t0,
     lastMs: entries[entries.length - 1]!.timeMs,
     lookups: [...lookups],
-    entries: JSON.stringify({ shared, events } satisfies StoredEntries),
+    entries: JSON.stringify({ v: 2, ids: [ids.seed, ids.first], t0, shared, events } satisfies EntriesV2),
   };
+}
+
+function sameMembers(a: readonly unknown[], b: readonly unknown[]): boolean {
+  for (let i = 2; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** The rows of a block: the block and its lookups. */
@@ -153,18 +210,38 @@ export function eventsOf(block: AuditBlockRecord): BlockEvent[] {
       },
     ];
   }
-  const stored = JSON.parse(block.entries!) as StoredEntries;
-  const entries = stored.events.map((event): AuditEntry => ({
-    ...event,
-    identity: stored.shared[event.identity] as AuditEntry['identity'],
-    userAgent: stored.shared[event.userAgent] as AuditEntry['userAgent'],
-  }));
-  return entries.map((entry) => ({
-    id: entry.eventId,
-    sortKey: sortKeyOf(entry.timeMs, entry.eventId),
+  const stored = JSON.parse(block.entries!) as EntriesV1 | EntriesV2;
+  if ('v' in stored) return eventsOfV2(block.account, stored);
+  return stored.events.map(({ eventId, ...event }) => {
+    const entry: AuditEntry = {
+      ...event,
+      identity: stored.shared[event.identity] as AuditEntry['identity'],
+      userAgent: stored.shared[event.userAgent] as AuditEntry['userAgent'],
+    };
+    return blockEvent(entry, eventId);
+  });
+}
+
+function eventsOfV2(account: string, stored: EntriesV2): BlockEvent[] {
+  const [seed, first] = stored.ids;
+  return stored.events.map((row, n) => {
+    const entry: Record<string, unknown> = { account, timeMs: stored.t0 + (row[0] as number) };
+    if (row[1] !== null) entry.requestId = row[1];
+    FIELDS.forEach((field, i) => {
+      const position = row[i + 2] as number;
+      if (position >= 0) entry[field] = stored.shared[position];
+    });
+    return blockEvent(entry as unknown as AuditEntry, timeOrderedId(entry.timeMs as number, seed, first + n));
+  });
+}
+
+function blockEvent(entry: AuditEntry, id: string): BlockEvent {
+  return {
+    id,
+    sortKey: sortKeyOf(entry.timeMs, id),
     timeMs: entry.timeMs,
     account: entry.account,
     lookups: () => lookupsOf(entry),
-    record: () => toAuditRecord(entry),
-  }));
+    record: () => toAuditRecord(entry, id),
+  };
 }

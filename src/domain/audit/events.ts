@@ -5,10 +5,9 @@
 // eventType, managementEvent, recipientAccountId, eventCategory.
 //
 // What the protocols hand over (AuditCall) becomes an AuditEntry at once on the request thread
-// (auditEntry: its event id, the identity, the redacted parameters), so the buffer holds no
-// request's objects (caller, input, output). Entries are stored as they are, in blocks (blocks.ts);
-// LookupEvents turns the ones it answers with into CloudTrail events (toAuditRecord).
-import { newTimeOrderedId } from '../../crypto/ids.ts';
+// (auditEntry: the identity, the redacted parameters), so the buffer holds no request's objects
+// (caller, input, output). Entries are stored in blocks (blocks.ts), which also give them their
+// event ids; LookupEvents turns the ones it answers with into CloudTrail events (toAuditRecord).
 import type { Caller } from '../caller.ts';
 import type { Input, Output } from '../operation.ts';
 import type { AuditEventRecord } from '../records.ts';
@@ -71,8 +70,6 @@ export function invertedTime(timeMs: number): string {
  * another thread as one string and the request's own objects are let go at once.
  */
 export interface AuditEntry {
-  /** The eventID, given when the call is recorded (time-ordered). */
-  readonly eventId: string;
   readonly service: AuditCall['service'];
   readonly eventName: string;
   readonly timeMs: number;
@@ -97,7 +94,6 @@ export function auditEntry(call: AuditCall): AuditEntry {
   // Built by assignment, not by spreading optional parts: this runs for every call on the request
   // thread, and each spread of a conditional object is an object made and copied.
   const entry: Mutable<AuditEntry> = {
-    eventId: newTimeOrderedId(timeMs),
     service: call.service,
     eventName: call.eventName,
     timeMs,
@@ -123,9 +119,8 @@ export function auditEntry(call: AuditCall): AuditEntry {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-/** The event as CloudTrail records it and LookupEvents answers with it. */
-export function toAuditRecord(entry: AuditEntry): AuditEventRecord {
-  const id = entry.eventId;
+/** The event as CloudTrail records it and LookupEvents answers with it; `id` is its eventID. */
+export function toAuditRecord(entry: AuditEntry, id: string): AuditEventRecord {
   const eventTime = isoSeconds(entry.timeMs);
   const readOnly = isReadOnly(entry.service, entry.eventName);
   const identity = entry.identity;
@@ -223,16 +218,39 @@ function isReadOnly(service: AuditCall['service'], name: string): boolean {
 
 /**
  * Callers' identities as CloudTrail shows them, one object per distinct identity: a block stores
- * each once (blocks.ts), and a busy caller's identity is built once, not per call. Keyed by every
- * field identityOf reads; forgotten wholesale past a bound.
+ * each once (blocks.ts), and a busy caller's identity is built once, not per call. Found by the
+ * caller's session record (one object for as long as the session is remembered) or its access
+ * key, and used only while every field identityOf reads is still the same; forgotten wholesale
+ * past a bound.
  */
-const identities = new Map<string, Record<string, unknown>>();
+interface KnownIdentity {
+  /** What identityOf read, as it was. */
+  readonly read: readonly unknown[];
+  readonly identity: Record<string, unknown>;
+}
+const bySession = new WeakMap<object, KnownIdentity>();
+const byKey = new Map<string, KnownIdentity>();
 const IDENTITIES_KEPT = 10_000;
 
 function sharedIdentityOf(caller: Caller): Record<string, unknown> {
+  const session = caller.session;
+  const known = session ? bySession.get(session) : byKey.get(caller.accessKeyId ?? caller.arn);
+  const read = fieldsRead(caller);
+  if (known && read.every((value, i) => value === known.read[i])) return known.identity;
+  const fresh: KnownIdentity = { read, identity: identityOf(caller) };
+  if (session) bySession.set(session, fresh);
+  else {
+    if (byKey.size >= IDENTITIES_KEPT) byKey.clear();
+    byKey.set(caller.accessKeyId ?? caller.arn, fresh);
+  }
+  return fresh.identity;
+}
+
+/** Every field identityOf reads (a console session's record may gain its MFA step later). */
+function fieldsRead(caller: Caller): unknown[] {
   const s = caller.session;
   const role = s?.role;
-  const key = [
+  return [
     caller.type,
     caller.arn,
     caller.userId,
@@ -247,14 +265,7 @@ function sharedIdentityOf(caller: Caller): Record<string, unknown> {
     role?.id,
     role?.arn,
     role?.name,
-  ].join('\u0000');
-  let identity = identities.get(key);
-  if (!identity) {
-    if (identities.size >= IDENTITIES_KEPT) identities.clear();
-    identity = identityOf(caller);
-    identities.set(key, identity);
-  }
-  return identity;
+  ];
 }
 
 function identityOf(caller: Caller): Record<string, unknown> {

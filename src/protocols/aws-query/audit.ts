@@ -43,7 +43,8 @@ export function auditQueryCall(
     : unsigned
       ? federatedIdentity(noted)
       : signerIdentity(req, noted);
-  audit.record({
+  // Built by assignment, not by spreading optional parts: this runs for every call.
+  const call: Mutable<AuditCall> = {
     service: noted.service,
     eventName: noted.action && /^[A-Za-z]{1,128}$/.test(noted.action) ? noted.action : 'Unknown',
     time: noted.time!,
@@ -56,13 +57,19 @@ export function auditQueryCall(
       noted.signing?.record.account ??
       (unsigned ? roleAccount(noted.input) : undefined) ??
       audit.defaultAccount(),
-    ...(noted.caller ? { caller: noted.caller } : {}),
-    ...(identity ? { identity } : {}),
-    ...(noted.input ? { input: noted.input } : {}),
-    ...(noted.output ? { output: noted.output } : {}),
-    ...(noted.error ? { errorCode: noted.error.code, errorMessage: noted.error.message } : {}),
-  });
+  };
+  if (noted.caller) call.caller = noted.caller;
+  if (identity) call.identity = identity;
+  if (noted.input) call.input = noted.input;
+  if (noted.output) call.output = noted.output;
+  if (noted.error) {
+    call.errorCode = noted.error.code;
+    call.errorMessage = noted.error.message;
+  }
+  audit.record(call);
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** A call refused before it had a Caller: the access key it was signed with, if it names one. */
 function signerIdentity(req: IncomingRequest, noted: Noted<string>): AuditIdentity {
