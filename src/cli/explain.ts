@@ -159,7 +159,9 @@ async function readLiveRequest(
 ): Promise<Record<string, unknown>> {
   // Loaded here only, as the IAM client is.
   const sdk = await import('@aws-sdk/client-cloudtrail');
-  const client = new sdk.CloudTrailClient(clientSettings(endpoint, region));
+  // LookupEvents takes two requests per second per account and Region (its API reference): a long
+  // search paces itself to the throttling it meets rather than fail on it.
+  const client = new sdk.CloudTrailClient({ ...clientSettings(endpoint, region), retryMode: 'adaptive' });
   let event: Record<string, unknown> | undefined;
   try {
     event = await lookUpRequest(sdk, client, search);

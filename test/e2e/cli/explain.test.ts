@@ -349,6 +349,10 @@ test('bad options and inputs are refused with exit status 2 and a message, never
       [...who, '--endpoint', 'http://127.0.0.1:1'],
       /GetAccountAuthorizationDetails on http:\/\/127\.0\.0\.1:1/,
     ],
+    [
+      ['--endpoint', 'http://127.0.0.1:1', '--request-id', 'r-1'],
+      /LookupEvents on http:\/\/127\.0\.0\.1:1: /,
+    ],
   ];
   for (const [args, message] of cases) {
     const result = await portcullis(['explain', ...args], {
