@@ -46,6 +46,7 @@ test("a denied call's action and resource are its AccessDenied message's; the ro
     ...federated,
     userIdentity: {
       ...federated.userIdentity,
+      // As the trail wrote it before it followed CloudTrail.
       sessionContext: { sessionIssuer: { type: 'IAMUser', principalId: ACCOUNT, userName: 'root' } },
     },
     errorCode: 'AccessDenied',
@@ -53,6 +54,22 @@ test("a denied call's action and resource are its AccessDenied message's; the ro
   });
   assert.equal(r.federationUserArn, `arn:aws:iam::${ACCOUNT}:root`);
   assert.deepEqual([r.action, r.resource], ['iam:DeleteUser', `arn:aws:iam::${ACCOUNT}:user/bob`]);
+  // As CloudTrail writes the root user's issuer (and the trail since it follows CloudTrail).
+  const byRoot = recordedRequest({
+    ...federated,
+    userIdentity: {
+      ...federated.userIdentity,
+      sessionContext: {
+        sessionIssuer: {
+          type: 'Root',
+          principalId: ACCOUNT,
+          arn: `arn:aws:iam::${ACCOUNT}:root`,
+          accountId: ACCOUNT,
+        },
+      },
+    },
+  });
+  assert.equal(byRoot.federationUserArn, `arn:aws:iam::${ACCOUNT}:root`);
 });
 
 test('a console sign-in step and an export of something else are input errors', () => {

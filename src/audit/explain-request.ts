@@ -97,7 +97,9 @@ function principalOf(identity: Record<string, unknown>): {
   if (typeof arn !== 'string' || arn === '')
     throw new InputError(`the request's caller (userIdentity ${String(type)}) has no ARN to explain for`);
   if (type !== 'FederatedUser') return { principalArn: arn };
-  // The IAM user whose key asked for the federation token; the root's token names the root.
+  // The IAM user whose key asked for the federation token, or the root user: CloudTrail's issuer of
+  // type Root; Portcullis's trail wrote it as an IAM user named root (principalId the account id)
+  // before it followed CloudTrail, and such events stay in the trail for its retention.
   const sessionContext = isObject(identity.sessionContext) ? identity.sessionContext : {};
   const issuer = isObject(sessionContext.sessionIssuer) ? sessionContext.sessionIssuer : {};
   const byRoot = issuer.type === 'Root' || (issuer.userName === 'root' && issuer.principalId === accountId);

@@ -78,7 +78,7 @@ export const COMMANDS: Readonly<Record<string, CommandHelp>> = {
   },
   explain: {
     usage:
-      'portcullis explain --principal ARN --action ACTION [--resource ARN] [--context KEY=VALUE]... (--authorization-details FILE | --endpoint URL) [options]',
+      'portcullis explain (--principal ARN --action ACTION [--resource ARN] | --request-id ID [--events FILE]) [--context KEY=VALUE]... (--authorization-details FILE | --endpoint URL) [options]',
     summary: 'explain an authorization decision: the AccessDenied text, the rule, every statement and why',
     details: explainOptions,
   },
@@ -165,9 +165,17 @@ export const EXPLAIN_OPTIONS: Readonly<Record<string, string>> = {
   '--federation-user ARN':
     'for a federated user: the IAM user (or the root user) whose access key called GetFederationToken; the session has what that user has, through its boundary, limited to the session policy',
   '--request-id ID':
-    "explain a request of the audit trail instead of --principal and --action: its caller, action, resource (an AccessDenied message's; else --resource) and the context keys its event records (time, source address, region, user agent, a session's MFA and issue time), found by the request id the client got back in --events",
+    "explain a request of the audit trail instead of --principal and --action: its caller, action, resource (an AccessDenied message's; else --resource) and the context keys its event records (time, source address, region, user agent, a session's MFA and issue time), found by the request id the client got back in --events, or without --events live in --endpoint's CloudTrail LookupEvents (newest first, stopping at the request's event)",
   '--events FILE':
     '`aws cloudtrail lookup-events` output (JSON) or a CloudTrail log file holding the --request-id request',
+  '--start-time TIME':
+    'with --request-id and --endpoint: search events from this time, ISO 8601 (default: 90 days before --end-time or now, as far back as LookupEvents reaches)',
+  '--end-time TIME':
+    'with --request-id and --endpoint: search events up to this time, ISO 8601 (default: the newest)',
+  '--event-name NAME':
+    "with --request-id and --endpoint: search only this action's events (LookupEvents' EventName attribute: ListUsers, AssumeRole, ...)",
+  '--username NAME':
+    "with --request-id and --endpoint: search only this caller's events (LookupEvents' Username attribute: the user's name, root, a role session's or federated user's name); not with --event-name",
   '--action ACTION': 'the action, as service:Action (iam:ListUsers, sts:AssumeRole, s3:GetObject, ...)',
   '--resource ARN':
     'the resource ARN (default *: actions without a resource); for sts:AssumeRole a role of the account, whose trust policy is then evaluated',
@@ -176,7 +184,7 @@ export const EXPLAIN_OPTIONS: Readonly<Record<string, string>> = {
   '--authorization-details FILE':
     '`aws iam get-account-authorization-details` output (JSON), where the principal, its groups and their policies are read',
   '--endpoint URL':
-    'read the account live instead (GetAccountAuthorizationDetails), with the credentials of the AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (/ AWS_SESSION_TOKEN) variables',
+    "read the account live instead (GetAccountAuthorizationDetails; with --request-id and no --events, the request's event too, by CloudTrail's LookupEvents), with the credentials of the AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (/ AWS_SESSION_TOKEN) variables",
   '--region REGION': 'the region to sign live calls for (default AWS_REGION, else us-east-1)',
   '--session-policy FILE':
     "a role session's or federated user's session policy (a policy document, JSON), repeatable; a federated user without one may do nothing",

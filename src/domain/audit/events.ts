@@ -318,18 +318,35 @@ function identityOf(caller: Caller): Record<string, unknown> {
       return {
         type: 'FederatedUser',
         ...base,
-        sessionContext: {
-          sessionIssuer: {
-            type: 'IAMUser',
-            principalId: session!.principalId ?? caller.account,
-            arn: `arn:aws:iam::${caller.account}:user/${session!.userName ?? 'root'}`,
-            accountId: caller.account,
-            userName: session!.userName ?? 'root',
-          },
-          ...attributes,
-        },
+        sessionContext: { sessionIssuer: federationIssuerOf(caller), ...attributes },
       };
   }
+}
+
+/**
+ * Who called GetFederationToken: the IAM user, or the root user. CloudTrail's userIdentity element
+ * (CloudTrail User Guide, "CloudTrail userIdentity element", sessionIssuer) gives the source's type
+ * (Root, IAMUser or Role), its ARN (the account's for the root user) and its userName — the user's
+ * name, or for the root user the account alias, absent when the account has none. Portcullis does not
+ * write the alias here: the root's issuer carries no userName (a gap, not AWS's shape when an alias is
+ * set).
+ */
+function federationIssuerOf(caller: Caller): Record<string, string> {
+  const session = caller.session!;
+  if (session.userName === undefined)
+    return {
+      type: 'Root',
+      principalId: caller.account,
+      arn: `arn:aws:iam::${caller.account}:root`,
+      accountId: caller.account,
+    };
+  return {
+    type: 'IAMUser',
+    principalId: session.principalId ?? caller.account,
+    arn: `arn:aws:iam::${caller.account}:user/${session.userName}`,
+    accountId: caller.account,
+    userName: session.userName,
+  };
 }
 
 function unknownIdentity(identity: AuditIdentity | undefined): Record<string, unknown> {

@@ -20,6 +20,7 @@ import {
   ListUsersCommand,
   PutUserPolicyCommand,
 } from '@aws-sdk/client-iam';
+import { GetCallerIdentityCommand, GetFederationTokenCommand } from '@aws-sdk/client-sts';
 import { totpCode } from '../../../src/crypto/totp.ts';
 import { ROOT, startServer, type Credentials, type Server } from '../harness.ts';
 import { ConsoleClient } from '../console/client.ts';
@@ -316,6 +317,56 @@ test('the AWS CLI v2 reads the same events, page by page, and no secret is in an
   assert.equal(login.requestParameters.password, 'HIDDEN_DUE_TO_SECURITY_REASONS');
   const enable = sdk.map(record).find((r) => r.eventName === 'EnableMFADevice')!;
   assert.equal(enable.requestParameters.authenticationCode1, 'HIDDEN_DUE_TO_SECURITY_REASONS');
+});
+
+test("a federated user's session issuer: the IAM user by name, the root user as type Root", async () => {
+  const iam = server.iam();
+  await iam.send(new CreateUserCommand({ UserName: 'broker' }));
+  await iam.send(
+    new PutUserPolicyCommand({
+      UserName: 'broker',
+      PolicyName: 'federate',
+      PolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 'sts:GetFederationToken', Resource: '*' }],
+      }),
+    }),
+  );
+  const key = (await iam.send(new CreateAccessKeyCommand({ UserName: 'broker' }))).AccessKey!;
+  const broker = { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! };
+  const issuerOf = async (issuer: Credentials, name: string) => {
+    const token = (await server.sts(issuer).send(new GetFederationTokenCommand({ Name: name }))).Credentials!;
+    await server
+      .sts({
+        accessKeyId: token.AccessKeyId!,
+        secretAccessKey: token.SecretAccessKey!,
+        sessionToken: token.SessionToken!,
+      })
+      .send(new GetCallerIdentityCommand({}));
+    const r = record(
+      await eventually(
+        { AttributeKey: 'Username', AttributeValue: name },
+        (e) => e.EventName === 'GetCallerIdentity',
+      ),
+    );
+    assert.equal(r.userIdentity.type, 'FederatedUser');
+    assert.equal(r.userIdentity.arn, `arn:aws:sts::${ROOT.accountId}:federated-user/${name}`);
+    return r.userIdentity.sessionContext.sessionIssuer as Record<string, string>;
+  };
+
+  const byUser = await issuerOf(broker, 'via-broker');
+  assert.equal(byUser.type, 'IAMUser');
+  assert.equal(byUser.arn, `arn:aws:iam::${ROOT.accountId}:user/broker`);
+  assert.equal(byUser.userName, 'broker');
+  assert.match(byUser.principalId!, /^AIDA/);
+  // CloudTrail User Guide, "CloudTrail userIdentity element": the root user's issuer is of type
+  // Root with the account's ARN, and no userName when the account has no alias.
+  assert.deepEqual(await issuerOf(ROOT, 'via-root'), {
+    type: 'Root',
+    principalId: ROOT.accountId,
+    arn: `arn:aws:iam::${ROOT.accountId}:root`,
+    accountId: ROOT.accountId,
+  });
 });
 
 test('LookupEvents answers bad input as CloudTrail does', async () => {

@@ -349,6 +349,10 @@ test('bad options and inputs are refused with exit status 2 and a message, never
       [...who, '--endpoint', 'http://127.0.0.1:1'],
       /GetAccountAuthorizationDetails on http:\/\/127\.0\.0\.1:1/,
     ],
+    [
+      ['--endpoint', 'http://127.0.0.1:1', '--request-id', 'r-1'],
+      /LookupEvents on http:\/\/127\.0\.0\.1:1: /,
+    ],
   ];
   for (const [args, message] of cases) {
     const result = await portcullis(['explain', ...args], {
@@ -486,6 +490,13 @@ test("--request-id explains a denied call from the audit trail with the event's 
   const explained = await explainJson(args, rootEnv);
   assert.equal(explained.decision, 'explicitDeny');
   assert.equal(explained.message, message);
+  // Without --events, the event is read from the endpoint's own LookupEvents: the same explanation.
+  const live = await explainJson(['--endpoint', server.url, '--request-id', requestId], rootEnv);
+  assert.deepEqual(live, explained);
+  denied = {
+    requestId,
+    time: String((live as unknown as { context: Record<string, unknown> }).context['aws:CurrentTime']),
+  };
   const text = await portcullis(['explain', ...args], rootEnv);
   assert.match(text.stdout, /^ +statement 0 \(Sid NoDeletingUsers\) Deny: MATCHED/m);
   // The context the event records: its time and address.
@@ -504,6 +515,73 @@ test("--request-id explains a denied call from the audit trail with the event's 
   const both = await portcullis(['explain', ...args, '--principal', alice], rootEnv);
   assert.equal(both.code, 2);
   assert.match(both.stderr, /--request-id takes principal from the audit trail's event/);
+});
+
+let denied = { requestId: '', time: '' };
+
+test('live, the search is bounded by a window and an attribute; a request it does not find is an error naming what was searched', async () => {
+  assert.ok(denied.requestId, 'the --request-id test ran first');
+  const live = ['--endpoint', server.url, '--request-id', denied.requestId];
+  const at = Date.parse(denied.time);
+  const iso = (ms: number) => new Date(ms).toISOString();
+  // The window of the call's own second, and each lookup attribute that holds it, find it.
+  for (const narrowed of [
+    ['--start-time', denied.time, '--end-time', denied.time],
+    ['--event-name', 'DeleteUser'],
+    ['--username', 'alice', '--start-time', iso(at - 60_000)],
+  ]) {
+    const found = await explainJson([...live, ...narrowed], rootEnv);
+    assert.equal(found.decision, 'explicitDeny', narrowed.join(' '));
+  }
+  const notFound: [string[], RegExp][] = [
+    [
+      ['--start-time', iso(at - 7_200_000), '--end-time', iso(at - 3_600_000)],
+      new RegExp(
+        `no event of the request ${denied.requestId} in LookupEvents on ${server.url.replace(/[.]/g, '\\.')} from ${iso(at - 7_200_000)} to ${iso(at - 3_600_000)} \\(give --start-time`,
+      ),
+    ],
+    [['--start-time', iso(at + 2_000)], /no event of the request .* since /],
+    [['--event-name', 'ListUsers'], /no event of the request .* since .* with EventName ListUsers/],
+  ];
+  for (const [narrowed, message] of notFound) {
+    const result = await portcullis(['explain', ...live, ...narrowed], rootEnv);
+    assert.equal(result.code, 2, `${narrowed.join(' ')}: ${result.output}`);
+    assert.match(result.stderr, message);
+  }
+  const unknown = await portcullis(
+    ['explain', '--endpoint', server.url, '--request-id', 'no-such-request'],
+    rootEnv,
+  );
+  assert.equal(unknown.code, 2, unknown.output);
+  assert.match(
+    unknown.stderr,
+    /^portcullis explain: no event of the request no-such-request in LookupEvents on http:.* since \d{4}-/m,
+  );
+  assert.doesNotMatch(unknown.stderr, /\n\s+at /);
+
+  const refused: [string[], RegExp][] = [
+    [['--event-name', 'DeleteUser', '--username', 'alice'], /LookupEvents takes one lookup attribute/],
+    [['--start-time', 'yesterday'], /--start-time: "yesterday" is not an ISO 8601 time/],
+    [['--start-time', iso(at), '--end-time', iso(at - 1_000)], /--start-time is after --end-time/],
+    [
+      ['--events', join(fixtures, 'session-policy.json'), '--username', 'alice'],
+      /--username bounds the search of --endpoint's LookupEvents, not --events/,
+    ],
+  ];
+  for (const [narrowed, message] of refused) {
+    const result = await portcullis(['explain', ...live, ...narrowed], rootEnv);
+    assert.equal(result.code, 2, `${narrowed.join(' ')}: ${result.output}`);
+    assert.match(result.stderr, message);
+  }
+  const principal = await portcullis(
+    ['explain', ...exported, '--principal', alice, '--action', 'iam:ListUsers', '--event-name', 'ListUsers'],
+    rootEnv,
+  );
+  assert.equal(principal.code, 2);
+  assert.match(principal.stderr, /--event-name is read with --request-id only/);
+  const noSource = await portcullis(['explain', ...exported, '--request-id', denied.requestId], rootEnv);
+  assert.equal(noSource.code, 2);
+  assert.match(noSource.stderr, /--request-id needs --events FILE .* or --endpoint URL/);
 });
 
 test("a federated user of the root: the server's refusal is the one explain gives for its request id", async () => {
@@ -552,4 +630,10 @@ test("a federated user of the root: the server's refusal is the one explain give
   assert.equal(explained.deniedBy, null);
   assert.equal(explained.message, message);
   assert.match(explained.rule, /A federated user \(GetFederationToken\) can call no IAM operation/);
+  // Live, the event's issuer (type Root, as CloudTrail writes it) names the root user too.
+  const live = await explainJson(
+    ['--endpoint', server.url, '--request-id', requestId, '--username', 'ops', ...sessionPolicy],
+    rootEnv,
+  );
+  assert.deepEqual(live, explained);
 });

@@ -1,12 +1,12 @@
 // The package as users get it: `npm pack`, then `npm install --omit=dev <tarball>` into an empty
 // directory, then `npx portcullis serve` — no TypeScript, no tsx, no dev dependencies. The server
 // must answer the API, load the AWS managed policy catalog and run its report worker from dist/,
-// and serve the console's static files. The install builds better-sqlite3 as users' installs do
+// and serve the console's static files; `portcullis explain` must reach its LookupEvents. The install builds better-sqlite3 as users' installs do
 // (its install script); packages come from npm's cache when the repository's own install left them
 // there (--prefer-offline), else from the registry.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -177,6 +177,35 @@ test('npx portcullis serve answers GetCallerIdentity and runs what it loads at r
     const bundle = await fetch(`${server.url}/console/static/simplewebauthn-browser.js`);
     assert.equal(bundle.status, 200);
     assert.ok((await bundle.text()).length > 1000);
+    // explain --request-id reads CloudTrail's LookupEvents with its SDK client, a run-time dependency.
+    const explained = await new Promise<{ code: number; stderr: string }>((done) =>
+      execFile(
+        'npx',
+        [
+          '--no-install',
+          'portcullis',
+          'explain',
+          '--endpoint',
+          server.url,
+          '--request-id',
+          'no-such-request',
+        ],
+        {
+          cwd: project,
+          env: {
+            PATH: process.env.PATH ?? '',
+            HOME: process.env.HOME ?? work,
+            AWS_ACCESS_KEY_ID: ROOT.accessKeyId,
+            AWS_SECRET_ACCESS_KEY: ROOT.secretAccessKey,
+            AWS_REGION: 'us-east-1',
+          },
+        },
+        (error, _stdout, stderr) =>
+          done({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stderr }),
+      ),
+    );
+    assert.equal(explained.code, 2, explained.stderr);
+    assert.match(explained.stderr, /no event of the request no-such-request in LookupEvents on /);
     sts.destroy();
     iam.destroy();
     assert.doesNotMatch(server.output(), /internal failure/);
