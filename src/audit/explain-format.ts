@@ -31,7 +31,7 @@ export function ruleLine({ trace, refused }: Explanation): string {
   if (refused) return refused;
   const { decision, deniedBy, decidingStatements } = trace.result;
   if (decision === 'explicitDeny')
-    return `An explicit Deny in a ${deniedBy} policy overrides every Allow: ${names(decidingStatements)}.`;
+    return `An explicit Deny in ${/^[aeiou]/.test(deniedBy ?? '') ? 'an' : 'a'} ${deniedBy} policy overrides every Allow: ${names(decidingStatements)}.`;
   if (decision === 'allowed') return `Allowed by ${names(decidingStatements)}, and nothing denies it.`;
   switch (deniedBy) {
     case 'resource control':
