@@ -35,6 +35,9 @@ import {
   type ConsoleSessionRecord,
 } from '../domain/console-sessions.ts';
 import { formSecret, formText, readForm, redirect, sendHtml } from './web.ts';
+import { ADMIN, path } from './admin/common.ts';
+import { tabUrl } from './admin/tabs.ts';
+import { CREDENTIALS_TAB } from './admin/user-ssh-and-certificates.ts';
 
 const BASE = '/console/security-credentials';
 const KEY_DOWNLOAD_WINDOW_MS = 10 * 60 * 1000;
@@ -449,9 +452,26 @@ export async function credentialsPage(
     }
   </section>`;
 
+  // AWS's page also lists these for an IAM user; here they live on the user's own Security
+  // credentials tab, where the same operations (and the user's own policies) decide each section.
+  const otherCredentials =
+    caller.type === 'user' && caller.userName
+      ? html`<section aria-labelledby="other-credentials-heading">
+          <h2 id="other-credentials-heading">Other credentials</h2>
+          <p>
+            SSH public keys and HTTPS Git credentials for AWS CodeCommit, credentials for Amazon Keyspaces and
+            X.509 signing certificates are on
+            <a href="${tabUrl(path(`${ADMIN}/users`, caller.userName), CREDENTIALS_TAB)}"
+              >your user's Security credentials tab</a
+            >.
+          </p>
+        </section>`
+      : '';
+
   const body = html`${messages.notice ? alertBox('success', messages.notice) : ''}
   ${messages.error ? problemBox(messages.error) : ''} ${identity} ${password} ${mfa}
-  ${await securityKeysSection(ctx, signed, devices.ok ? true : devices.error.message)} ${accessKeys}`;
+  ${await securityKeysSection(ctx, signed, devices.ok ? true : devices.error.message)} ${accessKeys}
+  ${otherCredentials}`;
   return sendHtml(
     reply,
     status,

@@ -207,3 +207,25 @@ test('the root user assigns MFA in the console; root sign-in then asks for the c
   assert.equal(done.location, '/console');
   assert.match(await text(again, '/console'), /Signed in with MFA Yes/);
 });
+
+test("a user's page leads to the other credentials, on the user's own Security credentials tab", async () => {
+  const iam = server.iam();
+  await iam.send(new CreateUserCommand({ UserName: 'noor' }));
+  await iam.send(new CreateLoginProfileCommand({ UserName: 'noor', Password: PASSWORD }));
+  await iam.send(
+    new PutUserPolicyCommand({ UserName: 'noor', PolicyName: 'own', PolicyDocument: ownCredentials }),
+  );
+  const client = new ConsoleClient(server.url);
+  await signIn(client, ACCOUNT, 'noor', PASSWORD);
+  const page = await client.get('/console/security-credentials');
+  assert.match(visibleText(page.text), /Other credentials SSH public keys and HTTPS Git credentials/);
+  const link = /href="([^"]+)"[^>]*>your user's Security credentials tab/.exec(page.text)?.[1];
+  assert.equal(link, '/console/admin/users/noor?tab=security-credentials');
+  const tab = await client.get(link!.replace(/&amp;/g, '&'));
+  assert.equal(tab.status, 200);
+  assert.match(visibleText(tab.text), /SSH public keys/);
+
+  const root = new ConsoleClient(server.url);
+  await signInRoot(root, ROOT.email, ROOT.password);
+  assert.doesNotMatch(await text(root, '/console/security-credentials'), /Other credentials/);
+});
