@@ -4,9 +4,9 @@
 // with the last attempt to use it by the entities the report counts — the user or role itself, a
 // group's members, the users (direct or through groups) and roles a policy is attached to —, from
 // the record of use service-uses.ts keeps by principal id. A report is made when asked for and
-// kept (last_accessed_jobs), so every node answers from the same one; it is small, so it is
-// COMPLETED within GenerateServiceLastAccessedDetails.
-import { newInternalId } from '../../crypto/ids.ts';
+// kept (last_accessed_jobs) for a day, so every node answers from the same one; it is small, so
+// it is COMPLETED within GenerateServiceLastAccessedDetails.
+import { newTimeOrderedId } from '../../crypto/ids.ts';
 import { IamError } from '../errors.ts';
 import { parsePolicyArn } from '../names.ts';
 import type { StoreTx } from '../store.ts';
@@ -49,6 +49,12 @@ import { groupsOfUser } from './groups.ts';
 import { actionsGranted, grantsOf, servicesGranted, serviceName, type Grant } from './services-granted.ts';
 
 type EntityKind = 'user' | 'group' | 'role' | 'policy';
+
+/**
+ * How long a report is kept for GetServiceLastAccessedDetails (a guess: AWS does not say; the
+ * console makes a new one for every view).
+ */
+const REPORT_KEPT_MS = 24 * 60 * 60 * 1000;
 
 /** A permissions policy of the report's entity, with where it comes from (ListPoliciesGrantingServiceAccess). */
 interface SourcePolicy {
@@ -286,7 +292,7 @@ export async function generateLastAccessedReport(
     return { subject, used };
   });
   const job: LastAccessedJobRecord = {
-    id: newInternalId(),
+    id: newTimeOrderedId(ctx.iam.now().getTime()),
     account: ctx.caller.account,
     arn,
     granularity,
@@ -296,7 +302,14 @@ export async function generateLastAccessedReport(
     entities: subject.entities,
     services: await makeReport(subject, used, granularity === 'ACTION_LEVEL'),
   };
-  await ctx.iam.store.write((tx) => tx.insert(lastAccessedJobs, job));
+  await ctx.iam.store.write(async (tx) => {
+    await tx.insert(lastAccessedJobs, job);
+    // The account's oldest reports first (JobIds are time-ordered UUIDs): a few expired ones go
+    // with each new one, so they never pile up and no call does much.
+    const cutoff = new Date(ctx.iam.now().getTime() - REPORT_KEPT_MS).toISOString();
+    for (const old of await tx.list(lastAccessedJobs, { where: { account: ctx.caller.account }, limit: 10 }))
+      if (old.createdAt < cutoff) await tx.delete(lastAccessedJobs, old.id);
+  });
   return job;
 }
 
