@@ -46,7 +46,14 @@ import { roleArn } from './roles.ts';
 import { userArn } from './users.ts';
 import { attachmentsOf } from './managed-policies-attachments.ts';
 import { groupsOfUser } from './groups.ts';
-import { actionsGranted, grantsOf, servicesGranted, serviceName, type Grant } from './services-granted.ts';
+import {
+  actionsGranted,
+  grantsOf,
+  grantsService,
+  servicesGranted,
+  serviceName,
+  type Grant,
+} from './services-granted.ts';
 
 type EntityKind = 'user' | 'group' | 'role' | 'policy';
 
@@ -202,9 +209,15 @@ async function makeReport(
 ): Promise<LastAccessedService[]> {
   const grants = subject.policies.flatMap((p) => p.grants);
   const index = new Map(subject.entities.map((e, i) => [e.id, i]));
+  const byService = new Map<string, ServiceAccessRecord[]>();
+  for (const u of used) {
+    const list = byService.get(u.service);
+    if (list) list.push(u);
+    else byService.set(u.service, [u]);
+  }
   const services: LastAccessedService[] = [];
   for (const namespace of await servicesGranted(grants)) {
-    const rows = used.filter((u) => u.service === namespace);
+    const rows = byService.get(namespace) ?? [];
     const uses = rows
       .filter((u) => u.action === undefined)
       .map((u) => ({ entity: index.get(u.principalId)!, date: u.date, region: u.region }))
@@ -392,7 +405,7 @@ export const serviceLastAccessedOperations: Record<string, Operation> = {
     for (const namespace of namespaces) {
       const policies = [];
       for (const policy of subject.policies) {
-        if (!(await servicesGranted(policy.grants)).includes(namespace)) continue;
+        if (!(await grantsService(policy.grants, namespace))) continue;
         policies.push({
           PolicyName: policy.name,
           PolicyType: policy.type,

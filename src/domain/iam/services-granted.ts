@@ -12,10 +12,15 @@ interface ActionPattern {
   readonly action: Glob;
 }
 
-/** An Allow statement's Action (or NotAction) patterns. */
+/**
+ * An Allow statement's Action (or NotAction) patterns, those naming one service kept by it (a
+ * managed policy may list thousands: each service looks up its own, not all of them).
+ */
 export interface Grant {
   readonly not: boolean;
-  readonly patterns: readonly ActionPattern[];
+  readonly byService: ReadonlyMap<string, readonly ActionPattern[]>;
+  /** Patterns whose service part has a wildcard ("*", "s3*:Get*"). */
+  readonly wild: readonly ActionPattern[];
 }
 
 const oneOrMany = (value: unknown): unknown[] => (Array.isArray(value) ? value : [value]);
@@ -35,9 +40,29 @@ export function grantsOf(document: string): Grant[] {
     if (s.Effect !== 'Allow') continue;
     const not = s.Action === undefined;
     const written = oneOrMany(not ? s.NotAction : s.Action).filter((a): a is string => typeof a === 'string');
-    grants.push({ not, patterns: written.map(pattern) });
+    const byService = new Map<string, ActionPattern[]>();
+    const wild: ActionPattern[] = [];
+    for (const text of written) {
+      const colon = text.indexOf(':');
+      const service = colon < 0 ? text : text.slice(0, colon).toLowerCase();
+      if (text === '*' || /[*?]/.test(service)) wild.push(pattern(text));
+      else {
+        const list = byService.get(service);
+        if (list) list.push(pattern(text));
+        else byService.set(service, [pattern(text)]);
+      }
+    }
+    grants.push({ not, byService, wild });
   }
   return grants;
+}
+
+/** The grant's patterns that may name actions of this service. */
+function patternsFor(grant: Grant, namespace: string): ActionPattern[] {
+  return [
+    ...(grant.byService.get(namespace) ?? []),
+    ...grant.wild.filter((p) => p.service.matches(namespace)),
+  ];
 }
 
 function pattern(text: string): ActionPattern {
@@ -54,19 +79,18 @@ export async function servicesGranted(grants: readonly Grant[]): Promise<string[
   if (grants.length === 0) return [];
   const known = [...(await serviceNames()).keys()];
   const granted: string[] = [];
-  for (const namespace of known) {
-    for (const grant of grants) {
-      if (await grantsService(grant, namespace)) {
-        granted.push(namespace);
-        break;
-      }
-    }
-  }
+  for (const namespace of known) if (await grantsService(grants, namespace)) granted.push(namespace);
   return granted.sort();
 }
 
-async function grantsService(grant: Grant, namespace: string): Promise<boolean> {
-  const matching = grant.patterns.filter((p) => p.service.matches(namespace));
+/** Whether the grants allow some action of the service. */
+export async function grantsService(grants: readonly Grant[], namespace: string): Promise<boolean> {
+  for (const grant of grants) if (await grantService(grant, namespace)) return true;
+  return false;
+}
+
+async function grantService(grant: Grant, namespace: string): Promise<boolean> {
+  const matching = patternsFor(grant, namespace);
   if (grant.not) {
     // NotAction allows every action it does not name: the service is granted unless all of it is
     // excluded (a partly excluded service keeps its other actions; a guess that the actions
@@ -85,10 +109,11 @@ async function grantsService(grant: Grant, namespace: string): Promise<boolean> 
 export async function actionsGranted(grants: readonly Grant[], namespace: string): Promise<string[]> {
   const actions = await serviceActions(namespace);
   if (!actions) return [];
+  const relevant = grants.map((grant) => ({ not: grant.not, patterns: patternsFor(grant, namespace) }));
   const granted: string[] = [];
   for (const [key, name] of actions) {
-    const allowed = grants.some((grant) => {
-      const named = grant.patterns.some((p) => p.service.matches(namespace) && p.action.matches(key));
+    const allowed = relevant.some((grant) => {
+      const named = grant.patterns.some((p) => p.action.matches(key));
       return grant.not ? !named : named;
     });
     if (allowed) granted.push(name);
