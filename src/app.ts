@@ -10,6 +10,7 @@ import { withNativeDriverHint } from './storage/sqlite/native-driver.ts';
 import { openPostgresStore } from './storage/postgres/postgres-store.ts';
 import type { Store } from './domain/store.ts';
 import { flushKeyUses } from './domain/key-uses.ts';
+import { flushServiceUses } from './domain/service-uses.ts';
 import { createReportWorker } from './app-report-worker.ts';
 import type { StoreLocation } from './app-store-worker.ts';
 import { createAuditWorker } from './app-audit-worker.ts';
@@ -141,6 +142,7 @@ export async function startApp(config: Config): Promise<App> {
       await server.close();
       await resealing?.stop();
       await flushKeyUses(iam);
+      await flushServiceUses(iam);
       await audit?.flush();
       await auditWriter?.close();
       await reports.close();

@@ -16,6 +16,7 @@ import type { GroupRecord, RoleRecord, Tag, UserRecord } from './records.ts';
 import type { SessionRecord } from './sts/sessions.ts';
 import { IamError } from './errors.ts';
 import { loadManagedPolicyDocument } from './policy-documents.ts';
+import { recordServiceUse } from './service-uses.ts';
 import { organizationAccounts, roles, users } from './tables.ts';
 import { groupsOfUser } from './iam/groups.ts';
 import { attachmentsOf } from './iam/managed-policies-attachments.ts';
@@ -75,6 +76,7 @@ export async function decideFor(
   caller: Caller,
   request: AuthorizationRequest,
 ): Promise<EvaluationResult> {
+  recordServiceUse(iam, caller, request.action);
   const policies = await loadCallerPolicies(iam, tx, caller);
   // The RCPs of the resource's account (a role's, for STS), whichever account the caller is of.
   const resourceControlPolicies = isServiceLinkedRoleArn(caller.session?.role?.arn)

@@ -246,6 +246,63 @@ export interface LastUsedRecord {
   readonly service?: string;
 }
 
+/**
+ * When a principal (a user or role, by its id) last attempted to use an AWS service, or one of
+ * the service's tracked actions: the record of use the last accessed reports are derived from
+ * (service-uses.ts). Kept apart from the principal's record, as LastUsedRecord is.
+ */
+export interface ServiceAccessRecord {
+  /** "<principal id>|<service namespace>", or "…|<namespace>|<action>" for a tracked action. */
+  readonly id: string;
+  readonly account: string;
+  readonly principalId: string;
+  /** The service namespace (iam, sts, organizations). */
+  readonly service: string;
+  /** The tracked action as AWS names it (CreateUser), for an action's row. */
+  readonly action?: string;
+  readonly date: string;
+  readonly region: string;
+}
+
+/**
+ * A service last accessed report (GenerateServiceLastAccessedDetails), made when asked for and
+ * kept whole, so any node answers GetServiceLastAccessedDetails from the same report.
+ */
+export interface LastAccessedJobRecord {
+  /** The JobId (a UUID, as AWS's). */
+  readonly id: string;
+  readonly account: string;
+  readonly arn: string;
+  readonly granularity: 'SERVICE_LEVEL' | 'ACTION_LEVEL';
+  readonly status: 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
+  readonly createdAt: string;
+  readonly completedAt: string;
+  /** The users and roles whose use the report counts (a group's members, a policy's holders). */
+  readonly entities: readonly LastAccessedEntity[];
+  readonly services: readonly LastAccessedService[];
+}
+
+export interface LastAccessedEntity {
+  readonly id: string;
+  readonly type: 'USER' | 'ROLE';
+  readonly name: string;
+  readonly path: string;
+  readonly arn: string;
+}
+
+/** One allowed service of a report, with when each of the report's entities last used it. */
+export interface LastAccessedService {
+  readonly namespace: string;
+  readonly name: string;
+  /** Each entity's last use, by its index in the report's entities, most recent first. */
+  readonly uses: readonly { readonly entity: number; readonly date: string; readonly region: string }[];
+  /** Per tracked action (ACTION_LEVEL reports of services tracked per action), most recent use. */
+  readonly actions?: readonly {
+    readonly name: string;
+    readonly use?: { readonly entity: number; readonly date: string; readonly region: string };
+  }[];
+}
+
 /** A service-linked role deletion started by DeleteServiceLinkedRole. */
 export interface DeletionTaskRecord {
   readonly id: string;

@@ -15,6 +15,8 @@
 //   sts_sessions        (expires_at)
 //   console_sessions    (account, principal_id), (expires_at)
 //   last_used           (account, id)
+//   service_accesses    (principal_id, id)
+//   last_accessed_jobs  (account, id)
 //   oidc_providers      arn unique, (account, arn)
 //   saml_providers      arn unique, (account, arn)
 //   server_certificates (account, name_lower) unique, (account, path)
@@ -43,6 +45,7 @@ import type {
   GroupMemberRecord,
   GroupRecord,
   InstanceProfileRecord,
+  LastAccessedJobRecord,
   LastUsedRecord,
   ManagedPolicyRecord,
   MfaDeviceRecord,
@@ -57,6 +60,7 @@ import type {
   SamlProviderRecord,
   SecurityKeyRecord,
   ServerCertificateRecord,
+  ServiceAccessRecord,
   SigninTokenRecord,
   ThrottleRecord,
   UsedAssertionRecord,
@@ -196,6 +200,20 @@ export const consoleSessions = table<ConsoleSessionRecord>({
 
 export const lastUsed = table<LastUsedRecord>({
   name: 'last_used',
+  id: (r) => r.id,
+  columns: { account: (r) => r.account },
+  revisioned: false,
+});
+
+export const serviceAccesses = table<ServiceAccessRecord>({
+  name: 'service_accesses',
+  id: (r) => r.id,
+  columns: { account: (r) => r.account, principal_id: (r) => r.principalId },
+  revisioned: false,
+});
+
+export const lastAccessedJobs = table<LastAccessedJobRecord>({
+  name: 'last_accessed_jobs',
   id: (r) => r.id,
   columns: { account: (r) => r.account },
   revisioned: false,
@@ -358,6 +376,8 @@ export const ALL_TABLES = [
   stsSessions,
   throttles,
   lastUsed,
+  serviceAccesses,
+  lastAccessedJobs,
   credentialReports,
   deletionTasks,
   securityKeys,

@@ -61,19 +61,19 @@ function pages(): readonly (readonly [string, string])[] {
     ['dashboard', '/console'],
     ['access-management', '/console/admin'],
     ['users', '/console/admin/users'],
-    ...['permissions', 'groups', 'tags', 'security-credentials'].map(
+    ...['permissions', 'groups', 'tags', 'security-credentials', 'access-advisor'].map(
       (tab) => [`user-${tab}`, `/console/admin/users/dev?tab=${tab}`] as const,
     ),
     ['groups', '/console/admin/groups'],
-    ...['users', 'permissions'].map(
+    ...['users', 'permissions', 'access-advisor'].map(
       (tab) => [`group-${tab}`, `/console/admin/groups/devs?tab=${tab}`] as const,
     ),
     ['roles', '/console/admin/roles'],
-    ...['permissions', 'trust-relationships', 'tags', 'instance-profiles'].map(
+    ...['permissions', 'trust-relationships', 'tags', 'instance-profiles', 'access-advisor'].map(
       (tab) => [`role-${tab}`, `/console/admin/roles/ops?tab=${tab}`] as const,
     ),
     ['policies', '/console/admin/policies'],
-    ...['permissions', 'entities-attached', 'tags', 'versions'].map(
+    ...['permissions', 'entities-attached', 'tags', 'versions', 'access-advisor'].map(
       (tab) => [`policy-${tab}`, `${policy}&tab=${tab}`] as const,
     ),
     ['identity-providers', '/console/admin/identity-providers'],

@@ -74,7 +74,13 @@ async function selectedTab(): Promise<string> {
 
 test("a user's page is tabs under one summary, each tab showing its own sections", async () => {
   await page.goto(url('/console/admin/users/dana'));
-  assert.deepEqual(await tabNames(), ['Permissions', 'Groups', 'Tags', 'Security credentials']);
+  assert.deepEqual(await tabNames(), [
+    'Permissions',
+    'Groups',
+    'Tags',
+    'Security credentials',
+    'Access Advisor',
+  ]);
   assert.equal(await selectedTab(), 'Permissions');
   assert.equal(await heading('Summary').isVisible(), true);
   assert.equal(await heading('Attached managed policies').isVisible(), true);
@@ -106,7 +112,7 @@ test("a user's page is tabs under one summary, each tab showing its own sections
 
 test('groups, roles and policies have the tabs the AWS console gives them', async () => {
   await page.goto(url('/console/admin/groups/Readers'));
-  assert.deepEqual(await tabNames(), ['Users', 'Permissions']);
+  assert.deepEqual(await tabNames(), ['Users', 'Permissions', 'Access Advisor']);
   assert.equal(await heading('Users in this group').isVisible(), true);
   await page.getByRole('tab', { name: 'Permissions' }).click();
   await page.waitForURL(/\/groups\/Readers\?tab=permissions$/);
@@ -114,7 +120,13 @@ test('groups, roles and policies have the tabs the AWS console gives them', asyn
   assert.equal(await heading('Users in this group').count(), 0);
 
   await page.goto(url('/console/admin/roles/Builder'));
-  assert.deepEqual(await tabNames(), ['Permissions', 'Trust relationships', 'Tags', 'Instance profiles']);
+  assert.deepEqual(await tabNames(), [
+    'Permissions',
+    'Trust relationships',
+    'Tags',
+    'Instance profiles',
+    'Access Advisor',
+  ]);
   await page.getByRole('tab', { name: 'Trust relationships' }).click();
   await page.waitForURL(/\/roles\/Builder\?tab=trust-relationships$/);
   assert.equal(await selectedTab(), 'Trust relationships');
@@ -122,7 +134,13 @@ test('groups, roles and policies have the tabs the AWS console gives them', asyn
   assert.equal(await heading('Summary').isVisible(), true);
 
   await page.goto(url(`/console/admin/policies/view?arn=${encodeURIComponent(POLICY_ARN)}`));
-  assert.deepEqual(await tabNames(), ['Permissions', 'Entities attached', 'Tags', 'Policy versions']);
+  assert.deepEqual(await tabNames(), [
+    'Permissions',
+    'Entities attached',
+    'Tags',
+    'Policy versions',
+    'Access Advisor',
+  ]);
   await page.getByRole('tab', { name: 'Policy versions' }).click();
   await page.waitForURL(/&tab=versions$/);
   assert.equal(await selectedTab(), 'Policy versions');

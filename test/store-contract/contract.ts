@@ -16,6 +16,7 @@ import {
   organizations,
   policyAttachments,
   serverCertificates,
+  serviceAccesses,
   throttles,
   users,
 } from '../../src/domain/tables.ts';
@@ -28,6 +29,8 @@ import type {
 import { createIam } from '../../src/domain/iam.ts';
 import { createSealer, generateMasterKey } from '../../src/crypto/sealing.ts';
 import { verifyMfaCode } from '../../src/domain/iam/mfa-verify.ts';
+import { flushServiceUses, recordServiceUse } from '../../src/domain/service-uses.ts';
+import type { Caller } from '../../src/domain/caller.ts';
 import { newTotpSecret, totpCode } from '../../src/crypto/totp.ts';
 
 /** A fresh, empty database, and a way to open Store instances on it. */
@@ -696,4 +699,53 @@ export function runStoreContract(name: string, fresh: () => Promise<Database>): 
       await second.close();
     }
   });
+
+  withDatabase(
+    'two instances: service uses noted on each are written in batches and read by principal',
+    async (db, first) => {
+      const second = await db.open();
+      try {
+        const sealer = createSealer(generateMasterKey());
+        const catalog = { get: () => undefined, list: () => [], documents: () => Promise.resolve(new Map()) };
+        let now = new Date('2026-12-01T12:00:00Z');
+        const [one, two] = [first, second].map((store) =>
+          createIam({ store, now: () => now, sealer, awsManagedPolicies: catalog }),
+        );
+        const caller = (userId: string, region: string): Caller => ({
+          account: A,
+          type: 'user',
+          arn: `arn:aws:iam::${A}:user/${userId}`,
+          userId,
+          requestContext: { 'aws:RequestedRegion': region },
+        });
+        recordServiceUse(one!, caller('AIDAALICE', 'us-east-1'), 'iam:ListUsers');
+        recordServiceUse(one!, caller('AIDAALICE', 'us-east-1'), 'sts:GetSessionToken');
+        now = new Date('2026-12-01T12:00:05Z');
+        recordServiceUse(two!, caller('AIDABOB', 'eu-west-1'), 'iam:GetUser');
+        await Promise.all([flushServiceUses(one!), flushServiceUses(two!)]);
+        const read = (ids: string[]) =>
+          second.read((tx) => tx.list(serviceAccesses, { where: { principal_id: { in: ids } } }));
+        assert.deepEqual(
+          (await read(['AIDAALICE'])).map((r) => [r.service, r.action ?? null, r.date, r.region]),
+          [
+            ['iam', null, '2026-12-01T12:00:00Z', 'us-east-1'],
+            ['iam', 'ListUsers', '2026-12-01T12:00:00Z', 'us-east-1'],
+            ['sts', null, '2026-12-01T12:00:00Z', 'us-east-1'],
+          ],
+        );
+        assert.deepEqual(
+          (await read(['AIDAALICE', 'AIDABOB'])).filter((r) => r.principalId === 'AIDABOB').map((r) => r.id),
+          ['AIDABOB|iam', 'AIDABOB|iam|GetUser'],
+        );
+        // A later use in another region replaces the row: one row per principal and service.
+        recordServiceUse(one!, caller('AIDABOB', 'us-west-2'), 'iam:GetUser');
+        await flushServiceUses(one!);
+        const bob = await read(['AIDABOB']);
+        assert.equal(bob.length, 2);
+        assert.ok(bob.every((r) => r.region === 'us-west-2'));
+      } finally {
+        await second.close();
+      }
+    },
+  );
 }

@@ -33,7 +33,7 @@ const USER = {
 };
 // Tables added since version 2: federation (3), server certificates (5), AWS Organizations (6),
 // the audit trail's blocks (7, replacing version 4's events table), organizational units (8) and
-// Organizations policies with their attachments (9).
+// Organizations policies with their attachments (9), last accessed information (10).
 const NEW_TABLES = [
   'oidc_providers',
   'saml_providers',
@@ -48,6 +48,8 @@ const NEW_TABLES = [
   'organizational_units',
   'organization_policies',
   'organization_policy_targets',
+  'service_accesses',
+  'last_accessed_jobs',
 ];
 
 test('SQLite: a version-2 file migrates to the current version, its rows kept', () => {

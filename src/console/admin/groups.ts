@@ -1,6 +1,6 @@
 // User groups: the list and "Create group", and a group's page: the summary (and deleting the group,
-// members and policies removed first, as the AWS console does) above two tabs — Users (add, remove)
-// and Permissions (attached and inline policies).
+// members and policies removed first, as the AWS console does) above its tabs — Users (add, remove),
+// Permissions (attached and inline policies) and Access Advisor.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { IamError } from '../../domain/errors.ts';
 import { type ConsoleContext, type OperationResult, type Signed, callIam } from '../context.ts';
@@ -24,6 +24,7 @@ import {
   statusOf,
 } from './common.ts';
 import { type Tab, chosenTab, tabUrl, tabbed } from './tabs.ts';
+import { ACCESS_ADVISOR, ACCESS_ADVISOR_TAB, accessAdvisorPanel } from './access-advisor.ts';
 import {
   GROUP,
   PERMISSIONS_TAB,
@@ -42,6 +43,7 @@ const USERS_TAB = 'users';
 const TABS: readonly Tab[] = [
   { id: USERS_TAB, label: 'Users' },
   { id: PERMISSIONS_TAB, label: 'Permissions' },
+  ACCESS_ADVISOR,
 ];
 
 const NOTICES: Readonly<Record<string, string>> = {
@@ -221,10 +223,15 @@ async function detailPage(
         consequence: 'Deleting the group also removes its members from it and its policies.',
       }),
   );
-  const panel =
-    tab === USERS_TAB
-      ? await membersPanel(ctx, signed, name, group)
-      : await policySections(ctx, signed, GROUP, name, messages);
+  const panels: Record<string, () => Promise<Html>> = {
+    [USERS_TAB]: () => membersPanel(ctx, signed, name, group),
+    [PERMISSIONS_TAB]: () => policySections(ctx, signed, GROUP, name, messages),
+    [ACCESS_ADVISOR_TAB]: async () =>
+      group.ok
+        ? accessAdvisorPanel(ctx, signed, String((group.output.Group as Record<string, unknown>).Arn), true)
+        : html``,
+  };
+  const panel = await panels[tab]!();
   const body = html`${summary} ${tabbed({ base, tabs: TABS, current: tab, label: `Group ${name}`, panel })}`;
   return adminPage(reply, signed, status, { title: `Group ${name}`, section: BASE, body, messages });
 }

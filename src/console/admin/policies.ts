@@ -36,6 +36,7 @@ import { AWS_PREFIX, policyTable, viewUrl } from './policy-rows.ts';
 import { TAGS_TAB, TAG_NOTICES, type Tag, readTag, readTagKey, tagsSection } from './tags.ts';
 import { editorState, refusal } from './policy-editor.ts';
 import { type Tab, chosenTab, tabUrl, tabbed } from './tabs.ts';
+import { ACCESS_ADVISOR, ACCESS_ADVISOR_TAB, accessAdvisorPanel } from './access-advisor.ts';
 import { fieldProblem } from './validation-words.ts';
 import { type ListQuery, listSection, parseListQuery, readList } from './listing.ts';
 
@@ -53,6 +54,7 @@ function tabsOf(awsManaged: boolean): readonly Tab[] {
     { id: ENTITIES_TAB, label: 'Entities attached' },
     ...(awsManaged ? [] : [{ id: TAGS_TAB, label: 'Tags' }]),
     { id: VERSIONS_TAB, label: 'Policy versions' },
+    ...(awsManaged ? [] : [ACCESS_ADVISOR]),
   ];
 }
 
@@ -563,6 +565,7 @@ async function detailPage(
     [ENTITIES_TAB]: attachedTo,
     [TAGS_TAB]: () => html`${tagsPart}`,
     [VERSIONS_TAB]: () => versionsSection,
+    [ACCESS_ADVISOR_TAB]: () => accessAdvisorPanel(ctx, signed, arn, true),
   };
   const body = html`${summary}
   ${tabbed({ base: viewUrl(arn), tabs, current: tab, label: `Policy ${name}`, panel: await panels[tab]!() })}`;

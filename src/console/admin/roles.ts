@@ -29,6 +29,7 @@ import {
 import { trustFromTemplate } from './trust-templates.ts';
 import { editorState, refusal } from './policy-editor.ts';
 import { type Tab, chosenTab, tabUrl, tabbed } from './tabs.ts';
+import { ACCESS_ADVISOR, ACCESS_ADVISOR_TAB, accessAdvisorPanel } from './access-advisor.ts';
 import {
   PERMISSIONS_TAB,
   POLICY_NOTICES,
@@ -60,6 +61,7 @@ const TABS: readonly Tab[] = [
   { id: TRUST_TAB, label: 'Trust relationships' },
   { id: TAGS_TAB, label: 'Tags' },
   { id: INSTANCE_PROFILES_TAB, label: 'Instance profiles' },
+  ACCESS_ADVISOR,
 ];
 
 const NOTICES: Readonly<Record<string, string>> = {
@@ -385,6 +387,7 @@ async function detailPage(
         ? tagsSection({ tags: (r.Tags ?? []) as Tag[], actionBase: base, csrf, noun: 'role', messages })
         : html``,
     [INSTANCE_PROFILES_TAB]: async () => (r ? instanceProfileSection(ctx, signed, name, messages) : html``),
+    [ACCESS_ADVISOR_TAB]: async () => (r ? accessAdvisorPanel(ctx, signed, String(r.Arn), false) : html``),
   };
   const body = html`${summary}
   ${tabbed({ base, tabs: TABS, current: tab, label: `Role ${name}`, panel: await panels[tab]!() })}`;

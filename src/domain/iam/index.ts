@@ -17,6 +17,7 @@ import { oidcProvidersOperations } from './oidc-providers.ts';
 import { samlProvidersOperations } from './saml-providers.ts';
 import { serverCertificatesOperations } from './server-certificates.ts';
 import { organizationsRootAccessOperations } from './organizations-root-access.ts';
+import { serviceLastAccessedOperations } from './service-last-accessed.ts';
 
 export const iamOperations: Readonly<Record<string, Operation>> = {
   ...userOperations,
@@ -36,4 +37,5 @@ export const iamOperations: Readonly<Record<string, Operation>> = {
   ...samlProvidersOperations,
   ...serverCertificatesOperations,
   ...organizationsRootAccessOperations,
+  ...serviceLastAccessedOperations,
 };

@@ -17,7 +17,14 @@ import { IamError } from '../errors.ts';
 import { iamArn } from '../names.ts';
 import type { StoreTx } from '../store.ts';
 import type { DeletionTaskRecord, LastUsedRecord, RoleRecord } from '../records.ts';
-import { deletionTasks, instanceProfiles, lastUsed, policyAttachments, roles } from '../tables.ts';
+import {
+  deletionTasks,
+  instanceProfiles,
+  lastUsed,
+  policyAttachments,
+  roles,
+  serviceAccesses,
+} from '../tables.ts';
 import {
   type Input,
   type Operation,
@@ -286,6 +293,7 @@ const roleOperations: Record<string, Operation> = {
         throw conflict('Cannot delete entity, must detach all policies first.');
       await tx.delete(roles, role.id);
       await tx.delete(lastUsed, role.id);
+      await tx.deleteWhere(serviceAccesses, { principal_id: role.id });
       return undefined;
     });
   },
@@ -469,6 +477,7 @@ export const serviceLinkedRoleOperations: Record<string, Operation> = {
       await tx.deleteWhere(policyAttachments, { holder_id: role.id });
       await tx.delete(roles, role.id);
       await tx.delete(lastUsed, role.id);
+      await tx.deleteWhere(serviceAccesses, { principal_id: role.id });
       const task: DeletionTaskRecord = {
         id: `task${SERVICE_ROLE_PATH}${service}/${role.name}/${newRequestId()}`,
         account,

@@ -4,7 +4,15 @@ import { IamError } from '../errors.ts';
 import { iamArn, rootArn } from '../names.ts';
 import type { StoreTx } from '../store.ts';
 import type { UserRecord } from '../records.ts';
-import { accessKeys, accounts, groupMembers, mfaDevices, policyAttachments, users } from '../tables.ts';
+import {
+  accessKeys,
+  accounts,
+  groupMembers,
+  mfaDevices,
+  policyAttachments,
+  serviceAccesses,
+  users,
+} from '../tables.ts';
 import type { ContextValue } from '../../policy/index.ts';
 import {
   type Input,
@@ -206,6 +214,9 @@ export const userOperations: Record<string, Operation> = {
       const user = await authorizedUser(ctx, tx, 'iam:DeleteUser', name);
       await assertUserDeletable(tx, user);
       await tx.delete(users, user.id);
+      // Its record of use goes with it (a use noted but not yet written may still land: nobody
+      // ever reads it, as no one else has the id).
+      await tx.deleteWhere(serviceAccesses, { principal_id: user.id });
       return undefined;
     });
   },

@@ -11,6 +11,7 @@
 //   7  the audit trail in blocks (its events move into them)
 //   8  organizational units; each member account's parent (the root for those already in one)
 //   9  Organizations policies (service control policies) and their attachments
+//  10  last accessed information: each principal's use of each service, and the reports
 import type pg from 'pg';
 import {
   SCHEMA_VERSION,
@@ -22,6 +23,7 @@ import {
   schemaV7,
   schemaV8,
   schemaV9,
+  schemaV10,
 } from '../sql/schema.ts';
 
 const MIGRATIONS: Readonly<Record<number, () => readonly string[]>> = {
@@ -33,6 +35,7 @@ const MIGRATIONS: Readonly<Record<number, () => readonly string[]>> = {
   7: () => schemaV7('postgres'),
   8: () => schemaV8('postgres'),
   9: () => schemaV9('postgres'),
+  10: () => schemaV10('postgres'),
 };
 
 export async function migrate(pool: pg.Pool): Promise<void> {

@@ -1,4 +1,4 @@
-// The relational schema (versions 2 to 9), written once for both dialects: TEXT columns compare by code
+// The relational schema (versions 2 to 10), written once for both dialects: TEXT columns compare by code
 // point in both (SQLite's BINARY collation; PostgreSQL's "C" collation, whatever the database's
 // locale), so pages, prefixes and uniqueness behave alike. Every row table has its id, its
 // version (for conflicts), its whole record as JSON (doc) and the columns tables.ts declares.
@@ -208,6 +208,15 @@ CREATE INDEX organization_policy_targets_policy ON organization_policy_targets (
 CREATE INDEX organization_policy_targets_organization ON organization_policy_targets (organization, id);
 `;
 
+// Version 10: last accessed information — when each principal (user or role, by id) last used each
+// service and each tracked action, read by principal; and the reports made from it, by id.
+const SCHEMA_V10 = `
+CREATE TABLE service_accesses (${ROW}, account {text} NOT NULL, principal_id {text} NOT NULL);
+CREATE INDEX service_accesses_principal ON service_accesses (principal_id, id);
+CREATE TABLE last_accessed_jobs (${ROW}, account {text} NOT NULL);
+CREATE INDEX last_accessed_jobs_account ON last_accessed_jobs (account, id);
+`;
+
 /** The version-2 schema's statements in a dialect. */
 export function schemaV2(dialect: SchemaDialect): string[] {
   return statements(SCHEMA_V2, dialect);
@@ -257,5 +266,10 @@ export function schemaV9(dialect: SchemaDialect): string[] {
   return statements(SCHEMA_V9, dialect);
 }
 
+/** What version 10 adds to version 9, in a dialect. */
+export function schemaV10(dialect: SchemaDialect): string[] {
+  return statements(SCHEMA_V10, dialect);
+}
+
 /** The schema version this release writes. */
-export const SCHEMA_VERSION = 9;
+export const SCHEMA_VERSION = 10;

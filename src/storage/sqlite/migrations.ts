@@ -9,6 +9,7 @@
 //   7  the audit trail in blocks (its events move into them)
 //   8  organizational units; each member account's parent (the root for those already in one)
 //   9  Organizations policies (service control policies) and their attachments
+//  10  last accessed information: each principal's use of each service, and the reports
 import type Database from 'better-sqlite3';
 import {
   SCHEMA_VERSION,
@@ -20,6 +21,7 @@ import {
   schemaV7,
   schemaV8,
   schemaV9,
+  schemaV10,
 } from '../sql/schema.ts';
 import { migrateRecordsToV2 } from './migrate-v1.ts';
 
@@ -51,6 +53,7 @@ export function migrate(db: Database.Database): void {
     if (current < 7) for (const statement of schemaV7('sqlite')) db.exec(statement);
     if (current < 8) for (const statement of schemaV8('sqlite')) db.exec(statement);
     if (current < 9) for (const statement of schemaV9('sqlite')) db.exec(statement);
+    if (current < 10) for (const statement of schemaV10('sqlite')) db.exec(statement);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
     db.exec('COMMIT');
   } catch (error) {

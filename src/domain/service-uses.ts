@@ -1,0 +1,60 @@
+// When each principal last attempted to use each service (the last accessed reports: IAM User
+// Guide, "Refine permissions in AWS using last accessed information"). AWS counts every
+// authenticated attempt, "not just the successful ones" — a denied request too — so a use is
+// noted where a request is decided (authorize.ts), before the decision. A role session's use is
+// its role's, a federated user's its IAM user's; the root user is no IAM entity and is not
+// tracked. Uses are batched as access keys' are (use-batches.ts).
+import type { Caller } from './caller.ts';
+import type { Iam } from './iam.ts';
+import { serviceAccesses } from './tables.ts';
+import { useBatches } from './use-batches.ts';
+
+/**
+ * The services AWS tracks per action ("IAM action last accessed information services and
+ * actions") of those whose calls reach this server: IAM. Every IAM action is tracked here — a
+ * guess: AWS's list names IAM's management actions, not all of them.
+ */
+export const ACTION_LEVEL_SERVICES: ReadonlySet<string> = new Set(['iam']);
+
+const batches = useBatches(serviceAccesses);
+
+/** The IAM entity (user or role id) a caller's use counts for, if any. */
+export function usingPrincipalId(caller: Caller): string | undefined {
+  if (caller.type === 'user') return caller.userId;
+  if (caller.type === 'assumed-role') return caller.session?.role?.id;
+  if (caller.type === 'federated-user') return caller.session?.principalId;
+  return undefined;
+}
+
+/** Notes the caller's attempt at `action` ("iam:CreateUser"). */
+export function recordServiceUse(iam: Iam, caller: Caller, action: string): void {
+  const principalId = usingPrincipalId(caller);
+  if (principalId === undefined) return;
+  const colon = action.indexOf(':');
+  if (colon <= 0) return;
+  const service = action.slice(0, colon).toLowerCase();
+  const requested = caller.requestContext['aws:RequestedRegion'];
+  // A console call names no region: the console's default one (a guess).
+  const region = typeof requested === 'string' ? requested : 'us-east-1';
+  const row = (id: string, name?: string) => (date: string) => ({
+    id,
+    account: caller.account,
+    principalId,
+    service,
+    ...(name !== undefined ? { action: name } : {}),
+    date,
+    region,
+  });
+  const serviceRow = `${principalId}|${service}`;
+  batches.note(iam, serviceRow, region, row(serviceRow));
+  if (ACTION_LEVEL_SERVICES.has(service)) {
+    const name = action.slice(colon + 1);
+    const actionRow = `${serviceRow}|${name}`;
+    batches.note(iam, actionRow, region, row(actionRow, name));
+  }
+}
+
+/** Writes the service uses this node has noted and not yet written. */
+export function flushServiceUses(iam: Iam): Promise<void> {
+  return batches.flush(iam);
+}
