@@ -109,32 +109,43 @@ export function blocksOf(entries: readonly AuditEntry[]): AuditBlock[] {
 
 function blockOf(account: string, entries: readonly AuditEntry[]): AuditBlock {
   const shared: unknown[] = [];
-  // Strings and a caller's identity (one object per caller, events.ts) are found as they are;
-  // other objects by their JSON text, since each call's parameters are objects of their own.
+  // Values are found as they are (strings, and objects met before: a caller's identity is one
+  // object per caller, a call's resources one per resource, events.ts); other objects by their
+  // JSON text, since each call's parameters are objects of their own.
   const byValue = new Map<unknown, number>();
   const byText = new Map<string, number>();
-  const share = (value: unknown, identity = false): number => {
+  const share = (value: unknown, identity: boolean): number => {
     if (value === undefined) return -1;
-    const text = typeof value === 'object' && value !== null && !identity;
-    const key = text ? JSON.stringify(value) : value;
-    const positions = (text ? byText : byValue) as Map<unknown, number>;
-    let position = positions.get(key);
-    if (position === undefined) {
-      position = shared.push(value) - 1;
-      positions.set(key, position);
-    }
+    let position = byValue.get(value);
+    if (position !== undefined) return position;
+    if (typeof value === 'object' && value !== null && !identity) {
+      const text = JSON.stringify(value);
+      position = byText.get(text);
+      if (position === undefined) byText.set(text, (position = shared.push(value) - 1));
+    } else position = shared.push(value) - 1;
+    byValue.set(value, position);
     return position;
   };
   const lookups = new Set<string>();
   const t0 = entries[0]!.timeMs;
   const events: EntriesV2['events'] = [];
-  let previous: (number | string | null)[] | undefined;
+  let previous: AuditEntry | undefined;
+  let previousRow: (number | string | null)[] = [];
   for (const entry of entries) {
     const row: (number | string | null)[] = [entry.timeMs - t0, entry.requestId ?? null];
-    for (const field of FIELDS) row.push(share(entry[field], field === 'identity'));
+    let alike = previous !== undefined;
+    for (let i = 0; i < FIELDS.length; i++) {
+      const field = FIELDS[i]!;
+      const value = entry[field];
+      // A busy caller's events repeat the one before in most members.
+      if (previous !== undefined && value === previous[field]) row.push(previousRow[i + 2]!);
+      else row.push(share(value, field === 'identity'));
+      alike &&= row[i + 2] === previousRow[i + 2];
+    }
     // An event's lookups follow from the members it shares: alike rows add nothing new.
-    if (!previous || !sameMembers(previous, row)) for (const lookup of lookupsOf(entry)) lookups.add(lookup);
-    previous = row;
+    if (!alike) for (const lookup of lookupsOf(entry)) lookups.add(lookup);
+    previous = entry;
+    previousRow = row;
     events.push(row);
   }
   const ids = reserveTimeOrderedIds(entries.length);
@@ -145,11 +156,6 @@ function blockOf(account: string, entries: readonly AuditEntry[]): AuditBlock {
     lookups: [...lookups],
     entries: JSON.stringify({ v: 2, ids: [ids.seed, ids.first], t0, shared, events } satisfies EntriesV2),
   };
-}
-
-function sameMembers(a: readonly unknown[], b: readonly unknown[]): boolean {
-  for (let i = 2; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** The rows of a block: the block and its lookups. */

@@ -80,7 +80,7 @@ export interface AuditEntry {
   readonly account: string;
   readonly identity: Record<string, unknown>;
   readonly username?: string;
-  readonly resources: { type: string; name: string }[];
+  readonly resources: readonly { readonly type: string; readonly name: string }[];
   readonly requestParameters: Record<string, unknown> | null;
   readonly responseElements: Readonly<Record<string, unknown>> | null;
   readonly errorCode?: string;
@@ -385,14 +385,28 @@ const RESOURCE_MEMBERS: readonly (readonly [string, string, (v: string, account:
   ['ServerCertificateName', 'AWS::IAM::ServerCertificate', (v) => v],
 ];
 
+type Resources = readonly { readonly type: string; readonly name: string }[];
+const NO_RESOURCES: Resources = Object.freeze([]);
+/** A call's lone resource, one list per resource: a block stores it once (blocks.ts). */
+const loneResources = new Map<string, Resources>();
+const LONE_RESOURCES_KEPT = 10_000;
+
 /** The resources a call names, as LookupEvents reports them (type and name). */
-function resourcesOf(call: AuditCall): { type: string; name: string }[] {
+function resourcesOf(call: AuditCall): Resources {
   const input = call.input;
-  if (!input) return [];
+  if (!input) return NO_RESOURCES;
   const found: { type: string; name: string }[] = [];
   for (const [member, type, name] of RESOURCE_MEMBERS) {
     const value = input[member];
     if (typeof value === 'string' && value !== '') found.push({ type, name: name(value, call.account) });
   }
-  return found;
+  if (found.length === 0) return NO_RESOURCES;
+  if (found.length > 1) return found;
+  const key = `${found[0]!.type}\u0000${found[0]!.name}`;
+  let lone = loneResources.get(key);
+  if (!lone) {
+    if (loneResources.size >= LONE_RESOURCES_KEPT) loneResources.clear();
+    loneResources.set(key, (lone = Object.freeze(found)));
+  }
+  return lone;
 }
