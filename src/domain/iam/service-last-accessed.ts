@@ -63,6 +63,14 @@ type EntityKind = 'user' | 'group' | 'role' | 'policy';
  */
 const REPORT_KEPT_MS = 24 * 60 * 60 * 1000;
 
+/**
+ * The tracking period: "IAM reports activity for at least the last 400 days" (API reference,
+ * GenerateServiceLastAccessedDetails); an attempt older than that reads as none ("This field is
+ * null if no IAM entities attempted to access the service within the tracking period",
+ * ServiceLastAccessed, TrackedActionLastAccessed and EntityDetails alike).
+ */
+const TRACKING_PERIOD_MS = 400 * 24 * 60 * 60 * 1000;
+
 /** A permissions policy of the report's entity, with where it comes from (ListPoliciesGrantingServiceAccess). */
 interface SourcePolicy {
   readonly name: string;
@@ -300,9 +308,10 @@ export async function generateLastAccessedReport(
   const { subject, used } = await ctx.iam.store.read(async (tx) => {
     const subject = await subjectOf(ctx, tx, arn, 'iam:GenerateServiceLastAccessedDetails');
     const ids = subject.entities.map((e) => e.id);
-    const used =
+    const recorded =
       ids.length === 0 ? [] : await tx.list(serviceAccesses, { where: { principal_id: { in: ids } } });
-    return { subject, used };
+    const since = ctx.iam.now().getTime() - TRACKING_PERIOD_MS;
+    return { subject, used: recorded.filter((u) => Date.parse(u.date) >= since) };
   });
   const job: LastAccessedJobRecord = {
     id: newTimeOrderedId(ctx.iam.now().getTime()),

@@ -326,3 +326,28 @@ test('errors as AWS gives them: an unknown entity, an ARN that names none, an un
   );
   assert.equal(policyArn.code, 'InvalidInput');
 });
+
+// Last: it moves the server's clock more than a year ahead.
+test('an attempt older than the 400-day tracking period reads as none; a new one counts again', async () => {
+  const dana = await userWithKey('dana', ['iam:ListUsers']);
+  await server.iam(dana).send(new ListUsersCommand({}));
+  const day = 24 * 60 * 60;
+  await server.advanceClock(399 * day);
+  assert.ok((await report(arn('user', 'dana'))).services.get('iam')?.LastAuthenticated instanceof Date);
+  await server.advanceClock(2 * day);
+  const { jobId, services } = await report(arn('user', 'dana'), 'ACTION_LEVEL');
+  const iam = services.get('iam')!;
+  assert.equal(iam.LastAuthenticated, undefined);
+  assert.equal(iam.LastAuthenticatedEntity, undefined);
+  assert.equal(iam.TotalAuthenticatedEntities, 0);
+  assert.deepEqual(iam.TrackedActionsLastAccessed, [{ ActionName: 'ListUsers' }]);
+  const entities = await root.send(
+    new GetServiceLastAccessedDetailsWithEntitiesCommand({ JobId: jobId, ServiceNamespace: 'iam' }),
+  );
+  assert.equal(entities.EntityDetailsList?.[0]?.LastAuthenticated, undefined);
+
+  await server.iam(dana).send(new ListUsersCommand({}));
+  const again = (await report(arn('user', 'dana'))).services.get('iam')!;
+  assert.ok(again.LastAuthenticated instanceof Date && again.LastAuthenticated.getTime() > Date.now());
+  assert.equal(again.TotalAuthenticatedEntities, 1);
+});
