@@ -145,14 +145,15 @@ test("a user's report: each allowed service, IAM last accessed by her in the req
   assert.equal(iam.LastAuthenticatedEntity, arn('user', 'alice'));
   assert.equal(iam.LastAuthenticatedRegion, 'us-east-1');
   assert.equal(iam.TotalAuthenticatedEntities, 1);
-  assert.match(iam.ServiceName!, /Identity and Access Management/);
+  // The names AWS's reports give (the IAM API model's example for GetServiceLastAccessedDetails).
+  assert.equal(iam.ServiceName, 'AWS Identity and Access Management');
   assert.equal(
     services.get('sts')?.LastAuthenticatedEntity,
     arn('user', 'alice'),
     'AssumeRole is a use of STS',
   );
   const s3 = services.get('s3')!;
-  assert.equal(s3.ServiceName, 'Amazon S3');
+  assert.equal(s3.ServiceName, 'Amazon Simple Storage Service');
   assert.equal(s3.LastAuthenticated, undefined);
   assert.equal(s3.LastAuthenticatedEntity, undefined);
   assert.equal(s3.TotalAuthenticatedEntities, 0);
