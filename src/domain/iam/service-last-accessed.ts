@@ -252,10 +252,17 @@ async function makeReport(
   return services;
 }
 
+/**
+ * A report its requester may read: "The JobId returned by GenerateServiceLastAccessedDetail must be
+ * used by the same role within a session, or by the same user when used to call
+ * GetServiceLastAccessedDetail" (API reference, GenerateServiceLastAccessedDetails). Another
+ * caller's JobId is answered as an unknown one, and GetServiceLastAccessedDetailsWithEntities
+ * keeps the same rule (both guesses: AWS names no error for it, nor the rule for WithEntities).
+ */
 function findJob(ctx: OperationContext, tx: StoreTx, jobId: string): Promise<LastAccessedJobRecord> {
   return tx.get(lastAccessedJobs, jobId).then((job) => {
     // A guess at AWS's wording for a JobId that names no report of this account.
-    if (!job || job.account !== ctx.caller.account)
+    if (!job || job.account !== ctx.caller.account || job.requester !== ctx.caller.userId)
       throw new IamError('NoSuchEntity', `Job ${jobId} not found.`);
     return job;
   });
@@ -316,6 +323,7 @@ export async function generateLastAccessedReport(
   const job: LastAccessedJobRecord = {
     id: newTimeOrderedId(ctx.iam.now().getTime()),
     account: ctx.caller.account,
+    requester: ctx.caller.userId,
     arn,
     granularity,
     status: 'COMPLETED',

@@ -328,6 +328,29 @@ test('errors as AWS gives them: an unknown entity, an ARN that names none, an un
   assert.equal(policyArn.code, 'InvalidInput');
 });
 
+test('a JobId is answered only to the caller that generated it', async () => {
+  const auditor = server.iam(
+    await userWithKey('auditor', [
+      'iam:GenerateServiceLastAccessedDetails',
+      'iam:GetServiceLastAccessedDetails',
+      'iam:GetServiceLastAccessedDetailsWithEntities',
+    ]),
+  );
+  const { jobId: rootJob } = await report(arn('user', 'alice'));
+  const byRoot = await awsError(auditor.send(new GetServiceLastAccessedDetailsCommand({ JobId: rootJob })));
+  assert.equal(byRoot.code, 'NoSuchEntity');
+  const withEntities = await awsError(
+    auditor.send(
+      new GetServiceLastAccessedDetailsWithEntitiesCommand({ JobId: rootJob, ServiceNamespace: 'iam' }),
+    ),
+  );
+  assert.equal(withEntities.code, 'NoSuchEntity');
+  const { jobId: own, services } = await report(arn('user', 'alice'), undefined, auditor);
+  assert.ok(services.has('iam'));
+  const byOther = await awsError(root.send(new GetServiceLastAccessedDetailsCommand({ JobId: own })));
+  assert.equal(byOther.code, 'NoSuchEntity');
+});
+
 // Last: it moves the server's clock more than a year ahead.
 test('an attempt older than the 400-day tracking period reads as none; a new one counts again', async () => {
   const dana = await userWithKey('dana', ['iam:ListUsers']);
