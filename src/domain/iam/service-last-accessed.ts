@@ -40,7 +40,7 @@ import {
   str,
 } from '../operation.ts';
 import { loadManagedPolicyDocument } from '../policy-documents.ts';
-import { ACTION_LEVEL_SERVICES, flushServiceUses } from '../service-uses.ts';
+import { ACTION_LEVEL_SERVICES, flushServiceUses, isTrackedAction } from '../service-uses.ts';
 import { groupArn } from './groups.ts';
 import { roleArn } from './roles.ts';
 import { userArn } from './users.ts';
@@ -232,7 +232,10 @@ async function makeReport(
       .sort((a, b) => (a.date < b.date ? 1 : a.date > b.date ? -1 : 0));
     let actions: LastAccessedService['actions'];
     if (actionLevel && ACTION_LEVEL_SERVICES.has(namespace)) {
-      actions = (await actionsGranted(grants, namespace)).map((name) => {
+      const tracked = [];
+      for (const name of await actionsGranted(grants, namespace))
+        if (await isTrackedAction(namespace, name)) tracked.push(name);
+      actions = tracked.map((name) => {
         const latest = rows
           .filter((u) => u.action?.toLowerCase() === name.toLowerCase())
           .reduce<ServiceAccessRecord | undefined>(
@@ -275,6 +278,10 @@ function jobHeader(job: LastAccessedJobRecord): Record<string, unknown> {
 function serviceOutput(job: LastAccessedJobRecord, service: LastAccessedService): Record<string, unknown> {
   const latest = service.uses[0];
   const entity = (i: number) => job.entities[i]!.arn;
+  // "This field is null if there [are] no tracked actions or if the principal did not use the
+  // tracked actions within the tracking period" (API reference, ServiceLastAccessed); once one was
+  // used, the others allowed are listed with it, unused (a guess).
+  const actions = service.actions?.some((a) => a.use) ? service.actions : undefined;
   return {
     ServiceName: service.name,
     ServiceNamespace: service.namespace,
@@ -285,10 +292,12 @@ function serviceOutput(job: LastAccessedJobRecord, service: LastAccessedService)
           LastAuthenticatedRegion: latest.region,
         }
       : {}),
+    // 0 for a service no one used, as the IAM API model's example for
+    // GetServiceLastAccessedDetails records it.
     TotalAuthenticatedEntities: service.uses.length,
-    ...(service.actions
+    ...(actions
       ? {
-          TrackedActionsLastAccessed: service.actions.map((a) => ({
+          TrackedActionsLastAccessed: actions.map((a) => ({
             ActionName: a.name,
             ...(a.use
               ? {
@@ -363,6 +372,8 @@ export const serviceLastAccessedOperations: Record<string, Operation> = {
 
   async GetServiceLastAccessedDetails(ctx, input) {
     const job = await readLastAccessedReport(ctx, requiredStr(input, 'JobId'));
+    // "By default, the list is sorted by service namespace"; MaxItems defaults to 100 (API
+    // reference, GetServiceLastAccessedDetails).
     const page = pageOf(job.services, (s) => s.namespace, input);
     return {
       ...jobHeader(job),

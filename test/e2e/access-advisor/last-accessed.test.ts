@@ -22,6 +22,7 @@ import {
   GetUserCommand,
   ListPoliciesGrantingServiceAccessCommand,
   ListUsersCommand,
+  TagUserCommand,
   PutGroupPolicyCommand,
   PutRolePolicyCommand,
   PutUserPolicyCommand,
@@ -168,16 +169,39 @@ test("a role's report counts its sessions' calls as the role's", async () => {
   assert.equal(services.get('ec2')?.LastAuthenticated, undefined);
 });
 
-test('an ACTION_LEVEL report tracks each allowed IAM action', async () => {
-  const { services } = await report(arn('user', 'alice'), 'ACTION_LEVEL');
-  const actions = new Map(services.get('iam')!.TrackedActionsLastAccessed!.map((a) => [a.ActionName!, a]));
-  const listUsers = actions.get('ListUsers')!;
-  assert.ok(listUsers.LastAccessedTime instanceof Date);
-  assert.equal(listUsers.LastAccessedEntity, arn('user', 'alice'));
-  assert.equal(listUsers.LastAccessedRegion, 'us-east-1');
-  assert.ok(actions.has('GetUser') && actions.get('GetUser')!.LastAccessedTime === undefined);
-  assert.ok(actions.has('ListRoles'), 'iam:List* of the managed policy');
-  assert.ok(!actions.has('CreateUser'), 'an action no policy allows is not listed');
+test('an ACTION_LEVEL report tracks each allowed IAM management action, not reads', async () => {
+  // "For actions, last accessed information reports service management actions. Management
+  // actions include creation, deletion, and modification actions" (IAM User Guide).
+  const erin = server.iam(
+    await userWithKey('erin', [
+      'iam:ListUsers',
+      'iam:GetUser',
+      'iam:TagUser',
+      'iam:UntagUser',
+      's3:GetObject',
+    ]),
+  );
+  const before = await report(arn('user', 'erin'), 'ACTION_LEVEL');
+  assert.equal(
+    before.services.get('iam')?.TrackedActionsLastAccessed,
+    undefined,
+    'null while no tracked action was used',
+  );
+  await erin.send(new ListUsersCommand({}));
+  await erin.send(new TagUserCommand({ UserName: 'erin', Tags: [{ Key: 'team', Value: 'a' }] }));
+  const { services } = await report(arn('user', 'erin'), 'ACTION_LEVEL');
+  const tracked = services.get('iam')!.TrackedActionsLastAccessed!;
+  assert.deepEqual(
+    tracked.map((a) => a.ActionName),
+    ['TagUser', 'UntagUser'],
+    'ListUsers and GetUser are reads, not management actions',
+  );
+  const [tagUser, untagUser] = tracked;
+  assert.ok(tagUser!.LastAccessedTime instanceof Date);
+  assert.equal(tagUser!.LastAccessedEntity, arn('user', 'erin'));
+  assert.equal(tagUser!.LastAccessedRegion, 'us-east-1');
+  assert.deepEqual(untagUser, { ActionName: 'UntagUser' });
+  assert.ok(services.get('iam')!.LastAuthenticated instanceof Date);
   assert.equal(services.get('s3')?.TrackedActionsLastAccessed, undefined, 'S3 calls never reach this server');
 });
 
@@ -353,18 +377,21 @@ test('a JobId is answered only to the caller that generated it', async () => {
 
 // Last: it moves the server's clock more than a year ahead.
 test('an attempt older than the 400-day tracking period reads as none; a new one counts again', async () => {
-  const dana = await userWithKey('dana', ['iam:ListUsers']);
+  const dana = await userWithKey('dana', ['iam:ListUsers', 'iam:TagUser']);
   await server.iam(dana).send(new ListUsersCommand({}));
+  await server.iam(dana).send(new TagUserCommand({ UserName: 'dana', Tags: [{ Key: 'k', Value: 'v' }] }));
   const day = 24 * 60 * 60;
   await server.advanceClock(399 * day);
-  assert.ok((await report(arn('user', 'dana'))).services.get('iam')?.LastAuthenticated instanceof Date);
+  const within = (await report(arn('user', 'dana'), 'ACTION_LEVEL')).services.get('iam')!;
+  assert.ok(within.LastAuthenticated instanceof Date);
+  assert.ok(within.TrackedActionsLastAccessed?.[0]?.LastAccessedTime instanceof Date);
   await server.advanceClock(2 * day);
   const { jobId, services } = await report(arn('user', 'dana'), 'ACTION_LEVEL');
   const iam = services.get('iam')!;
   assert.equal(iam.LastAuthenticated, undefined);
   assert.equal(iam.LastAuthenticatedEntity, undefined);
   assert.equal(iam.TotalAuthenticatedEntities, 0);
-  assert.deepEqual(iam.TrackedActionsLastAccessed, [{ ActionName: 'ListUsers' }]);
+  assert.equal(iam.TrackedActionsLastAccessed, undefined, 'no tracked action used within the period');
   const entities = await root.send(
     new GetServiceLastAccessedDetailsWithEntitiesCommand({ JobId: jobId, ServiceNamespace: 'iam' }),
   );
