@@ -338,6 +338,27 @@ test('errors as AWS gives them: an unknown entity, an ARN that names none, an un
     root.send(new GetServiceLastAccessedDetailsCommand({ JobId: '00000000-0000-4000-8000-000000000000' })),
   );
   assert.equal(job.code, 'NoSuchEntity');
+  // The model's constraints: a JobId of 36 characters, MaxItems 1-1000, Granularity's enum.
+  const shortJob = await awsError(root.send(new GetServiceLastAccessedDetailsCommand({ JobId: 'abc' })));
+  assert.equal(shortJob.code, 'ValidationError');
+  const tooMany = await awsError(
+    root.send(
+      new GetServiceLastAccessedDetailsCommand({
+        JobId: '00000000-0000-4000-8000-000000000000',
+        MaxItems: 1001,
+      }),
+    ),
+  );
+  assert.equal(tooMany.code, 'ValidationError');
+  const granularity = await awsError(
+    root.send(
+      new GenerateServiceLastAccessedDetailsCommand({
+        Arn: arn('user', 'alice'),
+        Granularity: 'RESOURCE_LEVEL' as 'ACTION_LEVEL',
+      }),
+    ),
+  );
+  assert.equal(granularity.code, 'ValidationError');
   const denied = await awsError(
     server.iam(alice).send(new GenerateServiceLastAccessedDetailsCommand({ Arn: arn('user', 'alice') })),
   );
@@ -350,6 +371,23 @@ test('errors as AWS gives them: an unknown entity, an ARN that names none, an un
     root.send(new ListPoliciesGrantingServiceAccessCommand({ Arn: readersArn, ServiceNamespaces: ['iam'] })),
   );
   assert.equal(policyArn.code, 'InvalidInput');
+});
+
+test('an entity with no permissions policies has a completed report listing no services', async () => {
+  await root.send(new CreateUserCommand({ UserName: 'idle' }));
+  const { JobId } = await root.send(
+    new GenerateServiceLastAccessedDetailsCommand({ Arn: arn('user', 'idle') }),
+  );
+  const details = await root.send(new GetServiceLastAccessedDetailsCommand({ JobId }));
+  // ServicesLastAccessed is a required member of the output (IAM API model).
+  assert.deepEqual(details.ServicesLastAccessed, []);
+  assert.equal(details.JobStatus, 'COMPLETED');
+  assert.equal(details.Error, undefined);
+  assert.equal(details.IsTruncated, false);
+  const entities = await root.send(
+    new GetServiceLastAccessedDetailsWithEntitiesCommand({ JobId, ServiceNamespace: 'iam' }),
+  );
+  assert.deepEqual(entities.EntityDetailsList, []);
 });
 
 test('a JobId is answered only to the caller that generated it', async () => {
