@@ -48,7 +48,8 @@ export function recordServiceUse(iam: Iam, caller: Caller, action: string): void
   if (colon <= 0) return;
   const service = action.slice(0, colon).toLowerCase();
   const requested = caller.requestContext['aws:RequestedRegion'];
-  // A console call names no region: the console's default one (a guess).
+  // A console call names no region: us-east-1, where CloudTrail records IAM's and STS's events as
+  // global service events (CloudTrail User Guide); a guess that last accessed's region follows it.
   const region = typeof requested === 'string' ? requested : 'us-east-1';
   const row = (id: string, name?: string) => (date: string) => ({
     id,
