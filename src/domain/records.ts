@@ -272,6 +272,8 @@ export interface LastAccessedJobRecord {
   /** The JobId (a UUID, as AWS's). */
   readonly id: string;
   readonly account: string;
+  /** Who asked for it (the caller's aws:userid: AIDA…, AROA…:session, or the account for root). */
+  readonly requester: string;
   readonly arn: string;
   readonly granularity: 'SERVICE_LEVEL' | 'ACTION_LEVEL';
   readonly status: 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';

@@ -13,6 +13,8 @@ interface Service {
   readonly actions: ReadonlySet<string>;
   /** Each action's name as AWS writes it (CreateUser), by its lower-case name. */
   readonly actionNames: ReadonlyMap<string, string>;
+  /** Each action's access level as the reference writes it ("Permissions management, Write"), by its lower-case name. */
+  readonly accessLevels: ReadonlyMap<string, string>;
   readonly conditionKeys: readonly string[];
   /** The ARN formats of its resource types (arn:${Partition}:s3:::${BucketName}). */
   readonly resourceArns: readonly string[];
@@ -47,6 +49,12 @@ function service(prefix: string): Promise<Service> {
       actions: new Set(Object.keys(actions as object)),
       actionNames: new Map(
         Object.entries(actions as Record<string, { name: string }>).map(([key, a]) => [key, a.name]),
+      ),
+      accessLevels: new Map(
+        Object.entries(actions as Record<string, { accessLevel: string }>).map(([key, a]) => [
+          key,
+          a.accessLevel,
+        ]),
       ),
       conditionKeys: Object.keys(keys as object).map(template),
       // One resource type may have several formats, written "arn:…/apis/${ApiId}, arn:…/restapis/…".
@@ -126,4 +134,13 @@ export function serviceNames(): Promise<ReadonlyMap<string, string>> {
 export async function serviceActions(prefix: string): Promise<ReadonlyMap<string, string> | undefined> {
   const { services: known } = await serviceIndex();
   return known.has(prefix) ? (await service(prefix)).actionNames : undefined;
+}
+
+/**
+ * A service's actions' access levels ("Read", "Tagging, Write"), by lower-case name, or undefined
+ * for an unknown prefix.
+ */
+export async function serviceAccessLevels(prefix: string): Promise<ReadonlyMap<string, string> | undefined> {
+  const { services: known } = await serviceIndex();
+  return known.has(prefix) ? (await service(prefix)).accessLevels : undefined;
 }

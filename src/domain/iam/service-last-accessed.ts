@@ -40,7 +40,7 @@ import {
   str,
 } from '../operation.ts';
 import { loadManagedPolicyDocument } from '../policy-documents.ts';
-import { ACTION_LEVEL_SERVICES, flushServiceUses } from '../service-uses.ts';
+import { ACTION_LEVEL_SERVICES, flushServiceUses, isTrackedAction } from '../service-uses.ts';
 import { groupArn } from './groups.ts';
 import { roleArn } from './roles.ts';
 import { userArn } from './users.ts';
@@ -62,6 +62,14 @@ type EntityKind = 'user' | 'group' | 'role' | 'policy';
  * console makes a new one for every view).
  */
 const REPORT_KEPT_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The tracking period: "IAM reports activity for at least the last 400 days" (API reference,
+ * GenerateServiceLastAccessedDetails); an attempt older than that reads as none ("This field is
+ * null if no IAM entities attempted to access the service within the tracking period",
+ * ServiceLastAccessed, TrackedActionLastAccessed and EntityDetails alike).
+ */
+const TRACKING_PERIOD_MS = 400 * 24 * 60 * 60 * 1000;
 
 /** A permissions policy of the report's entity, with where it comes from (ListPoliciesGrantingServiceAccess). */
 interface SourcePolicy {
@@ -224,7 +232,10 @@ async function makeReport(
       .sort((a, b) => (a.date < b.date ? 1 : a.date > b.date ? -1 : 0));
     let actions: LastAccessedService['actions'];
     if (actionLevel && ACTION_LEVEL_SERVICES.has(namespace)) {
-      actions = (await actionsGranted(grants, namespace)).map((name) => {
+      const tracked = [];
+      for (const name of await actionsGranted(grants, namespace))
+        if (await isTrackedAction(namespace, name)) tracked.push(name);
+      actions = tracked.map((name) => {
         const latest = rows
           .filter((u) => u.action?.toLowerCase() === name.toLowerCase())
           .reduce<ServiceAccessRecord | undefined>(
@@ -244,10 +255,17 @@ async function makeReport(
   return services;
 }
 
+/**
+ * A report its requester may read: "The JobId returned by GenerateServiceLastAccessedDetail must be
+ * used by the same role within a session, or by the same user when used to call
+ * GetServiceLastAccessedDetail" (API reference, GenerateServiceLastAccessedDetails). Another
+ * caller's JobId is answered as an unknown one, and GetServiceLastAccessedDetailsWithEntities
+ * keeps the same rule (both guesses: AWS names no error for it, nor the rule for WithEntities).
+ */
 function findJob(ctx: OperationContext, tx: StoreTx, jobId: string): Promise<LastAccessedJobRecord> {
   return tx.get(lastAccessedJobs, jobId).then((job) => {
     // A guess at AWS's wording for a JobId that names no report of this account.
-    if (!job || job.account !== ctx.caller.account)
+    if (!job || job.account !== ctx.caller.account || job.requester !== ctx.caller.userId)
       throw new IamError('NoSuchEntity', `Job ${jobId} not found.`);
     return job;
   });
@@ -260,6 +278,10 @@ function jobHeader(job: LastAccessedJobRecord): Record<string, unknown> {
 function serviceOutput(job: LastAccessedJobRecord, service: LastAccessedService): Record<string, unknown> {
   const latest = service.uses[0];
   const entity = (i: number) => job.entities[i]!.arn;
+  // "This field is null if there [are] no tracked actions or if the principal did not use the
+  // tracked actions within the tracking period" (API reference, ServiceLastAccessed); once one was
+  // used, the others allowed are listed with it, unused (a guess).
+  const actions = service.actions?.some((a) => a.use) ? service.actions : undefined;
   return {
     ServiceName: service.name,
     ServiceNamespace: service.namespace,
@@ -270,10 +292,12 @@ function serviceOutput(job: LastAccessedJobRecord, service: LastAccessedService)
           LastAuthenticatedRegion: latest.region,
         }
       : {}),
+    // 0 for a service no one used, as the IAM API model's example for
+    // GetServiceLastAccessedDetails records it.
     TotalAuthenticatedEntities: service.uses.length,
-    ...(service.actions
+    ...(actions
       ? {
-          TrackedActionsLastAccessed: service.actions.map((a) => ({
+          TrackedActionsLastAccessed: actions.map((a) => ({
             ActionName: a.name,
             ...(a.use
               ? {
@@ -300,13 +324,15 @@ export async function generateLastAccessedReport(
   const { subject, used } = await ctx.iam.store.read(async (tx) => {
     const subject = await subjectOf(ctx, tx, arn, 'iam:GenerateServiceLastAccessedDetails');
     const ids = subject.entities.map((e) => e.id);
-    const used =
+    const recorded =
       ids.length === 0 ? [] : await tx.list(serviceAccesses, { where: { principal_id: { in: ids } } });
-    return { subject, used };
+    const since = ctx.iam.now().getTime() - TRACKING_PERIOD_MS;
+    return { subject, used: recorded.filter((u) => Date.parse(u.date) >= since) };
   });
   const job: LastAccessedJobRecord = {
     id: newTimeOrderedId(ctx.iam.now().getTime()),
     account: ctx.caller.account,
+    requester: ctx.caller.userId,
     arn,
     granularity,
     status: 'COMPLETED',
@@ -346,6 +372,8 @@ export const serviceLastAccessedOperations: Record<string, Operation> = {
 
   async GetServiceLastAccessedDetails(ctx, input) {
     const job = await readLastAccessedReport(ctx, requiredStr(input, 'JobId'));
+    // "By default, the list is sorted by service namespace"; MaxItems defaults to 100 (API
+    // reference, GetServiceLastAccessedDetails).
     const page = pageOf(job.services, (s) => s.namespace, input);
     return {
       ...jobHeader(job),

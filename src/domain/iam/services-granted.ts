@@ -121,7 +121,18 @@ export async function actionsGranted(grants: readonly Grant[], namespace: string
   return granted.sort();
 }
 
-/** The name the reference gives a service ("Amazon S3"), or its namespace. */
+/**
+ * The names AWS's own reports give services where they differ from the Service Authorization
+ * Reference's ("AWS Identity and Access Management (IAM)", "Amazon S3"): as recorded in the IAM API
+ * model's example for GetServiceLastAccessedDetails. Other services keep the reference's name (a
+ * guess: no recorded report names them).
+ */
+const REPORT_NAMES: ReadonlyMap<string, string> = new Map([
+  ['iam', 'AWS Identity and Access Management'],
+  ['s3', 'Amazon Simple Storage Service'],
+]);
+
+/** The name a last accessed report gives a service ("Amazon Simple Storage Service"), or its namespace. */
 export async function serviceName(namespace: string): Promise<string> {
-  return (await serviceNames()).get(namespace) ?? namespace;
+  return REPORT_NAMES.get(namespace) ?? (await serviceNames()).get(namespace) ?? namespace;
 }

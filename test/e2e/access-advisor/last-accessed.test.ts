@@ -22,6 +22,7 @@ import {
   GetUserCommand,
   ListPoliciesGrantingServiceAccessCommand,
   ListUsersCommand,
+  TagUserCommand,
   PutGroupPolicyCommand,
   PutRolePolicyCommand,
   PutUserPolicyCommand,
@@ -145,14 +146,15 @@ test("a user's report: each allowed service, IAM last accessed by her in the req
   assert.equal(iam.LastAuthenticatedEntity, arn('user', 'alice'));
   assert.equal(iam.LastAuthenticatedRegion, 'us-east-1');
   assert.equal(iam.TotalAuthenticatedEntities, 1);
-  assert.match(iam.ServiceName!, /Identity and Access Management/);
+  // The names AWS's reports give (the IAM API model's example for GetServiceLastAccessedDetails).
+  assert.equal(iam.ServiceName, 'AWS Identity and Access Management');
   assert.equal(
     services.get('sts')?.LastAuthenticatedEntity,
     arn('user', 'alice'),
     'AssumeRole is a use of STS',
   );
   const s3 = services.get('s3')!;
-  assert.equal(s3.ServiceName, 'Amazon S3');
+  assert.equal(s3.ServiceName, 'Amazon Simple Storage Service');
   assert.equal(s3.LastAuthenticated, undefined);
   assert.equal(s3.LastAuthenticatedEntity, undefined);
   assert.equal(s3.TotalAuthenticatedEntities, 0);
@@ -167,16 +169,39 @@ test("a role's report counts its sessions' calls as the role's", async () => {
   assert.equal(services.get('ec2')?.LastAuthenticated, undefined);
 });
 
-test('an ACTION_LEVEL report tracks each allowed IAM action', async () => {
-  const { services } = await report(arn('user', 'alice'), 'ACTION_LEVEL');
-  const actions = new Map(services.get('iam')!.TrackedActionsLastAccessed!.map((a) => [a.ActionName!, a]));
-  const listUsers = actions.get('ListUsers')!;
-  assert.ok(listUsers.LastAccessedTime instanceof Date);
-  assert.equal(listUsers.LastAccessedEntity, arn('user', 'alice'));
-  assert.equal(listUsers.LastAccessedRegion, 'us-east-1');
-  assert.ok(actions.has('GetUser') && actions.get('GetUser')!.LastAccessedTime === undefined);
-  assert.ok(actions.has('ListRoles'), 'iam:List* of the managed policy');
-  assert.ok(!actions.has('CreateUser'), 'an action no policy allows is not listed');
+test('an ACTION_LEVEL report tracks each allowed IAM management action, not reads', async () => {
+  // "For actions, last accessed information reports service management actions. Management
+  // actions include creation, deletion, and modification actions" (IAM User Guide).
+  const erin = server.iam(
+    await userWithKey('erin', [
+      'iam:ListUsers',
+      'iam:GetUser',
+      'iam:TagUser',
+      'iam:UntagUser',
+      's3:GetObject',
+    ]),
+  );
+  const before = await report(arn('user', 'erin'), 'ACTION_LEVEL');
+  assert.equal(
+    before.services.get('iam')?.TrackedActionsLastAccessed,
+    undefined,
+    'null while no tracked action was used',
+  );
+  await erin.send(new ListUsersCommand({}));
+  await erin.send(new TagUserCommand({ UserName: 'erin', Tags: [{ Key: 'team', Value: 'a' }] }));
+  const { services } = await report(arn('user', 'erin'), 'ACTION_LEVEL');
+  const tracked = services.get('iam')!.TrackedActionsLastAccessed!;
+  assert.deepEqual(
+    tracked.map((a) => a.ActionName),
+    ['TagUser', 'UntagUser'],
+    'ListUsers and GetUser are reads, not management actions',
+  );
+  const [tagUser, untagUser] = tracked;
+  assert.ok(tagUser!.LastAccessedTime instanceof Date);
+  assert.equal(tagUser!.LastAccessedEntity, arn('user', 'erin'));
+  assert.equal(tagUser!.LastAccessedRegion, 'us-east-1');
+  assert.deepEqual(untagUser, { ActionName: 'UntagUser' });
+  assert.ok(services.get('iam')!.LastAuthenticated instanceof Date);
   assert.equal(services.get('s3')?.TrackedActionsLastAccessed, undefined, 'S3 calls never reach this server');
 });
 
@@ -313,6 +338,27 @@ test('errors as AWS gives them: an unknown entity, an ARN that names none, an un
     root.send(new GetServiceLastAccessedDetailsCommand({ JobId: '00000000-0000-4000-8000-000000000000' })),
   );
   assert.equal(job.code, 'NoSuchEntity');
+  // The model's constraints: a JobId of 36 characters, MaxItems 1-1000, Granularity's enum.
+  const shortJob = await awsError(root.send(new GetServiceLastAccessedDetailsCommand({ JobId: 'abc' })));
+  assert.equal(shortJob.code, 'ValidationError');
+  const tooMany = await awsError(
+    root.send(
+      new GetServiceLastAccessedDetailsCommand({
+        JobId: '00000000-0000-4000-8000-000000000000',
+        MaxItems: 1001,
+      }),
+    ),
+  );
+  assert.equal(tooMany.code, 'ValidationError');
+  const granularity = await awsError(
+    root.send(
+      new GenerateServiceLastAccessedDetailsCommand({
+        Arn: arn('user', 'alice'),
+        Granularity: 'RESOURCE_LEVEL' as 'ACTION_LEVEL',
+      }),
+    ),
+  );
+  assert.equal(granularity.code, 'ValidationError');
   const denied = await awsError(
     server.iam(alice).send(new GenerateServiceLastAccessedDetailsCommand({ Arn: arn('user', 'alice') })),
   );
@@ -325,4 +371,72 @@ test('errors as AWS gives them: an unknown entity, an ARN that names none, an un
     root.send(new ListPoliciesGrantingServiceAccessCommand({ Arn: readersArn, ServiceNamespaces: ['iam'] })),
   );
   assert.equal(policyArn.code, 'InvalidInput');
+});
+
+test('an entity with no permissions policies has a completed report listing no services', async () => {
+  await root.send(new CreateUserCommand({ UserName: 'idle' }));
+  const { JobId } = await root.send(
+    new GenerateServiceLastAccessedDetailsCommand({ Arn: arn('user', 'idle') }),
+  );
+  const details = await root.send(new GetServiceLastAccessedDetailsCommand({ JobId }));
+  // ServicesLastAccessed is a required member of the output (IAM API model).
+  assert.deepEqual(details.ServicesLastAccessed, []);
+  assert.equal(details.JobStatus, 'COMPLETED');
+  assert.equal(details.Error, undefined);
+  assert.equal(details.IsTruncated, false);
+  const entities = await root.send(
+    new GetServiceLastAccessedDetailsWithEntitiesCommand({ JobId, ServiceNamespace: 'iam' }),
+  );
+  assert.deepEqual(entities.EntityDetailsList, []);
+});
+
+test('a JobId is answered only to the caller that generated it', async () => {
+  const auditor = server.iam(
+    await userWithKey('auditor', [
+      'iam:GenerateServiceLastAccessedDetails',
+      'iam:GetServiceLastAccessedDetails',
+      'iam:GetServiceLastAccessedDetailsWithEntities',
+    ]),
+  );
+  const { jobId: rootJob } = await report(arn('user', 'alice'));
+  const byRoot = await awsError(auditor.send(new GetServiceLastAccessedDetailsCommand({ JobId: rootJob })));
+  assert.equal(byRoot.code, 'NoSuchEntity');
+  const withEntities = await awsError(
+    auditor.send(
+      new GetServiceLastAccessedDetailsWithEntitiesCommand({ JobId: rootJob, ServiceNamespace: 'iam' }),
+    ),
+  );
+  assert.equal(withEntities.code, 'NoSuchEntity');
+  const { jobId: own, services } = await report(arn('user', 'alice'), undefined, auditor);
+  assert.ok(services.has('iam'));
+  const byOther = await awsError(root.send(new GetServiceLastAccessedDetailsCommand({ JobId: own })));
+  assert.equal(byOther.code, 'NoSuchEntity');
+});
+
+// Last: it moves the server's clock more than a year ahead.
+test('an attempt older than the 400-day tracking period reads as none; a new one counts again', async () => {
+  const dana = await userWithKey('dana', ['iam:ListUsers', 'iam:TagUser']);
+  await server.iam(dana).send(new ListUsersCommand({}));
+  await server.iam(dana).send(new TagUserCommand({ UserName: 'dana', Tags: [{ Key: 'k', Value: 'v' }] }));
+  const day = 24 * 60 * 60;
+  await server.advanceClock(399 * day);
+  const within = (await report(arn('user', 'dana'), 'ACTION_LEVEL')).services.get('iam')!;
+  assert.ok(within.LastAuthenticated instanceof Date);
+  assert.ok(within.TrackedActionsLastAccessed?.[0]?.LastAccessedTime instanceof Date);
+  await server.advanceClock(2 * day);
+  const { jobId, services } = await report(arn('user', 'dana'), 'ACTION_LEVEL');
+  const iam = services.get('iam')!;
+  assert.equal(iam.LastAuthenticated, undefined);
+  assert.equal(iam.LastAuthenticatedEntity, undefined);
+  assert.equal(iam.TotalAuthenticatedEntities, 0);
+  assert.equal(iam.TrackedActionsLastAccessed, undefined, 'no tracked action used within the period');
+  const entities = await root.send(
+    new GetServiceLastAccessedDetailsWithEntitiesCommand({ JobId: jobId, ServiceNamespace: 'iam' }),
+  );
+  assert.equal(entities.EntityDetailsList?.[0]?.LastAuthenticated, undefined);
+
+  await server.iam(dana).send(new ListUsersCommand({}));
+  const again = (await report(arn('user', 'dana'))).services.get('iam')!;
+  assert.ok(again.LastAuthenticated instanceof Date && again.LastAuthenticated.getTime() > Date.now());
+  assert.equal(again.TotalAuthenticatedEntities, 1);
 });
