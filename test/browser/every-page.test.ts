@@ -92,6 +92,7 @@ const PICTURED = new Set([
   'dashboard',
   'users',
   'user-security-credentials',
+  'user-access-advisor',
   'groups',
   'group-users',
   'roles',
