@@ -102,13 +102,16 @@ export function registerGroups(server: FastifyInstance, ctx: ConsoleContext): vo
 
   action<{ name: string }>(server, ctx, `${BASE}/:name/delete`, async (signed, form, { name }, reply) => {
     if (!plausibleName(name, 128)) return redirect(reply, BASE);
+    // The Delete form sits above the tabs: a refusal is shown on the tab it was posted from.
+    const tab = formText(form, 'tab', 40);
     if (formText(form, 'confirm', 256) !== name) {
       return render(signed, reply, name, 400, {
         error: 'To confirm the deletion, type the group name in the confirmation field.',
+        tab,
       });
     }
     const error = await deleteGroup(ctx, signed, name);
-    if (error) return render(signed, reply, name, statusOf(error), { error });
+    if (error) return render(signed, reply, name, statusOf(error), { error, tab });
     return redirect(reply, `${BASE}?notice=deleted`);
   });
 }
@@ -221,6 +224,7 @@ async function detailPage(
         noun: 'group',
         name,
         consequence: 'Deleting the group also removes its members from it and its policies.',
+        hidden: { tab },
       }),
   );
   const panels: Record<string, () => Promise<Html>> = {

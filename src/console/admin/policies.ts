@@ -141,7 +141,8 @@ export function registerPolicies(server: FastifyInstance, ctx: ConsoleContext): 
             ? { error: outcome.error }
             : refusal(outcome.error, 'policy-document', document, 'identity')),
           draft: outcome.draft,
-          tab,
+          // A form above the tabs (Delete) names the tab it was posted from.
+          tab: formText(form, 'tab', 40) || tab,
         });
       }
       if (outcome.notice === 'deleted') return redirect(reply, `${BASE}?notice=deleted`);
@@ -452,7 +453,7 @@ async function detailPage(
               name,
               consequence:
                 'Deleting the policy also detaches it from every user, group and role and deletes its versions.',
-              hidden: { arn },
+              hidden: { arn, tab },
             })
       }`;
   });

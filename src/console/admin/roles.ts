@@ -215,17 +215,21 @@ export function registerRoles(server: FastifyInstance, ctx: ConsoleContext): voi
 
   action<{ name: string }>(server, ctx, `${BASE}/:name/delete`, async (signed, form, { name }, reply) => {
     if (!plausibleName(name, 64)) return redirect(reply, BASE);
+    // The Delete form sits above the tabs: a refusal is shown on the tab it was posted from.
+    const tab = formText(form, 'tab', 40);
     if (formText(form, 'confirm', 256) !== name) {
       return render(signed, reply, name, 400, {
         error: 'To confirm the deletion, type the role name in the confirmation field.',
+        tab,
       });
     }
     const error =
       (await removeFromInstanceProfiles(ctx, signed, name)) ??
       (await removePolicies(ctx, signed, ROLE, name));
-    if (error) return render(signed, reply, name, statusOf(error), { error });
+    if (error) return render(signed, reply, name, statusOf(error), { error, tab });
     const deleted = await callIam(signed.caller, ctx, 'DeleteRole', { RoleName: name });
-    if (!deleted.ok) return render(signed, reply, name, statusOf(deleted.error), { error: deleted.error });
+    if (!deleted.ok)
+      return render(signed, reply, name, statusOf(deleted.error), { error: deleted.error, tab });
     return redirect(reply, `${BASE}?notice=deleted`);
   });
 }
@@ -359,6 +363,7 @@ async function detailPage(
         noun: 'role',
         name,
         consequence: 'Deleting the role also removes its policies and takes it out of its instance profiles.',
+        hidden: { tab },
       }),
   );
 

@@ -178,8 +178,10 @@ export function registerUsers(server: FastifyInstance, ctx: ConsoleContext): voi
       async (signed, form, { name }, reply) => {
         if (!plausibleName(name, 128)) return redirect(reply, BASE);
         const outcome = await run(signed, form, name);
+        // A form above the tabs (Delete) names the tab it was posted from.
+        const shown = formText(form, 'tab', 40) || tab;
         if (outcome.error)
-          return render(signed, reply, name, statusOf(outcome.error), { error: outcome.error, tab });
+          return render(signed, reply, name, statusOf(outcome.error), { error: outcome.error, tab: shown });
         if (outcome.notice === 'deleted') return redirect(reply, `${BASE}?notice=deleted`);
         return redirect(reply, tabUrl(path(BASE, name), tab, outcome.notice));
       },
@@ -466,6 +468,7 @@ async function detailPage(
         name,
         consequence:
           'Deleting the user also removes its console password, access keys, MFA devices, group memberships and policies.',
+        hidden: { tab },
       }),
   );
 

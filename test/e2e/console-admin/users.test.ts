@@ -557,11 +557,21 @@ test('deleting a user removes its password, keys, groups and policies first, as 
     'group-name': 'Developers',
   });
   await iam.send(new CreateAccessKeyCommand({ UserName: 'alice' }));
-  const unconfirmed = await submit(root, '/console/admin/users/alice', '/console/admin/users/alice/delete', {
-    confirm: 'wrong',
-  });
+  // The Delete form above the tabs names the tab it is on; a refusal is shown on that tab.
+  const tags = await root.get('/console/admin/users/alice?tab=tags');
+  assert.match(tags.text, /<input type="hidden" name="tab" value="tags" \/>/);
+  const unconfirmed = await submit(
+    root,
+    '/console/admin/users/alice?tab=tags',
+    '/console/admin/users/alice/delete',
+    {
+      confirm: 'wrong',
+      tab: 'tags',
+    },
+  );
   assert.equal(unconfirmed.posted.status, 400);
   assert.match(errorText(unconfirmed.posted), /type the user name/);
+  assert.match(unconfirmed.posted.text, /id="tab-tags"[^>]*aria-selected="true"/);
   const { posted, page } = await submit(
     root,
     '/console/admin/users/alice',
