@@ -162,3 +162,21 @@ test('a refusal of the document as a whole, or one the engine does not make, has
   assert.equal(refusalPosition(fine, 'identity', 'Invalid principal in policy: "AWS":"bob"'), undefined);
   assert.equal(refusedStatement('[1', 'identity', 'Syntax errors in policy.'), undefined);
 });
+
+test('a principal IAM finds no one behind is placed at the statement naming it', () => {
+  const gone = 'arn:aws:iam::123456789012:user/gone';
+  const text = JSON.stringify(
+    {
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' },
+        { Effect: 'Allow', Principal: { AWS: ['123456789012', gone] }, Action: 'sts:AssumeRole' },
+      ],
+    },
+    null,
+    2,
+  );
+  const at = refusalPosition(text, 'trust', `Invalid principal in policy: "AWS":"${gone}"`);
+  assert.equal(at?.kind === 'statement' ? at.index : undefined, 1);
+  assert.deepEqual(at?.at, statementStarts(text)[1]);
+});

@@ -197,6 +197,34 @@ export function refusedStatement(text: string, kind: PolicyKind, message: string
   return undefined;
 }
 
+/**
+ * For IAM's `Invalid principal in policy: "AWS":"<value>"` about a principal the policy's grammar
+ * allows but that does not exist (a trust policy naming a deleted user, which IAM refuses when it
+ * binds principals to their ids): the index of the first statement naming that principal.
+ */
+function statementNamingPrincipal(text: string, message: string): number | undefined {
+  const named = /^Invalid principal in policy: "(\w+)":"(.*)"$/.exec(message);
+  if (!named) return undefined;
+  const [, type, value] = named as unknown as [string, string, string];
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const statement = (document as { Statement?: unknown } | null)?.Statement;
+  const statements: unknown[] = Array.isArray(statement) ? statement : [statement];
+  const index = statements.findIndex((s) => {
+    const principal = (s as { Principal?: unknown } | null)?.Principal;
+    const values =
+      typeof principal === 'object' && principal !== null
+        ? (principal as Record<string, unknown>)[type]
+        : undefined;
+    return values === value || (Array.isArray(values) && values.includes(value));
+  });
+  return index >= 0 ? index : undefined;
+}
+
 /** Where a refused document goes wrong: a JSON syntax error, or the statement IAM refuses. */
 export type RefusalPosition =
   | { readonly kind: 'syntax'; readonly at: TextPosition; readonly offset: number }
@@ -215,7 +243,7 @@ export function refusalPosition(
   const lines = lineStarts(text);
   const offset = jsonSyntaxErrorOffset(text);
   if (offset !== undefined) return { kind: 'syntax', at: positionAtOffset(lines, offset), offset };
-  const index = refusedStatement(text, kind, message);
+  const index = refusedStatement(text, kind, message) ?? statementNamingPrincipal(text, message);
   if (index === undefined) return undefined;
   const at = statementStarts(text, lines)[index];
   return at ? { kind: 'statement', at, index } : undefined;
