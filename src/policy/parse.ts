@@ -20,15 +20,10 @@ import { validatePolicyText } from './validate.ts';
 import { compileGlob, type Glob, type GlobToken } from './wildcard.ts';
 import { type ArnPattern, compileArnPattern } from './arn.ts';
 import { memoizeResolved, parseTemplate } from './variables.ts';
-import {
-  type CompiledCondition,
-  type PolicyValue,
-  conditionOf,
-  nullCondition,
-  policyValue,
-} from './conditions/condition.ts';
+import { type CompiledCondition, conditionOf, nullCondition, policyValue } from './conditions/condition.ts';
 import type { ContextLookup, PreparedRequest } from './request.ts';
 import { parseOperator } from './conditions/operators.ts';
+import type { ValueTest } from './conditions/families.ts';
 
 export interface ParseOptions {
   readonly kind: PolicyKind;
@@ -385,12 +380,13 @@ function* compileConditions(
         compiled.push(nullCondition(operator.name, key, texts));
         continue;
       }
-      const policyValues: PolicyValue[] = [];
+      const tests: ValueTest[] = [];
       for (const text of texts) {
-        policyValues.push(policyValue(operator, text, variables));
+        const test = policyValue(operator, text, variables);
+        if (test) tests.push(test);
         if (meter.tick()) yield;
       }
-      compiled.push(conditionOf(operator, key, fit(policyValues)));
+      compiled.push(conditionOf(operator, key, fit(tests)));
     }
   }
   return fit(compiled);

@@ -26,63 +26,97 @@ export interface CompiledCondition {
   evaluate(context: ContextLookup, onMissing: MissingKeySink): boolean;
 }
 
-/** One of a condition's values, prepared: its test, or (with variables) how to make it per request. */
-export type PolicyValue =
-  { readonly test: ValueTest | null } | { readonly resolve: (context: ContextLookup) => ValueTest | null };
-
-/** Prepares one value of a condition whose operator is not Null (nullCondition takes those). */
-export function policyValue(operator: ParsedOperator, text: string, allowVariables: boolean): PolicyValue {
+/**
+ * One of a condition's values as a test of a context value, or null when it can never match. A
+ * value with variables resolves them from the request, the test made once per distinct value.
+ */
+export function policyValue(
+  operator: ParsedOperator,
+  text: string,
+  allowVariables: boolean,
+): ValueTest | null {
   const { family } = operator.spec!;
   const template = parseTemplate(text, { variables: allowVariables, wildcards: family.wildcards });
-  return template.hasVariables
-    ? { resolve: memoizeResolved(template, (tokens) => family.prepare(tokens)) }
-    : { test: family.prepare(template.parts as GlobToken[]) };
+  if (!template.hasVariables) return family.prepare(template.parts as GlobToken[]);
+  const resolve = memoizeResolved(template, (tokens) => family.prepare(tokens));
+  return (entry, i, context) => {
+    const test = resolve(context);
+    return test !== null && test(entry, i, context);
+  };
+}
+
+const enum SetMode {
+  Single,
+  ForAllValues,
+  ForAnyValue,
+}
+
+/**
+ * A condition of an operator that is not Null. One class for all, so that evaluation's call site
+ * sees one shape, and a few fields rather than closures over them: policies hold many.
+ */
+class ValueCondition implements CompiledCondition {
+  constructor(
+    readonly operator: string,
+    readonly key: string,
+    private readonly mode: SetMode,
+    private readonly ifExists: boolean,
+    private readonly negated: boolean,
+    /** The policy's values; one that can never match is left out. */
+    private readonly tests: readonly ValueTest[],
+  ) {}
+
+  evaluate(context: ContextLookup, sink: MissingKeySink): boolean {
+    const entry = context.get(this.key);
+    const { mode, negated } = this;
+    if (!entry || entry.values.length === 0) {
+      sink.missing(this.key);
+      if (mode === SetMode.ForAllValues || this.ifExists) return true;
+      if (mode === SetMode.ForAnyValue) return false;
+      return negated;
+    }
+    const count = entry.values.length;
+    if (mode === SetMode.ForAllValues) {
+      for (let i = 0; i < count; i++) if (this.anyMatches(context, entry, i) === negated) return false;
+      return true;
+    }
+    if (mode === SetMode.ForAnyValue) {
+      for (let i = 0; i < count; i++) if (this.anyMatches(context, entry, i) !== negated) return true;
+      return false;
+    }
+    // "Multivalued context keys require a condition set operator": without one, a multivalued
+    // key that is present satisfies neither a positive nor a negated operator (nor IfExists).
+    if (entry.multiValued) return false;
+    return this.anyMatches(context, entry, 0) !== negated;
+  }
+
+  private anyMatches(context: ContextLookup, entry: ContextEntry, i: number): boolean {
+    const { tests } = this;
+    for (let t = 0; t < tests.length; t++) if (tests[t]!(entry, i, context)) return true;
+    return false;
+  }
 }
 
 /** The condition of an operator that is not Null on `key`, from its values (policyValue). */
 export function conditionOf(
   operator: ParsedOperator,
   key: string,
-  policyValues: readonly PolicyValue[],
+  tests: readonly ValueTest[],
 ): CompiledCondition {
-  const lowerKey = intern(key.toLowerCase());
-  const { negated } = operator.spec!;
-  const anyPolicyValueMatches = (context: ContextLookup, entry: ContextEntry, i: number): boolean => {
-    for (const prepared of policyValues) {
-      const test = 'test' in prepared ? prepared.test : prepared.resolve(context);
-      if (test && test(entry, i)) return true;
-    }
-    return false;
-  };
-
-  const { qualifier, ifExists } = operator;
-  return {
-    operator: operator.name,
-    key: lowerKey,
-    evaluate(context, sink) {
-      const entry = context.get(lowerKey);
-      if (!entry || entry.values.length === 0) {
-        sink.missing(lowerKey);
-        if (qualifier === 'ForAllValues' || ifExists) return true;
-        if (qualifier === 'ForAnyValue') return false;
-        return negated;
-      }
-      const count = entry.values.length;
-      if (qualifier === 'ForAllValues') {
-        for (let i = 0; i < count; i++)
-          if (anyPolicyValueMatches(context, entry, i) === negated) return false;
-        return true;
-      }
-      if (qualifier === 'ForAnyValue') {
-        for (let i = 0; i < count; i++) if (anyPolicyValueMatches(context, entry, i) !== negated) return true;
-        return false;
-      }
-      // "Multivalued context keys require a condition set operator": without one, a multivalued
-      // key that is present satisfies neither a positive nor a negated operator (nor IfExists).
-      if (entry.multiValued) return false;
-      return anyPolicyValueMatches(context, entry, 0) !== negated;
-    },
-  };
+  const mode =
+    operator.qualifier === 'ForAllValues'
+      ? SetMode.ForAllValues
+      : operator.qualifier === 'ForAnyValue'
+        ? SetMode.ForAnyValue
+        : SetMode.Single;
+  return new ValueCondition(
+    operator.name,
+    intern(key.toLowerCase()),
+    mode,
+    operator.ifExists,
+    operator.spec!.negated,
+    tests,
+  );
 }
 
 /** Null: "true" holds when the key is absent (or an empty set), "false" when it is present. */

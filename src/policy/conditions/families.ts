@@ -6,12 +6,12 @@
 import { type GlobToken, compileGlobTokens } from '../wildcard.ts';
 import { compileArnPattern } from '../arn.ts';
 import { literalText } from '../variables.ts';
-import type { ContextEntry } from '../request.ts';
+import type { ContextEntry, ContextLookup } from '../request.ts';
 import { parseCidr } from './ip.ts';
 import { parseDate, parseNumber } from './values.ts';
 
-/** Tests the context entry's i-th value. */
-export type ValueTest = (entry: ContextEntry, i: number) => boolean;
+/** Tests the context entry's i-th value (the context resolves a policy value's variables). */
+export type ValueTest = (entry: ContextEntry, i: number, context: ContextLookup) => boolean;
 
 export interface Family {
   /** Whether `*` and `?` in policy values are wildcards. */
