@@ -262,11 +262,11 @@ function actionsByService(s: StatementDocument): Map<string, Set<string> | null>
 
 // ---- resources: ARN-aware, case-sensitive; variables resolved per request
 
-/** A resource pattern as compiled, or, with variables, compiled per resolved value. */
-interface ResourceEntry {
-  readonly pattern: ArnPattern | undefined;
-  readonly resolve: ((context: ContextLookup) => ArnPattern | null) | undefined;
-}
+/**
+ * A resource pattern as compiled, or, with variables, the function that compiles it per resolved
+ * value (null when a variable cannot be resolved).
+ */
+type ResourceEntry = ArnPattern | ((context: ContextLookup) => ArnPattern | null);
 
 /** One class for every Resource/NotResource element (one shape at evaluation's call site). */
 class ResourceSet implements ResourceMatcher {
@@ -276,7 +276,7 @@ class ResourceSet implements ResourceMatcher {
     private readonly entries: readonly ResourceEntry[],
     private readonly negated: boolean,
   ) {
-    this.any = entries.some((e) => e.pattern?.matchesEverything === true);
+    this.any = entries.some((e) => typeof e !== 'function' && e.matchesEverything);
   }
 
   matches(request: PreparedRequest): boolean {
@@ -287,7 +287,7 @@ class ResourceSet implements ResourceMatcher {
     if (this.any) return true;
     for (const entry of this.entries) {
       // An unresolved variable never matches.
-      const pattern = entry.pattern ?? entry.resolve!(request.context);
+      const pattern = typeof entry === 'function' ? entry(request.context) : entry;
       if (pattern && pattern.matches(request.resource, request.resourceParts)) return true;
     }
     return false;
@@ -305,8 +305,8 @@ function* resourceSet(
     const template = parseTemplate(text, { variables, wildcards: true });
     entries.push(
       template.hasVariables
-        ? { pattern: undefined, resolve: memoizeResolved(template, compileArnPattern) }
-        : { pattern: compileArnPattern(template.parts as GlobToken[]), resolve: undefined },
+        ? memoizeResolved(template, compileArnPattern)
+        : compileArnPattern(template.parts as GlobToken[]),
     );
     if (meter.tick()) yield;
   }
