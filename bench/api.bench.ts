@@ -16,6 +16,7 @@ import {
   caller,
   cpuPerRequest,
   form,
+  processCpuMs,
   readCpu,
   startBenchPostgres,
   startBareServer,
@@ -170,7 +171,7 @@ async function benchmark(setup: Setup, postgres: BenchPostgres | undefined): Pro
       }
     }
     if (setup.storage === 'sqlite' && setup.audit !== false && 'GetUser'.includes(ONLY))
-      await againstBareHttp(urls[0]!, aliceMfa);
+      await againstBareHttp(servers, aliceMfa);
   } finally {
     for (const server of servers) await server.stop();
     for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
@@ -182,20 +183,23 @@ async function benchmark(setup: Setup, postgres: BenchPostgres | undefined): Pro
  * GetUser on the real server against a bare node:http server answering the response GetUser gave,
  * with the same generator (runLoad: every request signed afresh) at c=64.
  */
-async function againstBareHttp(url: string, signer: Signer): Promise<void> {
+async function againstBareHttp(servers: readonly ServerProcess[], signer: Signer): Promise<void> {
+  const url = servers[0]!.url;
   const body = form({ Action: 'GetUser' });
   const answer = await caller(url)(signer, { Action: 'GetUser' });
   const bare = await startBareServer(answer);
   const totals = {
-    real: { requests: 0, seconds: 0, errors: 0 },
-    bare: { requests: 0, seconds: 0, errors: 0 },
+    real: { requests: 0, seconds: 0, errors: 0, cpuMs: 0 },
+    bare: { requests: 0, seconds: 0, errors: 0, cpuMs: 0 },
   };
+  const pids = { real: servers[0]!.pid, bare: bare.pid };
   try {
     for (let round = 0; round < RATIO_ROUNDS; round++) {
       for (const [name, target] of [
         ['real', url],
         ['bare', bare.url],
       ] as const) {
+        const cpuBefore = processCpuMs(pids[name]) ?? 0;
         const r = await runLoad({
           url: target,
           signer,
@@ -206,6 +210,7 @@ async function againstBareHttp(url: string, signer: Signer): Promise<void> {
         totals[name].requests += r.requests;
         totals[name].seconds += r.seconds;
         totals[name].errors += r.errors;
+        totals[name].cpuMs += (processCpuMs(pids[name]) ?? 0) - cpuBefore;
       }
     }
   } finally {
@@ -213,7 +218,7 @@ async function againstBareHttp(url: string, signer: Signer): Promise<void> {
   }
   const rate = (t: { requests: number; seconds: number }) => t.requests / t.seconds;
   const line = (name: string, t: (typeof totals)['real']) =>
-    `${name.padEnd(46)} c=${RATIO_CONCURRENCY}  ${Math.round(rate(t)).toLocaleString('en-US').padStart(7)} req/s  (${t.requests} requests, ${t.errors} errors; ${RATIO_ROUNDS} rounds of ${SECONDS} s)`;
+    `${name.padEnd(46)} c=${RATIO_CONCURRENCY}  ${Math.round(rate(t)).toLocaleString('en-US').padStart(7)} req/s  (${t.requests} requests, ${t.errors} errors; ${RATIO_ROUNDS} rounds of ${SECONDS} s)  server CPU ${Math.round((t.cpuMs * 1000) / Math.max(1, t.requests))} µs/request`;
   console.log('each request signed afresh (runLoad), alternating rounds:');
   console.log(line('GetUser (alice, MFA session)', totals.real));
   console.log(line('bare node:http, the same GetUser response', totals.bare));
