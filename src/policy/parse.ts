@@ -20,10 +20,14 @@ import { validatePolicyText } from './validate.ts';
 import { compileGlob, type Glob, type GlobToken } from './wildcard.ts';
 import { type ArnPattern, compileArnPattern } from './arn.ts';
 import { memoizeResolved, parseTemplate } from './variables.ts';
-import { type CompiledCondition, conditionOf, nullCondition, policyValue } from './conditions/condition.ts';
+import {
+  type CompiledCondition,
+  ConditionValues,
+  conditionOf,
+  nullCondition,
+} from './conditions/condition.ts';
 import type { ContextLookup, PreparedRequest } from './request.ts';
 import { parseOperator } from './conditions/operators.ts';
-import type { ValueTest } from './conditions/families.ts';
 
 export interface ParseOptions {
   readonly kind: PolicyKind;
@@ -380,13 +384,12 @@ function* compileConditions(
         compiled.push(nullCondition(operator.name, key, texts));
         continue;
       }
-      const tests: ValueTest[] = [];
+      const policyValues = new ConditionValues(operator, variables);
       for (const text of texts) {
-        const test = policyValue(operator, text, variables);
-        if (test) tests.push(test);
+        policyValues.add(text);
         if (meter.tick()) yield;
       }
-      compiled.push(conditionOf(operator, key, fit(tests)));
+      compiled.push(conditionOf(operator, key, policyValues));
     }
   }
   return fit(compiled);

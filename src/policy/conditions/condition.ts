@@ -10,7 +10,7 @@ import type { GlobToken } from '../wildcard.ts';
 import { memoizeResolved, parseTemplate } from '../variables.ts';
 import { intern } from '../intern.ts';
 import type { ContextEntry, ContextLookup } from '../request.ts';
-import type { ValueTest } from './families.ts';
+import type { Family } from './families.ts';
 import type { ParsedOperator } from './operators.ts';
 
 /** Receives the keys conditions asked for that the request lacks. */
@@ -26,23 +26,33 @@ export interface CompiledCondition {
   evaluate(context: ContextLookup, onMissing: MissingKeySink): boolean;
 }
 
+/** Reads a value's variables from the request: its prepared form, or null (never matches). */
+type Resolver = (context: ContextLookup) => unknown;
+
 /**
- * One of a condition's values as a test of a context value, or null when it can never match. A
- * value with variables resolves them from the request, the test made once per distinct value.
+ * A condition's values, read one at a time (compilation may pause between two): each as its
+ * family compares it, or, with variables, read per request. A value that can never match is
+ * left out.
  */
-export function policyValue(
-  operator: ParsedOperator,
-  text: string,
-  allowVariables: boolean,
-): ValueTest | null {
-  const { family } = operator.spec!;
-  const template = parseTemplate(text, { variables: allowVariables, wildcards: family.wildcards });
-  if (!template.hasVariables) return family.prepare(template.parts as GlobToken[]);
-  const resolve = memoizeResolved(template, (tokens) => family.prepare(tokens));
-  return (entry, i, context) => {
-    const test = resolve(context);
-    return test !== null && test(entry, i, context);
-  };
+export class ConditionValues {
+  readonly literals: unknown[] = [];
+  readonly resolvers: Resolver[] = [];
+
+  constructor(
+    private readonly operator: ParsedOperator,
+    private readonly allowVariables: boolean,
+  ) {}
+
+  add(text: string): void {
+    const { family } = this.operator.spec!;
+    const template = parseTemplate(text, { variables: this.allowVariables, wildcards: family.wildcards });
+    if (template.hasVariables) {
+      this.resolvers.push(memoizeResolved(template, (tokens) => family.prepare(tokens)));
+      return;
+    }
+    const value = family.prepare(template.parts as GlobToken[]);
+    if (value !== null) this.literals.push(value);
+  }
 }
 
 const enum SetMode {
@@ -51,9 +61,12 @@ const enum SetMode {
   ForAnyValue,
 }
 
+const NONE: readonly never[] = Object.freeze([]);
+const fit = <T>(list: readonly T[]): readonly T[] => (list.length === 0 ? NONE : list.slice());
+
 /**
  * A condition of an operator that is not Null. One class for all, so that evaluation's call site
- * sees one shape, and a few fields rather than closures over them: policies hold many.
+ * sees one shape, and its values as data: policies hold many.
  */
 class ValueCondition implements CompiledCondition {
   constructor(
@@ -62,8 +75,9 @@ class ValueCondition implements CompiledCondition {
     private readonly mode: SetMode,
     private readonly ifExists: boolean,
     private readonly negated: boolean,
-    /** The policy's values; one that can never match is left out. */
-    private readonly tests: readonly ValueTest[],
+    private readonly family: Family,
+    private readonly literals: readonly unknown[],
+    private readonly resolvers: readonly Resolver[],
   ) {}
 
   evaluate(context: ContextLookup, sink: MissingKeySink): boolean {
@@ -90,18 +104,23 @@ class ValueCondition implements CompiledCondition {
     return this.anyMatches(context, entry, 0) !== negated;
   }
 
+  /** Whether some policy value matches the entry's i-th value (values of a key are ORed). */
   private anyMatches(context: ContextLookup, entry: ContextEntry, i: number): boolean {
-    const { tests } = this;
-    for (let t = 0; t < tests.length; t++) if (tests[t]!(entry, i, context)) return true;
+    const { family, literals, resolvers } = this;
+    for (let v = 0; v < literals.length; v++) if (family.test(literals[v], entry, i)) return true;
+    for (let r = 0; r < resolvers.length; r++) {
+      const value = resolvers[r]!(context);
+      if (value !== null && family.test(value, entry, i)) return true;
+    }
     return false;
   }
 }
 
-/** The condition of an operator that is not Null on `key`, from its values (policyValue). */
+/** The condition of an operator that is not Null on `key`, from its values. */
 export function conditionOf(
   operator: ParsedOperator,
   key: string,
-  tests: readonly ValueTest[],
+  values: ConditionValues,
 ): CompiledCondition {
   const mode =
     operator.qualifier === 'ForAllValues'
@@ -115,7 +134,9 @@ export function conditionOf(
     mode,
     operator.ifExists,
     operator.spec!.negated,
-    tests,
+    operator.spec!.family,
+    fit(values.literals),
+    fit(values.resolvers),
   );
 }
 
