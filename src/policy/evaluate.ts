@@ -44,7 +44,7 @@ const IGNORE_MISSING: MissingKeySink = { missing() {} };
 /**
  * Scratch space of one evaluation. A decision stops at a statement's first failing condition;
  * the keys conditions find missing are collected only by a second scan, with `collecting` set,
- * when a caller reads them (the simulator and explanations do, a request's authorization never).
+ * when a caller reads them (`portcullis explain` does; a request's authorization never does).
  */
 class Scan implements MissingKeySink {
   missingKeys: string[] | null = null;
