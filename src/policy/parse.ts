@@ -209,13 +209,19 @@ class ActionSet implements ActionMatcher {
   /** A few names are searched in a list, which takes less heap than a Set; many in a Set. */
   private readonly exactSet: ReadonlySet<string> | null;
 
+  private readonly exact: readonly string[];
+  private readonly globs: readonly Glob[];
+
   constructor(
-    private readonly exact: readonly string[],
-    private readonly globs: readonly Glob[],
+    exact: readonly string[],
+    globs: readonly Glob[],
     private readonly negated: boolean,
   ) {
     this.any = globs.some((g) => g.matchesEverything);
-    this.exactSet = exact.length > 8 ? new Set(exact) : null;
+    // With `*` among them, the others are never looked at.
+    this.exact = this.any ? NOTHING : exact;
+    this.globs = this.any ? NOTHING : globs;
+    this.exactSet = this.exact.length > 8 ? new Set(this.exact) : null;
   }
 
   matches(actionKey: string): boolean {
@@ -276,11 +282,15 @@ type ResourceEntry = ArnPattern | ((context: ContextLookup) => ArnPattern | null
 class ResourceSet implements ResourceMatcher {
   private readonly any: boolean;
 
+  private readonly entries: readonly ResourceEntry[];
+
   constructor(
-    private readonly entries: readonly ResourceEntry[],
+    entries: readonly ResourceEntry[],
     private readonly negated: boolean,
   ) {
     this.any = entries.some((e) => typeof e !== 'function' && e.matchesEverything);
+    // With `*` among them, the others are never looked at.
+    this.entries = this.any ? NOTHING : entries;
   }
 
   matches(request: PreparedRequest): boolean {
@@ -409,8 +419,18 @@ function fit<T>(list: T[]): readonly T[] {
   return list.length === 0 ? NOTHING : list.slice();
 }
 
-function fitLists<K, V>(map: Map<K, readonly V[]>): Map<K, readonly V[]> {
-  for (const [key, list] of map) map.set(key, fit(list as V[]));
+/**
+ * The index's lists at their exact length, one list shared by every key that holds the same
+ * statements: a statement listing three actions is three keys, most often of one same list.
+ */
+function fitLists<K>(map: Map<K, readonly CompiledStatement[]>): Map<K, readonly CompiledStatement[]> {
+  const shared = new Map<string, readonly CompiledStatement[]>();
+  for (const [key, list] of map) {
+    const statements = list.map((s) => s.index).join(',');
+    let fitted = shared.get(statements);
+    if (fitted === undefined) shared.set(statements, (fitted = fit(list as CompiledStatement[])));
+    map.set(key, fitted);
+  }
   return map;
 }
 
