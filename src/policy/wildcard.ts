@@ -21,14 +21,41 @@ export const ANY_RUN = Symbol('*');
 export const ANY_CHAR = Symbol('?');
 
 /**
- * A literal stretch between two `*`: its text when it holds no `?` (most do), else its text with
- * `anyAt` marking the positions that are `?`. Plain strings keep a compiled glob small.
+ * A literal stretch between two `*`: its text when it holds no `?` (most do), else a WildSegment.
+ * Plain strings keep a compiled glob small.
  */
 type Segment = string | WildSegment;
 
+/**
+ * A segment with `?`: its text, where each `?` stands for any character — unless `mask` is set,
+ * for text that also holds a literal `?` (written `${?}`): then the positions whose mask
+ * character is "1" are the wildcards.
+ */
 interface WildSegment {
   readonly text: string;
-  readonly anyAt: readonly boolean[];
+  readonly mask: string | null;
+}
+
+const QUESTION_MARK = 63;
+const ONE = 49;
+
+/** Whether the segment's i-th character is a wildcard `?`. */
+function isAny(segment: WildSegment, i: number): boolean {
+  return segment.mask === null
+    ? segment.text.charCodeAt(i) === QUESTION_MARK
+    : segment.mask.charCodeAt(i) === ONE;
+}
+
+function wildSegment(text: string, anyAt: readonly boolean[]): WildSegment {
+  let literalMark = false;
+  for (let i = 0; i < text.length; i++)
+    if (!anyAt[i] && text.charCodeAt(i) === QUESTION_MARK) literalMark = true;
+  return { text, mask: literalMark ? anyAt.map((any) => (any ? '1' : '0')).join('') : null };
+}
+
+/** Characters start to end - 1 of a segment with `?`. */
+function sliceWild(segment: WildSegment, start: number, end: number): WildSegment {
+  return { text: segment.text.slice(start, end), mask: segment.mask?.slice(start, end) ?? null };
 }
 
 const textOf = (segment: Segment): string => (typeof segment === 'string' ? segment : segment.text);
@@ -68,7 +95,7 @@ export function compileGlobTokens(tokens: readonly GlobToken[]): Glob {
   const closeSegment = () => {
     // Held for as long as the policy: a flat string of its own, not the pieces it was joined from.
     const flat = text.length < 13 ? text : (' ' + text).slice(1);
-    segments.push(anyAt ? { text: flat, anyAt } : flat);
+    segments.push(anyAt ? wildSegment(flat, anyAt) : flat);
     text = '';
     anyAt = null;
   };
@@ -170,9 +197,9 @@ class StarGlob implements Glob {
 
 function segmentMatchesAt(segment: Segment, input: string, at: number): boolean {
   if (typeof segment === 'string') return input.startsWith(segment, at);
-  const { text, anyAt } = segment;
+  const { text } = segment;
   for (let i = 0; i < text.length; i++) {
-    if (!anyAt[i] && input.charCodeAt(at + i) !== text.charCodeAt(i)) return false;
+    if (!isAny(segment, i) && input.charCodeAt(at + i) !== text.charCodeAt(i)) return false;
   }
   return true;
 }
@@ -189,22 +216,21 @@ class Finder {
   private scan: ShiftAnd | null | undefined = undefined;
 
   constructor(readonly segment: WildSegment) {
-    const { text, anyAt } = segment;
+    const { text } = segment;
     let lead = 0;
-    while (lead < text.length && anyAt[lead]) lead++;
+    while (lead < text.length && isAny(segment, lead)) lead++;
     let trail = 0;
-    while (trail < text.length - lead && anyAt[text.length - 1 - trail]) trail++;
+    while (trail < text.length - lead && isAny(segment, text.length - 1 - trail)) trail++;
     this.lead = lead;
     this.trail = trail;
   }
 
   private scanner(): ShiftAnd | null {
     if (this.scan === undefined) {
-      const { text, anyAt } = this.segment;
-      const core = anyAt.slice(this.lead, text.length - this.trail);
-      this.scan = core.includes(true)
-        ? new ShiftAnd({ text: text.slice(this.lead, text.length - this.trail), anyAt: core })
-        : null;
+      const core = sliceWild(this.segment, this.lead, this.segment.text.length - this.trail);
+      let wild = false;
+      for (let i = 0; i < core.text.length; i++) if (isAny(core, i)) wild = true;
+      this.scan = wild ? new ShiftAnd(core) : null;
     }
     return this.scan;
   }
@@ -262,14 +288,14 @@ class ShiftAnd {
   private readonly lastBit: number;
 
   constructor(private readonly segment: WildSegment) {
-    const { text, anyAt } = segment;
+    const { text } = segment;
     const words = Math.ceil(text.length / WORD);
     this.words = words;
     let low = TABLE_SIZE;
     let high = -1;
     for (let j = 0; j < text.length; j++) {
       const code = text.charCodeAt(j);
-      if (anyAt![j] || code >= TABLE_SIZE) continue;
+      if (isAny(segment, j) || code >= TABLE_SIZE) continue;
       if (code < low) low = code;
       if (code > high) high = code;
     }
@@ -278,7 +304,7 @@ class ShiftAnd {
     let classes = 1;
     for (let j = 0; j < text.length; j++) {
       const code = text.charCodeAt(j);
-      if (anyAt![j] || this.classOf(code) !== 0) continue;
+      if (isAny(segment, j) || this.classOf(code) !== 0) continue;
       const assigned = Math.min(classes++, CLASSES - 1);
       if (code < TABLE_SIZE) this.table[code - this.low] = assigned;
       else (this.other ??= new Map()).set(code, assigned);
@@ -287,11 +313,12 @@ class ShiftAnd {
     const used = Math.min(classes, CLASSES);
     // Every class matches the `?` positions: one mask of them, copied into each class's.
     const anyMask = new Uint32Array(words);
-    for (let j = 0; j < text.length; j++) if (anyAt![j]) anyMask[j >>> 5]! |= 1 << (j & 31);
+    for (let j = 0; j < text.length; j++) if (isAny(segment, j)) anyMask[j >>> 5]! |= 1 << (j & 31);
     this.masks = new Uint32Array(used * words);
     for (let c = 0; c < used; c++) this.masks.set(anyMask, c * words);
     for (let j = 0; j < text.length; j++) {
-      if (!anyAt![j]) this.masks[this.classOf(text.charCodeAt(j)) * words + (j >>> 5)]! |= 1 << (j & 31);
+      if (!isAny(segment, j))
+        this.masks[this.classOf(text.charCodeAt(j)) * words + (j >>> 5)]! |= 1 << (j & 31);
     }
     this.lastWord = words - 1;
     this.lastBit = 1 << ((text.length - 1) % WORD);
