@@ -414,6 +414,7 @@ function asArray<T>(value: OneOrMany<T>): readonly T[] {
 // An array grown by push keeps room for more (17 slots from the first push): compiled lists are
 // copied to their exact length once built, as they are held for as long as the policy is.
 const NOTHING: readonly never[] = Object.freeze([]);
+const NO_INDEX: ReadonlyMap<unknown, readonly CompiledStatement[]> = new Map();
 
 function fit<T>(list: T[]): readonly T[] {
   return list.length === 0 ? NOTHING : list.slice();
@@ -423,7 +424,11 @@ function fit<T>(list: T[]): readonly T[] {
  * The index's lists at their exact length, one list shared by every key that holds the same
  * statements: a statement listing three actions is three keys, most often of one same list.
  */
-function fitLists<K>(map: Map<K, readonly CompiledStatement[]>): Map<K, readonly CompiledStatement[]> {
+function fitLists<K>(
+  map: Map<K, readonly CompiledStatement[]>,
+): ReadonlyMap<K, readonly CompiledStatement[]> {
+  // An empty index (no statement names an exact action, or none a wildcard) is one map for all.
+  if (map.size === 0) return NO_INDEX as ReadonlyMap<K, readonly CompiledStatement[]>;
   const shared = new Map<string, readonly CompiledStatement[]>();
   for (const [key, list] of map) {
     const statements = list.map((s) => s.index).join(',');

@@ -155,6 +155,8 @@ class WildExactGlob implements Glob {
   }
 }
 
+const NO_MIDDLE: readonly never[] = Object.freeze([]);
+
 class StarGlob implements Glob {
   readonly matchesEverything = false;
   private readonly first: Segment;
@@ -166,7 +168,10 @@ class StarGlob implements Glob {
   constructor(segments: readonly Segment[]) {
     this.first = segments[0]!;
     this.last = segments[segments.length - 1]!;
-    this.middle = segments.slice(1, -1).map((s) => (typeof s === 'string' ? s : new Finder(s)));
+    this.middle =
+      segments.length === 2
+        ? NO_MIDDLE
+        : segments.slice(1, -1).map((s) => (typeof s === 'string' ? s : new Finder(s)));
     this.minLength = segments.reduce((n, s) => n + textOf(s).length, 0);
   }
 
