@@ -47,7 +47,8 @@ export class ConditionValues {
     const { family } = this.operator.spec!;
     const template = parseTemplate(text, { variables: this.allowVariables, wildcards: family.wildcards });
     if (template.hasVariables) {
-      this.resolvers.push(memoizeResolved(template, (tokens) => family.prepare(tokens)));
+      // Handed on as it is (it reads no `this`), not wrapped in a closure per value.
+      this.resolvers.push(memoizeResolved(template, family.prepare));
       return;
     }
     const value = family.prepare(template.parts as GlobToken[]);

@@ -17,8 +17,11 @@ import { parseDate, parseNumber } from './values.ts';
 export interface Family<P = unknown> {
   /** Whether `*` and `?` in policy values are wildcards. */
   readonly wildcards: boolean;
-  /** The policy value as the test compares it; null when it can never match ("abc" for Numeric). */
-  prepare(tokens: readonly GlobToken[]): P | null;
+  /**
+   * The policy value as the test compares it; null when it can never match ("abc" for Numeric).
+   * A function of its argument alone (no `this`): conditions hand it on unbound.
+   */
+  readonly prepare: (tokens: readonly GlobToken[]) => P | null;
   /** Whether the context entry's i-th value satisfies the prepared policy value. */
   test(value: P, entry: ContextEntry, i: number): boolean;
 }
