@@ -4,17 +4,22 @@
 // node and with two nodes (two server processes on one database, the connections split between
 // them). BENCH_STORAGE=sqlite|postgres|all (default all) picks the storage; BENCH_NODES=1 or 2
 // only that many PostgreSQL nodes.
+// On SQLite it also sets the API path against a yardstick: GetUser at c=64 and a bare node:http
+// server answering the same GetUser response (bench/bare-http.mjs), both driven by the load
+// generator that signs every request afresh (as SDKs do), in alternating rounds of one run.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateMasterKey } from '../src/crypto/sealing.ts';
-import { runLoad, runRepeated, type LoadResult } from './load.ts';
+import { runLoad, runRepeated, type LoadResult, type Signer } from './load.ts';
 import {
   caller,
   cpuPerRequest,
   form,
+  processCpuMs,
   readCpu,
   startBenchPostgres,
+  startBareServer,
   startServer,
   type BenchPostgres,
   type ServerProcess,
@@ -29,6 +34,9 @@ const CONCURRENCIES = process.env.BENCH_CONCURRENCY ? [Number(process.env.BENCH_
 const STORAGE = process.env.BENCH_STORAGE ?? 'all';
 const NODES = process.env.BENCH_NODES ? [Number(process.env.BENCH_NODES)] : [1, 2];
 const USERS = 1000;
+/** Rounds of each, alternating, so that the machine's busy moments fall on both alike. */
+const RATIO_ROUNDS = Number(process.env.BENCH_RATIO_ROUNDS ?? 3);
+const RATIO_CONCURRENCY = 64;
 
 if (!['sqlite', 'postgres', 'all'].includes(STORAGE))
   throw new Error(`BENCH_STORAGE is sqlite, postgres or all, not ${STORAGE}`);
@@ -162,9 +170,57 @@ async function benchmark(setup: Setup, postgres: BenchPostgres | undefined): Pro
         );
       }
     }
+    if (setup.storage === 'sqlite' && setup.audit !== false && 'GetUser'.includes(ONLY))
+      await againstBareHttp(servers, aliceMfa);
   } finally {
     for (const server of servers) await server.stop();
     for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
     if (postgres) await postgres.dropDatabase(database);
   }
+}
+
+/**
+ * GetUser on the real server against a bare node:http server answering the response GetUser gave,
+ * with the same generator (runLoad: every request signed afresh) at c=64.
+ */
+async function againstBareHttp(servers: readonly ServerProcess[], signer: Signer): Promise<void> {
+  const url = servers[0]!.url;
+  const body = form({ Action: 'GetUser' });
+  const answer = await caller(url)(signer, { Action: 'GetUser' });
+  const bare = await startBareServer(answer);
+  const totals = {
+    real: { requests: 0, seconds: 0, errors: 0, cpuMs: 0 },
+    bare: { requests: 0, seconds: 0, errors: 0, cpuMs: 0 },
+  };
+  const pids = { real: servers[0]!.pid, bare: bare.pid };
+  try {
+    for (let round = 0; round < RATIO_ROUNDS; round++) {
+      for (const [name, target] of [
+        ['real', url],
+        ['bare', bare.url],
+      ] as const) {
+        const cpuBefore = processCpuMs(pids[name]) ?? 0;
+        const r = await runLoad({
+          url: target,
+          signer,
+          concurrency: RATIO_CONCURRENCY,
+          seconds: SECONDS,
+          body: () => body,
+        });
+        totals[name].requests += r.requests;
+        totals[name].seconds += r.seconds;
+        totals[name].errors += r.errors;
+        totals[name].cpuMs += (processCpuMs(pids[name]) ?? 0) - cpuBefore;
+      }
+    }
+  } finally {
+    await bare.stop();
+  }
+  const rate = (t: { requests: number; seconds: number }) => t.requests / t.seconds;
+  const line = (name: string, t: (typeof totals)['real']) =>
+    `${name.padEnd(46)} c=${RATIO_CONCURRENCY}  ${Math.round(rate(t)).toLocaleString('en-US').padStart(7)} req/s  (${t.requests} requests, ${t.errors} errors; ${RATIO_ROUNDS} rounds of ${SECONDS} s)  server CPU ${Math.round((t.cpuMs * 1000) / Math.max(1, t.requests))} µs/request`;
+  console.log('each request signed afresh (runLoad), alternating rounds:');
+  console.log(line('GetUser (alice, MFA session)', totals.real));
+  console.log(line('bare node:http, the same GetUser response', totals.bare));
+  console.log(`GetUser / bare node:http = ${Math.round((100 * rate(totals.real)) / rate(totals.bare))}%`);
 }

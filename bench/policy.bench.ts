@@ -22,6 +22,7 @@ if (!gc) throw new Error('run with node --expose-gc (npm run bench:policy does)'
 
 const ROUNDS = 5;
 const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 0.25);
+const WARM_UP_SECONDS = 0.5;
 const only = process.env.BENCH_POLICY?.split(',');
 
 interface CompiledSets {
@@ -79,6 +80,11 @@ function rounds(work: (n: number) => void, first = 1000): number[] {
     work(n);
   }
   const perRound = Math.max(1, Math.round((n / seconds(start)) * ROUND_SECONDS));
+  // Then rounds until WARM_UP_SECONDS have passed: V8 optimizes a hot loop in tiers, and a round
+  // run before the last of them measured the compiler (the standard workload's first round was
+  // a third of the others).
+  const warming = now();
+  while (seconds(warming) < WARM_UP_SECONDS) work(perRound);
   const rates: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     start = now();

@@ -35,8 +35,7 @@ export async function startServer(options: {
   const profile = process.env.BENCH_PROFILE
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
     : [];
-  const server = spawn(
-    process.execPath,
+  return spawnListening(
     [
       ...profile,
       ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean),
@@ -44,24 +43,36 @@ export async function startServer(options: {
       'serve',
     ],
     {
-      env: {
-        PATH: process.env.PATH ?? '',
-        PORTCULLIS_PORT: '0',
-        PORTCULLIS_DATA_DIR: options.dataDir,
-        PORTCULLIS_MASTER_KEY: options.masterKey.toString('base64'),
-        ...(options.databaseUrl ? { PORTCULLIS_DATABASE_URL: options.databaseUrl } : {}),
-        PORTCULLIS_ACCOUNT_ID: ACCOUNT_ID,
-        PORTCULLIS_ROOT_PASSWORD: 'Bench-Root-Password-1',
-        PORTCULLIS_ROOT_ACCESS_KEY_ID: ROOT.accessKeyId,
-        PORTCULLIS_ROOT_SECRET_ACCESS_KEY: ROOT.secretAccessKey,
-        // The server's request log (one JSON line per request on stdout) is on as in production;
-        // BENCH_LOG_LEVEL=warn measures without it.
-        PORTCULLIS_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
-        ...options.env,
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
+      PORTCULLIS_PORT: '0',
+      PORTCULLIS_DATA_DIR: options.dataDir,
+      PORTCULLIS_MASTER_KEY: options.masterKey.toString('base64'),
+      ...(options.databaseUrl ? { PORTCULLIS_DATABASE_URL: options.databaseUrl } : {}),
+      PORTCULLIS_ACCOUNT_ID: ACCOUNT_ID,
+      PORTCULLIS_ROOT_PASSWORD: 'Bench-Root-Password-1',
+      PORTCULLIS_ROOT_ACCESS_KEY_ID: ROOT.accessKeyId,
+      PORTCULLIS_ROOT_SECRET_ACCESS_KEY: ROOT.secretAccessKey,
+      // The server's request log (one JSON line per request on stdout) is on as in production;
+      // BENCH_LOG_LEVEL=warn measures without it.
+      PORTCULLIS_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
+      ...options.env,
     },
   );
+}
+
+/**
+ * The API benchmark's yardstick: a bare node:http server (bench/bare-http.mjs) answering every
+ * request with `body`, in a process of its own as the real server is.
+ */
+export function startBareServer(body: string): Promise<ServerProcess> {
+  return spawnListening([join(repo, 'bench/bare-http.mjs')], { BENCH_BARE_BODY: body });
+}
+
+/** Runs Node.js with `args` until it prints "listening on <url>"; its later output is read and dropped. */
+async function spawnListening(args: readonly string[], env: Record<string, string>): Promise<ServerProcess> {
+  const server = spawn(process.execPath, args, {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const exited = new Promise<void>((resolveExit) => server.once('exit', () => resolveExit()));
   const url = await new Promise<string>((resolveUrl, reject) => {
     let output = '';

@@ -35,7 +35,9 @@ export function compileArnPattern(tokens: readonly GlobToken[]): ArnPattern {
   if (!parts) {
     // Not six parts (e.g. "*" or "arn:aws:*"): the whole string is one glob.
     const whole = compileGlobTokens(tokens);
-    return new ArnMatcher(Shape.Whole, whole.matchesEverything, '', null, whole);
+    // "*", the most common Resource of all, is one matcher shared by every policy.
+    if (whole.matchesEverything) return ANY_ARN;
+    return new ArnMatcher(Shape.Whole, false, '', null, whole);
   }
   return new ArnMatcher(Shape.Parts, false, '', parts.map(partMatcher), null);
 }
@@ -88,6 +90,10 @@ class ArnMatcher implements ArnPattern {
     }
   }
 }
+
+const ANY_ARN: ArnPattern = Object.freeze(
+  new ArnMatcher(Shape.Whole, true, '', null, compileGlobTokens([ANY_RUN])),
+);
 
 /**
  * The two shapes most resource patterns have, matched without splitting the input: an ARN without

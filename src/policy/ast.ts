@@ -9,7 +9,8 @@
 //   are byAction's under it, byService's under its prefix and anyService, each once, and each list
 //   is in document order.
 // - Compiled objects are frozen and shared between requests: evaluation never mutates them, apart
-//   from bounded memos of patterns compiled per resolved variable value (variables.ts).
+//   from bounded memos of patterns compiled per resolved variable value (variables.ts) and a
+//   glob's search tables, built on its first search (wildcard.ts).
 import type { PolicyDocument, PolicyVersion } from './document.ts';
 import type { MatchedStatement, PolicyKind, Principal } from './types.ts';
 import type { CompiledCondition } from './conditions/condition.ts';

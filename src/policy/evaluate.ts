@@ -39,27 +39,68 @@ interface SetOutcome {
 const NONE: readonly MatchedStatement[] = Object.freeze([]);
 const NO_KEYS: readonly string[] = Object.freeze([]);
 const NO_STATEMENTS: readonly CompiledStatement[] = Object.freeze([]);
+const IGNORE_MISSING: MissingKeySink = { missing() {} };
 
-/** Scratch space of one evaluation; it also collects the keys conditions found missing. */
+/**
+ * Scratch space of one evaluation. A decision stops at a statement's first failing condition;
+ * the keys conditions find missing are collected only by a second scan, with `collecting` set,
+ * when a caller reads them (`portcullis explain` does; a request's authorization never does).
+ */
 class Scan implements MissingKeySink {
   missingKeys: string[] | null = null;
   matched: MatchedStatement[] | null = null;
-  constructor(readonly request: PreparedRequest) {}
+  constructor(
+    readonly request: PreparedRequest,
+    readonly collecting: boolean,
+  ) {}
   missing(key: string): void {
     (this.missingKeys ??= []).push(key);
   }
 }
 
 export function evaluate(input: EvaluationInput): EvaluationResult {
+  const scan = new Scan(input.request, false);
+  return new Result(input, decide(scanAll(input, scan)), scan.matched ?? NONE);
+}
+
+/** evaluate()'s answer; the missing keys are found when first asked for. */
+class Result implements EvaluationResult {
+  readonly decision: EvaluationResult['decision'];
+  readonly deniedBy: PolicyType | undefined;
+  readonly decidingStatements: readonly MatchedStatement[];
+  private missing: readonly string[] | undefined = undefined;
+
+  constructor(
+    private readonly input: EvaluationInput,
+    verdict: Verdict,
+    readonly matchedStatements: readonly MatchedStatement[],
+  ) {
+    this.decision = verdict.decision;
+    this.deniedBy = verdict.deniedBy;
+    this.decidingStatements = verdict.deciding;
+  }
+
+  // The same scan again, every condition of each statement whose action, resource and principal
+  // match evaluated in order: the keys, and their order, are those a scan without early exit finds.
+  get missingContextKeys(): readonly string[] {
+    if (this.missing === undefined) {
+      const collect = new Scan(this.input.request, true);
+      scanAll(this.input, collect);
+      this.missing = collect.missingKeys ? Object.freeze([...new Set(collect.missingKeys)]) : NO_KEYS;
+    }
+    return this.missing;
+  }
+}
+
+/** Every policy set scanned, in AWS's order of evaluation. */
+function scanAll(input: EvaluationInput, scan: Scan): Outcomes {
   const { request } = input;
-  const scan = new Scan(request);
   const resourceType: PolicyType = input.resourcePolicies?.some((p) => p.kind === 'trust')
     ? 'role trust'
     : 'resource-based';
-
   const rcps = input.resourceControlPolicies?.map((level) => scanSet(level, 'resource control', scan));
   const scps = input.serviceControlPolicies?.map((level) => scanSet(level, 'service control', scan));
-  const outcomes: Outcomes = {
+  return {
     rcps,
     scps,
     resource: scanSet(input.resourcePolicies, resourceType, scan),
@@ -72,14 +113,6 @@ export function evaluate(input: EvaluationInput): EvaluationResult {
       input.resourceAccount !== undefined &&
       request.principal !== undefined &&
       request.principal.account !== input.resourceAccount,
-  };
-  const verdict = decide(outcomes);
-  return {
-    decision: verdict.decision,
-    deniedBy: verdict.deniedBy,
-    decidingStatements: verdict.deciding,
-    matchedStatements: scan.matched ?? NONE,
-    missingContextKeys: scan.missingKeys ? [...new Set(scan.missingKeys)] : NO_KEYS,
   };
 }
 
@@ -199,12 +232,14 @@ function scanStatement(
     grant = statement.principal.match(request.principal);
     if (!grant) return;
   }
-  let conditionsHold = true;
-  for (const condition of statement.conditions) {
-    // Every condition is evaluated (no early exit) so that all missing keys are reported.
-    if (!condition.evaluate(request.context, scan)) conditionsHold = false;
+  const { conditions } = statement;
+  if (scan.collecting) {
+    // Every condition, so that each missing key is reported; the decision is not made here.
+    for (const condition of conditions) condition.evaluate(request.context, scan);
+    return;
   }
-  if (!conditionsHold) return;
+  for (let i = 0; i < conditions.length; i++)
+    if (!conditions[i]!.evaluate(request.context, IGNORE_MISSING)) return;
   const matched = matchedStatement(policy, statement, outcome.type);
   (scan.matched ??= []).push(matched);
   if (statement.effect === 'Deny') {

@@ -22,10 +22,9 @@ import { type ArnPattern, compileArnPattern } from './arn.ts';
 import { memoizeResolved, parseTemplate } from './variables.ts';
 import {
   type CompiledCondition,
-  type PolicyValue,
+  ConditionValues,
   conditionOf,
   nullCondition,
-  policyValue,
 } from './conditions/condition.ts';
 import type { ContextLookup, PreparedRequest } from './request.ts';
 import { parseOperator } from './conditions/operators.ts';
@@ -210,13 +209,19 @@ class ActionSet implements ActionMatcher {
   /** A few names are searched in a list, which takes less heap than a Set; many in a Set. */
   private readonly exactSet: ReadonlySet<string> | null;
 
+  private readonly exact: readonly string[];
+  private readonly globs: readonly Glob[];
+
   constructor(
-    private readonly exact: readonly string[],
-    private readonly globs: readonly Glob[],
+    exact: readonly string[],
+    globs: readonly Glob[],
     private readonly negated: boolean,
   ) {
     this.any = globs.some((g) => g.matchesEverything);
-    this.exactSet = exact.length > 8 ? new Set(exact) : null;
+    // With `*` among them, the others are never looked at.
+    this.exact = this.any ? NOTHING : exact;
+    this.globs = this.any ? NOTHING : globs;
+    this.exactSet = this.exact.length > 8 ? new Set(this.exact) : null;
   }
 
   matches(actionKey: string): boolean {
@@ -267,21 +272,25 @@ function actionsByService(s: StatementDocument): Map<string, Set<string> | null>
 
 // ---- resources: ARN-aware, case-sensitive; variables resolved per request
 
-/** A resource pattern as compiled, or, with variables, compiled per resolved value. */
-interface ResourceEntry {
-  readonly pattern: ArnPattern | undefined;
-  readonly resolve: ((context: ContextLookup) => ArnPattern | null) | undefined;
-}
+/**
+ * A resource pattern as compiled, or, with variables, the function that compiles it per resolved
+ * value (null when a variable cannot be resolved).
+ */
+type ResourceEntry = ArnPattern | ((context: ContextLookup) => ArnPattern | null);
 
 /** One class for every Resource/NotResource element (one shape at evaluation's call site). */
 class ResourceSet implements ResourceMatcher {
   private readonly any: boolean;
 
+  private readonly entries: readonly ResourceEntry[];
+
   constructor(
-    private readonly entries: readonly ResourceEntry[],
+    entries: readonly ResourceEntry[],
     private readonly negated: boolean,
   ) {
-    this.any = entries.some((e) => e.pattern?.matchesEverything === true);
+    this.any = entries.some((e) => typeof e !== 'function' && e.matchesEverything);
+    // With `*` among them, the others are never looked at.
+    this.entries = this.any ? NOTHING : entries;
   }
 
   matches(request: PreparedRequest): boolean {
@@ -292,7 +301,7 @@ class ResourceSet implements ResourceMatcher {
     if (this.any) return true;
     for (const entry of this.entries) {
       // An unresolved variable never matches.
-      const pattern = entry.pattern ?? entry.resolve!(request.context);
+      const pattern = typeof entry === 'function' ? entry(request.context) : entry;
       if (pattern && pattern.matches(request.resource, request.resourceParts)) return true;
     }
     return false;
@@ -310,8 +319,8 @@ function* resourceSet(
     const template = parseTemplate(text, { variables, wildcards: true });
     entries.push(
       template.hasVariables
-        ? { pattern: undefined, resolve: memoizeResolved(template, compileArnPattern) }
-        : { pattern: compileArnPattern(template.parts as GlobToken[]), resolve: undefined },
+        ? memoizeResolved(template, compileArnPattern)
+        : compileArnPattern(template.parts as GlobToken[]),
     );
     if (meter.tick()) yield;
   }
@@ -385,12 +394,12 @@ function* compileConditions(
         compiled.push(nullCondition(operator.name, key, texts));
         continue;
       }
-      const policyValues: PolicyValue[] = [];
+      const policyValues = new ConditionValues(operator, variables);
       for (const text of texts) {
-        policyValues.push(policyValue(operator, text, variables));
+        policyValues.add(text);
         if (meter.tick()) yield;
       }
-      compiled.push(conditionOf(operator, key, fit(policyValues)));
+      compiled.push(conditionOf(operator, key, policyValues));
     }
   }
   return fit(compiled);
@@ -405,13 +414,28 @@ function asArray<T>(value: OneOrMany<T>): readonly T[] {
 // An array grown by push keeps room for more (17 slots from the first push): compiled lists are
 // copied to their exact length once built, as they are held for as long as the policy is.
 const NOTHING: readonly never[] = Object.freeze([]);
+const NO_INDEX: ReadonlyMap<unknown, readonly CompiledStatement[]> = new Map();
 
 function fit<T>(list: T[]): readonly T[] {
   return list.length === 0 ? NOTHING : list.slice();
 }
 
-function fitLists<K, V>(map: Map<K, readonly V[]>): Map<K, readonly V[]> {
-  for (const [key, list] of map) map.set(key, fit(list as V[]));
+/**
+ * The index's lists at their exact length, one list shared by every key that holds the same
+ * statements: a statement listing three actions is three keys, most often of one same list.
+ */
+function fitLists<K>(
+  map: Map<K, readonly CompiledStatement[]>,
+): ReadonlyMap<K, readonly CompiledStatement[]> {
+  // An empty index (no statement names an exact action, or none a wildcard) is one map for all.
+  if (map.size === 0) return NO_INDEX as ReadonlyMap<K, readonly CompiledStatement[]>;
+  const shared = new Map<string, readonly CompiledStatement[]>();
+  for (const [key, list] of map) {
+    const statements = list.map((s) => s.index).join(',');
+    let fitted = shared.get(statements);
+    if (fitted === undefined) shared.set(statements, (fitted = fit(list as CompiledStatement[])));
+    map.set(key, fitted);
+  }
   return map;
 }
 

@@ -136,7 +136,8 @@ export function memoizeResolved<T>(
   template: Template,
   build: (tokens: GlobToken[]) => T,
 ): (context: ContextLookup) => T | null {
-  const memo = new Map<string, T>();
+  // Made on first use: a compiled policy holds one per value with variables, many never asked.
+  let memo: Map<string, T> | undefined;
   return (context) => {
     let key = '';
     for (const part of template.parts) {
@@ -145,6 +146,7 @@ export function memoizeResolved<T>(
       if (value === undefined) return null;
       key = key === '' ? value : `${key}\u0000${value}`;
     }
+    memo ??= new Map();
     let built = memo.get(key);
     if (built === undefined) {
       if (memo.size >= MEMO_LIMIT) memo.clear();

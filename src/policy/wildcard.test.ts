@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpuUsage } from 'node:process';
 import fc from 'fast-check';
-import { compileGlob } from './wildcard.ts';
+import { ANY_CHAR, ANY_RUN, compileGlob, compileGlobTokens, type GlobToken } from './wildcard.ts';
 
 const cases: [pattern: string, input: string, expected: boolean][] = [
   ['*', '', true],
@@ -56,6 +56,31 @@ test('the segment matcher agrees with a regular-expression reference on random g
           compileGlob(pattern).matches(input),
           reference(pattern, input),
           `${pattern} vs ${input}`,
+        );
+      },
+    ),
+    { numRuns: 3000 },
+  );
+});
+
+test('a literal ? (written ${?}) beside wildcard ? matches only a ?, in every part of a glob', () => {
+  // Tokens as policy variables leave them: a literal "?" is text, a wildcard is ANY_CHAR.
+  const token = fc.constantFrom<GlobToken>('a', '?', 'a?', '?b', ANY_CHAR, ANY_RUN);
+  const written = (t: GlobToken) => (t === ANY_RUN ? '*' : t === ANY_CHAR ? '.' : t);
+  const referenceOf = (tokens: readonly GlobToken[]) =>
+    new RegExp(
+      `^${tokens.map((t) => (t === ANY_RUN ? '[\\s\\S]*' : t === ANY_CHAR ? '[\\s\\S]' : t.replaceAll('?', '\\?'))).join('')}$`,
+    );
+  fc.assert(
+    fc.property(
+      fc.array(token, { maxLength: 8 }),
+      fc.array(fc.constantFrom('a', 'b', '?', 'x'), { maxLength: 12 }),
+      (tokens, i) => {
+        const input = i.join('');
+        assert.equal(
+          compileGlobTokens(tokens).matches(input),
+          referenceOf(tokens).test(input),
+          `${tokens.map(written).join('')} vs ${input}`,
         );
       },
     ),

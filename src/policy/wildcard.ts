@@ -20,21 +20,45 @@ export type GlobToken = string | typeof ANY_RUN | typeof ANY_CHAR;
 export const ANY_RUN = Symbol('*');
 export const ANY_CHAR = Symbol('?');
 
-/** A literal stretch between two `*`, where `anyAt` marks the positions that are `?`. */
-interface Segment {
+/**
+ * A literal stretch between two `*`: its text when it holds no `?` (most do), else a WildSegment.
+ * Plain strings keep a compiled glob small.
+ */
+type Segment = string | WildSegment;
+
+/**
+ * A segment with `?`: its text, where each `?` stands for any character — unless `mask` is set,
+ * for text that also holds a literal `?` (written `${?}`): then the positions whose mask
+ * character is "1" are the wildcards.
+ */
+interface WildSegment {
   readonly text: string;
-  readonly anyAt: readonly boolean[] | null;
+  readonly mask: string | null;
 }
 
-/** How a middle segment is searched for: by indexOf, or (with `?` inside) by a bit-parallel scan. */
-interface Finder {
-  readonly segment: Segment;
-  /** The `?` before the first and after the last literal character, which the scan leaves out. */
-  readonly lead: number;
-  readonly trail: number;
-  /** The segment without them; null when it has no `?` left (indexOf finds it) or is all `?`. */
-  readonly scan: ShiftAnd | null;
+const QUESTION_MARK = 63;
+const ONE = 49;
+
+/** Whether the segment's i-th character is a wildcard `?`. */
+function isAny(segment: WildSegment, i: number): boolean {
+  return segment.mask === null
+    ? segment.text.charCodeAt(i) === QUESTION_MARK
+    : segment.mask.charCodeAt(i) === ONE;
 }
+
+function wildSegment(text: string, anyAt: readonly boolean[]): WildSegment {
+  let literalMark = false;
+  for (let i = 0; i < text.length; i++)
+    if (!anyAt[i] && text.charCodeAt(i) === QUESTION_MARK) literalMark = true;
+  return { text, mask: literalMark ? anyAt.map((any) => (any ? '1' : '0')).join('') : null };
+}
+
+/** Characters start to end - 1 of a segment with `?`. */
+function sliceWild(segment: WildSegment, start: number, end: number): WildSegment {
+  return { text: segment.text.slice(start, end), mask: segment.mask?.slice(start, end) ?? null };
+}
+
+const textOf = (segment: Segment): string => (typeof segment === 'string' ? segment : segment.text);
 
 export interface Glob {
   /** True when the pattern is just `*`. */
@@ -69,7 +93,9 @@ export function compileGlobTokens(tokens: readonly GlobToken[]): Glob {
   let anyAt: boolean[] | null = null;
   let stars = 0;
   const closeSegment = () => {
-    segments.push({ text, anyAt });
+    // Held for as long as the policy: a flat string of its own, not the pieces it was joined from.
+    const flat = text.length < 13 ? text : (' ' + text).slice(1);
+    segments.push(anyAt ? wildSegment(flat, anyAt) : flat);
     text = '';
     anyAt = null;
   };
@@ -87,51 +113,86 @@ export function compileGlobTokens(tokens: readonly GlobToken[]): Glob {
     }
   }
   closeSegment();
-  if (stars === 0) return exactGlob(segments[0]!);
-  if (stars === 1 && segments[0]!.text === '' && segments[1]!.text === '') return EVERYTHING;
+  const [head, tail] = [segments[0]!, segments[segments.length - 1]!];
+  if (stars === 0)
+    return typeof head === 'string' ? new AffixGlob(Affix.Exact, head) : new WildExactGlob(head);
+  if (stars === 1 && head === '' && tail === '') return EVERYTHING;
   // `text*` and `*text`, the most common shapes, as one comparison each.
-  if (stars === 1 && !segments[0]!.anyAt && !segments[1]!.anyAt) {
-    const [head, tail] = [segments[0]!.text, segments[1]!.text];
-    if (tail === '') return { matchesEverything: false, matches: (input) => input.startsWith(head) };
-    if (head === '') return { matchesEverything: false, matches: (input) => input.endsWith(tail) };
-  }
+  if (stars === 1 && tail === '' && typeof head === 'string') return new AffixGlob(Affix.Prefix, head);
+  if (stars === 1 && head === '' && typeof tail === 'string') return new AffixGlob(Affix.Suffix, tail);
   return new StarGlob(segments);
 }
 
-const EVERYTHING: Glob = { matchesEverything: true, matches: () => true };
+const EVERYTHING: Glob = Object.freeze({ matchesEverything: true, matches: () => true });
 
-function exactGlob(segment: Segment): Glob {
-  if (!segment.anyAt) return { matchesEverything: false, matches: (input) => input === segment.text };
-  return {
-    matchesEverything: false,
-    matches: (input) => input.length === segment.text.length && segmentMatchesAt(segment, input, 0),
-  };
+const enum Affix {
+  Exact,
+  Prefix,
+  Suffix,
 }
+
+/** A pattern without `?` and with at most one `*`, at one end: one string comparison. */
+class AffixGlob implements Glob {
+  readonly matchesEverything = false;
+  constructor(
+    private readonly affix: Affix,
+    private readonly text: string,
+  ) {}
+
+  matches(input: string): boolean {
+    if (this.affix === Affix.Exact) return input === this.text;
+    return this.affix === Affix.Prefix ? input.startsWith(this.text) : input.endsWith(this.text);
+  }
+}
+
+/** A pattern with `?` and without `*`. */
+class WildExactGlob implements Glob {
+  readonly matchesEverything = false;
+  constructor(private readonly segment: WildSegment) {}
+
+  matches(input: string): boolean {
+    return input.length === this.segment.text.length && segmentMatchesAt(this.segment, input, 0);
+  }
+}
+
+const NO_MIDDLE: readonly never[] = Object.freeze([]);
 
 class StarGlob implements Glob {
   readonly matchesEverything = false;
   private readonly first: Segment;
   private readonly last: Segment;
-  private readonly middle: readonly Finder[];
+  /** A middle segment without `?` is its text, found by indexOf. */
+  private readonly middle: readonly (string | Finder)[];
   private readonly minLength: number;
 
   constructor(segments: readonly Segment[]) {
     this.first = segments[0]!;
     this.last = segments[segments.length - 1]!;
-    this.middle = segments.slice(1, -1).map(finderOf);
-    this.minLength = segments.reduce((n, s) => n + s.text.length, 0);
+    this.middle =
+      segments.length === 2
+        ? NO_MIDDLE
+        : segments.slice(1, -1).map((s) => (typeof s === 'string' ? s : new Finder(s)));
+    this.minLength = segments.reduce((n, s) => n + textOf(s).length, 0);
   }
 
   matches(input: string): boolean {
     if (input.length < this.minLength) return false;
     const { first, last } = this;
     if (!segmentMatchesAt(first, input, 0)) return false;
-    const end = input.length - last.text.length;
+    const end = input.length - textOf(last).length;
     if (!segmentMatchesAt(last, input, end)) return false;
-    let position = first.text.length;
-    for (const finder of this.middle) {
-      const length = finder.segment.text.length;
-      const found = findSegment(finder, input, position, end - length);
+    let position = textOf(first).length;
+    for (const segment of this.middle) {
+      let found: number;
+      let length: number;
+      if (typeof segment === 'string') {
+        length = segment.length;
+        found = position > end - length ? -1 : input.indexOf(segment, position);
+        if (found > end - length) found = -1;
+      } else {
+        length = segment.segment.text.length;
+        found = segment.find(input, position, end - length);
+      }
       if (found < 0) return false;
       position = found + length;
     }
@@ -140,49 +201,60 @@ class StarGlob implements Glob {
 }
 
 function segmentMatchesAt(segment: Segment, input: string, at: number): boolean {
-  const { text, anyAt } = segment;
-  if (!anyAt) return input.startsWith(text, at);
+  if (typeof segment === 'string') return input.startsWith(segment, at);
+  const { text } = segment;
   for (let i = 0; i < text.length; i++) {
-    if (!anyAt[i] && input.charCodeAt(at + i) !== text.charCodeAt(i)) return false;
+    if (!isAny(segment, i) && input.charCodeAt(at + i) !== text.charCodeAt(i)) return false;
   }
   return true;
 }
 
-function finderOf(segment: Segment): Finder {
-  const { text, anyAt } = segment;
-  if (!anyAt) return { segment, lead: 0, trail: 0, scan: null };
-  let lead = 0;
-  while (lead < text.length && anyAt[lead]) lead++;
-  let trail = 0;
-  while (trail < text.length - lead && anyAt[text.length - 1 - trail]) trail++;
-  const core = anyAt.slice(lead, text.length - trail);
-  return {
-    segment,
-    lead,
-    trail,
-    scan: core.includes(true)
-      ? new ShiftAnd({ text: text.slice(lead, text.length - trail), anyAt: core })
-      : null,
-  };
-}
+/**
+ * How a middle segment with `?` is searched for: its `?` before the first and after the last
+ * literal character are left out (they only narrow the window), and the rest is found by indexOf
+ * when no `?` is left, else by a bit-parallel scan, built on first use (most globs of a policy
+ * are never asked to search, and the scan's tables are the largest part of a compiled glob).
+ */
+class Finder {
+  readonly lead: number;
+  readonly trail: number;
+  private scan: ShiftAnd | null | undefined = undefined;
 
-/** Leftmost index in [from, to] where the segment matches, or -1. */
-function findSegment(finder: Finder, input: string, from: number, to: number): number {
-  if (from > to) return -1;
-  const { segment, lead, trail, scan } = finder;
-  if (!segment.anyAt) {
-    const found = input.indexOf(segment.text, from);
-    return found >= 0 && found <= to ? found : -1;
+  constructor(readonly segment: WildSegment) {
+    const { text } = segment;
+    let lead = 0;
+    while (lead < text.length && isAny(segment, lead)) lead++;
+    let trail = 0;
+    while (trail < text.length - lead && isAny(segment, text.length - 1 - trail)) trail++;
+    this.lead = lead;
+    this.trail = trail;
   }
-  // The core (the segment without its outer `?`) starts `lead` characters after the segment.
-  const coreLength = segment.text.length - lead - trail;
-  if (coreLength === 0) return from;
-  if (!scan) {
-    const found = input.indexOf(segment.text.slice(lead, lead + coreLength), from + lead);
-    return found >= 0 && found <= to + lead ? found - lead : -1;
+
+  private scanner(): ShiftAnd | null {
+    if (this.scan === undefined) {
+      const core = sliceWild(this.segment, this.lead, this.segment.text.length - this.trail);
+      let wild = false;
+      for (let i = 0; i < core.text.length; i++) if (isAny(core, i)) wild = true;
+      this.scan = wild ? new ShiftAnd(core) : null;
+    }
+    return this.scan;
   }
-  const found = scan.find(input, from + lead, to + lead);
-  return found < 0 ? -1 : found - lead;
+
+  /** Leftmost index in [from, to] where the segment matches, or -1. */
+  find(input: string, from: number, to: number): number {
+    if (from > to) return -1;
+    const { segment, lead, trail } = this;
+    // The core (the segment without its outer `?`) starts `lead` characters after the segment.
+    const coreLength = segment.text.length - lead - trail;
+    if (coreLength === 0) return from;
+    const scan = this.scanner();
+    if (!scan) {
+      const found = input.indexOf(segment.text.slice(lead, lead + coreLength), from + lead);
+      return found >= 0 && found <= to + lead ? found - lead : -1;
+    }
+    const found = scan.find(input, from + lead, to + lead);
+    return found < 0 ? -1 : found - lead;
+  }
 }
 
 const WORD = 32;
@@ -220,15 +292,15 @@ class ShiftAnd {
   private readonly lastWord: number;
   private readonly lastBit: number;
 
-  constructor(private readonly segment: Segment) {
-    const { text, anyAt } = segment;
+  constructor(private readonly segment: WildSegment) {
+    const { text } = segment;
     const words = Math.ceil(text.length / WORD);
     this.words = words;
     let low = TABLE_SIZE;
     let high = -1;
     for (let j = 0; j < text.length; j++) {
       const code = text.charCodeAt(j);
-      if (anyAt![j] || code >= TABLE_SIZE) continue;
+      if (isAny(segment, j) || code >= TABLE_SIZE) continue;
       if (code < low) low = code;
       if (code > high) high = code;
     }
@@ -237,7 +309,7 @@ class ShiftAnd {
     let classes = 1;
     for (let j = 0; j < text.length; j++) {
       const code = text.charCodeAt(j);
-      if (anyAt![j] || this.classOf(code) !== 0) continue;
+      if (isAny(segment, j) || this.classOf(code) !== 0) continue;
       const assigned = Math.min(classes++, CLASSES - 1);
       if (code < TABLE_SIZE) this.table[code - this.low] = assigned;
       else (this.other ??= new Map()).set(code, assigned);
@@ -246,11 +318,12 @@ class ShiftAnd {
     const used = Math.min(classes, CLASSES);
     // Every class matches the `?` positions: one mask of them, copied into each class's.
     const anyMask = new Uint32Array(words);
-    for (let j = 0; j < text.length; j++) if (anyAt![j]) anyMask[j >>> 5]! |= 1 << (j & 31);
+    for (let j = 0; j < text.length; j++) if (isAny(segment, j)) anyMask[j >>> 5]! |= 1 << (j & 31);
     this.masks = new Uint32Array(used * words);
     for (let c = 0; c < used; c++) this.masks.set(anyMask, c * words);
     for (let j = 0; j < text.length; j++) {
-      if (!anyAt![j]) this.masks[this.classOf(text.charCodeAt(j)) * words + (j >>> 5)]! |= 1 << (j & 31);
+      if (!isAny(segment, j))
+        this.masks[this.classOf(text.charCodeAt(j)) * words + (j >>> 5)]! |= 1 << (j & 31);
     }
     this.lastWord = words - 1;
     this.lastBit = 1 << ((text.length - 1) % WORD);

@@ -10,7 +10,7 @@ import type { GlobToken } from '../wildcard.ts';
 import { memoizeResolved, parseTemplate } from '../variables.ts';
 import { intern } from '../intern.ts';
 import type { ContextEntry, ContextLookup } from '../request.ts';
-import type { ValueTest } from './families.ts';
+import type { Family } from './families.ts';
 import type { ParsedOperator } from './operators.ts';
 
 /** Receives the keys conditions asked for that the request lacks. */
@@ -26,63 +26,119 @@ export interface CompiledCondition {
   evaluate(context: ContextLookup, onMissing: MissingKeySink): boolean;
 }
 
-/** One of a condition's values, prepared: its test, or (with variables) how to make it per request. */
-export type PolicyValue =
-  { readonly test: ValueTest | null } | { readonly resolve: (context: ContextLookup) => ValueTest | null };
+/** Reads a value's variables from the request: its prepared form, or null (never matches). */
+type Resolver = (context: ContextLookup) => unknown;
 
-/** Prepares one value of a condition whose operator is not Null (nullCondition takes those). */
-export function policyValue(operator: ParsedOperator, text: string, allowVariables: boolean): PolicyValue {
-  const { family } = operator.spec!;
-  const template = parseTemplate(text, { variables: allowVariables, wildcards: family.wildcards });
-  return template.hasVariables
-    ? { resolve: memoizeResolved(template, (tokens) => family.prepare(tokens)) }
-    : { test: family.prepare(template.parts as GlobToken[]) };
+/**
+ * A condition's values, read one at a time (compilation may pause between two): each as its
+ * family compares it, or, with variables, read per request. A value that can never match is
+ * left out.
+ */
+export class ConditionValues {
+  readonly literals: unknown[] = [];
+  readonly resolvers: Resolver[] = [];
+
+  constructor(
+    private readonly operator: ParsedOperator,
+    private readonly allowVariables: boolean,
+  ) {}
+
+  add(text: string): void {
+    const { family } = this.operator.spec!;
+    const template = parseTemplate(text, { variables: this.allowVariables, wildcards: family.wildcards });
+    if (template.hasVariables) {
+      // Handed on as it is (it reads no `this`), not wrapped in a closure per value.
+      this.resolvers.push(memoizeResolved(template, family.prepare));
+      return;
+    }
+    const value = family.prepare(template.parts as GlobToken[]);
+    if (value !== null) this.literals.push(value);
+  }
 }
 
-/** The condition of an operator that is not Null on `key`, from its values (policyValue). */
+const enum SetMode {
+  Single,
+  ForAllValues,
+  ForAnyValue,
+}
+
+const NONE: readonly never[] = Object.freeze([]);
+const fit = <T>(list: readonly T[]): readonly T[] => (list.length === 0 ? NONE : list.slice());
+
+/**
+ * A condition of an operator that is not Null. One class for all, so that evaluation's call site
+ * sees one shape, and its values as data: policies hold many.
+ */
+class ValueCondition implements CompiledCondition {
+  constructor(
+    readonly operator: string,
+    readonly key: string,
+    private readonly mode: SetMode,
+    private readonly ifExists: boolean,
+    private readonly negated: boolean,
+    private readonly family: Family,
+    private readonly literals: readonly unknown[],
+    private readonly resolvers: readonly Resolver[],
+  ) {}
+
+  evaluate(context: ContextLookup, sink: MissingKeySink): boolean {
+    const entry = context.get(this.key);
+    const { mode, negated } = this;
+    if (!entry || entry.values.length === 0) {
+      sink.missing(this.key);
+      if (mode === SetMode.ForAllValues || this.ifExists) return true;
+      if (mode === SetMode.ForAnyValue) return false;
+      return negated;
+    }
+    const count = entry.values.length;
+    if (mode === SetMode.ForAllValues) {
+      for (let i = 0; i < count; i++) if (this.anyMatches(context, entry, i) === negated) return false;
+      return true;
+    }
+    if (mode === SetMode.ForAnyValue) {
+      for (let i = 0; i < count; i++) if (this.anyMatches(context, entry, i) !== negated) return true;
+      return false;
+    }
+    // "Multivalued context keys require a condition set operator": without one, a multivalued
+    // key that is present satisfies neither a positive nor a negated operator (nor IfExists).
+    if (entry.multiValued) return false;
+    return this.anyMatches(context, entry, 0) !== negated;
+  }
+
+  /** Whether some policy value matches the entry's i-th value (values of a key are ORed). */
+  private anyMatches(context: ContextLookup, entry: ContextEntry, i: number): boolean {
+    const { family, literals, resolvers } = this;
+    for (let v = 0; v < literals.length; v++) if (family.test(literals[v], entry, i)) return true;
+    for (let r = 0; r < resolvers.length; r++) {
+      const value = resolvers[r]!(context);
+      if (value !== null && family.test(value, entry, i)) return true;
+    }
+    return false;
+  }
+}
+
+/** The condition of an operator that is not Null on `key`, from its values. */
 export function conditionOf(
   operator: ParsedOperator,
   key: string,
-  policyValues: readonly PolicyValue[],
+  values: ConditionValues,
 ): CompiledCondition {
-  const lowerKey = intern(key.toLowerCase());
-  const { negated } = operator.spec!;
-  const anyPolicyValueMatches = (context: ContextLookup, entry: ContextEntry, i: number): boolean => {
-    for (const prepared of policyValues) {
-      const test = 'test' in prepared ? prepared.test : prepared.resolve(context);
-      if (test && test(entry, i)) return true;
-    }
-    return false;
-  };
-
-  const { qualifier, ifExists } = operator;
-  return {
-    operator: operator.name,
-    key: lowerKey,
-    evaluate(context, sink) {
-      const entry = context.get(lowerKey);
-      if (!entry || entry.values.length === 0) {
-        sink.missing(lowerKey);
-        if (qualifier === 'ForAllValues' || ifExists) return true;
-        if (qualifier === 'ForAnyValue') return false;
-        return negated;
-      }
-      const count = entry.values.length;
-      if (qualifier === 'ForAllValues') {
-        for (let i = 0; i < count; i++)
-          if (anyPolicyValueMatches(context, entry, i) === negated) return false;
-        return true;
-      }
-      if (qualifier === 'ForAnyValue') {
-        for (let i = 0; i < count; i++) if (anyPolicyValueMatches(context, entry, i) !== negated) return true;
-        return false;
-      }
-      // "Multivalued context keys require a condition set operator": without one, a multivalued
-      // key that is present satisfies neither a positive nor a negated operator (nor IfExists).
-      if (entry.multiValued) return false;
-      return anyPolicyValueMatches(context, entry, 0) !== negated;
-    },
-  };
+  const mode =
+    operator.qualifier === 'ForAllValues'
+      ? SetMode.ForAllValues
+      : operator.qualifier === 'ForAnyValue'
+        ? SetMode.ForAnyValue
+        : SetMode.Single;
+  return new ValueCondition(
+    operator.name,
+    intern(key.toLowerCase()),
+    mode,
+    operator.ifExists,
+    operator.spec!.negated,
+    operator.spec!.family,
+    fit(values.literals),
+    fit(values.resolvers),
+  );
 }
 
 /** Null: "true" holds when the key is absent (or an empty set), "false" when it is present. */

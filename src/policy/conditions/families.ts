@@ -1,22 +1,29 @@
 // How each condition operator family reads a policy value and compares it with a context value.
-// A family turns one policy value (already freed of variables) into a test of one context value;
-// `null` means the policy value can never match (e.g. "abc" for a Numeric operator). The policy's
-// side is read once, here; the request's side (an address, a number, a date) once per request, by
-// its ContextEntry.
-import { type GlobToken, compileGlobTokens } from '../wildcard.ts';
-import { compileArnPattern } from '../arn.ts';
+// A family reads one policy value (already freed of variables) into what it compares a context
+// value with; `null` means the policy value can never match (e.g. "abc" for a Numeric operator).
+// The policy's side is read once, here; the request's side (an address, a number, a date) once per
+// request, by its ContextEntry.
+import { type Glob, type GlobToken, compileGlobTokens } from '../wildcard.ts';
+import { type ArnPattern, compileArnPattern } from '../arn.ts';
 import { literalText } from '../variables.ts';
 import type { ContextEntry } from '../request.ts';
-import { parseCidr } from './ip.ts';
+import { type Cidr, parseCidr } from './ip.ts';
 import { parseDate, parseNumber } from './values.ts';
 
-/** Tests the context entry's i-th value. */
-export type ValueTest = (entry: ContextEntry, i: number) => boolean;
-
-export interface Family {
+/**
+ * A family reads each policy value once into what its test compares (a string, a number, a
+ * CIDR, a compiled glob), kept as data in the condition rather than in a closure per value.
+ */
+export interface Family<P = unknown> {
   /** Whether `*` and `?` in policy values are wildcards. */
   readonly wildcards: boolean;
-  prepare(tokens: readonly GlobToken[]): ValueTest | null;
+  /**
+   * The policy value as the test compares it; null when it can never match ("abc" for Numeric).
+   * A function of its argument alone (no `this`): conditions hand it on unbound.
+   */
+  readonly prepare: (tokens: readonly GlobToken[]) => P | null;
+  /** Whether the context entry's i-th value satisfies the prepared policy value. */
+  test(value: P, entry: ContextEntry, i: number): boolean;
 }
 
 type Comparison = 'eq' | 'lt' | 'lte' | 'gt' | 'gte';
@@ -29,86 +36,69 @@ const compare: Record<Comparison, (a: number, b: number) => boolean> = {
   gte: (a, b) => a >= b,
 };
 
-export const stringEquals: Family = {
+export const stringEquals: Family<string> = {
   wildcards: false,
-  prepare: (tokens) => {
-    const text = literalText(tokens);
-    return (entry, i) => entry.values[i] === text;
-  },
+  prepare: (tokens) => literalText(tokens),
+  test: (text, entry, i) => entry.values[i] === text,
 };
 
-export const stringEqualsIgnoreCase: Family = {
+export const stringEqualsIgnoreCase: Family<string> = {
   wildcards: false,
-  prepare: (tokens) => {
-    const text = literalText(tokens).toLowerCase();
-    return (entry, i) => entry.lower(i) === text;
-  },
+  prepare: (tokens) => literalText(tokens).toLowerCase(),
+  test: (lower, entry, i) => entry.lower(i) === lower,
 };
 
-export const stringLike: Family = {
+export const stringLike: Family<Glob> = {
   wildcards: true,
-  prepare: (tokens) => {
-    const glob = compileGlobTokens(tokens);
-    return (entry, i) => glob.matches(entry.values[i]!);
-  },
+  prepare: (tokens) => compileGlobTokens(tokens),
+  test: (glob, entry, i) => glob.matches(entry.values[i]!),
 };
 
 /** ArnEquals and ArnLike both match part by part with wildcards, as AWS documents. */
-export const arnLike: Family = {
+export const arnLike: Family<ArnPattern> = {
   wildcards: true,
-  prepare: (tokens) => {
-    const pattern = compileArnPattern(tokens);
-    return (entry, i) => pattern.matches(entry.values[i]!, entry.arnParts(i));
-  },
+  prepare: (tokens) => compileArnPattern(tokens),
+  test: (pattern, entry, i) => pattern.matches(entry.values[i]!, entry.arnParts(i)),
 };
 
-export function numeric(comparison: Comparison): Family {
-  const test = compare[comparison];
+export function numeric(comparison: Comparison): Family<number> {
+  const holds = compare[comparison];
   return {
     wildcards: false,
-    prepare: (tokens) => {
-      const expected = parseNumber(literalText(tokens));
-      if (expected === null) return null;
-      return (entry, i) => {
-        const actual = entry.number(i);
-        return actual !== null && test(actual, expected);
-      };
+    prepare: (tokens) => parseNumber(literalText(tokens)),
+    test: (expected, entry, i) => {
+      const actual = entry.number(i);
+      return actual !== null && holds(actual, expected);
     },
   };
 }
 
-export function date(comparison: Comparison): Family {
-  const test = compare[comparison];
+export function date(comparison: Comparison): Family<number> {
+  const holds = compare[comparison];
   return {
     wildcards: false,
-    prepare: (tokens) => {
-      const expected = parseDate(literalText(tokens));
-      if (expected === null) return null;
-      return (entry, i) => {
-        const actual = entry.date(i);
-        return actual !== null && test(actual, expected);
-      };
+    prepare: (tokens) => parseDate(literalText(tokens)),
+    test: (expected, entry, i) => {
+      const actual = entry.date(i);
+      return actual !== null && holds(actual, expected);
     },
   };
 }
 
-export const bool: Family = {
+export const bool: Family<string> = {
   wildcards: false,
   prepare: (tokens) => {
     const text = literalText(tokens).toLowerCase();
-    if (text !== 'true' && text !== 'false') return null;
-    return (entry, i) => entry.lower(i) === text;
+    return text === 'true' || text === 'false' ? text : null;
   },
+  test: (text, entry, i) => entry.lower(i) === text,
 };
 
 /** Base64 values compared as the bytes they encode (padding and line breaks aside). */
-export const binaryEquals: Family = {
+export const binaryEquals: Family<string> = {
   wildcards: false,
-  prepare: (tokens) => {
-    const expected = normalizeBase64(literalText(tokens));
-    if (expected === null) return null;
-    return (entry, i) => normalizeBase64(entry.values[i]!) === expected;
-  },
+  prepare: (tokens) => normalizeBase64(literalText(tokens)),
+  test: (expected, entry, i) => normalizeBase64(entry.values[i]!) === expected,
 };
 
 function normalizeBase64(text: string): string | null {
@@ -116,14 +106,11 @@ function normalizeBase64(text: string): string | null {
   return /^[A-Za-z0-9+/]*$/.test(stripped) ? stripped : null;
 }
 
-export const ipAddress: Family = {
+export const ipAddress: Family<Cidr> = {
   wildcards: false,
-  prepare: (tokens) => {
-    const cidr = parseCidr(literalText(tokens));
-    if (!cidr) return null;
-    return (entry, i) => {
-      const ip = entry.ip(i);
-      return ip !== null && cidr.contains(ip);
-    };
+  prepare: (tokens) => parseCidr(literalText(tokens)),
+  test: (cidr, entry, i) => {
+    const ip = entry.ip(i);
+    return ip !== null && cidr.contains(ip);
   },
 };

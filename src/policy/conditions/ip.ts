@@ -10,35 +10,44 @@ export interface Ip {
 
 /**
  * A CIDR range compiled once: an IPv4 range as its first and last addresses (unsigned 32-bit
- * integers, two comparisons per test), an IPv6 range as its masked 16-bit groups.
+ * integers, two comparisons per test), an IPv6 range as its masked 16-bit groups. Only what the
+ * test reads is kept: a policy may hold many ranges.
  */
 export class Cidr {
+  private readonly v6: boolean;
   private readonly first: number;
   private readonly last: number;
-  private readonly masks: readonly number[];
-  private readonly masked: readonly number[];
+  /** IPv6 only (null for IPv4): each group's mask, and the range's groups masked. */
+  private readonly masks: readonly number[] | null;
+  private readonly masked: readonly number[] | null;
 
-  constructor(
-    readonly ip: Ip,
-    readonly bits: number,
-  ) {
-    const masks: number[] = [];
-    let left = bits;
-    for (let i = 0; i < ip.groups.length; i++, left -= 16) {
-      const take = Math.max(0, Math.min(16, left));
-      masks.push((0xffff << (16 - take)) & 0xffff);
+  constructor(ip: Ip, bits: number) {
+    this.v6 = ip.v6;
+    if (ip.v6) {
+      const masks: number[] = [];
+      let left = bits;
+      for (let i = 0; i < ip.groups.length; i++, left -= 16) {
+        const take = Math.max(0, Math.min(16, left));
+        masks.push((0xffff << (16 - take)) & 0xffff);
+      }
+      this.masks = masks;
+      this.masked = ip.groups.map((g, i) => g & masks[i]!);
+      this.first = 0;
+      this.last = 0;
+    } else {
+      const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
+      this.masks = null;
+      this.masked = null;
+      this.first = (ip.v4 & mask) >>> 0;
+      this.last = (this.first | ~mask) >>> 0;
     }
-    this.masks = masks;
-    this.masked = ip.groups.map((g, i) => g & masks[i]!);
-    const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-    this.first = ip.v6 ? 0 : (ip.v4 & mask) >>> 0;
-    this.last = ip.v6 ? 0 : (this.first | ~mask) >>> 0;
   }
 
   contains(ip: Ip): boolean {
-    if (this.ip.v6 !== ip.v6) return false;
+    if (this.v6 !== ip.v6) return false;
     if (!ip.v6) return ip.v4 >= this.first && ip.v4 <= this.last;
-    const { masks, masked } = this;
+    const masks = this.masks!;
+    const masked = this.masked!;
     for (let i = 0; i < 8; i++) if ((ip.groups[i]! & masks[i]!) !== masked[i]) return false;
     return true;
   }
