@@ -10,6 +10,7 @@ import type { Iam } from '../domain/iam.ts';
 import { iamOperations } from '../domain/iam/index.ts';
 import { cloudTrailOperations } from '../domain/audit/index.ts';
 import { stsOperations } from '../domain/sts/index.ts';
+import { portcullisOperations } from '../domain/portcullis/index.ts';
 import { organizationsOperations } from '../domain/organizations/index.ts';
 import { endSwitch } from '../domain/console-switch-role.ts';
 import type { Input, Operation } from '../domain/operation.ts';
@@ -229,6 +230,16 @@ export function callSts(
   return callOperation(caller, ctx, 'sts', stsOperations, name, input);
 }
 
+/** Calls one of Portcullis's own operations (domain/portcullis/) as the console's caller, errors as values. */
+export function callPortcullis(
+  caller: Caller,
+  ctx: ConsoleContext,
+  name: string,
+  input: Input = {},
+): Promise<OperationResult> {
+  return callOperation(caller, ctx, 'portcullis', portcullisOperations, name, input);
+}
+
 /** Calls an AWS Organizations operation as the console's caller, errors as values like callIam. */
 export function callOrganizations(
   caller: Caller,
@@ -239,7 +250,7 @@ export function callOrganizations(
   return callOperation(caller, ctx, 'organizations', organizationsOperations, name, input);
 }
 
-type Service = 'iam' | 'cloudtrail' | 'sts' | 'organizations';
+type Service = 'iam' | 'cloudtrail' | 'sts' | 'organizations' | 'portcullis';
 
 async function callOperation(
   caller: Caller,

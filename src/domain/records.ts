@@ -22,6 +22,28 @@ export interface AccountRecord {
    * (AssumeRoot); absent for the password given at bootstrap.
    */
   rootPasswordCreatedAt?: string;
+  /** Portcullis's MFA features beyond AWS's, each off until an administrator turns it on. */
+  mfaOptions?: MfaOptions;
+}
+
+/**
+ * The account's MFA features that AWS does not have (portcullis:GetAccountMfaOptions,
+ * portcullis:UpdateAccountMfaOptions). Absent means off.
+ */
+export interface MfaOptions {
+  /** Ten one-time recovery codes at MFA enrolment, usable at the sign-in's MFA step. */
+  recoveryCodes?: boolean;
+  /** Administrators allowed portcullis:ResetUserMFA may reset a user's MFA; the user enrols again. */
+  adminReset?: boolean;
+  /** Groups' MFA enrolment grace periods are enforced at console sign-in. */
+  enrolmentGracePeriods?: boolean;
+  /**
+   * A stricter sign-in lockout than the built-in back-off: locked after this many wrong passwords
+   * or codes for a user; administrators allowed portcullis:UnlockUserSignIn may unlock.
+   */
+  lockout?: { readonly failures: number };
+  /** Unassigned virtual MFA devices older than this many hours are deleted. */
+  orphanedDeviceHours?: number;
 }
 
 export interface PasswordPolicy {

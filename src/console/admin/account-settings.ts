@@ -20,6 +20,7 @@ import {
   problemBox,
   statusOf,
 } from './common.ts';
+import { mfaOptionsSection, registerMfaOptions } from './mfa-options.ts';
 
 export const ACCOUNT_SETTINGS = `${ADMIN}/account-settings`;
 
@@ -28,6 +29,7 @@ const NOTICES: Readonly<Record<string, string>> = {
   'policy-deleted': 'The custom password policy was deleted: the account uses the default policy.',
   'alias-created': 'The account alias was created.',
   'alias-deleted': 'The account alias was deleted.',
+  'mfa-options-saved': 'The MFA options were saved.',
 };
 
 /** The policy's check boxes, by the API's member names. */
@@ -65,6 +67,10 @@ export function registerAccountSettings(server: FastifyInstance, ctx: ConsoleCon
     if (!result.ok) return settingsPage(ctx, signed, reply, statusOf(result.error), { error: result.error });
     return redirect(reply, `${ACCOUNT_SETTINGS}?notice=policy-deleted`);
   });
+
+  registerMfaOptions(server, ctx, ACCOUNT_SETTINGS, (signed, reply, status, messages) =>
+    settingsPage(ctx, signed, reply, status, messages),
+  );
 
   action(server, ctx, `${ACCOUNT_SETTINGS}/alias`, async (signed, form, _params, reply) => {
     const alias = formText(form, 'alias', 63);
@@ -223,7 +229,7 @@ async function settingsPage(
   return adminPage(reply, signed, status, {
     title: 'Account settings',
     section: ACCOUNT_SETTINGS,
-    body: html`${policySection} ${aliasSection}`,
+    body: html`${policySection} ${aliasSection} ${await mfaOptionsSection(ctx, signed, ACCOUNT_SETTINGS)}`,
     messages,
   });
 }

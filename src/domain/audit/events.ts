@@ -26,7 +26,8 @@ export interface AuditIdentity {
 
 export interface AuditCall {
   /** iam, sts, cloudtrail (LookupEvents), organizations, access-analyzer (ValidatePolicy), or signin (the console's sign-in steps). */
-  readonly service: 'iam' | 'sts' | 'cloudtrail' | 'organizations' | 'access-analyzer' | 'signin';
+  readonly service:
+    'iam' | 'sts' | 'cloudtrail' | 'organizations' | 'access-analyzer' | 'signin' | 'portcullis';
   readonly eventName: string;
   readonly time: Date;
   readonly region: string;
@@ -53,6 +54,8 @@ const SOURCES = {
   organizations: 'organizations.amazonaws.com',
   'access-analyzer': 'access-analyzer.amazonaws.com',
   signin: 'signin.amazonaws.com',
+  // Portcullis's own operations (the MFA options beyond AWS's): a source no AWS service uses.
+  portcullis: 'portcullis.local',
 };
 
 /** An order key that sorts newest first: the time inverted (ms, fixed width), then the id. */
@@ -213,6 +216,7 @@ function isReadOnly(service: AuditCall['service'], name: string): boolean {
   if (service === 'cloudtrail' || service === 'organizations')
     return /^(Get|List|Lookup|Describe)/.test(name);
   if (service === 'access-analyzer') return /^(Get|List|Validate)/.test(name);
+  if (service === 'portcullis') return /^(Get|List)/.test(name);
   return /^(Get|List|Simulate)/.test(name);
 }
 

@@ -105,3 +105,34 @@ test("a user without permission sees AWS's AccessDenied in place and changes not
   const gone = await awsError(server.iam().send(new GetAccountPasswordPolicyCommand({})));
   assert.equal(gone.code, 'NoSuchEntity');
 });
+
+test('the MFA options beyond AWS start off, are saved together, and need portcullis: permissions', async () => {
+  const before = await submit(root, PAGE, `${PAGE}/mfa-options`, { LockoutFailures: '2' });
+  assert.equal(before.posted.status, 400);
+  assert.match(errorText(before.page), /LockoutFailures must be a whole number from 3 to 100/);
+
+  const start = await root.get(PAGE);
+  assert.doesNotMatch(start.text, /id="RecoveryCodes"[^>]*checked/);
+  assert.match(start.text, /id="LockoutFailures"[^>]*value=""/);
+
+  const { page } = await submit(root, PAGE, `${PAGE}/mfa-options`, {
+    RecoveryCodes: 'true',
+    EnrolmentGracePeriods: 'true',
+    LockoutFailures: '7',
+    OrphanedDeviceHours: '24',
+  });
+  assert.equal(noticeText(page), 'The MFA options were saved.');
+  assert.match(page.text, /id="RecoveryCodes"[^>]*checked/);
+  assert.doesNotMatch(page.text, /id="AdminReset"[^>]*checked/);
+  assert.match(page.text, /id="EnrolmentGracePeriods"[^>]*checked/);
+  assert.match(page.text, /id="LockoutFailures"[^>]*value="7"/);
+  assert.match(page.text, /id="OrphanedDeviceHours"[^>]*value="24"/);
+
+  // A reader allowed every IAM read is not allowed Portcullis's own actions.
+  const reader = await userClient(server, 'reader', PASSWORD);
+  const { posted } = await submit(reader, PAGE, `${PAGE}/mfa-options`, {});
+  assert.equal(posted.status, 403);
+  assert.match(posted.text, /not authorized to perform: portcullis:UpdateAccountMfaOptions/);
+  const kept = await root.get(PAGE);
+  assert.match(kept.text, /id="RecoveryCodes"[^>]*checked/);
+});

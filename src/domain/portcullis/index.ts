@@ -1,0 +1,10 @@
+// Portcullis's own operations: features beyond AWS's IAM (the account's MFA options, and what they
+// allow administrators to do). They are authorized by the engine like IAM's, with actions of the
+// "portcullis" service (portcullis:ResetUserMFA, …), and reached from the console only: no AWS
+// client knows them.
+import type { Operation } from '../operation.ts';
+import { mfaOptionOperations } from './mfa-options.ts';
+
+export const portcullisOperations: Readonly<Record<string, Operation>> = {
+  ...mfaOptionOperations,
+};
