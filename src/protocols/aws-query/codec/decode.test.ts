@@ -170,7 +170,7 @@ test('IAM: a bad element of a string list is one error listing the element const
     validation(iam('UntagRole', { RoleName: 'r', 'TagKeys.member.1': 'ok', 'TagKeys.member.2': 'bad!' })),
     "1 validation error detected: Value at 'tagKeys' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+, Member must not be null]",
   );
-  // CreateOpenIDConnectProvider [recorded] gives these three (AWS lists them in another order).
+  // CreateOpenIDConnectProvider [recorded] gives these three, in this order.
   const message = validation(
     iam('CreateOpenIDConnectProvider', {
       Url: 'https://' + 'a'.repeat(250),
@@ -181,9 +181,9 @@ test('IAM: a bad element of a string list is one error listing the element const
   assert.equal(
     message,
     '3 validation errors detected: ' +
-      "Value at 'url' failed to satisfy constraint: Member must have length less than or equal to 255; " +
       "Value at 'clientIDList' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1]; " +
-      "Value at 'thumbprintList' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 40, Member must have length greater than or equal to 40]",
+      "Value at 'thumbprintList' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 40, Member must have length greater than or equal to 40]; " +
+      "Value at 'url' failed to satisfy constraint: Member must have length less than or equal to 255",
   );
 });
 
@@ -198,8 +198,8 @@ test('IAM: integer ranges, several errors in one message [recorded texts]', () =
     ),
     '3 validation errors detected: ' +
       "Value at 'minimumPasswordLength' failed to satisfy constraint: Member must have value less than or equal to 128; " +
-      "Value at 'maxPasswordAge' failed to satisfy constraint: Member must have value less than or equal to 1095; " +
-      "Value at 'passwordReusePrevention' failed to satisfy constraint: Member must have value less than or equal to 24",
+      "Value at 'passwordReusePrevention' failed to satisfy constraint: Member must have value less than or equal to 24; " +
+      "Value at 'maxPasswordAge' failed to satisfy constraint: Member must have value less than or equal to 1095",
   );
   assert.equal(
     validation(iam('UpdateAccountPasswordPolicy', { MinimumPasswordLength: '5' })),
