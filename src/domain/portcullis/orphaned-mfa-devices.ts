@@ -66,7 +66,7 @@ export const orphanedDeviceOperations: Record<string, Operation> = {
           CreateDate: device.createdAt,
           AgeHours: Math.floor((now - Date.parse(device.createdAt)) / HOUR),
           ...(hours !== undefined
-            ? { ExpiresAt: new Date(orphanExpiresAt(device, hours)).toISOString() }
+            ? { ExpiresAt: new Date(orphanExpiresAt(device, hours)).toISOString().replace(/\.\d{3}Z$/, 'Z') }
             : {}),
         })),
         ...(hours !== undefined ? { OrphanedDeviceHours: hours } : {}),

@@ -72,7 +72,10 @@ export const signInLockOperations: Record<string, Operation> = {
       return {
         UserName: user.name,
         Failures: (locked ?? builtIn).failures,
-        ...(until > 0 ? { LockedUntil: new Date(until).toISOString() } : {}),
+        // Whole seconds, as IAM writes its dates, rounded up so that the time shown is never early.
+        ...(until > 0
+          ? { LockedUntil: new Date(Math.ceil(until / 1000) * 1000).toISOString().replace('.000Z', 'Z') }
+          : {}),
         ...(lockout ? { LockoutFailures: lockout.failures } : {}),
       };
     });
