@@ -11,6 +11,7 @@ import { openPostgresStore } from './storage/postgres/postgres-store.ts';
 import type { Store } from './domain/store.ts';
 import { flushKeyUses } from './domain/key-uses.ts';
 import { flushServiceUses } from './domain/service-uses.ts';
+import { sweepOrphanedMfaDevices } from './domain/portcullis/orphaned-mfa-devices.ts';
 import { createReportWorker } from './app-report-worker.ts';
 import type { StoreLocation } from './app-store-worker.ts';
 import { createAuditWorker } from './app-audit-worker.ts';
@@ -45,6 +46,12 @@ export interface App {
 
 /** Largest request body accepted: IAM's largest parameters (policy documents) fit well within it. */
 const BODY_LIMIT = 1024 * 1024;
+/**
+ * How often each node sweeps expired orphaned MFA devices: the accounts' hours are whole hours, so
+ * a few minutes late is nothing, and the user's own next enrolment never waits for it
+ * (CreateVirtualMFADevice replaces an expired orphan itself).
+ */
+const ORPHAN_SWEEP_MS = 10 * 60_000;
 
 export async function startApp(config: Config): Promise<App> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
@@ -130,6 +137,13 @@ export async function startApp(config: Config): Promise<App> {
   // credential report does not wait for it to load.
   reports.warm();
   const resealing = config.databaseUrl ? undefined : resealInBackground(iam, masterKeys);
+  let sweeping: Promise<unknown> = Promise.resolve();
+  const orphanSweep = setInterval(() => {
+    sweeping = sweepOrphanedMfaDevices(iam).catch((error: unknown) =>
+      console.error('orphaned MFA devices: sweep failed:', error),
+    );
+  }, ORPHAN_SWEEP_MS);
+  orphanSweep.unref();
   const address = server.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -139,7 +153,9 @@ export async function startApp(config: Config): Promise<App> {
     bootstrap: bootstrapped,
     iam,
     async close() {
+      clearInterval(orphanSweep);
       await server.close();
+      await sweeping;
       await resealing?.stop();
       await flushKeyUses(iam);
       await flushServiceUses(iam);

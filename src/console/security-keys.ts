@@ -46,7 +46,8 @@ import {
   removeSessionSecurityKey,
   securityKeysOfSession,
 } from '../domain/console-security-keys.ts';
-import { signInFailed, signInWaitMs } from './rate-limit.ts';
+import { lockoutOf, signInCompleted, signInFailed, signInWait, waitMessage } from './rate-limit.ts';
+import { signInAccount } from '../domain/console-signin.ts';
 import { equalsConstantTime } from '../crypto/constant-time.ts';
 import { type ConsoleContext, currentSession, homeOf, requireSession } from './context.ts';
 import {
@@ -273,10 +274,12 @@ export function registerSecurityKeys(server: FastifyInstance, ctx: ConsoleContex
       record.principal.kind === 'root'
         ? `root-mfa:${record.account}`
         : `user:${record.account}/${principalLabel(record.principal).toLowerCase()}`;
-    const wait = await signInWaitMs(ctx.throttles, throttleId, clientIp(request));
-    if (wait > 0) {
+    const lockout =
+      record.principal.kind === 'user' ? lockoutOf(await signInAccount(ctx.iam, record.account)) : undefined;
+    const wait = await signInWait(ctx.throttles, throttleId, clientIp(request), lockout);
+    if (wait.ms > 0) {
       ctx.observer?.throttled();
-      return jsonError(reply, 429, 'Too many failed sign-in attempts. Wait and try again.');
+      return jsonError(reply, 429, waitMessage(wait));
     }
     const response = (jsonBody(request) as { response?: AuthenticationResponseJSON } | undefined)?.response;
     const challenge = await takeChallenge(ctx, record, 'authenticate');
@@ -309,10 +312,10 @@ export function registerSecurityKeys(server: FastifyInstance, ctx: ConsoleContex
     }
     if (!ok) {
       ctx.observer?.mfaFailed();
-      await signInFailed(ctx.throttles, throttleId, clientIp(request));
+      await signInFailed(ctx.throttles, throttleId, clientIp(request), lockout);
       return jsonError(reply, 401, 'Your authentication information is incorrect. Please try again.');
     }
-    await ctx.throttles.user.succeed(throttleId);
+    await signInCompleted(ctx.throttles, throttleId, lockout);
     const stage = record.passwordChangeReason ? 'password-change' : 'active';
     const session = await createSession(
       ctx.iam,

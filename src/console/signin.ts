@@ -6,7 +6,8 @@
 //   all answer the same message after the same work (an argon2id verify, against a dummy hash when
 //   there is nothing to verify);
 // - attempts are throttled per user and per address (rate-limit.ts) before any password or code is
-//   checked; MFA codes also count, and one sign-in allows at most 5 wrong codes;
+//   checked; MFA codes also count, and one sign-in allows at most 5 wrong codes; an account's
+//   lockout, when on, locks an IAM user's name after N failures, a right password refused too;
 // - each step issues a new session token (sessions.ts), so the cookie of an unfinished sign-in
 //   grants nothing but the next step;
 // - the sign-in forms carry a CSRF token bound to a Strict cookie, so another site cannot sign a
@@ -35,7 +36,7 @@ import {
 import { alertBox, csrfField, field, html, layout, type Html } from './html.ts';
 import { passwordExpired, passwordRules } from './password-policy.ts';
 import { auditSignIn } from './audit.ts';
-import { signInFailed, signInWaitMs, throttledMessage } from './rate-limit.ts';
+import { lockoutOf, signInCompleted, signInFailed, signInWait, waitMessage } from './rate-limit.ts';
 import { federatedSignedOut } from './federation.ts';
 import { WEBAUTHN_SCRIPTS, securityKeySignInForm } from './security-keys-view.ts';
 import { securityKeysOfSession } from '../domain/console-security-keys.ts';
@@ -119,15 +120,17 @@ export function registerSignIn(server: FastifyInstance, ctx: ConsoleContext): vo
           : undefined;
       storedHash = user?.loginProfile?.passwordHash;
     }
-    const wait = await signInWaitMs(ctx.throttles, userThrottleId, ip);
-    if (wait > 0) {
+    // The account's lockout, if on, counts IAM users' names as typed (rate-limit.ts).
+    const lockout = kind === 'iam' ? lockoutOf(account) : undefined;
+    const wait = await signInWait(ctx.throttles, userThrottleId, ip, lockout);
+    if (wait.ms > 0) {
       ctx.observer?.throttled();
-      return retry(429, throttledMessage(wait));
+      return retry(429, waitMessage(wait));
     }
     const ok = await verifyPasswordOrDummy(storedHash, password);
     if (!ok) {
       ctx.observer?.signInFailed();
-      await signInFailed(ctx.throttles, userThrottleId, ip);
+      await signInFailed(ctx.throttles, userThrottleId, ip, lockout);
       auditSignIn(ctx, request, {
         eventName: 'ConsoleLogin',
         account: accountId,
@@ -160,6 +163,7 @@ export function registerSignIn(server: FastifyInstance, ctx: ConsoleContext): vo
     const devices = await codeDevicesOf(ctx.iam, accountId, principal);
     const keys = await securityKeyCount(ctx.iam, accountId, principal);
     const stage = devices.length + keys > 0 ? 'mfa' : changeReason ? 'password-change' : 'active';
+    if (stage !== 'mfa') await signInCompleted(ctx.throttles, userThrottleId, lockout);
     await sweepExpiredSessions(ctx.iam);
     await sweepThrottles(ctx.iam);
     const previous = await currentSession(ctx, request, reply);
@@ -190,10 +194,12 @@ export function registerSignIn(server: FastifyInstance, ctx: ConsoleContext): vo
       principal.kind === 'root'
         ? `root-mfa:${record.account}`
         : `user:${record.account}/${principalLabel(principal).toLowerCase()}`;
-    const wait = await signInWaitMs(ctx.throttles, userThrottleId, clientIp(request));
-    if (wait > 0) {
+    const lockout =
+      principal.kind === 'user' ? lockoutOf(await signInAccount(ctx.iam, record.account)) : undefined;
+    const wait = await signInWait(ctx.throttles, userThrottleId, clientIp(request), lockout);
+    if (wait.ms > 0) {
       ctx.observer?.throttled();
-      return mfaPage(ctx, reply, record, 429, throttledMessage(wait));
+      return mfaPage(ctx, reply, record, 429, waitMessage(wait));
     }
     const devices = await codeDevicesOf(ctx.iam, record.account, record.principal);
     const chosen = formText(form, 'serial', 2048);
@@ -204,7 +210,7 @@ export function registerSignIn(server: FastifyInstance, ctx: ConsoleContext): vo
       : ({ ok: false, reason: 'unknown-device' } as const);
     if (!result.ok) {
       ctx.observer?.mfaFailed();
-      await signInFailed(ctx.throttles, userThrottleId, clientIp(request));
+      await signInFailed(ctx.throttles, userThrottleId, clientIp(request), lockout);
       auditSignIn(ctx, request, {
         eventName: 'CheckMfa',
         account: record.account,
@@ -224,7 +230,7 @@ export function registerSignIn(server: FastifyInstance, ctx: ConsoleContext): vo
           : SIGN_IN_FAILED;
       return mfaPage(ctx, reply, record, 401, message);
     }
-    await ctx.throttles.user.succeed(userThrottleId);
+    await signInCompleted(ctx.throttles, userThrottleId, lockout);
     auditSignIn(ctx, request, { eventName: 'CheckMfa', account: record.account, principal, success: true });
     auditSignIn(ctx, request, {
       eventName: 'ConsoleLogin',

@@ -342,6 +342,8 @@ export interface ThrottleRecord {
   readonly failures: number;
   /** Epoch milliseconds of the last failure. */
   readonly lastAt: number;
+  /** Epoch milliseconds when the count is forgotten; absent: an hour after the last failure. */
+  readonly forgetAt?: number;
 }
 
 /** An OpenID Connect identity provider (CreateOpenIDConnectProvider): an issuer the account trusts. */

@@ -233,10 +233,13 @@ export const deletionTasks = table<DeletionTaskRecord>({
   revisioned: false,
 });
 
+// The last_at column keeps its first name; it orders counts by when they are forgotten: the time
+// less an hour, which for a count forgotten an hour after its last failure (the built-in
+// throttles', and every count of the first releases) is that failure's time.
 export const throttles = table<ThrottleRecord>({
   name: 'throttles',
   id: (r) => r.id,
-  columns: { last_at: (r) => r.lastAt },
+  columns: { last_at: (r) => (r.forgetAt === undefined ? r.lastAt : r.forgetAt - 60 * 60_000) },
   revisioned: false,
 });
 

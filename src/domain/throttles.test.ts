@@ -130,3 +130,60 @@ test('sweepThrottles deletes counts with no failure for over an hour and keeps t
   await throttle.fail('recent');
   assert.equal(await throttle.waitMs('recent'), MINUTE);
 });
+
+test('a throttle with bounds of its own: locked after its free failures, doubling to its longest wait', async () => {
+  const { iam, clock } = setup();
+  const HOUR = 60 * MINUTE;
+  const lockout = new Throttle(iam, 'lockout', {
+    free: 3,
+    firstBackoffMs: 15 * MINUTE,
+    maxBackoffMs: 24 * HOUR,
+    forgetAfterMs: 7 * 24 * HOUR,
+  });
+  await lockout.fail('u');
+  await lockout.fail('u');
+  assert.equal(await lockout.waitMs('u'), 0);
+  await lockout.fail('u');
+  assert.deepEqual(await iam.store.read((tx) => lockout.stateIn(tx, 'u')), {
+    failures: 3,
+    lockedUntil: clock.ms + 15 * MINUTE,
+  });
+  clock.ms += 15 * MINUTE;
+  assert.equal(await lockout.waitMs('u'), 0);
+  await lockout.fail('u');
+  assert.equal(await lockout.waitMs('u'), 30 * MINUTE);
+  for (let i = 0; i < 10; i++) await lockout.fail('u');
+  assert.equal(await lockout.waitMs('u'), 24 * HOUR);
+  // Waiting out the longest lock does not forget the count: the next failure locks for a day again.
+  clock.ms += 25 * HOUR;
+  await sweepThrottles(iam);
+  assert.equal(await lockout.waitMs('u'), 0);
+  await lockout.fail('u');
+  assert.equal(await lockout.waitMs('u'), 24 * HOUR);
+  // A week without a failure forgets it, and the sweep removes it then and not before.
+  clock.ms += 7 * 24 * HOUR;
+  await sweepThrottles(iam);
+  assert.equal((await iam.store.read((tx) => tx.list(throttles))).length, 1);
+  clock.ms += 1;
+  await sweepThrottles(iam);
+  assert.equal((await iam.store.read((tx) => tx.list(throttles))).length, 0);
+});
+
+test('the sweep goes by when each count is forgotten: a long-kept count does not hold back the others', async () => {
+  const { iam, clock } = setup();
+  const long = new Throttle(iam, 'long', {
+    free: 1,
+    firstBackoffMs: MINUTE,
+    maxBackoffMs: MINUTE,
+    forgetAfterMs: 24 * 60 * MINUTE,
+  });
+  const short = new Throttle(iam, 'short', 1);
+  for (let i = 0; i < 150; i++) await long.fail(`k${i}`);
+  clock.ms += MINUTE;
+  await short.fail('s');
+  clock.ms += 62 * MINUTE;
+  await sweepThrottles(iam);
+  const left = await iam.store.read((tx) => tx.list(throttles));
+  assert.equal(left.length, 150);
+  assert.ok(left.every((count) => count.id.startsWith('long:')));
+});

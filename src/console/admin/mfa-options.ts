@@ -7,6 +7,7 @@ import { field, html, type Html } from '../html.ts';
 import { formText, redirect } from '../web.ts';
 import { LOCKOUT_FAILURES, ORPHANED_DEVICE_HOURS } from '../../domain/portcullis/mfa-options.ts';
 import { type Messages, action, checkbox, postForm, problemBox, statusOf } from './common.ts';
+import { orphanedDevicesSection } from './orphaned-mfa-devices.ts';
 
 /** The switches, by the operation's member names. */
 const SWITCHES: readonly (readonly [string, string])[] = [
@@ -78,8 +79,9 @@ export async function mfaOptionsSection(
         { label: 'MFA options beyond AWS' },
       );
   return html`<section aria-labelledby="mfa-options-heading">
-    <h2 id="mfa-options-heading">MFA options beyond AWS</h2>
-    <p>Features AWS does not have, each off until turned on here, for this account only.</p>
-    ${body}
-  </section>`;
+      <h2 id="mfa-options-heading">MFA options beyond AWS</h2>
+      <p>Features AWS does not have, each off until turned on here, for this account only.</p>
+      ${body}
+    </section>
+    ${await orphanedDevicesSection(ctx, signed)}`;
 }

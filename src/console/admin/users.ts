@@ -56,6 +56,7 @@ import {
   registerServiceCredentialActions,
   serviceCredentialSections,
 } from './user-service-credentials.ts';
+import { SIGN_IN_LOCK_NOTICES, registerSignInLockActions, signInLockSection } from './user-sign-in-lock.ts';
 
 const BASE = `${ADMIN}/users`;
 const ACCESS_KEY_ID = /^\w{16,128}$/;
@@ -81,6 +82,7 @@ const NOTICES: Readonly<Record<string, string>> = {
   ...BOUNDARY_NOTICES,
   ...USER_KEY_NOTICES,
   ...SERVICE_CREDENTIAL_NOTICES,
+  ...SIGN_IN_LOCK_NOTICES,
   created: 'The user was created.',
   deleted: 'The user was deleted.',
   'group-added': 'The user was added to the group.',
@@ -157,6 +159,7 @@ export function registerUsers(server: FastifyInstance, ctx: ConsoleContext): voi
   registerBoundaryActions(server, ctx, USER, render);
   registerUserKeyActions(server, ctx, render);
   registerServiceCredentialActions(server, ctx, render);
+  registerSignInLockActions(server, ctx, render);
 
   /**
    * A per-user action posted from `tab`: the name checked, the operation called, the page
@@ -654,7 +657,8 @@ async function credentialsPanel(
       )}`;
   });
 
-  return html`${consoleAccess} ${keysSection} ${mfaSection} ${await userKeySections(ctx, signed, name)}
+  return html`${consoleAccess} ${await signInLockSection(ctx, signed, name)} ${keysSection} ${mfaSection}
+  ${await userKeySections(ctx, signed, name)}
   ${await serviceCredentialSections(ctx, signed, name, messages.revealed)}`;
 }
 

@@ -53,6 +53,8 @@ import {
 } from '../operation.ts';
 import { newTotpSecret, verifyConsecutiveTotp } from '../../crypto/totp.ts';
 import { userOutput } from './users.ts';
+import { accountMfaOptions } from '../portcullis/mfa-options.ts';
+import { isExpiredOrphan } from '../portcullis/orphaned-mfa-devices.ts';
 import {
   MFA_DEVICES_PER_USER,
   VIRTUAL_MFA_DEVICES_PER_ACCOUNT,
@@ -166,8 +168,15 @@ export const mfaDevicesOperations: Record<string, Operation> = {
     const seed = newTotpSecret();
     const created = await writeTx(ctx, async (tx) => {
       await check(ctx, tx, 'iam:CreateVirtualMFADevice', serialNumber, requestTagContext(tags));
-      if (await findDevice(tx, account, serialNumber))
-        throw new IamError('EntityAlreadyExists', 'MFA device already exists.');
+      const existing = await findDevice(tx, account, serialNumber);
+      if (existing) {
+        // An abandoned enrolment's device past the account's janitor hours gives way
+        // (portcullis/orphaned-mfa-devices.ts); anything else is AWS's conflict.
+        const { orphanedDeviceHours } = await accountMfaOptions(tx, account);
+        if (!isExpiredOrphan(existing, orphanedDeviceHours, ctx.iam.now()))
+          throw new IamError('EntityAlreadyExists', 'MFA device already exists.');
+        await tx.delete(mfaDevices, existing.id);
+      }
       if ((await virtualDeviceCount(tx, account)) >= VIRTUAL_MFA_DEVICES_PER_ACCOUNT) {
         throw new IamError(
           'LimitExceeded',

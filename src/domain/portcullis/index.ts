@@ -4,7 +4,11 @@
 // client knows them.
 import type { Operation } from '../operation.ts';
 import { mfaOptionOperations } from './mfa-options.ts';
+import { signInLockOperations } from './sign-in-locks.ts';
+import { orphanedDeviceOperations } from './orphaned-mfa-devices.ts';
 
 export const portcullisOperations: Readonly<Record<string, Operation>> = {
   ...mfaOptionOperations,
+  ...signInLockOperations,
+  ...orphanedDeviceOperations,
 };

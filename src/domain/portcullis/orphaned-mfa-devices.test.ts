@@ -1,0 +1,90 @@
+// The orphaned-device janitor against a real (in-memory SQLite) store and a clock the test moves:
+// only unassigned virtual devices older than the account's hours go, only in accounts that set
+// them, and a second sweep (another node's) finds nothing left to do.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { openSqliteStore } from '../../storage/sqlite/sqlite-store.ts';
+import { createSealer, generateMasterKey } from '../../crypto/sealing.ts';
+import { createIam, type Iam } from '../iam.ts';
+import type { AccountRecord, MfaDeviceRecord } from '../records.ts';
+import { accounts, mfaDevices } from '../tables.ts';
+import { isExpiredOrphan, sweepOrphanedMfaDevices } from './orphaned-mfa-devices.ts';
+
+const HOUR = 60 * 60_000;
+const T0 = Date.parse('2026-07-31T12:00:00Z');
+const ON = '111111111111';
+const OFF = '222222222222';
+
+function setup(): { iam: Iam; clock: { ms: number } } {
+  const clock = { ms: T0 };
+  const iam = createIam({
+    store: openSqliteStore({ filename: ':memory:' }),
+    now: () => new Date(clock.ms),
+    sealer: createSealer(generateMasterKey()),
+    awsManagedPolicies: { get: () => undefined, list: () => [], documents: () => Promise.resolve(new Map()) },
+  });
+  return { iam, clock };
+}
+
+function account(id: string, hours?: number): AccountRecord {
+  return {
+    id,
+    rootEmail: `root@${id}.example`,
+    rootPasswordHash: '',
+    createdAt: '2026-07-01T00:00:00Z',
+    ...(hours !== undefined ? { mfaOptions: { orphanedDeviceHours: hours } } : {}),
+  };
+}
+
+function device(
+  accountId: string,
+  name: string,
+  createdMs: number,
+  extra: Partial<MfaDeviceRecord> = {},
+): MfaDeviceRecord {
+  return {
+    id: `${accountId}-${name}`,
+    account: accountId,
+    serialNumber: `arn:aws:iam::${accountId}:mfa/${name}`,
+    name,
+    path: '/',
+    createdAt: new Date(createdMs).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    type: 'virtual',
+    tags: [],
+    ...extra,
+  };
+}
+
+test('the sweep deletes unassigned virtual devices past the hours, in accounts that set them', async () => {
+  const { iam, clock } = setup();
+  await iam.store.write(async (tx) => {
+    await tx.insert(accounts, account(ON, 24));
+    await tx.insert(accounts, account(OFF));
+    await tx.insert(mfaDevices, device(ON, 'abandoned', T0));
+    await tx.insert(mfaDevices, device(ON, 'recent', T0 + 2 * HOUR));
+    await tx.insert(
+      mfaDevices,
+      device(ON, 'enabled', T0, { ownerId: 'AIDAX', enabledAt: '2026-07-31T12:01:00Z' }),
+    );
+    await tx.insert(mfaDevices, device(OFF, 'abandoned', T0));
+  });
+  clock.ms = T0 + 24 * HOUR - 1;
+  assert.equal(await sweepOrphanedMfaDevices(iam), 0);
+  clock.ms = T0 + 24 * HOUR;
+  assert.equal(await sweepOrphanedMfaDevices(iam), 1);
+  const left = await iam.store.read((tx) => tx.list(mfaDevices));
+  assert.deepEqual(left.map((d) => d.id).sort(), [`${ON}-enabled`, `${ON}-recent`, `${OFF}-abandoned`]);
+  // Another node's sweep right after: nothing left to delete, and no error.
+  assert.equal(await sweepOrphanedMfaDevices(iam), 0);
+  clock.ms = T0 + 26 * HOUR;
+  assert.equal(await sweepOrphanedMfaDevices(iam), 1);
+});
+
+test('isExpiredOrphan: never when off, never for an enabled device or a security key', () => {
+  const now = new Date(T0 + 2 * HOUR);
+  assert.equal(isExpiredOrphan(device(ON, 'a', T0), 1, now), true);
+  assert.equal(isExpiredOrphan(device(ON, 'a', T0), 3, now), false);
+  assert.equal(isExpiredOrphan(device(ON, 'a', T0), undefined, now), false);
+  assert.equal(isExpiredOrphan(device(ON, 'a', T0, { enabledAt: '2026-07-31T12:00:00Z' }), 1, now), false);
+  assert.equal(isExpiredOrphan(device(ON, 'a', T0, { type: 'u2f' }), 1, now), false);
+});
