@@ -4,7 +4,11 @@
 // client knows them.
 import type { Operation } from '../operation.ts';
 import { mfaOptionOperations } from './mfa-options.ts';
+import { mfaResetOperations } from './mfa-reset.ts';
+import { mfaGracePeriodOperations } from './mfa-grace-periods.ts';
 
 export const portcullisOperations: Readonly<Record<string, Operation>> = {
   ...mfaOptionOperations,
+  ...mfaResetOperations,
+  ...mfaGracePeriodOperations,
 };
