@@ -24,6 +24,7 @@ import {
   signInUser,
 } from '../domain/console-signin.ts';
 import { sweepThrottles } from '../domain/throttles.ts';
+import { enrolmentAtSignIn } from '../domain/portcullis/mfa-enrolment.ts';
 import {
   type ConsoleContext,
   callIam,
@@ -160,12 +161,14 @@ export function registerSignIn(server: FastifyInstance, ctx: ConsoleContext): vo
     const devices = await codeDevicesOf(ctx.iam, accountId, principal);
     const keys = await securityKeyCount(ctx.iam, accountId, principal);
     const stage = devices.length + keys > 0 ? 'mfa' : changeReason ? 'password-change' : 'active';
+    const mfaEnrolment = stage === 'mfa' ? undefined : await enrolmentAtSignIn(ctx.iam, accountId, principal);
     await sweepExpiredSessions(ctx.iam);
     await sweepThrottles(ctx.iam);
     const previous = await currentSession(ctx, request, reply);
     if (previous) await deleteSession(ctx.iam, previous.record);
     const session = await createSession(ctx.iam, accountId, principal, stage, {
       ...(changeReason ? { passwordChangeReason: changeReason } : {}),
+      ...(mfaEnrolment ? { mfaEnrolment } : {}),
     });
     // With MFA, the sign-in is recorded once the code is right.
     if (stage !== 'mfa')

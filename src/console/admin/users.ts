@@ -43,6 +43,7 @@ import { BOUNDARY_NOTICES, boundaryOf, boundarySection, registerBoundaryActions 
 import { TAGS_TAB, TAG_NOTICES, type Tag, registerTagActions, tagsSection } from './tags.ts';
 import { type ListQuery, listSection, parseListQuery, readList } from './listing.ts';
 import { type Tab, chosenTab, tabUrl, tabbed } from './tabs.ts';
+import { MFA_RESET_NOTICES, mfaResetSection, registerMfaResetAction } from './user-mfa-reset.ts';
 import { ACCESS_ADVISOR, ACCESS_ADVISOR_TAB, accessAdvisorPanel } from './access-advisor.ts';
 import {
   CREDENTIALS_TAB,
@@ -81,6 +82,7 @@ const NOTICES: Readonly<Record<string, string>> = {
   ...BOUNDARY_NOTICES,
   ...USER_KEY_NOTICES,
   ...SERVICE_CREDENTIAL_NOTICES,
+  ...MFA_RESET_NOTICES,
   created: 'The user was created.',
   deleted: 'The user was deleted.',
   'group-added': 'The user was added to the group.',
@@ -157,6 +159,7 @@ export function registerUsers(server: FastifyInstance, ctx: ConsoleContext): voi
   registerBoundaryActions(server, ctx, USER, render);
   registerUserKeyActions(server, ctx, render);
   registerServiceCredentialActions(server, ctx, render);
+  registerMfaResetAction(server, ctx, render);
 
   /**
    * A per-user action posted from `tab`: the name checked, the operation called, the page
@@ -654,7 +657,8 @@ async function credentialsPanel(
       )}`;
   });
 
-  return html`${consoleAccess} ${keysSection} ${mfaSection} ${await userKeySections(ctx, signed, name)}
+  return html`${consoleAccess} ${keysSection} ${mfaSection} ${await mfaResetSection(ctx, signed, name)}
+  ${await userKeySections(ctx, signed, name)}
   ${await serviceCredentialSections(ctx, signed, name, messages.revealed)}`;
 }
 
