@@ -87,7 +87,8 @@ export async function graceSection(
     ? problemBox(current.error)
     : period
       ? html`<p id="mfa-grace-status">
-            Members must enrol MFA within ${limits.join(' or ')} (whichever comes first), counted from
+            Members must enrol MFA within
+            ${limits.join(' or ')}${limits.length > 1 ? ', whichever comes first' : ''}, counted from
             ${String(period.Since)} or from when they joined the group, if later.
           </p>
           ${dangerForm(
