@@ -10,6 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   AddUserToGroupCommand,
+  CreateAccessKeyCommand,
   CreateGroupCommand,
   CreateLoginProfileCommand,
   CreateUserCommand,
@@ -17,6 +18,7 @@ import {
   EnableMFADeviceCommand,
   ListAccessKeysCommand,
   ListMFADevicesCommand,
+  ListUsersCommand,
   ListVirtualMFADevicesCommand,
   PutUserPolicyCommand,
 } from '@aws-sdk/client-iam';
@@ -279,6 +281,11 @@ test('a user whose policies do not allow enrolment is told to ask an administrat
   const text = visibleText(refused.text);
   assert.match(text, /not authorized to perform: iam:CreateVirtualMFADevice/);
   assert.match(text, /Ask an administrator/);
+  // The API is not concerned: Ned's access key works while his console waits for enrolment.
+  const key = (await server.iam().send(new CreateAccessKeyCommand({ UserName: 'ned' }))).AccessKey!;
+  const api = server.iam({ accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! });
+  const listed = await api.send(new ListUsersCommand({}));
+  assert.ok(listed.Users?.some((u) => u.UserName === 'ned'));
   // Signing out is still possible.
   const out = await client.post('/console/signout', {});
   assert.equal(out.location, '/console?notice=signed-out');
