@@ -15,6 +15,7 @@ import { organizationsOperations } from '../domain/organizations/index.ts';
 import { endSwitch } from '../domain/console-switch-role.ts';
 import type { Input, Operation } from '../domain/operation.ts';
 import type { SignInThrottles } from './rate-limit.ts';
+import { passesEnrolmentGate } from './mfa-enrolment-gate.ts';
 import { alertBox, html, layout, type PageUser } from './html.ts';
 import {
   callerFor,
@@ -193,6 +194,7 @@ export async function requireSession(
     sendForbiddenForm(reply);
     return undefined;
   }
+  if (!(await passesEnrolmentGate(ctx.iam, request, reply, signed.record))) return undefined;
   return signed;
 }
 

@@ -41,7 +41,7 @@ import { CREDENTIALS_TAB } from './admin/user-ssh-and-certificates.ts';
 
 const BASE = '/console/security-credentials';
 const KEY_DOWNLOAD_WINDOW_MS = 10 * 60 * 1000;
-const DEVICE_NAME = /^[\w+=,.@-]{1,226}$/;
+export const DEVICE_NAME = /^[\w+=,.@-]{1,226}$/;
 const ACCESS_KEY_ID = /^[\w]{16,128}$/;
 
 const NOTICES: Record<string, Html> = {
@@ -185,29 +185,9 @@ export function registerCredentials(server: FastifyInstance, ctx: ConsoleContext
         error: 'The device name may contain only letters, digits and + = , . @ _ - (up to 226 characters).',
       });
     }
-    let result = await callIam(signed.caller, ctx, 'CreateVirtualMFADevice', { VirtualMFADeviceName: name });
-    if (!result.ok && result.error.code === 'EntityAlreadyExists') {
-      // An earlier assignment was abandoned: the unassigned device is replaced, if the policies allow.
-      const serial = `arn:aws:iam::${signed.caller.account}:mfa/${name}`;
-      const removed = await callIam(signed.caller, ctx, 'DeleteVirtualMFADevice', { SerialNumber: serial });
-      if (removed.ok)
-        result = await callIam(signed.caller, ctx, 'CreateVirtualMFADevice', { VirtualMFADeviceName: name });
-    }
+    const result = await startVirtualMfa(ctx, signed, name);
     if (!result.ok)
       return credentialsPage(ctx, reply, signed, statusOf(result.error.code), { error: result.error });
-    const device = result.output.VirtualMFADevice as {
-      SerialNumber: string;
-      Base32StringSeed: string;
-      QRCodePNG: Uint8Array;
-    };
-    const record = signed.record;
-    const context = sealContext(record, device.SerialNumber);
-    record.pendingMfa = {
-      serialNumber: device.SerialNumber,
-      sealedSeed: ctx.iam.sealer.seal(String(device.Base32StringSeed), context),
-      sealedPng: ctx.iam.sealer.seal(Buffer.from(device.QRCodePNG).toString('base64'), context),
-    };
-    await saveSession(ctx.iam, record);
     return redirect(reply, `${BASE}/mfa/assign`);
   });
 
@@ -285,6 +265,43 @@ export function registerCredentials(server: FastifyInstance, ctx: ConsoleContext
     }
     return redirect(reply, `${BASE}?notice=mfa-removed`);
   });
+}
+
+/** Where the device created by startVirtualMfa is assigned (its QR code, then two codes). */
+export const ASSIGN_MFA_PAGE = `${BASE}/mfa/assign`;
+
+/**
+ * Creates a virtual MFA device of this name for the signed-in principal (CreateVirtualMFADevice, as
+ * its policies allow) and keeps its seed and QR code, sealed, in the session for the assign page.
+ */
+export async function startVirtualMfa(
+  ctx: ConsoleContext,
+  signed: Signed,
+  name: string,
+): Promise<{ ok: true } | { ok: false; error: IamError }> {
+  let result = await callIam(signed.caller, ctx, 'CreateVirtualMFADevice', { VirtualMFADeviceName: name });
+  if (!result.ok && result.error.code === 'EntityAlreadyExists') {
+    // An earlier assignment was abandoned: the unassigned device is replaced, if the policies allow.
+    const serial = `arn:aws:iam::${signed.caller.account}:mfa/${name}`;
+    const removed = await callIam(signed.caller, ctx, 'DeleteVirtualMFADevice', { SerialNumber: serial });
+    if (removed.ok)
+      result = await callIam(signed.caller, ctx, 'CreateVirtualMFADevice', { VirtualMFADeviceName: name });
+  }
+  if (!result.ok) return result;
+  const device = result.output.VirtualMFADevice as {
+    SerialNumber: string;
+    Base32StringSeed: string;
+    QRCodePNG: Uint8Array;
+  };
+  const record = signed.record;
+  const context = sealContext(record, device.SerialNumber);
+  record.pendingMfa = {
+    serialNumber: device.SerialNumber,
+    sealedSeed: ctx.iam.sealer.seal(String(device.Base32StringSeed), context),
+    sealedPng: ctx.iam.sealer.seal(Buffer.from(device.QRCodePNG).toString('base64'), context),
+  };
+  await saveSession(ctx.iam, record);
+  return { ok: true };
 }
 
 /** An error in place: AccessDenied with AWS's message as a denied box, anything else as an error. */

@@ -24,6 +24,7 @@ import type { ConsoleAudit } from './audit.ts';
 import { alertBox, html, layout } from './html.ts';
 import { registerPages } from './pages.ts';
 import { registerCredentials } from './credentials.ts';
+import { registerMfaEnrolment } from './mfa-enrolment.ts';
 import { registerAdmin } from './admin/index.ts';
 import { registerEventHistory } from './event-history.ts';
 import { registerSignIn } from './signin.ts';
@@ -77,6 +78,7 @@ export function registerConsole(server: FastifyInstance, options: ConsoleOptions
     registerSignIn(instance, ctx);
     registerPages(instance, ctx);
     registerCredentials(instance, ctx);
+    registerMfaEnrolment(instance, ctx);
     registerSecurityKeys(instance, ctx);
     registerAdmin(instance, ctx);
     registerEventHistory(instance, ctx);

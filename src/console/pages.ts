@@ -14,6 +14,7 @@ import { alertBox, deniedBox, html, layout, type Html } from './html.ts';
 import { signInPage } from './signin.ts';
 import { originOf, sendHtml, redirect } from './web.ts';
 import { ADMIN } from './admin/common.ts';
+import { enrolmentNotice, passesEnrolmentGate } from './mfa-enrolment-gate.ts';
 import type { OperationResult } from './context.ts';
 import type { Caller } from '../domain/caller.ts';
 
@@ -57,6 +58,7 @@ export function registerPages(server: FastifyInstance, ctx: ConsoleContext): voi
     if (issuer) return sessionEndedPage(reply, issuer);
     if (!signed) return signInPage(ctx, request, reply, 200, 'iam');
     if (signed.record.stage !== 'active') return redirect(reply, homeOf(signed.record.stage));
+    if (!(await passesEnrolmentGate(ctx.iam, request, reply, signed.record))) return reply;
     const { caller, user } = signed;
     const query = request.query as Record<string, string | undefined>;
     const notice = query.notice && Object.hasOwn(NOTICES, query.notice) ? NOTICES[query.notice] : undefined;
@@ -68,6 +70,7 @@ export function registerPages(server: FastifyInstance, ctx: ConsoleContext): voi
     const policy = await callIam(caller, ctx, 'GetAccountPasswordPolicy');
     const withoutMfa = await usersWithoutMfa(ctx, caller);
     const body = html`${notice ? alertBox('success', notice) : ''}
+      ${await enrolmentNotice(ctx.iam, signed.record)}
       <section aria-labelledby="account-heading">
         <h2 id="account-heading">AWS account</h2>
         <dl>

@@ -25,6 +25,7 @@ import {
   signInUser,
 } from '../domain/console-signin.ts';
 import { sweepThrottles } from '../domain/throttles.ts';
+import { enrolmentAtSignIn } from '../domain/portcullis/mfa-enrolment.ts';
 import {
   type ConsoleContext,
   callIam,
@@ -164,12 +165,14 @@ export function registerSignIn(server: FastifyInstance, ctx: ConsoleContext): vo
     const keys = await securityKeyCount(ctx.iam, accountId, principal);
     const stage = devices.length + keys > 0 ? 'mfa' : changeReason ? 'password-change' : 'active';
     if (stage !== 'mfa') await signInCompleted(ctx.throttles, userThrottleId, lockout);
+    const mfaEnrolment = stage === 'mfa' ? undefined : await enrolmentAtSignIn(ctx.iam, accountId, principal);
     await sweepExpiredSessions(ctx.iam);
     await sweepThrottles(ctx.iam);
     const previous = await currentSession(ctx, request, reply);
     if (previous) await deleteSession(ctx.iam, previous.record);
     const session = await createSession(ctx.iam, accountId, principal, stage, {
       ...(changeReason ? { passwordChangeReason: changeReason } : {}),
+      ...(mfaEnrolment ? { mfaEnrolment } : {}),
     });
     // With MFA, the sign-in is recorded once the code is right.
     if (stage !== 'mfa')

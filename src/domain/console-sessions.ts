@@ -94,6 +94,22 @@ export interface ConsoleSessionRecord {
   readonly issuer?: string;
   /** The role session this console session has switched to (Switch role), while it lasts. */
   switched?: SwitchedRole;
+  /**
+   * The user must enrol an MFA device (an administrator's reset, or a group's grace period): found
+   * at sign-in, so pages check it without reading the user (domain/portcullis/mfa-enrolment.ts).
+   */
+  mfaEnrolment?: MfaEnrolment;
+}
+
+/**
+ * Why and by when a signed-in user must enrol MFA. Due now (`due`), or once `deadline` passes;
+ * until then the console shows a notice with `deadline` and `signInsLeft` (after this sign-in).
+ */
+export interface MfaEnrolment {
+  readonly reason: 'reset' | 'grace-period';
+  readonly due?: true;
+  readonly deadline?: string;
+  readonly signInsLeft?: number;
 }
 
 /** Switch role's session: the STS role session the console runs as, and how its banner shows it. */
@@ -122,13 +138,17 @@ export async function createSession(
   account: string,
   principal: Principal,
   stage: Stage,
-  carry: Partial<Pick<ConsoleSessionRecord, 'mfaAuthenticatedAt' | 'passwordChangeReason'>> = {},
+  carry: Partial<
+    Pick<ConsoleSessionRecord, 'mfaAuthenticatedAt' | 'passwordChangeReason' | 'mfaEnrolment'>
+  > = {},
   replaces?: ConsoleSessionRecord,
 ): Promise<ActiveSession> {
   const now = iam.now();
   const lifetime = stage === 'active' ? ABSOLUTE_LIFETIME_MS : PENDING_LIFETIME_MS;
   const session = newSessionRecord(account, principal, stage, now, new Date(now.getTime() + lifetime), {
     ...(replaces?.issuedAt && stage !== 'active' ? { issuedAt: replaces.issuedAt } : {}),
+    // A requirement found at sign-in holds through its later steps (the password change).
+    ...(replaces?.mfaEnrolment ? { mfaEnrolment: replaces.mfaEnrolment } : {}),
     ...carry,
   });
   await iam.store.write(async (tx) => {
@@ -146,7 +166,10 @@ export function newSessionRecord(
   now: Date,
   expiresAt: Date,
   extra: Partial<
-    Pick<ConsoleSessionRecord, 'issuedAt' | 'mfaAuthenticatedAt' | 'passwordChangeReason' | 'issuer'>
+    Pick<
+      ConsoleSessionRecord,
+      'issuedAt' | 'mfaAuthenticatedAt' | 'passwordChangeReason' | 'issuer' | 'mfaEnrolment'
+    >
   > = {},
 ): ActiveSession {
   const token = newSecretToken(32);

@@ -78,6 +78,22 @@ export interface UserRecord extends PolicyHolder {
   signingCertificates?: SigningCertificate[];
   sshPublicKeys?: SshPublicKey[];
   serviceCredentials?: ServiceCredential[];
+  /** The last administrator MFA reset (portcullis:ResetUserMFA), kept after the user enrols again. */
+  mfaReset?: MfaResetRecord;
+  /**
+   * Console sign-ins made without MFA while a group's enrolment grace period applied (newest last,
+   * at most MFA_GRACE_SIGN_INS_KEPT): a period "within N sign-ins" counts those since the user
+   * became subject to it (domain/portcullis/mfa-enrolment.ts).
+   */
+  mfaGraceSignIns?: string[];
+}
+
+/** Who reset a user's MFA and when; enrolmentRequired until the user has an MFA device again. */
+export interface MfaResetRecord {
+  /** The administrator's ARN. */
+  readonly by: string;
+  readonly at: string;
+  enrolmentRequired: boolean;
 }
 
 export interface LoginProfile {
@@ -119,6 +135,16 @@ export interface GroupRecord extends PolicyHolder {
   name: string;
   path: string;
   readonly createdAt: string;
+  /** Members must enrol MFA within this grace period (Portcullis's own, PutGroupMfaGracePeriod). */
+  mfaGracePeriod?: MfaGracePeriod;
+}
+
+/** An enrolment grace period: within `days` days and/or `signIns` console sign-ins. */
+export interface MfaGracePeriod {
+  readonly days?: number;
+  readonly signIns?: number;
+  /** When the period was first set (changing its length keeps it: the clock does not restart). */
+  readonly since: string;
 }
 
 /** A user's membership of a group. */
@@ -128,6 +154,8 @@ export interface GroupMemberRecord {
   readonly account: string;
   readonly groupId: string;
   readonly userId: string;
+  /** When the user joined (memberships made before this was recorded have none). */
+  readonly joinedAt?: string;
 }
 
 export interface RoleRecord extends PolicyHolder {

@@ -34,6 +34,7 @@ import {
   removePolicies,
 } from './holder-policies.ts';
 import { fieldProblem } from './validation-words.ts';
+import { GRACE_NOTICES, graceSection, registerGraceActions } from './group-mfa-grace.ts';
 import { type ListQuery, listSection, parseListQuery, readList } from './listing.ts';
 
 const BASE = `${ADMIN}/groups`;
@@ -52,6 +53,7 @@ const NOTICES: Readonly<Record<string, string>> = {
   deleted: 'The group was deleted.',
   'member-added': 'The user was added to the group.',
   'member-removed': 'The user was removed from the group.',
+  ...GRACE_NOTICES,
 };
 
 export function registerGroups(server: FastifyInstance, ctx: ConsoleContext): void {
@@ -79,6 +81,7 @@ export function registerGroups(server: FastifyInstance, ctx: ConsoleContext): vo
   const render = (signed: Signed, reply: FastifyReply, name: string, status: number, messages: Messages) =>
     detailPage(ctx, signed, reply, name, status, messages);
   registerPolicyActions(server, ctx, GROUP, render);
+  registerGraceActions(server, ctx, BASE, USERS_TAB, render);
 
   const membership = (suffix: string, operation: string, notice: string) =>
     action<{ name: string }>(
@@ -228,7 +231,8 @@ async function detailPage(
       }),
   );
   const panels: Record<string, () => Promise<Html>> = {
-    [USERS_TAB]: () => membersPanel(ctx, signed, name, group),
+    [USERS_TAB]: async () =>
+      html`${await membersPanel(ctx, signed, name, group)} ${await graceSection(ctx, signed, BASE, name)}`,
     [PERMISSIONS_TAB]: () => policySections(ctx, signed, GROUP, name, messages),
     [ACCESS_ADVISOR_TAB]: async () =>
       group.ok

@@ -43,6 +43,7 @@ import { BOUNDARY_NOTICES, boundaryOf, boundarySection, registerBoundaryActions 
 import { TAGS_TAB, TAG_NOTICES, type Tag, registerTagActions, tagsSection } from './tags.ts';
 import { type ListQuery, listSection, parseListQuery, readList } from './listing.ts';
 import { type Tab, chosenTab, tabUrl, tabbed } from './tabs.ts';
+import { MFA_RESET_NOTICES, mfaResetSection, registerMfaResetAction } from './user-mfa-reset.ts';
 import { ACCESS_ADVISOR, ACCESS_ADVISOR_TAB, accessAdvisorPanel } from './access-advisor.ts';
 import {
   CREDENTIALS_TAB,
@@ -83,6 +84,7 @@ const NOTICES: Readonly<Record<string, string>> = {
   ...USER_KEY_NOTICES,
   ...SERVICE_CREDENTIAL_NOTICES,
   ...SIGN_IN_LOCK_NOTICES,
+  ...MFA_RESET_NOTICES,
   created: 'The user was created.',
   deleted: 'The user was deleted.',
   'group-added': 'The user was added to the group.',
@@ -160,6 +162,7 @@ export function registerUsers(server: FastifyInstance, ctx: ConsoleContext): voi
   registerUserKeyActions(server, ctx, render);
   registerServiceCredentialActions(server, ctx, render);
   registerSignInLockActions(server, ctx, render);
+  registerMfaResetAction(server, ctx, render);
 
   /**
    * A per-user action posted from `tab`: the name checked, the operation called, the page
@@ -658,7 +661,7 @@ async function credentialsPanel(
   });
 
   return html`${consoleAccess} ${await signInLockSection(ctx, signed, name)} ${keysSection} ${mfaSection}
-  ${await userKeySections(ctx, signed, name)}
+  ${await mfaResetSection(ctx, signed, name)} ${await userKeySections(ctx, signed, name)}
   ${await serviceCredentialSections(ctx, signed, name, messages.revealed)}`;
 }
 

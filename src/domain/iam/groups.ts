@@ -218,6 +218,8 @@ export const groupsOperations: Record<string, Operation> = {
         account: user.account,
         groupId: group.id,
         userId: user.id,
+        // An MFA enrolment grace period counts from the later of this and its own start.
+        joinedAt: isoNow(ctx),
       });
       return undefined;
     });

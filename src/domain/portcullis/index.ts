@@ -6,9 +6,13 @@ import type { Operation } from '../operation.ts';
 import { mfaOptionOperations } from './mfa-options.ts';
 import { signInLockOperations } from './sign-in-locks.ts';
 import { orphanedDeviceOperations } from './orphaned-mfa-devices.ts';
+import { mfaResetOperations } from './mfa-reset.ts';
+import { mfaGracePeriodOperations } from './mfa-grace-periods.ts';
 
 export const portcullisOperations: Readonly<Record<string, Operation>> = {
   ...mfaOptionOperations,
   ...signInLockOperations,
   ...orphanedDeviceOperations,
+  ...mfaResetOperations,
+  ...mfaGracePeriodOperations,
 };
