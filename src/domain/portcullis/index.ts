@@ -4,7 +4,9 @@
 // client knows them.
 import type { Operation } from '../operation.ts';
 import { mfaOptionOperations } from './mfa-options.ts';
+import { recoveryCodeOperations } from './recovery-codes.ts';
 
 export const portcullisOperations: Readonly<Record<string, Operation>> = {
   ...mfaOptionOperations,
+  ...recoveryCodeOperations,
 };
