@@ -28,6 +28,7 @@ import { registerAdmin } from './admin/index.ts';
 import { registerEventHistory } from './event-history.ts';
 import { registerSignIn } from './signin.ts';
 import { registerSecurityKeys } from './security-keys.ts';
+import { registerRecoveryCodes } from './recovery-codes.ts';
 import { registerFederation } from './federation.ts';
 import { registerSaml } from './saml.ts';
 import { registerSwitchRole } from './switch-role.ts';
@@ -78,6 +79,7 @@ export function registerConsole(server: FastifyInstance, options: ConsoleOptions
     registerPages(instance, ctx);
     registerCredentials(instance, ctx);
     registerSecurityKeys(instance, ctx);
+    registerRecoveryCodes(instance, ctx);
     registerAdmin(instance, ctx);
     registerEventHistory(instance, ctx);
     registerFederation(instance, ctx);

@@ -39,6 +39,7 @@ import {
   removePolicies,
 } from './holder-policies.ts';
 import { fieldProblem } from './validation-words.ts';
+import { recoveryCodesAdminSection } from '../recovery-codes.ts';
 import { BOUNDARY_NOTICES, boundaryOf, boundarySection, registerBoundaryActions } from './boundary.ts';
 import { TAGS_TAB, TAG_NOTICES, type Tag, registerTagActions, tagsSection } from './tags.ts';
 import { type ListQuery, listSection, parseListQuery, readList } from './listing.ts';
@@ -654,7 +655,8 @@ async function credentialsPanel(
       )}`;
   });
 
-  return html`${consoleAccess} ${keysSection} ${mfaSection} ${await userKeySections(ctx, signed, name)}
+  return html`${consoleAccess} ${keysSection} ${mfaSection}
+  ${await recoveryCodesAdminSection(ctx, signed, name)} ${await userKeySections(ctx, signed, name)}
   ${await serviceCredentialSections(ctx, signed, name, messages.revealed)}`;
 }
 
