@@ -139,7 +139,7 @@ export async function recoveryCodesAdminSection(
               html`<strong id="recovery-code-used"
                   >A recovery code was used to sign in on ${lastUsed}.</strong
                 >
-                <p>${userName} may have lost an MFA device. ${remaining} of 10 codes remain.</p>`,
+                <p>${userName} may have lost an MFA device.</p>`,
             )
           : ''
       }
