@@ -3,7 +3,8 @@
 // signed out, the user signs in with a recovery code at the MFA step, and the same code is refused
 // the second time; the administrator sees on the user's Security credentials tab that a code was
 // used. Screenshots, light and dark: the codes page, the MFA step with its recovery-code form, and
-// the user's Security credentials tab with the flag.
+// the user's Security credentials tab with the flag. Last, with JavaScript on (WebAuthn), a
+// security key's registration leads to codes too, and removing the key removes them.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { CreateLoginProfileCommand, CreateUserCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
@@ -22,6 +23,7 @@ const ownCredentials = JSON.stringify({
         'iam:GetUser',
         'iam:ListMFADevices',
         'iam:EnableMFADevice',
+        'iam:DeactivateMFADevice',
         'iam:ListAccessKeys',
         'portcullis:GenerateRecoveryCodes',
         'portcullis:GetRecoveryCodeStatus',
@@ -44,11 +46,13 @@ let codes: string[] = [];
 before(async () => {
   server = await startServer();
   const iam = server.iam();
-  await iam.send(new CreateUserCommand({ UserName: 'dana' }));
-  await iam.send(new CreateLoginProfileCommand({ UserName: 'dana', Password: PASSWORD }));
-  await iam.send(
-    new PutUserPolicyCommand({ UserName: 'dana', PolicyName: 'own', PolicyDocument: ownCredentials }),
-  );
+  for (const name of ['dana', 'sky']) {
+    await iam.send(new CreateUserCommand({ UserName: name }));
+    await iam.send(new CreateLoginProfileCommand({ UserName: name, Password: PASSWORD }));
+    await iam.send(
+      new PutUserPolicyCommand({ UserName: name, PolicyName: 'own', PolicyDocument: ownCredentials }),
+    );
+  }
   browser = await launchBrowser({ javaScript: false });
   page = await browser.context.newPage();
 });
@@ -173,5 +177,52 @@ test("the administrator sees on the user's Security credentials tab that a code 
     await screenshots('user-recovery-code-used', root, false);
   } finally {
     await admin.close();
+  }
+});
+
+// WebAuthn needs JavaScript and a domain for its RP ID: a browser of its own, reaching the server
+// as "localhost", with Chromium's virtual authenticator (as security-key.test.ts does).
+test('registering a security key shows codes too; removing the key removes them', async () => {
+  const withScripts = await launchBrowser();
+  try {
+    const keyPage = await withScripts.context.newPage();
+    keyPage.setDefaultTimeout(5000);
+    const cdp = await withScripts.context.newCDPSession(keyPage);
+    await cdp.send('WebAuthn.enable');
+    await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: {
+        protocol: 'ctap2',
+        transport: 'usb',
+        hasResidentKey: true,
+        hasUserVerification: true,
+        isUserVerified: true,
+        automaticPresenceSimulation: true,
+      },
+    });
+    const base = server.url.replace('127.0.0.1', 'localhost');
+    await keyPage.goto(`${base}/console?account=${ROOT.accountId}`);
+    await keyPage.getByLabel('IAM user name').fill('sky');
+    await keyPage.getByLabel('Password').fill(PASSWORD);
+    await keyPage.getByRole('button', { name: 'Sign in' }).click();
+    await keyPage.waitForURL(/\/console$/);
+    await keyPage.goto(`${base}/console/security-credentials`);
+    await keyPage.getByLabel('Security key name').fill('sky-key');
+    await keyPage.getByRole('button', { name: 'Register security key' }).click();
+    await keyPage.waitForURL(/\/console\/security-credentials\/recovery-codes$/);
+    assert.equal(await keyPage.locator('#recovery-codes code').count(), 10);
+
+    await keyPage.goto(`${base}/console/security-credentials`);
+    const row = keyPage
+      .getByRole('table', { name: 'Your security keys' })
+      .getByRole('row', { name: /sky-key/ });
+    await row.getByText('Remove', { exact: true }).click();
+    await row.getByRole('button', { name: 'Yes, remove' }).click();
+    await keyPage.waitForURL(/notice=key-removed/);
+    assert.match(
+      await keyPage.getByRole('region', { name: 'MFA recovery codes' }).innerText(),
+      /You have no recovery codes/,
+    );
+  } finally {
+    await withScripts.close();
   }
 });
