@@ -149,11 +149,14 @@ test('on: ten codes shown once, one signs in once, the administrator sees it, re
   assert.match(visibleText(reloaded.text), /Recovery codes are shown only once/);
   assert.match(visibleText((await client.get(BASE)).text), /You have 10 unused recovery codes/);
 
-  // Nothing at rest or in the trail holds a code in clear.
+  // Nothing at rest or in the server's log holds a code in clear.
   const stored = (await server.storedBytes()).toString('latin1');
+  const logged = server.output();
   for (const code of codes) {
-    assert.equal(stored.includes(code), false);
-    assert.equal(stored.includes(code.replace('-', '')), false);
+    for (const form of [code, code.replace('-', '')]) {
+      assert.equal(stored.includes(form), false);
+      assert.equal(logged.includes(form), false);
+    }
   }
 
   // Sign in with a recovery code (typed in lower case, without the hyphen).
@@ -206,6 +209,10 @@ test('on: ten codes shown once, one signs in once, the administrator sees it, re
   await server.advanceClock(30);
   const code = totpCode(seed, server.now());
   assert.equal((await withDevice.post('/console/mfa', { code })).location, '/console');
+
+  // Typed at sign-in or shown, no code reached the server's log.
+  const log = server.output();
+  for (const shownCode of [...codes, ...fresh]) assert.equal(log.includes(shownCode), false);
 });
 
 test('wrong recovery codes count as wrong MFA codes: five end the sign-in', async () => {
