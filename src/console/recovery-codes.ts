@@ -33,6 +33,7 @@ export function registerRecoveryCodes(server: FastifyInstance, ctx: ConsoleConte
   server.get(PAGE, async (request, reply) => {
     const signed = await requireSession(ctx, request, reply, 'active');
     if (!signed) return reply;
+    if (!(await offered(ctx, signed))) return redirect(reply, CREDENTIALS);
     const codes = await takeShownCodes(ctx, signed.record);
     const query = request.query as Record<string, string | undefined>;
     const notice = query.notice && Object.hasOwn(NOTICES, query.notice) ? NOTICES[query.notice] : undefined;

@@ -122,6 +122,7 @@ test('with the option off, enabling MFA shows no codes and the MFA step offers n
   assert.equal(enabled.location, `${BASE}?notice=mfa-assigned`);
   const page = await client.get(BASE);
   assert.doesNotMatch(page.text, /recovery code/i);
+  assert.equal((await client.get(`${BASE}/recovery-codes`)).location, BASE);
   const { page: step } = await toMfaStep('off');
   assert.doesNotMatch(step.text, /recovery code/i);
   // Typed anyway, a recovery code is a wrong MFA code.
