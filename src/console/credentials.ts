@@ -26,6 +26,7 @@ import {
 } from './html.ts';
 import { section } from './pages.ts';
 import { WEBAUTHN_SCRIPTS, securityKeysSection } from './security-keys-view.ts';
+import { recoveryCodesAfterEnrolment, recoveryCodesSection } from './recovery-codes.ts';
 import { passwordPolicyList } from './signin.ts';
 import {
   endOtherSessions,
@@ -223,7 +224,8 @@ export function registerCredentials(server: FastifyInstance, ctx: ConsoleContext
     if (!result.ok) return assignPage(ctx, reply, signed, statusOf(result.error.code), result.error);
     delete signed.record.pendingMfa;
     await saveSession(ctx.iam, signed.record);
-    return redirect(reply, `${BASE}?notice=mfa-assigned`);
+    const codesPage = await recoveryCodesAfterEnrolment(ctx, signed);
+    return redirect(reply, codesPage ?? `${BASE}?notice=mfa-assigned`);
   });
 
   server.post(`${BASE}/mfa/cancel`, async (request, reply) => {
@@ -487,8 +489,8 @@ export async function credentialsPage(
 
   const body = html`${messages.notice ? alertBox('success', messages.notice) : ''}
   ${messages.error ? problemBox(messages.error) : ''} ${identity} ${password} ${mfa}
-  ${await securityKeysSection(ctx, signed, devices.ok ? true : devices.error.message)} ${accessKeys}
-  ${otherCredentials}`;
+  ${await securityKeysSection(ctx, signed, devices.ok ? true : devices.error.message)}
+  ${await recoveryCodesSection(ctx, signed)} ${accessKeys} ${otherCredentials}`;
   return sendHtml(
     reply,
     status,

@@ -29,6 +29,7 @@ import { registerAdmin } from './admin/index.ts';
 import { registerEventHistory } from './event-history.ts';
 import { registerSignIn } from './signin.ts';
 import { registerSecurityKeys } from './security-keys.ts';
+import { registerRecoveryCodes } from './recovery-codes.ts';
 import { registerFederation } from './federation.ts';
 import { registerSaml } from './saml.ts';
 import { registerSwitchRole } from './switch-role.ts';
@@ -80,6 +81,7 @@ export function registerConsole(server: FastifyInstance, options: ConsoleOptions
     registerCredentials(instance, ctx);
     registerMfaEnrolment(instance, ctx);
     registerSecurityKeys(instance, ctx);
+    registerRecoveryCodes(instance, ctx);
     registerAdmin(instance, ctx);
     registerEventHistory(instance, ctx);
     registerFederation(instance, ctx);

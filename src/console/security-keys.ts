@@ -69,6 +69,7 @@ import {
 } from './web.ts';
 import { ABSOLUTE_LIFETIME_MS, PENDING_LIFETIME_MS, principalLabel } from '../domain/console-sessions.ts';
 import { credentialsPage } from './credentials.ts';
+import { recoveryCodesAfterEnrolment } from './recovery-codes.ts';
 
 const CHALLENGE_LIFETIME_MS = 5 * 60 * 1000;
 
@@ -215,9 +216,10 @@ export function registerSecurityKeys(server: FastifyInstance, ctx: ConsoleContex
         return jsonError(reply, error.code === 'AccessDenied' ? 403 : 400, error.message);
       throw error;
     }
+    const codesPage = await recoveryCodesAfterEnrolment(ctx, signed);
     return reply
       .type('application/json')
-      .send({ ok: true, redirect: '/console/security-credentials?notice=key-registered' });
+      .send({ ok: true, redirect: codesPage ?? '/console/security-credentials?notice=key-registered' });
   });
 
   server.post('/console/security-keys/remove', async (request, reply) => {

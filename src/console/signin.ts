@@ -41,6 +41,7 @@ import { lockoutOf, signInCompleted, signInFailed, signInWait, waitMessage } fro
 import { federatedSignedOut } from './federation.ts';
 import { WEBAUTHN_SCRIPTS, securityKeySignInForm } from './security-keys-view.ts';
 import { securityKeysOfSession } from '../domain/console-security-keys.ts';
+import { checkRecoveryCodeAtSignIn, recoveryCodeSignInForm } from './recovery-codes.ts';
 import {
   createSession,
   deleteSession,
@@ -208,9 +209,11 @@ export function registerSignIn(server: FastifyInstance, ctx: ConsoleContext): vo
     const chosen = formText(form, 'serial', 2048);
     const serial = devices.find((d) => d === chosen) ?? devices[0];
     const code = formText(form, 'code', 16);
-    const result = serial
-      ? await checkMfaCode(ctx.iam, record.account, serial, principal.id, code)
-      : ({ ok: false, reason: 'unknown-device' } as const);
+    const result = form.has('recovery-code')
+      ? await checkRecoveryCodeAtSignIn(ctx, request, record, formText(form, 'recovery-code', 40))
+      : serial
+        ? await checkMfaCode(ctx.iam, record.account, serial, principal.id, code)
+        : ({ ok: false, reason: 'unknown-device' } as const);
     if (!result.ok) {
       ctx.observer?.mfaFailed();
       await signInFailed(ctx.throttles, userThrottleId, clientIp(request), lockout);
@@ -404,7 +407,8 @@ async function mfaPage(
           Your account is secured using multi-factor authentication (MFA). To finish signing in, enter the
           code from your MFA device${keys.length > 0 ? ' or use your security key' : ''}.
         </p>
-        ${codeForm} ${keys.length > 0 ? securityKeySignInForm(record.csrf) : ''}`,
+        ${codeForm} ${keys.length > 0 ? securityKeySignInForm(record.csrf) : ''}
+        ${await recoveryCodeSignInForm(ctx, record)}`,
     }),
   );
 }

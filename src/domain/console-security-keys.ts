@@ -23,6 +23,7 @@ import { rootArn } from './names.ts';
 import { ROOT_OWNER } from './records.ts';
 import type { StoreTx } from './store.ts';
 import { securityKeys, users } from './tables.ts';
+import { forgetRecoveryCodesWithoutMfa } from './portcullis/recovery-codes.ts';
 
 /** Who owns a console session's keys: its id for keys, its ARN, its MFA owner. */
 export interface KeyOwner {
@@ -120,6 +121,7 @@ export function removeSessionSecurityKey(
     const removed = await removeSecurityKey(tx, record.account, owner.mfaOwner, { credentialId });
     if (!removed)
       throw new IamError('NoSuchEntity', `MFA Device with serial number ${credentialId} does not exist.`);
+    await forgetRecoveryCodesWithoutMfa(tx, record.account, owner.mfaOwner);
   });
 }
 

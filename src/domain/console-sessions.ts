@@ -88,6 +88,8 @@ export interface ConsoleSessionRecord {
   pendingServiceCredential?: { id: string; userName: string; sealedPassword: string; createdAt: string };
   /** A virtual MFA device created and not yet enabled: its seed and QR code (sealed). */
   pendingMfa?: { serialNumber: string; sealedSeed: string; sealedPng: string };
+  /** New MFA recovery codes (sealed, one per line): shown once on the page after their creation. */
+  pendingRecoveryCodes?: { sealedCodes: string; createdAt: string };
   /** The challenge of a WebAuthn ceremony in progress (registration or sign-in), single use. */
   webauthn?: { challenge: string; purpose: 'register' | 'authenticate'; expiresAt: string };
   /** The broker's sign-in page a federated sign-in named (Issuer): where signing out leads back. */

@@ -24,6 +24,20 @@ export interface AccountRecord {
   rootPasswordCreatedAt?: string;
   /** Portcullis's MFA features beyond AWS's, each off until an administrator turns it on. */
   mfaOptions?: MfaOptions;
+  /** The root user's MFA recovery codes (MfaOptions.recoveryCodes), as keyed hashes. */
+  rootRecoveryCodes?: RecoveryCodeSet;
+}
+
+/**
+ * A user's (or the root user's) MFA recovery codes, one-time codes usable at the console's MFA
+ * step (domain/portcullis/recovery-codes.ts): the unused codes' keyed hashes, never the codes.
+ */
+export interface RecoveryCodeSet {
+  /** The sealer's MAC of each unused code, bound to its owner; a used code's hash is removed. */
+  hashes: string[];
+  readonly generatedAt: string;
+  /** When a code (of this set or an earlier one) was last used to sign in: shown to administrators. */
+  lastUsedAt?: string;
 }
 
 /**
@@ -78,6 +92,8 @@ export interface UserRecord extends PolicyHolder {
   signingCertificates?: SigningCertificate[];
   sshPublicKeys?: SshPublicKey[];
   serviceCredentials?: ServiceCredential[];
+  /** MFA recovery codes (MfaOptions.recoveryCodes), as keyed hashes. */
+  recoveryCodes?: RecoveryCodeSet;
   /** The last administrator MFA reset (portcullis:ResetUserMFA), kept after the user enrols again. */
   mfaReset?: MfaResetRecord;
   /**

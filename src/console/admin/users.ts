@@ -39,6 +39,7 @@ import {
   removePolicies,
 } from './holder-policies.ts';
 import { fieldProblem } from './validation-words.ts';
+import { recoveryCodesAdminSection } from '../recovery-codes.ts';
 import { BOUNDARY_NOTICES, boundaryOf, boundarySection, registerBoundaryActions } from './boundary.ts';
 import { TAGS_TAB, TAG_NOTICES, type Tag, registerTagActions, tagsSection } from './tags.ts';
 import { type ListQuery, listSection, parseListQuery, readList } from './listing.ts';
@@ -661,7 +662,8 @@ async function credentialsPanel(
   });
 
   return html`${consoleAccess} ${await signInLockSection(ctx, signed, name)} ${keysSection} ${mfaSection}
-  ${await mfaResetSection(ctx, signed, name)} ${await userKeySections(ctx, signed, name)}
+  ${await recoveryCodesAdminSection(ctx, signed, name)} ${await mfaResetSection(ctx, signed, name)}
+  ${await userKeySections(ctx, signed, name)}
   ${await serviceCredentialSections(ctx, signed, name, messages.revealed)}`;
 }
 

@@ -26,6 +26,8 @@ const SECRET_MEMBERS = new Set([
   'ContextAssertion',
   'ProvidedContexts',
   'SigninToken',
+  // Portcullis's GenerateRecoveryCodes: the codes are shown once, to their owner only.
+  'RecoveryCodes',
   // Organizations' sensitive members (CreateAccount's e-mail address and account name).
   'Email',
   'AccountName',

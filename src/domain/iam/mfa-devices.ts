@@ -80,6 +80,7 @@ import {
   sealContext,
   throttledError,
 } from './mfa-common.ts';
+import { forgetRecoveryCodesWithoutMfa } from '../portcullis/recovery-codes.ts';
 import { qrCodePng, virtualMfaUri } from './mfa-qr.ts';
 
 /** Enable: code2's step within ±2 steps (±60 s) of the server's clock, as totp.ts defaults. */
@@ -261,11 +262,12 @@ export const mfaDevicesOperations: Record<string, Operation> = {
       if (!device || !isEnabledFor(device, owner)) throw noSuchDevice(serialNumber);
       if (isU2f(device)) {
         await removeSecurityKey(tx, account, owner, { serialNumber: device.serialNumber });
-        return undefined;
+      } else {
+        delete device.enabledAt;
+        delete device.ownerId;
+        await saveDevice(tx, device);
       }
-      delete device.enabledAt;
-      delete device.ownerId;
-      await saveDevice(tx, device);
+      await forgetRecoveryCodesWithoutMfa(tx, account, owner);
       return undefined;
     });
   },

@@ -8,6 +8,7 @@ import { signInLockOperations } from './sign-in-locks.ts';
 import { orphanedDeviceOperations } from './orphaned-mfa-devices.ts';
 import { mfaResetOperations } from './mfa-reset.ts';
 import { mfaGracePeriodOperations } from './mfa-grace-periods.ts';
+import { recoveryCodeOperations } from './recovery-codes.ts';
 
 export const portcullisOperations: Readonly<Record<string, Operation>> = {
   ...mfaOptionOperations,
@@ -15,4 +16,5 @@ export const portcullisOperations: Readonly<Record<string, Operation>> = {
   ...orphanedDeviceOperations,
   ...mfaResetOperations,
   ...mfaGracePeriodOperations,
+  ...recoveryCodeOperations,
 };

@@ -84,7 +84,7 @@ beforeEach(async () => {
     rootPasswordHash: '$argon2id$stub',
     createdAt: NOW,
   };
-  const mia = { ...user('mia'), recoveryCodes: ['hashed'] } as UserRecord;
+  const mia: UserRecord = { ...user('mia'), recoveryCodes: { hashes: ['hashed'], generatedAt: NOW } };
   const kim = user('kim');
   await iam.store.write(async (tx) => {
     await tx.put(accounts, account);

@@ -63,15 +63,9 @@ export const mfaResetOperations: Record<string, Operation> = {
   },
 };
 
-/**
- * The user after a reset. Recovery codes (the recovery-codes feature, kept on the user as
- * `recoveryCodes`) are a second factor too and go with the devices.
- */
+/** The user after a reset. Recovery codes are a second factor too and go with the devices. */
 function resetUser(user: UserRecord, by: string, at: string): UserRecord {
-  const next: UserRecord & { recoveryCodes?: unknown } = {
-    ...user,
-    mfaReset: { by, at, enrolmentRequired: true },
-  };
+  const next: UserRecord = { ...user, mfaReset: { by, at, enrolmentRequired: true } };
   delete next.recoveryCodes;
   return next;
 }
