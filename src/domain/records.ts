@@ -260,6 +260,8 @@ export interface MfaDeviceRecord {
   /** Whose device it is while enabled: an IAM user's id, or "root". */
   ownerId?: string;
   enabledAt?: string;
+  /** When DeactivateMFADevice last left it unassigned (the orphaned-device janitor counts from it). */
+  unassignedAt?: string;
   /** The last TOTP time step accepted: a code is never accepted twice. */
   lastUsedStep?: number;
   /** Consecutive wrong codes, and when the last one came, for throttling. */

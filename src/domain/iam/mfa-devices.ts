@@ -265,6 +265,7 @@ export const mfaDevicesOperations: Record<string, Operation> = {
       } else {
         delete device.enabledAt;
         delete device.ownerId;
+        device.unassignedAt = isoNow(ctx);
         await saveDevice(tx, device);
       }
       await forgetRecoveryCodesWithoutMfa(tx, account, owner);

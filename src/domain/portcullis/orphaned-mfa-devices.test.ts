@@ -87,4 +87,15 @@ test('isExpiredOrphan: never when off, never for an enabled device or a security
   assert.equal(isExpiredOrphan(device(ON, 'a', T0), undefined, now), false);
   assert.equal(isExpiredOrphan(device(ON, 'a', T0, { enabledAt: '2026-07-31T12:00:00Z' }), 1, now), false);
   assert.equal(isExpiredOrphan(device(ON, 'a', T0, { type: 'u2f' }), 1, now), false);
+  // Deactivated (left unassigned) 30 minutes before `now`: its hours count from then.
+  const deactivated = new Date(now.getTime() - 30 * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  assert.equal(isExpiredOrphan(device(ON, 'a', T0, { unassignedAt: deactivated }), 1, now), false);
+  assert.equal(
+    isExpiredOrphan(
+      device(ON, 'a', T0, { unassignedAt: deactivated }),
+      1,
+      new Date(now.getTime() + 31 * 60_000),
+    ),
+    true,
+  );
 });

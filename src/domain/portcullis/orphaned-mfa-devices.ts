@@ -14,9 +14,10 @@
 // transaction (the trap itself, answered at the moment it would spring), and sweepOrphanedMfaDevices
 // deletes the rest, run periodically by every node (app.ts). Deleting is idempotent: a device
 // another node deleted first, or enabled meanwhile, is a conflict the store retries, and the retry
-// finds it gone or assigned and leaves it. A device's age counts from its creation, so a device
-// deactivated (DeactivateMFADevice leaves it unassigned) more than the hours after it was created is
-// deleted at the next sweep: it is of no use without its seed, which only its old owner holds.
+// finds it gone or assigned and leaves it. A device's age counts from when it was last left
+// unassigned: its creation, or its deactivation (DeactivateMFADevice leaves a virtual device
+// unassigned, and its owner, who still holds the seed, may enable it again) — so a device
+// deactivated a minute ago is not swept for being old.
 import type { Iam } from '../iam.ts';
 import type { Operation } from '../operation.ts';
 import { check, listPage, pageOutput } from '../operation.ts';
@@ -32,7 +33,7 @@ const DELETE_BATCH = 200;
 
 /** When an unassigned device expires, for an account that keeps orphans `hours` hours. */
 export function orphanExpiresAt(device: MfaDeviceRecord, hours: number): number {
-  return Date.parse(device.createdAt) + hours * HOUR;
+  return Date.parse(device.unassignedAt ?? device.createdAt) + hours * HOUR;
 }
 
 /** Whether the device is an orphan past the account's hours (never, when the option is off). */
