@@ -1,7 +1,9 @@
 // A database written by the previous release (schema version 2) migrates in place to the current
 // version on both adapters: its rows stay as they were, and the new tables are there.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -396,3 +398,36 @@ for (const interrupted of [false, true])
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+test('SQLite: two processes opening a version-10 file together move its trail once, and both open', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'portcullis-v10-'));
+  try {
+    const file = join(dir, 'portcullis.sqlite');
+    copyFileSync(V10_FIXTURE, file);
+    const held = rowCounts(file);
+    const store = pathToFileURL(
+      join(import.meta.dirname, '..', '..', 'src', 'storage', 'sqlite', 'sqlite-store.ts'),
+    ).href;
+    const script = `const { openSqliteStore } = await import(${JSON.stringify(store)});
+      const s = openSqliteStore({ filename: process.argv[1] });
+      await s.close();`;
+    const open = () =>
+      new Promise<{ code: number | null; output: string }>((done) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, file]);
+        let output = '';
+        child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+        child.on('exit', (code) => done({ code, output }));
+      });
+    const results = await Promise.all([open(), open()]);
+    for (const result of results) assert.equal(result.code, 0, result.output);
+    assert.deepEqual(rowCounts(auditFileOf(file)), held);
+    const db = new Database(file, { readonly: true });
+    try {
+      assert.equal(auditTablesIn(db, 'main'), 0);
+    } finally {
+      db.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
