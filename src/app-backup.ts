@@ -7,6 +7,12 @@
 // writers in WAL mode). The master key is not in the data directory's database, so not in the
 // backup: keep it apart (PORTCULLIS_MASTER_KEY_FILE) — a restore needs the same key.
 //
+// The audit trail, kept in a file of its own (portcullis-audit.sqlite), goes into the backup's one
+// file as the tables it had before it moved out, copied from one snapshot of the audit file: the
+// backup is one file, and a restored server moves the trail out again at start, as it does when
+// upgrading a database that still holds its trail. Audit blocks hold no sealed secret (secrets
+// never reach the trail), so the master key has nothing to do with that part.
+//
 // PostgreSQL has its own tools (pg_dump / pg_restore, docs/deploy.md): these commands refuse it.
 import { chmodSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -15,6 +21,8 @@ import type { Config } from './config.ts';
 import { lockDataDirectory } from './storage/sqlite/lock.ts';
 import { restrictFileModes } from './storage/sqlite/files.ts';
 import { openSqliteStore } from './storage/sqlite/sqlite-store.ts';
+import { auditFileOf, holdsAuditTables } from './storage/sqlite/audit-file.ts';
+import { auditTablesV7 } from './storage/sql/schema.ts';
 import { checkMasterKey, loadMasterKeys, sealerFor } from './app-master-keys.ts';
 
 const DATABASE_FILE = 'portcullis.sqlite';
@@ -49,8 +57,14 @@ export async function backupDataDirectory(config: Config, file: string): Promise
     });
     // The copy is a file on its own: no WAL beside it (the server puts its database back in WAL mode).
     const copy = new Database(partial, { fileMustExist: true });
-    copy.pragma('journal_mode = DELETE');
-    copy.close();
+    try {
+      copy.pragma('journal_mode = DELETE');
+      copy.pragma('busy_timeout = 5000');
+      copyAuditTrail(copy, auditFileOf(source));
+      pages = copy.pragma('page_count', { simple: true }) as number;
+    } finally {
+      copy.close();
+    }
     restrictFileModes(partial, 'after');
     checkIntegrity(partial);
     renameSync(partial, file);
@@ -72,6 +86,8 @@ export interface RestoreOptions {
 export interface RestoreResult {
   /** Where the database that was there went, when one was. */
   readonly movedAside: string | undefined;
+  /** Where its audit file went, when it had one. */
+  readonly auditMovedAside: string | undefined;
   /** Whether the configured master key opens the restored secrets (undefined: no key configured). */
   readonly keyOpens: boolean | undefined;
 }
@@ -92,19 +108,26 @@ export async function restoreDataDirectory(
   const lock = lockDataDirectory(config.dataDir);
   try {
     const target = join(config.dataDir, DATABASE_FILE);
+    // The backup brings its own trail back (the server moves it into the audit file at start).
+    const targetAudit = auditFileOf(target);
     let movedAside: string | undefined;
-    if (existsSync(target)) {
+    let auditMovedAside: string | undefined;
+    if (existsSync(target) || existsSync(targetAudit)) {
       if (!replace)
         throw new Error(
           `${config.dataDir} already holds a database: restore into an empty data directory, or give --replace ` +
             '(the database there is moved aside, not deleted).',
         );
-      movedAside = `${target}.replaced-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      const replacedAt = `.replaced-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      movedAside = target + replacedAt;
+      if (existsSync(targetAudit)) auditMovedAside = targetAudit + replacedAt;
       // With its WAL: committed pages still in the WAL belong to that database only.
-      for (const suffix of ['', ...SIDE_FILES])
-        if (existsSync(target + suffix)) renameSync(target + suffix, movedAside + suffix);
+      for (const file of [target, targetAudit])
+        for (const suffix of ['', ...SIDE_FILES])
+          if (existsSync(file + suffix)) renameSync(file + suffix, file + replacedAt + suffix);
     }
-    for (const suffix of SIDE_FILES) rmSync(target + suffix, { force: true });
+    for (const file of [target, targetAudit])
+      for (const suffix of SIDE_FILES) rmSync(file + suffix, { force: true });
     const partial = `${target}.restoring`;
     rmSync(partial, { force: true });
     const source = new Database(file, { fileMustExist: true, readonly: true });
@@ -116,9 +139,32 @@ export async function restoreDataDirectory(
     restrictFileModes(partial, 'after');
     renameSync(partial, target);
     restrictFileModes(target, 'after');
-    return { movedAside, keyOpens: await keyOpens(config, target) };
+    return { movedAside, auditMovedAside, keyOpens: await keyOpens(config, target) };
   } finally {
     lock.release();
+  }
+}
+
+/** The audit file's tables and rows into the backup's copy (one read transaction on the audit file). */
+function copyAuditTrail(copy: Database.Database, auditFile: string): void {
+  // A data directory no server has opened since it was upgraded holds its trail in the main file.
+  if (!existsSync(auditFile)) return;
+  if (!holdsAuditTables(copy)) for (const statement of auditTablesV7('sqlite')) copy.exec(statement);
+  copy.prepare('ATTACH DATABASE ? AS trail').run(auditFile);
+  try {
+    copy.exec('BEGIN');
+    copy.exec(
+      `INSERT OR IGNORE INTO main.audit_blocks (id, version, doc, account, sort_key, last_time)
+         SELECT id, version, doc, account, sort_key, last_time FROM trail.audit_blocks`,
+    );
+    copy.exec(
+      `INSERT OR IGNORE INTO main.audit_lookups (id, version, doc, account, lookup, sort_key)
+         SELECT id, version, doc, account, lookup, sort_key FROM trail.audit_lookups`,
+    );
+    copy.exec('COMMIT');
+  } finally {
+    if (copy.inTransaction) copy.exec('ROLLBACK');
+    copy.exec('DETACH DATABASE trail');
   }
 }
 

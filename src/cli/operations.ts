@@ -13,7 +13,8 @@ export const OPERATIONS: Readonly<
     usage: `usage: portcullis backup <file> [--data-dir DIR]
 
 Writes a consistent copy of the SQLite database of the data directory to <file> (which must not
-exist yet), while a server may be running on it and writing: SQLite's online backup.
+exist yet), while a server may be running on it and writing: SQLite's online backup. The audit
+trail (portcullis-audit.sqlite) is in the same file: the backup is one file.
 
 The master key is NOT in the backup (nor are master.key and root-credentials.json): keep the key
 apart, best in a file outside the data directory (PORTCULLIS_MASTER_KEY_FILE). Restoring the
@@ -36,7 +37,9 @@ ${COMMON}`,
 Puts a backup made by \`portcullis backup\` in place as the data directory's database. The data
 directory must be empty or its server stopped: this refuses while a server runs on it, and
 refuses a directory that already holds a database unless --replace is given (that database is
-then moved aside, renamed portcullis.sqlite.replaced-<time>, never deleted).
+then moved aside, renamed portcullis.sqlite.replaced-<time>, never deleted; so is its audit
+trail, portcullis-audit.sqlite). The backup's audit trail comes back with it: the server moves it
+into portcullis-audit.sqlite when it starts.
 
 Start the server afterwards with the master key the backup was written with.
 On PostgreSQL (PORTCULLIS_DATABASE_URL) this refuses: use pg_restore (docs/deploy.md, "Backups").
@@ -48,6 +51,7 @@ ${COMMON}`,
       const result = await restoreDataDirectory(config, file, { replace });
       const lines = [`Restored ${file} into ${config.dataDir}.`];
       if (result.movedAside) lines.push(`The database that was there is now ${result.movedAside}.`);
+      if (result.auditMovedAside) lines.push(`Its audit trail is now ${result.auditMovedAside}.`);
       if (result.keyOpens === false)
         lines.push(
           'Warning: the configured master key does not open this backup: start with the key it was written with.',

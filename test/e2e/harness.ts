@@ -156,7 +156,8 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
 
 async function storedBytes(dataDir: string, databaseUrl: string | undefined): Promise<Buffer> {
   if (!databaseUrl) {
-    const files = readdirSync(dataDir).filter((f) => f.startsWith('portcullis.sqlite'));
+    // The main file and the audit trail's (portcullis-audit.sqlite), with their WAL files.
+    const files = readdirSync(dataDir).filter((f) => /^portcullis(-audit)?\.sqlite/.test(f));
     if (files.length === 0) throw new Error(`no SQLite files in ${dataDir}`);
     return Buffer.concat(files.map((name) => readFileSync(join(dataDir, name))));
   }

@@ -1,13 +1,16 @@
 // A database written by the previous release (schema version 2) migrates in place to the current
 // version on both adapters: its rows stay as they were, and the new tables are there.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { migrate as migrateSqlite } from '../../src/storage/sqlite/migrations.ts';
+import { migrate as migrateSqlite, SQLITE_SCHEMA_VERSION } from '../../src/storage/sqlite/migrations.ts';
+import { AUDIT_TABLES, auditFileOf } from '../../src/storage/sqlite/audit-file.ts';
 import { migrate as migratePostgres } from '../../src/storage/postgres/migrations.ts';
 import {
   SCHEMA_VERSION,
@@ -17,6 +20,7 @@ import {
   schemaV5,
   schemaV6,
   schemaV7,
+  auditTablesV7,
   type SchemaDialect,
 } from '../../src/storage/sql/schema.ts';
 import { openSqliteStore } from '../../src/storage/sqlite/sqlite-store.ts';
@@ -52,6 +56,13 @@ const NEW_TABLES = [
   'last_accessed_jobs',
 ];
 
+function auditTablesIn(db: Database.Database, schema: string): number {
+  const row = db
+    .prepare(`SELECT count(*) AS n FROM ${schema}.sqlite_master WHERE type = 'table' AND name LIKE 'audit_%'`)
+    .get() as { n: number };
+  return row.n;
+}
+
 test('SQLite: a version-2 file migrates to the current version, its rows kept', () => {
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-v2-'));
   try {
@@ -69,13 +80,18 @@ test('SQLite: a version-2 file migrates to the current version, its rows kept', 
     const db = new Database(file);
     try {
       migrateSqlite(db);
-      assert.equal(db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+      assert.equal(db.pragma('user_version', { simple: true }), SQLITE_SCHEMA_VERSION);
       assert.deepEqual(db.prepare('SELECT id, doc FROM users').all(), [USER]);
+      // The audit trail's tables are in the audit file beside it (audit-file.ts).
+      db.prepare('ATTACH DATABASE ? AS audit').run(auditFileOf(file));
       for (const table of NEW_TABLES) {
-        assert.deepEqual(db.prepare(`SELECT count(*) AS n FROM ${table}`).get(), { n: 0 }, table);
+        const schema = AUDIT_TABLES.has(table) ? 'audit' : 'main';
+        assert.deepEqual(db.prepare(`SELECT count(*) AS n FROM ${schema}.${table}`).get(), { n: 0 }, table);
+        if (schema === 'audit') assert.equal(auditTablesIn(db, 'main'), 0, `${table} left the main file`);
       }
+      db.exec('DETACH DATABASE audit');
       migrateSqlite(db); // a second start finds nothing to do
-      assert.equal(db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+      assert.equal(db.pragma('user_version', { simple: true }), SQLITE_SCHEMA_VERSION);
     } finally {
       db.close();
     }
@@ -309,5 +325,109 @@ test('PostgreSQL: version-7 member accounts are under their root in version 8', 
     }
   } finally {
     await database.drop();
+  }
+});
+
+// A file written by the release before the audit file (test/fixtures/store-v10-audit: schema version
+// 10, its trail in audit_blocks and audit_lookups of the main file).
+const V10_FIXTURE = join(
+  import.meta.dirname,
+  '..',
+  'fixtures',
+  'store-v10-audit',
+  'data',
+  'portcullis.sqlite',
+);
+
+function rowCounts(file: string): { blocks: number; lookups: number } {
+  const db = new Database(file, { readonly: true });
+  try {
+    const n = (table: string) => (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+    return { blocks: n('audit_blocks'), lookups: n('audit_lookups') };
+  } finally {
+    db.close();
+  }
+}
+
+for (const interrupted of [false, true])
+  test(`SQLite: a version-10 file's audit trail moves into the audit file${interrupted ? ', finishing a move cut short after the copy' : ''}`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'portcullis-v10-'));
+    try {
+      const file = join(dir, 'portcullis.sqlite');
+      copyFileSync(V10_FIXTURE, file);
+      const held = rowCounts(file);
+      assert.ok(held.blocks > 0 && held.lookups > 0);
+      if (interrupted) {
+        // What a start killed between the copy's commit and the main file's drop leaves behind.
+        const audit = new Database(auditFileOf(file));
+        for (const statement of auditTablesV7('sqlite')) audit.exec(statement);
+        audit.pragma('user_version = 1');
+        audit.prepare('ATTACH DATABASE ? AS old').run(file);
+        audit.exec('INSERT INTO main.audit_blocks SELECT * FROM old.audit_blocks');
+        audit.exec('INSERT INTO main.audit_lookups SELECT * FROM old.audit_lookups');
+        audit.close();
+      }
+
+      const store = openSqliteStore({ filename: file });
+      try {
+        const found = await store.read(async (tx) => {
+          const rows = await tx.list(auditLookups, {
+            where: { account: '123456789012', lookup: 'EventName:CreateUser' },
+          });
+          const blocks = await tx.getMany(
+            auditBlocks,
+            rows.map((row) => row.block),
+          );
+          return blocks.flatMap((block) =>
+            eventsOf(block).filter((event) => event.record().eventName === 'CreateUser'),
+          );
+        });
+        assert.equal(found.length, 3, 'the three CreateUser events, each once');
+      } finally {
+        await store.close();
+      }
+      assert.deepEqual(rowCounts(auditFileOf(file)), held, 'every row moved, none twice');
+      const db = new Database(file, { readonly: true });
+      try {
+        assert.equal(auditTablesIn(db, 'main'), 0, 'the main file holds no audit table');
+        assert.equal(db.pragma('user_version', { simple: true }), SQLITE_SCHEMA_VERSION);
+      } finally {
+        db.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+test('SQLite: two processes opening a version-10 file together move its trail once, and both open', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'portcullis-v10-'));
+  try {
+    const file = join(dir, 'portcullis.sqlite');
+    copyFileSync(V10_FIXTURE, file);
+    const held = rowCounts(file);
+    const store = pathToFileURL(
+      join(import.meta.dirname, '..', '..', 'src', 'storage', 'sqlite', 'sqlite-store.ts'),
+    ).href;
+    const script = `const { openSqliteStore } = await import(${JSON.stringify(store)});
+      const s = openSqliteStore({ filename: process.argv[1] });
+      await s.close();`;
+    const open = () =>
+      new Promise<{ code: number | null; output: string }>((done) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, file]);
+        let output = '';
+        child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+        child.on('exit', (code) => done({ code, output }));
+      });
+    const results = await Promise.all([open(), open()]);
+    for (const result of results) assert.equal(result.code, 0, result.output);
+    assert.deepEqual(rowCounts(auditFileOf(file)), held);
+    const db = new Database(file, { readonly: true });
+    try {
+      assert.equal(auditTablesIn(db, 'main'), 0);
+    } finally {
+      db.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -1,5 +1,5 @@
 // The Store contract on SQLite (a file, opened by as many instances as a test wants), and what is
-// SQLite's own: the file modes, surviving a reopen.
+// SQLite's own: the file modes, surviving a reopen, the audit trail in a file of its own.
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,8 +7,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import { openSqliteStore } from '../../src/storage/sqlite/sqlite-store.ts';
-import { users } from '../../src/domain/tables.ts';
+import { auditBlocks, auditLookups, users } from '../../src/domain/tables.ts';
 import { runStoreContract } from './contract.ts';
+import { AUDIT_TABLES, auditFileOf } from '../../src/storage/sqlite/audit-file.ts';
 
 runStoreContract('sqlite', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'store-'));
@@ -16,7 +17,8 @@ runStoreContract('sqlite', async () => {
   return {
     open: async () => openSqliteStore({ filename }),
     async columns(table) {
-      const db = new Database(filename, { readonly: true });
+      // The audit trail's tables are in the audit file beside the main one.
+      const db = new Database(AUDIT_TABLES.has(table) ? auditFileOf(filename) : filename, { readonly: true });
       try {
         return (db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name);
       } finally {
@@ -101,4 +103,82 @@ test('sqlite: a store holding its file alone keeps revisions in memory, and they
   const reopened = openSqliteStore({ filename });
   assert.equal(await reopened.revision(account), beforeClear + 1);
   await reopened.close();
+});
+
+test("sqlite: the audit trail's tables are in a file of their own, which the rest never waits on", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'store-'));
+  const filename = join(dir, 'db.sqlite');
+  const auditFile = auditFileOf(filename);
+  assert.equal(auditFile, join(dir, 'db-audit.sqlite'));
+  const store = openSqliteStore({ filename, exclusive: true });
+  const block = {
+    id: 'block-1',
+    account: '111111111111',
+    sortKey: '8000000000000:block-1',
+    lastTime: '2026-12-05T00:00:00Z',
+    lookups: 1,
+    entries: '[]',
+  };
+  const lookup = {
+    id: 'block-1:0',
+    account: '111111111111',
+    lookup: 'EventName:GetUser',
+    sortKey: block.sortKey,
+    block: 'block-1',
+  };
+  try {
+    await store.write(async (tx) => {
+      await tx.insert(auditBlocks, block);
+      await tx.insert(auditLookups, lookup);
+    });
+    const count = (file: string, table: string) => {
+      const db = new Database(file, { readonly: true });
+      try {
+        const exists = db.prepare('SELECT count(*) AS n FROM sqlite_master WHERE name = ?').get(table) as {
+          n: number;
+        };
+        return exists.n === 0
+          ? undefined
+          : (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+      } finally {
+        db.close();
+      }
+    };
+    assert.equal(count(auditFile, 'audit_blocks'), 1);
+    assert.equal(count(auditFile, 'audit_lookups'), 1);
+    assert.equal(count(filename, 'audit_blocks'), undefined, 'the main file has no audit table');
+    assert.equal(statSync(auditFile).mode & 0o777, 0o600);
+
+    // Another connection holds the audit file's write lock: the main file's writes go on.
+    const holder = new Database(auditFile);
+    holder.exec('BEGIN IMMEDIATE');
+    try {
+      await store.write((tx) =>
+        tx.insert(users, {
+          account: '111111111111',
+          id: 'AIDAW',
+          name: 'w',
+          path: '/',
+          createdAt: 'x',
+          tags: [],
+          inlinePolicies: {},
+        }),
+      );
+    } finally {
+      holder.exec('ROLLBACK');
+      holder.close();
+    }
+    assert.deepEqual(await store.read((tx) => tx.get(auditBlocks, 'block-1')), block);
+    // A read transaction reads both files when it asks for both.
+    const both = await store.read(async (tx) => [
+      await tx.get(users, 'AIDAW'),
+      await tx.list(auditLookups, { where: { account: '111111111111' } }),
+    ]);
+    assert.deepEqual(both[1], [lookup]);
+    await store.clear();
+    assert.equal(count(auditFile, 'audit_blocks'), 0);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

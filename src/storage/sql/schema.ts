@@ -142,14 +142,17 @@ CREATE INDEX create_account_requests_organization ON create_account_requests (or
 // leads to the blocks holding it; last_time serves the retention sweep. The events stored by
 // version 6 move into blocks of one (`legacy`, the stored event whole; their lookup rows carry the
 // value in their column only, as building JSON text from arbitrary values is not portable SQL).
-const SCHEMA_V7 = `
+// The tables are also what SQLite's audit file holds (../sqlite/audit-file.ts).
+const SCHEMA_V7_TABLES = `
 CREATE TABLE audit_blocks (${ROW}, account {text} NOT NULL, sort_key {text} NOT NULL, last_time {text} NOT NULL);
 CREATE UNIQUE INDEX audit_blocks_order ON audit_blocks (account, sort_key);
 CREATE INDEX audit_blocks_age ON audit_blocks (last_time);
 
 CREATE TABLE audit_lookups (${ROW}, account {text} NOT NULL, lookup {text}, sort_key {text} NOT NULL);
 CREATE UNIQUE INDEX audit_lookups_blocks ON audit_lookups (account, lookup, sort_key);
+`;
 
+const SCHEMA_V7 = `${SCHEMA_V7_TABLES}
 INSERT INTO audit_blocks (id, version, doc, account, sort_key, last_time)
   SELECT id, 1, '{"id":"' || id || '","account":"' || account || '","sortKey":"' || sort_key || '","lastTime":"' || event_time || '","lookups":7,"legacy":' || doc || '}', account, sort_key, event_time FROM audit_events;
 INSERT INTO audit_lookups (id, version, doc, account, lookup, sort_key)
@@ -254,6 +257,11 @@ function statements(schema: string, dialect: SchemaDialect): string[] {
 /** What version 7 changes in version 6, in a dialect. */
 export function schemaV7(dialect: SchemaDialect): string[] {
   return statements(SCHEMA_V7, dialect);
+}
+
+/** Version 7's audit tables alone (audit_blocks, audit_lookups and their indexes), in a dialect. */
+export function auditTablesV7(dialect: SchemaDialect): string[] {
+  return statements(SCHEMA_V7_TABLES, dialect);
 }
 
 /** What version 8 adds to version 7, in a dialect. */

@@ -32,22 +32,26 @@ export class SqlTransaction implements StoreTx {
   readonly #seen = new Map<string, { version: number; account: string | undefined }>();
   /** Accounts whose revisioned rows this transaction changed. */
   readonly touched = new Set<string>();
-  readonly #connection: () => SqlConnection | Promise<SqlConnection>;
+  readonly #connection: (table: AnyTable) => SqlConnection | Promise<SqlConnection>;
   readonly #writable: boolean;
 
-  /** `connection` is asked for on the first statement (a transaction that reads nothing costs nothing). */
-  constructor(connection: () => SqlConnection | Promise<SqlConnection>, writable: boolean) {
+  /**
+   * `connection` is asked for on each statement, with the table the statement is about (a
+   * subquery's table must be reachable on the same connection): an adapter may keep some tables
+   * in a database of their own, and a transaction that reads nothing costs nothing.
+   */
+  constructor(connection: (table: AnyTable) => SqlConnection | Promise<SqlConnection>, writable: boolean) {
     this.#connection = connection;
     this.#writable = writable;
   }
 
-  async #all(sql: string, params: readonly SqlValue[]): Promise<readonly SqlRow[]> {
-    return (await this.#connection()).all(sql, params);
+  async #all(table: AnyTable, sql: string, params: readonly SqlValue[]): Promise<readonly SqlRow[]> {
+    return (await this.#connection(table)).all(sql, params);
   }
 
-  async #run(sql: string, params: readonly SqlValue[]): Promise<number> {
+  async #run(table: AnyTable, sql: string, params: readonly SqlValue[]): Promise<number> {
     if (!this.#writable) throw new Error('A read transaction cannot write');
-    return (await this.#connection()).run(sql, params);
+    return (await this.#connection(table)).run(sql, params);
   }
 
   #remember<T>(table: Table<T>, id: string, version: number, record: T): void {
@@ -63,7 +67,7 @@ export class SqlTransaction implements StoreTx {
   }
 
   async get<T>(table: Table<T>, id: string): Promise<T | undefined> {
-    const rows = await this.#all(selectById(table), [id]);
+    const rows = await this.#all(table, selectById(table), [id]);
     return rows.length === 0 ? undefined : this.#record(table, rows[0]!);
   }
 
@@ -72,7 +76,7 @@ export class SqlTransaction implements StoreTx {
     const found: T[] = [];
     for (let i = 0; i < unique.length; i += CHUNK) {
       const chunk = unique.slice(i, i + CHUNK);
-      for (const row of await this.#all(selectMany(table, chunk.length), chunk)) {
+      for (const row of await this.#all(table, selectMany(table, chunk.length), chunk)) {
         found.push(this.#record(table, row));
       }
     }
@@ -86,25 +90,25 @@ export class SqlTransaction implements StoreTx {
 
   async list<T>(table: Table<T>, query: Query = {}): Promise<T[]> {
     const { sql, params } = selectQuery(table, query);
-    return (await this.#all(sql, params)).map((row) => this.#record(table, row));
+    return (await this.#all(table, sql, params)).map((row) => this.#record(table, row));
   }
 
   async count(table: AnyTable, where?: Where): Promise<number> {
     const { sql, params } = countQuery(table, where);
-    const rows = await this.#all(sql, params);
+    const rows = await this.#all(table, sql, params);
     return Number(rows[0]!.n);
   }
 
   async tally(table: AnyTable, column: string, where?: Where): Promise<Map<string, number>> {
     const { sql, params } = tallyQuery(table, column, where);
     const counts = new Map<string, number>();
-    for (const row of await this.#all(sql, params)) counts.set(String(row.value), Number(row.n));
+    for (const row of await this.#all(table, sql, params)) counts.set(String(row.value), Number(row.n));
     return counts;
   }
 
   async insert<T>(table: Table<T>, row: T): Promise<void> {
     const id = table.id(row);
-    await this.#run(insertRow(table), [id, ...columnValues(table, row), JSON.stringify(row), 1]);
+    await this.#run(table, insertRow(table), [id, ...columnValues(table, row), JSON.stringify(row), 1]);
     this.#written(table, id, 1, row);
   }
 
@@ -113,7 +117,7 @@ export class SqlTransaction implements StoreTx {
     const seen = this.#seen.get(`${table.name}\u0000${id}`);
     if (!seen) throw new Error(`Update of ${table.name} ${id}, which this transaction did not read`);
     const params = [...columnValues(table, row), JSON.stringify(row), id, seen.version];
-    if ((await this.#run(updateRow(table), params)) === 0) throw new StaleRow(table.name, id);
+    if ((await this.#run(table, updateRow(table), params)) === 0) throw new StaleRow(table.name, id);
     if (seen.account !== undefined) this.touched.add(seen.account);
     this.#written(table, id, seen.version + 1, row);
   }
@@ -121,7 +125,7 @@ export class SqlTransaction implements StoreTx {
   async put<T>(table: Table<T>, row: T): Promise<void> {
     const id = table.id(row);
     const seen = this.#seen.get(`${table.name}\u0000${id}`);
-    await this.#run(upsertRow(table), [id, ...columnValues(table, row), JSON.stringify(row), 1]);
+    await this.#run(table, upsertRow(table), [id, ...columnValues(table, row), JSON.stringify(row), 1]);
     if (seen?.account !== undefined) this.touched.add(seen.account);
     // The version the upsert left is not known here: a later update in this transaction must read again.
     this.#seen.delete(`${table.name}\u0000${id}`);
@@ -134,8 +138,8 @@ export class SqlTransaction implements StoreTx {
     if (table.revisioned && !this.#seen.has(key) && (await this.get(table, id)) === undefined) return false;
     const seen = this.#seen.get(key);
     const changed = seen
-      ? await this.#run(deleteById(table, true), [id, seen.version])
-      : await this.#run(deleteById(table, false), [id]);
+      ? await this.#run(table, deleteById(table, true), [id, seen.version])
+      : await this.#run(table, deleteById(table, false), [id]);
     if (seen && changed === 0) throw new StaleRow(table.name, id);
     this.#seen.delete(key);
     if (seen?.account !== undefined) this.touched.add(seen.account);
@@ -145,10 +149,11 @@ export class SqlTransaction implements StoreTx {
   async deleteWhere(table: AnyTable, where: Where): Promise<number> {
     if (table.revisioned) {
       const accounts = distinctAccounts(table, where);
-      for (const row of await this.#all(accounts.sql, accounts.params)) this.touched.add(String(row.account));
+      for (const row of await this.#all(table, accounts.sql, accounts.params))
+        this.touched.add(String(row.account));
     }
     const { sql, params } = deleteQuery(table, where);
-    return this.#run(sql, params);
+    return this.#run(table, sql, params);
   }
 
   #written<T>(table: Table<T>, id: string, version: number, row: T): void {

@@ -1,4 +1,7 @@
-// The embedded default Store: one SQLite file in WAL mode through better-sqlite3.
+// The embedded default Store: one SQLite file in WAL mode through better-sqlite3, and beside it the
+// audit trail's file (audit-file.ts), whose writer's frequent commits then never touch the file
+// every request reads. Each file has its own writer connection and its own pool of readers; a
+// statement goes to the file that holds its table (the domain does not know there are two).
 //
 // better-sqlite3 is synchronous, and a transaction's work awaits between its statements, so:
 // - write transactions queue behind each other in this process and run on one writer
@@ -13,7 +16,7 @@
 // The Store itself works with several instances on one file, which the contract suite uses for
 // its races.
 import Database from 'better-sqlite3';
-import type { Store, StoreTx } from '../../domain/store.ts';
+import type { AnyTable, Store, StoreTx } from '../../domain/store.ts';
 import { ALL_TABLES } from '../../domain/tables.ts';
 import type { ErrorKinds, SqlConnection, SqlValue } from '../sql/connection.ts';
 import { SqlTransaction } from '../sql/transaction.ts';
@@ -21,6 +24,7 @@ import { withRetries } from '../sql/retry.ts';
 import { BUMP_ALL_REVISIONS, BUMP_REVISION, REVISION_OF } from '../sql/statements.ts';
 import { migrate } from './migrations.ts';
 import { restrictFileModes } from './files.ts';
+import { AUDIT_TABLES, auditFileOf, migrateAuditFile } from './audit-file.ts';
 
 export interface SqliteStoreOptions {
   /** A file path, or ":memory:". */
@@ -48,29 +52,19 @@ export function openSqliteStore({ filename, exclusive = false }: SqliteStoreOpti
   if (!inMemory) restrictFileModes(filename, 'before');
   const writer = open(filename);
   migrate(writer);
+  // An in-memory database keeps its trail with everything else.
+  const auditFilename = inMemory ? undefined : auditFileOf(filename);
+  if (auditFilename) restrictFileModes(auditFilename, 'before');
+  const auditWriter = auditFilename ? open(auditFilename) : undefined;
+  if (auditWriter) migrateAuditFile(auditWriter);
   if (!inMemory) restrictFileModes(filename, 'after');
+  if (auditFilename) restrictFileModes(auditFilename, 'after');
   // An in-memory database exists only on its one connection.
-  const idle: Database.Database[] = [];
-  let readersOpen = 0;
-  const waiting: ((db: Database.Database) => void)[] = [];
+  const readers = inMemory ? sharedConnection(writer) : readerPool(filename);
+  const auditReaders = auditFilename ? readerPool(auditFilename) : undefined;
   const single = inMemory ? writer : open(filename);
-
-  const acquireReader = async (): Promise<Database.Database> => {
-    if (inMemory) return writer;
-    const db = idle.pop();
-    if (db) return db;
-    if (readersOpen < READERS) {
-      readersOpen++;
-      return open(filename);
-    }
-    return new Promise((resolve) => waiting.push(resolve));
-  };
-  const releaseReader = (db: Database.Database) => {
-    if (inMemory) return;
-    const next = waiting.shift();
-    if (next) next(db);
-    else idle.push(db);
-  };
+  /** The audit file's connections for the trail's tables, the main file's for the rest. */
+  const inAuditFile = (table: AnyTable) => auditWriter !== undefined && AUDIT_TABLES.has(table.name);
 
   const listeners: ((accounts: ReadonlySet<string>) => void)[] = [];
   // With the file to itself, this process knows every revision as it moves (read once from the file).
@@ -83,38 +77,53 @@ export function openSqliteStore({ filename, exclusive = false }: SqliteStoreOpti
     return run;
   };
 
+  // Each file's write lock is taken on the transaction's first statement there: the audit writer's
+  // transactions never take the main file's lock, and the domain's never the audit file's. A
+  // transaction that writes to both commits each in turn (the main file first); none does but clear.
   const runWrite = async <T>(work: (tx: StoreTx) => Promise<T>): Promise<T> => {
-    const tx = new SqlTransaction(() => connection(writer), true);
-    await beginImmediate(writer);
+    let mainBegun: Promise<void> | undefined;
+    let auditBegun: Promise<void> | undefined;
+    const tx = new SqlTransaction(async (table) => {
+      if (inAuditFile(table)) {
+        await (auditBegun ??= beginImmediate(auditWriter!));
+        return connection(auditWriter!);
+      }
+      await (mainBegun ??= beginImmediate(writer));
+      return connection(writer);
+    }, true);
     try {
       const result = await work(tx);
-      for (const account of tx.touched) statement(writer, BUMP_REVISION).run(account);
-      writer.exec('COMMIT');
+      if (mainBegun) {
+        for (const account of tx.touched) statement(writer, BUMP_REVISION).run(account);
+        writer.exec('COMMIT');
+      }
+      if (auditBegun) auditWriter!.exec('COMMIT');
       for (const account of tx.touched) revisions?.delete(account);
       if (tx.touched.size > 0) for (const listener of listeners) listener(tx.touched);
       return result;
     } catch (error) {
+      // A BEGIN still waiting for its lock ends first, so that its transaction is rolled back too.
+      await Promise.allSettled([mainBegun, auditBegun]);
       if (writer.inTransaction) writer.exec('ROLLBACK');
+      if (auditWriter?.inTransaction) auditWriter.exec('ROLLBACK');
       throw error;
     }
   };
 
+  // A read transaction takes a connection of each file it reads, on its first statement there: a
+  // request that reads no audit table never opens a transaction on the audit file.
   const runRead = async <T>(work: (tx: StoreTx) => Promise<T>): Promise<T> => {
-    let db: Database.Database | undefined;
-    const tx = new SqlTransaction(async () => {
-      if (!db) {
-        db = await acquireReader();
-        if (!inMemory) db.exec('BEGIN');
-      }
-      return connection(db);
+    const held = new Map<ReaderPool, Promise<Database.Database>>();
+    const tx = new SqlTransaction(async (table) => {
+      const pool = inAuditFile(table) ? auditReaders! : readers;
+      let db = held.get(pool);
+      if (!db) held.set(pool, (db = pool.acquire()));
+      return connection(await db);
     }, false);
     try {
       return await work(tx);
     } finally {
-      if (db) {
-        if (!inMemory && db.inTransaction) db.exec('COMMIT');
-        releaseReader(db);
-      }
+      for (const [pool, db] of held) pool.release(await db);
     }
   };
 
@@ -136,22 +145,70 @@ export function openSqliteStore({ filename, exclusive = false }: SqliteStoreOpti
       serialize(async () => {
         await beginImmediate(writer);
         try {
-          for (const table of ALL_TABLES) writer.exec(`DELETE FROM ${table.name}`);
+          if (auditWriter) await beginImmediate(auditWriter);
+          for (const table of ALL_TABLES)
+            (inAuditFile(table) ? auditWriter! : writer).exec(`DELETE FROM ${table.name}`);
           writer.exec(BUMP_ALL_REVISIONS);
           writer.exec('COMMIT');
+          auditWriter?.exec('COMMIT');
           revisions?.clear();
         } catch (error) {
           if (writer.inTransaction) writer.exec('ROLLBACK');
+          if (auditWriter?.inTransaction) auditWriter.exec('ROLLBACK');
           throw error;
         }
       }),
     close: () =>
       serialize(async () => {
-        for (const db of idle.splice(0)) db.close();
+        readers.close();
+        auditReaders?.close();
         if (single !== writer) single.close();
         writer.close();
+        auditWriter?.close();
       }),
   };
+}
+
+interface ReaderPool {
+  /** A connection in a read transaction (BEGIN: its snapshot is taken on its first statement). */
+  acquire(): Promise<Database.Database>;
+  /** Ends the connection's transaction and gives it back. */
+  release(db: Database.Database): void;
+  /** Closes the idle connections. */
+  close(): void;
+}
+
+/** A small pool of reader connections on a file, opened as needed, READERS at most. */
+function readerPool(filename: string): ReaderPool {
+  const idle: Database.Database[] = [];
+  let opened = 0;
+  const waiting: ((db: Database.Database) => void)[] = [];
+  return {
+    async acquire() {
+      let db = idle.pop();
+      if (!db && opened < READERS) {
+        opened++;
+        db = open(filename);
+      }
+      db ??= await new Promise<Database.Database>((resolve) => waiting.push(resolve));
+      db.exec('BEGIN');
+      return db;
+    },
+    release(db) {
+      if (db.inTransaction) db.exec('COMMIT');
+      const next = waiting.shift();
+      if (next) next(db);
+      else idle.push(db);
+    },
+    close() {
+      for (const db of idle.splice(0)) db.close();
+    },
+  };
+}
+
+/** In memory: every read runs on the writer's connection, in turn with the writes (no transaction of its own). */
+function sharedConnection(db: Database.Database): ReaderPool {
+  return { acquire: () => Promise.resolve(db), release: () => undefined, close: () => undefined };
 }
 
 function open(filename: string): Database.Database {

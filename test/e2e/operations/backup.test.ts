@@ -1,6 +1,7 @@
 // `portcullis backup` under write load, and `portcullis restore` into a new data directory: the
 // restored server answers with every write acknowledged before the backup began, its secrets open
-// with the master key kept apart, and the commands refuse what they must.
+// with the master key kept apart, its audit trail finds the events recorded before the backup, and
+// the commands refuse what they must.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -13,7 +14,8 @@ import {
   type IAMClient,
 } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { startServer } from '../harness.ts';
+import { ROOT, startServer, type Server } from '../harness.ts';
+import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { newKeyFile, portcullis } from './cli.ts';
 
 async function userNames(iam: IAMClient): Promise<Set<string>> {
@@ -21,6 +23,38 @@ async function userNames(iam: IAMClient): Promise<Set<string>> {
   for await (const page of paginateListUsers({ client: iam }, {}))
     for (const user of page.Users ?? []) names.add(user.UserName!);
   return names;
+}
+
+/** The ids of the CreateUser events of `userName` that LookupEvents finds. */
+async function createUserEventIds(server: Server, userName: string): Promise<string[]> {
+  const client = new CloudTrailClient({
+    endpoint: server.url,
+    region: 'us-east-1',
+    credentials: ROOT,
+    maxAttempts: 1,
+  });
+  try {
+    const page = await client.send(
+      new LookupEventsCommand({
+        LookupAttributes: [{ AttributeKey: 'ResourceName', AttributeValue: userName }],
+      }),
+    );
+    return (page.Events ?? [])
+      .filter((event) => event.EventName === 'CreateUser')
+      .map((event) => event.EventId!);
+  } finally {
+    client.destroy();
+  }
+}
+
+/** Events are written in batches: waits until `find` finds some. */
+async function eventually(find: () => Promise<string[]>): Promise<string[]> {
+  for (let i = 0; i < 100; i++) {
+    const found = await find();
+    if (found.length > 0) return found;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.fail('the event was never written');
 }
 
 test('a backup taken under write load restores to a server that answers with every acknowledged write', async () => {
@@ -35,6 +69,8 @@ test('a backup taken under write load restores to a server that answers with eve
     const iam = server.iam();
     await iam.send(new CreateUserCommand({ UserName: 'keeper' }));
     const key = (await iam.send(new CreateAccessKeyCommand({ UserName: 'keeper' }))).AccessKey!;
+    // The trail has the call recorded (written by the server's audit writer) before the backup.
+    const keeperEvent = await eventually(() => createUserEventIds(server, 'keeper'));
 
     // Four writers create users one after another until told to stop; a name is acknowledged
     // when its CreateUser answered 200.
@@ -94,6 +130,10 @@ test('a backup taken under write load restores to a server that answers with eve
     const asKeeper = restored.sts({ accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! });
     const me = await asKeeper.send(new GetCallerIdentityCommand({}));
     assert.equal(me.Arn, 'arn:aws:iam::123456789012:user/keeper');
+
+    // The audit trail came back with it: the event recorded before the backup is found.
+    assert.deepEqual(await createUserEventIds(restored, 'keeper'), keeperEvent);
+    assert.ok(existsSync(join(newDir, 'portcullis-audit.sqlite')));
   } finally {
     await server.stop();
     await restored?.stop();
@@ -139,6 +179,8 @@ test("restore refuses a running server's data directory and one that holds a dat
     });
     assert.equal(replaced.code, 0, replaced.output);
     assert.ok(readdirSync(server.dataDir).some((f) => f.startsWith('portcullis.sqlite.replaced-')));
+    assert.ok(readdirSync(server.dataDir).some((f) => f.startsWith('portcullis-audit.sqlite.replaced-')));
+    assert.match(replaced.output, /Its audit trail is now .*portcullis-audit\.sqlite\.replaced-/);
     const back = await server.restart();
     const names = await userNames(back.iam());
     assert.ok(names.has('before-backup'));

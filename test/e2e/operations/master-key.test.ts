@@ -36,6 +36,8 @@ async function storedRows(server: Server): Promise<string> {
   if (server.storage === 'postgres') return (await server.storedBytes()).toString('utf8');
   const db = new Database(join(server.dataDir, 'portcullis.sqlite'), { readonly: true });
   try {
+    // The audit trail's tables are in their own file: attached, its names resolve beside the main file's.
+    db.prepare('ATTACH DATABASE ? AS audit').run(join(server.dataDir, 'portcullis-audit.sqlite'));
     return ALL_TABLES.map((t) =>
       (db.prepare(`SELECT doc FROM ${t.name}`).all() as { doc: string }[]).map((r) => r.doc).join('\n'),
     ).join('\n');

@@ -11,7 +11,7 @@ import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statS
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { SCHEMA_VERSION } from '../../../src/storage/sql/schema.ts';
+import { SQLITE_SCHEMA_VERSION } from '../../../src/storage/sqlite/migrations.ts';
 import {
   AddUserToGroupCommand,
   CreateAccessKeyCommand,
@@ -517,7 +517,16 @@ test("the version-1 database is opened as it is: no new account, and it and its 
     readFileSync(join(FIXTURE, 'data', 'root-credentials.json'), 'utf8'),
   );
   // The fixture's file was 0644 before the start (see before()).
-  for (const file of [dbFile(), `${dbFile()}-wal`, `${dbFile()}-shm`]) {
+  const auditFile = dbFile().replace(/\.sqlite$/, '-audit.sqlite');
+  assert.ok(existsSync(auditFile), 'the audit trail has its own file');
+  for (const file of [
+    dbFile(),
+    `${dbFile()}-wal`,
+    `${dbFile()}-shm`,
+    auditFile,
+    `${auditFile}-wal`,
+    `${auditFile}-shm`,
+  ]) {
     assert.ok(existsSync(file), file);
     assert.equal(modeOf(file).toString(8), '600', file);
   }
@@ -1052,7 +1061,7 @@ test("stopped, the file says the current schema version, keeps no version-1 tabl
   await server.stop();
   const db = new Database(dbFile(), { readonly: true });
   try {
-    assert.equal(db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+    assert.equal(db.pragma('user_version', { simple: true }), SQLITE_SCHEMA_VERSION);
     const records = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'records'").get() as {
       n: number;
     };
@@ -1060,7 +1069,16 @@ test("stopped, the file says the current schema version, keeps no version-1 tabl
   } finally {
     db.close();
   }
-  for (const file of [dbFile(), `${dbFile()}-wal`, `${dbFile()}-shm`]) {
+  const auditFile = dbFile().replace(/\.sqlite$/, '-audit.sqlite');
+  assert.ok(existsSync(auditFile), 'the audit trail has its own file');
+  for (const file of [
+    dbFile(),
+    `${dbFile()}-wal`,
+    `${dbFile()}-shm`,
+    auditFile,
+    `${auditFile}-wal`,
+    `${auditFile}-shm`,
+  ]) {
     if (existsSync(file)) assert.equal(modeOf(file).toString(8), '600', file);
   }
 });

@@ -159,7 +159,7 @@ test('a server killed with SIGKILL leaves no stale lock: the next one starts at 
   }
 });
 
-test('with umask 022 in a pre-existing 0755 directory, the database and its -wal and -shm files are 0600', async () => {
+test('with umask 022 in a pre-existing 0755 directory, the database, its audit file and their -wal and -shm files are 0600', async () => {
   // The shell wrapper really sets the umask the server runs with.
   const probe = spawnSync('/bin/sh', [
     '-c',
@@ -170,11 +170,16 @@ test('with umask 022 in a pre-existing 0755 directory, the database and its -wal
 
   const dataDir = dataDirectory(0o755);
   const db = join(dataDir, 'portcullis.sqlite');
+  const audit = join(dataDir, 'portcullis-audit.sqlite');
   const check = (when: string) => {
     for (const file of [db, `${db}-wal`, `${db}-shm`]) {
       assert.ok(existsSync(file), `${file} exists ${when}`);
       assert.equal(modeOf(file), '600', `${file} ${when}`);
     }
+    // The audit trail's file beside it (its WAL and shared-memory files when there are some).
+    assert.ok(existsSync(audit), `${audit} exists ${when}`);
+    for (const file of [audit, `${audit}-wal`, `${audit}-shm`])
+      if (existsSync(file)) assert.equal(modeOf(file), '600', `${file} ${when}`);
     // The other files holding secrets, likewise.
     for (const file of ['master.key', 'root-credentials.json'])
       assert.equal(modeOf(join(dataDir, file)), '600', `${file} ${when}`);
@@ -206,5 +211,6 @@ test('with umask 022 in a pre-existing 0755 directory, the database and its -wal
     assert.ok(existsSync(file), file);
     chmodSync(file, 0o644);
   }
+  chmodSync(audit, 0o644);
   await run('after a restore with mode 0644', 'SIGTERM');
 });
