@@ -2,13 +2,15 @@
 // `${?}`, `${$}`. They exist only in documents of Version 2012-10-17; elsewhere the text is literal.
 // A resolved value is literal text: a `*` inside a user's tag never acts as a wildcard.
 import { type GlobToken, ANY_CHAR, ANY_RUN } from './wildcard.ts';
-import type { ContextLookup } from './request.ts';
+import { type ContextLookup, keyIdOf } from './request.ts';
 import { intern } from './intern.ts';
 
 export interface VariableRef {
   readonly kind: 'variable';
   /** The context key, lower case (context keys are case-insensitive). */
   readonly key: string;
+  /** The key's number (keyIdOf). */
+  readonly keyId: number;
   readonly fallback: string | undefined;
 }
 
@@ -83,10 +85,11 @@ function parseVariable(inner: string): VariableRef | null {
   const comma = inner.indexOf(',');
   const key = (comma < 0 ? inner : inner.slice(0, comma)).trim();
   if (!key || /[\s${}]/.test(key)) return null;
-  if (comma < 0) return { kind: 'variable', key: intern(key.toLowerCase()), fallback: undefined };
+  const lower = intern(key.toLowerCase());
+  if (comma < 0) return { kind: 'variable', key: lower, keyId: keyIdOf(lower), fallback: undefined };
   const quoted = inner.slice(comma + 1).trim();
   if (quoted.length < 2 || !quoted.startsWith("'") || !quoted.endsWith("'")) return null;
-  return { kind: 'variable', key: intern(key.toLowerCase()), fallback: quoted.slice(1, -1) };
+  return { kind: 'variable', key: lower, keyId: keyIdOf(lower), fallback: quoted.slice(1, -1) };
 }
 
 /**
@@ -96,7 +99,7 @@ function parseVariable(inner: string): VariableRef | null {
  * (IAM User Guide, "Single-valued vs. multivalued context keys").
  */
 function variableValue(part: VariableRef, context: ContextLookup): string | undefined {
-  const entry = context.get(part.key);
+  const entry = context.find(part.keyId, part.key);
   return entry && !entry.multiValued && entry.values.length === 1 ? entry.values[0]! : part.fallback;
 }
 

@@ -9,7 +9,7 @@
 import type { GlobToken } from '../wildcard.ts';
 import { memoizeResolved, parseTemplate } from '../variables.ts';
 import { intern } from '../intern.ts';
-import type { ContextEntry, ContextLookup } from '../request.ts';
+import { type ContextEntry, type ContextLookup, keyIdOf } from '../request.ts';
 import type { Family } from './families.ts';
 import type { ParsedOperator } from './operators.ts';
 
@@ -73,6 +73,7 @@ class ValueCondition implements CompiledCondition {
   constructor(
     readonly operator: string,
     readonly key: string,
+    private readonly keyId: number,
     private readonly mode: SetMode,
     private readonly ifExists: boolean,
     private readonly negated: boolean,
@@ -82,7 +83,7 @@ class ValueCondition implements CompiledCondition {
   ) {}
 
   evaluate(context: ContextLookup, sink: MissingKeySink): boolean {
-    const entry = context.get(this.key);
+    const entry = context.find(this.keyId, this.key);
     const { mode, negated } = this;
     if (!entry || entry.values.length === 0) {
       sink.missing(this.key);
@@ -129,9 +130,11 @@ export function conditionOf(
       : operator.qualifier === 'ForAnyValue'
         ? SetMode.ForAnyValue
         : SetMode.Single;
+  const lower = intern(key.toLowerCase());
   return new ValueCondition(
     operator.name,
-    intern(key.toLowerCase()),
+    lower,
+    keyIdOf(lower),
     mode,
     operator.ifExists,
     operator.spec!.negated,
@@ -148,13 +151,14 @@ export function nullCondition(
   values: readonly string[],
 ): CompiledCondition {
   const key = intern(writtenKey.toLowerCase());
+  const keyId = keyIdOf(key);
   const wantsAbsent = values.some((v) => v.toLowerCase() === 'true');
   const wantsPresent = values.some((v) => v.toLowerCase() === 'false');
   return {
     operator,
     key,
     evaluate(context) {
-      const entry = context.get(key);
+      const entry = context.find(keyId, key);
       const present = entry !== undefined && entry.values.length > 0;
       return present ? wantsPresent : wantsAbsent;
     },
