@@ -200,7 +200,8 @@ function scanSet(policies: readonly CompiledPolicy[] | undefined, type: PolicyTy
   const outcome: SetOutcome = { type, allows: null, denies: null, grant: null };
   if (!policies) return outcome;
   const { service, actionKey } = scan.request;
-  for (const policy of policies) {
+  for (let p = 0; p < policies.length; p++) {
+    const policy = policies[p]!;
     // The statements of the action's service, in document order: two sorted lists merged.
     const exact = policy.byAction.get(actionKey) ?? NO_STATEMENTS;
     const wildcard = policy.byService.get(service) ?? NO_STATEMENTS;
@@ -212,7 +213,8 @@ function scanSet(policies: readonly CompiledPolicy[] | undefined, type: PolicyTy
         scanStatement(policy, exact[e++]!, outcome, scan, true);
       else scanStatement(policy, wildcard[w++]!, outcome, scan, false);
     }
-    for (const s of policy.anyService) scanStatement(policy, s, outcome, scan, false);
+    const any = policy.anyService;
+    for (let a = 0; a < any.length; a++) scanStatement(policy, any[a]!, outcome, scan, false);
   }
   return outcome;
 }

@@ -7,6 +7,7 @@
 // keeps its entries in a small table by those numbers too, so that a condition finds its key with
 // a few integer operations rather than by hashing and comparing its text on every evaluation.
 import { splitArn } from './arn.ts';
+import { internedOr } from './intern.ts';
 import { type Ip, parseIp } from './conditions/ip.ts';
 import { parseDate, parseNumber } from './conditions/values.ts';
 import type { ContextKeys, ContextScalar, ContextValue, Principal, RequestInput } from './types.ts';
@@ -161,7 +162,8 @@ export interface PreparedRequest {
 }
 
 export function createRequest(input: RequestInput): PreparedRequest {
-  const actionKey = input.action.toLowerCase();
+  // The policies' own strings where they are equal: compiled policies index statements by them.
+  const actionKey = internedOr(input.action.toLowerCase());
   const colon = actionKey.indexOf(':');
   const given = input.context;
   const sets: PreparedKeys[] =
@@ -173,7 +175,7 @@ export function createRequest(input: RequestInput): PreparedRequest {
   return Object.freeze({
     action: input.action,
     actionKey,
-    service: colon < 0 ? actionKey : actionKey.slice(0, colon),
+    service: colon < 0 ? actionKey : internedOr(actionKey.slice(0, colon)),
     resource: input.resource,
     resourceParts: splitArn(input.resource),
     principal: input.principal,
