@@ -227,7 +227,7 @@ function scanStatement(
   actionListed: boolean,
 ): void {
   const { request } = scan;
-  if (!actionListed && !statement.action.matches(request.actionKey)) return;
+  if (!actionListed && !statement.action.matches(request.actionKey, request.service)) return;
   if (statement.resource && !statement.resource.matches(request)) return;
   let grant: Grant | null = null;
   if (statement.principal) {

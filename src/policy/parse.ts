@@ -210,42 +210,55 @@ class ActionSet implements ActionMatcher {
   private readonly exactSet: ReadonlySet<string> | null;
 
   private readonly exact: readonly string[];
+  /** Services named with `service:*`, the most common wildcard: one comparison each. */
+  private readonly services: readonly string[];
   private readonly globs: readonly Glob[];
 
   constructor(
     exact: readonly string[],
+    services: readonly string[],
     globs: readonly Glob[],
     private readonly negated: boolean,
   ) {
     this.any = globs.some((g) => g.matchesEverything);
     // With `*` among them, the others are never looked at.
     this.exact = this.any ? NOTHING : exact;
+    this.services = this.any ? NOTHING : services;
     this.globs = this.any ? NOTHING : globs;
     this.exactSet = this.exact.length > 8 ? new Set(this.exact) : null;
   }
 
-  matches(actionKey: string): boolean {
-    return this.listed(actionKey) !== this.negated;
+  matches(actionKey: string, service: string): boolean {
+    return this.listed(actionKey, service) !== this.negated;
   }
 
-  private listed(actionKey: string): boolean {
+  private listed(actionKey: string, service: string): boolean {
     if (this.any) return true;
+    // "s3:*" needs the colon: an action written without one ("s3") is not in the service.
+    if (actionKey.length > service.length && this.services.includes(service)) return true;
     if (this.exactSet ? this.exactSet.has(actionKey) : this.exact.includes(actionKey)) return true;
     for (const glob of this.globs) if (glob.matches(actionKey)) return true;
     return false;
   }
 }
 
+/** `service:*`, whose service has no wildcard of its own. */
+const SERVICE_WIDE = /^[^:*?]+:\*$/;
+
 function* actionSet(actions: OneOrMany<string>, negated: boolean, meter: Meter): Generator<void, ActionSet> {
   const exact: string[] = [];
+  const services: string[] = [];
   const globs: Glob[] = [];
   for (const action of asArray(actions)) {
     const lower = intern(action.toLowerCase());
-    if (lower.includes('*') || lower.includes('?')) globs.push(compileGlob(lower));
+    if (SERVICE_WIDE.test(lower)) {
+      const service = intern(lower.slice(0, -2));
+      if (!services.includes(service)) services.push(service);
+    } else if (lower.includes('*') || lower.includes('?')) globs.push(compileGlob(lower));
     else if (!exact.includes(lower)) exact.push(lower);
     if (meter.tick()) yield;
   }
-  return new ActionSet(fit(exact), fit(globs), negated);
+  return new ActionSet(fit(exact), fit(services), fit(globs), negated);
 }
 
 /**
