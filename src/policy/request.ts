@@ -15,56 +15,111 @@ import type { ContextKeys, ContextScalar, ContextValue, Principal, RequestInput 
 /**
  * A context key's values, with what conditions derive from them kept on first use. The derived
  * forms depend on the values alone, so an entry shared between requests (a caller's frozen
- * principal keys) shares them too.
+ * principal keys) shares them too. Most keys hold one value: it and what is derived from it are
+ * fields of the entry itself, so that a condition reads one object rather than a chain of arrays
+ * (with a thousand requests in turn, each object read is a likely cache miss).
  */
 export class ContextEntry {
-  private ips: (Ip | null)[] | undefined;
-  private numbers: (number | null)[] | undefined;
-  private dates: (number | null)[] | undefined;
-  private lowers: string[] | undefined;
-  private arns: (readonly string[] | null)[] | undefined;
+  /** The key's number in its request's table (Context), set when placed there. */
+  keyId = NO_KEY_ID;
+  /** How many values the key has: none counts as absent. */
+  readonly count: number;
+  private readonly first: string;
+  /** A multi-valued key's values; null for a single value (`first`). */
+  private readonly list: readonly string[] | null;
+  // Derived from the first value; undefined until asked for.
+  private ip0: Ip | null | undefined = undefined;
+  private number0: number | null | undefined = undefined;
+  private date0: number | null | undefined = undefined;
+  private lower0: string | undefined = undefined;
+  private arn0: readonly string[] | null | undefined = undefined;
+  /** Derived from the other values of a multi-valued key, at their index. */
+  private others: Others | undefined = undefined;
 
   constructor(
-    readonly values: readonly string[],
+    value: string | readonly string[],
     /** True for keys given as an array (multi-valued keys such as aws:TagKeys). */
     readonly multiValued: boolean,
-  ) {}
+  ) {
+    if (typeof value === 'string') {
+      this.list = null;
+      this.first = value;
+      this.count = 1;
+    } else {
+      this.list = value;
+      this.first = value.length > 0 ? value[0]! : '';
+      this.count = value.length;
+    }
+  }
+
+  /** Every value, as given (frozen when the entry serves many requests). */
+  get values(): readonly string[] {
+    return this.list ?? Object.freeze([this.first]);
+  }
+
+  /** The i-th value. */
+  text(i: number): string {
+    return i === 0 ? this.first : this.list![i]!;
+  }
 
   ip(i: number): Ip | null {
-    const memo = (this.ips ??= new Array<Ip | null>(this.values.length));
-    let ip = memo[i];
-    if (ip === undefined) memo[i] = ip = parseIp(this.values[i]!);
+    if (i !== 0) return derived((this.others ??= new Others()).ips, i, this.list!, parseIp);
+    let ip = this.ip0;
+    if (ip === undefined) this.ip0 = ip = parseIp(this.first);
     return ip;
   }
 
   number(i: number): number | null {
-    const memo = (this.numbers ??= new Array<number | null>(this.values.length));
-    let n = memo[i];
-    if (n === undefined) memo[i] = n = parseNumber(this.values[i]!);
+    if (i !== 0) return derived((this.others ??= new Others()).numbers, i, this.list!, parseNumber);
+    let n = this.number0;
+    if (n === undefined) this.number0 = n = parseNumber(this.first);
     return n;
   }
 
   date(i: number): number | null {
-    const memo = (this.dates ??= new Array<number | null>(this.values.length));
-    let ms = memo[i];
-    if (ms === undefined) memo[i] = ms = parseDate(this.values[i]!);
+    if (i !== 0) return derived((this.others ??= new Others()).dates, i, this.list!, parseDate);
+    let ms = this.date0;
+    if (ms === undefined) this.date0 = ms = parseDate(this.first);
     return ms;
   }
 
   lower(i: number): string {
-    const memo = (this.lowers ??= new Array<string>(this.values.length));
-    let lower = memo[i];
-    if (lower === undefined) memo[i] = lower = this.values[i]!.toLowerCase();
+    if (i !== 0) return derived((this.others ??= new Others()).lowers, i, this.list!, lowerCaseOf);
+    let lower = this.lower0;
+    if (lower === undefined) this.lower0 = lower = this.first.toLowerCase();
     return lower;
   }
 
   arnParts(i: number): readonly string[] | null {
-    const memo = (this.arns ??= new Array<readonly string[] | null>(this.values.length));
-    let parts = memo[i];
-    if (parts === undefined) memo[i] = parts = splitArn(this.values[i]!);
+    if (i !== 0) return derived((this.others ??= new Others()).arns, i, this.list!, splitArn);
+    let parts = this.arn0;
+    if (parts === undefined) this.arn0 = parts = splitArn(this.first);
     return parts;
   }
 }
+
+/** What is derived from a multi-valued key's values after the first, by index. */
+class Others {
+  readonly ips: (Ip | null | undefined)[] = [];
+  readonly numbers: (number | null | undefined)[] = [];
+  readonly dates: (number | null | undefined)[] = [];
+  readonly lowers: (string | undefined)[] = [];
+  readonly arns: (readonly string[] | null | undefined)[] = [];
+}
+
+function derived<T>(
+  memo: (T | undefined)[],
+  i: number,
+  values: readonly string[],
+  derive: (text: string) => T,
+): T {
+  while (memo.length <= i) memo.push(undefined);
+  let value = memo[i];
+  if (value === undefined) memo[i] = value = derive(values[i]!);
+  return value as T;
+}
+
+const lowerCaseOf = (text: string) => text.toLowerCase();
 
 // ---- context keys numbered at compile time
 
@@ -117,9 +172,8 @@ export class Context {
     /** How many keys were numbered when the request was prepared: later ones are found by name. */
     private readonly numbered: number,
     private readonly mask: number,
-    /** Key numbers, NO_KEY_ID where free; an entry of `undefined` is a key a later set removed. */
-    private readonly ids: readonly number[],
-    private readonly entries: readonly (ContextEntry | undefined)[],
+    /** The numbered keys' entries at their key's number (keyId) or after it; undefined where free. */
+    private readonly table: readonly (ContextEntry | undefined)[],
   ) {}
 
   get(key: string): ContextEntry | undefined {
@@ -137,11 +191,10 @@ export class Context {
   /** The entry of the key numbered `id` (`key` in lower case: its name, used when it has no number). */
   find(id: number, key: string): ContextEntry | undefined {
     if (id < 0 || id >= this.numbered) return this.byName.get(key);
-    const { ids, mask } = this;
+    const { table, mask } = this;
     for (let slot = id & mask; ; slot = (slot + 1) & mask) {
-      const found = ids[slot]!;
-      if (found === id) return this.entries[slot];
-      if (found === NO_KEY_ID) return undefined;
+      const entry = table[slot];
+      if (entry === undefined || entry.keyId === id) return entry;
     }
   }
 }
@@ -214,24 +267,22 @@ function contextOf(sets: readonly PreparedKeys[]): Context {
   let size = 8;
   while (size < count * 2) size *= 2;
   const mask = size - 1;
-  const ids: number[] = [];
-  const entries: (ContextEntry | undefined)[] = [];
-  for (let i = 0; i < size; i++) {
-    ids.push(NO_KEY_ID);
-    entries.push(undefined);
-  }
+  const table: (ContextEntry | undefined)[] = [];
+  for (let i = 0; i < size; i++) table.push(undefined);
   const numbered = keyIds.size;
   for (const set of sets) {
-    for (const [name, entry] of set) {
+    for (const [name, given] of set) {
       const id = name.currentId();
       if (id === NO_KEY_ID) continue;
+      // A key a later set removes is held as an entry without values: absent to conditions.
+      const entry = given ?? new ContextEntry(NO_VALUES, false);
+      entry.keyId = id;
       let slot = id & mask;
-      while (ids[slot] !== id && ids[slot] !== NO_KEY_ID) slot = (slot + 1) & mask;
-      ids[slot] = id;
-      entries[slot] = entry;
+      while (table[slot] !== undefined && table[slot]!.keyId !== id) slot = (slot + 1) & mask;
+      table[slot] = entry;
     }
   }
-  return new Context(byName, numbered, mask, ids, entries);
+  return new Context(byName, numbered, mask, table);
 }
 
 /** The keys in lower case with their entries; frozen entries when they will serve many requests. */
@@ -242,7 +293,7 @@ function prepareKeys(keys: ContextKeys, shared: boolean): PreparedKeys {
     const value = keys[key];
     const entry = value === undefined ? undefined : toEntry(value);
     // The entry itself stays open: it keeps the forms derived from its values (see ContextEntry).
-    if (entry && shared) Object.freeze(entry.values);
+    if (entry && shared && entry.multiValued) Object.freeze(entry.values);
     prepared.push([nameOf(key), entry]);
   }
   return prepared;
@@ -263,7 +314,9 @@ function nameOf(key: string): KeyName {
   return name;
 }
 
+const NO_VALUES: readonly string[] = Object.freeze([]);
+
 function toEntry(value: ContextValue): ContextEntry {
   if (Array.isArray(value)) return new ContextEntry((value as readonly ContextScalar[]).map(String), true);
-  return new ContextEntry([String(value)], false);
+  return new ContextEntry(String(value), false);
 }

@@ -100,7 +100,7 @@ function parseVariable(inner: string): VariableRef | null {
  */
 function variableValue(part: VariableRef, context: ContextLookup): string | undefined {
   const entry = context.find(part.keyId, part.key);
-  return entry && !entry.multiValued && entry.values.length === 1 ? entry.values[0]! : part.fallback;
+  return entry && !entry.multiValued && entry.count === 1 ? entry.text(0) : part.fallback;
 }
 
 /**

@@ -85,13 +85,13 @@ class ValueCondition implements CompiledCondition {
   evaluate(context: ContextLookup, sink: MissingKeySink): boolean {
     const entry = context.find(this.keyId, this.key);
     const { mode, negated } = this;
-    if (!entry || entry.values.length === 0) {
+    if (!entry || entry.count === 0) {
       sink.missing(this.key);
       if (mode === SetMode.ForAllValues || this.ifExists) return true;
       if (mode === SetMode.ForAnyValue) return false;
       return negated;
     }
-    const count = entry.values.length;
+    const { count } = entry;
     if (mode === SetMode.ForAllValues) {
       for (let i = 0; i < count; i++) if (this.anyMatches(context, entry, i) === negated) return false;
       return true;
@@ -159,7 +159,7 @@ export function nullCondition(
     key,
     evaluate(context) {
       const entry = context.find(keyId, key);
-      const present = entry !== undefined && entry.values.length > 0;
+      const present = entry !== undefined && entry.count > 0;
       return present ? wantsPresent : wantsAbsent;
     },
   };

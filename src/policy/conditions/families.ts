@@ -39,7 +39,7 @@ const compare: Record<Comparison, (a: number, b: number) => boolean> = {
 export const stringEquals: Family<string> = {
   wildcards: false,
   prepare: (tokens) => literalText(tokens),
-  test: (text, entry, i) => entry.values[i] === text,
+  test: (text, entry, i) => entry.text(i) === text,
 };
 
 export const stringEqualsIgnoreCase: Family<string> = {
@@ -51,14 +51,14 @@ export const stringEqualsIgnoreCase: Family<string> = {
 export const stringLike: Family<Glob> = {
   wildcards: true,
   prepare: (tokens) => compileGlobTokens(tokens),
-  test: (glob, entry, i) => glob.matches(entry.values[i]!),
+  test: (glob, entry, i) => glob.matches(entry.text(i)),
 };
 
 /** ArnEquals and ArnLike both match part by part with wildcards, as AWS documents. */
 export const arnLike: Family<ArnPattern> = {
   wildcards: true,
   prepare: (tokens) => compileArnPattern(tokens),
-  test: (pattern, entry, i) => pattern.matches(entry.values[i]!, entry.arnParts(i)),
+  test: (pattern, entry, i) => pattern.matches(entry.text(i), entry.arnParts(i)),
 };
 
 export function numeric(comparison: Comparison): Family<number> {
@@ -98,7 +98,7 @@ export const bool: Family<string> = {
 export const binaryEquals: Family<string> = {
   wildcards: false,
   prepare: (tokens) => normalizeBase64(literalText(tokens)),
-  test: (expected, entry, i) => normalizeBase64(entry.values[i]!) === expected,
+  test: (expected, entry, i) => normalizeBase64(entry.text(i)) === expected,
 };
 
 function normalizeBase64(text: string): string | null {
