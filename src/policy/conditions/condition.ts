@@ -26,8 +26,27 @@ export interface CompiledCondition {
   evaluate(context: ContextLookup, onMissing: MissingKeySink): boolean;
 }
 
-/** Reads a value's variables from the request: its prepared form, or null (never matches). */
-type Resolver = (context: ContextLookup) => unknown;
+/**
+ * Reads a value's variables from the request: its prepared form as a list of one (what a family's
+ * anyOf takes), or null (never matches).
+ */
+type Resolver = (context: ContextLookup) => readonly unknown[] | null;
+
+/** Each family's prepare, its value as a list of one: one function per family, not per value. */
+const preparedAsList = new Map<Family, (tokens: GlobToken[]) => readonly unknown[] | null>();
+
+function prepareAsList(family: Family): (tokens: GlobToken[]) => readonly unknown[] | null {
+  let prepare = preparedAsList.get(family);
+  if (prepare === undefined) {
+    const one = family.prepare;
+    prepare = (tokens) => {
+      const value = one(tokens);
+      return value === null ? null : [value];
+    };
+    preparedAsList.set(family, prepare);
+  }
+  return prepare;
+}
 
 /**
  * A condition's values, read one at a time (compilation may pause between two): each as its
@@ -47,8 +66,7 @@ export class ConditionValues {
     const { family } = this.operator.spec!;
     const template = parseTemplate(text, { variables: this.allowVariables, wildcards: family.wildcards });
     if (template.hasVariables) {
-      // Handed on as it is (it reads no `this`), not wrapped in a closure per value.
-      this.resolvers.push(memoizeResolved(template, family.prepare));
+      this.resolvers.push(memoizeResolved(template, prepareAsList(family)));
       return;
     }
     const value = family.prepare(template.parts as GlobToken[]);
@@ -109,10 +127,10 @@ class ValueCondition implements CompiledCondition {
   /** Whether some policy value matches the entry's i-th value (values of a key are ORed). */
   private anyMatches(context: ContextLookup, entry: ContextEntry, i: number): boolean {
     const { family, literals, resolvers } = this;
-    for (let v = 0; v < literals.length; v++) if (family.test(literals[v], entry, i)) return true;
+    if (literals.length > 0 && family.anyOf(literals, entry, i)) return true;
     for (let r = 0; r < resolvers.length; r++) {
-      const value = resolvers[r]!(context);
-      if (value !== null && family.test(value, entry, i)) return true;
+      const values = resolvers[r]!(context);
+      if (values !== null && family.anyOf(values, entry, i)) return true;
     }
     return false;
   }
