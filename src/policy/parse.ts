@@ -235,11 +235,18 @@ class ActionSet implements ActionMatcher {
   private listed(actionKey: string, service: string): boolean {
     if (this.any) return true;
     // "s3:*" needs the colon: an action written without one ("s3") is not in the service.
-    if (actionKey.length > service.length && this.services.includes(service)) return true;
-    if (this.exactSet ? this.exactSet.has(actionKey) : this.exact.includes(actionKey)) return true;
-    for (const glob of this.globs) if (glob.matches(actionKey)) return true;
+    if (actionKey.length > service.length && listed(this.services, service)) return true;
+    if (this.exactSet ? this.exactSet.has(actionKey) : listed(this.exact, actionKey)) return true;
+    const { globs } = this;
+    for (let g = 0; g < globs.length; g++) if (globs[g]!.matches(actionKey)) return true;
     return false;
   }
+}
+
+/** Array.prototype.includes, as a loop evaluation inlines (the builtin is a call each time). */
+function listed(list: readonly string[], text: string): boolean {
+  for (let i = 0; i < list.length; i++) if (list[i] === text) return true;
+  return false;
 }
 
 /** `service:*`, whose service has no wildcard of its own. */
@@ -312,7 +319,9 @@ class ResourceSet implements ResourceMatcher {
 
   private listed(request: PreparedRequest): boolean {
     if (this.any) return true;
-    for (const entry of this.entries) {
+    const { entries } = this;
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i]!;
       // An unresolved variable never matches.
       const pattern = typeof entry === 'function' ? entry(request.context) : entry;
       if (pattern && pattern.matches(request.resource, request.resourceParts)) return true;

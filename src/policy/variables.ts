@@ -141,13 +141,24 @@ export function memoizeResolved<T>(
 ): (context: ContextLookup) => T | null {
   // Made on first use: a compiled policy holds one per value with variables, many never asked.
   let memo: Map<string, T> | undefined;
+  const { parts } = template;
+  // Most templates hold one variable, whose value is the memo's key as it is.
+  const variables = parts.filter((part) => typeof part === 'object');
+  const only = variables.length === 1 ? variables[0]! : null;
   return (context) => {
     let key = '';
-    for (const part of template.parts) {
-      if (typeof part !== 'object') continue;
-      const value = variableValue(part, context);
+    if (only !== null) {
+      const value = variableValue(only, context);
       if (value === undefined) return null;
-      key = key === '' ? value : `${key}\u0000${value}`;
+      key = value;
+    } else {
+      for (let i = 0; i < parts.length; i++) {
+        const part = parts[i]!;
+        if (typeof part !== 'object') continue;
+        const value = variableValue(part, context);
+        if (value === undefined) return null;
+        key = key === '' ? value : `${key}\u0000${value}`;
+      }
     }
     memo ??= new Map();
     let built = memo.get(key);
