@@ -205,7 +205,8 @@ function* compileStatement(
  * (closures of different shapes there made the call megamorphic, and slow).
  */
 class ActionSet implements ActionMatcher {
-  private readonly any: boolean;
+  /** `*` and NotAction in one field (a compiled policy holds one set per statement). */
+  private readonly kind: ActionSetKind;
   /** A few names are searched in a list, which takes less heap than a Set; many in a Set. */
   private readonly exactSet: ReadonlySet<string> | null;
 
@@ -218,22 +219,31 @@ class ActionSet implements ActionMatcher {
     exact: readonly string[],
     services: readonly string[],
     globs: readonly Glob[],
-    private readonly negated: boolean,
+    negated: boolean,
   ) {
-    this.any = globs.some((g) => g.matchesEverything);
+    const any = globs.some((g) => g.matchesEverything);
+    this.kind = any
+      ? negated
+        ? ActionSetKind.NoAction
+        : ActionSetKind.AnyAction
+      : negated
+        ? ActionSetKind.NotListed
+        : ActionSetKind.Listed;
     // With `*` among them, the others are never looked at.
-    this.exact = this.any ? NOTHING : exact;
-    this.services = this.any ? NOTHING : services;
-    this.globs = this.any ? NOTHING : globs;
+    this.exact = any ? NOTHING : exact;
+    this.services = any ? NOTHING : services;
+    this.globs = any ? NOTHING : globs;
     this.exactSet = this.exact.length > 8 ? new Set(this.exact) : null;
   }
 
   matches(actionKey: string, service: string): boolean {
-    return this.listed(actionKey, service) !== this.negated;
+    const { kind } = this;
+    if (kind === ActionSetKind.AnyAction) return true;
+    if (kind === ActionSetKind.NoAction) return false;
+    return this.listed(actionKey, service) !== (kind === ActionSetKind.NotListed);
   }
 
   private listed(actionKey: string, service: string): boolean {
-    if (this.any) return true;
     // "s3:*" needs the colon: an action written without one ("s3") is not in the service.
     if (actionKey.length > service.length && listed(this.services, service)) return true;
     if (this.exactSet ? this.exactSet.has(actionKey) : listed(this.exact, actionKey)) return true;
@@ -241,6 +251,17 @@ class ActionSet implements ActionMatcher {
     for (let g = 0; g < globs.length; g++) if (globs[g]!.matches(actionKey)) return true;
     return false;
   }
+}
+
+const enum ActionSetKind {
+  /** Action: the actions listed. */
+  Listed,
+  /** NotAction: the actions not listed. */
+  NotListed,
+  /** Action with `*`. */
+  AnyAction,
+  /** NotAction with `*`. */
+  NoAction,
 }
 
 /** Array.prototype.includes, as a loop evaluation inlines (the builtin is a call each time). */

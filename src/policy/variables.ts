@@ -141,9 +141,8 @@ export function memoizeResolved<T>(
 ): (context: ContextLookup) => T | null {
   // Made on first use: a compiled policy holds one per value with variables, many never asked.
   let memo: Map<string, T> | undefined;
-  const { parts } = template;
   // Most templates hold one variable, whose value is the memo's key as it is.
-  const variables = parts.filter((part) => typeof part === 'object');
+  const variables = template.parts.filter((part) => typeof part === 'object');
   const only = variables.length === 1 ? variables[0]! : null;
   return (context) => {
     let key = '';
@@ -152,6 +151,7 @@ export function memoizeResolved<T>(
       if (value === undefined) return null;
       key = value;
     } else {
+      const { parts } = template;
       for (let i = 0; i < parts.length; i++) {
         const part = parts[i]!;
         if (typeof part !== 'object') continue;
