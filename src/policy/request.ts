@@ -163,12 +163,17 @@ class KeyName {
 }
 
 /**
- * A request's context: its entries by lower-case name, and the same entries by key number in an
- * open-addressed table (ids are consecutive integers, so `id & mask` spreads them evenly).
+ * A request's context: its numbered keys' entries in an open-addressed table by number (ids are
+ * consecutive integers, so `id & mask` spreads them evenly), and its keys by lower-case name,
+ * gathered from the prepared sets only when something asks by name (a trace, a key numbered
+ * after the request was prepared): evaluation never does, and the map is most of a context's
+ * heap and of its making.
  */
 export class Context {
+  private byName: Map<string, ContextEntry> | undefined = undefined;
+
   constructor(
-    private readonly byName: ReadonlyMap<string, ContextEntry>,
+    private readonly sets: readonly PreparedKeys[],
     /** How many keys were numbered when the request was prepared: later ones are found by name. */
     private readonly numbered: number,
     private readonly mask: number,
@@ -177,25 +182,38 @@ export class Context {
   ) {}
 
   get(key: string): ContextEntry | undefined {
-    return this.byName.get(key);
+    return this.names().get(key);
   }
 
   has(key: string): boolean {
-    return this.byName.has(key);
-  }
-
-  get size(): number {
-    return this.byName.size;
+    return this.names().has(key);
   }
 
   /** The entry of the key numbered `id` (`key` in lower case: its name, used when it has no number). */
   find(id: number, key: string): ContextEntry | undefined {
-    if (id < 0 || id >= this.numbered) return this.byName.get(key);
+    if (id < 0 || id >= this.numbered) return this.names().get(key);
     const { table, mask } = this;
     for (let slot = id & mask; ; slot = (slot + 1) & mask) {
       const entry = table[slot];
       if (entry === undefined || entry.keyId === id) return entry;
     }
+  }
+
+  /** The sets in order, a later set's key replacing an earlier one's (`undefined` removes it). */
+  private names(): Map<string, ContextEntry> {
+    if (this.byName === undefined) {
+      const byName = new Map<string, ContextEntry>();
+      for (const set of this.sets) {
+        for (let k = 0; k < set.names.length; k++) {
+          const name = set.names[k]!.lower;
+          const entry = set.entries[k];
+          if (entry === undefined) byName.delete(name);
+          else byName.set(name, entry);
+        }
+      }
+      this.byName = byName;
+    }
+    return this.byName;
   }
 }
 
@@ -236,7 +254,11 @@ export function createRequest(input: RequestInput): PreparedRequest {
   });
 }
 
-type PreparedKeys = readonly (readonly [key: KeyName, entry: ContextEntry | undefined])[];
+/** A set of keys prepared: each key's name and its entry (undefined: the key is removed). */
+interface PreparedKeys {
+  readonly names: readonly KeyName[];
+  readonly entries: readonly (ContextEntry | undefined)[];
+}
 
 // A frozen set of keys cannot change, so it is prepared once (a caller's principal keys, which
 // the domain keeps frozen between requests); other sets are prepared on every request.
@@ -252,17 +274,10 @@ function preparedKeys(keys: ContextKeys): PreparedKeys {
   return prepared;
 }
 
-/** The sets in order, a later set's key replacing an earlier one's (`undefined` removes it). */
+/** The numbered keys' table: a later set's key replaces an earlier one's (`undefined` removes it). */
 function contextOf(sets: readonly PreparedKeys[]): Context {
-  const byName = new Map<string, ContextEntry>();
   let count = 0;
-  for (const set of sets) {
-    count += set.length;
-    for (const [name, entry] of set) {
-      if (entry === undefined) byName.delete(name.lower);
-      else byName.set(name.lower, entry);
-    }
-  }
+  for (const set of sets) count += set.names.length;
   // At most half full, so that a search for a key the request lacks stops at a free slot soon.
   let size = 8;
   while (size < count * 2) size *= 2;
@@ -271,8 +286,9 @@ function contextOf(sets: readonly PreparedKeys[]): Context {
   for (let i = 0; i < size; i++) table.push(undefined);
   const numbered = keyIds.size;
   for (const set of sets) {
-    for (const [name, given] of set) {
-      const id = name.currentId();
+    for (let k = 0; k < set.names.length; k++) {
+      const id = set.names[k]!.currentId();
+      const given = set.entries[k];
       if (id === NO_KEY_ID) continue;
       // A key a later set removes is held as an entry without values: absent to conditions.
       const entry = given ?? new ContextEntry(NO_VALUES, false);
@@ -282,21 +298,25 @@ function contextOf(sets: readonly PreparedKeys[]): Context {
       table[slot] = entry;
     }
   }
-  return new Context(byName, numbered, mask, table);
+  return new Context(sets, numbered, mask, table);
 }
 
 /** The keys in lower case with their entries; frozen entries when they will serve many requests. */
 function prepareKeys(keys: ContextKeys, shared: boolean): PreparedKeys {
-  const prepared: [KeyName, ContextEntry | undefined][] = [];
-  for (const key in keys) {
-    if (!Object.hasOwn(keys, key)) continue;
+  const written = Object.keys(keys);
+  // At their size (a context holds them for as long as its request lives).
+  const names = new Array<KeyName>(written.length);
+  const entries = new Array<ContextEntry | undefined>(written.length);
+  for (let k = 0; k < written.length; k++) {
+    const key = written[k]!;
     const value = keys[key];
     const entry = value === undefined ? undefined : toEntry(value);
     // The entry itself stays open: it keeps the forms derived from its values (see ContextEntry).
     if (entry && shared && entry.multiValued) Object.freeze(entry.values);
-    prepared.push([nameOf(key), entry]);
+    names[k] = nameOf(key);
+    entries[k] = entry;
   }
-  return prepared;
+  return { names, entries };
 }
 
 // Requests repeat the same few dozen key names: their lower-case forms, with their numbers, are
