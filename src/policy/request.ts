@@ -166,8 +166,8 @@ class KeyName {
  * A request's context: its numbered keys' entries in an open-addressed table by number (ids are
  * consecutive integers, so `id & mask` spreads them evenly), and its keys by lower-case name,
  * gathered from the prepared sets only when something asks by name (a trace, a key numbered
- * after the request was prepared): evaluation never does, and the map is most of a context's
- * heap and of its making.
+ * after the request was prepared): evaluation never does, and making the map was a good part
+ * of preparing a request.
  */
 export class Context {
   private byName: Map<string, ContextEntry> | undefined = undefined;
