@@ -42,11 +42,15 @@ export function compileArnPattern(tokens: readonly GlobToken[]): ArnPattern {
   return new ArnMatcher(Shape.Parts, false, '', parts.map(partMatcher), null);
 }
 
-/** A part without wildcards is its text (interned: "arn", "aws", an account are shared by all). */
-function partMatcher(tokens: readonly GlobToken[]): string | Glob {
+/**
+ * A part without wildcards is its text (interned: "arn", "aws", an account are shared by all); a
+ * part that is `*` (a region, an account) is null, which takes anything without a call.
+ */
+function partMatcher(tokens: readonly GlobToken[]): string | Glob | null {
   if (tokens.length === 0) return '';
   if (tokens.length === 1 && typeof tokens[0] === 'string') return intern(tokens[0]);
-  return compileGlobTokens(tokens);
+  const glob = compileGlobTokens(tokens);
+  return glob.matchesEverything ? null : glob;
 }
 
 /** How an ArnMatcher compares; one class for all, so that evaluation's call site sees one shape. */
@@ -66,7 +70,7 @@ class ArnMatcher implements ArnPattern {
     private readonly shape: Shape,
     readonly matchesEverything: boolean,
     private readonly text: string,
-    private readonly parts: readonly (string | Glob)[] | null,
+    private readonly parts: readonly (string | Glob | null)[] | null,
     private readonly whole: Glob | null,
   ) {}
 
@@ -83,6 +87,7 @@ class ArnMatcher implements ArnPattern {
         const parts = this.parts!;
         for (let i = 0; i < ARN_PARTS; i++) {
           const part = parts[i]!;
+          if (part === null) continue;
           if (typeof part === 'string' ? part !== inputParts[i] : !part.matches(inputParts[i]!)) return false;
         }
         return true;

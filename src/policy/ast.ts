@@ -45,8 +45,8 @@ export interface CompiledStatement {
 }
 
 export interface ActionMatcher {
-  /** `actionKey` is the lower-case "service:action". */
-  matches(actionKey: string): boolean;
+  /** `actionKey` is the lower-case "service:action", `service` its lower-case prefix. */
+  matches(actionKey: string, service: string): boolean;
 }
 
 export interface ResourceMatcher {

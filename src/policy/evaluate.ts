@@ -188,10 +188,21 @@ function implicitDeny(type: PolicyType): Verdict {
 }
 
 function allowed(sets: readonly (SetOutcome | undefined)[]): Verdict {
-  let deciding: MatchedStatement[] = [];
-  for (const set of sets)
-    if (set?.allows) deciding = deciding.length === 0 ? set.allows : deciding.concat(set.allows);
-  return { decision: 'allowed', deniedBy: undefined, deciding };
+  let deciding: MatchedStatement[] | null = null;
+  let copied = false;
+  for (let s = 0; s < sets.length; s++) {
+    const allows = sets[s]?.allows;
+    if (!allows) continue;
+    if (deciding === null) {
+      deciding = allows;
+      continue;
+    }
+    // Appended in a loop rather than by concat, which leaves JavaScript for the runtime.
+    if (!copied) deciding = deciding.slice();
+    copied = true;
+    for (let i = 0; i < allows.length; i++) deciding.push(allows[i]!);
+  }
+  return { decision: 'allowed', deniedBy: undefined, deciding: deciding ?? NONE };
 }
 
 const GRANT_STRENGTH: Record<Grant, number> = { account: 1, role: 2, direct: 3 };
@@ -200,7 +211,8 @@ function scanSet(policies: readonly CompiledPolicy[] | undefined, type: PolicyTy
   const outcome: SetOutcome = { type, allows: null, denies: null, grant: null };
   if (!policies) return outcome;
   const { service, actionKey } = scan.request;
-  for (const policy of policies) {
+  for (let p = 0; p < policies.length; p++) {
+    const policy = policies[p]!;
     // The statements of the action's service, in document order: two sorted lists merged.
     const exact = policy.byAction.get(actionKey) ?? NO_STATEMENTS;
     const wildcard = policy.byService.get(service) ?? NO_STATEMENTS;
@@ -212,7 +224,8 @@ function scanSet(policies: readonly CompiledPolicy[] | undefined, type: PolicyTy
         scanStatement(policy, exact[e++]!, outcome, scan, true);
       else scanStatement(policy, wildcard[w++]!, outcome, scan, false);
     }
-    for (const s of policy.anyService) scanStatement(policy, s, outcome, scan, false);
+    const any = policy.anyService;
+    for (let a = 0; a < any.length; a++) scanStatement(policy, any[a]!, outcome, scan, false);
   }
   return outcome;
 }
@@ -225,7 +238,7 @@ function scanStatement(
   actionListed: boolean,
 ): void {
   const { request } = scan;
-  if (!actionListed && !statement.action.matches(request.actionKey)) return;
+  if (!actionListed && !statement.action.matches(request.actionKey, request.service)) return;
   if (statement.resource && !statement.resource.matches(request)) return;
   let grant: Grant | null = null;
   if (statement.principal) {
@@ -241,11 +254,15 @@ function scanStatement(
   for (let i = 0; i < conditions.length; i++)
     if (!conditions[i]!.evaluate(request.context, IGNORE_MISSING)) return;
   const matched = matchedStatement(policy, statement, outcome.type);
-  (scan.matched ??= []).push(matched);
+  // A list of one made as such: a first push to [] makes room for 17.
+  if (scan.matched === null) scan.matched = [matched];
+  else scan.matched.push(matched);
   if (statement.effect === 'Deny') {
-    (outcome.denies ??= []).push(matched);
+    if (outcome.denies === null) outcome.denies = [matched];
+    else outcome.denies.push(matched);
   } else {
-    (outcome.allows ??= []).push(matched);
+    if (outcome.allows === null) outcome.allows = [matched];
+    else outcome.allows.push(matched);
     if (grant && (!outcome.grant || GRANT_STRENGTH[grant] > GRANT_STRENGTH[outcome.grant]))
       outcome.grant = grant;
   }
@@ -257,7 +274,8 @@ function matchedStatement(
   statement: CompiledStatement,
   type: PolicyType,
 ): MatchedStatement {
-  for (const matched of statement.described) if (matched.policyType === type) return matched;
+  const { described } = statement;
+  for (let i = 0; i < described.length; i++) if (described[i]!.policyType === type) return described[i]!;
   const matched = Object.freeze({
     policyId: policy.id,
     policyType: type,

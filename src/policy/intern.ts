@@ -15,3 +15,12 @@ export function intern(text: string): string {
   table.set(own, own);
   return own;
 }
+
+/**
+ * The interned copy of `text` when there is one, else `text` itself, adding nothing: for a
+ * request's strings (which callers may choose), so that those equal to a policy's are the very
+ * same string, which a Map compares without reading its characters.
+ */
+export function internedOr(text: string): string {
+  return table.get(text) ?? text;
+}

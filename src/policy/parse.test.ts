@@ -154,3 +154,23 @@ test('policies compiled from different texts share the strings they hold', () =>
   assert.equal(keyOf(one), 's3:getobject');
   assert.ok(Object.is(keyOf(one), keyOf(two)));
 });
+
+test('"service:*" takes every action of that service, and only actions written with its prefix', () => {
+  const decide = (actions: object, action: string) => {
+    const parsed = parsePolicy(document([{ Effect: 'Allow', ...actions, Resource: '*' }]), {
+      kind: 'identity',
+    });
+    assert.ok(parsed.ok);
+    return evaluate({ request: createRequest({ action, resource: '*' }), identityPolicies: [parsed.policy] })
+      .decision;
+  };
+  const allowed = (actions: object, action: string) => decide(actions, action) === 'allowed';
+  assert.equal(allowed({ Action: ['s3:*', 'ec2:Describe*'] }, 'S3:GetObject'), true);
+  assert.equal(allowed({ Action: ['s3:*', 'ec2:Describe*'] }, 's3:'), true);
+  assert.equal(allowed({ Action: ['s3:*', 'ec2:Describe*'] }, 's3'), false);
+  assert.equal(allowed({ Action: ['s3:*', 'ec2:Describe*'] }, 's3x:GetObject'), false);
+  assert.equal(allowed({ Action: ['s3:*', 'ec2:Describe*'] }, 'ec2:DescribeVpcs'), true);
+  assert.equal(allowed({ NotAction: ['iam:*', 'sts:*'] }, 'iam:GetUser'), false);
+  assert.equal(allowed({ NotAction: ['iam:*', 'sts:*'] }, 'iam'), true);
+  assert.equal(allowed({ NotAction: ['iam:*', 'sts:*'] }, 'iamx:GetUser'), true);
+});

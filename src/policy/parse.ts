@@ -205,47 +205,88 @@ function* compileStatement(
  * (closures of different shapes there made the call megamorphic, and slow).
  */
 class ActionSet implements ActionMatcher {
-  private readonly any: boolean;
+  /** `*` and NotAction in one field (a compiled policy holds one set per statement). */
+  private readonly kind: ActionSetKind;
   /** A few names are searched in a list, which takes less heap than a Set; many in a Set. */
   private readonly exactSet: ReadonlySet<string> | null;
 
   private readonly exact: readonly string[];
+  /** Services named with `service:*`, the most common wildcard: one comparison each. */
+  private readonly services: readonly string[];
   private readonly globs: readonly Glob[];
 
   constructor(
     exact: readonly string[],
+    services: readonly string[],
     globs: readonly Glob[],
-    private readonly negated: boolean,
+    negated: boolean,
   ) {
-    this.any = globs.some((g) => g.matchesEverything);
+    const any = globs.some((g) => g.matchesEverything);
+    this.kind = any
+      ? negated
+        ? ActionSetKind.NoAction
+        : ActionSetKind.AnyAction
+      : negated
+        ? ActionSetKind.NotListed
+        : ActionSetKind.Listed;
     // With `*` among them, the others are never looked at.
-    this.exact = this.any ? NOTHING : exact;
-    this.globs = this.any ? NOTHING : globs;
+    this.exact = any ? NOTHING : exact;
+    this.services = any ? NOTHING : services;
+    this.globs = any ? NOTHING : globs;
     this.exactSet = this.exact.length > 8 ? new Set(this.exact) : null;
   }
 
-  matches(actionKey: string): boolean {
-    return this.listed(actionKey) !== this.negated;
+  matches(actionKey: string, service: string): boolean {
+    const { kind } = this;
+    if (kind === ActionSetKind.AnyAction) return true;
+    if (kind === ActionSetKind.NoAction) return false;
+    return this.listed(actionKey, service) !== (kind === ActionSetKind.NotListed);
   }
 
-  private listed(actionKey: string): boolean {
-    if (this.any) return true;
-    if (this.exactSet ? this.exactSet.has(actionKey) : this.exact.includes(actionKey)) return true;
-    for (const glob of this.globs) if (glob.matches(actionKey)) return true;
+  private listed(actionKey: string, service: string): boolean {
+    // "s3:*" needs the colon: an action written without one ("s3") is not in the service.
+    if (actionKey.length > service.length && listed(this.services, service)) return true;
+    if (this.exactSet ? this.exactSet.has(actionKey) : listed(this.exact, actionKey)) return true;
+    const { globs } = this;
+    for (let g = 0; g < globs.length; g++) if (globs[g]!.matches(actionKey)) return true;
     return false;
   }
 }
 
+const enum ActionSetKind {
+  /** Action: the actions listed. */
+  Listed,
+  /** NotAction: the actions not listed. */
+  NotListed,
+  /** Action with `*`. */
+  AnyAction,
+  /** NotAction with `*`. */
+  NoAction,
+}
+
+/** Array.prototype.includes, as a loop evaluation inlines (the builtin is a call each time). */
+function listed(list: readonly string[], text: string): boolean {
+  for (let i = 0; i < list.length; i++) if (list[i] === text) return true;
+  return false;
+}
+
+/** `service:*`, whose service has no wildcard of its own. */
+const SERVICE_WIDE = /^[^:*?]+:\*$/;
+
 function* actionSet(actions: OneOrMany<string>, negated: boolean, meter: Meter): Generator<void, ActionSet> {
   const exact: string[] = [];
+  const services: string[] = [];
   const globs: Glob[] = [];
   for (const action of asArray(actions)) {
     const lower = intern(action.toLowerCase());
-    if (lower.includes('*') || lower.includes('?')) globs.push(compileGlob(lower));
+    if (SERVICE_WIDE.test(lower)) {
+      const service = intern(lower.slice(0, -2));
+      if (!services.includes(service)) services.push(service);
+    } else if (lower.includes('*') || lower.includes('?')) globs.push(compileGlob(lower));
     else if (!exact.includes(lower)) exact.push(lower);
     if (meter.tick()) yield;
   }
-  return new ActionSet(fit(exact), fit(globs), negated);
+  return new ActionSet(fit(exact), fit(services), fit(globs), negated);
 }
 
 /**
@@ -299,7 +340,9 @@ class ResourceSet implements ResourceMatcher {
 
   private listed(request: PreparedRequest): boolean {
     if (this.any) return true;
-    for (const entry of this.entries) {
+    const { entries } = this;
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i]!;
       // An unresolved variable never matches.
       const pattern = typeof entry === 'function' ? entry(request.context) : entry;
       if (pattern && pattern.matches(request.resource, request.resourceParts)) return true;

@@ -1,8 +1,21 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createRequest } from './request.ts';
+import { createRequest, type PreparedRequest } from './request.ts';
+import { parsePolicy } from './parse.ts';
+import { evaluate } from './evaluate.ts';
 
-const valuesOf = (context: ReadonlyMap<string, { values: readonly string[] }>, key: string) =>
+/** An identity policy allowing s3:GetObject when `condition` holds. */
+function allowsWhen(condition: Record<string, Record<string, string>>) {
+  const text = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*', Condition: condition }],
+  });
+  const parsed = parsePolicy(text, { kind: 'identity' });
+  assert.ok(parsed.ok);
+  return (request: PreparedRequest) => evaluate({ request, identityPolicies: [parsed.policy] }).decision;
+}
+
+const valuesOf = (context: { get(key: string): { values: readonly string[] } | undefined }, key: string) =>
   context.get(key)?.values;
 
 test('context keys are found in lower case, with every value as text', () => {
@@ -59,4 +72,36 @@ test('what conditions read from a value is derived from it alike on every use', 
   const tags = request.context.get('aws:tagkeys')!;
   assert.deepEqual([tags.lower(0), tags.lower(1)], ['a', 'b']);
   assert.equal(tags.arnParts(0), null);
+});
+
+test('a key first named by a policy compiled after the request was prepared is still found', () => {
+  // Keys are numbered as policies naming them are compiled: these two names appear nowhere else.
+  const frozen = Object.freeze({ 'test:LateFrozenKey': 'x' });
+  const before = createRequest({
+    action: 's3:GetObject',
+    resource: '*',
+    context: [frozen, { 'test:LateOwnKey': 'y' }],
+  });
+  const decide = allowsWhen({ StringEquals: { 'test:latefrozenkey': 'x', 'TEST:LATEOWNKEY': 'y' } });
+  assert.equal(decide(before), 'allowed');
+  const after = createRequest({
+    action: 's3:GetObject',
+    resource: '*',
+    context: [frozen, { 'test:LateOwnKey': 'y' }],
+  });
+  assert.equal(decide(after), 'allowed');
+  const without = createRequest({ action: 's3:GetObject', resource: '*', context: [frozen] });
+  assert.equal(decide(without), 'implicitDeny');
+});
+
+test('a key a later set removes is absent to conditions too', () => {
+  const decide = allowsWhen({ Null: { 'aws:SourceIp': 'true' } });
+  const request = (later: Record<string, string | undefined>) =>
+    createRequest({
+      action: 's3:GetObject',
+      resource: '*',
+      context: [{ 'aws:SourceIp': '10.0.0.1' }, later],
+    });
+  assert.equal(decide(request({ 'AWS:SOURCEIP': undefined })), 'allowed');
+  assert.equal(decide(request({})), 'implicitDeny');
 });

@@ -108,7 +108,7 @@ function traceStatement(
   const action: ElementTrace = {
     element: written.NotAction !== undefined ? 'NotAction' : 'Action',
     values: asArray(written.NotAction ?? written.Action ?? []),
-    matches: statement.action.matches(request.actionKey),
+    matches: statement.action.matches(request.actionKey, request.service),
   };
   const resource: ElementTrace | undefined = statement.resource
     ? {

@@ -2,13 +2,15 @@
 // `${?}`, `${$}`. They exist only in documents of Version 2012-10-17; elsewhere the text is literal.
 // A resolved value is literal text: a `*` inside a user's tag never acts as a wildcard.
 import { type GlobToken, ANY_CHAR, ANY_RUN } from './wildcard.ts';
-import type { ContextLookup } from './request.ts';
+import { type ContextLookup, keyIdOf } from './request.ts';
 import { intern } from './intern.ts';
 
 export interface VariableRef {
   readonly kind: 'variable';
   /** The context key, lower case (context keys are case-insensitive). */
   readonly key: string;
+  /** The key's number (keyIdOf). */
+  readonly keyId: number;
   readonly fallback: string | undefined;
 }
 
@@ -83,10 +85,11 @@ function parseVariable(inner: string): VariableRef | null {
   const comma = inner.indexOf(',');
   const key = (comma < 0 ? inner : inner.slice(0, comma)).trim();
   if (!key || /[\s${}]/.test(key)) return null;
-  if (comma < 0) return { kind: 'variable', key: intern(key.toLowerCase()), fallback: undefined };
+  const lower = intern(key.toLowerCase());
+  if (comma < 0) return { kind: 'variable', key: lower, keyId: keyIdOf(lower), fallback: undefined };
   const quoted = inner.slice(comma + 1).trim();
   if (quoted.length < 2 || !quoted.startsWith("'") || !quoted.endsWith("'")) return null;
-  return { kind: 'variable', key: intern(key.toLowerCase()), fallback: quoted.slice(1, -1) };
+  return { kind: 'variable', key: lower, keyId: keyIdOf(lower), fallback: quoted.slice(1, -1) };
 }
 
 /**
@@ -96,8 +99,8 @@ function parseVariable(inner: string): VariableRef | null {
  * (IAM User Guide, "Single-valued vs. multivalued context keys").
  */
 function variableValue(part: VariableRef, context: ContextLookup): string | undefined {
-  const entry = context.get(part.key);
-  return entry && !entry.multiValued && entry.values.length === 1 ? entry.values[0]! : part.fallback;
+  const entry = context.find(part.keyId, part.key);
+  return entry && !entry.multiValued && entry.count === 1 ? entry.text(0) : part.fallback;
 }
 
 /**
@@ -138,13 +141,24 @@ export function memoizeResolved<T>(
 ): (context: ContextLookup) => T | null {
   // Made on first use: a compiled policy holds one per value with variables, many never asked.
   let memo: Map<string, T> | undefined;
+  // Most templates hold one variable, whose value is the memo's key as it is.
+  const variables = template.parts.filter((part) => typeof part === 'object');
+  const only = variables.length === 1 ? variables[0]! : null;
   return (context) => {
     let key = '';
-    for (const part of template.parts) {
-      if (typeof part !== 'object') continue;
-      const value = variableValue(part, context);
+    if (only !== null) {
+      const value = variableValue(only, context);
       if (value === undefined) return null;
-      key = key === '' ? value : `${key}\u0000${value}`;
+      key = value;
+    } else {
+      const { parts } = template;
+      for (let i = 0; i < parts.length; i++) {
+        const part = parts[i]!;
+        if (typeof part !== 'object') continue;
+        const value = variableValue(part, context);
+        if (value === undefined) return null;
+        key = key === '' ? value : `${key}\u0000${value}`;
+      }
     }
     memo ??= new Map();
     let built = memo.get(key);

@@ -9,7 +9,7 @@
 import type { GlobToken } from '../wildcard.ts';
 import { memoizeResolved, parseTemplate } from '../variables.ts';
 import { intern } from '../intern.ts';
-import type { ContextEntry, ContextLookup } from '../request.ts';
+import { type ContextEntry, type ContextLookup, keyIdOf } from '../request.ts';
 import type { Family } from './families.ts';
 import type { ParsedOperator } from './operators.ts';
 
@@ -26,8 +26,27 @@ export interface CompiledCondition {
   evaluate(context: ContextLookup, onMissing: MissingKeySink): boolean;
 }
 
-/** Reads a value's variables from the request: its prepared form, or null (never matches). */
-type Resolver = (context: ContextLookup) => unknown;
+/**
+ * Reads a value's variables from the request: its prepared form as a list of one (what a family's
+ * anyOf takes), or null (never matches).
+ */
+type Resolver = (context: ContextLookup) => readonly unknown[] | null;
+
+/** Each family's prepare, its value as a list of one: one function per family, not per value. */
+const preparedAsList = new Map<Family, (tokens: GlobToken[]) => readonly unknown[] | null>();
+
+function prepareAsList(family: Family): (tokens: GlobToken[]) => readonly unknown[] | null {
+  let prepare = preparedAsList.get(family);
+  if (prepare === undefined) {
+    const one = family.prepare;
+    prepare = (tokens) => {
+      const value = one(tokens);
+      return value === null ? null : [value];
+    };
+    preparedAsList.set(family, prepare);
+  }
+  return prepare;
+}
 
 /**
  * A condition's values, read one at a time (compilation may pause between two): each as its
@@ -47,8 +66,7 @@ export class ConditionValues {
     const { family } = this.operator.spec!;
     const template = parseTemplate(text, { variables: this.allowVariables, wildcards: family.wildcards });
     if (template.hasVariables) {
-      // Handed on as it is (it reads no `this`), not wrapped in a closure per value.
-      this.resolvers.push(memoizeResolved(template, family.prepare));
+      this.resolvers.push(memoizeResolved(template, prepareAsList(family)));
       return;
     }
     const value = family.prepare(template.parts as GlobToken[]);
@@ -73,6 +91,7 @@ class ValueCondition implements CompiledCondition {
   constructor(
     readonly operator: string,
     readonly key: string,
+    private readonly keyId: number,
     private readonly mode: SetMode,
     private readonly ifExists: boolean,
     private readonly negated: boolean,
@@ -82,15 +101,15 @@ class ValueCondition implements CompiledCondition {
   ) {}
 
   evaluate(context: ContextLookup, sink: MissingKeySink): boolean {
-    const entry = context.get(this.key);
+    const entry = context.find(this.keyId, this.key);
     const { mode, negated } = this;
-    if (!entry || entry.values.length === 0) {
+    if (!entry || entry.count === 0) {
       sink.missing(this.key);
       if (mode === SetMode.ForAllValues || this.ifExists) return true;
       if (mode === SetMode.ForAnyValue) return false;
       return negated;
     }
-    const count = entry.values.length;
+    const { count } = entry;
     if (mode === SetMode.ForAllValues) {
       for (let i = 0; i < count; i++) if (this.anyMatches(context, entry, i) === negated) return false;
       return true;
@@ -108,10 +127,10 @@ class ValueCondition implements CompiledCondition {
   /** Whether some policy value matches the entry's i-th value (values of a key are ORed). */
   private anyMatches(context: ContextLookup, entry: ContextEntry, i: number): boolean {
     const { family, literals, resolvers } = this;
-    for (let v = 0; v < literals.length; v++) if (family.test(literals[v], entry, i)) return true;
+    if (literals.length > 0 && family.anyOf(literals, entry, i)) return true;
     for (let r = 0; r < resolvers.length; r++) {
-      const value = resolvers[r]!(context);
-      if (value !== null && family.test(value, entry, i)) return true;
+      const values = resolvers[r]!(context);
+      if (values !== null && family.anyOf(values, entry, i)) return true;
     }
     return false;
   }
@@ -129,9 +148,11 @@ export function conditionOf(
       : operator.qualifier === 'ForAnyValue'
         ? SetMode.ForAnyValue
         : SetMode.Single;
+  const lower = intern(key.toLowerCase());
   return new ValueCondition(
     operator.name,
-    intern(key.toLowerCase()),
+    lower,
+    keyIdOf(lower),
     mode,
     operator.ifExists,
     operator.spec!.negated,
@@ -148,14 +169,15 @@ export function nullCondition(
   values: readonly string[],
 ): CompiledCondition {
   const key = intern(writtenKey.toLowerCase());
+  const keyId = keyIdOf(key);
   const wantsAbsent = values.some((v) => v.toLowerCase() === 'true');
   const wantsPresent = values.some((v) => v.toLowerCase() === 'false');
   return {
     operator,
     key,
     evaluate(context) {
-      const entry = context.get(key);
-      const present = entry !== undefined && entry.values.length > 0;
+      const entry = context.find(keyId, key);
+      const present = entry !== undefined && entry.count > 0;
       return present ? wantsPresent : wantsAbsent;
     },
   };

@@ -22,65 +22,118 @@ export interface Family<P = unknown> {
    * A function of its argument alone (no `this`): conditions hand it on unbound.
    */
   readonly prepare: (tokens: readonly GlobToken[]) => P | null;
-  /** Whether the context entry's i-th value satisfies the prepared policy value. */
-  test(value: P, entry: ContextEntry, i: number): boolean;
+  /**
+   * Whether the context entry's i-th value satisfies some of the prepared policy values (a key's
+   * values are ORed). One call per condition, the request's side read once, the loop in the
+   * family (a call per value to a test shared by every family could not be inlined).
+   */
+  anyOf(values: readonly P[], entry: ContextEntry, i: number): boolean;
 }
-
-type Comparison = 'eq' | 'lt' | 'lte' | 'gt' | 'gte';
-
-const compare: Record<Comparison, (a: number, b: number) => boolean> = {
-  eq: (a, b) => a === b,
-  lt: (a, b) => a < b,
-  lte: (a, b) => a <= b,
-  gt: (a, b) => a > b,
-  gte: (a, b) => a >= b,
-};
 
 export const stringEquals: Family<string> = {
   wildcards: false,
   prepare: (tokens) => literalText(tokens),
-  test: (text, entry, i) => entry.values[i] === text,
+  anyOf: (texts, entry, i) => {
+    const text = entry.text(i);
+    for (let v = 0; v < texts.length; v++) if (texts[v] === text) return true;
+    return false;
+  },
 };
 
 export const stringEqualsIgnoreCase: Family<string> = {
   wildcards: false,
   prepare: (tokens) => literalText(tokens).toLowerCase(),
-  test: (lower, entry, i) => entry.lower(i) === lower,
+  anyOf: (lowers, entry, i) => {
+    const lower = entry.lower(i);
+    for (let v = 0; v < lowers.length; v++) if (lowers[v] === lower) return true;
+    return false;
+  },
 };
 
 export const stringLike: Family<Glob> = {
   wildcards: true,
   prepare: (tokens) => compileGlobTokens(tokens),
-  test: (glob, entry, i) => glob.matches(entry.values[i]!),
+  anyOf: (globs, entry, i) => {
+    const text = entry.text(i);
+    for (let v = 0; v < globs.length; v++) if (globs[v]!.matches(text)) return true;
+    return false;
+  },
 };
 
 /** ArnEquals and ArnLike both match part by part with wildcards, as AWS documents. */
 export const arnLike: Family<ArnPattern> = {
   wildcards: true,
   prepare: (tokens) => compileArnPattern(tokens),
-  test: (pattern, entry, i) => pattern.matches(entry.values[i]!, entry.arnParts(i)),
+  anyOf: (patterns, entry, i) => {
+    const text = entry.text(i);
+    const parts = entry.arnParts(i);
+    for (let v = 0; v < patterns.length; v++) if (patterns[v]!.matches(text, parts)) return true;
+    return false;
+  },
 };
 
-export function numeric(comparison: Comparison): Family<number> {
-  const holds = compare[comparison];
+const enum Comparison {
+  Eq,
+  Lt,
+  Lte,
+  Gt,
+  Gte,
+}
+
+type ComparisonName = 'eq' | 'lt' | 'lte' | 'gt' | 'gte';
+
+const COMPARISONS: Record<ComparisonName, Comparison> = {
+  eq: Comparison.Eq,
+  lt: Comparison.Lt,
+  lte: Comparison.Lte,
+  gt: Comparison.Gt,
+  gte: Comparison.Gte,
+};
+
+/** Whether `actual` compares with some of `expected` as `comparison` says. */
+function someHolds(comparison: Comparison, actual: number, expected: readonly number[]): boolean {
+  for (let v = 0; v < expected.length; v++) {
+    const e = expected[v]!;
+    switch (comparison) {
+      case Comparison.Eq:
+        if (actual === e) return true;
+        break;
+      case Comparison.Lt:
+        if (actual < e) return true;
+        break;
+      case Comparison.Lte:
+        if (actual <= e) return true;
+        break;
+      case Comparison.Gt:
+        if (actual > e) return true;
+        break;
+      default:
+        if (actual >= e) return true;
+    }
+  }
+  return false;
+}
+
+export function numeric(name: ComparisonName): Family<number> {
+  const comparison = COMPARISONS[name];
   return {
     wildcards: false,
     prepare: (tokens) => parseNumber(literalText(tokens)),
-    test: (expected, entry, i) => {
+    anyOf: (expected, entry, i) => {
       const actual = entry.number(i);
-      return actual !== null && holds(actual, expected);
+      return actual !== null && someHolds(comparison, actual, expected);
     },
   };
 }
 
-export function date(comparison: Comparison): Family<number> {
-  const holds = compare[comparison];
+export function date(name: ComparisonName): Family<number> {
+  const comparison = COMPARISONS[name];
   return {
     wildcards: false,
     prepare: (tokens) => parseDate(literalText(tokens)),
-    test: (expected, entry, i) => {
+    anyOf: (expected, entry, i) => {
       const actual = entry.date(i);
-      return actual !== null && holds(actual, expected);
+      return actual !== null && someHolds(comparison, actual, expected);
     },
   };
 }
@@ -91,14 +144,22 @@ export const bool: Family<string> = {
     const text = literalText(tokens).toLowerCase();
     return text === 'true' || text === 'false' ? text : null;
   },
-  test: (text, entry, i) => entry.lower(i) === text,
+  anyOf: (texts, entry, i) => {
+    const lower = entry.lower(i);
+    for (let v = 0; v < texts.length; v++) if (texts[v] === lower) return true;
+    return false;
+  },
 };
 
 /** Base64 values compared as the bytes they encode (padding and line breaks aside). */
 export const binaryEquals: Family<string> = {
   wildcards: false,
   prepare: (tokens) => normalizeBase64(literalText(tokens)),
-  test: (expected, entry, i) => normalizeBase64(entry.values[i]!) === expected,
+  anyOf: (expected, entry, i) => {
+    const actual = normalizeBase64(entry.text(i));
+    for (let v = 0; v < expected.length; v++) if (expected[v] === actual) return true;
+    return false;
+  },
 };
 
 function normalizeBase64(text: string): string | null {
@@ -109,8 +170,10 @@ function normalizeBase64(text: string): string | null {
 export const ipAddress: Family<Cidr> = {
   wildcards: false,
   prepare: (tokens) => parseCidr(literalText(tokens)),
-  test: (cidr, entry, i) => {
+  anyOf: (cidrs, entry, i) => {
     const ip = entry.ip(i);
-    return ip !== null && cidr.contains(ip);
+    if (ip === null) return false;
+    for (let v = 0; v < cidrs.length; v++) if (cidrs[v]!.contains(ip)) return true;
+    return false;
   },
 };
