@@ -13,16 +13,15 @@ import type { StoreTx } from '../store.ts';
 import type { MfaGracePeriod } from '../records.ts';
 import { groups } from '../tables.ts';
 import { authorizedGroup } from '../iam/groups.ts';
-import { accountMfaOptions } from './mfa-options.ts';
+import { requireMfaOption, wholeInRange } from './mfa-options.ts';
 import { MFA_GRACE_SIGN_INS_KEPT } from './mfa-enrolment.ts';
 
 export const GRACE_PERIODS_OFF = 'MFA enrolment grace periods are not turned on for this account.';
 export const GRACE_DAYS = { min: 1, max: 365 } as const;
 export const GRACE_SIGN_INS = { min: 1, max: MFA_GRACE_SIGN_INS_KEPT } as const;
 
-async function requireGracePeriods(ctx: OperationContext, tx: StoreTx): Promise<void> {
-  if (!(await accountMfaOptions(tx, ctx.caller.account)).enrolmentGracePeriods)
-    throw new IamError('ValidationError', GRACE_PERIODS_OFF);
+function requireGracePeriods(ctx: OperationContext, tx: StoreTx): Promise<void> {
+  return requireMfaOption(tx, ctx.caller.account, 'enrolmentGracePeriods', GRACE_PERIODS_OFF);
 }
 
 export const mfaGracePeriodOperations: Record<string, Operation> = {
@@ -83,12 +82,5 @@ function optionalWhole(
   name: string,
   range: { min: number; max: number },
 ): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < range.min || value > range.max) {
-    throw new IamError(
-      'ValidationError',
-      `The value of ${name} must be a whole number from ${range.min} to ${range.max}.`,
-    );
-  }
-  return value;
+  return value === undefined ? undefined : wholeInRange(value, name, range);
 }

@@ -29,6 +29,16 @@ export function mfaOptionsOf(account: AccountRecord | undefined): AccountMfaOpti
 export type AccountMfaOptions = Omit<Required<MfaOptions>, 'lockout' | 'orphanedDeviceHours'> &
   Pick<MfaOptions, 'lockout' | 'orphanedDeviceHours'>;
 
+/** Refuses, with `refusal`, an operation of a switch the account has not turned on. */
+export async function requireMfaOption(
+  tx: StoreTx,
+  account: string,
+  option: 'recoveryCodes' | 'adminReset' | 'enrolmentGracePeriods',
+  refusal: string,
+): Promise<void> {
+  if (!(await accountMfaOptions(tx, account))[option]) throw new IamError('ValidationError', refusal);
+}
+
 /** The options of the account, read in a transaction of the caller's. */
 export async function accountMfaOptions(tx: StoreTx, account: string): Promise<AccountMfaOptions> {
   return mfaOptionsOf(await tx.get(accounts, account));
@@ -73,10 +83,10 @@ function optionsOf(input: Readonly<Record<string, unknown>>): MfaOptions {
   if (input.AdminReset === true) options.adminReset = true;
   if (input.EnrolmentGracePeriods === true) options.enrolmentGracePeriods = true;
   if (input.LockoutFailures !== undefined) {
-    options.lockout = { failures: whole(input.LockoutFailures, 'LockoutFailures', LOCKOUT_FAILURES) };
+    options.lockout = { failures: wholeInRange(input.LockoutFailures, 'LockoutFailures', LOCKOUT_FAILURES) };
   }
   if (input.OrphanedDeviceHours !== undefined) {
-    options.orphanedDeviceHours = whole(
+    options.orphanedDeviceHours = wholeInRange(
       input.OrphanedDeviceHours,
       'OrphanedDeviceHours',
       ORPHANED_DEVICE_HOURS,
@@ -85,7 +95,8 @@ function optionsOf(input: Readonly<Record<string, unknown>>): MfaOptions {
   return options;
 }
 
-function whole(value: unknown, name: string, range: { min: number; max: number }): number {
+/** A whole number within `range`, or a ValidationError naming the member. */
+export function wholeInRange(value: unknown, name: string, range: { min: number; max: number }): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < range.min || value > range.max) {
     throw new IamError(
       'ValidationError',

@@ -10,19 +10,17 @@
 // feature is on is no secret from its own principals.
 import type { Operation, OperationContext } from '../operation.ts';
 import { isoNow, requiredStr, writeTx } from '../operation.ts';
-import { IamError } from '../errors.ts';
 import type { StoreTx } from '../store.ts';
 import type { UserRecord } from '../records.ts';
 import { consoleSessions, mfaDevices, securityKeys, users } from '../tables.ts';
 import { authorizedUser } from '../iam/users.ts';
 import { enabledMfaDevicesOf, securityKeysOfOwner } from '../iam/mfa-common.ts';
-import { accountMfaOptions } from './mfa-options.ts';
+import { requireMfaOption } from './mfa-options.ts';
 
 export const ADMIN_RESET_OFF = 'Administrator MFA reset is not turned on for this account.';
 
-async function requireAdminReset(ctx: OperationContext, tx: StoreTx): Promise<void> {
-  if (!(await accountMfaOptions(tx, ctx.caller.account)).adminReset)
-    throw new IamError('ValidationError', ADMIN_RESET_OFF);
+function requireAdminReset(ctx: OperationContext, tx: StoreTx): Promise<void> {
+  return requireMfaOption(tx, ctx.caller.account, 'adminReset', ADMIN_RESET_OFF);
 }
 
 export const mfaResetOperations: Record<string, Operation> = {

@@ -22,10 +22,10 @@ import { rootArn } from '../names.ts';
 import type { StoreTx } from '../store.ts';
 import type { RecoveryCodeSet } from '../records.ts';
 import { accounts, users } from '../tables.ts';
-import type { Principal } from '../console-sessions.ts';
+import { type Principal, iso } from '../console-sessions.ts';
 import { authorizedUser } from '../iam/users.ts';
 import { type MfaOwner, authorizedOwner, enabledMfaDevicesOf, ownerIdOf } from '../iam/mfa-common.ts';
-import { accountMfaOptions } from './mfa-options.ts';
+import { accountMfaOptions, requireMfaOption } from './mfa-options.ts';
 
 const MAC_PURPOSE = 'mfa-recovery-code';
 
@@ -40,7 +40,7 @@ export const recoveryCodeOperations: Record<string, Operation> = {
     const { account } = ctx.caller;
     return writeTx(ctx, async (tx) => {
       const owner = await ownOwner(ctx, tx, 'portcullis:GenerateRecoveryCodes');
-      if (!(await accountMfaOptions(tx, account)).recoveryCodes) throw switchedOff();
+      await requireMfaOption(tx, account, 'recoveryCodes', RECOVERY_CODES_OFF);
       if ((await enabledMfaDevicesOf(tx, account, owner)).length === 0) {
         throw new IamError(
           'ValidationError',
@@ -109,11 +109,7 @@ export async function useRecoveryCode(
       });
       if (found < 0) return { ok: false };
       const hashes = set.hashes.filter((_, index) => index !== found);
-      const now = iam
-        .now()
-        .toISOString()
-        .replace(/\.\d{3}Z$/, 'Z');
-      await saveCodes(tx, account, owner, { ...set, hashes, lastUsedAt: now });
+      await saveCodes(tx, account, owner, { ...set, hashes, lastUsedAt: iso(iam.now()) });
       return { ok: true, remaining: hashes.length };
     },
     { account },
@@ -142,9 +138,7 @@ export async function forgetRecoveryCodesWithoutMfa(
   if (codesOf(await ownerRecord(tx, account, owner))) await saveCodes(tx, account, owner, undefined);
 }
 
-function switchedOff(): IamError {
-  return new IamError('ValidationError', 'Recovery codes are not turned on for this account.');
-}
+const RECOVERY_CODES_OFF = 'Recovery codes are not turned on for this account.';
 
 /** The caller itself as an owner of codes, authorized for `action` on its own ARN. */
 async function ownOwner(ctx: OperationContext, tx: StoreTx, action: string): Promise<MfaOwner> {

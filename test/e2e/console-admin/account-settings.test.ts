@@ -107,9 +107,9 @@ test("a user without permission sees AWS's AccessDenied in place and changes not
 });
 
 test('the MFA options beyond AWS start off, are saved together, and need portcullis: permissions', async () => {
-  const before = await submit(root, PAGE, `${PAGE}/mfa-options`, { LockoutFailures: '2' });
-  assert.equal(before.posted.status, 400);
-  assert.match(errorText(before.page), /LockoutFailures must be a whole number from 3 to 100/);
+  const refused = await submit(root, PAGE, `${PAGE}/mfa-options`, { LockoutFailures: '2' });
+  assert.equal(refused.posted.status, 400);
+  assert.match(errorText(refused.page), /LockoutFailures must be a whole number from 3 to 100/);
 
   const start = await root.get(PAGE);
   assert.doesNotMatch(start.text, /id="RecoveryCodes"[^>]*checked/);
