@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { parsePolicy } from '../policy/index.ts';
 import { loadAwsManagedPolicyCatalog } from './aws-managed-policies.ts';
 
@@ -106,4 +107,21 @@ test('loading is lazy and fast', () => {
   fresh.get('arn:aws:iam::aws:policy/AdministratorAccess');
   const elapsed = performance.now() - start;
   assert.ok(elapsed < 1000, `loaded in ${elapsed.toFixed(0)} ms`);
+});
+
+test("descriptions and ids are the metadata's, copied from AWS; other policies have no description", () => {
+  const metadata = JSON.parse(
+    readFileSync(new URL('../../scripts/aws-managed-policy-metadata.json', import.meta.url), 'utf8'),
+  ) as { policies: Record<string, { description?: string; id?: string; source: string }> };
+  const byName = new Map(catalog.list().map((p) => [p.name, p]));
+  for (const [name, entry] of Object.entries(metadata.policies)) {
+    const policy = byName.get(name);
+    assert.ok(policy, `${name} is in the metadata but not in the catalog`);
+    assert.equal(policy.description, entry.description, name);
+    if (entry.id) assert.equal(policy.id, entry.id, name);
+    assert.match(entry.source, /^(https:\/\/docs\.aws\.amazon\.com\/|GetAccountAuthorizationDetails )/, name);
+  }
+  for (const policy of catalog.list()) {
+    if (!(policy.name in metadata.policies)) assert.equal(policy.description, undefined, policy.name);
+  }
 });

@@ -25,7 +25,8 @@ const decompress = promisify(brotliDecompress);
 
 /**
  * One entry of the compact file: [name, path, id, defaultVersionId, createDate, updateDate,
- * document, versions ([versionId, createDate or null] oldest first), history ([offset, length] or null)].
+ * document, versions ([versionId, createDate or null] oldest first), history ([offset, length] or
+ * null), description (or null when the build had none)].
  */
 type CompactEntry = [
   string,
@@ -37,6 +38,7 @@ type CompactEntry = [
   string,
   [string, string | null][],
   [number, number] | null,
+  string | null,
 ];
 
 interface CompactFile {
@@ -93,12 +95,14 @@ function readCatalog(file: URL | string): Loaded {
     document,
     versions,
     at,
+    description,
   ] of compact.policies) {
     const policy: AwsManagedPolicy = Object.freeze({
       arn: `arn:aws:iam::aws:policy${path}${name}`,
       name,
       path,
       id,
+      ...(description ? { description } : {}),
       defaultVersionId,
       document,
       createDate,

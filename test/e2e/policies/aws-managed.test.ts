@@ -125,6 +125,21 @@ test('GetPolicy and GetPolicyVersion return AdministratorAccess and its real doc
   );
 });
 
+test("GetPolicy gives an AWS managed policy AWS's description; ListPolicies does not", async () => {
+  // https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AmazonS3ReadOnlyAccess.html;
+  // ListPolicies leaves Description out (IAM API reference, Policy: "included in the response to
+  // the GetPolicy operation. It is not included in the response to the ListPolicies operation").
+  const got = await iam.send(new GetPolicyCommand({ PolicyArn: AWS('AmazonS3ReadOnlyAccess') }));
+  assert.equal(
+    got.Policy?.Description,
+    'Provides read only access to all buckets via the AWS Management Console.',
+  );
+  const listed = await iam.send(new ListPoliciesCommand({ Scope: 'AWS', PathPrefix: '/', MaxItems: 1000 }));
+  const s3 = listed.Policies?.find((p) => p.PolicyName === 'AmazonS3ReadOnlyAccess');
+  assert.ok(s3);
+  assert.equal(s3.Description, undefined);
+});
+
 test('an unknown AWS managed policy is NoSuchEntity', async () => {
   assert.deepEqual(await awsError(iam.send(new GetPolicyCommand({ PolicyArn: AWS('NoSuchAwsPolicy') }))), {
     code: 'NoSuchEntity',
