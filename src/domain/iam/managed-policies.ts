@@ -327,6 +327,7 @@ const policyOperations: Record<string, Operation> = {
       const record = ownPolicy(ctx, ref, found, CANNOT_UPDATE, () => policyNotFound(ref.arn));
       validateManagedPolicyDocument(document, record.name);
       if (record.versions.length >= VERSIONS_PER_POLICY) {
+        // AWS's text: https://github.com/99designs/iamy/issues/21
         throw new IamError(
           'LimitExceeded',
           `A managed policy can have up to ${VERSIONS_PER_POLICY} versions. Before you create a new version, you must delete an existing version.`,
