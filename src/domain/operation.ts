@@ -109,6 +109,11 @@ export function resourceTagContext(tags: readonly Tag[] | undefined): Record<str
   return context;
 }
 
+/**
+ * Tags per resource. Past it, AWS's LimitExceeded "The number of tags has reached the maximum
+ * limit.", recorded against AWS in LocalStack's snapshot
+ * https://github.com/localstack/localstack/blob/main/tests/aws/services/iam/test_iam_oidc.snapshot.json
+ */
 export const MAX_TAGS = 50;
 
 /** Merges new tags over old ones (keys compare without case), enforcing the 50-tag quota. */

@@ -37,6 +37,10 @@ import {
 import { authorizedUser, requiredTargetUserName } from './users.ts';
 import { flushKeyUses } from '../key-uses.ts';
 
+/**
+ * Access keys per user, inactive ones included. AWS's text when it is reached, "Cannot exceed
+ * quota for AccessKeysPerUser: 2", as recorded in https://github.com/simonw/s3-credentials/issues/64
+ */
 export const ACCESS_KEYS_PER_USER = 2;
 
 /** Whose keys an operation is about: an IAM user, or the account's root user. */

@@ -115,6 +115,8 @@ export const groupsOperations: Record<string, Operation> = {
       await check(ctx, tx, 'iam:CreateGroup', iamArn(account, 'group', path, name));
       if (await findGroup(tx, account, name))
         throw new IamError('EntityAlreadyExists', `Group with name ${name} already exists.`);
+      // Not confirmed against AWS: no recorded response with a public thread found (worded like
+      // AWS's recorded quota texts, e.g. RolesPerAccount in roles.ts).
       if ((await tx.count(groups, { account })) >= GROUPS_QUOTA)
         throw new IamError('LimitExceeded', `Cannot exceed quota for GroupsPerAccount: ${GROUPS_QUOTA}`);
       const group: GroupRecord = {
@@ -208,6 +210,8 @@ export const groupsOperations: Record<string, Operation> = {
       const { group, user } = await membershipParties(ctx, tx, 'iam:AddUserToGroup', groupName, userName);
       // Adding a member twice succeeds and changes nothing, as on AWS.
       if (await tx.get(groupMembers, membershipId(group, user))) return undefined;
+      // Not confirmed against AWS: no recorded response with a public thread found (worded like
+      // AWS's recorded quota texts, e.g. PoliciesPerUser in managed-policies-attachments.ts).
       if ((await tx.count(groupMembers, { user_id: user.id })) >= GROUPS_PER_USER_QUOTA)
         throw new IamError(
           'LimitExceeded',

@@ -37,6 +37,11 @@ interface HolderFamily {
   readonly sizeLimit: PolicySizeLimit;
 }
 
+// Over the aggregate size, AWS's LimitExceeded "Maximum policy size of <N> bytes exceeded for
+// <user|group|role> <name>" (src/policy/size.ts), recorded for PutUserPolicy
+// (https://github.com/ministryofjustice/cloud-platform-environments/pull/5302), PutGroupPolicy
+// (https://github.com/HumanCellAtlas/data-store/issues/1963) and roles
+// (https://github.com/aws/eks-hybrid/pull/596).
 const FAMILIES: readonly HolderFamily[] = [
   { entity: 'User', kind: 'user', nameMember: 'UserName', sizeLimit: 'user-inline' },
   { entity: 'Group', kind: 'group', nameMember: 'GroupName', sizeLimit: 'group-inline' },

@@ -45,9 +45,17 @@ import { trustPoliciesForDisplay } from './trust-principals.ts';
 
 export type { InstanceProfileRecord };
 
-/** Instance profiles per account (IAM and STS quotas: 1,000 by default). */
+/**
+ * Instance profiles per account (IAM and STS quotas: 1,000 by default). AWS's text when it is
+ * reached, "Cannot exceed quota for InstanceProfilesPerAccount: 1000", as recorded in
+ * https://github.com/ansible/workshops/issues/1801
+ */
 export const INSTANCE_PROFILES_QUOTA = 1000;
-/** Roles per instance profile (fixed). */
+/**
+ * Roles per instance profile (fixed). AWS's text for a second role, "Cannot exceed quota for
+ * InstanceSessionsPerInstanceProfile: 1", recorded against AWS in LocalStack's snapshot
+ * https://github.com/localstack/localstack/blob/main/tests/aws/services/iam/test_iam_instance_profiles.snapshot.json
+ */
 export const ROLES_PER_INSTANCE_PROFILE = 1;
 /** The service an instance profile passes its role to. */
 export const INSTANCE_PROFILE_SERVICE = 'ec2.amazonaws.com';

@@ -278,6 +278,8 @@ export const loginProfilesOperations: Record<string, Operation> = {
     };
     const before = await ctx.iam.store.read(authorizeCaller);
     if (!(await verifyPassword(before.profile.passwordHash, oldPassword))) {
+      // Not confirmed against AWS: code and text (here and below) are ours; no recorded response
+      // found, and the IAM API reference's ChangePassword errors name none for a wrong OldPassword.
       throw new IamError('AccessDenied', 'The old password is incorrect.');
     }
     checkPasswordAgainstPolicy(before.accountRecord, newPassword);

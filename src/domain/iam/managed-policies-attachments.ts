@@ -80,6 +80,9 @@ function attach(kind: HolderKind): Operation {
       const attached = await attachmentsOf(tx, holder.id);
       if (attached.some((a) => a.policyArn === ref.arn)) return undefined;
       if (attached.length >= ATTACHED_POLICIES_QUOTA) {
+        // AWS's text, recorded for users (https://github.com/jenkins-x/terraform-aws-eks-jx/issues/42),
+        // groups (https://github.com/aws/aws-cdk/issues/13515) and roles
+        // (https://github.com/aws/eks-hybrid/pull/741).
         throw new IamError(
           'LimitExceeded',
           `Cannot exceed quota for PoliciesPer${kind.word}: ${ATTACHED_POLICIES_QUOTA}`,

@@ -66,7 +66,12 @@ import {
 } from './managed-policies-common.ts';
 import { managedPolicyAttachmentOperations } from './managed-policies-attachments.ts';
 
-/** Validates a managed policy document as IAM does: the grammar, then the size quota. */
+/**
+ * Validates a managed policy document as IAM does: the grammar, then the size quota. Over it, AWS
+ * answers LimitExceeded "Cannot exceed quota for PolicySize: 6144" on CreatePolicy
+ * (https://github.com/docker/docs/issues/6218) and CreatePolicyVersion
+ * (https://github.com/terraform-aws-modules/terraform-aws-eks/issues/3552), not MalformedPolicyDocument.
+ */
 export function validateManagedPolicyDocument(text: string, name: string): void {
   const parsed = parsePolicy(text, { kind: 'identity', id: name });
   if (!parsed.ok) throw new IamError(parsed.error.code, parsed.error.message);
@@ -247,6 +252,8 @@ const policyOperations: Record<string, Operation> = {
         );
       }
       if ((await tx.count(policies, { account })) >= POLICIES_QUOTA) {
+        // Not confirmed against AWS: no recorded response with a public thread found (worded like
+        // AWS's recorded quota texts, e.g. RolesPerAccount in roles.ts).
         throw new IamError('LimitExceeded', `Cannot exceed quota for PoliciesPerAccount: ${POLICIES_QUOTA}`);
       }
       const now = isoNow(ctx);
@@ -320,6 +327,7 @@ const policyOperations: Record<string, Operation> = {
       const record = ownPolicy(ctx, ref, found, CANNOT_UPDATE, () => policyNotFound(ref.arn));
       validateManagedPolicyDocument(document, record.name);
       if (record.versions.length >= VERSIONS_PER_POLICY) {
+        // AWS's text: https://github.com/99designs/iamy/issues/21
         throw new IamError(
           'LimitExceeded',
           `A managed policy can have up to ${VERSIONS_PER_POLICY} versions. Before you create a new version, you must delete an existing version.`,

@@ -30,6 +30,9 @@ import { accounts, mfaDevices, securityKeys } from '../tables.ts';
 import { type Input, type OperationContext, check, str } from '../operation.ts';
 import { authorizedUser, findUser, requiredTargetUserName } from './users.ts';
 
+// Not confirmed against AWS: the LimitExceeded texts for these two quotas ("Cannot exceed quota
+// for MFADevicesPerUser: 8", "... VirtualMFADevicesPerAccount: 5000"); no recorded response found,
+// worded like AWS's recorded quota texts (e.g. AccessKeysPerUser in access-keys.ts).
 /** Up to 8 MFA devices of any kind per identity, for root and for each IAM user (IAM quotas). */
 export const MFA_DEVICES_PER_USER = 8;
 /** Virtual MFA devices, assigned or not, are limited to the account's user quota (IAM quotas). */
@@ -74,7 +77,8 @@ export function invalidAuthenticationCode(): IamError {
 }
 
 export function throttledError(): IamError {
-  // AWS documents LimitExceeded for EnableMFADevice and ResyncMFADevice; its text here is ours.
+  // AWS documents LimitExceeded for EnableMFADevice and ResyncMFADevice (IAM API reference).
+  // Not confirmed against AWS: the text is ours; no recorded response of AWS's throttle found.
   return new IamError(
     'LimitExceeded',
     'Too many invalid authentication codes for this MFA device. Wait before trying again.',

@@ -34,9 +34,18 @@ import { fetchTopThumbprint } from './oidc-thumbprint.ts';
 
 export type { OidcProviderRecord };
 
-/** OIDC providers per account (IAM and STS quotas: 100, fixed). */
+/**
+ * OIDC providers per account (IAM and STS quotas: 100, fixed). AWS's text when it is reached,
+ * "Cannot exceed quota for OpenIdConnectProvidersPerAccount: 100", as recorded in
+ * https://github.com/kubernetes-sigs/secrets-store-csi-driver/issues/634
+ */
 export const OIDC_PROVIDERS_QUOTA = 100;
-/** Client ids (audiences) per provider (IAM API reference, ClientIDList). */
+/**
+ * Client ids (audiences) per provider (IAM API reference, ClientIDList). AWS's text, "Cannot
+ * exceed quota for ClientIdsPerOpenIdConnectProvider: 100", recorded against AWS in LocalStack's
+ * snapshot
+ * https://github.com/localstack/localstack/blob/main/tests/aws/services/iam/test_iam_oidc.snapshot.json
+ */
 export const CLIENT_IDS_QUOTA = 100;
 /** Thumbprints per provider (IAM API reference, ThumbprintList: "up to five"). */
 export const THUMBPRINTS_QUOTA = 5;

@@ -45,7 +45,11 @@ import { requireAttachablePolicy } from './policy-refs.ts';
 import { encodePolicyDocument } from '../policy-documents.ts';
 import { bindTrustPrincipals, trustPoliciesForDisplay } from './trust-principals.ts';
 
-/** Roles per account (IAM and STS quotas: 1,000 by default). */
+/**
+ * Roles per account (IAM and STS quotas: 1,000 by default). AWS's text when it is reached,
+ * "Cannot exceed quota for RolesPerAccount: 1000", as recorded in
+ * https://github.com/serverless-nextjs/serverless-next.js/issues/2234
+ */
 export const ROLES_QUOTA = 1000;
 
 export const DEFAULT_MAX_SESSION_DURATION = 3600;
@@ -137,7 +141,13 @@ export async function authorizedRole(
   return role;
 }
 
-/** Validates a trust policy as IAM does (grammar, then the trust policy size quota). */
+/**
+ * Validates a trust policy as IAM does (grammar, then the trust policy size quota). AWS's
+ * LimitExceeded "Cannot exceed quota for ACLSizePerRole: 2048" on CreateRole and
+ * UpdateAssumeRolePolicy: https://github.com/apache/airflow/pull/27331,
+ * https://github.com/kubeflow/kubeflow/issues/6687 (4096 once raised:
+ * https://github.com/kubernetes-sigs/aws-load-balancer-controller/issues/2718).
+ */
 export function validateTrustPolicy(text: string, roleName: string): void {
   const parsed = parsePolicy(text, { kind: 'trust', id: `role/${roleName}/trust` });
   if (!parsed.ok) throw new IamError(parsed.error.code, parsed.error.message);
@@ -413,6 +423,7 @@ export const serviceLinkedRoleOperations: Record<string, Operation> = {
         );
       }
       if ((await tx.count(roles, { account })) >= ROLES_QUOTA) {
+        // Not confirmed against AWS for CreateServiceLinkedRole: CreateRole's text (ROLES_QUOTA).
         throw new IamError('LimitExceeded', `Cannot exceed quota for RolesPerAccount: ${ROLES_QUOTA}`);
       }
       // The catalog's tests check each policy against the AWS managed policy catalog; one a running

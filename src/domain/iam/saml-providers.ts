@@ -34,6 +34,9 @@ import { parseMetadataBounded } from './saml-metadata-parse.ts';
 export type { SamlProviderRecord };
 export { samlProviderMetadata } from './saml-metadata.ts';
 
+// Not confirmed against AWS: the LimitExceeded texts for these two quotas (SAMLProvidersPerAccount,
+// PrivateKeysPerSamlProvider); no recorded response found, worded like AWS's recorded quota texts
+// (e.g. OpenIdConnectProvidersPerAccount in oidc-providers.ts).
 /** SAML providers per account (IAM and STS quotas: 100, fixed). */
 export const SAML_PROVIDERS_QUOTA = 100;
 /** Private keys per provider (the API model's PrivateKeyList: at most 2). */

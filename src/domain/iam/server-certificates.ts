@@ -40,7 +40,11 @@ import { checkServerCertificate } from './server-certificate-validation.ts';
 
 export type { ServerCertificateRecord };
 
-/** Server certificates per account (IAM and STS quotas: 20). */
+/**
+ * Server certificates per account (IAM and STS quotas: 20). AWS's text when it is reached,
+ * "Cannot exceed quota for ServerCertificatesPerAccount: 20", as recorded in
+ * https://github.com/remind101/empire/issues/471
+ */
 export const SERVER_CERTIFICATES_QUOTA = 20;
 
 export function serverCertificateArn(account: string, path: string, name: string): string {

@@ -37,7 +37,15 @@ import {
 } from '../operation.ts';
 import { authorizedUser, requiredTargetUserName, saveUser } from './users.ts';
 
+/**
+ * Signing certificates per user. AWS's text, "Cannot exceed quota for CertificatesPerUser: 2",
+ * recorded against AWS in LocalStack's snapshot
+ * https://github.com/localstack/localstack/blob/main/tests/aws/services/iam/test_iam_signing_certificates.snapshot.json
+ */
 export const SIGNING_CERTIFICATES_PER_USER = 2;
+// Not confirmed against AWS: the LimitExceeded texts for these two quotas (PublicKeysPerUser,
+// ServiceSpecificCredentialsPerUserPerService); no recorded response found, worded like
+// CertificatesPerUser above.
 export const SSH_PUBLIC_KEYS_PER_USER = 5;
 export const SERVICE_CREDENTIALS_PER_SERVICE = 2;
 

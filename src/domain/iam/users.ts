@@ -131,6 +131,8 @@ export const userOperations: Record<string, Operation> = {
       if (await findUser(tx, account, name))
         throw new IamError('EntityAlreadyExists', `User with name ${name} already exists.`);
       if ((await tx.count(users, { account })) >= USERS_QUOTA) {
+        // Not confirmed against AWS: no recorded response with a public thread found (the text
+        // is worded like AWS's recorded quota texts, e.g. RolesPerAccount, in roles.ts).
         throw new IamError('LimitExceeded', `Cannot exceed quota for UsersPerAccount: ${USERS_QUOTA}`);
       }
       if (boundary) await requireAttachablePolicy(ctx, tx, boundary, 'boundary');

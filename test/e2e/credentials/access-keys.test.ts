@@ -72,6 +72,8 @@ test('a user may have at most two keys, inactive ones included: LimitExceeded wi
   );
   await iam.send(new CreateAccessKeyCommand({ UserName: 'limited' }));
   const error = await awsError(iam.send(new CreateAccessKeyCommand({ UserName: 'limited' })));
+  // AWS: "An error occurred (LimitExceeded) when calling the CreateAccessKey operation: Cannot
+  // exceed quota for AccessKeysPerUser: 2", https://github.com/simonw/s3-credentials/issues/64
   assert.deepEqual(error, {
     code: 'LimitExceeded',
     message: 'Cannot exceed quota for AccessKeysPerUser: 2',

@@ -148,6 +148,8 @@ test('a second provider of one URL, too many thumbprints or client ids are refus
         }),
       ),
     ),
+    // AWS's response, recorded in LocalStack's snapshot:
+    // https://github.com/localstack/localstack/blob/main/tests/aws/services/iam/test_iam_oidc.snapshot.json
     {
       code: 'LimitExceeded',
       message: 'Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: 100',
@@ -211,6 +213,7 @@ test('client ids are a set of at most 100; thumbprints are replaced whole', asyn
         }),
       ),
     ),
+    // Not confirmed against AWS for AddClientIDToOpenIDConnectProvider: CreateOpenIDConnectProvider's text.
     {
       code: 'LimitExceeded',
       message: 'Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: 100',
@@ -321,6 +324,8 @@ test('tags: set on creation, added, removed, listed by pages, at most 50', async
         }),
       ),
     ),
+    // AWS's response, recorded in LocalStack's snapshot:
+    // https://github.com/localstack/localstack/blob/main/tests/aws/services/iam/test_iam_oidc.snapshot.json
     { code: 'LimitExceeded', message: 'The number of tags has reached the maximum limit.', status: 409 },
   );
   assert.deepEqual(
@@ -406,6 +411,8 @@ test('at most 100 providers per account; GetAccountSummary counts them', async (
         }),
       ),
     ),
+    // AWS: "LimitExceeded: Cannot exceed quota for OpenIdConnectProvidersPerAccount: 100 status
+    // code: 409", https://github.com/kubernetes-sigs/secrets-store-csi-driver/issues/634
     {
       code: 'LimitExceeded',
       message: 'Cannot exceed quota for OpenIdConnectProvidersPerAccount: 100',

@@ -231,6 +231,8 @@ test('a user may be in at most 10 groups: the 11th is LimitExceeded with AWS mes
   const error = await awsError(
     iam.send(new AddUserToGroupCommand({ GroupName: 'club11', UserName: 'joiner' })),
   );
+  // Not confirmed against AWS: the text is ours (no recorded response with a public thread found),
+  // worded like AWS's recorded quota texts (e.g. PoliciesPerUser).
   assert.deepEqual(error, {
     code: 'LimitExceeded',
     message: 'Cannot exceed quota for GroupsPerUser: 10',
@@ -414,6 +416,8 @@ test('an account holds at most 300 groups: the next is LimitExceeded with AWS me
     created.push(name);
   }
   const error = await awsError(iam.send(new CreateGroupCommand({ GroupName: 'one-too-many' })));
+  // Not confirmed against AWS: the text is ours (no recorded response with a public thread found),
+  // worded like AWS's recorded quota texts (e.g. RolesPerAccount).
   assert.deepEqual(error, {
     code: 'LimitExceeded',
     message: 'Cannot exceed quota for GroupsPerAccount: 300',

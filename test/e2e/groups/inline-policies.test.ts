@@ -208,6 +208,9 @@ test("a user's inline policies together may hold 2,048 characters, white space n
       new PutUserPolicyCommand({ UserName: 'sized', PolicyName: 'three', PolicyDocument: policyOfSize(120) }),
     ),
   );
+  // AWS: "An error occurred (LimitExceeded) when calling the PutUserPolicy operation: Maximum policy
+  // size of 2048 bytes exceeded for user <name>", https://github.com/danvk/mapsnap/pull/483 (and
+  // https://github.com/ministryofjustice/cloud-platform-environments/pull/5302)
   assert.deepEqual(over, {
     code: 'LimitExceeded',
     message: 'Maximum policy size of 2048 bytes exceeded for user sized',
@@ -329,6 +332,9 @@ test("a group's inline policies together may hold 5,120 characters", async () =>
       }),
     ),
   );
+  // AWS: "An error occurred (LimitExceeded) when calling the PutGroupPolicy operation: Maximum
+  // policy size of 5120 bytes exceeded for group travis-ci",
+  // https://github.com/HumanCellAtlas/data-store/issues/1963
   assert.deepEqual(over, {
     code: 'LimitExceeded',
     message: 'Maximum policy size of 5120 bytes exceeded for group sized-group',
@@ -432,6 +438,8 @@ test("a role's inline policies together may hold 10,240 characters", async (t) =
       new PutRolePolicyCommand({ RoleName: 'big-role', PolicyName: 'c', PolicyDocument: policyOfSize(120) }),
     ),
   );
+  // AWS: "Maximum policy size of 10240 bytes exceeded for role <name> (Service: Iam, Status Code:
+  // 409, ...)", https://github.com/aws/eks-hybrid/pull/596
   assert.deepEqual(over, {
     code: 'LimitExceeded',
     message: 'Maximum policy size of 10240 bytes exceeded for role big-role',

@@ -301,6 +301,8 @@ test("each refusal comes with AWS's code and message", async () => {
 
   // The account's quota: 20 server certificates.
   for (let i = 0; i < 18; i++) await upload(iam, `quota-${i}`);
+  // AWS: "LimitExceeded: Cannot exceed quota for ServerCertificatesPerAccount: 20 status code: 409",
+  // https://github.com/remind101/empire/issues/471
   assert.deepEqual(await awsError(upload(iam, 'one-too-many')), {
     code: 'LimitExceeded',
     message: 'Cannot exceed quota for ServerCertificatesPerAccount: 20',

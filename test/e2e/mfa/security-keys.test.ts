@@ -256,6 +256,7 @@ test("the root user's security key is root's MFA device: AccountMFAEnabled and t
 test('up to 8 MFA devices per user, keys and virtual devices together (LimitExceeded)', async () => {
   await iam.send(new CreateUserCommand({ UserName: 'many' }));
   for (let i = 0; i < MFA_DEVICES_PER_USER; i++) await registerKey('many', `key-${i}`);
+  // Not confirmed against AWS: the text is ours (no recorded response found).
   await assert.rejects(registerKey('many', 'one-too-many'), {
     code: 'LimitExceeded',
     message: `Cannot exceed quota for MFADevicesPerUser: ${MFA_DEVICES_PER_USER}`,

@@ -299,6 +299,8 @@ test('after five wrong attempts the device refuses even the right codes for a wh
     assert.equal(error.code, 'InvalidAuthenticationCode', `attempt ${i + 1}`);
   }
   const throttled = await awsError(enable('guesser', serial, seed));
+  // AWS documents LimitExceeded for EnableMFADevice (IAM API reference). Not confirmed against
+  // AWS: the text is ours; no recorded response of AWS's throttle found.
   assert.deepEqual(throttled, {
     code: 'LimitExceeded',
     message: 'Too many invalid authentication codes for this MFA device. Wait before trying again.',
@@ -369,6 +371,8 @@ test('a user may have at most eight MFA devices: the ninth is LimitExceeded', as
   }
   const ninth = await createDevice('collector-9');
   const error = await awsError(enable('collector', ninth.serial, ninth.seed));
+  // Not confirmed against AWS: the text is ours (no recorded response found), worded like AWS's
+  // recorded quota texts (e.g. AccessKeysPerUser).
   assert.deepEqual(error, {
     code: 'LimitExceeded',
     message: 'Cannot exceed quota for MFADevicesPerUser: 8',

@@ -250,6 +250,9 @@ test('at most 10 managed policies per user, group and role', async () => {
     await iam.send(new AttachRolePolicyCommand({ RoleName: 'worker', PolicyArn: arnOf(`q${i}`) }));
   }
   const eleventh = arnOf('q10');
+  // AWS's texts, recorded for users ("Error attaching policy ... LimitExceeded: Cannot exceed quota
+  // for PoliciesPerUser: 10 status code: 409", https://github.com/jenkins-x/terraform-aws-eks-jx/issues/42),
+  // groups (https://github.com/aws/aws-cdk/issues/13515) and roles (https://github.com/aws/eks-hybrid/pull/741).
   assert.deepEqual(
     await awsError(iam.send(new AttachUserPolicyCommand({ UserName: 'bob', PolicyArn: eleventh }))),
     {

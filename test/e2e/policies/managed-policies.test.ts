@@ -133,6 +133,8 @@ test('a document over 6,144 characters (white space not counted) is LimitExceede
   const error = await awsError(
     iam.send(new CreatePolicyCommand({ PolicyName: 'Huge', PolicyDocument: doc(...actions) })),
   );
+  // AWS answers LimitExceeded here, not MalformedPolicyDocument: "Cannot exceed quota for
+  // PolicySize: 6144" on creating a policy, https://github.com/docker/docs/issues/6218
   assert.deepEqual(error, {
     code: 'LimitExceeded',
     message: 'Cannot exceed quota for PolicySize: 6144',
@@ -142,6 +144,30 @@ test('a document over 6,144 characters (white space not counted) is LimitExceede
   const padded = doc('iam:GetUser').replace('{', '{' + ' '.repeat(7000));
   await iam.send(new CreatePolicyCommand({ PolicyName: 'Padded', PolicyDocument: padded }));
   await iam.send(new DeletePolicyCommand({ PolicyArn: arnOf('Padded') }));
+});
+
+test('CreatePolicyVersion with a document over 6,144 characters is LimitExceeded PolicySize too', async () => {
+  await iam.send(new CreatePolicyCommand({ PolicyName: 'Growing', PolicyDocument: doc('iam:GetUser') }));
+  const actions = Array.from({ length: 400 }, (_, i) => `s3:GetObjectVersion${i}`);
+  const error = await awsError(
+    iam.send(
+      new CreatePolicyVersionCommand({ PolicyArn: arnOf('Growing'), PolicyDocument: doc(...actions) }),
+    ),
+  );
+  // AWS: "operation error IAM: CreatePolicyVersion, https response error StatusCode: 409, ...,
+  // LimitExceeded: Cannot exceed quota for PolicySize: 6144",
+  // https://github.com/terraform-aws-modules/terraform-aws-eks/issues/3552
+  assert.deepEqual(error, {
+    code: 'LimitExceeded',
+    message: 'Cannot exceed quota for PolicySize: 6144',
+    status: 409,
+  });
+  const versions = await iam.send(new ListPolicyVersionsCommand({ PolicyArn: arnOf('Growing') }));
+  assert.deepEqual(
+    versions.Versions?.map((v) => v.VersionId),
+    ['v1'],
+  );
+  await iam.send(new DeletePolicyCommand({ PolicyArn: arnOf('Growing') }));
 });
 
 test('an unknown policy is NoSuchEntity with AWS message', async () => {
@@ -210,6 +236,8 @@ test('versions: created, listed newest first, switched as default, and at most 5
   const sixth = await awsError(
     iam.send(new CreatePolicyVersionCommand({ PolicyArn: arn, PolicyDocument: doc('iam:ListGroups') })),
   );
+  // AWS: "An error occurred (LimitExceeded) when calling the CreatePolicyVersion operation: A
+  // managed policy can have up to 5 versions. ...", https://github.com/99designs/iamy/issues/21
   assert.deepEqual(sixth, {
     code: 'LimitExceeded',
     message:

@@ -126,6 +126,8 @@ test('a profile holds at most one role', async () => {
   const error = await awsError(
     iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: 'single', RoleName: 'other-role' })),
   );
+  // AWS's response, recorded in LocalStack's snapshot:
+  // https://github.com/localstack/localstack/blob/main/tests/aws/services/iam/test_iam_instance_profiles.snapshot.json
   assert.deepEqual(error, {
     code: 'LimitExceeded',
     message: 'Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1',

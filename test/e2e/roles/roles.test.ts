@@ -172,11 +172,27 @@ test('a trust policy over 2,048 characters (white space not counted) is LimitExc
   const error = await awsError(
     server.iam().send(new CreateRoleCommand({ RoleName: 'too-big', AssumeRolePolicyDocument: document })),
   );
+  // AWS: "LimitExceeded: Cannot exceed quota for ACLSizePerRole: 2048 status code: 409",
+  // https://github.com/kubeflow/kubeflow/issues/6687
   assert.deepEqual(error, {
     code: 'LimitExceeded',
     message: 'Cannot exceed quota for ACLSizePerRole: 2048',
     status: 409,
   });
+  // UpdateAssumeRolePolicy as well: "(LimitExceeded) when calling the UpdateAssumeRolePolicy
+  // operation: Cannot exceed quota for ACLSizePerRole: 2048", https://github.com/apache/airflow/pull/27331
+  await server
+    .iam()
+    .send(new CreateRoleCommand({ RoleName: 'growing-trust', AssumeRolePolicyDocument: TRUST }));
+  assert.deepEqual(
+    await awsError(
+      server
+        .iam()
+        .send(new UpdateAssumeRolePolicyCommand({ RoleName: 'growing-trust', PolicyDocument: document })),
+    ),
+    { code: 'LimitExceeded', message: 'Cannot exceed quota for ACLSizePerRole: 2048', status: 409 },
+  );
+  await server.iam().send(new DeleteRoleCommand({ RoleName: 'growing-trust' }));
 });
 
 test('MaxSessionDuration must lie between 3600 and 43200 seconds', async () => {
@@ -399,6 +415,8 @@ test('duplicate tag keys are InvalidInput; more than 50 tags on a role is LimitE
   const tooMany = await awsError(
     iam.send(new TagRoleCommand({ RoleName: 'many-tags', Tags: [{ Key: 'one-more', Value: 'v' }] })),
   );
+  // AWS's text (recorded for TagOpenIDConnectProvider in LocalStack's snapshot:
+  // https://github.com/localstack/localstack/blob/main/tests/aws/services/iam/test_iam_oidc.snapshot.json).
   assert.deepEqual(tooMany, {
     code: 'LimitExceeded',
     message: 'The number of tags has reached the maximum limit.',
