@@ -67,3 +67,16 @@ export async function callerOf(
 ): Promise<Caller | undefined> {
   return (signing && (await callerFor(iam, signing, wireContext(req, now, region)))) ?? undefined;
 }
+
+let lastDate: { second: number; text: string } | undefined;
+
+/**
+ * The Date header's value for `now` (an IMF-fixdate, made once per second). Every wire sends the
+ * server's time, the test clock's when it is on: the SDKs correct their clock skew from it, and a
+ * Date from the real clock would undo the offset a suite signs with.
+ */
+export function httpDate(now: Date): string {
+  const second = Math.floor(now.getTime() / 1000);
+  if (lastDate?.second !== second) lastDate = { second, text: now.toUTCString() };
+  return lastDate.text;
+}

@@ -9,7 +9,7 @@ import { verifyWithStoredKeys } from '../aws-query/sigv4/verify-stored.ts';
 import type { Observer, QueryRequest, QueryResponse } from '../aws-query/handler.ts';
 import type { Noted, QueryAudit } from '../aws-query/audit.ts';
 import { findOperation } from '../aws-query/model/index.ts';
-import { callerOf, headerOf, notedCall } from '../wire.ts';
+import { callerOf, headerOf, httpDate, notedCall } from '../wire.ts';
 import { decodeJsonInput, encodeJsonOutput, JsonValidationError } from './codec.ts';
 import { JSON_SERVICES, jsonModel, type JsonService } from './model.ts';
 import { jsonBody, jsonErrorCode } from './wire.ts';
@@ -61,7 +61,7 @@ async function answer(
     members?: Readonly<Record<string, string>>,
   ): QueryResponse => {
     noted.error = { code, message };
-    return errorResponse(requestId, code, message, status, members);
+    return errorResponse(requestId, httpDate(deps.iam.now()), code, message, status, members);
   };
   try {
     const target = headerOf(req, 'x-amz-target') ?? '';
@@ -104,7 +104,11 @@ async function answer(
     const output = await operation({ iam: deps.iam, caller }, input);
     return {
       status: 200,
-      headers: { 'content-type': CONTENT_TYPE, 'x-amzn-requestid': requestId },
+      headers: {
+        'content-type': CONTENT_TYPE,
+        'x-amzn-requestid': requestId,
+        date: httpDate(deps.iam.now()),
+      },
       body: encodeJsonOutput(model, modelled.output?.shape, output),
     };
   } catch (cause) {
@@ -122,6 +126,7 @@ async function answer(
 
 function errorResponse(
   requestId: string,
+  date: string,
   code: string,
   message: string,
   status: number,
@@ -129,7 +134,7 @@ function errorResponse(
 ): QueryResponse {
   return {
     status,
-    headers: { 'content-type': CONTENT_TYPE, 'x-amzn-requestid': requestId },
+    headers: { 'content-type': CONTENT_TYPE, 'x-amzn-requestid': requestId, date },
     // Members the error shape adds (Organizations' Reason) go beside the message, as AWS sends them.
     body: JSON.stringify({ __type: code, message, ...members }),
   };

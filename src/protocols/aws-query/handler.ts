@@ -14,7 +14,7 @@ import { encodeQueryError } from './codec/encode.ts';
 import { encodeQueryBody, type EncodedBody } from './codec/encode-in-parts.ts';
 import { toQueryErrorResponse } from './errors.ts';
 import type { Noted, QueryAudit } from './audit.ts';
-import { bodyText, callerOf, notedCall, wireContext } from '../wire.ts';
+import { bodyText, callerOf, httpDate, notedCall, wireContext } from '../wire.ts';
 
 export type QueryService = 'iam' | 'sts';
 
@@ -245,13 +245,4 @@ function errorResponse(
 /** The Date header tells SDKs the server's time (they correct their clock skew from it). */
 function responseHeaders(deps: QueryHandlerDeps, requestId: string): Record<string, string> {
   return { 'content-type': 'text/xml', 'x-amzn-requestid': requestId, date: httpDate(deps.iam.now()) };
-}
-
-let lastDate: { second: number; text: string } | undefined;
-
-/** The IMF-fixdate of `now`, made once per second. */
-function httpDate(now: Date): string {
-  const second = Math.floor(now.getTime() / 1000);
-  if (lastDate?.second !== second) lastDate = { second, text: now.toUTCString() };
-  return lastDate.text;
 }

@@ -12,7 +12,7 @@ import type { Noted, QueryAudit } from '../aws-query/audit.ts';
 import type { ServiceModel } from '../aws-query/model/index.ts';
 import { decodeJsonInput, encodeJsonOutput, JsonValidationError } from '../aws-json/codec.ts';
 import { jsonBody, jsonErrorCode } from '../aws-json/wire.ts';
-import { callerOf, notedCall } from '../wire.ts';
+import { callerOf, httpDate, notedCall } from '../wire.ts';
 import { restJsonModel, routeOf, type RestJsonService } from './model.ts';
 
 export interface RestJsonHandlerDeps {
@@ -59,7 +59,7 @@ async function answer(
     members?: Readonly<Record<string, unknown>>,
   ): QueryResponse => {
     noted.error = { code, message };
-    return errorResponse(requestId, code, message, status, members);
+    return errorResponse(requestId, httpDate(deps.iam.now()), code, message, status, members);
   };
   try {
     const route = routeOf(req.method, req.path);
@@ -100,7 +100,11 @@ async function answer(
     const output = await operation({ iam: deps.iam, caller }, input);
     return {
       status: route.operation.http?.responseCode ?? 200,
-      headers: { 'content-type': CONTENT_TYPE, 'x-amzn-requestid': requestId },
+      headers: {
+        'content-type': CONTENT_TYPE,
+        'x-amzn-requestid': requestId,
+        date: httpDate(deps.iam.now()),
+      },
       body: encodeJsonOutput(model, route.operation.output?.shape, output),
     };
   } catch (cause) {
@@ -149,6 +153,7 @@ function statusOf(service: RestJsonService, code: string): number {
 
 function errorResponse(
   requestId: string,
+  date: string,
   code: string,
   message: string,
   status: number,
@@ -156,7 +161,7 @@ function errorResponse(
 ): QueryResponse {
   return {
     status,
-    headers: { 'content-type': CONTENT_TYPE, 'x-amzn-requestid': requestId, 'x-amzn-errortype': code },
+    headers: { 'content-type': CONTENT_TYPE, 'x-amzn-requestid': requestId, 'x-amzn-errortype': code, date },
     // Members the error shape adds (ValidationException's reason) go beside the message.
     body: JSON.stringify({ message, ...members }),
   };
