@@ -11,7 +11,7 @@ import { openPostgresStore } from './storage/postgres/postgres-store.ts';
 import type { Store } from './domain/store.ts';
 import { flushKeyUses } from './domain/key-uses.ts';
 import { flushServiceUses } from './domain/service-uses.ts';
-import { sweepOrphanedMfaDevices } from './domain/portcullis/orphaned-mfa-devices.ts';
+import { sweepOrphanedMfaDevices, sweptDeviceEvent } from './domain/portcullis/orphaned-mfa-devices.ts';
 import { createReportWorker } from './app-report-worker.ts';
 import type { StoreLocation } from './app-store-worker.ts';
 import { createAuditWorker } from './app-audit-worker.ts';
@@ -119,6 +119,13 @@ export async function startApp(config: Config): Promise<App> {
     observer: observability.console,
     ...(audit ? { audit } : {}),
   });
+  // The periodic sweeps, one after another: each expired orphaned MFA device deleted is an audit event.
+  let sweeping: Promise<unknown> = Promise.resolve();
+  const sweep = (): Promise<unknown> =>
+    (sweeping = sweeping
+      .then(() => sweepOrphanedMfaDevices(iam))
+      .then((swept) => swept.forEach((device) => audit?.record(sweptDeviceEvent(device))))
+      .catch((error: unknown) => console.error('orphaned MFA devices: sweep failed:', error)));
   registerTestEndpoints(server, {
     allowReset: config.allowReset,
     allowTestClock: config.allowTestClock,
@@ -130,6 +137,7 @@ export async function startApp(config: Config): Promise<App> {
       if (bootstrapped.created) writeRootCredentials(config.dataDir, bootstrapped);
       return bootstrapped.accountId;
     },
+    sweep,
   });
 
   await server.listen({ host: config.host, port: config.port });
@@ -137,12 +145,7 @@ export async function startApp(config: Config): Promise<App> {
   // credential report does not wait for it to load.
   reports.warm();
   const resealing = config.databaseUrl ? undefined : resealInBackground(iam, masterKeys);
-  let sweeping: Promise<unknown> = Promise.resolve();
-  const orphanSweep = setInterval(() => {
-    sweeping = sweepOrphanedMfaDevices(iam).catch((error: unknown) =>
-      console.error('orphaned MFA devices: sweep failed:', error),
-    );
-  }, ORPHAN_SWEEP_MS);
+  const orphanSweep = setInterval(sweep, ORPHAN_SWEEP_MS);
   orphanSweep.unref();
   const address = server.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -1,8 +1,11 @@
 // Endpoints for test suites, each off unless its setting turns it on (then they answer 404):
 //   POST /_portcullis/reset  {}                      → all state removed, bootstrap run again
 //   POST /_portcullis/clock  {"advanceSeconds": N}    → the server's clock moves N seconds ahead
+//   POST /_portcullis/sweep  {}                      → the periodic sweeps run now (with the clock)
 // The clock lets suites see sessions expire and reports age without waiting; clients must sign
 // with the same offset (the AWS SDKs' systemClockOffset), as AWS rejects skew over 15 minutes.
+// The sweep runs, at once, what each node otherwise runs every few minutes (the orphaned MFA
+// device janitor), so suites that moved the clock see its work without waiting for the timer.
 //
 // Either one, when on, wipes or bends the whole server: a call must be signed (SigV4, in the
 // Authorization header, verified by the API's own code) with the root user's credentials, and a
@@ -37,6 +40,8 @@ export interface TestEndpointOptions {
   readonly clock: Clock;
   readonly iam: Iam;
   readonly reset: () => Promise<string>;
+  /** Runs the periodic sweeps once; resolves when they are done. */
+  readonly sweep: () => Promise<unknown>;
 }
 
 export function registerTestEndpoints(server: FastifyInstance, options: TestEndpointOptions): void {
@@ -67,6 +72,12 @@ export function registerTestEndpoints(server: FastifyInstance, options: TestEndp
     }
     options.clock.advance(seconds);
     return { offsetSeconds: options.clock.offsetSeconds(), now: options.clock.now().toISOString() };
+  });
+  server.post('/_portcullis/sweep', async (request, reply) => {
+    if (!options.allowTestClock) return reply.code(404).send({ message: 'Not found' });
+    if (!(await admitRoot(options.iam, request, reply))) return reply;
+    await options.sweep();
+    return { swept: true };
   });
 }
 

@@ -13,9 +13,14 @@ import type { Input, Output } from '../operation.ts';
 import type { AuditEventRecord } from '../records.ts';
 import { redactRequest, redactResponse } from './redact.ts';
 
-/** Who called, when the call had no verified Caller (unsigned STS calls, failed signatures, sign-ins). */
+/**
+ * Who called, when the call had no verified Caller (unsigned STS calls, failed signatures, sign-ins),
+ * or the service itself (AWSService: what Portcullis does on its own, such as the MFA janitor).
+ */
 export interface AuditIdentity {
-  readonly type: 'Root' | 'IAMUser' | 'WebIdentityUser' | 'SAMLUser' | 'Unknown';
+  readonly type: 'Root' | 'IAMUser' | 'WebIdentityUser' | 'SAMLUser' | 'AWSService' | 'Unknown';
+  /** AWSService: the service that acted (CloudTrail's userIdentity.invokedBy). */
+  readonly invokedBy?: string;
   readonly principalId?: string;
   readonly arn?: string;
   readonly accountId?: string;

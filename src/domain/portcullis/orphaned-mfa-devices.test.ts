@@ -8,7 +8,8 @@ import { createSealer, generateMasterKey } from '../../crypto/sealing.ts';
 import { createIam, type Iam } from '../iam.ts';
 import type { AccountRecord, MfaDeviceRecord } from '../records.ts';
 import { accounts, mfaDevices } from '../tables.ts';
-import { isExpiredOrphan, sweepOrphanedMfaDevices } from './orphaned-mfa-devices.ts';
+import { isExpiredOrphan, sweepOrphanedMfaDevices, sweptDeviceEvent } from './orphaned-mfa-devices.ts';
+import { auditEntry, toAuditRecord } from '../audit/events.ts';
 
 const HOUR = 60 * 60_000;
 const T0 = Date.parse('2026-07-31T12:00:00Z');
@@ -69,15 +70,17 @@ test('the sweep deletes unassigned virtual devices past the hours, in accounts t
     await tx.insert(mfaDevices, device(OFF, 'abandoned', T0));
   });
   clock.ms = T0 + 24 * HOUR - 1;
-  assert.equal(await sweepOrphanedMfaDevices(iam), 0);
+  assert.deepEqual(await sweepOrphanedMfaDevices(iam), []);
   clock.ms = T0 + 24 * HOUR;
-  assert.equal(await sweepOrphanedMfaDevices(iam), 1);
+  assert.deepEqual(await sweepOrphanedMfaDevices(iam), [
+    { account: ON, serialNumber: `arn:aws:iam::${ON}:mfa/abandoned`, time: new Date(T0 + 24 * HOUR) },
+  ]);
   const left = await iam.store.read((tx) => tx.list(mfaDevices));
   assert.deepEqual(left.map((d) => d.id).sort(), [`${ON}-enabled`, `${ON}-recent`, `${OFF}-abandoned`]);
   // Another node's sweep right after: nothing left to delete, and no error.
-  assert.equal(await sweepOrphanedMfaDevices(iam), 0);
+  assert.deepEqual(await sweepOrphanedMfaDevices(iam), []);
   clock.ms = T0 + 26 * HOUR;
-  assert.equal(await sweepOrphanedMfaDevices(iam), 1);
+  assert.equal((await sweepOrphanedMfaDevices(iam)).length, 1);
 });
 
 test('isExpiredOrphan: never when off, never for an enabled device or a security key', () => {
@@ -98,4 +101,16 @@ test('isExpiredOrphan: never when off, never for an enabled device or a security
     ),
     true,
   );
+});
+
+test("a swept device's audit event: the service acting on its own, in the device's account", () => {
+  const swept = { account: ON, serialNumber: `arn:aws:iam::${ON}:mfa/abandoned`, time: new Date(T0) };
+  const record = toAuditRecord(auditEntry(sweptDeviceEvent(swept)), 'event-1');
+  assert.equal(record.account, ON);
+  assert.equal(record.eventName, 'DeleteOrphanedMFADevice');
+  assert.equal(record.eventSource, 'portcullis.local');
+  assert.equal(record.readOnly, false);
+  assert.deepEqual(record.event.userIdentity, { type: 'AWSService', invokedBy: 'portcullis.local' });
+  assert.deepEqual(record.event.requestParameters, { serialNumber: swept.serialNumber });
+  assert.equal(record.event.eventTime, '2026-07-31T12:00:00Z');
 });

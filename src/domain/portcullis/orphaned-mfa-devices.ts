@@ -17,7 +17,10 @@
 // finds it gone or assigned and leaves it. A device's age counts from when it was last left
 // unassigned: its creation, or its deactivation (DeactivateMFADevice leaves a virtual device
 // unassigned, and its owner, who still holds the seed, may enable it again) — so a device
-// deactivated a minute ago is not swept for being old.
+// deactivated a minute ago is not swept for being old. Each deletion is an audit event of its own
+// (sweptDeviceEvent), made by the service rather than by a principal, as CloudTrail records what
+// an AWS service does on its own (userIdentity type AWSService).
+import type { AuditCall } from '../audit/events.ts';
 import type { Iam } from '../iam.ts';
 import type { Operation } from '../operation.ts';
 import { check, listPage, pageOutput } from '../operation.ts';
@@ -76,12 +79,19 @@ export const orphanedDeviceOperations: Record<string, Operation> = {
   },
 };
 
+/** A device the sweep deleted. */
+export interface SweptDevice {
+  readonly account: string;
+  readonly serialNumber: string;
+  readonly time: Date;
+}
+
 /**
- * Deletes expired orphans in every account that turned the janitor on; answers how many. Accounts
+ * Deletes expired orphans in every account that turned the janitor on; answers which. Accounts
  * are read a batch at a time; each account's deletions are transactions of their own.
  */
-export async function sweepOrphanedMfaDevices(iam: Iam): Promise<number> {
-  let deleted = 0;
+export async function sweepOrphanedMfaDevices(iam: Iam): Promise<SweptDevice[]> {
+  const swept: SweptDevice[] = [];
   let after: string | undefined;
   for (;;) {
     const batch: AccountRecord[] = await iam.store.read((tx) =>
@@ -89,29 +99,50 @@ export async function sweepOrphanedMfaDevices(iam: Iam): Promise<number> {
     );
     for (const account of batch) {
       const hours = mfaOptionsOf(account).orphanedDeviceHours;
-      if (hours !== undefined) deleted += await sweepAccount(iam, account.id, hours);
+      if (hours !== undefined) swept.push(...(await sweepAccount(iam, account.id, hours)));
     }
-    if (batch.length < ACCOUNT_BATCH) return deleted;
+    if (batch.length < ACCOUNT_BATCH) return swept;
     after = batch[batch.length - 1]!.id;
   }
 }
 
-async function sweepAccount(iam: Iam, account: string, hours: number): Promise<number> {
-  let deleted = 0;
+/** The audit event of a device the sweep deleted: the service acting on its own, no caller. */
+export function sweptDeviceEvent(device: SweptDevice): AuditCall {
+  return {
+    service: 'portcullis',
+    eventName: 'DeleteOrphanedMFADevice',
+    time: device.time,
+    region: 'us-east-1',
+    sourceIp: 'portcullis.local',
+    userAgent: 'portcullis.local',
+    requestId: undefined,
+    account: device.account,
+    identity: { type: 'AWSService', invokedBy: 'portcullis.local' },
+    input: { SerialNumber: device.serialNumber },
+    output: {},
+  };
+}
+
+async function sweepAccount(iam: Iam, account: string, hours: number): Promise<SweptDevice[]> {
+  const swept: SweptDevice[] = [];
   for (;;) {
-    const count = await iam.store.write(
+    const deleted = await iam.store.write(
       async (tx) => {
-        let count = 0;
-        for (const device of await expiredOrphans(tx, account, hours, iam.now())) {
-          if (count === DELETE_BATCH) break;
-          if (await tx.delete(mfaDevices, device.id)) count++;
+        // Made afresh on each attempt: a retried transaction deletes what it finds then.
+        const now = iam.now();
+        const deleted: SweptDevice[] = [];
+        for (const device of await expiredOrphans(tx, account, hours, now)) {
+          if (deleted.length === DELETE_BATCH) break;
+          if (await tx.delete(mfaDevices, device.id)) {
+            deleted.push({ account, serialNumber: device.serialNumber, time: now });
+          }
         }
-        return count;
+        return deleted;
       },
       { account },
     );
-    deleted += count;
-    if (count < DELETE_BATCH) return deleted;
+    swept.push(...deleted);
+    if (deleted.length < DELETE_BATCH) return swept;
   }
 }
 

@@ -43,7 +43,7 @@ async function clockOffset(): Promise<number> {
   return ((await response.json()) as { offsetSeconds: number }).offsetSeconds;
 }
 
-for (const path of ['/_portcullis/reset', '/_portcullis/clock']) {
+for (const path of ['/_portcullis/reset', '/_portcullis/clock', '/_portcullis/sweep']) {
   const body = path.endsWith('clock') ? { advanceSeconds: 86400 } : {};
 
   test(`${path} refuses an unsigned call`, async () => {
@@ -140,10 +140,33 @@ test("a reset signed with the root user's credentials removes the account's stat
   assert.equal(error.code, 'NoSuchEntity');
 });
 
-test('with neither setting, both endpoints are absent', async () => {
+test('every wire answers with the Date of the moved clock, so SDKs keep the offset they sign with', async () => {
+  const dateOf = async (path: string, init: RequestInit) =>
+    Date.parse((await fetch(`${server.url}${path}`, { method: 'POST', ...init })).headers.get('date')!);
+  const query = await dateOf('/', {
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'Action=GetUser&Version=2010-05-08',
+  });
+  const json = await dateOf('/', {
+    headers: {
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amz-target': 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents',
+    },
+    body: '{}',
+  });
+  const restJson = await dateOf('/policy/validation', {
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+  });
+  // An hour ahead of the real clock (the test above moved it), to the second.
+  for (const date of [query, json, restJson])
+    assert.ok(Math.abs(date - server.now()) < 2000, new Date(date).toISOString());
+});
+
+test('with neither setting, the endpoints are absent', async () => {
   const off = await startServer({ env: { PORTCULLIS_ALLOW_TEST_CLOCK: '0' } });
   try {
-    for (const path of ['/_portcullis/reset', '/_portcullis/clock'])
+    for (const path of ['/_portcullis/reset', '/_portcullis/clock', '/_portcullis/sweep'])
       assert.equal((await off.testEndpoint(path, { advanceSeconds: 1 })).status, 404, path);
   } finally {
     await off.stop();

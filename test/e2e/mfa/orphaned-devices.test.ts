@@ -19,6 +19,7 @@ import {
   PutUserPolicyCommand,
   type IAMClient,
 } from '@aws-sdk/client-iam';
+import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { ROOT, awsError, startServer, type Server } from '../harness.ts';
 import { SELF_MANAGED_MFA_POLICY } from '../../fixtures/seed-policies.ts';
 import {
@@ -125,6 +126,50 @@ test('with the janitor on, the orphan is listed with its age and expiry, then gi
     sectionOf(await (await rootClient(server)).get(SETTINGS), 'orphaned-mfa-heading'),
   );
   assert.match(after, new RegExp(`${serial('olga')} \\S+ 0 h`));
+});
+
+test('the periodic sweep deletes an expired orphan nobody asked for again, and the trail says so', async () => {
+  const root = server.iam();
+  await root.send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: 'forgotten' }));
+  await server.advanceClock(3 * 3600);
+  // What each node runs every ten minutes, run now (a test endpoint, as the test clock is).
+  const swept = await server.testEndpoint('/_portcullis/sweep', {});
+  assert.equal(swept.status, 200);
+  const left = await root.send(new ListVirtualMFADevicesCommand({ AssignmentStatus: 'Unassigned' }));
+  assert.deepEqual(
+    left.VirtualMFADevices?.map((d) => d.SerialNumber),
+    [],
+  );
+
+  // Each deletion is an event of Portcullis's own, made by the service, not by a principal.
+  const trail = new CloudTrailClient({
+    endpoint: server.url,
+    region: 'us-east-1',
+    credentials: ROOT,
+    maxAttempts: 1,
+    systemClockOffset: server.now() - Date.now(),
+  });
+  let events: { EventSource?: string; CloudTrailEvent?: string }[] = [];
+  for (let i = 0; i < 100 && events.length < 2; i++) {
+    const found = await trail.send(
+      new LookupEventsCommand({
+        LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'DeleteOrphanedMFADevice' }],
+      }),
+    );
+    events = found.Events ?? [];
+    if (events.length < 2) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  // The forgotten device and the olga device the test before left unassigned.
+  const deleted = events.map((e) => JSON.parse(e.CloudTrailEvent!));
+  assert.deepEqual(deleted.map((e) => e.requestParameters.serialNumber).sort(), [
+    serial('forgotten'),
+    serial('olga'),
+  ]);
+  for (const event of deleted) {
+    assert.equal(event.eventSource, 'portcullis.local');
+    assert.deepEqual(event.userIdentity, { type: 'AWSService', invokedBy: 'portcullis.local' });
+    assert.equal(event.recipientAccountId, ROOT.accountId);
+  }
 });
 
 test('a reader without portcullis:ListOrphanedMFADevices sees the refusal in place', async () => {
