@@ -17,7 +17,6 @@ import {
   EnablePolicyTypeCommand,
   ListRootsCommand,
   MoveAccountCommand,
-  OrganizationsClient,
 } from '@aws-sdk/client-organizations';
 import {
   AttachUserPolicyCommand,
@@ -29,7 +28,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { AssumeRootCommand } from '@aws-sdk/client-sts';
 import type { Page } from 'playwright-core';
-import { ROOT, startServer, type Credentials, type Server } from '../e2e/harness.ts';
+import { ROOT, startServer, type Server } from '../e2e/harness.ts';
 import { launchBrowser, type Browser } from './browser.ts';
 
 const B_EMAIL = 'owner-b@example.com';
@@ -39,16 +38,6 @@ let server: Server;
 let browser: Browser;
 let page: Page;
 let accountB = '';
-
-function orgs(credentials: Credentials): OrganizationsClient {
-  return new OrganizationsClient({
-    endpoint: server.url,
-    region: 'us-east-1',
-    credentials,
-    maxAttempts: 1,
-    systemClockOffset: server.now() - Date.now(),
-  });
-}
 
 before(async () => {
   server = await startServer();
@@ -67,7 +56,7 @@ before(async () => {
   };
 
   // The organization, member B in an OU whose SCP denies iam:CreateUser.
-  const o = orgs(admin);
+  const o = server.organizations(admin);
   await o.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
   const rootId = (await o.send(new ListRootsCommand({}))).Roots![0]!.Id!;
   const started = await o.send(new CreateAccountCommand({ Email: B_EMAIL, AccountName: 'B' }));

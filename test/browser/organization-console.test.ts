@@ -18,7 +18,6 @@ import {
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import {
   ListPoliciesForTargetCommand,
-  OrganizationsClient,
   type OrganizationalUnit,
   ListOrganizationalUnitsForParentCommand,
   ListRootsCommand,
@@ -37,16 +36,6 @@ let accountB = '';
 
 const url = (path: string) => `${server.url}${path}`;
 const main = () => page.locator('main').innerText();
-
-function orgs(): OrganizationsClient {
-  return new OrganizationsClient({
-    endpoint: server.url,
-    region: 'us-east-1',
-    credentials: ROOT,
-    maxAttempts: 1,
-    systemClockOffset: server.now() - Date.now(),
-  });
-}
 
 async function consoleUser(name: string, policyArn?: string): Promise<void> {
   const iam = server.iam();
@@ -114,10 +103,10 @@ test('an OU is created, renamed, and B moved into it: the tree shows B under its
   const ou = page.locator('li.ou-node', { hasText: 'Production' });
   assert.match(await ou.locator('li.account-node').innerText(), new RegExp(`Workloads\\s+${accountB}`));
   // The API sees the same tree.
-  const roots = await orgs().send(new ListRootsCommand({}));
-  const units = await orgs().send(
-    new ListOrganizationalUnitsForParentCommand({ ParentId: roots.Roots![0]!.Id! }),
-  );
+  const roots = await server.organizations().send(new ListRootsCommand({}));
+  const units = await server
+    .organizations()
+    .send(new ListOrganizationalUnitsForParentCommand({ ParentId: roots.Roots![0]!.Id! }));
   assert.deepEqual(
     units.OrganizationalUnits?.map((u: OrganizationalUnit) => u.Name),
     ['Production'],
@@ -241,12 +230,12 @@ test('an SCP is created in the editor (its validation shown in place) and attach
   assert.match(targets, /Production/);
   const policyId = new URL(page.url()).searchParams.get('id')!;
 
-  const units = await orgs().send(
+  const units = await server.organizations().send(
     new ListOrganizationalUnitsForParentCommand({
-      ParentId: (await orgs().send(new ListRootsCommand({}))).Roots![0]!.Id!,
+      ParentId: (await server.organizations().send(new ListRootsCommand({}))).Roots![0]!.Id!,
     }),
   );
-  const attached = await orgs().send(
+  const attached = await server.organizations().send(
     new ListPoliciesForTargetCommand({
       TargetId: units.OrganizationalUnits![0]!.Id!,
       Filter: 'SERVICE_CONTROL_POLICY',

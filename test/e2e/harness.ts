@@ -4,7 +4,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { STSClient } from '@aws-sdk/client-sts';
 import pg from 'pg';
 import { freshDatabase, type FreshDatabase } from '../support/postgres.ts';
@@ -50,6 +52,8 @@ export interface Server {
   storedBytes(): Promise<Buffer>;
   iam(credentials?: Credentials): IAMClient;
   sts(credentials?: Credentials): STSClient;
+  cloudTrail(credentials?: Credentials): CloudTrailClient;
+  organizations(credentials?: Credentials): OrganizationsClient;
   /** The server's idea of now, in ms (real time plus what advanceClock added). */
   now(): number;
   /** Moves the server's clock ahead (the test clock) and signs later requests with the same offset. */
@@ -99,7 +103,7 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const url = await waitForUrl(child, () => output);
-  const clients: (IAMClient | STSClient)[] = [];
+  const clients: (IAMClient | STSClient | CloudTrailClient | OrganizationsClient)[] = [];
   let clockOffsetMs = 0;
   const settings = (credentials: Credentials) => ({
     endpoint: url,
@@ -122,6 +126,16 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
     },
     sts(credentials = ROOT) {
       const client = new STSClient(settings(credentials));
+      clients.push(client);
+      return client;
+    },
+    cloudTrail(credentials = ROOT) {
+      const client = new CloudTrailClient(settings(credentials));
+      clients.push(client);
+      return client;
+    },
+    organizations(credentials = ROOT) {
+      const client = new OrganizationsClient(settings(credentials));
       clients.push(client);
       return client;
     },

@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import { LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { CreateAccessKeyCommand, CreateUserCommand } from '@aws-sdk/client-iam';
 import { ROOT, startServer, type Credentials, type Server } from '../harness.ts';
 import { signedFetch } from '../sign.ts';
@@ -314,12 +314,7 @@ test('a signed fetch gets the findings as Access Analyzer sends them; an unsigne
 
 test('each call is in the audit trail as an access-analyzer.amazonaws.com event, the refused one with its error', async () => {
   // The calls above are written in batches: wait until the refused one is there too.
-  const trail = new CloudTrailClient({
-    endpoint: server.url,
-    region: 'us-east-1',
-    credentials: ROOT,
-    maxAttempts: 1,
-  });
+  const trail = server.cloudTrail();
   let records: Record<string, unknown>[] = [];
   for (let i = 0; i < 100; i++) {
     const page = await trail.send(

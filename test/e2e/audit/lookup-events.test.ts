@@ -5,12 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import {
-  CloudTrailClient,
-  LookupEventsCommand,
-  type Event,
-  type LookupAttribute,
-} from '@aws-sdk/client-cloudtrail';
+import { LookupEventsCommand, type Event, type LookupAttribute } from '@aws-sdk/client-cloudtrail';
 import {
   CreateAccessKeyCommand,
   CreateLoginProfileCommand,
@@ -35,19 +30,9 @@ let alice: Credentials;
 let seed = '';
 const codesUsed: string[] = [];
 
-function cloudTrail(credentials: Credentials = ROOT): CloudTrailClient {
-  return new CloudTrailClient({
-    endpoint: server.url,
-    region: 'us-east-1',
-    credentials,
-    maxAttempts: 1,
-    systemClockOffset: server.now() - Date.now(),
-  });
-}
-
 /** Every event of the account, newest first, page by page. */
 async function allEvents(attribute?: LookupAttribute): Promise<Event[]> {
-  const client = cloudTrail();
+  const client = server.cloudTrail();
   const events: Event[] = [];
   let token: string | undefined;
   do {
@@ -170,7 +155,7 @@ test('a denied call is an event with its error code and message, under the calle
   assert.equal(r.responseElements, null);
 
   // The same caller may not read the trail: cloudtrail:LookupEvents is decided by the engine.
-  await assert.rejects(cloudTrail(alice).send(new LookupEventsCommand({})), {
+  await assert.rejects(server.cloudTrail(alice).send(new LookupEventsCommand({})), {
     name: 'AccessDeniedException',
     message: /alice is not authorized to perform: cloudtrail:LookupEvents/,
   }); // CloudTrail records its own calls too, refused ones included.
@@ -370,7 +355,7 @@ test("a federated user's session issuer: the IAM user by name, the root user as 
 });
 
 test('LookupEvents answers bad input as CloudTrail does', async () => {
-  const client = cloudTrail();
+  const client = server.cloudTrail();
   await assert.rejects(
     client.send(
       new LookupEventsCommand({

@@ -1,9 +1,9 @@
 // Audit events are kept for PORTCULLIS_AUDIT_RETENTION_DAYS and then swept; newer ones stay.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import { LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { CreateUserCommand } from '@aws-sdk/client-iam';
-import { ROOT, startServer, type Server } from '../harness.ts';
+import { startServer, type Server } from '../harness.ts';
 
 let server: Server | undefined;
 after(async () => {
@@ -11,13 +11,7 @@ after(async () => {
 });
 
 async function eventNames(s: Server): Promise<string[]> {
-  const client = new CloudTrailClient({
-    endpoint: s.url,
-    region: 'us-east-1',
-    credentials: ROOT,
-    maxAttempts: 1,
-    systemClockOffset: s.now() - Date.now(),
-  });
+  const client = s.cloudTrail();
   const page = await client.send(
     new LookupEventsCommand({
       LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'CreateUser' }],

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AssumeRoleCommand, GetFederationTokenCommand } from '@aws-sdk/client-sts';
 import { CreateAccessKeyCommand, DeleteUserCommand, ListUsersCommand } from '@aws-sdk/client-iam';
-import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import { LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { writeFileSync } from 'node:fs';
 import { ROOT, startServer, type Server } from '../harness.ts';
 import { portcullis } from '../operations/cli.ts';
@@ -469,11 +469,7 @@ test("--request-id explains a denied call from the audit trail with the event's 
     },
   );
   assert.ok(requestId);
-  const cloudtrail = new CloudTrailClient({
-    endpoint: server.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: ROOT.accessKeyId, secretAccessKey: ROOT.secretAccessKey },
-  });
+  const cloudtrail = server.cloudTrail();
   // What `aws cloudtrail lookup-events` writes, the events as CloudTrailEvent strings.
   let events: unknown[] = [];
   for (let attempt = 0; attempt < 50 && events.length === 0; attempt++) {
@@ -483,7 +479,6 @@ test("--request-id explains a denied call from the audit trail with the event's 
     events = (answer.Events ?? []).filter((e) => e.CloudTrailEvent?.includes(requestId));
     if (events.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  cloudtrail.destroy();
   const file = join(server.dataDir, 'events.json');
   writeFileSync(file, JSON.stringify({ Events: events }));
   const args = ['--endpoint', server.url, '--request-id', requestId, '--events', file];
@@ -603,11 +598,7 @@ test("a federated user of the root: the server's refusal is the one explain give
     message = error.message;
     return error.name === 'AccessDenied';
   });
-  const cloudtrail = new CloudTrailClient({
-    endpoint: server.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: ROOT.accessKeyId, secretAccessKey: ROOT.secretAccessKey },
-  });
+  const cloudtrail = server.cloudTrail();
   let events: unknown[] = [];
   for (let attempt = 0; attempt < 50 && events.length === 0; attempt++) {
     const answer = await cloudtrail.send(
@@ -618,7 +609,6 @@ test("a federated user of the root: the server's refusal is the one explain give
     events = (answer.Events ?? []).filter((e) => e.CloudTrailEvent?.includes(requestId));
     if (events.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  cloudtrail.destroy();
   const file = join(server.dataDir, 'federated-events.json');
   writeFileSync(file, JSON.stringify({ Events: events }));
   const explained = await explainJson(

@@ -22,7 +22,7 @@ import {
   ListVirtualMFADevicesCommand,
   PutUserPolicyCommand,
 } from '@aws-sdk/client-iam';
-import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import { LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { totpCode } from '../../../src/crypto/totp.ts';
 import { ROOT, startServer, type Server } from '../harness.ts';
 import { consecutiveCodes, seedOf } from '../mfa/codes.ts';
@@ -240,13 +240,7 @@ test('an administrator resets MFA: devices gone, user signed out, led to enrolme
   );
 
   // The reset is in the audit trail, from Portcullis's own event source.
-  const trail = new CloudTrailClient({
-    endpoint: server.url,
-    region: 'us-east-1',
-    credentials: ROOT,
-    maxAttempts: 1,
-    systemClockOffset: server.now() - Date.now(),
-  });
+  const trail = server.cloudTrail();
   let found;
   for (let i = 0; i < 100 && !found; i++) {
     const events = await trail.send(

@@ -11,9 +11,8 @@ import {
   ListRootsCommand,
   ListPoliciesForTargetCommand,
   ListTargetsForPolicyCommand,
-  OrganizationsClient,
 } from '@aws-sdk/client-organizations';
-import { ROOT, startServer, type Server } from '../harness.ts';
+import { startServer, type Server } from '../harness.ts';
 import {
   editorError,
   errorText,
@@ -33,22 +32,12 @@ const SCP = `${ORG}/policies/scp`;
 const scp = (action: string) =>
   JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: action, Resource: '*' }] });
 
-function orgs(): OrganizationsClient {
-  return new OrganizationsClient({
-    endpoint: server.url,
-    region: 'us-east-1',
-    credentials: ROOT,
-    maxAttempts: 1,
-    systemClockOffset: server.now() - Date.now(),
-  });
-}
-
 before(async () => {
   server = await startServer();
   root = await rootClient(server);
   const created = await submit(root, ORG, `${ORG}/create-organization`, {});
   assert.match(noticeText(created.page), /The organization was created/);
-  rootId = (await orgs().send(new ListRootsCommand({}))).Roots![0]!.Id!;
+  rootId = (await server.organizations().send(new ListRootsCommand({}))).Roots![0]!.Id!;
 });
 
 after(async () => {
@@ -78,7 +67,9 @@ test("the model's bounds and Organizations' own errors are shown in words, what 
 });
 
 test('an OU holding an account cannot be deleted; once empty it is', async () => {
-  const units = await orgs().send(new ListOrganizationalUnitsForParentCommand({ ParentId: rootId }));
+  const units = await server
+    .organizations()
+    .send(new ListOrganizationalUnitsForParentCommand({ ParentId: rootId }));
   const dev = units.OrganizationalUnits!.find((u) => u.Name === 'Dev')!.Id!;
   const created = await submit(root, ORG, `${ORG}/accounts/create`, {
     'account-name': 'C',
@@ -100,7 +91,9 @@ test('an OU holding an account cannot be deleted; once empty it is', async () =>
   await submit(root, ORG, `${ORG}/accounts/move`, { 'account-id': account, destination: rootId });
   const deleted = await submit(root, ORG, `${ORG}/ous/delete`, { 'ou-id': dev });
   assert.match(noticeText(deleted.page), /The organizational unit was deleted/);
-  const left = await orgs().send(new ListOrganizationalUnitsForParentCommand({ ParentId: rootId }));
+  const left = await server
+    .organizations()
+    .send(new ListOrganizationalUnitsForParentCommand({ ParentId: rootId }));
   assert.deepEqual(left.OrganizationalUnits, []);
 });
 
@@ -123,7 +116,7 @@ test('an SCP is edited, detached and deleted from its page; disabling the type d
     content: scp('iam:Create*'),
   });
   assert.match(noticeText(edited.page), /The policy was saved/);
-  const described = await orgs().send(new DescribePolicyCommand({ PolicyId: id }));
+  const described = await server.organizations().send(new DescribePolicyCommand({ PolicyId: id }));
   assert.equal(described.Policy?.PolicySummary?.Name, 'NoUsersOrGroups');
   assert.equal(described.Policy?.Content, scp('iam:Create*'));
 
@@ -149,7 +142,10 @@ test('an SCP is edited, detached and deleted from its page; disabling the type d
   );
 
   await submit(root, view, `${SCP}/attach`, { 'policy-id': id, 'target-id': rootId });
-  assert.equal((await orgs().send(new ListTargetsForPolicyCommand({ PolicyId: id }))).Targets?.length, 1);
+  assert.equal(
+    (await server.organizations().send(new ListTargetsForPolicyCommand({ PolicyId: id }))).Targets?.length,
+    1,
+  );
   const inUse = await submit(root, view, `${SCP}/delete`, { 'policy-id': id });
   assert.match(errorText(inUse.page), /PolicyInUseException/);
   const detached = await submit(root, view, `${SCP}/detach`, { 'policy-id': id, 'target-id': rootId });
@@ -172,9 +168,9 @@ test('the RCP page is the same page for its own type: RCPs enabled there attach 
   assert.match(noticeText(enabled.page), /The policy type was enabled/);
   assert.match(visibleText(enabled.page.text), /Resource control policies are enabled in the root/);
   assert.match(visibleText(enabled.page.text), /RCPFullAWSAccess/);
-  const attached = await orgs().send(
-    new ListPoliciesForTargetCommand({ TargetId: rootId, Filter: 'RESOURCE_CONTROL_POLICY' }),
-  );
+  const attached = await server
+    .organizations()
+    .send(new ListPoliciesForTargetCommand({ TargetId: rootId, Filter: 'RESOURCE_CONTROL_POLICY' }));
   assert.deepEqual(
     attached.Policies?.map((p) => p.Id),
     ['p-RCPFullAWSAccess'],

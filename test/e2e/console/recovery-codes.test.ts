@@ -4,7 +4,7 @@
 // removing the last MFA device removes them. The audit trail records the use, never a code.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { CloudTrailClient, LookupEventsCommand, type Event } from '@aws-sdk/client-cloudtrail';
+import { LookupEventsCommand, type Event } from '@aws-sdk/client-cloudtrail';
 import { CreateLoginProfileCommand, CreateUserCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { totpCode } from '../../../src/crypto/totp.ts';
 import { ROOT, startServer, type Server } from '../harness.ts';
@@ -98,13 +98,7 @@ async function toMfaStep(userName: string): Promise<{ client: ConsoleClient; pag
 }
 
 async function events(name: string): Promise<Event[]> {
-  const trail = new CloudTrailClient({
-    endpoint: server.url,
-    region: 'us-east-1',
-    credentials: ROOT,
-    maxAttempts: 1,
-    systemClockOffset: server.now() - Date.now(),
-  });
+  const trail = server.cloudTrail();
   for (let i = 0; i < 100; i++) {
     const found = await trail.send(
       new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: name }] }),

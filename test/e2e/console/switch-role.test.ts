@@ -14,12 +14,11 @@ import {
   PutUserPolicyCommand,
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
-import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import { LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import {
   CreateAccountCommand,
   CreateOrganizationCommand,
   DescribeCreateAccountStatusCommand,
-  OrganizationsClient,
 } from '@aws-sdk/client-organizations';
 import { ROOT, startServer, type Credentials, type Server } from '../harness.ts';
 import { ConsoleClient, signIn, visibleText, type Page } from './client.ts';
@@ -65,13 +64,7 @@ function banner(page: Page): string {
 
 before(async () => {
   server = await startServer();
-  const orgs = new OrganizationsClient({
-    endpoint: server.url,
-    region: 'us-east-1',
-    credentials: ROOT,
-    maxAttempts: 1,
-    systemClockOffset: server.now() - Date.now(),
-  });
+  const orgs = server.organizations();
   await orgs.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
   const started = await orgs.send(new CreateAccountCommand({ Email: 'b@example.com', AccountName: 'B' }));
   const status = await orgs.send(
@@ -171,13 +164,7 @@ test('an account alias names the account; pages then act in B as the role; the b
   assert.match(users, /only-in-b/);
   assert.doesNotMatch(users, /nora/);
   // B's trail records the switch as CloudTrail does: SwitchRole, by the role session, from ada.
-  const trail = new CloudTrailClient({
-    endpoint: server.url,
-    region: 'us-east-1',
-    credentials: adminOfB,
-    maxAttempts: 1,
-    systemClockOffset: server.now() - Date.now(),
-  });
+  const trail = server.cloudTrail(adminOfB);
   let record: Record<string, unknown> | undefined;
   for (let i = 0; i < 50 && !record; i++) {
     const { Events: events } = await trail.send(

@@ -19,7 +19,7 @@ import {
   PutUserPolicyCommand,
   type IAMClient,
 } from '@aws-sdk/client-iam';
-import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import { LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { ROOT, awsError, startServer, type Server } from '../harness.ts';
 import { SELF_MANAGED_MFA_POLICY } from '../../fixtures/seed-policies.ts';
 import {
@@ -142,13 +142,7 @@ test('the periodic sweep deletes an expired orphan nobody asked for again, and t
   );
 
   // Each deletion is an event of Portcullis's own, made by the service, not by a principal.
-  const trail = new CloudTrailClient({
-    endpoint: server.url,
-    region: 'us-east-1',
-    credentials: ROOT,
-    maxAttempts: 1,
-    systemClockOffset: server.now() - Date.now(),
-  });
+  const trail = server.cloudTrail();
   let events: { EventSource?: string; CloudTrailEvent?: string }[] = [];
   for (let i = 0; i < 100 && events.length < 2; i++) {
     const found = await trail.send(

@@ -14,8 +14,8 @@ import {
   type IAMClient,
 } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { ROOT, startServer, type Server } from '../harness.ts';
-import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import { startServer, type Server } from '../harness.ts';
+import { LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { newKeyFile, portcullis } from './cli.ts';
 
 async function userNames(iam: IAMClient): Promise<Set<string>> {
@@ -27,24 +27,14 @@ async function userNames(iam: IAMClient): Promise<Set<string>> {
 
 /** The ids of the CreateUser events of `userName` that LookupEvents finds. */
 async function createUserEventIds(server: Server, userName: string): Promise<string[]> {
-  const client = new CloudTrailClient({
-    endpoint: server.url,
-    region: 'us-east-1',
-    credentials: ROOT,
-    maxAttempts: 1,
-  });
-  try {
-    const page = await client.send(
-      new LookupEventsCommand({
-        LookupAttributes: [{ AttributeKey: 'ResourceName', AttributeValue: userName }],
-      }),
-    );
-    return (page.Events ?? [])
-      .filter((event) => event.EventName === 'CreateUser')
-      .map((event) => event.EventId!);
-  } finally {
-    client.destroy();
-  }
+  const page = await server.cloudTrail().send(
+    new LookupEventsCommand({
+      LookupAttributes: [{ AttributeKey: 'ResourceName', AttributeValue: userName }],
+    }),
+  );
+  return (page.Events ?? [])
+    .filter((event) => event.EventName === 'CreateUser')
+    .map((event) => event.EventId!);
 }
 
 /** Events are written in batches: waits until `find` finds some. */

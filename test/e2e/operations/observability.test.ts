@@ -14,7 +14,7 @@ import {
   ListUsersCommand,
 } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, GetSessionTokenCommand } from '@aws-sdk/client-sts';
-import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import { LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { ROOT, awsError, startServer, type Credentials, type Server } from '../harness.ts';
 import { signedFetch } from '../sign.ts';
 import { ConsoleClient } from '../console/client.ts';
@@ -112,14 +112,7 @@ test('/metrics counts calls by service, action and outcome, times them, and coun
   await server.sts(session).send(new GetCallerIdentityCommand({}));
   const denied = await awsError(server.iam(mallory).send(new ListUsersCommand({})));
   assert.equal(denied.code, 'AccessDenied');
-  const cloudTrail = new CloudTrailClient({
-    endpoint: server.url,
-    region: 'us-east-1',
-    credentials: ROOT,
-    maxAttempts: 1,
-  });
-  await cloudTrail.send(new LookupEventsCommand({ MaxResults: 1 }));
-  cloudTrail.destroy();
+  await server.cloudTrail().send(new LookupEventsCommand({ MaxResults: 1 }));
   // An action no model knows is counted as Unknown, never under its own name.
   const made = await signedFetch(server.url, ROOT, 'Action=MadeUpActionXyzzy&Version=2010-05-08', {
     service: 'iam',

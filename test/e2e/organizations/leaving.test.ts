@@ -13,34 +13,27 @@ import {
   ListAccountsCommand,
   ListRootsCommand,
   MoveAccountCommand,
-  OrganizationsClient,
   RemoveAccountFromOrganizationCommand,
 } from '@aws-sdk/client-organizations';
 import { CreateAccessKeyCommand, CreateUserCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { ROOT, awsError, startServer, type Credentials, type Server } from '../harness.ts';
+import { ROOT, awsError, startServer, type Server } from '../harness.ts';
 
 const A = ROOT.accountId;
 
 let server: Server;
 let rootId = '';
 
-function orgs(credentials: Credentials = ROOT): OrganizationsClient {
-  return new OrganizationsClient({
-    endpoint: server.url,
-    region: 'us-east-1',
-    credentials,
-    maxAttempts: 1,
-    systemClockOffset: server.now() - Date.now(),
-  });
-}
-
 async function createAccount(email: string, name: string): Promise<string> {
-  const started = await orgs().send(new CreateAccountCommand({ Email: email, AccountName: name }));
+  const started = await server
+    .organizations()
+    .send(new CreateAccountCommand({ Email: email, AccountName: name }));
   for (let i = 0; i < 100; i++) {
-    const { CreateAccountStatus: status } = await orgs().send(
-      new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.CreateAccountStatus!.Id }),
-    );
+    const { CreateAccountStatus: status } = await server
+      .organizations()
+      .send(
+        new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.CreateAccountStatus!.Id }),
+      );
     if (status!.State === 'SUCCEEDED') return status!.AccountId!;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -49,8 +42,8 @@ async function createAccount(email: string, name: string): Promise<string> {
 
 before(async () => {
   server = await startServer();
-  await orgs().send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
-  rootId = (await orgs().send(new ListRootsCommand({}))).Roots![0]!.Id!;
+  await server.organizations().send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
+  rootId = (await server.organizations().send(new ListRootsCommand({}))).Roots![0]!.Id!;
 });
 
 after(async () => {
@@ -59,8 +52,10 @@ after(async () => {
 
 test('RemoveAccountFromOrganization: the account stays, standalone, with its IAM', async () => {
   const c = await createAccount('c@example.com', 'C');
-  const ou = await orgs().send(new CreateOrganizationalUnitCommand({ ParentId: rootId, Name: 'Leaving' }));
-  await orgs().send(
+  const ou = await server
+    .organizations()
+    .send(new CreateOrganizationalUnitCommand({ ParentId: rootId, Name: 'Leaving' }));
+  await server.organizations().send(
     new MoveAccountCommand({
       AccountId: c,
       SourceParentId: rootId,
@@ -82,12 +77,14 @@ test('RemoveAccountFromOrganization: the account stays, standalone, with its IAM
     }),
   );
 
-  await orgs().send(new RemoveAccountFromOrganizationCommand({ AccountId: c }));
-  const { Accounts } = await orgs().send(new ListAccountsCommand({}));
+  await server.organizations().send(new RemoveAccountFromOrganizationCommand({ AccountId: c }));
+  const { Accounts } = await server.organizations().send(new ListAccountsCommand({}));
   assert.ok(!Accounts!.some((account) => account.Id === c));
-  const gone = await awsError(orgs().send(new DescribeAccountCommand({ AccountId: c })));
+  const gone = await awsError(server.organizations().send(new DescribeAccountCommand({ AccountId: c })));
   assert.equal(gone.code, 'AccountNotFoundException');
-  const again = await awsError(orgs().send(new RemoveAccountFromOrganizationCommand({ AccountId: c })));
+  const again = await awsError(
+    server.organizations().send(new RemoveAccountFromOrganizationCommand({ AccountId: c })),
+  );
   assert.equal(again.code, 'AccountNotFoundException');
 
   // Still an account: the role CreateAccount made is there, as on AWS, and trusts A as before.
@@ -104,27 +101,31 @@ test('RemoveAccountFromOrganization: the account stays, standalone, with its IAM
   };
   assert.equal((await server.sts(inC).send(new GetCallerIdentityCommand({}))).Account, c);
   // Outside any organization now.
-  const notInUse = await awsError(orgs(inC).send(new ListAccountsCommand({})));
+  const notInUse = await awsError(server.organizations(inC).send(new ListAccountsCommand({})));
   assert.equal(notInUse.code, 'AWSOrganizationsNotInUseException');
 
-  const management = await awsError(orgs().send(new RemoveAccountFromOrganizationCommand({ AccountId: A })));
+  const management = await awsError(
+    server.organizations().send(new RemoveAccountFromOrganizationCommand({ AccountId: A })),
+  );
   assert.equal(management.code, 'MasterCannotLeaveOrganizationException');
 });
 
 test('CloseAccount: the account is SUSPENDED and still listed; closing twice or the management account fails', async () => {
   const d = await createAccount('d@example.com', 'D');
-  await orgs().send(new CloseAccountCommand({ AccountId: d }));
-  const { Account } = await orgs().send(new DescribeAccountCommand({ AccountId: d }));
+  await server.organizations().send(new CloseAccountCommand({ AccountId: d }));
+  const { Account } = await server.organizations().send(new DescribeAccountCommand({ AccountId: d }));
   assert.equal(Account!.Status, 'SUSPENDED');
   assert.equal(Account!.State, 'SUSPENDED');
-  const { Accounts } = await orgs().send(new ListAccountsCommand({}));
+  const { Accounts } = await server.organizations().send(new ListAccountsCommand({}));
   assert.equal(Accounts!.find((account) => account.Id === d)?.Status, 'SUSPENDED');
   assert.equal(Accounts!.find((account) => account.Id === A)?.Status, 'ACTIVE');
 
-  const twice = await awsError(orgs().send(new CloseAccountCommand({ AccountId: d })));
+  const twice = await awsError(server.organizations().send(new CloseAccountCommand({ AccountId: d })));
   assert.equal(twice.code, 'AccountAlreadyClosedException');
-  const management = await awsError(orgs().send(new CloseAccountCommand({ AccountId: A })));
+  const management = await awsError(server.organizations().send(new CloseAccountCommand({ AccountId: A })));
   assert.equal(management.code, 'ConstraintViolationException');
-  const unknown = await awsError(orgs().send(new CloseAccountCommand({ AccountId: '999999999999' })));
+  const unknown = await awsError(
+    server.organizations().send(new CloseAccountCommand({ AccountId: '999999999999' })),
+  );
   assert.equal(unknown.code, 'AccountNotFoundException');
 });

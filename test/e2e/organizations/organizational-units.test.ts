@@ -20,7 +20,6 @@ import {
   ListParentsCommand,
   ListRootsCommand,
   MoveAccountCommand,
-  OrganizationsClient,
   UpdateOrganizationalUnitCommand,
   type OrganizationalUnit,
 } from '@aws-sdk/client-organizations';
@@ -45,16 +44,6 @@ let orgId = '';
 let rootId = '';
 let accountB = '';
 
-function orgs(credentials: Credentials = ROOT): OrganizationsClient {
-  return new OrganizationsClient({
-    endpoint: server.url,
-    region: 'us-east-1',
-    credentials,
-    maxAttempts: 1,
-    systemClockOffset: server.now() - Date.now(),
-  });
-}
-
 async function userWithKey(name: string): Promise<Credentials> {
   const iam = server.iam();
   await iam.send(new CreateUserCommand({ UserName: name }));
@@ -63,18 +52,22 @@ async function userWithKey(name: string): Promise<Credentials> {
 }
 
 async function createOu(parentId: string, name: string): Promise<OrganizationalUnit> {
-  const made = await orgs().send(new CreateOrganizationalUnitCommand({ ParentId: parentId, Name: name }));
+  const made = await server
+    .organizations()
+    .send(new CreateOrganizationalUnitCommand({ ParentId: parentId, Name: name }));
   return made.OrganizationalUnit!;
 }
 
 async function move(accountId: string, from: string, to: string): Promise<void> {
-  await orgs().send(
-    new MoveAccountCommand({ AccountId: accountId, SourceParentId: from, DestinationParentId: to }),
-  );
+  await server
+    .organizations()
+    .send(new MoveAccountCommand({ AccountId: accountId, SourceParentId: from, DestinationParentId: to }));
 }
 
 async function childIds(parentId: string, type: 'ACCOUNT' | 'ORGANIZATIONAL_UNIT'): Promise<string[]> {
-  const { Children } = await orgs().send(new ListChildrenCommand({ ParentId: parentId, ChildType: type }));
+  const { Children } = await server
+    .organizations()
+    .send(new ListChildrenCommand({ ParentId: parentId, ChildType: type }));
   return Children!.map((child) => {
     assert.equal(child.Type, type);
     return child.Id!;
@@ -90,14 +83,20 @@ before(async () => {
       PolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess',
     }),
   );
-  const { Organization } = await orgs().send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
+  const { Organization } = await server
+    .organizations()
+    .send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
   orgId = Organization!.Id!;
-  rootId = (await orgs().send(new ListRootsCommand({}))).Roots![0]!.Id!;
-  const started = await orgs().send(new CreateAccountCommand({ Email: 'b@example.com', AccountName: 'B' }));
+  rootId = (await server.organizations().send(new ListRootsCommand({}))).Roots![0]!.Id!;
+  const started = await server
+    .organizations()
+    .send(new CreateAccountCommand({ Email: 'b@example.com', AccountName: 'B' }));
   for (let i = 0; i < 100 && !accountB; i++) {
-    const { CreateAccountStatus: status } = await orgs().send(
-      new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.CreateAccountStatus!.Id }),
-    );
+    const { CreateAccountStatus: status } = await server
+      .organizations()
+      .send(
+        new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.CreateAccountStatus!.Id }),
+      );
     if (status!.State === 'SUCCEEDED') accountB = status!.AccountId!;
     else await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -110,7 +109,7 @@ after(async () => {
 
 test('a created account starts under the root, beside the management account', async () => {
   assert.deepEqual((await childIds(rootId, 'ACCOUNT')).sort(), [A, accountB].sort());
-  const { Parents } = await orgs().send(new ListParentsCommand({ ChildId: accountB }));
+  const { Parents } = await server.organizations().send(new ListParentsCommand({ ChildId: accountB }));
   assert.deepEqual(Parents, [{ Id: rootId, Type: 'ROOT' }]);
 });
 
@@ -140,33 +139,37 @@ test('CreateOrganizationalUnit: AWS’s ids and ARNs, names unique among sibling
   const emptyName = await awsError(createOu(rootId, ''));
   assert.equal(emptyName.code, 'InvalidInputException');
 
-  const { OrganizationalUnits } = await orgs().send(
-    new ListOrganizationalUnitsForParentCommand({ ParentId: dev.Id }),
-  );
+  const { OrganizationalUnits } = await server
+    .organizations()
+    .send(new ListOrganizationalUnitsForParentCommand({ ParentId: dev.Id }));
   assert.deepEqual(OrganizationalUnits, [nestedDev]);
-  const { Parents } = await orgs().send(new ListParentsCommand({ ChildId: nestedDev.Id }));
+  const { Parents } = await server.organizations().send(new ListParentsCommand({ ChildId: nestedDev.Id }));
   assert.deepEqual(Parents, [{ Id: dev.Id, Type: 'ORGANIZATIONAL_UNIT' }]);
 });
 
 test('Describe and Update an OU; a rename may not take a sibling’s name', async () => {
   const ou = await createOu(rootId, 'Staging');
   await createOu(rootId, 'Taken');
-  const { OrganizationalUnit: described } = await orgs().send(
-    new DescribeOrganizationalUnitCommand({ OrganizationalUnitId: ou.Id }),
-  );
+  const { OrganizationalUnit: described } = await server
+    .organizations()
+    .send(new DescribeOrganizationalUnitCommand({ OrganizationalUnitId: ou.Id }));
   assert.deepEqual(described, ou);
-  const { OrganizationalUnit: renamed } = await orgs().send(
-    new UpdateOrganizationalUnitCommand({ OrganizationalUnitId: ou.Id, Name: 'Pre-prod' }),
-  );
+  const { OrganizationalUnit: renamed } = await server
+    .organizations()
+    .send(new UpdateOrganizationalUnitCommand({ OrganizationalUnitId: ou.Id, Name: 'Pre-prod' }));
   assert.deepEqual(renamed, { ...ou, Name: 'Pre-prod' });
   const clash = await awsError(
-    orgs().send(new UpdateOrganizationalUnitCommand({ OrganizationalUnitId: ou.Id, Name: 'Taken' })),
+    server
+      .organizations()
+      .send(new UpdateOrganizationalUnitCommand({ OrganizationalUnitId: ou.Id, Name: 'Taken' })),
   );
   assert.equal(clash.code, 'DuplicateOrganizationalUnitException');
   const unknown = await awsError(
-    orgs().send(
-      new DescribeOrganizationalUnitCommand({ OrganizationalUnitId: `ou-${rootId.slice(2)}-00000000` }),
-    ),
+    server
+      .organizations()
+      .send(
+        new DescribeOrganizationalUnitCommand({ OrganizationalUnitId: `ou-${rootId.slice(2)}-00000000` }),
+      ),
   );
   assert.equal(unknown.code, 'OrganizationalUnitNotFoundException');
 });
@@ -178,9 +181,11 @@ test('ListOrganizationalUnitsForParent and ListChildren page with MaxResults and
   const seen: string[] = [];
   let token: string | undefined;
   do {
-    const page = await orgs().send(
-      new ListOrganizationalUnitsForParentCommand({ ParentId: parent.Id, MaxResults: 2, NextToken: token }),
-    );
+    const page = await server
+      .organizations()
+      .send(
+        new ListOrganizationalUnitsForParentCommand({ ParentId: parent.Id, MaxResults: 2, NextToken: token }),
+      );
     assert.ok(page.OrganizationalUnits!.length <= 2);
     seen.push(...page.OrganizationalUnits!.map((ou) => ou.Id!));
     token = page.NextToken;
@@ -190,7 +195,7 @@ test('ListOrganizationalUnitsForParent and ListChildren page with MaxResults and
   const children: string[] = [];
   token = undefined;
   do {
-    const page: ListChildrenCommandOutput = await orgs().send(
+    const page: ListChildrenCommandOutput = await server.organizations().send(
       new ListChildrenCommand({
         ParentId: parent.Id,
         ChildType: 'ORGANIZATIONAL_UNIT',
@@ -205,11 +210,15 @@ test('ListOrganizationalUnitsForParent and ListChildren page with MaxResults and
   assert.deepEqual(await childIds(parent.Id!, 'ACCOUNT'), []);
 
   const badToken = await awsError(
-    orgs().send(new ListChildrenCommand({ ParentId: parent.Id, ChildType: 'ACCOUNT', NextToken: '!!' })),
+    server
+      .organizations()
+      .send(new ListChildrenCommand({ ParentId: parent.Id, ChildType: 'ACCOUNT', NextToken: '!!' })),
   );
   assert.equal(badToken.code, 'InvalidInputException');
   const tooMany = await awsError(
-    orgs().send(new ListChildrenCommand({ ParentId: parent.Id, ChildType: 'ACCOUNT', MaxResults: 21 })),
+    server
+      .organizations()
+      .send(new ListChildrenCommand({ ParentId: parent.Id, ChildType: 'ACCOUNT', MaxResults: 21 })),
   );
   assert.equal(tooMany.code, 'InvalidInputException');
 });
@@ -219,12 +228,14 @@ test('MoveAccount moves an account between parents, with AWS’s errors', async 
   await move(accountB, rootId, prod.Id!);
   assert.deepEqual(await childIds(prod.Id!, 'ACCOUNT'), [accountB]);
   assert.deepEqual(await childIds(rootId, 'ACCOUNT'), [A]);
-  const { Accounts } = await orgs().send(new ListAccountsForParentCommand({ ParentId: prod.Id }));
+  const { Accounts } = await server
+    .organizations()
+    .send(new ListAccountsForParentCommand({ ParentId: prod.Id }));
   assert.deepEqual(
     Accounts!.map((a) => [a.Id, a.Name, a.Arn]),
     [[accountB, 'B', `arn:aws:organizations::${A}:account/${orgId}/${accountB}`]],
   );
-  const { Parents } = await orgs().send(new ListParentsCommand({ ChildId: accountB }));
+  const { Parents } = await server.organizations().send(new ListParentsCommand({ ChildId: accountB }));
   assert.deepEqual(Parents, [{ Id: prod.Id, Type: 'ORGANIZATIONAL_UNIT' }]);
 
   const suffix = rootId.slice(2);
@@ -243,22 +254,24 @@ test('MoveAccount moves an account between parents, with AWS’s errors', async 
 
   // Not empty: an OU holding an account, or another OU, stays.
   const notEmpty = await awsError(
-    orgs().send(new DeleteOrganizationalUnitCommand({ OrganizationalUnitId: prod.Id })),
+    server.organizations().send(new DeleteOrganizationalUnitCommand({ OrganizationalUnitId: prod.Id })),
   );
   assert.equal(notEmpty.code, 'OrganizationalUnitNotEmptyException');
   const inner = await createOu(prod.Id!, 'Inner');
   await move(accountB, prod.Id!, rootId);
   const stillNotEmpty = await awsError(
-    orgs().send(new DeleteOrganizationalUnitCommand({ OrganizationalUnitId: prod.Id })),
+    server.organizations().send(new DeleteOrganizationalUnitCommand({ OrganizationalUnitId: prod.Id })),
   );
   assert.equal(stillNotEmpty.code, 'OrganizationalUnitNotEmptyException');
-  await orgs().send(new DeleteOrganizationalUnitCommand({ OrganizationalUnitId: inner.Id }));
-  await orgs().send(new DeleteOrganizationalUnitCommand({ OrganizationalUnitId: prod.Id }));
+  await server.organizations().send(new DeleteOrganizationalUnitCommand({ OrganizationalUnitId: inner.Id }));
+  await server.organizations().send(new DeleteOrganizationalUnitCommand({ OrganizationalUnitId: prod.Id }));
   const gone = await awsError(
-    orgs().send(new DescribeOrganizationalUnitCommand({ OrganizationalUnitId: prod.Id })),
+    server.organizations().send(new DescribeOrganizationalUnitCommand({ OrganizationalUnitId: prod.Id })),
   );
   assert.equal(gone.code, 'OrganizationalUnitNotFoundException');
-  const noParent = await awsError(orgs().send(new ListAccountsForParentCommand({ ParentId: prod.Id })));
+  const noParent = await awsError(
+    server.organizations().send(new ListAccountsForParentCommand({ ParentId: prod.Id })),
+  );
   assert.equal(noParent.code, 'ParentNotFoundException');
 });
 
@@ -276,7 +289,7 @@ test('only the management account manages the tree; every call is authorized by 
     sessionToken: intoB.Credentials!.SessionToken!,
   };
   const member = await awsError(
-    orgs(inB).send(new CreateOrganizationalUnitCommand({ ParentId: rootId, Name: 'FromB' })),
+    server.organizations(inB).send(new CreateOrganizationalUnitCommand({ ParentId: rootId, Name: 'FromB' })),
   );
   assert.equal(member.code, 'AccessDeniedException');
 
@@ -296,12 +309,14 @@ test('only the management account manages the tree; every call is authorized by 
       ]),
     }),
   );
-  const underSandbox = await orgs(builder).send(
-    new CreateOrganizationalUnitCommand({ ParentId: sandbox.Id, Name: 'Team' }),
-  );
+  const underSandbox = await server
+    .organizations(builder)
+    .send(new CreateOrganizationalUnitCommand({ ParentId: sandbox.Id, Name: 'Team' }));
   assert.equal(underSandbox.OrganizationalUnit!.Name, 'Team');
   const underRoot = await awsError(
-    orgs(builder).send(new CreateOrganizationalUnitCommand({ ParentId: rootId, Name: 'Team' })),
+    server
+      .organizations(builder)
+      .send(new CreateOrganizationalUnitCommand({ ParentId: rootId, Name: 'Team' })),
   );
   assert.equal(underRoot.code, 'AccessDeniedException');
   assert.match(
@@ -311,7 +326,7 @@ test('only the management account manages the tree; every call is authorized by 
     ),
   );
   const move = await awsError(
-    orgs(builder).send(
+    server.organizations(builder).send(
       new MoveAccountCommand({
         AccountId: accountB,
         SourceParentId: rootId,

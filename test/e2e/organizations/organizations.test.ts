@@ -17,7 +17,6 @@ import {
   ListAccountsCommand,
   ListCreateAccountStatusCommand,
   ListRootsCommand,
-  OrganizationsClient,
   type Account,
   type CreateAccountStatus,
 } from '@aws-sdk/client-organizations';
@@ -36,7 +35,7 @@ import {
   GetCallerIdentityCommand,
   type Credentials as StsCredentials,
 } from '@aws-sdk/client-sts';
-import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import { LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { ROOT, awsError, startServer, type Credentials, type Server } from '../harness.ts';
 
 const run = promisify(execFile);
@@ -54,16 +53,6 @@ let admin: Credentials;
 let orgId = '';
 let accountB = '';
 
-function orgs(credentials: Credentials = ROOT): OrganizationsClient {
-  return new OrganizationsClient({
-    endpoint: server.url,
-    region: 'us-east-1',
-    credentials,
-    maxAttempts: 1,
-    systemClockOffset: server.now() - Date.now(),
-  });
-}
-
 async function userWithKey(iam: ReturnType<Server['iam']>, name: string): Promise<Credentials> {
   await iam.send(new CreateUserCommand({ UserName: name }));
   const key = await iam.send(new CreateAccessKeyCommand({ UserName: name }));
@@ -72,7 +61,7 @@ async function userWithKey(iam: ReturnType<Server['iam']>, name: string): Promis
 
 /** CreateAccount answers IN_PROGRESS at once; the request completes shortly after, as on AWS. */
 async function createAccount(email: string, name: string, roleName?: string): Promise<CreateAccountStatus> {
-  const client = orgs();
+  const client = server.organizations();
   const started = await client.send(
     new CreateAccountCommand({
       Email: email,
@@ -96,7 +85,9 @@ async function allAccounts(pageSize: number): Promise<Account[]> {
   const found: Account[] = [];
   let token: string | undefined;
   do {
-    const page = await orgs().send(new ListAccountsCommand({ MaxResults: pageSize, NextToken: token }));
+    const page = await server
+      .organizations()
+      .send(new ListAccountsCommand({ MaxResults: pageSize, NextToken: token }));
     assert.ok((page.Accounts ?? []).length <= pageSize);
     found.push(...(page.Accounts ?? []));
     token = page.NextToken;
@@ -121,12 +112,12 @@ after(async () => {
 });
 
 test('an account in no organization: AWSOrganizationsNotInUseException', async () => {
-  const described = await awsError(orgs().send(new DescribeOrganizationCommand({})));
+  const described = await awsError(server.organizations().send(new DescribeOrganizationCommand({})));
   assert.equal(described.code, 'AWSOrganizationsNotInUseException');
   assert.equal(described.message, 'Your account is not a member of an organization.');
   assert.equal(described.status, 400);
   const created = await awsError(
-    orgs().send(new CreateAccountCommand({ Email: 'b@example.com', AccountName: 'B' })),
+    server.organizations().send(new CreateAccountCommand({ Email: 'b@example.com', AccountName: 'B' })),
   );
   assert.equal(created.code, 'AWSOrganizationsNotInUseException');
 });
@@ -134,7 +125,9 @@ test('an account in no organization: AWSOrganizationsNotInUseException', async (
 test('Organizations calls are authorized by the caller’s policies', async () => {
   const iam = server.iam();
   const carol = await userWithKey(iam, 'carol');
-  const denied = await awsError(orgs(carol).send(new CreateOrganizationCommand({ FeatureSet: 'ALL' })));
+  const denied = await awsError(
+    server.organizations(carol).send(new CreateOrganizationCommand({ FeatureSet: 'ALL' })),
+  );
   assert.equal(denied.code, 'AccessDeniedException');
   // AWS leaves "on resource: …" out when the action takes no resource.
   assert.equal(
@@ -144,15 +137,17 @@ test('Organizations calls are authorized by the caller’s policies', async () =
 });
 
 test('DeleteOrganization removes an organization without member accounts', async () => {
-  const { Organization: first } = await orgs(admin).send(new CreateOrganizationCommand({}));
+  const { Organization: first } = await server.organizations(admin).send(new CreateOrganizationCommand({}));
   assert.equal(first!.FeatureSet, 'ALL');
-  await orgs(admin).send(new DeleteOrganizationCommand({}));
-  const gone = await awsError(orgs().send(new DescribeOrganizationCommand({})));
+  await server.organizations(admin).send(new DeleteOrganizationCommand({}));
+  const gone = await awsError(server.organizations().send(new DescribeOrganizationCommand({})));
   assert.equal(gone.code, 'AWSOrganizationsNotInUseException');
 });
 
 test('CreateOrganization makes the caller’s account the management account, with a root', async () => {
-  const { Organization: org } = await orgs(admin).send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
+  const { Organization: org } = await server
+    .organizations(admin)
+    .send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
   orgId = org!.Id!;
   assert.match(orgId, /^o-[a-z0-9]{10,32}$/);
   assert.equal(org!.Arn, `arn:aws:organizations::${A}:organization/${orgId}`);
@@ -161,13 +156,13 @@ test('CreateOrganization makes the caller’s account the management account, wi
   assert.equal(org!.MasterAccountArn, `arn:aws:organizations::${A}:account/${orgId}/${A}`);
   assert.equal(org!.MasterAccountEmail, ROOT.email);
 
-  const again = await awsError(orgs().send(new CreateOrganizationCommand({})));
+  const again = await awsError(server.organizations().send(new CreateOrganizationCommand({})));
   assert.equal(again.code, 'AlreadyInOrganizationException');
 
-  const { Organization: described } = await orgs().send(new DescribeOrganizationCommand({}));
+  const { Organization: described } = await server.organizations().send(new DescribeOrganizationCommand({}));
   assert.equal(described!.Id, orgId);
 
-  const { Roots: roots } = await orgs().send(new ListRootsCommand({}));
+  const { Roots: roots } = await server.organizations().send(new ListRootsCommand({}));
   assert.equal(roots!.length, 1);
   assert.match(roots![0]!.Id!, /^r-[0-9a-z]{4,32}$/);
   assert.equal(roots![0]!.Arn, `arn:aws:organizations::${A}:root/${orgId}/${roots![0]!.Id}`);
@@ -188,13 +183,17 @@ test('CreateAccount makes a real account with OrganizationAccountAccessRole', as
   assert.ok(status.CompletedTimestamp instanceof Date);
   accountB = status.AccountId!;
 
-  const { Account: b } = await orgs().send(new DescribeAccountCommand({ AccountId: accountB }));
+  const { Account: b } = await server
+    .organizations()
+    .send(new DescribeAccountCommand({ AccountId: accountB }));
   assert.equal(b!.Arn, `arn:aws:organizations::${A}:account/${orgId}/${accountB}`);
   assert.equal(b!.Email, 'b-root@example.com');
   assert.equal(b!.Name, 'Workloads B');
   assert.equal(b!.JoinedMethod, 'CREATED');
 
-  const listed = await orgs().send(new ListCreateAccountStatusCommand({ States: ['SUCCEEDED'] }));
+  const listed = await server
+    .organizations()
+    .send(new ListCreateAccountStatusCommand({ States: ['SUCCEEDED'] }));
   assert.deepEqual(
     listed.CreateAccountStatuses!.map((s) => s.AccountId),
     [accountB],
@@ -204,22 +203,30 @@ test('CreateAccount makes a real account with OrganizationAccountAccessRole', as
   const duplicate = await createAccount('B-ROOT@example.com', 'Again');
   assert.equal(duplicate.State, 'FAILED');
   assert.equal(duplicate.FailureReason, 'EMAIL_ALREADY_EXISTS');
-  const failed = await orgs().send(new ListCreateAccountStatusCommand({ States: ['FAILED'] }));
+  const failed = await server
+    .organizations()
+    .send(new ListCreateAccountStatusCommand({ States: ['FAILED'] }));
   assert.equal(failed.CreateAccountStatuses!.length, 1);
 
-  const missing = await awsError(orgs().send(new DescribeAccountCommand({ AccountId: '999999999999' })));
+  const missing = await awsError(
+    server.organizations().send(new DescribeAccountCommand({ AccountId: '999999999999' })),
+  );
   assert.equal(missing.code, 'AccountNotFoundException');
-  const malformed = await awsError(orgs().send(new DescribeAccountCommand({ AccountId: '12345' })));
+  const malformed = await awsError(
+    server.organizations().send(new DescribeAccountCommand({ AccountId: '12345' })),
+  );
   assert.equal(malformed.code, 'InvalidInputException');
   const noEmail = await awsError(
-    orgs().send(new CreateAccountCommand({ Email: 'not-an-address', AccountName: 'X' })),
+    server.organizations().send(new CreateAccountCommand({ Email: 'not-an-address', AccountName: 'X' })),
   );
   assert.equal(noEmail.code, 'InvalidInputException');
   const unknown = await awsError(
-    orgs().send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: 'car-0123456789abcdef' })),
+    server
+      .organizations()
+      .send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: 'car-0123456789abcdef' })),
   );
   assert.equal(unknown.code, 'CreateAccountStatusNotFoundException');
-  const notEmpty = await awsError(orgs().send(new DeleteOrganizationCommand({})));
+  const notEmpty = await awsError(server.organizations().send(new DeleteOrganizationCommand({})));
   assert.equal(notEmpty.code, 'OrganizationNotEmptyException');
 });
 
@@ -323,14 +330,16 @@ test('across accounts: B’s role is assumed from A, and both sides must allow A
   assert.equal(otherOrg.code, 'AccessDenied');
 
   // B is a member: it sees its organization, and may neither create one nor create accounts.
-  const { Organization: seenFromB } = await orgs(inB).send(new DescribeOrganizationCommand({}));
+  const { Organization: seenFromB } = await server
+    .organizations(inB)
+    .send(new DescribeOrganizationCommand({}));
   assert.equal(seenFromB!.Id, orgId);
   assert.equal(seenFromB!.MasterAccountId, A);
   const memberCreates = await awsError(
-    orgs(inB).send(new CreateAccountCommand({ Email: 'c@example.com', AccountName: 'C' })),
+    server.organizations(inB).send(new CreateAccountCommand({ Email: 'c@example.com', AccountName: 'C' })),
   );
   assert.equal(memberCreates.code, 'AccessDeniedException');
-  const memberOrganizes = await awsError(orgs(inB).send(new CreateOrganizationCommand({})));
+  const memberOrganizes = await awsError(server.organizations(inB).send(new CreateOrganizationCommand({})));
   assert.equal(memberOrganizes.code, 'AlreadyInOrganizationException');
 });
 
@@ -387,23 +396,21 @@ test('ListAccounts pages; the organization holds at most 10 accounts', async () 
   assert.ok(paged.some((a) => a.Id === A) && paged.some((a) => a.Id === accountB));
 
   const over = await awsError(
-    orgs().send(new CreateAccountCommand({ Email: 'eleven@example.com', AccountName: 'Eleven' })),
+    server
+      .organizations()
+      .send(new CreateAccountCommand({ Email: 'eleven@example.com', AccountName: 'Eleven' })),
   );
   assert.equal(over.code, 'ConstraintViolationException');
   assert.equal(over.message, 'You have reached the limit on the number of accounts in your organization.');
 
-  const badToken = await awsError(orgs().send(new ListAccountsCommand({ NextToken: 'not a token' })));
+  const badToken = await awsError(
+    server.organizations().send(new ListAccountsCommand({ NextToken: 'not a token' })),
+  );
   assert.equal(badToken.code, 'InvalidInputException');
 });
 
 test('Organizations calls are in the audit trail, with organizations.amazonaws.com as their source', async () => {
-  const trail = new CloudTrailClient({
-    endpoint: server.url,
-    region: 'us-east-1',
-    credentials: ROOT,
-    maxAttempts: 1,
-    systemClockOffset: server.now() - Date.now(),
-  });
+  const trail = server.cloudTrail();
   for (let i = 0; i < 100; i++) {
     const { Events: events } = await trail.send(
       new LookupEventsCommand({

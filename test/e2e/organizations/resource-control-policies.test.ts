@@ -21,7 +21,6 @@ import {
   ListPoliciesForTargetCommand,
   ListRootsCommand,
   ListTargetsForPolicyCommand,
-  OrganizationsClient,
   RemoveAccountFromOrganizationCommand,
   UpdatePolicyCommand,
 } from '@aws-sdk/client-organizations';
@@ -52,22 +51,16 @@ let rootId = '';
 let accountB = '';
 let accountC = '';
 
-function orgs(credentials: Credentials = ROOT): OrganizationsClient {
-  return new OrganizationsClient({
-    endpoint: server.url,
-    region: 'us-east-1',
-    credentials,
-    maxAttempts: 1,
-    systemClockOffset: server.now() - Date.now(),
-  });
-}
-
 async function createAccount(email: string, name: string): Promise<string> {
-  const started = await orgs().send(new CreateAccountCommand({ Email: email, AccountName: name }));
+  const started = await server
+    .organizations()
+    .send(new CreateAccountCommand({ Email: email, AccountName: name }));
   for (let i = 0; i < 100; i++) {
-    const { CreateAccountStatus: status } = await orgs().send(
-      new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.CreateAccountStatus!.Id }),
-    );
+    const { CreateAccountStatus: status } = await server
+      .organizations()
+      .send(
+        new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.CreateAccountStatus!.Id }),
+      );
     if (status!.State === 'SUCCEEDED') return status!.AccountId!;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -100,13 +93,15 @@ before(async () => {
   );
   const key = await iam.send(new CreateAccessKeyCommand({ UserName: 'admin' }));
   admin = { accessKeyId: key.AccessKey!.AccessKeyId!, secretAccessKey: key.AccessKey!.SecretAccessKey! };
-  const { Organization } = await orgs().send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
+  const { Organization } = await server
+    .organizations()
+    .send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
   orgId = Organization!.Id!;
-  rootId = (await orgs().send(new ListRootsCommand({}))).Roots![0]!.Id!;
+  rootId = (await server.organizations().send(new ListRootsCommand({}))).Roots![0]!.Id!;
   accountB = await createAccount('b@example.com', 'B');
   // C leaves the organization: a standalone account, whose user "partner" may assume roles.
   accountC = await createAccount('c@example.com', 'C');
-  await orgs().send(new RemoveAccountFromOrganizationCommand({ AccountId: accountC }));
+  await server.organizations().send(new RemoveAccountFromOrganizationCommand({ AccountId: accountC }));
   iamC = server.iam(await assume(admin, accessRole(accountC), 'setup'));
   await iamC.send(new CreateUserCommand({ UserName: 'partner' }));
   await iamC.send(
@@ -142,31 +137,39 @@ after(async () => {
 
 test('EnablePolicyType: RCPs on the root, RCPFullAWSAccess attached to the root and every account', async () => {
   const notEnabled = await awsError(
-    orgs().send(new AttachPolicyCommand({ PolicyId: 'p-RCPFullAWSAccess', TargetId: accountB })),
+    server
+      .organizations()
+      .send(new AttachPolicyCommand({ PolicyId: 'p-RCPFullAWSAccess', TargetId: accountB })),
   );
   assert.equal(notEnabled.code, 'PolicyTypeNotEnabledException');
 
-  const { Root } = await orgs().send(new EnablePolicyTypeCommand({ RootId: rootId, PolicyType: RCP }));
+  const { Root } = await server
+    .organizations()
+    .send(new EnablePolicyTypeCommand({ RootId: rootId, PolicyType: RCP }));
   assert.deepEqual(Root!.PolicyTypes, [{ Type: RCP, Status: 'ENABLED' }]);
-  const again = await awsError(orgs().send(new EnablePolicyTypeCommand({ RootId: rootId, PolicyType: RCP })));
+  const again = await awsError(
+    server.organizations().send(new EnablePolicyTypeCommand({ RootId: rootId, PolicyType: RCP })),
+  );
   assert.equal(again.code, 'PolicyTypeAlreadyEnabledException');
 
   const arn = 'arn:aws:organizations::aws:policy/resource_control_policy/p-RCPFullAWSAccess';
   for (const target of [rootId, accountB, A]) {
-    const { Policies } = await orgs().send(
-      new ListPoliciesForTargetCommand({ TargetId: target, Filter: RCP }),
-    );
+    const { Policies } = await server
+      .organizations()
+      .send(new ListPoliciesForTargetCommand({ TargetId: target, Filter: RCP }));
     assert.deepEqual(
       Policies!.map((p) => [p.Id, p.Name, p.Type, p.AwsManaged, p.Arn]),
       [['p-RCPFullAWSAccess', 'RCPFullAWSAccess', RCP, true, arn]],
     );
     // SCPs are not enabled: no SCP is attached.
-    const scps = await orgs().send(
-      new ListPoliciesForTargetCommand({ TargetId: target, Filter: 'SERVICE_CONTROL_POLICY' }),
-    );
+    const scps = await server
+      .organizations()
+      .send(new ListPoliciesForTargetCommand({ TargetId: target, Filter: 'SERVICE_CONTROL_POLICY' }));
     assert.deepEqual(scps.Policies, []);
   }
-  const { Policy } = await orgs().send(new DescribePolicyCommand({ PolicyId: 'p-RCPFullAWSAccess' }));
+  const { Policy } = await server
+    .organizations()
+    .send(new DescribePolicyCommand({ PolicyId: 'p-RCPFullAWSAccess' }));
   assert.deepEqual(JSON.parse(Policy!.Content!), {
     Version: '2012-10-17',
     Statement: [{ Effect: 'Allow', Principal: '*', Action: '*', Resource: '*' }],
@@ -174,20 +177,26 @@ test('EnablePolicyType: RCPs on the root, RCPFullAWSAccess attached to the root 
 
   // AWS's managed RCP is neither changed, deleted nor detached.
   const update = await awsError(
-    orgs().send(new UpdatePolicyCommand({ PolicyId: 'p-RCPFullAWSAccess', Name: 'Mine' })),
+    server.organizations().send(new UpdatePolicyCommand({ PolicyId: 'p-RCPFullAWSAccess', Name: 'Mine' })),
   );
   assert.equal(update.code, 'AccessDeniedException');
-  const remove = await awsError(orgs().send(new DeletePolicyCommand({ PolicyId: 'p-RCPFullAWSAccess' })));
+  const remove = await awsError(
+    server.organizations().send(new DeletePolicyCommand({ PolicyId: 'p-RCPFullAWSAccess' })),
+  );
   assert.equal(remove.code, 'AccessDeniedException');
   const detach = await awsError(
-    orgs().send(new DetachPolicyCommand({ PolicyId: 'p-RCPFullAWSAccess', TargetId: accountB })),
+    server
+      .organizations()
+      .send(new DetachPolicyCommand({ PolicyId: 'p-RCPFullAWSAccess', TargetId: accountB })),
   );
   assert.equal(detach.code, 'ConstraintViolationException');
 });
 
 test('CreatePolicy: an RCP names Principal "*", only denies, and fits in 5,120 characters', async () => {
   const create = (content: string, name = 'Bad') =>
-    orgs().send(new CreatePolicyCommand({ Type: RCP, Name: name, Description: 'x', Content: content }));
+    server
+      .organizations()
+      .send(new CreatePolicyCommand({ Type: RCP, Name: name, Description: 'x', Content: content }));
   const deny = { Effect: 'Deny', Principal: '*', Action: 'sts:AssumeRole', Resource: '*' };
   const malformed = [
     policy([{ ...deny, Effect: 'Allow' }]),
@@ -203,7 +212,7 @@ test('CreatePolicy: an RCP names Principal "*", only denies, and fits in 5,120 c
   assert.equal(tooLong.code, 'ConstraintViolationException');
   const duplicate = await awsError(create(policy([deny]), 'RCPFullAWSAccess'));
   assert.equal(duplicate.code, 'DuplicatePolicyException');
-  const { Policies } = await orgs().send(new ListPoliciesCommand({ Filter: RCP }));
+  const { Policies } = await server.organizations().send(new ListPoliciesCommand({ Filter: RCP }));
   assert.deepEqual(
     Policies!.map((p) => p.Id),
     ['p-RCPFullAWSAccess'],
@@ -216,7 +225,7 @@ test('a data-perimeter RCP on B refuses a principal outside the organization, no
   // Before: B's trust policy and C's identity policy allow it, RCPFullAWSAccess lets it through.
   await outsiderAssumes();
 
-  const { Policy } = await orgs().send(
+  const { Policy } = await server.organizations().send(
     new CreatePolicyCommand({
       Type: RCP,
       Name: 'OrgPerimeter',
@@ -240,8 +249,8 @@ test('a data-perimeter RCP on B refuses a principal outside the organization, no
     `arn:aws:organizations::${A}:policy/${orgId}/resource_control_policy/${id}`,
   );
   assert.equal(Policy!.PolicySummary!.Type, RCP);
-  await orgs().send(new AttachPolicyCommand({ PolicyId: id, TargetId: accountB }));
-  const { Targets } = await orgs().send(new ListTargetsForPolicyCommand({ PolicyId: id }));
+  await server.organizations().send(new AttachPolicyCommand({ PolicyId: id, TargetId: accountB }));
+  const { Targets } = await server.organizations().send(new ListTargetsForPolicyCommand({ PolicyId: id }));
   assert.deepEqual(
     Targets!.map((t) => [t.TargetId, t.Type]),
     [[accountB, 'ACCOUNT']],
@@ -283,13 +292,13 @@ test('a data-perimeter RCP on B refuses a principal outside the organization, no
   await iamB.send(new DeleteUserCommand({ UserName: 'someone' }));
 
   // The last custom RCP detached: RCPFullAWSAccess stays, and the outsider is let through again.
-  await orgs().send(new DetachPolicyCommand({ PolicyId: id, TargetId: accountB }));
+  await server.organizations().send(new DetachPolicyCommand({ PolicyId: id, TargetId: accountB }));
   await outsiderAssumes();
-  await orgs().send(new DeletePolicyCommand({ PolicyId: id }));
+  await server.organizations().send(new DeletePolicyCommand({ PolicyId: id }));
 });
 
 test('an RCP on the root applies to every member account, never to the management account', async () => {
-  const { Policy } = await orgs().send(
+  const { Policy } = await server.organizations().send(
     new CreatePolicyCommand({
       Type: RCP,
       Name: 'NoAssumeRole',
@@ -298,7 +307,7 @@ test('an RCP on the root applies to every member account, never to the managemen
     }),
   );
   const id = Policy!.PolicySummary!.Id!;
-  await orgs().send(new AttachPolicyCommand({ PolicyId: id, TargetId: rootId }));
+  await server.organizations().send(new AttachPolicyCommand({ PolicyId: id, TargetId: rootId }));
   const denied = await awsError(assume(admin, sharedRole(), 'admin'));
   assert.equal(denied.code, 'AccessDenied');
   assert.match(denied.message, /with an explicit deny in a resource control policy$/);
@@ -314,9 +323,11 @@ test('an RCP on the root applies to every member account, never to the managemen
   await assume(admin, `arn:aws:iam::${A}:role/Local`, 'admin');
 
   // Disabling the type detaches every RCP: the role is assumed again; the policy stays.
-  const { Root } = await orgs().send(new DisablePolicyTypeCommand({ RootId: rootId, PolicyType: RCP }));
+  const { Root } = await server
+    .organizations()
+    .send(new DisablePolicyTypeCommand({ RootId: rootId, PolicyType: RCP }));
   assert.deepEqual(Root!.PolicyTypes, []);
   await assume(admin, sharedRole(), 'admin');
-  const { Policies } = await orgs().send(new ListPoliciesCommand({ Filter: RCP }));
+  const { Policies } = await server.organizations().send(new ListPoliciesCommand({ Filter: RCP }));
   assert.deepEqual(Policies!.map((p) => p.Name).sort(), ['NoAssumeRole', 'RCPFullAWSAccess']);
 });

@@ -18,7 +18,6 @@ import {
   DisableAWSServiceAccessCommand,
   EnableAWSServiceAccessCommand,
   ListAWSServiceAccessForOrganizationCommand,
-  OrganizationsClient,
 } from '@aws-sdk/client-organizations';
 import {
   AttachUserPolicyCommand,
@@ -51,16 +50,6 @@ const PASSWORD = 'Member-Root-Password-1';
 let server: Server;
 let admin: Credentials;
 let accountB = '';
-
-function orgs(credentials: Credentials = ROOT): OrganizationsClient {
-  return new OrganizationsClient({
-    endpoint: server.url,
-    region: 'us-east-1',
-    credentials,
-    maxAttempts: 1,
-    systemClockOffset: server.now() - Date.now(),
-  });
-}
 
 function credentialsOf(c: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string }) {
   return { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! };
@@ -98,12 +87,16 @@ test('the root access features need an organization with IAM trusted access, man
   assert.equal(noOrganization.code, 'OrganizationNotFoundException');
   assert.equal(noOrganization.status, 400);
 
-  await orgs().send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
-  const started = await orgs().send(new CreateAccountCommand({ Email: 'b@example.com', AccountName: 'B' }));
+  await server.organizations().send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
+  const started = await server
+    .organizations()
+    .send(new CreateAccountCommand({ Email: 'b@example.com', AccountName: 'B' }));
   for (let i = 0; i < 100 && !accountB; i++) {
-    const { CreateAccountStatus: status } = await orgs().send(
-      new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.CreateAccountStatus!.Id }),
-    );
+    const { CreateAccountStatus: status } = await server
+      .organizations()
+      .send(
+        new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.CreateAccountStatus!.Id }),
+      );
     if (status!.State === 'SUCCEEDED') accountB = status!.AccountId!;
     else await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -113,10 +106,12 @@ test('the root access features need an organization with IAM trusted access, man
   assert.equal(noTrustedAccess.code, 'ServiceAccessNotEnabledException');
   assert.match(noTrustedAccess.message, /trusted access is not enabled for IAM/);
 
-  await orgs(admin).send(new EnableAWSServiceAccessCommand({ ServicePrincipal: 'iam.amazonaws.com' }));
-  const { EnabledServicePrincipals } = await orgs(admin).send(
-    new ListAWSServiceAccessForOrganizationCommand({}),
-  );
+  await server
+    .organizations(admin)
+    .send(new EnableAWSServiceAccessCommand({ ServicePrincipal: 'iam.amazonaws.com' }));
+  const { EnabledServicePrincipals } = await server
+    .organizations(admin)
+    .send(new ListAWSServiceAccessForOrganizationCommand({}));
   assert.deepEqual(
     EnabledServicePrincipals!.map((s) => s.ServicePrincipal),
     ['iam.amazonaws.com'],
@@ -402,7 +397,9 @@ test("the root user's own keys must still name a user; disabling root sessions s
   await rootSession('IAMCreateRootUserPassword');
 
   // Without IAM's trusted access the features go too.
-  await orgs(admin).send(new DisableAWSServiceAccessCommand({ ServicePrincipal: 'iam.amazonaws.com' }));
+  await server
+    .organizations(admin)
+    .send(new DisableAWSServiceAccessCommand({ ServicePrincipal: 'iam.amazonaws.com' }));
   assert.equal(
     (await awsError(iam.send(new ListOrganizationsFeaturesCommand({})))).code,
     'ServiceAccessNotEnabledException',

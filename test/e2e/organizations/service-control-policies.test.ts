@@ -25,7 +25,6 @@ import {
   ListRootsCommand,
   ListTargetsForPolicyCommand,
   MoveAccountCommand,
-  OrganizationsClient,
   UpdatePolicyCommand,
 } from '@aws-sdk/client-organizations';
 import {
@@ -50,16 +49,6 @@ let orgId = '';
 let rootId = '';
 let ouId = '';
 let accountB = '';
-
-function orgs(credentials: Credentials = ROOT): OrganizationsClient {
-  return new OrganizationsClient({
-    endpoint: server.url,
-    region: 'us-east-1',
-    credentials,
-    maxAttempts: 1,
-    systemClockOffset: server.now() - Date.now(),
-  });
-}
 
 /** A session of OrganizationAccountAccessRole in B, as the management account's administrator. */
 async function adminInB(): Promise<Credentials> {
@@ -88,23 +77,32 @@ before(async () => {
   );
   const key = await iam.send(new CreateAccessKeyCommand({ UserName: 'admin' }));
   admin = { accessKeyId: key.AccessKey!.AccessKeyId!, secretAccessKey: key.AccessKey!.SecretAccessKey! };
-  const { Organization } = await orgs().send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
+  const { Organization } = await server
+    .organizations()
+    .send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
   orgId = Organization!.Id!;
-  rootId = (await orgs().send(new ListRootsCommand({}))).Roots![0]!.Id!;
-  const started = await orgs().send(new CreateAccountCommand({ Email: 'b@example.com', AccountName: 'B' }));
+  rootId = (await server.organizations().send(new ListRootsCommand({}))).Roots![0]!.Id!;
+  const started = await server
+    .organizations()
+    .send(new CreateAccountCommand({ Email: 'b@example.com', AccountName: 'B' }));
   for (let i = 0; i < 100 && !accountB; i++) {
-    const { CreateAccountStatus: status } = await orgs().send(
-      new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.CreateAccountStatus!.Id }),
-    );
+    const { CreateAccountStatus: status } = await server
+      .organizations()
+      .send(
+        new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.CreateAccountStatus!.Id }),
+      );
     if (status!.State === 'SUCCEEDED') accountB = status!.AccountId!;
     else await new Promise((resolve) => setTimeout(resolve, 50));
   }
   assert.ok(accountB, 'account B was created');
-  ouId = (await orgs().send(new CreateOrganizationalUnitCommand({ ParentId: rootId, Name: 'Workloads' })))
-    .OrganizationalUnit!.Id!;
-  await orgs().send(
-    new MoveAccountCommand({ AccountId: accountB, SourceParentId: rootId, DestinationParentId: ouId }),
-  );
+  ouId = (
+    await server
+      .organizations()
+      .send(new CreateOrganizationalUnitCommand({ ParentId: rootId, Name: 'Workloads' }))
+  ).OrganizationalUnit!.Id!;
+  await server
+    .organizations()
+    .send(new MoveAccountCommand({ AccountId: accountB, SourceParentId: rootId, DestinationParentId: ouId }));
 });
 
 after(async () => {
@@ -113,29 +111,31 @@ after(async () => {
 
 test('EnablePolicyType: SCPs on the root, FullAWSAccess attached to the root, every OU and account', async () => {
   const notEnabled = await awsError(
-    orgs().send(new AttachPolicyCommand({ PolicyId: 'p-FullAWSAccess', TargetId: ouId })),
+    server.organizations().send(new AttachPolicyCommand({ PolicyId: 'p-FullAWSAccess', TargetId: ouId })),
   );
   assert.equal(notEnabled.code, 'PolicyTypeNotEnabledException');
 
-  const { Root } = await orgs().send(
-    new EnablePolicyTypeCommand({ RootId: rootId, PolicyType: 'SERVICE_CONTROL_POLICY' }),
-  );
+  const { Root } = await server
+    .organizations()
+    .send(new EnablePolicyTypeCommand({ RootId: rootId, PolicyType: 'SERVICE_CONTROL_POLICY' }));
   assert.deepEqual(Root!.PolicyTypes, [{ Type: 'SERVICE_CONTROL_POLICY', Status: 'ENABLED' }]);
-  const { Roots } = await orgs().send(new ListRootsCommand({}));
+  const { Roots } = await server.organizations().send(new ListRootsCommand({}));
   assert.deepEqual(Roots![0]!.PolicyTypes, [{ Type: 'SERVICE_CONTROL_POLICY', Status: 'ENABLED' }]);
-  const { Organization } = await orgs().send(new DescribeOrganizationCommand({}));
+  const { Organization } = await server.organizations().send(new DescribeOrganizationCommand({}));
   assert.deepEqual(Organization!.AvailablePolicyTypes, [
     { Type: 'SERVICE_CONTROL_POLICY', Status: 'ENABLED' },
   ]);
   const again = await awsError(
-    orgs().send(new EnablePolicyTypeCommand({ RootId: rootId, PolicyType: 'SERVICE_CONTROL_POLICY' })),
+    server
+      .organizations()
+      .send(new EnablePolicyTypeCommand({ RootId: rootId, PolicyType: 'SERVICE_CONTROL_POLICY' })),
   );
   assert.equal(again.code, 'PolicyTypeAlreadyEnabledException');
 
   for (const target of [rootId, ouId, accountB, A]) {
-    const { Policies } = await orgs().send(
-      new ListPoliciesForTargetCommand({ TargetId: target, Filter: 'SERVICE_CONTROL_POLICY' }),
-    );
+    const { Policies } = await server
+      .organizations()
+      .send(new ListPoliciesForTargetCommand({ TargetId: target, Filter: 'SERVICE_CONTROL_POLICY' }));
     assert.deepEqual(
       Policies!.map((p) => [p.Id, p.Name, p.AwsManaged, p.Arn]),
       [
@@ -149,11 +149,15 @@ test('EnablePolicyType: SCPs on the root, FullAWSAccess attached to the root, ev
       target,
     );
   }
-  const { Policy } = await orgs().send(new DescribePolicyCommand({ PolicyId: 'p-FullAWSAccess' }));
+  const { Policy } = await server
+    .organizations()
+    .send(new DescribePolicyCommand({ PolicyId: 'p-FullAWSAccess' }));
   assert.deepEqual(JSON.parse(Policy!.Content!).Statement, [{ Effect: 'Allow', Action: '*', Resource: '*' }]);
   // A new OU gets FullAWSAccess too.
-  const later = await orgs().send(new CreateOrganizationalUnitCommand({ ParentId: rootId, Name: 'Later' }));
-  const { Policies } = await orgs().send(
+  const later = await server
+    .organizations()
+    .send(new CreateOrganizationalUnitCommand({ ParentId: rootId, Name: 'Later' }));
+  const { Policies } = await server.organizations().send(
     new ListPoliciesForTargetCommand({
       TargetId: later.OrganizationalUnit!.Id!,
       Filter: 'SERVICE_CONTROL_POLICY',
@@ -166,7 +170,7 @@ test('EnablePolicyType: SCPs on the root, FullAWSAccess attached to the root, ev
 });
 
 test('CreatePolicy, UpdatePolicy, DeletePolicy: AWS’s ids and ARNs, SCP syntax, names unique', async () => {
-  const { Policy } = await orgs().send(
+  const { Policy } = await server.organizations().send(
     new CreatePolicyCommand({
       Name: 'Scratch',
       Description: 'a test',
@@ -184,7 +188,7 @@ test('CreatePolicy, UpdatePolicy, DeletePolicy: AWS’s ids and ARNs, SCP syntax
   assert.equal(Policy!.Content, DENY_CREATE_USER);
 
   const duplicate = await awsError(
-    orgs().send(
+    server.organizations().send(
       new CreatePolicyCommand({
         Name: 'Scratch',
         Description: '',
@@ -201,7 +205,7 @@ test('CreatePolicy, UpdatePolicy, DeletePolicy: AWS’s ids and ARNs, SCP syntax
     policy([{ Effect: 'Allow', Resource: '*' }]),
   ]) {
     const malformed = await awsError(
-      orgs().send(
+      server.organizations().send(
         new CreatePolicyCommand({
           Name: 'Bad',
           Description: '',
@@ -214,7 +218,7 @@ test('CreatePolicy, UpdatePolicy, DeletePolicy: AWS’s ids and ARNs, SCP syntax
   }
   const long = policy([{ Sid: 'x'.repeat(5200), Effect: 'Deny', Action: '*', Resource: '*' }]);
   const tooLong = await awsError(
-    orgs().send(
+    server.organizations().send(
       new CreatePolicyCommand({
         Name: 'Long',
         Description: '',
@@ -225,20 +229,24 @@ test('CreatePolicy, UpdatePolicy, DeletePolicy: AWS’s ids and ARNs, SCP syntax
   );
   assert.equal(tooLong.code, 'ConstraintViolationException');
 
-  const updated = await orgs().send(
-    new UpdatePolicyCommand({ PolicyId: id, Name: 'Renamed', Description: 'new' }),
-  );
+  const updated = await server
+    .organizations()
+    .send(new UpdatePolicyCommand({ PolicyId: id, Name: 'Renamed', Description: 'new' }));
   assert.equal(updated.Policy!.PolicySummary!.Name, 'Renamed');
   assert.equal(updated.Policy!.Content, DENY_CREATE_USER);
-  const { Policies } = await orgs().send(new ListPoliciesCommand({ Filter: 'SERVICE_CONTROL_POLICY' }));
+  const { Policies } = await server
+    .organizations()
+    .send(new ListPoliciesCommand({ Filter: 'SERVICE_CONTROL_POLICY' }));
   assert.deepEqual(Policies!.map((p) => p.Name).sort(), ['FullAWSAccess', 'Renamed']);
 
-  await orgs().send(new AttachPolicyCommand({ PolicyId: id, TargetId: rootId }));
-  const inUse = await awsError(orgs().send(new DeletePolicyCommand({ PolicyId: id })));
+  await server.organizations().send(new AttachPolicyCommand({ PolicyId: id, TargetId: rootId }));
+  const inUse = await awsError(server.organizations().send(new DeletePolicyCommand({ PolicyId: id })));
   assert.equal(inUse.code, 'PolicyInUseException');
-  const twice = await awsError(orgs().send(new AttachPolicyCommand({ PolicyId: id, TargetId: rootId })));
+  const twice = await awsError(
+    server.organizations().send(new AttachPolicyCommand({ PolicyId: id, TargetId: rootId })),
+  );
   assert.equal(twice.code, 'DuplicatePolicyAttachmentException');
-  const { Targets } = await orgs().send(new ListTargetsForPolicyCommand({ PolicyId: id }));
+  const { Targets } = await server.organizations().send(new ListTargetsForPolicyCommand({ PolicyId: id }));
   assert.deepEqual(Targets, [
     {
       TargetId: rootId,
@@ -247,28 +255,32 @@ test('CreatePolicy, UpdatePolicy, DeletePolicy: AWS’s ids and ARNs, SCP syntax
       Type: 'ROOT',
     },
   ]);
-  await orgs().send(new DetachPolicyCommand({ PolicyId: id, TargetId: rootId }));
-  await orgs().send(new DeletePolicyCommand({ PolicyId: id }));
-  const gone = await awsError(orgs().send(new DescribePolicyCommand({ PolicyId: id })));
+  await server.organizations().send(new DetachPolicyCommand({ PolicyId: id, TargetId: rootId }));
+  await server.organizations().send(new DeletePolicyCommand({ PolicyId: id }));
+  const gone = await awsError(server.organizations().send(new DescribePolicyCommand({ PolicyId: id })));
   assert.equal(gone.code, 'PolicyNotFoundException');
 
   // Every target keeps one SCP at least.
   const last = await awsError(
-    orgs().send(new DetachPolicyCommand({ PolicyId: 'p-FullAWSAccess', TargetId: accountB })),
+    server.organizations().send(new DetachPolicyCommand({ PolicyId: 'p-FullAWSAccess', TargetId: accountB })),
   );
   assert.equal(last.code, 'ConstraintViolationException');
   const missingTarget = await awsError(
-    orgs().send(new AttachPolicyCommand({ PolicyId: 'p-FullAWSAccess', TargetId: '999999999999' })),
+    server
+      .organizations()
+      .send(new AttachPolicyCommand({ PolicyId: 'p-FullAWSAccess', TargetId: '999999999999' })),
   );
   assert.equal(missingTarget.code, 'TargetNotFoundException');
-  const awsManaged = await awsError(orgs().send(new DeletePolicyCommand({ PolicyId: 'p-FullAWSAccess' })));
+  const awsManaged = await awsError(
+    server.organizations().send(new DeletePolicyCommand({ PolicyId: 'p-FullAWSAccess' })),
+  );
   assert.equal(awsManaged.code, 'AccessDeniedException');
 });
 
 test('five SCPs per target at most', async () => {
   const ids: string[] = [];
   for (let i = 0; i < 5; i++) {
-    const { Policy } = await orgs().send(
+    const { Policy } = await server.organizations().send(
       new CreatePolicyCommand({
         Name: `Quota${i}`,
         Description: '',
@@ -278,25 +290,30 @@ test('five SCPs per target at most', async () => {
     );
     ids.push(Policy!.PolicySummary!.Id!);
   }
-  const target = (await orgs().send(new CreateOrganizationalUnitCommand({ ParentId: rootId, Name: 'Quota' })))
-    .OrganizationalUnit!.Id!;
+  const target = (
+    await server
+      .organizations()
+      .send(new CreateOrganizationalUnitCommand({ ParentId: rootId, Name: 'Quota' }))
+  ).OrganizationalUnit!.Id!;
   // FullAWSAccess is one of the five.
   for (const id of ids.slice(0, 4))
-    await orgs().send(new AttachPolicyCommand({ PolicyId: id, TargetId: target }));
-  const sixth = await awsError(orgs().send(new AttachPolicyCommand({ PolicyId: ids[4], TargetId: target })));
+    await server.organizations().send(new AttachPolicyCommand({ PolicyId: id, TargetId: target }));
+  const sixth = await awsError(
+    server.organizations().send(new AttachPolicyCommand({ PolicyId: ids[4], TargetId: target })),
+  );
   assert.equal(sixth.code, 'ConstraintViolationException');
 });
 
 test('only the management account manages SCPs', async () => {
   const inB = await adminInB();
   const denied = await awsError(
-    orgs(inB).send(new ListPoliciesCommand({ Filter: 'SERVICE_CONTROL_POLICY' })),
+    server.organizations(inB).send(new ListPoliciesCommand({ Filter: 'SERVICE_CONTROL_POLICY' })),
   );
   assert.equal(denied.code, 'AccessDeniedException');
 });
 
 test('an SCP on B’s OU denying iam:CreateUser stops B’s administrator, not the management account; detaching restores it', async () => {
-  const { Policy } = await orgs().send(
+  const { Policy } = await server.organizations().send(
     new CreatePolicyCommand({
       Name: 'NoNewUsers',
       Description: 'no IAM users',
@@ -308,7 +325,7 @@ test('an SCP on B’s OU denying iam:CreateUser stops B’s administrator, not t
   const inB = await adminInB();
   await server.iam(inB).send(new CreateUserCommand({ UserName: 'before' }));
 
-  await orgs().send(new AttachPolicyCommand({ PolicyId: scp, TargetId: ouId }));
+  await server.organizations().send(new AttachPolicyCommand({ PolicyId: scp, TargetId: ouId }));
   const denied = await awsError(server.iam(inB).send(new CreateUserCommand({ UserName: 'during' })));
   assert.equal(denied.code, 'AccessDenied');
   assert.match(denied.message, /with an explicit deny in a service control policy/);
@@ -338,12 +355,12 @@ test('an SCP on B’s OU denying iam:CreateUser stops B’s administrator, not t
     ],
   );
 
-  await orgs().send(new DetachPolicyCommand({ PolicyId: scp, TargetId: ouId }));
+  await server.organizations().send(new DetachPolicyCommand({ PolicyId: scp, TargetId: ouId }));
   await server.iam(inB).send(new CreateUserCommand({ UserName: 'after' }));
 });
 
 test('an OU whose only SCP allows nothing else denies implicitly; DisablePolicyType lifts every SCP', async () => {
-  const { Policy } = await orgs().send(
+  const { Policy } = await server.organizations().send(
     new CreatePolicyCommand({
       Name: 'OnlyReads',
       Description: '',
@@ -352,20 +369,24 @@ test('an OU whose only SCP allows nothing else denies implicitly; DisablePolicyT
     }),
   );
   const scp = Policy!.PolicySummary!.Id!;
-  await orgs().send(new AttachPolicyCommand({ PolicyId: scp, TargetId: ouId }));
-  await orgs().send(new DetachPolicyCommand({ PolicyId: 'p-FullAWSAccess', TargetId: ouId }));
+  await server.organizations().send(new AttachPolicyCommand({ PolicyId: scp, TargetId: ouId }));
+  await server.organizations().send(new DetachPolicyCommand({ PolicyId: 'p-FullAWSAccess', TargetId: ouId }));
   const inB = await adminInB();
   const denied = await awsError(server.iam(inB).send(new CreateUserCommand({ UserName: 'blocked' })));
   assert.equal(denied.code, 'AccessDenied');
   assert.match(denied.message, /service control policy/);
 
-  await orgs().send(new DisablePolicyTypeCommand({ RootId: rootId, PolicyType: 'SERVICE_CONTROL_POLICY' }));
+  await server
+    .organizations()
+    .send(new DisablePolicyTypeCommand({ RootId: rootId, PolicyType: 'SERVICE_CONTROL_POLICY' }));
   await server.iam(inB).send(new CreateUserCommand({ UserName: 'unblocked' }));
-  const { Roots } = await orgs().send(new ListRootsCommand({}));
+  const { Roots } = await server.organizations().send(new ListRootsCommand({}));
   assert.deepEqual(Roots![0]!.PolicyTypes, []);
-  const { Targets } = await orgs().send(new ListTargetsForPolicyCommand({ PolicyId: scp }));
+  const { Targets } = await server.organizations().send(new ListTargetsForPolicyCommand({ PolicyId: scp }));
   assert.deepEqual(Targets, []);
-  await orgs().send(new EnablePolicyTypeCommand({ RootId: rootId, PolicyType: 'SERVICE_CONTROL_POLICY' }));
+  await server
+    .organizations()
+    .send(new EnablePolicyTypeCommand({ RootId: rootId, PolicyType: 'SERVICE_CONTROL_POLICY' }));
 });
 
 test('the AWS CLI creates an SCP and attaches it', async () => {

@@ -17,7 +17,6 @@ import {
   EnablePolicyTypeCommand,
   ListRootsCommand,
   ListTagsForResourceCommand,
-  OrganizationsClient,
   paginateListTagsForResource,
   RemoveAccountFromOrganizationCommand,
   TagResourceCommand,
@@ -38,20 +37,10 @@ let rootId = '';
 let accountB = '';
 let policyId = '';
 
-function orgs(credentials: Credentials = ROOT): OrganizationsClient {
-  return new OrganizationsClient({
-    endpoint: server.url,
-    region: 'us-east-1',
-    credentials,
-    maxAttempts: 1,
-    systemClockOffset: server.now() - Date.now(),
-  });
-}
-
 async function tagsOf(resourceId: string, credentials: Credentials = ROOT): Promise<Tag[]> {
   const all: Tag[] = [];
   for await (const page of paginateListTagsForResource(
-    { client: orgs(credentials) },
+    { client: server.organizations(credentials) },
     { ResourceId: resourceId },
   ))
     all.push(...(page.Tags ?? []));
@@ -73,18 +62,20 @@ async function userWithPolicy(name: string, statements: object[]): Promise<Crede
 }
 
 async function createOu(name: string, tags: Tag[] = []): Promise<string> {
-  const made = await orgs().send(
-    new CreateOrganizationalUnitCommand({ ParentId: rootId, Name: name, Tags: tags }),
-  );
+  const made = await server
+    .organizations()
+    .send(new CreateOrganizationalUnitCommand({ ParentId: rootId, Name: name, Tags: tags }));
   return made.OrganizationalUnit!.Id!;
 }
 
 before(async () => {
   server = await startServer();
-  const { Organization } = await orgs().send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
+  const { Organization } = await server
+    .organizations()
+    .send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
   orgId = Organization!.Id!;
-  rootId = (await orgs().send(new ListRootsCommand({}))).Roots![0]!.Id!;
-  const started = await orgs().send(
+  rootId = (await server.organizations().send(new ListRootsCommand({}))).Roots![0]!.Id!;
+  const started = await server.organizations().send(
     new CreateAccountCommand({
       Email: 'b@example.com',
       AccountName: 'B',
@@ -92,15 +83,19 @@ before(async () => {
     }),
   );
   for (let i = 0; i < 100 && !accountB; i++) {
-    const { CreateAccountStatus: status } = await orgs().send(
-      new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.CreateAccountStatus!.Id }),
-    );
+    const { CreateAccountStatus: status } = await server
+      .organizations()
+      .send(
+        new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.CreateAccountStatus!.Id }),
+      );
     if (status!.State === 'SUCCEEDED') accountB = status!.AccountId!;
     else await new Promise((resolve) => setTimeout(resolve, 50));
   }
   assert.ok(accountB, 'account B was created');
-  await orgs().send(new EnablePolicyTypeCommand({ RootId: rootId, PolicyType: 'SERVICE_CONTROL_POLICY' }));
-  const { Policy } = await orgs().send(
+  await server
+    .organizations()
+    .send(new EnablePolicyTypeCommand({ RootId: rootId, PolicyType: 'SERVICE_CONTROL_POLICY' }));
+  const { Policy } = await server.organizations().send(
     new CreatePolicyCommand({
       Name: 'Guard',
       Description: 'tagged at birth',
@@ -126,7 +121,7 @@ test('tags set at creation are listed; TagResource and UntagResource change them
   assert.deepEqual(await tagsOf(ou), [{ Key: 'team', Value: 'red' }]);
 
   for (const id of [rootId, A, accountB, ou, policyId]) {
-    await orgs().send(
+    await server.organizations().send(
       new TagResourceCommand({
         ResourceId: id,
         Tags: [
@@ -135,7 +130,9 @@ test('tags set at creation are listed; TagResource and UntagResource change them
         ],
       }),
     );
-    await orgs().send(new TagResourceCommand({ ResourceId: id, Tags: [{ Key: 'env', Value: 'prod' }] }));
+    await server
+      .organizations()
+      .send(new TagResourceCommand({ ResourceId: id, Tags: [{ Key: 'env', Value: 'prod' }] }));
     const tags = await tagsOf(id);
     assert.deepEqual(
       tags.filter((t) => t.Key === 'env' || t.Key === 'note'),
@@ -144,7 +141,9 @@ test('tags set at creation are listed; TagResource and UntagResource change them
         { Key: 'note', Value: '' },
       ],
     );
-    await orgs().send(new UntagResourceCommand({ ResourceId: id, TagKeys: ['env', 'note', 'never-set'] }));
+    await server
+      .organizations()
+      .send(new UntagResourceCommand({ ResourceId: id, TagKeys: ['env', 'note', 'never-set'] }));
     assert.ok((await tagsOf(id)).every((t) => t.Key !== 'env' && t.Key !== 'note'));
   }
 });
@@ -152,8 +151,8 @@ test('tags set at creation are listed; TagResource and UntagResource change them
 test('ListTagsForResource pages with NextToken: 50 tags, in the order they were set', async () => {
   const ou = await createOu('Fifty');
   const fifty = Array.from({ length: 50 }, (_, i) => ({ Key: `key-${i}`, Value: `value ${i}` }));
-  await orgs().send(new TagResourceCommand({ ResourceId: ou, Tags: fifty }));
-  const first = await orgs().send(new ListTagsForResourceCommand({ ResourceId: ou }));
+  await server.organizations().send(new TagResourceCommand({ ResourceId: ou, Tags: fifty }));
+  const first = await server.organizations().send(new ListTagsForResourceCommand({ ResourceId: ou }));
   assert.ok(first.NextToken, 'more than one page');
   assert.ok(first.Tags!.length < 50);
   assert.deepEqual(await tagsOf(ou), fifty);
@@ -170,10 +169,12 @@ test('aws:ResourceTag: a user allowed DescribeOrganizationalUnit and DescribeAcc
       Condition: { StringEquals: { 'aws:ResourceTag/team': 'red' } },
     },
   ]);
-  const seen = await orgs(viewer).send(new DescribeOrganizationalUnitCommand({ OrganizationalUnitId: red }));
+  const seen = await server
+    .organizations(viewer)
+    .send(new DescribeOrganizationalUnitCommand({ OrganizationalUnitId: red }));
   assert.equal(seen.OrganizationalUnit!.Name, 'Red');
   const refused = await awsError(
-    orgs(viewer).send(new DescribeOrganizationalUnitCommand({ OrganizationalUnitId: blue })),
+    server.organizations(viewer).send(new DescribeOrganizationalUnitCommand({ OrganizationalUnitId: blue })),
   );
   assert.equal(refused.code, 'AccessDeniedException');
   assert.equal(refused.status, 400);
@@ -185,17 +186,25 @@ test('aws:ResourceTag: a user allowed DescribeOrganizationalUnit and DescribeAcc
   );
 
   // Retagging the blue OU red lets the same user see it on the next call.
-  await orgs().send(new TagResourceCommand({ ResourceId: blue, Tags: [{ Key: 'team', Value: 'red' }] }));
-  const now = await orgs(viewer).send(new DescribeOrganizationalUnitCommand({ OrganizationalUnitId: blue }));
+  await server
+    .organizations()
+    .send(new TagResourceCommand({ ResourceId: blue, Tags: [{ Key: 'team', Value: 'red' }] }));
+  const now = await server
+    .organizations(viewer)
+    .send(new DescribeOrganizationalUnitCommand({ OrganizationalUnitId: blue }));
   assert.equal(now.OrganizationalUnit!.Name, 'Blue');
 
   // The same on accounts: the management account tagged red is seen, B (untagged red) is not.
-  await orgs().send(new TagResourceCommand({ ResourceId: A, Tags: [{ Key: 'team', Value: 'red' }] }));
-  const self = await orgs(viewer).send(new DescribeAccountCommand({ AccountId: A }));
+  await server
+    .organizations()
+    .send(new TagResourceCommand({ ResourceId: A, Tags: [{ Key: 'team', Value: 'red' }] }));
+  const self = await server.organizations(viewer).send(new DescribeAccountCommand({ AccountId: A }));
   assert.equal(self.Account!.Id, A);
-  const other = await awsError(orgs(viewer).send(new DescribeAccountCommand({ AccountId: accountB })));
+  const other = await awsError(
+    server.organizations(viewer).send(new DescribeAccountCommand({ AccountId: accountB })),
+  );
   assert.equal(other.code, 'AccessDeniedException');
-  await orgs().send(new UntagResourceCommand({ ResourceId: A, TagKeys: ['team'] }));
+  await server.organizations().send(new UntagResourceCommand({ ResourceId: A, TagKeys: ['team'] }));
 });
 
 test('aws:RequestTag and aws:TagKeys: a user may tag only with team=red, and untag only the key team', async () => {
@@ -218,13 +227,17 @@ test('aws:RequestTag and aws:TagKeys: a user may tag only with team=red, and unt
     },
     { Effect: 'Allow', Action: 'organizations:ListTagsForResource', Resource: '*' },
   ]);
-  await orgs(tagger).send(new TagResourceCommand({ ResourceId: ou, Tags: [{ Key: 'team', Value: 'red' }] }));
+  await server
+    .organizations(tagger)
+    .send(new TagResourceCommand({ ResourceId: ou, Tags: [{ Key: 'team', Value: 'red' }] }));
   const blue = await awsError(
-    orgs(tagger).send(new TagResourceCommand({ ResourceId: ou, Tags: [{ Key: 'team', Value: 'blue' }] })),
+    server
+      .organizations(tagger)
+      .send(new TagResourceCommand({ ResourceId: ou, Tags: [{ Key: 'team', Value: 'blue' }] })),
   );
   assert.equal(blue.code, 'AccessDeniedException');
   const extra = await awsError(
-    orgs(tagger).send(
+    server.organizations(tagger).send(
       new TagResourceCommand({
         ResourceId: ou,
         Tags: [
@@ -237,17 +250,19 @@ test('aws:RequestTag and aws:TagKeys: a user may tag only with team=red, and unt
   assert.equal(extra.code, 'AccessDeniedException');
   // The account is not an OU: the statement's resource does not cover it.
   const account = await awsError(
-    orgs(tagger).send(
-      new TagResourceCommand({ ResourceId: accountB, Tags: [{ Key: 'team', Value: 'red' }] }),
-    ),
+    server
+      .organizations(tagger)
+      .send(new TagResourceCommand({ ResourceId: accountB, Tags: [{ Key: 'team', Value: 'red' }] })),
   );
   assert.equal(account.code, 'AccessDeniedException');
-  await orgs().send(new TagResourceCommand({ ResourceId: ou, Tags: [{ Key: 'owner', Value: 'me' }] }));
+  await server
+    .organizations()
+    .send(new TagResourceCommand({ ResourceId: ou, Tags: [{ Key: 'owner', Value: 'me' }] }));
   const untagOwner = await awsError(
-    orgs(tagger).send(new UntagResourceCommand({ ResourceId: ou, TagKeys: ['owner'] })),
+    server.organizations(tagger).send(new UntagResourceCommand({ ResourceId: ou, TagKeys: ['owner'] })),
   );
   assert.equal(untagOwner.code, 'AccessDeniedException');
-  await orgs(tagger).send(new UntagResourceCommand({ ResourceId: ou, TagKeys: ['team'] }));
+  await server.organizations(tagger).send(new UntagResourceCommand({ ResourceId: ou, TagKeys: ['team'] }));
   assert.deepEqual(await tagsOf(ou, tagger), [{ Key: 'owner', Value: 'me' }]);
 });
 
@@ -257,7 +272,7 @@ test('bad input: too many tags, bad keys, AWS’s prefix, unknown targets — Or
   const cases: { call: () => Promise<unknown>; code: string; message?: RegExp }[] = [
     {
       call: () =>
-        orgs().send(
+        server.organizations().send(
           new TagResourceCommand({
             ResourceId: ou,
             Tags: Array.from({ length: 51 }, (_, i) => ({ Key: `k${i}`, Value: '' })),
@@ -267,32 +282,44 @@ test('bad input: too many tags, bad keys, AWS’s prefix, unknown targets — Or
       message: /exceeded the number of tags/,
     },
     {
-      call: () => orgs().send(new TagResourceCommand({ ResourceId: ou, Tags: [{ Key: 'a;b', Value: '' }] })),
+      call: () =>
+        server
+          .organizations()
+          .send(new TagResourceCommand({ ResourceId: ou, Tags: [{ Key: 'a;b', Value: '' }] })),
       code: 'InvalidInputException',
     },
     {
       call: () =>
-        orgs().send(new TagResourceCommand({ ResourceId: ou, Tags: [{ Key: 'k'.repeat(129), Value: '' }] })),
+        server
+          .organizations()
+          .send(new TagResourceCommand({ ResourceId: ou, Tags: [{ Key: 'k'.repeat(129), Value: '' }] })),
       code: 'InvalidInputException',
     },
     {
       call: () =>
-        orgs().send(new TagResourceCommand({ ResourceId: ou, Tags: [{ Key: 'aws:team', Value: 'x' }] })),
+        server
+          .organizations()
+          .send(new TagResourceCommand({ ResourceId: ou, Tags: [{ Key: 'aws:team', Value: 'x' }] })),
       code: 'InvalidInputException',
       message: /system tag/,
     },
     {
       call: () =>
-        orgs().send(new TagResourceCommand({ ResourceId: '999999999999', Tags: [{ Key: 'k', Value: '' }] })),
+        server
+          .organizations()
+          .send(new TagResourceCommand({ ResourceId: '999999999999', Tags: [{ Key: 'k', Value: '' }] })),
       code: 'TargetNotFoundException',
     },
     {
       call: () =>
-        orgs().send(new ListTagsForResourceCommand({ ResourceId: `ou-${rootId.slice(2)}-zzzzzzzz` })),
+        server
+          .organizations()
+          .send(new ListTagsForResourceCommand({ ResourceId: `ou-${rootId.slice(2)}-zzzzzzzz` })),
       code: 'TargetNotFoundException',
     },
     {
-      call: () => orgs().send(new UntagResourceCommand({ ResourceId: 'not-an-id', TagKeys: ['k'] })),
+      call: () =>
+        server.organizations().send(new UntagResourceCommand({ ResourceId: 'not-an-id', TagKeys: ['k'] })),
       code: 'InvalidInputException',
     },
   ];
@@ -320,12 +347,13 @@ test('bad input: too many tags, bad keys, AWS’s prefix, unknown targets — Or
   assert.equal(body.Reason, 'INVALID_SYSTEM_TAGS_PARAMETER');
 
   // A removed account's tags go with it: it is no longer a target.
-  await orgs().send(
-    new TagResourceCommand({ ResourceId: accountB, Tags: [{ Key: 'leaving', Value: 'yes' }] }),
-  );
-  await orgs().send(new RemoveAccountFromOrganizationCommand({ AccountId: accountB }));
+  await server
+    .organizations()
+    .send(new TagResourceCommand({ ResourceId: accountB, Tags: [{ Key: 'leaving', Value: 'yes' }] }));
+  await server.organizations().send(new RemoveAccountFromOrganizationCommand({ AccountId: accountB }));
   assert.equal(
-    (await awsError(orgs().send(new ListTagsForResourceCommand({ ResourceId: accountB })))).code,
+    (await awsError(server.organizations().send(new ListTagsForResourceCommand({ ResourceId: accountB }))))
+      .code,
     'TargetNotFoundException',
   );
 });

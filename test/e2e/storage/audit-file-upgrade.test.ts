@@ -9,9 +9,9 @@ import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { CloudTrailClient, LookupEventsCommand, type LookupAttribute } from '@aws-sdk/client-cloudtrail';
+import { LookupEventsCommand, type LookupAttribute } from '@aws-sdk/client-cloudtrail';
 import { CreateUserCommand } from '@aws-sdk/client-iam';
-import { ROOT, startServer, type Server } from '../harness.ts';
+import { startServer, type Server } from '../harness.ts';
 
 const FIXTURE = join(import.meta.dirname, '..', '..', 'fixtures', 'store-v10-audit');
 const expected = JSON.parse(readFileSync(join(FIXTURE, 'expected.json'), 'utf8')) as {
@@ -19,26 +19,17 @@ const expected = JSON.parse(readFileSync(join(FIXTURE, 'expected.json'), 'utf8')
 };
 
 async function eventIds(server: Server, attribute: LookupAttribute): Promise<string[]> {
-  const client = new CloudTrailClient({
-    endpoint: server.url,
-    region: 'us-east-1',
-    credentials: ROOT,
-    maxAttempts: 1,
-  });
-  try {
-    const ids: string[] = [];
-    let token: string | undefined;
-    do {
-      const page = await client.send(
-        new LookupEventsCommand({ LookupAttributes: [attribute], NextToken: token }),
-      );
-      ids.push(...(page.Events ?? []).map((event) => event.EventId!));
-      token = page.NextToken;
-    } while (token);
-    return ids;
-  } finally {
-    client.destroy();
-  }
+  const client = server.cloudTrail();
+  const ids: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await client.send(
+      new LookupEventsCommand({ LookupAttributes: [attribute], NextToken: token }),
+    );
+    ids.push(...(page.Events ?? []).map((event) => event.EventId!));
+    token = page.NextToken;
+  } while (token);
+  return ids;
 }
 
 test('events recorded before the upgrade are found by LookupEvents after it, from the audit file', async () => {
