@@ -100,6 +100,22 @@ const ANY_ARN: ArnPattern = Object.freeze(
   new ArnMatcher(Shape.Whole, true, '', null, compileGlobTokens([ANY_RUN])),
 );
 
+/** arnShape: an ARN without wildcards, its one token its text. */
+export const EXACT_ARN = 1;
+/** arnShape: an ARN whose only wildcard is a `*` closing its resource part, its first token the rest. */
+export const PREFIX_ARN = 2;
+
+/**
+ * EXACT_ARN or PREFIX_ARN for the two shapes most resource patterns have, which compare as one
+ * string operation on the whole input (see exactOrPrefix); 0 for any other.
+ */
+export function arnShape(tokens: readonly GlobToken[]): number {
+  const literal = tokens[0];
+  if (typeof literal !== 'string' || colons(literal) < ARN_PARTS - 1) return 0;
+  if (tokens.length === 1) return EXACT_ARN;
+  return tokens.length === 2 && tokens[1] === ANY_RUN ? PREFIX_ARN : 0;
+}
+
 /**
  * The two shapes most resource patterns have, matched without splitting the input: an ARN without
  * wildcards (equal as a whole string is equal part by part), and one whose only wildcard is a `*`

@@ -26,9 +26,13 @@ const ESCAPES: Record<string, string> = { '*': '*', '?': '?', $: '$' };
 
 /**
  * Reads `text` into parts. With `wildcards`, `*` and `?` outside variables become wildcard tokens;
- * escaped ones (`${*}`) stay literal.
+ * escaped ones (`${*}`) stay literal. Literal runs are handed to `keep` (by default, interned).
  */
-export function parseTemplate(text: string, options: { variables: boolean; wildcards: boolean }): Template {
+export function parseTemplate(
+  text: string,
+  options: { variables: boolean; wildcards: boolean; keep?: (literal: string) => string },
+): Template {
+  const keep = options.keep ?? intern;
   const parts: TemplatePart[] = [];
   // Literal text is gathered as runs of the input (slices, then interned), not a character at a
   // time: a string grown by += keeps a chain of pieces on the heap.
@@ -39,7 +43,7 @@ export function parseTemplate(text: string, options: { variables: boolean; wildc
     if (end > runStart) literal += text.slice(runStart, end);
   };
   const flush = () => {
-    if (literal) parts.push(intern(literal));
+    if (literal) parts.push(keep(literal));
     literal = '';
   };
   let i = 0;
