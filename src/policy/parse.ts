@@ -165,17 +165,24 @@ function* compileInSteps(
   const byAction = new Map<string, CompiledStatement[]>();
   const byService = new Map<string, CompiledStatement[]>();
   const anyService: CompiledStatement[] = [];
+  const indexedOnly: Statement[] = [];
   statements.forEach((statement, i) => {
     const services = actionsByService(documents[i]!);
     if (!services) {
       anyService.push(statement);
       return;
     }
+    let exactOnly = true;
     for (const [service, actions] of services) {
-      if (actions === null) getOrAdd(byService, service).push(statement);
-      else for (const action of actions) getOrAdd(byAction, action).push(statement);
+      if (actions === null) {
+        getOrAdd(byService, service).push(statement);
+        exactOnly = false;
+      } else for (const action of actions) getOrAdd(byAction, action).push(statement);
     }
+    if (exactOnly) indexedOnly.push(statement as Statement);
   });
+  const actionIndex = fitLists(byAction);
+  for (const statement of indexedOnly) statement.listedIn(actionIndex);
   return Object.freeze(
     new Policy(
       options.id ?? document.Id ?? 'policy',
@@ -183,7 +190,7 @@ function* compileInSteps(
       document.Version,
       text,
       fit(statements),
-      fitLists(byAction),
+      actionIndex,
       fitLists(byService),
       fit(anyService),
     ),
@@ -276,8 +283,12 @@ class Statement implements CompiledStatement {
     readonly index: number,
     readonly sid: string | undefined,
     private readonly flags: number,
-    /** The exact actions (lower case), in a Set when many. */
-    private readonly actions: readonly string[] | ReadonlySet<string>,
+    /**
+     * The exact actions (lower case), in a Set when many; or, when they are all the statement's
+     * Action lists (no wildcard, no NotAction), the policy's action index, which lists the
+     * statement under each of them: they are not held twice.
+     */
+    private actions: readonly string[] | ReadonlySet<string> | ReadonlyMap<string, IndexEntry>,
     /** Services named with `service:*` (the most common wildcard: one comparison each), and globs. */
     private readonly actionPatterns: readonly (string | Glob)[],
     /** ARNs compared whole: `exactArns` of them equal, the others as prefixes (their `*` left off). */
@@ -287,6 +298,11 @@ class Statement implements CompiledStatement {
     readonly principal: PrincipalMatcher | null,
     readonly conditions: readonly CompiledCondition[],
   ) {}
+
+  /** Compilation's last step: the statement's actions are those `index` lists it under. */
+  listedIn(index: ReadonlyMap<string, IndexEntry>): void {
+    this.actions = index;
+  }
 
   get effect(): 'Allow' | 'Deny' {
     return (this.flags & DENY) !== 0 ? 'Deny' : 'Allow';
@@ -301,8 +317,12 @@ class Statement implements CompiledStatement {
 
   private actionListed(actionKey: string, service: string): boolean {
     const { actions, actionPatterns } = this;
-    if (Array.isArray(actions) ? listed(actions, actionKey) : (actions as ReadonlySet<string>).has(actionKey))
-      return true;
+    if (Array.isArray(actions)) {
+      if (listed(actions, actionKey)) return true;
+    } else if (actions instanceof Map) {
+      const entry = (actions as ReadonlyMap<string, IndexEntry>).get(actionKey);
+      if (entry === this || (Array.isArray(entry) && entry.includes(this))) return true;
+    } else if ((actions as ReadonlySet<string>).has(actionKey)) return true;
     for (let i = 0; i < actionPatterns.length; i++) {
       const pattern = actionPatterns[i]!;
       if (typeof pattern === 'string') {
