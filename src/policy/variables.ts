@@ -4,6 +4,7 @@
 import { type GlobToken, ANY_CHAR, ANY_RUN } from './wildcard.ts';
 import { type ContextLookup, keyIdOf } from './request.ts';
 import { intern } from './intern.ts';
+import { madeForRequest } from './shared.ts';
 
 export interface VariableRef {
   readonly kind: 'variable';
@@ -168,7 +169,7 @@ export function memoizeResolved<T>(
     let built = memo.get(key);
     if (built === undefined) {
       if (memo.size >= MEMO_LIMIT) memo.clear();
-      built = build(resolveTemplate(template, context)!);
+      built = madeForRequest(() => build(resolveTemplate(template, context)!));
       memo.set(key, built);
     }
     return built;

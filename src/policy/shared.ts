@@ -1,0 +1,39 @@
+// One copy of each compiled value that policies hold alike — the glob of "s3:get*", of an ARN's
+// "*/team-*" part, the range "10.0.0.0/8" — as intern.ts keeps one copy of each string: a
+// thousand principals whose policies allow "s3:Get*" from the office's ranges hold one glob and
+// one list of ranges. Shared values are read-only to evaluation (a glob's memo of its last search
+// aside, which answers the same for any holder).
+// Bounded: past SHARED_LIMIT values the table starts afresh (values already handed out stay
+// valid; only later ones stop being shared with them).
+import { intern } from './intern.ts';
+
+const SHARED_LIMIT = 16_384;
+let table = new Map<string, unknown>();
+
+/** Above 0 while values are made from a request's values, which are never added. */
+let requestMade = 0;
+
+/** The value made for `key` before (by `make`, or another maker given the same key), else `make()`. */
+export function sharedValue<T>(key: string, make: () => T): T {
+  if (requestMade > 0) return make();
+  const known = table.get(key);
+  if (known !== undefined) return known as T;
+  const made = make();
+  if (table.size >= SHARED_LIMIT) table = new Map();
+  table.set(intern(key), made);
+  return made;
+}
+
+/**
+ * `make()`, whose values are made afresh and not added to the table: for values compiled from a
+ * request's (a policy variable's value), which callers may choose, so that they never crowd out
+ * the policies' own.
+ */
+export function madeForRequest<T>(make: () => T): T {
+  requestMade++;
+  try {
+    return make();
+  } finally {
+    requestMade--;
+  }
+}
