@@ -13,14 +13,14 @@ import type { CompiledPolicy, CompiledStatement, IndexEntry, PrincipalMatcher } 
 import { validatePolicyText } from './validate.ts';
 import { compileGlob, type Glob, type GlobToken } from './wildcard.ts';
 import { type ArnPattern, EXACT_ARN, PREFIX_ARN, arnShape, compileArnPattern } from './arn.ts';
-import { memoizeResolved, parseTemplate } from './variables.ts';
+import { Resolved, memoizeResolved, parseTemplate } from './variables.ts';
 import {
   type CompiledCondition,
   ConditionValues,
   conditionOf,
   nullCondition,
 } from './conditions/condition.ts';
-import type { ContextLookup, PreparedRequest } from './request.ts';
+import type { PreparedRequest } from './request.ts';
 import { parseOperator } from './conditions/operators.ts';
 
 // An array grown by push keeps room for more (17 slots from the first push): compiled lists are
@@ -268,7 +268,7 @@ const enum ResourceKind {
  * A resource pattern as compiled, or, with variables, the function that compiles it per resolved
  * value (null when a variable cannot be resolved).
  */
-type ResourceEntry = ArnPattern | ((context: ContextLookup) => ArnPattern | null);
+type ResourceEntry = ArnPattern | Resolved<ArnPattern>;
 
 /**
  * One class for every statement, so that evaluation's call sites see one shape. Its Action and
@@ -349,7 +349,7 @@ class Statement implements CompiledStatement {
     for (let i = 0; i < arnPatterns.length; i++) {
       const entry = arnPatterns[i]!;
       // An unresolved variable never matches.
-      const pattern = typeof entry === 'function' ? entry(request.context) : entry;
+      const pattern = entry instanceof Resolved ? entry.resolve(request.context) : entry;
       if (pattern && pattern.matches(resource, request.resourceParts)) return true;
     }
     return false;
