@@ -22,6 +22,7 @@ import {
 } from './conditions/condition.ts';
 import type { PreparedRequest } from './request.ts';
 import { parseOperator } from './conditions/operators.ts';
+import { knownValue, share } from './shared.ts';
 
 // An array grown by push keeps room for more (17 slots from the first push): compiled lists are
 // copied to their exact length once built, as they are held for as long as the policy is.
@@ -536,8 +537,17 @@ function* compileConditions(
         continue;
       }
       const texts = asArray(values).map(String);
+      // A condition is data (its values' variables resolved through bounded memos): one object
+      // for all statements and policies that write it alike, as the office's IP ranges often are.
+      const sharedKey = `k${variables ? 1 : 0}${JSON.stringify([operatorName, key, texts])}`;
+      const known = knownValue<CompiledCondition>(sharedKey);
+      if (known !== undefined) {
+        compiled.push(known);
+        for (let i = 0; i < texts.length; i++) if (meter.tick()) yield;
+        continue;
+      }
       if (operator.isNull) {
-        compiled.push(nullCondition(operator.name, key, texts));
+        compiled.push(share(sharedKey, nullCondition(operator.name, key, texts)));
         continue;
       }
       const policyValues = new ConditionValues(operator, variables);
@@ -545,7 +555,7 @@ function* compileConditions(
         policyValues.add(text);
         if (meter.tick()) yield;
       }
-      compiled.push(conditionOf(operator, key, policyValues));
+      compiled.push(share(sharedKey, conditionOf(operator, key, policyValues)));
     }
   }
   return fit(compiled);

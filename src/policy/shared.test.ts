@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { compileGlob } from './wildcard.ts';
 import { parseCidr } from './conditions/ip.ts';
 import { madeForRequest } from './shared.ts';
+import { parsePolicy } from './parse.ts';
 
 test('policies naming the same pattern or range share one compiled value', () => {
   assert.equal(compileGlob('s3:get*'), compileGlob('s3:get*'));
@@ -25,4 +26,26 @@ test("values made from a request's values are made afresh and never added", () =
     madeForRequest(() => compileGlob('made-for-a-request-*')),
   );
   assert.notEqual(compileGlob('made-for-a-request-*'), fresh);
+});
+
+test('statements writing the same condition share it; a different value does not', () => {
+  const statement = (ip: string) => ({
+    Effect: 'Allow',
+    Action: 's3:GetObject',
+    Resource: '*',
+    Condition: { IpAddress: { 'aws:SourceIp': [ip] }, StringEquals: { 'aws:username': '${aws:userid}' } },
+  });
+  const compile = () => {
+    const text = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [statement('10.0.0.0/8'), statement('10.0.0.0/8'), statement('192.0.2.0/24')],
+    });
+    const parsed = parsePolicy(text, { kind: 'identity' });
+    assert.ok(parsed.ok, parsed.ok ? '' : parsed.error.message);
+    return parsed.policy.statements.map((s) => s.conditions);
+  };
+  const [first, second, third] = compile();
+  assert.equal(first![0], second![0]);
+  assert.equal(first![1], second![1]);
+  assert.notEqual(first![0], third![0]);
 });

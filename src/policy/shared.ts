@@ -18,10 +18,20 @@ export function sharedValue<T>(key: string, make: () => T): T {
   if (requestMade > 0) return make();
   const known = table.get(key);
   if (known !== undefined) return known as T;
-  const made = make();
+  return share(key, make());
+}
+
+/** The value shared under `key`, if any: for values made in steps (see share). */
+export function knownValue<T>(key: string): T | undefined {
+  return table.get(key) as T | undefined;
+}
+
+/** Shares `value` under `key` (knownValue found none) and returns it. */
+export function share<T>(key: string, value: T): T {
+  if (requestMade > 0) return value;
   if (table.size >= SHARED_LIMIT) table = new Map();
-  table.set(intern(key), made);
-  return made;
+  table.set(intern(key), value);
+  return value;
 }
 
 /**
