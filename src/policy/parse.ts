@@ -38,18 +38,20 @@ class PolicyText {
   private from = 0;
   constructor(private readonly text: string) {}
 
-  readonly keep = (value: string): string => {
-    // V8 copies a slice shorter than 13 characters; those are shared through the intern table.
-    if (value.length < 13) return intern(value);
+  /** `value` as a slice of the text, else interned (V8 copies a slice shorter than 13 characters). */
+  readonly keep = (value: string): string => (value.length < 13 ? null : this.find(value)) ?? intern(value);
+
+  /** `value` as a slice of the text, or null. */
+  find(value: string): string | null {
     // Searched for in a window only, so that the work per string stays bounded; one not found
     // there (written with escapes, or far from the one before) is a copy of its own.
     const { text, from } = this;
     const found = text.slice(from, from + SEARCH_WINDOW + value.length).indexOf(value);
-    if (found < 0) return intern(value);
+    if (found < 0) return null;
     const at = from + found;
     this.from = at + value.length;
     return text.slice(at, this.from);
-  };
+  }
 }
 
 /** How far past the last string found the next one is looked for in the policy's text. */
@@ -205,6 +207,8 @@ function* compileStatement(
   text: PolicyText,
   meter: Meter,
 ): Generator<void, CompiledStatement> {
+  // Most often written first; a Sid not found stays the string JSON.parse made (not interned).
+  const sid = s.Sid === undefined || s.Sid.length < 13 ? s.Sid : (text.find(s.Sid) ?? s.Sid);
   const actions =
     s.NotAction !== undefined
       ? yield* actionSet(s.NotAction, true, meter)
@@ -224,22 +228,22 @@ function* compileStatement(
   const conditions = yield* compileConditions(s, variables, meter);
   return new Statement(
     index,
-    s.Sid,
-    (s.Effect === 'Deny' ? DENY : 0) | actions.kind | resources.kind,
+    sid,
+    (s.Effect === 'Deny' ? DENY : 0) | actions.kind | resources.kind | (resources.exact << EXACT_ARNS_SHIFT),
     actions.exact,
     actions.patterns,
     resources.arns,
-    resources.exact,
     resources.patterns,
     principal,
     conditions,
   );
 }
 
-// A statement's effect, Action kind and Resource kind, in one number.
+// A statement's effect, Action kind, Resource kind and count of exact ARNs, in one number.
 const DENY = 1;
 const ACTION_KIND = 0b110;
 const RESOURCE_KIND = 0b111000;
+const EXACT_ARNS_SHIFT = 6;
 
 const enum ActionKind {
   /** Action: the actions listed. */
@@ -292,9 +296,11 @@ class Statement implements CompiledStatement {
     private actions: readonly string[] | ReadonlySet<string> | ReadonlyMap<string, IndexEntry>,
     /** Services named with `service:*` (the most common wildcard: one comparison each), and globs. */
     private readonly actionPatterns: readonly (string | Glob)[],
-    /** ARNs compared whole: `exactArns` of them equal, the others as prefixes (their `*` left off). */
+    /**
+     * ARNs compared whole: as many as `flags` counts equal, the others as prefixes (their `*` left
+     * off).
+     */
     private readonly arns: readonly string[],
-    private readonly exactArns: number,
     private readonly arnPatterns: readonly ResourceEntry[],
     readonly principal: PrincipalMatcher | null,
     readonly conditions: readonly CompiledCondition[],
@@ -342,7 +348,8 @@ class Statement implements CompiledStatement {
   }
 
   private resourceListed(request: PreparedRequest): boolean {
-    const { arns, exactArns, arnPatterns } = this;
+    const { arns, arnPatterns } = this;
+    const exactArns = this.flags >>> EXACT_ARNS_SHIFT;
     const { resource } = request;
     for (let i = 0; i < arns.length; i++) {
       if (i < exactArns ? resource === arns[i] : resource.startsWith(arns[i]!)) return true;
