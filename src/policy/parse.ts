@@ -226,24 +226,35 @@ function* compileStatement(
         ? principalMatcher(s.Principal)
         : null;
   const conditions = yield* compileConditions(s, variables, meter);
+  const patterns: readonly (string | Glob | ResourceEntry)[] =
+    resources.patterns.length === 0
+      ? actions.patterns
+      : actions.patterns.length === 0
+        ? resources.patterns
+        : // concat allocates the exact length; a spread leaves room to grow.
+          (actions.patterns as readonly (string | Glob | ResourceEntry)[]).concat(resources.patterns);
   return new Statement(
-    index,
     sid,
-    (s.Effect === 'Deny' ? DENY : 0) | actions.kind | resources.kind | (resources.exact << EXACT_ARNS_SHIFT),
+    (s.Effect === 'Deny' ? DENY : 0) | actions.kind | resources.kind | (index << INDEX_SHIFT),
+    resources.exact | (actions.patterns.length << ACTION_PATTERNS_SHIFT),
     actions.exact,
-    actions.patterns,
     resources.arns,
-    resources.patterns,
+    patterns,
     principal,
     conditions,
   );
 }
 
-// A statement's effect, Action kind, Resource kind and count of exact ARNs, in one number.
+// A statement's effect, Action kind, Resource kind and index, in one number (`flags`), and its
+// counts of exact ARNs and of Action patterns in another (`counts`). A document holds at most
+// 131,072 characters (validate.ts): fewer than 2^17 statements, and fewer than 2^15 ARNs (each
+// with five colons) or Action patterns (each with a colon and a wildcard) in a statement.
 const DENY = 1;
 const ACTION_KIND = 0b110;
 const RESOURCE_KIND = 0b111000;
-const EXACT_ARNS_SHIFT = 6;
+const INDEX_SHIFT = 6;
+const EXACT_ARNS = 0x7fff;
+const ACTION_PATTERNS_SHIFT = 15;
 
 const enum ActionKind {
   /** Action: the actions listed. */
@@ -285,23 +296,26 @@ class Statement implements CompiledStatement {
   described: MatchedStatement[] | null = null;
 
   constructor(
-    readonly index: number,
     readonly sid: string | undefined,
     private readonly flags: number,
+    private readonly counts: number,
     /**
      * The exact actions (lower case), in a Set when many; or, when they are all the statement's
      * Action lists (no wildcard, no NotAction), the policy's action index, which lists the
      * statement under each of them: they are not held twice.
      */
     private actions: readonly string[] | ReadonlySet<string> | ReadonlyMap<string, IndexEntry>,
-    /** Services named with `service:*` (the most common wildcard: one comparison each), and globs. */
-    private readonly actionPatterns: readonly (string | Glob)[],
     /**
-     * ARNs compared whole: as many as `flags` counts equal, the others as prefixes (their `*` left
+     * ARNs compared whole: as many as `counts` says equal, the others as prefixes (their `*` left
      * off).
      */
     private readonly arns: readonly string[],
-    private readonly arnPatterns: readonly ResourceEntry[],
+    /**
+     * In one list (one array less per statement): the Action patterns, as many as `counts` says —
+     * services named with `service:*` (the most common wildcard: one comparison each) and globs —
+     * then the other Resource patterns.
+     */
+    private readonly patterns: readonly (string | Glob | ResourceEntry)[],
     readonly principal: PrincipalMatcher | null,
     readonly conditions: readonly CompiledCondition[],
   ) {}
@@ -309,6 +323,10 @@ class Statement implements CompiledStatement {
   /** Compilation's last step: the statement's actions are those `index` lists it under. */
   listedIn(index: ReadonlyMap<string, IndexEntry>): void {
     this.actions = index;
+  }
+
+  get index(): number {
+    return this.flags >>> INDEX_SHIFT;
   }
 
   get effect(): 'Allow' | 'Deny' {
@@ -323,15 +341,16 @@ class Statement implements CompiledStatement {
   }
 
   private actionListed(actionKey: string, service: string): boolean {
-    const { actions, actionPatterns } = this;
+    const { actions, patterns } = this;
     if (Array.isArray(actions)) {
       if (listed(actions, actionKey)) return true;
     } else if (actions instanceof Map) {
       const entry = (actions as ReadonlyMap<string, IndexEntry>).get(actionKey);
       if (entry === this || (Array.isArray(entry) && entry.includes(this))) return true;
     } else if ((actions as ReadonlySet<string>).has(actionKey)) return true;
-    for (let i = 0; i < actionPatterns.length; i++) {
-      const pattern = actionPatterns[i]!;
+    const end = this.counts >>> ACTION_PATTERNS_SHIFT;
+    for (let i = 0; i < end; i++) {
+      const pattern = patterns[i] as string | Glob;
       if (typeof pattern === 'string') {
         // "s3:*" needs the colon: an action written without one ("s3") is not in the service.
         if (pattern === service && actionKey.length > service.length) return true;
@@ -348,14 +367,14 @@ class Statement implements CompiledStatement {
   }
 
   private resourceListed(request: PreparedRequest): boolean {
-    const { arns, arnPatterns } = this;
-    const exactArns = this.flags >>> EXACT_ARNS_SHIFT;
+    const { arns, patterns, counts } = this;
+    const exactArns = counts & EXACT_ARNS;
     const { resource } = request;
     for (let i = 0; i < arns.length; i++) {
       if (i < exactArns ? resource === arns[i] : resource.startsWith(arns[i]!)) return true;
     }
-    for (let i = 0; i < arnPatterns.length; i++) {
-      const entry = arnPatterns[i]!;
+    for (let i = counts >>> ACTION_PATTERNS_SHIFT; i < patterns.length; i++) {
+      const entry = patterns[i] as ResourceEntry;
       // An unresolved variable never matches.
       const pattern = entry instanceof Resolved ? entry.resolve(request.context) : entry;
       if (pattern && pattern.matches(resource, request.resourceParts)) return true;
