@@ -22,7 +22,7 @@ import {
 } from './conditions/condition.ts';
 import type { PreparedRequest } from './request.ts';
 import { parseOperator } from './conditions/operators.ts';
-import { knownValue, share } from './shared.ts';
+import { knownValue, share, sharedValue } from './shared.ts';
 
 // An array grown by push keeps room for more (17 slots from the first push): compiled lists are
 // copied to their exact length once built, as they are held for as long as the policy is.
@@ -470,8 +470,16 @@ function* resourceSet(
   let any = false;
   for (const written of asArray(resources)) {
     const template = parseTemplate(written, { variables, wildcards: true, keep: text.keep });
-    if (template.hasVariables) patterns.push(memoizeResolved(template, compileArnPattern));
-    else {
+    if (template.hasVariables) {
+      // One for all statements and policies that write it alike ("arn:aws:iam::*:user/${aws:username}"
+      // is in most statements of a self-service policy), its memo of patterns per user shared too;
+      // read again with its literal runs interned, as a shared value outlives this text.
+      patterns.push(
+        sharedValue(`r${written}`, () =>
+          memoizeResolved(parseTemplate(written, { variables: true, wildcards: true }), compileArnPattern),
+        ),
+      );
+    } else {
       const tokens = template.parts as GlobToken[];
       const shape = arnShape(tokens);
       if (shape === EXACT_ARN) exact.push(tokens[0] as string);

@@ -4,6 +4,8 @@ import { compileGlob } from './wildcard.ts';
 import { parseCidr } from './conditions/ip.ts';
 import { madeForRequest } from './shared.ts';
 import { parsePolicy } from './parse.ts';
+import { evaluate } from './evaluate.ts';
+import { createRequest } from './request.ts';
 
 test('policies naming the same pattern or range share one compiled value', () => {
   assert.equal(compileGlob('s3:get*'), compileGlob('s3:get*'));
@@ -48,4 +50,32 @@ test('statements writing the same condition share it; a different value does not
   assert.equal(first![0], second![0]);
   assert.equal(first![1], second![1]);
   assert.notEqual(first![0], third![0]);
+});
+
+test('policies sharing a Resource with a variable each resolve it for the request at hand', () => {
+  const policy = (action: string) => {
+    const parsed = parsePolicy(
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: action, Resource: 'arn:aws:iam::*:user/${aws:username}' }],
+      }),
+      { kind: 'identity' },
+    );
+    assert.ok(parsed.ok);
+    return parsed.policy;
+  };
+  const [get, list] = [policy('iam:GetUser'), policy('iam:ListAccessKeys')];
+  const decide = (user: string, action: string, target: string) =>
+    evaluate({
+      request: createRequest({
+        action,
+        resource: `arn:aws:iam::123456789012:user/${target}`,
+        context: { 'aws:username': user },
+      }),
+      identityPolicies: [get, list],
+    }).decision;
+  assert.equal(decide('alice', 'iam:GetUser', 'alice'), 'allowed');
+  assert.equal(decide('bob', 'iam:ListAccessKeys', 'alice'), 'implicitDeny');
+  assert.equal(decide('bob', 'iam:ListAccessKeys', 'bob'), 'allowed');
+  assert.equal(decide('alice', 'iam:GetUser', 'bob'), 'implicitDeny');
 });
