@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileGlob } from './wildcard.ts';
 import { parseCidr } from './conditions/ip.ts';
-import { madeForRequest } from './shared.ts';
+import { madeForRequest, sharedValue } from './shared.ts';
 import { parsePolicy } from './parse.ts';
 import { evaluate } from './evaluate.ts';
 import { createRequest } from './request.ts';
@@ -78,4 +78,19 @@ test('policies sharing a Resource with a variable each resolve it for the reques
   assert.equal(decide('bob', 'iam:ListAccessKeys', 'alice'), 'implicitDeny');
   assert.equal(decide('bob', 'iam:ListAccessKeys', 'bob'), 'allowed');
   assert.equal(decide('alice', 'iam:GetUser', 'bob'), 'implicitDeny');
+});
+
+test('the table keeps keys of at most a few million characters, then starts afresh', () => {
+  const first = sharedValue('test-first', () => ({}));
+  assert.equal(
+    sharedValue('test-first', () => ({})),
+    first,
+  );
+  const long = 'x'.repeat(100_000);
+  for (let i = 0; i < 41; i++) sharedValue(`test-long-${i}${long}`, () => ({}));
+  assert.notEqual(
+    sharedValue('test-first', () => ({})),
+    first,
+    'forgotten once 4,000,000 characters were added',
+  );
 });

@@ -3,12 +3,14 @@
 // thousand principals whose policies allow "s3:Get*" from the office's ranges hold one glob and
 // one list of ranges. Shared values are read-only to evaluation (a glob's memo of its last search
 // aside, which answers the same for any holder).
-// Bounded: past SHARED_LIMIT values the table starts afresh (values already handed out stay
-// valid; only later ones stop being shared with them).
-import { intern } from './intern.ts';
-
+// Bounded: past SHARED_LIMIT values, or keys of SHARED_CHARS characters in all (a key is the text
+// its value was compiled from, so this bounds what the table keeps alive of policies no longer
+// used), the table starts afresh (values already handed out stay valid; only later ones stop
+// being shared with them).
 const SHARED_LIMIT = 16_384;
+const SHARED_CHARS = 4_000_000;
 let table = new Map<string, unknown>();
+let chars = 0;
 
 /** Above 0 while values are made from a request's values, which are never added. */
 let requestMade = 0;
@@ -29,8 +31,13 @@ export function knownValue<T>(key: string): T | undefined {
 /** Shares `value` under `key` (knownValue found none) and returns it. */
 export function share<T>(key: string, value: T): T {
   if (requestMade > 0) return value;
-  if (table.size >= SHARED_LIMIT) table = new Map();
-  table.set(intern(key), value);
+  if (table.size >= SHARED_LIMIT || chars + key.length > SHARED_CHARS) {
+    table = new Map();
+    chars = 0;
+  }
+  chars += key.length;
+  // Keys are made by joining a letter to the text (a new string, never a slice of a policy's).
+  table.set(key, value);
   return value;
 }
 
