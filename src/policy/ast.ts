@@ -9,8 +9,8 @@
 //   are byAction's under it, byService's under its prefix and anyService, each once, and each list
 //   is in document order.
 // - Compiled objects are frozen and shared between requests: evaluation never mutates them, apart
-//   from bounded memos of patterns compiled per resolved variable value (variables.ts) and a
-//   glob's search tables, built on its first search (wildcard.ts).
+//   from bounded memos of patterns compiled per resolved variable value (variables.ts), a glob's
+//   search tables, built on its first search (wildcard.ts), and a statement's `described` memo.
 import type { PolicyDocument, PolicyVersion } from './document.ts';
 import type { MatchedStatement, PolicyKind, Principal } from './types.ts';
 import type { CompiledCondition } from './conditions/condition.ts';
@@ -23,34 +23,36 @@ export interface CompiledPolicy {
   /** The document as written (validated), read again from the text on each use. */
   readonly document: PolicyDocument;
   readonly statements: readonly CompiledStatement[];
-  /** By lower-case "service:action". */
-  readonly byAction: ReadonlyMap<string, readonly CompiledStatement[]>;
-  /** By lower-case service prefix. */
-  readonly byService: ReadonlyMap<string, readonly CompiledStatement[]>;
+  /** By lower-case "service:action": the statement, or the statements in document order. */
+  readonly byAction: ReadonlyMap<string, IndexEntry>;
+  /** By lower-case service prefix: the statement, or the statements in document order. */
+  readonly byService: ReadonlyMap<string, IndexEntry>;
   readonly anyService: readonly CompiledStatement[];
 }
 
+/**
+ * An index entry: most keys name one statement, held as such (a list of one would cost an array
+ * and its elements per key).
+ */
+export type IndexEntry = CompiledStatement | readonly CompiledStatement[];
+
+/**
+ * One object per statement, its Action and Resource elements folded into its fields (a compiled
+ * policy holds one per statement, and each object with its own fields costs 24 bytes and more).
+ */
 export interface CompiledStatement {
   readonly index: number;
   readonly sid: string | undefined;
   readonly effect: 'Allow' | 'Deny';
-  readonly action: ActionMatcher;
-  /** Null when the statement has no Resource/NotResource element (trust policies): any resource. */
-  readonly resource: ResourceMatcher | null;
+  /** Action/NotAction; `actionKey` is the lower-case "service:action", `service` its lower-case prefix. */
+  matchesAction(actionKey: string, service: string): boolean;
+  /** Resource/NotResource; true when the statement has neither (trust policies): any resource. */
+  matchesResource(request: PreparedRequest): boolean;
   /** Null when the statement has no Principal/NotPrincipal element (identity policies). */
   readonly principal: PrincipalMatcher | null;
   readonly conditions: readonly CompiledCondition[];
-  /** Memo: how this statement is reported when it matches in a policy of each type. */
-  readonly described: MatchedStatement[];
-}
-
-export interface ActionMatcher {
-  /** `actionKey` is the lower-case "service:action", `service` its lower-case prefix. */
-  matches(actionKey: string, service: string): boolean;
-}
-
-export interface ResourceMatcher {
-  matches(request: PreparedRequest): boolean;
+  /** Memo, made on the first match: how this statement is reported in a policy of each type. */
+  described: MatchedStatement[] | null;
 }
 
 /**

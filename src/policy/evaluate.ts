@@ -1,6 +1,6 @@
 // AWS's policy evaluation logic: each policy set is scanned for matching statements, then one
 // table (decide) turns what the sets said into the decision and the reason AWS would give.
-import type { CompiledPolicy, CompiledStatement, Grant } from './ast.ts';
+import type { CompiledPolicy, CompiledStatement, Grant, IndexEntry } from './ast.ts';
 import type { PreparedRequest } from './request.ts';
 import type { MissingKeySink } from './conditions/condition.ts';
 import type { EvaluationResult, MatchedStatement, PolicyType, Principal } from './types.ts';
@@ -213,21 +213,45 @@ function scanSet(policies: readonly CompiledPolicy[] | undefined, type: PolicyTy
   const { service, actionKey } = scan.request;
   for (let p = 0; p < policies.length; p++) {
     const policy = policies[p]!;
-    // The statements of the action's service, in document order: two sorted lists merged.
-    const exact = policy.byAction.get(actionKey) ?? NO_STATEMENTS;
-    const wildcard = policy.byService.get(service) ?? NO_STATEMENTS;
-    let e = 0;
-    let w = 0;
-    while (e < exact.length || w < wildcard.length) {
-      // A statement indexed under the action lists it: its Action matches without a look.
-      if (w === wildcard.length || (e < exact.length && exact[e]!.index < wildcard[w]!.index))
-        scanStatement(policy, exact[e++]!, outcome, scan, true);
-      else scanStatement(policy, wildcard[w++]!, outcome, scan, false);
+    // The statements of the action's service, in document order: two sorted lists merged. An
+    // index entry of one statement is the statement itself.
+    const exactEntry = policy.byAction.get(actionKey);
+    const wildcardEntry = policy.byService.get(service);
+    if (wildcardEntry === undefined && exactEntry !== undefined && !isList(exactEntry)) {
+      // The most common case: one statement names the action, none its service with a wildcard.
+      scanStatement(policy, exactEntry, outcome, scan, true);
+    } else {
+      const exact = exactEntry ?? NO_STATEMENTS;
+      const wildcard = wildcardEntry ?? NO_STATEMENTS;
+      const exactLength = isList(exact) ? exact.length : 1;
+      const wildcardLength = isList(wildcard) ? wildcard.length : 1;
+      let e = 0;
+      let w = 0;
+      while (e < exactLength || w < wildcardLength) {
+        const next = e < exactLength ? entryAt(exact, e) : null;
+        const other = w < wildcardLength ? entryAt(wildcard, w) : null;
+        // A statement indexed under the action lists it: its Action matches without a look.
+        if (other === null || (next !== null && next.index < other.index)) {
+          scanStatement(policy, next!, outcome, scan, true);
+          e++;
+        } else {
+          scanStatement(policy, other, outcome, scan, false);
+          w++;
+        }
+      }
     }
     const any = policy.anyService;
     for (let a = 0; a < any.length; a++) scanStatement(policy, any[a]!, outcome, scan, false);
   }
   return outcome;
+}
+
+function isList(entry: IndexEntry): entry is readonly CompiledStatement[] {
+  return Array.isArray(entry);
+}
+
+function entryAt(entry: IndexEntry, i: number): CompiledStatement {
+  return isList(entry) ? entry[i]! : entry;
 }
 
 function scanStatement(
@@ -238,8 +262,8 @@ function scanStatement(
   actionListed: boolean,
 ): void {
   const { request } = scan;
-  if (!actionListed && !statement.action.matches(request.actionKey, request.service)) return;
-  if (statement.resource && !statement.resource.matches(request)) return;
+  if (!actionListed && !statement.matchesAction(request.actionKey, request.service)) return;
+  if (!statement.matchesResource(request)) return;
   let grant: Grant | null = null;
   if (statement.principal) {
     grant = statement.principal.match(request.principal);
@@ -275,7 +299,8 @@ function matchedStatement(
   type: PolicyType,
 ): MatchedStatement {
   const { described } = statement;
-  for (let i = 0; i < described.length; i++) if (described[i]!.policyType === type) return described[i]!;
+  if (described !== null)
+    for (let i = 0; i < described.length; i++) if (described[i]!.policyType === type) return described[i]!;
   const matched = Object.freeze({
     policyId: policy.id,
     policyType: type,
@@ -283,6 +308,7 @@ function matchedStatement(
     effect: statement.effect,
     index: statement.index,
   });
-  statement.described.push(matched);
+  if (described === null) statement.described = [matched];
+  else described.push(matched);
   return matched;
 }

@@ -8,26 +8,54 @@ import type {
   StatementDocument,
 } from './document.ts';
 import { intern } from './intern.ts';
-import type { PolicyError, PolicyKind } from './types.ts';
-import type {
-  ActionMatcher,
-  CompiledPolicy,
-  CompiledStatement,
-  PrincipalMatcher,
-  ResourceMatcher,
-} from './ast.ts';
+import type { MatchedStatement, PolicyError, PolicyKind } from './types.ts';
+import type { CompiledPolicy, CompiledStatement, IndexEntry, PrincipalMatcher } from './ast.ts';
 import { validatePolicyText } from './validate.ts';
 import { compileGlob, type Glob, type GlobToken } from './wildcard.ts';
-import { type ArnPattern, compileArnPattern } from './arn.ts';
-import { memoizeResolved, parseTemplate } from './variables.ts';
+import { type ArnPattern, EXACT_ARN, PREFIX_ARN, arnShape, compileArnPattern } from './arn.ts';
+import { Resolved, memoizeResolved, parseTemplate } from './variables.ts';
 import {
   type CompiledCondition,
   ConditionValues,
   conditionOf,
   nullCondition,
 } from './conditions/condition.ts';
-import type { ContextLookup, PreparedRequest } from './request.ts';
+import type { PreparedRequest } from './request.ts';
 import { parseOperator } from './conditions/operators.ts';
+import { knownValue, share, sharedValue } from './shared.ts';
+
+// An array grown by push keeps room for more (17 slots from the first push): compiled lists are
+// copied to their exact length once built, as they are held for as long as the policy is.
+const NOTHING: readonly never[] = Object.freeze([]);
+const NO_INDEX: ReadonlyMap<unknown, IndexEntry> = new Map();
+
+/**
+ * The policy's text, which the compiled policy keeps: strings it holds are slices of it where the
+ * text holds them as written, which costs a slice's 32 bytes instead of a copy of the characters.
+ */
+class PolicyText {
+  /** Where the last string was found: strings are asked for in the order they are written. */
+  private from = 0;
+  constructor(private readonly text: string) {}
+
+  /** `value` as a slice of the text, else interned (V8 copies a slice shorter than 13 characters). */
+  readonly keep = (value: string): string => (value.length < 13 ? null : this.find(value)) ?? intern(value);
+
+  /** `value` as a slice of the text, or null. */
+  find(value: string): string | null {
+    // Searched for in a window only, so that the work per string stays bounded; one not found
+    // there (written with escapes, or far from the one before) is a copy of its own.
+    const { text, from } = this;
+    const found = text.slice(from, from + SEARCH_WINDOW + value.length).indexOf(value);
+    if (found < 0) return null;
+    const at = from + found;
+    this.from = at + value.length;
+    return text.slice(at, this.from);
+  }
+}
+
+/** How far past the last string found the next one is looked for in the policy's text. */
+const SEARCH_WINDOW = 4096;
 
 export interface ParseOptions {
   readonly kind: PolicyKind;
@@ -110,8 +138,8 @@ class Policy implements CompiledPolicy {
     readonly version: PolicyVersion | undefined,
     private readonly text: string,
     readonly statements: readonly CompiledStatement[],
-    readonly byAction: ReadonlyMap<string, readonly CompiledStatement[]>,
-    readonly byService: ReadonlyMap<string, readonly CompiledStatement[]>,
+    readonly byAction: ReadonlyMap<string, IndexEntry>,
+    readonly byService: ReadonlyMap<string, IndexEntry>,
     readonly anyService: readonly CompiledStatement[],
   ) {}
 
@@ -132,24 +160,32 @@ function* compileInSteps(
   const variables = document.Version === '2012-10-17';
   const documents = asArray(document.Statement);
   const statements: CompiledStatement[] = [];
+  const policyText = new PolicyText(text);
   for (let index = 0; index < documents.length; index++) {
-    statements.push(yield* compileStatement(documents[index]!, index, variables, meter));
+    statements.push(yield* compileStatement(documents[index]!, index, variables, policyText, meter));
     if (meter.tick()) yield;
   }
   const byAction = new Map<string, CompiledStatement[]>();
   const byService = new Map<string, CompiledStatement[]>();
   const anyService: CompiledStatement[] = [];
+  const indexedOnly: Statement[] = [];
   statements.forEach((statement, i) => {
     const services = actionsByService(documents[i]!);
     if (!services) {
       anyService.push(statement);
       return;
     }
+    let exactOnly = true;
     for (const [service, actions] of services) {
-      if (actions === null) getOrAdd(byService, service).push(statement);
-      else for (const action of actions) getOrAdd(byAction, action).push(statement);
+      if (actions === null) {
+        getOrAdd(byService, service).push(statement);
+        exactOnly = false;
+      } else for (const action of actions) getOrAdd(byAction, action).push(statement);
     }
+    if (exactOnly) indexedOnly.push(statement as Statement);
   });
+  const actionIndex = fitLists(byAction);
+  for (const statement of indexedOnly) statement.listedIn(actionIndex);
   return Object.freeze(
     new Policy(
       options.id ?? document.Id ?? 'policy',
@@ -157,7 +193,7 @@ function* compileInSteps(
       document.Version,
       text,
       fit(statements),
-      fitLists(byAction),
+      actionIndex,
       fitLists(byService),
       fit(anyService),
     ),
@@ -168,100 +204,191 @@ function* compileStatement(
   s: StatementDocument,
   index: number,
   variables: boolean,
+  text: PolicyText,
   meter: Meter,
 ): Generator<void, CompiledStatement> {
-  const action =
+  // Most often written first; a Sid not found stays the string JSON.parse made (not interned).
+  const sid = s.Sid === undefined || s.Sid.length < 13 ? s.Sid : (text.find(s.Sid) ?? s.Sid);
+  const actions =
     s.NotAction !== undefined
       ? yield* actionSet(s.NotAction, true, meter)
       : yield* actionSet(s.Action ?? [], false, meter);
-  const resource =
+  const resources =
     s.NotResource !== undefined
-      ? yield* resourceSet(s.NotResource, variables, true, meter)
+      ? yield* resourceSet(s.NotResource, variables, true, text, meter)
       : s.Resource !== undefined
-        ? yield* resourceSet(s.Resource, variables, false, meter)
-        : null;
+        ? yield* resourceSet(s.Resource, variables, false, text, meter)
+        : NO_RESOURCE;
   const principal =
     s.NotPrincipal !== undefined
       ? notPrincipal(principalMatcher(s.NotPrincipal))
       : s.Principal !== undefined
         ? principalMatcher(s.Principal)
         : null;
-  return Object.freeze({
-    index,
-    sid: s.Sid,
-    effect: s.Effect,
-    action,
-    resource,
+  const conditions = yield* compileConditions(s, variables, meter);
+  const patterns: readonly (string | Glob | ResourceEntry)[] =
+    resources.patterns.length === 0
+      ? actions.patterns
+      : actions.patterns.length === 0
+        ? resources.patterns
+        : // concat allocates the exact length; a spread leaves room to grow.
+          (actions.patterns as readonly (string | Glob | ResourceEntry)[]).concat(resources.patterns);
+  return new Statement(
+    sid,
+    (s.Effect === 'Deny' ? DENY : 0) | actions.kind | resources.kind | (index << INDEX_SHIFT),
+    resources.exact | (actions.patterns.length << ACTION_PATTERNS_SHIFT),
+    actions.exact,
+    resources.arns,
+    patterns,
     principal,
-    conditions: yield* compileConditions(s, variables, meter),
-    described: [],
-  });
+    conditions,
+  );
 }
 
-// ---- actions: lower case; exact names in a Set, wildcards as globs
+// A statement's effect, Action kind, Resource kind and index, in one number (`flags`), and its
+// counts of exact ARNs and of Action patterns in another (`counts`). A document holds at most
+// 131,072 characters (validate.ts): fewer than 2^17 statements, and fewer than 2^15 ARNs (each
+// with five colons) or Action patterns (each with a colon and a wildcard) in a statement.
+const DENY = 1;
+const ACTION_KIND = 0b110;
+const RESOURCE_KIND = 0b111000;
+const INDEX_SHIFT = 6;
+const EXACT_ARNS = 0x7fff;
+const ACTION_PATTERNS_SHIFT = 15;
+
+const enum ActionKind {
+  /** Action: the actions listed. */
+  Listed = 0,
+  /** NotAction: the actions not listed. */
+  NotListed = 0b010,
+  /** Action with `*`. */
+  Any = 0b100,
+  /** NotAction with `*`. */
+  None = 0b110,
+}
+
+const enum ResourceKind {
+  /** No Resource/NotResource element (trust policies): any resource. */
+  Absent = 0,
+  /** Resource: the resources listed. */
+  Listed = 0b001000,
+  /** NotResource: the resources not listed. */
+  NotListed = 0b010000,
+  /** Resource with `*`. */
+  Any = 0b011000,
+  /** NotResource with `*`. */
+  None = 0b100000,
+}
 
 /**
- * One class for every Action/NotAction element, so that evaluation's call site sees one shape
- * (closures of different shapes there made the call megamorphic, and slow).
+ * A resource pattern as compiled, or, with variables, the function that compiles it per resolved
+ * value (null when a variable cannot be resolved).
  */
-class ActionSet implements ActionMatcher {
-  /** `*` and NotAction in one field (a compiled policy holds one set per statement). */
-  private readonly kind: ActionSetKind;
-  /** A few names are searched in a list, which takes less heap than a Set; many in a Set. */
-  private readonly exactSet: ReadonlySet<string> | null;
+type ResourceEntry = ArnPattern | Resolved<ArnPattern>;
 
-  private readonly exact: readonly string[];
-  /** Services named with `service:*`, the most common wildcard: one comparison each. */
-  private readonly services: readonly string[];
-  private readonly globs: readonly Glob[];
+/**
+ * One class for every statement, so that evaluation's call sites see one shape. Its Action and
+ * Resource elements are fields of its own rather than objects of their own: ARNs without wildcards
+ * and ARNs whose only wildcard is a closing `*` (most are one or the other) are strings in one
+ * list, the others patterns in a second, each empty list one shared array.
+ */
+class Statement implements CompiledStatement {
+  described: MatchedStatement[] | null = null;
 
   constructor(
-    exact: readonly string[],
-    services: readonly string[],
-    globs: readonly Glob[],
-    negated: boolean,
-  ) {
-    const any = globs.some((g) => g.matchesEverything);
-    this.kind = any
-      ? negated
-        ? ActionSetKind.NoAction
-        : ActionSetKind.AnyAction
-      : negated
-        ? ActionSetKind.NotListed
-        : ActionSetKind.Listed;
-    // With `*` among them, the others are never looked at.
-    this.exact = any ? NOTHING : exact;
-    this.services = any ? NOTHING : services;
-    this.globs = any ? NOTHING : globs;
-    this.exactSet = this.exact.length > 8 ? new Set(this.exact) : null;
+    readonly sid: string | undefined,
+    private readonly flags: number,
+    private readonly counts: number,
+    /**
+     * The exact actions (lower case), in a Set when many; or, when they are all the statement's
+     * Action lists (no wildcard, no NotAction), the policy's action index, which lists the
+     * statement under each of them: they are not held twice.
+     */
+    private actions: readonly string[] | ReadonlySet<string> | ReadonlyMap<string, IndexEntry>,
+    /**
+     * ARNs compared whole: as many as `counts` says equal, the others as prefixes (their `*` left
+     * off).
+     */
+    private readonly arns: readonly string[],
+    /**
+     * In one list (one array less per statement): the Action patterns, as many as `counts` says —
+     * services named with `service:*` (the most common wildcard: one comparison each) and globs —
+     * then the other Resource patterns.
+     */
+    private readonly patterns: readonly (string | Glob | ResourceEntry)[],
+    readonly principal: PrincipalMatcher | null,
+    readonly conditions: readonly CompiledCondition[],
+  ) {}
+
+  /** Compilation's last step: the statement's actions are those `index` lists it under. */
+  listedIn(index: ReadonlyMap<string, IndexEntry>): void {
+    this.actions = index;
   }
 
-  matches(actionKey: string, service: string): boolean {
-    const { kind } = this;
-    if (kind === ActionSetKind.AnyAction) return true;
-    if (kind === ActionSetKind.NoAction) return false;
-    return this.listed(actionKey, service) !== (kind === ActionSetKind.NotListed);
+  get index(): number {
+    return this.flags >>> INDEX_SHIFT;
   }
 
-  private listed(actionKey: string, service: string): boolean {
-    // "s3:*" needs the colon: an action written without one ("s3") is not in the service.
-    if (actionKey.length > service.length && listed(this.services, service)) return true;
-    if (this.exactSet ? this.exactSet.has(actionKey) : listed(this.exact, actionKey)) return true;
-    const { globs } = this;
-    for (let g = 0; g < globs.length; g++) if (globs[g]!.matches(actionKey)) return true;
+  get effect(): 'Allow' | 'Deny' {
+    return (this.flags & DENY) !== 0 ? 'Deny' : 'Allow';
+  }
+
+  matchesAction(actionKey: string, service: string): boolean {
+    const kind = this.flags & ACTION_KIND;
+    if (kind === ActionKind.Any) return true;
+    if (kind === ActionKind.None) return false;
+    return this.actionListed(actionKey, service) !== (kind === ActionKind.NotListed);
+  }
+
+  private actionListed(actionKey: string, service: string): boolean {
+    const { actions, patterns } = this;
+    if (Array.isArray(actions)) {
+      if (listed(actions, actionKey)) return true;
+    } else if (actions instanceof Map) {
+      const entry = (actions as ReadonlyMap<string, IndexEntry>).get(actionKey);
+      if (entry === this || (Array.isArray(entry) && entry.includes(this))) return true;
+    } else if ((actions as ReadonlySet<string>).has(actionKey)) return true;
+    const end = this.counts >>> ACTION_PATTERNS_SHIFT;
+    for (let i = 0; i < end; i++) {
+      const pattern = patterns[i] as string | Glob;
+      if (typeof pattern === 'string') {
+        // "s3:*" needs the colon: an action written without one ("s3") is not in the service.
+        if (pattern === service && actionKey.length > service.length) return true;
+      } else if (pattern.matches(actionKey)) return true;
+    }
+    return false;
+  }
+
+  matchesResource(request: PreparedRequest): boolean {
+    const kind = this.flags & RESOURCE_KIND;
+    if (kind === ResourceKind.Absent || kind === ResourceKind.Any) return true;
+    if (kind === ResourceKind.None) return false;
+    return this.resourceListed(request) !== (kind === ResourceKind.NotListed);
+  }
+
+  private resourceListed(request: PreparedRequest): boolean {
+    const { arns, patterns, counts } = this;
+    const exactArns = counts & EXACT_ARNS;
+    const { resource } = request;
+    for (let i = 0; i < arns.length; i++) {
+      if (i < exactArns ? resource === arns[i] : resource.startsWith(arns[i]!)) return true;
+    }
+    for (let i = counts >>> ACTION_PATTERNS_SHIFT; i < patterns.length; i++) {
+      const entry = patterns[i] as ResourceEntry;
+      // An unresolved variable never matches.
+      const pattern = entry instanceof Resolved ? entry.resolve(request.context) : entry;
+      if (pattern && pattern.matches(resource, request.resourceParts)) return true;
+    }
     return false;
   }
 }
 
-const enum ActionSetKind {
-  /** Action: the actions listed. */
-  Listed,
-  /** NotAction: the actions not listed. */
-  NotListed,
-  /** Action with `*`. */
-  AnyAction,
-  /** NotAction with `*`. */
-  NoAction,
+// ---- actions: lower case; exact names in a list (a Set when many), wildcards as globs
+
+interface ActionSet {
+  readonly kind: ActionKind;
+  readonly exact: readonly string[] | ReadonlySet<string>;
+  readonly patterns: readonly (string | Glob)[];
 }
 
 /** Array.prototype.includes, as a loop evaluation inlines (the builtin is a call each time). */
@@ -286,7 +413,15 @@ function* actionSet(actions: OneOrMany<string>, negated: boolean, meter: Meter):
     else if (!exact.includes(lower)) exact.push(lower);
     if (meter.tick()) yield;
   }
-  return new ActionSet(fit(exact), fit(services), fit(globs), negated);
+  // With `*` among them, the others are never looked at.
+  if (globs.some((g) => g.matchesEverything))
+    return { kind: negated ? ActionKind.None : ActionKind.Any, exact: NOTHING, patterns: NOTHING };
+  return {
+    kind: negated ? ActionKind.NotListed : ActionKind.Listed,
+    // A few names are searched in a list, which takes less heap than a Set; many in a Set.
+    exact: exact.length > 8 ? new Set(exact) : fit(exact),
+    patterns: fit<string | Glob>([...services, ...globs]),
+  };
 }
 
 /**
@@ -313,61 +448,64 @@ function actionsByService(s: StatementDocument): Map<string, Set<string> | null>
 
 // ---- resources: ARN-aware, case-sensitive; variables resolved per request
 
-/**
- * A resource pattern as compiled, or, with variables, the function that compiles it per resolved
- * value (null when a variable cannot be resolved).
- */
-type ResourceEntry = ArnPattern | ((context: ContextLookup) => ArnPattern | null);
-
-/** One class for every Resource/NotResource element (one shape at evaluation's call site). */
-class ResourceSet implements ResourceMatcher {
-  private readonly any: boolean;
-
-  private readonly entries: readonly ResourceEntry[];
-
-  constructor(
-    entries: readonly ResourceEntry[],
-    private readonly negated: boolean,
-  ) {
-    this.any = entries.some((e) => typeof e !== 'function' && e.matchesEverything);
-    // With `*` among them, the others are never looked at.
-    this.entries = this.any ? NOTHING : entries;
-  }
-
-  matches(request: PreparedRequest): boolean {
-    return this.listed(request) !== this.negated;
-  }
-
-  private listed(request: PreparedRequest): boolean {
-    if (this.any) return true;
-    const { entries } = this;
-    for (let i = 0; i < entries.length; i++) {
-      const entry = entries[i]!;
-      // An unresolved variable never matches.
-      const pattern = typeof entry === 'function' ? entry(request.context) : entry;
-      if (pattern && pattern.matches(request.resource, request.resourceParts)) return true;
-    }
-    return false;
-  }
+interface ResourceSet {
+  readonly kind: ResourceKind;
+  readonly arns: readonly string[];
+  readonly exact: number;
+  readonly patterns: readonly ResourceEntry[];
 }
+
+const NO_RESOURCE: ResourceSet = { kind: ResourceKind.Absent, arns: NOTHING, exact: 0, patterns: NOTHING };
 
 function* resourceSet(
   resources: OneOrMany<string>,
   variables: boolean,
   negated: boolean,
+  text: PolicyText,
   meter: Meter,
 ): Generator<void, ResourceSet> {
-  const entries: ResourceEntry[] = [];
-  for (const text of asArray(resources)) {
-    const template = parseTemplate(text, { variables, wildcards: true });
-    entries.push(
-      template.hasVariables
-        ? memoizeResolved(template, compileArnPattern)
-        : compileArnPattern(template.parts as GlobToken[]),
-    );
+  const exact: string[] = [];
+  const prefixes: string[] = [];
+  const patterns: ResourceEntry[] = [];
+  let any = false;
+  for (const written of asArray(resources)) {
+    const template = parseTemplate(written, { variables, wildcards: true, keep: text.keep });
+    if (template.hasVariables) {
+      // One for all statements and policies that write it alike ("arn:aws:iam::*:user/${aws:username}"
+      // is in most statements of a self-service policy), its memo of patterns per user shared too;
+      // read again with its literal runs interned, as a shared value outlives this text.
+      patterns.push(
+        sharedValue(`r${written}`, () =>
+          memoizeResolved(parseTemplate(written, { variables: true, wildcards: true }), compileArnPattern),
+        ),
+      );
+    } else {
+      const tokens = template.parts as GlobToken[];
+      const shape = arnShape(tokens);
+      if (shape === EXACT_ARN) exact.push(tokens[0] as string);
+      else if (shape === PREFIX_ARN) prefixes.push(tokens[0] as string);
+      else {
+        const pattern = compileArnPattern(tokens);
+        if (pattern.matchesEverything) any = true;
+        patterns.push(pattern);
+      }
+    }
     if (meter.tick()) yield;
   }
-  return new ResourceSet(fit(entries), negated);
+  // With `*` among them, the others are never looked at.
+  if (any)
+    return {
+      kind: negated ? ResourceKind.None : ResourceKind.Any,
+      arns: NOTHING,
+      exact: 0,
+      patterns: NOTHING,
+    };
+  return {
+    kind: negated ? ResourceKind.NotListed : ResourceKind.Listed,
+    arns: fit([...exact, ...prefixes]),
+    exact: exact.length,
+    patterns: fit(patterns),
+  };
 }
 
 // ---- principals (resource-based and trust policies)
@@ -433,8 +571,17 @@ function* compileConditions(
         continue;
       }
       const texts = asArray(values).map(String);
+      // A condition is data (its values' variables resolved through bounded memos): one object
+      // for all statements and policies that write it alike, as the office's IP ranges often are.
+      const sharedKey = `k${variables ? 1 : 0}${JSON.stringify([operatorName, key, texts])}`;
+      const known = knownValue<CompiledCondition>(sharedKey);
+      if (known !== undefined) {
+        compiled.push(known);
+        for (let i = 0; i < texts.length; i++) if (meter.tick()) yield;
+        continue;
+      }
       if (operator.isNull) {
-        compiled.push(nullCondition(operator.name, key, texts));
+        compiled.push(share(sharedKey, nullCondition(operator.name, key, texts)));
         continue;
       }
       const policyValues = new ConditionValues(operator, variables);
@@ -442,7 +589,7 @@ function* compileConditions(
         policyValues.add(text);
         if (meter.tick()) yield;
       }
-      compiled.push(conditionOf(operator, key, policyValues));
+      compiled.push(share(sharedKey, conditionOf(operator, key, policyValues)));
     }
   }
   return fit(compiled);
@@ -454,32 +601,31 @@ function asArray<T>(value: OneOrMany<T>): readonly T[] {
   return Array.isArray(value) ? value : [value as T];
 }
 
-// An array grown by push keeps room for more (17 slots from the first push): compiled lists are
-// copied to their exact length once built, as they are held for as long as the policy is.
-const NOTHING: readonly never[] = Object.freeze([]);
-const NO_INDEX: ReadonlyMap<unknown, readonly CompiledStatement[]> = new Map();
-
 function fit<T>(list: T[]): readonly T[] {
   return list.length === 0 ? NOTHING : list.slice();
 }
 
 /**
- * The index's lists at their exact length, one list shared by every key that holds the same
- * statements: a statement listing three actions is three keys, most often of one same list.
+ * The index's entries: a key naming one statement holds it, others a list at its exact length, one
+ * list shared by every key that holds the same statements (a statement listing three actions is
+ * three keys, most often of one same list).
  */
-function fitLists<K>(
-  map: Map<K, readonly CompiledStatement[]>,
-): ReadonlyMap<K, readonly CompiledStatement[]> {
+function fitLists<K>(map: Map<K, CompiledStatement[]>): ReadonlyMap<K, IndexEntry> {
   // An empty index (no statement names an exact action, or none a wildcard) is one map for all.
-  if (map.size === 0) return NO_INDEX as ReadonlyMap<K, readonly CompiledStatement[]>;
+  if (map.size === 0) return NO_INDEX as ReadonlyMap<K, IndexEntry>;
+  const fitted = map as Map<K, IndexEntry>;
   const shared = new Map<string, readonly CompiledStatement[]>();
   for (const [key, list] of map) {
+    if (list.length === 1) {
+      fitted.set(key, list[0]!);
+      continue;
+    }
     const statements = list.map((s) => s.index).join(',');
-    let fitted = shared.get(statements);
-    if (fitted === undefined) shared.set(statements, (fitted = fit(list as CompiledStatement[])));
-    map.set(key, fitted);
+    let one = shared.get(statements);
+    if (one === undefined) shared.set(statements, (one = fit(list)));
+    fitted.set(key, one);
   }
-  return map;
+  return fitted;
 }
 
 function getOrAdd<K, V>(map: Map<K, V[]>, key: K): V[] {

@@ -108,15 +108,16 @@ function traceStatement(
   const action: ElementTrace = {
     element: written.NotAction !== undefined ? 'NotAction' : 'Action',
     values: asArray(written.NotAction ?? written.Action ?? []),
-    matches: statement.action.matches(request.actionKey, request.service),
+    matches: statement.matchesAction(request.actionKey, request.service),
   };
-  const resource: ElementTrace | undefined = statement.resource
-    ? {
-        element: written.NotResource !== undefined ? 'NotResource' : 'Resource',
-        values: asArray(written.NotResource ?? written.Resource ?? []),
-        matches: statement.resource.matches(request),
-      }
-    : undefined;
+  const resource: ElementTrace | undefined =
+    written.Resource !== undefined || written.NotResource !== undefined
+      ? {
+          element: written.NotResource !== undefined ? 'NotResource' : 'Resource',
+          values: asArray(written.NotResource ?? written.Resource ?? []),
+          matches: statement.matchesResource(request),
+        }
+      : undefined;
   let principal: StatementTrace['principal'];
   if (statement.principal) {
     const grant = statement.principal.match(request.principal);

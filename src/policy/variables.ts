@@ -4,6 +4,7 @@
 import { type GlobToken, ANY_CHAR, ANY_RUN } from './wildcard.ts';
 import { type ContextLookup, keyIdOf } from './request.ts';
 import { intern } from './intern.ts';
+import { madeForRequest, sharedValue } from './shared.ts';
 
 export interface VariableRef {
   readonly kind: 'variable';
@@ -26,9 +27,13 @@ const ESCAPES: Record<string, string> = { '*': '*', '?': '?', $: '$' };
 
 /**
  * Reads `text` into parts. With `wildcards`, `*` and `?` outside variables become wildcard tokens;
- * escaped ones (`${*}`) stay literal.
+ * escaped ones (`${*}`) stay literal. Literal runs are handed to `keep` (by default, interned).
  */
-export function parseTemplate(text: string, options: { variables: boolean; wildcards: boolean }): Template {
+export function parseTemplate(
+  text: string,
+  options: { variables: boolean; wildcards: boolean; keep?: (literal: string) => string },
+): Template {
+  const keep = options.keep ?? intern;
   const parts: TemplatePart[] = [];
   // Literal text is gathered as runs of the input (slices, then interned), not a character at a
   // time: a string grown by += keeps a chain of pieces on the heap.
@@ -39,7 +44,7 @@ export function parseTemplate(text: string, options: { variables: boolean; wildc
     if (end > runStart) literal += text.slice(runStart, end);
   };
   const flush = () => {
-    if (literal) parts.push(intern(literal));
+    if (literal) parts.push(keep(literal));
     literal = '';
   };
   let i = 0;
@@ -80,8 +85,15 @@ export function parseTemplate(text: string, options: { variables: boolean; wildc
   return { parts, hasVariables };
 }
 
-/** `aws:username` or `aws:username, 'default'` (the default in single quotes). */
+/**
+ * `aws:username` or `aws:username, 'default'` (the default in single quotes); one object for all
+ * who write it alike (shared.ts).
+ */
 function parseVariable(inner: string): VariableRef | null {
+  return sharedValue(`v${inner}`, () => readVariable(inner));
+}
+
+function readVariable(inner: string): VariableRef | null {
   const comma = inner.indexOf(',');
   const key = (comma < 0 ? inner : inner.slice(0, comma)).trim();
   if (!key || /[\s${}]/.test(key)) return null;
@@ -133,25 +145,37 @@ const MEMO_LIMIT = 256;
 /**
  * Compiles a template per distinct set of variable values and remembers the last few hundred, so
  * that a policy naming `${aws:username}` is compiled once per user rather than once per request.
- * Returns null when a variable cannot be resolved.
  */
-export function memoizeResolved<T>(
-  template: Template,
-  build: (tokens: GlobToken[]) => T,
-): (context: ContextLookup) => T | null {
-  // Made on first use: a compiled policy holds one per value with variables, many never asked.
-  let memo: Map<string, T> | undefined;
+export function memoizeResolved<T>(template: Template, build: (tokens: GlobToken[]) => T): Resolved<T> {
   // Most templates hold one variable, whose value is the memo's key as it is.
   const variables = template.parts.filter((part) => typeof part === 'object');
-  const only = variables.length === 1 ? variables[0]! : null;
-  return (context) => {
+  return new Resolved(template.parts, variables.length === 1 ? variables[0]! : null, build);
+}
+
+/**
+ * A template compiled per resolved value: an object of four fields rather than a closure over the
+ * template (a closure, its context and the template object cost three times the heap, and a
+ * compiled policy holds one per value with variables).
+ */
+export class Resolved<T> {
+  // Made on first use: a compiled policy holds one per value with variables, many never asked.
+  private memo: Map<string, T> | undefined = undefined;
+
+  constructor(
+    private readonly parts: readonly TemplatePart[],
+    private readonly only: VariableRef | null,
+    private readonly build: (tokens: GlobToken[]) => T,
+  ) {}
+
+  /** The template compiled with the request's values; null when a variable cannot be resolved. */
+  resolve(context: ContextLookup): T | null {
     let key = '';
+    const { only, parts } = this;
     if (only !== null) {
       const value = variableValue(only, context);
       if (value === undefined) return null;
       key = value;
     } else {
-      const { parts } = template;
       for (let i = 0; i < parts.length; i++) {
         const part = parts[i]!;
         if (typeof part !== 'object') continue;
@@ -160,13 +184,14 @@ export function memoizeResolved<T>(
         key = key === '' ? value : `${key}\u0000${value}`;
       }
     }
-    memo ??= new Map();
+    const memo = (this.memo ??= new Map());
     let built = memo.get(key);
     if (built === undefined) {
       if (memo.size >= MEMO_LIMIT) memo.clear();
-      built = build(resolveTemplate(template, context)!);
+      const tokens = resolveTemplate({ parts, hasVariables: true }, context)!;
+      built = madeForRequest(() => this.build(tokens));
       memo.set(key, built);
     }
     return built;
-  };
+  }
 }

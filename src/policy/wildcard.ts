@@ -15,6 +15,8 @@
 // A policy's size bounds the total length of its patterns, so the work of matching one value
 // against all of a policy's patterns is bounded by value length * policy size / 32.
 // A `?` stands for one UTF-16 code unit, as the pattern's text is compared unit by unit.
+import { sharedValue } from './shared.ts';
+
 /** A pattern as written, after policy variables were replaced: literal runs and wildcards. */
 export type GlobToken = string | typeof ANY_RUN | typeof ANY_CHAR;
 export const ANY_RUN = Symbol('*');
@@ -87,7 +89,37 @@ export function compileGlob(text: string, ignoreCase = false): Glob {
   return compileGlobTokens(tokenizeGlob(ignoreCase ? text.toLowerCase() : text));
 }
 
+/** The glob of `tokens`, one for all who name the same pattern (shared.ts). */
 export function compileGlobTokens(tokens: readonly GlobToken[]): Glob {
+  return sharedValue(globKey(tokens), () => buildGlob(tokens));
+}
+
+/**
+ * The table's key for a pattern: its literal text with `*` and `?` as control characters U+0001
+ * and U+0002 (a literal one of those, or U+0003, escaped by a U+0003 before it), behind a "g".
+ */
+function globKey(tokens: readonly GlobToken[]): string {
+  let key = 'g';
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    if (token === ANY_RUN) key += '\u0001';
+    else if (token === ANY_CHAR) key += '\u0002';
+    else key += escapeControls(token);
+  }
+  return key;
+}
+
+function escapeControls(text: string): string {
+  let escaped: string | null = null;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 1 && code <= 3) escaped ??= text.slice(0, i);
+    if (escaped !== null) escaped += code >= 1 && code <= 3 ? `\u0003${text[i]}` : text[i];
+  }
+  return escaped ?? text;
+}
+
+function buildGlob(tokens: readonly GlobToken[]): Glob {
   const segments: Segment[] = [];
   let text = '';
   let anyAt: boolean[] | null = null;

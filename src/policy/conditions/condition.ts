@@ -7,7 +7,7 @@
 //   require a condition set operator);
 // - a policy value whose variable cannot be resolved matches nothing (so negated operators pass).
 import type { GlobToken } from '../wildcard.ts';
-import { memoizeResolved, parseTemplate } from '../variables.ts';
+import { type Resolved, memoizeResolved, parseTemplate } from '../variables.ts';
 import { intern } from '../intern.ts';
 import { type ContextEntry, type ContextLookup, keyIdOf } from '../request.ts';
 import type { Family } from './families.ts';
@@ -30,7 +30,7 @@ export interface CompiledCondition {
  * Reads a value's variables from the request: its prepared form as a list of one (what a family's
  * anyOf takes), or null (never matches).
  */
-type Resolver = (context: ContextLookup) => readonly unknown[] | null;
+type Resolver = Resolved<readonly unknown[] | null>;
 
 /** Each family's prepare, its value as a list of one: one function per family, not per value. */
 const preparedAsList = new Map<Family, (tokens: GlobToken[]) => readonly unknown[] | null>();
@@ -129,7 +129,7 @@ class ValueCondition implements CompiledCondition {
     const { family, literals, resolvers } = this;
     if (literals.length > 0 && family.anyOf(literals, entry, i)) return true;
     for (let r = 0; r < resolvers.length; r++) {
-      const values = resolvers[r]!(context);
+      const values = resolvers[r]!.resolve(context);
       if (values !== null && family.anyOf(values, entry, i)) return true;
     }
     return false;

@@ -1,6 +1,8 @@
 // IPv4 and IPv6 addresses and CIDR ranges, for IpAddress / NotIpAddress. Addresses are held as
 // 16-bit groups (2 for IPv4, 8 for IPv6); an IPv4-mapped IPv6 address counts as IPv4.
 
+import { sharedValue } from '../shared.ts';
+
 export interface Ip {
   readonly v6: boolean;
   readonly groups: readonly number[];
@@ -53,7 +55,12 @@ export class Cidr {
   }
 }
 
+/** The range of `text`, one for all who name it (shared.ts); null when it is not one. */
 export function parseCidr(text: string): Cidr | null {
+  return sharedValue(`c${text}`, () => readCidr(text));
+}
+
+function readCidr(text: string): Cidr | null {
   const slash = text.indexOf('/');
   const ip = parseIp(slash < 0 ? text : text.slice(0, slash));
   if (!ip) return null;
