@@ -4,7 +4,7 @@
 // report, building and storing a megabyte of CSV); only the report's state crosses back. The
 // worker starts ahead of the first report and stays, idle, for the next.
 import type { CredentialReportGenerator } from './domain/iam.ts';
-import { generateAndStoreReport } from './domain/iam/credential-report.ts';
+import { generateAndStoreReport, rehearseReport } from './domain/iam/credential-report.ts';
 import { buildCredentialReport, type ReportPrincipal } from './domain/iam/credential-report-csv.ts';
 import { createStoreWorker, serveStoreTasks, type StoreLocation } from './app-store-worker.ts';
 
@@ -33,6 +33,7 @@ export function createReportWorker(location: StoreLocation): ReportWorker {
     location,
     failure: 'The credential report could not be built',
     name: 'The credential report worker',
+    keepsHeap: true,
   });
   return {
     generate: (account, nowMs, generatedAt) => worker.send({ account, nowMs, generatedAt }),
@@ -41,10 +42,20 @@ export function createReportWorker(location: StoreLocation): ReportWorker {
   };
 }
 
-serveStoreTasks<Task, State>(ROLE, (store) => {
+serveStoreTasks<Task, State>(ROLE, async (store) => {
   rehearse();
+  // A report asked for meanwhile waits for this (tasks are served once the handler is ready); a
+  // rehearsal that fails (the database away at start) leaves the first report cold, nothing more.
+  await rehearseReport(store, REHEARSAL_ROWS).catch(() => false);
   return (task) => generateAndStoreReport(store, task.account, task.nowMs, task.generatedAt);
 });
+
+/**
+ * Rows of each table the worker reads, at start, to rehearse a report on real rows (see
+ * rehearseReport): as many as AWS's quota of users per account, so that the worker's heap grows to
+ * the largest report's size before the first one.
+ */
+const REHEARSAL_ROWS = 5000;
 
 /**
  * Builds a made-up account's report once, when the worker starts: a fresh worker runs the report's

@@ -17,8 +17,13 @@ import {
 } from '../records.ts';
 import type { OperationContext } from '../operation.ts';
 import type { Table } from '../store.ts';
-import { accessKeys, accounts, lastUsed, mfaDevices, users } from '../tables.ts';
-import { credentialReportOperations, REPORT_STARTED_DESCRIPTION } from './credential-report.ts';
+import { accessKeys, accounts, credentialReports, lastUsed, mfaDevices, users } from '../tables.ts';
+import {
+  credentialReportOperations,
+  generateReport,
+  rehearseReport,
+  REPORT_STARTED_DESCRIPTION,
+} from './credential-report.ts';
 
 const ACCOUNT = '123456789012';
 const HOUR = 60 * 60 * 1000;
@@ -236,4 +241,26 @@ test("the root user's access keys fill the root row, with their last use", async
     'iam',
   ]);
   assert.equal(row[4], '2026-07-31T11:00:00+00:00'); // password_last_used
+});
+
+test("a worker's rehearsal reads a report's rows and stores nothing; none to read on a store without users", async () => {
+  assert.equal(await rehearseReport(iam.store, 5000), false);
+  for (let i = 0; i < 5; i++) await put(users, user(`user${i}`));
+  assert.equal(await rehearseReport(iam.store, 5000), true);
+  assert.equal(await iam.store.read((tx) => tx.get(credentialReports, ACCOUNT)), undefined);
+  assert.equal(await errorOf(get()).then((e) => e.code), 'ReportNotPresent');
+});
+
+test('a bounded read stops at maxRows of each table, page after page', async () => {
+  for (let i = 0; i < 7; i++) await put(users, user(`user${i}`));
+  const report = await iam.store.read((tx) => generateReport(tx, ACCOUNT, iso(clock), undefined, 2, 5));
+  // A header, the root user and the first five users by name.
+  assert.deepEqual(
+    report.content
+      .trim()
+      .split('\n')
+      .slice(2)
+      .map((line) => line.split(',')[0]),
+    ['user0', 'user1', 'user2', 'user3', 'user4'],
+  );
 });

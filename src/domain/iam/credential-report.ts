@@ -98,22 +98,26 @@ function yieldToOtherRequests(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-/** Reads the account from `tx` (one snapshot) and builds a new report. */
+/**
+ * Reads the account from `tx` (one snapshot) and builds a new report. `maxRows` bounds the rows
+ * read from each table (a rehearsal's partial report; a real report reads them all).
+ */
 export async function generateReport(
   tx: StoreTx,
   account: string,
   generatedAt: string,
   previous: CredentialReportRecord | undefined,
   rowsPerRead = PAGE,
+  maxRows = Infinity,
 ): Promise<CredentialReportRecord> {
   const accountRecord = await tx.get(accounts, account);
   if (!accountRecord) throw new IamError('ServiceFailure', 'The account could not be read.');
   const where = { account };
   const uses = new Map<string, LastUsedRecord>();
-  for await (const page of pages(tx, lastUsed, where, 'id', rowsPerRead))
+  for await (const page of pages(tx, lastUsed, where, 'id', rowsPerRead, maxRows))
     for (const use of page) uses.set(use.id, use);
   const keys: AccessKeyRecord[] = [];
-  for await (const page of pages(tx, accessKeys, where, 'id', rowsPerRead)) keys.push(...page);
+  for await (const page of pages(tx, accessKeys, where, 'id', rowsPerRead, maxRows)) keys.push(...page);
   keys.sort((a, b) => a.position - b.position);
   const keysByOwner = new Map<string, ReportKey[]>();
   for (const key of keys) {
@@ -136,7 +140,7 @@ export async function generateReport(
     certificates: [],
   };
   const principals: ReportPrincipal[] = [];
-  for await (const page of pages(tx, users, where, 'name_lower', rowsPerRead)) {
+  for await (const page of pages(tx, users, where, 'name_lower', rowsPerRead, maxRows)) {
     for (const user of page)
       principals.push({
         id: user.id,
@@ -160,24 +164,48 @@ export async function generateReport(
 }
 
 /**
- * Every row matching `where` in `orderBy` order, a page at a time, pausing between pages. Pages, not
- * rows: an async generator's `yield` costs a promise, 5,000 of them per table of a large account.
+ * Every row matching `where` in `orderBy` order (the first `maxRows` of them), a page at a time,
+ * pausing between pages. Pages, not rows: an async generator's `yield` costs a promise, 5,000 of
+ * them per table of a large account.
  */
 async function* pages<T>(
   tx: StoreTx,
   table: Table<T>,
   where: Where,
   orderBy: string,
-  limit: number,
+  rowsPerPage: number,
+  maxRows: number,
 ): AsyncGenerator<readonly T[]> {
   let after: Scalar | undefined;
+  let left = maxRows;
   for (;;) {
+    const limit = Math.min(rowsPerPage, left);
     const page = await tx.list(table, { where, orderBy, after, limit });
     yield page;
-    if (page.length < limit) return;
+    left -= page.length;
+    if (page.length < limit || left <= 0) return;
     after = table.columns[orderBy]?.(page[page.length - 1]!) ?? table.id(page[page.length - 1]!);
     await yieldToOtherRequests();
   }
+}
+
+/**
+ * Reads, and builds without storing, the report of one account of the store — at most `maxRows`
+ * rows of each of its tables — so that a fresh report worker has run the whole read path on real
+ * rows before anyone waits for a report: the driver's row parsing, the records' decoding and the
+ * report's assembly (interpreted until V8 has seen them run often enough), the database's plans for
+ * the report's statements, and the worker's heap grown to a large report's size (which the worker
+ * keeps: app-store-worker.ts, keepsHeap). The account is the one of the store's first user by id:
+ * which one does not matter, only that it has rows. False when the store has no users.
+ */
+export async function rehearseReport(store: Store, maxRows: number): Promise<boolean> {
+  return store.read(async (tx) => {
+    const [user] = await tx.list(users, { limit: 1 });
+    if (!user) return false;
+    const generatedAt = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    await generateReport(tx, user.account, generatedAt, undefined, PAGE, maxRows);
+    return true;
+  });
 }
 
 function reportKey(key: AccessKeyRecord, used: LastUsedRecord | undefined): ReportKey {

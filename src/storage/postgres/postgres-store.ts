@@ -29,6 +29,12 @@ export interface PostgresStoreOptions {
   readonly connectionString: string;
   /** Connections this node may hold (default 10). */
   readonly poolSize?: number;
+  /**
+   * Idle connections stay open instead of closing after pg's 10 s: a worker's one connection then
+   * meets its next task with the database session it had — the statements already prepared and
+   * planned, the server process's caches filled — rather than a new one.
+   */
+  readonly keepIdle?: boolean;
 }
 
 const errorKinds: ErrorKinds = {
@@ -59,6 +65,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     // A database that does not answer fails requests (and the health check) instead of holding them.
     connectionTimeoutMillis: 5_000,
     keepAlive: true,
+    ...(options.keepIdle ? { idleTimeoutMillis: 0 } : {}),
   });
   // An idle connection that breaks (the server restarted) is dropped by the pool, not thrown.
   pool.on('error', () => undefined);
