@@ -34,7 +34,7 @@ const statement = fc.record({
 
 /** The same policy with every statement in anyService: evaluation then tries each one. */
 function unindexed(policy: CompiledPolicy): CompiledPolicy {
-  return { ...policy, byAction: new Map(), byService: new Map(), anyService: policy.statements };
+  return { ...policy, index: [], anyService: policy.statements };
 }
 
 const sorted = (statements: readonly { policyId: string; index: number; effect: string }[]) =>

@@ -215,8 +215,21 @@ function scanSet(policies: readonly CompiledPolicy[] | undefined, type: PolicyTy
     const policy = policies[p]!;
     // The statements of the action's service, in document order: two sorted lists merged. An
     // index entry of one statement is the statement itself.
-    const exactEntry = policy.byAction.get(actionKey);
-    const wildcardEntry = policy.byService.get(service);
+    // Only actions' keys have a colon: an action written without one has no exact entry.
+    const { index } = policy;
+    let exactEntry: IndexEntry | undefined;
+    let wildcardEntry: IndexEntry | undefined;
+    if (Array.isArray(index)) {
+      for (let i = 0; i < index.length; i += 2) {
+        const key = index[i];
+        if (key === service) wildcardEntry = index[i + 1] as IndexEntry;
+        else if (key === actionKey) exactEntry = index[i + 1] as IndexEntry;
+      }
+    } else {
+      const map = index as ReadonlyMap<string, IndexEntry>;
+      wildcardEntry = map.get(service);
+      exactEntry = actionKey === service ? undefined : map.get(actionKey);
+    }
     if (wildcardEntry === undefined && exactEntry !== undefined && !isList(exactEntry)) {
       // The most common case: one statement names the action, none its service with a wildcard.
       scanStatement(policy, exactEntry, outcome, scan, true);

@@ -9,7 +9,7 @@ import type {
 } from './document.ts';
 import { intern } from './intern.ts';
 import type { MatchedStatement, PolicyError, PolicyKind } from './types.ts';
-import type { CompiledPolicy, CompiledStatement, IndexEntry, PrincipalMatcher } from './ast.ts';
+import type { CompiledPolicy, CompiledStatement, IndexEntry, PolicyIndex, PrincipalMatcher } from './ast.ts';
 import { validatePolicyText } from './validate.ts';
 import { compileGlob, type Glob, type GlobToken } from './wildcard.ts';
 import { type ArnPattern, EXACT_ARN, PREFIX_ARN, arnShape, compileArnPattern } from './arn.ts';
@@ -27,7 +27,9 @@ import { knownValue, share, sharedValue } from './shared.ts';
 // An array grown by push keeps room for more (17 slots from the first push): compiled lists are
 // copied to their exact length once built, as they are held for as long as the policy is.
 const NOTHING: readonly never[] = Object.freeze([]);
-const NO_INDEX: ReadonlyMap<unknown, IndexEntry> = new Map();
+
+/** The most keys a policy's index holds in a list, scanned, rather than in a Map. */
+const LISTED_KEYS = 8;
 
 /**
  * The policy's text, which the compiled policy keeps: strings it holds are slices of it where the
@@ -138,10 +140,26 @@ class Policy implements CompiledPolicy {
     readonly version: PolicyVersion | undefined,
     private readonly text: string,
     readonly statements: readonly CompiledStatement[],
-    readonly byAction: ReadonlyMap<string, IndexEntry>,
-    readonly byService: ReadonlyMap<string, IndexEntry>,
+    readonly index: PolicyIndex,
     readonly anyService: readonly CompiledStatement[],
   ) {}
+
+  /**
+   * Written as JSON, a compiled policy is what it was compiled from: its index, whose statements
+   * point back at it, is a cycle JSON.stringify would refuse (as in a logged evaluation result).
+   */
+  toJSON(): { id: string; kind: PolicyKind; version: PolicyVersion | undefined; text: string } {
+    return { id: this.id, kind: this.kind, version: this.version, text: this.text };
+  }
+
+  // Made when asked for (tests, tools): evaluation reads `index`.
+  get byAction(): ReadonlyMap<string, IndexEntry> {
+    return new Map([...indexEntries(this.index)].filter(([key]) => key.includes(':')));
+  }
+
+  get byService(): ReadonlyMap<string, IndexEntry> {
+    return new Map([...indexEntries(this.index)].filter(([key]) => !key.includes(':')));
+  }
 
   get document(): PolicyDocument {
     // The text was accepted when compiled; read leniently (a stored document's repeated keys).
@@ -165,8 +183,8 @@ function* compileInSteps(
     statements.push(yield* compileStatement(documents[index]!, index, variables, policyText, meter));
     if (meter.tick()) yield;
   }
-  const byAction = new Map<string, CompiledStatement[]>();
-  const byService = new Map<string, CompiledStatement[]>();
+  // Actions ("s3:getobject") and services ("s3") as keys of one map: only actions have a colon.
+  const byKey = new Map<string, CompiledStatement[]>();
   const anyService: CompiledStatement[] = [];
   const indexedOnly: Statement[] = [];
   statements.forEach((statement, i) => {
@@ -178,26 +196,23 @@ function* compileInSteps(
     let exactOnly = true;
     for (const [service, actions] of services) {
       if (actions === null) {
-        getOrAdd(byService, service).push(statement);
+        getOrAdd(byKey, service).push(statement);
         exactOnly = false;
-      } else for (const action of actions) getOrAdd(byAction, action).push(statement);
+      } else for (const action of actions) getOrAdd(byKey, action).push(statement);
     }
     if (exactOnly) indexedOnly.push(statement as Statement);
   });
-  const actionIndex = fitLists(byAction);
-  for (const statement of indexedOnly) statement.listedIn(actionIndex);
-  return Object.freeze(
-    new Policy(
-      options.id ?? document.Id ?? 'policy',
-      options.kind,
-      document.Version,
-      text,
-      fit(statements),
-      actionIndex,
-      fitLists(byService),
-      fit(anyService),
-    ),
+  const policy = new Policy(
+    options.id ?? document.Id ?? 'policy',
+    options.kind,
+    document.Version,
+    text,
+    fit(statements),
+    fitIndex(byKey),
+    fit(anyService),
   );
+  for (const statement of indexedOnly) statement.listedIn(policy.index);
+  return Object.freeze(policy);
 }
 
 function* compileStatement(
@@ -245,14 +260,16 @@ function* compileStatement(
   );
 }
 
-// A statement's effect, Action kind, Resource kind and index, in one number (`flags`), and its
+// A statement's effect, Action kind, Resource kind, INDEXED and index, in one number (`flags`), and its
 // counts of exact ARNs and of Action patterns in another (`counts`). A document holds at most
 // 131,072 characters (validate.ts): fewer than 2^17 statements, and fewer than 2^15 ARNs (each
 // with five colons) or Action patterns (each with a colon and a wildcard) in a statement.
 const DENY = 1;
 const ACTION_KIND = 0b110;
 const RESOURCE_KIND = 0b111000;
-const INDEX_SHIFT = 6;
+/** The statement's actions are those the policy's index lists it under. */
+const INDEXED = 0b1000000;
+const INDEX_SHIFT = 7;
 const EXACT_ARNS = 0x7fff;
 const ACTION_PATTERNS_SHIFT = 15;
 
@@ -297,14 +314,14 @@ class Statement implements CompiledStatement {
 
   constructor(
     readonly sid: string | undefined,
-    private readonly flags: number,
+    private flags: number,
     private readonly counts: number,
     /**
      * The exact actions (lower case), in a Set when many; or, when they are all the statement's
-     * Action lists (no wildcard, no NotAction), the policy's action index, which lists the
+     * Action lists (no wildcard, no NotAction), the policy's index (flag INDEXED), which lists the
      * statement under each of them: they are not held twice.
      */
-    private actions: readonly string[] | ReadonlySet<string> | ReadonlyMap<string, IndexEntry>,
+    private actions: readonly string[] | ReadonlySet<string> | PolicyIndex,
     /**
      * ARNs compared whole: as many as `counts` says equal, the others as prefixes (their `*` left
      * off).
@@ -321,8 +338,9 @@ class Statement implements CompiledStatement {
   ) {}
 
   /** Compilation's last step: the statement's actions are those `index` lists it under. */
-  listedIn(index: ReadonlyMap<string, IndexEntry>): void {
+  listedIn(index: PolicyIndex): void {
     this.actions = index;
+    this.flags |= INDEXED;
   }
 
   get index(): number {
@@ -342,11 +360,11 @@ class Statement implements CompiledStatement {
 
   private actionListed(actionKey: string, service: string): boolean {
     const { actions, patterns } = this;
-    if (Array.isArray(actions)) {
-      if (listed(actions, actionKey)) return true;
-    } else if (actions instanceof Map) {
-      const entry = (actions as ReadonlyMap<string, IndexEntry>).get(actionKey);
+    if ((this.flags & INDEXED) !== 0) {
+      const entry = entryUnder(actions as PolicyIndex, actionKey);
       if (entry === this || (Array.isArray(entry) && entry.includes(this))) return true;
+    } else if (Array.isArray(actions)) {
+      if (listed(actions as readonly string[], actionKey)) return true;
     } else if ((actions as ReadonlySet<string>).has(actionKey)) return true;
     const end = this.counts >>> ACTION_PATTERNS_SHIFT;
     for (let i = 0; i < end; i++) {
@@ -608,12 +626,12 @@ function fit<T>(list: T[]): readonly T[] {
 /**
  * The index's entries: a key naming one statement holds it, others a list at its exact length, one
  * list shared by every key that holds the same statements (a statement listing three actions is
- * three keys, most often of one same list).
+ * three keys, most often of one same list). Few keys are a list of keys and entries, alternating;
+ * no keys the one empty list.
  */
-function fitLists<K>(map: Map<K, CompiledStatement[]>): ReadonlyMap<K, IndexEntry> {
-  // An empty index (no statement names an exact action, or none a wildcard) is one map for all.
-  if (map.size === 0) return NO_INDEX as ReadonlyMap<K, IndexEntry>;
-  const fitted = map as Map<K, IndexEntry>;
+function fitIndex(map: Map<string, CompiledStatement[]>): PolicyIndex {
+  if (map.size === 0) return NOTHING;
+  const fitted = map as Map<string, IndexEntry>;
   const shared = new Map<string, readonly CompiledStatement[]>();
   for (const [key, list] of map) {
     if (list.length === 1) {
@@ -625,7 +643,30 @@ function fitLists<K>(map: Map<K, CompiledStatement[]>): ReadonlyMap<K, IndexEntr
     if (one === undefined) shared.set(statements, (one = fit(list)));
     fitted.set(key, one);
   }
-  return fitted;
+  if (fitted.size > LISTED_KEYS) return fitted;
+  // Made at its exact length (a list grown by push keeps room for more).
+  const listed = new Array<string | IndexEntry>(fitted.size * 2);
+  let i = 0;
+  for (const [key, entry] of fitted) {
+    listed[i++] = key;
+    listed[i++] = entry;
+  }
+  return listed;
+}
+
+/** The index's entry under an action ("s3:getobject"). */
+function entryUnder(index: PolicyIndex, actionKey: string): IndexEntry | undefined {
+  if (!Array.isArray(index)) return (index as ReadonlyMap<string, IndexEntry>).get(actionKey);
+  for (let i = 0; i < index.length; i += 2) if (index[i] === actionKey) return index[i + 1] as IndexEntry;
+  return undefined;
+}
+
+function* indexEntries(index: PolicyIndex): Iterable<[string, IndexEntry]> {
+  if (!Array.isArray(index)) {
+    yield* (index as ReadonlyMap<string, IndexEntry>).entries();
+    return;
+  }
+  for (let i = 0; i < index.length; i += 2) yield [index[i] as string, index[i + 1] as IndexEntry];
 }
 
 function getOrAdd<K, V>(map: Map<K, V[]>, key: K): V[] {
