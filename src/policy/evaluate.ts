@@ -1,6 +1,12 @@
 // AWS's policy evaluation logic: each policy set is scanned for matching statements, then one
 // table (decide) turns what the sets said into the decision and the reason AWS would give.
-import type { CompiledPolicy, CompiledStatement, Grant, IndexEntry } from './ast.ts';
+import {
+  type CompiledPolicy,
+  type CompiledStatement,
+  type Grant,
+  type IndexEntry,
+  POLICY_SHAPE,
+} from './ast.ts';
 import type { PreparedRequest } from './request.ts';
 import type { MissingKeySink } from './conditions/condition.ts';
 import type { EvaluationResult, MatchedStatement, PolicyType, Principal } from './types.ts';
@@ -216,19 +222,20 @@ function scanSet(policies: readonly CompiledPolicy[] | undefined, type: PolicyTy
     // The statements of the action's service, in document order: two sorted lists merged. An
     // index entry of one statement is the statement itself.
     // Only actions' keys have a colon: an action written without one has no exact entry.
-    const { index } = policy;
+    // The index follows the statements (PolicyEntries in ast.ts).
+    const { entries, shape } = policy;
     let exactEntry: IndexEntry | undefined;
     let wildcardEntry: IndexEntry | undefined;
-    if (Array.isArray(index)) {
-      for (let i = 0; i < index.length; i += 2) {
-        const key = index[i];
-        if (key === service) wildcardEntry = index[i + 1] as IndexEntry;
-        else if (key === actionKey) exactEntry = index[i + 1] as IndexEntry;
-      }
-    } else {
-      const map = index as ReadonlyMap<string, IndexEntry>;
+    if ((shape & POLICY_SHAPE.mapped) !== 0) {
+      const map = entries[entries.length - 1] as ReadonlyMap<string, IndexEntry>;
       wildcardEntry = map.get(service);
       exactEntry = actionKey === service ? undefined : map.get(actionKey);
+    } else {
+      for (let i = shape >>> POLICY_SHAPE.countShift; i < entries.length; i += 2) {
+        const key = entries[i];
+        if (key === service) wildcardEntry = entries[i + 1] as IndexEntry;
+        else if (key === actionKey) exactEntry = entries[i + 1] as IndexEntry;
+      }
     }
     if (wildcardEntry === undefined && exactEntry !== undefined && !isList(exactEntry)) {
       // The most common case: one statement names the action, none its service with a wildcard.

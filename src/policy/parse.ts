@@ -9,7 +9,14 @@ import type {
 } from './document.ts';
 import { intern } from './intern.ts';
 import type { MatchedStatement, PolicyError, PolicyKind } from './types.ts';
-import type { CompiledPolicy, CompiledStatement, IndexEntry, PolicyIndex, PrincipalMatcher } from './ast.ts';
+import {
+  type CompiledPolicy,
+  type CompiledStatement,
+  type IndexEntry,
+  type PolicyEntries,
+  type PrincipalMatcher,
+  POLICY_SHAPE,
+} from './ast.ts';
 import { validatePolicyText } from './validate.ts';
 import { compileGlob, type Glob, type GlobToken } from './wildcard.ts';
 import { type ArnPattern, EXACT_ARN, PREFIX_ARN, arnShape, compileArnPattern } from './arn.ts';
@@ -30,6 +37,12 @@ const NOTHING: readonly never[] = Object.freeze([]);
 
 /** The most keys a policy's index holds in a list, scanned, rather than in a Map. */
 const LISTED_KEYS = 8;
+
+// A policy's kind and version as numbers (POLICY_SHAPE in ast.ts).
+const KINDS: readonly PolicyKind[] = ['identity', 'resource', 'trust', 'boundary', 'session', 'scp', 'rcp'];
+const VERSIONS: readonly (PolicyVersion | undefined)[] = [undefined, '2012-10-17', '2008-10-17'];
+const { kindMask: KIND_MASK, versionShift: VERSION_SHIFT, versionMask: VERSION_MASK } = POLICY_SHAPE;
+const { mapped: MAPPED, countShift: COUNT_SHIFT } = POLICY_SHAPE;
 
 /**
  * The policy's text, which the compiled policy keeps: strings it holds are slices of it where the
@@ -136,13 +149,24 @@ class Meter {
 class Policy implements CompiledPolicy {
   constructor(
     readonly id: string,
-    readonly kind: PolicyKind,
-    readonly version: PolicyVersion | undefined,
     private readonly text: string,
-    readonly statements: readonly CompiledStatement[],
-    readonly index: PolicyIndex,
+    readonly shape: number,
+    readonly entries: PolicyEntries,
     readonly anyService: readonly CompiledStatement[],
   ) {}
+
+  get kind(): PolicyKind {
+    return KINDS[this.shape & KIND_MASK]!;
+  }
+
+  get version(): PolicyVersion | undefined {
+    return VERSIONS[(this.shape >>> VERSION_SHIFT) & VERSION_MASK];
+  }
+
+  get statements(): readonly CompiledStatement[] {
+    const count = this.shape >>> COUNT_SHIFT;
+    return count === 0 ? NOTHING : (this.entries.slice(0, count) as CompiledStatement[]);
+  }
 
   /**
    * Written as JSON, a compiled policy is what it was compiled from: its index, whose statements
@@ -152,13 +176,13 @@ class Policy implements CompiledPolicy {
     return { id: this.id, kind: this.kind, version: this.version, text: this.text };
   }
 
-  // Made when asked for (tests, tools): evaluation reads `index`.
+  // Made when asked for (tests, tools): evaluation reads `entries`.
   get byAction(): ReadonlyMap<string, IndexEntry> {
-    return new Map([...indexEntries(this.index)].filter(([key]) => key.includes(':')));
+    return new Map([...indexEntries(this.entries)].filter(([key]) => key.includes(':')));
   }
 
   get byService(): ReadonlyMap<string, IndexEntry> {
-    return new Map([...indexEntries(this.index)].filter(([key]) => !key.includes(':')));
+    return new Map([...indexEntries(this.entries)].filter(([key]) => !key.includes(':')));
   }
 
   get document(): PolicyDocument {
@@ -202,17 +226,20 @@ function* compileInSteps(
     }
     if (exactOnly) indexedOnly.push(statement as Statement);
   });
-  const policy = new Policy(
-    options.id ?? document.Id ?? 'policy',
-    options.kind,
-    document.Version,
-    text,
-    fit(statements),
-    fitIndex(byKey),
-    fit(anyService),
+  const entries = withIndex(statements, byKey);
+  for (const statement of indexedOnly) statement.listedIn(entries);
+  return Object.freeze(
+    new Policy(
+      options.id ?? document.Id ?? 'policy',
+      text,
+      KINDS.indexOf(options.kind) |
+        (VERSIONS.indexOf(document.Version) << VERSION_SHIFT) |
+        (entries[entries.length - 1] instanceof Map ? MAPPED : 0) |
+        (statements.length << COUNT_SHIFT),
+      entries,
+      fit(anyService),
+    ),
   );
-  for (const statement of indexedOnly) statement.listedIn(policy.index);
-  return Object.freeze(policy);
 }
 
 function* compileStatement(
@@ -321,7 +348,7 @@ class Statement implements CompiledStatement {
      * Action lists (no wildcard, no NotAction), the policy's index (flag INDEXED), which lists the
      * statement under each of them: they are not held twice.
      */
-    private actions: readonly string[] | ReadonlySet<string> | PolicyIndex,
+    private actions: readonly string[] | ReadonlySet<string> | PolicyEntries,
     /**
      * ARNs compared whole: as many as `counts` says equal, the others as prefixes (their `*` left
      * off).
@@ -338,7 +365,7 @@ class Statement implements CompiledStatement {
   ) {}
 
   /** Compilation's last step: the statement's actions are those `index` lists it under. */
-  listedIn(index: PolicyIndex): void {
+  listedIn(index: PolicyEntries): void {
     this.actions = index;
     this.flags |= INDEXED;
   }
@@ -361,7 +388,7 @@ class Statement implements CompiledStatement {
   private actionListed(actionKey: string, service: string): boolean {
     const { actions, patterns } = this;
     if ((this.flags & INDEXED) !== 0) {
-      const entry = entryUnder(actions as PolicyIndex, actionKey);
+      const entry = entryUnder(actions as PolicyEntries, actionKey);
       if (entry === this || (Array.isArray(entry) && entry.includes(this))) return true;
     } else if (Array.isArray(actions)) {
       if (listed(actions as readonly string[], actionKey)) return true;
@@ -629,8 +656,11 @@ function fit<T>(list: T[]): readonly T[] {
  * three keys, most often of one same list). Few keys are a list of keys and entries, alternating;
  * no keys the one empty list.
  */
-function fitIndex(map: Map<string, CompiledStatement[]>): PolicyIndex {
-  if (map.size === 0) return NOTHING;
+function withIndex(
+  statements: readonly CompiledStatement[],
+  map: Map<string, CompiledStatement[]>,
+): PolicyEntries {
+  if (map.size === 0) return fit(statements as CompiledStatement[]);
   const fitted = map as Map<string, IndexEntry>;
   const shared = new Map<string, readonly CompiledStatement[]>();
   for (const [key, list] of map) {
@@ -643,30 +673,41 @@ function fitIndex(map: Map<string, CompiledStatement[]>): PolicyIndex {
     if (one === undefined) shared.set(statements, (one = fit(list)));
     fitted.set(key, one);
   }
-  if (fitted.size > LISTED_KEYS) return fitted;
   // Made at its exact length (a list grown by push keeps room for more).
-  const listed = new Array<string | IndexEntry>(fitted.size * 2);
+  const listed = fitted.size > LISTED_KEYS;
+  const entries = new Array<PolicyEntries[number]>(statements.length + (listed ? 1 : fitted.size * 2));
   let i = 0;
-  for (const [key, entry] of fitted) {
-    listed[i++] = key;
-    listed[i++] = entry;
-  }
-  return listed;
+  for (const statement of statements) entries[i++] = statement;
+  if (listed) entries[i] = fitted;
+  else
+    for (const [key, entry] of fitted) {
+      entries[i++] = key;
+      entries[i++] = entry;
+    }
+  return entries;
 }
 
 /** The index's entry under an action ("s3:getobject"). */
-function entryUnder(index: PolicyIndex, actionKey: string): IndexEntry | undefined {
-  if (!Array.isArray(index)) return (index as ReadonlyMap<string, IndexEntry>).get(actionKey);
-  for (let i = 0; i < index.length; i += 2) if (index[i] === actionKey) return index[i + 1] as IndexEntry;
+function entryUnder(entries: PolicyEntries, actionKey: string): IndexEntry | undefined {
+  const last = entries[entries.length - 1];
+  if (last instanceof Map) return (last as ReadonlyMap<string, IndexEntry>).get(actionKey);
+  for (let i = entries.length - 2; i >= 0; i -= 2) {
+    const key = entries[i];
+    if (typeof key !== 'string') break;
+    if (key === actionKey) return entries[i + 1] as IndexEntry;
+  }
   return undefined;
 }
 
-function* indexEntries(index: PolicyIndex): Iterable<[string, IndexEntry]> {
-  if (!Array.isArray(index)) {
-    yield* (index as ReadonlyMap<string, IndexEntry>).entries();
+function* indexEntries(entries: PolicyEntries): Iterable<[string, IndexEntry]> {
+  const last = entries[entries.length - 1];
+  if (last instanceof Map) {
+    yield* (last as ReadonlyMap<string, IndexEntry>).entries();
     return;
   }
-  for (let i = 0; i < index.length; i += 2) yield [index[i] as string, index[i + 1] as IndexEntry];
+  let first = entries.length;
+  while (first >= 2 && typeof entries[first - 2] === 'string') first -= 2;
+  for (let i = first; i < entries.length; i += 2) yield [entries[i] as string, entries[i + 1] as IndexEntry];
 }
 
 function getOrAdd<K, V>(map: Map<K, V[]>, key: K): V[] {
