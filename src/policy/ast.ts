@@ -36,7 +36,7 @@ export interface CompiledPolicy {
 }
 
 /**
- * A policy's kind, version, whether its index is a Map, and its number of statements (fewer than
+ * A policy's kind, version, whether its index is Maps, and its number of statements (fewer than
  * 2^17: see validate.ts's size limit), in one number (fields cost 8 bytes each).
  */
 export const POLICY_SHAPE = {
@@ -49,9 +49,9 @@ export const POLICY_SHAPE = {
 
 /**
  * A policy's statements in document order, then its index: for few keys (most policies) its keys
- * and entries alternating, scanned from the end while the slot read holds a key (a Map costs 184
- * bytes and more, a list of its own 48 before its elements); for more, one Map, the last element.
- * One list for both: a small policy's fixed cost is most of its heap.
+ * and entries alternating, scanned (a Map costs 184 bytes and more, a list of its own 48 before
+ * its elements); for more, two Maps, actions' then services', as the last two elements. One list
+ * for both: a small policy's fixed cost is most of its heap.
  */
 export type PolicyEntries = readonly (
   CompiledStatement | string | IndexEntry | ReadonlyMap<string, IndexEntry>

@@ -227,9 +227,8 @@ function scanSet(policies: readonly CompiledPolicy[] | undefined, type: PolicyTy
     let exactEntry: IndexEntry | undefined;
     let wildcardEntry: IndexEntry | undefined;
     if ((shape & POLICY_SHAPE.mapped) !== 0) {
-      const map = entries[entries.length - 1] as ReadonlyMap<string, IndexEntry>;
-      wildcardEntry = map.get(service);
-      exactEntry = actionKey === service ? undefined : map.get(actionKey);
+      wildcardEntry = (entries[entries.length - 1] as ReadonlyMap<string, IndexEntry>).get(service);
+      exactEntry = (entries[entries.length - 2] as ReadonlyMap<string, IndexEntry>).get(actionKey);
     } else {
       for (let i = shape >>> POLICY_SHAPE.countShift; i < entries.length; i += 2) {
         const key = entries[i];

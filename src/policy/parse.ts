@@ -36,7 +36,8 @@ import { knownValue, share, sharedValue } from './shared.ts';
 const NOTHING: readonly never[] = Object.freeze([]);
 
 /** The most keys a policy's index holds in a list, scanned, rather than in a Map. */
-const LISTED_KEYS = 8;
+const LISTED_KEYS = 6;
+const NO_SERVICES: ReadonlyMap<string, IndexEntry> = new Map();
 
 // A policy's kind and version as numbers (POLICY_SHAPE in ast.ts).
 const KINDS: readonly PolicyKind[] = ['identity', 'resource', 'trust', 'boundary', 'session', 'scp', 'rcp'];
@@ -675,11 +676,18 @@ function withIndex(
   }
   // Made at its exact length (a list grown by push keeps room for more).
   const listed = fitted.size > LISTED_KEYS;
-  const entries = new Array<PolicyEntries[number]>(statements.length + (listed ? 1 : fitted.size * 2));
+  const entries = new Array<PolicyEntries[number]>(statements.length + (listed ? 2 : fitted.size * 2));
   let i = 0;
   for (const statement of statements) entries[i++] = statement;
-  if (listed) entries[i] = fitted;
-  else
+  if (listed) {
+    // Two maps, actions' and services' (most often none, one empty map for all): a lookup in a
+    // map of hundreds of actions costs more than one in a map of a few services.
+    const services = new Map<string, IndexEntry>();
+    for (const [key, entry] of fitted) if (!key.includes(':')) services.set(key, entry);
+    for (const key of services.keys()) fitted.delete(key);
+    entries[i++] = fitted;
+    entries[i] = services.size === 0 ? NO_SERVICES : services;
+  } else
     for (const [key, entry] of fitted) {
       entries[i++] = key;
       entries[i++] = entry;
@@ -689,8 +697,8 @@ function withIndex(
 
 /** The index's entry under an action ("s3:getobject"). */
 function entryUnder(entries: PolicyEntries, actionKey: string): IndexEntry | undefined {
-  const last = entries[entries.length - 1];
-  if (last instanceof Map) return (last as ReadonlyMap<string, IndexEntry>).get(actionKey);
+  if (entries[entries.length - 1] instanceof Map)
+    return (entries[entries.length - 2] as ReadonlyMap<string, IndexEntry>).get(actionKey);
   for (let i = entries.length - 2; i >= 0; i -= 2) {
     const key = entries[i];
     if (typeof key !== 'string') break;
@@ -700,9 +708,9 @@ function entryUnder(entries: PolicyEntries, actionKey: string): IndexEntry | und
 }
 
 function* indexEntries(entries: PolicyEntries): Iterable<[string, IndexEntry]> {
-  const last = entries[entries.length - 1];
-  if (last instanceof Map) {
-    yield* (last as ReadonlyMap<string, IndexEntry>).entries();
+  if (entries[entries.length - 1] instanceof Map) {
+    yield* (entries[entries.length - 2] as ReadonlyMap<string, IndexEntry>).entries();
+    yield* (entries[entries.length - 1] as ReadonlyMap<string, IndexEntry>).entries();
     return;
   }
   let first = entries.length;
