@@ -7,7 +7,8 @@
 //   names, in `byService` under that prefix when one of its actions there has a wildcard, else in
 //   `byAction` under each exact action it lists there. So the statements that can match an action
 //   are byAction's under it, byService's under its prefix and anyService, each once, and each list
-//   is in document order.
+//   is in document order. Both are held in one index (PolicyEntries), keyed by action
+//   ("s3:getobject", always with a colon) and by service prefix ("s3", never with one).
 // - Compiled objects are frozen and shared between requests: evaluation never mutates them, apart
 //   from bounded memos of patterns compiled per resolved variable value (variables.ts), a glob's
 //   search tables, built on its first search (wildcard.ts), and a statement's `described` memo.
@@ -28,7 +29,33 @@ export interface CompiledPolicy {
   /** By lower-case service prefix: the statement, or the statements in document order. */
   readonly byService: ReadonlyMap<string, IndexEntry>;
   readonly anyService: readonly CompiledStatement[];
+  /** The statements and byAction and byService in one, as evaluation reads them. */
+  readonly entries: PolicyEntries;
+  /** Its number of statements (where the index starts in `entries`) and more: see POLICY_SHAPE. */
+  readonly shape: number;
 }
+
+/**
+ * A policy's kind, version, whether its index is Maps, and its number of statements (fewer than
+ * 2^17: see validate.ts's size limit), in one number (fields cost 8 bytes each).
+ */
+export const POLICY_SHAPE = {
+  kindMask: 0b111,
+  versionShift: 3,
+  versionMask: 0b11,
+  mapped: 0b100000,
+  countShift: 6,
+};
+
+/**
+ * A policy's statements in document order, then its index: for few keys (most policies) its keys
+ * and entries alternating, scanned (a Map costs 184 bytes and more, a list of its own 48 before
+ * its elements); for more, two Maps, actions' then services', as the last two elements. One list
+ * for both: a small policy's fixed cost is most of its heap.
+ */
+export type PolicyEntries = readonly (
+  CompiledStatement | string | IndexEntry | ReadonlyMap<string, IndexEntry>
+)[];
 
 /**
  * An index entry: most keys name one statement, held as such (a list of one would cost an array

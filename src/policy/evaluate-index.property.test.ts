@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { CompiledPolicy } from './ast.ts';
+import { type CompiledPolicy, POLICY_SHAPE } from './ast.ts';
 import { evaluate } from './evaluate.ts';
 import { parsePolicy } from './parse.ts';
 import { createRequest } from './request.ts';
@@ -34,7 +34,14 @@ const statement = fc.record({
 
 /** The same policy with every statement in anyService: evaluation then tries each one. */
 function unindexed(policy: CompiledPolicy): CompiledPolicy {
-  return { ...policy, byAction: new Map(), byService: new Map(), anyService: policy.statements };
+  // Own fields only: the id, which evaluation reports, and those it reads (no index keys).
+  const { statements } = policy;
+  return {
+    id: policy.id,
+    entries: statements,
+    shape: statements.length << POLICY_SHAPE.countShift,
+    anyService: statements,
+  } as unknown as CompiledPolicy;
 }
 
 const sorted = (statements: readonly { policyId: string; index: number; effect: string }[]) =>

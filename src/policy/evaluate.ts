@@ -1,6 +1,12 @@
 // AWS's policy evaluation logic: each policy set is scanned for matching statements, then one
 // table (decide) turns what the sets said into the decision and the reason AWS would give.
-import type { CompiledPolicy, CompiledStatement, Grant, IndexEntry } from './ast.ts';
+import {
+  type CompiledPolicy,
+  type CompiledStatement,
+  type Grant,
+  type IndexEntry,
+  POLICY_SHAPE,
+} from './ast.ts';
 import type { PreparedRequest } from './request.ts';
 import type { MissingKeySink } from './conditions/condition.ts';
 import type { EvaluationResult, MatchedStatement, PolicyType, Principal } from './types.ts';
@@ -215,8 +221,21 @@ function scanSet(policies: readonly CompiledPolicy[] | undefined, type: PolicyTy
     const policy = policies[p]!;
     // The statements of the action's service, in document order: two sorted lists merged. An
     // index entry of one statement is the statement itself.
-    const exactEntry = policy.byAction.get(actionKey);
-    const wildcardEntry = policy.byService.get(service);
+    // Only actions' keys have a colon: an action written without one has no exact entry.
+    // The index follows the statements (PolicyEntries in ast.ts).
+    const { entries, shape } = policy;
+    let exactEntry: IndexEntry | undefined;
+    let wildcardEntry: IndexEntry | undefined;
+    if ((shape & POLICY_SHAPE.mapped) !== 0) {
+      wildcardEntry = (entries[entries.length - 1] as ReadonlyMap<string, IndexEntry>).get(service);
+      exactEntry = (entries[entries.length - 2] as ReadonlyMap<string, IndexEntry>).get(actionKey);
+    } else {
+      for (let i = shape >>> POLICY_SHAPE.countShift; i < entries.length; i += 2) {
+        const key = entries[i];
+        if (key === service) wildcardEntry = entries[i + 1] as IndexEntry;
+        else if (key === actionKey) exactEntry = entries[i + 1] as IndexEntry;
+      }
+    }
     if (wildcardEntry === undefined && exactEntry !== undefined && !isList(exactEntry)) {
       // The most common case: one statement names the action, none its service with a wildcard.
       scanStatement(policy, exactEntry, outcome, scan, true);

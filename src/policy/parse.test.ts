@@ -174,3 +174,34 @@ test('"service:*" takes every action of that service, and only actions written w
   assert.equal(allowed({ NotAction: ['iam:*', 'sts:*'] }, 'iam'), true);
   assert.equal(allowed({ NotAction: ['iam:*', 'sts:*'] }, 'iamx:GetUser'), true);
 });
+
+test('a policy of few index keys and one of many find the same statements, and read as JSON', () => {
+  // Nine services: past the keys a policy's index holds in a list, so the second is a Map.
+  const services = ['s3', 'ec2', 'iam', 'sqs', 'sns', 'kms', 'logs', 'lambda', 'dynamodb'];
+  const statements = (count: number) => [
+    { Effect: 'Allow', Action: services.slice(0, count).map((s) => `${s}:Get*`), Resource: '*' },
+    { Effect: 'Deny', Action: services.slice(0, count).map((s) => `${s}:GetSecret`), Resource: '*' },
+  ];
+  for (const count of [2, services.length]) {
+    const parsed = parsePolicy(document(statements(count)), { kind: 'identity', id: `p${count}` });
+    assert.ok(parsed.ok);
+    const { policy } = parsed;
+    assert.deepEqual([...policy.byService.keys()], services.slice(0, count));
+    assert.deepEqual([...policy.byAction.keys()], [...services.slice(0, count).map((s) => `${s}:getsecret`)]);
+    const decide = (action: string) => {
+      const result = evaluate({
+        request: createRequest({ action, resource: '*' }),
+        identityPolicies: [policy],
+      });
+      assert.doesNotThrow(() => JSON.stringify(result));
+      return `${result.decision} ${result.matchedStatements.map((s) => s.index).join(',')}`;
+    };
+    assert.equal(decide('S3:GetObject'), 'allowed 0');
+    assert.equal(decide('s3:GetSecret'), 'explicitDeny 0,1');
+    assert.equal(decide(`${services[count - 1]}:GetSecret`), 'explicitDeny 0,1');
+    assert.equal(decide('s3:PutObject'), 'implicitDeny ');
+    // An action asked for without a colon is no service's action, though its key is the service's.
+    assert.equal(decide('s3'), 'implicitDeny ');
+    assert.deepEqual(JSON.parse(JSON.stringify(policy)).id, `p${count}`);
+  }
+});

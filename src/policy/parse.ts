@@ -9,7 +9,14 @@ import type {
 } from './document.ts';
 import { intern } from './intern.ts';
 import type { MatchedStatement, PolicyError, PolicyKind } from './types.ts';
-import type { CompiledPolicy, CompiledStatement, IndexEntry, PrincipalMatcher } from './ast.ts';
+import {
+  type CompiledPolicy,
+  type CompiledStatement,
+  type IndexEntry,
+  type PolicyEntries,
+  type PrincipalMatcher,
+  POLICY_SHAPE,
+} from './ast.ts';
 import { validatePolicyText } from './validate.ts';
 import { compileGlob, type Glob, type GlobToken } from './wildcard.ts';
 import { type ArnPattern, EXACT_ARN, PREFIX_ARN, arnShape, compileArnPattern } from './arn.ts';
@@ -27,7 +34,16 @@ import { knownValue, share, sharedValue } from './shared.ts';
 // An array grown by push keeps room for more (17 slots from the first push): compiled lists are
 // copied to their exact length once built, as they are held for as long as the policy is.
 const NOTHING: readonly never[] = Object.freeze([]);
-const NO_INDEX: ReadonlyMap<unknown, IndexEntry> = new Map();
+
+/** The most keys a policy's index holds in a list, scanned, rather than in a Map. */
+const LISTED_KEYS = 6;
+const NO_SERVICES: ReadonlyMap<string, IndexEntry> = new Map();
+
+// A policy's kind and version as numbers (POLICY_SHAPE in ast.ts).
+const KINDS: readonly PolicyKind[] = ['identity', 'resource', 'trust', 'boundary', 'session', 'scp', 'rcp'];
+const VERSIONS: readonly (PolicyVersion | undefined)[] = [undefined, '2012-10-17', '2008-10-17'];
+const { kindMask: KIND_MASK, versionShift: VERSION_SHIFT, versionMask: VERSION_MASK } = POLICY_SHAPE;
+const { mapped: MAPPED, countShift: COUNT_SHIFT } = POLICY_SHAPE;
 
 /**
  * The policy's text, which the compiled policy keeps: strings it holds are slices of it where the
@@ -134,14 +150,41 @@ class Meter {
 class Policy implements CompiledPolicy {
   constructor(
     readonly id: string,
-    readonly kind: PolicyKind,
-    readonly version: PolicyVersion | undefined,
     private readonly text: string,
-    readonly statements: readonly CompiledStatement[],
-    readonly byAction: ReadonlyMap<string, IndexEntry>,
-    readonly byService: ReadonlyMap<string, IndexEntry>,
+    readonly shape: number,
+    readonly entries: PolicyEntries,
     readonly anyService: readonly CompiledStatement[],
   ) {}
+
+  get kind(): PolicyKind {
+    return KINDS[this.shape & KIND_MASK]!;
+  }
+
+  get version(): PolicyVersion | undefined {
+    return VERSIONS[(this.shape >>> VERSION_SHIFT) & VERSION_MASK];
+  }
+
+  get statements(): readonly CompiledStatement[] {
+    const count = this.shape >>> COUNT_SHIFT;
+    return count === 0 ? NOTHING : (this.entries.slice(0, count) as CompiledStatement[]);
+  }
+
+  /**
+   * Written as JSON, a compiled policy is what it was compiled from: its index, whose statements
+   * point back at it, is a cycle JSON.stringify would refuse (as in a logged evaluation result).
+   */
+  toJSON(): { id: string; kind: PolicyKind; version: PolicyVersion | undefined; text: string } {
+    return { id: this.id, kind: this.kind, version: this.version, text: this.text };
+  }
+
+  // Made when asked for (tests, tools): evaluation reads `entries`.
+  get byAction(): ReadonlyMap<string, IndexEntry> {
+    return new Map([...indexEntries(this.entries)].filter(([key]) => key.includes(':')));
+  }
+
+  get byService(): ReadonlyMap<string, IndexEntry> {
+    return new Map([...indexEntries(this.entries)].filter(([key]) => !key.includes(':')));
+  }
 
   get document(): PolicyDocument {
     // The text was accepted when compiled; read leniently (a stored document's repeated keys).
@@ -165,8 +208,8 @@ function* compileInSteps(
     statements.push(yield* compileStatement(documents[index]!, index, variables, policyText, meter));
     if (meter.tick()) yield;
   }
-  const byAction = new Map<string, CompiledStatement[]>();
-  const byService = new Map<string, CompiledStatement[]>();
+  // Actions ("s3:getobject") and services ("s3") as keys of one map: only actions have a colon.
+  const byKey = new Map<string, CompiledStatement[]>();
   const anyService: CompiledStatement[] = [];
   const indexedOnly: Statement[] = [];
   statements.forEach((statement, i) => {
@@ -178,23 +221,23 @@ function* compileInSteps(
     let exactOnly = true;
     for (const [service, actions] of services) {
       if (actions === null) {
-        getOrAdd(byService, service).push(statement);
+        getOrAdd(byKey, service).push(statement);
         exactOnly = false;
-      } else for (const action of actions) getOrAdd(byAction, action).push(statement);
+      } else for (const action of actions) getOrAdd(byKey, action).push(statement);
     }
     if (exactOnly) indexedOnly.push(statement as Statement);
   });
-  const actionIndex = fitLists(byAction);
-  for (const statement of indexedOnly) statement.listedIn(actionIndex);
+  const entries = withIndex(statements, byKey);
+  for (const statement of indexedOnly) statement.listedIn(entries);
   return Object.freeze(
     new Policy(
       options.id ?? document.Id ?? 'policy',
-      options.kind,
-      document.Version,
       text,
-      fit(statements),
-      actionIndex,
-      fitLists(byService),
+      KINDS.indexOf(options.kind) |
+        (VERSIONS.indexOf(document.Version) << VERSION_SHIFT) |
+        (entries[entries.length - 1] instanceof Map ? MAPPED : 0) |
+        (statements.length << COUNT_SHIFT),
+      entries,
       fit(anyService),
     ),
   );
@@ -245,14 +288,16 @@ function* compileStatement(
   );
 }
 
-// A statement's effect, Action kind, Resource kind and index, in one number (`flags`), and its
+// A statement's effect, Action kind, Resource kind, INDEXED and index, in one number (`flags`), and its
 // counts of exact ARNs and of Action patterns in another (`counts`). A document holds at most
 // 131,072 characters (validate.ts): fewer than 2^17 statements, and fewer than 2^15 ARNs (each
 // with five colons) or Action patterns (each with a colon and a wildcard) in a statement.
 const DENY = 1;
 const ACTION_KIND = 0b110;
 const RESOURCE_KIND = 0b111000;
-const INDEX_SHIFT = 6;
+/** The statement's actions are those the policy's index lists it under. */
+const INDEXED = 0b1000000;
+const INDEX_SHIFT = 7;
 const EXACT_ARNS = 0x7fff;
 const ACTION_PATTERNS_SHIFT = 15;
 
@@ -297,14 +342,14 @@ class Statement implements CompiledStatement {
 
   constructor(
     readonly sid: string | undefined,
-    private readonly flags: number,
+    private flags: number,
     private readonly counts: number,
     /**
      * The exact actions (lower case), in a Set when many; or, when they are all the statement's
-     * Action lists (no wildcard, no NotAction), the policy's action index, which lists the
+     * Action lists (no wildcard, no NotAction), the policy's index (flag INDEXED), which lists the
      * statement under each of them: they are not held twice.
      */
-    private actions: readonly string[] | ReadonlySet<string> | ReadonlyMap<string, IndexEntry>,
+    private actions: readonly string[] | ReadonlySet<string> | PolicyEntries,
     /**
      * ARNs compared whole: as many as `counts` says equal, the others as prefixes (their `*` left
      * off).
@@ -321,8 +366,9 @@ class Statement implements CompiledStatement {
   ) {}
 
   /** Compilation's last step: the statement's actions are those `index` lists it under. */
-  listedIn(index: ReadonlyMap<string, IndexEntry>): void {
+  listedIn(index: PolicyEntries): void {
     this.actions = index;
+    this.flags |= INDEXED;
   }
 
   get index(): number {
@@ -342,11 +388,11 @@ class Statement implements CompiledStatement {
 
   private actionListed(actionKey: string, service: string): boolean {
     const { actions, patterns } = this;
-    if (Array.isArray(actions)) {
-      if (listed(actions, actionKey)) return true;
-    } else if (actions instanceof Map) {
-      const entry = (actions as ReadonlyMap<string, IndexEntry>).get(actionKey);
+    if ((this.flags & INDEXED) !== 0) {
+      const entry = entryUnder(actions as PolicyEntries, actionKey);
       if (entry === this || (Array.isArray(entry) && entry.includes(this))) return true;
+    } else if (Array.isArray(actions)) {
+      if (listed(actions as readonly string[], actionKey)) return true;
     } else if ((actions as ReadonlySet<string>).has(actionKey)) return true;
     const end = this.counts >>> ACTION_PATTERNS_SHIFT;
     for (let i = 0; i < end; i++) {
@@ -608,12 +654,15 @@ function fit<T>(list: T[]): readonly T[] {
 /**
  * The index's entries: a key naming one statement holds it, others a list at its exact length, one
  * list shared by every key that holds the same statements (a statement listing three actions is
- * three keys, most often of one same list).
+ * three keys, most often of one same list). Few keys are a list of keys and entries, alternating;
+ * no keys the one empty list.
  */
-function fitLists<K>(map: Map<K, CompiledStatement[]>): ReadonlyMap<K, IndexEntry> {
-  // An empty index (no statement names an exact action, or none a wildcard) is one map for all.
-  if (map.size === 0) return NO_INDEX as ReadonlyMap<K, IndexEntry>;
-  const fitted = map as Map<K, IndexEntry>;
+function withIndex(
+  statements: readonly CompiledStatement[],
+  map: Map<string, CompiledStatement[]>,
+): PolicyEntries {
+  if (map.size === 0) return fit(statements as CompiledStatement[]);
+  const fitted = map as Map<string, IndexEntry>;
   const shared = new Map<string, readonly CompiledStatement[]>();
   for (const [key, list] of map) {
     if (list.length === 1) {
@@ -625,7 +674,48 @@ function fitLists<K>(map: Map<K, CompiledStatement[]>): ReadonlyMap<K, IndexEntr
     if (one === undefined) shared.set(statements, (one = fit(list)));
     fitted.set(key, one);
   }
-  return fitted;
+  // Made at its exact length (a list grown by push keeps room for more).
+  const listed = fitted.size > LISTED_KEYS;
+  const entries = new Array<PolicyEntries[number]>(statements.length + (listed ? 2 : fitted.size * 2));
+  let i = 0;
+  for (const statement of statements) entries[i++] = statement;
+  if (listed) {
+    // Two maps, actions' and services' (most often none, one empty map for all): a lookup in a
+    // map of hundreds of actions costs more than one in a map of a few services.
+    const services = new Map<string, IndexEntry>();
+    for (const [key, entry] of fitted) if (!key.includes(':')) services.set(key, entry);
+    for (const key of services.keys()) fitted.delete(key);
+    entries[i++] = fitted;
+    entries[i] = services.size === 0 ? NO_SERVICES : services;
+  } else
+    for (const [key, entry] of fitted) {
+      entries[i++] = key;
+      entries[i++] = entry;
+    }
+  return entries;
+}
+
+/** The index's entry under an action ("s3:getobject"). */
+function entryUnder(entries: PolicyEntries, actionKey: string): IndexEntry | undefined {
+  if (entries[entries.length - 1] instanceof Map)
+    return (entries[entries.length - 2] as ReadonlyMap<string, IndexEntry>).get(actionKey);
+  for (let i = entries.length - 2; i >= 0; i -= 2) {
+    const key = entries[i];
+    if (typeof key !== 'string') break;
+    if (key === actionKey) return entries[i + 1] as IndexEntry;
+  }
+  return undefined;
+}
+
+function* indexEntries(entries: PolicyEntries): Iterable<[string, IndexEntry]> {
+  if (entries[entries.length - 1] instanceof Map) {
+    yield* (entries[entries.length - 2] as ReadonlyMap<string, IndexEntry>).entries();
+    yield* (entries[entries.length - 1] as ReadonlyMap<string, IndexEntry>).entries();
+    return;
+  }
+  let first = entries.length;
+  while (first >= 2 && typeof entries[first - 2] === 'string') first -= 2;
+  for (let i = first; i < entries.length; i += 2) yield [entries[i] as string, entries[i + 1] as IndexEntry];
 }
 
 function getOrAdd<K, V>(map: Map<K, V[]>, key: K): V[] {
