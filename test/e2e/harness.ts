@@ -70,6 +70,15 @@ export interface Server {
 
 const repo = resolve(import.meta.dirname, '..', '..');
 
+/** What every client of a test server is made with. */
+interface ClientSettings {
+  readonly endpoint: string;
+  readonly region: string;
+  readonly credentials: Credentials;
+  readonly maxAttempts: number;
+  readonly systemClockOffset: number;
+}
+
 export interface ServerOptions {
   readonly env?: Record<string, string>;
   readonly dataDir?: string;
@@ -103,15 +112,21 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const url = await waitForUrl(child, () => output);
-  const clients: (IAMClient | STSClient | CloudTrailClient | OrganizationsClient)[] = [];
+  type Client = IAMClient | STSClient | CloudTrailClient | OrganizationsClient;
+  const clients: Client[] = [];
   let clockOffsetMs = 0;
-  const settings = (credentials: Credentials) => ({
-    endpoint: url,
-    region: 'us-east-1',
-    credentials,
-    maxAttempts: 1,
-    systemClockOffset: clockOffsetMs,
-  });
+  /** A client of the server, kept so that advanceClock and stop reach it. */
+  const client = <C extends Client>(Make: new (config: ClientSettings) => C, credentials: Credentials): C => {
+    const made = new Make({
+      endpoint: url,
+      region: 'us-east-1',
+      credentials,
+      maxAttempts: 1,
+      systemClockOffset: clockOffsetMs,
+    });
+    clients.push(made);
+    return made;
+  };
   const server: Server = {
     url,
     dataDir,
@@ -119,26 +134,10 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
     databaseUrl: database?.url,
     output: () => output,
     storedBytes: () => storedBytes(dataDir, database?.url),
-    iam(credentials = ROOT) {
-      const client = new IAMClient(settings(credentials));
-      clients.push(client);
-      return client;
-    },
-    sts(credentials = ROOT) {
-      const client = new STSClient(settings(credentials));
-      clients.push(client);
-      return client;
-    },
-    cloudTrail(credentials = ROOT) {
-      const client = new CloudTrailClient(settings(credentials));
-      clients.push(client);
-      return client;
-    },
-    organizations(credentials = ROOT) {
-      const client = new OrganizationsClient(settings(credentials));
-      clients.push(client);
-      return client;
-    },
+    iam: (credentials = ROOT) => client(IAMClient, credentials),
+    sts: (credentials = ROOT) => client(STSClient, credentials),
+    cloudTrail: (credentials = ROOT) => client(CloudTrailClient, credentials),
+    organizations: (credentials = ROOT) => client(OrganizationsClient, credentials),
     now: () => Date.now() + clockOffsetMs,
     testEndpoint(path, body = {}, credentials = ROOT) {
       return signedFetch(`${url}${path}`, credentials, JSON.stringify(body), {
