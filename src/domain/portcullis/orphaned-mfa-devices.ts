@@ -19,7 +19,8 @@
 // unassigned, and its owner, who still holds the seed, may enable it again) — so a device
 // deactivated a minute ago is not swept for being old. Each deletion is an audit event of its own
 // (sweptDeviceEvent), made by the service rather than by a principal, as CloudTrail records what
-// an AWS service does on its own (userIdentity type AWSService).
+// an AWS service does on its own (userIdentity type AWSService, with invokedBy: "CloudTrail
+// userIdentity element", AWS CloudTrail User Guide).
 import type { AuditCall } from '../audit/events.ts';
 import type { Iam } from '../iam.ts';
 import type { Operation } from '../operation.ts';
