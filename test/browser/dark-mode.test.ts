@@ -68,6 +68,8 @@ for (const scheme of ['light', 'dark'] as const) {
     await page.goto(`${server.url}/console/admin/users`);
     await page.getByLabel('User name').fill('no spaces allowed');
     await page.getByRole('button', { name: 'Create user' }).click();
+    // The refusal is a new page: read its colours once it is there, not the form's as it leaves.
+    await page.locator('.alert.error').waitFor();
     const error = await computed(page, '.alert.error', 'borderLeftColor');
     const surface = await computed(page, 'section', 'backgroundColor');
     assert.ok(contrast(rgb(error), rgb(surface)) >= 3, 'the error marker against the page (a graphic: 3:1)');
