@@ -28,34 +28,54 @@ export interface CompiledPolicy {
   readonly byAction: ReadonlyMap<string, IndexEntry>;
   /** By lower-case service prefix: the statement, or the statements in document order. */
   readonly byService: ReadonlyMap<string, IndexEntry>;
-  readonly anyService: readonly CompiledStatement[];
-  /** The statements and byAction and byService in one, as evaluation reads them. */
+  /** The statements that could match any service, in document order; null when none. */
+  readonly anyService: IndexEntry | null;
+  /** Its index, statements and their Action and Resource elements in one list: see PolicyEntries. */
   readonly entries: PolicyEntries;
-  /** Its number of statements (where the index starts in `entries`) and more: see POLICY_SHAPE. */
+  /** Its number of statements, of index keys and more: see POLICY_SHAPE. */
   readonly shape: number;
 }
 
 /**
- * A policy's kind, version, whether its index is Maps, and its number of statements (fewer than
- * 2^17: see validate.ts's size limit), in one number (fields cost 8 bytes each).
+ * A policy's kind, version, whether its index is Maps, its number of index keys when not, and its
+ * number of statements (fewer than 2^17: see validate.ts's size limit), in one number (fields cost
+ * 8 bytes each).
  */
 export const POLICY_SHAPE = {
   kindMask: 0b111,
   versionShift: 3,
   versionMask: 0b11,
   mapped: 0b100000,
-  countShift: 6,
+  keysShift: 6,
+  keysMask: 0b111,
+  countShift: 9,
 };
 
+/** Where a policy's statements start in its entries: after its index. */
+export function indexLength(shape: number): number {
+  return (shape & POLICY_SHAPE.mapped) !== 0
+    ? 2
+    : ((shape >>> POLICY_SHAPE.keysShift) & POLICY_SHAPE.keysMask) * 2;
+}
+
 /**
- * A policy's statements in document order, then its index: for few keys (most policies) its keys
- * and entries alternating, scanned (a Map costs 184 bytes and more, a list of its own 48 before
- * its elements); for more, two Maps, actions' then services', as the last two elements. One list
- * for both: a small policy's fixed cost is most of its heap.
+ * Everything a policy holds, in one list (an array costs 48 bytes before its elements, and a small
+ * policy's fixed cost is most of its heap):
+ * 1. its index: for few keys (most policies) its keys and entries alternating, scanned (a Map
+ *    costs 184 bytes and more); for more, two Maps, actions' then services';
+ * 2. its statements, in document order;
+ * 3. each statement's Action and Resource elements as compiled (StatementDatum), in the order of
+ *    the statements, each statement knowing where its own are.
  */
 export type PolicyEntries = readonly (
-  CompiledStatement | string | IndexEntry | ReadonlyMap<string, IndexEntry>
+  CompiledStatement | string | IndexEntry | ReadonlyMap<string, IndexEntry> | StatementDatum
 )[];
+
+/**
+ * A compiled Action or Resource value (parse.ts): a lower-case action or service name, an ARN or
+ * ARN prefix, a Set of names or ARNs, or a pattern.
+ */
+export type StatementDatum = string | ReadonlySet<string> | object;
 
 /**
  * An index entry: most keys name one statement, held as such (a list of one would cost an array
@@ -64,8 +84,9 @@ export type PolicyEntries = readonly (
 export type IndexEntry = CompiledStatement | readonly CompiledStatement[];
 
 /**
- * One object per statement, its Action and Resource elements folded into its fields (a compiled
- * policy holds one per statement, and each object with its own fields costs 24 bytes and more).
+ * One object per statement, its elements folded into its fields and into its policy's list (a
+ * compiled policy holds one per statement, and each object with its own fields costs 24 bytes and
+ * more).
  */
 export interface CompiledStatement {
   readonly index: number;

@@ -222,15 +222,16 @@ function scanSet(policies: readonly CompiledPolicy[] | undefined, type: PolicyTy
     // The statements of the action's service, in document order: two sorted lists merged. An
     // index entry of one statement is the statement itself.
     // Only actions' keys have a colon: an action written without one has no exact entry.
-    // The index follows the statements (PolicyEntries in ast.ts).
+    // The index opens the policy's list (PolicyEntries in ast.ts).
     const { entries, shape } = policy;
     let exactEntry: IndexEntry | undefined;
     let wildcardEntry: IndexEntry | undefined;
     if ((shape & POLICY_SHAPE.mapped) !== 0) {
-      wildcardEntry = (entries[entries.length - 1] as ReadonlyMap<string, IndexEntry>).get(service);
-      exactEntry = (entries[entries.length - 2] as ReadonlyMap<string, IndexEntry>).get(actionKey);
+      exactEntry = (entries[0] as ReadonlyMap<string, IndexEntry>).get(actionKey);
+      wildcardEntry = (entries[1] as ReadonlyMap<string, IndexEntry>).get(service);
     } else {
-      for (let i = shape >>> POLICY_SHAPE.countShift; i < entries.length; i += 2) {
+      const keys = ((shape >>> POLICY_SHAPE.keysShift) & POLICY_SHAPE.keysMask) * 2;
+      for (let i = 0; i < keys; i += 2) {
         const key = entries[i];
         if (key === service) wildcardEntry = entries[i + 1] as IndexEntry;
         else if (key === actionKey) exactEntry = entries[i + 1] as IndexEntry;
@@ -260,7 +261,9 @@ function scanSet(policies: readonly CompiledPolicy[] | undefined, type: PolicyTy
       }
     }
     const any = policy.anyService;
-    for (let a = 0; a < any.length; a++) scanStatement(policy, any[a]!, outcome, scan, false);
+    if (any === null) continue;
+    if (!isList(any)) scanStatement(policy, any, outcome, scan, false);
+    else for (let a = 0; a < any.length; a++) scanStatement(policy, any[a]!, outcome, scan, false);
   }
   return outcome;
 }

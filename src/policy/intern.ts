@@ -10,10 +10,20 @@ export function intern(text: string): string {
   const known = table.get(text);
   if (known !== undefined) return known;
   if (table.size >= INTERN_LIMIT) table = new Map();
-  // A flat copy of its own: `text` may be a slice or concatenation still holding other text.
-  const own = text.length < 13 ? text : (' ' + text).slice(1);
+  // A copy of its own: `text` may be a slice or concatenation still holding other text.
+  const own = flat(text);
   table.set(own, own);
   return own;
+}
+
+/**
+ * `text` as a string of its own characters, holding no other string: a slice holds the string it
+ * was cut from, a concatenation its pieces. (V8 copies strings shorter than 13 characters when it
+ * slices or joins them; a longer slice of a copy would itself be a slice, 32 bytes beside the copy
+ * it points into. JSON.parse makes a flat string.)
+ */
+export function flat(text: string): string {
+  return text.length < 13 ? text : (JSON.parse(JSON.stringify(text)) as string);
 }
 
 /**

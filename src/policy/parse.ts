@@ -16,6 +16,7 @@ import {
   type PolicyEntries,
   type PrincipalMatcher,
   POLICY_SHAPE,
+  indexLength,
 } from './ast.ts';
 import { validatePolicyText } from './validate.ts';
 import { compileGlob, type Glob, type GlobToken } from './wildcard.ts';
@@ -43,7 +44,7 @@ const NO_SERVICES: ReadonlyMap<string, IndexEntry> = new Map();
 const KINDS: readonly PolicyKind[] = ['identity', 'resource', 'trust', 'boundary', 'session', 'scp', 'rcp'];
 const VERSIONS: readonly (PolicyVersion | undefined)[] = [undefined, '2012-10-17', '2008-10-17'];
 const { kindMask: KIND_MASK, versionShift: VERSION_SHIFT, versionMask: VERSION_MASK } = POLICY_SHAPE;
-const { mapped: MAPPED, countShift: COUNT_SHIFT } = POLICY_SHAPE;
+const { mapped: MAPPED, keysShift: KEYS_SHIFT, countShift: COUNT_SHIFT } = POLICY_SHAPE;
 
 /**
  * The policy's text, which the compiled policy keeps: strings it holds are slices of it where the
@@ -153,7 +154,7 @@ class Policy implements CompiledPolicy {
     private readonly text: string,
     readonly shape: number,
     readonly entries: PolicyEntries,
-    readonly anyService: readonly CompiledStatement[],
+    readonly anyService: IndexEntry | null,
   ) {}
 
   get kind(): PolicyKind {
@@ -166,7 +167,8 @@ class Policy implements CompiledPolicy {
 
   get statements(): readonly CompiledStatement[] {
     const count = this.shape >>> COUNT_SHIFT;
-    return count === 0 ? NOTHING : (this.entries.slice(0, count) as CompiledStatement[]);
+    const from = indexLength(this.shape);
+    return count === 0 ? NOTHING : (this.entries.slice(from, from + count) as CompiledStatement[]);
   }
 
   /**
@@ -194,6 +196,15 @@ class Policy implements CompiledPolicy {
   }
 }
 
+/** A statement as compileStatement makes it, before its policy's list is laid out. */
+interface StatementDraft {
+  /** Its effect, Action and Resource kinds, number of exact ARNs and index (see `flags`). */
+  readonly flags: number;
+  readonly extra: Extra;
+  readonly actions: readonly ActionDatum[];
+  readonly resources: readonly ResourceDatum[];
+}
+
 function* compileInSteps(
   document: PolicyDocument,
   text: string,
@@ -202,43 +213,69 @@ function* compileInSteps(
 ): Generator<void, CompiledPolicy> {
   const variables = document.Version === '2012-10-17';
   const documents = asArray(document.Statement);
-  const statements: CompiledStatement[] = [];
+  const drafts: StatementDraft[] = [];
   const policyText = new PolicyText(text);
   for (let index = 0; index < documents.length; index++) {
-    statements.push(yield* compileStatement(documents[index]!, index, variables, policyText, meter));
+    drafts.push(yield* compileStatement(documents[index]!, index, variables, policyText, meter));
     if (meter.tick()) yield;
   }
   // Actions ("s3:getobject") and services ("s3") as keys of one map: only actions have a colon.
-  const byKey = new Map<string, CompiledStatement[]>();
-  const anyService: CompiledStatement[] = [];
-  const indexedOnly: Statement[] = [];
-  statements.forEach((statement, i) => {
+  // A statement whose Action lists only exact actions (INDEXED) holds none of them itself: the
+  // index lists it under each.
+  const byKey = new Map<string, number[]>();
+  const anyService: number[] = [];
+  const indexed = drafts.map((_, i) => {
     const services = actionsByService(documents[i]!);
     if (!services) {
-      anyService.push(statement);
-      return;
+      anyService.push(i);
+      return false;
     }
     let exactOnly = true;
     for (const [service, actions] of services) {
       if (actions === null) {
-        getOrAdd(byKey, service).push(statement);
+        getOrAdd(byKey, service).push(i);
         exactOnly = false;
-      } else for (const action of actions) getOrAdd(byKey, action).push(statement);
+      } else for (const action of actions) getOrAdd(byKey, action).push(i);
     }
-    if (exactOnly) indexedOnly.push(statement as Statement);
+    return exactOnly;
   });
-  const entries = withIndex(statements, byKey);
-  for (const statement of indexedOnly) statement.listedIn(entries);
+
+  const mapped = byKey.size > LISTED_KEYS;
+  const first = mapped ? 2 : byKey.size * 2;
+  let length = first + drafts.length;
+  drafts.forEach((d, i) => (length += (indexed[i] ? 0 : d.actions.length) + d.resources.length));
+  // Made at its exact length (a list grown by push keeps room for more).
+  const entries = new Array<PolicyEntries[number]>(length);
+  let at = first + drafts.length;
+  const statements = drafts.map((draft, i) => {
+    const actions = indexed[i] ? NOTHING : draft.actions;
+    const statement = new Statement(
+      draft.flags | (indexed[i] ? INDEXED : 0),
+      at,
+      actions.length | (draft.resources.length << RESOURCES_SHIFT),
+      entries,
+      draft.extra,
+    );
+    entries[first + i] = statement;
+    for (const datum of actions) entries[at++] = datum;
+    for (const datum of draft.resources) entries[at++] = datum;
+    return statement;
+  });
+  writeIndex(entries, byKey, statements, mapped);
   return Object.freeze(
     new Policy(
       options.id ?? document.Id ?? 'policy',
       text,
       KINDS.indexOf(options.kind) |
         (VERSIONS.indexOf(document.Version) << VERSION_SHIFT) |
-        (entries[entries.length - 1] instanceof Map ? MAPPED : 0) |
+        (mapped ? MAPPED : byKey.size << KEYS_SHIFT) |
         (statements.length << COUNT_SHIFT),
       entries,
-      fit(anyService),
+      anyService.length === 0
+        ? null
+        : anyService.length === 1
+          ? statements[anyService[0]!]!
+          : anyService.map((i) => statements[i]!),
     ),
   );
 }
@@ -249,9 +286,9 @@ function* compileStatement(
   variables: boolean,
   text: PolicyText,
   meter: Meter,
-): Generator<void, CompiledStatement> {
-  // Most often written first; a Sid not found stays the string JSON.parse made (not interned).
-  const sid = s.Sid === undefined || s.Sid.length < 13 ? s.Sid : (text.find(s.Sid) ?? s.Sid);
+): Generator<void, StatementDraft> {
+  // Interned: the statements of policies written from one template share their Sids.
+  const sid = s.Sid === undefined ? undefined : intern(s.Sid);
   const actions =
     s.NotAction !== undefined
       ? yield* actionSet(s.NotAction, true, meter)
@@ -269,37 +306,37 @@ function* compileStatement(
         ? principalMatcher(s.Principal)
         : null;
   const conditions = yield* compileConditions(s, variables, meter);
-  const patterns: readonly (string | Glob | ResourceEntry)[] =
-    resources.patterns.length === 0
-      ? actions.patterns
-      : actions.patterns.length === 0
-        ? resources.patterns
-        : // concat allocates the exact length; a spread leaves room to grow.
-          (actions.patterns as readonly (string | Glob | ResourceEntry)[]).concat(resources.patterns);
-  return new Statement(
-    sid,
-    (s.Effect === 'Deny' ? DENY : 0) | actions.kind | resources.kind | (index << INDEX_SHIFT),
-    resources.exact | (actions.patterns.length << ACTION_PATTERNS_SHIFT),
-    actions.exact,
-    resources.arns,
-    patterns,
-    principal,
-    conditions,
-  );
+  return {
+    flags:
+      (s.Effect === 'Deny' ? DENY : 0) |
+      actions.kind |
+      resources.kind |
+      (resources.exact << EXACT_ARNS_SHIFT) |
+      (index << INDEX_SHIFT),
+    extra: extraOf(sid, principal, conditions),
+    actions: actions.data,
+    resources: resources.data,
+  };
 }
 
-// A statement's effect, Action kind, Resource kind, INDEXED and index, in one number (`flags`), and its
-// counts of exact ARNs and of Action patterns in another (`counts`). A document holds at most
-// 131,072 characters (validate.ts): fewer than 2^17 statements, and fewer than 2^15 ARNs (each
-// with five colons) or Action patterns (each with a colon and a wildcard) in a statement.
+// A statement's effect, Action kind, Resource kind, INDEXED, number of exact ARNs and index, in one
+// number (`flags`); its numbers of Action and of Resource values held in its policy's list in
+// another (`counts`). A document holds at most 131,072 characters (validate.ts): fewer than 2^17
+// statements, fewer than 2^15 ARNs (each with five colons) and 2^16 Action values (each with a
+// colon) in a statement.
 const DENY = 1;
 const ACTION_KIND = 0b110;
 const RESOURCE_KIND = 0b111000;
 /** The statement's actions are those the policy's index lists it under. */
 const INDEXED = 0b1000000;
-const INDEX_SHIFT = 7;
-const EXACT_ARNS = 0x7fff;
-const ACTION_PATTERNS_SHIFT = 15;
+/** Exact ARNs: at most EXACT_LISTED strings, or one Set. */
+const EXACT_ARNS_SHIFT = 7;
+const EXACT_ARNS_MASK = 0b1111;
+const INDEX_SHIFT = 11;
+const ACTIONS_MASK = 0xffff;
+const RESOURCES_SHIFT = 16;
+/** The most exact actions or ARNs of a statement searched in a list; more are in a Set. */
+const EXACT_LISTED = 8;
 
 const enum ActionKind {
   /** Action: the actions listed. */
@@ -326,50 +363,70 @@ const enum ResourceKind {
 }
 
 /**
+ * An Action value as held: an exact action ("s3:getobject", with a colon), a service named with
+ * `service:*` ("s3", without one), a Set of exact actions (a statement listing many), or a glob.
+ */
+type ActionDatum = string | ReadonlySet<string> | Glob;
+
+/**
+ * A Resource value as held: first the exact ARNs (strings, or one Set of many), then ARNs whose only
+ * wildcard is a closing `*` (strings, the `*` left off), then the other patterns: compiled, or, with
+ * variables, the function that compiles one per resolved value (null when a variable cannot be
+ * resolved).
+ */
+type ResourceDatum = string | ReadonlySet<string> | ResourceEntry;
+
+/**
  * A resource pattern as compiled, or, with variables, the function that compiles it per resolved
  * value (null when a variable cannot be resolved).
  */
 type ResourceEntry = ArnPattern | Resolved<ArnPattern>;
 
 /**
+ * A statement's Sid, Principal and Condition elements in one field, as most statements have at most
+ * one of them: none (null), the Sid alone (a string), the conditions alone (their list), else all
+ * three in an object of their own.
+ */
+type Extra = null | string | readonly CompiledCondition[] | StatementExtras;
+
+class StatementExtras {
+  constructor(
+    readonly sid: string | undefined,
+    readonly principal: PrincipalMatcher | null,
+    readonly conditions: readonly CompiledCondition[],
+  ) {}
+}
+
+function extraOf(
+  sid: string | undefined,
+  principal: PrincipalMatcher | null,
+  conditions: readonly CompiledCondition[],
+): Extra {
+  if (principal === null && conditions.length === 0) return sid ?? null;
+  if (principal === null && sid === undefined) return conditions;
+  return new StatementExtras(sid, principal, conditions);
+}
+
+/**
  * One class for every statement, so that evaluation's call sites see one shape. Its Action and
- * Resource elements are fields of its own rather than objects of their own: ARNs without wildcards
- * and ARNs whose only wildcard is a closing `*` (most are one or the other) are strings in one
- * list, the others patterns in a second, each empty list one shared array.
+ * Resource values are not lists of its own but a run of its policy's list (`entries`, from `at`):
+ * one array per policy rather than up to three per statement.
  */
 class Statement implements CompiledStatement {
   described: MatchedStatement[] | null = null;
 
   constructor(
-    readonly sid: string | undefined,
-    private flags: number,
+    private readonly flags: number,
+    private readonly at: number,
     private readonly counts: number,
     /**
-     * The exact actions (lower case), in a Set when many; or, when they are all the statement's
-     * Action lists (no wildcard, no NotAction), the policy's index (flag INDEXED), which lists the
-     * statement under each of them: they are not held twice.
+     * The policy's list: its index (through which an INDEXED statement's actions are known) and,
+     * from `at`, the statement's Action values (ActionDatum), as many as `counts` says, then its
+     * Resource values (ResourceDatum), the first of them its exact ARNs, as many as `flags` says.
      */
-    private actions: readonly string[] | ReadonlySet<string> | PolicyEntries,
-    /**
-     * ARNs compared whole: as many as `counts` says equal, the others as prefixes (their `*` left
-     * off).
-     */
-    private readonly arns: readonly string[],
-    /**
-     * In one list (one array less per statement): the Action patterns, as many as `counts` says —
-     * services named with `service:*` (the most common wildcard: one comparison each) and globs —
-     * then the other Resource patterns.
-     */
-    private readonly patterns: readonly (string | Glob | ResourceEntry)[],
-    readonly principal: PrincipalMatcher | null,
-    readonly conditions: readonly CompiledCondition[],
+    private readonly entries: PolicyEntries,
+    private readonly extra: Extra,
   ) {}
-
-  /** Compilation's last step: the statement's actions are those `index` lists it under. */
-  listedIn(index: PolicyEntries): void {
-    this.actions = index;
-    this.flags |= INDEXED;
-  }
 
   get index(): number {
     return this.flags >>> INDEX_SHIFT;
@@ -377,6 +434,23 @@ class Statement implements CompiledStatement {
 
   get effect(): 'Allow' | 'Deny' {
     return (this.flags & DENY) !== 0 ? 'Deny' : 'Allow';
+  }
+
+  get sid(): string | undefined {
+    const { extra } = this;
+    if (typeof extra === 'string') return extra;
+    return extra instanceof StatementExtras ? extra.sid : undefined;
+  }
+
+  get principal(): PrincipalMatcher | null {
+    const { extra } = this;
+    return extra instanceof StatementExtras ? extra.principal : null;
+  }
+
+  get conditions(): readonly CompiledCondition[] {
+    const { extra } = this;
+    if (extra === null || typeof extra === 'string') return NOTHING;
+    return extra instanceof StatementExtras ? extra.conditions : (extra as readonly CompiledCondition[]);
   }
 
   matchesAction(actionKey: string, service: string): boolean {
@@ -387,20 +461,21 @@ class Statement implements CompiledStatement {
   }
 
   private actionListed(actionKey: string, service: string): boolean {
-    const { actions, patterns } = this;
+    const { entries, at } = this;
     if ((this.flags & INDEXED) !== 0) {
-      const entry = entryUnder(actions as PolicyEntries, actionKey);
-      if (entry === this || (Array.isArray(entry) && entry.includes(this))) return true;
-    } else if (Array.isArray(actions)) {
-      if (listed(actions as readonly string[], actionKey)) return true;
-    } else if ((actions as ReadonlySet<string>).has(actionKey)) return true;
-    const end = this.counts >>> ACTION_PATTERNS_SHIFT;
-    for (let i = 0; i < end; i++) {
-      const pattern = patterns[i] as string | Glob;
-      if (typeof pattern === 'string') {
-        // "s3:*" needs the colon: an action written without one ("s3") is not in the service.
-        if (pattern === service && actionKey.length > service.length) return true;
-      } else if (pattern.matches(actionKey)) return true;
+      const entry = entryUnder(entries, actionKey);
+      return entry === this || (Array.isArray(entry) && entry.includes(this));
+    }
+    const end = at + (this.counts & ACTIONS_MASK);
+    for (let i = at; i < end; i++) {
+      const datum = entries[i] as ActionDatum;
+      if (typeof datum === 'string') {
+        // A service ("s3", from "s3:*") needs the colon: an action written without one ("s3") is
+        // not in the service. An exact action has a colon: it is never a service.
+        if (datum === service ? actionKey.length > service.length : datum === actionKey) return true;
+      } else if (datum instanceof Set) {
+        if (datum.has(actionKey)) return true;
+      } else if ((datum as Glob).matches(actionKey)) return true;
     }
     return false;
   }
@@ -413,16 +488,23 @@ class Statement implements CompiledStatement {
   }
 
   private resourceListed(request: PreparedRequest): boolean {
-    const { arns, patterns, counts } = this;
-    const exactArns = counts & EXACT_ARNS;
+    const { entries, counts } = this;
     const { resource } = request;
-    for (let i = 0; i < arns.length; i++) {
-      if (i < exactArns ? resource === arns[i] : resource.startsWith(arns[i]!)) return true;
+    let i = this.at + (counts & ACTIONS_MASK);
+    const exactEnd = i + ((this.flags >>> EXACT_ARNS_SHIFT) & EXACT_ARNS_MASK);
+    const end = i + (counts >>> RESOURCES_SHIFT);
+    for (; i < exactEnd; i++) {
+      const datum = entries[i] as string | ReadonlySet<string>;
+      if (typeof datum === 'string' ? datum === resource : datum.has(resource)) return true;
     }
-    for (let i = counts >>> ACTION_PATTERNS_SHIFT; i < patterns.length; i++) {
-      const entry = patterns[i] as ResourceEntry;
+    for (; i < end; i++) {
+      const datum = entries[i] as string | ResourceEntry;
+      if (typeof datum === 'string') {
+        if (resource.startsWith(datum)) return true;
+        continue;
+      }
       // An unresolved variable never matches.
-      const pattern = entry instanceof Resolved ? entry.resolve(request.context) : entry;
+      const pattern = datum instanceof Resolved ? datum.resolve(request.context) : datum;
       if (pattern && pattern.matches(resource, request.resourceParts)) return true;
     }
     return false;
@@ -433,14 +515,8 @@ class Statement implements CompiledStatement {
 
 interface ActionSet {
   readonly kind: ActionKind;
-  readonly exact: readonly string[] | ReadonlySet<string>;
-  readonly patterns: readonly (string | Glob)[];
-}
-
-/** Array.prototype.includes, as a loop evaluation inlines (the builtin is a call each time). */
-function listed(list: readonly string[], text: string): boolean {
-  for (let i = 0; i < list.length; i++) if (list[i] === text) return true;
-  return false;
+  /** Exact actions (a Set when many), then services named with `service:*`, then globs. */
+  readonly data: readonly ActionDatum[];
 }
 
 /** `service:*`, whose service has no wildcard of its own. */
@@ -461,12 +537,12 @@ function* actionSet(actions: OneOrMany<string>, negated: boolean, meter: Meter):
   }
   // With `*` among them, the others are never looked at.
   if (globs.some((g) => g.matchesEverything))
-    return { kind: negated ? ActionKind.None : ActionKind.Any, exact: NOTHING, patterns: NOTHING };
+    return { kind: negated ? ActionKind.None : ActionKind.Any, data: NOTHING };
+  // A few names are searched in a list, which takes less heap than a Set; many in a Set.
+  const names: readonly ActionDatum[] = exact.length > EXACT_LISTED ? [new Set(exact)] : exact;
   return {
     kind: negated ? ActionKind.NotListed : ActionKind.Listed,
-    // A few names are searched in a list, which takes less heap than a Set; many in a Set.
-    exact: exact.length > 8 ? new Set(exact) : fit(exact),
-    patterns: fit<string | Glob>([...services, ...globs]),
+    data: [...names, ...services, ...globs],
   };
 }
 
@@ -496,12 +572,13 @@ function actionsByService(s: StatementDocument): Map<string, Set<string> | null>
 
 interface ResourceSet {
   readonly kind: ResourceKind;
-  readonly arns: readonly string[];
+  /** Exact ARNs (a Set when many), then prefixes (their closing `*` left off), then patterns. */
+  readonly data: readonly ResourceDatum[];
+  /** How many of `data` are exact ARNs: at most EXACT_LISTED, or one Set. */
   readonly exact: number;
-  readonly patterns: readonly ResourceEntry[];
 }
 
-const NO_RESOURCE: ResourceSet = { kind: ResourceKind.Absent, arns: NOTHING, exact: 0, patterns: NOTHING };
+const NO_RESOURCE: ResourceSet = { kind: ResourceKind.Absent, data: NOTHING, exact: 0 };
 
 function* resourceSet(
   resources: OneOrMany<string>,
@@ -539,18 +616,12 @@ function* resourceSet(
     if (meter.tick()) yield;
   }
   // With `*` among them, the others are never looked at.
-  if (any)
-    return {
-      kind: negated ? ResourceKind.None : ResourceKind.Any,
-      arns: NOTHING,
-      exact: 0,
-      patterns: NOTHING,
-    };
+  if (any) return { kind: negated ? ResourceKind.None : ResourceKind.Any, data: NOTHING, exact: 0 };
+  const arns: readonly ResourceDatum[] = exact.length > EXACT_LISTED ? [new Set(exact)] : exact;
   return {
     kind: negated ? ResourceKind.NotListed : ResourceKind.Listed,
-    arns: fit([...exact, ...prefixes]),
-    exact: exact.length,
-    patterns: fit(patterns),
+    data: [...arns, ...prefixes, ...patterns],
+    exact: arns.length,
   };
 }
 
@@ -652,70 +723,60 @@ function fit<T>(list: T[]): readonly T[] {
 }
 
 /**
- * The index's entries: a key naming one statement holds it, others a list at its exact length, one
- * list shared by every key that holds the same statements (a statement listing three actions is
- * three keys, most often of one same list). Few keys are a list of keys and entries, alternating;
- * no keys the one empty list.
+ * Writes the policy's index at the start of its list: a key naming one statement holds it, others
+ * a list at its exact length, one list shared by every key that holds the same statements (a
+ * statement listing three actions is three keys, most often of one same list). Few keys are keys
+ * and entries, alternating; more, two Maps.
  */
-function withIndex(
+function writeIndex(
+  entries: PolicyEntries[number][],
+  byKey: ReadonlyMap<string, readonly number[]>,
   statements: readonly CompiledStatement[],
-  map: Map<string, CompiledStatement[]>,
-): PolicyEntries {
-  if (map.size === 0) return fit(statements as CompiledStatement[]);
-  const fitted = map as Map<string, IndexEntry>;
+  mapped: boolean,
+): void {
   const shared = new Map<string, readonly CompiledStatement[]>();
-  for (const [key, list] of map) {
-    if (list.length === 1) {
-      fitted.set(key, list[0]!);
-      continue;
-    }
-    const statements = list.map((s) => s.index).join(',');
-    let one = shared.get(statements);
-    if (one === undefined) shared.set(statements, (one = fit(list)));
-    fitted.set(key, one);
-  }
-  // Made at its exact length (a list grown by push keeps room for more).
-  const listed = fitted.size > LISTED_KEYS;
-  const entries = new Array<PolicyEntries[number]>(statements.length + (listed ? 2 : fitted.size * 2));
-  let i = 0;
-  for (const statement of statements) entries[i++] = statement;
-  if (listed) {
-    // Two maps, actions' and services' (most often none, one empty map for all): a lookup in a
-    // map of hundreds of actions costs more than one in a map of a few services.
-    const services = new Map<string, IndexEntry>();
-    for (const [key, entry] of fitted) if (!key.includes(':')) services.set(key, entry);
-    for (const key of services.keys()) fitted.delete(key);
-    entries[i++] = fitted;
-    entries[i] = services.size === 0 ? NO_SERVICES : services;
-  } else
-    for (const [key, entry] of fitted) {
+  const entryOf = (list: readonly number[]): IndexEntry => {
+    if (list.length === 1) return statements[list[0]!]!;
+    const key = list.join(',');
+    let one = shared.get(key);
+    if (one === undefined) shared.set(key, (one = list.map((i) => statements[i]!)));
+    return one;
+  };
+  if (!mapped) {
+    let i = 0;
+    for (const [key, list] of byKey) {
       entries[i++] = key;
-      entries[i++] = entry;
+      entries[i++] = entryOf(list);
     }
-  return entries;
+    return;
+  }
+  // Two maps, actions' and services' (most often none, one empty map for all): a lookup in a map
+  // of hundreds of actions costs more than one in a map of a few services.
+  const actions = new Map<string, IndexEntry>();
+  const services = new Map<string, IndexEntry>();
+  for (const [key, list] of byKey) (key.includes(':') ? actions : services).set(key, entryOf(list));
+  entries[0] = actions;
+  entries[1] = services.size === 0 ? NO_SERVICES : services;
 }
 
 /** The index's entry under an action ("s3:getobject"). */
 function entryUnder(entries: PolicyEntries, actionKey: string): IndexEntry | undefined {
-  if (entries[entries.length - 1] instanceof Map)
-    return (entries[entries.length - 2] as ReadonlyMap<string, IndexEntry>).get(actionKey);
-  for (let i = entries.length - 2; i >= 0; i -= 2) {
-    const key = entries[i];
-    if (typeof key !== 'string') break;
-    if (key === actionKey) return entries[i + 1] as IndexEntry;
-  }
+  const first = entries[0];
+  if (first instanceof Map) return (first as ReadonlyMap<string, IndexEntry>).get(actionKey);
+  for (let i = 0; typeof entries[i] === 'string'; i += 2)
+    if (entries[i] === actionKey) return entries[i + 1] as IndexEntry;
   return undefined;
 }
 
 function* indexEntries(entries: PolicyEntries): Iterable<[string, IndexEntry]> {
-  if (entries[entries.length - 1] instanceof Map) {
-    yield* (entries[entries.length - 2] as ReadonlyMap<string, IndexEntry>).entries();
-    yield* (entries[entries.length - 1] as ReadonlyMap<string, IndexEntry>).entries();
+  const first = entries[0];
+  if (first instanceof Map) {
+    yield* (first as ReadonlyMap<string, IndexEntry>).entries();
+    yield* (entries[1] as ReadonlyMap<string, IndexEntry>).entries();
     return;
   }
-  let first = entries.length;
-  while (first >= 2 && typeof entries[first - 2] === 'string') first -= 2;
-  for (let i = first; i < entries.length; i += 2) yield [entries[i] as string, entries[i + 1] as IndexEntry];
+  for (let i = 0; typeof entries[i] === 'string'; i += 2)
+    yield [entries[i] as string, entries[i + 1] as IndexEntry];
 }
 
 function getOrAdd<K, V>(map: Map<K, V[]>, key: K): V[] {

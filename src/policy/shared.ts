@@ -7,6 +7,8 @@
 // its value was compiled from, so this bounds what the table keeps alive of policies no longer
 // used), the table starts afresh (values already handed out stay valid; only later ones stop
 // being shared with them).
+import { flat } from './intern.ts';
+
 const SHARED_LIMIT = 16_384;
 const SHARED_CHARS = 4_000_000;
 let table = new Map<string, unknown>();
@@ -36,8 +38,9 @@ export function share<T>(key: string, value: T): T {
     chars = 0;
   }
   chars += key.length;
-  // Keys are made by joining a letter to the text (a new string, never a slice of a policy's).
-  table.set(key, value);
+  // Keys are made by joining a letter to the text: a new string, never a slice of a policy's, but
+  // a concatenation, which would hold the text as a string of its own beside it; held flat.
+  table.set(flat(key), value);
   return value;
 }
 

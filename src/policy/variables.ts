@@ -148,8 +148,14 @@ const MEMO_LIMIT = 256;
  */
 export function memoizeResolved<T>(template: Template, build: (tokens: GlobToken[]) => T): Resolved<T> {
   // Most templates hold one variable, whose value is the memo's key as it is.
-  const variables = template.parts.filter((part) => typeof part === 'object');
-  return new Resolved(template.parts, variables.length === 1 ? variables[0]! : null, build);
+  const { parts } = template;
+  const variables = parts.filter((part) => typeof part === 'object');
+  const only = variables.length === 1 ? variables[0]! : null;
+  // The most common template, literal text then its variable ("arn:aws:iam::*:user/${aws:username}"),
+  // is held as its text alone; others as their parts at their exact length (parseTemplate's list,
+  // grown by push, has room for more).
+  const tail = parts.length === 2 && typeof parts[0] === 'string' && parts[1] === only;
+  return new Resolved(tail ? (parts[0] as string) : parts.slice(), only, build);
 }
 
 /**
@@ -162,7 +168,8 @@ export class Resolved<T> {
   private memo: Map<string, T> | undefined = undefined;
 
   constructor(
-    private readonly parts: readonly TemplatePart[],
+    /** The template's parts, or, for literal text then the one variable (`only`), the text. */
+    private readonly parts: readonly TemplatePart[] | string,
     private readonly only: VariableRef | null,
     private readonly build: (tokens: GlobToken[]) => T,
   ) {}
@@ -177,7 +184,7 @@ export class Resolved<T> {
       key = value;
     } else {
       for (let i = 0; i < parts.length; i++) {
-        const part = parts[i]!;
+        const part = (parts as readonly TemplatePart[])[i]!;
         if (typeof part !== 'object') continue;
         const value = variableValue(part, context);
         if (value === undefined) return null;
@@ -188,7 +195,8 @@ export class Resolved<T> {
     let built = memo.get(key);
     if (built === undefined) {
       if (memo.size >= MEMO_LIMIT) memo.clear();
-      const tokens = resolveTemplate({ parts, hasVariables: true }, context)!;
+      const written = typeof parts === 'string' ? [parts, only!] : parts;
+      const tokens = resolveTemplate({ parts: written, hasVariables: true }, context)!;
       built = madeForRequest(() => this.build(tokens));
       memo.set(key, built);
     }
