@@ -11,7 +11,8 @@
 //   ("s3:getobject", always with a colon) and by service prefix ("s3", never with one).
 // - Compiled objects are frozen and shared between requests: evaluation never mutates them, apart
 //   from bounded memos of patterns compiled per resolved variable value (variables.ts), a glob's
-//   search tables, built on its first search (wildcard.ts), and a statement's `described` memo.
+//   search tables, built on its first search (wildcard.ts), and a statement record's memo of how
+//   it is reported (statement.ts).
 import type { PolicyDocument, PolicyVersion } from './document.ts';
 import type { MatchedStatement, PolicyKind, Principal } from './types.ts';
 import type { CompiledCondition } from './conditions/condition.ts';
@@ -51,7 +52,7 @@ export const POLICY_SHAPE = {
   countShift: 9,
 };
 
-/** Where a policy's statements start in its entries: after its index. */
+/** How many elements open a policy's list with its index. */
 export function indexLength(shape: number): number {
   return (shape & POLICY_SHAPE.mapped) !== 0
     ? 2
@@ -59,35 +60,33 @@ export function indexLength(shape: number): number {
 }
 
 /**
- * Everything a policy holds, in one list (an array costs 48 bytes before its elements, and a small
- * policy's fixed cost is most of its heap):
+ * Everything a policy holds, in one list (an array costs 48 bytes before its elements, an object
+ * 24 and more, and a small policy's fixed cost is most of its heap):
  * 1. its index: for few keys (most policies) its keys and entries alternating, scanned (a Map
  *    costs 184 bytes and more); for more, two Maps, actions' then services';
- * 2. its statements, in document order;
- * 3. each statement's Action and Resource elements as compiled (StatementDatum), in the order of
- *    the statements, each statement knowing where its own are.
+ * 2. its statements, a record of RECORD slots each (statement.ts), in document order: a statement
+ *    is known by its record's position in the list;
+ * 3. its statements' Action and Resource values as compiled (StatementDatum), a run of them per
+ *    statement, in document order.
  */
 export type PolicyEntries = readonly (
-  CompiledStatement | string | IndexEntry | ReadonlyMap<string, IndexEntry> | StatementDatum
+  StatementDatum | number | null | IndexEntry | ReadonlyMap<string, IndexEntry> | readonly MatchedStatement[]
 )[];
 
 /**
- * A compiled Action or Resource value (parse.ts): a lower-case action or service name, an ARN or
- * ARN prefix, a Set of names or ARNs, or a pattern.
+ * A compiled Action or Resource value (statement.ts): a lower-case action or service name, an ARN
+ * or ARN prefix, a Set of names or ARNs, or a pattern; or a statement's Sid, Principal and
+ * Conditions.
  */
 export type StatementDatum = string | ReadonlySet<string> | object;
 
 /**
- * An index entry: most keys name one statement, held as such (a list of one would cost an array
- * and its elements per key).
+ * An index entry: the position of a statement's record, or the positions of several, in document
+ * order (most keys name one statement: a list of one would cost an array and its element per key).
  */
-export type IndexEntry = CompiledStatement | readonly CompiledStatement[];
+export type IndexEntry = number | readonly number[];
 
-/**
- * One object per statement, its elements folded into its fields and into its policy's list (a
- * compiled policy holds one per statement, and each object with its own fields costs 24 bytes and
- * more).
- */
+/** A statement, as tools and explanations see it (evaluation reads its record: statement.ts). */
 export interface CompiledStatement {
   readonly index: number;
   readonly sid: string | undefined;
@@ -99,8 +98,6 @@ export interface CompiledStatement {
   /** Null when the statement has no Principal/NotPrincipal element (identity policies). */
   readonly principal: PrincipalMatcher | null;
   readonly conditions: readonly CompiledCondition[];
-  /** Memo, made on the first match: how this statement is reported in a policy of each type. */
-  described: MatchedStatement[] | null;
 }
 
 /**

@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { type CompiledPolicy, POLICY_SHAPE } from './ast.ts';
+import { type CompiledPolicy, POLICY_SHAPE, indexLength } from './ast.ts';
+import { RECORD } from './statement.ts';
 import { evaluate } from './evaluate.ts';
 import { parsePolicy } from './parse.ts';
 import { createRequest } from './request.ts';
@@ -34,13 +35,15 @@ const statement = fc.record({
 
 /** The same policy with every statement in anyService: evaluation then tries each one. */
 function unindexed(policy: CompiledPolicy): CompiledPolicy {
-  // Own fields only: the id, which evaluation reports, and those it reads (no index keys).
-  const { statements } = policy;
+  // Own fields only: the id, which evaluation reports, and those it reads. Its list keeps the
+  // index (statements whose actions it lists look there), but its shape says there is none.
+  const count = policy.shape >>> POLICY_SHAPE.countShift;
+  const first = indexLength(policy.shape);
   return {
     id: policy.id,
-    entries: statements,
-    shape: statements.length << POLICY_SHAPE.countShift,
-    anyService: statements,
+    entries: policy.entries,
+    shape: policy.shape & ~(POLICY_SHAPE.mapped | (POLICY_SHAPE.keysMask << POLICY_SHAPE.keysShift)),
+    anyService: Array.from({ length: count }, (_, i) => first + i * RECORD),
   } as unknown as CompiledPolicy;
 }
 

@@ -1,12 +1,17 @@
 // AWS's policy evaluation logic: each policy set is scanned for matching statements, then one
 // table (decide) turns what the sets said into the decision and the reason AWS would give.
+import { type CompiledPolicy, type Grant, type IndexEntry, POLICY_SHAPE } from './ast.ts';
 import {
-  type CompiledPolicy,
-  type CompiledStatement,
-  type Grant,
-  type IndexEntry,
-  POLICY_SHAPE,
-} from './ast.ts';
+  actionMatches,
+  conditionsOf,
+  describedOf,
+  isDeny,
+  principalOf,
+  resourceMatches,
+  setDescribed,
+  sidOf,
+  statementIndex,
+} from './statement.ts';
 import type { PreparedRequest } from './request.ts';
 import type { MissingKeySink } from './conditions/condition.ts';
 import type { EvaluationResult, MatchedStatement, PolicyType, Principal } from './types.ts';
@@ -44,7 +49,7 @@ interface SetOutcome {
 
 const NONE: readonly MatchedStatement[] = Object.freeze([]);
 const NO_KEYS: readonly string[] = Object.freeze([]);
-const NO_STATEMENTS: readonly CompiledStatement[] = Object.freeze([]);
+const NO_STATEMENTS: readonly number[] = Object.freeze([]);
 const IGNORE_MISSING: MissingKeySink = { missing() {} };
 
 /**
@@ -219,8 +224,8 @@ function scanSet(policies: readonly CompiledPolicy[] | undefined, type: PolicyTy
   const { service, actionKey } = scan.request;
   for (let p = 0; p < policies.length; p++) {
     const policy = policies[p]!;
-    // The statements of the action's service, in document order: two sorted lists merged. An
-    // index entry of one statement is the statement itself.
+    // The statements of the action's service, in document order: two sorted lists of their
+    // records' positions merged. An index entry of one statement is its position itself.
     // Only actions' keys have a colon: an action written without one has no exact entry.
     // The index opens the policy's list (PolicyEntries in ast.ts).
     const { entries, shape } = policy;
@@ -237,22 +242,23 @@ function scanSet(policies: readonly CompiledPolicy[] | undefined, type: PolicyTy
         else if (key === actionKey) exactEntry = entries[i + 1] as IndexEntry;
       }
     }
-    if (wildcardEntry === undefined && exactEntry !== undefined && !isList(exactEntry)) {
+    if (wildcardEntry === undefined && typeof exactEntry === 'number') {
       // The most common case: one statement names the action, none its service with a wildcard.
       scanStatement(policy, exactEntry, outcome, scan, true);
     } else {
       const exact = exactEntry ?? NO_STATEMENTS;
       const wildcard = wildcardEntry ?? NO_STATEMENTS;
-      const exactLength = isList(exact) ? exact.length : 1;
-      const wildcardLength = isList(wildcard) ? wildcard.length : 1;
+      const exactLength = typeof exact === 'number' ? 1 : exact.length;
+      const wildcardLength = typeof wildcard === 'number' ? 1 : wildcard.length;
       let e = 0;
       let w = 0;
       while (e < exactLength || w < wildcardLength) {
-        const next = e < exactLength ? entryAt(exact, e) : null;
-        const other = w < wildcardLength ? entryAt(wildcard, w) : null;
-        // A statement indexed under the action lists it: its Action matches without a look.
-        if (other === null || (next !== null && next.index < other.index)) {
-          scanStatement(policy, next!, outcome, scan, true);
+        const next = e < exactLength ? entryAt(exact, e) : -1;
+        const other = w < wildcardLength ? entryAt(wildcard, w) : -1;
+        // Records lie in document order. A statement indexed under the action lists it: its
+        // Action matches without a look.
+        if (other < 0 || (next >= 0 && next < other)) {
+          scanStatement(policy, next, outcome, scan, true);
           e++;
         } else {
           scanStatement(policy, other, outcome, scan, false);
@@ -262,36 +268,35 @@ function scanSet(policies: readonly CompiledPolicy[] | undefined, type: PolicyTy
     }
     const any = policy.anyService;
     if (any === null) continue;
-    if (!isList(any)) scanStatement(policy, any, outcome, scan, false);
+    if (typeof any === 'number') scanStatement(policy, any, outcome, scan, false);
     else for (let a = 0; a < any.length; a++) scanStatement(policy, any[a]!, outcome, scan, false);
   }
   return outcome;
 }
 
-function isList(entry: IndexEntry): entry is readonly CompiledStatement[] {
-  return Array.isArray(entry);
+function entryAt(entry: IndexEntry, i: number): number {
+  return typeof entry === 'number' ? entry : entry[i]!;
 }
 
-function entryAt(entry: IndexEntry, i: number): CompiledStatement {
-  return isList(entry) ? entry[i]! : entry;
-}
-
+/** The statement whose record is at `at` of the policy's list, scanned for the request. */
 function scanStatement(
   policy: CompiledPolicy,
-  statement: CompiledStatement,
+  at: number,
   outcome: SetOutcome,
   scan: Scan,
   actionListed: boolean,
 ): void {
   const { request } = scan;
-  if (!actionListed && !statement.matchesAction(request.actionKey, request.service)) return;
-  if (!statement.matchesResource(request)) return;
+  const { entries } = policy;
+  if (!actionListed && !actionMatches(entries, at, request.actionKey, request.service)) return;
+  if (!resourceMatches(entries, at, request)) return;
   let grant: Grant | null = null;
-  if (statement.principal) {
-    grant = statement.principal.match(request.principal);
+  const principal = principalOf(entries, at);
+  if (principal) {
+    grant = principal.match(request.principal);
     if (!grant) return;
   }
-  const { conditions } = statement;
+  const conditions = conditionsOf(entries, at);
   if (scan.collecting) {
     // Every condition, so that each missing key is reported; the decision is not made here.
     for (const condition of conditions) condition.evaluate(request.context, scan);
@@ -299,11 +304,11 @@ function scanStatement(
   }
   for (let i = 0; i < conditions.length; i++)
     if (!conditions[i]!.evaluate(request.context, IGNORE_MISSING)) return;
-  const matched = matchedStatement(policy, statement, outcome.type);
+  const matched = matchedStatement(policy, at, outcome.type);
   // A list of one made as such: a first push to [] makes room for 17.
   if (scan.matched === null) scan.matched = [matched];
   else scan.matched.push(matched);
-  if (statement.effect === 'Deny') {
+  if (isDeny(entries, at)) {
     if (outcome.denies === null) outcome.denies = [matched];
     else outcome.denies.push(matched);
   } else {
@@ -315,22 +320,19 @@ function scanStatement(
 }
 
 /** The same statement matched in the same role is described by one shared, frozen object. */
-function matchedStatement(
-  policy: CompiledPolicy,
-  statement: CompiledStatement,
-  type: PolicyType,
-): MatchedStatement {
-  const { described } = statement;
+function matchedStatement(policy: CompiledPolicy, at: number, type: PolicyType): MatchedStatement {
+  const { entries } = policy;
+  const described = describedOf(entries, at);
   if (described !== null)
     for (let i = 0; i < described.length; i++) if (described[i]!.policyType === type) return described[i]!;
   const matched = Object.freeze({
     policyId: policy.id,
     policyType: type,
-    sid: statement.sid,
-    effect: statement.effect,
-    index: statement.index,
+    sid: sidOf(entries, at),
+    effect: isDeny(entries, at) ? ('Deny' as const) : ('Allow' as const),
+    index: statementIndex(entries, at),
   });
-  if (described === null) statement.described = [matched];
+  if (described === null) setDescribed(entries, at, [matched]);
   else described.push(matched);
   return matched;
 }

@@ -8,7 +8,7 @@ import type {
   StatementDocument,
 } from './document.ts';
 import { intern } from './intern.ts';
-import type { MatchedStatement, PolicyError, PolicyKind } from './types.ts';
+import type { PolicyError, PolicyKind } from './types.ts';
 import {
   type CompiledPolicy,
   type CompiledStatement,
@@ -18,17 +18,39 @@ import {
   POLICY_SHAPE,
   indexLength,
 } from './ast.ts';
+import {
+  ACTION_ANY,
+  ACTION_LISTED,
+  ACTION_NONE,
+  ACTION_NOT_LISTED,
+  type ActionDatum,
+  DENY,
+  EXACT_ARNS_SHIFT,
+  EXACT_LISTED,
+  type Extra,
+  INDEXED,
+  RECORD,
+  RESOURCE_ABSENT,
+  RESOURCE_ANY,
+  RESOURCE_LISTED,
+  RESOURCE_NONE,
+  RESOURCE_NOT_LISTED,
+  type ResourceDatum,
+  type ResourceEntry,
+  StatementView,
+  extraOf,
+  writeRecord,
+} from './statement.ts';
 import { validatePolicyText } from './validate.ts';
 import { compileGlob, type Glob, type GlobToken } from './wildcard.ts';
-import { type ArnPattern, EXACT_ARN, PREFIX_ARN, arnShape, compileArnPattern } from './arn.ts';
-import { Resolved, memoizeResolved, parseTemplate } from './variables.ts';
+import { EXACT_ARN, PREFIX_ARN, arnShape, compileArnPattern } from './arn.ts';
+import { memoizeResolved, parseTemplate } from './variables.ts';
 import {
   type CompiledCondition,
   ConditionValues,
   conditionOf,
   nullCondition,
 } from './conditions/condition.ts';
-import type { PreparedRequest } from './request.ts';
 import { parseOperator } from './conditions/operators.ts';
 import { knownValue, share, sharedValue } from './shared.ts';
 
@@ -166,9 +188,9 @@ class Policy implements CompiledPolicy {
   }
 
   get statements(): readonly CompiledStatement[] {
+    const first = indexLength(this.shape);
     const count = this.shape >>> COUNT_SHIFT;
-    const from = indexLength(this.shape);
-    return count === 0 ? NOTHING : (this.entries.slice(from, from + count) as CompiledStatement[]);
+    return Array.from({ length: count }, (_, i) => new StatementView(this.entries, first + i * RECORD, i));
   }
 
   /**
@@ -181,11 +203,11 @@ class Policy implements CompiledPolicy {
 
   // Made when asked for (tests, tools): evaluation reads `entries`.
   get byAction(): ReadonlyMap<string, IndexEntry> {
-    return new Map([...indexEntries(this.entries)].filter(([key]) => key.includes(':')));
+    return new Map([...indexEntries(this.entries, this.shape)].filter(([key]) => key.includes(':')));
   }
 
   get byService(): ReadonlyMap<string, IndexEntry> {
-    return new Map([...indexEntries(this.entries)].filter(([key]) => !key.includes(':')));
+    return new Map([...indexEntries(this.entries, this.shape)].filter(([key]) => !key.includes(':')));
   }
 
   get document(): PolicyDocument {
@@ -198,7 +220,7 @@ class Policy implements CompiledPolicy {
 
 /** A statement as compileStatement makes it, before its policy's list is laid out. */
 interface StatementDraft {
-  /** Its effect, Action and Resource kinds, number of exact ARNs and index (see `flags`). */
+  /** Its effect, Action and Resource kinds and number of exact ARNs (statement.ts). */
   readonly flags: number;
   readonly extra: Extra;
   readonly actions: readonly ActionDatum[];
@@ -216,7 +238,7 @@ function* compileInSteps(
   const drafts: StatementDraft[] = [];
   const policyText = new PolicyText(text);
   for (let index = 0; index < documents.length; index++) {
-    drafts.push(yield* compileStatement(documents[index]!, index, variables, policyText, meter));
+    drafts.push(yield* compileStatement(documents[index]!, variables, policyText, meter));
     if (meter.tick()) yield;
   }
   // Actions ("s3:getobject") and services ("s3") as keys of one map: only actions have a colon.
@@ -240,28 +262,23 @@ function* compileInSteps(
     return exactOnly;
   });
 
+  // The list (PolicyEntries in ast.ts): the index, the statements' records, their values. Made at
+  // its exact length (a list grown by push keeps room for more).
   const mapped = byKey.size > LISTED_KEYS;
   const first = mapped ? 2 : byKey.size * 2;
-  let length = first + drafts.length;
+  const at = (i: number) => first + i * RECORD;
+  let length = at(drafts.length);
   drafts.forEach((d, i) => (length += (indexed[i] ? 0 : d.actions.length) + d.resources.length));
-  // Made at its exact length (a list grown by push keeps room for more).
   const entries = new Array<PolicyEntries[number]>(length);
-  let at = first + drafts.length;
-  const statements = drafts.map((draft, i) => {
+  writeIndex(entries, byKey, at, mapped);
+  let run = at(drafts.length);
+  drafts.forEach((draft, i) => {
     const actions = indexed[i] ? NOTHING : draft.actions;
-    const statement = new Statement(
-      draft.flags | (indexed[i] ? INDEXED : 0),
-      at,
-      actions.length | (draft.resources.length << RESOURCES_SHIFT),
-      entries,
-      draft.extra,
-    );
-    entries[first + i] = statement;
-    for (const datum of actions) entries[at++] = datum;
-    for (const datum of draft.resources) entries[at++] = datum;
-    return statement;
+    const flags = draft.flags | (indexed[i] ? INDEXED : 0);
+    writeRecord(entries, at(i), flags, run, actions.length, draft.resources.length, draft.extra);
+    for (const datum of actions) entries[run++] = datum;
+    for (const datum of draft.resources) entries[run++] = datum;
   });
-  writeIndex(entries, byKey, statements, mapped);
   return Object.freeze(
     new Policy(
       options.id ?? document.Id ?? 'policy',
@@ -269,20 +286,15 @@ function* compileInSteps(
       KINDS.indexOf(options.kind) |
         (VERSIONS.indexOf(document.Version) << VERSION_SHIFT) |
         (mapped ? MAPPED : byKey.size << KEYS_SHIFT) |
-        (statements.length << COUNT_SHIFT),
+        (drafts.length << COUNT_SHIFT),
       entries,
-      anyService.length === 0
-        ? null
-        : anyService.length === 1
-          ? statements[anyService[0]!]!
-          : anyService.map((i) => statements[i]!),
+      anyService.length === 0 ? null : anyService.length === 1 ? at(anyService[0]!) : anyService.map(at),
     ),
   );
 }
 
 function* compileStatement(
   s: StatementDocument,
-  index: number,
   variables: boolean,
   text: PolicyText,
   meter: Meter,
@@ -311,210 +323,17 @@ function* compileStatement(
       (s.Effect === 'Deny' ? DENY : 0) |
       actions.kind |
       resources.kind |
-      (resources.exact << EXACT_ARNS_SHIFT) |
-      (index << INDEX_SHIFT),
+      (resources.exact << EXACT_ARNS_SHIFT),
     extra: extraOf(sid, principal, conditions),
     actions: actions.data,
     resources: resources.data,
   };
 }
 
-// A statement's effect, Action kind, Resource kind, INDEXED, number of exact ARNs and index, in one
-// number (`flags`); its numbers of Action and of Resource values held in its policy's list in
-// another (`counts`). A document holds at most 131,072 characters (validate.ts): fewer than 2^17
-// statements, fewer than 2^15 ARNs (each with five colons) and 2^16 Action values (each with a
-// colon) in a statement.
-const DENY = 1;
-const ACTION_KIND = 0b110;
-const RESOURCE_KIND = 0b111000;
-/** The statement's actions are those the policy's index lists it under. */
-const INDEXED = 0b1000000;
-/** Exact ARNs: at most EXACT_LISTED strings, or one Set. */
-const EXACT_ARNS_SHIFT = 7;
-const EXACT_ARNS_MASK = 0b1111;
-const INDEX_SHIFT = 11;
-const ACTIONS_MASK = 0xffff;
-const RESOURCES_SHIFT = 16;
-/** The most exact actions or ARNs of a statement searched in a list; more are in a Set. */
-const EXACT_LISTED = 8;
-
-const enum ActionKind {
-  /** Action: the actions listed. */
-  Listed = 0,
-  /** NotAction: the actions not listed. */
-  NotListed = 0b010,
-  /** Action with `*`. */
-  Any = 0b100,
-  /** NotAction with `*`. */
-  None = 0b110,
-}
-
-const enum ResourceKind {
-  /** No Resource/NotResource element (trust policies): any resource. */
-  Absent = 0,
-  /** Resource: the resources listed. */
-  Listed = 0b001000,
-  /** NotResource: the resources not listed. */
-  NotListed = 0b010000,
-  /** Resource with `*`. */
-  Any = 0b011000,
-  /** NotResource with `*`. */
-  None = 0b100000,
-}
-
-/**
- * An Action value as held: an exact action ("s3:getobject", with a colon), a service named with
- * `service:*` ("s3", without one), a Set of exact actions (a statement listing many), or a glob.
- */
-type ActionDatum = string | ReadonlySet<string> | Glob;
-
-/**
- * A Resource value as held: first the exact ARNs (strings, or one Set of many), then ARNs whose only
- * wildcard is a closing `*` (strings, the `*` left off), then the other patterns: compiled, or, with
- * variables, the function that compiles one per resolved value (null when a variable cannot be
- * resolved).
- */
-type ResourceDatum = string | ReadonlySet<string> | ResourceEntry;
-
-/**
- * A resource pattern as compiled, or, with variables, the function that compiles it per resolved
- * value (null when a variable cannot be resolved).
- */
-type ResourceEntry = ArnPattern | Resolved<ArnPattern>;
-
-/**
- * A statement's Sid, Principal and Condition elements in one field, as most statements have at most
- * one of them: none (null), the Sid alone (a string), the conditions alone (their list), else all
- * three in an object of their own.
- */
-type Extra = null | string | readonly CompiledCondition[] | StatementExtras;
-
-class StatementExtras {
-  constructor(
-    readonly sid: string | undefined,
-    readonly principal: PrincipalMatcher | null,
-    readonly conditions: readonly CompiledCondition[],
-  ) {}
-}
-
-function extraOf(
-  sid: string | undefined,
-  principal: PrincipalMatcher | null,
-  conditions: readonly CompiledCondition[],
-): Extra {
-  if (principal === null && conditions.length === 0) return sid ?? null;
-  if (principal === null && sid === undefined) return conditions;
-  return new StatementExtras(sid, principal, conditions);
-}
-
-/**
- * One class for every statement, so that evaluation's call sites see one shape. Its Action and
- * Resource values are not lists of its own but a run of its policy's list (`entries`, from `at`):
- * one array per policy rather than up to three per statement.
- */
-class Statement implements CompiledStatement {
-  described: MatchedStatement[] | null = null;
-
-  constructor(
-    private readonly flags: number,
-    private readonly at: number,
-    private readonly counts: number,
-    /**
-     * The policy's list: its index (through which an INDEXED statement's actions are known) and,
-     * from `at`, the statement's Action values (ActionDatum), as many as `counts` says, then its
-     * Resource values (ResourceDatum), the first of them its exact ARNs, as many as `flags` says.
-     */
-    private readonly entries: PolicyEntries,
-    private readonly extra: Extra,
-  ) {}
-
-  get index(): number {
-    return this.flags >>> INDEX_SHIFT;
-  }
-
-  get effect(): 'Allow' | 'Deny' {
-    return (this.flags & DENY) !== 0 ? 'Deny' : 'Allow';
-  }
-
-  get sid(): string | undefined {
-    const { extra } = this;
-    if (typeof extra === 'string') return extra;
-    return extra instanceof StatementExtras ? extra.sid : undefined;
-  }
-
-  get principal(): PrincipalMatcher | null {
-    const { extra } = this;
-    return extra instanceof StatementExtras ? extra.principal : null;
-  }
-
-  get conditions(): readonly CompiledCondition[] {
-    const { extra } = this;
-    if (extra === null || typeof extra === 'string') return NOTHING;
-    return extra instanceof StatementExtras ? extra.conditions : (extra as readonly CompiledCondition[]);
-  }
-
-  matchesAction(actionKey: string, service: string): boolean {
-    const kind = this.flags & ACTION_KIND;
-    if (kind === ActionKind.Any) return true;
-    if (kind === ActionKind.None) return false;
-    return this.actionListed(actionKey, service) !== (kind === ActionKind.NotListed);
-  }
-
-  private actionListed(actionKey: string, service: string): boolean {
-    const { entries, at } = this;
-    if ((this.flags & INDEXED) !== 0) {
-      const entry = entryUnder(entries, actionKey);
-      return entry === this || (Array.isArray(entry) && entry.includes(this));
-    }
-    const end = at + (this.counts & ACTIONS_MASK);
-    for (let i = at; i < end; i++) {
-      const datum = entries[i] as ActionDatum;
-      if (typeof datum === 'string') {
-        // A service ("s3", from "s3:*") needs the colon: an action written without one ("s3") is
-        // not in the service. An exact action has a colon: it is never a service.
-        if (datum === service ? actionKey.length > service.length : datum === actionKey) return true;
-      } else if (datum instanceof Set) {
-        if (datum.has(actionKey)) return true;
-      } else if ((datum as Glob).matches(actionKey)) return true;
-    }
-    return false;
-  }
-
-  matchesResource(request: PreparedRequest): boolean {
-    const kind = this.flags & RESOURCE_KIND;
-    if (kind === ResourceKind.Absent || kind === ResourceKind.Any) return true;
-    if (kind === ResourceKind.None) return false;
-    return this.resourceListed(request) !== (kind === ResourceKind.NotListed);
-  }
-
-  private resourceListed(request: PreparedRequest): boolean {
-    const { entries, counts } = this;
-    const { resource } = request;
-    let i = this.at + (counts & ACTIONS_MASK);
-    const exactEnd = i + ((this.flags >>> EXACT_ARNS_SHIFT) & EXACT_ARNS_MASK);
-    const end = i + (counts >>> RESOURCES_SHIFT);
-    for (; i < exactEnd; i++) {
-      const datum = entries[i] as string | ReadonlySet<string>;
-      if (typeof datum === 'string' ? datum === resource : datum.has(resource)) return true;
-    }
-    for (; i < end; i++) {
-      const datum = entries[i] as string | ResourceEntry;
-      if (typeof datum === 'string') {
-        if (resource.startsWith(datum)) return true;
-        continue;
-      }
-      // An unresolved variable never matches.
-      const pattern = datum instanceof Resolved ? datum.resolve(request.context) : datum;
-      if (pattern && pattern.matches(resource, request.resourceParts)) return true;
-    }
-    return false;
-  }
-}
-
 // ---- actions: lower case; exact names in a list (a Set when many), wildcards as globs
 
 interface ActionSet {
-  readonly kind: ActionKind;
+  readonly kind: number;
   /** Exact actions (a Set when many), then services named with `service:*`, then globs. */
   readonly data: readonly ActionDatum[];
 }
@@ -537,11 +356,11 @@ function* actionSet(actions: OneOrMany<string>, negated: boolean, meter: Meter):
   }
   // With `*` among them, the others are never looked at.
   if (globs.some((g) => g.matchesEverything))
-    return { kind: negated ? ActionKind.None : ActionKind.Any, data: NOTHING };
+    return { kind: negated ? ACTION_NONE : ACTION_ANY, data: NOTHING };
   // A few names are searched in a list, which takes less heap than a Set; many in a Set.
   const names: readonly ActionDatum[] = exact.length > EXACT_LISTED ? [new Set(exact)] : exact;
   return {
-    kind: negated ? ActionKind.NotListed : ActionKind.Listed,
+    kind: negated ? ACTION_NOT_LISTED : ACTION_LISTED,
     data: [...names, ...services, ...globs],
   };
 }
@@ -571,14 +390,14 @@ function actionsByService(s: StatementDocument): Map<string, Set<string> | null>
 // ---- resources: ARN-aware, case-sensitive; variables resolved per request
 
 interface ResourceSet {
-  readonly kind: ResourceKind;
+  readonly kind: number;
   /** Exact ARNs (a Set when many), then prefixes (their closing `*` left off), then patterns. */
   readonly data: readonly ResourceDatum[];
   /** How many of `data` are exact ARNs: at most EXACT_LISTED, or one Set. */
   readonly exact: number;
 }
 
-const NO_RESOURCE: ResourceSet = { kind: ResourceKind.Absent, data: NOTHING, exact: 0 };
+const NO_RESOURCE: ResourceSet = { kind: RESOURCE_ABSENT, data: NOTHING, exact: 0 };
 
 function* resourceSet(
   resources: OneOrMany<string>,
@@ -616,10 +435,10 @@ function* resourceSet(
     if (meter.tick()) yield;
   }
   // With `*` among them, the others are never looked at.
-  if (any) return { kind: negated ? ResourceKind.None : ResourceKind.Any, data: NOTHING, exact: 0 };
+  if (any) return { kind: negated ? RESOURCE_NONE : RESOURCE_ANY, data: NOTHING, exact: 0 };
   const arns: readonly ResourceDatum[] = exact.length > EXACT_LISTED ? [new Set(exact)] : exact;
   return {
-    kind: negated ? ResourceKind.NotListed : ResourceKind.Listed,
+    kind: negated ? RESOURCE_NOT_LISTED : RESOURCE_LISTED,
     data: [...arns, ...prefixes, ...patterns],
     exact: arns.length,
   };
@@ -723,23 +542,23 @@ function fit<T>(list: T[]): readonly T[] {
 }
 
 /**
- * Writes the policy's index at the start of its list: a key naming one statement holds it, others
- * a list at its exact length, one list shared by every key that holds the same statements (a
- * statement listing three actions is three keys, most often of one same list). Few keys are keys
- * and entries, alternating; more, two Maps.
+ * Writes the policy's index at the start of its list: a key naming one statement holds its
+ * record's position, others a list of positions, one list shared by every key that holds the same
+ * statements (a statement listing three actions is three keys, most often of one same list). Few
+ * keys are keys and entries, alternating; more, two Maps.
  */
 function writeIndex(
   entries: PolicyEntries[number][],
   byKey: ReadonlyMap<string, readonly number[]>,
-  statements: readonly CompiledStatement[],
+  at: (statement: number) => number,
   mapped: boolean,
 ): void {
-  const shared = new Map<string, readonly CompiledStatement[]>();
+  const shared = new Map<string, readonly number[]>();
   const entryOf = (list: readonly number[]): IndexEntry => {
-    if (list.length === 1) return statements[list[0]!]!;
+    if (list.length === 1) return at(list[0]!);
     const key = list.join(',');
     let one = shared.get(key);
-    if (one === undefined) shared.set(key, (one = list.map((i) => statements[i]!)));
+    if (one === undefined) shared.set(key, (one = list.map(at)));
     return one;
   };
   if (!mapped) {
@@ -759,24 +578,13 @@ function writeIndex(
   entries[1] = services.size === 0 ? NO_SERVICES : services;
 }
 
-/** The index's entry under an action ("s3:getobject"). */
-function entryUnder(entries: PolicyEntries, actionKey: string): IndexEntry | undefined {
-  const first = entries[0];
-  if (first instanceof Map) return (first as ReadonlyMap<string, IndexEntry>).get(actionKey);
-  for (let i = 0; typeof entries[i] === 'string'; i += 2)
-    if (entries[i] === actionKey) return entries[i + 1] as IndexEntry;
-  return undefined;
-}
-
-function* indexEntries(entries: PolicyEntries): Iterable<[string, IndexEntry]> {
-  const first = entries[0];
-  if (first instanceof Map) {
-    yield* (first as ReadonlyMap<string, IndexEntry>).entries();
+function* indexEntries(entries: PolicyEntries, shape: number): Iterable<[string, IndexEntry]> {
+  if ((shape & MAPPED) !== 0) {
+    yield* (entries[0] as ReadonlyMap<string, IndexEntry>).entries();
     yield* (entries[1] as ReadonlyMap<string, IndexEntry>).entries();
     return;
   }
-  for (let i = 0; typeof entries[i] === 'string'; i += 2)
-    yield [entries[i] as string, entries[i + 1] as IndexEntry];
+  for (let i = 0; i < indexLength(shape); i += 2) yield [entries[i] as string, entries[i + 1] as IndexEntry];
 }
 
 function getOrAdd<K, V>(map: Map<K, V[]>, key: K): V[] {
