@@ -5,6 +5,7 @@ import {
   actionMatches,
   conditionsOf,
   describedOf,
+  flagsOf,
   isDeny,
   principalOf,
   resourceMatches,
@@ -288,15 +289,16 @@ function scanStatement(
 ): void {
   const { request } = scan;
   const { entries } = policy;
-  if (!actionListed && !actionMatches(entries, at, request.actionKey, request.service)) return;
-  if (!resourceMatches(entries, at, request)) return;
+  const flags = flagsOf(entries, at);
+  if (!actionListed && !actionMatches(entries, at, flags, request.actionKey, request.service)) return;
+  if (!resourceMatches(entries, at, flags, request)) return;
   let grant: Grant | null = null;
-  const principal = principalOf(entries, at);
+  const principal = principalOf(entries, at, flags);
   if (principal) {
     grant = principal.match(request.principal);
     if (!grant) return;
   }
-  const conditions = conditionsOf(entries, at);
+  const conditions = conditionsOf(entries, at, flags);
   if (scan.collecting) {
     // Every condition, so that each missing key is reported; the decision is not made here.
     for (const condition of conditions) condition.evaluate(request.context, scan);
@@ -304,11 +306,11 @@ function scanStatement(
   }
   for (let i = 0; i < conditions.length; i++)
     if (!conditions[i]!.evaluate(request.context, IGNORE_MISSING)) return;
-  const matched = matchedStatement(policy, at, outcome.type);
+  const matched = matchedStatement(policy, at, flags, outcome.type);
   // A list of one made as such: a first push to [] makes room for 17.
   if (scan.matched === null) scan.matched = [matched];
   else scan.matched.push(matched);
-  if (isDeny(entries, at)) {
+  if (isDeny(flags)) {
     if (outcome.denies === null) outcome.denies = [matched];
     else outcome.denies.push(matched);
   } else {
@@ -320,7 +322,12 @@ function scanStatement(
 }
 
 /** The same statement matched in the same role is described by one shared, frozen object. */
-function matchedStatement(policy: CompiledPolicy, at: number, type: PolicyType): MatchedStatement {
+function matchedStatement(
+  policy: CompiledPolicy,
+  at: number,
+  flags: number,
+  type: PolicyType,
+): MatchedStatement {
   const { entries } = policy;
   const described = describedOf(entries, at);
   if (described !== null)
@@ -329,7 +336,7 @@ function matchedStatement(policy: CompiledPolicy, at: number, type: PolicyType):
     policyId: policy.id,
     policyType: type,
     sid: sidOf(entries, at),
-    effect: isDeny(entries, at) ? ('Deny' as const) : ('Allow' as const),
+    effect: isDeny(flags) ? ('Deny' as const) : ('Allow' as const),
     index: statementIndex(entries, at),
   });
   if (described === null) setDescribed(entries, at, [matched]);

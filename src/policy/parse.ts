@@ -23,6 +23,7 @@ import {
   ACTION_LISTED,
   ACTION_NONE,
   ACTION_NOT_LISTED,
+  ACTION_SET,
   type ActionDatum,
   DENY,
   EXACT_ARNS_SHIFT,
@@ -38,8 +39,8 @@ import {
   type ResourceDatum,
   type ResourceEntry,
   StatementView,
-  extraOf,
-  writeRecord,
+  extraFor,
+  pushRecord,
 } from './statement.ts';
 import { validatePolicyText } from './validate.ts';
 import { compileGlob, type Glob, type GlobToken } from './wildcard.ts';
@@ -223,6 +224,7 @@ interface StatementDraft {
   /** Its effect, Action and Resource kinds and number of exact ARNs (statement.ts). */
   readonly flags: number;
   readonly extra: Extra;
+  readonly sid: string | undefined;
   readonly actions: readonly ActionDatum[];
   readonly resources: readonly ResourceDatum[];
 }
@@ -262,23 +264,34 @@ function* compileInSteps(
     return exactOnly;
   });
 
-  // The list (PolicyEntries in ast.ts): the index, the statements' records, their values. Made at
-  // its exact length (a list grown by push keeps room for more).
+  // The list (PolicyEntries in ast.ts): the index, the statements' records, their values. Built
+  // by push, element by element (a list made at its length and then filled is read as one with
+  // holes, which costs evaluation a check on each read), then copied at its exact length.
   const mapped = byKey.size > LISTED_KEYS;
   const first = mapped ? 2 : byKey.size * 2;
   const at = (i: number) => first + i * RECORD;
-  let length = at(drafts.length);
-  drafts.forEach((d, i) => (length += (indexed[i] ? 0 : d.actions.length) + d.resources.length));
-  const entries = new Array<PolicyEntries[number]>(length);
-  writeIndex(entries, byKey, at, mapped);
+  const actionsOf = (i: number) => (indexed[i] ? NOTHING : drafts[i]!.actions);
+  const list: PolicyEntries[number][] = [];
+  pushIndex(list, byKey, at, mapped);
   let run = at(drafts.length);
   drafts.forEach((draft, i) => {
-    const actions = indexed[i] ? NOTHING : draft.actions;
-    const flags = draft.flags | (indexed[i] ? INDEXED : 0);
-    writeRecord(entries, at(i), flags, run, actions.length, draft.resources.length, draft.extra);
-    for (const datum of actions) entries[run++] = datum;
-    for (const datum of draft.resources) entries[run++] = datum;
+    const actions = actionsOf(i).length;
+    pushRecord(
+      list,
+      draft.flags | (indexed[i] ? INDEXED : 0),
+      run,
+      actions,
+      draft.resources.length,
+      draft.extra,
+      draft.sid,
+    );
+    run += actions + draft.resources.length;
   });
+  drafts.forEach((draft, i) => {
+    for (const datum of actionsOf(i)) list.push(datum);
+    for (const datum of draft.resources) list.push(datum);
+  });
+  const entries = fit(list);
   return Object.freeze(
     new Policy(
       options.id ?? document.Id ?? 'policy',
@@ -324,7 +337,8 @@ function* compileStatement(
       actions.kind |
       resources.kind |
       (resources.exact << EXACT_ARNS_SHIFT),
-    extra: extraOf(sid, principal, conditions),
+    extra: extraFor(principal, conditions),
+    sid,
     actions: actions.data,
     resources: resources.data,
   };
@@ -358,9 +372,10 @@ function* actionSet(actions: OneOrMany<string>, negated: boolean, meter: Meter):
   if (globs.some((g) => g.matchesEverything))
     return { kind: negated ? ACTION_NONE : ACTION_ANY, data: NOTHING };
   // A few names are searched in a list, which takes less heap than a Set; many in a Set.
-  const names: readonly ActionDatum[] = exact.length > EXACT_LISTED ? [new Set(exact)] : exact;
+  const many = exact.length > EXACT_LISTED;
+  const names: readonly ActionDatum[] = many ? [new Set(exact)] : exact;
   return {
-    kind: negated ? ACTION_NOT_LISTED : ACTION_LISTED,
+    kind: (negated ? ACTION_NOT_LISTED : ACTION_LISTED) | (many ? ACTION_SET : 0),
     data: [...names, ...services, ...globs],
   };
 }
@@ -542,12 +557,12 @@ function fit<T>(list: T[]): readonly T[] {
 }
 
 /**
- * Writes the policy's index at the start of its list: a key naming one statement holds its
- * record's position, others a list of positions, one list shared by every key that holds the same
+ * Appends the policy's index, which opens its list: a key naming one statement holds its record's
+ * position, others a list of positions, one list shared by every key that holds the same
  * statements (a statement listing three actions is three keys, most often of one same list). Few
  * keys are keys and entries, alternating; more, two Maps.
  */
-function writeIndex(
+function pushIndex(
   entries: PolicyEntries[number][],
   byKey: ReadonlyMap<string, readonly number[]>,
   at: (statement: number) => number,
@@ -562,11 +577,7 @@ function writeIndex(
     return one;
   };
   if (!mapped) {
-    let i = 0;
-    for (const [key, list] of byKey) {
-      entries[i++] = key;
-      entries[i++] = entryOf(list);
-    }
+    for (const [key, list] of byKey) entries.push(key, entryOf(list));
     return;
   }
   // Two maps, actions' and services' (most often none, one empty map for all): a lookup in a map
@@ -574,8 +585,7 @@ function writeIndex(
   const actions = new Map<string, IndexEntry>();
   const services = new Map<string, IndexEntry>();
   for (const [key, list] of byKey) (key.includes(':') ? actions : services).set(key, entryOf(list));
-  entries[0] = actions;
-  entries[1] = services.size === 0 ? NO_SERVICES : services;
+  entries.push(actions, services.size === 0 ? NO_SERVICES : services);
 }
 
 function* indexEntries(entries: PolicyEntries, shape: number): Iterable<[string, IndexEntry]> {

@@ -19,9 +19,12 @@ export const RECORD = 4;
 const FLAGS = 0;
 /** Where its values start in the list, and its number of Action values. */
 const DATA = 1;
-/** Its Sid, Principal and Condition elements (Extra). */
+/** Its Principal and Condition elements (Extra). */
 const EXTRA = 2;
-/** Memo, made on the first match: how it is reported in a policy of each type. */
+/**
+ * Its Sid (a string, or null), until its first match makes the memo of how it is reported in a
+ * policy of each type, a list whose descriptions each carry the Sid.
+ */
 const DESCRIBED = 3;
 
 // The flags. A document holds at most 131,072 characters (validate.ts): each Action or Resource
@@ -54,6 +57,10 @@ export const INDEXED = 0b1000000;
 export const EXACT_ARNS_SHIFT = 7;
 const EXACT_ARNS_MASK = 0b1111;
 export const RESOURCES_SHIFT = 11;
+/** The statement has a Principal or NotPrincipal element: its Extra is a StatementExtras. */
+export const PRINCIPAL = 1 << 26;
+/** Its first Action value is a Set of exact actions. */
+export const ACTION_SET = 1 << 27;
 /** The DATA slot: the run's start, then (shifted) its number of Action values. */
 export const ACTIONS_SHIFT = 16;
 export const AT_MASK = 0xffff;
@@ -61,8 +68,9 @@ export const AT_MASK = 0xffff;
 export const EXACT_LISTED = 8;
 
 /**
- * An Action value as held: an exact action ("s3:getobject", with a colon), a service named with
- * `service:*` ("s3", without one), a Set of exact actions (a statement listing many), or a glob.
+ * An Action value as held: a Set of exact actions (first, for a statement listing many: flag
+ * ACTION_SET), an exact action ("s3:getobject", with a colon), a service named with `service:*`
+ * ("s3", without one), or a glob.
  */
 export type ActionDatum = string | ReadonlySet<string> | Glob;
 
@@ -79,73 +87,85 @@ export type ResourceDatum = string | ReadonlySet<string> | ResourceEntry;
 export type ResourceEntry = ArnPattern | Resolved<ArnPattern>;
 
 /**
- * A statement's Sid, Principal and Condition elements in one slot, as most statements have at most
- * one of them: none (null), the Sid alone (a string), the conditions alone (their list), else all
- * three in an object of their own.
+ * A statement's Principal and Condition elements in one slot, as most statements have at most
+ * one of them: none (null), the conditions alone (their list), else both in an object of their
+ * own (the flag PRINCIPAL says which: evaluation reads the slot without asking its type).
  */
-export type Extra = null | string | readonly CompiledCondition[] | StatementExtras;
+export type Extra = null | readonly CompiledCondition[] | StatementExtras;
 
 export class StatementExtras {
   constructor(
-    readonly sid: string | undefined,
-    readonly principal: PrincipalMatcher | null,
+    readonly principal: PrincipalMatcher,
     readonly conditions: readonly CompiledCondition[],
   ) {}
 }
 
 const NO_CONDITIONS: readonly CompiledCondition[] = Object.freeze([]);
 
-export function extraOf(
-  sid: string | undefined,
+export function extraFor(
   principal: PrincipalMatcher | null,
   conditions: readonly CompiledCondition[],
 ): Extra {
-  if (principal === null && conditions.length === 0) return sid ?? null;
-  if (principal === null && sid === undefined) return conditions;
-  return new StatementExtras(sid, principal, conditions);
+  if (principal !== null) return new StatementExtras(principal, conditions);
+  return conditions.length === 0 ? null : conditions;
 }
 
-/** Writes a statement's record at `at` of its policy's list, its values' run starting at `run`. */
-export function writeRecord(
+/** Appends a statement's record to its policy's list, its values' run starting at `run`. */
+export function pushRecord(
   entries: unknown[],
-  at: number,
   flags: number,
   run: number,
   actions: number,
   resources: number,
   extra: Extra,
+  sid: string | undefined,
 ): void {
   if (run > AT_MASK || actions >= 2 ** 15 || resources >= 2 ** 15)
     throw new RangeError('a policy within the size limit never holds this many values');
-  entries[at + EXTRA] = extra;
-  entries[at + FLAGS] = flags | (resources << RESOURCES_SHIFT);
-  entries[at + DATA] = run | (actions << ACTIONS_SHIFT);
-  entries[at + DESCRIBED] = null;
+  // In the order of the slots' numbers.
+  entries.push(
+    flags | (resources << RESOURCES_SHIFT) | (extra instanceof StatementExtras ? PRINCIPAL : 0),
+    run | (actions << ACTIONS_SHIFT),
+    extra,
+    sid ?? null,
+  );
 }
 
-export function isDeny(entries: PolicyEntries, at: number): boolean {
-  return ((entries[at + FLAGS] as number) & DENY) !== 0;
+/** The record's flags: what actionMatches, resourceMatches, isDeny and the rest read. */
+export function flagsOf(entries: PolicyEntries, at: number): number {
+  return entries[at + FLAGS] as number;
+}
+
+export function isDeny(flags: number): boolean {
+  return (flags & DENY) !== 0;
+}
+
+export function principalOf(entries: PolicyEntries, at: number, flags: number): PrincipalMatcher | null {
+  return (flags & PRINCIPAL) !== 0 ? (entries[at + EXTRA] as StatementExtras).principal : null;
+}
+
+export function conditionsOf(
+  entries: PolicyEntries,
+  at: number,
+  flags: number,
+): readonly CompiledCondition[] {
+  const extra = entries[at + EXTRA] as Extra;
+  if (extra === null) return NO_CONDITIONS;
+  return (flags & PRINCIPAL) !== 0
+    ? (extra as StatementExtras).conditions
+    : (extra as readonly CompiledCondition[]);
 }
 
 export function sidOf(entries: PolicyEntries, at: number): string | undefined {
-  const extra = entries[at + EXTRA] as Extra;
-  if (typeof extra === 'string') return extra;
-  return extra instanceof StatementExtras ? extra.sid : undefined;
+  const slot = entries[at + DESCRIBED] as string | MatchedStatement[] | null;
+  if (slot === null) return undefined;
+  return typeof slot === 'string' ? slot : slot[0]!.sid;
 }
 
-export function principalOf(entries: PolicyEntries, at: number): PrincipalMatcher | null {
-  const extra = entries[at + EXTRA] as Extra;
-  return extra instanceof StatementExtras ? extra.principal : null;
-}
-
-export function conditionsOf(entries: PolicyEntries, at: number): readonly CompiledCondition[] {
-  const extra = entries[at + EXTRA] as Extra;
-  if (extra === null || typeof extra === 'string') return NO_CONDITIONS;
-  return extra instanceof StatementExtras ? extra.conditions : (extra as readonly CompiledCondition[]);
-}
-
+/** The memo of how the statement is reported, once it has matched. */
 export function describedOf(entries: PolicyEntries, at: number): MatchedStatement[] | null {
-  return entries[at + DESCRIBED] as MatchedStatement[] | null;
+  const slot = entries[at + DESCRIBED];
+  return Array.isArray(slot) ? (slot as MatchedStatement[]) : null;
 }
 
 export function setDescribed(entries: PolicyEntries, at: number, described: MatchedStatement[]): void {
@@ -173,10 +193,10 @@ function indexEnd(entries: PolicyEntries): number {
 export function actionMatches(
   entries: PolicyEntries,
   at: number,
+  flags: number,
   actionKey: string,
   service: string,
 ): boolean {
-  const flags = entries[at + FLAGS] as number;
   const kind = flags & ACTION_KIND;
   if (kind === ACTION_ANY) return true;
   if (kind === ACTION_NONE) return false;
@@ -195,24 +215,27 @@ function actionListed(
     return entry === at || (Array.isArray(entry) && entry.includes(at));
   }
   const data = entries[at + DATA] as number;
-  const start = data & AT_MASK;
-  const end = start + (data >>> ACTIONS_SHIFT);
-  for (let i = start; i < end; i++) {
-    const datum = entries[i] as ActionDatum;
+  let i = data & AT_MASK;
+  const end = i + (data >>> ACTIONS_SHIFT);
+  if ((flags & ACTION_SET) !== 0 && (entries[i++] as ReadonlySet<string>).has(actionKey)) return true;
+  for (; i < end; i++) {
+    const datum = entries[i] as string | Glob;
     if (typeof datum === 'string') {
       // A service ("s3", from "s3:*") needs the colon: an action written without one ("s3") is
       // not in the service. An exact action has a colon: it is never a service.
       if (datum === service ? actionKey.length > service.length : datum === actionKey) return true;
-    } else if (datum instanceof Set) {
-      if (datum.has(actionKey)) return true;
-    } else if ((datum as Glob).matches(actionKey)) return true;
+    } else if (datum.matches(actionKey)) return true;
   }
   return false;
 }
 
 /** Resource/NotResource; true when the statement has neither (trust policies): any resource. */
-export function resourceMatches(entries: PolicyEntries, at: number, request: PreparedRequest): boolean {
-  const flags = entries[at + FLAGS] as number;
+export function resourceMatches(
+  entries: PolicyEntries,
+  at: number,
+  flags: number,
+  request: PreparedRequest,
+): boolean {
   const kind = flags & RESOURCE_KIND;
   if (kind === RESOURCE_ABSENT || kind === RESOURCE_ANY) return true;
   if (kind === RESOURCE_NONE) return false;
@@ -269,22 +292,22 @@ export class StatementView implements CompiledStatement {
   }
 
   get effect(): 'Allow' | 'Deny' {
-    return isDeny(this.entries, this.at) ? 'Deny' : 'Allow';
+    return isDeny(flagsOf(this.entries, this.at)) ? 'Deny' : 'Allow';
   }
 
   get principal(): PrincipalMatcher | null {
-    return principalOf(this.entries, this.at);
+    return principalOf(this.entries, this.at, flagsOf(this.entries, this.at));
   }
 
   get conditions(): readonly CompiledCondition[] {
-    return conditionsOf(this.entries, this.at);
+    return conditionsOf(this.entries, this.at, flagsOf(this.entries, this.at));
   }
 
   matchesAction(actionKey: string, service: string): boolean {
-    return actionMatches(this.entries, this.at, actionKey, service);
+    return actionMatches(this.entries, this.at, flagsOf(this.entries, this.at), actionKey, service);
   }
 
   matchesResource(request: PreparedRequest): boolean {
-    return resourceMatches(this.entries, this.at, request);
+    return resourceMatches(this.entries, this.at, flagsOf(this.entries, this.at), request);
   }
 }
