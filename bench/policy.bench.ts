@@ -29,6 +29,7 @@ function collect(): void {
 }
 
 const ROUNDS = 5;
+const HEAP_ROUNDS = 3;
 const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 0.25);
 const WARM_UP_SECONDS = 0.5;
 const only = process.env.BENCH_POLICY?.split(',');
@@ -115,11 +116,12 @@ function decide(compiled: CompiledSets, request: PreparedRequest) {
 
 /**
  * Heap bytes per compiled set: `copies` distinct variants compiled and held, between collections;
- * in three rounds of other variants each, after a round compiled and dropped: the code V8 makes for
- * compiling a new variant (bytecode, feedback, optimized code) is made once, not once per set, and
- * counting it read as up to a third of a small set's heap. A round's figure moves when the engine's
- * tables of shared strings and values grow (their Maps double) in it, or start afresh: the median
- * is printed, and all three.
+ * in HEAP_ROUNDS rounds of other variants each, after a round compiled and dropped: the code V8
+ * makes for compiling a new variant (bytecode, feedback, optimized code) is made once, not once per
+ * set, and counting it read as up to a third of a small set's heap. A round's figure jumps when
+ * the engine's tables of shared strings and values grow in it (a Map doubles its store: a small
+ * set then reads up to 1x its JSON more) or start afresh (it reads less): the median is printed,
+ * and every round's.
  */
 function heapPerSet(w: PolicyWorkload, copies: number): { bytes: number[]; text: number } {
   const round = (first: number) => {
@@ -132,8 +134,8 @@ function heapPerSet(w: PolicyWorkload, copies: number): { bytes: number[]; text:
     if (held.length !== copies) throw new Error('unreachable');
     return { bytes: (after - before) / copies, text: texts.reduce((n, t) => n + textLength(t), 0) / copies };
   };
-  round(1 + 3 * copies);
-  const rounds = [0, 1, 2].map((k) => round(1 + k * copies));
+  round(1 + HEAP_ROUNDS * copies);
+  const rounds = Array.from({ length: HEAP_ROUNDS }, (_, k) => round(1 + k * copies));
   return { bytes: rounds.map((r) => r.bytes), text: rounds[0]!.text };
 }
 
@@ -168,7 +170,10 @@ for (const w of policyWorkloads) {
   const compileRates = rounds((n) => {
     for (let i = 0; i < n; i++) compileSets(texts);
   }, 1);
-  const copies = Math.max(10, Math.min(500, Math.floor(2_000_000 / textLength(texts))));
+  // Enough copies that a round's heap is megabytes: between two collections the heap's size
+  // moves by up to a few hundred kilobytes whatever was allocated (500 arrays of 816 bytes read
+  // 415 to 1,080 bytes each), which at 500 small sets read as up to 1x their JSON.
+  const copies = Math.max(10, Math.min(5_000, Math.floor(20_000_000 / textLength(texts))));
   const heap = heapPerSet(w, copies);
 
   console.log(`\n${w.name}: ${w.description}`);
@@ -184,7 +189,7 @@ for (const w of policyWorkloads) {
   console.log(`  compile time per set (validate + compile): ${(1e6 / median(compileRates)).toFixed(1)} µs`);
   const bytes = median(heap.bytes);
   console.log(
-    `  heap per compiled set: ${count(bytes)} bytes = ${(bytes / heap.text).toFixed(2)} x its JSON text (${count(heap.text)} characters; ${copies} distinct copies held; ${heap.bytes.map((b) => (b / heap.text).toFixed(2)).join(', ')} in three rounds)`,
+    `  heap per compiled set: ${count(bytes)} bytes = ${(bytes / heap.text).toFixed(2)} x its JSON text (${count(heap.text)} characters; ${copies} distinct copies held; ${heap.bytes.map((b) => (b / heap.text).toFixed(2)).join(', ')} in ${HEAP_ROUNDS} rounds)`,
   );
 }
 
