@@ -118,10 +118,9 @@ function decide(compiled: CompiledSets, request: PreparedRequest) {
  * Heap bytes per compiled set: `copies` distinct variants compiled and held, between collections;
  * in HEAP_ROUNDS rounds of other variants each, after a round compiled and dropped: the code V8
  * makes for compiling a new variant (bytecode, feedback, optimized code) is made once, not once per
- * set, and counting it read as up to a third of a small set's heap. A round's figure jumps when
- * the engine's tables of shared strings and values grow in it (a Map doubles its store: a small
- * set then reads up to 1x its JSON more) or start afresh (it reads less): the median is printed,
- * and every round's.
+ * set, and counting it read as up to a third of a small set's heap. A round's figure moves when
+ * the engine's tables of shared strings and values grow in it (a Map doubles its store) or start
+ * afresh (it reads less): the median is printed, and every round's.
  */
 function heapPerSet(w: PolicyWorkload, copies: number): { bytes: number[]; text: number } {
   const round = (first: number) => {
