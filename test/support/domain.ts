@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after } from 'node:test';
+import type { TestContext } from 'node:test';
 import { createSealer, generateMasterKey, type Sealer } from '../../src/crypto/sealing.ts';
 import type { Caller } from '../../src/domain/caller.ts';
 import { createIam, type AwsManagedPolicyCatalog, type Iam } from '../../src/domain/iam.ts';
@@ -24,6 +24,11 @@ export const noAwsManagedPolicies: AwsManagedPolicyCatalog = {
   documents: () => Promise.resolve(new Map()),
 };
 
+/** A new, empty SQLite database in memory, migrated: the store `testIam` runs on unless given one. */
+export function memoryStore(): Store {
+  return openSqliteStore({ filename: ':memory:' });
+}
+
 export interface TestIamOptions {
   /** Default: a new in-memory SQLite store. Two Iam over one store are two nodes of one database. */
   readonly store?: Store;
@@ -37,7 +42,7 @@ export interface TestIamOptions {
 
 export function testIam(options: TestIamOptions = {}): Iam {
   return createIam({
-    store: options.store ?? openSqliteStore({ filename: ':memory:' }),
+    store: options.store ?? memoryStore(),
     now: options.now ?? (() => new Date()),
     sealer: options.sealer ?? createSealer(generateMasterKey()),
     awsManagedPolicies: options.awsManagedPolicies ?? noAwsManagedPolicies,
@@ -101,11 +106,11 @@ export function userCaller(
 }
 
 /**
- * A path for a SQLite database file in a directory of its own, removed after the test (or the
- * file, called outside a test): for nodes that must each open their own connection to one database.
+ * A path for a SQLite database file in a directory of its own, removed when the test `t` ends: for
+ * nodes that must each open their own connection to one database, as a deployment's do.
  */
-export function temporaryDatabaseFile(prefix = 'portcullis-test-'): string {
+export function temporaryDatabaseFile(t: TestContext, prefix = 'portcullis-test-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   return join(dir, 'portcullis.sqlite');
 }
