@@ -3,7 +3,7 @@
 // (no AWS managed policies unless a test hands in the catalog) and the clock the test chooses.
 //
 //   const iam = testIam({ now: () => new Date(clock.ms) });
-//   const iam = await iamWithAccounts([ACCOUNT]);                 // its account's row put too
+//   const iam = await iamWithAccounts([ACCOUNT]); // with the account's row put
 //   const ctx = { iam, caller: rootCaller(ACCOUNT) };
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
