@@ -4,34 +4,15 @@
 // database (another node) is seen after the next `refresh(account)`, which every request starts
 // with. A write that rolls back changes nothing, memories included.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { openSqliteStore } from '../storage/sqlite/sqlite-store.ts';
-import { createSealer, generateMasterKey } from '../crypto/sealing.ts';
-import { createIam, type AwsManagedPolicyCatalog, type Iam } from './iam.ts';
-import type { Store } from './store.ts';
+import type { Iam } from './iam.ts';
 import type { UserRecord } from './records.ts';
 import { users } from './tables.ts';
+import { temporaryDatabaseFile, testIam } from '../../test/support/domain.ts';
 
 const A = '111111111111';
 const B = '222222222222';
-
-const noManagedPolicies: AwsManagedPolicyCatalog = {
-  get: () => undefined,
-  list: () => [],
-  documents: () => Promise.resolve(new Map()),
-};
-const sealer = createSealer(generateMasterKey());
-
-function iamOver(store: Store): Iam {
-  return createIam({ store, now: () => new Date(), sealer, awsManagedPolicies: noManagedPolicies });
-}
-
-function newIam(): Iam {
-  return iamOver(openSqliteStore({ filename: ':memory:' }));
-}
 
 function user(account: string, name: string, fields: Partial<UserRecord> = {}): UserRecord {
   return {
@@ -46,13 +27,8 @@ function user(account: string, name: string, fields: Partial<UserRecord> = {}): 
   };
 }
 
-const tempDirs: string[] = [];
-after(() => {
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
-});
-
 test('a value remembered for an account is kept while its revision stays; a write to it computes again, a write to another account does not', async () => {
-  const iam = newIam();
+  const iam = testIam();
   let computed = 0;
   // As a request does: bring the account up to date, then read through the memory.
   const derive = async (account: string) => {
@@ -83,7 +59,7 @@ test('a value remembered for an account is kept while its revision stays; a writ
 });
 
 test('a write committed through this Iam forgets the account at once, before any refresh', async () => {
-  const iam = newIam();
+  const iam = testIam();
   let computed = 0;
   await iam.refresh(A);
   const derive = () => iam.readRemembered(A, 'answer', async () => ++computed);
@@ -95,7 +71,7 @@ test('a write committed through this Iam forgets the account at once, before any
 });
 
 test('in a write transaction nothing is remembered, and what is remembered is not used', async () => {
-  const iam = newIam();
+  const iam = testIam();
   let computed = 0;
   await iam.refresh(A);
   await iam.store.write((tx) => iam.remember(tx, A, 'answer', async () => ++computed));
@@ -110,7 +86,7 @@ test('in a write transaction nothing is remembered, and what is remembered is no
 });
 
 test('a write that rolls back changes nothing: neither the rows nor what is remembered', async () => {
-  const iam = newIam();
+  const iam = testIam();
   let computed = 0;
   const derive = async () => {
     await iam.refresh(A);
@@ -132,7 +108,7 @@ test('a write that rolls back changes nothing: neither the rows nor what is reme
 });
 
 test('records read in a read transaction come back frozen and shared; a write transaction reads the store', async () => {
-  const iam = newIam();
+  const iam = testIam();
   const alice = user(A, 'alice', { tags: [{ Key: 'team', Value: 'blue' }] });
   await iam.store.write((tx) => tx.insert(users, alice));
   await iam.refresh(A);
@@ -164,13 +140,11 @@ test('records read in a read transaction come back frozen and shared; a write tr
   assert.equal((await byName())?.path, '/moved/');
 });
 
-test('two Iam over one database file: a change written through one is seen by the other after refresh', async () => {
+test('two Iam over one database file: a change written through one is seen by the other after refresh', async (t) => {
   // Two nodes of a deployment in miniature: each has its own store connection and its own memory.
-  const dir = mkdtempSync(join(tmpdir(), 'portcullis-iam-'));
-  tempDirs.push(dir);
-  const filename = join(dir, 'portcullis.sqlite');
-  const first = iamOver(openSqliteStore({ filename }));
-  const second = iamOver(openSqliteStore({ filename }));
+  const filename = temporaryDatabaseFile(t, 'portcullis-iam-');
+  const first = testIam({ store: openSqliteStore({ filename }) });
+  const second = testIam({ store: openSqliteStore({ filename }), sealer: first.sealer });
   try {
     let computed = 0;
     const userNames = (iam: Iam) =>

@@ -2,25 +2,18 @@
 // and written before this node reads them.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { openSqliteStore } from '../storage/sqlite/sqlite-store.ts';
-import { createSealer, generateMasterKey } from '../crypto/sealing.ts';
-import { createIam } from './iam.ts';
 import { flushKeyUses, recordAccessKeyUse } from './key-uses.ts';
 import type { AccessKeyRecord } from './records.ts';
 import type { Store } from './store.ts';
 import { lastUsed } from './tables.ts';
+import { memoryStore, testIam } from '../../test/support/domain.ts';
 
 function setUp() {
   let now = Date.parse('2026-12-01T12:00:00Z');
-  const inner = openSqliteStore({ filename: ':memory:' });
+  const inner = memoryStore();
   let writes = 0;
   const store: Store = { ...inner, write: (work, options) => (writes++, inner.write(work, options)) };
-  const iam = createIam({
-    store,
-    now: () => new Date(now),
-    sealer: createSealer(generateMasterKey()),
-    awsManagedPolicies: { get: () => undefined, list: () => [], documents: () => Promise.resolve(new Map()) },
-  });
+  const iam = testIam({ store, now: () => new Date(now) });
   const key = (id: string): AccessKeyRecord => ({
     account: '111111111111',
     id,

@@ -3,41 +3,20 @@
 // count with no failure for an hour is forgotten, and swept away. Counts live in the store, so two
 // nodes on one database share them.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { openSqliteStore } from '../storage/sqlite/sqlite-store.ts';
-import { createSealer, generateMasterKey } from '../crypto/sealing.ts';
-import { createIam, type Iam } from './iam.ts';
-import type { Store } from './store.ts';
+import type { Iam } from './iam.ts';
 import { throttles } from './tables.ts';
 import { FORGET_AFTER_MS, Throttle, sweepThrottles } from './throttles.ts';
+import { temporaryDatabaseFile, testIam } from '../../test/support/domain.ts';
 
 const MINUTE = 60_000;
 const T0 = Date.parse('2026-07-31T12:00:00Z');
 
-const sealer = createSealer(generateMasterKey());
-
-/** An Iam over `store` whose clock is `clock.ms`. */
-function iamOver(store: Store, clock: { ms: number }): Iam {
-  return createIam({
-    store,
-    now: () => new Date(clock.ms),
-    sealer,
-    awsManagedPolicies: { get: () => undefined, list: () => [], documents: () => Promise.resolve(new Map()) },
-  });
-}
-
 function setup(): { iam: Iam; clock: { ms: number } } {
   const clock = { ms: T0 };
-  return { iam: iamOver(openSqliteStore({ filename: ':memory:' }), clock), clock };
+  return { iam: testIam({ now: () => new Date(clock.ms) }), clock };
 }
-
-const tempDirs: string[] = [];
-after(() => {
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
-});
 
 test('the throttle: free failures, then a back-off doubling to 15 minutes; success clears it', async () => {
   const { iam, clock } = setup();
@@ -81,13 +60,11 @@ test('failures are forgotten after an hour without one', async () => {
   assert.equal(await throttle.waitMs('a'), MINUTE);
 });
 
-test('two nodes on one database share the counts (two Iam, two stores, one file)', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'portcullis-throttles-'));
-  tempDirs.push(dir);
-  const filename = join(dir, 'portcullis.sqlite');
-  const clock = { ms: T0 };
-  const first = iamOver(openSqliteStore({ filename }), clock);
-  const second = iamOver(openSqliteStore({ filename }), clock);
+test('two nodes on one database share the counts (two Iam, two stores, one file)', async (t) => {
+  const filename = temporaryDatabaseFile(t, 'portcullis-throttles-');
+  const now = () => new Date(T0);
+  const first = testIam({ store: openSqliteStore({ filename }), now });
+  const second = testIam({ store: openSqliteStore({ filename }), now, sealer: first.sealer });
   try {
     const onFirst = new Throttle(first, 'sign-in-user', 2);
     const onSecond = new Throttle(second, 'sign-in-user', 2);

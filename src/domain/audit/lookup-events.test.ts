@@ -4,26 +4,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { openSqliteStore } from '../../storage/sqlite/sqlite-store.ts';
-import { createSealer, generateMasterKey } from '../../crypto/sealing.ts';
-import { createIam } from '../iam.ts';
-import type { Caller } from '../caller.ts';
-import { accounts } from '../tables.ts';
 import { blockRows, blocksOf, eventsOf } from './blocks.ts';
 import type { AuditEntry } from './events.ts';
 import { lookupEvents } from './lookup-events.ts';
 import { storeSink } from './trail.ts';
+import { iamWithAccounts, rootCaller } from '../../../test/support/domain.ts';
 
 const ACCOUNT = '123456789012';
 const OTHER = '210987654321';
 const T0 = Date.UTC(2026, 11, 4, 12, 0, 0);
-const root: Caller = {
-  account: ACCOUNT,
-  type: 'root',
-  arn: `arn:aws:iam::${ACCOUNT}:root`,
-  userId: ACCOUNT,
-  requestContext: {},
-};
+const root = rootCaller(ACCOUNT);
 
 function entry(account: string, timeMs: number, user: string, eventName: string): AuditEntry {
   return {
@@ -80,25 +70,8 @@ test('every page of every lookup, followed to the end, is the filtered events ne
       }),
       fc.array(arbitraryQuery, { minLength: 1, maxLength: 4 }),
       async (nodes, queries) => {
-        const store = openSqliteStore({ filename: ':memory:' });
-        const iam = createIam({
-          store,
-          now: () => new Date(T0 + 10_000),
-          sealer: createSealer(generateMasterKey()),
-          awsManagedPolicies: {
-            get: () => undefined,
-            list: () => [],
-            documents: () => Promise.resolve(new Map()),
-          },
-        });
-        await store.write((tx) =>
-          tx.put(accounts, {
-            id: ACCOUNT,
-            rootEmail: 'root@example.com',
-            rootPasswordHash: '$argon2id$stub',
-            createdAt: '2024-01-15T09:00:00Z',
-          }),
-        );
+        const iam = await iamWithAccounts([ACCOUNT], { now: () => new Date(T0 + 10_000) });
+        const { store } = iam;
         const sink = storeSink(store);
         // Blocks give their events ids: the events expected are read back from the blocks written.
         const written = nodes.flat().map((batch) => blocksOf(batch));

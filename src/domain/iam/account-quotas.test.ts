@@ -5,13 +5,9 @@
 // quotas are reached through the API in test/e2e (groups, policies, credentials, mfa, federation).
 import { test, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { openSqliteStore } from '../../storage/sqlite/sqlite-store.ts';
-import { createSealer, generateMasterKey } from '../../crypto/sealing.ts';
-import { createIam, type Iam } from '../iam.ts';
-import type { Caller } from '../caller.ts';
+import type { Iam } from '../iam.ts';
 import { IamError } from '../errors.ts';
 import type {
-  AccountRecord,
   InstanceProfileRecord,
   ManagedPolicyRecord,
   MfaDeviceRecord,
@@ -20,7 +16,7 @@ import type {
 } from '../records.ts';
 import type { OperationContext } from '../operation.ts';
 import type { Table } from '../store.ts';
-import { accounts, instanceProfiles, mfaDevices, policies, roles, users } from '../tables.ts';
+import { instanceProfiles, mfaDevices, policies, roles, users } from '../tables.ts';
 import { userOperations, USERS_QUOTA } from './users.ts';
 import { rolesOperations, ROLES_QUOTA } from './roles.ts';
 import { managedPoliciesOperations } from './managed-policies.ts';
@@ -28,6 +24,7 @@ import { POLICIES_QUOTA } from './managed-policies-common.ts';
 import { instanceProfilesOperations, INSTANCE_PROFILES_QUOTA } from './instance-profiles.ts';
 import { mfaDevicesOperations } from './mfa-devices.ts';
 import { VIRTUAL_MFA_DEVICES_PER_ACCOUNT } from './mfa-common.ts';
+import { iamWithAccounts, rootCaller, testAccount } from '../../../test/support/domain.ts';
 
 const ACCOUNT = '123456789012';
 const CREATED = '2026-01-01T00:00:00Z';
@@ -40,13 +37,7 @@ const DOCUMENT = JSON.stringify({
   Statement: { Effect: 'Allow', Action: 's3:GetObject', Resource: '*' },
 });
 
-const root: Caller = {
-  account: ACCOUNT,
-  type: 'root',
-  arn: `arn:aws:iam::${ACCOUNT}:root`,
-  userId: ACCOUNT,
-  requestContext: {},
-};
+const root = rootCaller(ACCOUNT);
 
 let iam: Iam;
 let ctx: OperationContext;
@@ -69,20 +60,8 @@ async function errorOf(call: Promise<unknown>): Promise<{ code: string; message:
 }
 
 beforeEach(async () => {
-  iam = createIam({
-    store: openSqliteStore({ filename: ':memory:' }),
-    now: () => new Date(),
-    sealer: createSealer(generateMasterKey()),
-    awsManagedPolicies: { get: () => undefined, list: () => [], documents: () => Promise.resolve(new Map()) },
-  });
+  iam = await iamWithAccounts([testAccount(ACCOUNT, { createdAt: CREATED })]);
   ctx = { iam, caller: root };
-  const account: AccountRecord = {
-    id: ACCOUNT,
-    rootEmail: 'root@example.com',
-    rootPasswordHash: '$argon2id$stub',
-    createdAt: CREATED,
-  };
-  await iam.store.write((tx) => tx.insert(accounts, account));
 });
 
 test('CreateUser past 5,000 users is LimitExceeded UsersPerAccount', async () => {

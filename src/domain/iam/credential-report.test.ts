@@ -3,18 +3,9 @@
 // end-to-end tests in test/e2e/credential-report/ cannot move the server's clock.)
 import { test, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { openSqliteStore } from '../../storage/sqlite/sqlite-store.ts';
-import { createSealer, generateMasterKey } from '../../crypto/sealing.ts';
-import { createIam, type Iam } from '../iam.ts';
-import type { Caller } from '../caller.ts';
+import type { Iam } from '../iam.ts';
 import { IamError } from '../errors.ts';
-import {
-  ROOT_OWNER,
-  type AccessKeyRecord,
-  type AccountRecord,
-  type MfaDeviceRecord,
-  type UserRecord,
-} from '../records.ts';
+import { ROOT_OWNER, type AccessKeyRecord, type MfaDeviceRecord, type UserRecord } from '../records.ts';
 import type { OperationContext } from '../operation.ts';
 import type { Table } from '../store.ts';
 import { accessKeys, accounts, credentialReports, lastUsed, mfaDevices, users } from '../tables.ts';
@@ -24,6 +15,7 @@ import {
   rehearseReport,
   REPORT_STARTED_DESCRIPTION,
 } from './credential-report.ts';
+import { iamWithAccounts, rootCaller, testAccount } from '../../../test/support/domain.ts';
 
 const ACCOUNT = '123456789012';
 const HOUR = 60 * 60 * 1000;
@@ -32,13 +24,7 @@ let clock: number;
 let iam: Iam;
 let ctx: OperationContext;
 
-const root: Caller = {
-  account: ACCOUNT,
-  type: 'root',
-  arn: `arn:aws:iam::${ACCOUNT}:root`,
-  userId: ACCOUNT,
-  requestContext: {},
-};
+const root = rootCaller(ACCOUNT);
 
 function iso(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -114,20 +100,10 @@ async function errorOf(call: Promise<unknown>): Promise<{ code: string; message:
 
 beforeEach(async () => {
   clock = Date.parse('2026-07-31T12:00:00Z');
-  iam = createIam({
-    store: openSqliteStore({ filename: ':memory:' }),
+  iam = await iamWithAccounts([testAccount(ACCOUNT, { createdAt: '2024-01-15T09:00:00Z' })], {
     now: () => new Date(clock),
-    sealer: createSealer(generateMasterKey()),
-    awsManagedPolicies: { get: () => undefined, list: () => [], documents: () => Promise.resolve(new Map()) },
   });
   ctx = { iam, caller: root };
-  const account: AccountRecord = {
-    id: ACCOUNT,
-    rootEmail: 'root@example.com',
-    rootPasswordHash: '$argon2id$stub',
-    createdAt: '2024-01-15T09:00:00Z',
-  };
-  await put(accounts, account);
 });
 
 test('GetCredentialReport before any report: ReportNotPresent with no message', async () => {

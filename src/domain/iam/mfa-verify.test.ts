@@ -1,15 +1,14 @@
 // verifyMfaCode against a real (in-memory SQLite) store and a clock the test moves.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openSqliteStore } from '../../storage/sqlite/sqlite-store.ts';
-import { createSealer, generateMasterKey } from '../../crypto/sealing.ts';
 import { newTotpSecret, totpCode } from '../../crypto/totp.ts';
-import { createIam, type Iam } from '../iam.ts';
+import type { Iam } from '../iam.ts';
 import { ROOT_OWNER, type MfaDeviceRecord, type UserRecord } from '../records.ts';
 import { mfaDevices, users } from '../tables.ts';
 import { checkMfaCode, verifyMfaCode } from './mfa-verify.ts';
 import { findDevice, MAX_CONSECUTIVE_FAILURES, sealContext } from './mfa-common.ts';
 import { virtualMfaUri } from './mfa-qr.ts';
+import { testIam } from '../../../test/support/domain.ts';
 
 const ACCOUNT = '123456789012';
 const T0 = Date.UTC(2026, 10, 23, 12, 0, 15); // 15 s into a 30 s step
@@ -20,12 +19,7 @@ const BOB_ID = 'AIDABOBBOBBOBBOBBOB1';
 
 function setup(): { iam: Iam; clock: { ms: number }; seed: string; rootSeed: string } {
   const clock = { ms: T0 };
-  const iam = createIam({
-    store: openSqliteStore({ filename: ':memory:' }),
-    now: () => new Date(clock.ms),
-    sealer: createSealer(generateMasterKey()),
-    awsManagedPolicies: { get: () => undefined, list: () => [], documents: () => Promise.resolve(new Map()) },
-  });
+  const iam = testIam({ now: () => new Date(clock.ms) });
   return { iam, clock, seed: newTotpSecret(), rootSeed: newTotpSecret() };
 }
 

@@ -8,21 +8,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpuUsage } from 'node:process';
-import { openSqliteStore } from '../../storage/sqlite/sqlite-store.ts';
-import { createSealer, generateMasterKey } from '../../crypto/sealing.ts';
-import { createIam } from '../iam.ts';
-import type { Caller } from '../caller.ts';
-import { accounts } from '../tables.ts';
 import { simulatorOperations } from './simulator.ts';
+import { iamWithAccounts, rootCaller, testAccount } from '../../../test/support/domain.ts';
 
 const ACCOUNT = '123456789012';
-const root: Caller = {
-  account: ACCOUNT,
-  type: 'root',
-  arn: `arn:aws:iam::${ACCOUNT}:root`,
-  userId: ACCOUNT,
-  requestContext: {},
-};
+const root = rootCaller(ACCOUNT);
 
 // A 16 KB User-Agent against `?`-heavy patterns in policies of IAM's largest stored size (10,240
 // characters): the issue's costly case, once ~100 ms per match on the request thread.
@@ -88,20 +78,7 @@ async function longestHold<T>(work: () => Promise<T>): Promise<{ result: T; held
 }
 
 test('the largest simulation AWS accepts gives other work a turn at least every 50 ms of CPU, with the same answers', async () => {
-  const iam = createIam({
-    store: openSqliteStore({ filename: ':memory:' }),
-    now: () => new Date(),
-    sealer: createSealer(generateMasterKey()),
-    awsManagedPolicies: { get: () => undefined, list: () => [], documents: () => Promise.resolve(new Map()) },
-  });
-  await iam.store.write((tx) =>
-    tx.put(accounts, {
-      id: ACCOUNT,
-      rootEmail: 'root@example.com',
-      rootPasswordHash: '$argon2id$stub',
-      createdAt: '2024-01-15T09:00:00Z',
-    }),
-  );
+  const iam = await iamWithAccounts([testAccount(ACCOUNT, { createdAt: '2024-01-15T09:00:00Z' })]);
   // 1,000 ActionNames of 128 characters (the list limit), MaxItems 1,000 (the model's maximum),
   // 20 ARNs of 2,048 characters: 20,000 evaluations,
   // and three policies of 10,240 characters, each with 2,000-character `?` patterns on the

@@ -5,26 +5,17 @@
 // is checked where authorization decides, with root callers of each account.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openSqliteStore } from '../../storage/sqlite/sqlite-store.ts';
-import { createSealer, generateMasterKey } from '../../crypto/sealing.ts';
-import { createIam, type Iam } from '../iam.ts';
+import type { Iam } from '../iam.ts';
 import type { Caller } from '../caller.ts';
 import { authorize } from '../authorize.ts';
 import { IamError } from '../errors.ts';
-import { accounts } from '../tables.ts';
 import { organizationsOperations } from './index.ts';
+import { iamWithAccounts, rootCaller } from '../../../test/support/domain.ts';
 
 const A = '111111111111';
 
 function rootOf(account: string): Caller {
-  return {
-    account,
-    type: 'root',
-    arn: `arn:aws:iam::${account}:root`,
-    userId: account,
-    accessKeyId: `AKIAROOT${account}`,
-    requestContext: {},
-  };
+  return rootCaller(account, { accessKeyId: `AKIAROOT${account}` });
 }
 
 /** What a request of the account's root user to create a user is answered: allowed, or the error. */
@@ -45,20 +36,7 @@ async function createUserAs(iam: Iam, account: string): Promise<'allowed' | IamE
 }
 
 test('an SCP denying iam:CreateUser stops a member account’s root user, not the management account’s, until detached', async () => {
-  const iam = createIam({
-    store: openSqliteStore({ filename: ':memory:' }),
-    now: () => new Date(),
-    sealer: createSealer(generateMasterKey()),
-    awsManagedPolicies: { get: () => undefined, list: () => [], documents: () => Promise.resolve(new Map()) },
-  });
-  await iam.store.write((tx) =>
-    tx.put(accounts, {
-      id: A,
-      rootEmail: 'a@example.com',
-      rootPasswordHash: '$argon2id$stub',
-      createdAt: '2026-12-01T00:00:00Z',
-    }),
-  );
+  const iam = await iamWithAccounts([A]);
   const ctx = { iam, caller: rootOf(A) };
   const call = (name: string, input: Record<string, unknown> = {}) =>
     organizationsOperations[name]!(ctx, input);

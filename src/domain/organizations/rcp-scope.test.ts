@@ -5,40 +5,21 @@
 // policies and the caller's account has no revision that moved.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openSqliteStore } from '../../storage/sqlite/sqlite-store.ts';
-import { createSealer, generateMasterKey } from '../../crypto/sealing.ts';
-import { createIam, type Iam } from '../iam.ts';
+import type { Iam } from '../iam.ts';
 import type { Caller } from '../caller.ts';
 import { decideFor } from '../authorize.ts';
-import { accounts } from '../tables.ts';
-import type { Store } from '../store.ts';
 import { organizationsOperations } from './index.ts';
 import { governedByRcps, resourceControlPoliciesFor } from './rcp-scope.ts';
 import { authorizeFederatedTrust } from '../sts/session-parts.ts';
 import type { RoleRecord } from '../records.ts';
+import { iamWithAccounts, rootCaller, testIam } from '../../../test/support/domain.ts';
 
 const A = '111111111111';
 /** A standalone account, in no organization. */
 const D = '444444444444';
 
 function rootOf(account: string): Caller {
-  return {
-    account,
-    type: 'root',
-    arn: `arn:aws:iam::${account}:root`,
-    userId: account,
-    accessKeyId: `AKIAROOT${account}`,
-    requestContext: {},
-  };
-}
-
-function node(store: Store): Iam {
-  return createIam({
-    store,
-    now: () => new Date(),
-    sealer: createSealer(generateMasterKey()),
-    awsManagedPolicies: { get: () => undefined, list: () => [], documents: () => Promise.resolve(new Map()) },
-  });
+  return rootCaller(account, { accessKeyId: `AKIAROOT${account}` });
 }
 
 const policy = (statements: object[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
@@ -103,18 +84,9 @@ test('which requests RCPs govern: STS actions on a role, not IAM actions', () =>
 });
 
 test('an RCP on a member account refuses an outside caller on every node’s next request, never the management account’s roles nor IAM calls', async () => {
-  const store = openSqliteStore({ filename: ':memory:' });
-  const one = node(store);
-  const two = node(store);
-  await one.store.write(async (tx) => {
-    for (const id of [A, D])
-      await tx.put(accounts, {
-        id,
-        rootEmail: `${id}@example.com`,
-        rootPasswordHash: '$argon2id$stub',
-        createdAt: '2026-12-01T00:00:00Z',
-      });
-  });
+  // Two nodes of one database: each its own Iam, and its own memory, over the one store.
+  const one = await iamWithAccounts([A, D]);
+  const two = testIam({ store: one.store });
   const ctx = { iam: one, caller: rootOf(A) };
   const call = (name: string, input: Record<string, unknown> = {}) =>
     organizationsOperations[name]!(ctx, input);

@@ -3,24 +3,13 @@
 // tags gone with what they were on.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { openSqliteStore } from '../../storage/sqlite/sqlite-store.ts';
-import { createSealer, generateMasterKey } from '../../crypto/sealing.ts';
-import { createIam } from '../iam.ts';
-import type { Caller } from '../caller.ts';
 import { IamError } from '../errors.ts';
 import type { Output } from '../operation.ts';
-import { accounts } from '../tables.ts';
 import { organizationsOperations } from './index.ts';
+import { iamWithAccounts, rootCaller } from '../../../test/support/domain.ts';
 
 const A = '111111111111';
-const root: Caller = {
-  account: A,
-  type: 'root',
-  arn: `arn:aws:iam::${A}:root`,
-  userId: A,
-  accessKeyId: 'AKIAROOT111111111111',
-  requestContext: {},
-};
+const root = rootCaller(A, { accessKeyId: 'AKIAROOT111111111111' });
 
 type Tags = { Key: string; Value: string }[];
 let call: (name: string, input?: Record<string, unknown>) => Promise<Output>;
@@ -60,20 +49,7 @@ async function refused(
 }
 
 before(async () => {
-  const iam = createIam({
-    store: openSqliteStore({ filename: ':memory:' }),
-    now: () => new Date(),
-    sealer: createSealer(generateMasterKey()),
-    awsManagedPolicies: { get: () => undefined, list: () => [], documents: () => Promise.resolve(new Map()) },
-  });
-  await iam.store.write((tx) =>
-    tx.put(accounts, {
-      id: A,
-      rootEmail: 'a@example.com',
-      rootPasswordHash: '$argon2id$stub',
-      createdAt: '2026-12-01T00:00:00Z',
-    }),
-  );
+  const iam = await iamWithAccounts([A]);
   call = (name, input = {}) => organizationsOperations[name]!({ iam, caller: root }, input);
   await call('CreateOrganization', { FeatureSet: 'ALL' });
   rootId = ((await call('ListRoots')) as { Roots: { Id: string }[] }).Roots[0]!.Id;

@@ -5,28 +5,20 @@
 // other users' devices and sessions alone.
 import { test, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { openSqliteStore } from '../../storage/sqlite/sqlite-store.ts';
-import { createSealer, generateMasterKey } from '../../crypto/sealing.ts';
-import { createIam, type Iam } from '../iam.ts';
-import type { Caller } from '../caller.ts';
+import type { Iam } from '../iam.ts';
 import { IamError } from '../errors.ts';
-import type { AccountRecord, MfaDeviceRecord, UserRecord } from '../records.ts';
+import type { MfaDeviceRecord, UserRecord } from '../records.ts';
 import type { OperationContext } from '../operation.ts';
 import { accounts, consoleSessions, mfaDevices, securityKeys, users } from '../tables.ts';
 import { addSecurityKey } from '../iam/mfa-common.ts';
 import { newSessionRecord } from '../console-sessions.ts';
 import { portcullisOperations } from './index.ts';
 import { ADMIN_RESET_OFF } from './mfa-reset.ts';
+import { rootCaller, testAccount, testIam } from '../../../test/support/domain.ts';
 
 const ACCOUNT = '123456789012';
 const NOW = '2026-07-31T12:00:00Z';
-const root: Caller = {
-  account: ACCOUNT,
-  type: 'root',
-  arn: `arn:aws:iam::${ACCOUNT}:root`,
-  userId: ACCOUNT,
-  requestContext: {},
-};
+const root = rootCaller(ACCOUNT);
 
 let iam: Iam;
 let ctx: OperationContext;
@@ -71,23 +63,12 @@ async function errorOf(call: Promise<unknown>): Promise<IamError> {
 const reset = (name: string) => portcullisOperations.ResetUserMFA!(ctx, { UserName: name });
 
 beforeEach(async () => {
-  iam = createIam({
-    store: openSqliteStore({ filename: ':memory:' }),
-    now: () => new Date(NOW),
-    sealer: createSealer(generateMasterKey()),
-    awsManagedPolicies: { get: () => undefined, list: () => [], documents: () => Promise.resolve(new Map()) },
-  });
+  iam = testIam({ now: () => new Date(NOW) });
   ctx = { iam, caller: root };
-  const account: AccountRecord = {
-    id: ACCOUNT,
-    rootEmail: 'root@example.com',
-    rootPasswordHash: '$argon2id$stub',
-    createdAt: NOW,
-  };
   const mia: UserRecord = { ...user('mia'), recoveryCodes: { hashes: ['hashed'], generatedAt: NOW } };
   const kim = user('kim');
   await iam.store.write(async (tx) => {
-    await tx.put(accounts, account);
+    await tx.put(accounts, testAccount(ACCOUNT, { createdAt: NOW }));
     await tx.put(users, mia);
     await tx.put(users, kim);
     await tx.put(mfaDevices, virtualDevice('mia', mia.id));

@@ -3,13 +3,12 @@
 // them, and a second sweep (another node's) finds nothing left to do.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { openSqliteStore } from '../../storage/sqlite/sqlite-store.ts';
-import { createSealer, generateMasterKey } from '../../crypto/sealing.ts';
-import { createIam, type Iam } from '../iam.ts';
+import type { Iam } from '../iam.ts';
 import type { AccountRecord, MfaDeviceRecord } from '../records.ts';
 import { accounts, mfaDevices } from '../tables.ts';
 import { isExpiredOrphan, sweepOrphanedMfaDevices, sweptDeviceEvent } from './orphaned-mfa-devices.ts';
 import { auditEntry, toAuditRecord } from '../audit/events.ts';
+import { testAccount, testIam } from '../../../test/support/domain.ts';
 
 const HOUR = 60 * 60_000;
 const T0 = Date.parse('2026-07-31T12:00:00Z');
@@ -18,23 +17,11 @@ const OFF = '222222222222';
 
 function setup(): { iam: Iam; clock: { ms: number } } {
   const clock = { ms: T0 };
-  const iam = createIam({
-    store: openSqliteStore({ filename: ':memory:' }),
-    now: () => new Date(clock.ms),
-    sealer: createSealer(generateMasterKey()),
-    awsManagedPolicies: { get: () => undefined, list: () => [], documents: () => Promise.resolve(new Map()) },
-  });
-  return { iam, clock };
+  return { iam: testIam({ now: () => new Date(clock.ms) }), clock };
 }
 
 function account(id: string, hours?: number): AccountRecord {
-  return {
-    id,
-    rootEmail: `root@${id}.example`,
-    rootPasswordHash: '',
-    createdAt: '2026-07-01T00:00:00Z',
-    ...(hours !== undefined ? { mfaOptions: { orphanedDeviceHours: hours } } : {}),
-  };
+  return testAccount(id, hours !== undefined ? { mfaOptions: { orphanedDeviceHours: hours } } : {});
 }
 
 function device(

@@ -2,17 +2,16 @@
 // keyed hashes, each usable once, gone with the last MFA device and with the account's switch.
 import { test, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { openSqliteStore } from '../../storage/sqlite/sqlite-store.ts';
-import { createSealer, generateMasterKey } from '../../crypto/sealing.ts';
-import { createIam, type Iam } from '../iam.ts';
+import type { Iam } from '../iam.ts';
 import type { Caller } from '../caller.ts';
 import { IamError } from '../errors.ts';
-import { ROOT_OWNER, type AccountRecord, type MfaDeviceRecord, type UserRecord } from '../records.ts';
+import { ROOT_OWNER, type MfaDeviceRecord, type UserRecord } from '../records.ts';
 import type { Input, OperationContext } from '../operation.ts';
 import { accounts, mfaDevices, users } from '../tables.ts';
 import { ROOT_PRINCIPAL, type Principal } from '../console-sessions.ts';
 import { iamOperations } from '../iam/index.ts';
 import { recoveryCodeOperations, recoveryCodesRemaining, useRecoveryCode } from './recovery-codes.ts';
+import { rootCaller, testAccount, testIam, userCaller } from '../../../test/support/domain.ts';
 
 const ACCOUNT = '123456789012';
 const NOW = '2026-11-23T12:00:00Z';
@@ -28,24 +27,7 @@ const ONLY_IAM = JSON.stringify({
 let iam: Iam;
 let clock: number;
 
-const root: Caller = {
-  account: ACCOUNT,
-  type: 'root',
-  arn: `arn:aws:iam::${ACCOUNT}:root`,
-  userId: ACCOUNT,
-  requestContext: {},
-};
-
-function userCaller(user: UserRecord): Caller {
-  return {
-    account: ACCOUNT,
-    type: 'user',
-    arn: `arn:aws:iam::${ACCOUNT}:user/${user.name}`,
-    userName: user.name,
-    userId: user.id,
-    requestContext: {},
-  };
-}
+const root = rootCaller(ACCOUNT);
 
 function principalOf(user: UserRecord): Principal {
   return { kind: 'user', id: user.id, userName: user.name };
@@ -97,20 +79,9 @@ async function refused(promise: Promise<unknown>, code: string): Promise<void> {
 
 beforeEach(async () => {
   clock = Date.parse(NOW);
-  iam = createIam({
-    store: openSqliteStore({ filename: ':memory:' }),
-    now: () => new Date(clock),
-    sealer: createSealer(generateMasterKey()),
-    awsManagedPolicies: { get: () => undefined, list: () => [], documents: () => Promise.resolve(new Map()) },
-  });
-  const account: AccountRecord = {
-    id: ACCOUNT,
-    rootEmail: 'root@example.com',
-    rootPasswordHash: 'x',
-    createdAt: NOW,
-  };
+  iam = testIam({ now: () => new Date(clock) });
   await iam.store.write(async (tx) => {
-    await tx.put(accounts, account);
+    await tx.put(accounts, testAccount(ACCOUNT, { createdAt: NOW }));
     await tx.put(users, user('alice'));
     await tx.put(users, user('bob', ONLY_IAM));
     await tx.put(mfaDevices, device('alice', 'AIDAALICE'));

@@ -3,18 +3,17 @@
 // actions on the root user itself, and nothing else.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openSqliteStore } from '../../storage/sqlite/sqlite-store.ts';
 import { loadAwsManagedPolicyCatalog } from '../../storage/aws-managed-policies.ts';
-import { createSealer, generateMasterKey } from '../../crypto/sealing.ts';
-import { createIam, type Iam } from '../iam.ts';
+import type { Iam } from '../iam.ts';
 import type { Caller } from '../caller.ts';
 import { decideFor } from '../authorize.ts';
 import { callerFor } from '../authenticate.ts';
-import { accounts, stsSessions, users } from '../tables.ts';
+import { stsSessions, users } from '../tables.ts';
 import { organizationsOperations } from '../organizations/index.ts';
 import { iamOperations } from '../iam/index.ts';
 import { stsOperations } from './index.ts';
 import { ROOT_TASK_POLICY_ARNS } from './root-sessions.ts';
+import { iamWithAccounts, rootCaller, userCaller } from '../../../test/support/domain.ts';
 
 const A = '111111111111';
 const catalog = loadAwsManagedPolicyCatalog();
@@ -31,28 +30,8 @@ test('AssumeRoot accepts the five root-task policies: AWS managed, under /root-t
 });
 
 async function setUp(): Promise<{ iam: Iam; admin: Caller; member: string }> {
-  const iam = createIam({
-    store: openSqliteStore({ filename: ':memory:' }),
-    now: () => new Date(),
-    sealer: createSealer(generateMasterKey()),
-    awsManagedPolicies: catalog,
-  });
-  await iam.store.write((tx) =>
-    tx.put(accounts, {
-      id: A,
-      rootEmail: 'a@example.com',
-      rootPasswordHash: '$argon2id$stub',
-      createdAt: '2026-12-01T00:00:00Z',
-    }),
-  );
-  const root: Caller = {
-    account: A,
-    type: 'root',
-    arn: `arn:aws:iam::${A}:root`,
-    userId: A,
-    accessKeyId: 'AKIAROOTROOTROOTROOT',
-    requestContext: {},
-  };
+  const iam = await iamWithAccounts([A], { awsManagedPolicies: catalog });
+  const root = rootCaller(A, { accessKeyId: 'AKIAROOTROOTROOTROOT' });
   const ctx = { iam, caller: root };
   await organizationsOperations.CreateOrganization!(ctx, { FeatureSet: 'ALL' });
   const started = (await organizationsOperations.CreateAccount!(ctx, {
@@ -70,14 +49,7 @@ async function setUp(): Promise<{ iam: Iam; admin: Caller; member: string }> {
     PolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess',
   });
   const user = await iam.store.read((tx) => tx.find(users, { account: A, name_lower: 'admin' }));
-  const admin: Caller = {
-    account: A,
-    type: 'user',
-    arn: `arn:aws:iam::${A}:user/admin`,
-    userName: 'admin',
-    userId: user!.id,
-    requestContext: {},
-  };
+  const admin = userCaller(user!);
   return { iam, admin, member: status.CreateAccountStatus.AccountId };
 }
 

@@ -2,14 +2,13 @@
 // store: the roles a verified response offers, one of them assumed once, and never twice.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openSqliteStore } from '../../storage/sqlite/sqlite-store.ts';
-import { createSealer, generateMasterKey } from '../../crypto/sealing.ts';
-import { createIam, type Iam } from '../iam.ts';
+import type { Iam } from '../iam.ts';
 import { IamError } from '../errors.ts';
 import type { RoleRecord, SamlProviderRecord } from '../records.ts';
 import { roles, samlProviders, usedAssertions } from '../tables.ts';
 import { verifySamlForConsole } from './saml.ts';
 import { TestIdp } from '../../../test/support/saml-idp.ts';
+import { testIam } from '../../../test/support/domain.ts';
 
 const ACCOUNT = '123456789012';
 const PROVIDER = `arn:aws:iam::${ACCOUNT}:saml-provider/Corp`;
@@ -22,12 +21,7 @@ const clock = { offsetMs: 0 };
 
 async function setup(): Promise<Iam> {
   clock.offsetMs = 0;
-  const iam = createIam({
-    store: openSqliteStore({ filename: ':memory:' }),
-    now: () => new Date(Date.now() + clock.offsetMs),
-    sealer: createSealer(generateMasterKey()),
-    awsManagedPolicies: { get: () => undefined, list: () => [], documents: () => Promise.resolve(new Map()) },
-  });
+  const iam = testIam({ now: () => new Date(Date.now() + clock.offsetMs) });
   const provider: SamlProviderRecord = {
     id: 'provider-corp',
     account: ACCOUNT,
