@@ -57,6 +57,7 @@ export const INDEXED = 0b1000000;
 export const EXACT_ARNS_SHIFT = 7;
 const EXACT_ARNS_MASK = 0b1111;
 export const RESOURCES_SHIFT = 11;
+const RESOURCES_MASK = 0x7fff;
 /** The statement has a Principal or NotPrincipal element: its Extra is a StatementExtras. */
 export const PRINCIPAL = 1 << 26;
 /** Its first Action value is a Set of exact actions. */
@@ -252,7 +253,7 @@ function resourceListed(
   const data = entries[at + DATA] as number;
   let i = (data & AT_MASK) + (data >>> ACTIONS_SHIFT);
   const exactEnd = i + ((flags >>> EXACT_ARNS_SHIFT) & EXACT_ARNS_MASK);
-  const end = i + (flags >>> RESOURCES_SHIFT);
+  const end = i + ((flags >>> RESOURCES_SHIFT) & RESOURCES_MASK);
   for (; i < exactEnd; i++) {
     const datum = entries[i] as string | ReadonlySet<string>;
     if (typeof datum === 'string' ? datum === resource : datum.has(resource)) return true;
