@@ -29,9 +29,10 @@ const DESCRIBED = 3;
 
 // The flags. A document holds at most 131,072 characters (validate.ts): each Action or Resource
 // value takes six and more, each statement thirty and more for a record of four slots, so a
-// policy's list holds fewer than 2^15 elements, and a statement fewer than 2^15 values.
+// policy's list holds fewer than 2^15 elements, and a statement fewer than 2^15 values. Each field
+// is read with its mask: the flags above it share the number.
 export const DENY = 1;
-export const ACTION_KIND = 0b110;
+const ACTION_KIND = 0b110;
 /** Action: the actions listed. */
 export const ACTION_LISTED = 0;
 /** NotAction: the actions not listed. */
@@ -40,7 +41,7 @@ export const ACTION_NOT_LISTED = 0b010;
 export const ACTION_ANY = 0b100;
 /** NotAction with `*`. */
 export const ACTION_NONE = 0b110;
-export const RESOURCE_KIND = 0b111000;
+const RESOURCE_KIND = 0b111000;
 /** No Resource/NotResource element (trust policies): any resource. */
 export const RESOURCE_ABSENT = 0;
 /** Resource: the resources listed. */
@@ -56,15 +57,15 @@ export const INDEXED = 0b1000000;
 /** Exact ARNs: at most EXACT_LISTED strings, or one Set. */
 export const EXACT_ARNS_SHIFT = 7;
 const EXACT_ARNS_MASK = 0b1111;
-export const RESOURCES_SHIFT = 11;
+const RESOURCES_SHIFT = 11;
 const RESOURCES_MASK = 0x7fff;
 /** The statement has a Principal or NotPrincipal element: its Extra is a StatementExtras. */
-export const PRINCIPAL = 1 << 26;
+const PRINCIPAL = 1 << 26;
 /** Its first Action value is a Set of exact actions. */
 export const ACTION_SET = 1 << 27;
 /** The DATA slot: the run's start, then (shifted) its number of Action values. */
-export const ACTIONS_SHIFT = 16;
-export const AT_MASK = 0xffff;
+const ACTIONS_SHIFT = 16;
+const AT_MASK = 0xffff;
 /** The most exact actions or ARNs of a statement searched in a list; more are in a Set. */
 export const EXACT_LISTED = 8;
 
@@ -272,7 +273,7 @@ function resourceListed(
 }
 
 /** The index's entry under an action ("s3:getobject"): see indexEnd. */
-export function entryUnder(entries: PolicyEntries, actionKey: string): IndexEntry | undefined {
+function entryUnder(entries: PolicyEntries, actionKey: string): IndexEntry | undefined {
   const first = entries[0];
   if (first instanceof Map) return (first as ReadonlyMap<string, IndexEntry>).get(actionKey);
   for (let i = 0; typeof entries[i] === 'string'; i += 2)
