@@ -220,13 +220,13 @@ if (!only || only.includes('sharing')) {
   const inlineText = (i: number) => JSON.stringify(selfManagedMfa).replaceAll('${aws:username}', `user-${i}`);
   const inlineTexts = Array.from({ length: principals }, (_, i) => inlineText(i));
   const managedText = managed.reduce((n, m) => n + m.text.length, 0);
-  gc();
+  collect();
   const before = process.memoryUsage().heapUsed;
   const sets = inlineTexts.map((text, i) => [
     ...managed.map((m) => iam.compile(m.text, 'identity', m.arn)),
     iam.compile(text, 'identity', `AIDA${i}/inline`),
   ]);
-  gc();
+  collect();
   const bytes = process.memoryUsage().heapUsed - before;
   const shared = sets.every((set) => set.slice(0, 5).every((p, k) => p === sets[0]![k]));
   console.log(
